@@ -1,0 +1,3 @@
+"""hdsguard: policy-as-code compliance checks for health organisations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,203 @@
+"""Command line: thin click commands that call the library and pick a formatter.
+
+Exit codes: 0 nothing fails at or above the threshold; 1 at least one failing finding (or a
+failing policy test); 2 invalid input, config, policy or command line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from hdsguard import __version__
+from hdsguard.errors import InputError
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Map located problems to exit code 2 and never let a traceback reach the user."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(_safe(str(problem)), err=True)
+            count = len(exc.problems)
+            click.echo(f"hdsguard: {count} problem{'s' * (count != 1)} found", err=True)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("HDSGUARD_DEBUG"):
+                raise
+            click.echo(
+                f"hdsguard: internal error: {type(exc).__name__}: {exc} "
+                "(please report it; set HDSGUARD_DEBUG=1 for details)",
+                err=True,
+            )
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _safe(text: str) -> str:
+    from hdsguard.formatters.escape import printable
+
+    return printable(text)
+
+
+def parse_date(_ctx: Any, _param: Any, value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="hdsguard")
+def main() -> None:
+    """Check the declared infrastructure of a health organisation against HDS, ISO 27001,
+    CaRE and ANSSI rules.
+
+    Start with `hdsguard check DIR` on a directory of YAML/JSON declarations.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help="Output format: text (default), json. Repeat for several outputs; "
+    "FORMAT=FILE writes that format to FILE.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option(
+    "--as-of",
+    callback=parse_date,
+    metavar="DATE",
+    help="Evaluate as on this date (YYYY-MM-DD). Default: today.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="low",
+    show_default=True,
+    help="Exit 1 when a finding of this severity or above fails.",
+)
+@click.option(
+    "--policies",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra policy directory, loaded beside the built-in catalogue (repeatable).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Text output: also list passes and N/A.")
+@click.option(
+    "--color/--no-color",
+    "colour",
+    default=None,
+    help="Colour text output. Default: when writing to a terminal and NO_COLOR is unset.",
+)
+@handle_errors
+def check(
+    paths: Sequence[str],
+    formats: Sequence[str],
+    output: str | None,
+    as_of: datetime.date | None,
+    fail_on: str,
+    policy_dirs: Sequence[Path],
+    verbose: bool,
+    colour: bool | None,
+) -> None:
+    """Check the declarations in PATHS (files or directories; default: the current one)."""
+    from hdsguard.api import CheckOptions
+    from hdsguard.api import check as run_check
+    from hdsguard.findings import Severity
+    from hdsguard.output import Output, parse_outputs, write_outputs
+
+    outputs: list[Output] = parse_outputs(formats, output)
+    options = CheckOptions(as_of=as_of or datetime.date.today(), policy_dirs=tuple(policy_dirs))
+    report = run_check(list(paths) or ["."], options)
+    write_outputs(report, outputs, verbose=verbose, colour=colour)
+    sys.exit(report.exit_code(Severity(fail_on)))
+
+
+@main.command()
+@click.argument(
+    "name", type=click.Choice(["declaration", "policy", "config"]), default="declaration"
+)
+@handle_errors
+def schema(name: str) -> None:
+    """Print a JSON Schema: declaration (default), policy or config."""
+    from hdsguard.schemagen import SCHEMAS, render
+
+    if name not in SCHEMAS:
+        raise click.UsageError(f"no {name} schema yet")
+    click.echo(render(SCHEMAS[name]()), nl=False)
+
+
+@main.group()
+def policies() -> None:
+    """List, explain and test policies."""
+
+
+@policies.command("list")
+@click.option(
+    "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--section", help="Only policies that apply to this section.")
+@click.option("--severity", type=click.Choice(SEVERITIES), help="Only this severity.")
+@handle_errors
+def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: str | None) -> None:
+    """List policies: id, severity, sections, title."""
+    from hdsguard.api import load_policies
+
+    _, catalogue = load_policies(policy_dirs)
+    for policy in catalogue.values():
+        spec = policy.spec
+        if section and section not in spec.applies_to:
+            continue
+        if severity and spec.severity != severity:
+            continue
+        click.echo(f"{spec.id:<9} {spec.severity:<8} {','.join(spec.applies_to):<22} {spec.title}")
+
+
+@policies.command("test")
+@click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+@handle_errors
+def test_policies(dirs: Sequence[Path], verbose: bool) -> None:
+    """Run the inline test cases of the policies in DIRS (default: the built-in catalogue)."""
+    from hdsguard.policies.celenv import CelRuntime
+    from hdsguard.policies.load import load_catalogue
+    from hdsguard.policies.selftest import run_cases
+
+    runtime = CelRuntime()
+    catalogue = load_catalogue(runtime, dirs, builtin=not dirs)
+    results = run_cases(runtime, catalogue.values())
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        if r.ok and not verbose:
+            continue
+        status = "ok  " if r.ok else "FAIL"
+        click.echo(_safe(f"{status} {r.policy} {r.file} tests[{r.index}] {r.name}"))
+        if not r.ok:
+            click.echo(_safe(f"     {r.problem}"))
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,113 @@
+"""Find declaration files and read them safely (size, type and encoding checks)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from hdsguard.errors import InputError, Problem
+
+SUFFIXES = (".yaml", ".yml", ".json")
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
+def display_path(path: Path) -> str:
+    """The path as users see it in messages: relative to the current directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+    return Path(rel).as_posix() if not rel.startswith("..") else path.as_posix()
+
+
+def discover(paths: Sequence[str], exclude: Iterable[Path] = ()) -> list[Path]:
+    """Every declaration file named by ``paths`` (files, or directories walked recursively).
+
+    Hidden files and directories (``.git``, ``.hdsguard.yaml``) are skipped when walking;
+    symlinked directories are not followed, so a symlink loop cannot trap the walk.
+    """
+    excluded = {p.resolve() for p in exclude}
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            problems.append(Problem(raw, None, None, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            found.extend(_walk(path, problems))
+        elif path.suffix.lower() not in SUFFIXES:
+            problems.append(
+                Problem(raw, None, None, "not a declaration file: expected .yaml, .yml or .json")
+            )
+        else:
+            found.append(path)
+    unique = sorted({p for p in found if p.resolve() not in excluded}, key=lambda p: p.as_posix())
+    if problems:
+        raise InputError(problems)
+    if not unique:
+        where = ", ".join(paths) if paths else "."
+        raise InputError(
+            [Problem(where, None, None, "no declaration file (.yaml, .yml, .json) found here")]
+        )
+    return unique
+
+
+def _walk(root: Path, problems: list[Problem]) -> list[Path]:
+    def on_error(exc: OSError) -> None:
+        name = display_path(Path(exc.filename)) if exc.filename else display_path(root)
+        problems.append(Problem(name, None, None, f"cannot read directory: {exc.strerror}"))
+
+    out: list[Path] = []
+    for folder, dirs, files in os.walk(root, onerror=on_error, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES:
+                out.append(Path(folder) / name)
+    return out
+
+
+def read_text(path: Path, display: str) -> str:
+    """The file's text; refuses what is not a regular file, too large, or not UTF-8."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InputError([Problem(display, None, None, f"cannot read: {exc.strerror}")]) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError([Problem(display, None, None, "not a regular file (FIFO or device?)")])
+    if st.st_size > MAX_FILE_BYTES:
+        size_mb = st.st_size / 1024 / 1024
+        limit_mb = MAX_FILE_BYTES // 1024 // 1024
+        raise InputError(
+            [
+                Problem(
+                    display,
+                    None,
+                    None,
+                    f"file is {size_mb:.0f} MiB, over the {limit_mb} MiB limit: split it",
+                )
+            ]
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(display, None, None, f"cannot read: {exc.strerror}")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            [
+                Problem(
+                    display,
+                    line,
+                    column,
+                    f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}): save it as UTF-8",
+                )
+            ]
+        ) from None

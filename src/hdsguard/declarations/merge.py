@@ -1,0 +1,192 @@
+"""Merge validated files into one declaration set; check ids and cross-references."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from hdsguard.declarations.model import LIST_SECTIONS, SINGLETON_SECTIONS
+from hdsguard.declarations.yamlsource import Path, SourceFile
+from hdsguard.errors import InputError, Problem
+
+# (section, field path inside an item, referenced section). A "*" step walks a list.
+REFERENCES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("systems", ("hosted_by",), "providers"),
+    ("systems", ("backup", "provider"), "providers"),
+    ("services", ("system",), "systems"),
+    ("services", ("tls", "certificate"), "certificates"),
+    ("vendors", ("hosted_by",), "providers"),
+    ("vendors", ("systems", "*"), "systems"),
+)
+
+
+class Origin(NamedTuple):
+    """Where a declared object lives: its file and its path inside that file."""
+
+    source: SourceFile
+    path: Path
+
+    def locate(self, field_path: Sequence[str | int] = ()) -> tuple[int, int]:
+        return self.source.locate((*self.path, *field_path))
+
+    def where(self, field_path: Sequence[str | int] = ()) -> str:
+        line, column = self.locate(field_path)
+        return f"{self.source.path}:{line}:{column}"
+
+
+@dataclass
+class DeclarationSet:
+    """The merged declarations: plain data (what policies see) plus where everything is."""
+
+    sources: tuple[SourceFile, ...]
+    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    singletons: dict[str, dict[str, Any]] = field(default_factory=dict)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    by_id: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def get(self, section: str, ident: str) -> dict[str, Any] | None:
+        return self.by_id.get(section, {}).get(ident)
+
+    def origin(self, section: str, ident: str = "") -> Origin | None:
+        return self.origins.get((section, ident))
+
+    def targets(self, section: str) -> Iterator[tuple[str, dict[str, Any], Origin | None]]:
+        """(target name, object, origin) for every object of a section, in declaration order.
+
+        A singleton that was not declared yields an empty object, so that rules needing it
+        report the missing evidence instead of passing silently.
+        """
+        if section in SINGLETON_SECTIONS:
+            yield section, self.singletons.get(section, {}), self.origins.get((section, ""))
+            return
+        for item in self.lists.get(section, []):
+            ident = item["id"]
+            yield f"{section}/{ident}", item, self.origins.get((section, ident))
+
+    def as_data(self) -> dict[str, Any]:
+        """The whole set as one mapping, as a single-file declaration would read."""
+        data: dict[str, Any] = dict(self.singletons)
+        data.update(self.lists)
+        return data
+
+
+def merge(sources: Sequence[SourceFile]) -> DeclarationSet:
+    """Merge files (already validated one by one) and check ids and references across them."""
+    decl = DeclarationSet(tuple(sources))
+    problems: list[Problem] = []
+    for source in sources:
+        if not isinstance(source.data, dict):
+            continue
+        for section, value in source.data.items():
+            if section in SINGLETON_SECTIONS and isinstance(value, dict):
+                _add_singleton(decl, source, section, value, problems)
+            elif section in LIST_SECTIONS and isinstance(value, list):
+                for index, item in enumerate(value):
+                    _add_item(decl, source, section, index, item, problems)
+    problems.extend(check_references(decl))
+    if problems:
+        raise InputError(problems)
+    return decl
+
+
+def _add_singleton(
+    decl: DeclarationSet,
+    source: SourceFile,
+    section: str,
+    value: dict[str, Any],
+    problems: list[Problem],
+) -> None:
+    here = Origin(source, (section,))
+    first = decl.origins.get((section, ""))
+    if first is not None:
+        line, column = here.locate()
+        problems.append(
+            Problem(
+                source.path,
+                line,
+                column,
+                f"section '{section}' is declared twice: it is also declared at {first.where()}; "
+                "keep one",
+            )
+        )
+        return
+    decl.singletons[section] = value
+    decl.origins[(section, "")] = here
+
+
+def _add_item(
+    decl: DeclarationSet,
+    source: SourceFile,
+    section: str,
+    index: int,
+    item: Any,
+    problems: list[Problem],
+) -> None:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        return
+    ident: str = item["id"]
+    here = Origin(source, (section, index))
+    first = decl.origins.get((section, ident))
+    if first is not None:
+        line, column = here.locate(("id",))
+        problems.append(
+            Problem(
+                source.path,
+                line,
+                column,
+                f"duplicate id '{ident}' in {section}: already declared at "
+                f"{first.where(('id',))}; ids must be unique within a section",
+            )
+        )
+        return
+    decl.lists.setdefault(section, []).append(item)
+    decl.by_id.setdefault(section, {})[ident] = item
+    decl.origins[(section, ident)] = here
+
+
+def check_references(decl: DeclarationSet) -> list[Problem]:
+    """Every ``hosted_by``, ``system``… names an object that exists."""
+    problems: list[Problem] = []
+    for section, field_path, target in REFERENCES:
+        known = decl.by_id.get(target, {})
+        for item in decl.lists.get(section, []):
+            origin = decl.origins[(section, item["id"])]
+            for path, value in _values_at(item, field_path):
+                if not isinstance(value, str) or value in known:
+                    continue
+                line, column = origin.source.locate((*origin.path, *path), value=True)
+                problems.append(
+                    Problem(
+                        origin.source.path,
+                        line,
+                        column,
+                        f"{section}/{item['id']}: {'.'.join(field_path).replace('.*', '[]')} "
+                        f"refers to '{value}', but no {target} has that id"
+                        + _suggest(value, known),
+                    )
+                )
+    return problems
+
+
+def _values_at(item: Any, field_path: tuple[str, ...]) -> Iterator[tuple[Path, Any]]:
+    def walk(node: Any, steps: tuple[str, ...], path: Path) -> Iterator[tuple[Path, Any]]:
+        if not steps:
+            yield path, node
+        elif steps[0] == "*" and isinstance(node, list):
+            for i, child in enumerate(node):
+                yield from walk(child, steps[1:], (*path, i))
+        elif isinstance(node, dict) and steps[0] in node:
+            yield from walk(node[steps[0]], steps[1:], (*path, steps[0]))
+
+    return walk(item, field_path, ())
+
+
+def _suggest(value: str, known: dict[str, Any]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    if not known:
+        return " (none is declared)"
+    return ""

@@ -1,0 +1,971 @@
+"""Typed model of one hdsguard declaration file (the declaration format contract).
+
+Every model derives from :class:`Strict`: unknown keys are errors and instances are immutable.
+Scalars are strict: a quoted ``"443"`` is not a port, ``"yes"`` is not a boolean and dates are
+ISO 8601 strings (``2026-11-28``) parsed into :class:`datetime.date`.
+
+Required fields are kept to a minimum (ids, names, a service's protocol and exposure, a
+certificate's ``not_after``): policies report missing evidence themselves.
+"""
+
+import datetime
+import re
+import types
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+__all__ = [
+    "LIST_SECTIONS",
+    "SECTIONS",
+    "SECTION_MODELS",
+    "SINGLETON_SECTIONS",
+    "ActiveDirectory",
+    "AdminAccounts",
+    "AdsLevel",
+    "AuditKind",
+    "Authentication",
+    "Backup",
+    "Certificate",
+    "ContinuityPlan",
+    "Contract",
+    "Country",
+    "Criticality",
+    "Cvss",
+    "DeclarationFile",
+    "Email",
+    "Exposure",
+    "Finess",
+    "FinessNumber",
+    "Firewall",
+    "FirewallRule",
+    "FirewallRuleAction",
+    "Firmware",
+    "FormatVersion",
+    "HdsActivity",
+    "HdsCertificate",
+    "HdsReferential",
+    "Id",
+    "Identity",
+    "IncidentProcedure",
+    "Iso27001",
+    "IsoDate",
+    "Logging",
+    "NonNegativeInt",
+    "Organisation",
+    "OrganisationKind",
+    "PatchSla",
+    "Person",
+    "Port",
+    "Protocol",
+    "Provider",
+    "ProviderService",
+    "RemoteAccess",
+    "Service",
+    "ServiceRole",
+    "ServiceVia",
+    "Software",
+    "Strict",
+    "Subprocessor",
+    "System",
+    "Tls",
+    "TlsVersion",
+    "TransferMechanism",
+    "Vendor",
+    "Vulnerability",
+    "field_names",
+]
+
+# --------------------------------------------------------------------------------------------
+# Scalar types
+# --------------------------------------------------------------------------------------------
+
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_HINT = "expected an ISO 8601 date (YYYY-MM-DD)"
+
+
+def _describe_type(value: object) -> str:
+    """A user-facing name for the type of a YAML/JSON value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, datetime.datetime):
+        return "a date and time"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a value of type {type(value).__name__}"
+
+
+def _parse_iso_date(value: object) -> datetime.date:
+    """Parse a ``YYYY-MM-DD`` string (or pass a :class:`datetime.date` through)."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{_DATE_HINT}, got {_describe_type(value)}")
+    if not _ISO_DATE_RE.fullmatch(value):
+        raise ValueError(f"{_DATE_HINT}, got {value!r}")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{_DATE_HINT}, got {value!r}: {exc}") from None
+
+
+def _format_version(value: object) -> object:
+    """Refuse any format version but 1 with a clear message (never misread a later format)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"the format version must be the integer 1, got {_describe_type(value)}")
+    if value != 1:
+        raise ValueError(
+            f"format version {value} is not supported: this version of hdsguard reads version 1"
+        )
+    return value
+
+
+Id = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+"""Identifier of a list item, unique within its section; also used in references."""
+
+IsoDate = Annotated[
+    datetime.date,
+    BeforeValidator(_parse_iso_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+"""An ISO 8601 calendar date written ``YYYY-MM-DD``."""
+
+Country = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]
+"""ISO 3166-1 alpha-2 country code (``FR``, ``MA``)."""
+
+FinessNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9][0-9AB][0-9]{7}$")]
+"""A 9-character FINESS number (the Luhn check digit is verified by a policy, not here)."""
+
+Email = Annotated[str, StringConstraints(strict=True, pattern=r"^[^@\s]+@[^@\s]+$")]
+"""An e-mail address (only loosely checked)."""
+
+Port = Annotated[int, Field(strict=True, ge=1, le=65535)]
+"""A TCP/UDP port number."""
+
+NonNegativeInt = Annotated[int, Field(strict=True, ge=0)]
+"""An integer >= 0 (counts of days or hours)."""
+
+Cvss = Annotated[float, Field(strict=True, ge=0, le=10)]
+"""A CVSS base score, 0 to 10 (an integer or a decimal number)."""
+
+HdsActivity = Annotated[int, Field(strict=True, ge=1, le=6)]
+"""One of the six HDS activities of CSP R.1111-9 (1 to 6)."""
+
+AdsLevel = Annotated[int, Field(strict=True, ge=1, le=5)]
+
+FormatVersion = Annotated[Literal[1], BeforeValidator(_format_version)]
+
+# --------------------------------------------------------------------------------------------
+# Enumerations
+# --------------------------------------------------------------------------------------------
+
+OrganisationKind = Literal[
+    "hospital",
+    "ght",
+    "clinic",
+    "medical_laboratory",
+    "imaging_centre",
+    "medico_social",
+    "health_software_vendor",
+    "other",
+]
+ProviderService = Literal[
+    "colocation", "dedicated_servers", "iaas", "paas", "managed_services", "saas", "backup"
+]
+HdsReferential = Literal["v1.1", "v2"]
+TransferMechanism = Literal["adequacy", "scc", "bcr", "derogation", "none"]
+Criticality = Literal["low", "medium", "high", "critical"]
+Protocol = Literal[
+    "ftp",
+    "ftps",
+    "sftp",
+    "ssh",
+    "telnet",
+    "http",
+    "https",
+    "rdp",
+    "smb",
+    "vnc",
+    "ldap",
+    "ldaps",
+    "dicom",
+    "hl7",
+    "mysql",
+    "postgresql",
+    "mssql",
+    "oracle",
+    "mongodb",
+    "smtp",
+    "imap",
+    "pop3",
+    "snmp",
+    "ipsec",
+    "openvpn",
+    "wireguard",
+    "rsync",
+    "nfs",
+    "dns",
+    "other",
+]
+Exposure = Literal["internet", "partner", "internal"]
+ServiceVia = Literal["direct", "vpn", "reverse_proxy", "bastion"]
+ServiceRole = Literal["web", "file_transfer", "remote_access", "admin", "api", "other"]
+Authentication = Literal["none", "anonymous", "password", "key", "certificate"]
+TlsVersion = Literal["1.0", "1.1", "1.2", "1.3"]
+FirewallRuleAction = Literal["allow", "deny"]
+AuditKind = Literal["on_site", "questionnaire", "certification", "pentest"]
+
+_NOTES = "Free-text remarks for auditors; never read by policies."
+
+
+# --------------------------------------------------------------------------------------------
+# Base class
+# --------------------------------------------------------------------------------------------
+
+
+class Strict(BaseModel):
+    """Base of every declaration model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------------------------
+# organisation
+# --------------------------------------------------------------------------------------------
+
+
+class Finess(Strict):
+    """FINESS numbers of the organisation (legal entity and establishments)."""
+
+    ej: FinessNumber | None = Field(
+        None, description="FINESS number of the legal entity (entité juridique), 9 characters."
+    )
+    et: list[FinessNumber] | None = Field(
+        None,
+        description="FINESS numbers of the geographic establishments (établissements), "
+        "9 characters each.",
+    )
+
+
+class Person(Strict):
+    """A named contact."""
+
+    name: StrictStr | None = Field(None, description="Full name of the person.")
+    email: Email | None = Field(None, description="E-mail address of the person.")
+
+
+class ContinuityPlan(Strict):
+    """Business continuity and disaster recovery plan."""
+
+    exists: StrictBool | None = Field(
+        None, description="Whether a written continuity / recovery plan exists."
+    )
+    business_impact_analysis: StrictBool | None = Field(
+        None, description="Whether the plan rests on a business impact analysis."
+    )
+    last_test: IsoDate | None = Field(
+        None, description="Date of the last test or exercise of the plan (YYYY-MM-DD)."
+    )
+
+
+class IncidentProcedure(Strict):
+    """Security incident handling procedure."""
+
+    ars_cert_sante: StrictBool | None = Field(
+        None,
+        description="Whether the procedure reports serious incidents to the ARS and CERT Santé "
+        "without delay (CSP L.1111-8-2).",
+    )
+    cnil_72h: StrictBool | None = Field(
+        None,
+        description="Whether the procedure notifies personal-data breaches to the CNIL within "
+        "72 hours (GDPR art. 33).",
+    )
+    # ``register`` would shadow ``ABCMeta.register`` on the model class: keep it as an alias.
+    register_: StrictBool | None = Field(
+        None,
+        alias="register",
+        description="Whether incidents are recorded in an incident register.",
+    )
+
+
+class Organisation(Strict):
+    """The organisation whose infrastructure is declared (singleton section)."""
+
+    name: StrictStr = Field(description="Name of the organisation.")
+    kind: OrganisationKind | None = Field(None, description="Kind of organisation.")
+    finess: Finess | None = Field(None, description="FINESS numbers of the organisation.")
+    security_officer: Person | None = Field(
+        None, description="Information security officer (RSSI or security referent)."
+    )
+    dpo: Person | None = Field(None, description="Data protection officer (GDPR art. 37).")
+    security_policy_reviewed: IsoDate | None = Field(
+        None, description="Date of the last review of the security policy (PSSI) (YYYY-MM-DD)."
+    )
+    risk_analysis: IsoDate | None = Field(
+        None, description="Date of the last information security risk analysis (YYYY-MM-DD)."
+    )
+    last_security_audit: IsoDate | None = Field(
+        None, description="Date of the last independent security audit (YYYY-MM-DD)."
+    )
+    last_pentest: IsoDate | None = Field(
+        None, description="Date of the last penetration test (YYYY-MM-DD)."
+    )
+    last_exposure_scan: IsoDate | None = Field(
+        None,
+        description="Date of the last external Internet exposure scan, e.g. the ANS scan "
+        "(YYYY-MM-DD).",
+    )
+    continuity_plan: ContinuityPlan | None = Field(
+        None, description="Business continuity plan and its last test."
+    )
+    incident_procedure: IncidentProcedure | None = Field(
+        None, description="What the security incident procedure covers."
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+# --------------------------------------------------------------------------------------------
+# identity
+# --------------------------------------------------------------------------------------------
+
+
+class AdminAccounts(Strict):
+    """How administrator accounts are organised."""
+
+    dedicated: StrictBool | None = Field(
+        None,
+        description="Whether administrators use accounts dedicated to administration, "
+        "separate from their everyday accounts.",
+    )
+    individual: StrictBool | None = Field(
+        None, description="Whether administrator accounts are individual (no shared accounts)."
+    )
+
+
+class ActiveDirectory(Strict):
+    """Active Directory security state."""
+
+    krbtgt_last_reset: IsoDate | None = Field(
+        None, description="Date of the last reset of the krbtgt account password (YYYY-MM-DD)."
+    )
+    ads_level: AdsLevel | None = Field(
+        None, description="ANSSI Active Directory security level (ADS), 1 (worst) to 5 (best)."
+    )
+
+
+class Identity(Strict):
+    """Identity and access management (singleton section)."""
+
+    mfa_admin: StrictBool | None = Field(
+        None, description="Whether all administrative access requires multi-factor authentication."
+    )
+    mfa_remote: StrictBool | None = Field(
+        None, description="Whether all remote access requires multi-factor authentication."
+    )
+    default_credentials_changed: StrictBool | None = Field(
+        None, description="Whether default passwords have been changed on every device and account."
+    )
+    admin_workstations_internet: StrictBool | None = Field(
+        None, description="Whether administration workstations can reach the Internet."
+    )
+    admin_accounts: AdminAccounts | None = Field(
+        None, description="How administrator accounts are organised."
+    )
+    inactive_disable_days: NonNegativeInt | None = Field(
+        None, description="Number of days of inactivity after which an account is disabled."
+    )
+    active_directory: ActiveDirectory | None = Field(
+        None, description="Active Directory security state; absent when there is no AD."
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+# --------------------------------------------------------------------------------------------
+# logging
+# --------------------------------------------------------------------------------------------
+
+
+class Logging(Strict):
+    """Security logging (singleton section)."""
+
+    centralised: StrictBool | None = Field(
+        None, description="Whether security logs are collected on a central log server or SIEM."
+    )
+    ntp: StrictBool | None = Field(
+        None, description="Whether all systems synchronise their clocks on a common NTP source."
+    )
+    transport_encrypted: StrictBool | None = Field(
+        None, description="Whether logs are encrypted in transit to the central collector."
+    )
+    health_data_access_logged: StrictBool | None = Field(
+        None, description="Whether accesses to health data are logged."
+    )
+    remote_access_traces_centralised: StrictBool | None = Field(
+        None, description="Whether traces of remote access sessions are centralised."
+    )
+    retention_days: NonNegativeInt | None = Field(
+        None, description="Number of days security logs are kept."
+    )
+    last_access_review: IsoDate | None = Field(
+        None, description="Date of the last review of health-data access logs (YYYY-MM-DD)."
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+# --------------------------------------------------------------------------------------------
+# providers and vendors
+# --------------------------------------------------------------------------------------------
+
+
+class HdsCertificate(Strict):
+    """An HDS (hébergeur de données de santé) certificate."""
+
+    certificate: StrictStr | None = Field(None, description="Certificate number.")
+    certifier: StrictStr | None = Field(
+        None, description="Accredited certification body that issued the certificate."
+    )
+    activities: list[HdsActivity] | None = Field(
+        None, description="HDS activities covered by the certificate (CSP R.1111-9), 1 to 6."
+    )
+    referential: HdsReferential | None = Field(
+        None, description="HDS referential version the certificate was issued under."
+    )
+    valid_from: IsoDate | None = Field(
+        None, description="First day of validity of the certificate (YYYY-MM-DD)."
+    )
+    valid_until: IsoDate | None = Field(
+        None, description="Last valid day of the certificate, inclusive (YYYY-MM-DD)."
+    )
+    last_surveillance_audit: IsoDate | None = Field(
+        None, description="Date of the last yearly surveillance audit (YYYY-MM-DD)."
+    )
+    transparency_url: StrictStr | None = Field(
+        None,
+        description="URL of the host's public transparency page on data transfers (HDS EXI 31).",
+    )
+
+
+class Iso27001(Strict):
+    """An ISO/IEC 27001 certificate."""
+
+    certificate: StrictStr | None = Field(None, description="Certificate number.")
+    valid_until: IsoDate | None = Field(
+        None, description="Last valid day of the certificate, inclusive (YYYY-MM-DD)."
+    )
+
+
+class PatchSla(Strict):
+    """Contractual deadlines to deliver security patches."""
+
+    critical_days: NonNegativeInt | None = Field(
+        None, description="Days allowed to deliver a patch for a critical vulnerability."
+    )
+    high_days: NonNegativeInt | None = Field(
+        None, description="Days allowed to deliver a patch for a high-severity vulnerability."
+    )
+
+
+class Contract(Strict):
+    """The contract with a provider or vendor."""
+
+    signed: IsoDate | None = Field(None, description="Date the contract was signed (YYYY-MM-DD).")
+    dpa: StrictBool | None = Field(
+        None, description="Whether the contract holds GDPR art. 28 processor clauses (DPA)."
+    )
+    breach_notice_hours: NonNegativeInt | None = Field(
+        None, description="Maximum delay, in hours, to notify the organisation of a data breach."
+    )
+    audit_right: StrictBool | None = Field(
+        None, description="Whether the organisation has a contractual right to audit."
+    )
+    reversibility: StrictBool | None = Field(
+        None, description="Whether the contract provides for reversibility (data return)."
+    )
+    hds_clauses: StrictBool | None = Field(
+        None, description="Whether the contract holds the hosting clauses of CSP R.1111-11."
+    )
+    objection_days: NonNegativeInt | None = Field(
+        None,
+        description="Days the organisation has to object to a new sub-processor after notice.",
+    )
+    patch_sla: PatchSla | None = Field(
+        None, description="Contractual deadlines to deliver security patches."
+    )
+
+
+class Provider(Strict):
+    """A hosting or IT provider that hosts or runs systems for the organisation."""
+
+    id: Id = Field(description="Identifier of the provider, unique among providers.")
+    name: StrictStr = Field(description="Name of the provider.")
+    services: list[ProviderService] | None = Field(
+        None,
+        description="What is bought from the provider; drives the HDS activities required.",
+    )
+    hds: HdsCertificate | None = Field(
+        None, description="The provider's HDS certificate; absent when it holds none."
+    )
+    iso27001: Iso27001 | None = Field(None, description="The provider's ISO 27001 certificate.")
+    secnumcloud: StrictBool | None = Field(
+        None, description="Whether the service bought is SecNumCloud-qualified."
+    )
+    storage_countries: list[Country] | None = Field(
+        None, description="Countries where data is stored (ISO 3166-1 alpha-2)."
+    )
+    remote_access_countries: list[Country] | None = Field(
+        None,
+        description="Countries from which the provider's staff or subcontractors access the "
+        "data remotely (ISO 3166-1 alpha-2).",
+    )
+    transfer_mechanism: TransferMechanism | None = Field(
+        None,
+        description="Legal basis of transfers outside the EEA (GDPR art. 45-49); "
+        "none when there is none.",
+    )
+    third_country_laws: list[StrictStr] | None = Field(
+        None,
+        description="Non-EU laws the provider is exposed to (e.g. US CLOUD Act), as disclosed "
+        "by the provider (HDS EXI 30).",
+    )
+    contract: Contract | None = Field(None, description="The contract with the provider.")
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+class Subprocessor(Strict):
+    """A sub-processor used by a vendor."""
+
+    name: StrictStr | None = Field(None, description="Name of the sub-processor.")
+    country: Country | None = Field(
+        None, description="Country where the sub-processor processes data (ISO 3166-1 alpha-2)."
+    )
+    authorised: StrictBool | None = Field(
+        None, description="Whether the organisation authorised this sub-processor in writing."
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+class RemoteAccess(Strict):
+    """How a vendor accesses the organisation's systems remotely."""
+
+    via_gateway: StrictBool | None = Field(
+        None, description="Whether remote access goes through the organisation's own gateway."
+    )
+    mfa: StrictBool | None = Field(
+        None, description="Whether remote access requires multi-factor authentication."
+    )
+    time_bounded: StrictBool | None = Field(
+        None, description="Whether access is opened only for the time of an intervention."
+    )
+    nominative: StrictBool | None = Field(
+        None, description="Whether each technician uses a personal (nominative) account."
+    )
+
+
+class Vendor(Strict):
+    """A subcontractor with access to systems or data (maintenance, software editor...)."""
+
+    id: Id = Field(description="Identifier of the vendor, unique among vendors.")
+    name: StrictStr = Field(description="Name of the vendor.")
+    service: StrictStr | None = Field(
+        None, description="What the vendor does for the organisation."
+    )
+    country: Country | None = Field(
+        None, description="Country where the vendor operates from (ISO 3166-1 alpha-2)."
+    )
+    critical: StrictBool | None = Field(
+        None, description="Whether the vendor is critical to the organisation's activity."
+    )
+    processes_personal_data: StrictBool | None = Field(
+        None, description="Whether the vendor processes personal data on the organisation's behalf."
+    )
+    health_data_access: StrictBool | None = Field(
+        None, description="Whether the vendor can access health data."
+    )
+    stores_health_data: StrictBool | None = Field(
+        None, description="Whether the vendor stores health data."
+    )
+    hosted_by: Id | None = Field(
+        None, description="Id of the provider where the vendor keeps the data."
+    )
+    hds: HdsCertificate | None = Field(
+        None, description="The vendor's own HDS certificate, when it hosts the data itself."
+    )
+    systems: list[Id] | None = Field(None, description="Ids of the systems the vendor reaches.")
+    transfer_mechanism: TransferMechanism | None = Field(
+        None, description="Legal basis of transfers outside the EEA (GDPR art. 45-49)."
+    )
+    subprocessors: list[Subprocessor] | None = Field(
+        None, description="Sub-processors the vendor uses."
+    )
+    last_audit: IsoDate | None = Field(
+        None, description="Date of the last audit of the vendor (YYYY-MM-DD)."
+    )
+    audit_kind: AuditKind | None = Field(None, description="Kind of the last audit.")
+    remote_access: RemoteAccess | None = Field(
+        None, description="How the vendor accesses systems remotely; absent when it does not."
+    )
+    contract: Contract | None = Field(None, description="The contract with the vendor.")
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+# --------------------------------------------------------------------------------------------
+# systems
+# --------------------------------------------------------------------------------------------
+
+
+class Backup(Strict):
+    """Backups of a system."""
+
+    last_success: IsoDate | None = Field(
+        None, description="Date of the last successful backup (YYYY-MM-DD)."
+    )
+    last_restore_test: IsoDate | None = Field(
+        None, description="Date of the last successful restore test (YYYY-MM-DD)."
+    )
+    monitored: StrictBool | None = Field(
+        None, description="Whether backup failures raise alerts that someone handles."
+    )
+    offline_or_immutable: StrictBool | None = Field(
+        None, description="Whether at least one copy is offline or immutable."
+    )
+    offsite: StrictBool | None = Field(
+        None, description="Whether at least one copy is kept off-site."
+    )
+    encrypted: StrictBool | None = Field(None, description="Whether backups are encrypted.")
+    auth_independent: StrictBool | None = Field(
+        None,
+        description="Whether backup authentication is independent from production "
+        "(e.g. not joined to the production Active Directory).",
+    )
+    mfa: StrictBool | None = Field(
+        None, description="Whether access to the backup console requires multi-factor auth."
+    )
+    isolated: StrictBool | None = Field(
+        None, description="Whether the backup infrastructure is isolated from production."
+    )
+    provider: Id | None = Field(
+        None, description="Id of the provider running the backups; absent when done in-house."
+    )
+
+
+class System(Strict):
+    """An application or information system."""
+
+    id: Id = Field(description="Identifier of the system, unique among systems.")
+    name: StrictStr = Field(description="Name of the system.")
+    health_data: StrictBool | None = Field(
+        None, description="Whether the system holds personal health data."
+    )
+    criticality: Criticality | None = Field(None, description="Business criticality of the system.")
+    hosted_by: Id | None = Field(
+        None,
+        description="Id of the provider hosting the system; absent means hosted on the "
+        "organisation's own premises.",
+    )
+    end_of_support: IsoDate | None = Field(
+        None, description="Last day of vendor support, inclusive (YYYY-MM-DD)."
+    )
+    backup: Backup | None = Field(None, description="Backups of the system.")
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+# --------------------------------------------------------------------------------------------
+# services
+# --------------------------------------------------------------------------------------------
+
+
+class Tls(Strict):
+    """TLS configuration of a service."""
+
+    min_version: TlsVersion | None = Field(
+        None, description='Lowest TLS version accepted, as a string ("1.2").'
+    )
+    certificate: Id | None = Field(
+        None, description="Id of the certificate (in certificates) the service presents."
+    )
+
+
+class Software(Strict):
+    """Software that implements a service."""
+
+    name: StrictStr | None = Field(None, description="Name of the software product.")
+    version: StrictStr | None = Field(None, description='Version deployed, as a string ("7.4.2").')
+    end_of_support: IsoDate | None = Field(
+        None, description="Last day of vendor support for this version, inclusive (YYYY-MM-DD)."
+    )
+
+
+class Vulnerability(Strict):
+    """A known, not yet fixed vulnerability."""
+
+    cve: StrictStr | None = Field(None, description="CVE identifier (CVE-2024-3400).")
+    cvss: Cvss | None = Field(None, description="CVSS base score, 0 to 10.")
+    published: IsoDate | None = Field(
+        None, description="Date the vulnerability was published (YYYY-MM-DD)."
+    )
+    kev: StrictBool | None = Field(
+        None, description="Whether it is listed in the CISA Known Exploited Vulnerabilities."
+    )
+    kev_added: IsoDate | None = Field(
+        None, description="Date it was added to the CISA KEV catalogue (YYYY-MM-DD)."
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+class Service(Strict):
+    """A network service: what can be reached, and from where."""
+
+    id: Id = Field(description="Identifier of the service, unique among services.")
+    system: Id | None = Field(None, description="Id of the system the service belongs to.")
+    host: StrictStr | None = Field(None, description="Host name or IP address of the service.")
+    port: Port | None = Field(None, description="TCP or UDP port, 1 to 65535.")
+    protocol: Protocol = Field(description="Application protocol spoken by the service.")
+    exposure: Exposure = Field(
+        description="From where the service can be reached: the Internet, partners, or only "
+        "the internal network."
+    )
+    via: ServiceVia | None = Field(None, description="How external clients reach the service.")
+    role: ServiceRole | None = Field(None, description="What the service is used for.")
+    authentication: Authentication | None = Field(None, description="How clients authenticate.")
+    mfa: StrictBool | None = Field(
+        None, description="Whether access requires multi-factor authentication."
+    )
+    owner: StrictStr | None = Field(None, description="Person or team accountable for the service.")
+    purpose: StrictStr | None = Field(
+        None, description="Why the service is exposed (business justification)."
+    )
+    tls: Tls | None = Field(None, description="TLS configuration of the service.")
+    software: Software | None = Field(None, description="Software implementing the service.")
+    vulnerabilities: list[Vulnerability] | None = Field(
+        None, description="Known vulnerabilities not yet fixed."
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+# --------------------------------------------------------------------------------------------
+# firewalls
+# --------------------------------------------------------------------------------------------
+
+
+class Firmware(Strict):
+    """Firmware of a firewall."""
+
+    version: StrictStr | None = Field(None, description='Firmware version, as a string ("7.2.8").')
+    end_of_support: IsoDate | None = Field(
+        None, description="Last day of vendor support for this firmware, inclusive (YYYY-MM-DD)."
+    )
+
+
+RulePort = Annotated[
+    str, StringConstraints(strict=True, pattern=r"^(any|[0-9]{1,5}-[0-9]{1,5})$")
+]
+
+
+class FirewallRule(Strict):
+    """A filtering rule of a firewall."""
+
+    from_: StrictStr | None = Field(
+        None, alias="from", description='Source zone, network or address ("any" for any).'
+    )
+    to: StrictStr | None = Field(
+        None, description='Destination zone, network or address ("any" for any).'
+    )
+    port: Port | RulePort | None = Field(
+        None,
+        description='Destination port (1 to 65535), a range "8000-8080", or "any"; '
+        "absent means any port.",
+    )
+    action: FirewallRuleAction | None = Field(
+        None, description="Whether the rule allows or denies the traffic."
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+class Firewall(Strict):
+    """A firewall."""
+
+    id: Id = Field(description="Identifier of the firewall, unique among firewalls.")
+    vendor: StrictStr | None = Field(None, description="Manufacturer of the firewall.")
+    model: StrictStr | None = Field(None, description="Model of the firewall.")
+    internet_facing: StrictBool | None = Field(
+        None, description="Whether the firewall is connected to the Internet."
+    )
+    firmware: Firmware | None = Field(None, description="Firmware running on the firewall.")
+    last_patch: IsoDate | None = Field(
+        None, description="Date of the last firmware or security patch (YYYY-MM-DD)."
+    )
+    last_rule_review: IsoDate | None = Field(
+        None, description="Date of the last review of the rule set (YYYY-MM-DD)."
+    )
+    management_exposed: StrictBool | None = Field(
+        None,
+        description="Whether the management interface is reachable from the Internet.",
+    )
+    vulnerabilities: list[Vulnerability] | None = Field(
+        None, description="Known vulnerabilities not yet fixed."
+    )
+    rules: list[FirewallRule] | None = Field(None, description="Filtering rules (optional).")
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+# --------------------------------------------------------------------------------------------
+# certificates
+# --------------------------------------------------------------------------------------------
+
+
+class Certificate(Strict):
+    """A TLS certificate."""
+
+    id: Id = Field(description="Identifier of the certificate, unique among certificates.")
+    subject: StrictStr | None = Field(
+        None, description="Subject (common name or main DNS name) of the certificate."
+    )
+    not_before: IsoDate | None = Field(
+        None, description="First day of validity of the certificate (YYYY-MM-DD)."
+    )
+    not_after: IsoDate = Field(
+        description="Last valid day of the certificate, inclusive (YYYY-MM-DD)."
+    )
+    public: StrictBool | None = Field(
+        None, description="Whether it is issued by a publicly trusted certification authority."
+    )
+    signature_algorithm: StrictStr | None = Field(
+        None, description="Signature algorithm of the certificate (sha256WithRSAEncryption)."
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+# --------------------------------------------------------------------------------------------
+# a declaration file
+# --------------------------------------------------------------------------------------------
+
+
+class DeclarationFile(Strict):
+    """One hdsguard declaration file: any subset of the sections."""
+
+    version: FormatVersion | None = Field(
+        None, description="Version of the declaration format; only 1 exists."
+    )
+    organisation: Organisation | None = Field(
+        None, description="The organisation whose infrastructure is declared."
+    )
+    identity: Identity | None = Field(None, description="Identity and access management.")
+    logging: Logging | None = Field(None, description="Security logging.")
+    providers: list[Provider] | None = Field(
+        None, description="Hosting and IT providers that host or run systems."
+    )
+    systems: list[System] | None = Field(None, description="Applications and information systems.")
+    services: list[Service] | None = Field(
+        None, description="Network services: what can be reached, and from where."
+    )
+    firewalls: list[Firewall] | None = Field(None, description="Firewalls.")
+    vendors: list[Vendor] | None = Field(
+        None, description="Subcontractors with access to systems or data."
+    )
+    certificates: list[Certificate] | None = Field(None, description="TLS certificates.")
+
+
+SECTIONS: dict[str, bool] = {
+    "organisation": True,
+    "identity": True,
+    "logging": True,
+    "providers": False,
+    "systems": False,
+    "services": False,
+    "firewalls": False,
+    "vendors": False,
+    "certificates": False,
+}
+"""Every section name, mapped to whether it is a singleton (a mapping, not a list)."""
+
+SINGLETON_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if one)
+LIST_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if not one)
+
+SECTION_MODELS: dict[str, type[Strict]] = {
+    "organisation": Organisation,
+    "identity": Identity,
+    "logging": Logging,
+    "providers": Provider,
+    "systems": System,
+    "services": Service,
+    "firewalls": Firewall,
+    "vendors": Vendor,
+    "certificates": Certificate,
+}
+"""Section name -> model of the section (singletons) or of one item (list sections)."""
+
+
+# --------------------------------------------------------------------------------------------
+# field names at a location (for "did you mean" hints)
+# --------------------------------------------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``Annotated`` and ``Optional`` wrappers from a type annotation."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin is Union or origin is types.UnionType:
+            members = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def field_names(model: type[BaseModel], path: Sequence[str | int]) -> list[str]:
+    """Allowed keys of the model found at ``path`` inside ``model``.
+
+    ``path`` is a location as in a pydantic error's ``loc`` (keys and list indexes), e.g.
+    ``("firewalls", 0, "firmware")``. Keys are given as written in files (aliases, such as
+    ``from``). Returns ``[]`` when the path does not lead to a model.
+    """
+    current: Any = model
+    for step in path:
+        current = _unwrap(current)
+        if isinstance(step, int) and not isinstance(step, bool):
+            if get_origin(current) not in (list, tuple, Sequence):
+                return []
+            args = get_args(current)
+            if not args:
+                return []
+            current = args[0]
+        elif isinstance(step, str) and _is_model(current):
+            fields = current.model_fields
+            match = next(
+                (info for name, info in fields.items() if (info.alias or name) == step), None
+            )
+            if match is None:
+                return []
+            current = match.annotation
+        else:
+            return []
+    current = _unwrap(current)
+    if not _is_model(current):
+        return []
+    return [info.alias or name for name, info in current.model_fields.items()]

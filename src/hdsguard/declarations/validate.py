@@ -1,0 +1,141 @@
+"""Validate one parsed file against the declaration model, as located, readable problems."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import ValidationError
+
+from hdsguard.declarations.model import DeclarationFile, field_names
+from hdsguard.declarations.yamlsource import Path, SourceFile
+from hdsguard.errors import Problem
+
+FORMAT_VERSION = 1
+
+
+def validate(source: SourceFile) -> list[Problem]:
+    """All the problems of one file (empty when it is valid)."""
+    data = source.data
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [
+            Problem(
+                source.path,
+                1,
+                1,
+                "a declaration file is a mapping of sections (organisation:, providers:, …), "
+                f"not a {_type_name(data)}",
+            )
+        ]
+    version_problem = _check_version(source, data)
+    if version_problem:
+        return [version_problem]
+    try:
+        DeclarationFile.model_validate(data)
+    except ValidationError as exc:
+        return [_problem(source, err) for err in exc.errors(include_url=False)]
+    return []
+
+
+def _check_version(source: SourceFile, data: dict[str, Any]) -> Problem | None:
+    if "version" not in data or data["version"] == FORMAT_VERSION:
+        return None
+    line, column = source.locate(("version",), value=True)
+    version = data["version"]
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        message = (
+            f"declaration format version {version} is newer than this hdsguard understands "
+            f"(version {FORMAT_VERSION}): upgrade hdsguard rather than risk misreading the file"
+        )
+    else:
+        message = f"unsupported declaration format version {version!r}: write `version: 1`"
+    return Problem(source.path, line, column, message)
+
+
+def _problem(source: SourceFile, err: Any) -> Problem:
+    loc: tuple[str | int, ...] = tuple(err["loc"])
+    path = _data_path(source.data, loc)
+    kind = err["type"]
+    what = _describe(source.data, path)
+    if kind == "extra_forbidden":
+        key = path[-1] if path else loc[-1]
+        allowed = field_names(DeclarationFile, list(path[:-1]))
+        line, column = source.locate(path)
+        hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        where = _describe(source.data, path[:-1]) or "the top level"
+        message = f"unknown key '{key}' in {where}"
+        if hint:
+            message += f"; did you mean '{hint[0]}'?"
+        elif allowed:
+            message += f"; expected one of: {', '.join(allowed)}"
+        return Problem(source.path, line, column, message)
+    if kind == "missing":
+        line, column = source.locate(path)
+        missing = loc[-1]
+        where = what or "the top level"
+        return Problem(source.path, line, column, f"{where}: required field '{missing}' is missing")
+    line, column = source.locate(path, value=True)
+    message = str(err["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    got = err.get("input")
+    if kind.startswith("literal_error") and isinstance(got, str):
+        options = [o.strip(" '\"") for o in str(err.get("ctx", {}).get("expected", "")).split(",")]
+        options = [o.removeprefix("or ").strip(" '\"") for o in options]
+        hint = difflib.get_close_matches(got, options, n=1)
+        message = f"invalid value '{got}': {message}"
+        if hint:
+            message += f"; did you mean '{hint[0]}'?"
+    elif kind.startswith("bool") and isinstance(got, str):
+        message = f"{message}: got '{got}' (write true or false)"
+    elif kind in {"int_type", "string_type", "float_type", "list_type", "dict_type", "model_type"}:
+        message = f"{message}, got {_type_name(got)}"
+        if kind == "string_type" and isinstance(got, int):
+            message += ' (quote it, e.g. "0123", to keep leading zeros)'
+    return Problem(source.path, line, column, f"{what}: {message}" if what else message)
+
+
+def _data_path(data: Any, loc: tuple[str | int, ...]) -> Path:
+    """The part of a pydantic location that indexes real data (drops union/validator tags)."""
+    path: list[str | int] = []
+    node = data
+    for step in loc:
+        in_map = isinstance(node, dict) and isinstance(step, str) and step in node
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if in_map or in_list:
+            node = node[step]
+            path.append(step)
+    return tuple(path)
+
+
+def _describe(data: Any, path: Path) -> str:
+    """A human name for a location: ``firewalls/fw-edge-1.firmware.version``."""
+    if not path:
+        return ""
+    parts: list[str] = [str(path[0])]
+    node = data.get(path[0]) if isinstance(data, dict) else None
+    for step in path[1:]:
+        if isinstance(step, int):
+            item = node[step] if isinstance(node, list) and step < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            parts.append(f"/{ident}" if isinstance(ident, str) and len(parts) == 1 else f"[{step}]")
+            node = item
+        else:
+            parts.append(f".{step}")
+            node = node.get(step) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def _type_name(value: Any) -> str:
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "nothing (null)",
+    }
+    return names.get(type(value), type(value).__name__)

@@ -1,0 +1,138 @@
+"""Evaluation: every policy on every target of its sections, one explicit outcome each.
+
+The engine, not the policy, stamps rule id, severity, remediation, references and location on
+each finding. Outcomes: not_applicable when ``applicable_if`` is false; fail when evidence is
+missing or a check does not hold; error when CEL cannot evaluate; warn; pass.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cel_expr_python import cel
+
+from hdsguard.declarations.merge import DeclarationSet, Origin
+from hdsguard.findings import Finding, Severity, Status
+from hdsguard.policies.celenv import CelRuntime, evaluate
+from hdsguard.policies.load import CompiledCheck, CompiledPolicy
+from hdsguard.policies.template import join_rendered
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: Status
+    message: str
+    field: tuple[str | int, ...]
+
+
+def run(
+    runtime: CelRuntime,
+    policies: Iterable[CompiledPolicy],
+    decl: DeclarationSet,
+    as_of: datetime.date,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    severities: Mapping[str, Severity] | None = None,
+) -> list[Finding]:
+    """Findings for every (policy, target) pair, sorted by rule then target."""
+    sections = decl.as_data()
+    runtime.context.bind(as_of, sections)
+    now = as_of.isoformat()
+    findings: list[Finding] = []
+    for policy in policies:
+        values = {**policy.default_params(), **(params or {}).get(policy.id, {})}
+        severity = (severities or {}).get(policy.id, Severity(policy.spec.severity))
+        for section in policy.spec.applies_to:
+            for target, obj, origin in decl.targets(section):
+                activation = runtime.activation(
+                    {"self": obj, "params": values, "now": now, "target": target, "decl": sections}
+                )
+                outcome = evaluate_one(policy, obj, activation)
+                findings.append(_finding(policy, severity, target, origin, outcome, activation))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def evaluate_one(policy: CompiledPolicy, obj: Any, activation: cel.Activation) -> _Outcome:
+    if policy.applicable_if is not None:
+        applicable, error = evaluate(policy.applicable_if, activation)
+        if error is not None:
+            return _Outcome(Status.ERROR, f"applicable_if could not be evaluated: {error}", ())
+        if not isinstance(applicable, bool):
+            return _Outcome(Status.ERROR, _not_bool("applicable_if", applicable), ())
+        if not applicable:
+            return _Outcome(
+                Status.NOT_APPLICABLE, policy.not_applicable_message.render(activation), ()
+            )
+    results = [_check(check, obj, activation) for check in policy.checks]
+    for status in (Status.FAIL, Status.ERROR, Status.WARN):
+        hits = [r for r in results if r.status is status]
+        if hits:
+            return _Outcome(status, join_rendered([h.message for h in hits]), hits[0].field)
+    return _Outcome(Status.PASS, policy.pass_message.render(activation), ())
+
+
+def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outcome:
+    missing = [".".join(path) for path in check.requires if not _present(obj, path)]
+    if missing:
+        first = tuple(missing[0].split("."))
+        names = ", ".join(f"`{m}`" for m in missing)
+        return _Outcome(
+            Status.FAIL,
+            f"evidence missing: {names} is not declared; declare it so this rule can be checked",
+            first,
+        )
+    holds, error = evaluate(check.condition, activation)
+    if error is not None:
+        return _Outcome(Status.ERROR, f"condition could not be evaluated: {error}", check.field)
+    if not isinstance(holds, bool):
+        return _Outcome(Status.ERROR, _not_bool("condition", holds), check.field)
+    if not holds:
+        return _Outcome(Status.FAIL, check.message.render(activation), check.field)
+    if check.warn_if is not None and check.warn_message is not None:
+        warn, error = evaluate(check.warn_if, activation)
+        if error is not None:
+            return _Outcome(Status.ERROR, f"warn_if could not be evaluated: {error}", check.field)
+        if warn is True:
+            return _Outcome(Status.WARN, check.warn_message.render(activation), check.field)
+    return _Outcome(Status.PASS, "", ())
+
+
+def _present(obj: Any, path: tuple[str, ...]) -> bool:
+    for step in path:
+        if not isinstance(obj, dict) or obj.get(step) is None:
+            return False
+        obj = obj[step]
+    return True
+
+
+def _not_bool(what: str, value: Any) -> str:
+    return f"{what} returned {value!r} ({type(value).__name__}), not true or false"
+
+
+def _finding(
+    policy: CompiledPolicy,
+    severity: Severity,
+    target: str,
+    origin: Origin | None,
+    outcome: _Outcome,
+    activation: cel.Activation,
+) -> Finding:
+    file = line = column = None
+    if origin is not None:
+        file = origin.source.path
+        line, column = origin.locate(outcome.field)
+    return Finding(
+        rule=policy.id,
+        status=outcome.status,
+        severity=severity,
+        target=target,
+        file=file,
+        line=line,
+        column=column,
+        message=outcome.message,
+        remediation=policy.remediation.render(activation),
+        references=tuple(policy.spec.references),
+    )

@@ -1,0 +1,123 @@
+"""The records a check produces: findings and the report that holds them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe; used for ``--fail-on`` thresholds."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+# Summary order of format.md; also the order statuses are listed everywhere.
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.PASS,
+    Status.FAIL,
+    Status.WARN,
+    Status.WAIVED,
+    Status.NOT_APPLICABLE,
+    Status.ERROR,
+)
+
+
+class Waiver(NamedTuple):
+    """The accepted-risk record attached to a waived finding."""
+
+    justification: str
+    owner: str
+    approver: str
+    expires: str
+    ticket: str | None = None
+
+
+class Finding(NamedTuple):
+    """The outcome of one rule on one target. Immutable; formatters only read it."""
+
+    rule: str
+    status: Status
+    severity: Severity
+    target: str
+    file: str | None
+    line: int | None
+    column: int | None
+    message: str
+    remediation: str
+    references: tuple[str, ...]
+    waiver: Waiver | None = None
+    baselined: bool = False
+
+    def sort_key(self) -> tuple[str, str]:
+        return (self.rule, self.target)
+
+
+class RuleInfo(NamedTuple):
+    """Rule metadata that outputs such as SARIF describe once per rule."""
+
+    id: str
+    title: str
+    severity: Severity
+    description: str
+    rationale: str
+    remediation: str
+    references: tuple[str, ...]
+    tags: tuple[str, ...]
+    help_uri: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a formatter needs; built once per run, rendered any number of times."""
+
+    tool_version: str
+    as_of: str
+    findings: tuple[Finding, ...]
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)
+    data_versions: Mapping[str, str] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in STATUS_ORDER}
+        for f in self.findings:
+            counts[f.status.value] += 1
+        return counts
+
+    def failing(self, threshold: Severity) -> list[Finding]:
+        """Findings that break the gate: fails at or above the threshold, and any error."""
+        return [
+            f
+            for f in self.findings
+            if f.status is Status.ERROR
+            or (f.status is Status.FAIL and f.severity.rank >= threshold.rank)
+        ]
+
+    def exit_code(self, threshold: Severity) -> int:
+        return 1 if self.failing(threshold) else 0

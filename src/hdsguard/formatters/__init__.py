@@ -1,0 +1,30 @@
+"""Output formats. Each module exposes ``render(report, options) -> str`` and only reads."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hdsguard.findings import Report
+
+# name -> module; imported only when that format is asked for (start-up time matters).
+FORMATS: dict[str, str] = {
+    "text": "hdsguard.formatters.text",
+    "json": "hdsguard.formatters.jsonfmt",
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    colour: bool = False
+    verbose: bool = False  # text: also list passed and not-applicable findings
+
+
+Renderer = Callable[[Report, RenderOptions], str]
+
+
+def renderer(name: str) -> Renderer:
+    module = importlib.import_module(FORMATS[name])
+    render: Renderer = module.render
+    return render

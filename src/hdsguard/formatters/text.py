@@ -1,0 +1,77 @@
+"""Terminal output: problems first, grouped by rule, then a one-line summary."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
+from hdsguard.formatters import RenderOptions
+from hdsguard.formatters.escape import one_line, printable
+
+# Order of the sections of the output: what needs action first.
+_SHOWN = (Status.FAIL, Status.ERROR, Status.WARN, Status.WAIVED)
+_VERBOSE = (Status.PASS, Status.NOT_APPLICABLE)
+_LABEL = {
+    Status.FAIL: "FAIL",
+    Status.ERROR: "ERROR",
+    Status.WARN: "WARN",
+    Status.WAIVED: "WAIVED",
+    Status.PASS: "PASS",
+    Status.NOT_APPLICABLE: "N/A",
+}
+_COLOUR = {
+    Status.FAIL: "31",
+    Status.ERROR: "35",
+    Status.WARN: "33",
+    Status.WAIVED: "36",
+    Status.PASS: "32",
+    Status.NOT_APPLICABLE: "2",
+}
+
+
+def _paint(text: str, status: Status, colour: bool) -> str:
+    return f"\x1b[{_COLOUR[status]}m{text}\x1b[0m" if colour else text
+
+
+def _where(f: Finding) -> str:
+    if f.file is None:
+        return "(not declared)"
+    return f"{printable(f.file)}:{f.line}:{f.column}"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    lines: list[str] = []
+    statuses = _SHOWN + (_VERBOSE if options.verbose else ())
+    for status in statuses:
+        chosen = [f for f in report.findings if f.status is status]
+        for rule, group in groupby(chosen, key=lambda f: f.rule):
+            items = list(group)
+            first = items[0]
+            info = report.rules.get(rule)
+            title = f" {printable(info.title)}" if info else ""
+            label = _paint(_LABEL[status], status, options.colour)
+            lines.append(f"{label} {rule} [{first.severity.value}]{title}")
+            for f in items:
+                lines.append(f"  {_where(f)}  {printable(f.target)}")
+                lines.append(f"    {one_line(f.message)}")
+                if status in (Status.FAIL, Status.WARN, Status.ERROR) and f.remediation:
+                    lines.append(f"    fix: {one_line(f.remediation)}")
+                if f.waiver is not None:
+                    lines.append(
+                        f"    waived until {f.waiver.expires} by {printable(f.waiver.approver)}: "
+                        f"{one_line(f.waiver.justification)}"
+                    )
+            lines.append("")
+    lines.append(_summary(report, options))
+    return "\n".join(lines) + "\n"
+
+
+def _summary(report: Report, options: RenderOptions) -> str:
+    counts = report.summary()
+    parts = []
+    for status in STATUS_ORDER:
+        n = counts[status.value]
+        text = f"{n} {status.value.replace('_', ' ')}"
+        parts.append(_paint(text, status, options.colour) if n and status in _COLOUR else text)
+    hidden = "" if options.verbose else " (use --verbose to list passes)"
+    return f"hdsguard {report.as_of}: " + ", ".join(parts) + hidden

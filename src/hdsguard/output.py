@@ -1,0 +1,74 @@
+"""Several outputs from one evaluation: ``--format text --format sarif=out.sarif``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import click
+
+from hdsguard.findings import Report
+from hdsguard.formatters import FORMATS, RenderOptions, renderer
+
+
+class Output(NamedTuple):
+    format: str
+    file: str | None  # None: standard output
+
+
+def parse_outputs(formats: Sequence[str], output: str | None) -> list[Output]:
+    """``FORMAT`` or ``FORMAT=FILE`` items; ``--output`` applies to a single bare FORMAT."""
+    outputs: list[Output] = []
+    for item in formats or ["text"]:
+        name, _, file = item.partition("=")
+        if name not in FORMATS:
+            raise click.BadParameter(
+                f"unknown format {name!r}; choose from {', '.join(FORMATS)}", param_hint="--format"
+            )
+        outputs.append(Output(name, file or None))
+    bare = [o for o in outputs if o.file is None]
+    if output is not None:
+        if len(bare) != 1:
+            raise click.BadParameter(
+                "--output names one file: use FORMAT=FILE for several formats",
+                param_hint="--output",
+            )
+        outputs[outputs.index(bare[0])] = Output(bare[0].format, output)
+    elif len(bare) > 1:
+        raise click.BadParameter(
+            "only one format can go to standard output; write the others with FORMAT=FILE",
+            param_hint="--format",
+        )
+    return outputs
+
+
+def use_colour(requested: bool | None) -> bool:
+    if requested is not None:
+        return requested
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def write_outputs(
+    report: Report, outputs: Sequence[Output], *, verbose: bool, colour: bool | None
+) -> None:
+    for out in outputs:
+        options = RenderOptions(colour=out.file is None and use_colour(colour), verbose=verbose)
+        text = renderer(out.format)(report, options)
+        if out.file is None:
+            click.echo(text, nl=False)
+        else:
+            write_atomic(Path(out.file), text)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so readers never see half a report."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise click.FileError(str(path), hint=exc.strerror) from None

@@ -1,0 +1,188 @@
+"""The CEL environment policies run in: variables, and the helper functions rules need.
+
+One environment per process; helpers read the evaluation date and the declaration set from a
+context that the engine rebinds per run (and per inline test case), so that every policy is
+compiled once and never per target.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from cel_expr_python import cel
+
+from hdsguard import data
+
+_S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
+
+VARIABLES = {
+    "self": _D,  # the target object
+    "params": _D,  # the policy's parameters, defaults merged with overrides
+    "now": _S,  # the evaluation date, YYYY-MM-DD
+    "target": _S,  # the target's name, section/id
+    "decl": _D,  # the whole declaration set, one key per section
+}
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+def luhn_valid(digits: str) -> bool:
+    """Luhn check; Corsican FINESS ``2A``/``2B`` count as ``20`` (a design default)."""
+    text = digits.upper().replace("2A", "20", 1).replace("2B", "20", 1)
+    if not text.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(text)):
+        n = int(ch)
+        if i % 2 == 1:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def finess_valid(number: str) -> bool:
+    return len(number) == 9 and luhn_valid(number)
+
+
+@dataclass
+class Context:
+    """What the helpers see: rebound before each run."""
+
+    as_of: datetime.date = field(default_factory=datetime.date.today)
+    sections: dict[str, Any] = field(default_factory=dict)
+    index: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def bind(self, as_of: datetime.date, sections: dict[str, Any]) -> None:
+        self.as_of = as_of
+        self.sections = sections
+        self.index = {
+            name: {item["id"]: item for item in items if isinstance(item, dict) and "id" in item}
+            for name, items in sections.items()
+            if isinstance(items, list)
+        }
+
+    def lookup(self, section: str, ident: str) -> Any:
+        return self.index.get(section, {}).get(ident)
+
+    def referring(self, section: str, key: str, ident: str) -> list[Any]:
+        return [o for o in self.sections.get(section, []) if _get(o, key) == ident]
+
+
+def _get(obj: Any, path: str) -> Any:
+    for step in path.split("."):
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(step)
+    return obj
+
+
+def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., Any]]]:
+    """(name, parameter types, return type, implementation) of every helper."""
+    return [
+        ("days_since", [_S], _I, lambda d: (ctx.as_of - _date(d)).days),
+        ("days_until", [_S], _I, lambda d: (_date(d) - ctx.as_of).days),
+        ("days_between", [_S, _S], _I, lambda a, b: (_date(b) - _date(a)).days),
+        ("is_date", [_S], _B, _is_date),
+        ("in_eea", [_S], _B, data.in_eea),
+        ("is_adequate", [_S], _B, lambda c: c in data.adequate()),
+        ("country_name", [_S], _S, lambda c: data.country_name(c) or c),
+        ("required_activities", [_L], _L, lambda s: list(data.required_activities(s))),
+        ("activity_name", [_I], _S, data.activity_name),
+        ("is_cleartext", [_S], _B, lambda p: p in data.cleartext_protocols()),
+        ("is_high_risk", [_S], _B, lambda p: p in data.high_risk_protocols()),
+        ("is_remote_access", [_S], _B, lambda p: p in data.remote_access_protocols()),
+        ("tls_rank", [_S], _I, lambda v: _rank(data.tls_version_rank(v))),
+        ("cabf_max_days", [_S], _I, lambda d: data.cabf_max_lifetime(_date(d))),
+        ("is_sha2", [_S], _B, data.is_sha2_signature),
+        ("is_weak_signature", [_S], _B, data.is_weak_signature),
+        ("regulatory_date", [_S], _S, lambda k: data.regulatory_date(k).isoformat()),
+        ("luhn_valid", [_S], _B, luhn_valid),
+        ("finess_valid", [_S], _B, finess_valid),
+        ("get", [_D, _S, _D], _D, lambda o, p, d: _default(_get(o, p), d)),
+        ("present", [_D, _S], _B, lambda o, p: _get(o, p) is not None),
+        ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
+        ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
+        ("certificate", [_S], _D, lambda i: ctx.lookup("certificates", i)),
+        ("vendor", [_S], _D, lambda i: ctx.lookup("vendors", i)),
+        ("systems_hosted_by", [_S], _L, lambda i: ctx.referring("systems", "hosted_by", i)),
+        (
+            "systems_backed_up_by",
+            [_S],
+            _L,
+            lambda i: ctx.referring("systems", "backup.provider", i),
+        ),
+        ("vendors_hosted_by", [_S], _L, lambda i: ctx.referring("vendors", "hosted_by", i)),
+        ("services_of", [_S], _L, lambda i: ctx.referring("services", "system", i)),
+    ]
+
+
+def _is_date(text: str) -> bool:
+    try:
+        _date(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _rank(value: int | None) -> int:
+    return -1 if value is None else value
+
+
+def _default(value: Any, fallback: Any) -> Any:
+    return fallback if value is None else value
+
+
+HELPERS: tuple[str, ...] = tuple(name for name, *_ in _functions(Context()))
+
+
+class CelRuntime:
+    """A compiled-once CEL environment plus the context its helpers read."""
+
+    def __init__(self) -> None:
+        from cel_expr_python.ext import ext_bindings, ext_math, ext_strings
+
+        self.context = Context()
+        decls = []
+        for name, params, returns, impl in _functions(self.context):
+            sig = "_".join(t.name().lower() for t in params)
+            overload = cel.Overload(
+                f"hds_{name}_{sig}", return_type=returns, parameters=params, impl=impl
+            )
+            decls.append(cel.FunctionDecl(name, [overload]))
+        helpers = cel.CelExtension("hdsguard", decls)
+        extensions: Sequence[cel.CelExtensionBase] = [
+            helpers,
+            ext_strings.ExtStrings(),
+            ext_bindings.ExtBindings(),
+            ext_math.ExtMath(),
+        ]
+        self.env = cel.NewEnv(variables=VARIABLES, extensions=extensions)
+
+    def compile(self, source: str) -> cel.Expression:
+        """Compile or raise ValueError with CEL's own caret-marked explanation."""
+        try:
+            return self.env.compile(source)
+        except RuntimeError as exc:
+            text = str(exc).removeprefix("INVALID_ARGUMENT: ").removesuffix(" [INVALID_ARGUMENT]")
+            raise ValueError(text.replace("<input>", "condition")) from None
+
+    def activation(self, variables: dict[str, Any]) -> cel.Activation:
+        return self.env.Activation(variables)
+
+
+def evaluate(expr: cel.Expression, activation: cel.Activation) -> tuple[Any, str | None]:
+    """(value, None) or (None, error text): a CEL error never becomes a value silently."""
+    try:
+        result = expr.eval(activation)
+    except Exception as exc:  # the runtime raises plain RuntimeErrors on internal failures
+        return None, str(exc)
+    if result.type() == cel.Type.ERROR:
+        return None, str(result.value())
+    return result.plain_value(), None

@@ -1,0 +1,220 @@
+"""Load policy files: validate against the policy model, compile every CEL expression.
+
+An invalid policy is a hard error naming its file and line: a broken policy must never
+silently stop enforcing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cel_expr_python import cel
+from pydantic import ValidationError
+
+from hdsguard.declarations.files import display_path, read_text
+from hdsguard.declarations.yamlsource import SourceFile, parse
+from hdsguard.errors import InputError, Problem
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.model import Check, Policy
+from hdsguard.policies.template import Template, compile_template, literal
+
+POLICY_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class CompiledCheck:
+    spec: Check
+    condition: cel.Expression
+    message: Template
+    warn_if: cel.Expression | None
+    warn_message: Template | None
+    field: tuple[str | int, ...]
+    requires: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """A policy ready to run: its model, its compiled expressions and where it came from."""
+
+    spec: Policy
+    file: str
+    builtin: bool
+    applicable_if: cel.Expression | None
+    not_applicable_message: Template
+    pass_message: Template
+    remediation: Template
+    checks: tuple[CompiledCheck, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def default_params(self) -> dict[str, Any]:
+        return {name: p.default for name, p in self.spec.params.items()}
+
+
+def builtin_policy_dir() -> Path:
+    """The shipped catalogue: inside the wheel, or ``policies/`` of a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_builtin" / "policies"
+    return packaged if packaged.is_dir() else here.parent.parent / "policies"
+
+
+def policy_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise InputError(
+            [Problem(display_path(directory), None, None, "policy directory not found")]
+        )
+    return sorted(p for p in directory.rglob("*") if p.suffix in POLICY_SUFFIXES and p.is_file())
+
+
+def load_catalogue(
+    runtime: CelRuntime, extra_dirs: Sequence[Path] = (), *, builtin: bool = True
+) -> dict[str, CompiledPolicy]:
+    """Built-in policies plus those of ``extra_dirs``; ids must be unique unless overridden."""
+    problems: list[Problem] = []
+    catalogue: dict[str, CompiledPolicy] = {}
+    dirs = [(builtin_policy_dir(), True)] if builtin else []
+    dirs += [(d, False) for d in extra_dirs]
+    for directory, is_builtin in dirs:
+        try:
+            files = policy_files(directory)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        for path in files:
+            try:
+                policy = load_policy(runtime, path, builtin=is_builtin)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            _register(catalogue, policy, problems)
+    if problems:
+        raise InputError(problems)
+    return dict(sorted(catalogue.items()))
+
+
+def _register(
+    catalogue: dict[str, CompiledPolicy], policy: CompiledPolicy, problems: list[Problem]
+) -> None:
+    first = catalogue.get(policy.id)
+    if first is None or (first.builtin and not policy.builtin and policy.spec.override):
+        catalogue[policy.id] = policy
+    else:
+        hint = (
+            "; set `override: true` in your policy to replace the built-in one deliberately"
+            if first.builtin and not policy.builtin
+            else "; policy ids must be unique"
+        )
+        problems.append(
+            Problem(
+                policy.file, 1, 1, f"policy id {policy.id} is already defined by {first.file}{hint}"
+            )
+        )
+
+
+def load_policy(runtime: CelRuntime, path: Path, *, builtin: bool = False) -> CompiledPolicy:
+    display = display_path(path)
+    source = parse(read_text(path, display), display)
+    if not isinstance(source.data, dict):
+        raise InputError([Problem(display, 1, 1, "a policy file is a mapping (id:, title:, …)")])
+    try:
+        spec = Policy.model_validate(source.data)
+    except ValidationError as exc:
+        raise InputError(_schema_problems(source, exc)) from None
+    return compile_policy(runtime, spec, source, builtin=builtin)
+
+
+def compile_policy(
+    runtime: CelRuntime, spec: Policy, source: SourceFile, *, builtin: bool = False
+) -> CompiledPolicy:
+    problems: list[Problem] = []
+
+    def expr(text: str | None, *where: str | int) -> cel.Expression | None:
+        if text is None:
+            return None
+        try:
+            return runtime.compile(text)
+        except ValueError as exc:
+            problems.append(_at(source, where, f"CEL does not compile: {exc}"))
+            return None
+
+    def tmpl(text: str | None, default: str, *where: str | int) -> Template:
+        if text is None:
+            return literal(default)
+        try:
+            return compile_template(runtime, text)
+        except ValueError as exc:
+            problems.append(_at(source, where, str(exc)))
+            return literal(text)
+
+    checks: list[CompiledCheck] = []
+    single = "checks" not in (source.data or {})
+    for i, check in enumerate(spec.checks):
+        base: tuple[str | int, ...] = () if single else ("checks", i)
+        condition = expr(check.condition, *base, "condition")
+        checks.append(
+            CompiledCheck(
+                spec=check,
+                condition=condition,  # type: ignore[arg-type]  # None only when problems
+                message=tmpl(check.message, "", *base, "message"),
+                warn_if=expr(check.warn_if, *base, "warn_if"),
+                warn_message=tmpl(check.warn_message, "", *base, "warn_message")
+                if check.warn_message
+                else None,
+                field=split_path(check.field) if check.field else (),
+                requires=tuple(tuple(r.split(".")) for r in check.requires),
+            )
+        )
+    compiled = CompiledPolicy(
+        spec=spec,
+        file=source.path,
+        builtin=builtin,
+        applicable_if=expr(spec.applicable_if, "applicable_if"),
+        not_applicable_message=tmpl(
+            spec.not_applicable_message, "not applicable to this target", "not_applicable_message"
+        ),
+        pass_message=tmpl(spec.pass_message, f"compliant: {spec.title}", "pass_message"),
+        remediation=tmpl(spec.remediation, "", "remediation"),
+        checks=tuple(checks),
+    )
+    _check_params(spec, source, problems)
+    if problems:
+        raise InputError(problems)
+    return compiled
+
+
+def split_path(text: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in text.split("."))
+
+
+def _check_params(spec: Policy, source: SourceFile, problems: list[Problem]) -> None:
+    from hdsguard.policies.params import param_problem
+
+    for name, param in spec.params.items():
+        message = param_problem(param, param.default)
+        if message:
+            problems.append(_at(source, ("params", name, "default"), f"{name}: {message}"))
+
+
+def _at(source: SourceFile, where: Iterable[str | int], message: str) -> Problem:
+    line, column = source.locate(tuple(where), value=True)
+    return Problem(source.path, line, column, message)
+
+
+def _schema_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        line, column = source.locate(loc, value=err["type"] != "extra_forbidden")
+        where = ".".join(str(p) for p in loc)
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key '{loc[-1]}'"
+        problems.append(
+            Problem(source.path, line, column, f"{where}: {message}" if where else message)
+        )
+    return problems

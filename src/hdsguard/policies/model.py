@@ -1,0 +1,131 @@
+"""The policy file format, as a pydantic model (its JSON Schema is schemas/policy.schema.json)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
+
+from hdsguard.declarations.model import IsoDate
+
+StatusName = Literal["pass", "fail", "warn", "not_applicable", "error"]
+SeverityName = Literal["critical", "high", "medium", "low", "info"]
+SectionName = Literal[
+    "organisation",
+    "identity",
+    "logging",
+    "providers",
+    "systems",
+    "services",
+    "firewalls",
+    "vendors",
+    "certificates",
+]
+PolicyId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", strict=True)]
+Cel = Annotated[str, Field(min_length=1, strict=True, description="A CEL expression.")]
+FieldPath = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*$", strict=True)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Param(_Strict):
+    """A tunable threshold; organisations override ``default`` in their config."""
+
+    type: Literal["integer", "number", "string", "boolean", "date", "list"]
+    default: Any = Field(description="The value used unless the organisation overrides it.")
+    description: StrictStr
+    minimum: float | None = None
+    maximum: float | None = None
+    enum: list[Any] | None = None
+
+
+class Check(_Strict):
+    """One condition of a policy; the target complies when every check holds."""
+
+    condition: Cel = Field(description="CEL: true when the target complies with this check.")
+    message: StrictStr = Field(description="Why it fails; `{{ cel }}` placeholders quote values.")
+    field: FieldPath | None = Field(
+        default=None, description="Dotted path of the deciding field (for the finding location)."
+    )
+    requires: list[FieldPath] = Field(
+        default_factory=list,
+        description="Fields that must be declared; missing evidence fails with a clear message.",
+    )
+    warn_if: Cel | None = Field(
+        default=None, description="CEL, evaluated when the check holds: true reports `warn`."
+    )
+    warn_message: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _warn_pair(self) -> Check:
+        if (self.warn_if is None) != (self.warn_message is None):
+            raise ValueError("warn_if and warn_message go together")
+        return self
+
+
+class TestCase(_Strict):
+    """An executable example: these declarations must give this status."""
+
+    name: StrictStr
+    as_of: IsoDate
+    declarations: dict[str, Any]
+    expect: StatusName
+    target: StrictStr | None = Field(
+        default=None, description="`section/id`; optional when only one target exists."
+    )
+    params: dict[str, Any] = Field(default_factory=dict)
+    message_contains: list[StrictStr] = Field(default_factory=list)
+
+
+_CHECK_KEYS = ("condition", "message", "field", "requires", "warn_if", "warn_message")
+
+
+class Policy(_Strict):
+    """One rule of the catalogue: one YAML file in ``policies/``."""
+
+    id: PolicyId
+    title: StrictStr
+    severity: SeverityName
+    applies_to: list[SectionName] = Field(min_length=1)
+    description: StrictStr = Field(description="What the rule checks, for users.")
+    rationale: StrictStr = Field(description="Why it matters; say when a threshold is a default.")
+    remediation: StrictStr
+    references: list[StrictStr] = Field(min_length=1)
+    tags: list[StrictStr] = Field(default_factory=list)
+    applicable_if: Cel | None = Field(
+        default=None, description="CEL: false reports `not_applicable` for the target."
+    )
+    not_applicable_message: StrictStr | None = None
+    pass_message: StrictStr | None = None
+    params: dict[str, Param] = Field(default_factory=dict)
+    checks: list[Check] = Field(min_length=1)
+    tests: list[TestCase] = Field(min_length=2)
+    override: StrictBool = Field(
+        default=False, description="A user policy that deliberately replaces a built-in one."
+    )
+    help_uri: StrictStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        """Accept ``applies_to: firewalls`` and a single top-level ``condition``."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if isinstance(data.get("applies_to"), str):
+            data["applies_to"] = [data["applies_to"]]
+        single = {k: data.pop(k) for k in _CHECK_KEYS if k in data}
+        if single:
+            if "checks" in data:
+                raise ValueError("write either `condition` (one check) or `checks`, not both")
+            data["checks"] = [single]
+        return data
+
+    @model_validator(mode="after")
+    def _tests_cover_pass_and_fail(self) -> Policy:
+        expected = {t.expect for t in self.tests}
+        if not {"pass", "fail"} <= expected:
+            raise ValueError("tests need at least one `expect: pass` and one `expect: fail` case")
+        return self

@@ -1,0 +1,89 @@
+"""Run the inline test cases of policies: the policy's own executable examples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hdsguard.declarations.merge import merge
+from hdsguard.declarations.validate import validate
+from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.errors import InputError
+from hdsguard.findings import Finding
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.load import CompiledPolicy
+from hdsguard.policies.model import TestCase
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    policy: str
+    file: str
+    index: int
+    name: str
+    expected: str
+    got: str | None
+    message: str
+    problem: str | None  # None when the case behaves as declared
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def run_cases(runtime: CelRuntime, policies: Iterable[CompiledPolicy]) -> list[CaseResult]:
+    return [
+        run_case(runtime, policy, index, case)
+        for policy in policies
+        for index, case in enumerate(policy.spec.tests)
+    ]
+
+
+def run_case(runtime: CelRuntime, policy: CompiledPolicy, index: int, case: TestCase) -> CaseResult:
+    from hdsguard.engine import run
+
+    def result(got: Finding | None, problem: str | None) -> CaseResult:
+        return CaseResult(
+            policy.id,
+            policy.file,
+            index,
+            case.name,
+            case.expect,
+            got.status.value if got else None,
+            got.message if got else "",
+            problem,
+        )
+
+    source = SourceFile(f"{policy.file}#tests[{index}]", case.declarations, {})
+    problems = validate(source)
+    if problems:
+        return result(
+            None, "invalid declarations in the case: " + "; ".join(str(p) for p in problems)
+        )
+    try:
+        decl = merge([source])
+    except InputError as exc:
+        return result(None, "invalid declarations in the case: " + str(exc))
+    findings = run(runtime, [policy], decl, case.as_of, {policy.id: case.params})
+    if case.target is not None:
+        chosen = [f for f in findings if f.target == case.target]
+    else:
+        chosen = findings
+    if len(chosen) != 1:
+        names = ", ".join(f.target for f in findings) or "none"
+        return result(
+            None, f"expected exactly one target to evaluate (set `target:`), found: {names}"
+        )
+    finding = chosen[0]
+    if finding.status.value != case.expect:
+        return result(
+            finding,
+            f"expected {case.expect}, got {finding.status.value}: {finding.message}",
+        )
+    absent = [text for text in case.message_contains if text not in finding.message]
+    if absent:
+        return result(
+            finding,
+            f"message does not contain {', '.join(repr(a) for a in absent)}: {finding.message}",
+        )
+    return result(finding, None)

@@ -1,0 +1,114 @@
+"""Generate the JSON Schemas shipped under ``schemas/`` (``python -m hdsguard.schemagen``).
+
+The schemas are derived from the pydantic models and post-processed for editors
+(yaml-language-server): optional fields are not nullable, so editors never suggest ``null``.
+"""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hdsguard.declarations.model import DeclarationFile
+
+__all__ = ["SCHEMAS", "SCHEMA_BASE_URL", "declaration_schema", "main", "render", "schema_dir"]
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_BASE_URL = "https://hdsguard.dev/schemas/"
+
+_NULL = {"type": "null"}
+
+
+def _strip_nullable(node: Any) -> Any:
+    """Return a copy of ``node`` where ``anyOf: [X, {type: null}]`` becomes ``X``.
+
+    The ``default: null`` that goes with such an optional field is dropped too, and the
+    redundant per-property ``title`` that pydantic derives from field names is removed (the
+    ``description`` is what editors show).
+    """
+    if isinstance(node, list):
+        return [_strip_nullable(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            props: dict[str, Any] = {}
+            for name, prop in value.items():
+                cleaned = _strip_nullable(prop)
+                if isinstance(cleaned, dict):
+                    cleaned.pop("title", None)
+                props[name] = cleaned
+            result[key] = props
+        else:
+            result[key] = _strip_nullable(value)
+    branches = result.get("anyOf")
+    if isinstance(branches, list) and _NULL in branches:
+        remaining = [branch for branch in branches if branch != _NULL]
+        del result["anyOf"]
+        if result.get("default", ...) is None:
+            del result["default"]
+        if len(remaining) == 1 and isinstance(remaining[0], dict):
+            merged = dict(remaining[0])
+            merged.update(result)
+            result = merged
+        elif remaining:
+            result = {"anyOf": remaining, **result}
+    return result
+
+
+def declaration_schema() -> dict[str, object]:
+    """JSON Schema (2020-12) of one declaration file."""
+    generated = _strip_nullable(DeclarationFile.model_json_schema())
+    generated.pop("title", None)
+    generated.pop("description", None)
+    schema: dict[str, object] = {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": f"{SCHEMA_BASE_URL}declaration.schema.json",
+        "title": "hdsguard declaration file",
+        "description": (
+            "One hdsguard declaration file (YAML or JSON): any subset of the sections describing "
+            "a health organisation's infrastructure. List sections may be split over many "
+            "files; every list item has an id unique within its section across the set. Dates "
+            "are ISO 8601 (YYYY-MM-DD); end dates are the last valid day, inclusive."
+        ),
+    }
+    # Root keywords first, the definitions last: easier to read.
+    schema.update({key: value for key, value in generated.items() if key != "$defs"})
+    if "$defs" in generated:
+        schema["$defs"] = generated["$defs"]
+    return schema
+
+
+SCHEMAS: dict[str, Callable[[], dict[str, object]]] = {
+    "declaration": declaration_schema,
+}
+"""Schema name -> generator; written to ``schemas/<name>.schema.json``."""
+
+
+def render(schema: dict[str, object]) -> str:
+    """Serialise a schema exactly as it is committed under ``schemas/``."""
+    return json.dumps(schema, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def schema_dir() -> Path:
+    """The ``schemas/`` directory of the source repository."""
+    return Path(__file__).resolve().parents[2] / "schemas"
+
+
+def main() -> None:
+    """(Re)write ``schemas/<name>.schema.json`` for every registered schema."""
+    directory = schema_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, generate in SCHEMAS.items():
+        path = directory / f"{name}.schema.json"
+        text = render(generate())
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+        else:
+            print(f"unchanged {path}")
+
+
+if __name__ == "__main__":
+    main()
