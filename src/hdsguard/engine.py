@@ -71,7 +71,9 @@ def evaluate_one(policy: CompiledPolicy, obj: Any, activation: cel.Activation) -
         hits = [r for r in results if r.status is status]
         if hits:
             return _Outcome(status, join_rendered([h.message for h in hits]), hits[0].field)
-    return _Outcome(Status.PASS, policy.pass_message.render(activation), ())
+    # A pass is decided by the same field a failure would point at: the first check's.
+    field = next((c.field for c in policy.checks if c.field), ())
+    return _Outcome(Status.PASS, policy.pass_message.render(activation), field)
 
 
 def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outcome:

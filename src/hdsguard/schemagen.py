@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from hdsguard.declarations.model import DeclarationFile
 
 __all__ = ["SCHEMAS", "SCHEMA_BASE_URL", "declaration_schema", "main", "render", "schema_dir"]
@@ -59,19 +61,43 @@ def _strip_nullable(node: Any) -> Any:
 
 def declaration_schema() -> dict[str, object]:
     """JSON Schema (2020-12) of one declaration file."""
-    generated = _strip_nullable(DeclarationFile.model_json_schema())
+    return model_schema(
+        DeclarationFile,
+        "declaration",
+        "hdsguard declaration file",
+        "One hdsguard declaration file (YAML or JSON): any subset of the sections describing "
+        "a health organisation's infrastructure. List sections may be split over many "
+        "files; every list item has an id unique within its section across the set. Dates "
+        "are ISO 8601 (YYYY-MM-DD); end dates are the last valid day, inclusive.",
+    )
+
+
+def policy_schema() -> dict[str, object]:
+    """JSON Schema (2020-12) of one policy file."""
+    from hdsguard.policies.model import Policy
+
+    return model_schema(
+        Policy,
+        "policy",
+        "hdsguard policy",
+        "One hdsguard policy (one rule per YAML file): metadata, a CEL condition (or a list "
+        "of checks) that holds when the target complies, parameters, messages and inline "
+        "test cases. See docs/policy-format.md.",
+    )
+
+
+def model_schema(
+    model: type[BaseModel], name: str, title: str, description: str
+) -> dict[str, object]:
+    """The post-processed JSON Schema of ``model``, with its ``$id``, title and description."""
+    generated = _strip_nullable(model.model_json_schema())
     generated.pop("title", None)
     generated.pop("description", None)
     schema: dict[str, object] = {
         "$schema": JSON_SCHEMA_DIALECT,
-        "$id": f"{SCHEMA_BASE_URL}declaration.schema.json",
-        "title": "hdsguard declaration file",
-        "description": (
-            "One hdsguard declaration file (YAML or JSON): any subset of the sections describing "
-            "a health organisation's infrastructure. List sections may be split over many "
-            "files; every list item has an id unique within its section across the set. Dates "
-            "are ISO 8601 (YYYY-MM-DD); end dates are the last valid day, inclusive."
-        ),
+        "$id": f"{SCHEMA_BASE_URL}{name}.schema.json",
+        "title": title,
+        "description": description,
     }
     # Root keywords first, the definitions last: easier to read.
     schema.update({key: value for key, value in generated.items() if key != "$defs"})
@@ -82,6 +108,7 @@ def declaration_schema() -> dict[str, object]:
 
 SCHEMAS: dict[str, Callable[[], dict[str, object]]] = {
     "declaration": declaration_schema,
+    "policy": policy_schema,
 }
 """Schema name -> generator; written to ``schemas/<name>.schema.json``."""
 

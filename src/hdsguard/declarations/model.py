@@ -775,9 +775,7 @@ class Firmware(Strict):
     )
 
 
-RulePort = Annotated[
-    str, StringConstraints(strict=True, pattern=r"^(any|[0-9]{1,5}-[0-9]{1,5})$")
-]
+RulePort = Annotated[str, StringConstraints(strict=True, pattern=r"^(any|[0-9]{1,5}-[0-9]{1,5})$")]
 
 
 class FirewallRule(Strict):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hdsguard.declarations.model import DeclarationFile, field_names
 from hdsguard.declarations.yamlsource import Path, SourceFile
 from hdsguard.errors import Problem
 
 FORMAT_VERSION = 1
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
 def validate(source: SourceFile) -> list[Problem]:
@@ -29,46 +32,60 @@ def validate(source: SourceFile) -> list[Problem]:
                 f"not a {_type_name(data)}",
             )
         ]
-    version_problem = _check_version(source, data)
-    if version_problem:
-        return [version_problem]
+    problem = version_problem(source, data)
+    if problem:
+        return [problem]
     try:
         DeclarationFile.model_validate(data)
     except ValidationError as exc:
-        return [_problem(source, err) for err in exc.errors(include_url=False)]
+        return schema_problems(source, exc, DeclarationFile)
     return []
 
 
-def _check_version(source: SourceFile, data: dict[str, Any]) -> Problem | None:
+def schema_problems(
+    source: SourceFile, exc: ValidationError, model: type[BaseModel]
+) -> list[Problem]:
+    """Located, readable problems (with "did you mean" hints) for a validation of ``model``."""
+    return [_problem(source, err, model) for err in exc.errors(include_url=False)]
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices``, or an empty string."""
+    hint = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{hint[0]}'?" if hint else ""
+
+
+def version_problem(
+    source: SourceFile, data: dict[str, Any], what: str = "declaration"
+) -> Problem | None:
+    """A ``version`` other than 1 is refused: never misread a later format."""
     if "version" not in data or data["version"] == FORMAT_VERSION:
         return None
     line, column = source.locate(("version",), value=True)
     version = data["version"]
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         message = (
-            f"declaration format version {version} is newer than this hdsguard understands "
+            f"{what} format version {version} is newer than this hdsguard understands "
             f"(version {FORMAT_VERSION}): upgrade hdsguard rather than risk misreading the file"
         )
     else:
-        message = f"unsupported declaration format version {version!r}: write `version: 1`"
+        message = f"unsupported {what} format version {version!r}: write `version: 1`"
     return Problem(source.path, line, column, message)
 
 
-def _problem(source: SourceFile, err: Any) -> Problem:
+def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     path = _data_path(source.data, loc)
     kind = err["type"]
     what = _describe(source.data, path)
     if kind == "extra_forbidden":
         key = path[-1] if path else loc[-1]
-        allowed = field_names(DeclarationFile, list(path[:-1]))
+        allowed = field_names(model, list(path[:-1]))
         line, column = source.locate(path)
-        hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = did_you_mean(str(key), allowed)
         where = _describe(source.data, path[:-1]) or "the top level"
-        message = f"unknown key '{key}' in {where}"
-        if hint:
-            message += f"; did you mean '{hint[0]}'?"
-        elif allowed:
+        message = f"unknown key '{key}' in {where}{hint}"
+        if not hint and allowed:
             message += f"; expected one of: {', '.join(allowed)}"
         return Problem(source.path, line, column, message)
     if kind == "missing":
@@ -84,10 +101,10 @@ def _problem(source: SourceFile, err: Any) -> Problem:
     if kind.startswith("literal_error") and isinstance(got, str):
         options = [o.strip(" '\"") for o in str(err.get("ctx", {}).get("expected", "")).split(",")]
         options = [o.removeprefix("or ").strip(" '\"") for o in options]
-        hint = difflib.get_close_matches(got, options, n=1)
+        close = difflib.get_close_matches(got, options, n=1)
         message = f"invalid value '{got}': {message}"
-        if hint:
-            message += f"; did you mean '{hint[0]}'?"
+        if close:
+            message += f"; did you mean '{close[0]}'?"
     elif kind.startswith("bool") and isinstance(got, str):
         message = f"{message}: got '{got}' (write true or false)"
     elif kind in {"int_type", "string_type", "float_type", "list_type", "dict_type", "model_type"}:
@@ -120,7 +137,8 @@ def _describe(data: Any, path: Path) -> str:
         if isinstance(step, int):
             item = node[step] if isinstance(node, list) and step < len(node) else None
             ident = item.get("id") if isinstance(item, dict) else None
-            parts.append(f"/{ident}" if isinstance(ident, str) and len(parts) == 1 else f"[{step}]")
+            named = isinstance(ident, str) and _ID.fullmatch(ident) and len(parts) == 1
+            parts.append(f"/{ident}" if named else f"[{step}]")
             node = item
         else:
             parts.append(f".{step}")

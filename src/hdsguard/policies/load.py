@@ -152,8 +152,8 @@ def compile_policy(
             return literal(text)
 
     checks: list[CompiledCheck] = []
-    single = "checks" not in (source.data or {})
-    for i, check in enumerate(spec.checks):
+    single = not spec.checks
+    for i, check in enumerate(spec.all_checks()):
         base: tuple[str | int, ...] = () if single else ("checks", i)
         condition = expr(check.condition, *base, "condition")
         checks.append(

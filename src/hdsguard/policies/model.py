@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    model_validator,
+)
 
 from hdsguard.declarations.model import IsoDate
 
@@ -79,6 +87,18 @@ class TestCase(_Strict):
     message_contains: list[StrictStr] = Field(default_factory=list)
 
 
+def _as_list(value: Any) -> Any:
+    """``applies_to: firewalls`` is the one-section spelling of ``[firewalls]``."""
+    return [value] if isinstance(value, str) else value
+
+
+def _section_or_list(schema: dict[str, Any]) -> None:
+    items = schema.pop("items")
+    schema.pop("type", None)
+    schema.pop("minItems", None)
+    schema["anyOf"] = [items, {"type": "array", "items": items, "minItems": 1}]
+
+
 _CHECK_KEYS = ("condition", "message", "field", "requires", "warn_if", "warn_message")
 
 
@@ -88,7 +108,11 @@ class Policy(_Strict):
     id: PolicyId
     title: StrictStr
     severity: SeverityName
-    applies_to: list[SectionName] = Field(min_length=1)
+    applies_to: Annotated[
+        list[SectionName],
+        BeforeValidator(_as_list),
+        Field(min_length=1, json_schema_extra=_section_or_list),
+    ]
     description: StrictStr = Field(description="What the rule checks, for users.")
     rationale: StrictStr = Field(description="Why it matters; say when a threshold is a default.")
     remediation: StrictStr
@@ -100,28 +124,49 @@ class Policy(_Strict):
     not_applicable_message: StrictStr | None = None
     pass_message: StrictStr | None = None
     params: dict[str, Param] = Field(default_factory=dict)
-    checks: list[Check] = Field(min_length=1)
+    condition: Cel | None = Field(
+        default=None, description="CEL: true when the target complies (single-check form)."
+    )
+    message: StrictStr | None = Field(default=None, description="Why it fails (single check).")
+    field: FieldPath | None = Field(default=None, description="The deciding field (single check).")
+    requires: list[FieldPath] = Field(
+        default_factory=list, description="Fields that must be declared (single check)."
+    )
+    warn_if: Cel | None = Field(default=None, description="CEL: true reports warn (single check).")
+    warn_message: StrictStr | None = None
+    checks: list[Check] | None = Field(
+        default=None, min_length=1, description="Several checks; all must hold."
+    )
     tests: list[TestCase] = Field(min_length=2)
     override: StrictBool = Field(
         default=False, description="A user policy that deliberately replaces a built-in one."
     )
     help_uri: StrictStr | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        """Accept ``applies_to: firewalls`` and a single top-level ``condition``."""
-        if not isinstance(data, dict):
-            return data
-        data = dict(data)
-        if isinstance(data.get("applies_to"), str):
-            data["applies_to"] = [data["applies_to"]]
-        single = {k: data.pop(k) for k in _CHECK_KEYS if k in data}
-        if single:
-            if "checks" in data:
-                raise ValueError("write either `condition` (one check) or `checks`, not both")
-            data["checks"] = [single]
-        return data
+    @model_validator(mode="after")
+    def _one_form(self) -> Policy:
+        shorthand = {k: getattr(self, k) for k in _CHECK_KEYS if getattr(self, k)}
+        if self.checks and shorthand:
+            raise ValueError("write either `condition` (one check) or `checks`, not both")
+        if not self.checks and (self.condition is None or self.message is None):
+            raise ValueError("a policy needs `condition` and `message`, or a list of `checks`")
+        return self
+
+    def all_checks(self) -> list[Check]:
+        """The checks, whichever form the file used."""
+        if self.checks:
+            return list(self.checks)
+        assert self.condition is not None and self.message is not None
+        return [
+            Check(
+                condition=self.condition,
+                message=self.message,
+                field=self.field,
+                requires=self.requires,
+                warn_if=self.warn_if,
+                warn_message=self.warn_message,
+            )
+        ]
 
     @model_validator(mode="after")
     def _tests_cover_pass_and_fail(self) -> Policy:

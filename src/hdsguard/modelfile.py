@@ -1,0 +1,47 @@
+"""Read a small YAML or JSON file (config, waivers, baseline) into a strict pydantic model.
+
+The same guarantees as for declarations: safe YAML, positions kept, located problems with "did
+you mean" hints for unknown keys, and a ``version`` other than 1 refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from hdsguard.declarations.files import display_path, read_text
+from hdsguard.declarations.validate import schema_problems, version_problem
+from hdsguard.declarations.yamlsource import SourceFile, parse
+from hdsguard.errors import InputError, Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_model(path: Path, model: type[M], what: str) -> tuple[SourceFile, M]:
+    """Parse ``path`` and validate it as ``model``; ``what`` names the file in messages.
+
+    An empty file is the model's defaults. Raises InputError with every located problem.
+    """
+    display = display_path(path)
+    source = parse(read_text(path, display), display)
+    data = {} if source.data is None else source.data
+    if not isinstance(data, dict):
+        raise InputError([Problem(display, 1, 1, f"a {what} file is a mapping of keys")])
+    problem = version_problem(source, data, what)
+    if problem:
+        raise InputError([problem])
+    try:
+        return source, model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(schema_problems(source, exc, model)) from None
+
+
+def at(
+    source: SourceFile, path: tuple[str | int, ...], message: str, *, key: bool = False
+) -> Problem:
+    """A problem at the value (or the ``key``) of ``path`` in ``source``, prefixed with it."""
+    line, column = source.locate(path, value=not key)
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return Problem(source.path, line, column, f"{where}: {message}" if where else message)

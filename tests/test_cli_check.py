@@ -1,0 +1,276 @@
+"""End-to-end tests of `hdsguard check`: located findings, exit codes, located input errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import AS_OF, findings_of, run_cli
+
+Tree = Callable[[dict[str, str]], Path]
+
+FIREWALLS = """
+version: 1
+firewalls:
+  - id: fw-edge-1
+    vendor: Fortinet
+    internet_facing: true
+    last_patch: 2025-06-02
+  - id: fw-core-1
+    vendor: Stormshield
+    last_patch: 2026-10-20
+"""
+
+
+def fw001(result_stdout: str) -> list[tuple[str, str, str, str | None, int | None, int | None]]:
+    report = json.loads(result_stdout)
+    return [
+        (f["rule"], f["target"], f["status"], f["file"], f["line"], f["column"])
+        for f in report["findings"]
+        if f["rule"] == "FW-001"
+    ]
+
+
+def test_findings_are_located_at_the_deciding_field(tree: Tree) -> None:
+    tree({"infra/firewalls.yaml": FIREWALLS})
+    result = run_cli(["check", "infra", "--as-of", AS_OF, "--format", "json"])
+    assert result.exit_code == 1
+    assert fw001(result.stdout) == [
+        ("FW-001", "firewalls/fw-core-1", "pass", "infra/firewalls.yaml", 9, 5),
+        ("FW-001", "firewalls/fw-edge-1", "fail", "infra/firewalls.yaml", 6, 5),
+    ]
+    edge = next(
+        f
+        for f in findings_of(result)
+        if f["target"] == "firewalls/fw-edge-1" and f["rule"] == "FW-001"
+    )
+    assert edge["message"] == (
+        "last patched 2025-06-02, 544 days before 2026-11-28; the limit is 90 days"
+    )
+    assert edge["severity"] == "high"
+    assert "fw-edge-1" in edge["remediation"]
+    assert edge["references"]
+
+
+def test_json_report_follows_the_contract_and_is_byte_identical(tree: Tree) -> None:
+    tree({"firewalls.yaml": FIREWALLS})
+    first = run_cli(["check", ".", "--as-of", AS_OF, "--format", "json"])
+    second = run_cli(["check", ".", "--as-of", AS_OF, "--format", "json"])
+    assert first.stdout == second.stdout
+    report = json.loads(first.stdout)
+    assert report["tool"]["name"] == "hdsguard"
+    assert report["as_of"] == AS_OF
+    assert list(report["summary"]) == ["pass", "fail", "warn", "waived", "not_applicable", "error"]
+    assert sum(report["summary"].values()) == len(report["findings"])
+    keys = [(f["rule"], f["target"]) for f in report["findings"]]
+    assert keys == sorted(keys)
+    assert set(report["findings"][0]) >= {
+        "rule",
+        "status",
+        "severity",
+        "target",
+        "file",
+        "line",
+        "column",
+        "message",
+        "remediation",
+        "references",
+    }
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status"),
+    [("2025-08-31", "pass"), ("2025-09-01", "fail")],  # 90 days old passes, 91 fails
+)
+def test_as_of_sets_the_evaluation_date(tree: Tree, as_of: str, status: str) -> None:
+    tree({"firewalls.yaml": FIREWALLS})
+    result = run_cli(["check", ".", "--as-of", as_of, "--format", "json"])
+    statuses = {t: s for _, t, s, *_ in fw001(result.stdout)}
+    assert statuses["firewalls/fw-edge-1"] == status
+
+
+def test_text_output_lists_failures_first_with_a_summary(tree: Tree) -> None:
+    tree({"firewalls.yaml": FIREWALLS})
+    result = run_cli(["check", ".", "--as-of", AS_OF])
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("FAIL ")
+    assert "firewalls.yaml:6:5  firewalls/fw-edge-1" in result.stdout
+    assert "fw-core-1" not in result.stdout  # passes are hidden without --verbose
+    assert lines[-1].startswith("hdsguard 2026-11-28: ")
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour
+    verbose = run_cli(["check", ".", "--as-of", AS_OF, "--verbose"])
+    assert "firewalls/fw-core-1" in verbose.stdout
+
+
+def test_output_file(tree: Tree, tmp_path: Path) -> None:
+    tree({"firewalls.yaml": FIREWALLS})
+    result = run_cli(["check", ".", "--as-of", AS_OF, "--format", "json", "--output", "r.json"])
+    assert result.stdout == ""
+    assert json.loads((tmp_path / "r.json").read_text())["as_of"] == AS_OF
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            {"a.yaml": "firewalls:\n  - id: fw-1\n    last_pach: 2026-01-01\n"},
+            ["a.yaml:3:5: unknown key 'last_pach' in firewalls/fw-1; did you mean 'last_patch'?"],
+            id="unknown-key",
+        ),
+        pytest.param(
+            {"a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 2026-13-45\n"},
+            [
+                "a.yaml:3:17: firewalls/fw-1.last_patch: expected an ISO 8601 date (YYYY-MM-DD), "
+                "got '2026-13-45': month must be in 1..12"
+            ],
+            id="impossible-date",
+        ),
+        pytest.param(
+            {"a.yaml": "firewalls:\n  - id: fw-1\n    internet_facing: yes\n"},
+            [
+                "a.yaml:3:22: firewalls/fw-1.internet_facing: Input should be a valid boolean: "
+                "got 'yes' (write true or false)"
+            ],
+            id="yes-is-not-a-boolean",
+        ),
+        pytest.param(
+            {"a.yaml": "services:\n  - id: s\n    protocol: ftpp\n    exposure: internet\n"},
+            ["a.yaml:3:15: services/s.protocol: invalid value 'ftpp'"],
+            id="bad-enum",
+        ),
+        pytest.param(
+            {"a.yaml": "firewalls:\n  - id: fw-1\n", "b.yaml": "firewalls:\n  - id: fw-1\n"},
+            [
+                "b.yaml:2:5: duplicate id 'fw-1' in firewalls: already declared at a.yaml:2:5; "
+                "ids must be unique within a section"
+            ],
+            id="duplicate-id-across-files",
+        ),
+        pytest.param(
+            {"a.yaml": "organisation:\n  name: A\n", "b.yaml": "organisation:\n  name: B\n"},
+            [
+                "b.yaml:1:1: section 'organisation' is declared twice: it is also declared at "
+                "a.yaml:1:1; keep one"
+            ],
+            id="singleton-twice",
+        ),
+        pytest.param(
+            {
+                "a.yaml": "providers:\n  - id: webagency\n    name: W\n"
+                "systems:\n  - id: portal\n    name: P\n    hosted_by: webagencie\n"
+            },
+            [
+                "a.yaml:7:16: systems/portal: hosted_by refers to 'webagencie', but no providers "
+                "has that id (did you mean 'webagency'?)"
+            ],
+            id="unknown-reference",
+        ),
+        pytest.param(
+            {"a.yaml": "version: 2\nfirewalls: []\n"},
+            [
+                "a.yaml:1:10: declaration format version 2 is newer than this hdsguard understands "
+                "(version 1): upgrade hdsguard rather than risk misreading the file"
+            ],
+            id="future-version",
+        ),
+        pytest.param(
+            {"a.yaml": "firewalls:\n  - id: fw-1\n  last_patch: [\n"},
+            ["a.yaml:3:3: YAML syntax error:"],
+            id="yaml-syntax",
+        ),
+        pytest.param(
+            {"a.yaml": "firewalls: !!python/object/apply:os.system ['true']\n"},
+            [
+                "a.yaml:1:12: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not "
+                "allowed in declarations"
+            ],
+            id="python-tag",
+        ),
+        pytest.param(
+            {"a.yaml": "firewalls:\n  - id: Bad Id\n"},
+            ["a.yaml:2:9: firewalls[0].id: String should match pattern"],
+            id="bad-id",
+        ),
+        pytest.param(
+            {"a.yaml": "- just\n- a list\n"},
+            ["a.yaml:1:1: a declaration file is a mapping of sections"],
+            id="top-level-list",
+        ),
+        pytest.param(
+            {"notes.txt": "nothing here"},
+            [".: no declaration file (.yaml, .yml, .json) found here"],
+            id="no-declaration-file",
+        ),
+    ],
+)
+def test_bad_input_is_a_located_error(
+    tree: Tree, files: dict[str, str], expected: list[str]
+) -> None:
+    tree(files)
+    result = run_cli(["check", ".", "--as-of", AS_OF])
+    assert result.exit_code == 2
+    errors = result.stderr.splitlines()
+    assert len(errors) == len(expected) + 1, result.stderr
+    for line, prefix in zip(errors, expected, strict=False):
+        assert line.startswith(prefix), line
+    assert errors[-1].startswith("hdsguard: ")
+    assert "Traceback" not in result.output
+
+
+def test_all_problems_are_reported_at_once(tree: Tree) -> None:
+    tree(
+        {
+            "a.yaml": "firewalls:\n  - id: fw-1\n    last_pach: 2026-01-01\n",
+            "b.yaml": "certificates:\n  - id: c\n    not_after: 2026-02-30\n",
+        }
+    )
+    result = run_cli(["check", ".", "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert result.stderr.count("a.yaml:") == 1
+    assert result.stderr.count("b.yaml:") == 1
+
+
+def test_not_utf8(tree: Tree, tmp_path: Path) -> None:
+    tree({})
+    (tmp_path / "a.yaml").write_bytes(b"organisation:\n  name: H\xf4pital\n")
+    result = run_cli(["check", ".", "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("a.yaml:2:10: file is not UTF-8 (byte 0xf4)")
+
+
+def test_alias_bomb_is_refused(tree: Tree) -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=False):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    tree({"bomb.yaml": "\n".join(lines) + "\n"})
+    result = run_cli(["check", ".", "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert "alias bomb" in result.stderr
+
+
+def test_norway_is_not_false(tree: Tree) -> None:
+    tree({"p.yaml": "providers:\n  - id: p\n    name: P\n    storage_countries: [NO, FR]\n"})
+    result = run_cli(["check", ".", "--as-of", AS_OF, "--format", "json"])
+    assert result.exit_code in (0, 1)
+
+
+def test_bad_command_line_exits_2(tree: Tree) -> None:
+    tree({"firewalls.yaml": FIREWALLS})
+    assert run_cli(["check", ".", "--as-of", "28/11/2026"]).exit_code == 2
+    assert run_cli(["check", ".", "--format", "pdf"]).exit_code == 2
+    assert run_cli(["check", ".", "--fail-on", "severe"]).exit_code == 2
+    assert run_cli(["check", "missing-dir"]).exit_code == 2
+
+
+def test_version_and_schema() -> None:
+    from hdsguard import __version__
+
+    assert run_cli(["--version"]).stdout.strip() == f"hdsguard, version {__version__}"
+    schema = json.loads(run_cli(["schema"]).stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "firewalls" in schema["properties"]
+    policy = json.loads(run_cli(["schema", "policy"]).stdout)
+    assert "tests" in policy["properties"]

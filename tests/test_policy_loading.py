@@ -1,0 +1,148 @@
+"""Invalid policies are hard, located errors; user policies load beside the built-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.helpers import AS_OF, findings_of, run_cli
+
+Tree = Callable[[dict[str, str]], Path]
+
+GOOD = """
+id: ACME-001
+title: Firewalls have a vendor
+severity: low
+applies_to: firewalls
+description: Every firewall names its vendor.
+rationale: An auditor needs to know what is deployed.
+remediation: Declare `vendor` for {{ self.id }}.
+references: [internal policy 12]
+requires: [vendor]
+field: vendor
+condition: self.vendor != ""
+message: vendor is empty
+tests:
+  - {name: ok, as_of: 2026-11-28, declarations: {firewalls: [{id: a, vendor: X}]}, expect: pass}
+  - {name: missing, as_of: 2026-11-28, declarations: {firewalls: [{id: a}]}, expect: fail}
+"""
+
+
+def test_user_policy_runs_beside_the_builtins(tree: Tree) -> None:
+    tree({"pol/acme.yaml": GOOD, "d/fw.yaml": "firewalls:\n  - id: fw-1\n"})
+    result = run_cli(["check", "d", "--policies", "pol", "--as-of", AS_OF, "--format", "json"])
+    acme = [
+        (f["rule"], f["target"], f["status"], f["line"])
+        for f in findings_of(result)
+        if f["rule"] == "ACME-001"
+    ]
+    assert acme == [("ACME-001", "firewalls/fw-1", "fail", 2)]
+    assert any(f["rule"] == "FW-001" for f in findings_of(result))
+
+
+def test_bad_cel_is_located(tree: Tree) -> None:
+    tree(
+        {
+            "pol/acme.yaml": GOOD.replace('self.vendor != ""', "self.vendor !="),
+            "d/fw.yaml": "firewalls:\n  - id: fw-1\n",
+        }
+    )
+    result = run_cli(["check", "d", "--policies", "pol"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "pol/acme.yaml:11:12: CEL does not compile: ERROR: condition:1:"
+    )
+
+
+def test_undeclared_helper_is_located(tree: Tree) -> None:
+    tree(
+        {
+            "pol/acme.yaml": GOOD.replace('self.vendor != ""', "nope(self)"),
+            "d/fw.yaml": "firewalls:\n  - id: fw-1\n",
+        }
+    )
+    result = run_cli(["check", "d", "--policies", "pol"])
+    assert result.exit_code == 2
+    assert "undeclared reference to 'nope'" in result.stderr
+
+
+def test_schema_violation_is_located(tree: Tree) -> None:
+    tree(
+        {
+            "pol/acme.yaml": GOOD.replace("severity: low", "severity: severe"),
+            "d/fw.yaml": "firewalls:\n  - id: fw-1\n",
+        }
+    )
+    result = run_cli(["check", "d", "--policies", "pol"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("pol/acme.yaml:3:11: severity: Input should be")
+
+
+def test_clash_with_a_builtin_needs_override(tree: Tree) -> None:
+    clash = GOOD.replace("ACME-001", "FW-001")
+    tree({"pol/fw.yaml": clash, "d/fw.yaml": "firewalls:\n  - id: fw-1\n    vendor: X\n"})
+    refused = run_cli(["check", "d", "--policies", "pol"])
+    assert refused.exit_code == 2
+    assert "policy id FW-001 is already defined by" in refused.stderr
+    assert "override: true" in refused.stderr
+    (Path("pol/fw.yaml")).write_text(clash + "override: true\n")
+    accepted = run_cli(["check", "d", "--policies", "pol", "--as-of", AS_OF, "--format", "json"])
+    fw = [
+        (f["rule"], f["status"], f["message"])
+        for f in findings_of(accepted)
+        if f["rule"] == "FW-001"
+    ]
+    assert fw == [("FW-001", "pass", "compliant: Firewalls have a vendor")]
+
+
+BROKEN = """
+id: ACME-002
+title: Firewall model is x
+severity: low
+applies_to: firewalls
+description: d
+rationale: r
+remediation: r
+references: [internal]
+condition: self.model == "x"
+message: not x
+tests:
+  - {name: x, as_of: 2026-11-28, declarations: {firewalls: [{id: a, model: x}]}, expect: pass}
+  - {name: y, as_of: 2026-11-28, declarations: {firewalls: [{id: a, model: y}]}, expect: fail}
+  - {name: none, as_of: 2026-11-28, declarations: {firewalls: [{id: a}]}, expect: error}
+"""
+
+
+def test_runtime_error_is_an_error_finding_not_a_pass(tree: Tree) -> None:
+    tree({"pol/acme.yaml": BROKEN, "d/fw.yaml": "firewalls:\n  - id: fw-1\n"})
+    assert run_cli(["policies", "test", "pol"]).exit_code == 0
+    result = run_cli(["check", "d", "--policies", "pol", "--as-of", AS_OF, "--format", "json"])
+    acme = [f for f in findings_of(result) if f["rule"] == "ACME-002"]
+    assert [f["status"] for f in acme] == ["error"]
+    assert "Key not found" in acme[0]["message"]
+    assert result.exit_code == 1
+
+
+def test_policies_test_reports_a_wrong_case(tree: Tree) -> None:
+    wrong = GOOD.replace(
+        "declarations: {firewalls: [{id: a}]}, expect: fail",
+        "declarations: {firewalls: [{id: a}]}, expect: pass",
+    )
+    wrong = wrong.replace(
+        "{name: ok,",
+        "{name: also-fails, as_of: 2026-11-28, declarations: "
+        "{firewalls: [{id: a}]}, expect: fail}\n  - {name: ok,",
+    )
+    tree({"pol/acme.yaml": wrong})
+    result = run_cli(["policies", "test", "pol"])
+    assert result.exit_code == 1
+    assert "FAIL ACME-001 pol/acme.yaml tests[2] missing" in result.stdout
+    assert "expected pass, got fail: evidence missing: `vendor` is not declared" in result.stdout
+    assert result.stdout.splitlines()[-1] == "2 passed, 1 failed"
+
+
+def test_policies_test_passes_on_a_good_directory(tree: Tree) -> None:
+    tree({"pol/acme.yaml": GOOD})
+    result = run_cli(["policies", "test", "pol"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "2 passed, 0 failed"
