@@ -313,27 +313,27 @@ def _scalar(value: Any) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _yaml(value: Any, indent: int, lines: list[str], prefix: str) -> None:
-    """Block-style YAML as a person writes it; ``prefix`` is the text before the value."""
-    pad = " " * indent
-    if isinstance(value, dict) and value:
-        first = True
-        for key, child in value.items():
-            head = prefix if first else pad
-            first = False
-            if isinstance(child, dict | list) and child and not _flow(child):
-                lines.append(f"{head}{key}:")
-                _yaml(child, indent + 2, lines, " " * (indent + 2))
-            else:
-                lines.append(f"{head}{key}: {_inline(child)}")
-    elif isinstance(value, list) and value:
-        for child in value:
-            if isinstance(child, dict) and child:
-                _yaml(child, indent + 2, lines, f"{pad}- ")
-            else:
-                lines.append(f"{pad}- {_inline(child)}")
+def _block(value: dict[str, Any], col: int, lines: list[str], prefix: str) -> None:
+    """A block mapping whose keys start at column ``col``; ``prefix`` opens its first line."""
+    for index, (key, child) in enumerate(value.items()):
+        head = prefix if index == 0 else " " * col
+        if isinstance(child, dict) and child:
+            lines.append(f"{head}{key}:")
+            _block(child, col + 2, lines, " " * (col + 2))
+        elif isinstance(child, list) and child and not _flow(child):
+            lines.append(f"{head}{key}:")
+            for item in child:
+                _item(item, col + 2, lines)
+        else:
+            lines.append(f"{head}{key}: {_inline(child)}")
+
+
+def _item(item: Any, col: int, lines: list[str]) -> None:
+    """A block sequence entry whose dash is at column ``col``."""
+    if isinstance(item, dict) and item:
+        _block(item, col + 2, lines, " " * col + "- ")
     else:
-        lines.append(f"{prefix}{_inline(value)}")
+        lines.append(" " * col + f"- {_inline(item)}")
 
 
 def _flow(value: Any) -> bool:
@@ -356,10 +356,10 @@ def to_yaml(data: dict[str, Any], title: str) -> str:
             for index, item in enumerate(value):
                 if index % 25 == 0:
                     lines.append(f"  # --- block {index // 25 + 1}")
-                _yaml(item, 2, lines, "  - ")
+                _item(item, 2, lines)
         elif isinstance(value, dict):
             lines.append(f"{key}:")
-            _yaml(value, 2, lines, "  ")
+            _block(value, 2, lines, "  ")
         else:
             lines.append(f"{key}: {_scalar(value)}")
         lines.append("")

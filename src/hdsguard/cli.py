@@ -178,6 +178,45 @@ def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: st
         click.echo(f"{spec.id:<9} {spec.severity:<8} {','.join(spec.applies_to):<22} {spec.title}")
 
 
+@policies.command("explain")
+@click.argument("policy_id")
+@click.option(
+    "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@handle_errors
+def explain_policy(policy_id: str, policy_dirs: Sequence[Path]) -> None:
+    """Explain one policy: what, why, defaults, remediation, references, example, tests."""
+    from hdsguard.api import load_policies
+    from hdsguard.policies.docs import explain_text
+
+    runtime, catalogue = load_policies(policy_dirs)
+    policy = catalogue.get(policy_id.upper())
+    if policy is None:
+        import difflib
+
+        close = difflib.get_close_matches(policy_id.upper(), list(catalogue), n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; see `hdsguard policies list`"
+        raise click.BadParameter(f"no policy {policy_id!r}{hint}", param_hint="POLICY_ID")
+    click.echo(_safe(explain_text(runtime, policy)), nl=False)
+
+
+@policies.command("docs")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@handle_errors
+def policy_docs(output: str | None) -> None:
+    """Generate the Markdown catalogue of the built-in policies (docs/policies.md)."""
+    from hdsguard.api import load_policies
+    from hdsguard.output import write_atomic
+    from hdsguard.policies.docs import markdown_catalogue
+
+    runtime, catalogue = load_policies()
+    text = markdown_catalogue(runtime, catalogue.values())
+    if output:
+        write_atomic(Path(output), text)
+    else:
+        click.echo(text, nl=False)
+
+
 @policies.command("test")
 @click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")

@@ -111,12 +111,18 @@ class Report:
         return counts
 
     def failing(self, threshold: Severity) -> list[Finding]:
-        """Findings that break the gate: fails at or above the threshold, and any error."""
+        """Findings that break the gate: fails at or above the threshold, and any error.
+
+        Waived findings (status ``waived``) and baselined ones never break it.
+        """
         return [
             f
             for f in self.findings
-            if f.status is Status.ERROR
-            or (f.status is Status.FAIL and f.severity.rank >= threshold.rank)
+            if not f.baselined
+            and (
+                f.status is Status.ERROR
+                or (f.status is Status.FAIL and f.severity.rank >= threshold.rank)
+            )
         ]
 
     def exit_code(self, threshold: Severity) -> int:

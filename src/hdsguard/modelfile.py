@@ -26,6 +26,12 @@ def read_model(path: Path, model: type[M], what: str) -> tuple[SourceFile, M]:
     """
     display = display_path(path)
     source = parse(read_text(path, display), display)
+    return source, validate_model(source, model, what)
+
+
+def validate_model(source: SourceFile, model: type[M], what: str) -> M:
+    """Validate parsed ``source`` as ``model``, or raise InputError with located problems."""
+    display = source.path
     data = {} if source.data is None else source.data
     if not isinstance(data, dict):
         raise InputError([Problem(display, 1, 1, f"a {what} file is a mapping of keys")])
@@ -33,7 +39,7 @@ def read_model(path: Path, model: type[M], what: str) -> tuple[SourceFile, M]:
     if problem:
         raise InputError([problem])
     try:
-        return source, model.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise InputError(schema_problems(source, exc, model)) from None
 

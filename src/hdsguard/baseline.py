@@ -1,0 +1,103 @@
+"""Baselines: accept today's failures so that a CI gate only fails on new ones.
+
+A baseline lists the failing findings of one run keyed by (rule, target), never by file or line,
+so that edits which move lines do not resurface old findings. ``check --baseline FILE`` marks the
+findings still failing that it lists as ``baselined``: they keep status ``fail`` but do not fail
+the gate. Entries that no longer fail are reported as "fixed since baseline" notices.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from hdsguard.declarations.files import display_path, read_text
+from hdsguard.declarations.model import FormatVersion, IsoDate
+from hdsguard.declarations.yamlsource import parse
+from hdsguard.errors import InputError, Problem
+from hdsguard.findings import Finding, Report, Status
+from hdsguard.modelfile import validate_model
+
+BASELINE_NAME = ".hdsguard-baseline.json"
+BASELINE_VERSION = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BaselineEntry(_Strict):
+    rule: StrictStr
+    target: StrictStr
+
+
+class Tool(_Strict):
+    name: StrictStr
+    version: StrictStr
+
+
+class BaselineFile(_Strict):
+    """A baseline file, written by `hdsguard baseline` (JSON)."""
+
+    version: FormatVersion = Field(description="Version of the baseline format: 1.")
+    tool: Tool = Field(description="The hdsguard that wrote the file.")
+    as_of: IsoDate = Field(description="Evaluation date of the run that wrote the file.")
+    findings: list[BaselineEntry] = Field(description="Accepted failing findings.")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    path: str
+    as_of: datetime.date
+    keys: frozenset[tuple[str, str]]
+
+
+def baseline_text(report: Report) -> str:
+    """The baseline of ``report``: its ``fail`` findings, sorted, deterministic JSON."""
+    keys = sorted({(f.rule, f.target) for f in report.findings if f.status is Status.FAIL})
+    data = {
+        "version": BASELINE_VERSION,
+        "tool": {"name": "hdsguard", "version": report.tool_version},
+        "as_of": report.as_of,
+        "findings": [{"rule": rule, "target": target} for rule, target in keys],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def load_baseline(path: Path) -> Baseline:
+    """Read and validate a baseline file; raise InputError naming the file when it is bad."""
+    display = display_path(path)
+    text = read_text(path, display)
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        problem = Problem(display, exc.lineno, exc.colno, f"not a valid baseline: {exc.msg}")
+        raise InputError([problem]) from None
+    model = validate_model(parse(text, display), BaselineFile, "baseline")
+    keys = frozenset((e.rule, e.target) for e in model.findings)
+    return Baseline(display, model.as_of, keys)
+
+
+def apply_baseline(
+    findings: Sequence[Finding], baseline: Baseline
+) -> tuple[list[Finding], list[str]]:
+    """Mark the failing findings the baseline lists; notices for entries that no longer fail."""
+    out: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for f in findings:
+        key = (f.rule, f.target)
+        if f.status is Status.FAIL and key in baseline.keys:
+            seen.add(key)
+            f = f._replace(baselined=True)
+        out.append(f)
+    notices = [
+        f"{baseline.path}: {rule} on {target} no longer fails (fixed since baseline of "
+        f"{baseline.as_of}): run `hdsguard baseline` to drop it"
+        for rule, target in sorted(baseline.keys - seen)
+    ]
+    return out, notices

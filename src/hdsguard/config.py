@@ -1,0 +1,232 @@
+"""The organisation config, ``.hdsguard.yaml``: where the declarations are, which rules run, with
+which thresholds and severities, and how waivers are governed.
+
+Found by walking up from the current directory to the repository root (a directory holding
+``.git``) or the filesystem root, or named with ``--config``. Paths inside it are relative to
+its own directory, so a bare ``hdsguard check`` works from anywhere in the repository.
+Command-line options win over the file. Its JSON Schema is ``schemas/config.schema.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from hdsguard.declarations.files import display_path
+from hdsguard.declarations.model import FormatVersion
+from hdsguard.declarations.validate import did_you_mean
+from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.errors import InputError, Problem
+from hdsguard.modelfile import at, read_model
+from hdsguard.policies.model import SeverityName
+
+if TYPE_CHECKING:
+    from hdsguard.policies.load import CompiledPolicy
+    from hdsguard.policies.model import Policy
+
+CONFIG_NAME = ".hdsguard.yaml"
+DEFAULT_WAIVERS = "waivers.yaml"
+DEFAULT_WARN_DAYS = 30
+
+RuleId = Annotated[str, Field(strict=True, min_length=1, description="A policy id (FW-001).")]
+Days = Annotated[int, Field(strict=True, ge=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rules(_Strict):
+    """Which rules run. ``enable`` selects; ``disable`` then removes from the selection."""
+
+    disable: list[RuleId] = Field(default_factory=list, description="Rules that never run.")
+    enable: list[RuleId] | None = Field(
+        default=None,
+        min_length=1,
+        description="When set, only these rules run (all others are off).",
+    )
+
+
+class MaxDays(_Strict):
+    """Longest waiver allowed per severity of the waived rule, in days (no key: no cap)."""
+
+    critical: Days | None = None
+    high: Days | None = None
+    medium: Days | None = None
+    low: Days | None = None
+    info: Days | None = None
+
+
+class WaiverPolicy(_Strict):
+    """How waivers (accepted risks) are governed."""
+
+    warn_days: Annotated[int, Field(strict=True, ge=0)] = Field(
+        default=DEFAULT_WARN_DAYS,
+        description="A waiver expiring at most this many days after the evaluation date is "
+        "reported as expiring soon.",
+    )
+    max_days: MaxDays = Field(
+        default_factory=MaxDays,
+        description="Cap on a waiver's duration (expires - created, or expires - the "
+        "evaluation date when `created` is absent), by the rule's severity.",
+    )
+    forbidden: list[RuleId] = Field(
+        default_factory=list, description="Rules that may never be waived."
+    )
+
+
+class Config(_Strict):
+    """One ``.hdsguard.yaml`` file."""
+
+    version: FormatVersion | None = Field(None, description="Version of the config format: 1.")
+    declarations: list[StrictStr] | None = Field(
+        default=None,
+        min_length=1,
+        description="Declaration files or directories, relative to this file's directory; "
+        "used when `hdsguard check` is given no PATHS.",
+    )
+    policies: list[StrictStr] = Field(
+        default_factory=list,
+        description="Extra policy directories, relative to this file's directory, loaded "
+        "beside the built-in catalogue (and any --policies).",
+    )
+    rules: Rules = Field(default_factory=Rules)
+    params: dict[RuleId, dict[StrictStr, Any]] = Field(
+        default_factory=dict,
+        description="Parameter overrides per rule: `FW-001: {max_patch_age_days: 30}`; "
+        "type-checked against the parameters the policy declares.",
+    )
+    severity: dict[RuleId, SeverityName] = Field(
+        default_factory=dict, description="Severity overrides per rule: `EXP-006: medium`."
+    )
+    fail_on: SeverityName | None = Field(
+        default=None, description="Default of --fail-on (else `low`)."
+    )
+    waivers: StrictStr | None = Field(
+        default=None,
+        description="Waiver file, relative to this file's directory. Default: `waivers.yaml` "
+        "next to this file, when it exists.",
+    )
+    baseline: StrictStr | None = Field(
+        default=None,
+        description="Baseline file used by `check` and written by `baseline`, relative to "
+        "this file's directory (default: none for check, .hdsguard-baseline.json for baseline).",
+    )
+    waiver_policy: WaiverPolicy = Field(default_factory=WaiverPolicy)
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A validated config, with its source (for located errors) and its directory."""
+
+    file: Path
+    source: SourceFile
+    model: Config
+
+    @property
+    def directory(self) -> Path:
+        return self.file.parent
+
+    def resolve(self, value: str) -> Path:
+        return self.directory / value
+
+    def declaration_paths(self) -> list[str] | None:
+        paths = self.model.declarations
+        return None if paths is None else [str(self.resolve(p)) for p in paths]
+
+    def policy_dirs(self) -> tuple[Path, ...]:
+        return tuple(self.resolve(p) for p in self.model.policies)
+
+    def waivers_file(self) -> Path | None:
+        """The waiver file named by ``waivers:`` (must exist), else ``waivers.yaml`` if any."""
+        if self.model.waivers is None:
+            default = self.resolve(DEFAULT_WAIVERS)
+            return default if default.is_file() else None
+        path = self.resolve(self.model.waivers)
+        if not path.is_file():
+            message = f"waiver file not found: {display_path(path)}"
+            raise InputError([at(self.source, ("waivers",), message)])
+        return path
+
+    def baseline_file(self) -> Path | None:
+        return None if self.model.baseline is None else self.resolve(self.model.baseline)
+
+    def own_files(self) -> tuple[Path, ...]:
+        """Files that are never declarations: this config, its waivers and its baseline."""
+        files = [self.file, self.resolve(self.model.waivers or DEFAULT_WAIVERS)]
+        baseline = self.baseline_file()
+        return (*files, baseline) if baseline else tuple(files)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.hdsguard.yaml`` in ``start`` or above, not beyond a ``.git`` boundary."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load_config(path: Path) -> LoadedConfig:
+    source, model = read_model(path, Config, "config")
+    return LoadedConfig(path.absolute(), source, model)
+
+
+def discover_config(explicit: Path | None, *, search: bool = True) -> LoadedConfig | None:
+    """``--config FILE`` if given, else the nearest config file (unless ``search`` is off)."""
+    if explicit is not None:
+        return load_config(explicit)
+    found = find_config(Path.cwd()) if search else None
+    return load_config(found) if found else None
+
+
+def rule_problems(
+    config: Config, catalogue: Mapping[str, CompiledPolicy], source: SourceFile
+) -> list[Problem]:
+    """Unknown rule ids and bad parameter overrides, located in ``source`` (the config)."""
+    ids = sorted(catalogue)
+    problems: list[Problem] = []
+
+    def known(path: tuple[str | int, ...], rule: str, *, key: bool = False) -> bool:
+        if rule in catalogue:
+            return True
+        message = f"unknown rule '{rule}'{did_you_mean(rule, ids)}"
+        problems.append(at(source, path, message, key=key))
+        return False
+
+    for name, items in (("disable", config.rules.disable), ("enable", config.rules.enable or [])):
+        for index, rule in enumerate(items):
+            known(("rules", name, index), rule)
+    for index, rule in enumerate(config.waiver_policy.forbidden):
+        known(("waiver_policy", "forbidden", index), rule)
+    for rule in config.severity:
+        known(("severity", rule), rule, key=True)
+    for rule, values in config.params.items():
+        if known(("params", rule), rule, key=True):
+            problems.extend(_param_problems(catalogue[rule].spec, values, source))
+    return problems
+
+
+def _param_problems(spec: Policy, values: Mapping[str, Any], source: SourceFile) -> list[Problem]:
+    from hdsguard.policies.params import param_problem
+
+    problems: list[Problem] = []
+    for name, value in values.items():
+        path = ("params", spec.id, name)
+        param = spec.params.get(name)
+        if param is None:
+            declared = list(spec.params)
+            hint = did_you_mean(name, declared)
+            if not hint:
+                hint = f"; it has: {', '.join(declared)}" if declared else "; it has none"
+            message = f"unknown parameter '{name}' of {spec.id}{hint}"
+            problems.append(at(source, path, message, key=True))
+        elif (message := param_problem(param, value)) is not None:
+            problems.append(at(source, path, message))
+    return problems

@@ -1,0 +1,128 @@
+"""JUnit XML for CI test reports (GitLab ``artifacts:reports:junit``, Jenkins, Azure DevOps).
+
+Layout: one ``<testsuite name="RULE-ID">`` per rule that has findings, inside one
+``<testsuites name="hdsguard">``; one ``<testcase classname="RULE-ID" name="TARGET">`` per
+(rule, target). GitLab lists cases with ``classname`` as their suite and ``name`` as the test,
+and shows ``file``; Jenkins groups cases by ``classname``: either way each rule reads as a
+group whose tests are the targets it checked.
+
+=================  ===========================================================
+finding            test case
+=================  ===========================================================
+pass               passed
+warn               passed, the warning in ``<system-out>``
+fail               ``<failure>``: message, remediation, file:line:column
+error              ``<error>``: the rule could not be evaluated
+not_applicable     ``<skipped message="not applicable: …">``
+waived             ``<skipped message="waived: …">`` with the justification
+=================  ===========================================================
+
+Built with ``xml.etree`` so markup is escaped by construction; characters that XML 1.0 cannot
+carry (control characters, lone surrogates) are written as visible ``\\xNN`` escapes. No
+timestamps or durations: the same report always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from itertools import groupby
+
+from hdsguard.findings import Finding, Report, RuleInfo, Status
+from hdsguard.formatters import RenderOptions
+from hdsguard.formatters.escape import one_line, printable
+
+# What printable() leaves that XML 1.0 still refuses: surrogates and the two non-characters.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", printable(text))
+
+
+def xml_line(text: str) -> str:
+    return xml_text(one_line(text))
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    root = ET.Element("testsuites", name="hdsguard")
+    findings = sorted(report.findings, key=Finding.sort_key)
+    for rule, group in groupby(findings, key=lambda f: f.rule):
+        root.append(_suite(rule, list(group), report.rules.get(rule)))
+    _count(root, findings)
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _count(element: ET.Element, findings: list[Finding]) -> None:
+    def n(*statuses: Status) -> str:
+        return str(sum(f.status in statuses for f in findings))
+
+    element.set("tests", str(len(findings)))
+    element.set("failures", n(Status.FAIL))
+    element.set("errors", n(Status.ERROR))
+    element.set("skipped", n(Status.NOT_APPLICABLE, Status.WAIVED))
+    element.set("time", "0")
+
+
+def _suite(rule: str, findings: list[Finding], info: RuleInfo | None) -> ET.Element:
+    suite = ET.Element("testsuite", name=rule)
+    _count(suite, findings)
+    if info is not None:
+        props = ET.SubElement(suite, "properties")
+        for name, value in (
+            ("title", info.title),
+            ("severity", info.severity.value),
+            ("help_uri", info.help_uri),
+        ):
+            if value:
+                ET.SubElement(props, "property", name=name, value=xml_line(value))
+    for f in findings:
+        suite.append(_case(f))
+    return suite
+
+
+def _case(f: Finding) -> ET.Element:
+    case = ET.Element("testcase", name=xml_line(f.target), classname=f.rule)
+    if f.file is not None:
+        case.set("file", xml_line(f.file))
+        if f.line is not None:
+            case.set("line", str(f.line))
+    case.set("time", "0")
+    if f.status is Status.FAIL:
+        child = ET.SubElement(case, "failure", message=xml_line(f.message), type=f.severity.value)
+        child.text = _details(f)
+    elif f.status is Status.ERROR:
+        child = ET.SubElement(case, "error", message=xml_line(f.message), type="error")
+        child.text = _details(f)
+    elif f.status is Status.NOT_APPLICABLE:
+        ET.SubElement(case, "skipped", message=xml_line(f"not applicable: {f.message}"))
+    elif f.status is Status.WAIVED:
+        ET.SubElement(case, "skipped", message=xml_line(_waived(f)))
+    elif f.status is Status.WARN:
+        ET.SubElement(case, "system-out").text = "WARN " + _details(f)
+    return case
+
+
+def _details(f: Finding) -> str:
+    lines = [f"{f.target}: {f.message}"]
+    if f.remediation and f.status is not Status.ERROR:
+        lines.append(f"Remediation: {f.remediation}")
+    lines.append(f"Location: {_where(f)}")
+    lines.append(f"Severity: {f.severity.value}")
+    lines.extend(f"Reference: {r}" for r in f.references)
+    return xml_text("\n".join(lines))
+
+
+def _where(f: Finding) -> str:
+    if f.file is None:
+        return "(not declared)"
+    return f"{f.file}:{f.line or 1}:{f.column or 1}"
+
+
+def _waived(f: Finding) -> str:
+    if f.waiver is None:
+        return f"waived: {f.message}"
+    w = f.waiver
+    return f"waived: {w.justification} (approved by {w.approver}, until {w.expires})"

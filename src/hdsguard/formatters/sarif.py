@@ -1,0 +1,249 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+One run; ``tool.driver.rules`` describes every evaluated rule once; one result per finding that
+needs attention (``fail``, ``warn``, ``error``), plus waived findings as *suppressed* results
+carrying the waiver's justification. Passes and not-applicable findings are not results: the
+JSON report keeps that evidence.
+
+Result ``level``:
+
+=========================  ===========
+finding                    level
+=========================  ===========
+fail, critical or high     ``error``
+fail, medium or low        ``warning``
+fail, info                 ``note``
+warn                       ``warning``
+error (rule not evaluated) ``error``
+waived                     as the fail it waives, plus ``suppressions``
+=========================  ===========
+
+GitHub ranks alerts by the rule's ``security-severity`` (critical 9.5, high 8.0, medium 5.5,
+low 3.0, info 0.0), which needs the ``security`` tag that every rule carries here.
+
+Locations: ``file`` is relative to the current directory and is written as a URI relative to
+``%SRCROOT%``, so run hdsguard from the repository root. A finding with no file (a singleton
+section that is not declared) gets a logical location named after its target; GitHub does not
+display results without a physical location. ``partialFingerprints`` hash (rule, target), so an
+alert keeps its identity when lines move. The output holds no timestamp and is sorted: the
+same report always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status
+from hdsguard.formatters import RenderOptions
+from hdsguard.formatters.escape import printable
+
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+INFORMATION_URI = "https://github.com/hdsguard/hdsguard"
+FINGERPRINT_KEY = "hdsguard/ruleTarget/v1"
+
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "0.0",
+}
+_FAIL_LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "warning",
+    Severity.INFO: "note",
+}
+_REPORTED = (Status.FAIL, Status.WARN, Status.ERROR, Status.WAIVED)
+_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+
+
+def level(f: Finding) -> str:
+    """The SARIF level of a reported finding (see the table in the module docstring)."""
+    if f.status is Status.ERROR:
+        return "error"
+    if f.status is Status.WARN:
+        return "warning"
+    return _FAIL_LEVEL[f.severity]
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif_log(report: Report) -> dict[str, Any]:
+    reported = sorted((f for f in report.findings if f.status in _REPORTED), key=Finding.sort_key)
+    rules = _rules(report, reported)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "hdsguard",
+                "version": report.tool_version,
+                "semanticVersion": report.tool_version,
+                "informationUri": INFORMATION_URI,
+                "rules": [_descriptor(rule) for rule in rules],
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, index[f.rule]) for f in reported],
+        "properties": {"asOf": report.as_of, **_data(report)},
+    }
+    if report.notices:
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {"level": "note", "message": {"text": printable(n)}} for n in report.notices
+                ],
+            }
+        ]
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _data(report: Report) -> dict[str, Any]:
+    if not report.data_versions:
+        return {}
+    return {"dataVersions": dict(sorted(report.data_versions.items()))}
+
+
+def _rules(report: Report, reported: list[Finding]) -> list[RuleInfo]:
+    """Every rule of the report, plus a minimal one for a finding whose rule is not described."""
+    rules = dict(report.rules)
+    for f in reported:
+        if f.rule not in rules:
+            rules[f.rule] = RuleInfo(f.rule, f.rule, f.severity, "", "", "", f.references, (), "")
+    return [rules[rule_id] for rule_id in sorted(rules)]
+
+
+def _descriptor(rule: RuleInfo) -> dict[str, Any]:
+    title = _plain(rule.title) or rule.id
+    out: dict[str, Any] = {
+        "id": rule.id,
+        "name": _pascal(rule.title) or rule.id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": _plain(rule.description) or title},
+        "help": {"text": _help_text(rule), "markdown": _help_markdown(rule)},
+    }
+    if rule.help_uri:
+        out["helpUri"] = rule.help_uri
+    out["defaultConfiguration"] = {"level": _FAIL_LEVEL[rule.severity]}
+    out["properties"] = {
+        "security-severity": SECURITY_SEVERITY[rule.severity],
+        "severity": rule.severity.value,
+        "precision": "very-high",
+        "tags": _tags(rule),
+    }
+    return out
+
+
+def _tags(rule: RuleInfo) -> list[str]:
+    tags = ["security", *rule.tags, *rule.references]
+    return list(dict.fromkeys(printable(t) for t in tags))
+
+
+def _pascal(title: str) -> str:
+    """``Firewall firmware patched recently`` -> ``FirewallFirmwarePatchedRecently``."""
+    words = re.findall(r"[A-Za-z0-9]+", title)
+    return "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def _plain(text: str) -> str:
+    """Policy text for a rule description: ``{{ self.id }}`` placeholders shown as ``<self.id>``."""
+    return printable(_PLACEHOLDER.sub(r"<\1>", text.strip()))
+
+
+def _help_text(rule: RuleInfo) -> str:
+    parts = [_plain(rule.rationale) or _plain(rule.description) or rule.id]
+    if rule.remediation:
+        parts.append(f"Remediation: {_plain(rule.remediation)}")
+    if rule.references:
+        parts.append("References:\n" + "\n".join(f"- {printable(r)}" for r in rule.references))
+    return "\n\n".join(parts)
+
+
+def _help_markdown(rule: RuleInfo) -> str:
+    """Policy text is written in Markdown already (fields in backticks); only HTML is escaped."""
+    parts = [f"**{_md(rule.title) or rule.id}** ({rule.severity.value})"]
+    if rule.description:
+        parts.append(_md(rule.description))
+    if rule.rationale:
+        parts.append(f"## Why it matters\n\n{_md(rule.rationale)}")
+    if rule.remediation:
+        parts.append(f"## Remediation\n\n{_md(rule.remediation)}")
+    if rule.references:
+        parts.append("## References\n\n" + "\n".join(f"- {_md(r)}" for r in rule.references))
+    if rule.help_uri:
+        parts.append(f"[Documentation of {rule.id}]({rule.help_uri})")
+    return "\n\n".join(parts)
+
+
+def _md(text: str) -> str:
+    return _plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _result(f: Finding, rule_index: int) -> dict[str, Any]:
+    text = f"{f.target}: {f.message}" if f.message else f.target
+    if f.remediation and f.status is not Status.ERROR:
+        text += f"\nRemediation: {f.remediation}"
+    out: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": level(f),
+        "message": {"text": printable(text)},
+        "locations": [_location(f)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
+        "properties": {"status": f.status.value, "severity": f.severity.value, "target": f.target},
+    }
+    if f.status is Status.WAIVED:
+        out["suppressions"] = [_suppression(f)]
+    return out
+
+
+def fingerprint(f: Finding) -> str:
+    """Stable across line moves and runs: only the rule and the target's name count."""
+    return hashlib.sha256(f"{f.rule}\0{f.target}".encode()).hexdigest()
+
+
+def _location(f: Finding) -> dict[str, Any]:
+    name = printable(f.target)
+    logical = [{"name": name, "fullyQualifiedName": name, "kind": "object"}]
+    if f.file is None:
+        return {"logicalLocations": logical}
+    physical: dict[str, Any] = {"artifactLocation": artifact(f.file)}
+    if f.line is not None:
+        region = {"startLine": f.line}
+        if f.column is not None:
+            region["startColumn"] = f.column
+        physical["region"] = region
+    return {"physicalLocation": physical, "logicalLocations": logical}
+
+
+def artifact(file: str) -> dict[str, str]:
+    """A relative path becomes a URI under ``%SRCROOT%``; an absolute one a ``file:`` URI."""
+    path = Path(file)
+    if path.is_absolute():
+        return {"uri": path.as_uri()}
+    return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
+
+
+def _suppression(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": "external", "status": "accepted"}
+    if f.waiver is None:
+        return out
+    w = f.waiver
+    ticket = f", ticket {w.ticket}" if w.ticket else ""
+    out["justification"] = printable(
+        f"{w.justification} (owner {w.owner}, approved by {w.approver}, "
+        f"expires {w.expires}{ticket})"
+    )
+    out["properties"] = {k: v for k, v in w._asdict().items() if v is not None}
+    return out

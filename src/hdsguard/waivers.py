@@ -1,0 +1,191 @@
+"""Governed waivers (dérogations): justified, approved, time-limited exceptions to a rule.
+
+A waiver names a rule and a target (exact ``section/id``, or an ``fnmatch`` pattern such as
+``firewalls/*``). It applies to the fail, warn and error findings it matches while the evaluation
+date is on or before ``expires`` (the last valid day, inclusive). States, and how they surface:
+
+- active: the finding becomes ``waived`` and carries the waiver; it never fails the gate;
+- expiring (at most ``warn_days`` before ``expires``): still waived, plus a report notice;
+- expired: it stops applying; the finding keeps its status, its message ends with
+  "(waiver expired on DATE)", and a notice says so;
+- orphan (matches no fail, warn or error finding): a notice, the exit code is unchanged.
+
+Unknown rules, forbidden rules and waivers longer than the configured cap are input errors.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hdsguard.config import WaiverPolicy
+from hdsguard.declarations.model import SECTIONS, FormatVersion, IsoDate
+from hdsguard.declarations.validate import did_you_mean
+from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.errors import Problem
+from hdsguard.findings import Finding, Severity, Status, Waiver
+from hdsguard.modelfile import at, read_model
+
+if TYPE_CHECKING:
+    from hdsguard.policies.load import CompiledPolicy
+
+WAIVABLE = frozenset({Status.FAIL, Status.WARN, Status.ERROR})
+_GLOB = frozenset("*?[")
+
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
+
+
+class WaiverEntry(BaseModel):
+    """One accepted risk."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: Text = Field(description="The waived rule's id (FW-001).")
+    target: Text = Field(
+        description="`section/id`, the section name of a singleton, or an fnmatch pattern "
+        "(`firewalls/*`, `services/vpn-*`)."
+    )
+    justification: Text = Field(description="Why the risk is accepted, and what mitigates it.")
+    owner: Text = Field(description="Who is responsible for fixing the finding.")
+    approver: Text = Field(description="Who accepted the risk (e.g. the security officer).")
+    ticket: Text | None = Field(default=None, description="Change or risk-register reference.")
+    created: IsoDate | None = Field(
+        default=None, description="When the waiver was granted; the duration cap counts from it."
+    )
+    expires: IsoDate = Field(description="Last day the waiver applies (inclusive).")
+
+
+class WaiverFile(BaseModel):
+    """A waiver file (`waivers.yaml`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: FormatVersion | None = Field(None, description="Version of the file format: 1.")
+    waivers: list[WaiverEntry] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WaiverSet:
+    source: SourceFile
+    entries: tuple[WaiverEntry, ...]
+
+    def where(self, index: int) -> str:
+        line, column = self.source.locate(("waivers", index))
+        return f"{self.source.path}:{line}:{column}"
+
+
+def load_waivers(path: Path) -> WaiverSet:
+    source, model = read_model(path, WaiverFile, "waiver")
+    return WaiverSet(source, tuple(model.waivers))
+
+
+def waiver_problems(
+    waivers: WaiverSet,
+    catalogue: Mapping[str, CompiledPolicy],
+    severities: Mapping[str, Severity],
+    policy: WaiverPolicy,
+    as_of: datetime.date,
+    config_name: str,
+) -> list[Problem]:
+    """Unknown or forbidden rules, unknown sections, inverted dates, waivers over the cap."""
+    problems: list[Problem] = []
+    for index, entry in enumerate(waivers.entries):
+
+        def add(key: str, message: str, index: int = index) -> None:
+            problems.append(at(waivers.source, ("waivers", index, key), message))
+
+        if entry.rule not in catalogue:
+            add("rule", f"unknown rule '{entry.rule}'{did_you_mean(entry.rule, sorted(catalogue))}")
+            continue
+        if entry.rule in policy.forbidden:
+            add(
+                "rule",
+                f"waivers for {entry.rule} are forbidden "
+                f"(waiver_policy.forbidden in {config_name})",
+            )
+        section = entry.target.split("/", 1)[0]
+        if not _GLOB & set(section) and section not in SECTIONS:
+            add("target", f"unknown section '{section}'{did_you_mean(section, list(SECTIONS))}")
+        if entry.created is not None and entry.created > entry.expires:
+            add("created", f"created {entry.created} is after expires {entry.expires}")
+        severity = severities.get(entry.rule, Severity(catalogue[entry.rule].spec.severity))
+        cap = getattr(policy.max_days, severity.value)
+        message = _over_cap(entry, severity, cap, as_of, config_name)
+        if message:
+            add("expires", message)
+    return problems
+
+
+def _over_cap(
+    entry: WaiverEntry, severity: Severity, cap: int | None, as_of: datetime.date, config: str
+) -> str | None:
+    start, named = (entry.created, "") if entry.created else (as_of, ", the evaluation date")
+    duration = (entry.expires - start).days
+    if cap is None or duration <= cap:
+        return None
+    return (
+        f"waiver lasts {duration} days (from {start}{named}, to {entry.expires}), over the "
+        f"{cap}-day cap for {severity.value} findings (waiver_policy.max_days.{severity.value} "
+        f"in {config})"
+    )
+
+
+def apply_waivers(
+    findings: Sequence[Finding], waivers: WaiverSet, as_of: datetime.date, warn_days: int
+) -> tuple[list[Finding], list[str]]:
+    """Findings with waivers applied, and the notices about the waivers' states."""
+    matched: set[int] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        hits = _matching(finding, waivers.entries) if finding.status in WAIVABLE else []
+        matched.update(i for i, _ in hits)
+        out.append(_apply(finding, [w for _, w in hits], as_of))
+    notices = [
+        n
+        for index, entry in enumerate(waivers.entries)
+        if (n := _notice(waivers.where(index), entry, index in matched, as_of, warn_days))
+    ]
+    return out, notices
+
+
+def _matching(finding: Finding, entries: Iterable[WaiverEntry]) -> list[tuple[int, WaiverEntry]]:
+    hits = [
+        (i, w)
+        for i, w in enumerate(entries)
+        if w.rule == finding.rule and fnmatchcase(finding.target, w.target)
+    ]
+    # An exact target is more specific than a pattern: it is preferred, then file order.
+    return sorted(hits, key=lambda hit: (hit[1].target != finding.target, hit[0]))
+
+
+def _apply(finding: Finding, hits: Sequence[WaiverEntry], as_of: datetime.date) -> Finding:
+    active = [w for w in hits if as_of <= w.expires]
+    if active:
+        w = active[0]
+        record = Waiver(w.justification, w.owner, w.approver, w.expires.isoformat(), w.ticket)
+        return finding._replace(status=Status.WAIVED, waiver=record)
+    if hits:
+        last = max(w.expires for w in hits)
+        return finding._replace(message=f"{finding.message} (waiver expired on {last})")
+    return finding
+
+
+def _notice(
+    where: str, entry: WaiverEntry, matched: bool, as_of: datetime.date, warn_days: int
+) -> str | None:
+    what = f"{where}: waiver for {entry.rule} on {entry.target}"
+    if not matched:
+        return f"{what} matches no fail, warn or error finding (orphan): remove it"
+    left = (entry.expires - as_of).days
+    if left < 0:
+        return f"{what} expired on {entry.expires}: the finding counts again"
+    if left <= warn_days:
+        when = "today is its last day" if left == 0 else f"{left} day{'s' * (left != 1)} left"
+        return f"{what} expires on {entry.expires} ({when}): renew it or fix the finding"
+    return None
