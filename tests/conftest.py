@@ -19,3 +19,25 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str,
         return write(tmp_path, files)
 
     return make
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="Rewrite the files under tests/golden/ from the current output instead of comparing.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: a real external tool (pre-commit); runs in CI too")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare text with tests/golden/NAME, or rewrite it under ``--update-goldens``."""
+    from tests.goldens import check_golden
+
+    update = bool(request.config.getoption("--update-goldens"))
+    return lambda name, text: check_golden(name, text, update=update)

@@ -98,11 +98,11 @@ def test_text_output_lists_failures_first_with_a_summary(tree: Tree) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("FAIL ")
     assert "firewalls.yaml:6:5  firewalls/fw-edge-1" in result.stdout
-    assert "fw-core-1" not in result.stdout  # passes are hidden without --verbose
+    assert "\nPASS " not in result.stdout  # passes are hidden without --verbose
     assert lines[-1].startswith("hdsguard 2026-11-28: ")
     assert "\x1b[" not in result.stdout  # not a terminal: no colour
     verbose = run_cli(["check", ".", "--as-of", AS_OF, "--verbose"])
-    assert "firewalls/fw-core-1" in verbose.stdout
+    assert "\nPASS FW-001 [high] Firewall firmware patched recently\n" in verbose.stdout
 
 
 def test_output_file(tree: Tree, tmp_path: Path) -> None:

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hdsguard import __version__
-from hdsguard.findings import Report, RuleInfo, Severity
+from hdsguard.errors import InputError, Problem
+from hdsguard.findings import Finding, Report, RuleInfo, Severity
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy, load_catalogue
 
+if TYPE_CHECKING:
+    from hdsguard.baseline import Baseline
+    from hdsguard.config import LoadedConfig, WaiverPolicy
+    from hdsguard.waivers import WaiverSet
+
 DOCS_URL = "https://github.com/hdsguard/hdsguard/blob/main/docs/policies.md"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What a run needs besides the declaration paths; every field has a sensible default."""
+    """What a run needs besides the declaration paths; every field has a sensible default.
+
+    Build it from a config file with :func:`options_from_config`.
+    """
 
     as_of: datetime.date = field(default_factory=datetime.date.today)
     policy_dirs: Sequence[Path] = ()
@@ -26,6 +36,44 @@ class CheckOptions:
     severities: Mapping[str, Severity] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     only: frozenset[str] = frozenset()
+    waivers_file: Path | None = None
+    waiver_policy: WaiverPolicy | None = None  # None: the defaults (warn 30 days, no cap)
+    baseline_file: Path | None = None
+    # Files never read as declarations (the config, waiver and baseline files are added).
+    exclude: Sequence[Path] = ()
+    # Where rules, params and severities came from: locates their errors.
+    config: LoadedConfig | None = None
+
+
+def options_from_config(
+    config: LoadedConfig | None,
+    *,
+    as_of: datetime.date,
+    policy_dirs: Sequence[Path] = (),
+    baseline_file: Path | None = None,
+) -> CheckOptions:
+    """Options from ``config`` (may be None) and the command line, which wins over the file.
+
+    ``policy_dirs`` add to the config's ``policies``; ``baseline_file`` replaces its ``baseline``.
+    """
+    if config is None:
+        return CheckOptions(
+            as_of=as_of, policy_dirs=tuple(policy_dirs), baseline_file=baseline_file
+        )
+    model = config.model
+    return CheckOptions(
+        as_of=as_of,
+        policy_dirs=(*config.policy_dirs(), *policy_dirs),
+        params=model.params,
+        severities={rule: Severity(s) for rule, s in model.severity.items()},
+        disabled=frozenset(model.rules.disable),
+        only=frozenset(model.rules.enable or ()),
+        waivers_file=config.waivers_file(),
+        waiver_policy=model.waiver_policy,
+        baseline_file=baseline_file or config.baseline_file(),
+        exclude=config.own_files(),
+        config=config,
+    )
 
 
 def load_policies(policy_dirs: Sequence[Path] = ()) -> tuple[CelRuntime, dict[str, CompiledPolicy]]:
@@ -44,10 +92,10 @@ def selected(
 
 
 def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
-    """Load declarations and policies, evaluate, and return the report.
+    """Load declarations, policies, waivers and baseline, evaluate, and return the report.
 
-    Raises ``hdsguard.errors.InputError`` (with every located problem) when the declarations
-    or a policy are invalid.
+    Raises ``hdsguard.errors.InputError`` (with every located problem) when the declarations,
+    a policy, the config, the waivers or the baseline are invalid.
     """
     from hdsguard import data
     from hdsguard.declarations.load import load_declarations
@@ -55,16 +103,97 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
 
     options = options or CheckOptions()
     runtime, catalogue = load_policies(options.policy_dirs)
-    decl = load_declarations(paths)
+    problems = _settings_problems(catalogue, options)
+    waivers = _collect(problems, _load_waivers, options, catalogue)
+    baseline = _collect(problems, _load_baseline, options)
+    exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
+    decl = _collect(problems, load_declarations, paths, exclude)
+    if problems or decl is None:
+        raise InputError(problems)
     policies = selected(catalogue, options)
     findings = run(runtime, policies, decl, options.as_of, options.params, options.severities)
+    findings, notices = _exceptions(findings, options, waivers, baseline)
     return Report(
         tool_version=__version__,
         as_of=options.as_of.isoformat(),
         findings=tuple(findings),
         rules={p.id: rule_info(p, options.severities) for p in policies},
         data_versions=data.data_versions(),
+        notices=tuple(notices),
     )
+
+
+def _collect(problems: list[Problem], func: Callable[..., T], *args: Any) -> T | None:
+    """Call ``func``; on InputError add its problems, so that users see all of them at once."""
+    try:
+        return func(*args)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _settings_problems(
+    catalogue: Mapping[str, CompiledPolicy], options: CheckOptions
+) -> list[Problem]:
+    """Unknown rule ids and bad parameters, located in the config when there is one."""
+    from hdsguard.config import Config, Rules, WaiverPolicy, rule_problems
+    from hdsguard.declarations.yamlsource import SourceFile
+
+    if options.config is not None:
+        return rule_problems(options.config.model, catalogue, options.config.source)
+    settings = Config(
+        rules=Rules(disable=sorted(options.disabled), enable=sorted(options.only) or None),
+        params={rule: dict(values) for rule, values in options.params.items()},
+        severity={rule: s.value for rule, s in options.severities.items()},
+        waiver_policy=options.waiver_policy or WaiverPolicy(),
+    )
+    return rule_problems(settings, catalogue, SourceFile("<options>", None, {}))
+
+
+def _load_waivers(
+    options: CheckOptions, catalogue: Mapping[str, CompiledPolicy]
+) -> WaiverSet | None:
+    from hdsguard.config import WaiverPolicy
+    from hdsguard.waivers import load_waivers, waiver_problems
+
+    if options.waivers_file is None:
+        return None
+    waivers = load_waivers(options.waivers_file)
+    policy = options.waiver_policy or WaiverPolicy()
+    config_name = options.config.source.path if options.config else "the options"
+    problems = waiver_problems(
+        waivers, catalogue, options.severities, policy, options.as_of, config_name
+    )
+    if problems:
+        raise InputError(problems)
+    return waivers
+
+
+def _load_baseline(options: CheckOptions) -> Baseline | None:
+    from hdsguard.baseline import load_baseline
+
+    return None if options.baseline_file is None else load_baseline(options.baseline_file)
+
+
+def _exceptions(
+    findings: Sequence[Finding],
+    options: CheckOptions,
+    waivers: WaiverSet | None,
+    baseline: Baseline | None,
+) -> tuple[list[Finding], list[str]]:
+    """Apply waivers, then the baseline (to what still fails); their notices, in that order."""
+    from hdsguard.baseline import apply_baseline
+    from hdsguard.config import WaiverPolicy
+    from hdsguard.waivers import apply_waivers
+
+    out, notices = list(findings), list[str]()
+    if waivers is not None:
+        warn_days = (options.waiver_policy or WaiverPolicy()).warn_days
+        out, notices = apply_waivers(out, waivers, options.as_of, warn_days)
+    if baseline is not None:
+        out, more = apply_baseline(out, baseline)
+        notices += more
+    return out, notices
 
 
 def rule_info(policy: CompiledPolicy, severities: Mapping[str, Severity] | None = None) -> RuleInfo:

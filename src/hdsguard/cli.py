@@ -12,12 +12,16 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from hdsguard import __version__
 from hdsguard.errors import InputError
+
+if TYPE_CHECKING:
+    from hdsguard.api import CheckOptions
+    from hdsguard.config import LoadedConfig
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,6 +80,67 @@ def main() -> None:
     """
 
 
+def run_options(func: F) -> F:
+    """Options shared by `check` and `baseline`: evaluation date, policies, config."""
+    options = [
+        click.option(
+            "--as-of",
+            callback=parse_date,
+            metavar="DATE",
+            help="Evaluate as on this date (YYYY-MM-DD). Default: today.",
+        ),
+        click.option(
+            "--policies",
+            "policy_dirs",
+            multiple=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Extra policy directory, loaded beside the built-in catalogue and the "
+            "config's `policies` (repeatable).",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Config file. Default: the nearest .hdsguard.yaml in the current directory "
+            "or above (up to the repository root).",
+        ),
+        click.option("--no-config", is_flag=True, help="Ignore any .hdsguard.yaml."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _prepare(
+    paths: Sequence[str],
+    as_of: datetime.date | None,
+    policy_dirs: Sequence[Path],
+    config_file: Path | None,
+    no_config: bool,
+    baseline_file: Path | None = None,
+) -> tuple[list[str], CheckOptions, LoadedConfig | None]:
+    """The declaration paths, options and config of a run; the command line wins."""
+    from hdsguard.api import options_from_config
+    from hdsguard.config import discover_config
+
+    if config_file is not None and no_config:
+        raise click.UsageError("--config and --no-config exclude each other")
+    config = discover_config(config_file, search=not no_config)
+    options = options_from_config(
+        config,
+        as_of=as_of or datetime.date.today(),
+        policy_dirs=policy_dirs,
+        baseline_file=baseline_file,
+    )
+    targets = list(paths) or (config.declaration_paths() if config else None) or ["."]
+    return targets, options, config
+
+
+def _echo_notices(notices: Sequence[str]) -> None:
+    for notice in notices:
+        click.echo(_safe(f"hdsguard: notice: {notice}"), err=True)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -83,30 +148,24 @@ def main() -> None:
     "formats",
     multiple=True,
     metavar="FORMAT[=FILE]",
-    help="Output format: text (default), json. Repeat for several outputs; "
-    "FORMAT=FILE writes that format to FILE.",
+    help="Output format: text (default; github when GITHUB_ACTIONS=true), json, sarif, junit, "
+    "markdown, github. Repeat for several outputs; FORMAT=FILE writes that format to FILE.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="DATE",
-    help="Evaluate as on this date (YYYY-MM-DD). Default: today.",
-)
-@click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
-    default="low",
-    show_default=True,
-    help="Exit 1 when a finding of this severity or above fails.",
+    help="Exit 1 when a finding of this severity or above fails. "
+    "Default: the config's `fail_on`, else low.",
 )
 @click.option(
-    "--policies",
-    "policy_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Extra policy directory, loaded beside the built-in catalogue (repeatable).",
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Baseline file (see `hdsguard baseline`): the failures it lists do not fail the gate. "
+    "Default: the config's `baseline`, if any.",
 )
+@run_options
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passes and N/A.")
 @click.option(
     "--color/--no-color",
@@ -119,32 +178,85 @@ def check(
     paths: Sequence[str],
     formats: Sequence[str],
     output: str | None,
+    fail_on: str | None,
+    baseline_file: Path | None,
     as_of: datetime.date | None,
-    fail_on: str,
     policy_dirs: Sequence[Path],
+    config_file: Path | None,
+    no_config: bool,
     verbose: bool,
     colour: bool | None,
 ) -> None:
-    """Check the declarations in PATHS (files or directories; default: the current one)."""
-    from hdsguard.api import CheckOptions
+    """Check the declarations in PATHS (files or directories). Default: the config's
+    `declarations`, else the current directory."""
     from hdsguard.api import check as run_check
     from hdsguard.findings import Severity
     from hdsguard.output import Output, parse_outputs, write_outputs
 
     outputs: list[Output] = parse_outputs(formats, output)
-    options = CheckOptions(as_of=as_of or datetime.date.today(), policy_dirs=tuple(policy_dirs))
-    report = run_check(list(paths) or ["."], options)
+    targets, options, config = _prepare(
+        paths, as_of, policy_dirs, config_file, no_config, baseline_file
+    )
+    report = run_check(targets, options)
     write_outputs(report, outputs, verbose=verbose, colour=colour)
-    sys.exit(report.exit_code(Severity(fail_on)))
+    if ("text", None) not in outputs:  # the text report prints them itself
+        _echo_notices(report.notices)
+    threshold = fail_on or (config.model.fail_on if config else None) or "low"
+    sys.exit(report.exit_code(Severity(threshold)))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Baseline file to write. Default: the config's `baseline`, else "
+    ".hdsguard-baseline.json in the current directory.",
+)
+@run_options
+@handle_errors
+def baseline(
+    paths: Sequence[str],
+    output: Path | None,
+    as_of: datetime.date | None,
+    policy_dirs: Sequence[Path],
+    config_file: Path | None,
+    no_config: bool,
+) -> None:
+    """Record the current failing findings of PATHS, keyed by (rule, target), so that
+    `check --baseline FILE` fails only on new ones."""
+    from dataclasses import replace
+
+    from hdsguard.api import check as run_check
+    from hdsguard.baseline import BASELINE_NAME, baseline_text
+    from hdsguard.declarations.files import display_path
+    from hdsguard.findings import Status
+    from hdsguard.output import write_atomic
+
+    targets, options, config = _prepare(paths, as_of, policy_dirs, config_file, no_config)
+    target = output or (config.baseline_file() if config else None) or Path(BASELINE_NAME)
+    options = replace(options, baseline_file=None, exclude=(*options.exclude, target))
+    report = run_check(targets, options)
+    write_atomic(target, baseline_text(report))
+    _echo_notices(report.notices)
+    count = len({(f.rule, f.target) for f in report.findings if f.status is Status.FAIL})
+    plural = "s" * (count != 1)
+    click.echo(
+        _safe(f"hdsguard: wrote {count} failing finding{plural} to {display_path(target)}"),
+        err=True,
+    )
 
 
 @main.command()
 @click.argument(
-    "name", type=click.Choice(["declaration", "policy", "config"]), default="declaration"
+    "name",
+    type=click.Choice(["declaration", "policy", "config", "waivers", "baseline"]),
+    default="declaration",
 )
 @handle_errors
 def schema(name: str) -> None:
-    """Print a JSON Schema: declaration (default), policy or config."""
+    """Print a JSON Schema: declaration (default), policy, config, waivers or baseline."""
     from hdsguard.schemagen import SCHEMAS, render
 
     if name not in SCHEMAS:

@@ -9,6 +9,7 @@ Command-line options win over the file. Its JSON Schema is ``schemas/config.sche
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,7 @@ class _Strict(BaseModel):
 
 
 class Rules(_Strict):
-    """Which rules run. ``enable`` selects; ``disable`` then removes from the selection."""
+    """Which rules run: `enable` selects, then `disable` removes from the selection."""
 
     disable: list[RuleId] = Field(default_factory=list, description="Rules that never run.")
     enable: list[RuleId] | None = Field(
@@ -82,7 +83,9 @@ class WaiverPolicy(_Strict):
 class Config(_Strict):
     """One ``.hdsguard.yaml`` file."""
 
-    version: FormatVersion | None = Field(None, description="Version of the config format: 1.")
+    version: FormatVersion | None = Field(
+        default=None, description="Version of the config format: 1."
+    )
     declarations: list[StrictStr] | None = Field(
         default=None,
         min_length=1,
@@ -132,7 +135,8 @@ class LoadedConfig:
         return self.file.parent
 
     def resolve(self, value: str) -> Path:
-        return self.directory / value
+        # Normalised (no `config/../`), so that reports name files the way users expect.
+        return Path(os.path.normpath(self.directory / value))
 
     def declaration_paths(self) -> list[str] | None:
         paths = self.model.declarations
@@ -175,7 +179,7 @@ def find_config(start: Path) -> Path | None:
 
 def load_config(path: Path) -> LoadedConfig:
     source, model = read_model(path, Config, "config")
-    return LoadedConfig(path.absolute(), source, model)
+    return LoadedConfig(Path(os.path.normpath(path.absolute())), source, model)
 
 
 def discover_config(explicit: Path | None, *, search: bool = True) -> LoadedConfig | None:
@@ -227,6 +231,6 @@ def _param_problems(spec: Policy, values: Mapping[str, Any], source: SourceFile)
                 hint = f"; it has: {', '.join(declared)}" if declared else "; it has none"
             message = f"unknown parameter '{name}' of {spec.id}{hint}"
             problems.append(at(source, path, message, key=True))
-        elif (message := param_problem(param, value)) is not None:
-            problems.append(at(source, path, message))
+        elif (wrong := param_problem(param, value)) is not None:
+            problems.append(at(source, path, wrong))
     return problems

@@ -26,6 +26,7 @@ class _Outcome:
     status: Status
     message: str
     field: tuple[str | int, ...]
+    missing: tuple[tuple[str, ...], ...] = ()
 
 
 def run(
@@ -70,22 +71,21 @@ def evaluate_one(policy: CompiledPolicy, obj: Any, activation: cel.Activation) -
     for status in (Status.FAIL, Status.ERROR, Status.WARN):
         hits = [r for r in results if r.status is status]
         if hits:
-            return _Outcome(status, join_rendered([h.message for h in hits]), hits[0].field)
+            # Missing evidence of several checks reads as one sentence listing every field.
+            missing = list(dict.fromkeys(p for h in hits for p in h.missing))
+            messages = [h.message for h in hits if not h.missing]
+            if missing:
+                messages.insert(0, _missing_message(missing))
+            return _Outcome(status, join_rendered(messages), hits[0].field)
     # A pass is decided by the same field a failure would point at: the first check's.
     field = next((c.field for c in policy.checks if c.field), ())
     return _Outcome(Status.PASS, policy.pass_message.render(activation), field)
 
 
 def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outcome:
-    missing = [".".join(path) for path in check.requires if not _present(obj, path)]
+    missing = _missing(obj, check.requires)
     if missing:
-        first = tuple(missing[0].split("."))
-        names = ", ".join(f"`{m}`" for m in missing)
-        return _Outcome(
-            Status.FAIL,
-            f"evidence missing: {names} is not declared; declare it so this rule can be checked",
-            first,
-        )
+        return _Outcome(Status.FAIL, _missing_message(missing), missing[0], tuple(missing))
     holds, error = evaluate(check.condition, activation)
     if error is not None:
         return _Outcome(Status.ERROR, f"condition could not be evaluated: {error}", check.field)
@@ -102,12 +102,24 @@ def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outco
     return _Outcome(Status.PASS, "", ())
 
 
+def _missing(obj: Any, required: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:
+    return [path for path in required if not _present(obj, path)]
+
+
 def _present(obj: Any, path: tuple[str, ...]) -> bool:
     for step in path:
         if not isinstance(obj, dict) or obj.get(step) is None:
             return False
         obj = obj[step]
     return True
+
+
+def _missing_message(paths: list[tuple[str, ...]]) -> str:
+    # Field paths are relative to the target, which every output shows beside the message.
+    names = ", ".join(f"`{'.'.join(p)}`" for p in paths)
+    if len(paths) == 1:
+        return f"evidence missing: {names} is not declared; declare it so this rule can be checked"
+    return f"evidence missing: {names} are not declared; declare them so this rule can be checked"
 
 
 def _not_bool(what: str, value: Any) -> str:

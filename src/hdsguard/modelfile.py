@@ -48,6 +48,7 @@ def at(
     source: SourceFile, path: tuple[str | int, ...], message: str, *, key: bool = False
 ) -> Problem:
     """A problem at the value (or the ``key``) of ``path`` in ``source``, prefixed with it."""
-    line, column = source.locate(path, value=not key)
+    # A source without positions (options given to the library) has no line to point at.
+    line, column = source.locate(path, value=not key) if source.positions else (None, None)
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
     return Problem(source.path, line, column, f"{where}: {message}" if where else message)

@@ -22,7 +22,7 @@ class Output(NamedTuple):
 def parse_outputs(formats: Sequence[str], output: str | None) -> list[Output]:
     """``FORMAT`` or ``FORMAT=FILE`` items; ``--output`` applies to a single bare FORMAT."""
     outputs: list[Output] = []
-    for item in formats or ["text"]:
+    for item in formats or [default_format(output)]:
         name, _, file = item.partition("=")
         if name not in FORMATS:
             raise click.BadParameter(
@@ -43,6 +43,13 @@ def parse_outputs(formats: Sequence[str], output: str | None) -> list[Output]:
             param_hint="--format",
         )
     return outputs
+
+
+def default_format(output: str | None) -> str:
+    """Annotations in a GitHub Actions log (``GITHUB_ACTIONS=true``), else text."""
+    if output is None and os.environ.get("GITHUB_ACTIONS") == "true":
+        return "github"
+    return "text"
 
 
 def use_colour(requested: bool | None) -> bool:
@@ -71,4 +78,6 @@ def write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise click.FileError(str(path), hint=exc.strerror) from None
+        error = click.FileError(str(path), hint=exc.strerror)
+        error.exit_code = 2  # exit 1 means a failing finding: this run could not do its job
+        raise error from None

@@ -86,6 +86,48 @@ def policy_schema() -> dict[str, object]:
     )
 
 
+def config_schema() -> dict[str, object]:
+    """JSON Schema (2020-12) of the organisation config, ``.hdsguard.yaml``."""
+    from hdsguard.config import Config
+
+    return model_schema(
+        Config,
+        "config",
+        "hdsguard config (.hdsguard.yaml)",
+        "Organisation config: where the declarations are, extra policy directories, rules to "
+        "disable or enable, parameter and severity overrides, the --fail-on default, the "
+        "waiver file and how waivers are governed. Paths are relative to the config file's "
+        "directory. See docs/configuration.md.",
+    )
+
+
+def waivers_schema() -> dict[str, object]:
+    """JSON Schema (2020-12) of a waiver file (``waivers.yaml``)."""
+    from hdsguard.waivers import WaiverFile
+
+    return model_schema(
+        WaiverFile,
+        "waivers",
+        "hdsguard waivers",
+        "Accepted risks (dérogations): each waiver names a rule and a target (exact or an "
+        "fnmatch pattern), who owns and who approved it, why, and the last day it applies "
+        "(`expires`, inclusive). See docs/configuration.md.",
+    )
+
+
+def baseline_schema() -> dict[str, object]:
+    """JSON Schema (2020-12) of a baseline file written by ``hdsguard baseline``."""
+    from hdsguard.baseline import BaselineFile
+
+    return model_schema(
+        BaselineFile,
+        "baseline",
+        "hdsguard baseline",
+        "The failing findings accepted at one date, keyed by (rule, target): `check "
+        "--baseline FILE` does not fail on them. See docs/configuration.md.",
+    )
+
+
 def model_schema(
     model: type[BaseModel], name: str, title: str, description: str
 ) -> dict[str, object]:
@@ -109,6 +151,9 @@ def model_schema(
 SCHEMAS: dict[str, Callable[[], dict[str, object]]] = {
     "declaration": declaration_schema,
     "policy": policy_schema,
+    "config": config_schema,
+    "waivers": waivers_schema,
+    "baseline": baseline_schema,
 }
 """Schema name -> generator; written to ``schemas/<name>.schema.json``."""
 

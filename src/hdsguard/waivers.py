@@ -66,7 +66,9 @@ class WaiverFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: FormatVersion | None = Field(None, description="Version of the file format: 1.")
+    version: FormatVersion | None = Field(
+        default=None, description="Version of the file format: 1."
+    )
     waivers: list[WaiverEntry] = Field(default_factory=list)
 
 

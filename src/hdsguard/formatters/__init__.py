@@ -12,6 +12,10 @@ from hdsguard.findings import Report
 FORMATS: dict[str, str] = {
     "text": "hdsguard.formatters.text",
     "json": "hdsguard.formatters.jsonfmt",
+    "sarif": "hdsguard.formatters.sarif",
+    "junit": "hdsguard.formatters.junit",
+    "markdown": "hdsguard.formatters.markdown",
+    "github": "hdsguard.formatters.github",
 }
 
 

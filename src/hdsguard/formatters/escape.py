@@ -15,3 +15,17 @@ def printable(text: str) -> str:
 
 def one_line(text: str) -> str:
     return printable(text.replace("\r\n", " ").replace("\n", " "))
+
+
+# Lone surrogates (a JSON declaration may spell "\ud800") cannot be encoded as UTF-8, and
+# U+FFFE/U+FFFF are not XML characters: documents written to files show them as escapes.
+_UNENCODABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def document_text(text: str) -> str:
+    """``printable`` plus visible ``\\uNNNN`` escapes for what UTF-8 or XML cannot carry."""
+    return _UNENCODABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", printable(text))
+
+
+def document_line(text: str) -> str:
+    return document_text(text.replace("\r\n", " ").replace("\n", " "))

@@ -18,6 +18,9 @@ error (rule not evaluated) ``error``
 waived                     as the fail it waives, plus ``suppressions``
 =========================  ===========
 
+A baselined finding (``check --baseline``) keeps its level and gets
+``baselineState: unchanged``; report notices become tool execution notifications.
+
 GitHub ranks alerts by the rule's ``security-severity`` (critical 9.5, high 8.0, medium 5.5,
 low 3.0, info 0.0), which needs the ``security`` tag that every rule carries here.
 
@@ -40,7 +43,7 @@ from urllib.parse import quote
 
 from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status
 from hdsguard.formatters import RenderOptions
-from hdsguard.formatters.escape import printable
+from hdsguard.formatters.escape import document_text
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -102,7 +105,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
             {
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [
-                    {"level": "note", "message": {"text": printable(n)}} for n in report.notices
+                    {"level": "note", "message": {"text": document_text(n)}} for n in report.notices
                 ],
             }
         ]
@@ -147,7 +150,7 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
 
 def _tags(rule: RuleInfo) -> list[str]:
     tags = ["security", *rule.tags, *rule.references]
-    return list(dict.fromkeys(printable(t) for t in tags))
+    return list(dict.fromkeys(document_text(t) for t in tags))
 
 
 def _pascal(title: str) -> str:
@@ -158,7 +161,7 @@ def _pascal(title: str) -> str:
 
 def _plain(text: str) -> str:
     """Policy text for a rule description: ``{{ self.id }}`` placeholders shown as ``<self.id>``."""
-    return printable(_PLACEHOLDER.sub(r"<\1>", text.strip()))
+    return document_text(_PLACEHOLDER.sub(r"<\1>", text.strip()))
 
 
 def _help_text(rule: RuleInfo) -> str:
@@ -166,7 +169,7 @@ def _help_text(rule: RuleInfo) -> str:
     if rule.remediation:
         parts.append(f"Remediation: {_plain(rule.remediation)}")
     if rule.references:
-        parts.append("References:\n" + "\n".join(f"- {printable(r)}" for r in rule.references))
+        parts.append("References:\n" + "\n".join(f"- {document_text(r)}" for r in rule.references))
     return "\n\n".join(parts)
 
 
@@ -198,23 +201,30 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "ruleId": f.rule,
         "ruleIndex": rule_index,
         "level": level(f),
-        "message": {"text": printable(text)},
+        "message": {"text": document_text(text)},
         "locations": [_location(f)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
-        "properties": {"status": f.status.value, "severity": f.severity.value, "target": f.target},
+        "properties": {
+            "status": f.status.value,
+            "severity": f.severity.value,
+            "target": document_text(f.target),
+        },
     }
     if f.status is Status.WAIVED:
         out["suppressions"] = [_suppression(f)]
+    if f.baselined:
+        out["baselineState"] = "unchanged"
     return out
 
 
 def fingerprint(f: Finding) -> str:
     """Stable across line moves and runs: only the rule and the target's name count."""
-    return hashlib.sha256(f"{f.rule}\0{f.target}".encode()).hexdigest()
+    key = f"{f.rule}\0{f.target}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(key).hexdigest()
 
 
 def _location(f: Finding) -> dict[str, Any]:
-    name = printable(f.target)
+    name = document_text(f.target)
     logical = [{"name": name, "fullyQualifiedName": name, "kind": "object"}]
     if f.file is None:
         return {"logicalLocations": logical}
@@ -241,9 +251,9 @@ def _suppression(f: Finding) -> dict[str, Any]:
         return out
     w = f.waiver
     ticket = f", ticket {w.ticket}" if w.ticket else ""
-    out["justification"] = printable(
+    out["justification"] = document_text(
         f"{w.justification} (owner {w.owner}, approved by {w.approver}, "
         f"expires {w.expires}{ticket})"
     )
-    out["properties"] = {k: v for k, v in w._asdict().items() if v is not None}
+    out["properties"] = {k: document_text(v) for k, v in w._asdict().items() if v is not None}
     return out

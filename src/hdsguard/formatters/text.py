@@ -61,7 +61,12 @@ def render(report: Report, options: RenderOptions) -> str:
                         f"    waived until {f.waiver.expires} by {printable(f.waiver.approver)}: "
                         f"{one_line(f.waiver.justification)}"
                     )
+                if f.baselined:
+                    lines.append("    baselined: known failure, does not fail the gate")
             lines.append("")
+    lines.extend(f"notice: {one_line(n)}" for n in report.notices)
+    if report.notices:
+        lines.append("")
     lines.append(_summary(report, options))
     return "\n".join(lines) + "\n"
 
@@ -73,5 +78,8 @@ def _summary(report: Report, options: RenderOptions) -> str:
         n = counts[status.value]
         text = f"{n} {status.value.replace('_', ' ')}"
         parts.append(_paint(text, status, options.colour) if n and status in _COLOUR else text)
+    baselined = sum(1 for f in report.findings if f.baselined)
+    if baselined:
+        parts.append(f"{baselined} baselined")
     hidden = "" if options.verbose else " (use --verbose to list passes)"
     return f"hdsguard {report.as_of}: " + ", ".join(parts) + hidden

@@ -98,6 +98,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("is_cleartext", [_S], _B, lambda p: p in data.cleartext_protocols()),
         ("is_high_risk", [_S], _B, lambda p: p in data.high_risk_protocols()),
         ("is_remote_access", [_S], _B, lambda p: p in data.remote_access_protocols()),
+        ("is_tls_protocol", [_S], _B, lambda p: p in data.tls_protocols()),
         ("tls_rank", [_S], _I, lambda v: _rank(data.tls_version_rank(v))),
         ("cabf_max_days", [_S], _I, lambda d: data.cabf_max_lifetime(_date(d))),
         ("is_sha2", [_S], _B, data.is_sha2_signature),

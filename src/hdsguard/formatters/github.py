@@ -1,0 +1,62 @@
+"""GitHub Actions workflow commands: annotations on the declaration files of a pull request.
+
+``::error file=…,line=…,col=…,title=RULE-ID title::message`` for a ``fail`` or an ``error``
+finding, ``::warning …`` for a ``warn``, ``::notice …`` for a baselined failure and for each
+report notice; then a one-line summary. This is the default format
+when ``GITHUB_ACTIONS=true`` and no ``--format`` is given. GitHub shows at most 10 errors and
+10 warnings per step as annotations (all of them stay in the log): add
+``--format markdown=…`` for the job summary or ``--format sarif=…`` for code scanning.
+
+Escaping follows the Actions runner: in the message ``%``, CR and LF become ``%25``, ``%0D``,
+``%0A`` (so a value from a declaration can never start a new command line); in properties
+``:`` and ``,`` also become ``%3A`` and ``%2C``. Control characters such as ESC are shown as
+``\\xNN``. ``file`` is relative to the current directory: run hdsguard from the repository root.
+"""
+
+from __future__ import annotations
+
+from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
+from hdsguard.formatters import RenderOptions
+from hdsguard.formatters.escape import document_text
+
+_COMMAND = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    lines = [
+        annotation(report, f)
+        for f in sorted(report.findings, key=Finding.sort_key)
+        if f.status in _COMMAND
+    ]
+    lines += [f"::notice title=hdsguard::{escape_data(document_text(n))}" for n in report.notices]
+    counts = report.summary()
+    parts = ", ".join(f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in STATUS_ORDER)
+    lines.append(f"hdsguard {report.as_of}: {parts}")
+    return "\n".join(lines) + "\n"
+
+
+def annotation(report: Report, f: Finding) -> str:
+    info = report.rules.get(f.rule)
+    title = f"{f.rule} {info.title}" if info and info.title else f.rule
+    props: list[tuple[str, str]] = []
+    if f.file is not None:
+        props.append(("file", f.file))
+        if f.line is not None:
+            props.append(("line", str(f.line)))
+        if f.column is not None:
+            props.append(("col", str(f.column)))
+    props.append(("title", f"{title} [{f.severity.value}]"))
+    text = f"{f.target}: {f.message}" + (" (baselined)" if f.baselined else "")
+    if f.remediation and f.status is not Status.ERROR:
+        text += f"\nRemediation: {f.remediation}"
+    rendered = ",".join(f"{key}={escape_property(document_text(value))}" for key, value in props)
+    command = "notice" if f.baselined else _COMMAND[f.status]
+    return f"::{command} {rendered}::{escape_data(document_text(text))}"

@@ -1,0 +1,122 @@
+"""A Markdown summary for a CI job summary or a merge-request comment.
+
+A header with the counts, a table of what needs action (fail, error, warn), then collapsed
+``<details>`` sections for waived findings and for the evidence (passes, not applicable).
+Everything taken from declarations is escaped: a pipe cannot split a table cell, backticks,
+brackets, ``<script>`` or an ``@mention`` render as text, and newlines and control characters
+cannot break a row. GitHub and GitLab both render this (GitHub Flavored Markdown with
+``<details>`` and ``<br>``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
+from hdsguard.formatters import RenderOptions
+from hdsguard.formatters.escape import document_line
+
+_ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
+_EVIDENCE = (Status.PASS, Status.NOT_APPLICABLE)
+# ASCII punctuation that means something inline in GFM; `@` stops mentions in comments.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@])")
+_SAFE_URI = re.compile(r"^https?://[^\s()<>\\]+$")
+
+
+def md(text: str) -> str:
+    """One line of user text, safe inside a table cell or a paragraph."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", document_line(text))
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    lines = _header(report)
+    action = [f for f in report.findings if f.status in _ACTION]
+    action.sort(key=lambda f: (_ACTION.index(f.status), f.rule, f.target))
+    if action:
+        lines += ["", "| Status | Rule | Severity | Target | Location | Message |"]
+        lines.append("|---|---|---|---|---|---|")
+        lines += [_action_row(report, f) for f in action]
+    else:
+        lines += ["", "No failing or warning finding."]
+    waived = [f for f in report.findings if f.status is Status.WAIVED]
+    if waived:
+        lines += _details(f"{len(waived)} waived", _waived_table(report, waived))
+    evidence = [f for f in report.findings if f.status in _EVIDENCE]
+    if evidence:
+        counts = report.summary()
+        title = f"{counts['pass']} passed, {counts['not_applicable']} not applicable"
+        lines += _details(title, _evidence_table(report, evidence))
+    return "\n".join(lines) + "\n"
+
+
+def _header(report: Report) -> list[str]:
+    counts = report.summary()
+    head = ", ".join(f"{counts[s.value]} {s.value}" for s in _ACTION)
+    rest = ", ".join(
+        f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in STATUS_ORDER if s not in _ACTION
+    )
+    baselined = sum(f.baselined for f in report.findings)
+    if baselined:
+        rest += f" ({baselined} baselined, not failing the gate)"
+    lines = [
+        f"### hdsguard: {head}",
+        "",
+        f"{rest}. Evaluated as of {report.as_of} by hdsguard {md(report.tool_version)}.",
+    ]
+    if report.notices:
+        lines += ["", *(f"- Notice: {md(n)}" for n in report.notices)]
+    return lines
+
+
+def _details(summary: str, table: list[str]) -> list[str]:
+    return ["", "<details>", f"<summary>{summary}</summary>", "", *table, "", "</details>"]
+
+
+def _rule(report: Report, rule: str) -> str:
+    info = report.rules.get(rule)
+    if info is not None and _SAFE_URI.match(info.help_uri):
+        return f"[{md(rule)}]({info.help_uri})"
+    return md(rule)
+
+
+def _where(f: Finding) -> str:
+    if f.file is None:
+        return "(not declared)"
+    return md(f"{f.file}:{f.line or 1}:{f.column or 1}")
+
+
+def _action_row(report: Report, f: Finding) -> str:
+    message = md(f.message)
+    if f.remediation and f.status is not Status.ERROR:
+        message += f"<br>**Fix:** {md(f.remediation)}"
+    cells = [
+        f"**{f.status.value}**" + (" (baselined)" if f.baselined else ""),
+        _rule(report, f.rule),
+        f.severity.value,
+        md(f.target),
+        _where(f),
+        message,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _waived_table(report: Report, findings: list[Finding]) -> list[str]:
+    rows = ["| Rule | Target | Justification | Approver | Expires |", "|---|---|---|---|---|"]
+    for f in findings:
+        w = f.waiver
+        why, approver, expires = (
+            (md(w.justification), md(w.approver), md(w.expires)) if w else (md(f.message), "", "")
+        )
+        rows.append(
+            f"| {_rule(report, f.rule)} | {md(f.target)} | {why} | {approver} | {expires} |"
+        )
+    return rows
+
+
+def _evidence_table(report: Report, findings: list[Finding]) -> list[str]:
+    rows = ["| Status | Rule | Target | Message |", "|---|---|---|---|"]
+    for f in findings:
+        status = f.status.value.replace("_", " ")
+        rows.append(f"| {status} | {_rule(report, f.rule)} | {md(f.target)} | {md(f.message)} |")
+    return rows
