@@ -274,3 +274,22 @@ def test_version_and_schema() -> None:
     assert "firewalls" in schema["properties"]
     policy = json.loads(run_cli(["schema", "policy"]).stdout)
     assert "tests" in policy["properties"]
+
+
+def test_a_failing_list_item_is_located_precisely(tree: Tree) -> None:
+    tree(
+        {
+            "fw.yaml": """
+            firewalls:
+              - id: fw-1
+                rules:
+                  - {from: internet, to: dmz, port: 443, action: allow}
+                  - {from: any, to: any, action: allow}
+            """
+        }
+    )
+    result = run_cli(["check", ".", "--as-of", AS_OF, "--format", "json"])
+    fw004 = [
+        (f["status"], f["line"], f["column"]) for f in findings_of(result) if f["rule"] == "FW-004"
+    ]
+    assert fw004 == [("fail", 5, 7)]

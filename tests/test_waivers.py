@@ -8,7 +8,7 @@ import pytest
 from click.testing import Result
 
 from tests.config_support import AS_OF, CONFIG, FIREWALLS, Tree, rows, waiver
-from tests.helpers import run_cli
+from tests.helpers import REPO, run_cli
 
 EDGE_MESSAGE = "last patched 2025-06-02, 544 days before 2026-11-28; the limit is 90 days"
 
@@ -304,3 +304,19 @@ def test_a_waiver_file_named_by_the_config(tree: Tree) -> None:
     ]
     # Notices also reach stderr when no text report is printed (CI logs).
     assert result.stderr.startswith("hdsguard: notice: governance/exceptions.yaml:3:5: ")
+
+
+def test_the_example_config_applies_to_the_lab_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO / "examples" / "config")
+    result = run_cli(["check", "--as-of", AS_OF, "--format", "json"])
+    assert result.exit_code == 1  # the lab group still has critical findings to fix
+    assert [r for r in rows(result) if r[2] == "waived"] == [
+        ("FW-001", "firewalls/fw-edge-1", "waived"),
+        ("FW-002", "firewalls/fw-edge-1", "waived"),
+        ("FW-003", "firewalls/fw-edge-1", "waived"),
+        ("LOG-002", "logging", "waived"),
+    ]
+    assert notices(result) == [
+        "waivers.yaml:42:5: waiver for LOG-002 on logging expires on 2026-12-20 "
+        "(22 days left): renew it or fix the finding"
+    ]

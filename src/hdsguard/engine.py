@@ -17,7 +17,7 @@ from cel_expr_python import cel
 from hdsguard.declarations.merge import DeclarationSet, Origin
 from hdsguard.findings import Finding, Severity, Status
 from hdsguard.policies.celenv import CelRuntime, evaluate
-from hdsguard.policies.load import CompiledCheck, CompiledPolicy
+from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
 from hdsguard.policies.template import join_rendered
 
 
@@ -92,14 +92,25 @@ def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outco
     if not isinstance(holds, bool):
         return _Outcome(Status.ERROR, _not_bool("condition", holds), check.field)
     if not holds:
-        return _Outcome(Status.FAIL, check.message.render(activation), check.field)
+        return _Outcome(Status.FAIL, check.message.render(activation), _field(check, activation))
     if check.warn_if is not None and check.warn_message is not None:
         warn, error = evaluate(check.warn_if, activation)
         if error is not None:
             return _Outcome(Status.ERROR, f"warn_if could not be evaluated: {error}", check.field)
         if warn is True:
-            return _Outcome(Status.WARN, check.warn_message.render(activation), check.field)
+            return _Outcome(
+                Status.WARN, check.warn_message.render(activation), _field(check, activation)
+            )
     return _Outcome(Status.PASS, "", ())
+
+
+def _field(check: CompiledCheck, activation: cel.Activation) -> tuple[str | int, ...]:
+    """The deciding field: ``locate`` when it yields a path, else the static ``field``."""
+    if check.locate is not None:
+        path, error = evaluate(check.locate, activation)
+        if error is None and isinstance(path, str) and path:
+            return split_path(path)
+    return check.field
 
 
 def _missing(obj: Any, required: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:

@@ -394,7 +394,8 @@ class Identity(Strict):
         None, description="Number of days of inactivity after which an account is disabled."
     )
     active_directory: ActiveDirectory | None = Field(
-        None, description="Active Directory security state (IAM-005 needs it; without an AD, waive IAM-005)."
+        None,
+        description="Active Directory security state (IAM-005 needs it; without an AD, waive IAM-005).",
     )
     notes: StrictStr | None = Field(None, description=_NOTES)
 

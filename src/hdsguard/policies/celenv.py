@@ -108,6 +108,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("finess_valid", [_S], _B, finess_valid),
         ("get", [_D, _S, _D], _D, lambda o, p, d: _default(_get(o, p), d)),
         ("present", [_D, _S], _B, lambda o, p: _get(o, p) is not None),
+        ("index_of", [_L, _D], _I, _index_of),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
         ("certificate", [_S], _D, lambda i: ctx.lookup("certificates", i)),
@@ -122,6 +123,14 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("vendors_hosted_by", [_S], _L, lambda i: ctx.referring("vendors", "hosted_by", i)),
         ("services_of", [_S], _L, lambda i: ctx.referring("services", "system", i)),
     ]
+
+
+def _index_of(items: list[Any], value: Any) -> int:
+    """Position of ``value`` in ``items`` (-1 when absent): to locate a failing list item."""
+    for i, item in enumerate(items):
+        if item == value:
+            return i
+    return -1
 
 
 def _is_date(text: str) -> bool:

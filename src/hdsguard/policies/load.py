@@ -32,6 +32,7 @@ class CompiledCheck:
     warn_if: cel.Expression | None
     warn_message: Template | None
     field: tuple[str | int, ...]
+    locate: cel.Expression | None
     requires: tuple[tuple[str, ...], ...]
 
 
@@ -166,6 +167,7 @@ def compile_policy(
                 if check.warn_message
                 else None,
                 field=split_path(check.field) if check.field else (),
+                locate=expr(check.locate, *base, "locate"),
                 requires=tuple(tuple(r.split(".")) for r in check.requires),
             )
         )

@@ -57,6 +57,11 @@ class Check(_Strict):
     field: FieldPath | None = Field(
         default=None, description="Dotted path of the deciding field (for the finding location)."
     )
+    locate: Cel | None = Field(
+        default=None,
+        description="CEL returning a dotted path (e.g. `'rules.' + string(i)`), evaluated when "
+        "the check fails or warns, to point at the list item that decides; overrides `field`.",
+    )
     requires: list[FieldPath] = Field(
         default_factory=list,
         description="Fields that must be declared; missing evidence fails with a clear message.",
@@ -99,7 +104,7 @@ def _section_or_list(schema: dict[str, Any]) -> None:
     schema["anyOf"] = [items, {"type": "array", "items": items, "minItems": 1}]
 
 
-_CHECK_KEYS = ("condition", "message", "field", "requires", "warn_if", "warn_message")
+_CHECK_KEYS = ("condition", "message", "field", "locate", "requires", "warn_if", "warn_message")
 
 
 class Policy(_Strict):
@@ -129,6 +134,9 @@ class Policy(_Strict):
     )
     message: StrictStr | None = Field(default=None, description="Why it fails (single check).")
     field: FieldPath | None = Field(default=None, description="The deciding field (single check).")
+    locate: Cel | None = Field(
+        default=None, description="CEL path of the deciding list item (single check)."
+    )
     requires: list[FieldPath] = Field(
         default_factory=list, description="Fields that must be declared (single check)."
     )
@@ -162,6 +170,7 @@ class Policy(_Strict):
                 condition=self.condition,
                 message=self.message,
                 field=self.field,
+                locate=self.locate,
                 requires=self.requires,
                 warn_if=self.warn_if,
                 warn_message=self.warn_message,
