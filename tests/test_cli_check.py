@@ -292,4 +292,4 @@ def test_a_failing_list_item_is_located_precisely(tree: Tree) -> None:
     fw004 = [
         (f["status"], f["line"], f["column"]) for f in findings_of(result) if f["rule"] == "FW-004"
     ]
-    assert fw004 == [("fail", 5, 7)]
+    assert fw004 == [("fail", 5, 9)]
