@@ -146,7 +146,10 @@ def test_cli_annotates_by_default_in_github_actions(
 
 
 def test_fixture_tree_through_the_library() -> None:
-    got = [(c.name, c.properties["title"].split()[0]) for c in commands(render(fixture_report(), RenderOptions()))]  # fmt: skip
+    got = [
+        (c.name, c.properties["title"].split()[0])
+        for c in commands(render(fixture_report(), RenderOptions()))
+    ]
     assert got == [
         ("error", "FMT-001"),
         ("warning", "FMT-002"),

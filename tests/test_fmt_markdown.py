@@ -130,4 +130,3 @@ def test_fixture_tree_through_the_library() -> None:
         ("warn", "FMT-002", "certificates/cert-portal"),
     ]
     assert action[1][4].endswith("tests/fixtures/formats/declarations/network.yaml:12:5")
-

@@ -173,11 +173,13 @@ def test_a_finding_without_file_gets_a_logical_location() -> None:
     ("file", "expected"),
     [
         ("infra/fw.yaml", {"uri": "infra/fw.yaml", "uriBaseId": "%SRCROOT%"}),
-        ("infra/vendor files/t#1.yaml", {"uri": "infra/vendor%20files/t%231.yaml",
-                                         "uriBaseId": "%SRCROOT%"}),
+        (
+            "infra/vendor files/t#1.yaml",
+            {"uri": "infra/vendor%20files/t%231.yaml", "uriBaseId": "%SRCROOT%"},
+        ),
         ("/srv/infra/fw.yaml", {"uri": "file:///srv/infra/fw.yaml"}),
     ],
-)  # fmt: skip
+)
 def test_artifact_uris_are_valid_uris(file: str, expected: dict[str, str]) -> None:
     assert artifact(file) == expected
 
@@ -245,10 +247,7 @@ def test_hostile_text_is_neutralised() -> None:
 
 
 def test_fixture_tree_through_the_library() -> None:
-    got = {
-        (r["ruleId"], r["properties"]["target"]): r
-        for r in results(fixture_report())
-    }  # fmt: skip
+    got = {(r["ruleId"], r["properties"]["target"]): r for r in results(fixture_report())}
     assert sorted(got) == [
         ("FMT-001", "firewalls/fw-edge-1"),
         ("FMT-002", "certificates/cert-portal"),

@@ -66,9 +66,13 @@ def validate(fmt: str, text: str) -> None:
                 Output("github", "a.txt"),
             ],
         ),
-        (["sarif=r.sarif", "text"], "out.txt", [Output("sarif", "r.sarif"), Output("text", "out.txt")]),
+        (
+            ["sarif=r.sarif", "text"],
+            "out.txt",
+            [Output("sarif", "r.sarif"), Output("text", "out.txt")],
+        ),
     ],
-)  # fmt: skip
+)
 def test_parse_outputs(
     formats: list[str],
     output: str | None,

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import click
 
+from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Report
 from hdsguard.formatters import FORMATS, RenderOptions, renderer
 
@@ -78,6 +79,7 @@ def write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        error = click.FileError(str(path), hint=exc.strerror)
-        error.exit_code = 2  # exit 1 means a failing finding: this run could not do its job
-        raise error from None
+        # Exit 2, not 1: 1 means a failing finding, here the run could not do its job.
+        raise InputError(
+            [Problem(str(path), None, None, f"cannot write: {exc.strerror}")]
+        ) from None

@@ -14,12 +14,12 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 
 
 def display_path(path: Path) -> str:
-    """The path as users see it in messages: relative to the current directory when inside it."""
+    """The path as users see it in messages: relative to the current directory (``../infra``
+    when the declarations sit above it, as with a config found in a parent directory)."""
     try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive on Windows: no relative path exists
         return path.as_posix()
-    return Path(rel).as_posix() if not rel.startswith("..") else path.as_posix()
 
 
 def discover(paths: Sequence[str], exclude: Iterable[Path] = ()) -> list[Path]:

@@ -395,7 +395,8 @@ class Identity(Strict):
     )
     active_directory: ActiveDirectory | None = Field(
         None,
-        description="Active Directory security state (IAM-005 needs it; without an AD, waive IAM-005).",
+        description="Active Directory security state (IAM-005 needs it; "
+        "without an AD, waive IAM-005).",
     )
     notes: StrictStr | None = Field(None, description=_NOTES)
 

@@ -74,6 +74,29 @@ class Context:
     def referring(self, section: str, key: str, ident: str) -> list[Any]:
         return [o for o in self.sections.get(section, []) if _get(o, key) == ident]
 
+    def health_data_at(self, provider: str) -> list[str]:
+        """What health data a provider holds for the organisation, as readable phrases.
+
+        A system that does not declare ``health_data`` (a vendor ``stores_health_data``) counts
+        as holding it: the rules that depend on this must not pass on missing evidence.
+        """
+        held = [
+            f"system {s['id']} (hosted)"
+            for s in self.referring("systems", "hosted_by", provider)
+            if s.get("health_data") is not False
+        ]
+        held += [
+            f"system {s['id']} (backups)"
+            for s in self.referring("systems", "backup.provider", provider)
+            if s.get("health_data") is not False
+        ]
+        held += [
+            f"vendor {v['id']} (storage)"
+            for v in self.referring("vendors", "hosted_by", provider)
+            if v.get("stores_health_data") is not False
+        ]
+        return held
+
 
 def _get(obj: Any, path: str) -> Any:
     for step in path.split("."):
@@ -122,6 +145,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ),
         ("vendors_hosted_by", [_S], _L, lambda i: ctx.referring("vendors", "hosted_by", i)),
         ("services_of", [_S], _L, lambda i: ctx.referring("services", "system", i)),
+        ("health_data_at", [_S], _L, ctx.health_data_at),
     ]
 
 
