@@ -100,7 +100,10 @@ class _Gen:
                 "last_surveillance_audit": _day(r, -300, -10),
                 "transparency_url": f"https://{ident}.example/transparence",
             },
-            "iso27001": {"certificate": f"ISO-{r.randint(1000, 9999)}", "valid_until": "2028-06-30"},
+            "iso27001": {
+                "certificate": f"ISO-{r.randint(1000, 9999)}",
+                "valid_until": "2028-06-30",
+            },
             "secnumcloud": r.random() < 0.3,
             "storage_countries": ["FR"],
             "remote_access_countries": ["FR", "DE"],
@@ -117,9 +120,9 @@ class _Gen:
             "not_before": _day(r, -150, -60),
             "not_after": _day(r, -40, -1) if bad else _day(r, 60, 300),
             "public": r.random() < 0.5,
-            "signature_algorithm": "sha1WithRSAEncryption" if bad and r.random() < 0.3 else (
-                "sha256WithRSAEncryption"
-            ),
+            "signature_algorithm": "sha1WithRSAEncryption"
+            if bad and r.random() < 0.3
+            else ("sha256WithRSAEncryption"),
         }
 
     def system(self, ident: str) -> dict[str, Any]:
@@ -191,9 +194,10 @@ class _Gen:
             "vendor": r.choice(("Stormshield", "Fortinet", "Palo Alto")),
             "model": f"SN{r.randint(100, 999)}",
             "internet_facing": r.random() < 0.4,
-            "firmware": {"version": f"4.{r.randint(0, 8)}.{r.randint(0, 9)}", "end_of_support": (
-                _day(r, 400, 1200)
-            )},
+            "firmware": {
+                "version": f"4.{r.randint(0, 8)}.{r.randint(0, 9)}",
+                "end_of_support": (_day(r, 400, 1200)),
+            },
             "last_patch": _day(r, -200, -100) if bad else _day(r, -80, -1),
             "last_rule_review": _day(r, -170, -1),
             "management_exposed": False,
@@ -217,7 +221,9 @@ class _Gen:
             "hosted_by": self.pick("providers"),
             "systems": sorted({self.pick("systems") for _ in range(r.randint(1, 3))}),
             "transfer_mechanism": "none",
-            "subprocessors": [{"name": "Sous-traitant de niveau 2", "country": "FR", "authorised": True}],
+            "subprocessors": [
+                {"name": "Sous-traitant de niveau 2", "country": "FR", "authorised": True}
+            ],
             "last_audit": _day(r, -900, -400) if bad else _day(r, -300, -10),
             "audit_kind": "questionnaire",
             "remote_access": {

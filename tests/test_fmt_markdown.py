@@ -14,8 +14,9 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from hdsguard.findings import Report
 from hdsguard.formatters import RenderOptions
-from hdsguard.formatters.markdown import md, render
+from hdsguard.formatters.markdown import MAX_ROWS, md, render
 from tests.format_samples import NASTY, empty_report, fixture_report, nasty_report, sample_report
 
 # GitHub and GitLab render raw HTML (sanitised); "commonmark" keeps it, so a leak would show.
@@ -25,16 +26,17 @@ PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 def tables(text: str) -> list[list[list[str]]]:
     """Each table as rows of cell texts (inline content, after Markdown parsing)."""
     out: list[list[list[str]]] = []
-    row: list[str] = []
+    row: list[str] | None = None
     for token in PARSER.parse(text):
         if token.type == "table_open":
             out.append([])
         elif token.type == "tr_open":
             row = []
-        elif token.type == "inline" and out and row is not None:
+        elif token.type == "inline" and row is not None:
             row.append(_plain(token))
-        elif token.type == "tr_close":
+        elif token.type == "tr_close" and row is not None:
             out[-1].append(row)
+            row = None
     return out
 
 
@@ -130,3 +132,16 @@ def test_fixture_tree_through_the_library() -> None:
         ("warn", "FMT-002", "certificates/cert-portal"),
     ]
     assert action[1][4].endswith("tests/fixtures/formats/declarations/network.yaml:12:5")
+
+
+def test_long_tables_stop_with_a_count_so_a_comment_fits() -> None:
+    base = sample_report()
+    fail, ok = base.findings[2], base.findings[0]
+    many = tuple(
+        f._replace(target=f"firewalls/fw-{n:04d}") for n in range(MAX_ROWS + 7) for f in (fail, ok)
+    )
+    text = render(Report(base.tool_version, base.as_of, many, base.rules), RenderOptions())
+    action, evidence = tables(text)
+    assert len(action) == len(evidence) == 1 + MAX_ROWS
+    assert text.count("… and 7 more: see the JSON report") == 2
+    assert len(text) < 65_536

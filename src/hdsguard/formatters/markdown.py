@@ -2,6 +2,8 @@
 
 A header with the counts, a table of what needs action (fail, error, warn), then collapsed
 ``<details>`` sections for waived findings and for the evidence (passes, not applicable).
+Each table stops after ``MAX_ROWS`` rows and says how many more the JSON report holds.
+
 Everything taken from declarations is escaped: a pipe cannot split a table cell, backticks,
 brackets, ``<script>`` or an ``@mention`` render as text, and newlines and control characters
 cannot break a row. GitHub and GitLab both render this (GitHub Flavored Markdown with
@@ -21,6 +23,9 @@ _EVIDENCE = (Status.PASS, Status.NOT_APPLICABLE)
 # ASCII punctuation that means something inline in GFM; `@` stops mentions in comments.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@])")
 _SAFE_URI = re.compile(r"^https?://[^\s()<>\\]+$")
+# Rows per table, so that a summary stays readable and within what CI accepts (a GitHub job
+# summary holds 1 MiB, a GitLab comment 1,000,000 characters, a GitHub comment 65,536).
+MAX_ROWS = 100
 
 
 def md(text: str) -> str:
@@ -36,7 +41,8 @@ def render(report: Report, options: RenderOptions) -> str:
     if action:
         lines += ["", "| Status | Rule | Severity | Target | Location | Message |"]
         lines.append("|---|---|---|---|---|---|")
-        lines += [_action_row(report, f) for f in action]
+        lines += [_action_row(report, f) for f in action[:MAX_ROWS]]
+        lines += _more(len(action))
     else:
         lines += ["", "No failing or warning finding."]
     waived = [f for f in report.findings if f.status is Status.WAIVED]
@@ -70,7 +76,15 @@ def _header(report: Report) -> list[str]:
 
 
 def _details(summary: str, table: list[str]) -> list[str]:
-    return ["", "<details>", f"<summary>{summary}</summary>", "", *table, "", "</details>"]
+    rows = len(table) - 2
+    body = [*table[: 2 + MAX_ROWS], *_more(rows)]
+    return ["", "<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>"]
+
+
+def _more(rows: int) -> list[str]:
+    if rows <= MAX_ROWS:
+        return []
+    return ["", f"… and {rows - MAX_ROWS} more: see the JSON report (`--format json`)."]
 
 
 def _rule(report: Report, rule: str) -> str:

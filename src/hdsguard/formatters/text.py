@@ -48,7 +48,7 @@ def render(report: Report, options: RenderOptions) -> str:
             items = list(group)
             first = items[0]
             info = report.rules.get(rule)
-            title = f" {printable(info.title)}" if info else ""
+            title = f" {one_line(info.title)}" if info else ""
             label = _paint(_LABEL[status], status, options.colour)
             lines.append(f"{label} {rule} [{first.severity.value}]{title}")
             for f in items:

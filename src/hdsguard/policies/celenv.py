@@ -58,10 +58,14 @@ class Context:
     as_of: datetime.date = field(default_factory=datetime.date.today)
     sections: dict[str, Any] = field(default_factory=dict)
     index: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (section, key path) -> {id: objects whose key holds it}, built on first use: a scan per
+    # call would make rules such as HDS-001 quadratic in the number of objects.
+    refs: dict[tuple[str, str], dict[str, list[Any]]] = field(default_factory=dict)
 
     def bind(self, as_of: datetime.date, sections: dict[str, Any]) -> None:
         self.as_of = as_of
         self.sections = sections
+        self.refs = {}
         self.index = {
             name: {item["id"]: item for item in items if isinstance(item, dict) and "id" in item}
             for name, items in sections.items()
@@ -72,7 +76,15 @@ class Context:
         return self.index.get(section, {}).get(ident)
 
     def referring(self, section: str, key: str, ident: str) -> list[Any]:
-        return [o for o in self.sections.get(section, []) if _get(o, key) == ident]
+        """Objects of ``section`` whose ``key`` is ``ident``, in declaration order."""
+        refs = self.refs.get((section, key))
+        if refs is None:
+            refs = self.refs[(section, key)] = {}
+            for obj in self.sections.get(section, []):
+                value = _get(obj, key)
+                if isinstance(value, str):
+                    refs.setdefault(value, []).append(obj)
+        return list(refs.get(ident, ()))
 
     def health_data_at(self, provider: str) -> list[str]:
         """What health data a provider holds for the organisation, as readable phrases.

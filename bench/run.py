@@ -1,0 +1,265 @@
+"""Benchmark ``hdsguard check`` against its floors, in one run (see docs/performance.md).
+
+    python bench/run.py                      # 1k and 10k objects, 5 repetitions
+    python bench/run.py --sizes 1000,10000,100000 --out bench/results/latest.json
+    python bench/run.py --quick              # CI: 1k only, 3 repetitions; exit 1 on regression
+
+Every measurement is a fresh subprocess (what a pre-commit hook pays), timed wall-clock; the
+runs of one repetition are interleaved so that machine noise hits every command alike, and
+the median is reported. Peak memory is the child's maximum resident set size (``wait4``).
+
+Floors: ``python -c pass``; the import of hdsguard's own dependencies
+(``import yaml, click; from pydantic import BaseModel``); and PyYAML's C loader merely loading
+the same declaration files (``yaml.load(f, Loader=yaml.CSafeLoader)`` over every file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate
+
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = "2026-11-28"
+IMPORT_FLOOR = "import yaml, click; from pydantic import BaseModel"
+QUICK_LIMIT = 2.0  # --quick fails when the small example is slower than this x import floor
+_CLOADER = """
+import os, sys, yaml
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs.sort()
+    for name in sorted(files):
+        with open(os.path.join(root, name), "rb") as f:
+            yaml.load(f, Loader=yaml.CSafeLoader)
+"""
+_JSONLOAD = """
+import json, os, sys
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs.sort()
+    for name in sorted(files):
+        with open(os.path.join(root, name), "rb") as f:
+            json.load(f)
+"""
+
+
+@dataclass
+class Measure:
+    name: str
+    argv: list[str]
+    ok_codes: tuple[int, ...] = (0,)
+    seconds: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "command": " ".join(self.argv),
+            "median_s": round(statistics.median(self.seconds), 4),
+            "min_s": round(min(self.seconds), 4),
+            "max_s": round(max(self.seconds), 4),
+            "runs": len(self.seconds),
+            "peak_rss_mib": round(max(self.peak_kib) / 1024, 1),
+        }
+
+
+def run_once(m: Measure) -> None:
+    """Time one run of ``m`` in a subprocess; record wall time and peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(m.argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=REPO)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in m.ok_codes:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"{m.name}: exit {proc.returncode} ({' '.join(m.argv)})\n{tail}")
+    m.seconds.append(elapsed)
+    m.peak_kib.append(usage.ru_maxrss)  # KiB on Linux
+
+
+def hdsguard_exe() -> str:
+    beside = Path(sys.executable).with_name("hdsguard")
+    found = str(beside) if beside.exists() else shutil.which("hdsguard")
+    if not found:
+        raise SystemExit("hdsguard is not installed in this environment (pip install -e .)")
+    return found
+
+
+def measures(sizes: list[int], data: Path, with_json: bool) -> list[Measure]:
+    exe, py = hdsguard_exe(), sys.executable
+    out = [
+        Measure("floor_python", [py, "-c", "pass"]),
+        Measure("floor_imports", [py, "-c", IMPORT_FLOOR]),
+        Measure("small_example", [exe, "check", "examples/hospital", "--as-of", AS_OF]),
+    ]
+    for n in sizes:
+        yaml_dir = data / f"yaml-{n}"
+        out.append(Measure(f"cloader_{n}", [py, "-c", _CLOADER, str(yaml_dir)]))
+        out.append(Measure(f"check_{n}", [exe, "check", str(yaml_dir), "--as-of", AS_OF], (0, 1)))
+        if with_json and n == 10_000:
+            json_dir = data / f"json-{n}"
+            out.append(Measure(f"jsonload_{n}", [py, "-c", _JSONLOAD, str(json_dir)]))
+            argv = [exe, "check", str(json_dir), "--as-of", AS_OF]
+            out.append(Measure(f"check_{n}_json", argv, (0, 1)))
+    return out
+
+
+def repetitions(m: Measure, reps: int) -> int:
+    """Fewer runs of the very long measurements (100k objects take a while)."""
+    return min(reps, 3) if any(str(n) in m.name for n in ("100000",)) else reps
+
+
+def ratio(results: dict[str, dict[str, Any]], a: str, b: str) -> float | None:
+    if a not in results or b not in results:
+        return None
+    return round(results[a]["median_s"] / results[b]["median_s"], 3)
+
+
+def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The targets of issue #6, each with its measured value and whether it is met."""
+    rows: list[tuple[str, float | None, float]] = [
+        ("small example / import floor", ratio(results, "small_example", "floor_imports"), 1.3),
+        (
+            "10k check / C loader on the same files",
+            ratio(results, "check_10000", "cloader_10000"),
+            1.0,
+        ),
+        ("100k check / 10k check", ratio(results, "check_100000", "check_10000"), 11.0),
+        ("10k JSON check / 10k YAML check", ratio(results, "check_10000_json", "check_10000"), 1.0),
+    ]
+    out = [
+        {"target": t, "value": v, "limit": lim, "met": v is not None and v <= lim}
+        for t, v, lim in rows
+        if v is not None
+    ]
+    for name, limit in (("check_10000", 250.0), ("check_100000", 1024.0)):
+        if name in results:
+            mib = results[name]["peak_rss_mib"]
+            out.append(
+                {
+                    "target": f"{name} peak memory (MiB)",
+                    "value": mib,
+                    "limit": limit,
+                    "met": mib <= limit,
+                }
+            )
+    return out
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1k only, 3 repetitions, CI gate")
+    parser.add_argument("--sizes", default="1000,10000", help="object counts (comma-separated)")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions of each measurement")
+    parser.add_argument("--out", type=Path, default=REPO / "bench/results/latest.json")
+    parser.add_argument("--no-json", action="store_true", help="skip the 10k JSON variant")
+    parser.add_argument("--data", type=Path, help="keep generated sets here (default: temp)")
+    args = parser.parse_args(argv)
+    sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",") if s]
+    reps = 3 if args.quick else args.reps
+
+    data = args.data or Path(tempfile.mkdtemp(prefix="hdsguard-bench-"))
+    try:
+        for n in sizes:
+            if not (data / f"yaml-{n}").is_dir():
+                generate(n, data / f"yaml-{n}")
+            if n == 10_000 and not args.no_json and not (data / f"json-{n}").is_dir():
+                generate(n, data / f"json-{n}", as_json=True)
+        plan = measures(sizes, data, with_json=not args.no_json)
+        for m in plan:  # warm-up: bytecode caches, page cache
+            run_once(m)
+            m.seconds.clear()
+            m.peak_kib.clear()
+        for rep in range(reps):
+            for m in plan:
+                if rep < repetitions(m, reps):
+                    run_once(m)
+    finally:
+        if args.data is None:
+            shutil.rmtree(data, ignore_errors=True)
+
+    results = {m.name: m.summary() for m in plan}
+    met = targets(results)
+    report = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "policies": len(list((REPO / "policies").glob("*.yaml"))),
+        "repetitions": reps,
+        "results": results,
+        "ratios": {
+            "small_example/floor_python": ratio(results, "small_example", "floor_python"),
+            "small_example/floor_imports": ratio(results, "small_example", "floor_imports"),
+            **{
+                f"check_{n}/cloader_{n}": ratio(results, f"check_{n}", f"cloader_{n}")
+                for n in sizes
+            },
+        },
+        "targets": met,
+    }
+    print_report(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+    if args.quick:
+        small = report["ratios"]["small_example/floor_imports"]
+        if small is None or small > QUICK_LIMIT:
+            print(f"FAIL: small example is {small}x the import floor (limit {QUICK_LIMIT}x)")
+            return 1
+    return 0
+
+
+def print_report(report: dict[str, Any]) -> None:
+    m = report["machine"]
+    print(
+        f"{m['cpu']} ({m['cpus']} CPUs), Python {m['python']}, {report['policies']} policies,"
+        f" median of {report['repetitions']}"
+    )
+    print(f"{'measurement':<22}{'median s':>10}{'min s':>9}{'max s':>9}{'peak MiB':>10}")
+    for name, r in report["results"].items():
+        print(
+            f"{name:<22}{r['median_s']:>10.3f}{r['min_s']:>9.3f}{r['max_s']:>9.3f}"
+            f"{r['peak_rss_mib']:>10.1f}"
+        )
+    print("\nratios")
+    for name, value in report["ratios"].items():
+        if value is not None:
+            print(f"  {name:<36}{value:>8.2f}x")
+    print("\ntargets (issue #6)")
+    for t in report["targets"]:
+        mark = "met" if t["met"] else "NOT met"
+        print(f"  {t['target']:<44}{t['value']:>9} <= {t['limit']:<7} {mark}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
