@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from hdsguard.declarations.files import display_path, read_text
-from hdsguard.declarations.model import FormatVersion, IsoDate
+from hdsguard.declarations.types import FormatVersion, IsoDate
 from hdsguard.declarations.yamlsource import parse
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Finding, Report, Status

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from hdsguard.declarations.files import display_path
-from hdsguard.declarations.model import FormatVersion
+from hdsguard.declarations.types import FormatVersion
 from hdsguard.declarations.validate import did_you_mean
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem

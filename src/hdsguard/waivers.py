@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hdsguard.config import WaiverPolicy
-from hdsguard.declarations.model import SECTIONS, FormatVersion, IsoDate
+from hdsguard.declarations.types import SECTIONS, FormatVersion, IsoDate
 from hdsguard.declarations.validate import did_you_mean
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import Problem

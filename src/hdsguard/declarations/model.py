@@ -8,21 +8,30 @@ Required fields are kept to a minimum (ids, names, a service's protocol and expo
 certificate's ``not_after``): policies report missing evidence themselves.
 """
 
-import datetime
-import re
 import types
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StrictStr,
     StringConstraints,
-    WithJsonSchema,
+)
+
+# Shared scalar types and section names live in a light module (no model classes), so that
+# importing them does not build the ~40 models below (start-up time).
+from hdsguard.declarations.types import (  # noqa: F401  (re-exported)
+    LIST_SECTIONS,
+    SECTIONS,
+    SINGLETON_SECTIONS,
+    FormatVersion,
+    IsoDate,
+    _describe_type,
+    _format_version,
+    _parse_iso_date,
 )
 
 __all__ = [
@@ -90,63 +99,9 @@ __all__ = [
 # Scalar types
 # --------------------------------------------------------------------------------------------
 
-_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATE_HINT = "expected an ISO 8601 date (YYYY-MM-DD)"
-
-
-def _describe_type(value: object) -> str:
-    """A user-facing name for the type of a YAML/JSON value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, datetime.datetime):
-        return "a date and time"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a value of type {type(value).__name__}"
-
-
-def _parse_iso_date(value: object) -> datetime.date:
-    """Parse a ``YYYY-MM-DD`` string (or pass a :class:`datetime.date` through)."""
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"{_DATE_HINT}, got {_describe_type(value)}")
-    if not _ISO_DATE_RE.fullmatch(value):
-        raise ValueError(f"{_DATE_HINT}, got {value!r}")
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{_DATE_HINT}, got {value!r}: {exc}") from None
-
-
-def _format_version(value: object) -> object:
-    """Refuse any format version but 1 with a clear message (never misread a later format)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"the format version must be the integer 1, got {_describe_type(value)}")
-    if value != 1:
-        raise ValueError(
-            f"format version {value} is not supported: this version of hdsguard reads version 1"
-        )
-    return value
-
-
 Id = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 """Identifier of a list item, unique within its section; also used in references."""
 
-IsoDate = Annotated[
-    datetime.date,
-    BeforeValidator(_parse_iso_date),
-    WithJsonSchema({"type": "string", "format": "date"}),
-]
-"""An ISO 8601 calendar date written ``YYYY-MM-DD``."""
 
 Country = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]
 """ISO 3166-1 alpha-2 country code (``FR``, ``MA``)."""
@@ -171,7 +126,6 @@ HdsActivity = Annotated[int, Field(strict=True, ge=1, le=6)]
 
 AdsLevel = Annotated[int, Field(strict=True, ge=1, le=5)]
 
-FormatVersion = Annotated[Literal[1], BeforeValidator(_format_version)]
 
 # --------------------------------------------------------------------------------------------
 # Enumerations
@@ -883,22 +837,6 @@ class DeclarationFile(Strict):
     )
     certificates: list[Certificate] | None = Field(None, description="TLS certificates.")
 
-
-SECTIONS: dict[str, bool] = {
-    "organisation": True,
-    "identity": True,
-    "logging": True,
-    "providers": False,
-    "systems": False,
-    "services": False,
-    "firewalls": False,
-    "vendors": False,
-    "certificates": False,
-}
-"""Every section name, mapped to whether it is a singleton (a mapping, not a list)."""
-
-SINGLETON_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if one)
-LIST_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if not one)
 
 SECTION_MODELS: dict[str, type[Strict]] = {
     "organisation": Organisation,

@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from hdsguard.declarations.model import IsoDate
+from hdsguard.declarations.types import IsoDate
 
 StatusName = Literal["pass", "fail", "warn", "not_applicable", "error"]
 SeverityName = Literal["critical", "high", "medium", "low", "info"]

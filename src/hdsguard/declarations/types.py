@@ -1,0 +1,96 @@
+"""Scalar types and section names shared by every model, kept apart from the declaration model.
+
+Importing :mod:`hdsguard.declarations.model` builds about forty pydantic models (tens of
+milliseconds); the config, waiver, baseline and policy models only need these few names, and
+the loader only needs the section names, so they live here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, WithJsonSchema
+
+__all__ = [
+    "LIST_SECTIONS",
+    "SECTIONS",
+    "SINGLETON_SECTIONS",
+    "FormatVersion",
+    "IsoDate",
+]
+
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_HINT = "expected an ISO 8601 date (YYYY-MM-DD)"
+
+
+def _describe_type(value: object) -> str:
+    """A user-facing name for the type of a YAML/JSON value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, datetime.datetime):
+        return "a date and time"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a value of type {type(value).__name__}"
+
+
+def _parse_iso_date(value: object) -> datetime.date:
+    """Parse a ``YYYY-MM-DD`` string (or pass a :class:`datetime.date` through)."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{_DATE_HINT}, got {_describe_type(value)}")
+    if not _ISO_DATE_RE.fullmatch(value):
+        raise ValueError(f"{_DATE_HINT}, got {value!r}")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{_DATE_HINT}, got {value!r}: {exc}") from None
+
+
+def _format_version(value: object) -> object:
+    """Refuse any format version but 1 with a clear message (never misread a later format)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"the format version must be the integer 1, got {_describe_type(value)}")
+    if value != 1:
+        raise ValueError(
+            f"format version {value} is not supported: this version of hdsguard reads version 1"
+        )
+    return value
+
+
+IsoDate = Annotated[
+    datetime.date,
+    BeforeValidator(_parse_iso_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+"""An ISO 8601 calendar date written ``YYYY-MM-DD``."""
+
+FormatVersion = Annotated[Literal[1], BeforeValidator(_format_version)]
+
+
+SECTIONS: dict[str, bool] = {
+    "organisation": True,
+    "identity": True,
+    "logging": True,
+    "providers": False,
+    "systems": False,
+    "services": False,
+    "firewalls": False,
+    "vendors": False,
+    "certificates": False,
+}
+"""Every section name, mapped to whether it is a singleton (a mapping, not a list)."""
+
+SINGLETON_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if one)
+LIST_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if not one)
