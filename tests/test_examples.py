@@ -99,3 +99,12 @@ def test_every_finding_is_located_in_its_example(example: str) -> None:
         if f["file"] is not None:
             assert f["file"].startswith(f"examples/{example}/") or "examples" in f["file"]
             assert f["line"] >= 1 and f["column"] >= 1
+
+
+def test_readme_shows_the_real_output_of_its_first_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    result = run_cli(["check", "examples/lab-group", "--as-of", AS_OF])
+    lines = result.stdout.splitlines()
+    start = lines.index("FAIL FW-001 [high] Firewall firmware patched recently")
+    assert "\n".join(lines[start : start + 4]) in readme
+    assert lines[-1] in readme

@@ -5,13 +5,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
-
-from hdsguard.declarations.model import DeclarationFile, field_names
+from hdsguard.declarations.precheck import certainly_valid
 from hdsguard.declarations.yamlsource import Path, SourceFile
 from hdsguard.errors import Problem
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 FORMAT_VERSION = 1
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -35,6 +36,12 @@ def validate(source: SourceFile) -> list[Problem]:
     problem = version_problem(source, data)
     if problem:
         return [problem]
+    if certainly_valid(data):
+        return []  # the model would accept it: do not pay for building the model
+    from pydantic import ValidationError
+
+    from hdsguard.declarations.model import DeclarationFile
+
     try:
         DeclarationFile.model_validate(data)
     except ValidationError as exc:
@@ -80,6 +87,8 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
     what = _describe(source.data, path)
     if kind == "extra_forbidden":
         key = path[-1] if path else loc[-1]
+        from hdsguard.declarations.model import field_names
+
         allowed = field_names(model, list(path[:-1]))
         line, column = source.locate(path)
         hint = did_you_mean(str(key), allowed)
