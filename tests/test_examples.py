@@ -101,7 +101,10 @@ def test_every_finding_is_located_in_its_example(example: str) -> None:
             assert f["line"] >= 1 and f["column"] >= 1
 
 
-def test_readme_shows_the_real_output_of_its_first_command() -> None:
+def test_readme_shows_the_real_output_of_its_first_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPO)
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     result = run_cli(["check", "examples/lab-group", "--as-of", AS_OF])
     lines = result.stdout.splitlines()
