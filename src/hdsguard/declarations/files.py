@@ -7,7 +7,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from hdsguard.errors import InputError, Problem
+from hdsguard.errors import InputError, Problem, fail
 
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -28,7 +28,7 @@ def discover(paths: Sequence[str], exclude: Iterable[Path] = ()) -> list[Path]:
     Hidden files and directories (``.git``, ``.hdsguard.yaml``) are skipped when walking;
     symlinked directories are not followed, so a symlink loop cannot trap the walk.
     """
-    excluded = {p.resolve() for p in exclude}
+    excluded = {_real(p) for p in exclude}
     found: list[Path] = []
     problems: list[Problem] = []
     for raw in paths:
@@ -46,7 +46,7 @@ def discover(paths: Sequence[str], exclude: Iterable[Path] = ()) -> list[Path]:
             )
         else:
             found.append(path)
-    unique = sorted({p for p in found if p.resolve() not in excluded}, key=lambda p: p.as_posix())
+    unique = sorted({p for p in found if _real(p) not in excluded}, key=lambda p: p.as_posix())
     if problems:
         raise InputError(problems)
     if not unique:
@@ -55,6 +55,11 @@ def discover(paths: Sequence[str], exclude: Iterable[Path] = ()) -> list[Path]:
             [Problem(where, None, None, "no declaration file (.yaml, .yml, .json) found here")]
         )
     return unique
+
+
+def _real(path: Path) -> str:
+    """The canonical path; unlike ``Path.resolve`` it never raises on a symlink loop."""
+    return os.path.realpath(path)
 
 
 def _walk(root: Path, problems: list[Problem]) -> list[Path]:
@@ -72,30 +77,28 @@ def _walk(root: Path, problems: list[Problem]) -> list[Path]:
 
 
 def read_text(path: Path, display: str) -> str:
-    """The file's text; refuses what is not a regular file, too large, or not UTF-8."""
+    """The file's text; refuses what is not a regular file, too large, or not UTF-8.
+
+    The file is opened without blocking and checked through its descriptor, so that a FIFO
+    (or a file swapped for one after a check) can never hang a pre-commit hook, and at most
+    ``MAX_FILE_BYTES`` are read whatever the file claims its size is.
+    """
     try:
-        st = path.stat()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise InputError([Problem(display, None, None, f"cannot read: {exc.strerror}")]) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError([Problem(display, None, None, "not a regular file (FIFO or device?)")])
-    if st.st_size > MAX_FILE_BYTES:
-        size_mb = st.st_size / 1024 / 1024
-        limit_mb = MAX_FILE_BYTES // 1024 // 1024
-        raise InputError(
-            [
-                Problem(
-                    display,
-                    None,
-                    None,
-                    f"file is {size_mb:.0f} MiB, over the {limit_mb} MiB limit: split it",
-                )
-            ]
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(display, None, None, f"cannot read: {exc.strerror}")]) from None
+        raise _cannot_read(display, exc) from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise fail(display, None, None, "not a regular file (FIFO or device?)")
+            if st.st_size > MAX_FILE_BYTES:
+                raise _too_large(display, st.st_size)
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise _cannot_read(display, exc) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_large(display, len(raw))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -111,3 +114,17 @@ def read_text(path: Path, display: str) -> str:
                 )
             ]
         ) from None
+
+
+def _cannot_read(display: str, exc: OSError) -> InputError:
+    return fail(display, None, None, f"cannot read: {exc.strerror or exc}")
+
+
+def _too_large(display: str, size: int) -> InputError:
+    limit = MAX_FILE_BYTES // 1024 // 1024
+    return fail(
+        display,
+        None,
+        None,
+        f"file is {size / 1024 / 1024:.0f} MiB, over the {limit} MiB limit: split it",
+    )

@@ -22,7 +22,17 @@ def validate(source: SourceFile) -> list[Problem]:
     """All the problems of one file (empty when it is valid)."""
     data = source.data
     if data is None:
-        return []
+        # An empty file is more likely a truncated export or a mistake than an intent: a
+        # compliance check must not silently read nothing from it.
+        return [
+            Problem(
+                source.path,
+                None,
+                None,
+                "the file declares nothing (empty, or only comments): declare at least one "
+                "section, or delete the file",
+            )
+        ]
     if not isinstance(data, dict):
         return [
             Problem(
@@ -30,7 +40,7 @@ def validate(source: SourceFile) -> list[Problem]:
                 1,
                 1,
                 "a declaration file is a mapping of sections (organisation:, providers:, …), "
-                f"not a {_type_name(data)}",
+                f"not {_type_name(data)}",
             )
         ]
     problem = version_problem(source, data)

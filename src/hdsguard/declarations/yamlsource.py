@@ -4,14 +4,24 @@ PyYAML's composer (C-accelerated when libyaml is present) gives nodes with posit
 plain Python values from them ourselves instead of using a constructor, so that:
 - no YAML tag can ever construct a Python object (only the core tags are accepted);
 - scalars are resolved with the YAML 1.2 core schema (``NO`` is Norway, not ``false``; ``on`` is
-  a string) and dates stay strings, validated later by the model;
+  a string; ``1e5`` is a number, as in JSON) and dates stay strings, validated later by the
+  model;
 - anchors/aliases cannot expand into billions of nodes (billion laughs) unnoticed.
+
+JSON files take a fast path (``json.loads`` is an order of magnitude faster than composing
+YAML): keys and the objects of lists get their positions from one scan of the text, and the
+rare position it does not record (an item of a list of strings, say) is filled on demand by
+reading the file again as YAML. Anything unusual (a duplicate key, ``NaN``, nesting or a string
+over the limits, text that is not strict JSON) goes the YAML way, so that data, positions and
+messages stay the same whichever way a file is read.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import yaml
@@ -28,68 +38,115 @@ MAX_SCALAR_CHARS = 65_536
 # more than it physically holds; beyond it the file is refused as an alias bomb.
 MAX_ALIAS_EXPANSION = 100_000
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 _CORE = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ, _MERGE = _CORE + "str", _CORE + "map", _CORE + "seq", _CORE + "merge"
+# What our resolver answers for an untagged plain scalar: resolved later, by the core schema.
+_PLAIN = "!hdsguard/plain"
 _ALLOWED_TAGS = frozenset(
-    _CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+    [_PLAIN]
+    + [_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")]
 )
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_INT_OCT = re.compile(r"^0o[0-7]+$")
-_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF_NAN = {
-    ".inf": float("inf"),
-    "+.inf": float("inf"),
-    "-.inf": float("-inf"),
-    ".nan": float("nan"),
+# YAML 1.2 core schema (spec 10.3.2), exactly.
+_SPECIAL: dict[str, Any] = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL")),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), float("inf")),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), float("-inf")),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), float("nan")),
 }
+_NUMBER = re.compile(
+    r"(?P<int>[-+]?[0-9]+)|0o(?P<oct>[0-7]+)|0x(?P<hex>[0-9a-fA-F]+)"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+)
+_NUMBER_START = frozenset("0123456789+-.")
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """One parsed declaration file: its data and the position of everything in it."""
+    """One parsed declaration file: its data and the position of everything in it.
+
+    ``text`` is kept only while ``positions`` is partial (JSON fast path); :meth:`locate`
+    completes the positions from it the first time it needs one that is missing.
+    """
 
     path: str
     data: Any
     positions: dict[Path, Pos]
+    text: str | None = None
 
     def locate(self, path: Path, *, value: bool = False) -> tuple[int, int]:
         """Line and column of ``path``, or of its closest declared ancestor."""
         for end in range(len(path), 0, -1):
             pos = self.positions.get(path[:end])
+            if pos is None and self.text is not None and _exists(self.data, path[:end]):
+                self._complete()
+                pos = self.positions.get(path[:end])
             if pos is not None:
                 return (pos[2], pos[3]) if value else (pos[0], pos[1])
         return (1, 1)
 
+    def _complete(self) -> None:
+        text, self_positions = self.text, self.positions
+        object.__setattr__(self, "text", None)
+        try:
+            full = _parse_yaml(text or "", self.path)
+        except InputError:
+            return  # strict JSON that YAML refuses (rare): keep the positions we have
+        self_positions.update(full.positions)
+
+
+def _exists(data: Any, path: Path) -> bool:
+    for step in path:
+        in_map = isinstance(data, dict) and isinstance(step, str) and step in data
+        in_list = isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data)
+        if not (in_map or in_list):
+            return False
+        data = data[step]
+    return True
+
 
 def resolve_plain(text: str) -> Any:
     """YAML 1.2 core schema resolution of a plain (unquoted) scalar; dates stay strings."""
-    if _NULL.match(text):
-        return None
-    if text in _BOOL:
-        return _BOOL[text]
-    if _INT.match(text):
-        return int(text)
-    if _INT_OCT.match(text):
-        return int(text[2:], 8)
-    if _INT_HEX.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return float(text)
-    lowered = text.lower()
-    if lowered in _INF_NAN:
-        return _INF_NAN[lowered]
-    return text
+    if text in _SPECIAL:
+        return _SPECIAL[text]
+    if text[0] not in _NUMBER_START:
+        return text
+    match = _NUMBER.fullmatch(text)
+    if match is None:
+        return text
+    try:
+        if match["int"] is not None:
+            return int(text)
+        if match["oct"] is not None:
+            return int(match["oct"], 8)
+        if match["hex"] is not None:
+            return int(match["hex"], 16)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return text
+    return float(text)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The C parser and composer, with a resolver that leaves plain scalars to us.
+
+    PyYAML's own resolver applies YAML 1.1 rules with a dozen regular expressions per scalar;
+    we only need to know whether a scalar was plain and untagged.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 class _Builder:
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, anchors: bool) -> None:
         self.display = display
         self.positions: dict[Path, Pos] = {}
         self.problems: list[Problem] = []
+        # Without an anchor in the text, no node can be reached twice: skip alias bookkeeping.
+        self.anchors = anchors
         self.seen: set[int] = set()
         self.expanded = 0
 
@@ -101,6 +158,25 @@ class _Builder:
         if depth > MAX_DEPTH:
             self.problem(node, f"nesting deeper than {MAX_DEPTH} levels is not accepted")
             raise _Abort
+        if self.anchors:
+            self.count(node)
+        tag = node.tag
+        if tag not in _ALLOWED_TAGS:
+            self.problem(node, f"YAML tag {tag!r} is not allowed in declarations")
+            return None
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self.scalar(node)  # type: ignore[arg-type]
+        if self.anchors:
+            if id(node) in stack:
+                self.problem(node, "recursive alias: a node contains itself")
+                raise _Abort
+            stack = stack | {id(node)}
+        if kind is yaml.SequenceNode:
+            return self.sequence(node, path, depth, stack)
+        return self.mapping(node, path, depth, stack)
+
+    def count(self, node: yaml.Node) -> None:
         if id(node) in self.seen:
             self.expanded += 1
             if self.expanded > MAX_ALIAS_EXPANSION:
@@ -111,19 +187,6 @@ class _Builder:
                 )
                 raise _Abort
         self.seen.add(id(node))
-        if node.tag not in _ALLOWED_TAGS:
-            self.problem(node, f"YAML tag {node.tag!r} is not allowed in declarations")
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
-        if id(node) in stack:
-            self.problem(node, "recursive alias: a node contains itself")
-            raise _Abort
-        inner = stack | {id(node)}
-        if isinstance(node, yaml.SequenceNode):
-            return self.sequence(node, path, depth, inner)
-        assert isinstance(node, yaml.MappingNode)
-        return self.mapping(node, path, depth, inner)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         text: str = node.value
@@ -131,45 +194,41 @@ class _Builder:
             self.problem(node, f"value longer than {MAX_SCALAR_CHARS} characters")
             return None
         # The C composer marks plain scalars with style "" and the pure one with None.
-        if node.style or node.tag == _CORE + "str":
+        if node.style or node.tag == _STR:
             # Quoted, block scalars, or plain scalars explicitly tagged !!str stay text.
             return text
         return resolve_plain(text)
 
-    def sequence(
-        self, node: yaml.SequenceNode, path: Path, depth: int, stack: frozenset[int]
-    ) -> Any:
+    def sequence(self, node: yaml.Node, path: Path, depth: int, stack: frozenset[int]) -> Any:
         out: list[Any] = []
+        positions, build, depth = self.positions, self.build, depth + 1
         for index, child in enumerate(node.value):
             child_path = (*path, index)
             mark = child.start_mark
-            self.positions[child_path] = (mark.line + 1, mark.column + 1) * 2
-            out.append(self.build(child, child_path, depth + 1, stack))
+            positions[child_path] = (mark.line + 1, mark.column + 1) * 2
+            out.append(build(child, child_path, depth, stack))
         return out
 
-    def mapping(self, node: yaml.MappingNode, path: Path, depth: int, stack: frozenset[int]) -> Any:
+    def mapping(self, node: yaml.Node, path: Path, depth: int, stack: frozenset[int]) -> Any:
         out: dict[str, Any] = {}
+        positions, build, depth = self.positions, self.build, depth + 1
         for key_node, value_node in node.value:
-            if key_node.tag == _CORE + "merge" or (
-                isinstance(key_node, yaml.ScalarNode)
-                and key_node.value == "<<"
-                and not key_node.style
-            ):
-                self.problem(key_node, "YAML merge keys (<<) are not supported: write the keys out")
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
+            if type(key_node) is not yaml.ScalarNode:
                 self.problem(key_node, "mapping keys must be plain strings")
                 continue
             key = key_node.value
+            if key_node.tag == _MERGE or (key == "<<" and not key_node.style):
+                self.problem(key_node, "YAML merge keys (<<) are not supported: write the keys out")
+                continue
+            child_path = (*path, key)
             if key in out:
-                first = self.positions.get((*path, key))
+                first = positions.get(child_path)
                 where = f" (first at line {first[0]})" if first else ""
                 self.problem(key_node, f"duplicate key {key!r}{where}")
                 continue
-            child_path = (*path, key)
             km, vm = key_node.start_mark, value_node.start_mark
-            self.positions[child_path] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
-            out[key] = self.build(value_node, child_path, depth + 1, stack)
+            positions[child_path] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
+            out[key] = build(value_node, child_path, depth, stack)
         return out
 
 
@@ -177,8 +236,19 @@ class _Abort(Exception):
     """Stop building: the document is hostile or too large to continue safely."""
 
 
-def parse(text: str, display: str) -> SourceFile:
-    """Parse YAML (or JSON, a subset of YAML 1.2) text; raise InputError with every problem."""
+def parse(text: str, display: str, *, as_json: bool | None = None) -> SourceFile:
+    """Parse YAML (or JSON, a subset of YAML 1.2) text; raise InputError with every problem.
+
+    ``as_json`` (default: the name ends with ``.json``) tries the JSON fast path first.
+    """
+    if as_json if as_json is not None else display.lower().endswith(".json"):
+        source = _parse_json(text, display)
+        if source is not None:
+            return source
+    return _parse_yaml(text, display)
+
+
+def _parse_yaml(text: str, display: str) -> SourceFile:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -189,15 +259,18 @@ def parse(text: str, display: str) -> SourceFile:
         if exc.context and exc.problem:
             detail = f"{exc.context}: {exc.problem}"
         raise InputError([Problem(display, line, col, f"YAML syntax error: {detail}")]) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError([_reader_problem(text, display, exc)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(display, None, None, f"YAML error: {exc}")]) from None
+        message = " ".join(str(exc).split())
+        raise InputError([Problem(display, None, None, f"YAML error: {message}")]) from None
     except RecursionError:
         raise InputError([Problem(display, None, None, "nesting too deep to read")]) from None
     finally:
         loader.dispose()
     if node is None:
         return SourceFile(display, None, {})
-    builder = _Builder(display)
+    builder = _Builder(display, anchors="&" in text)
     try:
         data = builder.build(node, (), 0, frozenset())
     except _Abort:
@@ -205,3 +278,120 @@ def parse(text: str, display: str) -> SourceFile:
     if builder.problems:
         raise InputError(builder.problems)
     return SourceFile(display, data, builder.positions)
+
+
+def _reader_problem(text: str, display: str, exc: yaml.reader.ReaderError) -> Problem:
+    """A character YAML refuses (NUL, other control characters), located, on one line."""
+    # libyaml reports a byte offset; find the character itself for an exact column.
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    position = found.start() if found else exc.position if isinstance(exc.position, int) else 0
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    code = ord(text[position]) if position < len(text) else 0
+    return Problem(
+        display,
+        line,
+        column,
+        f"control character 0x{code:02x} is not allowed in a declaration file: remove it "
+        "(write it as an escape such as \\x01 inside a double-quoted string if it is meant)",
+    )
+
+
+# ------------------------------------------------------------------------ JSON fast path
+
+
+@cache
+def _json_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(JSON key, what keeps a text on the YAML path), compiled on the first JSON file."""
+    # A JSON key: a string followed by a colon. Strings are matched whole, so a scan from the
+    # start of the text never begins inside one; only keys are followed by ``:`` in JSON.
+    key = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*')
+    # Kept on the YAML path, so that both paths agree: surrogate escapes and the characters
+    # YAML refuses (controls, DEL, U+FFFE...) but JSON strings may hold raw, and the characters
+    # YAML counts as line breaks but JSON does not (NEL, LS, PS, a lone CR).
+    yaml_only = re.compile(
+        r"\\u[dD][89a-fA-F]|\r(?!\n)"
+        r"|[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    )
+    return key, yaml_only
+
+
+class _Fallback(Exception):
+    """Not a plain strict-JSON document within limits: read the file as YAML instead."""
+
+
+def _pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(items)
+    if len(out) != len(items):
+        raise _Fallback  # duplicate key: the YAML path reports it, located
+    return out
+
+
+def _constant(name: str) -> Any:
+    raise _Fallback  # NaN / Infinity are not JSON (and not numbers in YAML either)
+
+
+def _parse_json(text: str, display: str) -> SourceFile | None:
+    """Data and (partial) positions of a strict JSON document, or None to read it as YAML."""
+    if _json_patterns()[1].search(text):
+        return None
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+        positions = _JsonPositions(text).collect(data)
+    except (ValueError, RecursionError, _Fallback):  # JSONDecodeError is a ValueError
+        return None
+    return SourceFile(display, data, positions, text=text)
+
+
+class _JsonPositions:
+    """Positions of every key and of every object in a list, from one scan of the text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.keys = _json_patterns()[0].finditer(text)
+        self.ahead: re.Match[str] | None = None
+        self.line, self.offset = 1, 0
+        self.positions: dict[Path, Pos] = {}
+
+    def collect(self, data: Any) -> dict[Path, Pos]:
+        self.walk(data, (), 0)
+        return self.positions
+
+    def where(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of ``offset``; offsets come in increasing order."""
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line, offset - self.text.rfind("\n", 0, offset)
+
+    def next_key(self) -> re.Match[str]:
+        if self.ahead is not None:
+            match, self.ahead = self.ahead, None
+            return match
+        for match in self.keys:
+            return match
+        raise _Fallback
+
+    def walk(self, node: Any, path: Path, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise _Fallback
+        kind = type(node)
+        if kind is dict:
+            for key, value in node.items():
+                match = self.next_key()
+                raw = match.group(1)
+                if (json.loads(f'"{raw}"') if "\\" in raw else raw) != key:
+                    raise _Fallback
+                child = (*path, key)
+                self.positions[child] = (*self.where(match.start()), *self.where(match.end()))
+                self.walk(value, child, depth + 1)
+        elif kind is list:
+            for index, item in enumerate(node):
+                child = (*path, index)
+                if type(item) is dict and item:
+                    # The item's "{" is the last one before its first key.
+                    self.ahead = self.next_key()
+                    brace = self.text.rfind("{", 0, self.ahead.start())
+                    self.positions[child] = self.where(brace) * 2
+                self.walk(item, child, depth + 1)
+        elif kind is str and len(node) > MAX_SCALAR_CHARS:
+            raise _Fallback
