@@ -112,7 +112,7 @@ def _add_singleton(
             )
         )
         return
-    decl.singletons[section] = value
+    decl.singletons[section] = without_nulls(value)
     decl.origins[(section, "")] = here
 
 
@@ -141,9 +141,20 @@ def _add_item(
             )
         )
         return
+    item = without_nulls(item)
     decl.lists.setdefault(section, []).append(item)
     decl.by_id.setdefault(section, {})[ident] = item
     decl.origins[(section, ident)] = here
+
+
+def without_nulls(value: Any) -> Any:
+    """A copy without null values: a key written with no value counts as not declared, so
+    that policies see one "absent" and missing evidence is reported the same way."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
 
 
 def check_references(decl: DeclarationSet) -> list[Problem]:

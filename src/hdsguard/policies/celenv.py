@@ -192,7 +192,7 @@ class CelRuntime:
     """A compiled-once CEL environment plus the context its helpers read."""
 
     def __init__(self) -> None:
-        from cel_expr_python.ext import ext_bindings, ext_math, ext_strings
+        from cel_expr_python.ext import ext_bindings, ext_math, ext_optional, ext_strings
 
         self.context = Context()
         decls = []
@@ -207,6 +207,7 @@ class CelRuntime:
             helpers,
             ext_strings.ExtStrings(),
             ext_bindings.ExtBindings(),
+            ext_optional.ExtOptional(),
             ext_math.ExtMath(),
         ]
         self.env = cel.NewEnv(variables=VARIABLES, extensions=extensions)
