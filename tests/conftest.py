@@ -30,6 +30,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The compiled-catalogue cache of the test run lives in a temporary directory, never in
+    the developer's ~/.cache: tests start from a cold cache and cannot disturb real use."""
+    import os
+
+    os.environ["HDSGUARD_CACHE_DIR"] = str(tmp_path_factory.mktemp("hdsguard-cache"))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: a real external tool (pre-commit); runs in CI too")
 

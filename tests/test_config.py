@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hdsguard.api import CheckOptions, check
-from hdsguard.config import find_config
+from hdsguard.configpath import find_config
 from hdsguard.errors import InputError
 from tests.config_support import AS_OF, CONFIG, FIREWALLS, Tree, rows
 from tests.helpers import run_cli

@@ -15,11 +15,11 @@ from hdsguard.policies.selftest import CaseResult, run_case
 from tests.helpers import REPO
 
 RUNTIME = CelRuntime()
-CATALOGUE = load_catalogue(RUNTIME)
+CATALOGUE = load_catalogue(RUNTIME, with_specs=True)
 CASES = [
     pytest.param(policy, index, case, id=f"{policy.id}[{index}] {case.name}")
     for policy in CATALOGUE.values()
-    for index, case in enumerate(policy.spec.tests)
+    for index, case in enumerate(policy.authoring().tests)
 ]
 
 
@@ -44,5 +44,5 @@ def test_policy_file_matches_the_published_schema(path: Path) -> None:
 
 def test_every_case_of_a_policy_covers_pass_and_fail() -> None:
     for policy in CATALOGUE.values():
-        expected = {case.expect for case in policy.spec.tests}
+        expected = {case.expect for case in policy.authoring().tests}
         assert {"pass", "fail"} <= expected, policy.id

@@ -76,9 +76,11 @@ def options_from_config(
     )
 
 
-def load_policies(policy_dirs: Sequence[Path] = ()) -> tuple[CelRuntime, dict[str, CompiledPolicy]]:
+def load_policies(
+    policy_dirs: Sequence[Path] = (), *, with_specs: bool = False
+) -> tuple[CelRuntime, dict[str, CompiledPolicy]]:
     runtime = CelRuntime()
-    return runtime, load_catalogue(runtime, policy_dirs)
+    return runtime, load_catalogue(runtime, policy_dirs, with_specs=with_specs)
 
 
 def selected(
@@ -136,6 +138,10 @@ def _settings_problems(
     catalogue: Mapping[str, CompiledPolicy], options: CheckOptions
 ) -> list[Problem]:
     """Unknown rule ids and bad parameters, located in the config when there is one."""
+    if options.config is None and not (
+        options.disabled or options.only or options.params or options.severities
+    ):
+        return []  # nothing to check, and no settings model to import (start-up time)
     from hdsguard.config import Config, Rules, WaiverPolicy, rule_problems
     from hdsguard.declarations.yamlsource import SourceFile
 
@@ -153,11 +159,11 @@ def _settings_problems(
 def _load_waivers(
     options: CheckOptions, catalogue: Mapping[str, CompiledPolicy]
 ) -> WaiverSet | None:
+    if options.waivers_file is None:
+        return None
     from hdsguard.config import WaiverPolicy
     from hdsguard.waivers import load_waivers, waiver_problems
 
-    if options.waivers_file is None:
-        return None
     waivers = load_waivers(options.waivers_file)
     policy = options.waiver_policy or WaiverPolicy()
     config_name = options.config.source.path if options.config else "the options"
@@ -170,9 +176,11 @@ def _load_waivers(
 
 
 def _load_baseline(options: CheckOptions) -> Baseline | None:
+    if options.baseline_file is None:
+        return None
     from hdsguard.baseline import load_baseline
 
-    return None if options.baseline_file is None else load_baseline(options.baseline_file)
+    return load_baseline(options.baseline_file)
 
 
 def _exceptions(
@@ -182,11 +190,13 @@ def _exceptions(
     baseline: Baseline | None,
 ) -> tuple[list[Finding], list[str]]:
     """Apply waivers, then the baseline (to what still fails); their notices, in that order."""
+    out, notices = list(findings), list[str]()
+    if waivers is None and baseline is None:
+        return out, notices
     from hdsguard.baseline import apply_baseline
     from hdsguard.config import WaiverPolicy
     from hdsguard.waivers import apply_waivers
 
-    out, notices = list(findings), list[str]()
     if waivers is not None:
         warn_days = (options.waiver_policy or WaiverPolicy()).warn_days
         out, notices = apply_waivers(out, waivers, options.as_of, warn_days)
@@ -197,7 +207,7 @@ def _exceptions(
 
 
 def rule_info(policy: CompiledPolicy, severities: Mapping[str, Severity] | None = None) -> RuleInfo:
-    spec = policy.spec
+    spec = policy.meta
     return RuleInfo(
         id=spec.id,
         title=spec.title,

@@ -122,11 +122,16 @@ def _prepare(
 ) -> tuple[list[str], CheckOptions, LoadedConfig | None]:
     """The declaration paths, options and config of a run; the command line wins."""
     from hdsguard.api import options_from_config
-    from hdsguard.config import discover_config
+    from hdsguard.configpath import find_config
 
     if config_file is not None and no_config:
         raise click.UsageError("--config and --no-config exclude each other")
-    config = discover_config(config_file, search=not no_config)
+    path = config_file or (None if no_config else find_config(Path.cwd()))
+    config = None
+    if path is not None:
+        from hdsguard.config import load_config
+
+        config = load_config(path)
     options = options_from_config(
         config,
         as_of=as_of or datetime.date.today(),
@@ -286,7 +291,7 @@ def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: st
 
     _, catalogue = load_policies(policy_dirs)
     for policy in catalogue.values():
-        spec = policy.spec
+        spec = policy.meta
         if section and section not in spec.applies_to:
             continue
         if severity and spec.severity != severity:
@@ -305,7 +310,7 @@ def explain_policy(policy_id: str, policy_dirs: Sequence[Path]) -> None:
     from hdsguard.api import load_policies
     from hdsguard.policies.docs import explain_text
 
-    runtime, catalogue = load_policies(policy_dirs)
+    runtime, catalogue = load_policies(policy_dirs, with_specs=True)
     policy = catalogue.get(policy_id.upper())
     if policy is None:
         import difflib
@@ -325,7 +330,7 @@ def policy_docs(output: str | None) -> None:
     from hdsguard.output import write_atomic
     from hdsguard.policies.docs import markdown_catalogue
 
-    runtime, catalogue = load_policies()
+    runtime, catalogue = load_policies(with_specs=True)
     text = markdown_catalogue(runtime, catalogue.values())
     if output:
         write_atomic(Path(output), text)
@@ -344,7 +349,7 @@ def test_policies(dirs: Sequence[Path], verbose: bool) -> None:
     from hdsguard.policies.selftest import run_cases
 
     runtime = CelRuntime()
-    catalogue = load_catalogue(runtime, dirs, builtin=not dirs)
+    catalogue = load_catalogue(runtime, dirs, builtin=not dirs, with_specs=True)
     results = run_cases(runtime, catalogue.values())
     failed = [r for r in results if not r.ok]
     for r in results:

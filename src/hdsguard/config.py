@@ -27,9 +27,8 @@ from hdsguard.policies.model import SeverityName
 
 if TYPE_CHECKING:
     from hdsguard.policies.load import CompiledPolicy
-    from hdsguard.policies.model import Policy
+    from hdsguard.policies.meta import PolicyMeta
 
-CONFIG_NAME = ".hdsguard.yaml"
 DEFAULT_WAIVERS = "waivers.yaml"
 DEFAULT_WARN_DAYS = 30
 
@@ -38,7 +37,8 @@ Days = Annotated[int, Field(strict=True, ge=1)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validator is built on first use, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Rules(_Strict):
@@ -166,28 +166,9 @@ class LoadedConfig:
         return (*files, baseline) if baseline else tuple(files)
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest ``.hdsguard.yaml`` in ``start`` or above, not beyond a ``.git`` boundary."""
-    for folder in (start, *start.parents):
-        candidate = folder / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
-        if (folder / ".git").exists():
-            return None
-    return None
-
-
 def load_config(path: Path) -> LoadedConfig:
     source, model = read_model(path, Config, "config")
     return LoadedConfig(Path(os.path.normpath(path.absolute())), source, model)
-
-
-def discover_config(explicit: Path | None, *, search: bool = True) -> LoadedConfig | None:
-    """``--config FILE`` if given, else the nearest config file (unless ``search`` is off)."""
-    if explicit is not None:
-        return load_config(explicit)
-    found = find_config(Path.cwd()) if search else None
-    return load_config(found) if found else None
 
 
 def rule_problems(
@@ -213,11 +194,13 @@ def rule_problems(
         known(("severity", rule), rule, key=True)
     for rule, values in config.params.items():
         if known(("params", rule), rule, key=True):
-            problems.extend(_param_problems(catalogue[rule].spec, values, source))
+            problems.extend(_param_problems(catalogue[rule].meta, values, source))
     return problems
 
 
-def _param_problems(spec: Policy, values: Mapping[str, Any], source: SourceFile) -> list[Problem]:
+def _param_problems(
+    spec: PolicyMeta, values: Mapping[str, Any], source: SourceFile
+) -> list[Problem]:
     from hdsguard.policies.params import param_problem
 
     problems: list[Problem] = []

@@ -44,8 +44,8 @@ def run(
     findings: list[Finding] = []
     for policy in policies:
         values = {**policy.default_params(), **(params or {}).get(policy.id, {})}
-        severity = (severities or {}).get(policy.id, Severity(policy.spec.severity))
-        for section in policy.spec.applies_to:
+        severity = (severities or {}).get(policy.id, Severity(policy.meta.severity))
+        for section in policy.meta.applies_to:
             for target, obj, origin in decl.targets(section):
                 activation = runtime.activation(
                     {"self": obj, "params": values, "now": now, "target": target, "decl": sections}
@@ -166,5 +166,5 @@ def _finding(
         remediation=policy.remediation.render(activation)
         if outcome.status in _NEEDS_ACTION
         else "",
-        references=tuple(policy.spec.references),
+        references=policy.meta.references,
     )

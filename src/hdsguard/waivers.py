@@ -44,7 +44,8 @@ Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_
 class WaiverEntry(BaseModel):
     """One accepted risk."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validator is built on first use, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     rule: Text = Field(description="The waived rule's id (FW-001).")
     target: Text = Field(
@@ -64,7 +65,8 @@ class WaiverEntry(BaseModel):
 class WaiverFile(BaseModel):
     """A waiver file (`waivers.yaml`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validator is built on first use, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     version: FormatVersion | None = Field(
         default=None, description="Version of the file format: 1."
@@ -116,7 +118,7 @@ def waiver_problems(
             add("target", f"unknown section '{section}'{did_you_mean(section, list(SECTIONS))}")
         if entry.created is not None and entry.created > entry.expires:
             add("created", f"created {entry.created} is after expires {entry.expires}")
-        severity = severities.get(entry.rule, Severity(catalogue[entry.rule].spec.severity))
+        severity = severities.get(entry.rule, Severity(catalogue[entry.rule].meta.severity))
         cap = getattr(policy.max_days, severity.value)
         message = _over_cap(entry, severity, cap, as_of, config_name)
         if message:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from hdsguard.declarations.types import LIST_SECTIONS, SINGLETON_SECTIONS
+from hdsguard.declarations.sections import LIST_SECTIONS, SINGLETON_SECTIONS
 from hdsguard.declarations.yamlsource import Path, SourceFile
 from hdsguard.errors import InputError, Problem
 

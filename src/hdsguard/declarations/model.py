@@ -198,7 +198,8 @@ _NOTES = "Free-text remarks for auditors; never read by policies."
 class Strict(BaseModel):
     """Base of every declaration model: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validator is built on first use, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -79,18 +79,4 @@ IsoDate = Annotated[
 FormatVersion = Annotated[Literal[1], BeforeValidator(_format_version)]
 
 
-SECTIONS: dict[str, bool] = {
-    "organisation": True,
-    "identity": True,
-    "logging": True,
-    "providers": False,
-    "systems": False,
-    "services": False,
-    "firewalls": False,
-    "vendors": False,
-    "certificates": False,
-}
-"""Every section name, mapped to whether it is a singleton (a mapping, not a list)."""
-
-SINGLETON_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if one)
-LIST_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if not one)
+from hdsguard.declarations.sections import LIST_SECTIONS, SECTIONS, SINGLETON_SECTIONS  # noqa: E402

@@ -27,7 +27,7 @@ class Section(NamedTuple):
 
 
 def sections(runtime: CelRuntime, policy: CompiledPolicy) -> list[Section]:
-    spec = policy.spec
+    spec = policy.authoring()
     out = [
         Section("What it checks", spec.description),
         Section("Why it matters", spec.rationale),
@@ -73,7 +73,7 @@ def _scalar(value: object) -> str:
 
 
 def _example(runtime: CelRuntime, policy: CompiledPolicy) -> Section | None:
-    for index, case in enumerate(policy.spec.tests):
+    for index, case in enumerate(policy.authoring().tests):
         if case.expect != "fail":
             continue
         result = run_case(runtime, policy, index, case)
@@ -92,7 +92,7 @@ def _example(runtime: CelRuntime, policy: CompiledPolicy) -> Section | None:
 
 
 def header(policy: CompiledPolicy) -> str:
-    spec = policy.spec
+    spec = policy.authoring()
     return f"severity {spec.severity} · applies to {', '.join(spec.applies_to)}"
 
 
@@ -113,11 +113,11 @@ def markdown_catalogue(runtime: CelRuntime, policies: Iterable[CompiledPolicy]) 
     for p in chosen:
         anchor = p.id.lower()
         lines.append(
-            f"| [{p.id}](#{anchor}) | {p.spec.severity} | {', '.join(p.spec.applies_to)} "
-            f"| {p.spec.title} |"
+            f"| [{p.id}](#{anchor}) | {p.meta.severity} | {', '.join(p.meta.applies_to)} "
+            f"| {p.meta.title} |"
         )
     for p in chosen:
-        lines += ["", f"## {p.id}", "", f"**{p.spec.title}** — {header(p)}"]
+        lines += ["", f"## {p.id}", "", f"**{p.authoring().title}** — {header(p)}"]
         for section in sections(runtime, p):
             lines += ["", f"### {section.heading}", ""]
             if section.code:
@@ -128,7 +128,7 @@ def markdown_catalogue(runtime: CelRuntime, policies: Iterable[CompiledPolicy]) 
 
 
 def explain_text(runtime: CelRuntime, policy: CompiledPolicy, width: int = 100) -> str:
-    spec = policy.spec
+    spec = policy.authoring()
     lines = [f"{spec.id}  {spec.title}", f"{header(policy)} · defined in {policy.file}"]
     for section in sections(runtime, policy):
         lines += ["", section.heading.upper()]

@@ -9,24 +9,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cel_expr_python import cel
-from pydantic import ValidationError
 
 from hdsguard.declarations.files import display_path, read_text
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
 from hdsguard.policies.celenv import CelRuntime
-from hdsguard.policies.model import Check, Policy
+from hdsguard.policies.meta import PolicyMeta
 from hdsguard.policies.template import Template, compile_template, literal
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from hdsguard.policies.model import Policy
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
 class CompiledCheck:
-    spec: Check
     condition: cel.Expression
     message: Template
     warn_if: cel.Expression | None
@@ -38,9 +41,14 @@ class CompiledCheck:
 
 @dataclass(frozen=True)
 class CompiledPolicy:
-    """A policy ready to run: its model, its compiled expressions and where it came from."""
+    """A policy ready to run: its metadata, its compiled expressions and where it came from.
 
-    spec: Policy
+    ``spec`` (the validated policy file, with its inline tests) is kept when the policy was
+    read from its file, and dropped from the cached catalogue: runs only need ``meta``.
+    """
+
+    meta: PolicyMeta
+    spec: Policy | None
     file: str
     builtin: bool
     applicable_if: cel.Expression | None
@@ -51,10 +59,16 @@ class CompiledPolicy:
 
     @property
     def id(self) -> str:
-        return self.spec.id
+        return self.meta.id
 
     def default_params(self) -> dict[str, Any]:
-        return {name: p.default for name, p in self.spec.params.items()}
+        return {name: p.default for name, p in self.meta.params.items()}
+
+    def authoring(self) -> Policy:
+        """The full policy file model (tests, raw texts), for the authoring commands."""
+        if self.spec is None:
+            raise RuntimeError(f"{self.id} was loaded from the cache without its file model")
+        return self.spec
 
 
 def builtin_policy_dir() -> Path:
@@ -73,36 +87,60 @@ def policy_files(directory: Path) -> list[Path]:
 
 
 def load_catalogue(
-    runtime: CelRuntime, extra_dirs: Sequence[Path] = (), *, builtin: bool = True
+    runtime: CelRuntime,
+    extra_dirs: Sequence[Path] = (),
+    *,
+    builtin: bool = True,
+    with_specs: bool = False,
 ) -> dict[str, CompiledPolicy]:
-    """Built-in policies plus those of ``extra_dirs``; ids must be unique unless overridden."""
+    """Built-in policies plus those of ``extra_dirs``; ids must be unique unless overridden.
+
+    ``with_specs`` keeps each policy's full file model (inline tests, raw texts) for the
+    authoring commands; without it a cached compiled catalogue may be used.
+    """
     problems: list[Problem] = []
-    catalogue: dict[str, CompiledPolicy] = {}
     dirs = [(builtin_policy_dir(), True)] if builtin else []
     dirs += [(d, False) for d in extra_dirs]
+    files: list[tuple[Path, bool]] = []
     for directory, is_builtin in dirs:
         try:
-            files = policy_files(directory)
+            files += [(path, is_builtin) for path in policy_files(directory)]
         except InputError as exc:
             problems.extend(exc.problems)
-            continue
-        for path in files:
-            try:
-                policy = load_policy(runtime, path, builtin=is_builtin)
-            except InputError as exc:
-                problems.extend(exc.problems)
-                continue
-            _register(catalogue, policy, problems)
     if problems:
         raise InputError(problems)
+    from hdsguard.policies import cache
+
+    key = cache.catalogue_key(files)
+    cached = cache.load(runtime, key) if key and not with_specs else None
+    loaded = cached if cached is not None else _load_files(runtime, files, problems)
+    catalogue: dict[str, CompiledPolicy] = {}
+    for policy in loaded:
+        _register(catalogue, policy, problems)
+    if problems:
+        raise InputError(problems)
+    if key and cached is None:
+        cache.store(key, loaded)
     return dict(sorted(catalogue.items()))
+
+
+def _load_files(
+    runtime: CelRuntime, files: Sequence[tuple[Path, bool]], problems: list[Problem]
+) -> list[CompiledPolicy]:
+    loaded: list[CompiledPolicy] = []
+    for path, is_builtin in files:
+        try:
+            loaded.append(load_policy(runtime, path, builtin=is_builtin))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return loaded
 
 
 def _register(
     catalogue: dict[str, CompiledPolicy], policy: CompiledPolicy, problems: list[Problem]
 ) -> None:
     first = catalogue.get(policy.id)
-    if first is None or (first.builtin and not policy.builtin and policy.spec.override):
+    if first is None or (first.builtin and not policy.builtin and policy.meta.override):
         catalogue[policy.id] = policy
     else:
         hint = (
@@ -122,6 +160,10 @@ def load_policy(runtime: CelRuntime, path: Path, *, builtin: bool = False) -> Co
     source = parse(read_text(path, display), display)
     if not isinstance(source.data, dict):
         raise InputError([Problem(display, 1, 1, "a policy file is a mapping (id:, title:, …)")])
+    from pydantic import ValidationError
+
+    from hdsguard.policies.model import Policy
+
     try:
         spec = Policy.model_validate(source.data)
     except ValidationError as exc:
@@ -159,7 +201,6 @@ def compile_policy(
         condition = expr(check.condition, *base, "condition")
         checks.append(
             CompiledCheck(
-                spec=check,
                 condition=condition,  # type: ignore[arg-type]  # None only when problems
                 message=tmpl(check.message, "", *base, "message"),
                 warn_if=expr(check.warn_if, *base, "warn_if"),
@@ -171,7 +212,9 @@ def compile_policy(
                 requires=tuple(tuple(r.split(".")) for r in check.requires),
             )
         )
+    meta = PolicyMeta.of(spec)
     compiled = CompiledPolicy(
+        meta=meta,
         spec=spec,
         file=source.path,
         builtin=builtin,
@@ -183,7 +226,7 @@ def compile_policy(
         remediation=tmpl(spec.remediation, "", "remediation"),
         checks=tuple(checks),
     )
-    _check_params(spec, source, problems)
+    _check_params(meta, source, problems)
     if problems:
         raise InputError(problems)
     return compiled
@@ -193,10 +236,10 @@ def split_path(text: str) -> tuple[str | int, ...]:
     return tuple(int(p) if p.isdigit() else p for p in text.split("."))
 
 
-def _check_params(spec: Policy, source: SourceFile, problems: list[Problem]) -> None:
+def _check_params(meta: PolicyMeta, source: SourceFile, problems: list[Problem]) -> None:
     from hdsguard.policies.params import param_problem
 
-    for name, param in spec.params.items():
+    for name, param in meta.params.items():
         message = param_problem(param, param.default)
         if message:
             problems.append(_at(source, ("params", name, "default"), f"{name}: {message}"))

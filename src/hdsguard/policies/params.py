@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from hdsguard.policies.model import Param
+from hdsguard.policies.meta import ParamInfo
 
 _CHECKS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "integer": (int, "an integer"),
@@ -17,7 +17,7 @@ _CHECKS: dict[str, tuple[type | tuple[type, ...], str]] = {
 }
 
 
-def param_problem(param: Param, value: Any) -> str | None:
+def param_problem(param: ParamInfo, value: Any) -> str | None:
     """Why ``value`` is not acceptable for ``param``, or None."""
     types, wanted = _CHECKS[param.type]
     if isinstance(value, bool) and param.type != "boolean":

@@ -35,7 +35,7 @@ def run_cases(runtime: CelRuntime, policies: Iterable[CompiledPolicy]) -> list[C
     return [
         run_case(runtime, policy, index, case)
         for policy in policies
-        for index, case in enumerate(policy.spec.tests)
+        for index, case in enumerate(policy.authoring().tests)
     ]
 
 

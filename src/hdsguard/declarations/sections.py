@@ -1,0 +1,19 @@
+"""The section names of the declaration format, without any model (imported on every run)."""
+
+from __future__ import annotations
+
+SECTIONS: dict[str, bool] = {
+    "organisation": True,
+    "identity": True,
+    "logging": True,
+    "providers": False,
+    "systems": False,
+    "services": False,
+    "firewalls": False,
+    "vendors": False,
+    "certificates": False,
+}
+"""Every section name, mapped to whether it is a singleton (a mapping, not a list)."""
+
+SINGLETON_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if one)
+LIST_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if not one)

@@ -1,0 +1,136 @@
+"""A cache of the compiled policy catalogue, so a pre-commit hook does not re-validate and
+re-compile 53 policies (hundreds of CEL expressions) on every commit.
+
+The key hashes everything the compiled result depends on: the bytes and displayed path of
+every policy file, whether it is built-in, the Python and cel-expr-python builds, and the
+modification times of hdsguard's own policy-handling code. A hit therefore gives exactly what a
+fresh load would; anything unreadable or corrupt is ignored and the catalogue is rebuilt.
+
+Location: ``$HDSGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/hdsguard``, else
+``~/.cache/hdsguard``. ``HDSGUARD_NO_CACHE=1`` disables it. The files are pickles written by
+and for the same user, like any per-user cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cel_expr_python import cel
+
+from hdsguard import __version__
+from hdsguard.declarations.files import display_path
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.load import CompiledCheck, CompiledPolicy
+from hdsguard.policies.template import Template
+
+_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("HDSGUARD_NO_CACHE"):
+        return None
+    explicit = os.environ.get("HDSGUARD_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hdsguard"
+
+
+def catalogue_key(files: Sequence[tuple[Path, bool]]) -> str | None:
+    """The hash of every input of the compiled catalogue, or None if one cannot be read."""
+    digest = hashlib.sha256()
+    for part in _code_fingerprint():
+        digest.update(part.encode())
+    for path, builtin in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        digest.update(f"\0{display_path(path)}\0{builtin}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _code_fingerprint() -> list[str]:
+    here = Path(__file__).resolve().parent
+    sources = [*sorted(here.glob("*.py")), here.parent / "declarations" / "types.py"]
+    stamps = [f"{p.name}:{p.stat().st_mtime_ns}" for p in sources if p.exists()]
+    return [str(_FORMAT), __version__, sys.version, _cel_stamp(), *stamps]
+
+
+def _cel_stamp() -> str:
+    origin = getattr(cel, "__file__", None)
+    return str(Path(origin).stat().st_mtime_ns) if origin else "cel"
+
+
+def load(runtime: CelRuntime, key: str) -> list[CompiledPolicy] | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        frozen = pickle.loads((folder / f"catalogue-{key}.pickle").read_bytes())
+        return [_thaw(runtime, item) for item in frozen]
+    except Exception:  # a missing, stale or corrupt cache is rebuilt, never trusted
+        return None
+
+
+def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("catalogue-*.pickle"):
+            old.unlink(missing_ok=True)
+        target = folder / f"catalogue-{key}.pickle"
+        tmp = target.with_name(f".{target.name}.{os.getpid()}")
+        runnable = [dataclasses.replace(p, spec=None) for p in policies]
+        tmp.write_bytes(pickle.dumps([_freeze(p) for p in runnable], protocol=5))
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only home or full disk only costs speed
+
+
+class _Serialized:
+    """A compiled CEL expression, as bytes that pickle can carry."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, cel.Expression):
+        return _Serialized(value.serialize())
+    if isinstance(value, Template):
+        return Template(tuple(_freeze(p) for p in value.parts))
+    if isinstance(value, (CompiledPolicy, CompiledCheck)):
+        return dataclasses.replace(
+            value, **{f.name: _freeze(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        )
+    if isinstance(value, tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(runtime: CelRuntime, value: Any) -> Any:
+    if isinstance(value, _Serialized):
+        return runtime.env.deserialize(value.data)
+    if isinstance(value, Template):
+        return Template(tuple(_thaw(runtime, p) for p in value.parts))
+    if isinstance(value, (CompiledPolicy, CompiledCheck)):
+        return dataclasses.replace(
+            value,
+            **{f.name: _thaw(runtime, getattr(value, f.name)) for f in dataclasses.fields(value)},
+        )
+    if isinstance(value, tuple):
+        return tuple(_thaw(runtime, v) for v in value)
+    return value

@@ -1,0 +1,72 @@
+"""The compiled-catalogue cache gives exactly what a fresh load gives, and is never trusted
+blindly: any change of a policy file, or a corrupt cache, rebuilds it."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from hdsguard.api import CheckOptions, check
+from hdsguard.policies import cache, load
+from tests.helpers import REPO
+
+AS_OF = datetime.date(2026, 11, 28)
+LAB = [str(REPO / "examples" / "lab-group")]
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+    return tmp_path / "cache"
+
+
+def _no_file_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the catalogue was compiled again instead of read from the cache")
+
+    monkeypatch.setattr(load, "load_policy", refuse)
+
+
+def test_a_warm_cache_gives_the_same_report(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = check(LAB, CheckOptions(as_of=AS_OF))
+    assert len(list(cache_dir.glob("catalogue-*.pickle"))) == 1
+    _no_file_loading(monkeypatch)
+    warm = check(LAB, CheckOptions(as_of=AS_OF))
+    assert warm.findings == cold.findings
+    assert warm.rules == cold.rules
+
+
+def test_a_changed_policy_file_is_recompiled(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    source = (REPO / "tests" / "fixtures" / "formats" / "policies").glob("*.yaml")
+    first = next(iter(sorted(source)))
+    (mine / first.name).write_text(first.read_text())
+    check(LAB, CheckOptions(as_of=AS_OF, policy_dirs=[mine]))
+    key_before = {p.name for p in cache_dir.glob("catalogue-*.pickle")}
+    (mine / first.name).write_text(first.read_text() + "\n# edited\n")
+    check(LAB, CheckOptions(as_of=AS_OF, policy_dirs=[mine]))
+    key_after = {p.name for p in cache_dir.glob("catalogue-*.pickle")}
+    assert key_before != key_after
+
+
+def test_a_corrupt_cache_is_rebuilt(cache_dir: Path) -> None:
+    expected = check(LAB, CheckOptions(as_of=AS_OF)).findings
+    (entry,) = cache_dir.glob("catalogue-*.pickle")
+    entry.write_bytes(b"not a pickle")
+    assert check(LAB, CheckOptions(as_of=AS_OF)).findings == expected
+    assert entry.read_bytes() != b"not a pickle"
+
+
+def test_no_cache_when_disabled(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    check(LAB, CheckOptions(as_of=AS_OF))
+    assert not cache_dir.exists()
+    assert cache.cache_dir() is None
