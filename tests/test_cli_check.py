@@ -293,3 +293,26 @@ def test_a_failing_list_item_is_located_precisely(tree: Tree) -> None:
         (f["status"], f["line"], f["column"]) for f in findings_of(result) if f["rule"] == "FW-004"
     ]
     assert fw004 == [("fail", 5, 9)]
+
+
+def test_pass_messages_are_computed_only_for_outputs_that_show_them(tree: Tree) -> None:
+    import datetime
+
+    from hdsguard.api import CheckOptions, check
+
+    tree({"firewalls.yaml": FIREWALLS})
+    as_of = datetime.date(2026, 11, 28)
+    full = check(["."], CheckOptions(as_of=as_of))
+    lean = check(["."], CheckOptions(as_of=as_of, evidence=False))
+    assert [(f.rule, f.target, f.status) for f in full.findings] == [
+        (f.rule, f.target, f.status) for f in lean.findings
+    ]
+    core = ("FW-001", "firewalls/fw-core-1")
+    assert next(f for f in full.findings if (f.rule, f.target) == core).message == (
+        "last patched 2026-10-20, 39 days before 2026-11-28"
+    )
+    assert next(f for f in lean.findings if (f.rule, f.target) == core).message == ""
+    failing = [f.message for f in lean.findings if f.status.value == "fail"]
+    assert failing and all(failing)  # failures always keep their message
+    verbose = run_cli(["check", ".", "--as-of", AS_OF, "--verbose"])
+    assert "last patched 2026-10-20, 39 days before 2026-11-28" in verbose.stdout

@@ -43,6 +43,8 @@ class CheckOptions:
     exclude: Sequence[Path] = ()
     # Where rules, params and severities came from: locates their errors.
     config: LoadedConfig | None = None
+    # False: passing and not-applicable findings get no message (outputs that hide them).
+    evidence: bool = True
 
 
 def options_from_config(
@@ -113,7 +115,15 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
     if problems or decl is None:
         raise InputError(problems)
     policies = selected(catalogue, options)
-    findings = run(runtime, policies, decl, options.as_of, options.params, options.severities)
+    findings = run(
+        runtime,
+        policies,
+        decl,
+        options.as_of,
+        options.params,
+        options.severities,
+        evidence=options.evidence,
+    )
     findings, notices = _exceptions(findings, options, waivers, baseline)
     return Report(
         tool_version=__version__,

@@ -6,6 +6,7 @@ failing policy test); 2 invalid input, config, policy or command line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import gc
 import os
@@ -197,6 +198,7 @@ def check(
     `declarations`, else the current directory."""
     from hdsguard.api import check as run_check
     from hdsguard.findings import Severity
+    from hdsguard.formatters import EVIDENCE_FORMATS
     from hdsguard.output import Output, parse_outputs, write_outputs
 
     # A one-shot run keeps millions of long-lived objects (declarations, findings): let the
@@ -206,7 +208,8 @@ def check(
     targets, options, config = _prepare(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
-    report = run_check(targets, options)
+    evidence = verbose or any(o.format in EVIDENCE_FORMATS for o in outputs)
+    report = run_check(targets, dataclasses.replace(options, evidence=evidence))
     write_outputs(report, outputs, verbose=verbose, colour=colour)
     if ("text", None) not in outputs:  # the text report prints them itself
         _echo_notices(report.notices)

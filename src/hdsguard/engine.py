@@ -36,8 +36,15 @@ def run(
     as_of: datetime.date,
     params: Mapping[str, Mapping[str, Any]] | None = None,
     severities: Mapping[str, Severity] | None = None,
+    *,
+    evidence: bool = True,
 ) -> list[Finding]:
-    """Findings for every (policy, target) pair, sorted by rule then target."""
+    """Findings for every (policy, target) pair, sorted by rule then target.
+
+    ``evidence=False`` leaves the messages of passing and not-applicable findings empty: an
+    output that never shows them (terminal text without --verbose, SARIF, annotations) need
+    not pay one CEL evaluation per placeholder for each of them on a large estate.
+    """
     sections = decl.as_data()
     runtime.context.bind(as_of, sections)
     now = as_of.isoformat()
@@ -50,13 +57,15 @@ def run(
                 activation = runtime.activation(
                     {"self": obj, "params": values, "now": now, "target": target, "decl": sections}
                 )
-                outcome = evaluate_one(policy, obj, activation)
+                outcome = evaluate_one(policy, obj, activation, evidence=evidence)
                 findings.append(_finding(policy, severity, target, origin, outcome, activation))
     findings.sort(key=Finding.sort_key)
     return findings
 
 
-def evaluate_one(policy: CompiledPolicy, obj: Any, activation: cel.Activation) -> _Outcome:
+def evaluate_one(
+    policy: CompiledPolicy, obj: Any, activation: cel.Activation, *, evidence: bool = True
+) -> _Outcome:
     if policy.applicable_if is not None:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
@@ -64,9 +73,8 @@ def evaluate_one(policy: CompiledPolicy, obj: Any, activation: cel.Activation) -
         if not isinstance(applicable, bool):
             return _Outcome(Status.ERROR, _not_bool("applicable_if", applicable), ())
         if not applicable:
-            return _Outcome(
-                Status.NOT_APPLICABLE, policy.not_applicable_message.render(activation), ()
-            )
+            why = policy.not_applicable_message.render(activation) if evidence else ""
+            return _Outcome(Status.NOT_APPLICABLE, why, ())
     results = [_check(check, obj, activation) for check in policy.checks]
     for status in (Status.FAIL, Status.ERROR, Status.WARN):
         hits = [r for r in results if r.status is status]
@@ -79,7 +87,8 @@ def evaluate_one(policy: CompiledPolicy, obj: Any, activation: cel.Activation) -
             return _Outcome(status, join_rendered(messages), hits[0].field)
     # A pass is decided by the same field a failure would point at: the first check's.
     field = next((c.field for c in policy.checks if c.field), ())
-    return _Outcome(Status.PASS, policy.pass_message.render(activation), field)
+    message = policy.pass_message.render(activation) if evidence else ""
+    return _Outcome(Status.PASS, message, field)
 
 
 def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outcome:

@@ -19,6 +19,10 @@ FORMATS: dict[str, str] = {
 }
 
 
+# Formats that print the messages of passing and not-applicable findings (audit evidence).
+EVIDENCE_FORMATS = frozenset({"json", "junit", "markdown"})
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     colour: bool = False
