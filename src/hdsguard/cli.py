@@ -9,67 +9,20 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import gc
-import os
 import sys
-from collections.abc import Callable, Sequence
-from functools import wraps
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
 from hdsguard import __version__
-from hdsguard.errors import InputError
+from hdsguard.cli_policies import policies
+from hdsguard.clicommon import SEVERITIES, F, handle_errors, parse_date, safe_text
 
 if TYPE_CHECKING:
     from hdsguard.api import CheckOptions
     from hdsguard.config import LoadedConfig
-
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def handle_errors(func: F) -> F:
-    """Map located problems to exit code 2 and never let a traceback reach the user."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            for problem in exc.problems:
-                click.echo(_safe(str(problem)), err=True)
-            count = len(exc.problems)
-            click.echo(f"hdsguard: {count} problem{'s' * (count != 1)} found", err=True)
-            sys.exit(2)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            if os.environ.get("HDSGUARD_DEBUG"):
-                raise
-            click.echo(
-                f"hdsguard: internal error: {type(exc).__name__}: {exc} "
-                "(please report it; set HDSGUARD_DEBUG=1 for details)",
-                err=True,
-            )
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _safe(text: str) -> str:
-    from hdsguard.formatters.escape import printable
-
-    return printable(text)
-
-
-def parse_date(_ctx: Any, _param: Any, value: str | None) -> datetime.date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -145,7 +98,7 @@ def _prepare(
 
 def _echo_notices(notices: Sequence[str]) -> None:
     for notice in notices:
-        click.echo(_safe(f"hdsguard: notice: {notice}"), err=True)
+        click.echo(safe_text(f"hdsguard: notice: {notice}"), err=True)
 
 
 @main.command()
@@ -255,7 +208,7 @@ def baseline(
     count = len({(f.rule, f.target) for f in report.findings if f.status is Status.FAIL})
     plural = "s" * (count != 1)
     click.echo(
-        _safe(f"hdsguard: wrote {count} failing finding{plural} to {display_path(target)}"),
+        safe_text(f"hdsguard: wrote {count} failing finding{plural} to {display_path(target)}"),
         err=True,
     )
 
@@ -276,91 +229,4 @@ def schema(name: str) -> None:
     click.echo(render(SCHEMAS[name]()), nl=False)
 
 
-@main.group()
-def policies() -> None:
-    """List, explain and test policies."""
-
-
-@policies.command("list")
-@click.option(
-    "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
-)
-@click.option("--section", help="Only policies that apply to this section.")
-@click.option("--severity", type=click.Choice(SEVERITIES), help="Only this severity.")
-@handle_errors
-def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: str | None) -> None:
-    """List policies: id, severity, sections, title."""
-    from hdsguard.api import load_policies
-
-    _, catalogue = load_policies(policy_dirs)
-    for policy in catalogue.values():
-        spec = policy.meta
-        if section and section not in spec.applies_to:
-            continue
-        if severity and spec.severity != severity:
-            continue
-        click.echo(f"{spec.id:<9} {spec.severity:<8} {','.join(spec.applies_to):<22} {spec.title}")
-
-
-@policies.command("explain")
-@click.argument("policy_id")
-@click.option(
-    "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
-)
-@handle_errors
-def explain_policy(policy_id: str, policy_dirs: Sequence[Path]) -> None:
-    """Explain one policy: what, why, defaults, remediation, references, example, tests."""
-    from hdsguard.api import load_policies
-    from hdsguard.policies.docs import explain_text
-
-    runtime, catalogue = load_policies(policy_dirs, with_specs=True)
-    policy = catalogue.get(policy_id.upper())
-    if policy is None:
-        import difflib
-
-        close = difflib.get_close_matches(policy_id.upper(), list(catalogue), n=1)
-        hint = f"; did you mean {close[0]}?" if close else "; see `hdsguard policies list`"
-        raise click.BadParameter(f"no policy {policy_id!r}{hint}", param_hint="POLICY_ID")
-    click.echo(_safe(explain_text(runtime, policy)), nl=False)
-
-
-@policies.command("docs")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
-@handle_errors
-def policy_docs(output: str | None) -> None:
-    """Generate the Markdown catalogue of the built-in policies (docs/policies.md)."""
-    from hdsguard.api import load_policies
-    from hdsguard.output import write_atomic
-    from hdsguard.policies.docs import markdown_catalogue
-
-    runtime, catalogue = load_policies(with_specs=True)
-    text = markdown_catalogue(runtime, catalogue.values())
-    if output:
-        write_atomic(Path(output), text)
-    else:
-        click.echo(text, nl=False)
-
-
-@policies.command("test")
-@click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
-@handle_errors
-def test_policies(dirs: Sequence[Path], verbose: bool) -> None:
-    """Run the inline test cases of the policies in DIRS (default: the built-in catalogue)."""
-    from hdsguard.policies.celenv import CelRuntime
-    from hdsguard.policies.load import load_catalogue
-    from hdsguard.policies.selftest import run_cases
-
-    runtime = CelRuntime()
-    catalogue = load_catalogue(runtime, dirs, builtin=not dirs, with_specs=True)
-    results = run_cases(runtime, catalogue.values())
-    failed = [r for r in results if not r.ok]
-    for r in results:
-        if r.ok and not verbose:
-            continue
-        status = "ok  " if r.ok else "FAIL"
-        click.echo(_safe(f"{status} {r.policy} {r.file} tests[{r.index}] {r.name}"))
-        if not r.ok:
-            click.echo(_safe(f"     {r.problem}"))
-    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+main.add_command(policies)

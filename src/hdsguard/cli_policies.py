@@ -1,0 +1,101 @@
+"""`hdsguard policies`: list, explain, document and test policies."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from hdsguard.clicommon import SEVERITIES, handle_errors, safe_text
+
+
+@click.group()
+def policies() -> None:
+    """List, explain and test policies."""
+
+
+@policies.command("list")
+@click.option(
+    "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--section", help="Only policies that apply to this section.")
+@click.option("--severity", type=click.Choice(SEVERITIES), help="Only this severity.")
+@handle_errors
+def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: str | None) -> None:
+    """List policies: id, severity, sections, title."""
+    from hdsguard.api import load_policies
+
+    _, catalogue = load_policies(policy_dirs)
+    for policy in catalogue.values():
+        spec = policy.meta
+        if section and section not in spec.applies_to:
+            continue
+        if severity and spec.severity != severity:
+            continue
+        click.echo(f"{spec.id:<9} {spec.severity:<8} {','.join(spec.applies_to):<22} {spec.title}")
+
+
+@policies.command("explain")
+@click.argument("policy_id")
+@click.option(
+    "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@handle_errors
+def explain_policy(policy_id: str, policy_dirs: Sequence[Path]) -> None:
+    """Explain one policy: what, why, defaults, remediation, references, example, tests."""
+    from hdsguard.api import load_policies
+    from hdsguard.policies.docs import explain_text
+
+    runtime, catalogue = load_policies(policy_dirs, with_specs=True)
+    policy = catalogue.get(policy_id.upper())
+    if policy is None:
+        import difflib
+
+        close = difflib.get_close_matches(policy_id.upper(), list(catalogue), n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; see `hdsguard policies list`"
+        raise click.BadParameter(f"no policy {policy_id!r}{hint}", param_hint="POLICY_ID")
+    click.echo(safe_text(explain_text(runtime, policy)), nl=False)
+
+
+@policies.command("docs")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@handle_errors
+def policy_docs(output: str | None) -> None:
+    """Generate the Markdown catalogue of the built-in policies (docs/policies.md)."""
+    from hdsguard.api import load_policies
+    from hdsguard.output import write_atomic
+    from hdsguard.policies.docs import markdown_catalogue
+
+    runtime, catalogue = load_policies(with_specs=True)
+    text = markdown_catalogue(runtime, catalogue.values())
+    if output:
+        write_atomic(Path(output), text)
+    else:
+        click.echo(text, nl=False)
+
+
+@policies.command("test")
+@click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+@handle_errors
+def test_policies(dirs: Sequence[Path], verbose: bool) -> None:
+    """Run the inline test cases of the policies in DIRS (default: the built-in catalogue)."""
+    from hdsguard.policies.celenv import CelRuntime
+    from hdsguard.policies.load import load_catalogue
+    from hdsguard.policies.selftest import run_cases
+
+    runtime = CelRuntime()
+    catalogue = load_catalogue(runtime, dirs, builtin=not dirs, with_specs=True)
+    results = run_cases(runtime, catalogue.values())
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        if r.ok and not verbose:
+            continue
+        status = "ok  " if r.ok else "FAIL"
+        click.echo(safe_text(f"{status} {r.policy} {r.file} tests[{r.index}] {r.name}"))
+        if not r.ok:
+            click.echo(safe_text(f"     {r.problem}"))
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,60 @@
+"""What every command shares: error handling (exit 2, never a traceback), safe output, dates."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from hdsguard.errors import InputError
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Map located problems to exit code 2 and never let a traceback reach the user."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(safe_text(str(problem)), err=True)
+            count = len(exc.problems)
+            click.echo(f"hdsguard: {count} problem{'s' * (count != 1)} found", err=True)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("HDSGUARD_DEBUG"):
+                raise
+            click.echo(
+                f"hdsguard: internal error: {type(exc).__name__}: {exc} "
+                "(please report it; set HDSGUARD_DEBUG=1 for details)",
+                err=True,
+            )
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def safe_text(text: str) -> str:
+    from hdsguard.formatters.escape import printable
+
+    return printable(text)
+
+
+def parse_date(_ctx: Any, _param: Any, value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
