@@ -27,8 +27,6 @@ def handle_errors(func: F) -> F:
         except InputError as exc:
             for problem in exc.problems:
                 click.echo(safe_text(str(problem)), err=True)
-            count = len(exc.problems)
-            click.echo(f"hdsguard: {count} problem{'s' * (count != 1)} found", err=True)
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise

@@ -77,7 +77,12 @@ def _walk(root: Path, problems: list[Problem]) -> list[Path]:
 
 
 def read_text(path: Path, display: str) -> str:
-    """The file's text; refuses what is not a regular file, too large, or not UTF-8.
+    """The file's text; refuses what is not a regular file, too large, or not UTF-8."""
+    return decode_text(read_bytes(path, display), display)
+
+
+def read_bytes(path: Path, display: str) -> bytes:
+    """The file's bytes; refuses what is not a regular file, or too large.
 
     The file is opened without blocking and checked through its descriptor, so that a FIFO
     (or a file swapped for one after a check) can never hang a pre-commit hook, and at most
@@ -99,6 +104,11 @@ def read_text(path: Path, display: str) -> str:
             raise _cannot_read(display, exc) from None
     if len(raw) > MAX_FILE_BYTES:
         raise _too_large(display, len(raw))
+    return raw
+
+
+def decode_text(raw: bytes, display: str) -> str:
+    """The text of a file's bytes (UTF-8, an optional BOM dropped); a located error if not."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

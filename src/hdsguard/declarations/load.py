@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from hdsguard.declarations.files import discover, display_path, read_text
+from hdsguard.declarations.cache import DeclarationCache
+from hdsguard.declarations.files import decode_text, discover, display_path, read_bytes
 from hdsguard.declarations.merge import DeclarationSet, merge
 from hdsguard.declarations.validate import validate
 from hdsguard.declarations.yamlsource import SourceFile, parse
@@ -13,21 +14,33 @@ from hdsguard.errors import InputError, Problem
 
 
 def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> DeclarationSet:
-    """Read, validate and merge; raise InputError listing every problem of every file."""
+    """Read, validate and merge; raise InputError listing every problem of every file.
+
+    A file that parsed and validated without problem in an earlier run, with the same bytes
+    and the same code, is taken from the declaration cache (:mod:`.cache`) instead.
+    """
     files = discover(paths, exclude)
+    cache = DeclarationCache.open()
     sources: list[SourceFile] = []
     problems: list[Problem] = []
     for path in files:
         display = display_path(path)
         try:
-            source = parse(read_text(path, display), display)
+            raw = read_bytes(path, display)
+            key = cache.key(raw, display) if cache else None
+            source = cache.get(key, display, raw) if cache and key else None
+            if source is None:
+                source = parse(decode_text(raw, display), display)
+                file_problems = validate(source)
+                if file_problems:
+                    problems.extend(file_problems)
+                    continue
+                if cache and key:
+                    cache.put(key, source)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        file_problems = validate(source)
-        problems.extend(file_problems)
-        if not file_problems:
-            sources.append(source)
+        sources.append(source)
     if problems:
         raise InputError(problems)
     return merge(sources)

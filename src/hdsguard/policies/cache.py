@@ -6,41 +6,32 @@ every policy file, whether it is built-in, the Python and cel-expr-python builds
 modification times of hdsguard's own policy-handling code. A hit therefore gives exactly what a
 fresh load would; anything unreadable or corrupt is ignored and the catalogue is rebuilt.
 
-Location: ``$HDSGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/hdsguard``, else
-``~/.cache/hdsguard``. ``HDSGUARD_NO_CACHE=1`` disables it. The files are pickles written by
-and for the same user, like any per-user cache.
+Location and switch are those of every hdsguard cache (:mod:`hdsguard.cache`):
+``$HDSGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/hdsguard``, else ``~/.cache/hdsguard``;
+``HDSGUARD_NO_CACHE=1`` disables it. The files are pickles written by and for the same user,
+like any per-user cache.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import pickle
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cel_expr_python import cel
 
-from hdsguard import __version__
+from hdsguard.cache import cache_dir, code_fingerprint, load_safely, write_atomic
 from hdsguard.declarations.files import display_path
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy
 from hdsguard.policies.template import Template
 
+__all__ = ["cache_dir", "catalogue_key", "load", "store"]
+
 _FORMAT = 1
-
-
-def cache_dir() -> Path | None:
-    if os.environ.get("HDSGUARD_NO_CACHE"):
-        return None
-    explicit = os.environ.get("HDSGUARD_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hdsguard"
 
 
 def catalogue_key(files: Sequence[tuple[Path, bool]]) -> str | None:
@@ -61,8 +52,7 @@ def catalogue_key(files: Sequence[tuple[Path, bool]]) -> str | None:
 def _code_fingerprint() -> list[str]:
     here = Path(__file__).resolve().parent
     sources = [*sorted(here.glob("*.py")), here.parent / "declarations" / "types.py"]
-    stamps = [f"{p.name}:{p.stat().st_mtime_ns}" for p in sources if p.exists()]
-    return [str(_FORMAT), __version__, sys.version, _cel_stamp(), *stamps]
+    return code_fingerprint(_FORMAT, sources, _cel_stamp())
 
 
 def _cel_stamp() -> str:
@@ -74,11 +64,11 @@ def load(runtime: CelRuntime, key: str) -> list[CompiledPolicy] | None:
     folder = cache_dir()
     if folder is None:
         return None
-    try:
-        frozen = pickle.loads((folder / f"catalogue-{key}.pickle").read_bytes())
-        return [_thaw(runtime, item) for item in frozen]
-    except Exception:  # a missing, stale or corrupt cache is rebuilt, never trusted
-        return None
+
+    def decode(data: bytes) -> list[CompiledPolicy]:
+        return [_thaw(runtime, item) for item in pickle.loads(data)]
+
+    return load_safely(folder / f"catalogue-{key}.pickle", decode)
 
 
 def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
@@ -86,16 +76,13 @@ def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
     if folder is None:
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("catalogue-*.pickle"):
             old.unlink(missing_ok=True)
-        target = folder / f"catalogue-{key}.pickle"
-        tmp = target.with_name(f".{target.name}.{os.getpid()}")
-        runnable = [dataclasses.replace(p, spec=None) for p in policies]
-        tmp.write_bytes(pickle.dumps([_freeze(p) for p in runnable], protocol=5))
-        os.replace(tmp, target)
     except OSError:
-        pass  # a read-only home or full disk only costs speed
+        return  # a read-only home or full disk only costs speed
+    runnable = [dataclasses.replace(p, spec=None) for p in policies]
+    data = pickle.dumps([_freeze(p) for p in runnable], protocol=5)
+    write_atomic(folder / f"catalogue-{key}.pickle", data)
 
 
 class _Serialized:

@@ -1,0 +1,164 @@
+"""A per-user cache of parsed and validated declaration files, so that a pre-commit hook only
+parses (and validates) the files that changed since its last run.
+
+What is cached: for each file that parsed *and* validated without any problem, the
+:class:`SourceFile` it gave (displayed path, data, positions of every key and value). Files with
+problems are never cached: they are read again on every run, so their messages are always
+produced by the parser and the model themselves. Merging (duplicate ids, references across
+files) is not cached either: it runs on every check, over cached and fresh files alike.
+
+Key: the SHA-256 of the file's bytes and its displayed path, and of a fingerprint of the code
+that parses and validates it: the modification times of ``hdsguard/declarations/*.py`` and of
+the shipped declaration schema (the pre-check reads it), the installed PyYAML, pydantic and
+pydantic-core, hdsguard's version and the Python build. A different byte, path or code is a
+different key: an entry can only ever be found for the very input that produced it.
+
+Storage: one file per entry, ``<cache dir>/declarations/<key>.marshal``, holding a SHA-256 of
+its payload and the payload: ``marshal`` of (format, key, path, data, positions). ``marshal``
+only builds plain values (dicts, lists, strings, numbers, tuples), is several times faster than
+parsing, and runs no code while loading, unlike pickle. An entry whose checksum, format, key or
+path does not match, or that cannot be read or decoded, is ignored and the file parsed again.
+
+Pruning: an entry's modification time is refreshed when it is used (at most once a day), and
+at most once a day, when an entry is written, entries unused for 30 days are deleted, then the
+least recently used ones until the directory holds at most 512 MiB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import time
+from functools import cache
+from pathlib import Path
+
+from hdsguard.cache import cache_dir, code_fingerprint, load_safely, module_stamp, write_atomic
+from hdsguard.declarations.files import decode_text
+from hdsguard.declarations.precheck import schema_file
+from hdsguard.declarations.yamlsource import SourceFile
+
+_FORMAT = 1
+SUBDIR = "declarations"
+SUFFIX = ".marshal"
+MAX_AGE_DAYS = 30
+MAX_BYTES = 512 * 1024 * 1024
+_DAY = 24 * 3600
+_PRUNED = ".pruned"  # its modification time: when the directory was last pruned
+_DIGEST = 32  # bytes of SHA-256 before the payload
+
+
+class DeclarationCache:
+    """Entries of one cache directory; :meth:`open` gives None when caching is disabled."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.pruned = False
+
+    @classmethod
+    def open(cls) -> DeclarationCache | None:
+        base = cache_dir()
+        return None if base is None else cls(base / SUBDIR)
+
+    def key(self, raw: bytes, display: str) -> str:
+        """The entry name of a file with these bytes, shown as ``display``."""
+        digest = _code_digest().copy()
+        encoded = display.encode("utf-8", "surrogateescape")
+        digest.update(b"%d\0%b\0%d\0" % (len(encoded), encoded, len(raw)))
+        digest.update(raw)
+        return digest.hexdigest()
+
+    def get(self, key: str, display: str, raw: bytes) -> SourceFile | None:
+        """The cached source of a file (``raw``: its bytes), or None."""
+        path = self.folder / f"{key}{SUFFIX}"
+        entry = load_safely(path, _decode)
+        if entry is None:
+            return None
+        fmt, stored_key, stored_display, data, positions, partial = entry
+        if fmt != _FORMAT or stored_key != key or stored_display != display:
+            return None
+        if not isinstance(positions, dict) or not isinstance(partial, bool):
+            return None
+        _mark_used(path)
+        # A JSON file keeps its text while its positions are partial (SourceFile.locate).
+        return SourceFile(display, data, positions, decode_text(raw, display) if partial else None)
+
+    def put(self, key: str, source: SourceFile) -> None:
+        """Remember a file that parsed and validated without any problem."""
+        try:
+            payload = marshal.dumps(
+                (_FORMAT, key, source.path, source.data, source.positions, source.text is not None),
+                4,
+            )
+        except ValueError:  # a value marshal cannot carry: never the case for parsed data
+            return
+        if write_atomic(self.folder / f"{key}{SUFFIX}", hashlib.sha256(payload).digest() + payload):
+            self.prune()
+
+    def prune(self, now: float | None = None) -> None:
+        """At most once a day: delete entries unused for MAX_AGE_DAYS, then the least recently
+        used ones while the directory holds more than MAX_BYTES."""
+        if self.pruned:
+            return
+        self.pruned = True
+        now = time.time() if now is None else now
+        marker = self.folder / _PRUNED
+        try:
+            if now - marker.stat().st_mtime < _DAY:
+                return
+        except OSError:
+            pass  # never pruned yet
+        try:
+            entries = []
+            with os.scandir(self.folder) as listing:
+                for item in listing:
+                    if item.name == _PRUNED or not item.is_file(follow_symlinks=False):
+                        continue
+                    st = item.stat(follow_symlinks=False)
+                    stray = item.name.startswith(".") and now - st.st_mtime > _DAY
+                    if stray or now - st.st_mtime > MAX_AGE_DAYS * _DAY:
+                        os.unlink(item.path)  # unused for too long, or a dead writer's tmp
+                    elif item.name.endswith(SUFFIX):
+                        entries.append((st.st_mtime, st.st_size, item.path))
+            total = sum(size for _, size, _ in entries)
+            for _, size, where in sorted(entries):
+                if total <= MAX_BYTES:
+                    break
+                os.unlink(where)
+                total -= size
+            marker.touch()
+            os.utime(marker, (now, now))
+        except OSError:
+            pass  # another run pruning at the same time, or a read-only cache
+
+
+def _decode(blob: bytes) -> tuple[object, object, object, object, object, object]:
+    payload = memoryview(blob)[_DIGEST:]
+    if hashlib.sha256(payload).digest() != blob[:_DIGEST]:
+        raise ValueError("corrupt cache entry")
+    entry = marshal.loads(payload)
+    if type(entry) is not tuple or len(entry) != 6:
+        raise ValueError("not a declaration cache entry")
+    return entry
+
+
+def _mark_used(path: Path) -> None:
+    """Refresh the entry's modification time (what pruning goes by), at most once a day."""
+    try:
+        now = time.time()
+        if now - path.stat().st_mtime > _DAY:
+            os.utime(path, (now, now))
+    except OSError:
+        pass
+
+
+@cache
+def _code_digest() -> hashlib._Hash:
+    """The hash state after the fingerprint of the parsing and validation code (per process)."""
+    here = Path(__file__).resolve().parent
+    sources = [*sorted(here.glob("*.py")), schema_file()]
+    stamps = (module_stamp("yaml"), module_stamp("pydantic"), module_stamp("pydantic_core"))
+    digest = hashlib.sha256()
+    for part in code_fingerprint(_FORMAT, sources, *stamps):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    return digest
