@@ -12,6 +12,7 @@ be read or decoded is ignored and rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import sys
@@ -63,10 +64,8 @@ def write_atomic(target: Path, data: bytes) -> bool:
         tmp.write_bytes(data)
         os.replace(tmp, target)
     except OSError:  # a read-only home or full disk only costs speed
-        try:
+        with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         return False
     return True
 

@@ -10,11 +10,13 @@ files) is not cached either: it runs on every check, over cached and fresh files
 Key: the SHA-256 of the file's bytes and its displayed path, and of a fingerprint of the code
 that parses and validates it: the modification times of ``hdsguard/declarations/*.py`` and of
 the shipped declaration schema (the pre-check reads it), the installed PyYAML, pydantic and
-pydantic-core, hdsguard's version and the Python build. A different byte, path or code is a
-different key: an entry can only ever be found for the very input that produced it.
+pydantic-core, hdsguard's version, the Python build and its integer-digit limit. A different
+byte, path or code is a different key: an entry can only ever be found for the very input that
+produced it.
 
 Storage: one file per entry, ``<cache dir>/declarations/<key>.marshal``, holding a SHA-256 of
-its payload and the payload: ``marshal`` of (format, key, path, data, positions). ``marshal``
+its payload and the payload: ``marshal`` of (format, key, path, data, positions, whether the
+positions are partial: a JSON file's text is then decoded again from its bytes). ``marshal``
 only builds plain values (dicts, lists, strings, numbers, tuples), is several times faster than
 parsing, and runs no code while loading, unlike pickle. An entry whose checksum, format, key or
 path does not match, or that cannot be read or decoded, is ignored and the file parsed again.
@@ -26,9 +28,11 @@ least recently used ones until the directory holds at most 512 MiB.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
+import sys
 import time
 from functools import cache
 from pathlib import Path
@@ -112,19 +116,23 @@ class DeclarationCache:
             entries = []
             with os.scandir(self.folder) as listing:
                 for item in listing:
-                    if item.name == _PRUNED or not item.is_file(follow_symlinks=False):
-                        continue
+                    name = item.name
+                    if SUFFIX not in name or not item.is_file(follow_symlinks=False):
+                        continue  # not ours
                     st = item.stat(follow_symlinks=False)
-                    stray = item.name.startswith(".") and now - st.st_mtime > _DAY
-                    if stray or now - st.st_mtime > MAX_AGE_DAYS * _DAY:
-                        os.unlink(item.path)  # unused for too long, or a dead writer's tmp
-                    elif item.name.endswith(SUFFIX):
+                    age = now - st.st_mtime
+                    if name.startswith("."):  # the temporary file of a writer
+                        if age > _DAY:  # that died before renaming it
+                            _unlink(item.path)
+                    elif age > MAX_AGE_DAYS * _DAY:
+                        _unlink(item.path)
+                    elif name.endswith(SUFFIX):
                         entries.append((st.st_mtime, st.st_size, item.path))
             total = sum(size for _, size, _ in entries)
             for _, size, where in sorted(entries):
                 if total <= MAX_BYTES:
                     break
-                os.unlink(where)
+                _unlink(where)
                 total -= size
             marker.touch()
             os.utime(marker, (now, now))
@@ -142,14 +150,16 @@ def _decode(blob: bytes) -> tuple[object, object, object, object, object, object
     return entry
 
 
+def _unlink(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):  # another run pruned it first
+        os.unlink(path)
+
+
 def _mark_used(path: Path) -> None:
     """Refresh the entry's modification time (what pruning goes by), at most once a day."""
-    try:
-        now = time.time()
-        if now - path.stat().st_mtime > _DAY:
-            os.utime(path, (now, now))
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        if time.time() - path.stat().st_mtime > _DAY:
+            os.utime(path)
 
 
 @cache
@@ -157,7 +167,12 @@ def _code_digest() -> hashlib._Hash:
     """The hash state after the fingerprint of the parsing and validation code (per process)."""
     here = Path(__file__).resolve().parent
     sources = [*sorted(here.glob("*.py")), schema_file()]
-    stamps = (module_stamp("yaml"), module_stamp("pydantic"), module_stamp("pydantic_core"))
+    stamps = (
+        module_stamp("yaml"),
+        module_stamp("pydantic"),
+        module_stamp("pydantic_core"),
+        f"int digits:{sys.get_int_max_str_digits()}",  # over it, a number stays text
+    )
     digest = hashlib.sha256()
     for part in code_fingerprint(_FORMAT, sources, *stamps):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")

@@ -27,15 +27,15 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
         display = display_path(path)
         try:
             raw = read_bytes(path, display)
-            key = cache.key(raw, display) if cache else None
-            source = cache.get(key, display, raw) if cache and key else None
+            key = cache.key(raw, display) if cache is not None else ""
+            source = cache.get(key, display, raw) if cache is not None else None
             if source is None:
                 source = parse(decode_text(raw, display), display)
                 file_problems = validate(source)
                 if file_problems:
-                    problems.extend(file_problems)
+                    problems.extend(file_problems)  # never cached: read again on every run
                     continue
-                if cache and key:
+                if cache is not None:
                     cache.put(key, source)
         except InputError as exc:
             problems.extend(exc.problems)
