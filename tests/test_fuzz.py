@@ -24,20 +24,11 @@ from hypothesis import strategies as st
 
 import hdsguard.api
 from hdsguard.cli import main
+from hdsguard.declarations.sections import SECTIONS as SECTION_NAMES
 from tests.helpers import AS_OF
 
 LOCATED = re.compile(r"^[^:]+(:\d+(:\d+)?)?: .+")
-SECTIONS = [
-    "organisation",
-    "identity",
-    "logging",
-    "providers",
-    "systems",
-    "services",
-    "firewalls",
-    "vendors",
-    "certificates",
-]
+SECTIONS = list(SECTION_NAMES)
 BASE: dict[str, Any] = {
     "organisation": {
         "name": "Clinique du Parc",
