@@ -101,7 +101,14 @@ def _echo_notices(notices: Sequence[str]) -> None:
         click.echo(safe_text(f"hdsguard: notice: {notice}"), err=True)
 
 
-@main.command()
+_EXIT_CODES = (
+    "Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails (or a rule could "
+    "not be evaluated); 2 the declarations, config, a policy or the command line are invalid "
+    "(each problem on stderr as file:line:column: message)."
+)
+
+
+@main.command(epilog=_EXIT_CODES)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--format",
