@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from hdsguard.declarations import precheck
 from hdsguard.declarations.load import load_declarations
-from hdsguard.declarations.yamlsource import SourceFile, parse
+from hdsguard.declarations.yamlsource import SourceFile, parse, unpack_pos
 from hdsguard.errors import InputError
 from tests.helpers import REPO
 
@@ -33,7 +33,8 @@ def both(text: str) -> tuple[SourceFile, SourceFile]:
 def assert_same(text: str) -> None:
     fast, slow = both(text)
     assert fast.data == slow.data
-    for path, pos in slow.positions.items():
+    for path, packed in slow.positions.items():
+        pos = unpack_pos(packed)
         assert fast.locate(path) == (pos[0], pos[1]), path
         assert fast.locate(path, value=True) == (pos[2], pos[3]), path
 
@@ -219,7 +220,8 @@ def test_any_json_reads_the_same_both_ways(data: Any, indent: Any, ascii_only: b
         return
     fast = parse(text, "f.json")
     assert fast.data == slow.data
-    for path, pos in slow.positions.items():
+    for path, packed in slow.positions.items():
+        pos = unpack_pos(packed)
         assert fast.locate(path) == (pos[0], pos[1])
         assert fast.locate(path, value=True) == (pos[2], pos[3])
 

@@ -42,7 +42,7 @@ from hdsguard.declarations.files import decode_text
 from hdsguard.declarations.precheck import schema_file
 from hdsguard.declarations.yamlsource import SourceFile
 
-_FORMAT = 1
+_FORMAT = 2  # 2: positions packed into one int
 SUBDIR = "declarations"
 SUFFIX = ".marshal"
 MAX_AGE_DAYS = 30

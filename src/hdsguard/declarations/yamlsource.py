@@ -30,7 +30,32 @@ from hdsguard.errors import InputError, Problem
 
 Path = tuple[str | int, ...]
 # (key line, key column, value line, value column), 1-based. For list items key == value.
-Pos = tuple[int, int, int, int]
+Pos = int  # key line, key column, value line, value column: packed, see pack_pos()
+
+_COL_BITS = 20
+_LINE_BITS = 28
+_COL_MASK = (1 << _COL_BITS) - 1
+_LINE_MASK = (1 << _LINE_BITS) - 1
+
+
+def pack_pos(key_line: int, key_col: int, value_line: int, value_col: int) -> Pos:
+    """One int instead of a 4-tuple: positions are kept for every key of every file, and at
+    100k objects the tuples alone cost hundreds of MB."""
+    key = (key_line << _COL_BITS) | key_col
+    value = (value_line << _COL_BITS) | value_col
+    return (key << (_LINE_BITS + _COL_BITS)) | value
+
+
+def unpack_pos(pos: Pos) -> tuple[int, int, int, int]:
+    value = pos & ((1 << (_LINE_BITS + _COL_BITS)) - 1)
+    key = pos >> (_LINE_BITS + _COL_BITS)
+    return (
+        (key >> _COL_BITS) & _LINE_MASK,
+        key & _COL_MASK,
+        (value >> _COL_BITS) & _LINE_MASK,
+        value & _COL_MASK,
+    )
+
 
 MAX_DEPTH = 64
 MAX_SCALAR_CHARS = 65_536
@@ -83,7 +108,8 @@ class SourceFile:
                 self._complete()
                 pos = self.positions.get(path[:end])
             if pos is not None:
-                return (pos[2], pos[3]) if value else (pos[0], pos[1])
+                kl, kc, vl, vc = unpack_pos(pos)
+                return (vl, vc) if value else (kl, kc)
         return (1, 1)
 
     def _complete(self) -> None:
@@ -205,7 +231,7 @@ class _Builder:
         for index, child in enumerate(node.value):
             child_path = (*path, index)
             mark = child.start_mark
-            positions[child_path] = (mark.line + 1, mark.column + 1) * 2
+            positions[child_path] = pack_pos(*(mark.line + 1, mark.column + 1) * 2)
             out.append(build(child, child_path, depth, stack))
         return out
 
@@ -223,11 +249,11 @@ class _Builder:
             child_path = (*path, key)
             if key in out:
                 first = positions.get(child_path)
-                where = f" (first at line {first[0]})" if first else ""
+                where = f" (first at line {unpack_pos(first)[0]})" if first is not None else ""
                 self.problem(key_node, f"duplicate key {key!r}{where}")
                 continue
             km, vm = key_node.start_mark, value_node.start_mark
-            positions[child_path] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
+            positions[child_path] = pack_pos(km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
             out[key] = build(value_node, child_path, depth, stack)
         return out
 
@@ -382,7 +408,9 @@ class _JsonPositions:
                 if (json.loads(f'"{raw}"') if "\\" in raw else raw) != key:
                     raise _Fallback
                 child = (*path, key)
-                self.positions[child] = (*self.where(match.start()), *self.where(match.end()))
+                self.positions[child] = pack_pos(
+                    *self.where(match.start()), *self.where(match.end())
+                )
                 self.walk(value, child, depth + 1)
         elif kind is list:
             for index, item in enumerate(node):
@@ -391,7 +419,7 @@ class _JsonPositions:
                     # The item's "{" is the last one before its first key.
                     self.ahead = self.next_key()
                     brace = self.text.rfind("{", 0, self.ahead.start())
-                    self.positions[child] = self.where(brace) * 2
+                    self.positions[child] = pack_pos(*self.where(brace) * 2)
                 self.walk(item, child, depth + 1)
         elif kind is str and len(node) > MAX_SCALAR_CHARS:
             raise _Fallback
