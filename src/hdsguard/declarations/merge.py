@@ -45,6 +45,9 @@ class DeclarationSet:
     singletons: dict[str, dict[str, Any]] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     by_id: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    _targets: dict[str, list[tuple[str, dict[str, Any], Origin | None]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def get(self, section: str, ident: str) -> dict[str, Any] | None:
         return self.by_id.get(section, {}).get(ident)
@@ -52,18 +55,26 @@ class DeclarationSet:
     def origin(self, section: str, ident: str = "") -> Origin | None:
         return self.origins.get((section, ident))
 
-    def targets(self, section: str) -> Iterator[tuple[str, dict[str, Any], Origin | None]]:
+    def targets(self, section: str) -> list[tuple[str, dict[str, Any], Origin | None]]:
         """(target name, object, origin) for every object of a section, in declaration order.
 
         A singleton that was not declared yields an empty object, so that rules needing it
-        report the missing evidence instead of passing silently.
+        report the missing evidence instead of passing silently. Built once per section: every
+        policy of the section reuses the same target-name strings (one per object, not one per
+        finding, at 100k objects).
         """
-        if section in SINGLETON_SECTIONS:
-            yield section, self.singletons.get(section, {}), self.origins.get((section, ""))
-            return
-        for item in self.lists.get(section, []):
-            ident = item["id"]
-            yield f"{section}/{ident}", item, self.origins.get((section, ident))
+        cached = self._targets.get(section)
+        if cached is None:
+            if section in SINGLETON_SECTIONS:
+                origin = self.origins.get((section, ""))
+                cached = [(section, self.singletons.get(section, {}), origin)]
+            else:
+                cached = [
+                    (f"{section}/{item['id']}", item, self.origins.get((section, item["id"])))
+                    for item in self.lists.get(section, [])
+                ]
+            self._targets[section] = cached
+        return cached
 
     def as_data(self) -> dict[str, Any]:
         """The whole set as one mapping, as a single-file declaration would read."""
