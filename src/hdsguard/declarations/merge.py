@@ -159,12 +159,26 @@ def _add_item(
 
 
 def without_nulls(value: Any) -> Any:
-    """A copy without null values: a key written with no value counts as not declared, so
-    that policies see one "absent" and missing evidence is reported the same way."""
+    """``value`` without null values: a key written with no value counts as not declared, so
+    that policies see one "absent" and missing evidence is reported the same way.
+
+    Only what holds a null is copied; everything else is returned as is, so the declarations
+    are not held twice in memory (the parsed files keep theirs for locating findings)."""
     if isinstance(value, dict):
-        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+        out: dict[str, Any] = {}
+        changed = False
+        for key, item in value.items():
+            if item is None:
+                changed = True
+                continue
+            cleaned = without_nulls(item)
+            changed = changed or cleaned is not item
+            out[key] = cleaned
+        return out if changed else value
     if isinstance(value, list):
-        return [without_nulls(v) for v in value]
+        items = [without_nulls(item) for item in value]
+        same = all(a is b for a, b in zip(items, value, strict=True))
+        return value if same else items
     return value
 
 
