@@ -115,6 +115,17 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
     if problems or decl is None:
         raise InputError(problems)
     policies = selected(catalogue, options)
+    from hdsguard.findingsmemo import FindingsMemo
+
+    memo = FindingsMemo.open(
+        runtime.catalogue_key,
+        decl.digests,
+        policies,
+        options.as_of,
+        options.params,
+        options.severities,
+        options.evidence,
+    )
     findings = run(
         runtime,
         policies,
@@ -123,6 +134,7 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
         options.params,
         options.severities,
         evidence=options.evidence,
+        memo=memo,
     )
     findings, notices = _exceptions(findings, options, waivers, baseline)
     return Report(

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cel_expr_python import cel
 
 from hdsguard.declarations.merge import DeclarationSet, Origin
+
+if TYPE_CHECKING:
+    from hdsguard.findingsmemo import FindingsMemo
 from hdsguard.findings import Finding, Severity, Status
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
@@ -38,27 +41,48 @@ def run(
     severities: Mapping[str, Severity] | None = None,
     *,
     evidence: bool = True,
+    memo: FindingsMemo | None = None,
 ) -> list[Finding]:
     """Findings for every (policy, target) pair, sorted by rule then target.
 
     ``evidence=False`` leaves the messages of passing and not-applicable findings empty: an
     output that never shows them (terminal text without --verbose, SARIF, annotations) need
     not pay one CEL evaluation per placeholder for each of them on a large estate.
+
+    ``memo`` reuses the findings of local policies on files unchanged since an earlier run.
     """
     sections = decl.as_data()
     runtime.context.bind(as_of, sections)
     now = as_of.isoformat()
     findings: list[Finding] = []
+    references = {p.id: p.meta.references for p in policies}
+    reused: dict[str, list[Finding]] = {}
+    if memo is not None:
+        for source in decl.sources:
+            hit = memo.get(source.path, references)
+            if hit is not None:
+                reused[source.path] = hit
+                findings.extend(hit)
+    fresh: dict[str, list[Finding]] = {s.path: [] for s in decl.sources if s.path not in reused}
     for policy in policies:
         values = {**policy.default_params(), **(params or {}).get(policy.id, {})}
         severity = (severities or {}).get(policy.id, Severity(policy.meta.severity))
         for section in policy.meta.applies_to:
             for target, obj, origin in decl.targets(section):
+                path = origin.source.path if origin is not None else None
+                if policy.local and path in reused:
+                    continue  # this file's findings of local policies came from the memo
                 activation = runtime.activation(
                     {"self": obj, "params": values, "now": now, "target": target, "decl": sections}
                 )
                 outcome = evaluate_one(policy, obj, activation, evidence=evidence)
-                findings.append(_finding(policy, severity, target, origin, outcome, activation))
+                finding = _finding(policy, severity, target, origin, outcome, activation)
+                findings.append(finding)
+                if policy.local and path in fresh:
+                    fresh[path].append(finding)
+    if memo is not None:
+        for path, produced in fresh.items():
+            memo.put(path, produced)
     findings.sort(key=Finding.sort_key)
     return findings
 

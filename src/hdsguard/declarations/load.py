@@ -22,6 +22,7 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
     files = discover(paths, exclude)
     cache = DeclarationCache.open()
     sources: list[SourceFile] = []
+    digests: dict[str, str] = {}
     problems: list[Problem] = []
     for path in files:
         display = display_path(path)
@@ -41,6 +42,10 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
             problems.extend(exc.problems)
             continue
         sources.append(source)
+        if key:
+            digests[display] = key
     if problems:
         raise InputError(problems)
-    return merge(sources)
+    decl = merge(sources)
+    decl.digests = digests
+    return decl

@@ -45,6 +45,8 @@ class DeclarationSet:
     singletons: dict[str, dict[str, Any]] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     by_id: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # displayed path -> content key of the file (set by the loader when caching is on)
+    digests: dict[str, str] = field(default_factory=dict)
     _targets: dict[str, list[tuple[str, dict[str, Any], Origin | None]]] = field(
         default_factory=dict, repr=False
     )

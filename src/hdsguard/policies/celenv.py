@@ -8,6 +8,7 @@ compiled once and never per target.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -187,6 +188,20 @@ def _default(value: Any, fallback: Any) -> Any:
 
 HELPERS: tuple[str, ...] = tuple(name for name, *_ in _functions(Context()))
 
+# What lets an expression read objects other than its target: a policy that uses none of these
+# is "local", its outcome on a target depends only on that target, the parameters and the date.
+CROSS_OBJECT = re.compile(
+    r"\bdecl\b|\b(provider|system|certificate|vendor|systems_hosted_by|systems_backed_up_by"
+    r"|vendors_hosted_by|services_of|health_data_at)\s*\("
+)
+_STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
+def reads_other_objects(source: str) -> bool:
+    """Whether a CEL expression may read objects other than ``self`` (string literals, where
+    the words also occur in messages, do not count)."""
+    return CROSS_OBJECT.search(_STRING_LITERAL.sub('""', source)) is not None
+
 
 class CelRuntime:
     """A compiled-once CEL environment plus the context its helpers read."""
@@ -195,6 +210,9 @@ class CelRuntime:
         from cel_expr_python.ext import ext_bindings, ext_math, ext_optional, ext_strings
 
         self.context = Context()
+        # Set by load_catalogue: the hash of every input of the compiled catalogue (None when
+        # it could not be computed); the findings memo keys on it.
+        self.catalogue_key: str | None = None
         decls = []
         for name, params, returns, impl in _functions(self.context):
             sig = "_".join(t.name().lower() for t in params)

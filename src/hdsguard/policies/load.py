@@ -56,6 +56,8 @@ class CompiledPolicy:
     pass_message: Template
     remediation: Template
     checks: tuple[CompiledCheck, ...]
+    # True when no expression reads another object than the target (see CROSS_OBJECT).
+    local: bool = False
 
     @property
     def id(self) -> str:
@@ -112,6 +114,7 @@ def load_catalogue(
     from hdsguard.policies import cache
 
     key = cache.catalogue_key(files)
+    runtime.catalogue_key = key
     cached = cache.load(runtime, key) if key and not with_specs else None
     loaded = cached if cached is not None else _load_files(runtime, files, problems)
     catalogue: dict[str, CompiledPolicy] = {}
@@ -225,11 +228,35 @@ def compile_policy(
         pass_message=tmpl(spec.pass_message, f"compliant: {spec.title}", "pass_message"),
         remediation=tmpl(spec.remediation, "", "remediation"),
         checks=tuple(checks),
+        local=_is_local(spec),
     )
     _check_params(meta, source, problems)
     if problems:
         raise InputError(problems)
     return compiled
+
+
+_CEL_KEYS = ("applicable_if", "condition", "warn_if", "locate")
+_TEMPLATE_KEYS = (
+    "message",
+    "warn_message",
+    "pass_message",
+    "not_applicable_message",
+    "remediation",
+)
+
+
+def _is_local(spec: Policy) -> bool:
+    """No CEL expression of the policy, placeholders included, reads another object."""
+    from hdsguard.policies.celenv import reads_other_objects
+    from hdsguard.policies.template import placeholders
+
+    parts: list[Any] = [spec, *spec.all_checks()]
+    sources = [getattr(p, k, None) for p in parts for k in _CEL_KEYS]
+    for part in parts:
+        for key in _TEMPLATE_KEYS:
+            sources.extend(placeholders(getattr(part, key, None) or ""))
+    return not any(reads_other_objects(text) for text in sources if text)
 
 
 def split_path(text: str) -> tuple[str | int, ...]:

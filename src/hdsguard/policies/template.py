@@ -51,6 +51,11 @@ def compile_template(runtime: CelRuntime, text: str) -> Template:
     return Template(tuple(parts))
 
 
+def placeholders(text: str) -> list[str]:
+    """The CEL source of every ``{{ … }}`` of a message."""
+    return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text)]
+
+
 def to_text(value: Any) -> str:
     """Values as a person would write them: no quotes, lists joined with commas."""
     if value is None:

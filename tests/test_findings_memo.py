@@ -1,0 +1,157 @@
+"""Findings of unchanged files are reused only when nothing they depend on has changed."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hdsguard import engine
+from hdsguard.api import CheckOptions, check
+from hdsguard.policies.celenv import reads_other_objects
+from hdsguard.policies.load import CompiledPolicy
+from tests.helpers import REPO, run_cli, write
+
+AS_OF = datetime.date(2026, 11, 28)
+
+CROSS = """
+id: ACME-010
+title: Systems are hosted by the approved provider
+severity: low
+applies_to: systems
+description: d
+rationale: r
+remediation: r
+references: [internal]
+applicable_if: has(self.hosted_by)
+condition: provider(self.hosted_by).name == "Approved Host"
+message: hosted by {{ provider(self.hosted_by).name }}
+tests:
+  - name: ok
+    as_of: 2026-11-28
+    declarations:
+      providers: [{id: p, name: Approved Host}]
+      systems: [{id: s, name: S, hosted_by: p}]
+    expect: pass
+  - name: other
+    as_of: 2026-11-28
+    declarations:
+      providers: [{id: p, name: Other}]
+      systems: [{id: s, name: S, hosted_by: p}]
+    expect: fail
+"""
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+    return tmp_path / "cache"
+
+
+def count_evaluations(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    original: Callable[..., object] = engine.evaluate_one
+
+    def counting(policy: CompiledPolicy, obj: dict[str, object], *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        seen.append((policy.id, str(obj.get("id", ""))))
+        return original(policy, obj, *args, **kw)
+
+    monkeypatch.setattr(engine, "evaluate_one", counting)
+    return seen
+
+
+def report_json(paths: list[str], *extra: str) -> str:
+    result = run_cli(["check", *paths, "--as-of", "2026-11-28", "--format", "json", *extra])
+    assert result.exit_code in (0, 1), result.stderr
+    return result.stdout
+
+
+def test_warm_runs_give_byte_identical_reports(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab = [str(REPO / "examples" / "lab-group")]
+    cold = report_json(lab)
+    warm = report_json(lab)
+    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    assert warm == cold == report_json(lab)
+
+
+def test_only_the_edited_file_is_evaluated_again(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decl = write(
+        tmp_path / "decl",
+        {
+            "a.yaml": "firewalls:\n  - id: fw-a\n    last_patch: 2026-10-01\n",
+            "b.yaml": "firewalls:\n  - id: fw-b\n    last_patch: 2026-10-01\n",
+        },
+    )
+    options = CheckOptions(as_of=AS_OF)
+    first = check([str(decl)], options)
+    seen = count_evaluations(monkeypatch)
+    (decl / "b.yaml").write_text("firewalls:\n  - id: fw-b\n    last_patch: 2025-01-01\n")
+    second = check([str(decl)], options)
+    # Undeclared singletons (evaluated as empty objects, no file) are always evaluated.
+    assert seen and {ident for _, ident in seen} - {""} == {"fw-b"}
+    fw001 = {f.target: f.status.value for f in second.findings if f.rule == "FW-001"}
+    assert fw001 == {"firewalls/fw-a": "pass", "firewalls/fw-b": "fail"}
+    assert len(second.findings) == len(first.findings)
+
+
+def test_a_rule_reading_another_file_follows_its_changes(cache: Path, tmp_path: Path) -> None:
+    write(tmp_path / "pol", {"acme.yaml": CROSS})
+    decl = write(
+        tmp_path / "decl",
+        {
+            "providers.yaml": "providers:\n  - id: p\n    name: Approved Host\n",
+            "systems.yaml": "systems:\n  - id: s\n    name: S\n    hosted_by: p\n",
+        },
+    )
+    options = CheckOptions(as_of=AS_OF, policy_dirs=[tmp_path / "pol"])
+
+    def status() -> str:
+        report = check([str(decl)], options)
+        return next(f.status.value for f in report.findings if f.rule == "ACME-010")
+
+    assert status() == "pass"
+    (decl / "providers.yaml").write_text("providers:\n  - id: p\n    name: Other Host\n")
+    assert status() == "fail"  # systems.yaml is unchanged, its finding is not reused
+
+
+@pytest.mark.parametrize("as_of", ["2026-11-28", "2027-06-01"])
+def test_another_date_is_evaluated_again(cache: Path, as_of: str) -> None:
+    lab = [str(REPO / "examples" / "lab-group")]
+    report_json(lab)
+    result = run_cli(["check", *lab, "--as-of", as_of, "--format", "json"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HDSGUARD_NO_CACHE", "1")
+        fresh = run_cli(["check", *lab, "--as-of", as_of, "--format", "json"])
+    assert result.stdout == fresh.stdout
+    assert json.loads(result.stdout)["as_of"] == as_of
+
+
+def test_a_corrupt_entry_is_evaluated_again(cache: Path) -> None:
+    lab = [str(REPO / "examples" / "lab-group")]
+    cold = report_json(lab)
+    for entry in (cache / "findings").glob("*.marshal"):
+        entry.write_bytes(b"garbage")
+    assert report_json(lab) == cold
+
+
+@pytest.mark.parametrize(
+    ("source", "reads"),
+    [
+        ("provider(self.hosted_by).name == 'x'", True),
+        ("systems_hosted_by(self.id).size() > 0", True),
+        ("decl.providers.size() > 0", True),
+        ("self.system == 'lims'", False),  # a field named like a helper is not a call
+        ('"the vendor (or provider(s))" + self.id', False),  # words inside string literals
+        ("days_since(self.last_patch) <= params.max", False),
+    ],
+)
+def test_reads_other_objects(source: str, reads: bool) -> None:
+    assert reads_other_objects(source) is reads
