@@ -232,11 +232,20 @@ class CelRuntime:
 
     def compile(self, source: str) -> cel.Expression:
         """Compile or raise ValueError with CEL's own caret-marked explanation."""
+        from hdsguard.policies.inline import inline_date_helpers
+
         try:
-            return self.env.compile(source)
+            checked = self.env.compile(source)  # errors about the text the user wrote
         except RuntimeError as exc:
             text = str(exc).removeprefix("INVALID_ARGUMENT: ").removesuffix(" [INVALID_ARGUMENT]")
             raise ValueError(text.replace("<input>", "condition")) from None
+        inlined = inline_date_helpers(source)
+        if inlined == source:
+            return checked
+        try:
+            return self.env.compile(inlined)
+        except RuntimeError:  # never expected; the helpers stay correct, only slower
+            return checked
 
     def activation(self, variables: dict[str, Any]) -> cel.Activation:
         return self.env.Activation(variables)
