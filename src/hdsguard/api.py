@@ -229,15 +229,15 @@ def _exceptions(
 
 
 def rule_info(policy: CompiledPolicy, severities: Mapping[str, Severity] | None = None) -> RuleInfo:
-    spec = policy.meta
+    meta = policy.meta
     return RuleInfo(
-        id=spec.id,
-        title=spec.title,
-        severity=(severities or {}).get(spec.id, Severity(spec.severity)),
-        description=spec.description,
-        rationale=spec.rationale,
-        remediation=spec.remediation,
-        references=tuple(spec.references),
-        tags=tuple(spec.tags),
-        help_uri=spec.help_uri or f"{DOCS_URL}#{spec.id.lower()}",
+        id=meta.id,
+        title=meta.title,
+        severity=(severities or {}).get(meta.id, Severity(meta.severity)),
+        description=meta.description,
+        rationale=meta.rationale,
+        remediation=meta.remediation,
+        references=tuple(meta.references),
+        tags=tuple(meta.tags),
+        help_uri=meta.help_uri or f"{DOCS_URL}#{meta.id.lower()}",
     )

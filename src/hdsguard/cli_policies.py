@@ -29,12 +29,12 @@ def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: st
 
     _, catalogue = load_policies(policy_dirs)
     for policy in catalogue.values():
-        spec = policy.meta
-        if section and section not in spec.applies_to:
+        meta = policy.meta
+        if section and section not in meta.applies_to:
             continue
-        if severity and spec.severity != severity:
+        if severity and meta.severity != severity:
             continue
-        click.echo(f"{spec.id:<9} {spec.severity:<8} {','.join(spec.applies_to):<22} {spec.title}")
+        click.echo(f"{meta.id:<9} {meta.severity:<8} {','.join(meta.applies_to):<22} {meta.title}")
 
 
 @policies.command("explain")

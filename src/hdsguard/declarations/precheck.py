@@ -39,9 +39,9 @@ class _Unsupported(Exception):
 
 def schema_file() -> Path:
     """The shipped declaration schema: inside the wheel, or ``schemas/`` of a source checkout."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "_builtin" / "schemas" / SCHEMA_NAME
-    return packaged if packaged.is_file() else package.parent.parent / "schemas" / SCHEMA_NAME
+    from hdsguard.shipped import shipped
+
+    return shipped("schemas") / SCHEMA_NAME
 
 
 def certainly_valid(data: Any) -> bool:

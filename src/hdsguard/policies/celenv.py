@@ -186,8 +186,6 @@ def _default(value: Any, fallback: Any) -> Any:
     return fallback if value is None else value
 
 
-HELPERS: tuple[str, ...] = tuple(name for name, *_ in _functions(Context()))
-
 # What lets an expression read objects other than its target: a policy that uses none of these
 # is "local", its outcome on a target depends only on that target, the parameters and the date.
 CROSS_OBJECT = re.compile(

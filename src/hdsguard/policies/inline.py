@@ -9,6 +9,8 @@ it; the original text is compiled first, so users still see errors about what th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 _DAY = '(timestamp(({a}) + "T00:00:00Z") - timestamp(({b}) + "T00:00:00Z")).getHours() / 24'
 _REWRITES = {
     "days_since": lambda args: _DAY.format(a="now", b=args[0]) if len(args) == 1 else None,
@@ -73,38 +75,32 @@ def _string_end(source: str, start: int) -> int:
     return len(source)
 
 
-def _matching(source: str, open_paren: int) -> int | None:
-    depth = 0
-    i = open_paren
-    while i < len(source):
-        char = source[i]
-        if char in "\"'":
-            i = _string_end(source, i)
-            continue
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
-
-
-def _split_args(text: str) -> list[str]:
-    args, depth, start, i = [], 0, 0, 0
+def _code(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, bracket depth before it) of every character outside string literals."""
+    depth, i = 0, start
     while i < len(text):
         char = text[i]
         if char in "\"'":
             i = _string_end(text, i)
             continue
+        if char in ")]}":
+            depth -= 1
+        yield i, char, depth
         if char in "([{":
             depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            args.append(text[start:i])
-            start = i + 1
         i += 1
-    args.append(text[start:])
-    return args
+
+
+def _matching(source: str, open_paren: int) -> int | None:
+    """Where the bracket opened at ``open_paren`` closes."""
+    for i, char, depth in _code(source, open_paren):
+        if char in ")]}" and depth == 0:
+            return i
+    return None
+
+
+def _split_args(text: str) -> list[str]:
+    """The comma-separated arguments of a call, commas in nested brackets and strings kept."""
+    cuts = [i for i, char, depth in _code(text) if char == "," and depth == 0]
+    bounds = zip([-1, *cuts], [*cuts, len(text)], strict=True)
+    return [text[a + 1 : b] for a, b in bounds]

@@ -75,9 +75,9 @@ class CompiledPolicy:
 
 def builtin_policy_dir() -> Path:
     """The shipped catalogue: inside the wheel, or ``policies/`` of a source checkout."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "_builtin" / "policies"
-    return packaged if packaged.is_dir() else here.parent.parent / "policies"
+    from hdsguard.shipped import shipped
+
+    return shipped("policies")
 
 
 def policy_files(directory: Path) -> list[Path]:
