@@ -146,3 +146,16 @@ def test_policies_test_passes_on_a_good_directory(tree: Tree) -> None:
     result = run_cli(["policies", "test", "pol"])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == "2 passed, 0 failed"
+
+
+def test_policies_test_on_a_folder_without_policies_is_an_error(tree: Tree) -> None:
+    tree({"pol/README.md": "nothing here"})
+    result = run_cli(["policies", "test", "pol"])
+    assert result.exit_code == 2
+    assert result.stderr == "pol: no policy file (.yaml, .yml) found here\n"
+
+
+def test_policies_list_rejects_an_unknown_section() -> None:
+    result = run_cli(["policies", "list", "--section", "firewall"])
+    assert result.exit_code == 2
+    assert "firewalls" in result.stderr

@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from hdsguard.clicommon import SEVERITIES, handle_errors, safe_text
+from hdsguard.declarations.sections import SECTIONS
+from hdsguard.errors import InputError, Problem
 
 
 @click.group()
@@ -20,7 +22,9 @@ def policies() -> None:
 @click.option(
     "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
 )
-@click.option("--section", help="Only policies that apply to this section.")
+@click.option(
+    "--section", type=click.Choice(SECTIONS), help="Only policies that apply to this section."
+)
 @click.option("--severity", type=click.Choice(SEVERITIES), help="Only this severity.")
 @handle_errors
 def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: str | None) -> None:
@@ -88,6 +92,10 @@ def test_policies(dirs: Sequence[Path], verbose: bool) -> None:
 
     runtime = CelRuntime()
     catalogue = load_catalogue(runtime, dirs, builtin=not dirs, with_specs=True)
+    if not catalogue:
+        # A hook pointed at the wrong folder must not pass silently.
+        where = ", ".join(str(d) for d in dirs)
+        raise InputError([Problem(where, None, None, "no policy file (.yaml, .yml) found here")])
     results = run_cases(runtime, catalogue.values())
     failed = [r for r in results if not r.ok]
     for r in results:
