@@ -33,3 +33,20 @@ def findings_of(result: Result) -> list[dict[str, Any]]:
     report: dict[str, Any] = json.loads(result.stdout)
     findings: list[dict[str, Any]] = report["findings"]
     return findings
+
+
+def random_spot(draw: Any, data: Any) -> tuple[Any, Any]:
+    """A random (container, key) pair some levels deep in ``data`` (hypothesis ``draw``), or
+    (None, None) to mean the whole document: where a mutation test edits."""
+    from hypothesis import strategies as st
+
+    node, parent, key = data, None, None
+    for _depth in range(draw(st.integers(0, 5))):
+        if isinstance(node, dict) and node:
+            parent, key = node, draw(st.sampled_from(sorted(node)))
+        elif isinstance(node, list) and node:
+            parent, key = node, draw(st.integers(0, len(node) - 1))
+        else:
+            break
+        node = parent[key]
+    return parent, key

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import hdsguard.api
 from hdsguard.cli import main
 from hdsguard.declarations.sections import SECTIONS as SECTION_NAMES
-from tests.helpers import AS_OF
+from tests.helpers import AS_OF, random_spot
 
 LOCATED = re.compile(r"^[^:]+(:\d+(:\d+)?)?: .+")
 SECTIONS = list(SECTION_NAMES)
@@ -96,15 +96,7 @@ def mutated_data(draw: st.DrawFn) -> Any:
     """The base set, with a few random edits anywhere in it."""
     data: Any = json.loads(json.dumps(BASE))
     for _ in range(draw(st.integers(0, 3))):
-        node, parent, key = data, None, None
-        for _depth in range(draw(st.integers(0, 5))):
-            if isinstance(node, dict) and node:
-                parent, key = node, draw(st.sampled_from(sorted(node)))
-            elif isinstance(node, list) and node:
-                parent, key = node, draw(st.integers(0, len(node) - 1))
-            else:
-                break
-            node = parent[key]
+        parent, key = random_spot(draw, data)
         action = draw(st.sampled_from(["replace", "drop", "add", "duplicate", "whole"]))
         if parent is None or action == "whole":
             data = draw(values) if draw(st.booleans()) else data

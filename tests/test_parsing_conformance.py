@@ -19,7 +19,7 @@ from hdsguard.declarations import precheck
 from hdsguard.declarations.load import load_declarations
 from hdsguard.declarations.yamlsource import SourceFile, parse, unpack_pos
 from hdsguard.errors import InputError
-from tests.helpers import REPO
+from tests.helpers import REPO, random_spot
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -251,15 +251,7 @@ def mutated(draw: st.DrawFn) -> Any:
     """The valid lab-group set with a few random edits anywhere in it."""
     data = json.loads(json.dumps(VALID))
     for _ in range(draw(st.integers(1, 3))):
-        node, parent, key = data, None, None
-        for _depth in range(draw(st.integers(0, 5))):
-            if isinstance(node, dict) and node:
-                parent, key = node, draw(st.sampled_from(sorted(node)))
-            elif isinstance(node, list) and node:
-                parent, key = node, draw(st.integers(0, len(node) - 1))
-            else:
-                break
-            node = parent[key]
+        parent, key = random_spot(draw, data)
         if parent is None:
             continue
         action = draw(st.sampled_from(["replace", "drop", "add"]))
