@@ -208,7 +208,10 @@ def baseline(
 
     targets, options, config = _prepare(paths, as_of, policy_dirs, config_file, no_config)
     target = output or (config.baseline_file() if config else None) or Path(BASELINE_NAME)
-    options = replace(options, baseline_file=None, exclude=(*options.exclude, target))
+    # Only failing findings are recorded: pass messages need not be rendered.
+    options = replace(
+        options, baseline_file=None, exclude=(*options.exclude, target), evidence=False
+    )
     report = run_check(targets, options)
     write_atomic(target, baseline_text(report))
     _echo_notices(report.notices)
