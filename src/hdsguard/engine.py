@@ -51,6 +51,7 @@ def run(
 
     ``memo`` reuses the findings of local policies on files unchanged since an earlier run.
     """
+    policies = list(policies)
     sections = decl.as_data()
     runtime.context.bind(as_of, sections)
     now = as_of.isoformat()
@@ -64,27 +65,41 @@ def run(
                 reused[source.path] = hit
                 findings.extend(hit)
     fresh: dict[str, list[Finding]] = {s.path: [] for s in decl.sources if s.path not in reused}
-    for policy in policies:
-        values = {**policy.default_params(), **(params or {}).get(policy.id, {})}
-        severity = (severities or {}).get(policy.id, Severity(policy.meta.severity))
-        for section in policy.meta.applies_to:
-            for target, obj, origin in decl.targets(section):
-                path = origin.source.path if origin is not None else None
-                if policy.local and path in reused:
-                    continue  # this file's findings of local policies came from the memo
-                activation = runtime.activation(
-                    {"self": obj, "params": values, "now": now, "target": target, "decl": sections}
-                )
+    values = {p.id: {**p.default_params(), **(params or {}).get(p.id, {})} for p in policies}
+    severity = {p.id: (severities or {}).get(p.id, Severity(p.meta.severity)) for p in policies}
+    for section, section_policies in _by_section(policies).items():
+        scoped = {p.id: values[p.id] for p in section_policies}
+        non_local = [p for p in section_policies if not p.local]
+        for target, obj, origin in decl.targets(section):
+            path = origin.source.path if origin is not None else None
+            # A file's findings of local policies may have come from the memo.
+            todo = non_local if path in reused else section_policies
+            if not todo:
+                continue
+            # One activation for every policy of the target: CEL converts the object once.
+            activation = runtime.activation(
+                {"self": obj, "params": scoped, "now": now, "target": target, "decl": sections}
+            )
+            produced = fresh.get(path) if path is not None else None
+            for policy in todo:
                 outcome = evaluate_one(policy, obj, activation, evidence=evidence)
-                finding = _finding(policy, severity, target, origin, outcome, activation)
+                finding = _finding(policy, severity[policy.id], target, origin, outcome, activation)
                 findings.append(finding)
-                if policy.local and path in fresh:
-                    fresh[path].append(finding)
+                if policy.local and produced is not None:
+                    produced.append(finding)
     if memo is not None:
         for path, produced in fresh.items():
             memo.put(path, produced)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _by_section(policies: Iterable[CompiledPolicy]) -> dict[str, list[CompiledPolicy]]:
+    grouped: dict[str, list[CompiledPolicy]] = {}
+    for policy in policies:
+        for section in policy.meta.applies_to:
+            grouped.setdefault(section, []).append(policy)
+    return grouped
 
 
 def evaluate_one(

@@ -31,7 +31,7 @@ from hdsguard.policies.template import Template
 
 __all__ = ["cache_dir", "catalogue_key", "load", "store"]
 
-_FORMAT = 1
+_FORMAT = 2  # 2: expressions scoped to their policy's parameters
 
 
 def catalogue_key(files: Sequence[tuple[Path, bool]]) -> str | None:

@@ -8,6 +8,7 @@ compiled once and never per target.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -228,8 +229,14 @@ class CelRuntime:
         ]
         self.env = cel.NewEnv(variables=VARIABLES, extensions=extensions)
 
-    def compile(self, source: str) -> cel.Expression:
-        """Compile or raise ValueError with CEL's own caret-marked explanation."""
+    def compile(self, source: str, policy_id: str | None = None) -> cel.Expression:
+        """Compile or raise ValueError with CEL's own caret-marked explanation.
+
+        With ``policy_id``, ``params`` in the expression means that policy's entry of the
+        ``params`` variable, which then maps policy ids to parameters: the engine builds one
+        activation per target for all its policies, so CEL converts each object from Python
+        once, not once per policy.
+        """
         from hdsguard.policies.inline import inline_date_helpers
 
         try:
@@ -237,13 +244,18 @@ class CelRuntime:
         except RuntimeError as exc:
             text = str(exc).removeprefix("INVALID_ARGUMENT: ").removesuffix(" [INVALID_ARGUMENT]")
             raise ValueError(text.replace("<input>", "condition")) from None
-        inlined = inline_date_helpers(source)
-        if inlined == source:
-            return checked
-        try:
-            return self.env.compile(inlined)
-        except RuntimeError:  # never expected; the helpers stay correct, only slower
-            return checked
+        # The date-helper rewrite is only a speed-up: without it the helpers stay correct.
+        for candidate in (inline_date_helpers(source), source):
+            if policy_id is not None and "params" in candidate:
+                # The newline ends a trailing // comment of the user's text.
+                candidate = f"cel.bind(params, params[{json.dumps(policy_id)}], {candidate}\n)"
+            if candidate == source:
+                return checked
+            try:
+                return self.env.compile(candidate)
+            except RuntimeError:  # never expected
+                continue
+        raise ValueError("the expression cannot be scoped to its policy's parameters")
 
     def activation(self, variables: dict[str, Any]) -> cel.Activation:
         return self.env.Activation(variables)

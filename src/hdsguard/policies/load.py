@@ -183,7 +183,7 @@ def compile_policy(
         if text is None:
             return None
         try:
-            return runtime.compile(text)
+            return runtime.compile(text, spec.id)
         except ValueError as exc:
             problems.append(_at(source, where, f"CEL does not compile: {exc}"))
             return None
@@ -192,7 +192,7 @@ def compile_policy(
         if text is None:
             return literal(default)
         try:
-            return compile_template(runtime, text)
+            return compile_template(runtime, text, spec.id)
         except ValueError as exc:
             problems.append(_at(source, where, str(exc)))
             return literal(text)

@@ -33,7 +33,7 @@ class Template:
         return "".join(out)
 
 
-def compile_template(runtime: CelRuntime, text: str) -> Template:
+def compile_template(runtime: CelRuntime, text: str, policy_id: str | None = None) -> Template:
     """Compile every placeholder; raise ValueError naming the one that does not compile."""
     parts: list[str | cel.Expression] = []
     pos = 0
@@ -42,7 +42,7 @@ def compile_template(runtime: CelRuntime, text: str) -> Template:
             parts.append(text[pos : match.start()])
         source = match.group(1).strip()
         try:
-            parts.append(runtime.compile(source))
+            parts.append(runtime.compile(source, policy_id))
         except ValueError as exc:
             raise ValueError(f"in placeholder {{{{ {source} }}}}: {exc}") from None
         pos = match.end()
