@@ -19,6 +19,7 @@ from hdsguard.declarations.merge import DeclarationSet, Origin
 if TYPE_CHECKING:
     from hdsguard.findingsmemo import FindingsMemo
 from hdsguard.findings import Finding, Severity, Status
+from hdsguard.policies import fastpath
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
 from hdsguard.policies.template import join_rendered
@@ -105,6 +106,17 @@ def _by_section(policies: Iterable[CompiledPolicy]) -> dict[str, list[CompiledPo
 def evaluate_one(
     policy: CompiledPolicy, obj: Any, activation: cel.Activation, *, evidence: bool = True
 ) -> _Outcome:
+    if policy.verdict is not None:
+        # One evaluation settles the common cases; anything else takes the exact path below.
+        try:
+            verdict = policy.verdict.eval(activation).value()
+        except Exception:  # the runtime raises plain RuntimeErrors on internal failures
+            verdict = None
+        if type(verdict) is int:  # not a bool, not an error
+            if verdict == fastpath.PASS:
+                return _pass(policy, activation, evidence)
+            if verdict == fastpath.NOT_APPLICABLE:
+                return _not_applicable(policy, activation, evidence)
     if policy.applicable_if is not None:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
@@ -112,8 +124,7 @@ def evaluate_one(
         if not isinstance(applicable, bool):
             return _Outcome(Status.ERROR, _not_bool("applicable_if", applicable), ())
         if not applicable:
-            why = policy.not_applicable_message.render(activation) if evidence else ""
-            return _Outcome(Status.NOT_APPLICABLE, why, ())
+            return _not_applicable(policy, activation, evidence)
     results = [_check(check, obj, activation) for check in policy.checks]
     for status in (Status.FAIL, Status.ERROR, Status.WARN):
         hits = [r for r in results if r.status is status]
@@ -124,10 +135,19 @@ def evaluate_one(
             if missing:
                 messages.insert(0, _missing_message(missing))
             return _Outcome(status, join_rendered(messages), hits[0].field)
+    return _pass(policy, activation, evidence)
+
+
+def _pass(policy: CompiledPolicy, activation: cel.Activation, evidence: bool) -> _Outcome:
     # A pass is decided by the same field a failure would point at: the first check's.
     field = next((c.field for c in policy.checks if c.field), ())
     message = policy.pass_message.render(activation) if evidence else ""
     return _Outcome(Status.PASS, message, field)
+
+
+def _not_applicable(policy: CompiledPolicy, activation: cel.Activation, evidence: bool) -> _Outcome:
+    why = policy.not_applicable_message.render(activation) if evidence else ""
+    return _Outcome(Status.NOT_APPLICABLE, why, ())
 
 
 def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outcome:

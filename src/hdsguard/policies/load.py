@@ -58,6 +58,8 @@ class CompiledPolicy:
     checks: tuple[CompiledCheck, ...]
     # True when no expression reads another object than the target (see CROSS_OBJECT).
     local: bool = False
+    # Pass / not applicable / ask the exact path, in one evaluation (see fastpath.py).
+    verdict: cel.Expression | None = None
 
     @property
     def id(self) -> str:
@@ -229,11 +231,21 @@ def compile_policy(
         remediation=tmpl(spec.remediation, "", "remediation"),
         checks=tuple(checks),
         local=_is_local(spec),
+        verdict=_verdict(runtime, spec),
     )
     _check_params(meta, source, problems)
     if problems:
         raise InputError(problems)
     return compiled
+
+
+def _verdict(runtime: CelRuntime, spec: Policy) -> cel.Expression | None:
+    from hdsguard.policies.fastpath import verdict_source
+
+    try:
+        return runtime.compile(verdict_source(spec), spec.id)
+    except ValueError:
+        return None  # the exact path alone still decides every outcome
 
 
 _CEL_KEYS = ("applicable_if", "condition", "warn_if", "locate")
