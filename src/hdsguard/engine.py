@@ -82,9 +82,12 @@ def run(
                 {"self": obj, "params": scoped, "now": now, "target": target, "decl": sections}
             )
             produced = fresh.get(path) if path is not None else None
+            places: dict[tuple[str | int, ...], tuple[int, int]] = {}  # policies share fields
             for policy in todo:
                 outcome = evaluate_one(policy, obj, activation, evidence=evidence)
-                finding = _finding(policy, severity[policy.id], target, origin, outcome, activation)
+                finding = _finding(
+                    policy, severity[policy.id], target, origin, outcome, activation, places
+                )
                 findings.append(finding)
                 if policy.local and produced is not None:
                     produced.append(finding)
@@ -215,11 +218,15 @@ def _finding(
     origin: Origin | None,
     outcome: _Outcome,
     activation: cel.Activation,
+    places: dict[tuple[str | int, ...], tuple[int, int]],
 ) -> Finding:
     file = line = column = None
     if origin is not None:
         file = origin.source.path
-        line, column = origin.locate(outcome.field)
+        place = places.get(outcome.field)
+        if place is None:
+            place = places[outcome.field] = origin.locate(outcome.field)
+        line, column = place
     return Finding(
         rule=policy.id,
         status=outcome.status,

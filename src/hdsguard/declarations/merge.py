@@ -166,22 +166,27 @@ def without_nulls(value: Any) -> Any:
 
     Only what holds a null is copied; everything else is returned as is, so the declarations
     are not held twice in memory (the parsed files keep theirs for locating findings)."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        changed = False
+    kind = type(value)
+    if kind is dict:
+        # Scalars need no call: only nested containers are visited (most values are scalars).
+        changed = None in value.values()
+        cleaned: dict[str, Any] = {}
         for key, item in value.items():
-            if item is None:
-                changed = True
-                continue
-            cleaned = without_nulls(item)
-            changed = changed or cleaned is not item
-            out[key] = cleaned
-        return out if changed else value
-    if isinstance(value, list):
-        items = [without_nulls(item) for item in value]
+            if type(item) in _CONTAINERS:
+                new = without_nulls(item)
+                changed = changed or new is not item
+                cleaned[key] = new
+        if not changed:
+            return value
+        return {k: cleaned.get(k, v) for k, v in value.items() if v is not None}
+    if kind is list:
+        items = [without_nulls(i) if type(i) in _CONTAINERS else i for i in value]
         same = all(a is b for a, b in zip(items, value, strict=True))
         return value if same else items
     return value
+
+
+_CONTAINERS = (dict, list)
 
 
 def check_references(decl: DeclarationSet) -> list[Problem]:
