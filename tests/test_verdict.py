@@ -25,6 +25,7 @@ from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.engine import run
 from hdsguard.errors import InputError
 from hdsguard.findings import Finding, Status
+from hdsguard.policies import fastpath
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.fastpath import verdict_source
 from hdsguard.policies.load import CompiledPolicy, load_catalogue
@@ -44,6 +45,13 @@ def catalogue() -> tuple[CelRuntime, tuple[CompiledPolicy, ...]]:
 
 def exact_only(policies: tuple[CompiledPolicy, ...]) -> list[CompiledPolicy]:
     return [dataclasses.replace(p, verdict=None) for p in policies]
+
+
+@pytest.fixture(autouse=True, params=["section programs", "one verdict per policy"])
+def programs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every comparison runs with section programs on every section, and with none."""
+    limit = 0 if request.param == "section programs" else 10**9
+    monkeypatch.setattr(fastpath, "SECTION_PROGRAM_MIN_TARGETS", limit)
 
 
 def both_ways(decl: Any, policies: tuple[CompiledPolicy, ...], **kw: Any) -> list[Finding]:
@@ -185,4 +193,20 @@ def test_missing_evidence_warnings_and_trailing_comments_are_kept() -> None:
         "systems/null": Status.FAIL,
         "systems/warn": Status.WARN,
         "systems/skip": Status.NOT_APPLICABLE,
+    }
+
+
+def test_an_error_in_one_policy_leaves_the_others_of_the_section_decided() -> None:
+    broken = policy(condition="self.name", message="m")
+    fine = dataclasses.replace(
+        policy(condition="self.name.size() > 1", message="short name"),
+        meta=dataclasses.replace(broken.meta, id="T-002"),
+    )
+    decl = systems({"id": "a", "name": "AB"}, {"id": "b", "name": "C"})
+    found = {(f.rule, f.target): f.status for f in both_ways(decl, (broken, fine))}
+    assert found == {
+        ("T-001", "systems/a"): Status.ERROR,
+        ("T-001", "systems/b"): Status.ERROR,
+        ("T-002", "systems/a"): Status.PASS,
+        ("T-002", "systems/b"): Status.FAIL,
     }

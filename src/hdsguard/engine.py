@@ -71,7 +71,9 @@ def run(
     for section, section_policies in _by_section(policies).items():
         scoped = {p.id: values[p.id] for p in section_policies}
         non_local = [p for p in section_policies if not p.local]
-        for target, obj, origin in decl.targets(section):
+        targets = decl.targets(section)
+        programs = _Programs(runtime, len(targets) >= fastpath.SECTION_PROGRAM_MIN_TARGETS)
+        for target, obj, origin in targets:
             path = origin.source.path if origin is not None else None
             # A file's findings of local policies may have come from the memo.
             todo = non_local if path in reused else section_policies
@@ -81,10 +83,12 @@ def run(
             activation = runtime.activation(
                 {"self": obj, "params": scoped, "now": now, "target": target, "decl": sections}
             )
+            codes = programs.verdicts(todo, activation)
             produced = fresh.get(path) if path is not None else None
             places: dict[tuple[str | int, ...], tuple[int, int]] = {}  # policies share fields
-            for policy in todo:
-                outcome = evaluate_one(policy, obj, activation, evidence=evidence)
+            for i, policy in enumerate(todo):
+                verdict = codes[i] if codes is not None else None
+                outcome = evaluate_one(policy, obj, activation, evidence=evidence, verdict=verdict)
                 finding = _finding(
                     policy, severity[policy.id], target, origin, outcome, activation, places
                 )
@@ -106,20 +110,49 @@ def _by_section(policies: Iterable[CompiledPolicy]) -> dict[str, list[CompiledPo
     return grouped
 
 
+class _Programs:
+    """The section programs of one section (see fastpath.section_program), compiled on first
+    use for each list of policies (all of the section's, or its non-local ones)."""
+
+    def __init__(self, runtime: CelRuntime, worth_it: bool) -> None:
+        self.runtime = runtime
+        self.worth_it = worth_it
+        self.compiled: dict[int, tuple[cel.Expression | None, int]] = {}
+
+    def verdicts(self, todo: list[CompiledPolicy], activation: cel.Activation) -> list[Any] | None:
+        if not self.worth_it:
+            return None
+        entry = self.compiled.get(id(todo))  # todo is one of two lists that live all the run
+        if entry is None:
+            entry = self.compiled[id(todo)] = (
+                fastpath.section_program(self.runtime, todo),
+                len(todo),
+            )
+        program, count = entry
+        return fastpath.verdicts(program, activation, count) if program is not None else None
+
+
 def evaluate_one(
-    policy: CompiledPolicy, obj: Any, activation: cel.Activation, *, evidence: bool = True
+    policy: CompiledPolicy,
+    obj: Any,
+    activation: cel.Activation,
+    *,
+    evidence: bool = True,
+    verdict: Any = None,
 ) -> _Outcome:
-    if policy.verdict is not None:
+    """The outcome of one policy on one target; ``verdict``: the policy's verdict when it was
+    already evaluated (by a section program), else None."""
+    if verdict is None and policy.verdict is not None:
         # One evaluation settles the common cases; anything else takes the exact path below.
         try:
             verdict = policy.verdict.eval(activation).value()
         except Exception:  # the runtime raises plain RuntimeErrors on internal failures
             verdict = None
-        if type(verdict) is int:  # not a bool, not an error
-            if verdict == fastpath.PASS:
-                return _pass(policy, activation, evidence)
-            if verdict == fastpath.NOT_APPLICABLE:
-                return _not_applicable(policy, activation, evidence)
+    if type(verdict) is int:  # not None, not a bool, not an error
+        if verdict == fastpath.PASS:
+            return _pass(policy, activation, evidence)
+        if verdict == fastpath.NOT_APPLICABLE:
+            return _not_applicable(policy, activation, evidence)
     if policy.applicable_if is not None:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:

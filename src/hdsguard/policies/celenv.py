@@ -196,6 +196,15 @@ CROSS_OBJECT = re.compile(
 _STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 
 
+def scope_to_policy(source: str, policy_id: str) -> str:
+    """``source`` reading ``params`` as the parameters of policy ``policy_id`` (the engine's
+    ``params`` variable maps policy ids to parameters, so one activation serves them all)."""
+    if "params" not in source:
+        return source
+    # The newline ends a trailing // comment of the user's text.
+    return f"cel.bind(params, params[{json.dumps(policy_id)}], {source}\n)"
+
+
 def reads_other_objects(source: str) -> bool:
     """Whether a CEL expression may read objects other than ``self`` (string literals, where
     the words also occur in messages, do not count)."""
@@ -228,6 +237,9 @@ class CelRuntime:
             ext_math.ExtMath(),
         ]
         self.env = cel.NewEnv(variables=VARIABLES, extensions=extensions)
+        # Compiled expressions by (text, policy id when the text reads params): the catalogue
+        # repeats many texts, placeholders such as `{{ self.id }}` above all.
+        self._compiled: dict[tuple[str, str | None], cel.Expression] = {}
 
     def compile(self, source: str, policy_id: str | None = None) -> cel.Expression:
         """Compile or raise ValueError with CEL's own caret-marked explanation.
@@ -237,25 +249,48 @@ class CelRuntime:
         activation per target for all its policies, so CEL converts each object from Python
         once, not once per policy.
         """
+        # Only a text that reads params depends on its policy: `{{ self.id }}` and the like
+        # are compiled once for the whole catalogue.
+        scope = policy_id if "params" in source else None
+        known = self._compiled.get((source, scope))
+        if known is not None:
+            return known
         from hdsguard.policies.inline import inline_date_helpers
 
-        try:
-            checked = self.env.compile(source)  # errors about the text the user wrote
-        except RuntimeError as exc:
-            text = str(exc).removeprefix("INVALID_ARGUMENT: ").removesuffix(" [INVALID_ARGUMENT]")
-            raise ValueError(text.replace("<input>", "condition")) from None
-        # The date-helper rewrite is only a speed-up: without it the helpers stay correct.
-        for candidate in (inline_date_helpers(source), source):
-            if policy_id is not None and "params" in candidate:
-                # The newline ends a trailing // comment of the user's text.
-                candidate = f"cel.bind(params, params[{json.dumps(policy_id)}], {candidate}\n)"
-            if candidate == source:
-                return checked
+        def attempt(text: str, *, check: bool = True) -> cel.Expression | None:
             try:
-                return self.env.compile(candidate)
-            except RuntimeError:  # never expected
-                continue
-        raise ValueError("the expression cannot be scoped to its policy's parameters")
+                return self.env.compile(text, not check)
+            except RuntimeError:
+                return None
+
+        # Every date helper's name starts so: most texts need no scan.
+        inlined = inline_date_helpers(source) if "days_" in source else source
+        expr = None
+        if inlined == source and scope is not None:
+            # The scoped text holds the user's text whole, where `params` is dyn as it is
+            # outside: once the user's text parses, the scoped one type-checks only if the
+            # user's does, so the user's text needs no full compile of its own. The parse
+            # matters: `a) || (b` compiles once wrapped.
+            if attempt(source, check=False) is not None:
+                expr = attempt(scope_to_policy(source, scope))
+        if expr is None:  # the general way, which also words every error
+            try:
+                checked = self.env.compile(source)  # errors about the text the user wrote
+            except RuntimeError as exc:
+                text = str(exc).removeprefix("INVALID_ARGUMENT: ")
+                text = text.removesuffix(" [INVALID_ARGUMENT]")
+                raise ValueError(text.replace("<input>", "condition")) from None
+            # The date-helper rewrite is only a speed-up: without it the helpers stay correct.
+            for candidate in (inlined, source):
+                if policy_id is not None:
+                    candidate = scope_to_policy(candidate, policy_id)
+                expr = checked if candidate == source else attempt(candidate)
+                if expr is not None:
+                    break
+            else:
+                raise ValueError("the expression cannot be scoped to its policy's parameters")
+        self._compiled[(source, scope)] = expr
+        return expr
 
     def activation(self, variables: dict[str, Any]) -> cel.Activation:
         return self.env.Activation(variables)

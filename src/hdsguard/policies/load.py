@@ -17,6 +17,7 @@ from hdsguard.declarations.files import display_path, read_text
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
 from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.fastpath import verdict_source
 from hdsguard.policies.meta import PolicyMeta
 from hdsguard.policies.template import Template, compile_template, literal
 
@@ -60,6 +61,7 @@ class CompiledPolicy:
     local: bool = False
     # Pass / not applicable / ask the exact path, in one evaluation (see fastpath.py).
     verdict: cel.Expression | None = None
+    verdict_source: str | None = None  # its CEL text, for a section's program
 
     @property
     def id(self) -> str:
@@ -232,6 +234,7 @@ def compile_policy(
         checks=tuple(checks),
         local=_is_local(spec),
         verdict=_verdict(runtime, spec),
+        verdict_source=verdict_source(spec),
     )
     _check_params(meta, source, problems)
     if problems:
@@ -240,8 +243,6 @@ def compile_policy(
 
 
 def _verdict(runtime: CelRuntime, spec: Policy) -> cel.Expression | None:
-    from hdsguard.policies.fastpath import verdict_source
-
     try:
         return runtime.compile(verdict_source(spec), spec.id)
     except ValueError:
