@@ -66,7 +66,8 @@ def load(runtime: CelRuntime, key: str) -> list[CompiledPolicy] | None:
         return None
 
     def decode(data: bytes) -> list[CompiledPolicy]:
-        return [_thaw(runtime, item) for item in pickle.loads(data)]
+        seen: dict[int, cel.Expression] = {}
+        return [_thaw(runtime, item, seen) for item in pickle.loads(data)]
 
     return load_safely(folder / f"catalogue-{key}.pickle", decode)
 
@@ -81,7 +82,8 @@ def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
     except OSError:
         return  # a read-only home or full disk only costs speed
     runnable = [dataclasses.replace(p, spec=None) for p in policies]
-    data = pickle.dumps([_freeze(p) for p in runnable], protocol=5)
+    seen: dict[int, _Serialized] = {}
+    data = pickle.dumps([_freeze(p, seen) for p in runnable], protocol=5)
     write_atomic(folder / f"catalogue-{key}.pickle", data)
 
 
@@ -94,30 +96,45 @@ class _Serialized:
         self.data = data
 
 
-def _freeze(value: Any) -> Any:
+# An expression shared by several policies (the runtime compiles each text once: placeholders
+# such as `{{ self.id }}` recur across the catalogue) is serialized, stored and deserialized
+# once, and stays shared after a load: ``seen`` maps id() of what was already converted.
+
+
+def _freeze(value: Any, seen: dict[int, _Serialized]) -> Any:
     if isinstance(value, cel.Expression):
-        return _Serialized(value.serialize())
+        frozen = seen.get(id(value))
+        if frozen is None:
+            frozen = seen[id(value)] = _Serialized(value.serialize())
+        return frozen
     if isinstance(value, Template):
-        return Template(tuple(_freeze(p) for p in value.parts))
-    if isinstance(value, (CompiledPolicy, CompiledCheck)):
-        return dataclasses.replace(
-            value, **{f.name: _freeze(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        )
-    if isinstance(value, tuple):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
-def _thaw(runtime: CelRuntime, value: Any) -> Any:
-    if isinstance(value, _Serialized):
-        return runtime.env.deserialize(value.data)
-    if isinstance(value, Template):
-        return Template(tuple(_thaw(runtime, p) for p in value.parts))
+        return Template(tuple(_freeze(p, seen) for p in value.parts))
     if isinstance(value, (CompiledPolicy, CompiledCheck)):
         return dataclasses.replace(
             value,
-            **{f.name: _thaw(runtime, getattr(value, f.name)) for f in dataclasses.fields(value)},
+            **{f.name: _freeze(getattr(value, f.name), seen) for f in dataclasses.fields(value)},
         )
     if isinstance(value, tuple):
-        return tuple(_thaw(runtime, v) for v in value)
+        return tuple(_freeze(v, seen) for v in value)
+    return value
+
+
+def _thaw(runtime: CelRuntime, value: Any, seen: dict[int, cel.Expression]) -> Any:
+    if isinstance(value, _Serialized):
+        thawed = seen.get(id(value))
+        if thawed is None:
+            thawed = seen[id(value)] = runtime.env.deserialize(value.data)
+        return thawed
+    if isinstance(value, Template):
+        return Template(tuple(_thaw(runtime, p, seen) for p in value.parts))
+    if isinstance(value, (CompiledPolicy, CompiledCheck)):
+        return dataclasses.replace(
+            value,
+            **{
+                f.name: _thaw(runtime, getattr(value, f.name), seen)
+                for f in dataclasses.fields(value)
+            },
+        )
+    if isinstance(value, tuple):
+        return tuple(_thaw(runtime, v, seen) for v in value)
     return value

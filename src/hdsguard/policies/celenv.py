@@ -266,13 +266,12 @@ class CelRuntime:
         # Every date helper's name starts so: most texts need no scan.
         inlined = inline_date_helpers(source) if "days_" in source else source
         expr = None
-        if inlined == source and scope is not None:
-            # The scoped text holds the user's text whole, where `params` is dyn as it is
-            # outside: once the user's text parses, the scoped one type-checks only if the
-            # user's does, so the user's text needs no full compile of its own. The parse
-            # matters: `a) || (b` compiles once wrapped.
-            if attempt(source, check=False) is not None:
-                expr = attempt(scope_to_policy(source, scope))
+        # The scoped text holds the user's text whole, where `params` is dyn as it is outside:
+        # once the user's text parses, the scoped one type-checks only if the user's does, so
+        # the user's text needs no full compile of its own. The parse matters: `a) || (b`
+        # compiles once wrapped.
+        if inlined == source and scope is not None and attempt(source, check=False) is not None:
+            expr = attempt(scope_to_policy(source, scope))
         if expr is None:  # the general way, which also words every error
             try:
                 checked = self.env.compile(source)  # errors about the text the user wrote

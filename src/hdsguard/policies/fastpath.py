@@ -29,13 +29,14 @@ if TYPE_CHECKING:
 
     from hdsguard.policies.celenv import CelRuntime
     from hdsguard.policies.load import CompiledPolicy
+    from hdsguard.policies.meta import PolicyRules
     from hdsguard.policies.model import Policy
 
 PASS = 1
 NOT_APPLICABLE = 0
 
 
-def verdict_source(spec: Policy) -> str:
+def verdict_source(spec: Policy | PolicyRules) -> str:
     """The verdict expression of a policy, in the policy's own CEL (not yet scoped/inlined)."""
     clauses: list[str] = []
     for check in spec.all_checks():

@@ -1,11 +1,13 @@
 """Load policy files: validate against the policy model, compile every CEL expression.
 
 An invalid policy is a hard error naming its file and line: a broken policy must never
-silently stop enforcing.
+silently stop enforcing. A run reads the built-in policies a shorter way when it can
+(:func:`_builtin_for_run`), and the general way, with its exact messages, otherwise.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +20,14 @@ from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.fastpath import verdict_source
-from hdsguard.policies.meta import PolicyMeta
+from hdsguard.policies.meta import PolicyMeta, PolicyRules
 from hdsguard.policies.template import Template, compile_template, literal
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-    from hdsguard.policies.model import Policy
+    from hdsguard.policies.meta import CheckRules
+    from hdsguard.policies.model import Check, Policy
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 
@@ -45,7 +48,8 @@ class CompiledPolicy:
     """A policy ready to run: its metadata, its compiled expressions and where it came from.
 
     ``spec`` (the validated policy file, with its inline tests) is kept when the policy was
-    read from its file, and dropped from the cached catalogue: runs only need ``meta``.
+    read from its file for the authoring commands, or is a user's; runs only need ``meta``,
+    so the cached catalogue and the built-in policies read for a run have none.
     """
 
     meta: PolicyMeta
@@ -73,7 +77,7 @@ class CompiledPolicy:
     def authoring(self) -> Policy:
         """The full policy file model (tests, raw texts), for the authoring commands."""
         if self.spec is None:
-            raise RuntimeError(f"{self.id} was loaded from the cache without its file model")
+            raise RuntimeError(f"{self.id} was loaded for a run, without its file model")
         return self.spec
 
 
@@ -120,7 +124,7 @@ def load_catalogue(
     key = cache.catalogue_key(files)
     runtime.catalogue_key = key
     cached = cache.load(runtime, key) if key and not with_specs else None
-    loaded = cached if cached is not None else _load_files(runtime, files, problems)
+    loaded = cached if cached is not None else _load_files(runtime, files, problems, with_specs)
     catalogue: dict[str, CompiledPolicy] = {}
     for policy in loaded:
         _register(catalogue, policy, problems)
@@ -132,12 +136,15 @@ def load_catalogue(
 
 
 def _load_files(
-    runtime: CelRuntime, files: Sequence[tuple[Path, bool]], problems: list[Problem]
+    runtime: CelRuntime,
+    files: Sequence[tuple[Path, bool]],
+    problems: list[Problem],
+    with_specs: bool,
 ) -> list[CompiledPolicy]:
     loaded: list[CompiledPolicy] = []
     for path, is_builtin in files:
         try:
-            loaded.append(load_policy(runtime, path, builtin=is_builtin))
+            loaded.append(load_policy(runtime, path, builtin=is_builtin, with_spec=with_specs))
         except InputError as exc:
             problems.extend(exc.problems)
     return loaded
@@ -162,9 +169,18 @@ def _register(
         )
 
 
-def load_policy(runtime: CelRuntime, path: Path, *, builtin: bool = False) -> CompiledPolicy:
+def load_policy(
+    runtime: CelRuntime, path: Path, *, builtin: bool = False, with_spec: bool = True
+) -> CompiledPolicy:
+    """``with_spec=False``: a run's load, whose ``spec`` may be None; a built-in policy's
+    inline tests are then not even read (a user's still are: a broken test case is refused)."""
     display = display_path(path)
-    source = parse(read_text(path, display), display)
+    text = read_text(path, display)
+    if builtin and not with_spec:
+        compiled = _builtin_for_run(runtime, text, display)
+        if compiled is not None:
+            return compiled
+    source = parse(text, display)
     if not isinstance(source.data, dict):
         raise InputError([Problem(display, 1, 1, "a policy file is a mapping (id:, title:, …)")])
     from pydantic import ValidationError
@@ -178,8 +194,37 @@ def load_policy(runtime: CelRuntime, path: Path, *, builtin: bool = False) -> Co
     return compile_policy(runtime, spec, source, builtin=builtin)
 
 
+# The top-level `tests:` key of a block mapping; after it, a line that could start something
+# else than its value: all but a blank line, an indented one, a comment, or a `- ` item.
+_TESTS_KEY = re.compile(r"^tests:[ ]*$", re.MULTILINE)
+_TOP_LEVEL_LINE = re.compile(r"^(?!$|[ #]|-(?: |$))", re.MULTILINE)
+
+
+def _builtin_for_run(runtime: CelRuntime, text: str, display: str) -> CompiledPolicy | None:
+    """A built-in policy compiled for a run without its inline tests nor pydantic, or None to
+    load it the general way, which also words every problem exactly.
+
+    The tests are most of each file (four fifths of the parsing), a run never reads them, and
+    ``hdsguard policies test`` and the test suite load them in full. Cutting them off the text
+    is only done when they run from a top-level ``tests:`` line to the end of the file: a
+    construct opened above that line and cut short fails to parse, and such a failure, like
+    any doubt about the rest of the file (see ``meta.rules_of``), takes the general way.
+    """
+    from hdsguard.policies.meta import rules_of
+
+    tests = _TESTS_KEY.search(text)
+    if tests is None or _TOP_LEVEL_LINE.search(text, tests.end() + 1):
+        return None
+    try:
+        source = parse(text[: tests.start()], display)
+        rules = rules_of(source.data)
+        return None if rules is None else compile_policy(runtime, rules, source, builtin=True)
+    except InputError:
+        return None
+
+
 def compile_policy(
-    runtime: CelRuntime, spec: Policy, source: SourceFile, *, builtin: bool = False
+    runtime: CelRuntime, spec: Policy | PolicyRules, source: SourceFile, *, builtin: bool = False
 ) -> CompiledPolicy:
     problems: list[Problem] = []
 
@@ -203,7 +248,8 @@ def compile_policy(
 
     checks: list[CompiledCheck] = []
     single = not spec.checks
-    for i, check in enumerate(spec.all_checks()):
+    all_checks: Sequence[Check | CheckRules] = spec.all_checks()
+    for i, check in enumerate(all_checks):
         base: tuple[str | int, ...] = () if single else ("checks", i)
         condition = expr(check.condition, *base, "condition")
         checks.append(
@@ -220,9 +266,10 @@ def compile_policy(
             )
         )
     meta = PolicyMeta.of(spec)
+    verdict_text = verdict_source(spec)
     compiled = CompiledPolicy(
         meta=meta,
-        spec=spec,
+        spec=None if isinstance(spec, PolicyRules) else spec,
         file=source.path,
         builtin=builtin,
         applicable_if=expr(spec.applicable_if, "applicable_if"),
@@ -233,8 +280,8 @@ def compile_policy(
         remediation=tmpl(spec.remediation, "", "remediation"),
         checks=tuple(checks),
         local=_is_local(spec),
-        verdict=_verdict(runtime, spec),
-        verdict_source=verdict_source(spec),
+        verdict=_verdict(runtime, verdict_text, spec.id),
+        verdict_source=verdict_text,
     )
     _check_params(meta, source, problems)
     if problems:
@@ -242,9 +289,9 @@ def compile_policy(
     return compiled
 
 
-def _verdict(runtime: CelRuntime, spec: Policy) -> cel.Expression | None:
+def _verdict(runtime: CelRuntime, text: str, policy_id: str) -> cel.Expression | None:
     try:
-        return runtime.compile(verdict_source(spec), spec.id)
+        return runtime.compile(text, policy_id)
     except ValueError:
         return None  # the exact path alone still decides every outcome
 
@@ -259,7 +306,7 @@ _TEMPLATE_KEYS = (
 )
 
 
-def _is_local(spec: Policy) -> bool:
+def _is_local(spec: Policy | PolicyRules) -> bool:
     """No CEL expression of the policy, placeholders included, reads another object."""
     from hdsguard.policies.celenv import reads_other_objects
     from hdsguard.policies.template import placeholders
