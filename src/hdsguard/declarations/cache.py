@@ -75,28 +75,21 @@ class DeclarationCache:
     def get(self, key: str, display: str, raw: bytes) -> SourceFile | None:
         """The cached source of a file (``raw``: its bytes), or None."""
         path = self.folder / f"{key}{SUFFIX}"
-        entry = load_safely(path, _decode)
-        if entry is None:
-            return None
-        fmt, stored_key, stored_display, data, positions, partial = entry
-        if fmt != _FORMAT or stored_key != key or stored_display != display:
-            return None
-        if not isinstance(positions, dict) or not isinstance(partial, bool):
-            return None
-        _mark_used(path)
-        # A JSON file keeps its text while its positions are partial (SourceFile.locate).
-        return SourceFile(display, data, positions, decode_text(raw, display) if partial else None)
+        source = load_safely(path, lambda blob: decode(blob, key, display, raw))
+        if source is not None:
+            _mark_used(path)
+        return source
 
     def put(self, key: str, source: SourceFile) -> None:
         """Remember a file that parsed and validated without any problem."""
-        try:
-            payload = marshal.dumps(
-                (_FORMAT, key, source.path, source.data, source.positions, source.text is not None),
-                4,
-            )
-        except ValueError:  # a value marshal cannot carry: never the case for parsed data
-            return
-        if write_atomic(self.folder / f"{key}{SUFFIX}", hashlib.sha256(payload).digest() + payload):
+        blob = encode(key, source)
+        if blob is not None:
+            self.write(key, blob)
+
+    def write(self, key: str, blob: bytes, *, prune: bool = True) -> None:
+        """Store an entry made by :func:`encode` (``prune``: False in a helper process, so
+        that only one process of a run prunes)."""
+        if write_atomic(self.folder / f"{key}{SUFFIX}", blob) and prune:
             self.prune()
 
     def prune(self, now: float | None = None) -> None:
@@ -138,6 +131,32 @@ class DeclarationCache:
             os.utime(marker, (now, now))
         except OSError:
             pass  # another run pruning at the same time, or a read-only cache
+
+
+def encode(key: str, source: SourceFile) -> bytes | None:
+    """The bytes of an entry for ``source``: what :meth:`DeclarationCache.write` stores and
+    :func:`decode` reads (also how a helper process of :mod:`.parallel` ships a parsed file).
+    None when marshal cannot carry a value: never the case for parsed data."""
+    try:
+        payload = marshal.dumps(
+            (_FORMAT, key, source.path, source.data, source.positions, source.text is not None),
+            4,
+        )
+    except ValueError:
+        return None
+    return hashlib.sha256(payload).digest() + payload
+
+
+def decode(blob: bytes, key: str, display: str, raw: bytes) -> SourceFile | None:
+    """The source an entry holds, or None when it is not an intact entry for this key and
+    displayed path (``raw``: the file's bytes). May raise on a corrupt blob."""
+    fmt, stored_key, stored_display, data, positions, partial = _decode(blob)
+    if fmt != _FORMAT or stored_key != key or stored_display != display:
+        return None
+    if not isinstance(positions, dict) or not isinstance(partial, bool):
+        return None
+    # A JSON file keeps its text while its positions are partial (SourceFile.locate).
+    return SourceFile(display, data, positions, decode_text(raw, display) if partial else None)
 
 
 def _decode(blob: bytes) -> tuple[object, object, object, object, object, object]:

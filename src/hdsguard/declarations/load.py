@@ -8,6 +8,7 @@ from pathlib import Path
 from hdsguard.declarations.cache import DeclarationCache
 from hdsguard.declarations.files import decode_text, discover, display_path, read_bytes
 from hdsguard.declarations.merge import DeclarationSet, merge
+from hdsguard.declarations.parallel import Pending, parse_all
 from hdsguard.declarations.validate import validate
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
@@ -17,31 +18,39 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
     """Read, validate and merge; raise InputError listing every problem of every file.
 
     A file that parsed and validated without problem in an earlier run, with the same bytes
-    and the same code, is taken from the declaration cache (:mod:`.cache`) instead.
+    and the same code, is taken from the declaration cache (:mod:`.cache`) instead. The others
+    are parsed and validated together, in several processes when there are enough of them
+    (:mod:`.parallel`).
     """
     files = discover(paths, exclude)
     cache = DeclarationCache.open()
-    sources: list[SourceFile] = []
-    digests: dict[str, str] = {}
-    problems: list[Problem] = []
+    # Per file, in order: (displayed path, cache key, its source or its problems). Files the
+    # cache does not hold are parsed all together below, so that they can be shared out.
+    outcomes: list[tuple[str, str, SourceFile | Sequence[Problem]]] = []
+    pending: list[Pending] = []
     for path in files:
         display = display_path(path)
         try:
             raw = read_bytes(path, display)
-            key = cache.key(raw, display) if cache is not None else ""
-            source = cache.get(key, display, raw) if cache is not None else None
-            if source is None:
-                source = parse(decode_text(raw, display), display)
-                file_problems = validate(source)
-                if file_problems:
-                    problems.extend(file_problems)  # never cached: read again on every run
-                    continue
-                if cache is not None:
-                    cache.put(key, source)
         except InputError as exc:
-            problems.extend(exc.problems)
+            outcomes.append((display, "", exc.problems))
             continue
-        sources.append(source)
+        key = cache.key(raw, display) if cache is not None else ""
+        source = cache.get(key, display, raw) if cache is not None else None
+        if source is None:
+            pending.append(Pending(display, raw, key, len(outcomes)))
+        outcomes.append((display, key, () if source is None else source))  # () until parsed
+    for file, parsed in zip(pending, parse_all(pending, _parse_one, cache), strict=True):
+        outcomes[file.index] = (file.display, file.key, parsed)
+    del pending  # the files' bytes: no longer needed
+    sources: list[SourceFile] = []
+    digests: dict[str, str] = {}
+    problems: list[Problem] = []
+    for display, key, outcome in outcomes:
+        if not isinstance(outcome, SourceFile):
+            problems.extend(outcome)  # never cached: read again on every run
+            continue
+        sources.append(outcome)
         if key:
             digests[display] = key
     if problems:
@@ -49,3 +58,12 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
     decl = merge(sources)
     decl.digests = digests
     return decl
+
+
+def _parse_one(raw: bytes, display: str) -> SourceFile | list[Problem]:
+    """A file's source when it parses and validates without problem, else its problems."""
+    try:
+        source = parse(decode_text(raw, display), display)
+    except InputError as exc:
+        return list(exc.problems)
+    return validate(source) or source
