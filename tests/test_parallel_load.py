@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from hdsguard import forkjobs
 from hdsguard.declarations import load, parallel
 from hdsguard.declarations.cache import SUBDIR, DeclarationCache
 from hdsguard.declarations.merge import DeclarationSet
@@ -31,7 +32,7 @@ OBJECTS = 600  # 8 files, 280 KiB: a few of them per process once the threshold 
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Forking made worth it for small sets; the pid of every helper started, in order."""
     monkeypatch.setattr(parallel, "MIN_BYTES_PER_JOB", 1)
-    monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 2)
     monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
     monkeypatch.delenv(parallel.ENV_JOBS, raising=False)
     pids: list[int] = []
@@ -234,12 +235,16 @@ def _frames_garbled(
     cache: DeclarationCache | None,
     send: Callable[[bytes], None],
 ) -> None:
-    """Well-framed results with their contents damaged: one flipped bit in each."""
+    """Results damaged in transit, after framing: one flipped bit in each. (In the helper:
+    the patch never reaches the parent.)"""
+    real = forkjobs.frame
 
-    def damaged(frame: bytes) -> None:
-        send(frame[:-20] + bytes([frame[-20] ^ 1]) + frame[-19:])
+    def damaged(result: bytes) -> bytes:
+        framed = real(result)
+        return framed[:-20] + bytes([framed[-20] ^ 1]) + framed[-19:]
 
-    REAL_WORK(files, parse_one, cache, damaged)
+    forkjobs.frame = damaged  # type: ignore[assignment]
+    REAL_WORK(files, parse_one, cache, send)
 
 
 def _truncated(
@@ -308,7 +313,7 @@ def test_jobs_1_never_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.chdir(tmp_path)
     generate(OBJECTS, tmp_path / "decl")
     monkeypatch.setattr(parallel, "MIN_BYTES_PER_JOB", 1)
-    monkeypatch.setattr(parallel, "usable_cpus", lambda: 4)
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 4)
 
     def no_fork() -> int:
         raise AssertionError("forked")
@@ -322,7 +327,7 @@ def test_jobs_1_never_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_small_sets_never_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The examples (what the start-up gate measures) are far under the threshold."""
-    monkeypatch.setattr(parallel, "usable_cpus", lambda: 8)
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 8)
     monkeypatch.delenv(parallel.ENV_JOBS, raising=False)
 
     def no_fork() -> int:
@@ -352,7 +357,7 @@ AUTO = -1  # the default: as many processes as CPUs, at most MAX_JOBS
     ],
 )
 def test_jobs_setting(value: str, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "usable_cpus", lambda: 6)
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 6)
     monkeypatch.setenv(parallel.ENV_JOBS, value)
     assert parallel.jobs() == (min(6, parallel.MAX_JOBS) if expected == AUTO else expected)
 
@@ -368,7 +373,7 @@ def test_invalid_jobs_setting_is_no_error(
 
 
 def test_no_fork_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "usable_cpus", lambda: 4)
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 4)
     monkeypatch.delenv(parallel.ENV_JOBS, raising=False)
     assert parallel.jobs() == 4
     stop = threading.Event()
@@ -395,7 +400,7 @@ def test_an_interrupted_parent_kills_and_reaps_its_helpers(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     generate(OBJECTS, tmp_path / "decl")
-    monkeypatch.setattr(parallel, "usable_cpus", lambda: 3)
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 3)
 
     def interrupted(*args: Any) -> None:
         raise KeyboardInterrupt

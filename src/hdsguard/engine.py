@@ -8,6 +8,7 @@ missing or a check does not hold; error when CEL cannot evaluate; warn; pass.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,15 @@ def run(
     fresh: dict[str, list[Finding]] = {s.path: [] for s in decl.sources if s.path not in reused}
     values = {p.id: {**p.default_params(), **(params or {}).get(p.id, {})} for p in policies}
     severity = {p.id: (severities or {}).get(p.id, Severity(p.meta.severity)) for p in policies}
+    # Without evidence, a pass or not-applicable outcome is the same for every target of a
+    # policy: shared, not rebuilt for each of the many pairs that end so.
+    quiet = {
+        p.id: {
+            fastpath.PASS: _pass(p, None, False),
+            fastpath.NOT_APPLICABLE: _not_applicable(p, None, False),
+        }
+        for p in policies
+    }
     for section, section_policies in _by_section(policies).items():
         scoped = {p.id: values[p.id] for p in section_policies}
         non_local = [p for p in section_policies if not p.local]
@@ -88,7 +98,13 @@ def run(
             places: dict[tuple[str | int, ...], tuple[int, int]] = {}  # policies share fields
             for i, policy in enumerate(todo):
                 verdict = codes[i] if codes is not None else None
-                outcome = evaluate_one(policy, obj, activation, evidence=evidence, verdict=verdict)
+                outcome = None
+                if not evidence and type(verdict) is int:
+                    outcome = quiet[policy.id].get(verdict)
+                if outcome is None:
+                    outcome = evaluate_one(
+                        policy, obj, activation, evidence=evidence, verdict=verdict
+                    )
                 finding = _finding(
                     policy, severity[policy.id], target, origin, outcome, activation, places
                 )
@@ -98,7 +114,7 @@ def run(
     if memo is not None:
         for path, produced in fresh.items():
             memo.put(path, produced)
-    findings.sort(key=Finding.sort_key)
+    findings.sort(key=_BY_RULE_AND_TARGET)
     return findings
 
 
@@ -174,15 +190,17 @@ def evaluate_one(
     return _pass(policy, activation, evidence)
 
 
-def _pass(policy: CompiledPolicy, activation: cel.Activation, evidence: bool) -> _Outcome:
+def _pass(policy: CompiledPolicy, activation: cel.Activation | None, evidence: bool) -> _Outcome:
     # A pass is decided by the same field a failure would point at: the first check's.
     field = next((c.field for c in policy.checks if c.field), ())
-    message = policy.pass_message.render(activation) if evidence else ""
+    message = policy.pass_message.render(activation) if evidence and activation else ""
     return _Outcome(Status.PASS, message, field)
 
 
-def _not_applicable(policy: CompiledPolicy, activation: cel.Activation, evidence: bool) -> _Outcome:
-    why = policy.not_applicable_message.render(activation) if evidence else ""
+def _not_applicable(
+    policy: CompiledPolicy, activation: cel.Activation | None, evidence: bool
+) -> _Outcome:
+    why = policy.not_applicable_message.render(activation) if evidence and activation else ""
     return _Outcome(Status.NOT_APPLICABLE, why, ())
 
 
@@ -241,6 +259,8 @@ def _not_bool(what: str, value: Any) -> str:
     return f"{what} returned {value!r} ({type(value).__name__}), not true or false"
 
 
+# Finding.sort_key, at C speed: (rule, target) are the tuple's items 0 and 3.
+_BY_RULE_AND_TARGET = operator.itemgetter(0, 3)
 _NEEDS_ACTION = frozenset({Status.FAIL, Status.WARN, Status.ERROR})
 
 
@@ -260,19 +280,20 @@ def _finding(
         if place is None:
             place = places[outcome.field] = origin.locate(outcome.field)
         line, column = place
+    # Only a finding that needs action gets its hint rendered (it quotes values, and
+    # rendering costs a CEL evaluation per placeholder on every pass of a large estate).
+    status = outcome.status
+    hint = policy.remediation.render(activation) if status in _NEEDS_ACTION else ""
+    # Positional: this runs once per (policy, target) pair.
     return Finding(
-        rule=policy.id,
-        status=outcome.status,
-        severity=severity,
-        target=target,
-        file=file,
-        line=line,
-        column=column,
-        message=outcome.message,
-        # Only a finding that needs action gets its hint rendered (it quotes values, and
-        # rendering costs a CEL evaluation per placeholder on every pass of a large estate).
-        remediation=policy.remediation.render(activation)
-        if outcome.status in _NEEDS_ACTION
-        else "",
-        references=policy.meta.references,
+        policy.meta.id,
+        status,
+        severity,
+        target,
+        file,
+        line,
+        column,
+        outcome.message,
+        hint,
+        policy.meta.references,
     )

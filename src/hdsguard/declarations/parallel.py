@@ -6,40 +6,31 @@ files to parse are large enough to pay for it, the parent forks helper processes
 they start at once, with the parser, the schema and the files' bytes already in memory),
 gives each a share of the files balanced by size, and parses a share itself.
 
-A helper sends each file's result through a pipe as soon as it has it, ``marshal``-ed behind
-its size and CRC-32: the file's declaration-cache entry (:func:`.cache.encode`: checksummed,
-the very bytes it also writes to the cache), or the file's problems as plain tuples, or None
-when parsing failed in an unexpected way. Between its own files, and then until the helpers
-are done, the parent decodes what arrived, as it decodes cache entries. A helper that dies or
-exits non-zero has none of its results used; a result that is cut short, damaged or None is
-not used either: the parent parses those files itself, and so meets the very errors a serial
-run would.
+A helper sends each file's result as soon as it has it (:mod:`hdsguard.forkjobs` carries it
+behind its size and CRC-32): the file's declaration-cache entry (:func:`.cache.encode`:
+checksummed, the very bytes it also writes to the cache), or the file's problems as plain
+tuples, or None when parsing failed in an unexpected way, ``marshal``-ed. The parent decodes
+them as it decodes cache entries. A helper that dies or exits non-zero has none of its results
+used; a result that is cut short, damaged or None is not used either: the parent parses those
+files itself, and so meets the very errors a serial run would.
 
-``HDSGUARD_JOBS``: 1 never forks; N uses at most N processes (the parent included); unset, 0
-or not a whole number: as many as the usable CPUs, at most :data:`MAX_JOBS`.
+``HDSGUARD_JOBS`` (:mod:`hdsguard.forkjobs`) caps the processes; at most :data:`MAX_JOBS`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import marshal
-import os
-import signal
-import struct
-import threading
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
+from hdsguard import forkjobs
 from hdsguard.declarations.cache import DeclarationCache, decode, encode
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import Problem
+from hdsguard.forkjobs import ENV_JOBS, usable_cpus
 
-try:
-    import fcntl
-except ImportError:  # Windows: no fork either
-    fcntl = None  # type: ignore[assignment]
+__all__ = ["ENV_JOBS", "MAX_JOBS", "Pending", "jobs", "parse_all", "plan", "usable_cpus", "work"]
 
 # Uncached bytes each process must have for a fork to pay. A fork has fixed costs (about 2 ms
 # to fork and start, then pages copied on write in both processes) and the parent decodes what
@@ -55,12 +46,6 @@ DECODE_COST = 0.25
 # already a quarter of a helper's. The CPUs seen are also often those of a large host rather
 # than what a container may use.
 MAX_JOBS = 4
-ENV_JOBS = "HDSGUARD_JOBS"
-_PIPE_BYTES = 1 << 20  # the most Linux grants an unprivileged process by default
-_CHUNK = 1 << 20
-# Before each marshal-ed result: its size and CRC-32, so that a result cut short or damaged
-# is never decoded as another (a file's problems carry no checksum of their own).
-_HEADER = struct.Struct(">QI")
 
 Outcome = SourceFile | list[Problem]
 ParseOne = Callable[[bytes, str], Outcome]
@@ -86,51 +71,41 @@ def parse_all(
     """
     shares = plan([len(f.raw) for f in files], jobs())
     outcomes: dict[int, Outcome] = {}
-    helpers: list[_Helper] = []
+    helpers: list[tuple[forkjobs.Helper, list[int]]] = []
     try:
         for share in shares[1:]:
-            helper = _start(share, files, parse_one, cache, helpers)
+            mine = [files[i] for i in share]
+            helper = forkjobs.start(
+                partial(work, mine, parse_one, cache), len(share), [h for h, _ in helpers]
+            )
             if helper is None:  # cannot fork now (process limit, memory): do it here
                 shares[0].extend(share)
             else:
-                helpers.append(helper)
+                helpers.append((helper, share))
         for index in shares[0]:
             outcomes[index] = _parse_here(files[index], parse_one, cache)
-            for helper in helpers:  # decode what is ready while the helpers still parse
-                helper.receive(files, block=False)
-        for helper in helpers:
-            helper.receive(files, block=True)
-            helper.reap()
-            for index, outcome in zip(helper.share, helper.results(), strict=True):
+            for helper, _ in helpers:  # empty the pipes while the helpers still parse
+                helper.receive(block=False)
+        wrote = False
+        for helper, share in helpers:
+            for index, result in zip(share, helper.results(), strict=True):
+                outcome = _outcome(result, files[index]) if result is not None else None
                 if outcome is None:  # the helper died, or sent nothing usable for it
                     outcome = _parse_here(files[index], parse_one, cache)
+                else:
+                    wrote = wrote or (isinstance(outcome, SourceFile) and bool(files[index].key))
                 outcomes[index] = outcome
-        if cache is not None and any(h.wrote for h in helpers):
+        if cache is not None and wrote:
             cache.prune()  # what the first write of a serial run does
     finally:
-        for helper in helpers:
+        for helper, _ in helpers:
             helper.stop()
     return [outcomes[index] for index in range(len(files))]
 
 
 def jobs() -> int:
-    """How many processes may parse: ``HDSGUARD_JOBS`` within the usable CPUs, or 1 when
-    forking is not possible or not safe (another thread could hold a lock the copy needs)."""
-    if not hasattr(os, "fork") or threading.active_count() != 1:
-        return 1
-    limit = MAX_JOBS
-    wanted = os.environ.get(ENV_JOBS, "").strip()
-    if wanted.isdigit() and int(wanted) > 0:  # anything else is ignored: the default holds
-        limit = int(wanted)
-    return max(1, min(limit, usable_cpus()))
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity mask where the system has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # macOS has no affinity
-        return os.cpu_count() or 1
+    """How many processes may parse (see :func:`hdsguard.forkjobs.jobs`)."""
+    return forkjobs.jobs(MAX_JOBS)
 
 
 def plan(sizes: Sequence[int], processes: int) -> list[list[int]]:
@@ -161,145 +136,17 @@ def _parse_here(file: Pending, parse_one: ParseOne, cache: DeclarationCache | No
     return outcome
 
 
-class _Helper:
-    """The parent's end of a helper process: its pid, its pipe, and what it sent so far."""
-
-    def __init__(self, pid: int, fd: int, share: list[int]) -> None:
-        self.pid = pid
-        self.fd = fd
-        self.share = share
-        self.wrote = False  # it wrote cache entries: the parent prunes, as a serial run would
-        self.status: int | None = None
-        self._buffer = bytearray()
-        self._decoded: list[Outcome | None] = []
-
-    def receive(self, files: Sequence[Pending], *, block: bool) -> None:
-        """Read what the helper sent (until it closes the pipe when ``block``, else what is
-        there now) and decode every complete result."""
-        if self.fd < 0:
-            return
-        os.set_blocking(self.fd, block)
-        while True:
-            try:
-                chunk = os.read(self.fd, _CHUNK)
-            except BlockingIOError:
-                break
-            if not chunk:
-                self.close()
-                break
-            self._buffer += chunk
-            self._decode(files)
-
-    def _decode(self, files: Sequence[Pending]) -> None:
-        buffer = self._buffer
-        start = 0
-        while len(buffer) - start >= _HEADER.size:
-            size, crc = _HEADER.unpack_from(buffer, start)
-            end = start + _HEADER.size + size
-            if len(buffer) < end or len(self._decoded) >= len(self.share):
-                break
-            file = files[self.share[len(self._decoded)]]
-            frame = bytes(buffer[start + _HEADER.size : end])
-            self._decoded.append(self._outcome(frame, file) if zlib.crc32(frame) == crc else None)
-            start = end
-        del buffer[:start]
-
-    def _outcome(self, frame: bytes, file: Pending) -> Outcome | None:
-        try:
-            item = marshal.loads(frame)
-            if type(item) is bytes:
-                source = decode(item, file.key, file.display, file.raw)
-                self.wrote = self.wrote or (source is not None and bool(file.key))
-                return source
-            if type(item) is tuple:
-                return _problems(item)
-        except Exception:  # garbled: the parent parses the file itself
-            pass
-        return None
-
-    def reap(self) -> None:
-        _, self.status = os.waitpid(self.pid, 0)
-
-    def results(self) -> list[Outcome | None]:
-        """Per file of the share, in order: its outcome, or None for the parent to parse it.
-        Nothing of a helper that did not end normally is trusted."""
-        if self.status != 0:
-            return [None] * len(self.share)
-        return self._decoded + [None] * (len(self.share) - len(self._decoded))
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self.fd)
-            self.fd = -1
-
-    def stop(self) -> None:
-        """Close the pipe; kill and reap the helper unless it was reaped already (the parent
-        was interrupted or failed): no helper outlives the parent's parsing, none is left a
-        zombie."""
-        self.close()
-        if self.status is None:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
-            self.status = -1
-
-
-def _start(
-    share: list[int],
-    files: Sequence[Pending],
-    parse_one: ParseOne,
-    cache: DeclarationCache | None,
-    running: Sequence[_Helper],
-) -> _Helper | None:
+def _outcome(result: bytes, file: Pending) -> Outcome | None:
+    """A helper's result for ``file``, or None when it is not usable."""
     try:
-        read_fd, write_fd = os.pipe()
-    except OSError:
-        return None
-    _widen(write_fd)
-    try:
-        pid = os.fork()
-    except BaseException as exc:
-        os.close(read_fd)
-        os.close(write_fd)
-        if isinstance(exc, OSError):
-            return None
-        raise
-    if pid == 0:  # the helper: never returns
-        status = 1
-        try:
-            os.close(read_fd)
-            for other in running:
-                os.close(other.fd)
-            _silence()
-            # The inherited objects are never garbage: keep the collector off them, so that
-            # it neither spends time on them nor copies their pages by touching them.
-            gc.freeze()
-            work([files[i] for i in share], parse_one, cache, lambda data: _send(write_fd, data))
-            status = 0
-        finally:
-            os._exit(status)  # no atexit handler, no flushing of the parent's buffers
-    os.close(write_fd)
-    return _Helper(pid, read_fd, share)
-
-
-def _widen(fd: int) -> None:
-    """Let a pipe hold several results (Linux: 64 KiB by default, less than one result at
-    10k objects), so that a helper seldom waits for the parent to read."""
-    option = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if option is not None:
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(fd, option, _PIPE_BYTES)
-
-
-def _silence() -> None:
-    """Point the helper's standard streams at /dev/null: whatever a library prints there is
-    printed once, by the parent, if ever."""
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    os.close(null)
+        item = marshal.loads(result)
+        if type(item) is bytes:
+            return decode(item, file.key, file.display, file.raw)
+        if type(item) is tuple:
+            return _problems(item)
+    except Exception:  # garbled: the parent parses the file itself
+        pass
+    return None
 
 
 def work(
@@ -325,14 +172,7 @@ def work(
                     cache.write(file.key, item, prune=False)
             else:
                 item = tuple((p.file, p.line, p.column, p.message) for p in outcome)
-        frame = marshal.dumps(item, 4)
-        send(_HEADER.pack(len(frame), zlib.crc32(frame)) + frame)
-
-
-def _send(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+        send(marshal.dumps(item, 4))
 
 
 def _problems(item: tuple[object, ...]) -> list[Problem] | None:

@@ -1,0 +1,191 @@
+"""Helper processes for the large first runs: forked, fed by inheritance, heard through a pipe.
+
+Two phases of a first run on a large estate are split across processes: parsing the files the
+cache did not hold (:mod:`hdsguard.declarations.parallel`) and evaluating the policies
+(:mod:`hdsguard.engine`). Both fork (``os.fork``: a helper starts at once, with the parser,
+the compiled catalogue and the data already in memory), give each helper a share of the work,
+do a share in the parent, and take the helpers' results back through pipes.
+
+A helper sends results one by one, each behind its size and CRC-32, so that a result cut short
+or damaged in transit is never read as another. A helper that dies or exits non-zero has none
+of its results used. Whatever the caller does not get intact it does itself, so a failed
+helper costs time, never correctness.
+
+``HDSGUARD_JOBS``: 1 never forks; N uses at most N processes (the parent included); unset, 0
+or not a whole number: as many as the usable CPUs, at most the caller's maximum.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import signal
+import struct
+import threading
+import zlib
+from collections.abc import Callable, Sequence
+
+try:
+    import fcntl
+except ImportError:  # Windows: no fork either
+    fcntl = None  # type: ignore[assignment]
+
+ENV_JOBS = "HDSGUARD_JOBS"
+_PIPE_BYTES = 1 << 20  # the most Linux grants an unprivileged process by default
+_CHUNK = 1 << 20
+_HEADER = struct.Struct(">QI")  # size and CRC-32 of the result that follows
+
+Send = Callable[[bytes], None]
+
+
+def jobs(most: int) -> int:
+    """How many processes may work: ``HDSGUARD_JOBS`` within the usable CPUs and ``most``, or
+    1 when forking is not possible or not safe (another thread could hold a lock the copy
+    needs)."""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return 1
+    limit = most
+    wanted = os.environ.get(ENV_JOBS, "").strip()
+    if wanted.isdigit() and int(wanted) > 0:  # anything else is ignored: the default holds
+        limit = int(wanted)
+    return max(1, min(limit, usable_cpus()))
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # macOS has no affinity
+        return os.cpu_count() or 1
+
+
+class Helper:
+    """The parent's end of a helper process: its pid, its pipe, and the results it sent."""
+
+    def __init__(self, pid: int, fd: int, expected: int) -> None:
+        self.pid = pid
+        self.fd = fd
+        self.expected = expected
+        self.status: int | None = None
+        self._buffer = bytearray()
+        self._results: list[bytes | None] = []
+
+    def receive(self, *, block: bool) -> None:
+        """Read what the helper sent (until it closes the pipe when ``block``, else what is
+        there now) and split it into results."""
+        if self.fd < 0:
+            return
+        os.set_blocking(self.fd, block)
+        while True:
+            try:
+                chunk = os.read(self.fd, _CHUNK)
+            except BlockingIOError:
+                break
+            if not chunk:
+                self.close()
+                break
+            self._buffer += chunk
+            self._split()
+
+    def _split(self) -> None:
+        buffer = self._buffer
+        start = 0
+        while len(buffer) - start >= _HEADER.size and len(self._results) < self.expected:
+            size, crc = _HEADER.unpack_from(buffer, start)
+            end = start + _HEADER.size + size
+            if len(buffer) < end:
+                break
+            result = bytes(buffer[start + _HEADER.size : end])
+            self._results.append(result if zlib.crc32(result) == crc else None)
+            start = end
+        del buffer[:start]
+
+    def results(self) -> list[bytes | None]:
+        """Wait for the helper to end; then one item per expected result, None for any it
+        did not deliver intact. Nothing of a helper that did not end normally is trusted."""
+        self.receive(block=True)
+        if self.status is None:
+            _, self.status = os.waitpid(self.pid, 0)
+        if self.status != 0:
+            return [None] * self.expected
+        return self._results + [None] * (self.expected - len(self._results))
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
+
+    def stop(self) -> None:
+        """Close the pipe; kill and reap the helper unless it was reaped already (the parent
+        was interrupted or failed): no helper outlives the work, none is left a zombie."""
+        self.close()
+        if self.status is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.status = -1
+
+
+def start(work: Callable[[Send], None], expected: int, running: Sequence[Helper]) -> Helper | None:
+    """Fork a helper that runs ``work(send)``, each ``send(result)`` reaching the parent as
+    one of ``expected`` results; None when the system refuses a fork (the caller does the
+    work itself)."""
+    try:
+        read_fd, write_fd = os.pipe()
+    except OSError:
+        return None
+    _widen(write_fd)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid == 0:  # the helper: never returns
+        status = 1
+        try:
+            os.close(read_fd)
+            for other in running:
+                os.close(other.fd)
+            _silence()
+            # The inherited objects are never garbage: keep the collector off them, so that
+            # it neither spends time on them nor copies their pages by touching them.
+            gc.freeze()
+            work(lambda result: _write(write_fd, frame(result)))
+            status = 0
+        finally:
+            os._exit(status)  # no atexit handler, no flushing of the parent's buffers
+    os.close(write_fd)
+    return Helper(pid, read_fd, expected)
+
+
+def frame(result: bytes) -> bytes:
+    """A result as it travels: behind its size and CRC-32."""
+    return _HEADER.pack(len(result), zlib.crc32(result)) + result
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _widen(fd: int) -> None:
+    """Let a pipe hold several results (Linux: 64 KiB by default, less than one result at
+    10k objects), so that a helper seldom waits for the parent to read."""
+    option = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if option is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, option, _PIPE_BYTES)
+
+
+def _silence() -> None:
+    """Point the helper's standard streams at /dev/null: whatever a library prints there is
+    printed once, by the parent, if ever."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
