@@ -45,7 +45,8 @@ def run(
     evidence: bool = True,
     memo: FindingsMemo | None = None,
 ) -> list[Finding]:
-    """Findings for every (policy, target) pair, sorted by rule then target.
+    """Findings for every (policy, target) pair, sorted by rule then target; on a large
+    estate, evaluated by several processes (:mod:`hdsguard.evalsplit`).
 
     ``evidence=False`` leaves the messages of passing and not-applicable findings empty: an
     output that never shows them (terminal text without --verbose, SARIF, annotations) need
@@ -56,37 +57,113 @@ def run(
     policies = list(policies)
     sections = decl.as_data()
     runtime.context.bind(as_of, sections)
-    now = as_of.isoformat()
     findings: list[Finding] = []
     references = {p.id: p.meta.references for p in policies}
-    reused: dict[str, list[Finding]] = {}
+    reused: set[str] = set()
     if memo is not None:
         for source in decl.sources:
             hit = memo.get(source.path, references)
             if hit is not None:
-                reused[source.path] = hit
+                reused.add(source.path)
                 findings.extend(hit)
-    fresh: dict[str, list[Finding]] = {s.path: [] for s in decl.sources if s.path not in reused}
-    values = {p.id: {**p.default_params(), **(params or {}).get(p.id, {})} for p in policies}
-    severity = {p.id: (severities or {}).get(p.id, Severity(p.meta.severity)) for p in policies}
-    # Without evidence, a pass or not-applicable outcome is the same for every target of a
-    # policy: shared, not rebuilt for each of the many pairs that end so.
-    quiet = {
-        p.id: {
-            fastpath.PASS: _pass(p, None, False),
-            fastpath.NOT_APPLICABLE: _not_applicable(p, None, False),
+    evaluation = _Evaluation(
+        runtime, policies, decl, as_of, params, severities, evidence=evidence, reused=reused
+    )
+    from hdsguard.evalsplit import evaluate_all
+
+    produced = evaluate_all(evaluation, references)
+    findings.extend(produced)
+    if memo is not None:
+        # The memo keeps, per file evaluated afresh, the findings of its local policies.
+        local = {p.id for p in policies if p.local}
+        fresh: dict[str, list[Finding]] = {s.path: [] for s in decl.sources if s.path not in reused}
+        for finding in produced:
+            if finding.rule in local and finding.file in fresh:
+                fresh[finding.file].append(finding)
+        for path, kept in fresh.items():
+            memo.put(path, kept)
+    findings.sort(key=_BY_RULE_AND_TARGET)
+    return findings
+
+
+Unit = tuple[str, int, int]  # a section and a slice of its targets
+
+
+class _Evaluation:
+    """Everything one run evaluates with: the work, in units that processes can share."""
+
+    def __init__(
+        self,
+        runtime: CelRuntime,
+        policies: list[CompiledPolicy],
+        decl: DeclarationSet,
+        as_of: datetime.date,
+        params: Mapping[str, Mapping[str, Any]] | None,
+        severities: Mapping[str, Severity] | None,
+        *,
+        evidence: bool,
+        reused: set[str],
+    ) -> None:
+        self.runtime = runtime
+        self.decl = decl
+        self.sections = decl.as_data()
+        self.now = as_of.isoformat()
+        self.evidence = evidence
+        self.reused = reused  # files whose local policies' findings came from the memo
+        values = {p.id: {**p.default_params(), **(params or {}).get(p.id, {})} for p in policies}
+        self.severity = {
+            p.id: (severities or {}).get(p.id, Severity(p.meta.severity)) for p in policies
         }
-        for p in policies
-    }
-    for section, section_policies in _by_section(policies).items():
-        scoped = {p.id: values[p.id] for p in section_policies}
-        non_local = [p for p in section_policies if not p.local]
-        targets = decl.targets(section)
-        programs = _Programs(runtime, len(targets) >= fastpath.SECTION_PROGRAM_MIN_TARGETS)
-        for target, obj, origin in targets:
+        # Without evidence, a pass or not-applicable outcome is the same for every target of
+        # a policy: shared, not rebuilt for each of the many pairs that end so.
+        self.quiet = {
+            p.id: {
+                fastpath.PASS: _pass(p, None, False),
+                fastpath.NOT_APPLICABLE: _not_applicable(p, None, False),
+            }
+            for p in policies
+        }
+        self.by_section = _by_section(policies)
+        self.scoped = {
+            section: {p.id: values[p.id] for p in group}
+            for section, group in self.by_section.items()
+        }
+        self.non_local = {
+            section: [p for p in group if not p.local] for section, group in self.by_section.items()
+        }
+        self.programs = {
+            section: _Programs(
+                runtime,
+                len(decl.targets(section)) >= fastpath.SECTION_PROGRAM_MIN_TARGETS,
+            )
+            for section in self.by_section
+        }
+
+    def units(self, size: int) -> list[tuple[Unit, int]]:
+        """The work in slices of at most ``size`` targets, each with its number of pairs."""
+        out: list[tuple[Unit, int]] = []
+        for section, group in self.by_section.items():
+            count = len(self.decl.targets(section))
+            for lo in range(0, count, size):
+                hi = min(count, lo + size)
+                out.append(((section, lo, hi), (hi - lo) * len(group)))
+        return out
+
+    def evaluate(self, unit: Unit) -> list[Finding]:
+        section, lo, hi = unit
+        runtime, sections, now, evidence = self.runtime, self.sections, self.now, self.evidence
+        all_policies, non_local = self.by_section[section], self.non_local[section]
+        scoped, programs, quiet, severity = (
+            self.scoped[section],
+            self.programs[section],
+            self.quiet,
+            self.severity,
+        )
+        findings: list[Finding] = []
+        for target, obj, origin in self.decl.targets(section)[lo:hi]:
             path = origin.source.path if origin is not None else None
             # A file's findings of local policies may have come from the memo.
-            todo = non_local if path in reused else section_policies
+            todo = non_local if path in self.reused else all_policies
             if not todo:
                 continue
             # One activation for every policy of the target: CEL converts the object once.
@@ -94,7 +171,6 @@ def run(
                 {"self": obj, "params": scoped, "now": now, "target": target, "decl": sections}
             )
             codes = programs.verdicts(todo, activation)
-            produced = fresh.get(path) if path is not None else None
             places: dict[tuple[str | int, ...], tuple[int, int]] = {}  # policies share fields
             for i, policy in enumerate(todo):
                 verdict = codes[i] if codes is not None else None
@@ -105,17 +181,12 @@ def run(
                     outcome = evaluate_one(
                         policy, obj, activation, evidence=evidence, verdict=verdict
                     )
-                finding = _finding(
-                    policy, severity[policy.id], target, origin, outcome, activation, places
+                findings.append(
+                    _finding(
+                        policy, severity[policy.id], target, origin, outcome, activation, places
+                    )
                 )
-                findings.append(finding)
-                if policy.local and produced is not None:
-                    produced.append(finding)
-    if memo is not None:
-        for path, produced in fresh.items():
-            memo.put(path, produced)
-    findings.sort(key=_BY_RULE_AND_TARGET)
-    return findings
+        return findings
 
 
 def _by_section(policies: Iterable[CompiledPolicy]) -> dict[str, list[CompiledPolicy]]:

@@ -60,6 +60,30 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def plan(
+    weights: Sequence[int], processes: int, *, min_per_job: int, decode_cost: float
+) -> list[list[int]]:
+    """Indices of the items each process does, the parent's share first; one share when a
+    fork would not pay (less than ``min_per_job`` of weight per process). Shares are balanced
+    by weight, the heaviest items placed first, and the parent's is smaller by what decoding
+    the helpers' results costs it (``decode_cost``: relative to doing the work)."""
+    total = sum(weights)
+    if min_per_job > 0:
+        processes = min(processes, total // min_per_job)
+    processes = min(processes, len(weights))
+    if processes < 2:
+        return [list(range(len(weights)))]
+    capacity = [max(0.25, 1 - decode_cost * (processes - 1))] + [1.0] * (processes - 1)
+    shares: list[list[int]] = [[] for _ in range(processes)]
+    loads = [0] * processes
+    for index in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
+        weight = weights[index]
+        best = min(range(processes), key=lambda p: ((loads[p] + weight) / capacity[p], p))
+        shares[best].append(index)
+        loads[best] += weight
+    return [sorted(share) for share in shares if share]
+
+
 class Helper:
     """The parent's end of a helper process: its pid, its pipe, and the results it sent."""
 

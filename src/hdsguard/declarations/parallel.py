@@ -109,24 +109,9 @@ def jobs() -> int:
 
 
 def plan(sizes: Sequence[int], processes: int) -> list[list[int]]:
-    """Indices of the files each process parses, the parent's share first; one share when a
-    fork would not pay. Shares are balanced by bytes, the largest files placed first, and the
-    parent's is smaller by what decoding the helpers' results costs it (:data:`DECODE_COST`)."""
-    total = sum(sizes)
-    if MIN_BYTES_PER_JOB > 0:
-        processes = min(processes, total // MIN_BYTES_PER_JOB)
-    processes = min(processes, len(sizes))
-    if processes < 2:
-        return [list(range(len(sizes)))]
-    capacity = [max(0.25, 1 - DECODE_COST * (processes - 1))] + [1.0] * (processes - 1)
-    shares: list[list[int]] = [[] for _ in range(processes)]
-    loads = [0] * processes
-    for index in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
-        size = sizes[index]
-        best = min(range(processes), key=lambda p: ((loads[p] + size) / capacity[p], p))
-        shares[best].append(index)
-        loads[best] += size
-    return [sorted(share) for share in shares if share]
+    """Indices of the files each process parses, the parent's share first (see
+    :func:`hdsguard.forkjobs.plan`): balanced by bytes."""
+    return forkjobs.plan(sizes, processes, min_per_job=MIN_BYTES_PER_JOB, decode_cost=DECODE_COST)
 
 
 def _parse_here(file: Pending, parse_one: ParseOne, cache: DeclarationCache | None) -> Outcome:

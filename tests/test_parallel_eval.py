@@ -1,0 +1,172 @@
+"""Policies evaluated by helper processes (evalsplit.py) give exactly the serial findings."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hdsguard import evalsplit, forkjobs
+from hdsguard.declarations.load import load_declarations
+from hdsguard.engine import run
+from hdsguard.findings import Finding
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.load import load_catalogue
+from tests.helpers import AS_OF, REPO, run_cli
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate
+
+DAY = datetime.date.fromisoformat(AS_OF)
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Forking made worth it for small sets; the pid of every helper started."""
+    monkeypatch.setattr(evalsplit, "MIN_PAIRS_PER_JOB", 1)
+    monkeypatch.setattr(evalsplit, "UNIT_TARGETS", 40)
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 3)
+    monkeypatch.delenv(forkjobs.ENV_JOBS, raising=False)
+    pids: list[int] = []
+    real = os.fork
+    parent = os.getpid()
+
+    def fork() -> int:
+        pid = real()
+        if os.getpid() == parent:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("estate")
+    generate(400, root)
+    return root
+
+
+def evaluate(
+    root: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, evidence: bool
+) -> list[Finding]:
+    runtime = CelRuntime()
+    policies = list(load_catalogue(runtime).values())
+    decl = load_declarations([str(root)])
+    with monkeypatch.context() as m:
+        m.setenv(forkjobs.ENV_JOBS, jobs)
+        return run(runtime, policies, decl, DAY, evidence=evidence)
+
+
+@pytest.mark.parametrize("evidence", [True, False])
+def test_helpers_give_the_serial_findings(
+    estate: Path, forks: list[int], evidence: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = evaluate(estate, "1", monkeypatch, evidence)
+    assert not forks
+    for jobs in ("2", "3"):
+        assert evaluate(estate, jobs, monkeypatch, evidence) == serial
+    assert len(forks) == 1 + 2
+    assert len(serial) > 2000
+
+
+def test_the_cli_reports_and_memo_are_the_same(
+    estate: Path, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv(forkjobs.ENV_JOBS, jobs)
+        monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / jobs))
+        args = ["check", str(estate), "--as-of", AS_OF, "--format", "json"]
+        cold, warm = run_cli(args), run_cli(args)  # the second reads the findings memo
+        assert cold.stdout == warm.stdout
+        outputs.append(cold.stdout)
+    assert outputs[0] == outputs[1]
+    assert forks
+
+
+def _exit_3(*args: Any) -> None:
+    os._exit(3)
+
+
+def _garbage(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
+    for _ in units:
+        send(b"\xffnot marshal")
+
+
+def _wrong_rows(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
+    import marshal
+
+    for _ in units:
+        send(marshal.dumps([("X-001", "pass")]))
+
+
+def _evaluation_fails(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
+    def failing(unit: Any) -> Any:
+        raise RuntimeError("only in the helper")
+
+    evaluation.evaluate = failing
+    REAL_WORK(evaluation, units, send)
+
+
+def _half_then_exit(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
+    REAL_WORK(evaluation, units[: len(units) // 2], send)
+    os._exit(0)
+
+
+REAL_WORK = evalsplit.work
+
+
+@pytest.mark.parametrize(
+    "work",
+    [_exit_3, _garbage, _wrong_rows, _evaluation_fails, _half_then_exit],
+    ids=lambda f: f.__name__,
+)
+def test_a_failing_helper_changes_nothing(
+    work: Callable[..., None],
+    estate: Path,
+    forks: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    serial = evaluate(estate, "1", monkeypatch, False)
+    monkeypatch.setattr(evalsplit, "work", work)
+    assert evaluate(estate, "2", monkeypatch, False) == serial
+    assert forks
+
+
+def test_jobs_1_and_small_sets_never_fork(estate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 8)
+    monkeypatch.delenv(forkjobs.ENV_JOBS, raising=False)
+
+    def no_fork() -> int:
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    # 400 objects: about 3,000 pairs, under the real threshold (the examples are far under).
+    assert evaluate(estate, "", monkeypatch, False)
+    assert evaluate(REPO / "examples" / "lab-group", "", monkeypatch, False)
+    monkeypatch.setattr(evalsplit, "MIN_PAIRS_PER_JOB", 1)
+    assert evaluate(estate, "1", monkeypatch, False)
+    with pytest.raises(AssertionError, match="forked"):
+        evaluate(estate, "2", monkeypatch, False)
+
+
+def test_units_cover_every_target_once(estate: Path) -> None:
+    from hdsguard.engine import _Evaluation
+
+    runtime = CelRuntime()
+    policies = list(load_catalogue(runtime).values())
+    decl = load_declarations([str(estate)])
+    evaluation = _Evaluation(runtime, policies, decl, DAY, None, None, evidence=False, reused=set())
+    units = evaluation.units(7)
+    for section in evaluation.by_section:
+        slices = [(lo, hi) for (s, lo, hi), _ in units if s == section]
+        covered = [i for lo, hi in slices for i in range(lo, hi)]
+        assert covered == list(range(len(decl.targets(section))))
+        assert all(hi - lo <= 7 for lo, hi in slices)
