@@ -61,19 +61,20 @@ def usable_cpus() -> int:
 
 
 def plan(
-    weights: Sequence[int], processes: int, *, min_per_job: int, decode_cost: float
+    weights: Sequence[int], processes: int, *, min_per_job: int, parent_capacity: float
 ) -> list[list[int]]:
     """Indices of the items each process does, the parent's share first; one share when a
     fork would not pay (less than ``min_per_job`` of weight per process). Shares are balanced
-    by weight, the heaviest items placed first, and the parent's is smaller by what decoding
-    the helpers' results costs it (``decode_cost``: relative to doing the work)."""
+    by weight, the heaviest items placed first; the parent's is scaled by ``parent_capacity``
+    (what it can do while a helper does 1: less when it must also rebuild the helpers'
+    results, more when helpers are slowed by copying the pages they touch)."""
     total = sum(weights)
     if min_per_job > 0:
         processes = min(processes, total // min_per_job)
     processes = min(processes, len(weights))
     if processes < 2:
         return [list(range(len(weights)))]
-    capacity = [max(0.25, 1 - decode_cost * (processes - 1))] + [1.0] * (processes - 1)
+    capacity = [max(0.25, parent_capacity)] + [1.0] * (processes - 1)
     shares: list[list[int]] = [[] for _ in range(processes)]
     loads = [0] * processes
     for index in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):

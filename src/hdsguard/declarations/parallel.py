@@ -111,7 +111,8 @@ def jobs() -> int:
 def plan(sizes: Sequence[int], processes: int) -> list[list[int]]:
     """Indices of the files each process parses, the parent's share first (see
     :func:`hdsguard.forkjobs.plan`): balanced by bytes."""
-    return forkjobs.plan(sizes, processes, min_per_job=MIN_BYTES_PER_JOB, decode_cost=DECODE_COST)
+    capacity = 1 - DECODE_COST * (min(processes, len(sizes)) - 1)
+    return forkjobs.plan(sizes, processes, min_per_job=MIN_BYTES_PER_JOB, parent_capacity=capacity)
 
 
 def _parse_here(file: Pending, parse_one: ParseOne, cache: DeclarationCache | None) -> Outcome:
