@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from hdsguard import forkjobs
 from hdsguard.findings import Finding, Severity, Status
 
 if TYPE_CHECKING:
+    from hdsguard import forkjobs
     from hdsguard.engine import Unit, _Evaluation
 
 # Pairs each process must have for a fork to pay. A pair costs about 13 us on this project's
@@ -44,6 +44,11 @@ def evaluate_all(
     """The findings of every unit of ``evaluation``, unit after unit."""
     weighted = evaluation.units(UNIT_TARGETS)
     units = [unit for unit, _ in weighted]
+    if sum(weight for _, weight in weighted) < 2 * MIN_PAIRS_PER_JOB:
+        # No fork can pay: not even the means to fork are loaded (a pre-commit hook's case).
+        return [finding for unit in units for finding in evaluation.evaluate(unit)]
+    from hdsguard import forkjobs
+
     shares = forkjobs.plan(
         [weight for _, weight in weighted],
         forkjobs.jobs(MAX_JOBS),

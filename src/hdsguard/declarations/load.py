@@ -8,7 +8,6 @@ from pathlib import Path
 from hdsguard.declarations.cache import DeclarationCache
 from hdsguard.declarations.files import decode_text, discover, display_path, read_bytes
 from hdsguard.declarations.merge import DeclarationSet, merge
-from hdsguard.declarations.parallel import Pending, parse_all
 from hdsguard.declarations.validate import validate
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
@@ -27,7 +26,7 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
     # Per file, in order: (displayed path, cache key, its source or its problems). Files the
     # cache does not hold are parsed all together below, so that they can be shared out.
     outcomes: list[tuple[str, str, SourceFile | Sequence[Problem]]] = []
-    pending: list[Pending] = []
+    pending: list[tuple[str, bytes, str, int]] = []  # parallel.Pending's fields
     for path in files:
         display = display_path(path)
         try:
@@ -38,10 +37,16 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
         key = cache.key(raw, display) if cache is not None else ""
         source = cache.get(key, display, raw) if cache is not None else None
         if source is None:
-            pending.append(Pending(display, raw, key, len(outcomes)))
+            pending.append((display, raw, key, len(outcomes)))
         outcomes.append((display, key, () if source is None else source))  # () until parsed
-    for file, parsed in zip(pending, parse_all(pending, _parse_one, cache), strict=True):
-        outcomes[file.index] = (file.display, file.key, parsed)
+    if pending:  # a warm run parses nothing, and need not load the means to share it out
+        from hdsguard.declarations.parallel import Pending, parse_all
+
+        files_to_parse = [Pending(*fields) for fields in pending]
+        parsed_all = parse_all(files_to_parse, _parse_one, cache)
+        for file, parsed in zip(files_to_parse, parsed_all, strict=True):
+            outcomes[file.index] = (file.display, file.key, parsed)
+        del files_to_parse
     del pending  # the files' bytes: no longer needed
     sources: list[SourceFile] = []
     digests: dict[str, str] = {}
