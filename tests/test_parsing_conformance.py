@@ -120,6 +120,33 @@ def test_json_fast_path_matches_the_yaml_path(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "scans"),
+    [
+        (json.dumps({"a": [{"b": 1, "c": {"d": [1, 2]}}, {"e": None}], "f": "x"}, indent=2), 1),
+        ('{\n  "a": {\n    "b": [\n      {\n        "c": 1\n      }\n    ]\n  }\n}', 1),
+        ('{"a":1,"b":{"c":[{"d":2},{"e":3}]}}', 2),  # compact: a second, general scan
+        ('{\n "a": 1, "b": 2,\n "c": {"d": [\n{"e": 1}]}}', 2),  # mixed
+        ('[\n  {"a": 1},\n  {\n   "b": 2}]', 2),
+    ],
+)
+def test_keys_first_on_their_line_take_one_quick_scan(
+    text: str, scans: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hdsguard.declarations import yamlsource
+
+    made: list[object] = []
+    real = yamlsource._JsonPositions
+
+    def counting(text: str, keys: Any) -> Any:
+        made.append(keys)
+        return real(text, keys)
+
+    monkeypatch.setattr(yamlsource, "_JsonPositions", counting)
+    assert_same(text)
+    assert len(made) == scans
+
+
+@pytest.mark.parametrize(
     "text",
     [
         '{"a": "\\ud83d\\ude00"}',  # surrogate escapes: YAML refuses them, so JSON does too
