@@ -50,3 +50,22 @@ def random_spot(draw: Any, data: Any) -> tuple[Any, Any]:
             break
         node = parent[key]
     return parent, key
+
+
+def record_forks(monkeypatch: Any) -> list[int]:
+    """The pid of every helper process this process forks from now on (pytest's
+    ``monkeypatch`` undoes the recording)."""
+    import os
+
+    pids: list[int] = []
+    real = os.fork
+    parent = os.getpid()
+
+    def fork() -> int:
+        pid = real()
+        if os.getpid() == parent:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids

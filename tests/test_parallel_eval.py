@@ -17,7 +17,7 @@ from hdsguard.engine import run
 from hdsguard.findings import Finding
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import load_catalogue
-from tests.helpers import AS_OF, REPO, run_cli
+from tests.helpers import AS_OF, REPO, record_forks, run_cli
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -32,18 +32,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(evalsplit, "UNIT_TARGETS", 40)
     monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 3)
     monkeypatch.delenv(forkjobs.ENV_JOBS, raising=False)
-    pids: list[int] = []
-    real = os.fork
-    parent = os.getpid()
-
-    def fork() -> int:
-        pid = real()
-        if os.getpid() == parent:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
-    return pids
+    return record_forks(monkeypatch)
 
 
 @pytest.fixture(scope="module")

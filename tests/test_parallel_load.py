@@ -20,7 +20,7 @@ from hdsguard.declarations import load, parallel
 from hdsguard.declarations.cache import SUBDIR, DeclarationCache
 from hdsguard.declarations.merge import DeclarationSet
 from hdsguard.errors import InputError, Problem
-from tests.helpers import AS_OF, REPO, run_cli
+from tests.helpers import AS_OF, REPO, record_forks, run_cli
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -35,18 +35,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 2)
     monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
     monkeypatch.delenv(parallel.ENV_JOBS, raising=False)
-    pids: list[int] = []
-    real = os.fork
-    parent = os.getpid()
-
-    def fork() -> int:
-        pid = real()
-        if os.getpid() == parent:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
-    return pids
+    return record_forks(monkeypatch)
 
 
 @pytest.fixture
