@@ -240,7 +240,7 @@ def evaluate_one(
             return _pass(policy, activation, evidence)
         if verdict == fastpath.NOT_APPLICABLE:
             return _not_applicable(policy, activation, evidence)
-    if policy.applicable_if is not None:
+    if policy.applicable_if is not None and not (type(verdict) is int and verdict == fastpath.ASK):
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
             return _Outcome(Status.ERROR, f"applicable_if could not be evaluated: {error}", ())

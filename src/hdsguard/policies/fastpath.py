@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 PASS = 1
 NOT_APPLICABLE = 0
+ASK = 2  # applicable, something to look at: the exact path, which need not ask applicable_if
 
 
 def verdict_source(spec: Policy | PolicyRules) -> str:
@@ -50,8 +51,8 @@ def verdict_source(spec: Policy | PolicyRules) -> str:
     checks = " && ".join(clauses)
     applicable = spec.applicable_if
     if applicable is None:
-        return f"({checks}) ? {PASS} : 2"
-    return f"({_own_line(applicable)}) ? (({checks}) ? {PASS} : 2) : {NOT_APPLICABLE}"
+        return f"({checks}) ? {PASS} : {ASK}"
+    return f"({_own_line(applicable)}) ? (({checks}) ? {PASS} : {ASK}) : {NOT_APPLICABLE}"
 
 
 def _own_line(source: str) -> str:
