@@ -38,13 +38,13 @@ __all__ = ["ENV_JOBS", "MAX_JOBS", "Pending", "jobs", "parse_all", "plan", "usab
 # and gain 5-12 % at 184 KiB, 22 % at 460 KiB (docs/performance.md). Over twice the break-even
 # leaves room for a slower machine or a busy second CPU. The examples (23-28 KiB) never fork.
 MIN_BYTES_PER_JOB = 192 * 1024
-# What decoding a helper's results costs the parent, relative to the helper's parsing them:
-# unmarshalling the data and positions of the 10k-object set takes 0.1 s, against 0.4 s to
-# parse and validate it. The parent's share is smaller by that much per helper, and:
-DECODE_COST = 0.25
-# past 1 + 1 / DECODE_COST processes the parent, decoding, is the bottleneck; at 4 its share is
-# already a quarter of a helper's. The CPUs seen are also often those of a large host rather
-# than what a container may use.
+# What decoding a helper's results costs the parent, relative to the helper's parsing them,
+# net of the helper's own slowness (its every write copies a page of the parent's memory):
+# unmarshalling the data and positions of the 10k-object set takes 0.1 s against 0.4 s to
+# parse and validate, but measured on 2 CPUs a larger cost left the parent waiting up to
+# 0.1 s for the helper. The parent's share is smaller by that much per helper, and:
+DECODE_COST = 0.05
+# the CPUs seen are often those of a large host rather than what a container may use.
 MAX_JOBS = 4
 
 Outcome = SourceFile | list[Problem]
