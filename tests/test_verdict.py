@@ -210,3 +210,29 @@ def test_an_error_in_one_policy_leaves_the_others_of_the_section_decided() -> No
         ("T-002", "systems/a"): Status.PASS,
         ("T-002", "systems/b"): Status.FAIL,
     }
+
+
+def test_checks_binding_the_same_value_share_one_binding() -> None:
+    bind = "cel.bind(p, self.?backup.orValue({}), {})"
+    rule = policy(
+        checks=[
+            {"condition": bind.format("{}", "p.size() > 0"), "message": "empty"},
+            {"condition": "self.name != ''", "message": "no name"},
+            {"condition": bind.format("{}", '"a" in p'), "message": "no a"},
+            {"condition": bind.format("{}", "true // kept apart: a comment\n"), "message": "-"},
+        ]
+    )
+    source = verdict_source(rule.authoring())
+    assert source.count("cel.bind(p,") == 2
+    assert 'cel.bind(p, self.?backup.orValue({}), (p.size() > 0) && ("a" in p))' in source
+    decl = systems(
+        {"id": "both", "name": "A", "backup": {"a": 1}},
+        {"id": "no-a", "name": "B", "backup": {"b": 1}},
+        {"id": "empty", "name": "C"},
+    )
+    statuses = {f.target: f.status for f in both_ways(decl, (rule,))}
+    assert statuses == {
+        "systems/both": Status.PASS,
+        "systems/no-a": Status.FAIL,
+        "systems/empty": Status.FAIL,
+    }

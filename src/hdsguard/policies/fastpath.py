@@ -40,19 +40,50 @@ ASK = 2  # applicable, something to look at: the exact path, which need not ask 
 def verdict_source(spec: Policy | PolicyRules) -> str:
     """The verdict expression of a policy, in the policy's own CEL (not yet scoped/inlined)."""
     clauses: list[str] = []
+    # Conditions that bind the same name to the same value (BKP-005 looks the backup provider
+    # up in four checks) share one binding: && is commutative in CEL, errors included, so the
+    # verdict is the same, and the provider is looked up and converted once, not four times.
+    bound: dict[tuple[str, str], list[str]] = {}
     for check in spec.all_checks():
         for path in check.requires:
             # The exact path's test: every step a mapping holding a non-null value.
             steps = "".join(f".?{step}" for step in path.split("."))
             clauses.append(f"self{steps}.orValue(null) != null")
-        clauses.append(f"({_own_line(check.condition)})")
+        binding = _binding(check.condition)
+        if binding is None:
+            clauses.append(f"({_own_line(check.condition)})")
+        else:
+            name, value, body = binding
+            if (name, value) not in bound:
+                bound[(name, value)] = []
+                clauses.append(f"\0{len(bound) - 1}")  # where the shared binding goes
+            bound[(name, value)].append(f"({body})")
         if check.warn_if is not None and check.warn_message is not None:
             clauses.append(f"!({_own_line(check.warn_if)})")
+    shared = [f"cel.bind({n}, {v}, {' && '.join(bodies)})" for (n, v), bodies in bound.items()]
+    clauses = [shared[int(c[1:])] if c.startswith("\0") else c for c in clauses]
     checks = " && ".join(clauses)
     applicable = spec.applicable_if
     if applicable is None:
         return f"({checks}) ? {PASS} : {ASK}"
     return f"({_own_line(applicable)}) ? (({checks}) ? {PASS} : {ASK}) : {NOT_APPLICABLE}"
+
+
+def _binding(condition: str) -> tuple[str, str, str] | None:
+    """(name, value, body) of a condition that is one ``cel.bind(name, value, body)`` call and
+    holds no comment (a ``//`` comment could hide brackets or commas from the scan)."""
+    from hdsguard.policies.inline import matching, split_args
+
+    text = condition.strip()
+    if not text.startswith("cel.bind(") or "//" in text:
+        return None
+    open_paren = len("cel.bind")
+    if matching(text, open_paren) != len(text) - 1:
+        return None
+    args = split_args(text[open_paren + 1 : -1])
+    if len(args) != 3 or not args[0].strip().isidentifier():
+        return None
+    return args[0].strip(), " ".join(args[1].split()), args[2].strip()
 
 
 def _own_line(source: str) -> str:

@@ -33,11 +33,11 @@ def inline_date_helpers(source: str) -> str:
         name = _helper_at(source, i)
         if name is not None:
             open_paren = source.index("(", i + len(name))
-            close = _matching(source, open_paren)
+            close = matching(source, open_paren)
             if close is not None:
                 args = [
                     inline_date_helpers(a.strip())
-                    for a in _split_args(source[open_paren + 1 : close])
+                    for a in split_args(source[open_paren + 1 : close])
                 ]
                 body = _REWRITES[name](args)
                 if body is not None:
@@ -91,7 +91,7 @@ def _code(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
         i += 1
 
 
-def _matching(source: str, open_paren: int) -> int | None:
+def matching(source: str, open_paren: int) -> int | None:
     """Where the bracket opened at ``open_paren`` closes."""
     for i, char, depth in _code(source, open_paren):
         if char in ")]}" and depth == 0:
@@ -99,7 +99,7 @@ def _matching(source: str, open_paren: int) -> int | None:
     return None
 
 
-def _split_args(text: str) -> list[str]:
+def split_args(text: str) -> list[str]:
     """The comma-separated arguments of a call, commas in nested brackets and strings kept."""
     cuts = [i for i, char, depth in _code(text) if char == "," and depth == 0]
     bounds = zip([-1, *cuts], [*cuts, len(text)], strict=True)
