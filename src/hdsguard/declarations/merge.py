@@ -213,17 +213,16 @@ def check_references(decl: DeclarationSet) -> list[Problem]:
     return problems
 
 
-def _values_at(item: Any, field_path: tuple[str, ...]) -> Iterator[tuple[Path, Any]]:
-    def walk(node: Any, steps: tuple[str, ...], path: Path) -> Iterator[tuple[Path, Any]]:
-        if not steps:
-            yield path, node
-        elif steps[0] == "*" and isinstance(node, list):
-            for i, child in enumerate(node):
-                yield from walk(child, steps[1:], (*path, i))
-        elif isinstance(node, dict) and steps[0] in node:
-            yield from walk(node[steps[0]], steps[1:], (*path, steps[0]))
-
-    return walk(item, field_path, ())
+def _values_at(node: Any, steps: tuple[str, ...], path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    # Not a nested function: a recursive closure is a reference cycle, garbage the collector
+    # would have to find (the check command runs without it).
+    if not steps:
+        yield path, node
+    elif steps[0] == "*" and isinstance(node, list):
+        for i, child in enumerate(node):
+            yield from _values_at(child, steps[1:], (*path, i))
+    elif isinstance(node, dict) and steps[0] in node:
+        yield from _values_at(node[steps[0]], steps[1:], (*path, steps[0]))
 
 
 def _suggest(value: str, known: dict[str, Any]) -> str:
