@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from hdsguard.findings import Finding, Severity, Status
+from hdsguard.findings import Finding, from_row, to_row
 
 if TYPE_CHECKING:
     from hdsguard import forkjobs
@@ -40,9 +40,6 @@ MAX_JOBS = 4
 # hold about 200 MiB.
 MAX_PAIRS_TO_SHARE = 250_000
 UNIT_TARGETS = 250
-
-_STATUS = {s.value: s for s in Status}
-_SEVERITY = {s.value: s for s in Severity}
 
 
 def evaluate_all(
@@ -98,7 +95,7 @@ def work(evaluation: _Evaluation, units: list[Unit], send: forkjobs.Send) -> Non
     for unit in units:
         rows: Any
         try:
-            rows = [_row(finding) for finding in evaluation.evaluate(unit)]
+            rows = [to_row(finding) for finding in evaluation.evaluate(unit)]
         except Exception:  # the parent evaluates it again, and meets the error itself
             rows = None
         send(marshal.dumps(rows, 4))
@@ -108,37 +105,6 @@ def decode(result: bytes, references: Mapping[str, tuple[str, ...]]) -> list[Fin
     """A helper's findings for one unit, or None when they are not usable."""
     try:
         rows = marshal.loads(result)
-        return [_finding(row, references) for row in rows]
+        return [from_row(row, references) for row in rows]
     except Exception:  # garbled or None: the parent evaluates the unit itself
         return None
-
-
-def _row(f: Finding) -> tuple[Any, ...]:
-    # Plain values only: marshal carries no enum. Waiver and baseline come later, in the parent.
-    return (
-        f.rule,
-        f.status.value,
-        f.severity.value,
-        f.target,
-        f.file,
-        f.line,
-        f.column,
-        f.message,
-        f.remediation,
-    )
-
-
-def _finding(row: tuple[Any, ...], references: Mapping[str, tuple[str, ...]]) -> Finding:
-    rule, status, severity, target, file, line, column, message, remediation = row
-    return Finding(
-        rule,
-        _STATUS[status],
-        _SEVERITY[severity],
-        target,
-        file,
-        line,
-        column,
-        message,
-        remediation,
-        references[rule],
-    )

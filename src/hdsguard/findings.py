@@ -80,6 +80,30 @@ class Finding(NamedTuple):
         return (self.rule, self.target)
 
 
+# A finding as plain values, for marshal (the findings memo, results of helper processes):
+# rule, status, severity, target, file, line, column, message, remediation. The references
+# come from the rule; waiver and baseline are applied after.
+Row = tuple[str, str, str, str, str | None, int | None, int | None, str, str]
+_STATUS_BY_VALUE = {s.value: s for s in Status}
+_SEVERITY_BY_VALUE = {s.value: s for s in Severity}
+
+
+def to_row(f: Finding) -> Row:
+    return (
+        f.rule, f.status.value, f.severity.value, f.target, f.file, f.line, f.column,
+        f.message, f.remediation,
+    )  # fmt: skip
+
+
+def from_row(row: Row, references: Mapping[str, tuple[str, ...]]) -> Finding:
+    """The finding of a row; KeyError, ValueError or TypeError when the row is not one."""
+    rule, status, severity, target, file, line, column, message, remediation = row
+    return Finding(
+        rule, _STATUS_BY_VALUE[status], _SEVERITY_BY_VALUE[severity], target, file, line,
+        column, message, remediation, references[rule],
+    )  # fmt: skip
+
+
 class RuleInfo(NamedTuple):
     """Rule metadata that outputs such as SARIF describe once per rule."""
 

@@ -23,14 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from hdsguard.cache import cache_dir, code_fingerprint, load_safely, write_atomic
-from hdsguard.findings import Finding, Severity, Status
+from hdsguard.findings import Finding, Row, Severity, from_row, to_row
 from hdsguard.policies.load import CompiledPolicy
 
 _FORMAT = 1
 SUBDIR = "findings"
 SUFFIX = ".marshal"
-
-Row = tuple[str, str, str, str, "str | None", "int | None", "int | None", str, str]
 
 
 class FindingsMemo:
@@ -81,7 +79,7 @@ class FindingsMemo:
         if rows is None:
             return None
         try:
-            return [_finding(row, references) for row in rows]
+            return [from_row(row, references) for row in rows]
         except (KeyError, ValueError, TypeError):
             return None
 
@@ -89,11 +87,7 @@ class FindingsMemo:
         entry = self._entry(path)
         if entry is None:
             return
-        rows = [
-            (f.rule, f.status.value, f.severity.value, f.target, f.file, f.line, f.column,
-             f.message, f.remediation)
-            for f in findings
-        ]  # fmt: skip
+        rows = [to_row(f) for f in findings]
         payload = marshal.dumps((_FORMAT, rows), 4)
         if write_atomic(entry, hashlib.sha256(payload).digest() + payload):
             from hdsguard.declarations.cache import DeclarationCache
@@ -109,11 +103,3 @@ def _decode(blob: bytes) -> list[Row]:
     if fmt != _FORMAT or not isinstance(rows, list):
         raise ValueError("stale entry")
     return rows
-
-
-def _finding(row: Row, references: Mapping[str, tuple[str, ...]]) -> Finding:
-    rule, status, severity, target, file, line, column, message, remediation = row
-    return Finding(
-        rule, Status(status), Severity(severity), target, file, line, column, message,
-        remediation, references[rule],
-    )  # fmt: skip
