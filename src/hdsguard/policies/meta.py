@@ -224,17 +224,7 @@ class PolicyRules:
         if self.checks:
             return list(self.checks)
         assert self.condition is not None and self.message is not None
-        return [
-            CheckRules(
-                condition=self.condition,
-                message=self.message,
-                field=self.field,
-                locate=self.locate,
-                requires=self.requires,
-                warn_if=self.warn_if,
-                warn_message=self.warn_message,
-            )
-        ]
+        return [CheckRules(**{key: getattr(self, key) for key in CheckRules.__slots__})]
 
 
 CHECK_KEYS = frozenset(CheckRules.__slots__)

@@ -166,17 +166,7 @@ class Policy(_Strict):
         if self.checks:
             return list(self.checks)
         assert self.condition is not None and self.message is not None
-        return [
-            Check(
-                condition=self.condition,
-                message=self.message,
-                field=self.field,
-                locate=self.locate,
-                requires=self.requires,
-                warn_if=self.warn_if,
-                warn_message=self.warn_message,
-            )
-        ]
+        return [Check(**{key: getattr(self, key) for key in _CHECK_KEYS})]
 
     @model_validator(mode="after")
     def _tests_cover_pass_and_fail(self) -> Policy:
