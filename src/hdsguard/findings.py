@@ -88,9 +88,14 @@ _STATUS_BY_VALUE = {s.value: s for s in Status}
 _SEVERITY_BY_VALUE = {s.value: s for s in Severity}
 
 
+# Plain str of each member: a dict lookup, not the enum's ``value`` descriptor, per finding.
+_PLAIN = {member: member.value for member in (*Status, *Severity)}
+
+
 def to_row(f: Finding) -> Row:
+    plain = _PLAIN
     return (
-        f.rule, f.status.value, f.severity.value, f.target, f.file, f.line, f.column,
+        f.rule, plain[f.status], plain[f.severity], f.target, f.file, f.line, f.column,
         f.message, f.remediation,
     )  # fmt: skip
 

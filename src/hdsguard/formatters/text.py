@@ -42,8 +42,13 @@ def _where(f: Finding) -> str:
 def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     statuses = _SHOWN + (_VERBOSE if options.verbose else ())
+    shown: dict[Status, list[Finding]] = {status: [] for status in statuses}
+    for finding in report.findings:  # one pass, not one per status: 74k findings at 10k
+        bucket = shown.get(finding.status)
+        if bucket is not None:
+            bucket.append(finding)
     for status in statuses:
-        chosen = [f for f in report.findings if f.status is status]
+        chosen = shown[status]
         for rule, group in groupby(chosen, key=lambda f: f.rule):
             items = list(group)
             first = items[0]
