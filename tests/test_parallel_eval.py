@@ -150,12 +150,12 @@ def test_jobs_1_and_small_sets_never_fork(estate: Path, monkeypatch: pytest.Monk
 
 
 def test_units_cover_every_target_once(estate: Path) -> None:
-    from hdsguard.engine import _Evaluation
+    from hdsguard.engine import Evaluation
 
     runtime = CelRuntime()
     policies = list(load_catalogue(runtime).values())
     decl = load_declarations([str(estate)])
-    evaluation = _Evaluation(runtime, policies, decl, DAY, None, None, evidence=False, reused=set())
+    evaluation = Evaluation(runtime, policies, decl, DAY, None, None, evidence=False, reused=set())
     units = evaluation.units(7)
     for section in evaluation.by_section:
         slices = [(lo, hi) for (s, lo, hi), _ in units if s == section]

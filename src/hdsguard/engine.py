@@ -66,7 +66,7 @@ def run(
             if hit is not None:
                 reused.add(source.path)
                 findings.extend(hit)
-    evaluation = _Evaluation(
+    evaluation = Evaluation(
         runtime, policies, decl, as_of, params, severities, evidence=evidence, reused=reused
     )
     from hdsguard.evalsplit import evaluate_all
@@ -89,7 +89,7 @@ def run(
 Unit = tuple[str, int, int]  # a section and a slice of its targets
 
 
-class _Evaluation:
+class Evaluation:
     """Everything one run evaluates with: the work, in units that processes can share."""
 
     def __init__(

@@ -21,7 +21,7 @@ from hdsguard.findings import Finding, from_row, to_row
 
 if TYPE_CHECKING:
     from hdsguard import forkjobs
-    from hdsguard.engine import Unit, _Evaluation
+    from hdsguard.engine import Evaluation, Unit
 
 # Pairs each process must have for a fork to pay. A pair costs about 13 us on this project's
 # 2-CPU machines; a helper costs a few ms to start and its findings about 1.5 us each for the
@@ -43,7 +43,7 @@ UNIT_TARGETS = 250
 
 
 def evaluate_all(
-    evaluation: _Evaluation, references: Mapping[str, tuple[str, ...]]
+    evaluation: Evaluation, references: Mapping[str, tuple[str, ...]]
 ) -> list[Finding]:
     """The findings of every unit of ``evaluation``, unit after unit."""
     weighted = evaluation.units(UNIT_TARGETS)
@@ -90,7 +90,7 @@ def evaluate_all(
     return [finding for index in range(len(units)) for finding in results[index]]
 
 
-def work(evaluation: _Evaluation, units: list[Unit], send: forkjobs.Send) -> None:
+def work(evaluation: Evaluation, units: list[Unit], send: forkjobs.Send) -> None:
     """In a helper: evaluate ``units`` and send each one's findings as soon as it has them."""
     for unit in units:
         rows: Any

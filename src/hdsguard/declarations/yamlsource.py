@@ -338,9 +338,8 @@ def _reader_problem(text: str, display: str, exc: yaml.reader.ReaderError) -> Pr
 
 
 @cache
-def _json_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """(JSON key, what keeps a text on the YAML path, JSON key first on its line), compiled
-    on the first JSON file."""
+def _json_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(JSON key, JSON key first on its line), compiled on the first JSON file."""
     # A JSON key: a string followed by a colon. Strings are matched whole, so a scan from the
     # start of the text never begins inside one; only keys are followed by ``:`` in JSON.
     key = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*')
@@ -348,14 +347,31 @@ def _json_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     # it at line starts only, and no line starts inside a JSON string. In pretty-printed JSON
     # every key is found so; when one is not, the walk runs out of keys and scans again.
     first_key = re.compile(r'^[ \t]*"([^"\\\n]*(?:\\.[^"\\\n]*)*)"[ \t]*:[ \t\n\r]*', re.MULTILINE)
-    # Kept on the YAML path, so that both paths agree: surrogate escapes and the characters
-    # YAML refuses (controls, DEL, U+FFFE...) but JSON strings may hold raw, and the characters
-    # YAML counts as line breaks but JSON does not (NEL, LS, PS, a lone CR).
-    yaml_only = re.compile(
-        r"\\u[dD][89a-fA-F]|\r(?!\n)"
-        r"|[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    return key, first_key
+
+
+@cache
+def _yaml_only_parts() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """What keeps a text on the YAML path, so that both paths agree: the characters YAML
+    refuses (controls, DEL, U+FFFE...) but JSON strings may hold raw, and the characters YAML
+    counts as line breaks but JSON does not (NEL, LS, PS); surrogate escapes; a lone CR. Three
+    patterns, not one alternation: a character class alone scans a text faster than an
+    alternation tried at every character (64 ms -> 41 ms at 10k objects)."""
+    return (
+        re.compile(r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"),
+        re.compile(r"\\u[dD][89a-fA-F]"),
+        re.compile(r"\r(?!\n)"),
     )
-    return key, yaml_only, first_key
+
+
+def _yaml_only(text: str) -> bool:
+    """Whether ``text`` holds what keeps it on the YAML path (see _yaml_only_parts)."""
+    chars, surrogate, lone_cr = _yaml_only_parts()
+    return bool(
+        chars.search(text)
+        or ("\\u" in text and surrogate.search(text))
+        or ("\r" in text and lone_cr.search(text))
+    )
 
 
 class _Fallback(Exception):
@@ -375,12 +391,12 @@ def _constant(name: str) -> Any:
 
 def _parse_json(text: str, display: str) -> SourceFile | None:
     """Data and (partial) positions of a strict JSON document, or None to read it as YAML."""
-    if _json_patterns()[1].search(text):
+    if _yaml_only(text):
         return None
     try:
         data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
         try:
-            positions = _JsonPositions(text, _json_patterns()[2]).collect(data)
+            positions = _JsonPositions(text, _json_patterns()[1]).collect(data)
         except _Fallback:  # a key not first on its line (compact JSON): scan for every key
             positions = _JsonPositions(text, _json_patterns()[0]).collect(data)
     except (ValueError, RecursionError, _Fallback):  # JSONDecodeError is a ValueError
