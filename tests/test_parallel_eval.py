@@ -112,6 +112,23 @@ def _half_then_exit(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
 REAL_WORK = evalsplit.work
 
 
+def test_a_stuck_helper_is_killed_and_its_work_done_here(
+    estate: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    serial = evaluate(estate, "1", monkeypatch, False)
+    monkeypatch.setattr(forkjobs, "patience", lambda own: 0.5)
+    monkeypatch.setattr(evalsplit, "work", lambda *args: time.sleep(600))
+    started = time.monotonic()
+    assert evaluate(estate, "2", monkeypatch, False) == serial
+    assert time.monotonic() - started < 60
+    assert forks
+    for pid in forks:  # killed and reaped: no such child any more
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
 @pytest.mark.parametrize(
     "work",
     [_exit_3, _garbage, _wrong_rows, _evaluation_fails, _half_then_exit],

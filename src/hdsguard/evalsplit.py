@@ -13,6 +13,7 @@ same way whatever process produced them.
 from __future__ import annotations
 
 import marshal
+import time
 from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -74,12 +75,14 @@ def evaluate_all(
                 shares[0].extend(share)
             else:
                 helpers.append((helper, share))
+        started = time.monotonic()
         for index in shares[0]:
             results[index] = evaluation.evaluate(units[index])
             for helper, _ in helpers:  # empty the pipes while the helpers still work
                 helper.receive(block=False)
+        wait = forkjobs.patience(time.monotonic() - started)
         for helper, share in helpers:
-            for index, result in zip(share, helper.results(), strict=True):
+            for index, result in zip(share, helper.results(wait), strict=True):
                 findings = decode(result, references) if result is not None else None
                 results[index] = (
                     findings if findings is not None else evaluation.evaluate(units[index])

@@ -20,9 +20,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import select
 import signal
 import struct
 import threading
+import time
 import zlib
 from collections.abc import Callable, Sequence
 
@@ -85,6 +87,12 @@ def plan(
     return [sorted(share) for share in shares if share]
 
 
+def patience(own_seconds: float) -> float:
+    """How long to wait for a helper once the parent did its own share in ``own_seconds``:
+    shares are balanced, so a helper ten times slower than the parent is stuck, not slow."""
+    return max(30.0, 10 * own_seconds)
+
+
 class Helper:
     """The parent's end of a helper process: its pid, its pipe, and the results it sent."""
 
@@ -126,10 +134,19 @@ class Helper:
             start = end
         del buffer[:start]
 
-    def results(self) -> list[bytes | None]:
+    def results(self, patience: float = 60.0) -> list[bytes | None]:
         """Wait for the helper to end; then one item per expected result, None for any it
-        did not deliver intact. Nothing of a helper that did not end normally is trusted."""
-        self.receive(block=True)
+        did not deliver intact. Nothing of a helper that did not end normally is trusted.
+
+        A helper still not done after ``patience`` seconds is killed (a library that does
+        not survive a fork could leave it stuck): the caller then does its work itself."""
+        deadline = time.monotonic() + patience
+        while self.fd >= 0:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                self.stop()
+                break
+            self.receive(block=False)
         if self.status is None:
             _, self.status = os.waitpid(self.pid, 0)
         if self.status != 0:

@@ -20,6 +20,7 @@ files itself, and so meets the very errors a serial run would.
 from __future__ import annotations
 
 import marshal
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -82,13 +83,15 @@ def parse_all(
                 shares[0].extend(share)
             else:
                 helpers.append((helper, share))
+        started = time.monotonic()
         for index in shares[0]:
             outcomes[index] = _parse_here(files[index], parse_one, cache)
             for helper, _ in helpers:  # empty the pipes while the helpers still parse
                 helper.receive(block=False)
         wrote = False
+        wait = forkjobs.patience(time.monotonic() - started)
         for helper, share in helpers:
-            for index, result in zip(share, helper.results(), strict=True):
+            for index, result in zip(share, helper.results(wait), strict=True):
                 outcome = _outcome(result, files[index]) if result is not None else None
                 if outcome is None:  # the helper died, or sent nothing usable for it
                     outcome = _parse_here(files[index], parse_one, cache)
