@@ -8,7 +8,6 @@ missing or a check does not hold; error when CEL cannot evaluate; warn; pass.
 from __future__ import annotations
 
 import datetime
-import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from hdsguard.declarations.merge import DeclarationSet, Origin
 
 if TYPE_CHECKING:
     from hdsguard.findingsmemo import FindingsMemo
-from hdsguard.findings import Finding, Severity, Status
+from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Severity, Status
 from hdsguard.policies import fastpath
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
@@ -82,7 +81,7 @@ def run(
                 fresh[finding.file].append(finding)
         for path, kept in fresh.items():
             memo.put(path, kept)
-    findings.sort(key=_BY_RULE_AND_TARGET)
+    findings.sort(key=BY_RULE_AND_TARGET)
     return findings
 
 
@@ -330,8 +329,6 @@ def _not_bool(what: str, value: Any) -> str:
     return f"{what} returned {value!r} ({type(value).__name__}), not true or false"
 
 
-# Finding.sort_key, at C speed: (rule, target) are the tuple's items 0 and 3.
-_BY_RULE_AND_TARGET = operator.itemgetter(0, 3)
 _NEEDS_ACTION = frozenset({Status.FAIL, Status.WARN, Status.ERROR})
 
 

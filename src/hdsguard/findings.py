@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,8 +77,9 @@ class Finding(NamedTuple):
     waiver: Waiver | None = None
     baselined: bool = False
 
-    def sort_key(self) -> tuple[str, str]:
-        return (self.rule, self.target)
+
+# The order of findings everywhere: by rule, then target (items 0 and 3), at C speed.
+BY_RULE_AND_TARGET = operator.itemgetter(0, 3)
 
 
 # A finding as plain values, for marshal (the findings memo, results of helper processes):

@@ -15,7 +15,7 @@ Escaping follows the Actions runner: in the message ``%``, CR and LF become ``%2
 
 from __future__ import annotations
 
-from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
+from hdsguard.findings import BY_RULE_AND_TARGET, STATUS_ORDER, Finding, Report, Status
 from hdsguard.formatters import RenderOptions
 from hdsguard.formatters.escape import document_text
 
@@ -33,7 +33,7 @@ def escape_property(text: str) -> str:
 def render(report: Report, options: RenderOptions) -> str:
     lines = [
         annotation(report, f)
-        for f in sorted(report.findings, key=Finding.sort_key)
+        for f in sorted(report.findings, key=BY_RULE_AND_TARGET)
         if f.status in _COMMAND
     ]
     lines += [f"::notice title=hdsguard::{escape_data(document_text(n))}" for n in report.notices]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from hdsguard.findings import Finding, Report, RuleInfo, Status
+from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Report, RuleInfo, Status
 from hdsguard.formatters import RenderOptions
 from hdsguard.formatters.escape import document_line as xml_line
 from hdsguard.formatters.escape import document_text as xml_text
@@ -38,7 +38,7 @@ _SKIPPED = (Status.NOT_APPLICABLE, Status.WAIVED)
 
 def render(report: Report, options: RenderOptions) -> str:
     root = ET.Element("testsuites", name="hdsguard")
-    findings = sorted(report.findings, key=Finding.sort_key)
+    findings = sorted(report.findings, key=BY_RULE_AND_TARGET)
     for rule, group in groupby(findings, key=lambda f: f.rule):
         root.append(_suite(rule, list(group), report.rules.get(rule)))
     _count(root, findings)

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status
+from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Report, RuleInfo, Severity, Status
 from hdsguard.formatters import RenderOptions
 from hdsguard.formatters.escape import document_text
 
@@ -83,7 +83,7 @@ def render(report: Report, options: RenderOptions) -> str:
 
 
 def sarif_log(report: Report) -> dict[str, Any]:
-    reported = sorted((f for f in report.findings if f.status in _REPORTED), key=Finding.sort_key)
+    reported = sorted((f for f in report.findings if f.status in _REPORTED), key=BY_RULE_AND_TARGET)
     rules = _rules(report, reported)
     index = {rule.id: i for i, rule in enumerate(rules)}
     run: dict[str, Any] = {
