@@ -6,7 +6,8 @@
 
 Every measurement is a fresh subprocess (what a pre-commit hook pays), timed wall-clock; the
 runs of one repetition are interleaved so that machine noise hits every command alike, and
-the median is reported. Peak memory is the child's maximum resident set size (``wait4``).
+the median is reported. Peak memory is the child's maximum resident set size (``wait4``),
+without the helper processes hdsguard forks on large first runs (docs/performance.md).
 
 hdsguard keeps a per-user cache (compiled catalogue, parsed and validated declaration files),
 so ``check_N`` is measured twice: ``check_N_cold`` gives every run a fresh, empty cache
