@@ -441,3 +441,12 @@ def test_a_shared_expression_is_stored_and_loaded_once(
     assert warm is not None
     shared = [len({id(e) for e in _expressions(tuple(p))}) for p in (cold, warm)]
     assert shared[0] == shared[1] < len(_expressions(tuple(cold)))
+
+
+def test_the_mirror_knows_the_models_names() -> None:
+    from typing import get_args
+
+    from hdsguard.policies import meta, model
+
+    assert set(get_args(model.SeverityName)) == meta.SEVERITIES
+    assert set(get_args(model.SectionName)) == meta.SECTIONS

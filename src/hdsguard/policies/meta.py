@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hdsguard.declarations.sections import SECTIONS as SECTION_NAMES
+from hdsguard.findings import Severity
+
 if TYPE_CHECKING:
     from hdsguard.policies.model import Policy
 
@@ -80,20 +83,10 @@ class PolicyMeta:
 # accept it with the same values. Any doubt answers None ("ask the model"), and the model then
 # validates the file and words its problems exactly as always.
 
-SEVERITIES = frozenset({"critical", "high", "medium", "low", "info"})
-SECTIONS = frozenset(
-    {
-        "organisation",
-        "identity",
-        "logging",
-        "providers",
-        "systems",
-        "services",
-        "firewalls",
-        "vendors",
-        "certificates",
-    }
-)
+# The same names as the model's Literal types, from where the rest of hdsguard takes them
+# (no pydantic here).
+SEVERITIES = frozenset(s.value for s in Severity)
+SECTIONS = frozenset(SECTION_NAMES)
 PARAM_TYPES = frozenset({"integer", "number", "string", "boolean", "date", "list"})
 # The model's patterns; fullmatch() as pydantic's regex, where `$` is the end of the text.
 _POLICY_ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")
