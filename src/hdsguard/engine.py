@@ -54,8 +54,6 @@ def run(
     ``memo`` reuses the findings of local policies on files unchanged since an earlier run.
     """
     policies = list(policies)
-    sections = decl.as_data()
-    runtime.context.bind(as_of, sections)
     findings: list[Finding] = []
     references = {p.id: p.meta.references for p in policies}
     reused: set[str] = set()
@@ -106,6 +104,8 @@ class Evaluation:
         self.runtime = runtime
         self.decl = decl
         self.sections = decl.as_data()
+        # The helpers (provider(), …) read the same declarations the expressions see.
+        runtime.context.bind(as_of, self.sections)
         self.now = as_of.isoformat()
         self.evidence = evidence
         self.reused = reused  # files whose local policies' findings came from the memo

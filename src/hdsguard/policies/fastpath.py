@@ -39,7 +39,7 @@ ASK = 2  # applicable, something to look at: the exact path, which need not ask 
 
 def verdict_source(spec: Policy | PolicyRules) -> str:
     """The verdict expression of a policy, in the policy's own CEL (not yet scoped/inlined)."""
-    clauses: list[str] = []
+    clauses: list[str | tuple[str, str]] = []  # a (name, value) pair: a shared binding's place
     # Conditions that bind the same name to the same value (BKP-005 looks the backup provider
     # up in four checks) share one binding: && is commutative in CEL, errors included, so the
     # verdict is the same, and the provider is looked up and converted once, not four times.
@@ -56,13 +56,16 @@ def verdict_source(spec: Policy | PolicyRules) -> str:
             name, value, body = binding
             if (name, value) not in bound:
                 bound[(name, value)] = []
-                clauses.append(f"\0{len(bound) - 1}")  # where the shared binding goes
+                clauses.append((name, value))
             bound[(name, value)].append(f"({body})")
         if check.warn_if is not None and check.warn_message is not None:
             clauses.append(f"!({_own_line(check.warn_if)})")
-    shared = [f"cel.bind({n}, {v}, {' && '.join(bodies)})" for (n, v), bodies in bound.items()]
-    clauses = [shared[int(c[1:])] if c.startswith("\0") else c for c in clauses]
-    checks = " && ".join(clauses)
+    checks = " && ".join(
+        clause
+        if isinstance(clause, str)
+        else f"cel.bind({clause[0]}, {clause[1]}, {' && '.join(bound[clause])})"
+        for clause in clauses
+    )
     applicable = spec.applicable_if
     if applicable is None:
         return f"({checks}) ? {PASS} : {ASK}"
