@@ -27,6 +27,7 @@ from hdsguard.declarations.yamlsource import (
     MAX_SCALAR_CHARS,
     SourceFile,
     _parse_yaml,
+    flatten,
     parse,
     unpack_pos,
 )
@@ -51,7 +52,7 @@ def same(a: Any, b: Any) -> bool:
 
 
 def _unpacked(source: SourceFile, path: Any) -> Any:
-    packed = source.positions.get(path)
+    packed = flatten(source.positions).get(path)
     return None if packed is None else unpack_pos(packed)
 
 
@@ -65,12 +66,14 @@ def conforms(text: str) -> SourceFile | None:
     except InputError as exc:
         pytest.fail(f"the fast path accepted what the composer refuses: {exc}\n{text!r}")
     assert same(fast.data, slow.data), (text, fast.data, slow.data)
+    fast_at, slow_at = flatten(fast.positions), flatten(slow.positions)
     differ = {
         path: (_unpacked(fast, path), _unpacked(slow, path))
-        for path in fast.positions.keys() | slow.positions.keys()
-        if fast.positions.get(path) != slow.positions.get(path)
+        for path in fast_at.keys() | slow_at.keys()
+        if fast_at.get(path) != slow_at.get(path)
     }
     assert not differ, (text, differ)
+    assert fast.positions == slow.positions  # the same structure, not only the same values
     assert fast.path == slow.path and fast.text is None
     return fast
 

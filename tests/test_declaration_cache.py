@@ -19,7 +19,7 @@ import pytest
 
 from hdsguard.declarations import cache as decl_cache
 from hdsguard.declarations import load
-from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.declarations.yamlsource import SourceFile, flatten
 from tests.helpers import AS_OF, REPO, run_cli, write
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -118,6 +118,7 @@ def test_cached_source_is_the_parsed_source(
         for got, want in zip(warm, fresh, strict=True):
             assert repr(got.data) == repr(want.data)  # types and order too (True is not 1)
             assert got.positions == want.positions
+            assert list(flatten(got.positions)) == list(flatten(want.positions))
             assert got.text == want.text  # JSON keeps its text, to complete positions later
         assert any(s.text for s in warm) == (folder == "j")
 

@@ -19,6 +19,7 @@ policy, on a generated set, and on random documents.
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Any, Final
 
 from hdsguard.declarations.yamlsource import (
@@ -28,9 +29,9 @@ from hdsguard.declarations.yamlsource import (
     _SPECIAL,
     MAX_DEPTH,
     MAX_SCALAR_CHARS,
-    Path,
-    Pos,
+    Entry,
     SourceFile,
+    Where,
     resolve_plain,
 )
 
@@ -89,7 +90,7 @@ _BOTH_LINES: Final = 1 << (_VALUE_BITS + _COL_BITS) | 1 << _COL_BITS
 # 1000 characters), so that the loop may add a column where pack_pos ORs it.
 _MAX_INDENT: Final = 1 << 19
 
-_Frame = tuple[int, Any, Path, int, int, int]
+_Frame = tuple[int, Any, Any, int, int, int]
 
 
 def parse_block(text: str, display: str) -> SourceFile | None:
@@ -106,26 +107,31 @@ def parse_block(text: str, display: str) -> SourceFile | None:
     number_start, special, resolve, value_of = _NUMBER_START, _SPECIAL, resolve_plain, _value
     max_chars, max_depth, max_indent = MAX_SCALAR_CHARS, _MAX_BLOCK_DEPTH, _MAX_INDENT
     decline, empty, is_map, is_seq, indentless = _DECLINE, _EMPTY, _MAP, _SEQ, _INDENTLESS
-    positions: dict[Path, Pos] = {}
-    # The block the current line belongs to: indentation, container, path, depth, kind, and
-    # for a mapping its keys' column shifted into place plus the value column of a key of
-    # length 0. The blocks around it wait on the stack.
+    # Keys are few and repeated in every object: one string each, shared with the other files
+    # (interned). Values repeat too (dates, states, the ids of what many objects reference):
+    # one string each per file. At 100k objects, a third of the declarations' memory.
+    same: Any = {}.setdefault
+    # The block the current line belongs to: indentation, container, its positions (a dict
+    # or list like the container, see yamlsource.Where), depth, kind, and for a mapping its
+    # keys' column shifted into place plus the value column of a key of length 0. The blocks
+    # around it wait on the stack.
     c_obj: Any = None
-    c_path: Path = ()
+    c_where: Any = None
     c_ind, c_depth, c_kind, c_kv = -1, -1, is_map, 0
     stack: list[_Frame] = []
     # What precedes a key of the current block when it is a mapping and no entry is pending
     # (None otherwise): such a line, most lines of a file, skips the structural checks.
     c_lead: str | None = None
     # The entry whose value is not on its line ("key:" or "-"), until the next line says whether
-    # a nested block or nothing (null) follows: its container and slot, path, depth, the
-    # indentation of its block, its key part (-1 for a sequence item) and its position if
-    # null. The document itself starts as one.
+    # a nested block or nothing (null) follows: its container, its positions and its slot
+    # there, depth, the indentation of its block, its key part (-1 for a sequence item) and
+    # its position if null. The document itself starts as one (its own position is dropped).
     holder: list[Any] = [None]
+    holder_where: list[Entry] = [None]
     pending = True
     p_obj: Any = holder
+    p_where: Any = holder_where
     p_slot: Any = 0
-    p_path: Path = ()
     p_depth, p_owner, p_keypos, p_null = 0, -1, -1, 0
     started = False  # "---" was seen: accepted once, before any content
     lineno = 0
@@ -156,24 +162,25 @@ def parse_block(text: str, display: str) -> SourceFile | None:
                             kind = indentless
                     else:
                         new, kind = {}, is_map
+                    new_where: Any = [] if dash else {}
                     p_obj[p_slot] = new
-                    if p_path:
-                        value = lineno << col_bits | (n + 1)
-                        positions[p_path] = (
-                            p_keypos if p_keypos >= 0 else value << value_bits
-                        ) | value
+                    value = lineno << col_bits | (n + 1)
+                    p_where[p_slot] = (
+                        (p_keypos if p_keypos >= 0 else value << value_bits) | value,
+                        new_where,
+                    )
                     if c_obj is not None:
-                        stack.append((c_ind, c_obj, c_path, c_depth, c_kind, c_kv))
-                    c_ind, c_obj, c_path, c_depth, c_kind = n, new, p_path, p_depth, kind
+                        stack.append((c_ind, c_obj, c_where, c_depth, c_kind, c_kv))
+                    c_ind, c_obj, c_where, c_depth, c_kind = n, new, new_where, p_depth, kind
                     c_kv = (n + 1) << value_bits | (n + 3)
-                elif p_path:
-                    positions[p_path] = p_null
+                else:
+                    p_where[p_slot] = p_null
 
             # Back to the block this line continues: its indentation must be that block's.
             while n < c_ind or (n == c_ind and c_kind == indentless and not dash):
                 if not stack:
                     return None
-                c_ind, c_obj, c_path, c_depth, c_kind, c_kv = stack.pop()
+                c_ind, c_obj, c_where, c_depth, c_kind, c_kv = stack.pop()
             if n != c_ind:
                 return None
 
@@ -183,7 +190,6 @@ def parse_block(text: str, display: str) -> SourceFile | None:
             else:
                 if not dash:
                     return None
-                item_path = c_path + (len(c_obj),)  # noqa: RUF005 - faster than unpacking
                 n = len(lead)  # the column of what follows "- "
                 base = lineno * both_lines
                 if not key:
@@ -200,35 +206,39 @@ def parse_block(text: str, display: str) -> SourceFile | None:
                         elif simple in special:
                             item = special[simple]
                         else:
-                            item = simple
+                            item = same(simple, simple)
+                        c_where.append(base | (col + 1) << value_bits | (col + 1))
                     else:
-                        item, col = value_of(rest, lineno, n, item_path, positions)
+                        item, col, inner = value_of(rest, lineno, n)
                         if item is decline:
                             return None
                         if item is empty:
                             c_obj.append(None)
-                            pending, p_obj, p_slot, p_path = True, c_obj, len(c_obj) - 1, item_path
+                            c_where.append(None)
+                            pending, p_obj, p_where, p_slot = True, c_obj, c_where, len(c_obj) - 1
                             p_depth, p_owner, p_keypos = c_depth + 1, c_ind, -1
                             p_null = base | (c_ind + 2) << value_bits | (c_ind + 2)
                             continue
-                    positions[item_path] = base | (col + 1) << value_bits | (col + 1)
+                        pos = base | (col + 1) << value_bits | (col + 1)
+                        c_where.append(pos if inner is None else (pos, inner))
                     c_obj.append(item)
                     continue
                 # "- key: ...": a mapping whose further keys align with this one.
                 if c_depth >= max_depth or n > max_indent:
                     return None
                 new = {}
+                new_where = {}
                 c_obj.append(new)
-                positions[item_path] = base | (n + 1) << value_bits | (n + 1)
-                stack.append((c_ind, c_obj, c_path, c_depth, c_kind, c_kv))
-                c_ind, c_obj, c_path, c_depth, c_kind = n, new, item_path, c_depth + 1, is_map
+                c_where.append((base | (n + 1) << value_bits | (n + 1), new_where))
+                stack.append((c_ind, c_obj, c_where, c_depth, c_kind, c_kv))
+                c_ind, c_obj, c_where, c_depth, c_kind = n, new, new_where, c_depth + 1, is_map
                 c_kv = (n + 1) << value_bits | (n + 3)
             c_lead = " " * c_ind
 
         # A "key: ..." entry of the mapping c_obj, at column c_ind.
+        key = intern(key)
         if key in c_obj:
             return None
-        key_path = c_path + (key,)  # noqa: RUF005 - faster than unpacking
         if simple:
             if len(simple) > max_chars:
                 return None
@@ -236,73 +246,78 @@ def parse_block(text: str, display: str) -> SourceFile | None:
                 # Dates are common and stay strings: a number has a "-" only first or after
                 # an exponent's "e", so a date is known without the number pattern.
                 c_obj[key] = (
-                    simple if simple[4:5] == "-" and simple[3] not in "eE" else resolve(simple)
+                    same(simple, simple)
+                    if simple[4:5] == "-" and simple[3] not in "eE"
+                    else resolve(simple)
                 )
             elif simple in special:
                 c_obj[key] = special[simple]
             else:
-                c_obj[key] = simple
+                c_obj[key] = same(simple, simple)
             # The value column is c_ind + len(key) + 3: below 2**20, so adding is OR-ing.
-            positions[key_path] = lineno * both_lines | (c_kv + len(key))
+            c_where[key] = lineno * both_lines | (c_kv + len(key))
             continue
         if rest:
-            value, col = value_of(rest, lineno, c_ind + len(key) + 2, key_path, positions)
+            value, col, inner = value_of(rest, lineno, c_ind + len(key) + 2)
             if value is decline:
                 return None
             if value is not empty:
                 c_obj[key] = value
-                positions[key_path] = lineno * both_lines | c_kv >> col_bits << col_bits | (col + 1)
+                pos = lineno * both_lines | c_kv >> col_bits << col_bits | (col + 1)
+                c_where[key] = pos if inner is None else (pos, inner)
                 continue
         c_obj[key] = None
+        c_where[key] = None  # set with the next line; meanwhile, keeps the keys' order
         c_lead = None
-        pending, p_obj, p_slot, p_path = True, c_obj, key, key_path
+        pending, p_obj, p_where, p_slot = True, c_obj, c_where, key
         p_depth, p_owner = c_depth + 1, c_ind
         p_keypos = lineno << (value_bits + col_bits) | c_kv >> col_bits << col_bits
         p_null = p_keypos | lineno << col_bits | (c_ind + len(key) + 2)
 
-    if pending and p_path:
-        positions[p_path] = p_null
-    return SourceFile(display, holder[0], positions)
+    if pending:
+        p_where[p_slot] = p_null
+    root = holder_where[0]
+    return SourceFile(display, holder[0], root[1] if type(root) is tuple else {})
 
 
-def _value(
-    text: str, line: int, col: int, path: Path, positions: dict[Path, Pos]
-) -> tuple[Any, int]:
-    """(value, 0-based column) of what ``text`` at (``line``, 0-based ``col``) holds when the
-    line pattern did not take it as a simple plain scalar: _EMPTY for nothing or a comment; a
-    plain scalar with spaces or a comment after it, a quoted scalar, a flow list or mapping of
-    scalars; _DECLINE for anything else. The positions of a flow collection's items go into
-    ``positions``; the caller records the value's own."""
+def _value(text: str, line: int, col: int) -> tuple[Any, int, Where | None]:
+    """(value, 0-based column, positions of its items) of what ``text`` at (``line``, 0-based
+    ``col``) holds when the line pattern did not take it as a simple plain scalar: _EMPTY for
+    nothing or a comment; a plain scalar with spaces or a comment after it, a quoted scalar,
+    a flow list or mapping of scalars (the only values with items); _DECLINE for anything
+    else. The caller records the value's own position."""
     if text[:1] == " ":
         stripped = text.lstrip(" ")
         col += len(text) - len(stripped)
         text = stripped
     if not text or text[0] == "#":
-        return _EMPTY, col
+        return _EMPTY, col, None
     first = text[0]
     if first == "'":
         match = _SINGLE.fullmatch(text)
         if match is None or len(found := match[1].replace("''", "'")) > MAX_SCALAR_CHARS:
-            return _DECLINE, col
-        return found, col
+            return _DECLINE, col, None
+        return found, col, None
     if first == '"':
         match = _DOUBLE.fullmatch(text)
         if match is None or len(match[1]) > MAX_SCALAR_CHARS:
-            return _DECLINE, col
-        return match[1], col
+            return _DECLINE, col, None
+        return match[1], col, None
     if first == "[" or first == "{":
         if _EMPTY_FLOW.fullmatch(text) is not None:
-            return ([] if first == "[" else {}), col
+            return ([], col, []) if first == "[" else ({}, col, {})
         if first == "[":
-            return _flow_list(text, line, col, path, positions), col
-        return _flow_map(text, line, col, path, positions), col
+            items: list[Entry] = []
+            return _flow_list(text, line, col, items), col, items
+        keys: dict[str, Entry] = {}
+        return _flow_map(text, line, col, keys), col, keys
     match = _PLAIN.fullmatch(text)
     if match is None:
-        return _DECLINE, col
+        return _DECLINE, col, None
     plain = match[1]
     if ": " in plain or plain[-1] == ":" or len(plain) > MAX_SCALAR_CHARS:
-        return _DECLINE, col
-    return resolve_plain(plain), col
+        return _DECLINE, col, None
+    return resolve_plain(plain), col, None
 
 
 def _flow_scalar(match: re.Match[str], group: int) -> tuple[Any, int]:
@@ -321,7 +336,8 @@ def _flow_scalar(match: re.Match[str], group: int) -> tuple[Any, int]:
     return (value if plain is None else resolve_plain(value)), start
 
 
-def _flow_list(text: str, line: int, col: int, path: Path, positions: dict[Path, Pos]) -> Any:
+def _flow_list(text: str, line: int, col: int, where: list[Entry]) -> Any:
+    """The items of the flow list ``text``, their positions appended to ``where``."""
     out: list[Any] = []
     offset, base = 1, line * _BOTH_LINES
     while True:
@@ -331,8 +347,8 @@ def _flow_list(text: str, line: int, col: int, path: Path, positions: dict[Path,
         value, start = _flow_scalar(match, 1)
         if value is _DECLINE:
             return _DECLINE
-        where = col + start + 1
-        positions[(*path, len(out))] = base | where << _VALUE_BITS | where
+        column = col + start + 1
+        where.append(base | column << _VALUE_BITS | column)
         out.append(value)
         offset = match.end()
         if match[4] == "]":
@@ -342,7 +358,8 @@ def _flow_list(text: str, line: int, col: int, path: Path, positions: dict[Path,
     return out
 
 
-def _flow_map(text: str, line: int, col: int, path: Path, positions: dict[Path, Pos]) -> Any:
+def _flow_map(text: str, line: int, col: int, where: dict[str, Entry]) -> Any:
+    """The pairs of the flow mapping ``text``, their positions put in ``where``."""
     out: dict[str, Any] = {}
     offset, base = 1, line * _BOTH_LINES
     while True:
@@ -354,9 +371,7 @@ def _flow_map(text: str, line: int, col: int, path: Path, positions: dict[Path, 
         if value is _DECLINE or key in out:
             return _DECLINE
         out[key] = value
-        positions[(*path, key)] = (
-            base | (col + match.start(1) + 1) << _VALUE_BITS | (col + start + 1)
-        )
+        where[key] = base | (col + match.start(1) + 1) << _VALUE_BITS | (col + start + 1)
         offset = match.end()
         if match[5] == "}":
             break

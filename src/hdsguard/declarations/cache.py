@@ -42,7 +42,7 @@ from hdsguard.declarations.files import decode_text
 from hdsguard.declarations.precheck import schema_file
 from hdsguard.declarations.yamlsource import SourceFile
 
-_FORMAT = 2  # 2: positions packed into one int
+_FORMAT = 3  # 2: positions packed into one int; 3: positions mirror the data
 SUBDIR = "declarations"
 SUFFIX = ".marshal"
 MAX_AGE_DAYS = 30
@@ -153,7 +153,7 @@ def decode(blob: bytes, key: str, display: str, raw: bytes) -> SourceFile | None
     fmt, stored_key, stored_display, data, positions, partial = _decode(blob)
     if fmt != _FORMAT or stored_key != key or stored_display != display:
         return None
-    if not isinstance(positions, dict) or not isinstance(partial, bool):
+    if not isinstance(positions, dict | list) or not isinstance(partial, bool):
         return None
     # A JSON file keeps its text while its positions are partial (SourceFile.locate).
     return SourceFile(display, data, positions, decode_text(raw, display) if partial else None)
