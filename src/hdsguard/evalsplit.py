@@ -33,13 +33,10 @@ MIN_PAIRS_PER_JOB = 8_000
 # rebuilding its findings: measured at 10k objects on 2 CPUs, equal shares end together.
 PARENT_CAPACITY = 1.0
 MAX_JOBS = 4
-# Above this many pairs the evaluation stays in one process, for memory: a helper copies every
-# page of the parent's objects it touches (reference counts are writes), about a third of what
-# the parent holds. Measured at 100k objects (740,000 pairs) on 2 CPUs: 14.3 s and 1,310 MiB
-# (proportional set size, all processes) shared out, against 18.3 s and 996 MiB in one
-# process; the 1 GiB budget wins. At 10k objects (74,000 pairs) the two processes together
-# hold about 200 MiB.
-MAX_PAIRS_TO_SHARE = 250_000
+# Memory: a helper copies every page of the parent's objects it touches (reference counts are
+# writes). Measured at 100k objects (740,000 pairs) on 2 CPUs, with declarations kept small
+# (yamlsource.Where, interned keys): 11.0 s and 782 MiB (proportional set size, all processes)
+# shared out, against 13.4 s and 678 MiB in one process. At 10k: 0.5 s against 0.9 s.
 UNIT_TARGETS = 250
 
 
@@ -50,9 +47,8 @@ def evaluate_all(
     weighted = evaluation.units(UNIT_TARGETS)
     units = [unit for unit, _ in weighted]
     pairs = sum(weight for _, weight in weighted)
-    if pairs < 2 * MIN_PAIRS_PER_JOB or pairs > MAX_PAIRS_TO_SHARE:
-        # No fork can pay (a pre-commit hook's case: not even the means to fork are loaded),
-        # or the copies would cost too much memory.
+    if pairs < 2 * MIN_PAIRS_PER_JOB:
+        # No fork can pay (a pre-commit hook's case: not even the means to fork are loaded).
         return [finding for unit in units for finding in evaluation.evaluate(unit)]
     from hdsguard import forkjobs
 
