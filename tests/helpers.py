@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
 
 from hdsguard.cli import main
+from hdsguard.declarations.yamlsource import SourceFile
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-28"
@@ -69,3 +70,18 @@ def record_forks(monkeypatch: Any) -> list[int]:
 
     monkeypatch.setattr(os, "fork", fork)
     return pids
+
+
+def data_paths(data: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """Every key and item of ``data`` as a path, in document order."""
+    steps: Any = data.items() if isinstance(data, dict) else enumerate(data)
+    for step, value in steps:
+        yield (*prefix, step)
+        if isinstance(value, dict | list):
+            yield from data_paths(value, (*prefix, step))
+
+
+def text_of(source: SourceFile) -> str | None:
+    """The text a source keeps to complete its positions (bytes when read from the cache)."""
+    text = source.text
+    return text.decode("utf-8-sig") if isinstance(text, bytes) else text

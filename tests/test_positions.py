@@ -3,13 +3,11 @@ path, and the closest recorded ancestor when a path goes further than the file."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
-from hdsguard.declarations.yamlsource import Path, _parse_yaml, flatten, parse
+from hdsguard.declarations.yamlsource import _parse_yaml, flatten, parse
 from tests.helpers import REPO
+from tests.helpers import data_paths as paths
 
 TEXT = """\
 version: 1
@@ -22,15 +20,6 @@ systems:
   - plain
 empty:
 """
-
-
-def paths(data: Any, prefix: Path = ()) -> Iterator[Path]:
-    """Every key and item of ``data`` as a path, in document order."""
-    steps: Any = data.items() if isinstance(data, dict) else enumerate(data)
-    for step, value in steps:
-        yield (*prefix, step)
-        if isinstance(value, dict | list):
-            yield from paths(value, (*prefix, step))
 
 
 @pytest.mark.parametrize("reader", ["block", "composer"])

@@ -16,7 +16,7 @@ produced it.
 
 Storage: one file per entry, ``<cache dir>/declarations/<key>.marshal``, holding a SHA-256 of
 its payload and the payload: ``marshal`` of (format, key, path, data, positions, whether the
-positions are partial: a JSON file's text is then decoded again from its bytes). ``marshal``
+positions are partial: a JSON file then keeps its bytes, to complete them if needed). ``marshal``
 only builds plain values (dicts, lists, strings, numbers, tuples), is several times faster than
 parsing, and runs no code while loading, unlike pickle. An entry whose checksum, format, key or
 path does not match, or that cannot be read or decoded, is ignored and the file parsed again.
@@ -38,7 +38,6 @@ from functools import cache
 from pathlib import Path
 
 from hdsguard.cache import cache_dir, code_fingerprint, load_safely, module_stamp, write_atomic
-from hdsguard.declarations.files import decode_text
 from hdsguard.declarations.precheck import schema_file
 from hdsguard.declarations.yamlsource import SourceFile
 
@@ -155,8 +154,8 @@ def decode(blob: bytes, key: str, display: str, raw: bytes) -> SourceFile | None
         return None
     if not isinstance(positions, dict | list) or not isinstance(partial, bool):
         return None
-    # A JSON file keeps its text while its positions are partial (SourceFile.locate).
-    return SourceFile(display, data, positions, decode_text(raw, display) if partial else None)
+    # A JSON file keeps its bytes while its positions are partial (SourceFile.locate).
+    return SourceFile(display, data, positions, raw if partial else None)
 
 
 def _decode(blob: bytes) -> tuple[object, object, object, object, object, object]:
