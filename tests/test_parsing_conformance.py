@@ -120,30 +120,32 @@ def test_json_fast_path_matches_the_yaml_path(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "scans"),
+    ("text", "general"),
     [
-        (json.dumps({"a": [{"b": 1, "c": {"d": [1, 2]}}, {"e": None}], "f": "x"}, indent=2), 1),
-        ('{\n  "a": {\n    "b": [\n      {\n        "c": 1\n      }\n    ]\n  }\n}', 1),
-        ('{"a":1,"b":{"c":[{"d":2},{"e":3}]}}', 2),  # compact: a second, general scan
-        ('{\n "a": 1, "b": 2,\n "c": {"d": [\n{"e": 1}]}}', 2),  # mixed
-        ('[\n  {"a": 1},\n  {\n   "b": 2}]', 2),
+        (json.dumps({"a": [{"b": 1, "c": {"d": [1, 2]}}, {"e": None}], "f": "x"}, indent=2), 0),
+        ('{\n  "a": {\n    "b": [\n      {\n        "c": 1\n      }\n    ]\n  }\n}', 0),
+        ('{"a":1,"b":{"c":[{"d":2},{"e":3}]}}', 1),  # compact: a second, general scan
+        ('{\n "a": 1, "b": 2,\n "c": {"d": [\n{"e": 1}]}}', 1),  # mixed
+        ('[\n  {"a": 1},\n  {\n   "b": 2}]', 1),
+        ('{\n "a": "x\\": y",\n "b": 1}', 0),  # what looks like a key in a string: not first
+        ('{"a": "x\\": y", "b": 1}', 1),  # compact, and the same in a string
     ],
 )
-def test_keys_first_on_their_line_take_one_quick_scan(
-    text: str, scans: int, monkeypatch: pytest.MonkeyPatch
+def test_keys_first_on_their_line_need_no_general_scan(
+    text: str, general: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from hdsguard.declarations import yamlsource
 
     made: list[object] = []
-    real = yamlsource._JsonPositions
+    real = yamlsource._every_key
 
-    def counting(text: str, keys: Any) -> Any:
-        made.append(keys)
-        return real(text, keys)
+    def counting(*args: Any) -> Any:
+        made.append(args)
+        return real(*args)
 
-    monkeypatch.setattr(yamlsource, "_JsonPositions", counting)
+    monkeypatch.setattr(yamlsource, "_every_key", counting)
     assert_same(text)
-    assert len(made) == scans
+    assert len(made) == general
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from sys import intern
@@ -410,17 +410,17 @@ def _reader_problem(text: str, display: str, exc: yaml.reader.ReaderError) -> Pr
 @cache
 def _json_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(JSON key, line of pretty-printed JSON), compiled on the first JSON file."""
-    # A JSON key: a string followed by a colon. Strings are matched whole, so a scan from the
-    # start of the text never begins inside one; only keys are followed by ``:`` in JSON.
+    # A JSON key: a string followed by a colon. After a string value, the scan goes on inside
+    # it, where it may find what looks like a key: found keys are checked against the data.
     key = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*')
-    # Any line, as (what precedes the value, indentation, key) when a key comes first on it
-    # with its value: no line starts inside a JSON string (a raw line break is not
-    # allowed in one), so one findall over the text gives every such key with its line, and
-    # the walk needs no search. Pretty-printed JSON has every key so; when one is not, the
-    # walk runs out of keys or meets another one, and the text is scanned for every key.
-    # Possessive: nothing in a line is ever worth a second try (89 -> 55 ms at 10k objects).
+    # Any line, as (what precedes the value, indentation) when a key comes first on it with
+    # its value. No line starts inside a JSON string (a raw line break is not allowed in
+    # one), and a string followed by a colon is a key: one findall over the text gives only
+    # keys, with their lines, and all of them when as many as the data has. Pretty-printed
+    # JSON has every key so; other texts are scanned for every key. Possessive: nothing in a
+    # line is ever worth a second try (89 -> 55 ms at 10k objects).
     line = re.compile(
-        r'(([ \t]*+)"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)"[ \t]*+:[ \t]*+(?=[^ \t\r\n]))?+.*\n'
+        r'(([ \t]*+)"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"[ \t]*+:[ \t]*+(?=[^ \t\r\n]))?+.*\n'
     )
     return key, line
 
@@ -453,19 +453,21 @@ class _Fallback(Exception):
     """Not a plain strict-JSON document within limits: read the file as YAML instead."""
 
 
-def _objects() -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    """What builds the objects of one JSON text: keys interned and equal string values
-    shared, as the block-YAML reader does (declarations take less memory, and the cache less
-    time to read)."""
+def _objects() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], list[int]]:
+    """What builds the objects of one JSON text, and the number of keys it has built: keys
+    interned and equal string values shared, as the block-YAML reader does (declarations
+    take less memory, and the cache less time to read)."""
     same: Any = {}.setdefault
+    count = [0]
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out = {intern(k): same(v, v) if type(v) is str else v for k, v in items}
         if len(out) != len(items):
             raise _Fallback  # duplicate key: the YAML path reports it, located
+        count[0] += len(out)
         return out
 
-    return pairs
+    return pairs, count
 
 
 def _constant(name: str) -> Any:
@@ -477,11 +479,12 @@ def _parse_json(text: str, display: str) -> SourceFile | None:
     if _yaml_only(text):
         return None
     try:
-        data = json.loads(text, object_pairs_hook=_objects(), parse_constant=_constant)
-        try:
-            positions = _JsonPositions(*_keys_first_on_lines(text)).collect(data)
-        except _Fallback:  # a key not first on its line (compact JSON): scan for every key
-            positions = _JsonPositions(*_every_key(text)).collect(data)
+        objects, count = _objects()
+        data = json.loads(text, object_pairs_hook=objects, parse_constant=_constant)
+        keys, brace = _keys_first_on_lines(text)
+        if len(keys) != count[0]:  # a key not first on its line (compact JSON)
+            keys, brace = _every_key(text, data, count[0])
+        positions = _JsonPositions(keys, brace).collect(data)
     except (ValueError, RecursionError, _Fallback):  # JSONDecodeError is a ValueError
         return None
     return SourceFile(display, data, positions, text=text)
@@ -489,25 +492,21 @@ def _parse_json(text: str, display: str) -> SourceFile | None:
 
 _LINE_BREAK = re.compile("\n")  # the only one: JSON with any other goes the YAML way
 _KEY_BITS = _VALUE_BITS + _COL_BITS  # a packed position shifted by this is its key line
-# The keys of a JSON text in document order, as (text between the quotes, packed position),
-# and the position of the "{" before a key, given the key's.
-Keys = tuple[list[tuple[str, Pos]], Callable[[Pos], Pos]]
+# The packed positions of the keys of a JSON text in document order, and the position of the
+# "{" before a key, given the key's.
+Keys = tuple[list[Pos], Callable[[Pos], Pos]]
 
 
 def _keys_first_on_lines(text: str) -> Keys:
-    """The keys that come first on their line with their value (see _json_patterns)."""
+    """The keys that come first on their line with their value (see _json_patterns): every
+    key of the text when there are as many as the data holds, as only keys are found."""
     if text[-1:] != "\n":
         text += "\n"
     found = _json_patterns()[1].findall(text)
     # pack_pos, inlined: this runs for every line of the file.
     keys = [
-        (
-            raw,
-            (line << _COL_BITS | len(indent) + 1) << _VALUE_BITS
-            | line << _COL_BITS
-            | len(head) + 1,
-        )
-        for line, (head, indent, raw) in enumerate(found, 1)
+        (line << _COL_BITS | len(indent) + 1) << _VALUE_BITS | line << _COL_BITS | len(head) + 1
+        for line, (head, indent) in enumerate(found, 1)
         if head
     ]
     lines: list[str] = []
@@ -531,9 +530,16 @@ def _keys_first_on_lines(text: str) -> Keys:
     return keys, brace
 
 
-def _every_key(text: str) -> Keys:
-    """Every key of the text, wherever it is on its line."""
-    found = _json_patterns()[0].finditer(text)
+def _every_key(text: str, data: Any, count: int) -> Keys:
+    """Every key of the text, wherever it is on its line; _Fallback unless they are the
+    ``count`` keys of ``data`` (a scan can also match in a string: ``"a \\": b"``)."""
+    found = list(_json_patterns()[0].finditer(text))
+    if len(found) != count:
+        raise _Fallback
+    for match, key in zip(found, _keys_in_order(data, 0), strict=True):
+        raw = match[1]
+        if raw != key and ("\\" not in raw or json.loads(f'"{raw}"') != key):
+            raise _Fallback
     breaks = [m.start() for m in _LINE_BREAK.finditer(text)]
 
     def where(offset: int) -> tuple[int, int]:
@@ -541,9 +547,7 @@ def _every_key(text: str) -> Keys:
         before = bisect_left(breaks, offset)  # line breaks before the offset
         return before + 1, offset - (breaks[before - 1] if before else -1)
 
-    keys = [
-        (match[1], pack_pos(*where(match.start(1) - 1), *where(match.end()))) for match in found
-    ]
+    keys = [pack_pos(*where(match.start(1) - 1), *where(match.end())) for match in found]
 
     def brace(first: Pos) -> Pos:
         """The last "{" before the key at ``first``."""
@@ -554,11 +558,25 @@ def _every_key(text: str) -> Keys:
     return keys, brace
 
 
-class _JsonPositions:
-    """Positions of every key and of every object in a list: the keys found in the text,
-    paired with the data in document order."""
+def _keys_in_order(node: Any, depth: int) -> Iterator[str]:
+    """The keys of JSON data in document order."""
+    if depth > MAX_DEPTH:
+        raise _Fallback
+    if type(node) is dict:
+        for key, value in node.items():
+            yield key
+            if type(value) is dict or type(value) is list:
+                yield from _keys_in_order(value, depth + 1)
+    elif type(node) is list:
+        for item in node:
+            yield from _keys_in_order(item, depth + 1)
 
-    def __init__(self, keys: list[tuple[str, Pos]], brace: Callable[[Pos], Pos]) -> None:
+
+class _JsonPositions:
+    """Positions of every key and of every object in a list: every key of the text, in
+    document order, paired with the data."""
+
+    def __init__(self, keys: list[Pos], brace: Callable[[Pos], Pos]) -> None:
         self.keys = iter(keys)  # shared by the nested walks: a key's nested keys come first
         self.brace = brace
 
@@ -581,9 +599,7 @@ class _JsonPositions:
             found: dict[str, Entry] = {}
             keys = self.keys
             for key, value in node.items():
-                raw, pos = next(keys)
-                if raw != key and ("\\" not in raw or json.loads(f'"{raw}"') != key):
-                    raise _Fallback
+                pos = next(keys)
                 # Scalars need no call: only containers are walked (most values are scalars).
                 kind = type(value)
                 if kind is dict or kind is list:
