@@ -3,9 +3,11 @@ path, and the closest recorded ancestor when a path goes further than the file."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from hdsguard.declarations.yamlsource import _parse_yaml, flatten, parse
+from hdsguard.declarations.yamlsource import Anchor, _parse_yaml, flatten, parse
 from tests.helpers import REPO
 from tests.helpers import data_paths as paths
 
@@ -65,3 +67,30 @@ def test_the_examples_positions_mirror_their_data() -> None:
             assert set(recorded) <= set(every), file
             for path in every:
                 assert source.locate(path) != (1, 1), (file, path)
+
+
+@pytest.mark.parametrize("form", ["yaml", "json", "compact json"])
+def test_an_anchor_locates_as_its_file_does(form: str) -> None:
+    """Also where positions are partial (JSON) and get completed on the way."""
+    files = sorted(REPO.glob("examples/**/*.yaml"))
+    assert files
+    for file in files:
+        text = file.read_text("utf-8")
+        if form != "yaml":
+            data = parse(text, file.name).data
+            text = json.dumps(data, indent=None if form == "compact json" else 2)
+        name = file.name if form == "yaml" else "f.json"
+        source = parse(text, name)
+        reference = parse(text, name)  # completes its own positions, separately
+        every = list(paths(source.data))
+        anchors = [p for p in every if len(p) <= 2] + [(), ("nothing",), ("systems", 999)]
+        assert form == "yaml" or source.text is not None  # partial positions
+        for anchor_path in anchors:
+            anchor = Anchor(source, anchor_path)
+            under = [p[len(anchor_path) :] for p in every if p[: len(anchor_path)] == anchor_path]
+            for field in [*under, ("nothing",), ("id", "deeper"), (0, "x")]:
+                for value in (False, True):
+                    full = (*anchor_path, *field)
+                    assert anchor.locate(field, value=value) == reference.locate(
+                        full, value=value
+                    ), (file, full, value)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from hdsguard.declarations.sections import LIST_SECTIONS, SINGLETON_SECTIONS
-from hdsguard.declarations.yamlsource import Path, SourceFile
+from hdsguard.declarations.yamlsource import Anchor, Path, SourceFile
 from hdsguard.errors import InputError, Problem
 
 # (section, field path inside an item, referenced section). A "*" step walks a list.
@@ -22,14 +22,10 @@ REFERENCES: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
-class Origin(NamedTuple):
+class Origin(Anchor):
     """Where a declared object lives: its file and its path inside that file."""
 
-    source: SourceFile
-    path: Path
-
-    def locate(self, field_path: Sequence[str | int] = ()) -> tuple[int, int]:
-        return self.source.locate((*self.path, *field_path))
+    __slots__ = ()
 
     def where(self, field_path: Sequence[str | int] = ()) -> str:
         line, column = self.locate(field_path)

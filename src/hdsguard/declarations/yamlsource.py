@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from sys import intern
@@ -51,6 +51,7 @@ _COL_BITS = 20
 _LINE_BITS = 28
 _COL_MASK = (1 << _COL_BITS) - 1
 _VALUE_BITS = _LINE_BITS + _COL_BITS
+_KEY_BITS = _VALUE_BITS + _COL_BITS  # a packed position shifted by this is its key line
 _LINE_MASK = (1 << _LINE_BITS) - 1
 
 
@@ -120,10 +121,10 @@ class SourceFile:
 
     def locate(self, path: Path, *, value: bool = False) -> tuple[int, int]:
         """Line and column of ``path``, or of its closest declared ancestor."""
-        depth, pos = _deepest(self.positions, path)
+        depth, pos, _ = _walk(self.positions, path)
         if depth < len(path) and self.text is not None and _exists(self.data, path[: depth + 1]):
             self._complete()
-            depth, pos = _deepest(self.positions, path)
+            depth, pos, _ = _walk(self.positions, path)
         if pos is None:
             return (1, 1)
         kl, kc, vl, vc = unpack_pos(pos)
@@ -145,28 +146,63 @@ class SourceFile:
 _MISSING: Any = object()
 
 
-def _deepest(where: Where, path: Path) -> tuple[int, Pos | None]:
-    """How many steps of ``path`` lead to its deepest recorded position, and that position
-    (0 and None when not even the first step has one)."""
+def _walk(where: Where | None, path: Sequence[str | int]) -> tuple[int, Pos | None, Where | None]:
+    """How many steps of ``path`` lead to its deepest recorded position, that position (0 and
+    None when not even the first step has one), and the positions of what the whole path
+    leads to (None if it leads nowhere or to a scalar)."""
     depth, found = 0, None
-    node: Where | None = where
+    node = where
     for steps, step in enumerate(path, 1):
         kind = type(node)
         if kind is dict:
             entry = node.get(step, _MISSING)  # type: ignore[union-attr,arg-type]
             if entry is _MISSING:
-                break
+                return depth, found, None
         elif kind is list and type(step) is int and 0 <= step < len(node):  # type: ignore[arg-type]
             entry = node[step]  # type: ignore[index]
         else:
-            break
+            return depth, found, None
         if type(entry) is tuple:
             pos, node = entry
         else:
             pos, node = entry, None
         if pos is not None:
             depth, found = steps, pos
-    return depth, found
+    return depth, found, node
+
+
+class Anchor:
+    """A path of a source file under which many paths are located (the fields of a declared
+    object, for its findings): the positions down to it are looked up once."""
+
+    __slots__ = ("_depth", "_pos", "_root", "_under", "path", "source")
+
+    def __init__(self, source: SourceFile, path: Path) -> None:
+        self.source = source
+        self.path = path
+        self._root: Where | None = None
+        self._depth = 0
+        self._pos: Pos | None = None
+        self._under: Where | None = None
+
+    def locate(self, field: Sequence[str | int] = (), *, value: bool = False) -> tuple[int, int]:
+        """What ``self.source.locate(self.path + field)`` gives."""
+        source = self.source
+        if source.positions is not self._root:  # first use, or positions completed since
+            self._root = source.positions
+            self._depth, self._pos, self._under = _walk(self._root, self.path)
+        depth, pos, _ = _walk(self._under, field) if field else (0, None, None)
+        if pos is None:
+            depth, pos = self._depth, self._pos
+        else:
+            depth += len(self.path)
+        if depth < len(self.path) + len(field) and source.text is not None:
+            return source.locate((*self.path, *field), value=value)  # which may complete them
+        if pos is None:
+            return (1, 1)
+        if value:  # unpack_pos, inlined: this runs for nearly every finding
+            return (pos >> _COL_BITS) & _LINE_MASK, pos & _COL_MASK
+        return (pos >> _KEY_BITS) & _LINE_MASK, (pos >> _VALUE_BITS) & _COL_MASK
 
 
 def flatten(where: Where, path: Path = ()) -> dict[Path, Pos]:
@@ -491,7 +527,6 @@ def _parse_json(text: str, display: str) -> SourceFile | None:
 
 
 _LINE_BREAK = re.compile("\n")  # the only one: JSON with any other goes the YAML way
-_KEY_BITS = _VALUE_BITS + _COL_BITS  # a packed position shifted by this is its key line
 # The packed positions of the keys of a JSON text in document order, and the position of the
 # "{" before a key, given the key's.
 Keys = tuple[list[Pos], Callable[[Pos], Pos]]
