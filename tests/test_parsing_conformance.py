@@ -154,6 +154,11 @@ def test_keys_first_on_their_line_need_no_general_scan(
         '{"a": "\\ud83d\\ude00"}',  # surrogate escapes: YAML refuses them, so JSON does too
         '{"a": "x\u2028y"}',  # a line break for YAML
         '{"a": "x\x7fy"}',  # a character YAML refuses
+        '{\n  "a": "x\x85y"\n}',  # NEL, on a line the fast scan reads
+        '{\n  "k\x7f": 1\n}',  # in a key
+        '{\n  "a": [\n    "x\u2029"\n  ]\n}',  # in an item of a list
+        '{"a": 1,\n "b": "\ufffe"}',  # on a line without a key first
+        '{\n  "a": 1,\n  "b": "\x9f"}',  # on the last line, without its line break
         '{"a": 1, "a": 2}',  # duplicate key
         "{a: 1}",  # YAML flow, not JSON
         '{"a": NaN}',
@@ -169,6 +174,13 @@ def test_what_is_not_plain_json_reads_exactly_as_before(text: str) -> None:
         return
     got = parse(text, "f.json")
     assert got.data == expected.data and got.positions == expected.positions
+
+
+def test_tabs_and_cr_lf_keep_the_fast_path() -> None:
+    text = '{\r\n\t"a": [\r\n\t\t{\r\n\t\t\t"b": "\u00e9\u2014\U0001f600"\r\n\t\t}\r\n\t]\r\n}\r\n'
+    fast = parse(text, "f.json")
+    assert fast.text is not None  # the JSON way: partial positions, text kept
+    assert_same(text)
 
 
 def test_positions_missing_from_the_fast_path_are_completed_on_demand() -> None:

@@ -175,7 +175,7 @@ class Anchor:
     """A path of a source file under which many paths are located (the fields of a declared
     object, for its findings): the positions down to it are looked up once."""
 
-    __slots__ = ("_depth", "_pos", "_root", "_under", "path", "source")
+    __slots__ = ("_depth", "_node", "_pos", "_root", "_under", "path", "source")
 
     def __init__(self, source: SourceFile, path: Path) -> None:
         self.source = source
@@ -184,6 +184,19 @@ class Anchor:
         self._depth = 0
         self._pos: Pos | None = None
         self._under: Where | None = None
+        self._node: Any = _MISSING
+
+    def _data(self) -> Any:
+        """The data the anchor's path leads to (None if it leads nowhere)."""
+        if self._node is _MISSING:
+            node = self.source.data
+            if _exists(node, self.path):
+                for step in self.path:
+                    node = node[step]
+            else:
+                node = None
+            self._node = node
+        return self._node
 
     def locate(self, field: Sequence[str | int] = (), *, value: bool = False) -> tuple[int, int]:
         """What ``self.source.locate(self.path + field)`` gives."""
@@ -197,7 +210,11 @@ class Anchor:
         else:
             depth += len(self.path)
         if depth < len(self.path) + len(field) and source.text is not None:
-            return source.locate((*self.path, *field), value=value)  # which may complete them
+            # Partial positions: complete them if the data has what they lack (as the file
+            # does), looked up from here when the anchor itself has its position.
+            steps = depth - len(self.path)
+            if steps < 0 or _exists(self._data(), tuple(field[: steps + 1])):
+                return source.locate((*self.path, *field), value=value)
         if pos is None:
             return (1, 1)
         if value:  # unpack_pos, inlined: this runs for nearly every finding
@@ -453,35 +470,39 @@ def _json_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     # its value. No line starts inside a JSON string (a raw line break is not allowed in
     # one), and a string followed by a colon is a key: one findall over the text gives only
     # keys, with their lines, and all of them when as many as the data has. Pretty-printed
-    # JSON has every key so; other texts are scanned for every key. Possessive: nothing in a
-    # line is ever worth a second try (89 -> 55 ms at 10k objects).
+    # JSON has every key so; other texts are scanned for every key. A line with a character
+    # YAML refuses or reads as a line break has no match: with fewer lines than the text, it
+    # goes the YAML way, as YAML would read it otherwise (this replaced a scan of the whole
+    # text for those characters). Possessive: nothing in a line is worth a second try.
+    key_char = f"[{_KEY_CHARS}]"
     line = re.compile(
-        r'(([ \t]*+)"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"[ \t]*+:[ \t]*+(?=[^ \t\r\n]))?+.*\n'
+        rf'^(([ \t]*+)"{key_char}*+(?:\\[{_YAML_CHARS}]{key_char}*+)*+"[ \t]*+:[ \t]*+'
+        rf"(?=[^ \t\r\n]))?+[{_YAML_CHARS}]*+\n",
+        re.MULTILINE,
     )
     return key, line
 
 
+# What may stand on a line of a text that both ways read alike, besides line feeds: not the
+# characters YAML refuses (controls, DEL, U+FFFE...) though JSON strings may hold them raw,
+# nor those YAML counts as line breaks and JSON does not (NEL, LS, PS). A regex class.
+_YAML_CHARS = r"\t\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff"
+# The same without the quote and the backslash: what a JSON string holds as it is.
+_KEY_CHARS = _YAML_CHARS.replace(r"\x20-", r"\x20\x21\x23-\x5b\x5d-")
+
+
 @cache
-def _yaml_only_parts() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """What keeps a text on the YAML path, so that both paths agree: the characters YAML
-    refuses (controls, DEL, U+FFFE...) but JSON strings may hold raw, and the characters YAML
-    counts as line breaks but JSON does not (NEL, LS, PS); surrogate escapes; a lone CR. Three
-    patterns, not one alternation: a character class alone scans a text faster than an
-    alternation tried at every character (64 ms -> 41 ms at 10k objects)."""
-    return (
-        re.compile(r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"),
-        re.compile(r"\\u[dD][89a-fA-F]"),
-        re.compile(r"\r(?!\n)"),
-    )
+def _yaml_only_parts() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Surrogate escapes (YAML refuses them) and a lone CR (a line break to YAML)."""
+    return re.compile(r"\\u[dD][89a-fA-F]"), re.compile(r"\r(?!\n)")
 
 
 def _yaml_only(text: str) -> bool:
-    """Whether ``text`` holds what keeps it on the YAML path (see _yaml_only_parts)."""
-    chars, surrogate, lone_cr = _yaml_only_parts()
+    """Whether ``text`` holds what keeps it on the YAML path, besides the characters of
+    _YAML_CHARS, which the line scan of _keys_first_on_lines looks for."""
+    surrogate, lone_cr = _yaml_only_parts()
     return bool(
-        chars.search(text)
-        or ("\\u" in text and surrogate.search(text))
-        or ("\r" in text and lone_cr.search(text))
+        ("\\u" in text and surrogate.search(text)) or ("\r" in text and lone_cr.search(text))
     )
 
 
@@ -517,7 +538,10 @@ def _parse_json(text: str, display: str) -> SourceFile | None:
     try:
         objects, count = _objects()
         data = json.loads(text, object_pairs_hook=objects, parse_constant=_constant)
-        keys, brace = _keys_first_on_lines(text)
+        first = _keys_first_on_lines(text)
+        if first is None:
+            return None  # a character YAML refuses or reads as a line break
+        keys, brace = first
         if len(keys) != count[0]:  # a key not first on its line (compact JSON)
             keys, brace = _every_key(text, data, count[0])
         positions = _JsonPositions(keys, brace).collect(data)
@@ -532,12 +556,15 @@ _LINE_BREAK = re.compile("\n")  # the only one: JSON with any other goes the YAM
 Keys = tuple[list[Pos], Callable[[Pos], Pos]]
 
 
-def _keys_first_on_lines(text: str) -> Keys:
+def _keys_first_on_lines(text: str) -> Keys | None:
     """The keys that come first on their line with their value (see _json_patterns): every
-    key of the text when there are as many as the data holds, as only keys are found."""
+    key of the text when there are as many as the data holds, as only keys are found. None
+    when a line holds a character outside _YAML_CHARS."""
     if text[-1:] != "\n":
         text += "\n"
     found = _json_patterns()[1].findall(text)
+    if len(found) != text.count("\n"):
+        return None
     # pack_pos, inlined: this runs for every line of the file.
     keys = [
         (line << _COL_BITS | len(indent) + 1) << _VALUE_BITS | line << _COL_BITS | len(head) + 1
