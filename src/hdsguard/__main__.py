@@ -1,5 +1,5 @@
 """``python -m hdsguard``: the same as the ``hdsguard`` command."""
 
-from hdsguard.cli import main
+from hdsguard.cli import run
 
-main(prog_name="hdsguard")
+run()

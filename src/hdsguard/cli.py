@@ -35,6 +35,35 @@ def main() -> None:
     """
 
 
+def run() -> None:
+    """The ``hdsguard`` command (and ``python -m hdsguard``): :func:`main`, then out of the
+    process without tearing the interpreter down.
+
+    A check keeps its declarations and findings to the end; freeing them one by one as Python
+    exits took 25-30 ms at 10k objects, 5 % of a warm run, for nothing: by then every output
+    file is written and closed (atomically), every helper process reaped, and the standard
+    streams are flushed here. Anything but an exit (an interruption) leaves the usual way.
+    """
+    import contextlib
+    import os
+
+    try:
+        main(prog_name="hdsguard")
+        status: object = 0
+    except SystemExit as exc:
+        status = exc.code
+    if status is None:
+        status = 0
+    elif not isinstance(status, int):  # sys.exit("message"), as Python itself would show it
+        print(status, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        # A reader that went away (`| head`), a closed stream: nothing more to tell them.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
+
+
 def run_options(func: F) -> F:
     """Options shared by `check` and `baseline`: evaluation date, policies, config."""
     options = [
