@@ -153,6 +153,7 @@ def test_jobs_1_and_small_sets_never_fork(estate: Path, monkeypatch: pytest.Monk
     def no_fork() -> int:
         raise AssertionError("forked")
 
+    load_catalogue(CelRuntime())  # cached: a first run's catalogue may fork (policies/split)
     monkeypatch.setattr(os, "fork", no_fork)
     # 400 objects: about 3,000 pairs, under the real threshold (the examples are far under).
     assert evaluate(estate, "", monkeypatch, False)

@@ -324,6 +324,7 @@ def test_a_run_compiles_the_builtins_as_the_authoring_commands_do(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    monkeypatch.setenv("HDSGUARD_JOBS", "1")  # every expression compiled here, recorded
     fast_runtime, fast_recorder = recording_runtime()
     fast = load_catalogue(fast_runtime)
     full_runtime, full_recorder = recording_runtime()

@@ -1,8 +1,9 @@
 """Helper processes for the large first runs: forked, fed by inheritance, heard through a pipe.
 
-Two phases of a first run on a large estate are split across processes: parsing the files the
-cache did not hold (:mod:`hdsguard.declarations.parallel`) and evaluating the policies
-(:mod:`hdsguard.engine`). Both fork (``os.fork``: a helper starts at once, with the parser,
+Three phases of a first run are split across processes: compiling the policy catalogue
+(:mod:`hdsguard.policies.split`), and on a large estate parsing the files the cache did not
+hold (:mod:`hdsguard.declarations.parallel`) and evaluating the policies
+(:mod:`hdsguard.evalsplit`). All fork (``os.fork``: a helper starts at once, with the parser,
 the compiled catalogue and the data already in memory), give each helper a share of the work,
 do a share in the parent, and take the helpers' results back through pipes.
 

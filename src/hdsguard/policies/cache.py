@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import pickle
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy
 from hdsguard.policies.template import Template
 
-__all__ = ["cache_dir", "catalogue_key", "load", "store"]
+__all__ = ["cache_dir", "catalogue_key", "dumps", "load", "loads", "store"]
 
 _FORMAT = 2  # 2: expressions scoped to their policy's parameters
 
@@ -65,11 +66,7 @@ def load(runtime: CelRuntime, key: str) -> list[CompiledPolicy] | None:
     if folder is None:
         return None
 
-    def decode(data: bytes) -> list[CompiledPolicy]:
-        seen: dict[int, cel.Expression] = {}
-        return [_thaw(runtime, item, seen) for item in pickle.loads(data)]
-
-    return load_safely(folder / f"catalogue-{key}.pickle", decode)
+    return load_safely(folder / f"catalogue-{key}.pickle", partial(loads, runtime))
 
 
 def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
@@ -81,10 +78,20 @@ def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
             old.unlink(missing_ok=True)
     except OSError:
         return  # a read-only home or full disk only costs speed
-    runnable = [dataclasses.replace(p, spec=None) for p in policies]
+    write_atomic(folder / f"catalogue-{key}.pickle", dumps(policies))
+
+
+def dumps(policies: Sequence[CompiledPolicy]) -> bytes:
+    """Compiled policies as bytes, as a run uses them: without their file models."""
     seen: dict[int, _Serialized] = {}
-    data = pickle.dumps([_freeze(p, seen) for p in runnable], protocol=5)
-    write_atomic(folder / f"catalogue-{key}.pickle", data)
+    runnable = [dataclasses.replace(p, spec=None) for p in policies]
+    return pickle.dumps([_freeze(p, seen) for p in runnable], protocol=5)
+
+
+def loads(runtime: CelRuntime, data: bytes) -> list[CompiledPolicy]:
+    """What :func:`dumps` wrote, the expressions deserialized into ``runtime``'s environment."""
+    seen: dict[int, cel.Expression] = {}
+    return [_thaw(runtime, item, seen) for item in pickle.loads(data)]
 
 
 class _Serialized:

@@ -142,6 +142,18 @@ def _load_files(
     with_specs: bool,
 ) -> list[CompiledPolicy]:
     loaded: list[CompiledPolicy] = []
+    if not with_specs:  # a run's load: may be shared by two processes (policies/split.py)
+        from hdsguard.policies.split import load_files
+
+        def load(path: Path, builtin: bool) -> CompiledPolicy:
+            return load_policy(runtime, path, builtin=builtin, with_spec=False)
+
+        for outcome in load_files(files, load, runtime):
+            if isinstance(outcome, list):
+                problems.extend(outcome)
+            else:
+                loaded.append(outcome)
+        return loaded
     for path, is_builtin in files:
         try:
             loaded.append(load_policy(runtime, path, builtin=is_builtin, with_spec=with_specs))
