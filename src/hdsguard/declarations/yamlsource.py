@@ -111,7 +111,7 @@ class SourceFile:
     ``text`` is kept only while ``positions`` is partial (JSON fast path); :meth:`locate`
     completes the positions from it the first time it needs one that is missing. A file read
     from the cache keeps its bytes there instead (UTF-8, decoded then): most runs never need
-    them, and decoding every JSON file on every run cost as much as 2 % of a warm run.
+    them, and decoding every JSON file on every warm run cost ≈ 4 ms at 10k objects.
     """
 
     path: str
