@@ -176,6 +176,19 @@ def test_what_is_not_plain_json_reads_exactly_as_before(text: str) -> None:
     assert got.data == expected.data and got.positions == expected.positions
 
 
+def test_positions_past_a_million_columns() -> None:
+    """Minified JSON puts a whole file on one line: columns go past 2**20 (up to 32 MiB)."""
+    items = [{"id": f"s{i}", "name": "x" * 100} for i in range(9000)]
+    text = json.dumps({"systems": items})
+    assert len(text) > 1 << 20
+    fast = parse(text, "f.json")
+    assert fast.text is not None  # the JSON way
+    last = text.rindex('"name"')
+    assert fast.locate(("systems", 8999, "name")) == (1, last + 1)
+    assert fast.locate(("systems", 8999, "name"), value=True) == (1, last + len('"name": ') + 1)
+    assert fast.locate(("systems", 8999)) == (1, text.rindex("{", 0, last) + 1)
+
+
 def test_tabs_and_cr_lf_keep_the_fast_path() -> None:
     text = '{\r\n\t"a": [\r\n\t\t{\r\n\t\t\t"b": "\u00e9\u2014\U0001f600"\r\n\t\t}\r\n\t]\r\n}\r\n'
     fast = parse(text, "f.json")

@@ -81,14 +81,14 @@ _MAX_BLOCK_DEPTH: Final = MAX_DEPTH - 2
 _MAP, _SEQ, _INDENTLESS = 0, 1, 2
 _DECLINE: Final = object()
 _EMPTY: Final = object()  # no value on the line, or only a comment
-# pack_pos ORs four fields that do not overlap: key line << 68 | key column << 48 | value line
-# << 20 | value column. A line number times this is that line in both line fields.
+# pack_pos ORs four fields that do not overlap: key line << 80 | key column << 54 | value line
+# << 26 | value column. A line number times this is that line in both line fields.
 _VALUE_BITS: Final = _LINE_BITS + _COL_BITS
 _BOTH_LINES: Final = 1 << (_VALUE_BITS + _COL_BITS) | 1 << _COL_BITS
 
-# Indentations up to this keep every column of a block entry below 2**20 (keys are at most
-# 1000 characters), so that the loop may add a column where pack_pos ORs it.
-_MAX_INDENT: Final = 1 << 19
+# Indentations up to this keep every column of a block entry below 2**_COL_BITS (keys are at
+# most 1000 characters), so that the loop may add a column where pack_pos ORs it.
+_MAX_INDENT: Final = 1 << (_COL_BITS - 1)
 
 _Frame = tuple[int, Any, Any, int, int, int]
 
@@ -254,7 +254,7 @@ def parse_block(text: str, display: str) -> SourceFile | None:
                 c_obj[key] = special[simple]
             else:
                 c_obj[key] = same(simple, simple)
-            # The value column is c_ind + len(key) + 3: below 2**20, so adding is OR-ing.
+            # The value column is c_ind + len(key) + 3: below 2**_COL_BITS, so adding is OR-ing.
             c_where[key] = lineno * both_lines | (c_kv + len(key))
             continue
         if rest:

@@ -41,7 +41,8 @@ from hdsguard.cache import cache_dir, code_fingerprint, load_safely, module_stam
 from hdsguard.declarations.precheck import schema_file
 from hdsguard.declarations.yamlsource import SourceFile
 
-_FORMAT = 3  # 2: positions packed into one int; 3: positions mirror the data
+# 2: positions packed into one int; 3: positions mirror the data; 4: 26-bit columns
+_FORMAT = 4
 SUBDIR = "declarations"
 SUFFIX = ".marshal"
 MAX_AGE_DAYS = 30

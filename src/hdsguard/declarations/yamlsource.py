@@ -47,7 +47,9 @@ Pos = int  # key line, key column, value line, value column: packed, see pack_po
 Entry: TypeAlias = Pos | tuple[Pos | None, "Where"] | None
 Where: TypeAlias = dict[str, Entry] | list[Entry]
 
-_COL_BITS = 20
+# Columns up to 2**26 - 1: a file of MAX_FILE_BYTES (32 MiB) on one line fits (minified
+# JSON); lines up to 2**28 - 1. Packed, both positions fit in four 30-bit digits of an int.
+_COL_BITS = 26
 _LINE_BITS = 28
 _COL_MASK = (1 << _COL_BITS) - 1
 _VALUE_BITS = _LINE_BITS + _COL_BITS
