@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import AS_OF, REPO, write
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -73,3 +75,67 @@ def test_a_reader_that_goes_away_changes_nothing_else(tmp_path: Path) -> None:
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 1
     assert b"Traceback" not in err and b"Exception ignored" not in err
+    assert b"internal error" not in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("example", [LAB, HOSPITAL])
+def test_a_full_disk_is_an_error_not_a_silent_loss(example: str, tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        done = hdsguard(
+            "check", example, "--as-of", AS_OF, cwd=tmp_path, stdout=full, stderr=subprocess.PIPE
+        )
+    assert done.returncode == 2  # not 0 or 1: the report was not written
+    assert done.stderr.decode().strip() == (
+        "<standard output>: cannot write: No space left on device"
+    )
+
+
+class _Exited(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+class _Stdout:
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "main_status", "status", "told"),
+    [
+        (OSError(28, "No space left on device"), 1, 2, True),
+        (OSError(28, "No space left on device"), 2, 2, False),  # told already
+        (BrokenPipeError(32, "Broken pipe"), 1, 1, False),
+    ],
+)
+def test_the_last_flush_is_checked(
+    error: OSError,
+    main_status: int,
+    status: int,
+    told: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hdsguard import cli
+
+    def main(**kwargs: object) -> None:
+        raise SystemExit(main_status)
+
+    def exit_(code: int) -> None:
+        raise _Exited(code)
+
+    monkeypatch.setattr(cli, "main", main)
+    monkeypatch.setattr(os, "_exit", exit_)
+    monkeypatch.setattr(sys, "stdout", _Stdout(error))
+    with pytest.raises(_Exited) as exited:
+        cli.run()
+    assert exited.value.status == status
+    message = "<standard output>: cannot write: No space left on device"
+    assert (message in capsys.readouterr().err) == told

@@ -57,10 +57,19 @@ def run() -> None:
     elif not isinstance(status, int):  # sys.exit("message"), as Python itself would show it
         print(status, file=sys.stderr)
         status = 1
-    for stream in (sys.stdout, sys.stderr):
-        # A reader that went away (`| head`), a closed stream: nothing more to tell them.
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # a reader that went away (`| head`): nothing more to tell it
+    except OSError as exc:  # a full disk: the report is incomplete, which must not pass
+        if status != 2:  # else the error was told already
+            with contextlib.suppress(OSError, ValueError):
+                print(f"<standard output>: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            status = 2
+    except ValueError:
+        pass  # closed by the caller
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(status)
 
 
@@ -132,8 +141,8 @@ def _echo_notices(notices: Sequence[str]) -> None:
 
 _EXIT_CODES = (
     "Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails (or a rule could "
-    "not be evaluated); 2 the declarations, config, a policy or the command line are invalid "
-    "(each problem on stderr as file:line:column: message)."
+    "not be evaluated); 2 the declarations, config, a policy or the command line are invalid, "
+    "or the report cannot be written (each problem on stderr as file:line:column: message)."
 )
 
 

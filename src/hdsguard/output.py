@@ -66,7 +66,13 @@ def write_outputs(
         options = RenderOptions(colour=out.file is None and use_colour(colour), verbose=verbose)
         text = renderer(out.format)(report, options)
         if out.file is None:
-            click.echo(text, nl=False)
+            try:
+                click.echo(text, nl=False)
+            except BrokenPipeError:
+                raise  # a reader that went away (`| head`): click ends quietly
+            except OSError as exc:  # a full disk, an I/O error: exit 2, as for a file
+                problem = Problem("<standard output>", None, None, f"cannot write: {exc.strerror}")
+                raise InputError([problem]) from None
         else:
             write_atomic(Path(out.file), text)
 
