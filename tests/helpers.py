@@ -85,3 +85,12 @@ def text_of(source: SourceFile) -> str | None:
     """The text a source keeps to complete its positions (bytes when read from the cache)."""
     text = source.text
     return text.decode("utf-8-sig") if isinstance(text, bytes) else text
+
+
+def holds_none(data: Any) -> bool:
+    """Whether ``data`` holds a null (None) at any depth."""
+    if isinstance(data, dict):
+        return any(holds_none(v) for v in data.values())
+    if isinstance(data, list):
+        return any(holds_none(v) for v in data)
+    return data is None

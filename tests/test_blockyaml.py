@@ -32,7 +32,7 @@ from hdsguard.declarations.yamlsource import (
     unpack_pos,
 )
 from hdsguard.errors import InputError
-from tests.helpers import REPO
+from tests.helpers import REPO, holds_none
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -75,6 +75,7 @@ def conforms(text: str) -> SourceFile | None:
     assert not differ, (text, differ)
     assert fast.positions == slow.positions  # the same structure, not only the same values
     assert fast.path == slow.path and fast.text is None
+    assert fast.nulls or not holds_none(fast.data)  # "no null" is never wrong
     return fast
 
 

@@ -118,6 +118,7 @@ def test_cached_source_is_the_parsed_source(
         for got, want in zip(warm, fresh, strict=True):
             assert repr(got.data) == repr(want.data)  # types and order too (True is not 1)
             assert got.positions == want.positions
+            assert got.nulls == want.nulls
             assert list(flatten(got.positions)) == list(flatten(want.positions))
             # JSON keeps its text (its bytes, from the cache), to complete positions later.
             assert text_of(got) == text_of(want)

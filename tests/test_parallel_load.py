@@ -75,6 +75,7 @@ def assert_same_set(got: DeclarationSet | InputError, want: DeclarationSet | Inp
         assert a.positions == b.positions
         assert list(flatten(a.positions)) == list(flatten(b.positions))
         assert text_of(a) == text_of(b)  # from a helper, a JSON file keeps its bytes
+        assert a.nulls == b.nulls
     assert got.digests == want.digests
 
 

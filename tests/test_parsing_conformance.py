@@ -19,7 +19,7 @@ from hdsguard.declarations import precheck
 from hdsguard.declarations.load import load_declarations
 from hdsguard.declarations.yamlsource import SourceFile, flatten, parse, unpack_pos
 from hdsguard.errors import InputError
-from tests.helpers import REPO, random_spot
+from tests.helpers import REPO, holds_none, random_spot
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -33,6 +33,7 @@ def both(text: str) -> tuple[SourceFile, SourceFile]:
 def assert_same(text: str) -> None:
     fast, slow = both(text)
     assert fast.data == slow.data
+    assert fast.nulls or not holds_none(fast.data)  # "no null" is never wrong
     for path, packed in flatten(slow.positions).items():
         pos = unpack_pos(packed)
         assert fast.locate(path) == (pos[0], pos[1]), path

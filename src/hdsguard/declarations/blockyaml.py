@@ -134,6 +134,7 @@ def parse_block(text: str, display: str) -> SourceFile | None:
     p_slot: Any = 0
     p_depth, p_owner, p_keypos, p_null = 0, -1, -1, 0
     started = False  # "---" was seen: accepted once, before any content
+    nulls = False  # an entry without a value was seen (the written-out nulls: see the end)
     lineno = 0
     for lead, dash, key, simple, rest in _LINES.findall(text):
         lineno += 1
@@ -175,6 +176,7 @@ def parse_block(text: str, display: str) -> SourceFile | None:
                     c_kv = (n + 1) << value_bits | (n + 3)
                 else:
                     p_where[p_slot] = p_null
+                    nulls = True
 
             # Back to the block this line continues: its indentation must be that block's.
             while n < c_ind or (n == c_ind and c_kind == indentless and not dash):
@@ -276,8 +278,12 @@ def parse_block(text: str, display: str) -> SourceFile | None:
 
     if pending:
         p_where[p_slot] = p_null
+        nulls = True
     root = holder_where[0]
-    return SourceFile(display, holder[0], root[1] if type(root) is tuple else {})
+    # Other nulls are written out: null, Null, NULL or ~ (also found in a string, which merely
+    # costs a walk).
+    nulls = nulls or "null" in text or "Null" in text or "NULL" in text or "~" in text
+    return SourceFile(display, holder[0], root[1] if type(root) is tuple else {}, nulls=nulls)
 
 
 def _value(text: str, line: int, col: int) -> tuple[Any, int, Where | None]:

@@ -16,7 +16,8 @@ produced it.
 
 Storage: one file per entry, ``<cache dir>/declarations/<key>.marshal``, holding a SHA-256 of
 its payload and the payload: ``marshal`` of (format, key, path, data, positions, whether the
-positions are partial: a JSON file then keeps its bytes, to complete them if needed). ``marshal``
+positions are partial: a JSON file then keeps its bytes, to complete them if needed, and
+whether the data may hold nulls). ``marshal``
 only builds plain values (dicts, lists, strings, numbers, tuples), is several times faster than
 parsing, and runs no code while loading, unlike pickle. An entry whose checksum, format, key or
 path does not match, or that cannot be read or decoded, is ignored and the file parsed again.
@@ -41,8 +42,9 @@ from hdsguard.cache import cache_dir, code_fingerprint, load_safely, module_stam
 from hdsguard.declarations.precheck import schema_file
 from hdsguard.declarations.yamlsource import SourceFile
 
-# 2: positions packed into one int; 3: positions mirror the data; 4: 26-bit columns
-_FORMAT = 4
+# 2: positions packed into one int; 3: positions mirror the data; 4: 26-bit columns;
+# 5: whether the data may hold nulls
+_FORMAT = 5
 SUBDIR = "declarations"
 SUFFIX = ".marshal"
 MAX_AGE_DAYS = 30
@@ -139,7 +141,15 @@ def encode(key: str, source: SourceFile) -> bytes | None:
     None when marshal cannot carry a value: never the case for parsed data."""
     try:
         payload = marshal.dumps(
-            (_FORMAT, key, source.path, source.data, source.positions, source.text is not None),
+            (
+                _FORMAT,
+                key,
+                source.path,
+                source.data,
+                source.positions,
+                source.text is not None,
+                source.nulls,
+            ),
             4,
         )
     except ValueError:
@@ -150,21 +160,21 @@ def encode(key: str, source: SourceFile) -> bytes | None:
 def decode(blob: bytes, key: str, display: str, raw: bytes) -> SourceFile | None:
     """The source an entry holds, or None when it is not an intact entry for this key and
     displayed path (``raw``: the file's bytes). May raise on a corrupt blob."""
-    fmt, stored_key, stored_display, data, positions, partial = _decode(blob)
+    fmt, stored_key, stored_display, data, positions, partial, nulls = _decode(blob)
     if fmt != _FORMAT or stored_key != key or stored_display != display:
         return None
-    if not isinstance(positions, dict | list) or not isinstance(partial, bool):
+    if not (isinstance(positions, dict | list) and type(partial) is bool and type(nulls) is bool):
         return None
     # A JSON file keeps its bytes while its positions are partial (SourceFile.locate).
-    return SourceFile(display, data, positions, raw if partial else None)
+    return SourceFile(display, data, positions, raw if partial else None, nulls)
 
 
-def _decode(blob: bytes) -> tuple[object, object, object, object, object, object]:
+def _decode(blob: bytes) -> tuple[object, ...]:
     payload = memoryview(blob)[_DIGEST:]
     if hashlib.sha256(payload).digest() != blob[:_DIGEST]:
         raise ValueError("corrupt cache entry")
     entry = marshal.loads(payload)
-    if type(entry) is not tuple or len(entry) != 6:
+    if type(entry) is not tuple or len(entry) != 7:
         raise ValueError("not a declaration cache entry")
     return entry
 

@@ -121,7 +121,7 @@ def _add_singleton(
             )
         )
         return
-    decl.singletons[section] = without_nulls(value)
+    decl.singletons[section] = without_nulls(value) if source.nulls else value
     decl.origins[(section, "")] = here
 
 
@@ -150,7 +150,8 @@ def _add_item(
             )
         )
         return
-    item = without_nulls(item)
+    if source.nulls:  # else there is none to drop: no need to look at every value
+        item = without_nulls(item)
     decl.lists.setdefault(section, []).append(item)
     decl.by_id.setdefault(section, {})[ident] = item
     decl.origins[(section, ident)] = here

@@ -110,6 +110,9 @@ _NUMBER_START = frozenset("0123456789+-.")
 class SourceFile:
     """One parsed declaration file: its data and the position of everything in it.
 
+    ``nulls`` is False only when the data certainly holds no null (None) anywhere, which
+    spares merging a walk of every object to drop them (:func:`.merge.without_nulls`).
+
     ``text`` is kept only while ``positions`` is partial (JSON fast path); :meth:`locate`
     completes the positions from it the first time it needs one that is missing. A file read
     from the cache keeps its bytes there instead (UTF-8, decoded then): most runs never need
@@ -120,6 +123,7 @@ class SourceFile:
     data: Any
     positions: Where
     text: str | bytes | None = None
+    nulls: bool = True
 
     def locate(self, path: Path, *, value: bool = False) -> tuple[int, int]:
         """Line and column of ``path``, or of its closest declared ancestor."""
@@ -549,7 +553,8 @@ def _parse_json(text: str, display: str) -> SourceFile | None:
         positions = _JsonPositions(keys, brace).collect(data)
     except (ValueError, RecursionError, _Fallback):  # JSONDecodeError is a ValueError
         return None
-    return SourceFile(display, data, positions, text=text)
+    # json reads a null only from the word itself (a string saying "null" merely costs a walk).
+    return SourceFile(display, data, positions, text=text, nulls="null" in text)
 
 
 _LINE_BREAK = re.compile("\n")  # the only one: JSON with any other goes the YAML way
