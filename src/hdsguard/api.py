@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from hdsguard import __version__
+from hdsguard import __version__, exiting
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Finding, Report, RuleInfo, Severity
 from hdsguard.policies.celenv import CelRuntime
@@ -137,6 +137,7 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
         memo=memo,
     )
     findings, notices = _exceptions(findings, options, waivers, baseline)
+    exiting.keep(decl, memo, runtime)
     return Report(
         tool_version=__version__,
         as_of=options.as_of.isoformat(),
