@@ -46,7 +46,9 @@ def evaluate(
     root: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, evidence: bool
 ) -> list[Finding]:
     runtime = CelRuntime()
-    policies = list(load_catalogue(runtime).values())
+    with monkeypatch.context() as m:
+        m.setenv(forkjobs.ENV_JOBS, "1")  # the forks counted here are the evaluation's
+        policies = list(load_catalogue(runtime).values())
     decl = load_declarations([str(root)])
     with monkeypatch.context() as m:
         m.setenv(forkjobs.ENV_JOBS, jobs)
@@ -153,7 +155,6 @@ def test_jobs_1_and_small_sets_never_fork(estate: Path, monkeypatch: pytest.Monk
     def no_fork() -> int:
         raise AssertionError("forked")
 
-    load_catalogue(CelRuntime())  # cached: a first run's catalogue may fork (policies/split)
     monkeypatch.setattr(os, "fork", no_fork)
     # 400 objects: about 3,000 pairs, under the real threshold (the examples are far under).
     assert evaluate(estate, "", monkeypatch, False)

@@ -13,9 +13,7 @@ same way whatever process produced them.
 from __future__ import annotations
 
 import marshal
-import time
 from collections.abc import Mapping
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from hdsguard.findings import Finding, from_row, to_row
@@ -58,34 +56,12 @@ def evaluate_all(
         min_per_job=MIN_PAIRS_PER_JOB,
         parent_capacity=PARENT_CAPACITY,
     )
-    results: dict[int, list[Finding]] = {}
-    helpers: list[tuple[forkjobs.Helper, list[int]]] = []
-    try:
-        for share in shares[1:]:
-            helper = forkjobs.start(
-                partial(work, evaluation, [units[i] for i in share]),
-                len(share),
-                [h for h, _ in helpers],
-            )
-            if helper is None:  # cannot fork now: do it here
-                shares[0].extend(share)
-            else:
-                helpers.append((helper, share))
-        started = time.monotonic()
-        for index in shares[0]:
-            results[index] = evaluation.evaluate(units[index])
-            for helper, _ in helpers:  # empty the pipes while the helpers still work
-                helper.receive(block=False)
-        wait = forkjobs.patience(time.monotonic() - started)
-        for helper, share in helpers:
-            for index, result in zip(share, helper.results(wait), strict=True):
-                findings = decode(result, references) if result is not None else None
-                results[index] = (
-                    findings if findings is not None else evaluation.evaluate(units[index])
-                )
-    finally:
-        for helper, _ in helpers:
-            helper.stop()
+    results = forkjobs.share_out(
+        shares,
+        lambda index: evaluation.evaluate(units[index]),
+        lambda share, send: work(evaluation, [units[i] for i in share], send),
+        lambda index, result: decode(result, references),
+    )
     return [finding for index in range(len(units)) for finding in results[index]]
 
 

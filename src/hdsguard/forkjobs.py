@@ -28,6 +28,8 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TypeVar
 
 try:
     import fcntl
@@ -40,6 +42,7 @@ _CHUNK = 1 << 20
 _HEADER = struct.Struct(">QI")  # size and CRC-32 of the result that follows
 
 Send = Callable[[bytes], None]
+T = TypeVar("T")
 
 
 def jobs(most: int) -> int:
@@ -170,6 +173,45 @@ class Helper:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
             self.status = -1
+
+
+def share_out(
+    shares: Sequence[Sequence[int]],
+    here: Callable[[int], T],
+    work: Callable[[list[int], Send], None],
+    decode: Callable[[int, bytes], T | None],
+) -> dict[int, T]:
+    """The outcome of every item of ``shares`` (indices, the parent's share first: see
+    :func:`plan`), by index. The parent does its own share with ``here``; for each other
+    share a forked helper runs ``work(share, send)``, which sends one result per item, and
+    ``decode`` turns a result back into an outcome (None: not usable). Whatever a helper does
+    not deliver intact, or cannot be forked for, the parent does with ``here``: the outcomes
+    are always those of doing every item here."""
+    outcomes: dict[int, T] = {}
+    mine = list(shares[0])
+    helpers: list[tuple[Helper, list[int]]] = []
+    try:
+        for share in shares[1:]:
+            theirs = list(share)
+            helper = start(partial(work, theirs), len(theirs), [h for h, _ in helpers])
+            if helper is None:  # the system refuses a fork now: do it here
+                mine.extend(theirs)
+            else:
+                helpers.append((helper, theirs))
+        started = time.monotonic()
+        for index in mine:
+            outcomes[index] = here(index)
+            for helper, _ in helpers:  # empty the pipes while the helpers still work
+                helper.receive(block=False)
+        wait = patience(time.monotonic() - started)
+        for helper, theirs in helpers:
+            for index, result in zip(theirs, helper.results(wait), strict=True):
+                outcome = decode(index, result) if result is not None else None
+                outcomes[index] = outcome if outcome is not None else here(index)
+    finally:
+        for helper, _ in helpers:
+            helper.stop()
+    return outcomes
 
 
 def start(work: Callable[[Send], None], expected: int, running: Sequence[Helper]) -> Helper | None:

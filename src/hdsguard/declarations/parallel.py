@@ -20,10 +20,8 @@ files itself, and so meets the very errors a serial run would.
 from __future__ import annotations
 
 import marshal
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from hdsguard import forkjobs
 from hdsguard.declarations.cache import DeclarationCache, decode, encode
@@ -71,38 +69,17 @@ def parse_all(
     The same outcomes, problems and cache entries as parsing the files one after another.
     """
     shares = plan([len(f.raw) for f in files], jobs())
-    outcomes: dict[int, Outcome] = {}
-    helpers: list[tuple[forkjobs.Helper, list[int]]] = []
-    try:
-        for share in shares[1:]:
-            mine = [files[i] for i in share]
-            helper = forkjobs.start(
-                partial(work, mine, parse_one, cache), len(share), [h for h, _ in helpers]
-            )
-            if helper is None:  # cannot fork now (process limit, memory): do it here
-                shares[0].extend(share)
-            else:
-                helpers.append((helper, share))
-        started = time.monotonic()
-        for index in shares[0]:
-            outcomes[index] = _parse_here(files[index], parse_one, cache)
-            for helper, _ in helpers:  # empty the pipes while the helpers still parse
-                helper.receive(block=False)
-        wrote = False
-        wait = forkjobs.patience(time.monotonic() - started)
-        for helper, share in helpers:
-            for index, result in zip(share, helper.results(wait), strict=True):
-                outcome = _outcome(result, files[index]) if result is not None else None
-                if outcome is None:  # the helper died, or sent nothing usable for it
-                    outcome = _parse_here(files[index], parse_one, cache)
-                else:
-                    wrote = wrote or (isinstance(outcome, SourceFile) and bool(files[index].key))
-                outcomes[index] = outcome
-        if cache is not None and wrote:
-            cache.prune()  # what the first write of a serial run does
-    finally:
-        for helper, _ in helpers:
-            helper.stop()
+    outcomes = forkjobs.share_out(
+        shares,
+        lambda index: _parse_here(files[index], parse_one, cache),
+        lambda share, send: work([files[i] for i in share], parse_one, cache, send),
+        lambda index, result: _outcome(result, files[index]),
+    )
+    theirs = [i for share in shares[1:] for i in share]
+    if cache is not None and any(
+        files[i].key and isinstance(outcomes[i], SourceFile) for i in theirs
+    ):
+        cache.prune()  # what the first write of a serial run does: helpers wrote entries
     return [outcomes[index] for index in range(len(files))]
 
 

@@ -12,9 +12,7 @@ loads itself, so problems and their order are those of one process.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 
 from hdsguard import forkjobs
@@ -41,31 +39,18 @@ def load_files(
 ) -> list[Outcome]:
     """The outcome of ``load`` for each (path, built-in) of ``files``, in order: the policy,
     or the problems of its file."""
-    sizes = [_size(path) for path, _ in files]
     shares = forkjobs.plan(
-        sizes, forkjobs.jobs(2), min_per_job=MIN_BYTES_PER_JOB, parent_capacity=PARENT_CAPACITY
+        [_size(path) for path, _ in files],
+        forkjobs.jobs(2),
+        min_per_job=MIN_BYTES_PER_JOB,
+        parent_capacity=PARENT_CAPACITY,
     )
-    outcomes: dict[int, Outcome] = {}
-    helper = None
-    try:
-        if len(shares) > 1:
-            theirs = [files[i] for i in shares[1]]
-            helper = forkjobs.start(partial(_work, theirs, load), len(theirs), [])
-            if helper is None:  # cannot fork now: do it here
-                shares = [sorted(shares[0] + shares[1])]
-        started = time.monotonic()
-        for index in shares[0]:
-            outcomes[index] = _here(files[index], load)
-            if helper is not None:
-                helper.receive(block=False)
-        if helper is not None:
-            results = helper.results(forkjobs.patience(time.monotonic() - started))
-            for index, result in zip(shares[1], results, strict=True):
-                policy = _decode(result, runtime) if result else None
-                outcomes[index] = policy if policy is not None else _here(files[index], load)
-    finally:
-        if helper is not None:
-            helper.stop()
+    outcomes = forkjobs.share_out(
+        shares,
+        lambda index: _here(files[index], load),
+        lambda share, send: _work([files[i] for i in share], load, send),
+        lambda index, result: _decode(result, runtime) if result else None,
+    )
     return [outcomes[index] for index in range(len(files))]
 
 
