@@ -16,7 +16,7 @@ import marshal
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from hdsguard.findings import Finding, from_row, to_row
+from hdsguard.findings import Finding, from_row, to_rows
 
 if TYPE_CHECKING:
     from hdsguard import forkjobs
@@ -70,7 +70,7 @@ def work(evaluation: Evaluation, units: list[Unit], send: forkjobs.Send) -> None
     for unit in units:
         rows: Any
         try:
-            rows = [to_row(finding) for finding in evaluation.evaluate(unit)]
+            rows = to_rows(evaluation.evaluate(unit))
         except Exception:  # the parent evaluates it again, and meets the error itself
             rows = None
         send(marshal.dumps(rows, 4))

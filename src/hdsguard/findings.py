@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -94,12 +94,12 @@ _SEVERITY_BY_VALUE = {s.value: s for s in Severity}
 _PLAIN = {member: member.value for member in (*Status, *Severity)}
 
 
-def to_row(f: Finding) -> Row:
+def to_rows(findings: Iterable[Finding]) -> list[Row]:
+    """Findings as rows (the memo's and the helper processes' form), without the references
+    (the rule's) nor waiver or baseline marks (applied after, on every run). Inlined: this
+    runs for every finding of a first run."""
     plain = _PLAIN
-    return (
-        f.rule, plain[f.status], plain[f.severity], f.target, f.file, f.line, f.column,
-        f.message, f.remediation,
-    )  # fmt: skip
+    return [(f[0], plain[f[1]], plain[f[2]], f[3], f[4], f[5], f[6], f[7], f[8]) for f in findings]
 
 
 def from_row(row: Row, references: Mapping[str, tuple[str, ...]]) -> Finding:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hdsguard.cache import cache_dir, code_fingerprint, load_safely, write_atomic
-from hdsguard.findings import Finding, Row, Severity, from_row, to_row
+from hdsguard.findings import Finding, Row, Severity, from_row, to_rows
 from hdsguard.policies.load import CompiledPolicy
 
 _FORMAT = 1
@@ -87,7 +87,7 @@ class FindingsMemo:
         entry = self._entry(path)
         if entry is None:
             return
-        rows = [to_row(f) for f in findings]
+        rows = to_rows(findings)
         payload = marshal.dumps((_FORMAT, rows), 4)
         if write_atomic(entry, hashlib.sha256(payload).digest() + payload):
             from hdsguard.declarations.cache import DeclarationCache
