@@ -16,7 +16,7 @@ import marshal
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from hdsguard.findings import Finding, from_row, to_rows
+from hdsguard.findings import Finding, from_rows, to_rows
 
 if TYPE_CHECKING:
     from hdsguard import forkjobs
@@ -80,6 +80,6 @@ def decode(result: bytes, references: Mapping[str, tuple[str, ...]]) -> list[Fin
     """A helper's findings for one unit, or None when they are not usable."""
     try:
         rows = marshal.loads(result)
-        return [from_row(row, references) for row in rows]
+        return from_rows(rows, references)
     except Exception:  # garbled or None: the parent evaluates the unit itself
         return None

@@ -102,13 +102,16 @@ def to_rows(findings: Iterable[Finding]) -> list[Row]:
     return [(f[0], plain[f[1]], plain[f[2]], f[3], f[4], f[5], f[6], f[7], f[8]) for f in findings]
 
 
-def from_row(row: Row, references: Mapping[str, tuple[str, ...]]) -> Finding:
-    """The finding of a row; KeyError, ValueError or TypeError when the row is not one."""
-    rule, status, severity, target, file, line, column, message, remediation = row
-    return Finding(
-        rule, _STATUS_BY_VALUE[status], _SEVERITY_BY_VALUE[severity], target, file, line,
-        column, message, remediation, references[rule],
-    )  # fmt: skip
+def from_rows(rows: Iterable[Row], references: Mapping[str, tuple[str, ...]]) -> list[Finding]:
+    """The findings of rows; KeyError, ValueError or TypeError when one is not a row.
+    Inlined, and built as tuples (a NamedTuple's constructor is a Python function): this
+    runs for every finding a memo or a helper process gives back."""
+    status_of, severity_of, new = _STATUS_BY_VALUE, _SEVERITY_BY_VALUE, tuple.__new__
+    return [
+        new(Finding, (rule, status_of[status], severity_of[severity], target, file, line,
+                      column, message, remediation, references[rule], None, False))
+        for rule, status, severity, target, file, line, column, message, remediation in rows
+    ]  # fmt: skip
 
 
 class RuleInfo(NamedTuple):

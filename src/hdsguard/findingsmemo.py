@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hdsguard.cache import cache_dir, code_fingerprint, load_safely, write_atomic
-from hdsguard.findings import Finding, Row, Severity, from_row, to_rows
+from hdsguard.findings import Finding, Row, Severity, from_rows, to_rows
 from hdsguard.policies.load import CompiledPolicy
 
 _FORMAT = 1
@@ -79,7 +79,7 @@ class FindingsMemo:
         if rows is None:
             return None
         try:
-            return [from_row(row, references) for row in rows]
+            return from_rows(rows, references)
         except (KeyError, ValueError, TypeError):
             return None
 
