@@ -161,3 +161,27 @@ def test_the_command_leaves_its_objects_to_the_exit(monkeypatch: pytest.MonkeyPa
     assert exited.value.status == 1
     assert exiting.kept is not None
     assert any(isinstance(kept, Report) for kept in exiting.kept)
+
+
+def test_a_closed_standard_output_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    """Started with standard output closed (`hdsguard check >&-`): the report cannot be
+    written, which must not pass; a report written to a file is fine."""
+
+    def close_stdout() -> None:
+        os.close(1)
+
+    report = tmp_path / "report.json"
+    for extra, status in (([], 2), (["--format", f"json={report}"], 1)):
+        done = hdsguard(
+            "check", LAB, "--as-of", AS_OF, *extra, cwd=tmp_path, stderr=subprocess.PIPE,
+            preexec_fn=close_stdout,
+        )  # fmt: skip
+        err = done.stderr.decode()
+        assert done.returncode == status, err
+        assert "Traceback" not in err and "internal error" not in err
+    assert err == ""
+    assert json.loads(report.read_text("utf-8"))["findings"]
+    assert "<standard output>: cannot write: it is closed" in hdsguard(
+        "check", LAB, "--as-of", AS_OF, cwd=tmp_path, stderr=subprocess.PIPE,
+        preexec_fn=close_stdout,
+    ).stderr.decode()  # fmt: skip

@@ -60,7 +60,8 @@ def run() -> None:
         print(status, file=sys.stderr)
         status = 1
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None: started with it closed (`>&-`)
+            sys.stdout.flush()
     except BrokenPipeError:
         pass  # a reader that went away (`| head`): nothing more to tell it
     except OSError as exc:  # a full disk: the report is incomplete, which must not pass
@@ -70,7 +71,7 @@ def run() -> None:
             status = 2
     except ValueError:
         pass  # closed by the caller
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.flush()
     os._exit(status)
 

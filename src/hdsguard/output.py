@@ -56,7 +56,7 @@ def default_format(output: str | None) -> str:
 def use_colour(requested: bool | None) -> bool:
     if requested is not None:
         return requested
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def write_outputs(
@@ -66,6 +66,9 @@ def write_outputs(
         options = RenderOptions(colour=out.file is None and use_colour(colour), verbose=verbose)
         text = renderer(out.format)(report, options)
         if out.file is None:
+            if sys.stdout is None:  # started with it closed (`>&-`): the report would be lost
+                problem = Problem("<standard output>", None, None, "cannot write: it is closed")
+                raise InputError([problem])
             try:
                 click.echo(text, nl=False)
             except BrokenPipeError:
