@@ -131,10 +131,7 @@ class SourceFile:
         if depth < len(path) and self.text is not None and _exists(self.data, path[: depth + 1]):
             self._complete()
             depth, pos, _ = _walk(self.positions, path)
-        if pos is None:
-            return (1, 1)
-        kl, kc, vl, vc = unpack_pos(pos)
-        return (vl, vc) if value else (kl, kc)
+        return _place(pos, value)
 
     def _complete(self) -> None:
         text = self.text
@@ -221,11 +218,16 @@ class Anchor:
             steps = depth - len(self.path)
             if steps < 0 or _exists(self._data(), tuple(field[: steps + 1])):
                 return source.locate((*self.path, *field), value=value)
-        if pos is None:
-            return (1, 1)
-        if value:  # unpack_pos, inlined: this runs for nearly every finding
-            return (pos >> _COL_BITS) & _LINE_MASK, pos & _COL_MASK
-        return (pos >> _KEY_BITS) & _LINE_MASK, (pos >> _VALUE_BITS) & _COL_MASK
+        return _place(pos, value)
+
+
+def _place(pos: Pos | None, value: bool) -> tuple[int, int]:
+    """Line and column of a packed position's value or key; (1, 1) for none."""
+    if pos is None:
+        return (1, 1)
+    if value:
+        return (pos >> _COL_BITS) & _LINE_MASK, pos & _COL_MASK
+    return (pos >> _KEY_BITS) & _LINE_MASK, (pos >> _VALUE_BITS) & _COL_MASK
 
 
 def flatten(where: Where, path: Path = ()) -> dict[Path, Pos]:
