@@ -141,24 +141,19 @@ def _load_files(
     problems: list[Problem],
     with_specs: bool,
 ) -> list[CompiledPolicy]:
+    from hdsguard.policies.split import load_files
+
+    def load(path: Path, builtin: bool) -> CompiledPolicy:
+        return load_policy(runtime, path, builtin=builtin, with_spec=with_specs)
+
     loaded: list[CompiledPolicy] = []
-    if not with_specs:  # a run's load: may be shared by two processes (policies/split.py)
-        from hdsguard.policies.split import load_files
-
-        def load(path: Path, builtin: bool) -> CompiledPolicy:
-            return load_policy(runtime, path, builtin=builtin, with_spec=False)
-
-        for outcome in load_files(files, load, runtime):
-            if isinstance(outcome, list):
-                problems.extend(outcome)
-            else:
-                loaded.append(outcome)
-        return loaded
-    for path, is_builtin in files:
-        try:
-            loaded.append(load_policy(runtime, path, builtin=is_builtin, with_spec=with_specs))
-        except InputError as exc:
-            problems.extend(exc.problems)
+    # A run's load may be shared by two processes; the authoring commands' may not, as a
+    # helper sends back what a run needs of a policy, not its file model.
+    for outcome in load_files(files, load, runtime, shared=not with_specs):
+        if isinstance(outcome, list):
+            problems.extend(outcome)
+        else:
+            loaded.append(outcome)
     return loaded
 
 

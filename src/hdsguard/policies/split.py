@@ -35,13 +35,13 @@ Outcome = CompiledPolicy | list[Problem]
 
 
 def load_files(
-    files: Sequence[tuple[Path, bool]], load: Load, runtime: CelRuntime
+    files: Sequence[tuple[Path, bool]], load: Load, runtime: CelRuntime, *, shared: bool
 ) -> list[Outcome]:
     """The outcome of ``load`` for each (path, built-in) of ``files``, in order: the policy,
-    or the problems of its file."""
+    or the problems of its file; in this process alone unless ``shared``."""
     shares = forkjobs.plan(
         [_size(path) for path, _ in files],
-        forkjobs.jobs(2),
+        forkjobs.jobs(2) if shared else 1,
         min_per_job=MIN_BYTES_PER_JOB,
         parent_capacity=PARENT_CAPACITY,
     )
