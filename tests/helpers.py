@@ -72,6 +72,16 @@ def record_forks(monkeypatch: Any) -> list[int]:
     return pids
 
 
+def forbid_forks(monkeypatch: Any) -> None:
+    """Make any fork from now on fail the test with AssertionError("forked")."""
+    import os
+
+    def no_fork() -> int:
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+
+
 def data_paths(data: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
     """Every key and item of ``data`` as a path, in document order."""
     steps: Any = data.items() if isinstance(data, dict) else enumerate(data)

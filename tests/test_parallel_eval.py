@@ -17,7 +17,7 @@ from hdsguard.engine import run
 from hdsguard.findings import Finding
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import load_catalogue
-from tests.helpers import AS_OF, REPO, record_forks, run_cli
+from tests.helpers import AS_OF, REPO, forbid_forks, record_forks, run_cli
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -152,10 +152,7 @@ def test_jobs_1_and_small_sets_never_fork(estate: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 8)
     monkeypatch.delenv(forkjobs.ENV_JOBS, raising=False)
 
-    def no_fork() -> int:
-        raise AssertionError("forked")
-
-    monkeypatch.setattr(os, "fork", no_fork)
+    forbid_forks(monkeypatch)
     # 400 objects: about 3,000 pairs, under the real threshold (the examples are far under).
     assert evaluate(estate, "", monkeypatch, False)
     assert evaluate(REPO / "examples" / "lab-group", "", monkeypatch, False)

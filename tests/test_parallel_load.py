@@ -21,7 +21,7 @@ from hdsguard.declarations.cache import SUBDIR, DeclarationCache
 from hdsguard.declarations.merge import DeclarationSet
 from hdsguard.declarations.yamlsource import flatten
 from hdsguard.errors import InputError, Problem
-from tests.helpers import AS_OF, REPO, record_forks, run_cli, text_of
+from tests.helpers import AS_OF, REPO, forbid_forks, record_forks, run_cli, text_of
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -306,10 +306,7 @@ def test_jobs_1_never_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(parallel, "MIN_BYTES_PER_JOB", 1)
     monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 4)
 
-    def no_fork() -> int:
-        raise AssertionError("forked")
-
-    monkeypatch.setattr(os, "fork", no_fork)
+    forbid_forks(monkeypatch)
     result = loaded("decl", "1", tmp_path / "c", monkeypatch)
     assert isinstance(result, DeclarationSet) and result.sources
     with pytest.raises(AssertionError, match="forked"):
@@ -321,10 +318,7 @@ def test_small_sets_never_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 8)
     monkeypatch.delenv(parallel.ENV_JOBS, raising=False)
 
-    def no_fork() -> int:
-        raise AssertionError("forked")
-
-    monkeypatch.setattr(os, "fork", no_fork)
+    forbid_forks(monkeypatch)
     for example in ("hospital", "lab-group", "minimal"):
         result = loaded(str(REPO / "examples" / example), "", tmp_path / example, monkeypatch)
         assert isinstance(result, DeclarationSet)
