@@ -241,4 +241,5 @@ def rule_info(policy: CompiledPolicy, severities: Mapping[str, Severity] | None 
         references=tuple(meta.references),
         tags=tuple(meta.tags),
         help_uri=meta.help_uri or f"{DOCS_URL}#{meta.id.lower()}",
+        controls=tuple(meta.controls),
     )

@@ -126,6 +126,8 @@ class RuleInfo(NamedTuple):
     references: tuple[str, ...]
     tags: tuple[str, ...]
     help_uri: str
+    # Structured references (framework, id, note) of the rule: the coverage matrix's input.
+    controls: tuple[tuple[str, str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)

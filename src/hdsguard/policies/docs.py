@@ -38,6 +38,16 @@ def sections(runtime: CelRuntime, policy: CompiledPolicy) -> list[Section]:
         )
     out.append(Section("Remediation", _placeholders(spec.remediation)))
     out.append(Section("References", "\n".join(f"- {r}" for r in spec.references)))
+    if spec.controls:
+        out.append(
+            Section(
+                "Controls",
+                "\n".join(
+                    f"- {c.framework} {c.id}" + (f" ({c.note})" if c.note else "")
+                    for c in spec.controls
+                ),
+            )
+        )
     example = _example(runtime, policy)
     if example is not None:
         out.append(example)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from hdsguard.declarations.sections import SECTIONS as SECTION_NAMES
 from hdsguard.findings import Severity
+from hdsguard.policies.controls import CONTROL_KEYS, Control, id_problem
 
 if TYPE_CHECKING:
     from hdsguard.policies.model import Policy
@@ -44,6 +45,7 @@ class PolicyMeta:
     params: dict[str, ParamInfo]
     override: bool
     help_uri: str | None
+    controls: tuple[Control, ...] = ()
 
     @classmethod
     def of(cls, spec: Policy | PolicyRules) -> PolicyMeta:
@@ -70,6 +72,7 @@ class PolicyMeta:
             },
             override=spec.override,
             help_uri=spec.help_uri,
+            controls=tuple(Control(c.framework, c.id, c.note) for c in spec.controls),
         )
 
 
@@ -140,6 +143,7 @@ class PolicyRules:
         "applies_to",
         "checks",
         "condition",
+        "controls",
         "description",
         "field",
         "help_uri",
@@ -187,6 +191,7 @@ class PolicyRules:
         checks: list[CheckRules] | None,
         override: bool,
         help_uri: str | None,
+        controls: list[Control],
     ) -> None:
         self.id = id
         self.title = title
@@ -211,6 +216,7 @@ class PolicyRules:
         self.checks = checks
         self.override = override
         self.help_uri = help_uri
+        self.controls = controls
 
     def all_checks(self) -> list[CheckRules]:
         """The checks, whichever form the file used (as ``Policy.all_checks``)."""
@@ -275,6 +281,7 @@ def _policy(data: Any) -> PolicyRules:
         checks=None if checks is None else [_check(c) for c in _list(checks, 1)],
         override=_flag(get("override", False)),
         help_uri=_text(get("help_uri"), optional=True),
+        controls=[_control(c) for c in _list(get("controls", []))],
     )
     # The model's own rules beyond the field types (Policy._one_form; in the one-check form,
     # all_checks() builds a Check, whose validator wants warn_if and warn_message together).
@@ -306,6 +313,15 @@ def _check(data: Any) -> CheckRules:
     if (check.warn_if is None) != (check.warn_message is None):
         raise _Doubt
     return check
+
+
+def _control(data: Any) -> Control:
+    if type(data) is not dict or not {"framework", "id"} <= data.keys() <= CONTROL_KEYS:
+        raise _Doubt
+    framework, control_id = _text(data["framework"]), _text(data["id"])
+    if id_problem(framework, control_id) is not None:
+        raise _Doubt
+    return Control(framework, control_id, _text(data.get("note"), optional=True))
 
 
 def _param(data: Any) -> ParamInfo:

@@ -105,6 +105,61 @@ def _section_or_list(schema: dict[str, Any]) -> None:
     schema["anyOf"] = [items, {"type": "array", "items": items, "minItems": 1}]
 
 
+def _control_schema(schema: dict[str, Any]) -> None:
+    """Each framework's id pattern, so that editors flag a bad id as the loader does."""
+    from hdsguard.policies.controls import FRAMEWORKS
+
+    schema["allOf"] = [
+        {
+            "if": {"properties": {"framework": {"const": name}}, "required": ["framework"]},
+            "then": {"properties": {"id": {"pattern": f"^(?:{spec.pattern})$"}}},
+        }
+        for name, spec in FRAMEWORKS.items()
+    ]
+
+
+FrameworkName = Literal[
+    "hds-v2",
+    "iso27001-2022",
+    "anssi-hygiene",
+    "care",
+    "gdpr",
+    "csp",
+    "pgssi-s",
+    "ans",
+    "anssi-tls",
+    "anssi-admin",
+    "pci-dss-4",
+    "cisa-bod",
+    "hipaa",
+    "club-rssi-sante",
+    "cabf-br",
+    "cnil",
+]
+
+
+class ControlRef(_Strict):
+    """A structured reference: the requirement ``id`` of ``framework`` the rule assesses."""
+
+    model_config = ConfigDict(json_schema_extra=_control_schema)
+
+    framework: FrameworkName = Field(description="The framework (see docs/report.md).")
+    id: StrictStr = Field(
+        description="The requirement id in the framework's own numbering, e.g. EXI-28 "
+        "(hds-v2), A.8.8 (iso27001-2022), 34 (anssi-hygiene), D2.O4 (care), art. 28 (gdpr)."
+    )
+    note: StrictStr | None = Field(default=None, description="What of it the rule checks.")
+
+    @model_validator(mode="after")
+    def _id_pattern(self) -> ControlRef:
+        from hdsguard.policies.controls import id_problem
+
+        problem = id_problem(self.framework, self.id)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
 _CHECK_KEYS = ("condition", "message", "field", "locate", "requires", "warn_if", "warn_message")
 
 
@@ -122,7 +177,14 @@ class Policy(_Strict):
     description: StrictStr = Field(description="What the rule checks, for users.")
     rationale: StrictStr = Field(description="Why it matters; say when a threshold is a default.")
     remediation: StrictStr
-    references: list[StrictStr] = Field(min_length=1)
+    references: list[StrictStr] = Field(
+        min_length=1, description="Free-text references for readers (notes)."
+    )
+    controls: list[ControlRef] = Field(
+        default_factory=list,
+        description="Structured references (framework + requirement id): the coverage matrix "
+        "of `hdsguard report` is built from them.",
+    )
     tags: list[StrictStr] = Field(default_factory=list)
     applicable_if: Cel | None = Field(
         default=None, description="CEL: false reports `not_applicable` for the target."
