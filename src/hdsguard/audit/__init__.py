@@ -1,0 +1,1 @@
+"""The audit before certification: coverage matrix, deadlines, provenance, HTML report, pack."""
