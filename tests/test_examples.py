@@ -43,6 +43,9 @@ LAB_GROUP_FAILURES = {
     ("TLS-001", "services/billing-web"),
     ("TLS-002", "certificates/cert-billing"),
     ("GOV-001", "organisation"),
+    ("GOV-007", "organisation"),
+    ("GOV-008", "organisation"),
+    ("GOV-010", "systems/results-portal"),
 }
 
 
@@ -83,7 +86,7 @@ def test_hospital_passes_every_rule() -> None:
         k for k, s in got.items() if s not in ("pass", "not_applicable")
     ]
     rules = {rule for rule, _ in got}
-    assert len(rules) == 53
+    assert len(rules) == 57
     passed = Counter(rule for (rule, _), s in got.items() if s == "pass")
     # Every rule is exercised by at least one passing target, except EXP-003: the hospital
     # exposes no high-risk service (SMB, RDP, databases…) to the Internet at all.

@@ -437,7 +437,14 @@ def test_list_section_must_be_a_list() -> None:
 def test_section_tables_are_consistent() -> None:
     assert list(SECTIONS) == [name for name in DeclarationFile.model_fields if name != "version"]
     assert set(SECTION_MODELS) == set(SECTIONS)
-    assert SINGLETON_SECTIONS == ("organisation", "identity", "logging")
+    assert SINGLETON_SECTIONS == (
+        "organisation",
+        "identity",
+        "logging",
+        "detection",
+        "messaging",
+        "biomedical",
+    )
     assert set(LIST_SECTIONS) | set(SINGLETON_SECTIONS) == set(SECTIONS)
     assert not set(LIST_SECTIONS) & set(SINGLETON_SECTIONS)
     for name, model in SECTION_MODELS.items():

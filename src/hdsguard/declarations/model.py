@@ -42,16 +42,24 @@ __all__ = [
     "ActiveDirectory",
     "AdminAccounts",
     "AdsLevel",
+    "AlertHandling",
+    "Audience",
     "AuditKind",
     "Authentication",
     "Backup",
+    "Biomedical",
     "Certificate",
     "ContinuityPlan",
     "Contract",
     "Country",
+    "CrisisExercise",
+    "CrisisScenario",
     "Criticality",
     "Cvss",
     "DeclarationFile",
+    "Detection",
+    "DmarcPolicy",
+    "Edr",
     "Email",
     "Exposure",
     "Finess",
@@ -61,21 +69,32 @@ __all__ = [
     "FirewallRuleAction",
     "Firmware",
     "FormatVersion",
+    "Gdpr",
     "HdsActivity",
     "HdsCertificate",
     "HdsReferential",
+    "HealthDataEmail",
     "Id",
     "Identity",
     "IncidentProcedure",
+    "Ins",
     "Iso27001",
     "IsoDate",
+    "LocalAdminPasswords",
     "Logging",
+    "MailDomain",
+    "Messaging",
+    "Nis2",
+    "Nis2Category",
     "NonNegativeInt",
     "Organisation",
     "OrganisationKind",
     "PatchSla",
+    "Percent",
     "Person",
     "Port",
+    "PositiveNumber",
+    "ProfessionalAuthentication",
     "Protocol",
     "Provider",
     "ProviderService",
@@ -186,6 +205,18 @@ Authentication = Literal["none", "anonymous", "password", "key", "certificate"]
 TlsVersion = Literal["1.0", "1.1", "1.2", "1.3"]
 FirewallRuleAction = Literal["allow", "deny"]
 AuditKind = Literal["on_site", "questionnaire", "certification", "pentest"]
+CrisisScenario = Literal["ransomware", "data_breach", "outage", "supply_chain", "physical", "other"]
+Nis2Category = Literal["essential", "important", "not_concerned"]
+LocalAdminPasswords = Literal["laps", "equivalent", "shared", "unmanaged"]
+AlertHandling = Literal["round_the_clock", "business_hours", "none"]
+Audience = Literal["health_professionals", "patients", "staff", "partners", "machines"]
+ProfessionalAuthentication = Literal["pro_sante_connect", "e_cps", "cps", "local_mfa", "password"]
+HealthDataEmail = Literal["mssante_only", "also_ordinary_email", "not_sent"]
+DmarcPolicy = Literal["none", "quarantine", "reject"]
+Percent = Annotated[float, Field(strict=True, ge=0, le=100)]
+"""A percentage, 0 to 100."""
+PositiveNumber = Annotated[float, Field(strict=True, ge=0)]
+"""A number >= 0 (a measured duration)."""
 
 _NOTES = "Free-text remarks for auditors; never read by policies."
 
@@ -262,6 +293,78 @@ class IncidentProcedure(Strict):
     )
 
 
+class CrisisExercise(Strict):
+    """The last cyber-crisis exercise (CaRE: yearly exercises in every health establishment)."""
+
+    date: IsoDate | None = Field(
+        None, description="Date of the last cyber-crisis exercise (YYYY-MM-DD)."
+    )
+    scenarios: list[CrisisScenario] | None = Field(
+        None, description="Scenarios played during that exercise (ransomware, data_breach…)."
+    )
+    degraded_mode: StrictBool | None = Field(
+        None,
+        description="Whether care services actually ran in degraded mode (paper procedures, "
+        "no information system) during the exercise.",
+    )
+    measured_restore_hours: PositiveNumber | None = Field(
+        None,
+        description="Time, in hours, measured during the exercise to restore a critical "
+        "system from its backups (declared only when the restore was actually timed).",
+    )
+
+
+class Nis2(Strict):
+    """NIS2 status (directive (EU) 2022/2555 as transposed in France)."""
+
+    category: Nis2Category | None = Field(
+        None,
+        description="NIS2 category of the organisation: essential, important, or "
+        "not_concerned (below the size thresholds and not designated).",
+    )
+    registered: IsoDate | None = Field(
+        None,
+        description="Date the organisation registered with the national authority (ANSSI, "
+        "MonEspaceNIS2) (YYYY-MM-DD).",
+    )
+    early_warning_hours: NonNegativeInt | None = Field(
+        None,
+        description="Hours, after becoming aware of a significant incident, within which the "
+        "procedure sends the early warning to the authority (NIS2 art. 23(4)(a): 24).",
+    )
+    notification_hours: NonNegativeInt | None = Field(
+        None,
+        description="Hours within which the procedure sends the incident notification "
+        "(NIS2 art. 23(4)(b): 72).",
+    )
+    final_report_days: NonNegativeInt | None = Field(
+        None,
+        description="Days, after the incident notification, within which the procedure "
+        "sends the final report (NIS2 art. 23(4)(d): one month).",
+    )
+
+
+class Gdpr(Strict):
+    """GDPR governance facts that decide whether a DPO is mandatory, and the art. 30 record."""
+
+    public_body: StrictBool | None = Field(
+        None,
+        description="Whether the organisation is a public authority or body (a public "
+        "hospital, a GHT): a DPO is then mandatory (GDPR art. 37(1)(a)).",
+    )
+    large_scale_health_data: StrictBool | None = Field(
+        None,
+        description="Whether its core activities include large-scale processing of health "
+        "data (a hospital, a clinic, a laboratory group; not a single practitioner): a DPO is "
+        "then mandatory (GDPR art. 37(1)(c)).",
+    )
+    record_of_processing: IsoDate | None = Field(
+        None,
+        description="Date of the last update of the record of processing activities "
+        "(GDPR art. 30) (YYYY-MM-DD).",
+    )
+
+
 class Organisation(Strict):
     """The organisation whose infrastructure is declared (singleton section)."""
 
@@ -295,6 +398,15 @@ class Organisation(Strict):
     incident_procedure: IncidentProcedure | None = Field(
         None, description="What the security incident procedure covers."
     )
+    crisis_exercise: CrisisExercise | None = Field(
+        None, description="The last cyber-crisis exercise (GOV-007)."
+    )
+    nis2: Nis2 | None = Field(
+        None, description="NIS2 category, registration and incident deadlines (GOV-008)."
+    )
+    gdpr: Gdpr | None = Field(
+        None, description="GDPR governance: DPO obligation and record of processing (GOV-009)."
+    )
     notes: StrictStr | None = Field(None, description=_NOTES)
 
 
@@ -324,6 +436,22 @@ class ActiveDirectory(Strict):
     )
     ads_level: AdsLevel | None = Field(
         None, description="ANSSI Active Directory security level (ADS), 1 (worst) to 5 (best)."
+    )
+    tier0_isolated: StrictBool | None = Field(
+        None,
+        description="Whether tier 0 (domain controllers, their administrators and the systems "
+        "that control them) is isolated: tier-0 accounts log on only to tier-0 systems.",
+    )
+    admin_via_bastion: StrictBool | None = Field(
+        None,
+        description="Whether directory administration goes only through an administration "
+        "bastion (no direct administration from office workstations).",
+    )
+    local_admin_passwords: LocalAdminPasswords | None = Field(
+        None,
+        description="How local administrator passwords are managed: laps (Microsoft or "
+        "Windows LAPS), equivalent (another tool giving each machine a unique, rotated "
+        "password), shared (one password on many machines) or unmanaged.",
     )
 
 
@@ -624,6 +752,22 @@ class Backup(Strict):
     )
 
 
+class Ins(Strict):
+    """Patient identities exchanged by a system, and their INS qualification."""
+
+    exchanged: StrictBool | None = Field(
+        None,
+        description="Whether the system sends or receives patient identities to or from other "
+        "systems or organisations (results, letters, orders, shared records).",
+    )
+    qualified: StrictBool | None = Field(
+        None,
+        description="Whether the identities it exchanges carry the INS in the "
+        "'identité qualifiée' status (retrieved through the INSi teleservice and checked "
+        "against an identity document, référentiel INS).",
+    )
+
+
 class System(Strict):
     """An application or information system."""
 
@@ -642,6 +786,14 @@ class System(Strict):
         None, description="Last day of vendor support, inclusive (YYYY-MM-DD)."
     )
     backup: Backup | None = Field(None, description="Backups of the system.")
+    dpia: IsoDate | None = Field(
+        None,
+        description="Date of the data protection impact assessment (GDPR art. 35) of the "
+        "processing the system supports, or of its last review (YYYY-MM-DD).",
+    )
+    ins: Ins | None = Field(
+        None, description="Exchange of patient identities and INS qualification (IAM-009)."
+    )
     notes: StrictStr | None = Field(None, description=_NOTES)
 
 
@@ -714,6 +866,16 @@ class Service(Strict):
     software: Software | None = Field(None, description="Software implementing the service.")
     vulnerabilities: list[Vulnerability] | None = Field(
         None, description="Known vulnerabilities not yet fixed."
+    )
+    audience: list[Audience] | None = Field(
+        None,
+        description="Who uses the service: health_professionals (outside the organisation's "
+        "staff, e.g. referring doctors), patients, staff, partners, machines.",
+    )
+    professional_authentication: ProfessionalAuthentication | None = Field(
+        None,
+        description="How health professionals authenticate: pro_sante_connect, e_cps, cps "
+        "(the CPS smart card), local_mfa (the service's own second factor) or password.",
     )
     notes: StrictStr | None = Field(None, description=_NOTES)
 
@@ -810,6 +972,85 @@ class Certificate(Strict):
 
 
 # --------------------------------------------------------------------------------------------
+# detection, messaging, biomedical (singletons)
+# --------------------------------------------------------------------------------------------
+
+
+class Edr(Strict):
+    """Endpoint detection and response (EDR) coverage, as measured on a given day."""
+
+    servers_percent: Percent | None = Field(
+        None, description="Share of servers, in percent, on which the EDR agent is active."
+    )
+    workstations_percent: Percent | None = Field(
+        None, description="Share of workstations, in percent, on which the EDR agent is active."
+    )
+    measured: IsoDate | None = Field(
+        None,
+        description="Date the coverage figures were measured, e.g. from the EDR console "
+        "(YYYY-MM-DD).",
+    )
+
+
+class Detection(Strict):
+    """Detection of attacks on servers and workstations (singleton section)."""
+
+    edr: Edr | None = Field(None, description="EDR coverage of servers and workstations.")
+    alert_handling: AlertHandling | None = Field(
+        None,
+        description="When security alerts are handled by someone able to act (an internal or "
+        "outsourced SOC): round_the_clock (24/7), business_hours, or none.",
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+class MailDomain(Strict):
+    """An e-mail domain of the organisation and its DMARC policy."""
+
+    name: StrictStr = Field(description="The domain name (chvalmont.fr).")
+    dmarc: DmarcPolicy | None = Field(
+        None,
+        description="The published DMARC policy (p=): none, quarantine or reject; absent when "
+        "the domain publishes no DMARC record.",
+    )
+
+
+class Messaging(Strict):
+    """E-mail: how health data is sent, and the organisation's domains (singleton section)."""
+
+    health_data_email: HealthDataEmail | None = Field(
+        None,
+        description="How health data leaves by e-mail: mssante_only (only through MSSanté "
+        "mailboxes), also_ordinary_email, or not_sent (never by e-mail).",
+    )
+    domains: list[MailDomain] | None = Field(
+        None, description="Every e-mail domain of the organisation, with its DMARC policy."
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+class Biomedical(Strict):
+    """Network-connected biomedical devices (singleton section)."""
+
+    connected_devices: StrictBool | None = Field(
+        None,
+        description="Whether the organisation runs biomedical devices connected to its network "
+        "(imaging modalities, analysers, infusion pumps, monitors).",
+    )
+    inventory_updated: IsoDate | None = Field(
+        None,
+        description="Date of the last update of the inventory of connected biomedical devices "
+        "(YYYY-MM-DD).",
+    )
+    segmented: StrictBool | None = Field(
+        None,
+        description="Whether connected biomedical devices sit on dedicated network segments, "
+        "filtered from the office network and without direct Internet access.",
+    )
+    notes: StrictStr | None = Field(None, description=_NOTES)
+
+
+# --------------------------------------------------------------------------------------------
 # a declaration file
 # --------------------------------------------------------------------------------------------
 
@@ -837,6 +1078,13 @@ class DeclarationFile(Strict):
         None, description="Subcontractors with access to systems or data."
     )
     certificates: list[Certificate] | None = Field(None, description="TLS certificates.")
+    detection: Detection | None = Field(
+        None, description="Detection: EDR coverage and alert handling."
+    )
+    messaging: Messaging | None = Field(
+        None, description="E-mail: MSSanté for health data, DMARC on the domains."
+    )
+    biomedical: Biomedical | None = Field(None, description="Network-connected biomedical devices.")
 
 
 SECTION_MODELS: dict[str, type[Strict]] = {
@@ -849,6 +1097,9 @@ SECTION_MODELS: dict[str, type[Strict]] = {
     "firewalls": Firewall,
     "vendors": Vendor,
     "certificates": Certificate,
+    "detection": Detection,
+    "messaging": Messaging,
+    "biomedical": Biomedical,
 }
 """Section name -> model of the section (singletons) or of one item (list sections)."""
 

@@ -12,6 +12,9 @@ SECTIONS: dict[str, bool] = {
     "firewalls": False,
     "vendors": False,
     "certificates": False,
+    "detection": True,
+    "messaging": True,
+    "biomedical": True,
 }
 """Every section name, mapped to whether it is a singleton (a mapping, not a list)."""
 

@@ -28,6 +28,9 @@ SectionName = Literal[
     "firewalls",
     "vendors",
     "certificates",
+    "detection",
+    "messaging",
+    "biomedical",
 ]
 PolicyId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", strict=True)]
 Cel = Annotated[str, Field(min_length=1, strict=True, description="A CEL expression.")]
