@@ -46,6 +46,8 @@ LAB_GROUP_FAILURES = {
     ("GOV-007", "organisation"),
     ("GOV-008", "organisation"),
     ("GOV-010", "systems/results-portal"),
+    ("IAM-007", "identity"),
+    ("DET-001", "detection"),
 }
 
 
@@ -75,7 +77,19 @@ def test_lab_group_fails_exactly_the_documented_weaknesses() -> None:
 
 def test_lab_group_fails_in_every_area_of_the_catalogue() -> None:
     areas = {rule.split("-")[0] for rule, _ in LAB_GROUP_FAILURES}
-    assert areas == {"HDS", "EXP", "FW", "PAT", "VND", "BKP", "IAM", "LOG", "TLS", "GOV"}
+    assert areas == {
+        "HDS",
+        "EXP",
+        "FW",
+        "PAT",
+        "VND",
+        "BKP",
+        "IAM",
+        "LOG",
+        "TLS",
+        "GOV",
+        "DET",
+    }
 
 
 def test_hospital_passes_every_rule() -> None:
@@ -86,7 +100,7 @@ def test_hospital_passes_every_rule() -> None:
         k for k, s in got.items() if s not in ("pass", "not_applicable")
     ]
     rules = {rule for rule, _ in got}
-    assert len(rules) == 57
+    assert len(rules) == 59
     passed = Counter(rule for (rule, _), s in got.items() if s == "pass")
     # Every rule is exercised by at least one passing target, except EXP-003: the hospital
     # exposes no high-risk service (SMB, RDP, databases…) to the Internet at all.

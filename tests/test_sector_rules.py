@@ -1,0 +1,151 @@
+"""The sector rules (crisis exercise, NIS2, GDPR, detection, AD…) on a real declaration set.
+
+The inline cases of each policy test it on a few lines of YAML; these tests take the hospital
+example, which passes every rule, and break one piece of evidence at a time — a date moved
+after the evaluation date, a field removed, a weakness declared — to show that the rule reads
+that very field in a complete set, and that nothing else hides the change.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import AS_OF, REPO, findings_of, run_cli
+
+HOSPITAL = REPO / "examples" / "hospital"
+
+
+def status_after(
+    tmp_path: Path, file: str, old: str, new: str, rule: str, target: str
+) -> dict[str, Any]:
+    """Copy the hospital, replace ``old`` by ``new`` in ``file``, return the rule's finding."""
+    root = tmp_path / "hospital"
+    shutil.copytree(HOSPITAL, root)
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {file}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    result = run_cli(["check", str(root), "--as-of", AS_OF, "--format", "json"])
+    assert result.exit_code in (0, 1), result.stderr
+    found = [f for f in findings_of(result) if f["rule"] == rule and f["target"] == target]
+    assert len(found) == 1, found
+    finding: dict[str, Any] = found[0]
+    return finding
+
+
+# (rule, target, file, old text, new text, expected words in the message)
+FUTURE_DATES = [
+    ("GOV-007", "organisation", "organisation.yaml", "date: 2026-03-19", "date: 2027-03-19"),
+    (
+        "GOV-008",
+        "organisation",
+        "organisation.yaml",
+        "registered: 2025-10-06",
+        "registered: 2026-11-29",
+    ),
+    (
+        "GOV-009",
+        "organisation",
+        "organisation.yaml",
+        "record_of_processing: 2026-09-30",
+        "record_of_processing: 2027-09-30",
+    ),
+    ("GOV-010", "systems/pacs", "systems.yaml", "dpia: 2025-06-20", "dpia: 2027-06-20"),
+    ("DET-001", "detection", "organisation.yaml", "measured: 2026-11-23", "measured: 2026-12-23"),
+]
+
+
+@pytest.mark.parametrize(("rule", "target", "file", "old", "new"), FUTURE_DATES)
+def test_a_date_after_the_evaluation_date_is_not_evidence(
+    tmp_path: Path, rule: str, target: str, file: str, old: str, new: str
+) -> None:
+    finding = status_after(tmp_path, file, old, new, rule, target)
+    assert finding["status"] == "fail"
+    assert f"after the evaluation date {AS_OF}" in finding["message"]
+
+
+@pytest.mark.parametrize(("rule", "target", "file", "old", "new"), FUTURE_DATES)
+def test_the_same_date_in_the_past_passes(
+    tmp_path: Path, rule: str, target: str, file: str, old: str, new: str
+) -> None:
+    # The control of the test above: only the date moved, the rest of the set passes.
+    finding = status_after(tmp_path, file, old, old, rule, target)
+    assert finding["status"] == "pass"
+
+
+WEAKNESSES = [
+    # The DPO of a public hospital is mandatory: without a contact address GOV-009 fails.
+    (
+        "GOV-009",
+        "organisation",
+        "organisation.yaml",
+        "    email: dpo@ch-valmont.example\n",
+        "",
+        "its contact address `dpo.email` is not declared",
+    ),
+    (
+        "GOV-007",
+        "organisation",
+        "organisation.yaml",
+        "    measured_restore_hours: 14\n",
+        "",
+        "`crisis_exercise.measured_restore_hours` is not declared",
+    ),
+    (
+        "GOV-008",
+        "organisation",
+        "organisation.yaml",
+        "    early_warning_hours: 24\n",
+        "    early_warning_hours: 48\n",
+        "within 48 hours; NIS2 art. 23(4)(a) allows 24",
+    ),
+    (
+        "GOV-010",
+        "systems/dpi",
+        "systems.yaml",
+        "    dpia: 2024-05-14\n    criticality: critical\n",
+        "    criticality: critical\n",
+        "`dpia` is not declared",
+    ),
+    (
+        "IAM-007",
+        "identity",
+        "organisation.yaml",
+        "local_admin_passwords: laps",
+        "local_admin_passwords: unmanaged",
+        "not managed",
+    ),
+    (
+        "DET-001",
+        "detection",
+        "organisation.yaml",
+        "alert_handling: round_the_clock",
+        "alert_handling: none",
+        "handled by nobody",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "target", "file", "old", "new", "words"), WEAKNESSES)
+def test_a_declared_weakness_fails_in_a_complete_set(
+    tmp_path: Path, rule: str, target: str, file: str, old: str, new: str, words: str
+) -> None:
+    finding = status_after(tmp_path, file, old, new, rule, target)
+    assert finding["status"] == "fail"
+    assert words in finding["message"]
+
+
+def test_nis2_not_concerned_is_not_applicable_not_a_pass(tmp_path: Path) -> None:
+    finding = status_after(
+        tmp_path,
+        "organisation.yaml",
+        "category: essential",
+        "category: not_concerned",
+        "GOV-008",
+        "organisation",
+    )
+    assert finding["status"] == "not_applicable"
