@@ -68,6 +68,7 @@ def test_requirement_lists_have_the_expected_sizes_and_dates() -> None:
         ("care", "D2.O3.a", "D2-O4"),
         ("gdpr", "art. 28(3)", "article 28"),
         ("csp", "L.1111-8-2", "L1111-8"),
+        ("nis2", "art. 21(2)(b)", "art. 21.2"),
     ],
 )
 def test_id_patterns(framework: str, good: str, bad: str) -> None:

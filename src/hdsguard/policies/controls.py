@@ -67,6 +67,11 @@ FRAMEWORKS: dict[str, Framework] = {
     ),
     "cabf-br": Framework("CA/Browser Forum Baseline Requirements", r"[1-9](?:\.[0-9]+)*", "6.3.2"),
     "cnil": Framework("CNIL deliberations", r"[0-9]{4}-[0-9]{3}", "2021-122"),
+    "nis2": Framework(
+        "NIS2 directive (EU) 2022/2555",
+        r"art\. [1-9][0-9]?(?:\([1-9][0-9]?\))?(?:\([a-j]\))?",
+        "art. 23(4)",
+    ),
 }
 
 FRAMEWORK_NAMES: tuple[str, ...] = tuple(FRAMEWORKS)

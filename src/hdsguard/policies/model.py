@@ -138,6 +138,7 @@ FrameworkName = Literal[
     "club-rssi-sante",
     "cabf-br",
     "cnil",
+    "nis2",
 ]
 
 
