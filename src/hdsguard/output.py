@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 import click
 
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Report
-from hdsguard.formatters import FORMATS, RenderOptions, renderer
+from hdsguard.formatters import FORMATS, Chunks, RenderOptions, Write, writer
 
 
 class Output(NamedTuple):
@@ -62,29 +63,60 @@ def use_colour(requested: bool | None) -> bool:
 def write_outputs(
     report: Report, outputs: Sequence[Output], *, verbose: bool, colour: bool | None
 ) -> None:
+    """Each output written as its format produces it, in chunks: never the whole document."""
     for out in outputs:
-        options = RenderOptions(colour=out.file is None and use_colour(colour), verbose=verbose)
-        text = renderer(out.format)(report, options)
+        write = writer(out.format)
         if out.file is None:
             if sys.stdout is None:  # started with it closed (`>&-`): the report would be lost
                 problem = Problem("<standard output>", None, None, "cannot write: it is closed")
                 raise InputError([problem])
+            stream = sys.stdout  # what click.echo wrote to (Python's UTF-8 text stream)
+            # Colour only on a terminal, as when click.echo wrote the report (it dropped the
+            # codes on anything else, even with --colour).
+            options = RenderOptions(
+                colour=use_colour(colour) and _terminal(stream), verbose=verbose
+            )
             try:
-                click.echo(text, nl=False)
+                chunks = Chunks(stream.write)
+                write(report, options, chunks)
+                chunks.flush()
+                stream.flush()
             except BrokenPipeError:
-                raise  # a reader that went away (`| head`): click ends quietly
+                # A reader that went away (`| head`): the rest has nobody to read it. The
+                # run goes on (other outputs, exit code), as when the report was one write.
+                continue
             except OSError as exc:  # a full disk, an I/O error: exit 2, as for a file
                 problem = Problem("<standard output>", None, None, f"cannot write: {exc.strerror}")
                 raise InputError([problem]) from None
         else:
-            write_atomic(Path(out.file), text)
+            options = RenderOptions(colour=False, verbose=verbose)
+            write_atomic_with(Path(out.file), functools.partial(write, report, options))
+
+
+def _terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except ValueError:  # closed
+        return False
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so readers never see half a report."""
+
+    def produce(put: Write) -> None:
+        put(text)
+
+    write_atomic_with(path, produce)
+
+
+def write_atomic_with(path: Path, produce: Callable[[Write], None]) -> None:
+    """:func:`write_atomic` for text that ``produce`` hands over piece by piece."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as f:
+            chunks = Chunks(f.write)
+            produce(chunks)
+            chunks.flush()
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -92,3 +124,6 @@ def write_atomic(path: Path, text: str) -> None:
         raise InputError(
             [Problem(str(path), None, None, f"cannot write: {exc.strerror}")]
         ) from None
+    except BaseException:  # interrupted half-way: no stray temporary file
+        tmp.unlink(missing_ok=True)
+        raise

@@ -16,7 +16,7 @@ Escaping follows the Actions runner: in the message ``%``, CR and LF become ``%2
 from __future__ import annotations
 
 from hdsguard.findings import BY_RULE_AND_TARGET, STATUS_ORDER, Finding, Report, Status
-from hdsguard.formatters import RenderOptions
+from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
 
 _COMMAND = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
@@ -30,17 +30,19 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    lines = [
-        annotation(report, f)
-        for f in sorted(report.findings, key=BY_RULE_AND_TARGET)
-        if f.status in _COMMAND
-    ]
-    lines += [f"::notice title=hdsguard::{escape_data(document_text(n))}" for n in report.notices]
+def write(report: Report, options: RenderOptions, out: Write) -> None:
+    command = _COMMAND
+    for f in sorted((f for f in report.findings if f.status in command), key=BY_RULE_AND_TARGET):
+        out(annotation(report, f) + "\n")
+    for n in report.notices:
+        out(f"::notice title=hdsguard::{escape_data(document_text(n))}\n")
     counts = report.summary()
     parts = ", ".join(f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in STATUS_ORDER)
-    lines.append(f"hdsguard {report.as_of}: {parts}")
-    return "\n".join(lines) + "\n"
+    out(f"hdsguard {report.as_of}: {parts}\n")
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return collect(write, report, options)
 
 
 def annotation(report: Report, f: Finding) -> str:

@@ -1,12 +1,14 @@
-"""The JSON report of format.md: sorted, stable, byte-identical for the same inputs."""
+"""The JSON report of format.md: sorted, stable, byte-identical for the same inputs.
+
+Written as it is encoded (:mod:`hdsguard.formatters.jsonstream`): one finding at a time."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hdsguard.findings import Finding, Report
-from hdsguard.formatters import RenderOptions
+from hdsguard.formatters import RenderOptions, Write, collect
+from hdsguard.formatters.jsonstream import Streamed, dump
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -29,12 +31,15 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_dict(report: Report, *, streamed: bool = False) -> dict[str, Any]:
+    """The whole report; ``streamed``: its findings as a :class:`Streamed` list, each built
+    only when it is written."""
+    findings = map(finding_dict, report.findings)
     out: dict[str, Any] = {
         "tool": {"name": "hdsguard", "version": report.tool_version},
         "as_of": report.as_of,
         "summary": report.summary(),
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": Streamed(findings) if streamed else list(findings),
     }
     if report.data_versions:
         out["data"] = dict(sorted(report.data_versions.items()))
@@ -43,5 +48,10 @@ def report_dict(report: Report) -> dict[str, Any]:
     return out
 
 
+def write(report: Report, options: RenderOptions, out: Write) -> None:
+    dump(report_dict(report, streamed=True), out)
+    out("\n")
+
+
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return collect(write, report, options)

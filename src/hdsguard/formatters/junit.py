@@ -18,84 +18,137 @@ waived             ``<skipped message="waived: …">`` with the justification
 baselined          ``<skipped message="baselined: …">``: a known failure, not the gate's
 =================  ===========================================================
 
-Built with ``xml.etree`` so markup is escaped by construction; characters that XML 1.0 cannot
-carry (control characters, lone surrogates) are written as visible ``\\xNN`` escapes. No
-timestamps or durations: the same report always gives the same bytes.
+Written test case by test case, byte for byte what ``xml.etree`` gives for the whole tree
+indented with two spaces (:func:`xml.etree.ElementTree.indent`): markup is escaped as it
+escapes it; characters that XML 1.0 cannot carry (control characters, lone surrogates) are
+written as visible ``\\xNN`` escapes. No timestamps or durations: the same report always
+gives the same bytes.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from itertools import groupby
 
 from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Report, RuleInfo, Status
-from hdsguard.formatters import RenderOptions
+from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line as xml_line
 from hdsguard.formatters.escape import document_text as xml_text
 
 _SKIPPED = (Status.NOT_APPLICABLE, Status.WAIVED)
+# Indentation of ElementTree.indent(space="  "): a line break, then two spaces per level.
+_ROOT, _SUITE, _CASE, _CHILD = "\n", "\n  ", "\n    ", "\n      "
+
+Attributes = Iterable[tuple[str, str]]
+
+
+def write(report: Report, options: RenderOptions, out: Write) -> None:
+    out('<?xml version="1.0" encoding="UTF-8"?>\n')
+    findings = sorted(report.findings, key=BY_RULE_AND_TARGET)
+    root = _start("testsuites", [("name", "hdsguard"), *_counts(findings)])
+    if not findings:
+        out(root + " />\n")
+        return
+    out(root + ">")
+    for rule, group in groupby(findings, key=lambda f: f.rule):
+        out(_SUITE)
+        _suite(rule, list(group), report.rules.get(rule), out)
+    out(_ROOT + "</testsuites>\n")
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    root = ET.Element("testsuites", name="hdsguard")
-    findings = sorted(report.findings, key=BY_RULE_AND_TARGET)
-    for rule, group in groupby(findings, key=lambda f: f.rule):
-        root.append(_suite(rule, list(group), report.rules.get(rule)))
-    _count(root, findings)
-    ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    return collect(write, report, options)
 
 
-def _count(element: ET.Element, findings: list[Finding]) -> None:
-    element.set("tests", str(len(findings)))
+def _start(tag: str, attributes: Attributes) -> str:
+    """An opening tag without its ``>``, as ElementTree writes it."""
+    return f"<{tag}" + "".join(f' {name}="{_attribute(value)}"' for name, value in attributes)
+
+
+def _element(tag: str, attributes: Attributes, text: str | None = None) -> str:
+    """A leaf element: with text, else empty (``<tag … />``)."""
+    if text:
+        return f"{_start(tag, attributes)}>{_cdata(text)}</{tag}>"
+    return _start(tag, attributes) + " />"
+
+
+def _attribute(text: str) -> str:
+    """ElementTree's attribute escaping (``_escape_attrib``)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+    return text.replace("\t", "&#09;")
+
+
+def _cdata(text: str) -> str:
+    """ElementTree's character data escaping (``_escape_cdata``)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _counts(findings: list[Finding]) -> list[tuple[str, str]]:
     gate = [f for f in findings if not f.baselined]
-    element.set("failures", str(sum(f.status is Status.FAIL for f in gate)))
-    element.set("errors", str(sum(f.status is Status.ERROR for f in gate)))
     skipped = sum(f.baselined or f.status in _SKIPPED for f in findings)
-    element.set("skipped", str(skipped))
-    element.set("time", "0")
+    return [
+        ("tests", str(len(findings))),
+        ("failures", str(sum(f.status is Status.FAIL for f in gate))),
+        ("errors", str(sum(f.status is Status.ERROR for f in gate))),
+        ("skipped", str(skipped)),
+        ("time", "0"),
+    ]
 
 
-def _suite(rule: str, findings: list[Finding], info: RuleInfo | None) -> ET.Element:
-    suite = ET.Element("testsuite", name=rule)
-    _count(suite, findings)
+def _suite(rule: str, findings: list[Finding], info: RuleInfo | None, out: Write) -> None:
+    out(_start("testsuite", [("name", rule), *_counts(findings)]) + ">")
     if info is not None:
-        props = ET.SubElement(suite, "properties")
-        for name, value in (
-            ("title", info.title),
-            ("severity", info.severity.value),
-            ("help_uri", info.help_uri),
-        ):
-            if value:
-                ET.SubElement(props, "property", name=name, value=xml_line(value))
+        props = [
+            _CHILD + _element("property", [("name", name), ("value", xml_line(value))])
+            for name, value in (
+                ("title", info.title),
+                ("severity", info.severity.value),
+                ("help_uri", info.help_uri),
+            )
+            if value
+        ]
+        out(
+            _CASE
+            + (
+                "<properties>" + "".join(props) + _CASE + "</properties>"
+                if props
+                else "<properties />"
+            )
+        )
     for f in findings:
-        suite.append(_case(f))
-    return suite
+        out(_CASE + _case(f))
+    out(_SUITE + "</testsuite>")
 
 
-def _case(f: Finding) -> ET.Element:
-    case = ET.Element("testcase", name=xml_line(f.target), classname=f.rule)
+def _case(f: Finding) -> str:
+    attributes = [("name", xml_line(f.target)), ("classname", f.rule)]
     if f.file is not None:
-        case.set("file", xml_line(f.file))
+        attributes.append(("file", xml_line(f.file)))
         if f.line is not None:
-            case.set("line", str(f.line))
-    case.set("time", "0")
+            attributes.append(("line", str(f.line)))
+    attributes.append(("time", "0"))
+    child = _child(f)
+    if child is None:
+        return _element("testcase", attributes)
+    return _start("testcase", attributes) + ">" + _CHILD + child + _CASE + "</testcase>"
+
+
+def _child(f: Finding) -> str | None:
     if f.baselined:
-        ET.SubElement(case, "skipped", message=xml_line(f"baselined: {f.message}"))
-    elif f.status is Status.FAIL:
-        child = ET.SubElement(case, "failure", message=xml_line(f.message), type=f.severity.value)
-        child.text = _details(f)
-    elif f.status is Status.ERROR:
-        child = ET.SubElement(case, "error", message=xml_line(f.message), type="error")
-        child.text = _details(f)
-    elif f.status is Status.NOT_APPLICABLE:
-        ET.SubElement(case, "skipped", message=xml_line(f"not applicable: {f.message}"))
-    elif f.status is Status.WAIVED:
-        ET.SubElement(case, "skipped", message=xml_line(_waived(f)))
-    elif f.status is Status.WARN:
-        ET.SubElement(case, "system-out").text = "WARN " + _details(f)
-    return case
+        return _element("skipped", [("message", xml_line(f"baselined: {f.message}"))])
+    if f.status is Status.FAIL:
+        attributes = [("message", xml_line(f.message)), ("type", f.severity.value)]
+        return _element("failure", attributes, _details(f))
+    if f.status is Status.ERROR:
+        return _element("error", [("message", xml_line(f.message)), ("type", "error")], _details(f))
+    if f.status is Status.NOT_APPLICABLE:
+        return _element("skipped", [("message", xml_line(f"not applicable: {f.message}"))])
+    if f.status is Status.WAIVED:
+        return _element("skipped", [("message", xml_line(_waived(f)))])
+    if f.status is Status.WARN:
+        return _element("system-out", [], "WARN " + _details(f))
+    return None
 
 
 def _details(f: Finding) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
-from hdsguard.formatters import RenderOptions
+from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line
 
 _ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
@@ -34,7 +34,7 @@ def md(text: str) -> str:
     return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render(report: Report, options: RenderOptions) -> str:
+def write(report: Report, options: RenderOptions, out: Write) -> None:
     lines = _header(report)
     action = [f for f in report.findings if f.status in _ACTION]
     action.sort(key=lambda f: (_ACTION.index(f.status), f.rule, f.target))
@@ -47,13 +47,19 @@ def render(report: Report, options: RenderOptions) -> str:
         lines += ["", "No failing or warning finding."]
     waived = [f for f in report.findings if f.status is Status.WAIVED]
     if waived:
-        lines += _details(f"{len(waived)} waived", _waived_table(report, waived))
+        lines += _details(len(waived), f"{len(waived)} waived", _waived_table(report, waived))
     evidence = [f for f in report.findings if f.status in _EVIDENCE]
     if evidence:
         counts = report.summary()
         title = f"{counts['pass']} passed, {counts['not_applicable']} not applicable"
-        lines += _details(title, _evidence_table(report, evidence))
-    return "\n".join(lines) + "\n"
+        lines += _details(len(evidence), title, _evidence_table(report, evidence))
+    # At most a few hundred lines whatever the estate's size (tables stop at MAX_ROWS).
+    for line in lines:
+        out(line + "\n")
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return collect(write, report, options)
 
 
 def _header(report: Report) -> list[str]:
@@ -75,8 +81,9 @@ def _header(report: Report) -> list[str]:
     return lines
 
 
-def _details(summary: str, table: list[str]) -> list[str]:
-    rows = len(table) - 2
+def _details(rows: int, summary: str, table: list[str]) -> list[str]:
+    """A collapsed table of ``rows`` rows, of which ``table`` holds (at least) the first
+    ``MAX_ROWS`` after its two header lines."""
     body = [*table[: 2 + MAX_ROWS], *_more(rows)]
     return ["", "<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>"]
 
@@ -117,7 +124,7 @@ def _action_row(report: Report, f: Finding) -> str:
 
 def _waived_table(report: Report, findings: list[Finding]) -> list[str]:
     rows = ["| Rule | Target | Justification | Approver | Expires |", "|---|---|---|---|---|"]
-    for f in findings:
+    for f in findings[:MAX_ROWS]:  # the rest is only counted
         w = f.waiver
         why, approver, expires = (
             (md(w.justification), md(w.approver), md(w.expires)) if w else (md(f.message), "", "")
@@ -130,7 +137,7 @@ def _waived_table(report: Report, findings: list[Finding]) -> list[str]:
 
 def _evidence_table(report: Report, findings: list[Finding]) -> list[str]:
     rows = ["| Status | Rule | Target | Message |", "|---|---|---|---|"]
-    for f in findings:
+    for f in findings[:MAX_ROWS]:  # the rest is only counted: no escaping of 70k messages
         status = f.status.value.replace("_", " ")
         rows.append(f"| {status} | {_rule(report, f.rule)} | {md(f.target)} | {md(f.message)} |")
     return rows

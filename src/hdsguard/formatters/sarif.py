@@ -35,15 +35,15 @@ same report always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Report, RuleInfo, Severity, Status
-from hdsguard.formatters import RenderOptions
+from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
+from hdsguard.formatters.jsonstream import Streamed, dump
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -78,14 +78,22 @@ def level(f: Finding) -> str:
     return _FAIL_LEVEL[f.severity]
 
 
+def write(report: Report, options: RenderOptions, out: Write) -> None:
+    dump(sarif_log(report, streamed=True), out)
+    out("\n")
+
+
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+    return collect(write, report, options)
 
 
-def sarif_log(report: Report) -> dict[str, Any]:
+def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
+    """The whole log; ``streamed``: its results as a :class:`Streamed` list, each built only
+    when it is written."""
     reported = sorted((f for f in report.findings if f.status in _REPORTED), key=BY_RULE_AND_TARGET)
     rules = _rules(report, reported)
     index = {rule.id: i for i, rule in enumerate(rules)}
+    results = (_result(f, index[f.rule]) for f in reported)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -97,7 +105,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
             }
         },
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.rule]) for f in reported],
+        "results": Streamed(results) if streamed else list(results),
         "properties": {"asOf": report.as_of, **_data(report)},
     }
     if report.notices:

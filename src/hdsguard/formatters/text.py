@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
-from hdsguard.formatters import RenderOptions
+from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import one_line, printable
 
 # Order of the sections of the output: what needs action first.
@@ -39,8 +39,7 @@ def _where(f: Finding) -> str:
     return f"{printable(f.file)}:{f.line}:{f.column}"
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    lines: list[str] = []
+def write(report: Report, options: RenderOptions, out: Write) -> None:
     statuses = _SHOWN + (_VERBOSE if options.verbose else ())
     shown: dict[Status, list[Finding]] = {status: [] for status in statuses}
     for finding in report.findings:  # one pass, not one per status: 74k findings at 10k
@@ -55,25 +54,28 @@ def render(report: Report, options: RenderOptions) -> str:
             info = report.rules.get(rule)
             title = f" {one_line(info.title)}" if info else ""
             label = _paint(_LABEL[status], status, options.colour)
-            lines.append(f"{label} {rule} [{first.severity.value}]{title}")
+            out(f"{label} {rule} [{first.severity.value}]{title}\n")
             for f in items:
-                lines.append(f"  {_where(f)}  {printable(f.target)}")
-                lines.append(f"    {one_line(f.message)}")
+                out(f"  {_where(f)}  {printable(f.target)}\n    {one_line(f.message)}\n")
                 if status in (Status.FAIL, Status.WARN, Status.ERROR) and f.remediation:
-                    lines.append(f"    fix: {one_line(f.remediation)}")
+                    out(f"    fix: {one_line(f.remediation)}\n")
                 if f.waiver is not None:
-                    lines.append(
+                    out(
                         f"    waived until {f.waiver.expires} by {printable(f.waiver.approver)}: "
-                        f"{one_line(f.waiver.justification)}"
+                        f"{one_line(f.waiver.justification)}\n"
                     )
                 if f.baselined:
-                    lines.append("    baselined: known failure, does not fail the gate")
-            lines.append("")
-    lines.extend(f"notice: {one_line(n)}" for n in report.notices)
+                    out("    baselined: known failure, does not fail the gate\n")
+            out("\n")
+    for n in report.notices:
+        out(f"notice: {one_line(n)}\n")
     if report.notices:
-        lines.append("")
-    lines.append(_summary(report, options))
-    return "\n".join(lines) + "\n"
+        out("\n")
+    out(_summary(report, options) + "\n")
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return collect(write, report, options)
 
 
 def _summary(report: Report, options: RenderOptions) -> str:
