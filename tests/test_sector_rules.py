@@ -56,6 +56,13 @@ FUTURE_DATES = [
     ),
     ("GOV-010", "systems/pacs", "systems.yaml", "dpia: 2025-06-20", "dpia: 2027-06-20"),
     ("DET-001", "detection", "organisation.yaml", "measured: 2026-11-23", "measured: 2026-12-23"),
+    (
+        "BIO-001",
+        "biomedical",
+        "organisation.yaml",
+        "inventory_updated: 2026-10-05",
+        "inventory_updated: 2027-10-05",
+    ),
 ]
 
 
@@ -107,7 +114,9 @@ WEAKNESSES = [
         "GOV-010",
         "systems/dpi",
         "systems.yaml",
-        "    dpia: 2024-05-14\n    criticality: critical\n",
+        "    health_data: true\n    dpia: 2024-05-14\n    ins: {exchanged: true, qualified: true}\n"
+        "    criticality: critical\n",
+        "    health_data: true\n    ins: {exchanged: true, qualified: true}\n"
         "    criticality: critical\n",
         "`dpia` is not declared",
     ),
@@ -126,6 +135,38 @@ WEAKNESSES = [
         "alert_handling: round_the_clock",
         "alert_handling: none",
         "handled by nobody",
+    ),
+    (
+        "IAM-008",
+        "services/pacs-viewer-https",
+        "network.yaml",
+        "professional_authentication: pro_sante_connect",
+        "professional_authentication: password",
+        "with password; accepted: pro_sante_connect, e_cps, cps",
+    ),
+    (
+        "IAM-009",
+        "systems/pacs",
+        "systems.yaml",
+        "    dpia: 2025-06-20\n    ins: {exchanged: true, qualified: true}\n",
+        "    dpia: 2025-06-20\n    ins: {exchanged: true, qualified: false}\n",
+        "without a qualified INS",
+    ),
+    (
+        "MSG-001",
+        "messaging",
+        "organisation.yaml",
+        "{name: ehpad-tilleuls.example, dmarc: reject}",
+        "{name: ehpad-tilleuls.example}",
+        "DMARC does not protect ehpad-tilleuls.example (no DMARC record)",
+    ),
+    (
+        "BIO-001",
+        "biomedical",
+        "organisation.yaml",
+        "  segmented: true\n",
+        "  segmented: false\n",
+        "(`segmented: false`)",
     ),
 ]
 
@@ -147,5 +188,31 @@ def test_nis2_not_concerned_is_not_applicable_not_a_pass(tmp_path: Path) -> None
         "category: not_concerned",
         "GOV-008",
         "organisation",
+    )
+    assert finding["status"] == "not_applicable"
+
+
+def test_a_new_external_portal_must_say_who_uses_it(tmp_path: Path) -> None:
+    # Removing the audience of the imaging viewer is missing evidence, not a pass.
+    finding = status_after(
+        tmp_path,
+        "network.yaml",
+        "    audience: [health_professionals]\n",
+        "",
+        "IAM-008",
+        "services/pacs-viewer-https",
+    )
+    assert finding["status"] == "fail"
+    assert "evidence missing: `audience` is not declared" in finding["message"]
+
+
+def test_biomedical_not_applicable_only_when_declared_so(tmp_path: Path) -> None:
+    finding = status_after(
+        tmp_path,
+        "organisation.yaml",
+        "  connected_devices: true\n",
+        "  connected_devices: false\n",
+        "BIO-001",
+        "biomedical",
     )
     assert finding["status"] == "not_applicable"
