@@ -27,7 +27,8 @@ FORMAT_PROTOCOLS = frozenset(
     [
         "ftp", "ftps", "sftp", "ssh", "telnet", "http", "https", "rdp", "smb", "vnc",
         "ldap", "ldaps", "dicom", "hl7", "mysql", "postgresql", "mssql", "oracle", "mongodb",
-        "smtp", "imap", "pop3", "snmp", "ipsec", "openvpn", "wireguard", "other",
+        "smtp", "imap", "pop3", "snmp", "ipsec", "openvpn", "wireguard", "rsync", "nfs", "dns",
+        "other",
     ]
 )  # fmt: skip
 FORMAT_SERVICES = frozenset(
@@ -183,7 +184,17 @@ def test_required_activities(services: list[str], expected: tuple[int, ...]) -> 
 
 
 def test_protocol_sets() -> None:
-    assert data.cleartext_protocols() == {"ftp", "telnet", "pop3", "imap", "http", "snmp"}
+    assert data.cleartext_protocols() == {
+        "ftp",
+        "telnet",
+        "pop3",
+        "imap",
+        "http",
+        "snmp",
+        "rsync",
+        "nfs",
+    }
+    assert {"rsync", "nfs"} <= data.high_risk_protocols()
     assert {"smb", "rdp", "vnc", "ldap", "ldaps", "dicom", "hl7", "mysql"} <= (
         data.high_risk_protocols()
     )
@@ -203,6 +214,22 @@ def test_protocol_names_are_format_vocabulary() -> None:
         | set(raw["well_known_ports"])
     )
     assert names <= FORMAT_PROTOCOLS
+
+
+def test_every_protocol_of_the_vocabulary_is_classified_or_reviewed() -> None:
+    """A protocol added to the declaration vocabulary must be placed in a class, or listed
+    as deliberately in none (``reviewed_no_class``): never forgotten, as rsync and nfs were."""
+    from typing import get_args
+
+    from hdsguard.declarations.model import Protocol
+
+    raw = data.load("protocols")
+    classes = ("cleartext", "high_risk", "remote_access", "tls_protocols", "reviewed_no_class")
+    placed = set().union(*(set(raw[c]) for c in classes))
+    assert set(get_args(Protocol)) == placed
+    assert set(raw["reviewed_no_class"]).isdisjoint(
+        set(raw["cleartext"]) | set(raw["high_risk"]) | set(raw["remote_access"])
+    )
 
 
 def test_well_known_ports() -> None:

@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
     StrictStr,
     StringConstraints,
+    WithJsonSchema,
 )
 
 # Shared scalar types and section names live in a light module (no model classes), so that
@@ -108,6 +110,7 @@ __all__ = [
     "System",
     "Tls",
     "TlsVersion",
+    "TransferFrequency",
     "TransferMechanism",
     "Vendor",
     "Vulnerability",
@@ -122,8 +125,47 @@ Id = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9._-
 """Identifier of a list item, unique within its section; also used in references."""
 
 
-Country = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]
-"""ISO 3166-1 alpha-2 country code (``FR``, ``MA``)."""
+# Codes people write for a country that ISO 3166-1 spells otherwise.
+_COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+def _country(code: str) -> str:
+    """Accept only officially assigned ISO 3166-1 alpha-2 codes, with a hint for common slips."""
+    from hdsguard import data
+
+    known = data.country_codes()
+    if code in known:
+        return code
+    hint = _COUNTRY_ALIASES.get(code.upper()) or (code.upper() if code.upper() in known else None)
+    if hint:
+        name = data.country_name(hint)
+        raise ValueError(
+            f"{code!r} is not an ISO 3166-1 alpha-2 country code; did you mean {hint!r} ({name})?"
+        )
+    if code.upper() == "EU":
+        raise ValueError(
+            "'EU' is not a country: list the member states where the data is (e.g. FR, DE)"
+        )
+    raise ValueError(
+        f"{code!r} is not an officially assigned ISO 3166-1 alpha-2 country code "
+        "(two capital letters, e.g. FR, DE, MA; see docs/data.md)"
+    )
+
+
+def _country_schema() -> dict[str, Any]:
+    from hdsguard import data
+
+    # One alternation rather than an enum: the 249 codes once per use, on one line.
+    return {"type": "string", "pattern": f"^({'|'.join(sorted(data.country_codes()))})$"}
+
+
+Country = Annotated[
+    str,
+    StringConstraints(strict=True),
+    AfterValidator(_country),
+    WithJsonSchema(_country_schema()),
+]
+"""ISO 3166-1 alpha-2 country code (``FR``, ``MA``), checked against ``countries.json``."""
 
 FinessNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9][0-9AB][0-9]{7}$")]
 """A 9-character FINESS number (the Luhn check digit is verified by a policy, not here)."""
@@ -141,7 +183,7 @@ Cvss = Annotated[float, Field(strict=True, ge=0, le=10)]
 """A CVSS base score, 0 to 10 (an integer or a decimal number)."""
 
 HdsActivity = Annotated[int, Field(strict=True, ge=1, le=6)]
-"""One of the six HDS activities of CSP R.1111-9 (1 to 6)."""
+"""One of the six HDS activities of CSP R.1111-8-8 (1 to 6)."""
 
 AdsLevel = Annotated[int, Field(strict=True, ge=1, le=5)]
 
@@ -165,6 +207,7 @@ ProviderService = Literal[
 ]
 HdsReferential = Literal["v1.1", "v2"]
 TransferMechanism = Literal["adequacy", "scc", "bcr", "derogation", "none"]
+TransferFrequency = Literal["occasional", "systematic"]
 Criticality = Literal["low", "medium", "high", "critical"]
 Protocol = Literal[
     "ftp",
@@ -200,7 +243,9 @@ Protocol = Literal[
 ]
 Exposure = Literal["internet", "partner", "internal"]
 ServiceVia = Literal["direct", "vpn", "reverse_proxy", "bastion"]
-ServiceRole = Literal["web", "file_transfer", "remote_access", "admin", "api", "other"]
+ServiceRole = Literal[
+    "web", "file_transfer", "remote_access", "admin", "api", "site_to_site", "other"
+]
 Authentication = Literal["none", "anonymous", "password", "key", "certificate"]
 TlsVersion = Literal["1.0", "1.1", "1.2", "1.3"]
 FirewallRuleAction = Literal["allow", "deny"]
@@ -529,7 +574,7 @@ class HdsCertificate(Strict):
         None, description="Accredited certification body that issued the certificate."
     )
     activities: list[HdsActivity] | None = Field(
-        None, description="HDS activities covered by the certificate (CSP R.1111-9), 1 to 6."
+        None, description="HDS activities covered by the certificate (CSP R.1111-8-8), 1 to 6."
     )
     referential: HdsReferential | None = Field(
         None, description="HDS referential version the certificate was issued under."
@@ -626,6 +671,12 @@ class Provider(Strict):
         description="Legal basis of transfers outside the EEA (GDPR art. 45-49); "
         "none when there is none.",
     )
+    dpf_certified: StrictBool | None = Field(
+        None,
+        description="Whether the provider is certified under the EU-US Data Privacy Framework "
+        "(on the DPF list): the US adequacy decision (EU) 2023/1795 covers only certified "
+        "organisations.",
+    )
     third_country_laws: list[StrictStr] | None = Field(
         None,
         description="Non-EU laws the provider is exposed to (e.g. US CLOUD Act), as disclosed "
@@ -644,6 +695,12 @@ class Subprocessor(Strict):
     )
     authorised: StrictBool | None = Field(
         None, description="Whether the organisation authorised this sub-processor in writing."
+    )
+    dpf_certified: StrictBool | None = Field(
+        None,
+        description="Whether the sub-processor is certified under the EU-US Data Privacy Framework "
+        "(on the DPF list): the US adequacy decision (EU) 2023/1795 covers only certified "
+        "organisations.",
     )
     notes: StrictStr | None = Field(None, description=_NOTES)
 
@@ -697,6 +754,17 @@ class Vendor(Strict):
     systems: list[Id] | None = Field(None, description="Ids of the systems the vendor reaches.")
     transfer_mechanism: TransferMechanism | None = Field(
         None, description="Legal basis of transfers outside the EEA (GDPR art. 45-49)."
+    )
+    transfer_frequency: TransferFrequency | None = Field(
+        None,
+        description="Whether transfers outside the EEA are occasional or systematic (routine "
+        "processing); a GDPR art. 49 derogation never covers systematic transfers.",
+    )
+    dpf_certified: StrictBool | None = Field(
+        None,
+        description="Whether the vendor is certified under the EU-US Data Privacy Framework "
+        "(on the DPF list): the US adequacy decision (EU) 2023/1795 covers only certified "
+        "organisations.",
     )
     subprocessors: list[Subprocessor] | None = Field(
         None, description="Sub-processors the vendor uses."
@@ -877,6 +945,17 @@ class Service(Strict):
         description="How health professionals authenticate: pro_sante_connect, e_cps, cps "
         "(the CPS smart card), local_mfa (the service's own second factor) or password.",
     )
+    vulnerabilities_reviewed: IsoDate | None = Field(
+        None,
+        description="Date of the last vulnerability scan or vendor-advisory review that the "
+        "`vulnerabilities` list reflects (YYYY-MM-DD); `vulnerabilities: []` with this date "
+        "says nothing is open.",
+    )
+    peers: list[StrictStr] | None = Field(
+        None,
+        description="For a site-to-site interconnection (`role: site_to_site`): the addresses "
+        "or networks of the remote peers allowed to connect.",
+    )
     notes: StrictStr | None = Field(None, description=_NOTES)
 
 
@@ -939,6 +1018,12 @@ class Firewall(Strict):
     )
     vulnerabilities: list[Vulnerability] | None = Field(
         None, description="Known vulnerabilities not yet fixed."
+    )
+    vulnerabilities_reviewed: IsoDate | None = Field(
+        None,
+        description="Date of the last vulnerability scan or vendor-advisory review that the "
+        "`vulnerabilities` list reflects (YYYY-MM-DD); `vulnerabilities: []` with this date "
+        "says nothing is open.",
     )
     rules: list[FirewallRule] | None = Field(None, description="Filtering rules (optional).")
     notes: StrictStr | None = Field(None, description=_NOTES)

@@ -1,0 +1,143 @@
+"""Issue 11: a pass must be earned. End-to-end checks of the classes of false passes closed
+(the rules' own inline cases hold the per-rule pass / fail / boundary cases)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import AS_OF, findings_of, run_cli, write
+
+
+def check(tmp_path: Path, text: str, as_of: str = AS_OF) -> Any:
+    write(tmp_path, {"decl.yaml": text})
+    return run_cli(["check", str(tmp_path / "decl.yaml"), "--as-of", as_of, "--format", "json"])
+
+
+def status(result: Any, rule: str, target: str) -> str:
+    found = [f for f in findings_of(result) if f["rule"] == rule and f["target"] == target]
+    assert len(found) == 1, (rule, target, result.stdout)
+    return str(found[0]["status"])
+
+
+# ------------------------------------------------------------------ (10) country codes
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("UK", "did you mean 'GB' (United Kingdom)?"),
+        ("EL", "did you mean 'GR' (Greece)?"),
+        ("fr", "did you mean 'FR' (France)?"),
+        ("EU", "'EU' is not a country"),
+        ("XX", "'XX' is not an officially assigned ISO 3166-1 alpha-2 country code"),
+        ("XK", "'XK' is not an officially assigned"),
+    ],
+)
+def test_country_codes_are_iso_3166_alpha_2(tmp_path: Path, code: str, hint: str) -> None:
+    result = check(
+        tmp_path,
+        f"""
+        vendors:
+          - id: v1
+            name: V
+            country: {code}
+        """,
+    )
+    assert result.exit_code == 2
+    assert f"decl.yaml:4:14: vendors/v1.country: '{code}' is not" in result.stderr
+    assert hint in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_country_codes_in_lists_and_sub_processors_are_checked(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        """
+        providers:
+          - {id: p, name: P, storage_countries: [FR, UK], remote_access_countries: [XX]}
+        vendors:
+          - {id: v, name: V, country: FR, subprocessors: [{name: S, country: EU}]}
+        """,
+    )
+    assert result.exit_code == 2
+    assert "providers/p.storage_countries[1]: 'UK'" in result.stderr
+    assert "providers/p.remote_access_countries[0]: 'XX'" in result.stderr
+    assert "vendors/v.subprocessors[0].country: 'EU' is not a country" in result.stderr
+
+
+def test_a_real_country_code_is_accepted(tmp_path: Path) -> None:
+    result = check(tmp_path, "vendors: [{id: v, name: V, country: GB}]\n")
+    assert result.exit_code in (0, 1), result.stderr
+
+
+# ------------------------------------------------------------------ (8) exposure
+
+
+@pytest.mark.parametrize(
+    ("service", "rule", "expected"),
+    [
+        ("{id: s, protocol: ftp, exposure: partner, via: direct}", "EXP-001", "fail"),
+        ("{id: s, protocol: ftp, exposure: partner, via: vpn}", "EXP-001", "not_applicable"),
+        ("{id: s, protocol: rsync, exposure: internet}", "EXP-001", "fail"),
+        ("{id: s, protocol: nfs, exposure: internet, via: direct}", "EXP-003", "fail"),
+        (
+            "{id: s, protocol: smb, exposure: internet, via: reverse_proxy,"
+            " authentication: password, mfa: false}",
+            "EXP-003",
+            "fail",
+        ),
+        (
+            "{id: s, protocol: smb, exposure: internet, via: reverse_proxy,"
+            " authentication: password, mfa: true}",
+            "EXP-003",
+            "pass",
+        ),
+        ("{id: s, protocol: rdp, exposure: partner, via: direct}", "EXP-003", "fail"),
+        ("{id: s, protocol: ftp, exposure: partner, authentication: anonymous}", "EXP-002", "fail"),
+    ],
+)
+def test_partner_exposure_and_proxies(
+    tmp_path: Path, service: str, rule: str, expected: str
+) -> None:
+    result = check(tmp_path, f"services:\n  - {service}\n")
+    assert status(result, rule, "services/s") == expected
+
+
+# ------------------------------------------------------------------ (9) strong authentication
+
+
+def test_internet_access_to_health_data_with_a_password_alone_fails(tmp_path: Path) -> None:
+    text = """
+    systems: [{id: portal, name: Portal, health_data: true}]
+    services:
+      - {id: web, system: portal, protocol: https, exposure: internet,
+         authentication: password, mfa: %s}
+    """
+    assert status(check(tmp_path, text % "false"), "EXP-007", "services/web") == "fail"
+    assert status(check(tmp_path, text % "true"), "EXP-007", "services/web") == "pass"
+
+
+# ------------------------------------------------------------------ false fail: site-to-site
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("authentication: certificate, peers: [198.51.100.7/32]", "pass"),
+        ("authentication: password, peers: [198.51.100.7/32]", "fail"),
+        ("authentication: certificate, peers: [any]", "fail"),
+        ("authentication: certificate", "fail"),
+    ],
+)
+def test_site_to_site_ipsec_needs_certificates_and_peers_not_mfa(
+    tmp_path: Path, fields: str, expected: str
+) -> None:
+    result = check(
+        tmp_path,
+        f"services:\n  - {{id: t, protocol: ipsec, exposure: internet, role: site_to_site,"
+        f" {fields}}}\n",
+    )
+    assert status(result, "EXP-005", "services/t") == expected
