@@ -74,7 +74,8 @@ def both_ways(decl: Any, policies: tuple[CompiledPolicy, ...], **kw: Any) -> lis
 
 def test_every_builtin_policy_has_a_verdict() -> None:
     _, policies = catalogue()
-    assert len(policies) == 63
+    shipped = Path(__file__).resolve().parents[1] / "policies"
+    assert len(policies) == len(list(shipped.glob("*.yaml")))
     assert all(p.verdict is not None for p in policies)
 
 
