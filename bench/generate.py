@@ -2,6 +2,7 @@
 
     python bench/generate.py 10000 /tmp/decl-10k            # YAML
     python bench/generate.py 10000 /tmp/decl-10k-json --json
+    python bench/generate.py 10000 /tmp/decl-10k-fail --shape failing
 
 The set looks like what a hospital group writes by hand: every section, objects spread over
 many files (``systems/``, ``network/``, ``vendors/*.yaml``…), references that resolve
@@ -9,6 +10,12 @@ many files (``systems/``, ``network/``, ``vendors/*.yaml``…), references that 
 comments, accented names, dates relative to the evaluation date, and roughly 10–20 % of the
 objects carrying one defect that a rule of the catalogue reports. The same seed gives the same
 files; the JSON variant holds exactly the same data as the YAML one.
+
+Two shapes. ``usual`` (the default) has files of 200 objects and ~5 % of the (rule, target)
+pairs failing or warning. ``failing`` is the independent shape of issue 17: about a quarter of
+the pairs fail or warn (so messages and remediations are rendered for many findings), and the
+objects sit in a few large files of 2,500 objects (half of each large section, at least one
+file) beside many small files of 25.
 
 N counts the items of the list sections (providers, systems, services, firewalls, vendors,
 certificates); the three singletons (organisation, identity, logging) come on top.
@@ -56,16 +63,35 @@ def _day(rng: random.Random, lo: int, hi: int) -> str:
     return (AS_OF + datetime.timedelta(days=rng.randint(lo, hi))).isoformat()
 
 
+# shape -> (defect rate, objects per large file, objects per small file)
+SHAPES = {"usual": (DEFECT_RATE, 0, OBJECTS_PER_FILE), "failing": (0.75, 2500, 25)}
+
+
+def _chunks(count: int, large: int, small: int) -> list[tuple[int, int]]:
+    """(start, stop) of each file of a section of ``count`` objects: half of them (at least
+    one file) in files of ``large`` objects when the section holds that many, the rest in
+    files of ``small``."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    if large and count >= large:
+        for _ in range(max(1, count // 2 // large)):
+            out.append((start, start + large))
+            start += large
+    out.extend((lo, min(count, lo + small)) for lo in range(start, count, small))
+    return out
+
+
 class _Gen:
-    def __init__(self, n: int, seed: int) -> None:
+    def __init__(self, n: int, seed: int, shape: str = "usual") -> None:
         self.rng = random.Random(seed)
+        self.defect_rate, self.large, self.small = SHAPES[shape]
         total = sum(SHARES.values())
         self.counts = {s: max(1, round(n * share / total)) for s, share in SHARES.items()}
         self.counts["services"] += n - sum(self.counts.values())  # exactly n objects
         self.ids = {s: [f"{s[:3]}-{i:06d}" for i in range(c)] for s, c in self.counts.items()}
 
     def defect(self) -> bool:
-        return self.rng.random() < DEFECT_RATE
+        return self.rng.random() < self.defect_rate
 
     def pick(self, section: str) -> str:
         return self.rng.choice(self.ids[section])
@@ -288,10 +314,9 @@ class _Gen:
             "vendors": self.vendor,
         }
         for section, ids in self.ids.items():
-            for start in range(0, len(ids), OBJECTS_PER_FILE):
-                chunk = ids[start : start + OBJECTS_PER_FILE]
-                name = f"{FOLDERS[section]}-{start // OBJECTS_PER_FILE + 1:04d}"
-                out[name] = {"version": 1, section: [makers[section](i) for i in chunk]}
+            for index, (start, stop) in enumerate(_chunks(len(ids), self.large, self.small)):
+                name = f"{FOLDERS[section]}-{index + 1:04d}"
+                out[name] = {"version": 1, section: [makers[section](i) for i in ids[start:stop]]}
         return out
 
 
@@ -372,10 +397,12 @@ def to_yaml(data: dict[str, Any], title: str) -> str:
     return "\n".join(lines)
 
 
-def generate(n: int, out: Path, *, as_json: bool = False, seed: int = 20261128) -> list[Path]:
+def generate(
+    n: int, out: Path, *, as_json: bool = False, seed: int = 20261128, shape: str = "usual"
+) -> list[Path]:
     """Write the set of ``n`` objects under ``out``; return the files written."""
     written: list[Path] = []
-    for name, data in _Gen(n, seed).files().items():
+    for name, data in _Gen(n, seed, shape).files().items():
         path = out / f"{name}.{'json' if as_json else 'yaml'}"
         path.parent.mkdir(parents=True, exist_ok=True)
         if as_json:
@@ -393,8 +420,9 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="directory to write (created)")
     parser.add_argument("--json", action="store_true", help="write JSON instead of YAML")
     parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="usual", help="see above")
     args = parser.parse_args()
-    files = generate(args.objects, args.out, as_json=args.json, seed=args.seed)
+    files = generate(args.objects, args.out, as_json=args.json, seed=args.seed, shape=args.shape)
     print(f"{len(files)} files, {args.objects} objects under {args.out}")
 
 

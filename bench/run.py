@@ -3,6 +3,18 @@
     python bench/run.py                      # 1k and 10k objects, 5 repetitions
     python bench/run.py --sizes 1000,10000,100000 --out bench/results/latest.json
     python bench/run.py --quick              # CI: 1k only, 3 repetitions; exit 1 on regression
+    python bench/run.py --sizes 10000 --formats all --shapes failing   # every output format
+
+hdsguard is measured as a user installs it: the run builds a wheel of the repository and
+installs it (``pip install --no-deps --target``) into a temporary directory whose copy of
+hdsguard is the one every measurement imports (its dependencies come from the running
+environment). An editable install costs the small example ~0.3x: ``--editable`` measures the
+environment's own (editable) install instead.
+
+Two generator shapes (bench/generate.py): ``usual`` (files of 200 objects, ~5 % of the
+(rule, target) pairs failing), measured in the default text format as before, and ``failing``
+(a quarter of the pairs failing, a few files of 2,500 objects beside many of 25), measured in
+every format of ``--formats``, each against the C loader on the same files in the same run.
 
 Every measurement is a fresh subprocess (what a pre-commit hook pays), timed wall-clock; the
 runs of one repetition are interleaved so that machine noise hits every command alike, and
@@ -62,6 +74,21 @@ for root, dirs, files in os.walk(sys.argv[1]):
 """
 
 
+FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
+SHAPES = ("usual", "failing")
+
+
+@dataclass
+class Install:
+    """The hdsguard command measured, and the environment that makes it import that copy."""
+
+    exe: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+INSTALL = Install("")  # set by main()
+
+
 @dataclass
 class Measure:
     name: str
@@ -94,6 +121,7 @@ def run_once(m: Measure, caches: Path, *, sampled: bool = False) -> None:
     empty directory, deleted afterwards.
     """
     env = {k: v for k, v in os.environ.items() if k != "HDSGUARD_NO_CACHE"}
+    env.update(INSTALL.env)
     cache = Path(tempfile.mkdtemp(prefix="cold-", dir=caches)) if m.cold else caches / "warm"
     env["HDSGUARD_CACHE_DIR"] = str(cache)
     try:
@@ -181,31 +209,63 @@ def hdsguard_exe() -> str:
     return found
 
 
-def measures(sizes: list[int], data: Path, with_json: bool) -> list[Measure]:
-    exe, py = hdsguard_exe(), sys.executable
+def install_wheel(where: Path) -> Install:
+    """Build a wheel of the repository and install it, without its dependencies (those of the
+    running environment serve), under ``where``: the copy of hdsguard that a user's
+    ``pip install`` gives, byte-compiled, not the editable one of a development set-up."""
+    wheels = where / "wheel"
+    pip = [sys.executable, "-m", "pip", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheels), str(REPO)], check=True)
+    site = where / "site"
+    wheel = next(wheels.glob("hdsguard-*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True)
+    install = Install(str(site / "bin" / "hdsguard"), {"PYTHONPATH": str(site)})
+    # The environment's editable install must not shadow the installed copy.
+    probe = [sys.executable, "-c", "import hdsguard; print(hdsguard.__file__)"]
+    found = subprocess.run(
+        probe, env={**os.environ, **install.env}, cwd=where, capture_output=True, text=True
+    ).stdout.strip()
+    if not found.startswith(str(site)):
+        raise SystemExit(f"the installed wheel is not the hdsguard imported: {found}")
+    return install
+
+
+def measures(
+    sizes: list[int], data: Path, with_json: bool, shapes: list[str], formats: list[str]
+) -> list[Measure]:
+    exe, py = INSTALL.exe, sys.executable
     out = [
         Measure("floor_python", [py, "-c", "pass"]),
         Measure("floor_imports", [py, "-c", IMPORT_FLOOR]),
         Measure("small_example", [exe, "check", "examples/hospital", "--as-of", AS_OF]),
     ]
     for n in sizes:
-        yaml_dir = data / f"yaml-{n}"
-        out.append(Measure(f"cloader_{n}", [py, "-c", _CLOADER, str(yaml_dir)]))
-        argv = [exe, "check", str(yaml_dir), "--as-of", AS_OF]
-        out.append(Measure(f"check_{n}_cold", argv, (0, 1), cold=True))
-        out.append(Measure(f"check_{n}_warm", argv, (0, 1)))
-        if with_json and n == 10_000:
+        if "usual" in shapes:
+            yaml_dir = data / f"yaml-{n}"
+            out.append(Measure(f"cloader_{n}", [py, "-c", _CLOADER, str(yaml_dir)]))
+            argv = [exe, "check", str(yaml_dir), "--as-of", AS_OF]
+            out.append(Measure(f"check_{n}_cold", argv, (0, 1), cold=True))
+            out.append(Measure(f"check_{n}_warm", argv, (0, 1)))
+        if with_json and n == 10_000 and "usual" in shapes:
             json_dir = data / f"json-{n}"
             out.append(Measure(f"jsonload_{n}", [py, "-c", _JSONLOAD, str(json_dir)]))
             argv = [exe, "check", str(json_dir), "--as-of", AS_OF]
             out.append(Measure(f"check_{n}_json_cold", argv, (0, 1), cold=True))
             out.append(Measure(f"check_{n}_json_warm", argv, (0, 1)))
+        if "failing" in shapes:
+            fail_dir = data / f"failing-{n}"
+            out.append(Measure(f"cloader_{n}_failing", [py, "-c", _CLOADER, str(fail_dir)]))
+            for fmt in formats:
+                argv = [exe, "check", str(fail_dir), "--as-of", AS_OF, "--format", fmt]
+                for state in ("cold", "warm"):
+                    name = f"failing_{n}_{fmt}_{state}"
+                    out.append(Measure(name, argv, (0, 1), cold=state == "cold"))
     return out
 
 
-def repetitions(m: Measure, reps: int) -> int:
+def repetitions(m: Measure, reps: int, large: int) -> int:
     """Fewer runs of the very long measurements (100k objects take a while)."""
-    return min(reps, 3) if any(str(n) in m.name for n in ("100000",)) else reps
+    return min(reps, large) if "100000" in m.name else reps
 
 
 def ratio(results: dict[str, dict[str, Any]], a: str, b: str) -> float | None:
@@ -238,6 +298,7 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                 1.0,
             ),
         ]
+    rows += failing_ratios(results)
     out = [
         {"target": t, "value": v, "limit": lim, "met": v is not None and v <= lim}
         for t, v, lim in rows
@@ -246,6 +307,12 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     memory = [
         (f"check_{n}_{state}", limit)
         for n, limit in ((10_000, 250.0), (100_000, 1024.0))
+        for state in ("cold", "warm")
+    ]
+    memory += [
+        (f"failing_{n}_{fmt}_{state}", limit)
+        for n, limit in ((10_000, 150.0), (100_000, 1023.9))
+        for fmt in FORMATS
         for state in ("cold", "warm")
     ]
     for name, limit in memory:
@@ -260,6 +327,40 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+def failing_ratios(results: dict[str, dict[str, Any]]) -> list[tuple[str, float | None, float]]:
+    """The targets of issue 17 on the failing shape: against the C loader on the same files
+    (text and JSON), JSON against text, and 100k against 10k in every format."""
+    rows: list[tuple[str, float | None, float]] = []
+    for fmt in ("text", "json"):
+        for state, limit in (("cold", 1.0), ("warm", 0.5)):
+            rows.append(
+                (
+                    f"failing 10k {fmt} ({state}) / C loader",
+                    ratio(results, f"failing_10000_{fmt}_{state}", "cloader_10000_failing"),
+                    limit,
+                )
+            )
+    for n in (10_000, 100_000):
+        for state in ("cold", "warm"):
+            rows.append(
+                (
+                    f"failing {n // 1000}k JSON / text ({state})",
+                    ratio(results, f"failing_{n}_json_{state}", f"failing_{n}_text_{state}"),
+                    1.1,
+                )
+            )
+    for fmt in FORMATS:
+        for state in ("cold", "warm"):
+            rows.append(
+                (
+                    f"failing 100k / 10k {fmt} ({state})",
+                    ratio(results, f"failing_100000_{fmt}_{state}", f"failing_10000_{fmt}_{state}"),
+                    11.0,
+                )
+            )
+    return rows
 
 
 def machine() -> dict[str, Any]:
@@ -286,6 +387,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=5, help="repetitions of each measurement")
     parser.add_argument("--out", type=Path, default=REPO / "bench/results/latest.json")
     parser.add_argument("--no-json", action="store_true", help="skip the 10k JSON variant")
+    parser.add_argument(
+        "--shapes", default="usual,failing", help=f"generator shapes: {', '.join(SHAPES)}"
+    )
+    parser.add_argument(
+        "--formats",
+        default="text,json",
+        help=f"formats measured on the failing shape: {', '.join(FORMATS)}, or all",
+    )
+    parser.add_argument(
+        "--large-reps", type=int, default=3, help="repetitions at 100k objects (default: 3)"
+    )
+    parser.add_argument(
+        "--editable",
+        action="store_true",
+        help="measure the environment's hdsguard instead of a freshly installed wheel",
+    )
     parser.add_argument("--data", type=Path, help="keep generated sets here (default: temp)")
     parser.add_argument(
         "--limit",
@@ -296,15 +413,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",") if s]
     reps = 3 if args.quick else args.reps
+    shapes = ["usual"] if args.quick else [s for s in args.shapes.split(",") if s]
+    formats = list(FORMATS) if args.formats == "all" else args.formats.split(",")
+    unknown = sorted({*shapes} - {*SHAPES}) + sorted({*formats} - {*FORMATS})
+    if unknown:
+        parser.error(f"unknown shape or format: {', '.join(unknown)}")
 
     data = args.data or Path(tempfile.mkdtemp(prefix="hdsguard-bench-"))
     caches = Path(tempfile.mkdtemp(prefix="hdsguard-bench-cache-"))
+    global INSTALL
+    INSTALL = Install(hdsguard_exe()) if args.editable else install_wheel(caches / "install")
     try:
         for n in sizes:
-            make_set(n, data / f"yaml-{n}")
-            if n == 10_000 and not args.no_json:
+            if "usual" in shapes:
+                make_set(n, data / f"yaml-{n}")
+            if n == 10_000 and not args.no_json and "usual" in shapes:
                 make_set(n, data / f"json-{n}", "--json")
-        plan = measures(sizes, data, with_json=not args.no_json)
+            if "failing" in shapes:
+                make_set(n, data / f"failing-{n}", "--shape", "failing")
+        plan = measures(sizes, data, not args.no_json, shapes, formats)
         # Warm-up, untimed: bytecode caches, page cache, and hdsguard's own cache (compiled
         # catalogue, declaration files) for every warm measurement, the small example included,
         # as a pre-commit hook finds it from its second run on.
@@ -314,11 +441,11 @@ def main(argv: list[str] | None = None) -> int:
             m.peak_kib.clear()
         for rep in range(reps):
             for m in plan:
-                if rep < repetitions(m, reps):
+                if rep < repetitions(m, reps, args.large_reps):
                     run_once(m, caches)
         if not args.quick:
             for m in plan:
-                if m.argv[0] == hdsguard_exe():
+                if m.argv[0] == INSTALL.exe:
                     run_once(m, caches, sampled=True)
     finally:
         shutil.rmtree(caches, ignore_errors=True)
@@ -332,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "policies": len(list((REPO / "policies").glob("*.yaml"))),
         "repetitions": reps,
+        "install": "editable" if args.editable else "wheel",
         "results": results,
         "ratios": {
             "small_example/floor_python": ratio(results, "small_example", "floor_python"),
@@ -341,6 +469,14 @@ def main(argv: list[str] | None = None) -> int:
                     results, f"check_{n}_{state}", f"cloader_{n}"
                 )
                 for n in sizes
+                for state in ("cold", "warm")
+            },
+            **{
+                f"failing_{n}_{fmt}_{state}/cloader_{n}_failing": ratio(
+                    results, f"failing_{n}_{fmt}_{state}", f"cloader_{n}_failing"
+                )
+                for n in sizes
+                for fmt in formats
                 for state in ("cold", "warm")
             },
             **{
@@ -368,23 +504,23 @@ def print_report(report: dict[str, Any]) -> None:
     m = report["machine"]
     print(
         f"{m['cpu']} ({m['cpus']} CPUs), Python {m['python']}, {report['policies']} policies,"
-        f" median of {report['repetitions']}"
+        f" median of {report['repetitions']}, {report['install']} install"
     )
     print(
-        f"{'measurement':<26}{'median s':>10}{'min s':>9}{'max s':>9}{'peak MiB':>10}"
+        f"{'measurement':<30}{'median s':>10}{'min s':>9}{'max s':>9}{'peak MiB':>10}"
         f"{'all procs':>11}"
     )
     for name, r in report["results"].items():
         every = r.get("peak_all_processes_mib")
         print(
-            f"{name:<26}{r['median_s']:>10.3f}{r['min_s']:>9.3f}{r['max_s']:>9.3f}"
+            f"{name:<30}{r['median_s']:>10.3f}{r['min_s']:>9.3f}{r['max_s']:>9.3f}"
             f"{r['peak_rss_mib']:>10.1f}{'' if every is None else f'{every:.1f}':>11}"
         )
     print("\nratios")
     for name, value in report["ratios"].items():
         if value is not None:
-            print(f"  {name:<40}{value:>8.2f}x")
-    print("\ntargets (issue #6)")
+            print(f"  {name:<56}{value:>8.2f}x")
+    print("\ntargets (issues #6 and #17)")
     for t in report["targets"]:
         mark = "met" if t["met"] else "NOT met"
         print(f"  {t['target']:<44}{t['value']:>9} <= {t['limit']:<7} {mark}")
