@@ -115,7 +115,7 @@ def _freeze(value: Any, seen: dict[int, _Serialized]) -> Any:
             frozen = seen[id(value)] = _Serialized(value.serialize())
         return frozen
     if isinstance(value, Template):
-        return Template(tuple(_freeze(p, seen) for p in value.parts))
+        return Template(tuple(_freeze(p, seen) for p in value.parts), _freeze(value.values, seen))
     if isinstance(value, (CompiledPolicy, CompiledCheck)):
         return dataclasses.replace(
             value,
@@ -133,7 +133,9 @@ def _thaw(runtime: CelRuntime, value: Any, seen: dict[int, cel.Expression]) -> A
             thawed = seen[id(value)] = runtime.env.deserialize(value.data)
         return thawed
     if isinstance(value, Template):
-        return Template(tuple(_thaw(runtime, p, seen) for p in value.parts))
+        return Template(
+            tuple(_thaw(runtime, p, seen) for p in value.parts), _thaw(runtime, value.values, seen)
+        )
     if isinstance(value, (CompiledPolicy, CompiledCheck)):
         return dataclasses.replace(
             value,

@@ -1,0 +1,116 @@
+"""A message with several placeholders renders in one CEL call (the list of its placeholders)
+and gives exactly what evaluating each placeholder on its own gives.
+
+Each comparison runs the catalogue as compiled and with every template's list expression
+removed (one CEL call per placeholder), with evidence (pass and not-applicable messages
+rendered too), and requires equal findings, messages included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from hdsguard.declarations.load import load_declarations
+from hdsguard.declarations.merge import merge
+from hdsguard.declarations.validate import validate
+from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.engine import run
+from hdsguard.errors import InputError
+from hdsguard.findings import Finding, Status
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.load import CompiledCheck, CompiledPolicy, load_catalogue
+from hdsguard.policies.template import Template, compile_template
+from tests.helpers import REPO
+from tests.test_fuzz import mutated_data
+from tests.test_verdict import DAY
+
+
+@cache
+def catalogue() -> tuple[CelRuntime, tuple[CompiledPolicy, ...]]:
+    runtime = CelRuntime()
+    return runtime, tuple(load_catalogue(runtime).values())
+
+
+def _one_by_one(value: Any) -> Any:
+    if isinstance(value, Template):
+        return dataclasses.replace(value, values=None)
+    if isinstance(value, CompiledCheck | CompiledPolicy):
+        changes = {f.name: _one_by_one(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_one_by_one(v) for v in value)
+    return value
+
+
+def both_ways(decl: Any) -> list[Finding]:
+    runtime, policies = catalogue()
+    together = run(runtime, policies, decl, DAY, evidence=True)
+    apart = run(runtime, [_one_by_one(p) for p in policies], decl, DAY, evidence=True)
+    assert together == apart
+    return together
+
+
+def templates(policy: CompiledPolicy) -> list[Template]:
+    found = [policy.pass_message, policy.not_applicable_message, policy.remediation]
+    for check in policy.checks:
+        found.append(check.message)
+        if check.warn_message is not None:
+            found.append(check.warn_message)
+    return found
+
+
+def test_messages_with_several_placeholders_have_one_expression() -> None:
+    _, policies = catalogue()
+    several = [
+        t
+        for p in policies
+        for t in templates(p)
+        if sum(not isinstance(part, str) for part in t.parts) >= 2
+    ]
+    assert len(several) > 20
+    assert all(t.values is not None for t in several)
+
+
+@pytest.mark.parametrize("example", ["lab-group", "hospital", "minimal"])
+def test_examples_render_the_same_messages(example: str) -> None:
+    assert both_ways(load_declarations([str(REPO / "examples" / example)]))
+
+
+@pytest.mark.parametrize("shape", ["usual", "failing"])
+def test_a_generated_estate_renders_the_same_messages(tmp_path: Path, shape: str) -> None:
+    generate = [sys.executable, str(REPO / "bench" / "generate.py"), "400", str(tmp_path)]
+    subprocess.run([*generate, "--shape", shape], check=True, stdout=subprocess.DEVNULL)
+    findings = both_ways(load_declarations([str(tmp_path)]))
+    assert {Status.PASS, Status.FAIL, Status.NOT_APPLICABLE} <= {f.status for f in findings}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_data())
+def test_mutated_declarations_render_the_same_messages(data: Any) -> None:
+    source = SourceFile("mutated.yaml", data, {})
+    if validate(source):
+        return
+    try:
+        decl = merge([source])
+    except InputError:
+        return
+    both_ways(decl)
+
+
+def test_a_failing_placeholder_is_unknown_alone() -> None:
+    runtime = CelRuntime()
+    template = compile_template(runtime, "{{ self.id }} patched {{ self.last_patch }} ok")
+    assert template.values is not None
+    found = runtime.activation({"self": {"id": "fw-1", "last_patch": "2026-01-02"}})
+    missing = runtime.activation({"self": {"id": "fw-1"}})
+    assert template.render(found) == "fw-1 patched 2026-01-02 ok"
+    assert template.render(missing) == "fw-1 patched (unknown) ok"
+    assert template.render(missing) == template.render_each(missing)
