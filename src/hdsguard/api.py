@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hdsguard import __version__, exiting
 from hdsguard.errors import InputError, Problem
-from hdsguard.findings import Finding, Report, RuleInfo, Severity
+from hdsguard.findings import EvidenceFileInfo, Finding, Report, RuleInfo, Severity
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy, load_catalogue
 
 if TYPE_CHECKING:
     from hdsguard.baseline import Baseline
     from hdsguard.config import LoadedConfig, WaiverPolicy
+    from hdsguard.evidence.load import EvidenceSet, EvidenceSpec
     from hdsguard.waivers import WaiverSet
 
 DOCS_URL = "https://github.com/hdsguard/hdsguard/blob/main/docs/policies.md"
@@ -45,6 +46,8 @@ class CheckOptions:
     config: LoadedConfig | None = None
     # False: passing and not-applicable findings get no message (outputs that hide them).
     evidence: bool = True
+    # Evidence files or directories (scans, certificates, KEV, ANS registry): docs/evidence.md.
+    evidence_files: Sequence[EvidenceSpec] = ()
 
 
 def options_from_config(
@@ -75,6 +78,7 @@ def options_from_config(
         baseline_file=baseline_file or config.baseline_file(),
         exclude=config.own_files(),
         config=config,
+        evidence_files=config.evidence_specs(),
     )
 
 
@@ -112,8 +116,13 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
     baseline = _collect(problems, _load_baseline, options)
     exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
     decl = _collect(problems, load_declarations, paths, exclude)
+    observed = _collect(problems, _load_evidence, options)
     if problems or decl is None:
         raise InputError(problems)
+    if observed is not None:
+        from hdsguard.evidence.view import attach, sections
+
+        attach(decl, sections(observed))
     policies = selected(catalogue, options)
     from hdsguard.findingsmemo import FindingsMemo
 
@@ -136,6 +145,12 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
         evidence=options.evidence,
         memo=memo,
     )
+    if observed is not None:
+        from hdsguard.evidence.related import with_related
+
+        findings = with_related(
+            findings, decl, {p.id for p in policies if "evidence" in p.meta.tags}
+        )
     findings, notices = _exceptions(findings, options, waivers, baseline)
     exiting.keep(decl, memo, runtime)
     return Report(
@@ -145,6 +160,7 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
         rules={p.id: rule_info(p, options.severities) for p in policies},
         data_versions=data.data_versions(),
         notices=tuple(notices),
+        evidence=_evidence_files(observed),
     )
 
 
@@ -196,6 +212,19 @@ def _load_waivers(
     if problems:
         raise InputError(problems)
     return waivers
+
+
+def _evidence_files(observed: EvidenceSet | None) -> tuple[EvidenceFileInfo, ...]:
+    files = observed.files if observed is not None else []
+    return tuple(EvidenceFileInfo(f.path, f.kind, f.sha256, f.timestamp) for f in files)
+
+
+def _load_evidence(options: CheckOptions) -> EvidenceSet | None:
+    if not options.evidence_files:
+        return None
+    from hdsguard.evidence.load import load_evidence
+
+    return load_evidence(options.evidence_files)
 
 
 def _load_baseline(options: CheckOptions) -> Baseline | None:

@@ -173,6 +173,16 @@ _EXIT_CODES = (
     help="Baseline file (see `hdsguard baseline`): the failures it lists do not fail the gate. "
     "Default: the config's `baseline`, if any.",
 )
+@click.option(
+    "--evidence",
+    "evidence_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Evidence file or directory (nmap XML scan, PEM/DER certificate, CISA KEV JSON, ANS "
+    "HDS registry CSV), checked against the declarations; repeatable, adds to the config's "
+    "`evidence`. See docs/evidence.md.",
+)
 @run_options
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passes and N/A.")
 @click.option(
@@ -188,6 +198,7 @@ def check(
     output: str | None,
     fail_on: str | None,
     baseline_file: Path | None,
+    evidence_paths: Sequence[Path],
     as_of: datetime.date | None,
     policy_dirs: Sequence[Path],
     config_file: Path | None,
@@ -212,7 +223,11 @@ def check(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
     evidence = verbose or any(o.format in EVIDENCE_FORMATS for o in outputs)
-    report = run_check(targets, dataclasses.replace(options, evidence=evidence))
+    from hdsguard.evidence.load import EvidenceSpec
+
+    observed = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
+    options = dataclasses.replace(options, evidence=evidence, evidence_files=observed)
+    report = run_check(targets, options)
     write_outputs(report, outputs, verbose=verbose, colour=colour)
     if ("text", None) not in outputs:  # the text report prints them itself
         _echo_notices(report.notices)

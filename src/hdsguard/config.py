@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -26,6 +26,7 @@ from hdsguard.modelfile import at, read_model
 from hdsguard.policies.model import SeverityName
 
 if TYPE_CHECKING:
+    from hdsguard.evidence.load import EvidenceSpec
     from hdsguard.policies.load import CompiledPolicy
     from hdsguard.policies.meta import PolicyMeta
 
@@ -80,6 +81,19 @@ class WaiverPolicy(_Strict):
     )
 
 
+class EvidenceEntry(_Strict):
+    """An evidence path with what is declared about it (instead of a sidecar file)."""
+
+    path: StrictStr = Field(description="Evidence file or directory.")
+    vantage: Literal["external", "internal"] | None = Field(
+        default=None,
+        description="Where a scan ran from: `external` (the Internet) or `internal`.",
+    )
+    host: StrictStr | None = Field(
+        default=None, description="The host that served a certificate file."
+    )
+
+
 class Config(_Strict):
     """One ``.hdsguard.yaml`` file."""
 
@@ -120,6 +134,13 @@ class Config(_Strict):
         "this file's directory (default: none for check, .hdsguard-baseline.json for baseline).",
     )
     waiver_policy: WaiverPolicy = Field(default_factory=WaiverPolicy)
+    evidence: list[StrictStr | EvidenceEntry] = Field(
+        default_factory=list,
+        description="Evidence files or directories, relative to this file's directory (scans, "
+        "certificates, the CISA KEV catalogue, an ANS HDS registry snapshot): a path, or "
+        "`{path, vantage, host}` to declare a scan's vantage point or a certificate's host. "
+        "See docs/evidence.md.",
+    )
 
 
 @dataclass(frozen=True)
@@ -155,6 +176,16 @@ class LoadedConfig:
             message = f"waiver file not found: {display_path(path)}"
             raise InputError([at(self.source, ("waivers",), message)])
         return path
+
+    def evidence_specs(self) -> tuple[EvidenceSpec, ...]:
+        from hdsguard.evidence.load import EvidenceSpec
+
+        return tuple(
+            EvidenceSpec(self.resolve(e))
+            if isinstance(e, str)
+            else EvidenceSpec(self.resolve(e.path), e.vantage, e.host)
+            for e in self.model.evidence
+        )
 
     def baseline_file(self) -> Path | None:
         return None if self.model.baseline is None else self.resolve(self.model.baseline)

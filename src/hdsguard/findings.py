@@ -76,6 +76,9 @@ class Finding(NamedTuple):
     references: tuple[str, ...]
     waiver: Waiver | None = None
     baselined: bool = False
+    # Other places the finding is about: the evidence line that contradicts a declaration, or
+    # the declaration an observation contradicts, as (file, line, column).
+    related: tuple[tuple[str, int, int], ...] = ()
 
 
 # The order of findings everywhere: by rule, then target (items 0 and 3), at C speed.
@@ -109,9 +112,18 @@ def from_rows(rows: Iterable[Row], references: Mapping[str, tuple[str, ...]]) ->
     status_of, severity_of, new = _STATUS_BY_VALUE, _SEVERITY_BY_VALUE, tuple.__new__
     return [
         new(Finding, (rule, status_of[status], severity_of[severity], target, file, line,
-                      column, message, remediation, references[rule], None, False))
+                      column, message, remediation, references[rule], None, False, ()))
         for rule, status, severity, target, file, line, column, message, remediation in rows
     ]  # fmt: skip
+
+
+class EvidenceFileInfo(NamedTuple):
+    """An evidence file as reports list it (provenance: which file, which content, when)."""
+
+    path: str
+    kind: str
+    sha256: str
+    timestamp: str | None
 
 
 class RuleInfo(NamedTuple):
@@ -140,6 +152,8 @@ class Report:
     rules: Mapping[str, RuleInfo] = field(default_factory=dict)
     data_versions: Mapping[str, str] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    # Evidence files read (hdsguard.evidence.load.EvidenceFile): path, kind, sha256, timestamp.
+    evidence: tuple[EvidenceFileInfo, ...] = ()
 
     def summary(self) -> dict[str, int]:
         # Counted by status object, then named: no enum attribute read per finding.

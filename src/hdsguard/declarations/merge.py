@@ -7,7 +7,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hdsguard.declarations.sections import LIST_SECTIONS, SINGLETON_SECTIONS
+from hdsguard.declarations.sections import (
+    EVIDENCE_SECTIONS,
+    LIST_SECTIONS,
+    SINGLETON_SECTIONS,
+)
 from hdsguard.declarations.yamlsource import Anchor, Path, SourceFile
 from hdsguard.errors import InputError, Problem
 
@@ -78,6 +82,8 @@ class DeclarationSet:
         """The whole set as one mapping, as a single-file declaration would read."""
         data: dict[str, Any] = dict(self.singletons)
         data.update(self.lists)
+        for name in EVIDENCE_SECTIONS:  # read-only evidence: empty when none was given
+            data.setdefault(name, [])
         return data
 
 

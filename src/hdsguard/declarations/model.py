@@ -881,6 +881,11 @@ class Tls(Strict):
     )
 
 
+Sha256Fingerprint = Annotated[
+    str, StringConstraints(strict=True, pattern=r"^[0-9a-fA-F]{2}(:?[0-9a-fA-F]{2}){31}$")
+]
+
+
 class Software(Strict):
     """Software that implements a service."""
 
@@ -888,6 +893,11 @@ class Software(Strict):
     version: StrictStr | None = Field(None, description='Version deployed, as a string ("7.4.2").')
     end_of_support: IsoDate | None = Field(
         None, description="Last day of vendor support for this version, inclusive (YYYY-MM-DD)."
+    )
+    last_patch: IsoDate | None = Field(
+        None,
+        description="Day the latest security update of this software was applied (YYYY-MM-DD): "
+        "CISA KEV entries added after it are listed for review (EVD-009).",
     )
 
 
@@ -1052,6 +1062,16 @@ class Certificate(Strict):
     )
     signature_algorithm: StrictStr | None = Field(
         None, description="Signature algorithm of the certificate (sha256WithRSAEncryption)."
+    )
+    issuer: StrictStr | None = Field(
+        None,
+        description="Common name of the issuing certification authority (compared with the "
+        "certificate a server presents, see docs/evidence.md).",
+    )
+    sha256: Sha256Fingerprint | None = Field(
+        None,
+        description="SHA-256 fingerprint of the certificate (64 hexadecimal digits, colons "
+        "allowed): the surest way to match the certificate a server presents.",
     )
     notes: StrictStr | None = Field(None, description=_NOTES)
 

@@ -20,3 +20,15 @@ SECTIONS: dict[str, bool] = {
 
 SINGLETON_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if one)
 LIST_SECTIONS: tuple[str, ...] = tuple(name for name, one in SECTIONS.items() if not one)
+
+# Read-only sections built from evidence files (hdsguard.evidence.view), never declared: rules
+# may apply to them and read them, a declaration file may not hold them.
+EVIDENCE_SECTIONS: tuple[str, ...] = (
+    "evidence_files",
+    "evidence_scans",
+    "evidence_hosts",
+    "evidence_ports",
+    "evidence_certificates",
+    "evidence_kev",
+    "evidence_hds_registry",
+)

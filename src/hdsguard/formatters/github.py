@@ -18,6 +18,7 @@ from __future__ import annotations
 from hdsguard.findings import BY_RULE_AND_TARGET, STATUS_ORDER, Finding, Report, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
+from hdsguard.formatters.text import related_text
 
 _COMMAND = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 
@@ -57,6 +58,8 @@ def annotation(report: Report, f: Finding) -> str:
             props.append(("col", str(f.column)))
     props.append(("title", f"{title} [{f.severity.value}]"))
     text = f"{f.target}: {f.message}" + (" (baselined)" if f.baselined else "")
+    if f.related:
+        text += f"\nSee also: {related_text(f)}"
     if f.remediation and f.status is not Status.ERROR:
         text += f"\nRemediation: {f.remediation}"
     rendered = ",".join(f"{key}={escape_property(document_text(value))}" for key, value in props)

@@ -28,6 +28,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         out["waiver"] = f.waiver._asdict()
     if f.baselined:
         out["baselined"] = True
+    if f.related:
+        out["related"] = [{"file": p, "line": line, "column": col} for p, line, col in f.related]
     return out
 
 
@@ -45,6 +47,8 @@ def report_dict(report: Report, *, streamed: bool = False) -> dict[str, Any]:
         out["data"] = dict(sorted(report.data_versions.items()))
     if report.notices:
         out["notices"] = list(report.notices)
+    if report.evidence:
+        out["evidence"] = [e._asdict() for e in report.evidence]
     return out
 
 

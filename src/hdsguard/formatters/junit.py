@@ -34,6 +34,7 @@ from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Report, RuleInfo, Sta
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line as xml_line
 from hdsguard.formatters.escape import document_text as xml_text
+from hdsguard.formatters.text import related_text
 
 _SKIPPED = (Status.NOT_APPLICABLE, Status.WAIVED)
 # Indentation of ElementTree.indent(space="  "): a line break, then two spaces per level.
@@ -156,6 +157,8 @@ def _details(f: Finding) -> str:
     if f.remediation and f.status is not Status.ERROR:
         lines.append(f"Remediation: {f.remediation}")
     lines.append(f"Location: {_where(f)}")
+    if f.related:
+        lines.append(f"See also: {related_text(f)}")
     lines.append(f"Severity: {f.severity.value}")
     lines.extend(f"Reference: {r}" for r in f.references)
     return xml_text("\n".join(lines))

@@ -17,6 +17,7 @@ import re
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line
+from hdsguard.formatters.text import related_text
 
 _ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
 _EVIDENCE = (Status.PASS, Status.NOT_APPLICABLE)
@@ -109,6 +110,8 @@ def _where(f: Finding) -> str:
 
 def _action_row(report: Report, f: Finding) -> str:
     message = md(f.message)
+    if f.related:
+        message += f"<br>**See also:** {md(related_text(f))}"
     if f.remediation and f.status is not Status.ERROR:
         message += f"<br>**Fix:** {md(f.remediation)}"
     cells = [

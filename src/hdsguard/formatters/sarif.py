@@ -222,6 +222,12 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         out["suppressions"] = [_suppression(f)]
     if f.baselined:
         out["baselineState"] = "unchanged"
+    if f.related:
+        out["relatedLocations"] = [
+            {"id": i, "physicalLocation": {"artifactLocation": artifact(p),
+                                           "region": {"startLine": line, "startColumn": col}}}
+            for i, (p, line, col) in enumerate(f.related)
+        ]  # fmt: skip
     return out
 
 

@@ -39,6 +39,11 @@ def _where(f: Finding) -> str:
     return f"{printable(f.file)}:{f.line}:{f.column}"
 
 
+def related_text(f: Finding) -> str:
+    """The other locations of a finding (evidence or declaration), comma-separated."""
+    return ", ".join(f"{printable(p)}:{line}:{col}" for p, line, col in f.related)
+
+
 def write(report: Report, options: RenderOptions, out: Write) -> None:
     statuses = _SHOWN + (_VERBOSE if options.verbose else ())
     shown: dict[Status, list[Finding]] = {status: [] for status in statuses}
@@ -57,6 +62,8 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
             out(f"{label} {rule} [{first.severity.value}]{title}\n")
             for f in items:
                 out(f"  {_where(f)}  {printable(f.target)}\n    {one_line(f.message)}\n")
+                if f.related:
+                    out(f"    see also: {related_text(f)}\n")
                 if status in (Status.FAIL, Status.WARN, Status.ERROR) and f.remediation:
                     out(f"    fix: {one_line(f.remediation)}\n")
                 if f.waiver is not None:

@@ -18,6 +18,7 @@ from typing import Any
 from cel_expr_python import cel
 
 from hdsguard import data
+from hdsguard.evidence import match
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
 
@@ -160,7 +161,22 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("vendors_hosted_by", [_S], _L, lambda i: ctx.referring("vendors", "hosted_by", i)),
         ("services_of", [_S], _L, lambda i: ctx.referring("services", "system", i)),
         ("health_data_at", [_S], _L, ctx.health_data_at),
+        # Evidence (hdsguard.evidence.match says how observations match declarations).
+        ("evidence_ports_of", [_D], _L, lambda o: match.ports_of(o, ctx.sections)),
+        ("evidence_hosts_of", [_D], _L, lambda o: match.hosts_of(o, ctx.sections)),
+        ("services_at", [_D], _L, lambda o: match.services_at(o, ctx.sections)),
+        ("observed_certificates", [_D], _L, lambda o: match.observed_certificates(o, ctx.sections)),
+        ("declared_certificates", [_D], _L, lambda o: match.declared_certificates(o, ctx.sections)),
+        ("kev_entries", [_D], _L, lambda n: match.kev_entries(n, ctx.sections)),
+        ("kev_entry", [_S], _D, lambda i: ctx.lookup("evidence_kev", i)),
+        ("hds_registry_entry", [_S], _D, lambda i: ctx.lookup("evidence_hds_registry", i)),
+        ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
     ]
+
+
+def _alnum(text: str) -> str:
+    """A signature algorithm's name compared without case or punctuation (sha256RSA…)."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _index_of(items: list[Any], value: Any) -> int:
@@ -191,7 +207,9 @@ def _default(value: Any, fallback: Any) -> Any:
 # is "local", its outcome on a target depends only on that target, the parameters and the date.
 CROSS_OBJECT = re.compile(
     r"\bdecl\b|\b(provider|system|certificate|vendor|systems_hosted_by|systems_backed_up_by"
-    r"|vendors_hosted_by|services_of|health_data_at)\s*\("
+    r"|vendors_hosted_by|services_of|health_data_at|evidence_ports_of|evidence_hosts_of"
+    r"|services_at|observed_certificates|declared_certificates|kev_entries|kev_entry"
+    r"|hds_registry_entry)\s*\("
 )
 _STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.declarations.sections import SECTIONS as SECTION_NAMES
 from hdsguard.findings import Severity
 from hdsguard.policies.controls import CONTROL_KEYS, Control, id_problem
@@ -89,7 +90,7 @@ class PolicyMeta:
 # The same names as the model's Literal types, from where the rest of hdsguard takes them
 # (no pydantic here).
 SEVERITIES = frozenset(s.value for s in Severity)
-SECTIONS = frozenset(SECTION_NAMES)
+SECTIONS = frozenset(SECTION_NAMES) | frozenset(EVIDENCE_SECTIONS)
 PARAM_TYPES = frozenset({"integer", "number", "string", "boolean", "date", "list"})
 # The model's patterns; fullmatch() as pydantic's regex, where `$` is the end of the text.
 _POLICY_ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")

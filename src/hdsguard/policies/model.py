@@ -31,6 +31,13 @@ SectionName = Literal[
     "detection",
     "messaging",
     "biomedical",
+    "evidence_files",
+    "evidence_scans",
+    "evidence_hosts",
+    "evidence_ports",
+    "evidence_certificates",
+    "evidence_kev",
+    "evidence_hds_registry",
 ]
 PolicyId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", strict=True)]
 Cel = Annotated[str, Field(min_length=1, strict=True, description="A CEL expression.")]
@@ -94,6 +101,11 @@ class TestCase(_Strict):
     )
     params: dict[str, Any] = Field(default_factory=dict)
     message_contains: list[StrictStr] = Field(default_factory=list)
+    evidence: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="Evidence sections (evidence_ports, evidence_kev…) as hdsguard builds them "
+        "from evidence files; see docs/evidence.md.",
+    )
 
 
 def _as_list(value: Any) -> Any:

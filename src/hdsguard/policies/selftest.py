@@ -64,6 +64,14 @@ def run_case(runtime: CelRuntime, policy: CompiledPolicy, index: int, case: Test
         decl = merge([source])
     except InputError as exc:
         return result(None, "invalid declarations in the case: " + str(exc))
+    if case.evidence:
+        from hdsguard.evidence.view import attach
+
+        at = f"{policy.file}#tests[{index}].evidence:1"
+        try:
+            attach(decl, {k: [{"at": at, **i} for i in v] for k, v in case.evidence.items()})
+        except ValueError as exc:
+            return result(None, f"invalid evidence in the case: {exc}")
     findings = run(runtime, [policy], decl, case.as_of, {policy.id: case.params})
     if case.target is not None:
         chosen = [f for f in findings if f.target == case.target]

@@ -1,0 +1,118 @@
+"""TLS certificates as PEM (one or more blocks: a chain) or DER files, read by ``cryptography``.
+
+A PEM file holds certificate blocks and blank lines only: anything else (a damaged block, text
+between blocks) is a located error, never a partly read chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.x509.oid import ExtensionOID, NameOID
+
+from hdsguard.errors import InputError, fail
+
+_BLOCK = re.compile(
+    rb"-----BEGIN CERTIFICATE-----\r?\n.*?-----END CERTIFICATE-----[ \t]*(?:\r?\n|$)", re.S
+)
+
+
+@dataclass(frozen=True)
+class ObservedCertificate:
+    path: str
+    line: int
+    position: int  # 0 for the first certificate of the file (the server's), 1 the next…
+    sha256: str
+    subject: str  # common name, else the whole subject
+    sans: tuple[str, ...]
+    issuer: str
+    not_before: str
+    not_after: str
+    signature_algorithm: str
+
+
+def read_pem(path: str, text: bytes) -> list[ObservedCertificate]:
+    out: list[ObservedCertificate] = []
+    pos = 0
+    for match in _BLOCK.finditer(text):
+        _only_blank(path, text, pos, match.start())
+        line = text.count(b"\n", 0, match.start()) + 1
+        try:
+            cert = x509.load_pem_x509_certificate(match.group(0))
+        except ValueError as exc:
+            raise fail(path, line, 1, f"damaged PEM certificate block: {exc}") from None
+        out.append(_observed(path, line, len(out), cert))
+        pos = match.end()
+    _only_blank(path, text, pos, len(text))
+    if not out:
+        raise fail(path, 1, 1, "no certificate: a PEM file needs a BEGIN CERTIFICATE block")
+    return out
+
+
+def read_der(path: str, text: bytes) -> list[ObservedCertificate]:
+    try:
+        cert = x509.load_der_x509_certificate(text)
+    except ValueError as exc:
+        raise fail(path, None, None, f"not a DER X.509 certificate: {exc}") from None
+    return [_observed(path, 1, 0, cert)]
+
+
+def _only_blank(path: str, text: bytes, start: int, end: int) -> None:
+    stray = text[start:end]
+    if stray.strip():
+        offset = start + (len(stray) - len(stray.lstrip()))
+        line = text.count(b"\n", 0, offset) + 1
+        raise _garbage(path, line)
+
+
+def _garbage(path: str, line: int) -> InputError:
+    return fail(
+        path,
+        line,
+        1,
+        "text outside a certificate block: keep only the BEGIN/END CERTIFICATE blocks "
+        "(see docs/evidence.md for the openssl command that writes them)",
+    )
+
+
+def _observed(path: str, line: int, position: int, cert: x509.Certificate) -> ObservedCertificate:
+    from cryptography.hazmat.primitives import serialization
+
+    der = cert.public_bytes(serialization.Encoding.DER)
+    algorithm = cert.signature_algorithm_oid._name  # OpenSSL's names: sha256WithRSAEncryption
+    return ObservedCertificate(
+        path=path,
+        line=line,
+        position=position,
+        sha256=hashlib.sha256(der).hexdigest(),
+        subject=_common_name(cert.subject),
+        sans=_sans(cert),
+        issuer=_common_name(cert.issuer),
+        not_before=cert.not_valid_before_utc.date().isoformat(),
+        not_after=cert.not_valid_after_utc.date().isoformat(),
+        signature_algorithm=algorithm,
+    )
+
+
+def _common_name(name: x509.Name) -> str:
+    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if values:
+        value = values[0].value
+        return value if isinstance(value, str) else value.decode("utf-8", "replace")
+    return name.rfc4514_string()
+
+
+def _sans(cert: x509.Certificate) -> tuple[str, ...]:
+    try:
+        ext = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
+    except x509.ExtensionNotFound:
+        return ()
+    value = ext.value
+    if not isinstance(value, x509.SubjectAlternativeName):
+        return ()
+    names = value.get_values_for_type(x509.DNSName)
+    addresses = [str(a) for a in value.get_values_for_type(x509.IPAddress)]
+    return tuple(n.lower() for n in names) + tuple(addresses)

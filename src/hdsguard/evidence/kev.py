@@ -1,0 +1,113 @@
+"""The CISA Known Exploited Vulnerabilities catalogue, in its published JSON format.
+
+The catalogue carries no schema-version field; its schema (cisa.gov, "known_exploited_
+vulnerabilities_schema.json", version 1) is what this reader checks: exactly the top-level keys
+and the required keys of each entry, with their types, and ``count`` equal to the number of
+entries (a cut file is refused). Another shape is another schema version: a located error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from dataclasses import dataclass
+
+from hdsguard.errors import InputError, fail
+
+TOP = {"title", "catalogVersion", "dateReleased", "count", "vulnerabilities"}
+ENTRY = {
+    "cveID",
+    "vendorProject",
+    "product",
+    "vulnerabilityName",
+    "dateAdded",
+    "shortDescription",
+    "requiredAction",
+    "dueDate",
+}
+OPTIONAL = {"knownRansomwareCampaignUse", "notes", "cwes"}
+_CVE = re.compile(r"^CVE-\d{4}-\d{4,}$")
+
+
+@dataclass(frozen=True)
+class KevEntry:
+    cve: str
+    vendor: str
+    product: str
+    name: str
+    date_added: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Kev:
+    path: str
+    version: str
+    released: str
+    entries: tuple[KevEntry, ...]
+
+
+def read_kev(path: str, text: bytes) -> Kev:
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise fail(path, line, getattr(exc, "colno", None), f"malformed JSON: {exc}") from None
+    if not isinstance(data, dict) or set(data) != TOP:
+        keys = sorted(data) if isinstance(data, dict) else type(data).__name__
+        raise _other_schema(path, 1, f"top-level keys {keys}")
+    lines = _entry_lines(text)
+    vulns = data["vulnerabilities"]
+    if not isinstance(vulns, list) or data["count"] != len(vulns):
+        raise _other_schema(path, 1, f"`count` {data['count']!r} is not the number of entries")
+    released = _date(path, 1, "dateReleased", data["dateReleased"])
+    entries = [_entry(path, i, item, lines) for i, item in enumerate(vulns)]
+    version = data["catalogVersion"]
+    if not isinstance(version, str) or not isinstance(data["title"], str):
+        raise _other_schema(path, 1, "`catalogVersion` or `title` is not a string")
+    return Kev(path, version, released, tuple(entries))
+
+
+def _entry(path: str, index: int, item: object, lines: list[int]) -> KevEntry:
+    line = lines[index] if index < len(lines) else 1
+    if not isinstance(item, dict) or not ENTRY <= set(item) <= ENTRY | OPTIONAL:
+        keys = sorted(item) if isinstance(item, dict) else type(item).__name__
+        raise _other_schema(path, line, f"entry {index} has the keys {keys}")
+    if any(not isinstance(item[k], str) for k in ENTRY):
+        raise _other_schema(path, line, f"entry {index} has a field that is not a string")
+    if not _CVE.match(item["cveID"]):
+        raise fail(path, line, None, f"entry {index}: {item['cveID']!r} is not a CVE id")
+    added = _date(path, line, "dateAdded", item["dateAdded"])
+    return KevEntry(
+        item["cveID"], item["vendorProject"], item["product"], item["vulnerabilityName"],
+        added, line,
+    )  # fmt: skip
+
+
+def _entry_lines(text: bytes) -> list[int]:
+    """The line of each entry's ``cveID`` (entries are objects in order, one cveID each)."""
+    out, line, pos = [], 1, 0
+    for match in re.finditer(rb'"cveID"\s*:', text):
+        line += text.count(b"\n", pos, match.start())
+        pos = match.start()
+        out.append(line)
+    return out
+
+
+def _date(path: str, line: int, key: str, value: object) -> str:
+    try:
+        return datetime.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise fail(path, line, None, f"`{key}` {value!r} is not a YYYY-MM-DD date") from None
+
+
+def _other_schema(path: str, line: int, what: str) -> InputError:
+    return fail(
+        path,
+        line,
+        None,
+        f"not the CISA KEV catalogue schema hdsguard reads ({what}); expected "
+        f"{sorted(TOP)} with entries of {sorted(ENTRY)}: download the catalogue again from "
+        "cisa.gov (known_exploited_vulnerabilities.json) or upgrade hdsguard",
+    )

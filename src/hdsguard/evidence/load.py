@@ -1,0 +1,181 @@
+"""Evidence files named on the command line or in the config: found, recognised by their
+content, read whole, and gathered into one :class:`EvidenceSet`.
+
+The vantage point of a scan and the host that served a certificate are declared beside the
+file, never guessed: in a sidecar ``<file>.evidence.yaml`` (``vantage: external``,
+``host: www.example.org``) or in the config's ``evidence:`` entry for the file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from hdsguard.errors import InputError, Problem, fail
+from hdsguard.evidence.certs import ObservedCertificate, read_der, read_pem
+from hdsguard.evidence.kev import Kev, read_kev
+from hdsguard.evidence.nmap import Scan, read_scan
+from hdsguard.evidence.registry import MAGIC, Registry, read_registry
+
+SIDECAR = ".evidence.yaml"
+VANTAGES = ("external", "internal")
+
+
+@dataclass(frozen=True)
+class EvidenceSpec:
+    """One evidence path and what is declared with it (None: see its sidecar, if any)."""
+
+    path: Path
+    vantage: str | None = None
+    host: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    path: str  # as displayed, relative to the current directory
+    kind: str  # nmap | certificate | kev | hds_registry
+    sha256: str
+    timestamp: str | None  # the evidence's own date (scan start, release, snapshot…)
+
+
+@dataclass
+class EvidenceSet:
+    files: list[EvidenceFile] = field(default_factory=list)
+    scans: list[tuple[Scan, str]] = field(default_factory=list)  # (scan, vantage)
+    certificates: list[tuple[ObservedCertificate, str | None]] = field(default_factory=list)
+    kevs: list[Kev] = field(default_factory=list)
+    registries: list[Registry] = field(default_factory=list)
+
+
+def load_evidence(specs: Sequence[EvidenceSpec]) -> EvidenceSet:
+    """Every file of ``specs`` read, or InputError with every problem found."""
+    from hdsguard.declarations.files import display_path
+
+    out = EvidenceSet()
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for spec in specs:
+        for path in _files(spec.path, problems):
+            if path in seen:
+                continue
+            seen.add(path)
+            try:
+                _read(out, path, display_path(path), spec)
+            except InputError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    out.files.sort(key=lambda f: f.path)
+    return out
+
+
+def _files(path: Path, problems: list[Problem]) -> list[Path]:
+    if path.is_file():
+        return [path.absolute()]
+    if not path.is_dir():
+        problems.append(Problem(str(path), None, None, "evidence file or directory not found"))
+        return []
+    found = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [
+            Path(root, n).absolute()
+            for n in sorted(names)
+            if not n.startswith(".") and not n.endswith(SIDECAR) and n != "README.md"
+        ]
+    return found
+
+
+def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise fail(shown, None, None, f"cannot read: {exc.strerror}") from None
+    digest = hashlib.sha256(text).hexdigest()
+    kind = sniff(text)
+    vantage, host = _declared(path, shown, spec)
+    if kind == "nmap":
+        scan = read_scan(shown, text)
+        if vantage is None:
+            raise fail(shown, 1, 1, _NO_VANTAGE.format(sidecar=f"{path.name}{SIDECAR}"))
+        out.scans.append((scan, vantage))
+        stamp: str | None = scan.start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    elif kind in ("pem", "der"):
+        certs = read_pem(shown, text) if kind == "pem" else read_der(shown, text)
+        out.certificates += [(c, host) for c in certs]
+        kind, stamp = "certificate", None
+    elif kind == "kev":
+        kev = read_kev(shown, text)
+        out.kevs.append(kev)
+        stamp = kev.released
+    elif kind == "hds_registry":
+        registry = read_registry(shown, text)
+        out.registries.append(registry)
+        stamp = registry.snapshot
+    else:
+        raise fail(shown, 1, 1, _UNKNOWN)
+    out.files.append(EvidenceFile(shown, kind, digest, stamp))
+
+
+def sniff(text: bytes) -> str | None:
+    """The kind of evidence ``text`` is, by its content (None: unknown)."""
+    head = text[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"<?xml", b"<!DOCTYPE nmaprun", b"<nmaprun")):
+        return "nmap"
+    if b"-----BEGIN CERTIFICATE-----" in head:
+        return "pem"
+    if head.startswith(b"{") and b'"catalogVersion"' in text[:65536]:
+        return "kev"
+    if head.startswith(MAGIC):
+        return "hds_registry"
+    if text[:1] == b"\x30" and len(text) > 64 and text[1:2] in (b"\x82", b"\x83"):
+        return "der"  # an ASN.1 SEQUENCE with a long length: what a DER certificate starts with
+    return None
+
+
+def _declared(path: Path, shown: str, spec: EvidenceSpec) -> tuple[str | None, str | None]:
+    vantage, host = spec.vantage, spec.host
+    sidecar = path.with_name(path.name + SIDECAR)
+    if sidecar.is_file():
+        side_vantage, side_host = _sidecar(sidecar, f"{shown}{SIDECAR}")
+        vantage, host = vantage or side_vantage, host or side_host
+    return vantage, host
+
+
+def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise fail(shown, line, None, f"unreadable evidence sidecar: {exc}") from None
+    if not isinstance(data, dict) or not set(data) <= {"vantage", "host"}:
+        raise fail(shown, 1, 1, "a sidecar is a mapping with `vantage` and/or `host` only")
+    vantage, host = data.get("vantage"), data.get("host")
+    if vantage is not None and vantage not in VANTAGES:
+        raise fail(shown, 1, 1, f"vantage {vantage!r}: write `external` or `internal`")
+    if host is not None and not isinstance(host, str):
+        raise fail(shown, 1, 1, "host: a host name or address, as a string")
+    return vantage, host
+
+
+def scan_date(scan: Scan) -> datetime.date:
+    return scan.start.date()
+
+
+_NO_VANTAGE = (
+    "the scan's vantage point is not declared: write `vantage: external` (scanned from the "
+    "Internet) or `vantage: internal` into {sidecar} beside it, or give it in the config's "
+    "`evidence:` entry"
+)
+_UNKNOWN = (
+    "not a known kind of evidence: expected an nmap XML scan (-oX), a PEM or DER "
+    "certificate, the CISA KEV catalogue (JSON) or an ANS HDS registry snapshot (CSV); "
+    "see docs/evidence.md"
+)

@@ -1,0 +1,127 @@
+"""Evidence as rules see it: read-only sections beside the declared ones.
+
+The one way evidence reaches the rules: each kind of evidence becomes a list section of the
+declaration set (``evidence_ports``, ``evidence_certificates``…), whose items remember where
+they were read (``at``: ``file:line``). Rules read them through ``decl`` like any other
+section, take them as targets (``applies_to: [evidence_ports]``), and the engine locates their
+findings in the evidence file. Inline tests give these sections under ``evidence:``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hdsguard.declarations.merge import DeclarationSet, Origin
+from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.evidence.load import EvidenceSet
+
+# Section name -> what its items are. Always present (empty without evidence), so that a rule
+# reads `decl.evidence_ports` without guarding it.
+SECTIONS: dict[str, str] = {
+    "evidence_files": "every evidence file read: kind, sha256, timestamp",
+    "evidence_scans": "nmap scans: date, vantage point",
+    "evidence_hosts": "hosts a scan covered (up or not): names, addresses, vantage point",
+    "evidence_ports": "open ports a scan saw: host, port, service, product, version",
+    "evidence_certificates": "certificates servers presented (the first of each file)",
+    "evidence_kev": "CISA KEV entries, by CVE id",
+    "evidence_hds_registry": "entries of the ANS HDS registry snapshot, by certificate number",
+}
+
+
+def sections(evidence: EvidenceSet) -> dict[str, list[dict[str, Any]]]:
+    """The evidence sections of ``evidence`` (items in a stable order, ids unique)."""
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in SECTIONS}
+    out["evidence_files"] = [
+        {"id": f.path, "kind": f.kind, "sha256": f.sha256, "timestamp": f.timestamp,
+         "at": f"{f.path}:1"}
+        for f in evidence.files
+    ]  # fmt: skip
+    for scan, vantage in sorted(evidence.scans, key=lambda s: s[0].path):
+        date = scan.start.date().isoformat()
+        out["evidence_scans"].append(
+            {"id": scan.path, "date": date, "vantage": vantage, "hosts": len(scan.hosts),
+             "at": f"{scan.path}:1"}
+        )  # fmt: skip
+        for host in scan.hosts:
+            name = host.names[0] if host.names else (host.addresses or ["?"])[0]
+            where = f"{scan.path}:{host.line}"
+            base = {"names": host.names, "addresses": host.addresses, "host": name,
+                    "vantage": vantage, "scan_date": date}  # fmt: skip
+            tcp = [[lo, hi] for lo, hi in scan.ranges.get("tcp", [])]
+            out["evidence_hosts"].append(
+                {
+                    "id": f"{vantage}:{name}@{scan.path}",
+                    **base,
+                    "state": host.state,
+                    "tcp_ranges": tcp,
+                    "at": where,
+                }
+            )
+            for port in host.ports:
+                if port.state != "open":
+                    continue
+                ident = f"{vantage}:{name}:{port.port}/{port.protocol}@{scan.path}"
+                out["evidence_ports"].append(
+                    {"id": ident, **base, "port": port.port, "protocol": port.protocol,
+                     "service": port.service, "product": port.product, "version": port.version,
+                     "at": f"{scan.path}:{port.line}"}
+                )  # fmt: skip
+    seen: set[str] = set()
+    for cert, served_by in sorted(evidence.certificates, key=lambda c: (c[0].path, c[0].line)):
+        if cert.position != 0 or f"{cert.sha256}{served_by}" in seen:
+            continue  # the server's own certificate only; the chain is read, not a target
+        seen.add(f"{cert.sha256}{served_by}")
+        out["evidence_certificates"].append(
+            {"id": f"{cert.path}", "sha256": cert.sha256, "subject": cert.subject,
+             "sans": list(cert.sans), "issuer": cert.issuer, "not_before": cert.not_before,
+             "not_after": cert.not_after, "signature_algorithm": cert.signature_algorithm,
+             "host": served_by or "", "at": f"{cert.path}:{cert.line}"}
+        )  # fmt: skip
+    kev: dict[str, dict[str, Any]] = {}
+    for cat in evidence.kevs:
+        for e in cat.entries:
+            at = f"{cat.path}:{e.line}"
+            kev.setdefault(e.cve, {"id": e.cve, "cve": e.cve, "vendor": e.vendor,
+                                   "product": e.product, "name": e.name,
+                                   "date_added": e.date_added, "at": at})  # fmt: skip
+    out["evidence_kev"] = [kev[k] for k in sorted(kev)]
+    registry: dict[str, dict[str, Any]] = {}
+    for reg in evidence.registries:
+        for r in reg.entries:
+            registry.setdefault(r.certificate, {"id": r.certificate, "holder": r.holder,
+                                                "certifier": r.certifier,
+                                                "activities": list(r.activities),
+                                                "valid_from": r.valid_from,
+                                                "valid_until": r.valid_until,
+                                                "snapshot": reg.snapshot,
+                                                "at": f"{reg.path}:{r.line}"})  # fmt: skip
+    out["evidence_hds_registry"] = [registry[k] for k in sorted(registry)]
+    return out
+
+
+class EvidenceOrigin(Origin):
+    """Where an evidence item was read: a file and a line (the column is the line's start)."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, at: str) -> None:
+        file, _, line = at.rpartition(":")
+        super().__init__(SourceFile(file or at, None, {}), ())
+        self.line = int(line) if line.isdigit() else 1
+
+    def locate(self, field: Sequence[str | int] = (), *, value: bool = False) -> tuple[int, int]:
+        return (self.line, 1)
+
+
+def attach(decl: DeclarationSet, evidence: dict[str, list[dict[str, Any]]]) -> None:
+    """Add the evidence sections to ``decl``: data rules read, targets located in the files."""
+    for name, items in evidence.items():
+        if name not in SECTIONS:
+            raise ValueError(f"unknown evidence section {name!r}; known: {', '.join(SECTIONS)}")
+        decl.lists[name] = items
+        by_id = decl.by_id.setdefault(name, {})
+        for item in items:
+            ident = str(item.get("id", ""))
+            by_id[ident] = item
+            decl.origins[(name, ident)] = EvidenceOrigin(str(item.get("at", "<evidence>:1")))
