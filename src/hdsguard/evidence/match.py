@@ -67,10 +67,11 @@ def observed_certificates(cert: Any, data: dict[str, Any]) -> list[Any]:
 
 
 def declared_certificates(observed: Any, data: dict[str, Any]) -> list[Any]:
+    ident = observed.get("id") if isinstance(observed, dict) else None
     return [
         c
         for c in data.get("certificates", [])
-        if any(o is observed for o in observed_certificates(c, data))
+        if any(o.get("id") == ident for o in observed_certificates(c, data))
     ]
 
 
