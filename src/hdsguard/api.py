@@ -114,9 +114,10 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
     problems = _settings_problems(catalogue, options)
     waivers = _collect(problems, _load_waivers, options, catalogue)
     baseline = _collect(problems, _load_baseline, options)
-    exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
-    decl = _collect(problems, load_declarations, paths, exclude)
     observed = _collect(problems, _load_evidence, options)
+    exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
+    exclude += observed.paths if observed is not None else []  # evidence is no declaration
+    decl = _collect(problems, load_declarations, paths, exclude)
     if problems or decl is None:
         raise InputError(problems)
     if observed is not None:

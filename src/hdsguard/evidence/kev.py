@@ -96,8 +96,12 @@ def _entry_lines(text: bytes) -> list[int]:
 
 
 def _date(path: str, line: int, key: str, value: object) -> str:
+    """A YYYY-MM-DD date; ``dateReleased`` is a timestamp (2026-11-26T17:02:11.0000Z): its day."""
+    text = str(value)
+    if len(text) > 10 and text[10] == "T":
+        text = text[:10]
     try:
-        return datetime.date.fromisoformat(str(value)).isoformat()
+        return datetime.date.fromisoformat(text).isoformat()
     except ValueError:
         raise fail(path, line, None, f"`{key}` {value!r} is not a YYYY-MM-DD date") from None
 

@@ -2,7 +2,7 @@
 content, read whole, and gathered into one :class:`EvidenceSet`.
 
 The vantage point of a scan and the host that served a certificate are declared beside the
-file, never guessed: in a sidecar ``<file>.evidence.yaml`` (``vantage: external``,
+file, never guessed: in a sidecar ``<file>.evidence`` (YAML: ``vantage: external``,
 ``host: www.example.org``) or in the config's ``evidence:`` entry for the file.
 """
 
@@ -23,7 +23,8 @@ from hdsguard.evidence.kev import Kev, read_kev
 from hdsguard.evidence.nmap import Scan, read_scan
 from hdsguard.evidence.registry import MAGIC, Registry, read_registry
 
-SIDECAR = ".evidence.yaml"
+# Not .yaml: a sidecar beside a scan in a declaration directory is never read as a declaration.
+SIDECAR = ".evidence"
 VANTAGES = ("external", "internal")
 
 
@@ -51,6 +52,7 @@ class EvidenceSet:
     certificates: list[tuple[ObservedCertificate, str | None]] = field(default_factory=list)
     kevs: list[Kev] = field(default_factory=list)
     registries: list[Registry] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)  # every file read, sidecars included
 
 
 def load_evidence(specs: Sequence[EvidenceSpec]) -> EvidenceSet:
@@ -65,6 +67,7 @@ def load_evidence(specs: Sequence[EvidenceSpec]) -> EvidenceSet:
             if path in seen:
                 continue
             seen.add(path)
+            out.paths += [path, path.with_name(path.name + SIDECAR)]
             try:
                 _read(out, path, display_path(path), spec)
             except InputError as exc:

@@ -8,6 +8,7 @@ external-entity file stops at its DTD with a located error instead of expanding.
 from __future__ import annotations
 
 import datetime
+import io
 import xml.sax
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,7 @@ class _Handler(xml.sax.handler.ContentHandler):
         self.port: Port | None = None
         self.depth = 0
         self.locator: Any = None
+        self.end_line = 1  # the line of <finished>, else of the last element read
 
     def setDocumentLocator(self, locator: Any) -> None:
         self.locator = locator
@@ -132,9 +134,13 @@ class _Handler(xml.sax.handler.ContentHandler):
             out.append((int(lo), int(hi or lo)))
         return out
 
+    seen_finished = False
+
     def _finished(self, attrs: Any) -> None:
         if self.scan is not None:
             self.scan.finished = attrs.get("exit", "success") == "success"
+            self.end_line = self._line()
+            self.seen_finished = True
 
 
 def read_scan(path: str, text: bytes) -> Scan:
@@ -145,8 +151,7 @@ def read_scan(path: str, text: bytes) -> Scan:
     # No DTD is fetched and no external entity resolved: defusedxml raises on them.
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
     try:
-        parser.feed(text)
-        parser.close()
+        parser.parse(io.BytesIO(text))  # parse(), not feed(): it gives the handler a locator
     except DefusedXmlException as exc:
         raise handler._error(
             f"refused: the XML declares entities or external references ({type(exc).__name__}); "
@@ -166,7 +171,7 @@ def read_scan(path: str, text: bytes) -> Scan:
     if not scan.finished:
         raise fail(
             path,
-            handler._line(),
+            handler.end_line,
             None,
             'the scan did not finish (no <runstats><finished exit="success">): an '
             "interrupted scan is not read; run it to the end",

@@ -37,36 +37,7 @@ def sections(evidence: EvidenceSet) -> dict[str, list[dict[str, Any]]]:
          "at": f"{f.path}:1"}
         for f in evidence.files
     ]  # fmt: skip
-    for scan, vantage in sorted(evidence.scans, key=lambda s: s[0].path):
-        date = scan.start.date().isoformat()
-        out["evidence_scans"].append(
-            {"id": scan.path, "date": date, "vantage": vantage, "hosts": len(scan.hosts),
-             "at": f"{scan.path}:1"}
-        )  # fmt: skip
-        for host in scan.hosts:
-            name = host.names[0] if host.names else (host.addresses or ["?"])[0]
-            where = f"{scan.path}:{host.line}"
-            base = {"names": host.names, "addresses": host.addresses, "host": name,
-                    "vantage": vantage, "scan_date": date}  # fmt: skip
-            tcp = [[lo, hi] for lo, hi in scan.ranges.get("tcp", [])]
-            out["evidence_hosts"].append(
-                {
-                    "id": f"{vantage}:{name}@{scan.path}",
-                    **base,
-                    "state": host.state,
-                    "tcp_ranges": tcp,
-                    "at": where,
-                }
-            )
-            for port in host.ports:
-                if port.state != "open":
-                    continue
-                ident = f"{vantage}:{name}:{port.port}/{port.protocol}@{scan.path}"
-                out["evidence_ports"].append(
-                    {"id": ident, **base, "port": port.port, "protocol": port.protocol,
-                     "service": port.service, "product": port.product, "version": port.version,
-                     "at": f"{scan.path}:{port.line}"}
-                )  # fmt: skip
+    _scans(out, evidence)
     seen: set[str] = set()
     for cert, served_by in sorted(evidence.certificates, key=lambda c: (c[0].path, c[0].line)):
         if cert.position != 0 or f"{cert.sha256}{served_by}" in seen:
@@ -98,6 +69,41 @@ def sections(evidence: EvidenceSet) -> dict[str, list[dict[str, Any]]]:
                                                 "at": f"{reg.path}:{r.line}"})  # fmt: skip
     out["evidence_hds_registry"] = [registry[k] for k in sorted(registry)]
     return out
+
+
+def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
+    """Scans, the hosts they covered and the open ports they saw. A host or port seen by
+    several scans from the same vantage point is kept once, as the newest scan saw it."""
+    hosts, ports = out["evidence_hosts"], out["evidence_ports"]
+    seen: set[str] = set()
+    for scan, vantage in sorted(evidence.scans, key=lambda s: (-s[0].start.timestamp(), s[0].path)):
+        date = scan.start.date().isoformat()
+        out["evidence_scans"].append(
+            {"id": scan.path, "date": date, "vantage": vantage, "hosts": len(scan.hosts),
+             "at": f"{scan.path}:1"}
+        )  # fmt: skip
+        tcp = [[lo, hi] for lo, hi in scan.ranges.get("tcp", [])]
+        for host in scan.hosts:
+            name = host.names[0] if host.names else (host.addresses or ["?"])[0]
+            base = {"names": host.names, "addresses": host.addresses, "host": name,
+                    "vantage": vantage, "scan_date": date}  # fmt: skip
+            ident = f"{name}@{vantage}"
+            if ident not in seen:
+                seen.add(ident)
+                hosts.append({"id": ident, **base, "state": host.state, "tcp_ranges": tcp,
+                              "at": f"{scan.path}:{host.line}"})  # fmt: skip
+            for port in host.ports:
+                ident = f"{name}:{port.port}/{port.protocol}@{vantage}"
+                if port.state != "open" or ident in seen:
+                    continue
+                seen.add(ident)
+                ports.append(
+                    {"id": ident, **base, "port": port.port, "protocol": port.protocol,
+                     "service": port.service, "product": port.product, "version": port.version,
+                     "at": f"{scan.path}:{port.line}"}
+                )  # fmt: skip
+    for name in ("evidence_scans", "evidence_hosts", "evidence_ports"):
+        out[name].sort(key=lambda item: str(item["id"]))
 
 
 class EvidenceOrigin(Origin):

@@ -112,6 +112,19 @@ class Context:
         ]
         return held
 
+    def kev_added(self, vulnerability: Any) -> str:
+        """When a declared vulnerability was added to the CISA KEV catalogue: the catalogue's
+        ``dateAdded`` when one was given as evidence and lists the CVE (the declaration is not
+        trusted then), else the declared ``kev_added`` of a ``kev: true`` one; "" if neither."""
+        if not isinstance(vulnerability, dict):
+            return ""
+        entry = self.lookup("evidence_kev", str(vulnerability.get("cve", "")))
+        if entry is not None:
+            return str(entry["date_added"])
+        if vulnerability.get("kev") is True:
+            return str(vulnerability.get("kev_added") or "")
+        return ""
+
 
 def _get(obj: Any, path: str) -> Any:
     for step in path.split("."):
@@ -171,6 +184,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("kev_entry", [_S], _D, lambda i: ctx.lookup("evidence_kev", i)),
         ("hds_registry_entry", [_S], _D, lambda i: ctx.lookup("evidence_hds_registry", i)),
         ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
+        ("kev_added", [_D], _S, ctx.kev_added),
     ]
 
 
@@ -209,7 +223,7 @@ CROSS_OBJECT = re.compile(
     r"\bdecl\b|\b(provider|system|certificate|vendor|systems_hosted_by|systems_backed_up_by"
     r"|vendors_hosted_by|services_of|health_data_at|evidence_ports_of|evidence_hosts_of"
     r"|services_at|observed_certificates|declared_certificates|kev_entries|kev_entry"
-    r"|hds_registry_entry)\s*\("
+    r"|hds_registry_entry|kev_added)\s*\("
 )
 _STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 

@@ -1,0 +1,297 @@
+"""`hdsguard check --evidence`: findings located in the evidence and in the declarations,
+in every output format; bad evidence is exit 2; the JSON report lists the evidence read."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.evidence_support import certificate, pem, sha1_signed
+from tests.helpers import AS_OF, REPO, run_cli, write
+
+LAB = "examples/lab-group"
+EVIDENCE = f"{LAB}/evidence"
+FIXTURES = REPO / "tests" / "fixtures" / "evidence"
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+
+
+def check(*args: str) -> tuple[int, dict[str, Any], str]:
+    result = run_cli(["check", *args, "--as-of", AS_OF, "--format", "json", "--no-config"])
+    report = json.loads(result.stdout) if result.exit_code in (0, 1) else {}
+    return result.exit_code, report, result.stderr
+
+
+def by_rule(report: dict[str, Any], prefix: str) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(f["rule"], f["target"]): f for f in report["findings"] if f["rule"].startswith(prefix)}
+
+
+def test_the_lab_scan_reveals_the_undeclared_ftp() -> None:
+    code, report, _ = check(LAB, "--evidence", EVIDENCE)
+    assert code == 1
+    evd = by_rule(report, "EVD-")
+    failing = {key: f for key, f in evd.items() if f["status"] not in ("pass", "not_applicable")}
+    key = ("EVD-001", "evidence_ports/resultats.biolab-rhone.example:21/tcp@external")
+    assert list(failing) == [key]
+    ftp = failing[key]
+    assert (ftp["file"], ftp["line"], ftp["column"]) == (f"{EVIDENCE}/scan-external.xml", 17, 1)
+    assert ftp["related"] == [{"file": f"{LAB}/services.yaml", "line": 12, "column": 5}]
+    assert ftp["message"] == (
+        "port 21/tcp is open on resultats.biolab-rhone.example (ftp vsftpd 3.0.3), seen from the "
+        "external scan of 2026-11-20; no declared service has this host and port"
+    )
+    # The declared FTP, the portal and the VPN were seen where declared; internal services
+    # were not seen from outside; the IIS version is the declared one.
+    assert (
+        evd[("EVD-001", "evidence_ports/ftp.biolab-rhone.example:21/tcp@external")]["status"]
+        == "pass"
+    )
+    assert evd[("EVD-002", "services/billing-web")]["status"] == "pass"
+    assert evd[("EVD-003", "services/billing-web")]["message"] == (
+        "the scan identified Microsoft IIS httpd 8.5, as declared"
+    )
+    assert evd[("EVD-004", f"evidence_scans/{EVIDENCE}/scan-external.xml")]["status"] == "pass"
+    assert {evd[("EVD-005", f"services/{s}")]["status"] for s in ("lims-web", "staff-vpn")} == {
+        "pass"
+    }
+
+
+def test_the_report_lists_each_evidence_file_with_its_hash_and_timestamp() -> None:
+    _, report, _ = check(LAB, "--evidence", EVIDENCE)
+    external = REPO / EVIDENCE / "scan-external.xml"
+    assert report["evidence"][0] == {
+        "path": f"{EVIDENCE}/scan-external.xml",
+        "kind": "nmap",
+        "sha256": hashlib.sha256(external.read_bytes()).hexdigest(),
+        "timestamp": "2026-11-20T07:12:05Z",
+    }
+    assert [e["path"] for e in report["evidence"]] == [
+        f"{EVIDENCE}/scan-external.xml",
+        f"{EVIDENCE}/scan-internal.xml",
+    ]
+    _, plain, _ = check(LAB)
+    assert "evidence" not in plain  # no evidence, no key: the report is as before
+
+
+def test_every_format_shows_both_locations() -> None:
+    evidence_at, declared_at = f"{EVIDENCE}/scan-external.xml", f"{LAB}/services.yaml:12:5"
+    for fmt in ("text", "junit", "markdown", "github"):
+        result = run_cli(["check", LAB, "--evidence", EVIDENCE, "--as-of", AS_OF, "--format", fmt])
+        assert result.exit_code == 1
+        out = result.stdout
+        assert evidence_at in out and declared_at in out, fmt
+    result = run_cli(["check", LAB, "--evidence", EVIDENCE, "--as-of", AS_OF, "--format", "sarif"])
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    (ftp,) = [r for r in results if r["ruleId"] == "EVD-001" and r["level"] == "error"]
+    assert ftp["locations"][0]["physicalLocation"]["region"] == {"startLine": 17, "startColumn": 1}
+    related = ftp["relatedLocations"][0]["physicalLocation"]
+    assert related["artifactLocation"]["uri"] == f"{LAB}/services.yaml"
+    assert related["region"] == {"startLine": 12, "startColumn": 5}
+
+
+def test_reports_with_evidence_are_deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["check", LAB, "--evidence", EVIDENCE, "--as-of", AS_OF, "--format", "json"]
+    first, second = run_cli(args).stdout, run_cli(args).stdout
+    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    assert first == second == run_cli(args).stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("truncated.xml", "truncated.xml:7:94: malformed XML"),
+        ("billion-laughs.xml", "billion-laughs.xml:3:"),
+        ("external-entity.xml", "external-entity.xml:3:"),
+        ("interrupted.xml", "interrupted.xml:10: the scan did not finish"),
+        ("kev-other-schema.json", "kev-other-schema.json:1: not the CISA KEV catalogue schema"),
+        ("kev-cut.json", "kev-cut.json:1: not the CISA KEV catalogue schema"),
+    ],
+)
+def test_bad_evidence_is_exit_2_and_nothing_is_evaluated(
+    name: str, expected: str, tmp_path: Path
+) -> None:
+    shutil.copy(FIXTURES / name, tmp_path / name)
+    (tmp_path / f"{name}.evidence").write_text("vantage: external\n")
+    result = run_cli(["check", LAB, "--evidence", str(tmp_path / name), "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert result.stdout == ""  # no report at all
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_pem_with_garbage_is_exit_2(tmp_path: Path) -> None:
+    good = pem(certificate("a.example", not_before=D(2026, 1, 1), not_after=D(2026, 12, 31)))
+    (tmp_path / "a.pem").write_bytes(good + b"garbage\n")
+    result = run_cli(["check", LAB, "--evidence", str(tmp_path), "--as-of", AS_OF])
+    assert result.exit_code == 2
+    line = good.count(b"\n") + 1
+    assert f"a.pem:{line}:1: text outside a certificate block" in result.stderr
+
+
+def test_the_config_declares_evidence_and_its_vantage_point(tmp_path: Path) -> None:
+    shutil.copytree(REPO / LAB, tmp_path / "lab", ignore=shutil.ignore_patterns("*.evidence"))
+    write(tmp_path, {".hdsguard.yaml": """
+        declarations: [lab]
+        evidence:
+          - {path: lab/evidence/scan-external.xml, vantage: external}
+          - {path: lab/evidence/scan-internal.xml, vantage: internal}
+        """})  # fmt: skip
+    result = run_cli(["check", "--config", str(tmp_path / ".hdsguard.yaml"), "--as-of", AS_OF,
+                      "--format", "json"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    failing = {f["target"] for f in json.loads(result.stdout)["findings"]
+               if f["rule"] == "EVD-001" and f["status"] == "fail"}  # fmt: skip
+    assert failing == {"evidence_ports/resultats.biolab-rhone.example:21/tcp@external"}
+
+
+CERTS = """
+    certificates:
+      - id: www
+        subject: www.example
+        not_before: 2026-09-01
+        not_after: 2027-08-31
+        issuer: R11
+        signature_algorithm: sha256WithRSAEncryption
+    services:
+      - id: web
+        host: 192.0.2.8
+        port: 443
+        protocol: https
+        exposure: internet
+        tls: {certificate: www}
+"""
+
+
+def test_certificates_presented_against_the_declared_ones(tmp_path: Path) -> None:
+    decl = write(tmp_path / "decl", {"certs.yaml": CERTS})
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    # The server still presents last year's SHA-1 certificate, expired, with a wrong SAN.
+    old = certificate(
+        "old.example", not_before=D(2025, 9, 1), not_after=D(2026, 10, 31), issuer="R11",
+        sans=("old.example",),
+    )  # fmt: skip
+    old = sha1_signed(old)
+    (seen / "web.pem").write_bytes(pem(old))
+    (seen / "web.pem.evidence").write_text("host: 192.0.2.8\n")
+    # Another host serves a certificate nobody declared.
+    stray = certificate("ftp.example", not_before=D(2026, 9, 1), not_after=D(2026, 12, 31))
+    (seen / "ftp.pem").write_bytes(pem(stray))
+    (seen / "ftp.pem.evidence").write_text("host: 192.0.2.9\n")
+    code, report, err = check(str(decl), "--evidence", str(seen))
+    assert code == 1, err
+    evd = by_rule(report, "EVD-")
+    differs = evd[("EVD-006", "certificates/www")]
+    assert differs["status"] == "fail"
+    assert (
+        "declared signed with sha256WithRSAEncryption, but the certificate presented is "
+        "signed with sha1WithRSAEncryption" in differs["message"]
+    )
+    assert "declared valid from 2026-09-01" in differs["message"]
+    earlier = evd[("EVD-007", "certificates/www")]
+    assert earlier["message"].startswith(
+        "declared valid until 2027-08-31, but the certificate presented expires earlier: "
+    )
+    assert earlier["message"].endswith(
+        "web.pem (old.example), valid until 2026-10-31, already expired on 2026-11-28"
+    )
+    assert earlier["related"][0]["line"] == 1 and earlier["related"][0]["file"].endswith("web.pem")
+    stray_finding = [
+        f for (rule, _), f in evd.items() if rule == "EVD-008" and f["status"] == "fail"
+    ]
+    assert [f["message"] for f in stray_finding] == [
+        "the certificate ftp.example (issuer Test CA, valid until 2026-12-31) presented by "
+        "192.0.2.9 matches no declared certificate"
+    ]
+
+
+FIREWALL = """
+    firewalls:
+      - id: fw-edge-1
+        vendor: Fortinet
+        internet_facing: false
+        last_patch: 2026-06-02
+        vulnerabilities:
+          - cve: CVE-2024-21762
+            cvss: 9.6
+            published: 2024-02-08
+            kev: true
+            kev_added: 2026-11-20
+"""
+
+
+def test_the_kev_catalogue_dates_and_lists_what_to_review(tmp_path: Path) -> None:
+    decl = write(tmp_path / "decl", {"fw.yaml": FIREWALL})
+    code, report, err = check(str(decl), "--evidence", str(FIXTURES / "kev.json"))
+    assert code == 1, err
+    rules = {f["rule"]: f for f in report["findings"] if f["target"] == "firewalls/fw-edge-1"}
+    # The catalogue's dateAdded (2024-02-09) wins over the declared 2026-11-20.
+    assert (
+        "CVE-2024-21762, known exploited (added to the CISA KEV catalogue 2024-02-09, per "
+        "tests/fixtures/evidence/kev.json:8)" in rules["PAT-003"]["message"]
+    )
+    assert rules["EVD-009"]["message"] == (
+        "review these CVEs: 1 CISA KEV entry for Fortinet added after the last patch of "
+        "2026-06-02: CVE-2026-24858 (Fortinet Multiple Products, added 2026-07-28)"
+    )
+    assert {"file": "tests/fixtures/evidence/kev.json", "line": 21, "column": 1} in rules[
+        "EVD-009"
+    ]["related"]
+    code, report, _ = check(str(decl))
+    rules = {f["rule"]: f for f in report["findings"] if f["target"] == "firewalls/fw-edge-1"}
+    assert rules["EVD-009"]["status"] == "not_applicable"
+    # Without the catalogue, the declared date: listed 8 days ago, within the deadline.
+    assert rules["PAT-003"]["status"] == "pass"
+    assert "CVE-2024-21762 (added to KEV 2026-11-20, 8 days ago)" in rules["PAT-003"]["message"]
+
+
+PROVIDERS = """
+    providers:
+      - id: ovh
+        name: OVH SAS
+        services: [iaas]
+        hds:
+          {certificate: HDS-2024-0001, activities: [1, 2], valid_from: 2024-03-01,
+           valid_until: 2027-02-28}
+      - id: agency
+        name: Agence Web Lyon
+        services: [saas]
+        hds:
+          {certificate: HDS-2025-0042, activities: [1, 5], valid_from: 2025-01-15,
+           valid_until: 2028-01-14}
+      - id: ghost
+        name: Ghost Hosting
+        services: [iaas]
+        hds: {certificate: HDS-2099-0001}
+"""
+
+
+def test_declared_hds_certificates_against_the_ans_registry(tmp_path: Path) -> None:
+    decl = write(tmp_path / "decl", {"providers.yaml": PROVIDERS})
+    code, report, err = check(str(decl), "--evidence", str(FIXTURES / "hds-registry.csv"))
+    assert code == 1, err
+    got = {t: f for (r, t), f in by_rule(report, "EVD-010").items()}
+    assert got["providers/ovh"]["status"] == "pass"
+    assert got["providers/ghost"]["message"] == (
+        "certificate HDS-2099-0001 is not in the ANS registry snapshot of 2026-11-20"
+    )
+    agency = got["providers/agency"]
+    assert (
+        "held by Cloud Parent SA in the ANS registry, not by Agence Web Lyon" in agency["message"]
+    )
+    assert (
+        "covers activities 1, 2 in the ANS registry, fewer than declared (1, 5)"
+        in agency["message"]
+    )
+    assert agency["related"] == [
+        {"file": "tests/fixtures/evidence/hds-registry.csv", "line": 4, "column": 1}
+    ]

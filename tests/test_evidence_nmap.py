@@ -1,0 +1,112 @@
+"""Real nmap (the Debian package that .ci/run installs) against servers this test starts on
+127.0.0.1 — never any other address — then the XML imported and the findings asserted."""
+
+from __future__ import annotations
+
+import datetime
+import http.server
+import json
+import shutil
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.evidence_support import certificate, ftp_banner_server, key_pem, pem
+from tests.helpers import run_cli, write
+
+NMAP = shutil.which("nmap")
+pytestmark = pytest.mark.skipif(NMAP is None, reason="nmap is not installed (.ci/run installs it)")
+LOOPBACK = "127.0.0.1"
+TODAY = datetime.date.today()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # nmap's probes would fill the test output
+
+
+@contextmanager
+def https_server(tmp_path: Path) -> Iterator[int]:
+    """An HTTPS server on 127.0.0.1 presenting a certificate generated for the test."""
+    cert = certificate(
+        "portal.test", not_before=TODAY - datetime.timedelta(days=10),
+        not_after=TODAY + datetime.timedelta(days=50), issuer="Test CA", sans=("portal.test",),
+    )  # fmt: skip
+    (tmp_path / "server.pem").write_bytes(pem(cert) + key_pem())
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "server.pem")
+    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), _Quiet)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_real_nmap_finds_the_undeclared_ftp_and_the_served_certificate(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    scan = evidence / "scan.xml"
+    with ftp_banner_server() as ftp, https_server(tmp_path) as https:
+        assert NMAP is not None
+        subprocess.run(
+            [NMAP, "-sT", "-sV", "-Pn", "-p", f"{ftp},{https}", "-oX", str(scan), LOOPBACK],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        served = ssl.get_server_certificate((LOOPBACK, https))  # what openssl s_client shows
+    (evidence / "scan.xml.evidence").write_text("vantage: internal\n")
+    (evidence / "portal.pem").write_text(served)
+    (evidence / "portal.pem.evidence").write_text(f"host: {LOOPBACK}\n")
+    not_after = (TODAY + datetime.timedelta(days=80)).isoformat()
+    decl = write(tmp_path / "decl", {"services.yaml": f"""
+        certificates:
+          - {{id: portal-cert, subject: portal.test, not_after: {not_after}}}
+        services:
+          - id: portal
+            host: {LOOPBACK}
+            port: {https}
+            protocol: https
+            exposure: internal
+            tls: {{certificate: portal-cert}}
+            software: {{name: SimpleHTTPServer, version: "0.6"}}
+        """})  # fmt: skip
+    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
+                      "--no-config"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    failing = {
+        (f["rule"], f["target"]): f
+        for f in findings
+        if f["rule"].startswith("EVD-") and f["status"] not in ("pass", "not_applicable")
+    }
+    ftp_key = ("EVD-001", f"evidence_ports/localhost:{ftp}/tcp@internal")
+    assert set(failing) == {ftp_key, ("EVD-007", "certificates/portal-cert")}, [
+        f["message"] for f in failing.values()
+    ]
+    assert failing[ftp_key]["message"].startswith(
+        f"port {ftp}/tcp is open on localhost (ftp vsftpd 3.0.3), seen from the internal scan of "
+    )
+    assert failing[ftp_key]["file"].endswith("evidence/scan.xml")
+    # Its line is the <port> element nmap wrote for it.
+    lines = scan.read_text().splitlines()
+    assert f'portid="{ftp}"' in lines[failing[ftp_key]["line"] - 1]
+    # The port declared with its certificate is not reported, and the certificate it serves
+    # expires 30 days before the declared date.
+    earlier = failing[("EVD-007", "certificates/portal-cert")]
+    expires = (TODAY + datetime.timedelta(days=50)).isoformat()
+    assert earlier["message"].startswith(
+        f"declared valid until {not_after}, but the certificate presented expires earlier: "
+    )
+    assert earlier["message"].endswith(f"portal.pem (portal.test), valid until {expires}")
+    assert earlier["related"][0]["file"].endswith("evidence/portal.pem")
+    # nmap identified the server software, as declared.
+    (software,) = [f for f in findings if f["rule"] == "EVD-003"]
+    assert software["message"] == "the scan identified SimpleHTTPServer 0.6, as declared"

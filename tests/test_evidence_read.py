@@ -1,0 +1,171 @@
+"""Evidence readers: every kind read whole, or a located error (never half-read evidence)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from hdsguard.errors import InputError
+from hdsguard.evidence.certs import read_der, read_pem
+from hdsguard.evidence.kev import read_kev
+from hdsguard.evidence.load import EvidenceSpec, load_evidence
+from hdsguard.evidence.nmap import read_scan
+from hdsguard.evidence.registry import read_registry
+from tests.evidence_support import certificate, der, pem, sha1_signed
+from tests.helpers import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "evidence"
+LAB = REPO / "examples" / "lab-group" / "evidence"
+D = datetime.date
+
+
+def problem(exc: pytest.ExceptionInfo[InputError]) -> str:
+    (only,) = exc.value.problems
+    return str(only)
+
+
+def test_a_scan_is_read_with_the_line_of_each_host_and_port() -> None:
+    scan = read_scan("ext.xml", (LAB / "scan-external.xml").read_bytes())
+    assert scan.start == datetime.datetime(2026, 11, 20, 7, 12, 5, tzinfo=datetime.UTC)
+    assert scan.ranges == {"tcp": [(21, 22), (80, 80), (443, 443), (1194, 1194), (3389, 3389)]}
+    hosts = {h.names[0]: h for h in scan.hosts}
+    portal = hosts["resultats.biolab-rhone.example"]
+    assert portal.addresses == ["203.0.113.20"] and portal.line == 9
+    assert [(p.port, p.state, p.product, p.version, p.line) for p in portal.ports] == [
+        (21, "open", "vsftpd", "3.0.3", 17),
+        (443, "open", "", "", 18),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("truncated.xml", "truncated.xml:7:"),
+        ("billion-laughs.xml", "billion-laughs.xml:3:"),
+        ("external-entity.xml", "external-entity.xml:3:"),
+        ("interrupted.xml", "interrupted.xml:10:"),
+        ("not-nmap.xml", "not-nmap.xml:2:"),
+    ],
+)
+def test_a_damaged_or_hostile_scan_is_a_located_error(name: str, expected: str) -> None:
+    with pytest.raises(InputError) as exc:
+        read_scan(name, (FIXTURES / name).read_bytes())
+    assert problem(exc).startswith(expected), problem(exc)
+
+
+def test_hostile_xml_says_why_it_is_refused() -> None:
+    with pytest.raises(InputError) as exc:
+        read_scan("b.xml", (FIXTURES / "billion-laughs.xml").read_bytes())
+    assert "declares entities or external references (EntitiesForbidden)" in problem(exc)
+    with pytest.raises(InputError) as exc:
+        read_scan("t.xml", (FIXTURES / "truncated.xml").read_bytes())
+    assert "malformed XML" in problem(exc)
+    with pytest.raises(InputError) as exc:
+        read_scan("i.xml", (FIXTURES / "interrupted.xml").read_bytes())
+    assert "the scan did not finish" in problem(exc)
+
+
+def test_a_pem_chain_is_read_with_lines_dates_names_and_algorithm() -> None:
+    leaf = certificate(
+        "www.example", not_before=D(2026, 9, 1), not_after=D(2026, 11, 30),
+        issuer="R11", sans=("www.example", "192.0.2.8"),
+    )  # fmt: skip
+    leaf = sha1_signed(leaf)
+    ca = certificate("R11", not_before=D(2024, 3, 13), not_after=D(2027, 3, 12), issuer="Root")
+    text = pem(leaf) + b"\n" + pem(ca)
+    first, second = read_pem("chain.pem", text)
+    assert (first.line, first.position, second.position) == (1, 0, 1)
+    assert second.line == pem(leaf).count(b"\n") + 2
+    assert (first.subject, first.issuer, first.sans) == (
+        "www.example",
+        "R11",
+        ("www.example", "192.0.2.8"),
+    )
+    assert (first.not_before, first.not_after) == ("2026-09-01", "2026-11-30")
+    assert first.signature_algorithm == "sha1WithRSAEncryption"
+    assert read_der("c.der", der(leaf))[0].sha256 == first.sha256
+
+
+def test_a_pem_with_garbage_is_a_located_error() -> None:
+    good = pem(certificate("a.example", not_before=D(2026, 1, 1), not_after=D(2026, 12, 31)))
+    with pytest.raises(InputError) as exc:
+        read_pem("g.pem", good + b"depth=0 CN = a.example\n" + good)
+    line = good.count(b"\n") + 1
+    assert problem(exc).startswith(f"g.pem:{line}:1: text outside a certificate block")
+    damaged = good.replace(good.splitlines()[3], b"A" * 64)
+    with pytest.raises(InputError) as exc:
+        read_pem("d.pem", damaged)
+    assert problem(exc).startswith("d.pem:1:1: damaged PEM certificate block")
+
+
+def test_the_kev_catalogue_is_read_in_its_published_schema() -> None:
+    kev = read_kev("kev.json", (FIXTURES / "kev.json").read_bytes())
+    assert (kev.version, kev.released) == ("2026.11.26", "2026-11-26")
+    assert [(e.cve, e.product, e.date_added, e.line) for e in kev.entries] == [
+        ("CVE-2024-21762", "FortiOS", "2024-02-09", 8),
+        ("CVE-2026-24858", "Multiple Products", "2026-07-28", 21),
+    ]
+
+
+@pytest.mark.parametrize("name", ["kev-other-schema.json", "kev-cut.json"])
+def test_a_kev_file_of_another_schema_or_cut_is_refused(name: str) -> None:
+    with pytest.raises(InputError) as exc:
+        read_kev(name, (FIXTURES / name).read_bytes())
+    assert problem(exc).startswith(f"{name}:1: not the CISA KEV catalogue schema hdsguard reads")
+
+
+def test_the_registry_snapshot_is_read() -> None:
+    registry = read_registry("r.csv", (FIXTURES / "hds-registry.csv").read_bytes())
+    assert registry.snapshot == "2026-11-20"
+    assert [(e.certificate, e.holder, e.activities, e.line) for e in registry.entries] == [
+        ("HDS-2024-0001", "OVH SAS", (1, 2, 3, 4, 5, 6), 3),
+        ("HDS-2025-0042", "Cloud Parent SA", (1, 2), 4),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"certificate,holder\n", "r.csv:1:1: the first line must be"),
+        (
+            b"# ANS HDS registry snapshot 2026-11-20\ncertificate,holder\n",
+            "r.csv:2:1: the second line",
+        ),
+        (
+            b"# ANS HDS registry snapshot 2026-11-20\n"
+            b"certificate,holder,certifier,activities,valid_from,valid_until\n"
+            b"HDS-1,OVH SAS,LNE,1;7,2024-03-01,2027-02-28\n",
+            "r.csv:3: activities '1;7'",
+        ),
+    ],
+)
+def test_a_bad_registry_is_a_located_error(text: bytes, expected: str) -> None:
+    with pytest.raises(InputError) as exc:
+        read_registry("r.csv", text)
+    assert problem(exc).startswith(expected), problem(exc)
+
+
+def test_files_are_recognised_by_content_and_unknown_ones_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("open ports: 21\n")
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(tmp_path)])
+    assert "notes.txt:1:1: not a known kind of evidence" in problem(exc)
+
+
+def test_a_scan_needs_its_vantage_point(tmp_path: Path) -> None:
+    scan = tmp_path / "scan.xml"
+    scan.write_bytes((LAB / "scan-external.xml").read_bytes())
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(scan)])
+    assert "scan.xml:1:1: the scan's vantage point is not declared" in problem(exc)
+    assert "scan.xml.evidence" in problem(exc)
+    (tmp_path / "scan.xml.evidence").write_text("vantage: outside\n")
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(scan)])
+    assert "scan.xml.evidence:1:1: vantage 'outside'" in problem(exc)
+    (tmp_path / "scan.xml.evidence").write_text("vantage: internal\n")
+    assert load_evidence([EvidenceSpec(scan)]).scans[0][1] == "internal"
+    # Declared with the path (the config's way), it needs no sidecar and wins over one.
+    assert load_evidence([EvidenceSpec(scan, vantage="external")]).scans[0][1] == "external"
