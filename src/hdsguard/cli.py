@@ -157,7 +157,7 @@ _EXIT_CODES = (
     multiple=True,
     metavar="FORMAT[=FILE]",
     help="Output format: text (default; github when GITHUB_ACTIONS=true), json, sarif, junit, "
-    "markdown, github. Repeat for several outputs; FORMAT=FILE writes that format to FILE.",
+    "markdown, github, oscal. Repeat for several outputs; FORMAT=FILE writes that format to FILE.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option(
@@ -299,3 +299,10 @@ def schema(name: str) -> None:
 
 
 main.add_command(policies)
+
+# The audit commands import from this module: added once everything above is defined.
+from hdsguard.cli_audit import calendar, report, verify_pack  # noqa: E402
+
+main.add_command(report)
+main.add_command(calendar)
+main.add_command(verify_pack)

@@ -17,11 +17,12 @@ FORMATS: dict[str, str] = {
     "junit": "hdsguard.formatters.junit",
     "markdown": "hdsguard.formatters.markdown",
     "github": "hdsguard.formatters.github",
+    "oscal": "hdsguard.formatters.oscal",
 }
 
 
 # Formats that print the messages of passing and not-applicable findings (audit evidence).
-EVIDENCE_FORMATS = frozenset({"json", "junit", "markdown"})
+EVIDENCE_FORMATS = frozenset({"json", "junit", "markdown", "oscal"})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""Upcoming deadlines as an iCalendar file (RFC 5545), written with the icalendar library.
+
+Each deadline is an all-day event on the first day of failure. Its UID hashes what it is
+about (kind, rule, target), not its date: when a certificate is renewed and the deadline
+moves, re-importing the file updates the event instead of adding a second one. DTSTAMP is
+the evaluation date, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+
+from hdsguard.audit.deadlines import Deadline
+from hdsguard.formatters.escape import document_line, document_text
+
+PRODID = "-//hdsguard//audit deadlines//EN"
+
+
+def uid(deadline: Deadline) -> str:
+    key = f"{deadline.kind}\0{deadline.rule}\0{deadline.target}".encode()
+    return f"{hashlib.sha256(key).hexdigest()[:32]}@hdsguard"
+
+
+def render(deadlines: Sequence[Deadline], as_of: datetime.date, organisation: str | None) -> bytes:
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    name = "hdsguard deadlines" + (f": {document_line(organisation)}" if organisation else "")
+    cal.add("x-wr-calname", name)
+    stamp = datetime.datetime.combine(as_of, datetime.time(0, 0), tzinfo=datetime.UTC)
+    for d in deadlines:
+        event = icalendar.Event()
+        event.add("uid", uid(d))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", d.date)
+        event.add("dtend", d.date + datetime.timedelta(days=1))
+        what = "waiver ends" if d.kind == "waiver" else "fails"
+        event.add("summary", document_line(f"{d.rule} {what}: {d.target} [{d.severity}]"))
+        location = f"{d.file}:{d.line}" if d.file and d.line else (d.file or "")
+        event.add(
+            "description",
+            document_text(f"{d.rule} on {d.target} from {d.date.isoformat()}.\n{d.message}")
+            + (f"\nDeclared at {location}" if location else ""),
+        )
+        event.add("categories", ["hdsguard", d.kind, d.severity])
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data

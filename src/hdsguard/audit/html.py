@@ -1,0 +1,47 @@
+"""The audit report as one self-contained HTML file, rendered by Jinja2 with autoescaping.
+
+Everything a reader sees comes from the template and the sentences of :mod:`.text`; every
+value from the declarations goes through autoescaping (and control characters become
+visible escapes), so a declared name holding ``<script>`` is text, never markup. No script,
+no external style sheet, font or image: the file makes no request to any host.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hdsguard.audit.model import AuditView
+from hdsguard.audit.text import translate
+from hdsguard.formatters.escape import document_text
+
+# The status colours of the charts (the same as the style sheet's).
+COLOURS = {
+    "pass": "#2e7d32",
+    "fail": "#c62828",
+    "warn": "#ef6c00",
+    "waived": "#6a1b9a",
+    "not_applicable": "#78909c",
+    "error": "#000000",
+}
+
+
+def _finalize(value: Any) -> Any:
+    # Every {{ value }} passes here before autoescaping: control characters (an ESC, a NUL
+    # in a declared name) are shown as \xNN, which HTML could not carry as they are.
+    return document_text(value) if isinstance(value, str) else value
+
+
+def render(view: AuditView, *, warn_days: int = 30, lang: str = "en") -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    template = env.get_template("report.html.j2")
+    return template.render(v=view, t=translate, colours=COLOURS, warn_days=warn_days, lang=lang)

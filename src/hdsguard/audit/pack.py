@@ -1,0 +1,207 @@
+"""The evidence pack: one zip an auditor can check, and re-run, without trusting the sender.
+
+Layout (docs/report.md):
+
+- ``report.html``, ``report.json``, ``report.sarif``: the reports of one run;
+- ``inputs/…``: every file the run read (declarations, config, waivers, baseline, extra
+  policies, evidence), at the path the reports show them, relative to where the run was made;
+- ``manifest.json``: the command (paths, evaluation date, config, policy directories,
+  baseline) and the SHA-256 and size of every other file of the pack.
+
+The zip is deterministic: entries sorted, dated with the evaluation date, fixed permissions
+and compression, so the same inputs give the same bytes. ``verify_pack`` checks every digest,
+that nothing was added or removed, then extracts the inputs to a temporary directory, runs
+the same check there and compares its JSON report with the packed one, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from hdsguard.audit.writing import write_bytes_atomic
+from hdsguard.declarations.files import display_path
+from hdsguard.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from hdsguard.audit.run import Audit
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+INPUTS = "inputs/"
+
+
+def _json_report(audit: Audit) -> str:
+    from hdsguard.formatters import RenderOptions
+    from hdsguard.formatters.jsonfmt import render
+
+    return render(audit.report, RenderOptions())
+
+
+def _input_files(audit: Audit) -> list[str]:
+    """Every file the run read, as displayed (relative to the current directory)."""
+    from hdsguard.policies.load import policy_files
+
+    p = audit.view.provenance
+    files = [d.path for d in p.declarations] + [d.path for d in p.evidence]
+    files += [f.path for f in (p.config_file, p.waivers_file, p.baseline_file) if f is not None]
+    for directory in p.policy_dirs:
+        files += [display_path(f) for f in policy_files(Path(directory))]
+    return sorted(set(files))
+
+
+def _member(display: str) -> str:
+    """The pack member of a file read; refused when it would lie outside ``inputs/``."""
+    pure = PurePosixPath(display)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise InputError(
+            [
+                Problem(
+                    display,
+                    None,
+                    None,
+                    "cannot pack a file outside the current directory: run `hdsguard report "
+                    "--pack` from a directory that holds the declarations, config and evidence",
+                )
+            ]
+        )
+    return INPUTS + pure.as_posix()
+
+
+def pack_bytes(audit: Audit, html: str, command: Mapping[str, Any]) -> bytes:
+    from hdsguard.formatters import RenderOptions
+    from hdsguard.formatters.sarif import render as sarif
+
+    members: dict[str, bytes] = {
+        "report.html": html.encode("utf-8"),
+        "report.json": _json_report(audit).encode("utf-8"),
+        "report.sarif": sarif(audit.report, RenderOptions()).encode("utf-8"),
+    }
+    for display in _input_files(audit):
+        members[_member(display)] = Path(display).read_bytes()
+    manifest = {
+        "format": FORMAT,
+        "tool": {"name": "hdsguard", "version": audit.report.tool_version},
+        "as_of": audit.report.as_of,
+        "command": dict(command),
+        "files": [
+            {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            for name, data in sorted(members.items())
+        ],
+    }
+    members[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    stamp = (*datetime.date.fromisoformat(audit.report.as_of).timetuple()[:3], 0, 0, 0)
+    return _zip(members, max(stamp, (1980, 1, 1, 0, 0, 0)))
+
+
+def _zip(members: Mapping[str, bytes], stamp: tuple[int, ...]) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, whatever the packing machine
+            archive.writestr(info, members[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def write_pack(path: Path, audit: Audit, html: str, command: Mapping[str, Any]) -> None:
+    write_bytes_atomic(path, pack_bytes(audit, html, command))
+
+
+# ----------------------------------------------------------------------------- verification
+
+
+class PackError(Exception):
+    """The pack cannot be read as a pack (exit 2)."""
+
+
+def verify_pack(path: Path) -> list[str]:
+    """What is wrong with the pack (empty: intact, and it reproduces its JSON report).
+
+    Raises PackError when the file is not a readable pack at all.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise PackError(f"{path}: not a readable zip file ({exc})") from None
+    with archive:
+        try:
+            manifest = json.loads(archive.read(MANIFEST))
+            listed = {str(f["path"]): f for f in manifest["files"]}
+            command = manifest["command"]
+        except (KeyError, ValueError, TypeError) as exc:
+            raise PackError(f"{path}: no valid {MANIFEST} ({exc})") from None
+        problems = _digest_problems(archive, listed)
+        if problems:
+            return problems
+        for name in listed:
+            _member_name_check(name)
+        with tempfile.TemporaryDirectory(prefix="hdsguard-pack-") as tmp:
+            for name in listed:
+                if name.startswith(INPUTS):
+                    target = Path(tmp, name[len(INPUTS) :])
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(archive.read(name))
+            rerun = _rerun(Path(tmp), command)
+        if rerun != archive.read("report.json").decode("utf-8"):
+            return ["report.json: re-running the check on the packed inputs gives another report"]
+    return []
+
+
+def _member_name_check(name: str) -> None:
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise PackError(f"unsafe path in the pack: {name!r}")
+
+
+def _digest_problems(archive: zipfile.ZipFile, listed: Mapping[str, Any]) -> list[str]:
+    problems = []
+    present = set(archive.namelist()) - {MANIFEST}
+    for name in sorted(present - listed.keys()):
+        problems.append(f"{name}: in the pack but not in the manifest")
+    for name, entry in sorted(listed.items()):
+        if name not in present:
+            problems.append(f"{name}: in the manifest but missing from the pack")
+            continue
+        digest = hashlib.sha256(archive.read(name)).hexdigest()
+        if digest != entry.get("sha256"):
+            problems.append(f"{name}: SHA-256 {digest}, the manifest says {entry.get('sha256')}")
+    return problems
+
+
+def _rerun(root: Path, command: Mapping[str, Any]) -> str:
+    """The JSON report of the packed command, run in ``root`` as it was run at packing."""
+    from hdsguard.api import check, options_from_config
+    from hdsguard.formatters import RenderOptions
+    from hdsguard.formatters.jsonfmt import render
+
+    before = os.getcwd()
+    os.chdir(root)
+    try:
+        config = None
+        if command.get("config"):
+            from hdsguard.config import load_config
+
+            config = load_config(Path(command["config"]))
+        baseline = command.get("baseline")
+        options = options_from_config(
+            config,
+            as_of=datetime.date.fromisoformat(str(command["as_of"])),
+            policy_dirs=[Path(d) for d in command.get("policy_dirs", [])],
+            baseline_file=Path(baseline) if baseline else None,
+        )
+        paths: Sequence[str] = [str(p) for p in command["paths"]]
+        return render(check(paths, options), RenderOptions())
+    finally:
+        os.chdir(before)

@@ -1,0 +1,111 @@
+"""Provenance: what a report was made from, so that an auditor can reproduce it.
+
+The tool version, the dated data files, the SHA-256 of every declaration, evidence, config,
+waiver and baseline file read, the evaluation date and the rules run or disabled. No clock
+time and no host name: the same inputs give the same record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hdsguard.audit.frameworks import framework_lists
+from hdsguard.declarations.files import discover, display_path, read_bytes
+from hdsguard.findings import Report
+
+if TYPE_CHECKING:
+    from hdsguard.api import CheckOptions
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    path: str  # as displayed in findings: relative to the current directory
+    sha256: str
+    size: int
+    kind: str = ""  # evidence files: nmap, certificate… (hdsguard.evidence)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    tool_version: str
+    as_of: str
+    data_files: list[tuple[str, str]]  # (data file, its as_of date)
+    declarations: list[FileDigest]
+    evidence: list[FileDigest]
+    config_file: FileDigest | None
+    waivers_file: FileDigest | None
+    baseline_file: FileDigest | None
+    policy_dirs: list[str]
+    rules_run: list[str]
+    rules_disabled: list[str]
+    params: list[tuple[str, str, str]]  # (rule, param, value as JSON)
+    severities: list[tuple[str, str]]
+
+
+def digest_file(path: Path, kind: str = "") -> FileDigest:
+    display = display_path(path)
+    raw = read_bytes(path, display)
+    return FileDigest(display, hashlib.sha256(raw).hexdigest(), len(raw), kind)
+
+
+def declaration_files(paths: Sequence[str], options: CheckOptions) -> list[Path]:
+    """The declaration files a check of ``paths`` reads (as ``api.check`` excludes them)."""
+    extra = (options.waivers_file, options.baseline_file)
+    return discover(paths, [*options.exclude, *(p for p in extra if p is not None)])
+
+
+def evidence_digests(report: Report) -> list[FileDigest]:
+    """The evidence files the check read, when the check reads evidence (issue 13): the
+    report then lists them with their SHA-256, taken as they were read."""
+    files: Iterable[Any] = getattr(report, "evidence", ())
+    return sorted(
+        (FileDigest(str(f.path), str(f.sha256), -1, str(f.kind)) for f in files),
+        key=lambda d: d.path,
+    )
+
+
+def build(
+    report: Report,
+    paths: Sequence[str],
+    options: CheckOptions,
+    catalogue_ids: Iterable[str],
+) -> Provenance:
+    import json
+
+    config = options.config
+    data_files = sorted(report.data_versions.items())
+    data_files += [(f"frameworks/{rl.framework}", rl.as_of) for rl in framework_lists()]
+    run = sorted(report.rules)
+    return Provenance(
+        tool_version=report.tool_version,
+        as_of=report.as_of,
+        data_files=data_files,
+        declarations=sorted(
+            (digest_file(p) for p in declaration_files(paths, options)), key=lambda d: d.path
+        ),
+        evidence=evidence_digests(report),
+        config_file=digest_file(Path(config.source.path)) if config is not None else None,
+        waivers_file=_optional(options.waivers_file),
+        baseline_file=_optional(options.baseline_file),
+        policy_dirs=[display_path(Path(d)) for d in options.policy_dirs],
+        rules_run=run,
+        rules_disabled=sorted(set(catalogue_ids) - set(run)),
+        params=[
+            (rule, name, json.dumps(value, sort_keys=True, default=str))
+            for rule, values in sorted(options.params.items())
+            for name, value in sorted(_items(values))
+        ],
+        severities=sorted((rule, s.value) for rule, s in options.severities.items()),
+    )
+
+
+def _items(values: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    return list(values.items())
+
+
+def _optional(path: Path | None) -> FileDigest | None:
+    return digest_file(path) if path is not None and path.is_file() else None

@@ -1,0 +1,178 @@
+"""The audit commands: `report` (HTML, evidence pack), `calendar` (iCalendar), `verify-pack`.
+
+Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails; 2 invalid input,
+config, policy or command line, or the output cannot be written. `verify-pack` has its own:
+0 the pack is intact and reproduces its JSON report, 1 it does not, 2 it cannot be read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from hdsguard import exiting
+from hdsguard.cli import _prepare, run_options
+from hdsguard.clicommon import SEVERITIES, handle_errors
+
+_HORIZON = click.option(
+    "--horizon",
+    type=click.IntRange(0, 3660),
+    default=180,
+    show_default=True,
+    metavar="DAYS",
+    help="Deadlines: how many days ahead of the evaluation date to look.",
+)
+_BASELINE = click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Baseline file. Default: the config's `baseline`, if any.",
+)
+_FAIL_ON = click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="The verdict's threshold and exit 1 when a finding of this severity or above fails. "
+    "Default: the config's `fail_on`, else low.",
+)
+
+
+@click.command(
+    epilog="Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails; 2 invalid "
+    "input, config, policy or command line, or the report cannot be written."
+)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML report to write. Default: audit.html (unless --pack is given alone).",
+)
+@click.option(
+    "--pack",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the evidence pack (zip): HTML, JSON and SARIF reports, the files read, "
+    "and a manifest with their SHA-256. Check it with `hdsguard verify-pack`.",
+)
+@_HORIZON
+@_FAIL_ON
+@_BASELINE
+@run_options
+@handle_errors
+def report(
+    paths: Sequence[str],
+    output: Path | None,
+    pack: Path | None,
+    horizon: int,
+    fail_on: str | None,
+    baseline_file: Path | None,
+    as_of: datetime.date | None,
+    policy_dirs: Sequence[Path],
+    config_file: Path | None,
+    no_config: bool,
+) -> None:
+    """Write the audit report of PATHS: one self-contained HTML file (summary, coverage
+    matrix per framework, findings per target, waivers and baseline, upcoming deadlines,
+    provenance). See docs/report.md."""
+    from hdsguard.audit.html import render
+    from hdsguard.audit.run import audit
+    from hdsguard.findings import Severity
+    from hdsguard.output import write_atomic
+
+    targets, options, config = _prepare(
+        paths, as_of, policy_dirs, config_file, no_config, baseline_file
+    )
+    threshold = Severity(fail_on or (config.model.fail_on if config else None) or "low")
+    result = audit(targets, options, threshold=threshold, horizon_days=horizon)
+    html = render(result.view, warn_days=result.warn_days)
+    if output is not None or pack is None:
+        write_atomic(output or Path("audit.html"), html)
+    if pack is not None:
+        from hdsguard.audit.pack import write_pack
+        from hdsguard.declarations.files import display_path
+
+        record = result.view.provenance
+        # What verify-pack needs to run the same check: the command line, not what the
+        # config adds (the config is packed and read again).
+        command = {
+            "paths": [display_path(Path(t)) for t in targets],
+            "as_of": options.as_of.isoformat(),
+            "config": record.config_file.path if record.config_file else None,
+            "policy_dirs": [display_path(d) for d in policy_dirs],
+            "baseline": display_path(baseline_file) if baseline_file else None,
+        }
+        write_pack(pack, result, html, command)
+    exiting.keep(result)
+    sys.exit(result.report.exit_code(threshold))
+
+
+@click.command(
+    epilog="Exit codes: 0 the calendar is written; 2 invalid input, config, policy or "
+    "command line, or the file cannot be written."
+)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("deadlines.ics"),
+    show_default=True,
+    help="The iCalendar file to write.",
+)
+@_HORIZON
+@_BASELINE
+@run_options
+@handle_errors
+def calendar(
+    paths: Sequence[str],
+    output: Path,
+    horizon: int,
+    baseline_file: Path | None,
+    as_of: datetime.date | None,
+    policy_dirs: Sequence[Path],
+    config_file: Path | None,
+    no_config: bool,
+) -> None:
+    """Write the upcoming deadlines of PATHS as an iCalendar file (RFC 5545): one all-day
+    event per rule that will fail and per waiver that ends, with stable UIDs."""
+    from hdsguard.audit import calendar as ics
+    from hdsguard.audit.run import audit
+    from hdsguard.audit.writing import write_bytes_atomic
+    from hdsguard.findings import Severity
+
+    targets, options, _ = _prepare(paths, as_of, policy_dirs, config_file, no_config, baseline_file)
+    result = audit(targets, options, threshold=Severity.LOW, horizon_days=horizon)
+    data = ics.render(result.view.deadlines, options.as_of, result.view.organisation)
+    write_bytes_atomic(output, data)
+    count = len(result.view.deadlines)
+    click.echo(f"hdsguard: wrote {count} deadline{'s' * (count != 1)} to {output}", err=True)
+
+
+@click.command(
+    "verify-pack",
+    epilog="Exit codes: 0 every file matches the manifest and re-running the check on the "
+    "packed inputs gives the packed JSON report; 1 a file was changed, added or removed, or "
+    "the report differs; 2 the file is not a readable pack.",
+)
+@click.argument("pack", type=click.Path(dir_okay=False, path_type=Path))
+@handle_errors
+def verify_pack(pack: Path) -> None:
+    """Check an evidence pack written by `hdsguard report --pack`: the SHA-256 of every file,
+    and that the packed inputs still give the packed JSON report."""
+    from hdsguard.audit.pack import PackError
+    from hdsguard.audit.pack import verify_pack as verify
+    from hdsguard.clicommon import safe_text
+
+    try:
+        problems = verify(pack)
+    except PackError as exc:
+        click.echo(safe_text(f"hdsguard: {exc}"), err=True)
+        sys.exit(2)
+    for problem in problems:
+        click.echo(safe_text(f"{pack}: {problem}"), err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"hdsguard: {pack}: intact; the packed inputs reproduce report.json", err=True)

@@ -1,0 +1,216 @@
+"""Calendar (RFC 5545), evidence pack and verify-pack, OSCAL assessment results."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import icalendar
+import pydantic
+import pytest
+from trestle.oscal.assessment_results import Model as AssessmentResults
+
+from tests.audit_support import files
+from tests.helpers import REPO, run_cli
+
+Tree = Callable[[dict[str, str]], Path]
+
+
+# ------------------------------------------------------------------------------ calendar
+
+
+def _events(path: Path) -> dict[str, tuple[str, str]]:
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    return {
+        str(e["uid"]): (e.decoded("dtstart").isoformat(), str(e["summary"]))
+        for e in cal.walk("VEVENT")
+    }
+
+
+def test_calendar_has_one_event_per_deadline_with_stable_uids(tree: Tree) -> None:
+    tree(files())
+    result = run_cli(["calendar", "--as-of", "2026-11-28", "-o", "d.ics"])
+    assert result.exit_code == 0, result.stderr
+    first = Path("d.ics").read_bytes()
+    events = _events(Path("d.ics"))
+    assert sorted(events.values()) == [
+        ("2026-12-31", "FW-001 fails: firewalls/fw-1 [high]"),
+        ("2027-01-16", "TLS-002 fails: certificates/www [high]"),
+        ("2027-03-01", "GOV-002 waiver ends: organisation [medium]"),
+        ("2027-05-01", "FW-003 fails: firewalls/fw-1 [medium]"),
+    ]
+    run_cli(["calendar", "--as-of", "2026-11-28", "-o", "d.ics"])
+    assert Path("d.ics").read_bytes() == first  # same inputs, same bytes
+    # The firewall is patched: its event moves, under the same UID (an update, not a copy).
+    tree(files(last_patch="2026-11-20"))
+    run_cli(["calendar", "--as-of", "2026-11-28", "-o", "d.ics"])
+    moved = _events(Path("d.ics"))
+    assert moved.keys() == events.keys()
+    fw = next(uid for uid, (_, summary) in events.items() if summary.startswith("FW-001"))
+    assert moved[fw][0] == "2027-02-19" and events[fw][0] == "2026-12-31"
+
+
+def test_calendar_is_rfc5545_with_dtstamp_and_prodid(tree: Tree) -> None:
+    tree(files())
+    run_cli(["calendar", "--as-of", "2026-11-28", "-o", "d.ics"])
+    text = Path("d.ics").read_bytes().decode()
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
+    assert text.count("DTSTAMP:20261128T000000Z") == 4
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))  # folded lines
+
+
+# ------------------------------------------------------------------------------ pack
+
+
+def _pack(tree: Tree) -> bytes:
+    tree(files())
+    assert run_cli(["report", "--as-of", "2026-11-28", "--pack", "p.zip"]).exit_code == 1
+    return Path("p.zip").read_bytes()
+
+
+def test_pack_holds_reports_inputs_and_manifest(tree: Tree) -> None:
+    data = _pack(tree)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+        listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+        for name in names:
+            if name != "manifest.json":
+                assert hashlib.sha256(archive.read(name)).hexdigest() == listed[name]
+        report = json.loads(archive.read("report.json"))
+        sarif = json.loads(archive.read("report.sarif"))
+    assert set(names) == {
+        "manifest.json", "report.html", "report.json", "report.sarif",
+        "inputs/.hdsguard.yaml", "inputs/decl/decl.yaml", "inputs/waivers.yaml",
+    }  # fmt: skip
+    assert manifest["command"]["as_of"] == "2026-11-28" and report["as_of"] == "2026-11-28"
+    assert sarif["version"] == "2.1.0"
+    assert not Path("audit.html").exists()  # --pack alone writes only the pack
+
+
+def test_pack_is_deterministic(tree: Tree) -> None:
+    first = _pack(tree)
+    run_cli(["report", "--as-of", "2026-11-28", "--pack", "p.zip"])
+    assert Path("p.zip").read_bytes() == first
+
+
+def test_verify_pack_accepts_an_intact_pack_from_elsewhere(
+    tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _pack(tree)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # no declarations here: the pack carries them
+    result = run_cli(["verify-pack", str(tmp_path / "p.zip")])
+    assert result.exit_code == 0, result.stderr
+    assert "intact" in result.stderr
+
+
+def _rewrite(path: Path, change: Callable[[dict[str, bytes]], None]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    change(members)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_verify_pack_finds_a_changed_declaration(tree: Tree) -> None:
+    _pack(tree)
+
+    def edit(m: dict[str, bytes]) -> None:
+        m["inputs/decl/decl.yaml"] = m["inputs/decl/decl.yaml"].replace(
+            b"2026-10-01", b"2026-11-27"
+        )
+
+    _rewrite(Path("p.zip"), edit)
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 1
+    assert "inputs/decl/decl.yaml: SHA-256" in result.stderr
+
+
+def test_verify_pack_finds_a_report_the_inputs_do_not_give(tree: Tree) -> None:
+    """A consistent forgery (the manifest rewritten too) fails on reproduction."""
+    _pack(tree)
+
+    def forge(m: dict[str, bytes]) -> None:
+        m["report.json"] = m["report.json"].replace(b'"fail"', b'"pass"', 1)
+        manifest = json.loads(m["manifest.json"])
+        for entry in manifest["files"]:
+            entry["sha256"] = hashlib.sha256(m[entry["path"]]).hexdigest()
+        m["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(Path("p.zip"), forge)
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 1
+    assert "re-running the check on the packed inputs gives another report" in result.stderr
+
+
+def test_verify_pack_finds_an_added_file(tree: Tree) -> None:
+    _pack(tree)
+    _rewrite(Path("p.zip"), lambda m: m.update({"inputs/extra.yaml": b"firewalls: []\n"}))
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 1 and "not in the manifest" in result.stderr
+
+
+def test_verify_pack_of_something_else_is_exit_2(tree: Tree) -> None:
+    tree({"p.zip": "not a zip"})
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 2 and "not a readable zip file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_pack_refuses_files_outside_the_current_directory(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(files())
+    (root / "sub").mkdir()
+    monkeypatch.chdir(root / "sub")
+    result = run_cli(["report", "../decl", "--no-config", "--as-of", "2026-11-28",
+                      "--pack", "p.zip"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "cannot pack a file outside the current directory" in result.stderr
+
+
+# ------------------------------------------------------------------------------ OSCAL
+
+
+@pytest.fixture(scope="module")
+def oscal() -> dict[str, object]:
+    result = run_cli(["check", str(REPO / "examples" / "lab-group"), "--no-config",
+                      "--as-of", "2026-11-28", "--format", "oscal"])  # fmt: skip
+    assert result.exit_code == 1
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_oscal_is_valid_assessment_results(oscal: dict[str, object]) -> None:
+    model = AssessmentResults.model_validate(oscal)
+    (result,) = model.assessment_results.results
+    assert result.observations is not None and len(result.observations) == 98 + 33 + 25
+    assert result.findings is not None
+    states = {f.target.target_id: f.target.status.state.value for f in result.findings}  # type: ignore[union-attr]
+    assert states["iso27001-2022_A.8.8"] == "not-satisfied"  # FW-001 fails on the lab group
+    assert states["gdpr_art._28_3_"] in {"satisfied", "not-satisfied"}
+
+
+def test_the_oscal_models_do_reject_a_broken_document(oscal: dict[str, object]) -> None:
+    broken = json.loads(json.dumps(oscal))
+    broken["assessment-results"]["results"][0]["findings"][0]["target"]["status"]["state"] = "ok"
+    with pytest.raises(pydantic.ValidationError):
+        AssessmentResults.model_validate(broken)
+    del broken["assessment-results"]["import-ap"]
+    with pytest.raises(pydantic.ValidationError):
+        AssessmentResults.model_validate(broken)
+
+
+def test_oscal_is_deterministic() -> None:
+    args = ["check", str(REPO / "examples" / "hospital"), "--no-config", "--as-of",
+            "2026-11-28", "--format", "oscal"]  # fmt: skip
+    first, second = run_cli(args), run_cli(args)
+    assert first.exit_code == 0 and first.stdout == second.stdout
+    AssessmentResults.model_validate(json.loads(first.stdout))

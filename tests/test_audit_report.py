@@ -1,0 +1,220 @@
+"""`hdsguard report`: the HTML audit report, its matrix, deadlines, provenance, determinism."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from hdsguard.audit import deadlines as dl
+from hdsguard.audit.text import EN
+from hdsguard.findings import Finding, Report, Severity, Status
+from tests.audit_support import files
+from tests.helpers import REPO, run_cli
+
+Tree = Callable[[dict[str, str]], Path]
+
+
+class _Page(HTMLParser):
+    """Ids, tags and text of a page, as a browser's parser sees them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.rows: dict[str, list[list[str]]] = {}
+        self._table: list[str] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        if tag == "table":
+            self._table.append(str(found.get("id") or found.get("data-framework") or ""))
+            self.rows.setdefault(self._table[-1], [])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._table:
+            self.rows[self._table[-1]].append(self._row)
+            self._row = None
+        elif tag == "table" and self._table:
+            self._table.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _page(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+@pytest.fixture(scope="module")
+def lab_report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("lab") / "audit.html"
+    result = run_cli(["report", str(REPO / "examples" / "lab-group"), "--as-of", "2026-11-28",
+                      "--no-config", "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 1, result.stderr  # the lab group fails rules: exit as `check`
+    return out.read_text(encoding="utf-8")
+
+
+def test_sections_charts_and_tables_are_present(lab_report: str) -> None:
+    page = _page(lab_report)
+    for section in ("summary", "matrix", "deadlines", "waivers", "targets", "provenance"):
+        assert section in page.ids
+    assert {"chart-status", "chart-area", "verdict"} <= page.ids
+    assert page.tags.count("svg") == 2
+    status = page.rows["table-status"]
+    assert status[0] == [EN[f"status_{s.value}"] for s in Status]
+    assert status[1][:2] == ["98", "33"]  # the README's figures for this example
+    assert "FAIL: 33 finding(s) fail" in "".join(page.text)
+
+
+def test_matrix_states_what_is_not_assessed(lab_report: str) -> None:
+    page = _page(lab_report)
+    iso = {row[0].split()[0]: row for row in page.rows["iso27001-2022"][1:]}
+    assert len(iso) == 93
+    assert iso["A.5.1"][1] == "not assessed by hdsguard"
+    assert iso["A.8.8"][1] == "failing" and "FW-001" in iso["A.8.8"][2]
+    anssi = page.rows["anssi-hygiene"][1:]
+    assert len(anssi) == 42
+    assert sum(row[1] == "not assessed by hdsguard" for row in anssi) > 0
+    for framework in ("hds-v2", "care", "gdpr", "csp"):
+        assert len(page.rows[framework]) > 1
+    assert "Also cited by the rules, outside the list: 6.1.2 (GOV-003)" in " ".join(
+        " ".join(page.text).split()
+    )
+
+
+def test_every_target_has_its_view(lab_report: str) -> None:
+    page = _page(lab_report)
+    assert "firewalls/fw-edge-1" in page.text
+    assert "providers/webagency-lyon" in page.text
+
+
+def test_no_request_to_any_host_no_script(lab_report: str) -> None:
+    assert "<script" not in lab_report and "<link" not in lab_report
+    assert not re.search(r"\b(src|href)=\"(?!#)", lab_report)  # only in-page links
+    assert "url(" not in lab_report and "@import" not in lab_report
+    assert "@media print" in lab_report and "break-before:page" in lab_report
+
+
+def test_same_inputs_same_bytes_cold_warm_and_without_cache(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree(files())
+    digests = []
+    for env in ({}, {}, {"HDSGUARD_NO_CACHE": "1"}):
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        assert run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html"]).exit_code == 1
+        digests.append(hashlib.sha256(Path("a.html").read_bytes()).hexdigest())
+    assert len(set(digests)) == 1
+
+
+def test_hostile_name_is_text_never_markup(tree: Tree) -> None:
+    name = '<script>alert("x")</script> O\'Neil "quoted" \x1b[31m & <b>bold</b>'
+    tree(files(name=json.dumps(name)))  # a YAML double-quoted scalar with \u001b
+    assert run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html"]).exit_code == 1
+    html = Path("a.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<b>" not in html and "\x1b" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    page = _page(html)
+    assert any('<script>alert("x")</script> O\'Neil' in t for t in page.text)
+    assert any("\\x1b[31m" in t for t in page.text)
+
+
+def test_deadlines_are_the_first_failing_days(tree: Tree) -> None:
+    tree(files())
+    assert run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html"]).exit_code == 1
+    rows = _page(Path("a.html").read_text(encoding="utf-8")).rows["table-deadlines"][1:]
+    got = [(r[0], r[1], r[2], r[4]) for r in rows]
+    assert got == [
+        # last patch 2026-10-01, 90-day limit: day 91 is the first failing day
+        ("2026-12-31", "rule fails", "FW-001", "firewalls/fw-1"),
+        # not_after 2027-01-15 is the last valid day
+        ("2027-01-16", "rule fails", "TLS-002", "certificates/www"),
+        # the waiver's last valid day is 2027-02-28
+        ("2027-03-01", "waiver ends", "GOV-002", "organisation"),
+        # rule review 2026-11-01, 180-day limit
+        ("2027-05-01", "rule fails", "FW-003", "firewalls/fw-1"),
+    ]
+
+
+def test_horizon_limits_the_deadlines(tree: Tree) -> None:
+    tree(files())
+    run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html", "--horizon", "40"])
+    rows = _page(Path("a.html").read_text(encoding="utf-8")).rows["table-deadlines"][1:]
+    assert [r[2] for r in rows] == ["FW-001"]
+
+
+def test_waiver_register_and_provenance(tree: Tree) -> None:
+    root = tree(files())
+    run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html"])
+    page = _page(Path("a.html").read_text(encoding="utf-8"))
+    (waiver,) = page.rows["table-waivers"][1:]
+    assert waiver[0:2] == ["GOV-002", "organisation"] and waiver[5:] == ["2027-02-28", "", "active"]
+    declared = dict(page.rows["table-declarations"][1:])
+    sha = hashlib.sha256((root / "decl" / "decl.yaml").read_bytes()).hexdigest()
+    assert declared == {"decl/decl.yaml": sha}
+    provenance = {row[0]: row[1] for row in page.rows["table-provenance"]}
+    config_sha = hashlib.sha256((root / ".hdsguard.yaml").read_bytes()).hexdigest()
+    assert provenance["Configuration"] == f".hdsguard.yaml sha256:{config_sha}"
+    assert provenance["Evaluation date"] == "2026-11-28"
+    data = dict(page.rows["table-data"][1:])
+    assert data["frameworks/iso27001-2022"] == "2026-12-04" and "countries" in data
+
+
+def test_a_bad_horizon_or_input_is_exit_2(tree: Tree) -> None:
+    tree({"decl/x.yaml": "firewalls: [{id: A}]\n"})
+    bad = run_cli(["report", "decl", "-o", "a.html"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("decl/x.yaml:1:")
+    assert run_cli(["report", "decl", "--horizon", "-1"]).exit_code == 2
+
+
+def test_every_sentence_the_template_asks_for_exists() -> None:
+    template = (REPO / "src/hdsguard/audit/templates/report.html.j2").read_text(encoding="utf-8")
+    keys = set(re.findall(r"""\bt\(\s*["']([a-z_]+)["']\s*[,)]""", template))
+    assert keys and keys <= EN.keys()
+    # Composed keys: every status and deadline kind has its sentence.
+    assert {f"status_{s.value}" for s in Status} | {"kind_rule", "kind_waiver"} <= EN.keys()
+
+
+def _finding(rule: str, status: Status) -> Finding:
+    return Finding(rule, status, Severity.HIGH, "x/t", None, None, None, "m", "", ())
+
+
+def test_projection_bisects_to_the_first_failing_day() -> None:
+    """A pair that fails from day 37 is found on day 37, with few evaluations."""
+    as_of = datetime.date(2026, 1, 1)
+    calls: list[datetime.date] = []
+
+    def evaluate(day: datetime.date, rules: frozenset[str]) -> dict[tuple[str, str], Finding]:
+        calls.append(day)
+        status = Status.FAIL if (day - as_of).days >= 37 else Status.PASS
+        return {("R-1", "x/t"): _finding("R-1", status)}
+
+    report = Report("0", as_of.isoformat(), (_finding("R-1", Status.PASS),))
+    (deadline,) = dl.project(evaluate, as_of, report, 180)
+    assert deadline.date == as_of + datetime.timedelta(days=37)
+    assert len(calls) <= 2 + 8  # today, the horizon, then a bisection of 180 days
