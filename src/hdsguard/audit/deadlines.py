@@ -13,10 +13,9 @@ that expires within the horizon is a deadline of its own: the day after its last
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hdsguard.findings import Finding, Report, Status
@@ -28,7 +27,7 @@ DEFAULT_HORIZON_DAYS = 180
 
 Pair = tuple[str, str]  # (rule, target)
 # The findings of a run at a date, restricted to some rules: what the bisection asks.
-Evaluator = Callable[[datetime.date, frozenset[str]], Mapping[Pair, Finding]]
+Evaluator = Callable[[datetime.date, Collection[Pair]], Mapping[Pair, Finding]]
 
 
 class Deadline(NamedTuple):
@@ -43,24 +42,41 @@ class Deadline(NamedTuple):
 
 
 def evaluator(paths: Sequence[str], options: CheckOptions) -> Evaluator:
-    """Runs ``check`` as on another date, without waivers nor baseline, on some rules."""
-    from hdsguard.api import check
+    """Evaluates (rule, target) pairs as on another date, without waivers nor baseline.
 
+    The declarations and the catalogue are loaded once, as ``check`` loads them; each date
+    then runs the engine on the targets asked about only, with the run's parameters and
+    severities: a bisection over 180 days of a 10k-object estate evaluates each pair about
+    eight times, not the whole estate eight times per distinct date.
+    """
+    from hdsguard.api import load_policies, selected
+    from hdsguard.declarations.load import load_declarations
+    from hdsguard.engine import Evaluation
+
+    runtime, catalogue = load_policies(options.policy_dirs)
+    policies = {p.id: p for p in selected(catalogue, options)}
     # The waiver and baseline files stay excluded from the declarations they are not.
-    extra = tuple(p for p in (options.waivers_file, options.baseline_file) if p is not None)
-    raw = dataclasses.replace(
-        options,
-        waivers_file=None,
-        baseline_file=None,
-        exclude=(*options.exclude, *extra),
-        evidence=False,
-    )
+    extra = [p for p in (options.waivers_file, options.baseline_file) if p is not None]
+    decl = load_declarations(paths, [*options.exclude, *extra])
+    sections = sorted({s for p in policies.values() for s in p.meta.applies_to})
+    where = {
+        target: (section, index)
+        for section in sections
+        for index, (target, _, _) in enumerate(decl.targets(section))
+    }
 
-    def run(day: datetime.date, rules: frozenset[str]) -> Mapping[Pair, Finding]:
-        report = check(paths, dataclasses.replace(raw, as_of=day, only=rules))
-        return {(f.rule, f.target): f for f in report.findings}
+    def run_at(day: datetime.date, pairs: Collection[Pair]) -> Mapping[Pair, Finding]:
+        chosen = [policies[r] for r in sorted({rule for rule, _ in pairs}) if r in policies]
+        evaluation = Evaluation(runtime, chosen, decl, day, options.params, options.severities,
+                                evidence=False, reused=set())  # fmt: skip
+        found: dict[Pair, Finding] = {}
+        for section, index in sorted({where[t] for _, t in pairs if t in where}):
+            if section in evaluation.by_section:
+                for f in evaluation.evaluate((section, index, index + 1)):
+                    found[(f.rule, f.target)] = f
+        return found
 
-    return run
+    return run_at
 
 
 def project(
@@ -73,10 +89,11 @@ def project(
     deadlines = _waiver_deadlines(report, as_of, horizon_days)
     if horizon_days <= 0:
         return sorted(deadlines)
-    rules = frozenset(report.rules)
-    today = evaluate(as_of, rules)
-    holding = {pair for pair, f in today.items() if f.status in (Status.PASS, Status.WARN)}
-    end = evaluate(as_of + datetime.timedelta(days=horizon_days), rules)
+    # Today's verdicts are the report's (a waived finding fails, a baselined one too).
+    holding = {
+        (f.rule, f.target) for f in report.findings if f.status in (Status.PASS, Status.WARN)
+    }
+    end = evaluate(as_of + datetime.timedelta(days=horizon_days), holding)
     # Each pair's interval: lo holds (offset in days), hi fails.
     open_ = {
         pair: (0, horizon_days)
@@ -84,23 +101,20 @@ def project(
         if pair in end and end[pair].status is Status.FAIL
     }
     failing_at: dict[Pair, Finding] = {pair: end[pair] for pair in open_}
-    runs: dict[int, tuple[frozenset[str], Mapping[Pair, Finding]]] = {}
+    runs: dict[int, dict[Pair, Finding]] = defaultdict(dict)
     while any(hi - lo > 1 for lo, hi in open_.values()):
-        mids: dict[int, set[str]] = defaultdict(set)
-        for (rule, _), (lo, hi) in open_.items():
-            if hi - lo > 1:
-                mids[(lo + hi) // 2].add(rule)
+        mids: dict[int, set[Pair]] = defaultdict(set)
+        for pair, (lo, hi) in open_.items():
+            if hi - lo > 1 and pair not in runs[(lo + hi) // 2]:
+                mids[(lo + hi) // 2].add(pair)
         for offset in sorted(mids):
-            done, _ = runs.get(offset, (frozenset(), {}))
-            if not mids[offset] <= done:
-                wanted = done | mids[offset]
-                day = as_of + datetime.timedelta(days=offset)
-                runs[offset] = (wanted, evaluate(day, wanted))
+            day = as_of + datetime.timedelta(days=offset)
+            runs[offset].update(evaluate(day, sorted(mids[offset])))
         for pair, (lo, hi) in list(open_.items()):
             if hi - lo <= 1:
                 continue
             mid = (lo + hi) // 2
-            found = runs[mid][1].get(pair)
+            found = runs[mid].get(pair)
             if found is not None and found.status is Status.FAIL:
                 open_[pair] = (lo, mid)
                 failing_at[pair] = found

@@ -39,10 +39,9 @@ INPUTS = "inputs/"
 
 
 def _json_report(audit: Audit) -> str:
-    from hdsguard.formatters import RenderOptions
-    from hdsguard.formatters.jsonfmt import render
+    from hdsguard.formatters import RenderOptions, renderer
 
-    return render(audit.report, RenderOptions())
+    return renderer("json")(audit.report, RenderOptions())
 
 
 def _input_files(audit: Audit) -> list[str]:
@@ -76,9 +75,9 @@ def _member(display: str) -> str:
 
 
 def pack_bytes(audit: Audit, html: str, command: Mapping[str, Any]) -> bytes:
-    from hdsguard.formatters import RenderOptions
-    from hdsguard.formatters.sarif import render as sarif
+    from hdsguard.formatters import RenderOptions, renderer
 
+    sarif = renderer("sarif")
     members: dict[str, bytes] = {
         "report.html": html.encode("utf-8"),
         "report.json": _json_report(audit).encode("utf-8"),
@@ -183,9 +182,9 @@ def _digest_problems(archive: zipfile.ZipFile, listed: Mapping[str, Any]) -> lis
 def _rerun(root: Path, command: Mapping[str, Any]) -> str:
     """The JSON report of the packed command, run in ``root`` as it was run at packing."""
     from hdsguard.api import check, options_from_config
-    from hdsguard.formatters import RenderOptions
-    from hdsguard.formatters.jsonfmt import render
+    from hdsguard.formatters import RenderOptions, renderer
 
+    render = renderer("json")
     before = os.getcwd()
     os.chdir(root)
     try:

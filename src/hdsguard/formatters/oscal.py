@@ -13,15 +13,15 @@ Validated in the tests against compliance-trestle's OSCAL models (OSCAL 1.2.1).
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections import defaultdict
 from typing import Any
 
 from hdsguard.findings import Finding, Report, Status
-from hdsguard.formatters import RenderOptions
+from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line, document_text
+from hdsguard.formatters.jsonstream import Streamed, dump
 
 OSCAL_VERSION = "1.2.1"
 _NAMESPACE = uuid.UUID("6f1d2a8e-54c4-5b0e-9a57-2f6c1d9b3e10")
@@ -72,12 +72,17 @@ def _observation(f: Finding, stamp: str) -> dict[str, Any]:
     return obs
 
 
-def assessment_results(report: Report) -> dict[str, Any]:
+def assessment_results(report: Report, *, streamed: bool = False) -> dict[str, Any]:
+    """The document; ``streamed``: its observations produced one at a time as written."""
     stamp = f"{report.as_of}T00:00:00+00:00"
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         by_rule[f.rule].append(f)
-    observations = [_observation(f, stamp) for f in report.findings]
+    observations: Any = (
+        Streamed(_observation(f, stamp) for f in report.findings)
+        if streamed
+        else [_observation(f, stamp) for f in report.findings]
+    )
     requirements: dict[tuple[str, str], set[str]] = defaultdict(set)
     for rule, info in report.rules.items():
         for framework, control_id, _ in info.controls:
@@ -118,33 +123,38 @@ def assessment_results(report: Report) -> dict[str, Any]:
         "end": stamp,
         "reviewed-controls": {"control-selections": [{"include-all": {}}]},
     }
-    if observations:
+    if report.findings:
         result["observations"] = observations
     if findings:
         result["findings"] = findings
     return {
         "assessment-results": {
             "uuid": _uuid("assessment-results", report.as_of, report.tool_version),
-            "metadata": {
-                "title": f"hdsguard assessment results, {report.as_of}",
-                "last-modified": stamp,
-                "version": report.tool_version,
-                "oscal-version": OSCAL_VERSION,
-                "props": [
-                    _prop("data-" + name, date)
-                    for name, date in sorted(report.data_versions.items())
-                ]
-                or None,
-            },
+            "metadata": _metadata(report, stamp),
             "import-ap": {"href": "#hdsguard-policy-catalogue"},
             "results": [result],
         }
     }
 
 
+def _metadata(report: Report, stamp: str) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        "title": f"hdsguard assessment results, {report.as_of}",
+        "last-modified": stamp,
+        "version": report.tool_version,
+        "oscal-version": OSCAL_VERSION,
+    }
+    if report.data_versions:  # the dates of the reference data files, as in the JSON report
+        metadata["props"] = [
+            _prop(f"data-{name}", date) for name, date in sorted(report.data_versions.items())
+        ]
+    return metadata
+
+
+def write(report: Report, options: RenderOptions, out: Write) -> None:
+    dump(assessment_results(report, streamed=True), out)
+    out("\n")
+
+
 def render(report: Report, options: RenderOptions) -> str:
-    data = assessment_results(report)
-    metadata = data["assessment-results"]["metadata"]
-    if metadata["props"] is None:
-        del metadata["props"]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return collect(write, report, options)
