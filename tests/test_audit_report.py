@@ -226,3 +226,39 @@ def test_projection_bisects_to_the_first_failing_day() -> None:
     (deadline,) = dl.project(evaluate, as_of, report, 180)
     assert deadline.date == as_of + datetime.timedelta(days=37)
     assert len(calls) <= 1 + 8  # the horizon, then a bisection of 180 days
+
+
+def test_waiver_states_on_the_evaluation_date() -> None:
+    from hdsguard.audit.model import waiver_rows
+    from hdsguard.findings import Waiver
+    from hdsguard.waivers import WaiverEntry
+
+    as_of = datetime.date(2026, 11, 28)
+
+    def entry(target: str, expires: str) -> WaiverEntry:
+        return WaiverEntry.model_validate(
+            {"rule": "FW-001", "target": target, "justification": "j", "owner": "o",
+             "approver": "a", "expires": expires}
+        )  # fmt: skip
+
+    waived = _finding("FW-001", Status.WAIVED)._replace(
+        target="firewalls/a", waiver=Waiver("j", "o", "a", "2027-06-01")
+    )
+    report = Report("0", as_of.isoformat(), (waived,))
+    rows = waiver_rows(
+        [
+            entry("firewalls/*", "2027-06-01"),  # matches firewalls/a through its pattern
+            entry("firewalls/a", "2026-12-10"),  # 12 days left
+            entry("firewalls/b", "2027-06-01"),  # nothing of that name is waived
+            entry("firewalls/a", "2026-11-27"),  # ended yesterday
+        ],
+        report,
+        as_of,
+        30,
+    )
+    assert [(w.target, w.expires, w.state) for w in rows] == [
+        ("firewalls/a", "2026-11-27", "waiver_state_expired"),
+        ("firewalls/a", "2026-12-10", "waiver_state_expiring"),
+        ("firewalls/*", "2027-06-01", "waiver_state_active"),
+        ("firewalls/b", "2027-06-01", "waiver_state_unused"),
+    ]

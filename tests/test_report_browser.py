@@ -37,8 +37,7 @@ SECTIONS = [
 
 def artifacts() -> Path:
     where = Path(
-        os.environ.get("HDSGUARD_ARTIFACTS")
-        or Path(tempfile.gettempdir()) / "hdsguard-artifacts"
+        os.environ.get("HDSGUARD_ARTIFACTS") or Path(tempfile.gettempdir()) / "hdsguard-artifacts"
     )
     where.mkdir(parents=True, exist_ok=True)
     return where
@@ -62,9 +61,7 @@ class Visit:
         self.errors: list[str] = []
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
         self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.url = html.resolve().as_uri()
         self.page.goto(self.url, wait_until="load")
@@ -110,7 +107,7 @@ def test_example_report_opens_cleanly(browser: Any, example: str, tmp_path: Path
 def test_hostile_names_are_text_in_the_browser(browser: Any, tree: Tree) -> None:
     name = (
         '<script>document.title="pwned"</script><img src="http://example.org/x.png" '
-        "onerror=\"document.title='pwned'\"> O'Neil \"q\" \x1b[31m\x07"
+        'onerror="document.title=\'pwned\'"> O\'Neil "q" \x1b[31m\x07'
     )
     root = tree(files(name=json.dumps(name)))
     html = _report(["--as-of", "2026-11-28"], root / "audit.html")
@@ -121,6 +118,6 @@ def test_hostile_names_are_text_in_the_browser(browser: Any, tree: Tree) -> None
     assert page.locator("script").count() == 0 and page.locator("img").count() == 0
     shown = page.locator("header strong").inner_text()
     assert shown.startswith('<script>document.title="pwned"</script><img src="http://')
-    assert "O'Neil \"q\" \\x1b[31m\\x07" in shown
+    assert 'O\'Neil "q" \\x1b[31m\\x07' in shown
     page.screenshot(path=str(artifacts() / "report-hostile.png"))
     page.close()
