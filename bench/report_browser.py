@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import AS_OF, generate  # noqa: E402
+from generate import AS_OF, generate
 
 CHROMIUM = "/usr/bin/chromium"
 

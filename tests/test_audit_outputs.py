@@ -218,3 +218,30 @@ def test_oscal_is_deterministic() -> None:
     first, second = run_cli(args), run_cli(args)
     assert first.exit_code == 0 and first.stdout == second.stdout
     AssessmentResults.model_validate(json.loads(first.stdout))
+
+
+def test_pack_with_evidence_carries_and_reproduces_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    shutil.copytree(REPO / "examples" / "lab-group", tmp_path / "lab")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["report", "lab", "--no-config", "--evidence", "lab/evidence",
+                      "--as-of", "2026-11-28", "--pack", "p.zip", "-o", "a.html"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    with zipfile.ZipFile("p.zip") as archive:
+        names = set(archive.namelist())
+        report = json.loads(archive.read("report.json"))
+    assert {
+        "inputs/lab/evidence/scan-external.xml",
+        "inputs/lab/evidence/scan-external.xml.evidence",
+        "inputs/lab/evidence/scan-internal.xml",
+    } <= names
+    assert any(f["rule"] == "EVD-001" and f["status"] == "fail" for f in report["findings"])
+    html = Path("a.html").read_text(encoding="utf-8")
+    sha = hashlib.sha256(Path("lab/evidence/scan-external.xml").read_bytes()).hexdigest()
+    assert '<td class="mono">lab/evidence/scan-external.xml</td><td>nmap</td>' in html
+    assert sha in html
+    verified = run_cli(["verify-pack", "p.zip"])
+    assert verified.exit_code == 0, verified.stderr

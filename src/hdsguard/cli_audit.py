@@ -7,16 +7,21 @@ config, policy or command line, or the output cannot be written. `verify-pack` h
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hdsguard import exiting
 from hdsguard.cli import _prepare, run_options
 from hdsguard.clicommon import SEVERITIES, handle_errors
+
+if TYPE_CHECKING:
+    from hdsguard.api import CheckOptions
 
 _HORIZON = click.option(
     "--horizon",
@@ -32,6 +37,24 @@ _BASELINE = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Baseline file. Default: the config's `baseline`, if any.",
 )
+_EVIDENCE = click.option(
+    "--evidence",
+    "evidence_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Evidence file or directory, as for `check` (repeatable, adds to the config's "
+    "`evidence`). See docs/evidence.md.",
+)
+
+
+def _with_evidence(options: CheckOptions, evidence_paths: Sequence[Path]) -> CheckOptions:
+    from hdsguard.evidence.load import EvidenceSpec
+
+    specs = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
+    return dataclasses.replace(options, evidence_files=specs)
+
+
 _FAIL_ON = click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
@@ -60,6 +83,7 @@ _FAIL_ON = click.option(
 @_HORIZON
 @_FAIL_ON
 @_BASELINE
+@_EVIDENCE
 @run_options
 @handle_errors
 def report(
@@ -69,6 +93,7 @@ def report(
     horizon: int,
     fail_on: str | None,
     baseline_file: Path | None,
+    evidence_paths: Sequence[Path],
     as_of: datetime.date | None,
     policy_dirs: Sequence[Path],
     config_file: Path | None,
@@ -85,6 +110,7 @@ def report(
     targets, options, config = _prepare(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
+    options = _with_evidence(options, evidence_paths)
     threshold = Severity(fail_on or (config.model.fail_on if config else None) or "low")
     result = audit(targets, options, threshold=threshold, horizon_days=horizon)
     html = render(result.view, warn_days=result.warn_days)
@@ -103,6 +129,7 @@ def report(
             "config": record.config_file.path if record.config_file else None,
             "policy_dirs": [display_path(d) for d in policy_dirs],
             "baseline": display_path(baseline_file) if baseline_file else None,
+            "evidence": [display_path(p) for p in evidence_paths],
         }
         write_pack(pack, result, html, command)
     exiting.keep(result)
@@ -124,6 +151,7 @@ def report(
 )
 @_HORIZON
 @_BASELINE
+@_EVIDENCE
 @run_options
 @handle_errors
 def calendar(
@@ -131,6 +159,7 @@ def calendar(
     output: Path,
     horizon: int,
     baseline_file: Path | None,
+    evidence_paths: Sequence[Path],
     as_of: datetime.date | None,
     policy_dirs: Sequence[Path],
     config_file: Path | None,
@@ -144,6 +173,7 @@ def calendar(
     from hdsguard.findings import Severity
 
     targets, options, _ = _prepare(paths, as_of, policy_dirs, config_file, no_config, baseline_file)
+    options = _with_evidence(options, evidence_paths)
     result = audit(targets, options, threshold=Severity.LOW, horizon_days=horizon)
     data = ics.render(result.view.deadlines, options.as_of, result.view.organisation)
     write_bytes_atomic(output, data)

@@ -16,6 +16,7 @@ the same check there and compares its JSON report with the packed one, byte for 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -46,10 +47,13 @@ def _json_report(audit: Audit) -> str:
 
 def _input_files(audit: Audit) -> list[str]:
     """Every file the run read, as displayed (relative to the current directory)."""
+    from hdsguard.evidence.load import SIDECAR
     from hdsguard.policies.load import policy_files
 
     p = audit.view.provenance
     files = [d.path for d in p.declarations] + [d.path for d in p.evidence]
+    # An evidence file's sidecar (vantage, host) is read with it.
+    files += [f"{d.path}{SIDECAR}" for d in p.evidence if Path(f"{d.path}{SIDECAR}").is_file()]
     files += [f.path for f in (p.config_file, p.waivers_file, p.baseline_file) if f is not None]
     for directory in p.policy_dirs:
         files += [display_path(f) for f in policy_files(Path(directory))]
@@ -200,6 +204,11 @@ def _rerun(root: Path, command: Mapping[str, Any]) -> str:
             policy_dirs=[Path(d) for d in command.get("policy_dirs", [])],
             baseline_file=Path(baseline) if baseline else None,
         )
+        if command.get("evidence"):
+            from hdsguard.evidence.load import EvidenceSpec
+
+            added = tuple(EvidenceSpec(Path(e)) for e in command["evidence"])
+            options = dataclasses.replace(options, evidence_files=(*options.evidence_files, *added))
         paths: Sequence[str] = [str(p) for p in command["paths"]]
         return render(check(paths, options), RenderOptions())
     finally:

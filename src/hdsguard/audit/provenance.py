@@ -54,17 +54,19 @@ def digest_file(path: Path, kind: str = "") -> FileDigest:
 
 def declaration_files(paths: Sequence[str], options: CheckOptions) -> list[Path]:
     """The declaration files a check of ``paths`` reads (as ``api.check`` excludes them)."""
-    extra = (options.waivers_file, options.baseline_file)
-    return discover(paths, [*options.exclude, *(p for p in extra if p is not None)])
+    extra = [p for p in (options.waivers_file, options.baseline_file) if p is not None]
+    if options.evidence_files:
+        from hdsguard.evidence.load import load_evidence
+
+        extra += load_evidence(options.evidence_files).paths
+    return discover(paths, [*options.exclude, *extra])
 
 
 def evidence_digests(report: Report) -> list[FileDigest]:
-    """The evidence files the check read, when the check reads evidence (issue 13): the
-    report then lists them with their SHA-256, taken as they were read."""
-    files: Iterable[Any] = getattr(report, "evidence", ())
+    """The evidence files the check read (scans, certificates…, docs/evidence.md), with the
+    SHA-256 the check took of the bytes it read."""
     return sorted(
-        (FileDigest(str(f.path), str(f.sha256), -1, str(f.kind)) for f in files),
-        key=lambda d: d.path,
+        (FileDigest(f.path, f.sha256, -1, f.kind) for f in report.evidence), key=lambda d: d.path
     )
 
 
