@@ -35,6 +35,9 @@ AREAS = {
     "LOG": "Logging",
     "GOV": "Governance",
     "TLS": "TLS",
+    "DET": "Detection",
+    "MSG": "Messaging",
+    "BIO": "Biomedical devices",
     "EVD": "Evidence",
 }
 
