@@ -224,8 +224,10 @@ def test_checks_binding_the_same_value_share_one_binding() -> None:
         ]
     )
     source = verdict_source(rule.authoring())
-    assert source.count("cel.bind(p,") == 2
-    assert 'cel.bind(p, self.?backup.orValue({}), (p.size() > 0) && ("a" in p))' in source
+    # Whether every check holds cleanly; what follows says which do not, check by check.
+    holds = source.split(f" ? {fastpath.PASS} : ")[0]
+    assert holds.count("cel.bind(p,") == 2
+    assert 'cel.bind(p, self.?backup.orValue({}), (p.size() > 0) && ("a" in p))' in holds
     decl = systems(
         {"id": "both", "name": "A", "backup": {"a": 1}},
         {"id": "no-a", "name": "B", "backup": {"b": 1}},
@@ -236,4 +238,36 @@ def test_checks_binding_the_same_value_share_one_binding() -> None:
         "systems/both": Status.PASS,
         "systems/no-a": Status.FAIL,
         "systems/empty": Status.FAIL,
+    }
+
+
+def test_the_verdict_says_which_checks_do_not_hold() -> None:
+    rule = policy(
+        checks=[
+            {"condition": "self.?backup.orValue({}).size() > 0", "message": "no backup"},
+            {"condition": "self.name != ''", "message": "no name"},
+            {"condition": '"a" in self.?backup.orValue({})', "message": "no a"},
+        ]
+    )
+    runtime, _ = catalogue()
+    assert rule.verdict is not None
+
+    def verdict(obj: dict[str, Any]) -> Any:
+        variables = {"self": obj, "params": {}, "now": AS_OF, "target": "t", "decl": {}}
+        return rule.verdict.eval(runtime.activation(variables)).value()  # type: ignore[union-attr]
+
+    assert verdict({"id": "a", "name": "A", "backup": {"a": 1}}) == fastpath.PASS
+    assert verdict({"id": "a", "name": "A", "backup": {"b": 1}}) == fastpath.ASK + 4
+    assert verdict({"id": "a", "name": "", "backup": {}}) == fastpath.ASK + 1 + 2 + 4
+    assert fastpath.failed_checks(fastpath.ASK + 5) == 5
+    decl = systems(
+        {"id": "both", "name": "A", "backup": {"a": 1}},
+        {"id": "no-a", "name": "B", "backup": {"b": 1}},
+        {"id": "none", "name": ""},
+    )
+    messages = {f.target: f.message for f in both_ways(decl, (rule,))}
+    assert messages == {
+        "systems/both": "",
+        "systems/no-a": "no a",
+        "systems/none": "no backup; no name; no a",
     }

@@ -239,7 +239,8 @@ def evaluate_one(
             return _pass(policy, activation, evidence)
         if verdict == fastpath.NOT_APPLICABLE:
             return _not_applicable(policy, activation, evidence)
-    if policy.applicable_if is not None and not (type(verdict) is int and verdict == fastpath.ASK):
+    asked = type(verdict) is int and verdict >= fastpath.ASK
+    if policy.applicable_if is not None and not asked:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
             return _Outcome(Status.ERROR, f"applicable_if could not be evaluated: {error}", ())
@@ -247,7 +248,14 @@ def evaluate_one(
             return _Outcome(Status.ERROR, _not_bool("applicable_if", applicable), ())
         if not applicable:
             return _not_applicable(policy, activation, evidence)
-    results = [_check(check, obj, activation) for check in policy.checks]
+    failed = fastpath.failed_checks(verdict) if asked else 0
+    if failed:  # the verdict says which checks do not hold cleanly: the others pass silently
+        results = [
+            _check(check, obj, activation) if failed >> i & 1 else _CLEAN
+            for i, check in enumerate(policy.checks)
+        ]
+    else:
+        results = [_check(check, obj, activation) for check in policy.checks]
     for status in (Status.FAIL, Status.ERROR, Status.WARN):
         hits = [r for r in results if r.status is status]
         if hits:
@@ -274,6 +282,10 @@ def _not_applicable(
     return _Outcome(Status.NOT_APPLICABLE, why, ())
 
 
+# What _check gives a check that holds cleanly (present, true, no warning).
+_CLEAN = _Outcome(Status.PASS, "", ())
+
+
 def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outcome:
     missing = _missing(obj, check.requires)
     if missing:
@@ -293,7 +305,7 @@ def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outco
             return _Outcome(
                 Status.WARN, check.warn_message.render(activation), _field(check, activation)
             )
-    return _Outcome(Status.PASS, "", ())
+    return _CLEAN
 
 
 def _field(check: CompiledCheck, activation: cel.Activation) -> tuple[str | int, ...]:

@@ -6,13 +6,17 @@ On a large estate most (policy, target) pairs pass. The engine's exact path eval
 (three CEL calls per pair on average, each with its Python overhead). The verdict expression
 folds them into one call:
 
-    applicable_if ? (all checks hold cleanly ? 1 : 2) : 0
+    applicable_if ? (all checks hold cleanly ? 1 : 2 + which checks do not) : 0
 
 where a check holds cleanly when its required fields are present, its condition is true and
 its warning (if it has a message) is false. 1 is a pass and 0 not applicable, exactly as the
-exact path would decide; 2, a non-boolean, or any CEL error sends the pair to the exact path,
-which then finds the failure, warning, missing evidence or error and its message. The verdict
-can therefore only ever confirm what the exact path would say.
+exact path would decide; 2 or more, a non-boolean, or any CEL error sends the pair to the
+exact path, which then finds the failure, warning, missing evidence or error and its message.
+The verdict can therefore only ever confirm what the exact path would say. "Which checks do
+not" is a bit per check (check i: 2**i), computed only when one does not, for policies of
+several checks: the exact path then evaluates those checks alone, since a check that holds
+cleanly is a pass without a message there too (a failing pair of a four-check policy no
+longer evaluates the three checks that hold).
 
 On a section with many targets, the verdicts of all its policies are compiled into one list
 expression (:func:`section_program`), evaluated once per target: most of the cost of a CEL
@@ -29,12 +33,13 @@ if TYPE_CHECKING:
 
     from hdsguard.policies.celenv import CelRuntime
     from hdsguard.policies.load import CompiledPolicy
-    from hdsguard.policies.meta import PolicyRules
-    from hdsguard.policies.model import Policy
+    from hdsguard.policies.meta import CheckRules, PolicyRules
+    from hdsguard.policies.model import Check, Policy
 
 PASS = 1
 NOT_APPLICABLE = 0
-ASK = 2  # applicable, something to look at: the exact path, which need not ask applicable_if
+ASK = 2  # applicable, something to look at: the exact path, which need not ask applicable_if;
+# above 2, it also says which checks to look at (failed_checks)
 
 
 def verdict_source(spec: Policy | PolicyRules) -> str:
@@ -66,10 +71,31 @@ def verdict_source(spec: Policy | PolicyRules) -> str:
         else f"cel.bind({clause[0]}, {clause[1]}, {' && '.join(bound[clause])})"
         for clause in clauses
     )
+    every: Sequence[Check | CheckRules] = spec.all_checks()
+    ask = str(ASK)
+    if len(every) > 1:
+        flags = " + ".join(f"(({_clean(c)}) ? 0 : {1 << i})" for i, c in enumerate(every))
+        ask = f"{ASK} + {flags}"
     applicable = spec.applicable_if
     if applicable is None:
-        return f"({checks}) ? {PASS} : {ASK}"
-    return f"({_own_line(applicable)}) ? (({checks}) ? {PASS} : {ASK}) : {NOT_APPLICABLE}"
+        return f"({checks}) ? {PASS} : {ask}"
+    return f"({_own_line(applicable)}) ? (({checks}) ? {PASS} : {ask}) : {NOT_APPLICABLE}"
+
+
+def failed_checks(verdict: int) -> int:
+    """The bits of the checks that do not hold cleanly, from a verdict of 2 or more (0: not
+    known, every check must be evaluated)."""
+    return verdict - ASK
+
+
+def _clean(check: Check | CheckRules) -> str:
+    """Whether one check holds cleanly, on its own (no binding shared with other checks)."""
+    clauses = [f"self{''.join(f'.?{s}' for s in path.split('.'))}.orValue(null) != null"
+               for path in check.requires]  # fmt: skip
+    clauses.append(f"({_own_line(check.condition)})")
+    if check.warn_if is not None and check.warn_message is not None:
+        clauses.append(f"!({_own_line(check.warn_if)})")
+    return " && ".join(clauses)
 
 
 def _binding(condition: str) -> tuple[str, str, str] | None:
