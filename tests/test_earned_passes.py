@@ -141,3 +141,61 @@ def test_site_to_site_ipsec_needs_certificates_and_peers_not_mfa(
         f" {fields}}}\n",
     )
     assert status(result, "EXP-005", "services/t") == expected
+
+
+# ------------------------------------------------------------------ (2) vulnerability inventories
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("", "fail"),  # no inventory at all: missing evidence, not "nothing to report"
+        ("vulnerabilities: []", "fail"),  # a list without the review behind it
+        ("vulnerabilities: [], vulnerabilities_reviewed: 2026-11-14", "pass"),  # 14 days
+        ("vulnerabilities: [], vulnerabilities_reviewed: 2026-11-13", "fail"),  # 15 days (PAT-003)
+    ],
+)
+def test_an_internet_facing_gateway_declares_its_vulnerability_status(
+    tmp_path: Path, fields: str, expected: str
+) -> None:
+    extra = f", {fields}" if fields else ""
+    result = check(
+        tmp_path,
+        f"firewalls: [{{id: fortigate, internet_facing: true, last_patch: 2026-11-01{extra}}}]\n",
+    )
+    assert status(result, "PAT-003", "firewalls/fortigate") == expected
+    if expected == "pass":
+        assert status(result, "PAT-002", "firewalls/fortigate") == "pass"
+
+
+# ------------------------------------------------------------------ (4), (5) transfers
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("country: US", "fail"),
+        ("country: US, dpf_certified: false", "fail"),
+        ("country: US, dpf_certified: true", "pass"),
+        ("country: US, transfer_mechanism: scc", "pass"),
+        ("country: MA, health_data_access: true, transfer_mechanism: derogation", "fail"),
+        ("country: MA, transfer_frequency: occasional, transfer_mechanism: derogation", "warn"),
+    ],
+)
+def test_partial_adequacy_and_derogations(tmp_path: Path, fields: str, expected: str) -> None:
+    result = check(
+        tmp_path, f"vendors: [{{id: v, name: V, processes_personal_data: true, {fields}}}]\n"
+    )
+    assert status(result, "VND-003", "vendors/v") == expected
+
+
+def test_us_remote_access_of_a_host_needs_dpf_certification(tmp_path: Path) -> None:
+    text = """
+    providers:
+      - {id: p, name: P, remote_access_countries: [US]%s}
+    systems: [{id: s, name: S, health_data: true, hosted_by: p}]
+    """
+    assert status(check(tmp_path, text % ""), "HDS-007", "providers/p") == "fail"
+    assert (
+        status(check(tmp_path, text % ", dpf_certified: true"), "HDS-007", "providers/p") == "pass"
+    )

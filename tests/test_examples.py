@@ -25,6 +25,8 @@ LAB_GROUP_FAILURES = {
     ("EXP-004", "firewalls/fw-edge-1"),
     ("PAT-002", "firewalls/fw-edge-1"),
     ("PAT-003", "firewalls/fw-edge-1"),
+    ("PAT-002", "services/staff-vpn"),
+    ("PAT-003", "services/staff-vpn"),
     ("PAT-001", "services/billing-web"),
     ("VND-001", "vendors/transcription-tana"),
     ("VND-002", "vendors/transcription-tana"),

@@ -118,6 +118,11 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
     exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
     exclude += observed.paths if observed is not None else []  # evidence is no declaration
     decl = _collect(problems, load_declarations, paths, exclude)
+    if decl is not None:
+        from hdsguard.declarations.plausible import implausible
+
+        # Evidence from the future is no evidence: refused before any rule can pass on it.
+        problems.extend(implausible(decl, options.as_of))
     if problems or decl is None:
         raise InputError(problems)
     if observed is not None:

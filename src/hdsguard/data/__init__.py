@@ -21,8 +21,10 @@ from typing import Any
 
 __all__ = [
     "activity_name",
+    "adequacy_recipient_field",
     "adequacy_scope",
     "adequate",
+    "adequate_for",
     "cabf_max_lifetime",
     "cleartext_protocols",
     "country_codes",
@@ -152,6 +154,31 @@ def _adequacy() -> dict[str, str | None]:
 def adequate() -> frozenset[str]:
     """Countries with a GDPR art. 45 adequacy decision (some partial: see adequacy_scope)."""
     return frozenset(_adequacy())
+
+
+@cache
+def _recipient_fields() -> dict[str, str]:
+    return {
+        str(e["code"]): str(e["recipient_field"])
+        for e in load("countries")["adequacy"]
+        if e.get("recipient_field")
+    }
+
+
+def adequacy_recipient_field(code: str) -> str | None:
+    """The declaration field a recipient in ``code`` must set to true to be covered by a
+    partial adequacy decision (``"dpf_certified"`` for the US), else ``None``."""
+    return _recipient_fields().get(code)
+
+
+def adequate_for(code: str, recipient: object) -> bool:
+    """Whether a transfer to ``recipient`` (a provider, vendor or sub-processor mapping) in
+    ``code`` is covered by an adequacy decision: the country has one and, when the decision
+    is partial with a recipient field, the recipient declares that field true."""
+    if code not in _adequacy():
+        return False
+    field = adequacy_recipient_field(code)
+    return field is None or (isinstance(recipient, dict) and recipient.get(field) is True)
 
 
 def adequacy_scope(code: str) -> str | None:

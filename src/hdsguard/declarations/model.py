@@ -266,6 +266,38 @@ PositiveNumber = Annotated[float, Field(strict=True, ge=0)]
 _NOTES = "Free-text remarks for auditors; never read by policies."
 
 
+def informational(reason: str) -> dict[str, Any]:
+    """Field metadata: no rule decides on this field, because ``reason``.
+
+    Every other field is read by a built-in policy (tests/test_fields_read.py): a declared
+    weakness that no rule reads would be a false pass waiting to happen.
+    """
+    return {"x-informational": reason}
+
+
+_IDENTIFIES = "identifies the object for people; rules decide on its dated, checkable facts"
+_NOTES_INFO = informational("free text for people; a rule cannot decide on prose")
+_WHY_2 = (
+    "the accreditation of a certifier cannot be checked offline; the ANS registry of "
+    "certified hosts is the evidence"
+)
+_WHY_3 = "rules decide on the clauses, not on the signature date (checked for plausibility only)"
+_WHY_4 = "GDPR art. 28(2) sets no minimum notice period: context for the contract review"
+_WHY_5 = (
+    "HDS v2 certification already requires an ISO 27001 ISMS, checked through the HDS "
+    "certificate (HDS-001 to HDS-005)"
+)
+_WHY_6 = (
+    "SecNumCloud is not required of health-data hosts by the CSP or HDS v2; context for "
+    "the non-EU law exposure of HDS-008"
+)
+_WHY_7 = "VND-005 checks that an audit took place recently; its kind is context for the auditor"
+_WHY_8 = "support is decided by `end_of_support`; a version string cannot be compared offline"
+_WHY_9 = (
+    "support is decided by `firmware.end_of_support`; a version string cannot be compared offline"
+)
+
+
 # --------------------------------------------------------------------------------------------
 # Base class
 # --------------------------------------------------------------------------------------------
@@ -452,7 +484,7 @@ class Organisation(Strict):
     gdpr: Gdpr | None = Field(
         None, description="GDPR governance: DPO obligation and record of processing (GOV-009)."
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -526,7 +558,7 @@ class Identity(Strict):
         description="Active Directory security state (IAM-005 needs it; "
         "without an AD, waive IAM-005).",
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -558,7 +590,7 @@ class Logging(Strict):
     last_access_review: IsoDate | None = Field(
         None, description="Date of the last review of health-data access logs (YYYY-MM-DD)."
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -571,7 +603,9 @@ class HdsCertificate(Strict):
 
     certificate: StrictStr | None = Field(None, description="Certificate number.")
     certifier: StrictStr | None = Field(
-        None, description="Accredited certification body that issued the certificate."
+        None,
+        description="Accredited certification body that issued the certificate.",
+        json_schema_extra=informational(_WHY_2),
     )
     activities: list[HdsActivity] | None = Field(
         None, description="HDS activities covered by the certificate (CSP R.1111-8-8), 1 to 6."
@@ -617,7 +651,11 @@ class PatchSla(Strict):
 class Contract(Strict):
     """The contract with a provider or vendor."""
 
-    signed: IsoDate | None = Field(None, description="Date the contract was signed (YYYY-MM-DD).")
+    signed: IsoDate | None = Field(
+        None,
+        description="Date the contract was signed (YYYY-MM-DD).",
+        json_schema_extra=informational(_WHY_3),
+    )
     dpa: StrictBool | None = Field(
         None, description="Whether the contract holds GDPR art. 28 processor clauses (DPA)."
     )
@@ -636,6 +674,7 @@ class Contract(Strict):
     objection_days: NonNegativeInt | None = Field(
         None,
         description="Days the organisation has to object to a new sub-processor after notice.",
+        json_schema_extra=informational(_WHY_4),
     )
     patch_sla: PatchSla | None = Field(
         None, description="Contractual deadlines to deliver security patches."
@@ -654,9 +693,15 @@ class Provider(Strict):
     hds: HdsCertificate | None = Field(
         None, description="The provider's HDS certificate; absent when it holds none."
     )
-    iso27001: Iso27001 | None = Field(None, description="The provider's ISO 27001 certificate.")
+    iso27001: Iso27001 | None = Field(
+        None,
+        description="The provider's ISO 27001 certificate.",
+        json_schema_extra=informational(_WHY_5),
+    )
     secnumcloud: StrictBool | None = Field(
-        None, description="Whether the service bought is SecNumCloud-qualified."
+        None,
+        description="Whether the service bought is SecNumCloud-qualified.",
+        json_schema_extra=informational(_WHY_6),
     )
     storage_countries: list[Country] | None = Field(
         None, description="Countries where data is stored (ISO 3166-1 alpha-2)."
@@ -683,7 +728,7 @@ class Provider(Strict):
         "by the provider (HDS EXI 30).",
     )
     contract: Contract | None = Field(None, description="The contract with the provider.")
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 class Subprocessor(Strict):
@@ -702,7 +747,7 @@ class Subprocessor(Strict):
         "(on the DPF list): the US adequacy decision (EU) 2023/1795 covers only certified "
         "organisations.",
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 class RemoteAccess(Strict):
@@ -728,7 +773,9 @@ class Vendor(Strict):
     id: Id = Field(description="Identifier of the vendor, unique among vendors.")
     name: StrictStr = Field(description="Name of the vendor.")
     service: StrictStr | None = Field(
-        None, description="What the vendor does for the organisation."
+        None,
+        description="What the vendor does for the organisation.",
+        json_schema_extra=informational(_IDENTIFIES),
     )
     country: Country | None = Field(
         None, description="Country where the vendor operates from (ISO 3166-1 alpha-2)."
@@ -772,12 +819,14 @@ class Vendor(Strict):
     last_audit: IsoDate | None = Field(
         None, description="Date of the last audit of the vendor (YYYY-MM-DD)."
     )
-    audit_kind: AuditKind | None = Field(None, description="Kind of the last audit.")
+    audit_kind: AuditKind | None = Field(
+        None, description="Kind of the last audit.", json_schema_extra=informational(_WHY_7)
+    )
     remote_access: RemoteAccess | None = Field(
         None, description="How the vendor accesses systems remotely; absent when it does not."
     )
     contract: Contract | None = Field(None, description="The contract with the vendor.")
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -862,7 +911,7 @@ class System(Strict):
     ins: Ins | None = Field(
         None, description="Exchange of patient identities and INS qualification (IAM-009)."
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -890,7 +939,11 @@ class Software(Strict):
     """Software that implements a service."""
 
     name: StrictStr | None = Field(None, description="Name of the software product.")
-    version: StrictStr | None = Field(None, description='Version deployed, as a string ("7.4.2").')
+    version: StrictStr | None = Field(
+        None,
+        description='Version deployed, as a string ("7.4.2").',
+        json_schema_extra=informational(_WHY_8),
+    )
     end_of_support: IsoDate | None = Field(
         None, description="Last day of vendor support for this version, inclusive (YYYY-MM-DD)."
     )
@@ -904,7 +957,11 @@ class Software(Strict):
 class Vulnerability(Strict):
     """A known, not yet fixed vulnerability."""
 
-    cve: StrictStr | None = Field(None, description="CVE identifier (CVE-2024-3400).")
+    cve: StrictStr | None = Field(
+        None,
+        description="CVE identifier (CVE-2024-3400).",
+        json_schema_extra=informational(_IDENTIFIES),
+    )
     cvss: Cvss | None = Field(None, description="CVSS base score, 0 to 10.")
     published: IsoDate | None = Field(
         None, description="Date the vulnerability was published (YYYY-MM-DD)."
@@ -915,7 +972,7 @@ class Vulnerability(Strict):
     kev_added: IsoDate | None = Field(
         None, description="Date it was added to the CISA KEV catalogue (YYYY-MM-DD)."
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 class Service(Strict):
@@ -923,7 +980,11 @@ class Service(Strict):
 
     id: Id = Field(description="Identifier of the service, unique among services.")
     system: Id | None = Field(None, description="Id of the system the service belongs to.")
-    host: StrictStr | None = Field(None, description="Host name or IP address of the service.")
+    host: StrictStr | None = Field(
+        None,
+        description="Host name or IP address of the service.",
+        json_schema_extra=informational(_IDENTIFIES),
+    )
     port: Port | None = Field(None, description="TCP or UDP port, 1 to 65535.")
     protocol: Protocol = Field(description="Application protocol spoken by the service.")
     exposure: Exposure = Field(
@@ -966,7 +1027,7 @@ class Service(Strict):
         description="For a site-to-site interconnection (`role: site_to_site`): the addresses "
         "or networks of the remote peers allowed to connect.",
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -977,7 +1038,11 @@ class Service(Strict):
 class Firmware(Strict):
     """Firmware of a firewall."""
 
-    version: StrictStr | None = Field(None, description='Firmware version, as a string ("7.2.8").')
+    version: StrictStr | None = Field(
+        None,
+        description='Firmware version, as a string ("7.2.8").',
+        json_schema_extra=informational(_WHY_9),
+    )
     end_of_support: IsoDate | None = Field(
         None, description="Last day of vendor support for this firmware, inclusive (YYYY-MM-DD)."
     )
@@ -1003,15 +1068,21 @@ class FirewallRule(Strict):
     action: FirewallRuleAction | None = Field(
         None, description="Whether the rule allows or denies the traffic."
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 class Firewall(Strict):
     """A firewall."""
 
     id: Id = Field(description="Identifier of the firewall, unique among firewalls.")
-    vendor: StrictStr | None = Field(None, description="Manufacturer of the firewall.")
-    model: StrictStr | None = Field(None, description="Model of the firewall.")
+    vendor: StrictStr | None = Field(
+        None,
+        description="Manufacturer of the firewall.",
+        json_schema_extra=informational(_IDENTIFIES),
+    )
+    model: StrictStr | None = Field(
+        None, description="Model of the firewall.", json_schema_extra=informational(_IDENTIFIES)
+    )
     internet_facing: StrictBool | None = Field(
         None, description="Whether the firewall is connected to the Internet."
     )
@@ -1036,7 +1107,7 @@ class Firewall(Strict):
         "says nothing is open.",
     )
     rules: list[FirewallRule] | None = Field(None, description="Filtering rules (optional).")
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1049,7 +1120,9 @@ class Certificate(Strict):
 
     id: Id = Field(description="Identifier of the certificate, unique among certificates.")
     subject: StrictStr | None = Field(
-        None, description="Subject (common name or main DNS name) of the certificate."
+        None,
+        description="Subject (common name or main DNS name) of the certificate.",
+        json_schema_extra=informational(_IDENTIFIES),
     )
     not_before: IsoDate | None = Field(
         None, description="First day of validity of the certificate (YYYY-MM-DD)."
@@ -1073,7 +1146,7 @@ class Certificate(Strict):
         description="SHA-256 fingerprint of the certificate (64 hexadecimal digits, colons "
         "allowed): the surest way to match the certificate a server presents.",
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1106,7 +1179,7 @@ class Detection(Strict):
         description="When security alerts are handled by someone able to act (an internal or "
         "outsourced SOC): round_the_clock (24/7), business_hours, or none.",
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 class MailDomain(Strict):
@@ -1131,7 +1204,7 @@ class Messaging(Strict):
     domains: list[MailDomain] | None = Field(
         None, description="Every e-mail domain of the organisation, with its DMARC policy."
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 class Biomedical(Strict):
@@ -1152,7 +1225,7 @@ class Biomedical(Strict):
         description="Whether connected biomedical devices sit on dedicated network segments, "
         "filtered from the office network and without direct Internet access.",
     )
-    notes: StrictStr | None = Field(None, description=_NOTES)
+    notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,7 +28,15 @@ Check = Callable[[Any], bool]
 SCHEMA_NAME = "declaration.schema.json"
 # Keywords that only document; every other keyword must be understood, or the checker is off.
 _ANNOTATIONS = frozenset(
-    {"description", "title", "default", "examples", "$comment", "markdownDescription"}
+    {
+        "description",
+        "title",
+        "default",
+        "examples",
+        "$comment",
+        "markdownDescription",
+        "x-informational",
+    }
 )
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

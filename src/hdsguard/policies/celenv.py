@@ -143,6 +143,13 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("is_date", [_S], _B, _is_date),
         ("in_eea", [_S], _B, data.in_eea),
         ("is_adequate", [_S], _B, lambda c: c in data.adequate()),
+        ("is_adequate_for", [_S, _D], _B, data.adequate_for),
+        (
+            "adequacy_field",
+            [_S],
+            _S,
+            lambda c: data.adequacy_recipient_field(c) or "",
+        ),
         ("country_name", [_S], _S, lambda c: data.country_name(c) or c),
         ("required_activities", [_L], _L, lambda s: list(data.required_activities(s))),
         ("activity_name", [_I], _S, data.activity_name),

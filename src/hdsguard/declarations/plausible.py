@@ -1,0 +1,183 @@
+"""Plausible evidence: a date that records something that happened cannot lie in the future.
+
+``last_patch: 2027-10-13``, a typo for 2025, would otherwise read as a patch made "-313 days"
+ago and pass every age limit; a restore test, an audit or a review dated next year would do the
+same. So would a duration no referential allows: an HDS certificate is issued for three years.
+Rather than every rule guarding its own dates, this module checks every declared date once,
+before any rule runs, and reports each implausible one as an input problem located at the
+field (exit code 2), so that no rule can pass on it.
+
+Which dates record something that happened is read from the shipped declaration schema: every
+``format: date`` field is an event (a patch, an audit, a test, a review, a signature,
+a publication...), except the end dates of the format contract, which name the last valid
+day and usually lie ahead (:data:`END_DATES`), and the first valid days of certificates,
+which their validity rules check (:data:`START_DATES`). A new date field is therefore
+checked without anyone remembering to list it; a field that plans something ahead must be
+named in :data:`END_DATES` (``tests/test_plausible.py`` lists the event dates it expects).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from hdsguard.declarations.merge import DeclarationSet
+from hdsguard.errors import Problem
+
+END_DATES = frozenset({"valid_until", "not_after", "end_of_support"})
+"""Date fields that name a last valid day (the format contract's end dates), not an event."""
+
+START_DATES = frozenset({"valid_from", "not_before"})
+"""First valid days: a certificate may be issued ahead of its start, so a start after the
+evaluation date is not implausible; the validity rules (HDS-003, TLS-002) fail on it instead
+("not valid yet"), and the durations below still bound it."""
+
+Step = str  # a key, or "*" for every item of a list
+DatePath = tuple[Step, ...]
+
+# (section, object path, start field, end field, maximum years, why): durations a referential
+# bounds. HDS certificates: 3 years (HDS certification scheme, arrêté of 26 April 2024).
+DURATIONS: tuple[tuple[str, DatePath, str, str, int | None, str], ...] = (
+    (
+        "providers",
+        ("hds",),
+        "valid_from",
+        "valid_until",
+        3,
+        "an HDS certificate is issued for three years (HDS certification scheme)",
+    ),
+    (
+        "vendors",
+        ("hds",),
+        "valid_from",
+        "valid_until",
+        3,
+        "an HDS certificate is issued for three years (HDS certification scheme)",
+    ),
+    ("certificates", (), "not_before", "not_after", None, "a certificate ends after it begins"),
+)
+
+
+def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
+    """Every date of something that happened after ``as_of``, and every impossible duration."""
+    today = as_of.isoformat()
+    problems: list[Problem] = []
+    for section, paths in event_dates().items():
+        for target, obj, origin in decl.targets(section):
+            if not obj:
+                continue
+            for path, value in _values(obj, paths):
+                if isinstance(value, str) and value > today:
+                    problems.append(_problem(target, origin, path, _future(value, today)))
+    for section, at, start, end, years, why in DURATIONS:
+        for target, obj, origin in decl.targets(section):
+            for base, holder in _holders(obj, at):
+                message = _duration(holder, start, end, years, why)
+                if message:
+                    problems.append(_problem(target, origin, (*base, end), message))
+    return problems
+
+
+def _future(value: str, today: str) -> str:
+    return (
+        f"{value} is after the evaluation date {today}: a date that records something that "
+        "happened cannot lie in the future (a typo?); correct it, or evaluate on a later date "
+        "with --as-of"
+    )
+
+
+def _duration(holder: Any, start: str, end: str, years: int | None, why: str) -> str | None:
+    first, last = holder.get(start), holder.get(end)
+    if not (isinstance(first, str) and isinstance(last, str)):
+        return None
+    begin, finish = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
+    if finish < begin:
+        return f"`{end}` {last} is before `{start}` {first}: {why}; correct the dates"
+    if years is not None and finish > _add_years(begin, years):
+        return (
+            f"`{start}` {first} to `{end}` {last} is longer than {years} years, which is "
+            f"implausible: {why}; correct the dates from the certificate"
+        )
+    return None
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _problem(target: str, origin: Any, path: tuple[str | int, ...], message: str) -> Problem:
+    where = target + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path)
+    if origin is None:
+        return Problem("<declarations>", None, None, f"{where}: {message}")
+    line, column = origin.locate(path, value=True)
+    return Problem(origin.source.path, line, column, f"{where}: {message}")
+
+
+def _values(obj: Any, paths: tuple[DatePath, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    for path in paths:
+        yield from _walk(obj, path, ())
+
+
+def _walk(
+    node: Any, path: DatePath, done: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if not path:
+        yield done, node
+        return
+    step, rest = path[0], path[1:]
+    if step == "*":
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                yield from _walk(item, rest, (*done, i))
+    elif isinstance(node, dict) and step in node:
+        yield from _walk(node[step], rest, (*done, step))
+
+
+def _holders(obj: Any, at: DatePath) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    for path, node in _walk(obj, at, ()):
+        if isinstance(node, dict):
+            yield path, node
+
+
+@cache
+def event_dates() -> dict[str, tuple[DatePath, ...]]:
+    """Section -> paths of its event dates, read from the shipped declaration schema."""
+    from hdsguard.declarations.precheck import schema_file
+
+    schema = json.loads(schema_file().read_text(encoding="utf-8"))
+    defs: dict[str, Any] = schema.get("$defs", {})
+    out: dict[str, tuple[DatePath, ...]] = {}
+    for section, node in schema["properties"].items():
+        paths = tuple(_date_paths(node, defs, (), frozenset()))
+        if paths:
+            if node.get("type") == "array":
+                paths = tuple(p[1:] for p in paths)  # relative to one item of the list
+            out[section] = paths
+    return out
+
+
+def _date_paths(
+    node: Any, defs: dict[str, Any], path: DatePath, seen: frozenset[str]
+) -> Iterator[DatePath]:
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.removeprefix("#/$defs/")
+        if name not in seen:
+            yield from _date_paths(defs.get(name), defs, path, seen | {name})
+        return
+    for branch in node.get("anyOf", ()):
+        yield from _date_paths(branch, defs, path, seen)
+    if node.get("format") == "date" and path and path[-1] not in END_DATES | START_DATES:
+        yield path
+    if node.get("type") == "array":
+        yield from _date_paths(node.get("items"), defs, (*path, "*"), seen)
+    for key, sub in node.get("properties", {}).items():
+        yield from _date_paths(sub, defs, (*path, key), seen)

@@ -1,0 +1,110 @@
+"""Every field the declaration schema collects is read by a built-in policy, or the schema
+marks it informational and says why: a declared weakness that no rule reads is a false pass
+waiting to happen (``mfa_remote: false`` passed every rule before issue 11).
+
+The mechanism is deliberately simple. A field counts as read when its name appears in what a
+built-in policy evaluates: a CEL expression (condition, applicable_if, warn_if, locate), a
+``requires`` or ``field`` path, or the recipient field a partial adequacy decision names in
+the reference data (read through ``is_adequate_for``). Messages do not count: quoting a value
+is not deciding on it. A field that no rule should decide on carries
+``json_schema_extra={"x-informational": "why"}`` in the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from hdsguard import data
+from hdsguard.declarations.model import DeclarationFile, _unwrap
+from tests.helpers import REPO
+
+_EVALUATED = ("condition", "applicable_if", "warn_if", "locate")
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _expressions(policy: dict[str, Any]) -> Iterator[str]:
+    for check in [policy, *policy.get("checks", [])]:
+        for key in _EVALUATED:
+            if isinstance(check.get(key), str):
+                yield check[key]
+        yield from [*check.get("requires", []), check.get("field") or ""]
+
+
+def names_read() -> set[str]:
+    names: set[str] = set()
+    for path in sorted((REPO / "policies").glob("*.yaml")):
+        policy = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for text in _expressions(policy):
+            names.update(_NAME.findall(text))
+    for entry in data.load("countries")["adequacy"]:
+        if entry.get("recipient_field"):
+            names.add(entry["recipient_field"])
+    return names
+
+
+def fields(model: type[BaseModel], where: str = "") -> Iterator[tuple[str, str, Any]]:
+    """(dotted place, field name as written, field info) of every field below the sections
+    (a section itself is read by the rules that apply to it)."""
+    if model is DeclarationFile:
+        for name, info in model.model_fields.items():
+            for sub in _models(info.annotation):
+                yield from fields(sub, name)
+        return
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        place = f"{where}.{key}" if where else key
+        yield place, key, info
+        for sub in _models(info.annotation):
+            yield from fields(sub, place)
+
+
+def _models(annotation: Any) -> Iterator[type[BaseModel]]:
+    inner = _unwrap(annotation)
+    args = getattr(inner, "__args__", ())
+    if isinstance(inner, type) and issubclass(inner, BaseModel):
+        yield inner
+    for arg in args:
+        yield from _models(arg)
+
+
+def informational(info: Any) -> str | None:
+    extra = info.json_schema_extra
+    return extra.get("x-informational") if isinstance(extra, dict) else None
+
+
+def test_every_declaration_field_is_read_or_informational() -> None:
+    read = names_read()
+    unread = sorted(
+        place
+        for place, key, info in fields(DeclarationFile)
+        if key not in read and not informational(info)
+    )
+    assert unread == [], (
+        "fields no built-in policy reads: write the rule, or mark the field informational "
+        f"(json_schema_extra={{'x-informational': 'why'}}): {unread}"
+    )
+
+
+def test_informational_fields_say_why() -> None:
+    for place, _key, info in fields(DeclarationFile):
+        reason = informational(info)
+        if reason is not None:
+            assert len(reason) > 20, place
+
+
+def test_the_scan_would_catch_an_unread_field() -> None:
+    # The weaknesses of issue 11 are read now; a name no policy uses is not.
+    read = names_read()
+    assert {
+        "mfa_remote",
+        "audit_right",
+        "reversibility",
+        "remote_access_traces_centralised",
+    } <= read
+    assert {"dpf_certified", "transfer_frequency", "vulnerabilities_reviewed", "peers"} <= read
+    assert "certainly_not_a_field" not in read

@@ -1,0 +1,120 @@
+"""Plausible evidence (issue 11, class 1): a date recording something that happened after
+the evaluation date, or an HDS certificate valid longer than three years, is a located input
+problem (exit 2) whatever rule would read it, never a pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from hdsguard.declarations.plausible import END_DATES, START_DATES, event_dates
+from tests.helpers import findings_of, run_cli, write
+
+
+def check(tmp_path: Path, text: str, as_of: str = "2026-11-28") -> Result:
+    write(tmp_path, {"decl.yaml": text})
+    return run_cli(["check", str(tmp_path / "decl.yaml"), "--as-of", as_of, "--format", "json"])
+
+
+def test_every_event_date_of_the_format_is_checked() -> None:
+    dates = event_dates()
+    expected = {
+        "firewalls": {("last_patch",), ("last_rule_review",), ("vulnerabilities_reviewed",)},
+        "systems": {("backup", "last_success"), ("backup", "last_restore_test")},
+        "providers": {("hds", "last_surveillance_audit"), ("contract", "signed")},
+        "vendors": {("last_audit",), ("hds", "last_surveillance_audit"), ("contract", "signed")},
+        "organisation": {("last_pentest",), ("continuity_plan", "last_test")},
+        "identity": {("active_directory", "krbtgt_last_reset")},
+        "logging": {("last_access_review",)},
+        "services": {("vulnerabilities", "*", "published"), ("vulnerabilities", "*", "kev_added")},
+    }
+    for section, paths in expected.items():
+        assert paths <= set(dates[section]), section
+    every = {p[-1] for paths in dates.values() for p in paths}
+    assert every.isdisjoint(END_DATES | START_DATES)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            "firewalls: [{id: fw-1, last_patch: 2027-10-13}]",
+            "decl.yaml:1:36: firewalls/fw-1.last_patch: 2027-10-13 is after the evaluation "
+            "date 2026-11-28",
+        ),
+        (
+            "systems:\n  - id: s\n    name: S\n    backup: {last_restore_test: 2026-11-29}\n",
+            "decl.yaml:4:33: systems/s.backup.last_restore_test: 2026-11-29 is after",
+        ),
+        (
+            "organisation: {name: O, last_pentest: 2030-01-01}",
+            "organisation.last_pentest: 2030-01-01 is after",
+        ),
+        (
+            "services:\n  - id: s\n    protocol: https\n    exposure: internal\n"
+            "    vulnerabilities: [{cve: CVE-1, published: 2027-01-01}]\n",
+            "services/s.vulnerabilities[0].published: 2027-01-01 is after",
+        ),
+        (
+            "vendors: [{id: v, name: V, hds: {last_surveillance_audit: 2027-02-01}}]",
+            "vendors/v.hds.last_surveillance_audit: 2027-02-01 is after",
+        ),
+    ],
+)
+def test_a_date_from_the_future_is_a_located_input_problem(
+    tmp_path: Path, text: str, where: str
+) -> None:
+    result = check(tmp_path, text)
+    assert result.exit_code == 2
+    assert where in result.stderr
+    assert "cannot lie in the future" in result.stderr
+
+
+def test_the_evaluation_date_itself_is_plausible(tmp_path: Path) -> None:
+    result = check(tmp_path, "firewalls: [{id: fw-1, last_patch: 2026-11-28}]")
+    assert result.exit_code in (0, 1)
+    fw001 = [f for f in findings_of(result) if f["rule"] == "FW-001"]
+    assert fw001[0]["status"] == "pass"
+
+
+def test_end_dates_may_lie_ahead(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        "firewalls: [{id: fw-1, last_patch: 2026-11-01, firmware: {end_of_support: 2030-01-01}}]",
+    )
+    assert result.exit_code in (0, 1), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until", "ok"),
+    [
+        ("2024-05-16", "2027-05-16", True),  # exactly three years
+        ("2024-05-16", "2027-05-17", False),  # one day more
+        ("2024-05-16", "2029-05-15", False),
+        ("2025-01-01", "2024-12-31", False),  # ends before it begins
+    ],
+)
+def test_hds_certificates_last_at_most_three_years(
+    tmp_path: Path, valid_from: str, valid_until: str, ok: bool
+) -> None:
+    for section in ("providers", "vendors"):
+        result = check(
+            tmp_path,
+            f"{section}: [{{id: h, name: H, hds: {{valid_from: {valid_from},"
+            f" valid_until: {valid_until}}}}}]",
+        )
+        if ok:
+            assert result.exit_code in (0, 1), result.stderr
+        else:
+            assert result.exit_code == 2
+            assert f"{section}/h.hds.valid_until:" in result.stderr
+
+
+def test_a_certificate_cannot_end_before_it_begins(tmp_path: Path) -> None:
+    result = check(
+        tmp_path, "certificates: [{id: c, not_before: 2026-06-01, not_after: 2026-05-01}]"
+    )
+    assert result.exit_code == 2
+    assert "certificates/c.not_after: `not_after` 2026-05-01 is before" in result.stderr
