@@ -121,7 +121,7 @@ class _Gen:
                 "certifier": "LNE",
                 "activities": [1, 2, 3, 4, 5, 6],
                 "referential": "v2",
-                "valid_from": _day(r, -700, -100),
+                "valid_from": _day(r, -180, -100),  # at most 3 years before valid_until
                 "valid_until": _day(r, -30, -1) if bad else _day(r, 200, 900),
                 "last_surveillance_audit": _day(r, -300, -10),
                 "transparency_url": f"https://{ident}.example/transparence",

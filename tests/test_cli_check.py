@@ -87,7 +87,9 @@ def test_json_report_follows_the_contract_and_is_byte_identical(tree: Tree) -> N
     [("2025-08-31", "pass"), ("2025-09-01", "fail")],  # 90 days old passes, 91 fails
 )
 def test_as_of_sets_the_evaluation_date(tree: Tree, as_of: str, status: str) -> None:
-    tree({"firewalls.yaml": FIREWALLS})
+    # Only fw-edge-1: fw-core-1's patch of 2026-10-20 would lie after these evaluation dates,
+    # which is an input error (a date from the future is no evidence).
+    tree({"firewalls.yaml": FIREWALLS.split("  - id: fw-core-1")[0]})
     result = run_cli(["check", ".", "--as-of", as_of, "--format", "json"])
     statuses = {t: s for _, t, s, *_ in fw001(result.stdout)}
     assert statuses["firewalls/fw-edge-1"] == status

@@ -199,3 +199,48 @@ def test_us_remote_access_of_a_host_needs_dpf_certification(tmp_path: Path) -> N
     assert (
         status(check(tmp_path, text % ", dpf_certified: true"), "HDS-007", "providers/p") == "pass"
     )
+
+
+# ------------------------------------------------------------------ (6), (7) certificate holders
+
+
+VENDOR_HDS = """
+vendors:
+  - id: v
+    name: Télé-Consult
+    stores_health_data: true
+    hds: {certificate: HDS-V, activities: [1, 2, 3, 4, 5, 6], referential: "%s",
+          valid_from: 2024-10-01, valid_until: 2027-09-30%s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("referential", "extra", "rule", "expected"),
+    [
+        ("v1.1", "", "HDS-005", "fail"),
+        ("v2", "", "HDS-005", "pass"),
+        ("v2", "", "HDS-004", "fail"),  # no surveillance audit in the two years since 2024-10-01
+        ("v2", ", last_surveillance_audit: 2026-10-01", "HDS-004", "pass"),
+        ("v2", "", "HDS-008", "fail"),  # no transparency page
+        ("v2", ", transparency_url: 'https://t.example/hds'", "HDS-008", "pass"),
+        ("v2", "", "HDS-003", "pass"),
+        ("v2", "", "HDS-002", "pass"),
+    ],
+)
+def test_a_vendors_own_certificate_gets_every_hds_check(
+    tmp_path: Path, referential: str, extra: str, rule: str, expected: str
+) -> None:
+    result = check(tmp_path, VENDOR_HDS % (referential, extra))
+    assert status(result, rule, "vendors/v") == expected
+
+
+def test_hosting_chains_follow_what_each_party_does(tmp_path: Path) -> None:
+    iaas = "{id: iaas, name: I, services: [iaas], hds: {certificate: H, activities: [1, 2, 3],"
+    iaas += " valid_until: 2028-01-01}}"
+    saas = "{id: s, name: S, stores_health_data: true, hosted_by: iaas}"
+    result = check(tmp_path, f"providers: [{iaas}]\nvendors: [{saas}]\n")
+    assert status(result, "VND-002", "vendors/s") == "fail"  # nobody certified for 4, 5, 6
+    msp = "{id: msp, name: M, services: [managed_services], hds: {certificate: H, activities: [5]}}"
+    backed = "{id: lims, name: L, health_data: true, backup: {provider: msp}}"
+    result = check(tmp_path, f"providers: [{msp}]\nsystems: [{backed}]\n")
+    assert status(result, "HDS-002", "providers/msp") == "fail"  # backups are activity 6

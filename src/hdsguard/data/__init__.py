@@ -212,7 +212,7 @@ def _activity_names() -> dict[int, str]:
 
 
 def activity_name(n: int) -> str:
-    """English name of HDS activity ``n`` (1..6, CSP R.1111-9); ``KeyError`` otherwise."""
+    """English name of HDS activity ``n`` (1..6, CSP R.1111-8-8); ``KeyError`` otherwise."""
     try:
         return _activity_names()[n]
     except KeyError:

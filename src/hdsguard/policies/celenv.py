@@ -125,6 +125,46 @@ class Context:
             return str(vulnerability.get("kev_added") or "")
         return ""
 
+    def activities_needed(self, target: str) -> list[int]:
+        """The HDS activities a certificate holder must cover for what it actually does.
+
+        A design default [U]. A provider: the activities of the services bought from it,
+        plus backup (6) when it backs up systems that may hold health data, whatever
+        `services` says. A vendor storing health data: all six activities of hosting its
+        application, less those its host (`hosted_by`) both does and is certified for; an
+        IaaS host certified for 1-3 leaves 4-6, the platform, the operation of the
+        application and its backups, to the vendor.
+        """
+        section, _, ident = target.partition("/")
+        obj = self.lookup(section, ident)
+        if not isinstance(obj, dict):
+            return []
+        if section == "providers":
+            return self._provider_needs(ident, obj)
+        if section != "vendors" or obj.get("stores_health_data") is False:
+            return []
+        host = obj.get("hosted_by")
+        covered = self._host_covers(host) if isinstance(host, str) else set()
+        return [a for a in range(1, 7) if a not in covered]
+
+    def _provider_needs(self, ident: str, obj: dict[str, Any]) -> list[int]:
+        services = obj.get("services")
+        needed = set(data.required_activities(services if isinstance(services, list) else []))
+        backups = self.referring("systems", "backup.provider", ident)
+        if any(s.get("health_data") is not False for s in backups):
+            needed.add(6)
+        return sorted(needed)
+
+    def _host_covers(self, ident: str) -> set[int]:
+        host = self.lookup("providers", ident)
+        if not isinstance(host, dict):
+            return set()
+        hds = host.get("hds")
+        held = hds.get("activities") if isinstance(hds, dict) else None
+        if not isinstance(held, list):
+            return set()
+        return set(held) & set(self._provider_needs(ident, host))
+
 
 def _get(obj: Any, path: str) -> Any:
     for step in path.split("."):
@@ -192,6 +232,8 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("hds_registry_entry", [_S], _D, lambda i: ctx.lookup("evidence_hds_registry", i)),
         ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
         ("kev_added", [_D], _S, ctx.kev_added),
+
+        ("activities_needed", [_S], _L, ctx.activities_needed),
     ]
 
 
@@ -230,7 +272,7 @@ CROSS_OBJECT = re.compile(
     r"\bdecl\b|\b(provider|system|certificate|vendor|systems_hosted_by|systems_backed_up_by"
     r"|vendors_hosted_by|services_of|health_data_at|evidence_ports_of|evidence_hosts_of"
     r"|services_at|observed_certificates|declared_certificates|kev_entries|kev_entry"
-    r"|hds_registry_entry|kev_added)\s*\("
+    r"|hds_registry_entry|kev_added|activities_needed)\s*\("
 )
 _STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 
