@@ -232,7 +232,6 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("hds_registry_entry", [_S], _D, lambda i: ctx.lookup("evidence_hds_registry", i)),
         ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
         ("kev_added", [_D], _S, ctx.kev_added),
-
         ("activities_needed", [_S], _L, ctx.activities_needed),
     ]
 
