@@ -220,6 +220,7 @@ FIREWALL = """
         vendor: Fortinet
         internet_facing: false
         last_patch: 2026-06-02
+        vulnerabilities_reviewed: 2026-11-25
         vulnerabilities:
           - cve: CVE-2024-21762
             cvss: 9.6
