@@ -37,6 +37,11 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["HDSGUARD_CACHE_DIR"] = str(tmp_path_factory.mktemp("hdsguard-cache"))
+    # Outputs are English unless a test asks for French: a developer's French locale must
+    # not change what the goldens compare (the language tests set these themselves).
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        os.environ.pop(name, None)
+    os.environ["LANG"] = "C.UTF-8"
 
 
 def pytest_configure(config: pytest.Config) -> None:

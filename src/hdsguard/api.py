@@ -48,6 +48,8 @@ class CheckOptions:
     evidence: bool = True
     # Evidence files or directories (scans, certificates, KEV, ANS registry): docs/evidence.md.
     evidence_files: Sequence[EvidenceSpec] = ()
+    # The language of the report's prose, "en" or "fr"; None: the run's (hdsguard.i18n).
+    lang: str | None = None
 
 
 def options_from_config(
@@ -83,10 +85,11 @@ def options_from_config(
 
 
 def load_policies(
-    policy_dirs: Sequence[Path] = (), *, with_specs: bool = False
+    policy_dirs: Sequence[Path] = (), *, with_specs: bool = False, lang: str | None = None
 ) -> tuple[CelRuntime, dict[str, CompiledPolicy]]:
+    """The catalogue; ``lang``: the language of its texts (None: each policy's own)."""
     runtime = CelRuntime()
-    return runtime, load_catalogue(runtime, policy_dirs, with_specs=with_specs)
+    return runtime, load_catalogue(runtime, policy_dirs, with_specs=with_specs, lang=lang)
 
 
 def selected(
@@ -105,12 +108,20 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
     Raises ``hdsguard.errors.InputError`` (with every located problem) when the declarations,
     a policy, the config, the waivers or the baseline are invalid.
     """
+    from hdsguard import i18n
+
+    options = options or CheckOptions()
+    with i18n.language(options.lang or i18n.current()):
+        return _check(paths, options, options.lang or i18n.current())
+
+
+def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     from hdsguard import data
     from hdsguard.declarations.load import load_declarations
     from hdsguard.engine import run
+    from hdsguard.policies.texts import fallback_notice
 
-    options = options or CheckOptions()
-    runtime, catalogue = load_policies(options.policy_dirs)
+    runtime, catalogue = load_policies(options.policy_dirs, lang=lang)
     problems = _settings_problems(catalogue, options)
     waivers = _collect(problems, _load_waivers, options, catalogue)
     baseline = _collect(problems, _load_baseline, options)
@@ -158,6 +169,9 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
             findings, decl, {p.id for p in policies if "evidence" in p.meta.tags}
         )
     findings, notices = _exceptions(findings, options, waivers, baseline)
+    fallback = fallback_notice(lang, (p.id for p in policies if p.fell_back))
+    if fallback:
+        notices.insert(0, fallback)
     exiting.keep(decl, memo, runtime)
     return Report(
         tool_version=__version__,

@@ -16,17 +16,20 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hdsguard import __version__, exiting
+from hdsguard import __version__, exiting, i18n
 from hdsguard.cli_policies import policies
 from hdsguard.clicommon import SEVERITIES, F, handle_errors, parse_date, safe_text
+from hdsguard.clilang import LocalisedGroup, lang_option
+from hdsguard.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from hdsguard.api import CheckOptions
     from hdsguard.config import LoadedConfig
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LocalisedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="hdsguard")
+@lang_option
 def main() -> None:
     """Check the declared infrastructure of a health organisation against HDS, ISO 27001,
     CaRE and ANSSI rules.
@@ -101,6 +104,7 @@ def run_options(func: F) -> F:
             "or above (up to the repository root).",
         ),
         click.option("--no-config", is_flag=True, help="Ignore any .hdsguard.yaml."),
+        lang_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -120,29 +124,31 @@ def _prepare(
     from hdsguard.configpath import find_config
 
     if config_file is not None and no_config:
-        raise click.UsageError("--config and --no-config exclude each other")
+        raise click.UsageError(_("--config and --no-config exclude each other"))
     path = config_file or (None if no_config else find_config(Path.cwd()))
     config = None
     if path is not None:
         from hdsguard.config import load_config
 
         config = load_config(path)
+        i18n.set_default(config.model.lang)
     options = options_from_config(
         config,
         as_of=as_of or datetime.date.today(),
         policy_dirs=policy_dirs,
         baseline_file=baseline_file,
     )
+    options = dataclasses.replace(options, lang=i18n.current())
     targets = list(paths) or (config.declaration_paths() if config else None) or ["."]
     return targets, options, config
 
 
 def _echo_notices(notices: Sequence[str]) -> None:
     for notice in notices:
-        click.echo(safe_text(f"hdsguard: notice: {notice}"), err=True)
+        click.echo(safe_text(_("hdsguard: notice: {notice}").format(notice=notice)), err=True)
 
 
-_EXIT_CODES = (
+_EXIT_CODES = N_(
     "Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails (or a rule could "
     "not be evaluated); 2 the declarations, config, a policy or the command line are invalid, "
     "or the report cannot be written (each problem on stderr as file:line:column: message)."
@@ -275,11 +281,12 @@ def baseline(
     write_atomic(target, baseline_text(report))
     _echo_notices(report.notices)
     count = len({(f.rule, f.target) for f in report.findings if f.status is Status.FAIL})
-    plural = "s" * (count != 1)
-    click.echo(
-        safe_text(f"hdsguard: wrote {count} failing finding{plural} to {display_path(target)}"),
-        err=True,
+    wrote = ngettext(
+        "hdsguard: wrote {count} failing finding to {file}",
+        "hdsguard: wrote {count} failing findings to {file}",
+        count,
     )
+    click.echo(safe_text(wrote.format(count=count, file=display_path(target))), err=True)
 
 
 @main.command()
@@ -288,13 +295,14 @@ def baseline(
     type=click.Choice(["declaration", "policy", "config", "waivers", "baseline"]),
     default="declaration",
 )
+@lang_option
 @handle_errors
 def schema(name: str) -> None:
     """Print a JSON Schema: declaration (default), policy, config, waivers or baseline."""
     from hdsguard.schemagen import SCHEMAS, render
 
     if name not in SCHEMAS:
-        raise click.UsageError(f"no {name} schema yet")
+        raise click.UsageError(_("no {name} schema yet").format(name=name))
     click.echo(render(SCHEMAS[name]()), nl=False)
 
 

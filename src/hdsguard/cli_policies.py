@@ -9,11 +9,13 @@ from pathlib import Path
 import click
 
 from hdsguard.clicommon import SEVERITIES, handle_errors, safe_text
+from hdsguard.clilang import LocalisedGroup, lang_option
 from hdsguard.declarations.sections import SECTIONS
 from hdsguard.errors import InputError, Problem
+from hdsguard.i18n import _, current
 
 
-@click.group()
+@click.group(cls=LocalisedGroup)
 def policies() -> None:
     """List, explain and test policies."""
 
@@ -26,12 +28,13 @@ def policies() -> None:
     "--section", type=click.Choice(SECTIONS), help="Only policies that apply to this section."
 )
 @click.option("--severity", type=click.Choice(SEVERITIES), help="Only this severity.")
+@lang_option
 @handle_errors
 def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: str | None) -> None:
     """List policies: id, severity, sections, title."""
     from hdsguard.api import load_policies
 
-    _, catalogue = load_policies(policy_dirs)
+    _runtime, catalogue = load_policies(policy_dirs, lang=current())
     for policy in catalogue.values():
         meta = policy.meta
         if section and section not in meta.applies_to:
@@ -46,34 +49,42 @@ def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: st
 @click.option(
     "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
 )
+@lang_option
 @handle_errors
 def explain_policy(policy_id: str, policy_dirs: Sequence[Path]) -> None:
     """Explain one policy: what, why, defaults, remediation, references, example, tests."""
     from hdsguard.api import load_policies
     from hdsguard.policies.docs import explain_text
 
-    runtime, catalogue = load_policies(policy_dirs, with_specs=True)
+    runtime, catalogue = load_policies(policy_dirs, with_specs=True, lang=current())
     policy = catalogue.get(policy_id.upper())
     if policy is None:
         import difflib
 
         close = difflib.get_close_matches(policy_id.upper(), list(catalogue), n=1)
-        hint = f"; did you mean {close[0]}?" if close else "; see `hdsguard policies list`"
-        raise click.BadParameter(f"no policy {policy_id!r}{hint}", param_hint="POLICY_ID")
+        if close:
+            message = _("no policy {id!r}; did you mean {close}?")
+        else:
+            message = _("no policy {id!r}; see `hdsguard policies list`")
+        raise click.BadParameter(
+            message.format(id=policy_id, close=close[0] if close else ""), param_hint="POLICY_ID"
+        )
     click.echo(safe_text(explain_text(runtime, policy)), nl=False)
 
 
 @policies.command("docs")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@lang_option
 @handle_errors
 def policy_docs(output: str | None) -> None:
-    """Generate the Markdown catalogue of the built-in policies (docs/policies.md)."""
+    """Generate the Markdown catalogue of the built-in policies (docs/policies.md; with
+    --lang fr, docs/policies.fr.md)."""
     from hdsguard.api import load_policies
     from hdsguard.output import write_atomic
     from hdsguard.policies.docs import markdown_catalogue
 
-    runtime, catalogue = load_policies(with_specs=True)
-    text = markdown_catalogue(runtime, catalogue.values())
+    runtime, catalogue = load_policies(with_specs=True, lang=current())
+    text = markdown_catalogue(runtime, catalogue.values(), current())
     if output:
         write_atomic(Path(output), text)
     else:
@@ -83,6 +94,7 @@ def policy_docs(output: str | None) -> None:
 @policies.command("test")
 @click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+@lang_option
 @handle_errors
 def test_policies(dirs: Sequence[Path], verbose: bool) -> None:
     """Run the inline test cases of the policies in DIRS (default: the built-in catalogue)."""
@@ -95,7 +107,7 @@ def test_policies(dirs: Sequence[Path], verbose: bool) -> None:
     if not catalogue:
         # A hook pointed at the wrong folder must not pass silently.
         where = ", ".join(str(d) for d in dirs)
-        raise InputError([Problem(where, None, None, "no policy file (.yaml, .yml) found here")])
+        raise InputError([Problem(where, None, None, _("no policy file (.yaml, .yml) found here"))])
     results = run_cases(runtime, catalogue.values())
     failed = [r for r in results if not r.ok]
     for r in results:
@@ -105,5 +117,9 @@ def test_policies(dirs: Sequence[Path], verbose: bool) -> None:
         click.echo(safe_text(f"{status} {r.policy} {r.file} tests[{r.index}] {r.name}"))
         if not r.ok:
             click.echo(safe_text(f"     {r.problem}"))
-    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    click.echo(
+        _("{passed} passed, {failed} failed").format(
+            passed=len(results) - len(failed), failed=len(failed)
+        )
+    )
     sys.exit(1 if failed else 0)

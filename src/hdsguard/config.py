@@ -123,6 +123,11 @@ class Config(_Strict):
     fail_on: SeverityName | None = Field(
         default=None, description="Default of --fail-on (else `low`)."
     )
+    lang: Literal["en", "fr"] | None = Field(
+        default=None,
+        description="Language of messages and reports, `en` or `fr` (--lang wins). Default: "
+        "from LC_ALL / LC_MESSAGES / LANG, else English.",
+    )
     waivers: StrictStr | None = Field(
         default=None,
         description="Waiver file, relative to this file's directory. Default: `waivers.yaml` "

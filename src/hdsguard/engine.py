@@ -19,6 +19,7 @@ from hdsguard.declarations.merge import DeclarationSet, Origin
 if TYPE_CHECKING:
     from hdsguard.findingsmemo import FindingsMemo
 from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Severity, Status
+from hdsguard.i18n import _, ngettext
 from hdsguard.policies import fastpath
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
@@ -243,7 +244,8 @@ def evaluate_one(
     if policy.applicable_if is not None and not asked:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
-            return _Outcome(Status.ERROR, f"applicable_if could not be evaluated: {error}", ())
+            why = _("applicable_if could not be evaluated: {error}").format(error=error)
+            return _Outcome(Status.ERROR, why, ())
         if not isinstance(applicable, bool):
             return _Outcome(Status.ERROR, _not_bool("applicable_if", applicable), ())
         if not applicable:
@@ -292,7 +294,8 @@ def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outco
         return _Outcome(Status.FAIL, _missing_message(missing), missing[0], tuple(missing))
     holds, error = evaluate(check.condition, activation)
     if error is not None:
-        return _Outcome(Status.ERROR, f"condition could not be evaluated: {error}", check.field)
+        why = _("condition could not be evaluated: {error}").format(error=error)
+        return _Outcome(Status.ERROR, why, check.field)
     if not isinstance(holds, bool):
         return _Outcome(Status.ERROR, _not_bool("condition", holds), check.field)
     if not holds:
@@ -300,7 +303,8 @@ def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outco
     if check.warn_if is not None and check.warn_message is not None:
         warn, error = evaluate(check.warn_if, activation)
         if error is not None:
-            return _Outcome(Status.ERROR, f"warn_if could not be evaluated: {error}", check.field)
+            why = _("warn_if could not be evaluated: {error}").format(error=error)
+            return _Outcome(Status.ERROR, why, check.field)
         if warn is True:
             return _Outcome(
                 Status.WARN, check.warn_message.render(activation), _field(check, activation)
@@ -332,13 +336,17 @@ def _present(obj: Any, path: tuple[str, ...]) -> bool:
 def _missing_message(paths: list[tuple[str, ...]]) -> str:
     # Field paths are relative to the target, which every output shows beside the message.
     names = ", ".join(f"`{'.'.join(p)}`" for p in paths)
-    if len(paths) == 1:
-        return f"evidence missing: {names} is not declared; declare it so this rule can be checked"
-    return f"evidence missing: {names} are not declared; declare them so this rule can be checked"
+    message = ngettext(
+        "evidence missing: {names} is not declared; declare it so this rule can be checked",
+        "evidence missing: {names} are not declared; declare them so this rule can be checked",
+        len(paths),
+    )
+    return message.format(names=names)
 
 
 def _not_bool(what: str, value: Any) -> str:
-    return f"{what} returned {value!r} ({type(value).__name__}), not true or false"
+    message = _("{what} returned {value} ({type}), not true or false")
+    return message.format(what=what, value=repr(value), type=type(value).__name__)
 
 
 _NEEDS_ACTION = frozenset({Status.FAIL, Status.WARN, Status.ERROR})

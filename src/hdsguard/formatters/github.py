@@ -18,7 +18,9 @@ from __future__ import annotations
 from hdsguard.findings import BY_RULE_AND_TARGET, STATUS_ORDER, Finding, Report, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
-from hdsguard.formatters.text import related_text
+from hdsguard.formatters.text import related_text, status_count
+from hdsguard.i18n import _, current
+from hdsguard.l10n import long_date
 
 _COMMAND = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 
@@ -38,8 +40,8 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
     for n in report.notices:
         out(f"::notice title=hdsguard::{escape_data(document_text(n))}\n")
     counts = report.summary()
-    parts = ", ".join(f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in STATUS_ORDER)
-    out(f"hdsguard {report.as_of}: {parts}\n")
+    parts = ", ".join(status_count(s, counts[s.value]) for s in STATUS_ORDER)
+    out(_("hdsguard {date}: ").format(date=long_date(report.as_of, current())) + parts + "\n")
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -57,11 +59,11 @@ def annotation(report: Report, f: Finding) -> str:
         if f.column is not None:
             props.append(("col", str(f.column)))
     props.append(("title", f"{title} [{f.severity.value}]"))
-    text = f"{f.target}: {f.message}" + (" (baselined)" if f.baselined else "")
+    text = f"{f.target}: {f.message}" + (" " + _("(baselined)") if f.baselined else "")
     if f.related:
-        text += f"\nSee also: {related_text(f)}"
+        text += "\n" + _("See also: {related}").format(related=related_text(f))
     if f.remediation and f.status is not Status.ERROR:
-        text += f"\nRemediation: {f.remediation}"
+        text += "\n" + _("Remediation: {hint}").format(hint=f.remediation)
     rendered = ",".join(f"{key}={escape_property(document_text(value))}" for key, value in props)
     command = "notice" if f.baselined else _COMMAND[f.status]
     return f"::{command} {rendered}::{escape_data(document_text(text))}"

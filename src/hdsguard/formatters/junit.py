@@ -35,6 +35,8 @@ from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line as xml_line
 from hdsguard.formatters.escape import document_text as xml_text
 from hdsguard.formatters.text import related_text
+from hdsguard.i18n import _, current
+from hdsguard.l10n import long_date
 
 _SKIPPED = (Status.NOT_APPLICABLE, Status.WAIVED)
 # Indentation of ElementTree.indent(space="  "): a line break, then two spaces per level.
@@ -137,14 +139,16 @@ def _case(f: Finding) -> str:
 
 def _child(f: Finding) -> str | None:
     if f.baselined:
-        return _element("skipped", [("message", xml_line(f"baselined: {f.message}"))])
+        baselined = _("baselined: {message}").format(message=f.message)
+        return _element("skipped", [("message", xml_line(baselined))])
     if f.status is Status.FAIL:
         attributes = [("message", xml_line(f.message)), ("type", f.severity.value)]
         return _element("failure", attributes, _details(f))
     if f.status is Status.ERROR:
         return _element("error", [("message", xml_line(f.message)), ("type", "error")], _details(f))
     if f.status is Status.NOT_APPLICABLE:
-        return _element("skipped", [("message", xml_line(f"not applicable: {f.message}"))])
+        why = _("not applicable: {message}").format(message=f.message)
+        return _element("skipped", [("message", xml_line(why))])
     if f.status is Status.WAIVED:
         return _element("skipped", [("message", xml_line(_waived(f)))])
     if f.status is Status.WARN:
@@ -155,23 +159,27 @@ def _child(f: Finding) -> str | None:
 def _details(f: Finding) -> str:
     lines = [f"{f.target}: {f.message}"]
     if f.remediation and f.status is not Status.ERROR:
-        lines.append(f"Remediation: {f.remediation}")
-    lines.append(f"Location: {_where(f)}")
+        lines.append(_("Remediation: {hint}").format(hint=f.remediation))
+    lines.append(_("Location: {where}").format(where=_where(f)))
     if f.related:
-        lines.append(f"See also: {related_text(f)}")
-    lines.append(f"Severity: {f.severity.value}")
-    lines.extend(f"Reference: {r}" for r in f.references)
+        lines.append(_("See also: {related}").format(related=related_text(f)))
+    lines.append(_("Severity: {severity}").format(severity=f.severity.value))
+    lines.extend(_("Reference: {reference}").format(reference=r) for r in f.references)
     return xml_text("\n".join(lines))
 
 
 def _where(f: Finding) -> str:
     if f.file is None:
-        return "(not declared)"
+        return _("(not declared)")
     return f"{f.file}:{f.line or 1}:{f.column or 1}"
 
 
 def _waived(f: Finding) -> str:
     if f.waiver is None:
-        return f"waived: {f.message}"
+        return _("waived: {message}").format(message=f.message)
     w = f.waiver
-    return f"waived: {w.justification} (approved by {w.approver}, until {w.expires})"
+    return _("waived: {justification} (approved by {approver}, until {expires})").format(
+        justification=w.justification,
+        approver=w.approver,
+        expires=long_date(w.expires, current()),
+    )

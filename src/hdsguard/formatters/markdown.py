@@ -17,7 +17,9 @@ import re
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line
-from hdsguard.formatters.text import related_text
+from hdsguard.formatters.text import related_text, status_count
+from hdsguard.i18n import _, current
+from hdsguard.l10n import long_date
 
 _ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
 _EVIDENCE = (Status.PASS, Status.NOT_APPLICABLE)
@@ -40,19 +42,22 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
     action = [f for f in report.findings if f.status in _ACTION]
     action.sort(key=lambda f: (_ACTION.index(f.status), f.rule, f.target))
     if action:
-        lines += ["", "| Status | Rule | Severity | Target | Location | Message |"]
+        lines += ["", _("| Status | Rule | Severity | Target | Location | Message |")]
         lines.append("|---|---|---|---|---|---|")
         lines += [_action_row(report, f) for f in action[:MAX_ROWS]]
         lines += _more(len(action))
     else:
-        lines += ["", "No failing or warning finding."]
+        lines += ["", _("No failing or warning finding.")]
     waived = [f for f in report.findings if f.status is Status.WAIVED]
     if waived:
-        lines += _details(len(waived), f"{len(waived)} waived", _waived_table(report, waived))
+        title = status_count(Status.WAIVED, len(waived))
+        lines += _details(len(waived), title, _waived_table(report, waived))
     evidence = [f for f in report.findings if f.status in _EVIDENCE]
     if evidence:
         counts = report.summary()
-        title = f"{counts['pass']} passed, {counts['not_applicable']} not applicable"
+        title = _("{passed} passed, {na} not applicable").format(
+            passed=counts["pass"], na=counts["not_applicable"]
+        )
         lines += _details(len(evidence), title, _evidence_table(report, evidence))
     # At most a few hundred lines whatever the estate's size (tables stop at MAX_ROWS).
     for line in lines:
@@ -65,20 +70,24 @@ def render(report: Report, options: RenderOptions) -> str:
 
 def _header(report: Report) -> list[str]:
     counts = report.summary()
-    head = ", ".join(f"{counts[s.value]} {s.value}" for s in _ACTION)
-    rest = ", ".join(
-        f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in STATUS_ORDER if s not in _ACTION
-    )
+    head = ", ".join(status_count(s, counts[s.value]) for s in _ACTION)
+    rest = ", ".join(status_count(s, counts[s.value]) for s in STATUS_ORDER if s not in _ACTION)
     baselined = sum(f.baselined for f in report.findings)
     if baselined:
-        rest += f" ({baselined} baselined, not failing the gate)"
+        rest += " " + _("({n} baselined, not failing the gate)").format(n=baselined)
+    evaluated = _("{rest}. Evaluated as of {date} by hdsguard {version}.")
     lines = [
         f"### hdsguard: {head}",
         "",
-        f"{rest}. Evaluated as of {report.as_of} by hdsguard {md(report.tool_version)}.",
+        evaluated.format(
+            rest=rest,
+            date=long_date(report.as_of, current()),
+            version=md(report.tool_version),
+        ),
     ]
     if report.notices:
-        lines += ["", *(f"- Notice: {md(n)}" for n in report.notices)]
+        notice = _("- Notice: {notice}")
+        lines += ["", *(notice.format(notice=md(n)) for n in report.notices)]
     return lines
 
 
@@ -92,7 +101,8 @@ def _details(rows: int, summary: str, table: list[str]) -> list[str]:
 def _more(rows: int) -> list[str]:
     if rows <= MAX_ROWS:
         return []
-    return ["", f"… and {rows - MAX_ROWS} more: see the JSON report (`--format json`)."]
+    more = _("… and {n} more: see the JSON report (`--format json`).")
+    return ["", more.format(n=rows - MAX_ROWS)]
 
 
 def _rule(report: Report, rule: str) -> str:
@@ -104,18 +114,18 @@ def _rule(report: Report, rule: str) -> str:
 
 def _where(f: Finding) -> str:
     if f.file is None:
-        return "(not declared)"
+        return _("(not declared)")
     return md(f"{f.file}:{f.line or 1}:{f.column or 1}")
 
 
 def _action_row(report: Report, f: Finding) -> str:
     message = md(f.message)
     if f.related:
-        message += f"<br>**See also:** {md(related_text(f))}"
+        message += "<br>" + _("**See also:** {related}").format(related=md(related_text(f)))
     if f.remediation and f.status is not Status.ERROR:
-        message += f"<br>**Fix:** {md(f.remediation)}"
+        message += "<br>" + _("**Fix:** {hint}").format(hint=md(f.remediation))
     cells = [
-        f"**{f.status.value}**" + (" (baselined)" if f.baselined else ""),
+        f"**{f.status.value}**" + (" " + _("(baselined)") if f.baselined else ""),
         _rule(report, f.rule),
         f.severity.value,
         md(f.target),
@@ -126,7 +136,7 @@ def _action_row(report: Report, f: Finding) -> str:
 
 
 def _waived_table(report: Report, findings: list[Finding]) -> list[str]:
-    rows = ["| Rule | Target | Justification | Approver | Expires |", "|---|---|---|---|---|"]
+    rows = [_("| Rule | Target | Justification | Approver | Expires |"), "|---|---|---|---|---|"]
     for f in findings[:MAX_ROWS]:  # the rest is only counted
         w = f.waiver
         why, approver, expires = (
@@ -139,7 +149,7 @@ def _waived_table(report: Report, findings: list[Finding]) -> list[str]:
 
 
 def _evidence_table(report: Report, findings: list[Finding]) -> list[str]:
-    rows = ["| Status | Rule | Target | Message |", "|---|---|---|---|"]
+    rows = [_("| Status | Rule | Target | Message |"), "|---|---|---|---|"]
     for f in findings[:MAX_ROWS]:  # the rest is only counted: no escaping of 70k messages
         status = f.status.value.replace("_", " ")
         rows.append(f"| {status} | {_rule(report, f.rule)} | {md(f.target)} | {md(f.message)} |")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import one_line, printable
+from hdsguard.i18n import _, current, ngettext
+from hdsguard.l10n import long_date
 
 # Order of the sections of the output: what needs action first.
 _SHOWN = (Status.FAIL, Status.ERROR, Status.WARN, Status.WAIVED)
@@ -35,7 +38,7 @@ def _paint(text: str, status: Status, colour: bool) -> str:
 
 def _where(f: Finding) -> str:
     if f.file is None:
-        return "(not declared)"
+        return _("(not declared)")
     return f"{printable(f.file)}:{f.line}:{f.column}"
 
 
@@ -65,17 +68,20 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
                 if f.related:
                     out(f"    see also: {related_text(f)}\n")
                 if status in (Status.FAIL, Status.WARN, Status.ERROR) and f.remediation:
-                    out(f"    fix: {one_line(f.remediation)}\n")
+                    out("    " + _("fix: {hint}").format(hint=one_line(f.remediation)) + "\n")
                 if f.waiver is not None:
-                    out(
-                        f"    waived until {f.waiver.expires} by {printable(f.waiver.approver)}: "
-                        f"{one_line(f.waiver.justification)}\n"
+                    waived = _("waived until {expires} by {approver}: {justification}")
+                    text = waived.format(
+                        expires=long_date(f.waiver.expires, current()),
+                        approver=printable(f.waiver.approver),
+                        justification=one_line(f.waiver.justification),
                     )
+                    out(f"    {text}\n")
                 if f.baselined:
-                    out("    baselined: known failure, does not fail the gate\n")
+                    out("    " + _("baselined: known failure, does not fail the gate") + "\n")
             out("\n")
     for n in report.notices:
-        out(f"notice: {one_line(n)}\n")
+        out(_("notice: {notice}").format(notice=one_line(n)) + "\n")
     if report.notices:
         out("\n")
     out(_summary(report, options) + "\n")
@@ -85,15 +91,32 @@ def render(report: Report, options: RenderOptions) -> str:
     return collect(write, report, options)
 
 
+def status_count(status: Status, n: int) -> str:
+    """``33 fail``, ``25 not applicable``: a count of one status, in the run's language."""
+    return _COUNTS[status](n).format(n=n)
+
+
+# One ngettext call per status, written out so that the extractor finds each message.
+_COUNTS: dict[Status, Callable[[int], str]] = {
+    Status.PASS: lambda n: ngettext("{n} pass", "{n} pass", n),
+    Status.FAIL: lambda n: ngettext("{n} fail", "{n} fail", n),
+    Status.WARN: lambda n: ngettext("{n} warn", "{n} warn", n),
+    Status.WAIVED: lambda n: ngettext("{n} waived", "{n} waived", n),
+    Status.NOT_APPLICABLE: lambda n: ngettext("{n} not applicable", "{n} not applicable", n),
+    Status.ERROR: lambda n: ngettext("{n} error", "{n} error", n),
+}
+
+
 def _summary(report: Report, options: RenderOptions) -> str:
     counts = report.summary()
     parts = []
     for status in STATUS_ORDER:
         n = counts[status.value]
-        text = f"{n} {status.value.replace('_', ' ')}"
+        text = status_count(status, n)
         parts.append(_paint(text, status, options.colour) if n and status in _COLOUR else text)
     baselined = sum(1 for f in report.findings if f.baselined)
     if baselined:
-        parts.append(f"{baselined} baselined")
-    hidden = "" if options.verbose else " (use --verbose to list passes)"
-    return f"hdsguard {report.as_of}: " + ", ".join(parts) + hidden
+        parts.append(ngettext("{n} baselined", "{n} baselined", baselined).format(n=baselined))
+    hidden = "" if options.verbose else " " + _("(use --verbose to list passes)")
+    head = _("hdsguard {date}: ").format(date=long_date(report.as_of, current()))
+    return head + ", ".join(parts) + hidden

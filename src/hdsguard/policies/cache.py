@@ -35,9 +35,11 @@ __all__ = ["cache_dir", "catalogue_key", "dumps", "load", "loads", "store"]
 _FORMAT = 2  # 2: expressions scoped to their policy's parameters
 
 
-def catalogue_key(files: Sequence[tuple[Path, bool]]) -> str | None:
-    """The hash of every input of the compiled catalogue, or None if one cannot be read."""
+def catalogue_key(files: Sequence[tuple[Path, bool]], lang: str | None = None) -> str | None:
+    """The hash of every input of the compiled catalogue (its texts' language included), or
+    None if one cannot be read."""
     digest = hashlib.sha256()
+    digest.update(f"lang={lang}\0".encode())
     for part in _code_fingerprint():
         digest.update(part.encode())
     for path, builtin in files:
@@ -115,7 +117,9 @@ def _freeze(value: Any, seen: dict[int, _Serialized]) -> Any:
             frozen = seen[id(value)] = _Serialized(value.serialize())
         return frozen
     if isinstance(value, Template):
-        return Template(tuple(_freeze(p, seen) for p in value.parts), _freeze(value.values, seen))
+        return Template(
+            tuple(_freeze(p, seen) for p in value.parts), _freeze(value.values, seen), value.lang
+        )
     if isinstance(value, (CompiledPolicy, CompiledCheck)):
         return dataclasses.replace(
             value,
@@ -134,7 +138,9 @@ def _thaw(runtime: CelRuntime, value: Any, seen: dict[int, cel.Expression]) -> A
         return thawed
     if isinstance(value, Template):
         return Template(
-            tuple(_thaw(runtime, p, seen) for p in value.parts), _thaw(runtime, value.values, seen)
+            tuple(_thaw(runtime, p, seen) for p in value.parts),
+            _thaw(runtime, value.values, seen),
+            value.lang,
         )
     if isinstance(value, (CompiledPolicy, CompiledCheck)):
         return dataclasses.replace(

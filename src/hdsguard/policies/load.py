@@ -22,6 +22,11 @@ from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.fastpath import verdict_source
 from hdsguard.policies.meta import PolicyMeta, PolicyRules
 from hdsguard.policies.template import Template, compile_template, literal
+from hdsguard.policies.texts import (
+    PolicyTexts,
+    default_not_applicable_message,
+    default_pass_message,
+)
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -66,6 +71,8 @@ class CompiledPolicy:
     # Pass / not applicable / ask the exact path, in one evaluation (see fastpath.py).
     verdict: cel.Expression | None = None
     verdict_source: str | None = None  # its CEL text, for a section's program
+    # Some text was asked in a language the file does not give: the main one stands in.
+    fell_back: bool = False
 
     @property
     def id(self) -> str:
@@ -102,12 +109,30 @@ def load_catalogue(
     *,
     builtin: bool = True,
     with_specs: bool = False,
+    lang: str | None = None,
 ) -> dict[str, CompiledPolicy]:
     """Built-in policies plus those of ``extra_dirs``; ids must be unique unless overridden.
 
     ``with_specs`` keeps each policy's full file model (inline tests, raw texts) for the
-    authoring commands; without it a cached compiled catalogue may be used.
+    authoring commands; without it a cached compiled catalogue may be used. ``lang``: the
+    language of the texts (None: each policy's main language, as its inline tests expect).
     """
+    if lang is not None:
+        from hdsguard.i18n import language
+
+        # The default messages (a pass without `pass_message`) are in the texts' language.
+        with language(lang):
+            return _load_catalogue(runtime, extra_dirs, builtin, with_specs, lang)
+    return _load_catalogue(runtime, extra_dirs, builtin, with_specs, lang)
+
+
+def _load_catalogue(
+    runtime: CelRuntime,
+    extra_dirs: Sequence[Path],
+    builtin: bool,
+    with_specs: bool,
+    lang: str | None,
+) -> dict[str, CompiledPolicy]:
     problems: list[Problem] = []
     dirs = [(builtin_policy_dir(), True)] if builtin else []
     dirs += [(d, False) for d in extra_dirs]
@@ -121,10 +146,12 @@ def load_catalogue(
         raise InputError(problems)
     from hdsguard.policies import cache
 
-    key = cache.catalogue_key(files)
+    key = cache.catalogue_key(files, lang)
     runtime.catalogue_key = key
     cached = cache.load(runtime, key) if key and not with_specs else None
-    loaded = cached if cached is not None else _load_files(runtime, files, problems, with_specs)
+    loaded = (
+        cached if cached is not None else _load_files(runtime, files, problems, with_specs, lang)
+    )
     catalogue: dict[str, CompiledPolicy] = {}
     for policy in loaded:
         _register(catalogue, policy, problems)
@@ -140,11 +167,12 @@ def _load_files(
     files: Sequence[tuple[Path, bool]],
     problems: list[Problem],
     with_specs: bool,
+    lang: str | None,
 ) -> list[CompiledPolicy]:
     from hdsguard.policies.split import load_files
 
     def load(path: Path, builtin: bool) -> CompiledPolicy:
-        return load_policy(runtime, path, builtin=builtin, with_spec=with_specs)
+        return load_policy(runtime, path, builtin=builtin, with_spec=with_specs, lang=lang)
 
     loaded: list[CompiledPolicy] = []
     # A run's load may be shared by two processes; the authoring commands' may not, as a
@@ -177,14 +205,19 @@ def _register(
 
 
 def load_policy(
-    runtime: CelRuntime, path: Path, *, builtin: bool = False, with_spec: bool = True
+    runtime: CelRuntime,
+    path: Path,
+    *,
+    builtin: bool = False,
+    with_spec: bool = True,
+    lang: str | None = None,
 ) -> CompiledPolicy:
     """``with_spec=False``: a run's load, whose ``spec`` may be None; a built-in policy's
     inline tests are then not even read (a user's still are: a broken test case is refused)."""
     display = display_path(path)
     text = read_text(path, display)
     if builtin and not with_spec:
-        compiled = _builtin_for_run(runtime, text, display)
+        compiled = _builtin_for_run(runtime, text, display, lang)
         if compiled is not None:
             return compiled
     source = parse(text, display)
@@ -198,7 +231,7 @@ def load_policy(
         spec = Policy.model_validate(source.data)
     except ValidationError as exc:
         raise InputError(_schema_problems(source, exc)) from None
-    return compile_policy(runtime, spec, source, builtin=builtin)
+    return compile_policy(runtime, spec, source, builtin=builtin, lang=lang)
 
 
 # The top-level `tests:` key of a block mapping; after it, a line that could start something
@@ -207,7 +240,9 @@ _TESTS_KEY = re.compile(r"^tests:[ ]*$", re.MULTILINE)
 _TOP_LEVEL_LINE = re.compile(r"^(?!$|[ #]|-(?: |$))", re.MULTILINE)
 
 
-def _builtin_for_run(runtime: CelRuntime, text: str, display: str) -> CompiledPolicy | None:
+def _builtin_for_run(
+    runtime: CelRuntime, text: str, display: str, lang: str | None
+) -> CompiledPolicy | None:
     """A built-in policy compiled for a run without its inline tests nor pydantic, or None to
     load it the general way, which also words every problem exactly.
 
@@ -225,14 +260,22 @@ def _builtin_for_run(runtime: CelRuntime, text: str, display: str) -> CompiledPo
     try:
         source = parse(text[: tests.start()], display)
         rules = rules_of(source.data)
-        return None if rules is None else compile_policy(runtime, rules, source, builtin=True)
+        if rules is None:
+            return None
+        return compile_policy(runtime, rules, source, builtin=True, lang=lang)
     except InputError:
         return None
 
 
 def compile_policy(
-    runtime: CelRuntime, spec: Policy | PolicyRules, source: SourceFile, *, builtin: bool = False
+    runtime: CelRuntime,
+    spec: Policy | PolicyRules,
+    source: SourceFile,
+    *,
+    builtin: bool = False,
+    lang: str | None = None,
 ) -> CompiledPolicy:
+    """``lang``: the language of the texts (None: the policy's main language)."""
     problems: list[Problem] = []
 
     def expr(text: str | None, *where: str | int) -> cel.Expression | None:
@@ -244,14 +287,17 @@ def compile_policy(
             problems.append(_at(source, where, f"CEL does not compile: {exc}"))
             return None
 
-    def tmpl(text: str | None, default: str, *where: str | int) -> Template:
-        if text is None:
-            return literal(default)
+    texts = PolicyTexts(spec, lang)
+
+    def tmpl(text: str | None, default: str, key: str, check: int | None = None) -> Template:
+        chosen, where, text_lang = texts.get(text, key, check)
+        if chosen is None:
+            return literal(default, texts.lang)
         try:
-            return compile_template(runtime, text, spec.id)
+            return compile_template(runtime, chosen, spec.id, text_lang)
         except ValueError as exc:
             problems.append(_at(source, where, str(exc)))
-            return literal(text)
+            return literal(chosen, text_lang)
 
     checks: list[CompiledCheck] = []
     single = not spec.checks
@@ -262,9 +308,9 @@ def compile_policy(
         checks.append(
             CompiledCheck(
                 condition=condition,  # type: ignore[arg-type]  # None only when problems
-                message=tmpl(check.message, "", *base, "message"),
+                message=tmpl(check.message, "", "message", None if single else i),
                 warn_if=expr(check.warn_if, *base, "warn_if"),
-                warn_message=tmpl(check.warn_message, "", *base, "warn_message")
+                warn_message=tmpl(check.warn_message, "", "warn_message", None if single else i)
                 if check.warn_message
                 else None,
                 field=split_path(check.field) if check.field else (),
@@ -272,7 +318,7 @@ def compile_policy(
                 requires=tuple(tuple(r.split(".")) for r in check.requires),
             )
         )
-    meta = PolicyMeta.of(spec)
+    meta = PolicyMeta.of(spec, texts)
     verdict_text = verdict_source(spec)
     compiled = CompiledPolicy(
         meta=meta,
@@ -281,14 +327,17 @@ def compile_policy(
         builtin=builtin,
         applicable_if=expr(spec.applicable_if, "applicable_if"),
         not_applicable_message=tmpl(
-            spec.not_applicable_message, "not applicable to this target", "not_applicable_message"
+            spec.not_applicable_message,
+            default_not_applicable_message(),
+            "not_applicable_message",
         ),
-        pass_message=tmpl(spec.pass_message, f"compliant: {spec.title}", "pass_message"),
+        pass_message=tmpl(spec.pass_message, default_pass_message(meta.title), "pass_message"),
         remediation=tmpl(spec.remediation, "", "remediation"),
         checks=tuple(checks),
         local=_is_local(spec),
         verdict=_verdict(runtime, verdict_text, spec.id),
         verdict_source=verdict_text,
+        fell_back=texts.fell_back,
     )
     _check_params(meta, source, problems)
     if problems:

@@ -18,6 +18,7 @@ from hdsguard.policies.controls import CONTROL_KEYS, Control, id_problem
 
 if TYPE_CHECKING:
     from hdsguard.policies.model import Policy
+    from hdsguard.policies.texts import PolicyTexts
 
 
 @dataclass(frozen=True)
@@ -47,24 +48,31 @@ class PolicyMeta:
     override: bool
     help_uri: str | None
     controls: tuple[Control, ...] = ()
+    lang: str = "en"  # the language asked for these texts (some may have fallen back)
 
     @classmethod
-    def of(cls, spec: Policy | PolicyRules) -> PolicyMeta:
+    def of(cls, spec: Policy | PolicyRules, texts: PolicyTexts | None = None) -> PolicyMeta:
+        """The metadata, its texts in the language of ``texts`` (default: the main one)."""
+        if texts is None:
+            from hdsguard.policies.texts import PolicyTexts
+
+            texts = PolicyTexts(spec, None)
         return cls(
             id=spec.id,
-            title=spec.title,
+            title=texts.text(spec.title, "title"),
             severity=spec.severity,
             applies_to=tuple(spec.applies_to),
-            description=spec.description,
-            rationale=spec.rationale,
-            remediation=spec.remediation,
+            description=texts.text(spec.description, "description"),
+            rationale=texts.text(spec.rationale, "rationale"),
+            remediation=texts.text(spec.remediation, "remediation"),
             references=tuple(spec.references),
             tags=tuple(spec.tags),
+            lang=texts.lang,
             params={
                 name: ParamInfo(
                     p.type,
                     p.default,
-                    p.description,
+                    texts.param(name, p.description),
                     p.minimum,
                     p.maximum,
                     tuple(p.enum) if p.enum is not None else None,
@@ -91,6 +99,11 @@ class PolicyMeta:
 # (no pydantic here).
 SEVERITIES = frozenset(s.value for s in Severity)
 SECTIONS = frozenset(SECTION_NAMES) | frozenset(EVIDENCE_SECTIONS)
+LANGS = frozenset({"en", "fr"})
+TRANSLATION_KEYS = frozenset(
+    {"title", "description", "rationale", "remediation", "message", "warn_message"}
+    | {"pass_message", "not_applicable_message", "checks", "params"}
+)
 PARAM_TYPES = frozenset({"integer", "number", "string", "boolean", "date", "list"})
 # The model's patterns; fullmatch() as pydantic's regex, where `$` is the end of the text.
 _POLICY_ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")
@@ -149,6 +162,7 @@ class PolicyRules:
         "field",
         "help_uri",
         "id",
+        "lang",
         "locate",
         "message",
         "not_applicable_message",
@@ -162,6 +176,7 @@ class PolicyRules:
         "severity",
         "tags",
         "title",
+        "translations",
         "warn_if",
         "warn_message",
     )
@@ -193,6 +208,8 @@ class PolicyRules:
         override: bool,
         help_uri: str | None,
         controls: list[Control],
+        lang: str = "en",
+        translations: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.id = id
         self.title = title
@@ -218,6 +235,8 @@ class PolicyRules:
         self.override = override
         self.help_uri = help_uri
         self.controls = controls
+        self.lang = lang
+        self.translations = translations or {}
 
     def all_checks(self) -> list[CheckRules]:
         """The checks, whichever form the file used (as ``Policy.all_checks``)."""
@@ -283,6 +302,11 @@ def _policy(data: Any) -> PolicyRules:
         override=_flag(get("override", False)),
         help_uri=_text(get("help_uri"), optional=True),
         controls=[_control(c) for c in _list(get("controls", []))],
+        lang=_choice(get("lang", "en"), LANGS),
+        translations={
+            _choice(lang, LANGS): _translation(block)
+            for lang, block in _mapping(get("translations", {})).items()
+        },
     )
     # The model's own rules beyond the field types (Policy._one_form; in the one-check form,
     # all_checks() builds a Check, whose validator wants warn_if and warn_message together).
@@ -295,7 +319,29 @@ def _policy(data: Any) -> PolicyRules:
         or (rules.warn_if is None) != (rules.warn_message is None)
     ):
         raise _Doubt
+    from hdsguard.policies.texts import translation_problem
+
+    if rules.translations and translation_problem(rules) is not None:
+        raise _Doubt
     return rules
+
+
+def _translation(data: Any) -> dict[str, Any]:
+    """A ``translations.<lang>`` block, as the model's ``Translation`` would accept it."""
+    block = _mapping(data)
+    if not block.keys() <= TRANSLATION_KEYS:
+        raise _Doubt
+    for key in TRANSLATION_KEYS & block.keys() - {"checks", "params"}:
+        _text(block[key], optional=True)
+    for check in _list(block.get("checks") or []):
+        if not _mapping(check).keys() <= {"message", "warn_message"}:
+            raise _Doubt
+        for value in check.values():
+            _text(value, optional=True)
+    for name, description in _mapping(block.get("params") or {}).items():
+        _text(name)
+        _text(description)
+    return block
 
 
 def _check(data: Any) -> CheckRules:

@@ -108,6 +108,37 @@ class TestCase(_Strict):
     )
 
 
+LangName = Literal["en", "fr"]
+
+
+class CheckText(_Strict):
+    """A check's messages in another language, in the order of ``checks``."""
+
+    message: StrictStr | None = None
+    warn_message: StrictStr | None = None
+
+
+class Translation(_Strict):
+    """A policy's texts in another language than its main one (``lang``). Every key is
+    optional: a text not given falls back to the main language, and the run says so once.
+    Placeholders (``{{ … }}``) are the same CEL as in the main text."""
+
+    title: StrictStr | None = None
+    description: StrictStr | None = None
+    rationale: StrictStr | None = None
+    remediation: StrictStr | None = None
+    message: StrictStr | None = None
+    warn_message: StrictStr | None = None
+    pass_message: StrictStr | None = None
+    not_applicable_message: StrictStr | None = None
+    checks: list[CheckText] | None = Field(
+        default=None, description="The checks' messages, in the order of `checks`."
+    )
+    params: dict[str, StrictStr] = Field(
+        default_factory=dict, description="Parameter name -> its description."
+    )
+
+
 def _as_list(value: Any) -> Any:
     """``applies_to: firewalls`` is the one-section spelling of ``[firewalls]``."""
     return [value] if isinstance(value, str) else value
@@ -229,6 +260,23 @@ class Policy(_Strict):
         default=False, description="A user policy that deliberately replaces a built-in one."
     )
     help_uri: StrictStr | None = None
+    lang: LangName = Field(
+        default="en", description="The language of the texts above: `en` (default) or `fr`."
+    )
+    translations: dict[LangName, Translation] = Field(
+        default_factory=dict,
+        description="The texts in other languages, e.g. `fr: {title, description, rationale, "
+        "remediation, message, pass_message, …}`; see docs/policy-format.md.",
+    )
+
+    @model_validator(mode="after")
+    def _translations_fit(self) -> Policy:
+        from hdsguard.policies.texts import translation_problem
+
+        problem = translation_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
 
     @model_validator(mode="after")
     def _one_form(self) -> Policy:

@@ -88,10 +88,17 @@ def run_case(runtime: CelRuntime, policy: CompiledPolicy, index: int, case: Test
             finding,
             f"expected {case.expect}, got {finding.status.value}: {finding.message}",
         )
-    absent = [text for text in case.message_contains if text not in finding.message]
+    # `message_contains` quotes the main-language text; a run in the other language only
+    # checks the status (the catalogue tests check that the translations are complete).
+    expected = case.message_contains if policy.meta.lang == _main_lang(policy) else []
+    absent = [text for text in expected if text not in finding.message]
     if absent:
         return result(
             finding,
             f"message does not contain {', '.join(repr(a) for a in absent)}: {finding.message}",
         )
     return result(finding, None)
+
+
+def _main_lang(policy: CompiledPolicy) -> str:
+    return policy.authoring().lang

@@ -27,6 +27,8 @@ class Template:
     # Every placeholder, in order, as one list expression (None: fewer than two, or the list
     # does not compile).
     values: cel.Expression | None = None
+    # The language of the text: quoted values are written as its readers expect (dates).
+    lang: str = "en"
 
     def render(self, activation: cel.Activation) -> str:
         if self.values is not None:
@@ -34,7 +36,8 @@ class Template:
             if error is None and type(values) is list:
                 given = iter(values)
                 return "".join(
-                    part if isinstance(part, str) else to_text(next(given)) for part in self.parts
+                    part if isinstance(part, str) else to_text(next(given), self.lang)
+                    for part in self.parts
                 )
         return self.render_each(activation)
 
@@ -46,11 +49,17 @@ class Template:
                 out.append(part)
                 continue
             value, error = evaluate(part, activation)
-            out.append("(unknown)" if error else to_text(value))
+            out.append(_unknown(self.lang) if error else to_text(value, self.lang))
         return "".join(out)
 
 
-def compile_template(runtime: CelRuntime, text: str, policy_id: str | None = None) -> Template:
+def _unknown(lang: str) -> str:
+    return "(inconnu)" if lang == "fr" else "(unknown)"
+
+
+def compile_template(
+    runtime: CelRuntime, text: str, policy_id: str | None = None, lang: str = "en"
+) -> Template:
     """Compile every placeholder; raise ValueError naming the one that does not compile."""
     parts: list[str | cel.Expression] = []
     pos = 0
@@ -65,7 +74,7 @@ def compile_template(runtime: CelRuntime, text: str, policy_id: str | None = Non
         pos = match.end()
     if pos < len(text):
         parts.append(text[pos:])
-    return Template(tuple(parts), _values(runtime, text, policy_id))
+    return Template(tuple(parts), _values(runtime, text, policy_id), lang)
 
 
 def _values(runtime: CelRuntime, text: str, policy_id: str | None) -> cel.Expression | None:
@@ -84,23 +93,44 @@ def placeholders(text: str) -> list[str]:
     return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text)]
 
 
-def to_text(value: Any) -> str:
-    """Values as a person would write them: no quotes, lists joined with commas."""
+# The words of quoted values in French text (a value, not a message of the code's catalogue:
+# the template's language decides, not the run's).
+_WORDS = {
+    "en": {None: "none", True: "true", False: "false"},
+    "fr": {None: "aucun", True: "oui", False: "non"},
+}
+
+
+def to_text(value: Any, lang: str = "en") -> str:
+    """Values as a person would write them: no quotes, lists joined with commas; in French,
+    ISO dates as ``28 novembre 2026`` and decimals with a comma (:mod:`hdsguard.l10n`).
+    Integers (days, ports, CVSS-free counts) are written plainly in both languages."""
+    words = _WORDS.get(lang, _WORDS["en"])
     if value is None:
-        return "none"
+        return words[None]
     if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return words[value]
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return str(value) if lang == "en" else str(_l10n().decimal(value, lang))
     if isinstance(value, (list, tuple)):
-        return ", ".join(to_text(v) for v in value) if value else "none"
+        return ", ".join(to_text(v, lang) for v in value) if value else words[None]
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {to_text(v)}" for k, v in value.items())
+        return ", ".join(f"{k}: {to_text(v, lang)}" for k, v in value.items())
+    if isinstance(value, str) and lang != "en":
+        return str(_l10n().iso_date_text(value, lang))
     return str(value)
 
 
-def literal(text: str) -> Template:
-    return Template((text,))
+def _l10n() -> Any:
+    from hdsguard import l10n
+
+    return l10n
+
+
+def literal(text: str, lang: str = "en") -> Template:
+    return Template((text,), None, lang)
 
 
 def join_rendered(parts: Sequence[str]) -> str:

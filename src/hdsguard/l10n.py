@@ -1,0 +1,46 @@
+"""Dates and numbers as a reader of the run's language expects them in prose.
+
+French prose reads "le 28 novembre 2026" and "9,8", not "2026-11-28" and "9.8"; Babel (CLDR
+data) formats them, imported only when French is asked for. Machine fields (the JSON report's
+``as_of``, SARIF, dates a user must type back) keep ISO 8601 whatever the language.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def long_date(value: datetime.date | str, lang: str) -> str:
+    """``2026-11-28`` in English prose; ``28 novembre 2026`` in French (``1er`` for the first
+    day of a month, as French writes it and CLDR does not)."""
+    day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+    if lang == "en":
+        return day.isoformat()
+    from babel.dates import format_date
+
+    text = format_date(day, format="long", locale=lang)
+    if lang == "fr" and day.day == 1:
+        text = "1er" + text[1:]
+    return text
+
+
+def iso_date_text(text: str, lang: str) -> str:
+    """A quoted value that is an ISO date, in prose form; any other text unchanged."""
+    if lang == "en" or _ISO_DATE.fullmatch(text) is None:
+        return text
+    try:
+        return long_date(text, lang)
+    except ValueError:
+        return text  # not a real date (2026-02-30): quoted as declared
+
+
+def decimal(value: float, lang: str) -> str:
+    """A non-integer number (a CVSS score): ``9.8``, ``9,8`` in French."""
+    if lang == "en":
+        return str(value)
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, locale=lang))

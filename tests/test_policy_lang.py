@@ -1,0 +1,142 @@
+"""Policies in French, in English, or both: the text of the run's language, else the other
+one, said once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.helpers import AS_OF, run_cli
+
+DECLARATIONS = """
+firewalls:
+  - {id: fw-1, last_patch: 2025-06-02}
+  - {id: fw-2, last_patch: 2026-11-01}
+"""
+
+BOTH = """
+id: ACME-001
+title: Firewall patched this quarter
+severity: high
+applies_to: firewalls
+description: The last patch is at most `max_days` days old.
+rationale: Our own rule.
+remediation: Patch {{ self.id }}.
+references: [ACME security policy 4.2]
+params:
+  max_days: {type: integer, default: 90, description: Maximum age of the last patch.}
+requires: [last_patch]
+field: last_patch
+condition: days_since(self.last_patch) <= params.max_days
+message: last patched {{ self.last_patch }}, {{ days_since(self.last_patch) }} days ago
+translations:
+  fr:
+    title: Pare-feu corrigé ce trimestre
+    description: Le dernier correctif date d'au plus `max_days` jours.
+    rationale: Notre propre règle.
+    remediation: Corriger {{ self.id }}.
+    message: >-
+      dernier correctif le {{ self.last_patch }},
+      il y a {{ days_since(self.last_patch) }} jours
+    params: {max_days: Âge maximal du dernier correctif.}
+tests:
+  - name: ok
+    as_of: 2026-11-28
+    declarations: {firewalls: [{id: f, last_patch: 2026-11-01}]}
+    expect: pass
+  - name: old
+    as_of: 2026-11-28
+    declarations: {firewalls: [{id: f, last_patch: 2025-06-02}]}
+    expect: fail
+    message_contains: ["544 days ago"]
+"""
+
+FRENCH_ONLY = """
+id: ACME-002
+lang: fr
+title: Pare-feu identifié
+severity: low
+applies_to: firewalls
+description: Chaque pare-feu a un identifiant.
+rationale: Inventaire.
+remediation: Nommer {{ self.id }}.
+references: [PSSI ACME 1.1]
+condition: self.id != "fw-0"
+message: identifiant {{ self.id }} réservé
+pass_message: identifiant {{ self.id }}, déclaré le {{ now }}
+tests:
+  - name: ok
+    as_of: 2026-11-28
+    declarations: {firewalls: [{id: f}]}
+    expect: pass
+    message_contains: ["déclaré le 28 novembre 2026"]
+  - {name: ko, as_of: 2026-11-28, declarations: {firewalls: [{id: fw-0}]}, expect: fail}
+"""
+
+
+def _check(tree: Callable[[dict[str, str]], Path], policy: str, *args: str) -> tuple[int, str, str]:
+    tree({"decl/firewalls.yaml": DECLARATIONS, "pol/p.yaml": policy})
+    result = run_cli(["check", "decl", "--policies", "pol", "--as-of", AS_OF, "--verbose", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_translated_policy_speaks_the_language_of_the_run(
+    tree: Callable[[dict[str, str]], Path],
+) -> None:
+    code, out, _ = _check(tree, BOTH, "--lang", "fr")
+    assert code == 1
+    assert "Pare-feu corrigé ce trimestre" in out
+    assert "dernier correctif le 2 juin 2025, il y a 544 jours" in out
+    assert "correction : Corriger fw-1." in out
+    assert "ACME-001" not in out.split("avis")[-1]  # no fallback notice for it
+    code, out, _ = _check(tree, BOTH, "--lang", "en")
+    assert "last patched 2025-06-02, 544 days ago" in out and "fix: Patch fw-1." in out
+
+
+def test_a_french_only_policy_falls_back_in_english_said_once(
+    tree: Callable[[dict[str, str]], Path],
+) -> None:
+    _code, out, _ = _check(tree, FRENCH_ONLY, "--lang", "en", "--no-config")
+    assert "Pare-feu identifié" in out
+    notices = [line for line in out.splitlines() if line.startswith("notice:")]
+    assert len(notices) == 1 and "ACME-002" in notices[0], out
+    assert "no English text" in notices[0]
+    # Built-in policies are English: a French-only user policy is no reason to warn about them.
+    assert "identifiant fw-1, déclaré le 28 novembre 2026" in out
+
+
+def test_a_french_only_policy_tests_itself_in_french(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(FRENCH_ONLY, encoding="utf-8")
+    result = run_cli(["policies", "test", str(tmp_path)])
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.strip().endswith("2 passed, 0 failed")
+
+
+def test_policy_docs_in_french_use_the_french_texts(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BOTH, encoding="utf-8")
+    result = run_cli(
+        ["policies", "explain", "ACME-001", "--policies", str(tmp_path), "--lang", "fr"]
+    )
+    assert result.exit_code == 0
+    assert "ACME-001  Pare-feu corrigé ce trimestre" in result.stdout
+    assert "CE QUI EST CONTRÔLÉ" in result.stdout
+    assert "`max_days` = `90`: Âge maximal du dernier correctif." in result.stdout
+
+
+def _invalid(tree: Callable[[dict[str, str]], Path], policy: str) -> str:
+    code, _, err = _check(tree, policy, "--lang", "fr")
+    assert code == 2, err
+    return err
+
+
+def test_translation_mistakes_are_located_errors(tree: Callable[[dict[str, str]], Path]) -> None:
+    typo = BOTH.replace("    rationale: Notre", "    rationnale: Notre")
+    assert "pol/p.yaml:" in _invalid(tree, typo)
+    assert "translations.fr.rationnale: unknown key" in _invalid(tree, typo)
+    param = BOTH.replace("params: {max_days: Âge", "params: {max_day: Âge")
+    assert "this policy has no parameter 'max_day'" in _invalid(tree, param)
+    main = BOTH.replace("translations:\n  fr:", "translations:\n  en:")
+    assert "en is this policy's main language" in _invalid(tree, main)
+    cel = BOTH.replace("il y a {{ days_since(self.last_patch) }}", "il y a {{ days_since( }}")
+    err = _invalid(tree, cel)
+    assert "pol/p.yaml:21:14: in placeholder {{ days_since( }}" in err  # the French text
