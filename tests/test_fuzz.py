@@ -154,7 +154,11 @@ def policies_loaded_once() -> Iterator[None]:
     """Load and compile the catalogue once for all examples (the expensive, constant part)."""
     load = cache(hdsguard.api.load_policies)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(hdsguard.api, "load_policies", lambda dirs=(): load(tuple(dirs)))
+        mp.setattr(
+            hdsguard.api,
+            "load_policies",
+            lambda dirs=(), lang=None: load(tuple(dirs), lang=lang),
+        )
         yield
 
 

@@ -31,6 +31,7 @@ def test_wheel_contains_catalogue_schemas_and_data(wheel: Path) -> None:
     assert "hdsguard/_builtin/schemas/declaration.schema.json" in names
     assert "hdsguard/data/countries.json" in names
     assert "hdsguard/py.typed" in names
+    assert "hdsguard/locale/fr/LC_MESSAGES/hdsguard.po" in names  # French, read at run time
 
 
 def test_installed_wheel_runs_outside_the_repository(wheel: Path, tmp_path: Path) -> None:
