@@ -16,9 +16,12 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def long_date(value: datetime.date | str, lang: str) -> str:
     """``2026-11-28`` in English prose; ``28 novembre 2026`` in French (``1er`` for the first
     day of a month, as French writes it and CLDR does not)."""
-    day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
     if lang == "en":
-        return day.isoformat()
+        return value if isinstance(value, str) else value.isoformat()
+    try:
+        day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)  # not a date (a hand-built report): shown as it is
     from babel.dates import format_date
 
     text = format_date(day, format="long", locale=lang)
@@ -31,10 +34,7 @@ def iso_date_text(text: str, lang: str) -> str:
     """A quoted value that is an ISO date, in prose form; any other text unchanged."""
     if lang == "en" or _ISO_DATE.fullmatch(text) is None:
         return text
-    try:
-        return long_date(text, lang)
-    except ValueError:
-        return text  # not a real date (2026-02-30): quoted as declared
+    return long_date(text, lang)  # not a real date (2026-02-30): quoted as declared
 
 
 def decimal(value: float, lang: str) -> str:
