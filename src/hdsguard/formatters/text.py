@@ -66,7 +66,7 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
             for f in items:
                 out(f"  {_where(f)}  {printable(f.target)}\n    {one_line(f.message)}\n")
                 if f.related:
-                    out(f"    see also: {related_text(f)}\n")
+                    out("    " + _("see also: {related}").format(related=related_text(f)) + "\n")
                 if status in (Status.FAIL, Status.WARN, Status.ERROR) and f.remediation:
                     out("    " + _("fix: {hint}").format(hint=one_line(f.remediation)) + "\n")
                 if f.waiver is not None:
