@@ -100,7 +100,10 @@ class LocalisedGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         i18n.reset()
-        return super().main(*args, **kwargs)
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            i18n.reset()  # a library call after the command (tests) is not left in French
 
     format_help_text = LocalisedCommand.format_help_text
     format_epilog = LocalisedCommand.format_epilog
