@@ -19,6 +19,7 @@ import click
 from hdsguard import exiting
 from hdsguard.cli import _prepare, run_options
 from hdsguard.clicommon import SEVERITIES, handle_errors
+from hdsguard.clilang import LocalisedCommand, lang_option
 
 if TYPE_CHECKING:
     from hdsguard.api import CheckOptions
@@ -64,8 +65,9 @@ _FAIL_ON = click.option(
 
 
 @click.command(
+    cls=LocalisedCommand,
     epilog="Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails; 2 invalid "
-    "input, config, policy or command line, or the report cannot be written."
+    "input, config, policy or command line, or the report cannot be written.",
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -137,8 +139,9 @@ def report(
 
 
 @click.command(
+    cls=LocalisedCommand,
     epilog="Exit codes: 0 the calendar is written; 2 invalid input, config, policy or "
-    "command line, or the file cannot be written."
+    "command line, or the file cannot be written.",
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -183,11 +186,13 @@ def calendar(
 
 @click.command(
     "verify-pack",
+    cls=LocalisedCommand,
     epilog="Exit codes: 0 every file matches the manifest and re-running the check on the "
     "packed inputs gives the packed JSON report; 1 a file was changed, added or removed, or "
     "the report differs; 2 the file is not a readable pack.",
 )
 @click.argument("pack", type=click.Path(dir_okay=False, path_type=Path))
+@lang_option
 @handle_errors
 def verify_pack(pack: Path) -> None:
     """Check an evidence pack written by `hdsguard report --pack`: the SHA-256 of every file,
