@@ -184,7 +184,18 @@ _EXIT_CODES = (
     "`evidence`. See docs/evidence.md.",
 )
 @run_options
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="Leave baselined failures out of every output (a notice says how many).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passes and N/A.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=40),
+    help="Text output: wrap long lines to this many columns. Default: the terminal's width "
+    "when writing to a terminal, else no wrapping.",
+)
 @click.option(
     "--color/--no-color",
     "colour",
@@ -203,7 +214,9 @@ def check(
     policy_dirs: Sequence[Path],
     config_file: Path | None,
     no_config: bool,
+    new_only: bool,
     verbose: bool,
+    width: int | None,
     colour: bool | None,
 ) -> None:
     """Check the declarations in PATHS (files or directories). Default: the config's
@@ -228,7 +241,11 @@ def check(
     observed = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
     options = dataclasses.replace(options, evidence=evidence, evidence_files=observed)
     report = run_check(targets, options)
-    write_outputs(report, outputs, verbose=verbose, colour=colour)
+    if new_only:
+        from hdsguard.baseline import new_only as without_baselined
+
+        report = without_baselined(report)
+    write_outputs(report, outputs, verbose=verbose, colour=colour, width=width)
     if ("text", None) not in outputs:  # the text report prints them itself
         _echo_notices(report.notices)
     exiting.keep(report)

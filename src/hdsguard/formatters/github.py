@@ -1,10 +1,10 @@
 """GitHub Actions workflow commands: annotations on the declaration files of a pull request.
 
 ``::error file=…,line=…,col=…,title=RULE-ID title::message`` for a ``fail`` or an ``error``
-finding, ``::warning …`` for a ``warn``, ``::notice …`` for a baselined failure and for each
-report notice; then a one-line summary. This is the default format
-when ``GITHUB_ACTIONS=true`` and no ``--format`` is given. GitHub shows at most 10 errors and
-10 warnings per step as annotations (all of them stay in the log): add
+finding, ``::warning …`` for a ``warn``, then ``::notice …`` for each baselined failure (after
+the new ones) and each report notice; then a one-line summary that counts the new failures.
+This is the default format when ``GITHUB_ACTIONS=true`` and no ``--format`` is given. GitHub
+shows at most 10 errors and 10 warnings per step as annotations (all stay in the log): add
 ``--format markdown=…`` for the job summary or ``--format sarif=…`` for code scanning.
 
 Escaping follows the Actions runner: in the message ``%``, CR and LF become ``%25``, ``%0D``,
@@ -18,7 +18,7 @@ from __future__ import annotations
 from hdsguard.findings import BY_RULE_AND_TARGET, STATUS_ORDER, Finding, Report, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
-from hdsguard.formatters.text import related_text
+from hdsguard.formatters.text import fail_detail, related_text
 
 _COMMAND = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 
@@ -32,14 +32,24 @@ def escape_property(text: str) -> str:
 
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
-    command = _COMMAND
-    for f in sorted((f for f in report.findings if f.status in command), key=BY_RULE_AND_TARGET):
-        out(annotation(report, f) + "\n")
+    shown = sorted((f for f in report.findings if f.status in _COMMAND), key=BY_RULE_AND_TARGET)
+    # New problems first: GitHub shows only the first 10 errors of a step as annotations.
+    for f in shown:
+        if not f.baselined:
+            out(annotation(report, f) + "\n")
+    for f in shown:
+        if f.baselined:
+            out(annotation(report, f) + "\n")
     for n in report.notices:
         out(f"::notice title=hdsguard::{escape_data(document_text(n))}\n")
     counts = report.summary()
-    parts = ", ".join(f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in STATUS_ORDER)
-    out(f"hdsguard {report.as_of}: {parts}\n")
+    parts = []
+    for status in STATUS_ORDER:
+        part = f"{counts[status.value]} {status.value.replace('_', ' ')}"
+        if status is Status.FAIL and counts["fail"]:
+            part += f" ({fail_detail(report)})"
+        parts.append(part)
+    out(f"hdsguard {report.as_of}: {', '.join(parts)}\n")
 
 
 def render(report: Report, options: RenderOptions) -> str:
