@@ -305,11 +305,24 @@ def baseline(
     type=click.Choice(["declaration", "policy", "config", "waivers", "baseline"]),
     default="declaration",
 )
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print the field reference of declarations in Markdown (docs/declarations.md): "
+    "every section and field, its type, allowed values, meaning, rules and an example.",
+)
 @handle_errors
-def schema(name: str) -> None:
+def schema(name: str, markdown: bool) -> None:
     """Print a JSON Schema: declaration (default), policy, config, waivers or baseline."""
     from hdsguard.schemagen import SCHEMAS, render
 
+    if markdown:
+        if name != "declaration":
+            raise click.UsageError("--markdown documents declarations only")
+        from hdsguard.declref import markdown as reference
+
+        click.echo(reference(), nl=False)
+        return
     if name not in SCHEMAS:
         raise click.UsageError(f"no {name} schema yet")
     click.echo(render(SCHEMAS[name]()), nl=False)
