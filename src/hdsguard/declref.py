@@ -103,7 +103,7 @@ def _ref(defs: Mapping[str, Any], ref: str) -> Mapping[str, Any]:
 
 def _relative(path: str, name: str) -> str:
     """The field's path inside its section's item: ``tls.min_version`` for services."""
-    parts = path.split(".")[1:] + [name]
+    parts = [*path.split(".")[1:], name]
     return ".".join(p.removesuffix("[]") for p in parts)
 
 
