@@ -50,7 +50,7 @@ def markdown() -> str:
     """The whole reference, deterministic."""
     from hdsguard.schemagen import declaration_schema
 
-    schema = declaration_schema()
+    schema: dict[str, Any] = declaration_schema()
     readers = _Readers(shipped("policies"))
     examples = _examples(shipped("policies"))
     out = [HEADER]
