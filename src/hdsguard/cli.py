@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hdsguard import __version__, exiting
+from hdsguard.cli_init import init
 from hdsguard.cli_policies import policies
 from hdsguard.clicommon import SEVERITIES, F, handle_errors, parse_date, safe_text
 
@@ -329,6 +330,7 @@ def schema(name: str, markdown: bool) -> None:
 
 
 main.add_command(policies)
+main.add_command(init)
 
 # The audit commands import from this module: added once everything above is defined.
 from hdsguard.cli_audit import calendar, report, verify_pack  # noqa: E402
