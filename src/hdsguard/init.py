@@ -186,7 +186,8 @@ version: 1
 providers:
   - id: {pid}
     name: {_q(a.provider)}
-    services: [iaas]                   # colocation, dedicated_servers, iaas, paas, managed_services, saas, backup
+    # what you buy: colocation, dedicated_servers, iaas, paas, managed_services, saas, backup
+    services: [iaas]
     # hds:                             # its HDS certificate (required to host health data)
     #   certificate: "…"
     #   activities: [1, 2, 3, 4, 5, 6]
