@@ -25,12 +25,19 @@ NEXT = (
 )
 
 
-def _ask(value: str | None, question: str, default: str, interactive: bool, **kw: object) -> str:
+def _ask(
+    value: str | None,
+    question: str,
+    default: str,
+    interactive: bool,
+    choices: Sequence[str] | None = None,
+) -> str:
     if value is not None:
         return value
     if not interactive:
         return default
-    answer: str = click.prompt(question, default=default, **kw)  # type: ignore[arg-type]
+    kind = click.Choice(choices) if choices else None
+    answer: str = click.prompt(question, default=default, type=kind)
     return answer
 
 
@@ -82,12 +89,12 @@ def init(
 
     interactive = not no_input and _interactive()
     name = _ask(name, Q_NAME, "My organisation", interactive)
-    kind = _ask(kind, Q_KIND, "clinic", interactive, type=click.Choice(KINDS))
-    hosting = _ask(hosting, Q_HOSTING, "premises", interactive, type=click.Choice(HOSTING))
+    kind = _ask(kind, Q_KIND, "clinic", interactive, KINDS)
+    hosting = _ask(hosting, Q_HOSTING, "premises", interactive, HOSTING)
     if hosting == "provider":
         provider = _ask(provider, Q_PROVIDER, "Hosting provider", interactive)
     exposed = _ask(expose, Q_EXPOSE, "", interactive)
-    ci = _ask(ci, Q_CI, "github", interactive, type=click.Choice(CI))
+    ci = _ask(ci, Q_CI, "github", interactive, CI)
     answers = Answers(
         name=name,
         kind=kind,
