@@ -158,6 +158,7 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
             findings, decl, {p.id for p in policies if "evidence" in p.meta.tags}
         )
     findings, notices = _exceptions(findings, options, waivers, baseline)
+    notices = [*decl.notices, *notices]
     exiting.keep(decl, memo, runtime)
     return Report(
         tool_version=__version__,
