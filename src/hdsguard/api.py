@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from hdsguard import __version__, exiting
+from hdsguard import __version__, exiting, progress
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import EvidenceFileInfo, Finding, Report, RuleInfo, Severity
 from hdsguard.policies.celenv import CelRuntime
@@ -48,6 +48,8 @@ class CheckOptions:
     evidence: bool = True
     # Evidence files or directories (scans, certificates, KEV, ANS registry): docs/evidence.md.
     evidence_files: Sequence[EvidenceSpec] = ()
+    # Told each stage of the run (hdsguard.progress: a terminal's status line); None: silent.
+    progress: Callable[[str], None] | None = None
 
 
 def options_from_config(
@@ -110,6 +112,8 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
     from hdsguard.engine import run
 
     options = options or CheckOptions()
+    tell = options.progress or _silent
+    tell(progress.LOADING_POLICIES)
     runtime, catalogue = load_policies(options.policy_dirs)
     problems = _settings_problems(catalogue, options)
     waivers = _collect(problems, _load_waivers, options, catalogue)
@@ -117,7 +121,7 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
     observed = _collect(problems, _load_evidence, options)
     exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
     exclude += observed.paths if observed is not None else []  # evidence is no declaration
-    decl = _collect(problems, load_declarations, paths, exclude)
+    decl = _collect(problems, load_declarations, paths, exclude, tell)
     if decl is not None:
         from hdsguard.declarations.plausible import implausible
 
@@ -130,6 +134,15 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
 
         attach(decl, sections(observed))
     policies = selected(catalogue, options)
+    targets = sum(map(len, decl.lists.values())) + len(decl.singletons)
+    tell(
+        progress.EVALUATING.format(
+            rules=len(policies),
+            rs=progress.plural(len(policies)),
+            targets=targets,
+            ts=progress.plural(targets),
+        )
+    )
     from hdsguard.findingsmemo import FindingsMemo
 
     memo = FindingsMemo.open(
@@ -169,6 +182,10 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
         notices=tuple(notices),
         evidence=_evidence_files(observed),
     )
+
+
+def _silent(_text: str) -> None:
+    pass
 
 
 def _collect(problems: list[Problem], func: Callable[..., T], *args: Any) -> T | None:

@@ -238,10 +238,16 @@ def check(
     )
     evidence = verbose or any(o.format in EVIDENCE_FORMATS for o in outputs)
     from hdsguard.evidence.load import EvidenceSpec
+    from hdsguard.progress import on_terminal
 
     observed = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
     options = dataclasses.replace(options, evidence=evidence, evidence_files=observed)
-    report = run_check(targets, options)
+    status = on_terminal()
+    try:
+        report = run_check(targets, dataclasses.replace(options, progress=status))
+    finally:
+        if status is not None:
+            status.clear()  # before the report or the errors: nothing of it stays on screen
     if new_only:
         from hdsguard.baseline import new_only as without_baselined
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from hdsguard.declarations.cache import DeclarationCache
@@ -12,9 +12,14 @@ from hdsguard.declarations.shapes import KINDS, MSG_NAMED, classify, skipped_not
 from hdsguard.declarations.validate import validate
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
+from hdsguard.progress import READING
 
 
-def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> DeclarationSet:
+def load_declarations(
+    paths: Sequence[str],
+    exclude: Iterable[Path] = (),
+    tell: Callable[[str], None] | None = None,
+) -> DeclarationSet:
     """Read, validate and merge; raise InputError listing every problem of every file.
 
     A file that parsed and validated without problem in an earlier run, with the same bytes
@@ -23,6 +28,8 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
     (:mod:`.parallel`).
     """
     files = discover(paths, exclude)
+    if tell is not None:  # a status line for a person waiting (hdsguard.progress)
+        tell(READING.format(count=len(files), s="s" * (len(files) != 1)))
     named = {Path(p) for p in paths if not Path(p).is_dir()}
     cache = DeclarationCache.open()
     # Per file, in order: (displayed path, cache key, its source or its problems). Files the
