@@ -52,10 +52,10 @@ def test_every_message_says_what_to_write(tree: Tree) -> None:
         "bad.yaml:6:9: vendors[0].id: 'Tana_Transcription' is not a valid id: an id is lower "
         "case letters, digits, '.', '_' and '-', starting with a letter or a digit; write "
         "`tana_transcription`",
-        "bad.yaml:8:14: vendors[0].country: 'fr' is not an ISO 3166-1 alpha-2 country code "
-        "(two capital letters); write `FR`",
-        "bad.yaml:11:14: vendors/other.country: 'France' is not an ISO 3166-1 alpha-2 country "
-        "code: write two capital letters, e.g. `FR` (France), `MA` (Morocco), `US`",
+        "bad.yaml:8:14: vendors[0].country: 'fr' is not an ISO 3166-1 alpha-2 country code; "
+        "did you mean 'FR' (France)?",
+        "bad.yaml:11:14: vendors/other.country: 'France' is not an officially assigned ISO "
+        "3166-1 alpha-2 country code (two capital letters, e.g. FR, DE, MA; see docs/data.md)",
         "bad.yaml:12:5: unknown key 'contact' in vendors/other; did you mean 'contract'?",
         "bad.yaml:15:15: services/rdp-gw.protocol: invalid value 'RDP': write `rdp` (lower case)",
         "bad.yaml:16:15: services/rdp-gw.exposure: invalid value 'Internet': write `internet` "

@@ -30,6 +30,8 @@ _KNOWN_EXAMPLES = {
     "^[0-9][0-9AB][0-9]{7}$": '"690028717"',
 }
 
+_COUNTRY_LIST = re.compile(r"\^\((?:[A-Z]{2}\|)+[A-Z]{2}\)\$$")
+
 HEADER = """\
 # Declarations: field reference
 
@@ -150,6 +152,8 @@ def _allowed(prop: Mapping[str, Any]) -> str:
     if "const" in inner:
         return f"`{inner['const']}`"
     if "pattern" in inner:
+        if _COUNTRY_LIST.match(inner["pattern"]):  # the 249 codes, one alternation
+            return "an ISO 3166-1 alpha-2 country code (`FR`, `DE`; see [data.md](data.md))"
         return f"matches `{inner['pattern']}`"
     low, high = inner.get("minimum"), inner.get("maximum")
     if low is not None and high is not None:
@@ -174,7 +178,8 @@ def _made_example(prop: Mapping[str, Any]) -> str:
     elif inner.get("format") == "date":
         value = "2026-11-28"
     elif "pattern" in inner:
-        value = _KNOWN_EXAMPLES.get(inner["pattern"], "…")
+        country = _COUNTRY_LIST.match(inner["pattern"])
+        value = "FR" if country else _KNOWN_EXAMPLES.get(inner["pattern"], "…")
     elif "minimum" in inner:
         value = str(max(int(inner["minimum"]), 1))
     else:

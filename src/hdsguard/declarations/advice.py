@@ -1,9 +1,10 @@
 """What to write instead: validation errors turned into the fix a person can type.
 
-A pattern error names the form and gives a valid value made from the wrong one (``write
-`FR```); an enum error with the right word in the wrong case says ``write `rdp```; a list item
-pasted under the wrong section gives one message naming the section it belongs to, instead of
-one "unknown key" per field. Every sentence is a constant here, in one place, for translation.
+A pattern error names the form and gives a valid value made from the wrong one (an id made
+from free text; countries have their own validator with the same kind of hint); an enum error
+with the right word in the wrong case says ``write `rdp```; a list item pasted under the wrong
+section gives one message naming the section it belongs to, instead of one "unknown key" per
+field. Every sentence is a constant here, in one place, for translation.
 """
 
 from __future__ import annotations
@@ -17,20 +18,12 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$"
-COUNTRY_PATTERN = "^[A-Z]{2}$"
 FINESS_PATTERN = "^[0-9][0-9AB][0-9]{7}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
 
 MSG_ID = (
     "'{got}' is not a valid id: an id is lower case letters, digits, '.', '_' and '-', "
     "starting with a letter or a digit; write `{fix}`"
-)
-MSG_COUNTRY = (
-    "'{got}' is not an ISO 3166-1 alpha-2 country code (two capital letters); write `{fix}`"
-)
-MSG_COUNTRY_NO_FIX = (
-    "'{got}' is not an ISO 3166-1 alpha-2 country code: write two capital letters, e.g. `FR` "
-    "(France), `MA` (Morocco), `US`"
 )
 MSG_FINESS = (
     "'{got}' is not a FINESS number: 9 characters, digits except the second which may be A "
@@ -61,11 +54,6 @@ def pattern_message(pattern: str, got: str) -> str:
     """What is wrong with ``got`` for ``pattern``, and what to write instead."""
     if pattern == ID_PATTERN:
         return MSG_ID.format(got=got, fix=make_id(got))
-    if pattern == COUNTRY_PATTERN:
-        fix = got.strip().upper()
-        if re.fullmatch("[A-Z]{2}", fix):
-            return MSG_COUNTRY.format(got=got, fix=fix)
-        return MSG_COUNTRY_NO_FIX.format(got=got)
     if pattern == FINESS_PATTERN:
         return MSG_FINESS.format(got=got)
     if pattern == EMAIL_PATTERN:
