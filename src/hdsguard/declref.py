@@ -249,6 +249,7 @@ class _Readers:
 
         self._own: list[tuple[str, frozenset[str], str]] = []
         self._prose: list[tuple[str, str]] = []
+        self._logic: dict[str, str] = {}
         for file in sorted(folder.glob("*.yaml")):
             data = yaml.safe_load(file.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or "id" not in data:
@@ -257,6 +258,7 @@ class _Readers:
             sections = frozenset([applies] if isinstance(applies, str) else applies)
             logic = {k: v for k, v in data.items() if k not in _PROSE}
             self._own.append((str(data["id"]), sections, json.dumps(logic, default=str)))
+            self._logic[str(data["id"])] = json.dumps(logic, default=str)
             self._prose.append((str(data["id"]), str(data.get("description", ""))))
 
     def of(self, section: str, relative: str) -> list[str]:
@@ -271,4 +273,10 @@ class _Readers:
             if section in sections and in_logic.search(text)
         }
         rules |= {rule for rule, text in self._prose if in_prose.search(text)}
+        if "." in relative and not rules:
+            # A field of the items of a list (`vulnerabilities[].cvss`): read by the rules
+            # that read the list and name the field on an item (`v.cvss`).
+            parent, leaf = relative.rsplit(".", 1)
+            on_item = re.compile(rf"\.{re.escape(leaf)}(?![\w])")
+            rules = {r for r in self.of(section, parent) if on_item.search(self._logic[r])}
         return sorted(rules)
