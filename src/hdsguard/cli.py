@@ -32,7 +32,9 @@ def main() -> None:
     """Check the declared infrastructure of a health organisation against HDS, ISO 27001,
     CaRE and ANSSI rules.
 
-    Start with `hdsguard check DIR` on a directory of YAML/JSON declarations.
+    New here: `hdsguard init` writes a commented starting set of declarations, a config, a
+    pre-commit hook and a CI job; then `hdsguard check` lists what to declare. Field
+    reference: `hdsguard schema --markdown` (docs/declarations.md).
     """
 
 

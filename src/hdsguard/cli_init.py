@@ -16,7 +16,10 @@ Q_NAME = "Name of the organisation"
 Q_KIND = "Kind of organisation"
 Q_HOSTING = "Where do the systems holding health data run: on your premises, or at a provider?"
 Q_PROVIDER = "Name of the hosting provider"
-Q_EXPOSE = "Services reachable from the Internet (protocols, comma-separated; empty for none)"
+Q_EXPOSE = (
+    "Services reachable from the Internet, as protocols separated by commas (e.g. https, "
+    "openvpn, ssh, rdp, sftp; empty for none)"
+)
 Q_CI = "CI to configure"
 DONE = "hdsguard: wrote {path}"
 NEXT = (

@@ -181,7 +181,7 @@ version: 1
     hosted = ""
     if a.hosting == "provider":
         pid = slug(a.provider, "hosting-provider")
-        hosted = f"\n    hosted_by: {pid}                # a provider id below"
+        hosted = f"\n    hosted_by: {pid}  # the id of its provider, above"
         text += f"""
 providers:
   - id: {pid}
