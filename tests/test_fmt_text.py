@@ -73,14 +73,15 @@ def test_a_fix_shared_by_every_target_is_printed_once() -> None:
         "  v.yaml:3:3  vendors/v3",
     ]
     assert text.count("fix") == 1
-    assert "  fix (all 3): Audit the vendor, then set `last_audit`." in text.splitlines()
-    # different fixes stay one per target
-    assert (
-        render(base.__class__("t", AS_OF, tuple(same), base.rules), RenderOptions()).count(
-            "    fix: Fix v"
-        )
-        == 3
-    )
+    assert "  fix (each of the 3): Audit the vendor, then set `last_audit`." in text.splitlines()
+    # fixes that differ only by the target's id: once, the id written <id>
+    by_id = render(base.__class__("t", AS_OF, tuple(same), base.rules), RenderOptions())
+    assert "  fix (each of the 3): Fix <id>." in by_id.splitlines()
+    assert "    fix: " not in by_id
+    # fixes that really differ stay one per target
+    other = [same[0], same[1]._replace(remediation="Replace it."), same[2]]
+    apart = render(base.__class__("t", AS_OF, tuple(other), base.rules), RenderOptions())
+    assert apart.count("    fix: ") == 3 and "each of the" not in apart
 
 
 def test_wrapping_keeps_words_whole_and_indents() -> None:

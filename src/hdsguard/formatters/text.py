@@ -96,14 +96,13 @@ def _block(report: Report, items: list[Finding], options: RenderOptions) -> list
     title = f" {one_line(info.title)}" if info else ""
     label = _paint(_LABEL[status], status, options.colour)
     lines = [_wrap(f"{label} {first.rule} [{first.severity.value}]{title}", "  ", options)]
-    fixes = {f.remediation for f in items} if status in _NEEDS_FIX else set()
-    shared = len(items) > 1 and len(fixes) == 1 and "" not in fixes
+    shared = _shared_fix(items) if status in _NEEDS_FIX and len(items) > 1 else None
     for f in items:
         lines.append(_wrap(f"  {_where(f)}  {printable(f.target)}", "    ", options))
         lines.append(_wrap(f"    {one_line(f.message)}", "      ", options))
         if f.related:
             lines.append(_wrap(f"    see also: {related_text(f)}", "      ", options))
-        if status in _NEEDS_FIX and f.remediation and not shared:
+        if status in _NEEDS_FIX and f.remediation and shared is None:
             lines.append(_wrap(f"    fix: {one_line(f.remediation)}", "      ", options))
         if f.waiver is not None:
             text = (
@@ -113,11 +112,21 @@ def _block(report: Report, items: list[Finding], options: RenderOptions) -> list
             lines.append(_wrap(text, "      ", options))
         if f.baselined:
             lines.append(_wrap(f"    {BASELINED_NOTE}", "      ", options))
-    if shared:
-        lines.append(
-            _wrap(f"  fix (all {len(items)}): {one_line(first.remediation)}", "    ", options)
-        )
+    if shared is not None:
+        lines.append(_wrap(f"  fix (each of the {len(items)}): {shared}", "    ", options))
     return lines
+
+
+def _shared_fix(items: list[Finding]) -> str | None:
+    """The one fix of every target of a rule, when they differ at most by the target's own
+    id (written ``<id>`` then); None when the fixes really differ."""
+    texts = set()
+    for f in items:
+        if not f.remediation:
+            return None
+        ident = f.target.rsplit("/", 1)[-1]
+        texts.add(one_line(f.remediation).replace(printable(ident), "<id>") if ident else "")
+    return texts.pop() if len(texts) == 1 else None
 
 
 def _wrap(line: str, indent: str, options: RenderOptions) -> str:
