@@ -138,3 +138,24 @@ def test_questions_in_a_terminal(here: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert [s["id"] for s in network["services"]] == ["internet-https"]
     no_questions = CliRunner().invoke(main, ["init", "--no-input", "sub"])
     assert no_questions.exit_code == 0 and no_questions.stdout == ""
+
+
+def test_every_hint_in_the_skeleton_is_a_valid_field(here: Path) -> None:
+    """Uncommenting the skeleton's hints (dates filled in) gives valid declarations: the
+    hints cannot drift from the model."""
+    import re
+
+    assert run_cli(FLAGS).exit_code == 0
+    hint = re.compile(r"^(\s*)#( +)((?:[a-z_0-9]+:|- ).*?)(\s+#.*)?$")
+    for path in (here / "declarations").glob("*.yaml"):
+        lines = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = hint.match(line)
+            if match:
+                line = match.group(1) + match.group(2)[1:] + match.group(3)
+            lines.append(line.replace("YYYY-MM-DD", "2026-11-01").replace('"…"', '"x"'))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli(["check", "--as-of", AS_OF])
+    assert result.exit_code in (0, 1), result.stderr
+    text = (here / "declarations/organisation.yaml").read_text(encoding="utf-8")
+    assert "\ndetection:\n" in text and "  mfa_admin: true" in text

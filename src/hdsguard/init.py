@@ -149,6 +149,9 @@ organisation:
   # last_exposure_scan: YYYY-MM-DD
   # continuity_plan: {{exists: true, business_impact_analysis: true, last_test: YYYY-MM-DD}}
   # incident_procedure: {{ars_cert_sante: true, cnil_72h: true, register: true}}
+  # crisis_exercise: {{date: YYYY-MM-DD, scenarios: [ransomware], degraded_mode: true}}
+  # nis2: {{category: important, registered: YYYY-MM-DD, early_warning_hours: 24}}
+  # gdpr: {{public_body: false, large_scale_health_data: true, record_of_processing: YYYY-MM-DD}}
 
 identity:
   # mfa_admin: true                      # MFA for every administrator account
@@ -157,7 +160,7 @@ identity:
   # admin_workstations_internet: false   # administration workstations without Internet
   # admin_accounts: {{dedicated: true, individual: true}}
   # inactive_disable_days: 90
-  # active_directory: {{krbtgt_last_reset: YYYY-MM-DD, ads_level: 3}}
+  # active_directory: {{krbtgt_last_reset: YYYY-MM-DD, ads_level: 3, local_admin_passwords: laps}}
   notes: "Fill in as the evidence is gathered."
 
 logging:
@@ -168,6 +171,17 @@ logging:
   # retention_days: 180
   # last_access_review: YYYY-MM-DD
   notes: "Fill in as the evidence is gathered."
+
+# detection:
+#   edr: {{servers_percent: 100, workstations_percent: 100, measured: YYYY-MM-DD}}
+#   alert_handling: round_the_clock      # round_the_clock, business_hours, none
+# messaging:
+#   health_data_email: mssante_only      # mssante_only, also_ordinary_email, not_sent
+#   domains: [{{name: example.org, dmarc: reject}}]
+# biomedical:
+#   connected_devices: true
+#   inventory_updated: YYYY-MM-DD
+#   segmented: true
 """
 
 
@@ -194,6 +208,7 @@ providers:
     #   referential: v2
     #   valid_from: YYYY-MM-DD
     #   valid_until: YYYY-MM-DD
+    # storage_countries: [FR]
     # contract: {{signed: YYYY-MM-DD, dpa: true, hds_clauses: true, reversibility: true}}
 """
     return (
@@ -205,10 +220,14 @@ systems:
     health_data: true
     criticality: critical              # low, medium, high, critical{hosted}
     # end_of_support: YYYY-MM-DD
+    # dpia: YYYY-MM-DD
     # backup:
+    #   last_success: YYYY-MM-DD
     #   last_restore_test: YYYY-MM-DD
+    #   monitored: true
     #   offline_or_immutable: true
     #   offsite: true
+    #   encrypted: true
 """
     )
 
@@ -233,7 +252,11 @@ version: 1
     # via: direct                      # direct, vpn, reverse_proxy, bastion
     # authentication: password         # none, anonymous, password, key, certificate
     # mfa: true
+    # audience: [patients]             # health_professionals, patients, staff, partners, machines
     # tls: {{min_version: "1.2"}}
+    # software: {{name: "…", version: "…", end_of_support: YYYY-MM-DD}}
+    # vulnerabilities: []
+    # vulnerabilities_reviewed: YYYY-MM-DD
 """
     return (
         text
@@ -246,6 +269,11 @@ firewalls:
     # last_patch: YYYY-MM-DD             # date of the last firmware or security patch
     # last_rule_review: YYYY-MM-DD
     # management_exposed: false
+    # vulnerabilities: []
+    # vulnerabilities_reviewed: YYYY-MM-DD
+    # rules:
+    #   - {from: internet, to: reverse-proxy, port: 443, action: allow}
+    #   - {from: any, to: any, action: deny}
 """
     )
 
