@@ -85,6 +85,7 @@ def test_an_invalid_declaration_is_still_an_error(tree: Tree) -> None:
         ({"version": 1, "declarations": ["infra"]}, "config"),
         ({"repos": []}, "pre-commit"),
         ({"jobs": {}}, "ci"),
+        ({"title": "KEV", "catalogVersion": "1", "count": 0, "vulnerabilities": []}, "evidence"),
         ({"firewalls": [{"id": "x", "severity": "low"}]}, None),
         ({"version": 1}, None),
         ([1, 2], None),

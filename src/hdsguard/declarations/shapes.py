@@ -1,7 +1,8 @@
 """Files that are not declarations, recognised by their shape.
 
 ``hdsguard check`` at the root of a repository without a config walks every YAML file: the
-organisation's own policies, its waivers, a baseline, a config or a hook list are not
+organisation's own policies, its waivers, a baseline, a config, a KEV catalogue kept as
+evidence or a hook list are not
 declarations, and reading them as such gave one "unknown key" per key. A file found by walking
 a directory that fails validation and has the shape of one of these is skipped, and one notice
 lists what was skipped; a file named on the command line is never skipped, its error says
@@ -24,6 +25,8 @@ KINDS = {
     "config": "an hdsguard config (pass it with --config, or name it .hdsguard.yaml)",
     "pre-commit": "a pre-commit config",
     "ci": "a CI pipeline",
+    "evidence": "evidence (pass it with --evidence, or list it under `evidence:` in "
+    ".hdsguard.yaml)",
 }
 MSG_SKIPPED = (
     "skipped {count} file{s} that {are}: {files}; to read only your "
@@ -38,7 +41,8 @@ _POLICY_KEYS = {"condition", "checks", "applies_to", "severity", "remediation"}
 
 
 def shape(data: Any) -> str | None:
-    """``policy``, ``waivers``, ``baseline``, ``config``, ``pre-commit``, ``ci`` or None."""
+    """``policy``, ``waivers``, ``baseline``, ``config``, ``evidence``, ``pre-commit``, ``ci``
+    or None."""
     if not isinstance(data, Mapping):
         return None
     keys = {str(k) for k in data}
@@ -50,6 +54,8 @@ def shape(data: Any) -> str | None:
         return "baseline"
     if keys - {"version"} and keys <= _CONFIG_KEYS | {"version"}:
         return "config"
+    if "catalogVersion" in keys and "vulnerabilities" in keys:  # the CISA KEV catalogue
+        return "evidence"
     if "repos" in keys:
         return "pre-commit"
     if "jobs" in keys or "stages" in keys:
