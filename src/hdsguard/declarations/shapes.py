@@ -2,11 +2,10 @@
 
 ``hdsguard check`` at the root of a repository without a config walks every YAML file: the
 organisation's own policies, its waivers, a baseline, a config, a KEV catalogue kept as
-evidence or a hook list are not
-declarations, and reading them as such gave one "unknown key" per key. A file found by walking
-a directory that fails validation and has the shape of one of these is skipped, and one notice
-lists what was skipped; a file named on the command line is never skipped, its error says
-what it is instead. A valid declaration is never looked at here.
+evidence or a hook list are not declarations, and reading them as such gave one "unknown key"
+per key. A file found by walking a directory that fails validation and has the shape of one of
+these is skipped, and one notice lists what was skipped; a file named on the command line is
+never skipped, its error says what it is instead. A valid declaration is never looked at here.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ MSG_SKIPPED = (
 MSG_NAMED = "this file is not a declaration: it looks like {kind}"
 
 _CONFIG_KEYS = {"declarations", "policies", "rules", "params", "severity", "fail_on"}
-_CONFIG_KEYS |= {"waivers", "baseline", "waiver_policy"}
+_CONFIG_KEYS |= {"waivers", "baseline", "waiver_policy", "evidence"}
 _POLICY_KEYS = {"condition", "checks", "applies_to", "severity", "remediation"}
 
 
