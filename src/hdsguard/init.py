@@ -12,7 +12,6 @@ each is written to a temporary file beside its target, then all are renamed.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -82,6 +81,8 @@ def slug(text: str, default: str) -> str:
 
 def _q(text: str) -> str:
     """A YAML scalar that reads back as this exact string (JSON strings are YAML)."""
+    import json  # only when files are written: not on every start of hdsguard
+
     return json.dumps(text, ensure_ascii=False)
 
 
