@@ -194,7 +194,11 @@ def test_output_file(tree: Tree, tmp_path: Path) -> None:
         ),
         pytest.param(
             {"a.yaml": "firewalls:\n  - id: Bad Id\n"},
-            ["a.yaml:2:9: firewalls[0].id: String should match pattern"],
+            [
+                "a.yaml:2:9: firewalls[0].id: 'Bad Id' is not a valid id: an id is lower case "
+                "letters, digits, '.', '_' and '-', starting with a letter or a digit; write "
+                "`bad-id`"
+            ],
             id="bad-id",
         ),
         pytest.param(

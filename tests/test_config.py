@@ -197,8 +197,8 @@ def test_policy_directories_are_relative_to_the_config(tree: Tree, tmp_path: Pat
         pytest.param(
             "severity:\n  FW-001: hihg\n",
             [
-                ".hdsguard.yaml:2:11: severity.FW-001: invalid value 'hihg': Input should be "
-                "'critical', 'high', 'medium', 'low' or 'info'; did you mean 'high'?"
+                ".hdsguard.yaml:2:11: severity.FW-001: invalid value 'hihg': write one of "
+                "`critical`, `high`, `medium`, `low`, `info`; did you mean `high`?"
             ],
             id="severity-value",
         ),

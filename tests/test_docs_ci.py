@@ -38,11 +38,16 @@ def blocks(language: str) -> list[str]:
 
 
 def snippets() -> dict[str, tuple[str, Any]]:
-    """'pre-commit', 'github' and 'gitlab' snippets: (text, parsed YAML)."""
+    """'pre-commit', 'github', 'gitlab', 'github-action' (a workflow that uses action.yml)
+    and 'gitlab-include' (the template included) snippets: (text, parsed YAML)."""
     out: dict[str, tuple[str, Any]] = {}
     for text in blocks("yaml"):
         data = yaml.safe_load(text)
         kind = "pre-commit" if "repos" in data else "github" if "jobs" in data else "gitlab"
+        if kind == "github" and "uses: hdsguard/hdsguard@" in text:
+            kind = "github-action"
+        if kind == "gitlab" and "include" in data:
+            kind = "gitlab-include"
         out[kind] = (text, data)
     return out
 
@@ -94,7 +99,45 @@ def schema_check(schema: str, text: str, tmp_path: Path) -> None:
 
 
 def test_the_doc_has_the_three_snippets() -> None:
-    assert set(snippets()) == {"pre-commit", "github", "gitlab"}
+    assert set(snippets()) == {
+        "pre-commit",
+        "github",
+        "gitlab",
+        "github-action",
+        "gitlab-include",
+    }
+
+
+SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def test_every_pinned_version_is_a_full_commit_sha() -> None:
+    """No release tag exists yet (docs/install.md): a `rev`, `ref` or `@` pin is a full sha."""
+    text = DOC.read_text(encoding="utf-8")
+    pins = re.findall(r"(?:rev|ref|HDSGUARD_REF): (\S+)|hdsguard/hdsguard@(\S+)", text)
+    values = [a or b for a, b in pins if (a or b) != '${HDSGUARD_REF}"']
+    assert len(values) >= 5
+    assert all(SHA.match(v) for v in values), values
+    assert "pip install hdsguard\n" not in text
+
+
+def test_action_snippet_uses_the_action_inputs(tmp_path: Path) -> None:
+    text, workflow = snippets()["github-action"]
+    schema_check("vendor.github-workflows", text, tmp_path)
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"]["security-events"] == "write"
+    used = next(s for s in job["steps"] if s.get("uses", "").startswith("hdsguard/hdsguard@"))
+    inputs = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))["inputs"]
+    assert set(used["with"]) <= set(inputs)
+
+
+def test_gitlab_include_snippet_names_the_template(tmp_path: Path) -> None:
+    text, pipeline = snippets()["gitlab-include"]
+    schema_check("vendor.gitlab-ci", text, tmp_path)
+    (include,) = pipeline["include"]
+    assert (REPO / include["file"]).is_file()
+    template = yaml.safe_load((REPO / include["file"]).read_text(encoding="utf-8"))
+    assert set(pipeline["variables"]) <= set(template["variables"])
 
 
 def test_pre_commit_snippet(workdir: Path) -> None:

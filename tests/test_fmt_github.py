@@ -65,11 +65,12 @@ def test_annotations_for_fail_error_warn_and_baselined() -> None:
     ]
     assert got == [
         ("error", "infra/firewalls.yaml", "6", "SMP-001 Firewall patched recently [high]"),
-        ("notice", "infra/firewalls.yaml", "20", "SMP-001 Firewall patched recently [high]"),
         ("error", None, None, "SMP-002 MFA for administrators [critical]"),
         ("warning", "infra/certs.yaml", "3", "SMP-003 Certificate not expiring soon [medium]"),
         ("error", "infra/vendor files/tana.yaml", "2", "SMP-004 Vendor audited [low]"),
         ("error", "infra/firewalls.yaml", "4", "SMP-005 Firmware recorded [info]"),
+        # the baselined failure after every new one: GitHub shows only the first ten
+        ("notice", "infra/firewalls.yaml", "20", "SMP-001 Firewall patched recently [high]"),
         ("notice", None, None, "hdsguard"),
     ]
 
@@ -80,7 +81,8 @@ def test_message_and_summary_line() -> None:
     assert first.properties["col"] == "17"
     assert first.data == "firewalls/fw-edge-1: patched 2025-06-02\nRemediation: Fix fw-edge-1."
     assert text.splitlines()[-1] == (
-        "hdsguard 2026-11-28: 2 pass, 4 fail, 1 warn, 1 waived, 1 not applicable, 1 error"
+        "hdsguard 2026-11-28: 2 pass, 4 fail (3 new: 1 critical, 1 high, 1 low; 1 baselined), "
+        "1 warn, 1 waived, 1 not applicable, 1 error"
     )
     assert render(empty_report(), RenderOptions()).count("\n") == 1
 

@@ -54,28 +54,31 @@ def test_golden(golden: Any) -> None:
 
 def test_header_counts() -> None:
     lines = render(sample_report(), RenderOptions()).splitlines()
-    assert lines[0] == "### hdsguard: 4 fail, 1 error, 1 warn"
+    assert lines[0] == (
+        "### hdsguard: 4 fail (3 new: 1 critical, 1 high, 1 low; 1 baselined), 1 error, 1 warn"
+    )
     assert lines[2] == (
-        "2 pass, 1 waived, 1 not applicable (1 baselined, not failing the gate). "
-        "Evaluated as of 2026-11-28 by hdsguard 0.0.0-test."
+        "2 pass, 1 waived, 1 not applicable. Evaluated as of 2026-11-28 by hdsguard 0.0.0-test."
     )
     assert lines[4] == "- Notice: waiver SMP-001 firewalls/fw-dmz-1 expires in 64 days"
 
 
 def test_action_table_then_collapsed_waived_and_evidence() -> None:
     text = render(sample_report(), RenderOptions())
-    action, waived, evidence = tables(text)
+    action, known, waived, evidence = tables(text)
     assert action[0] == ["Status", "Rule", "Severity", "Target", "Location", "Message"]
+    # New problems only, critical first; the baselined failure in its own collapsed table.
     assert [(r[0], r[1], r[3]) for r in action[1:]] == [
-        ("fail", "SMP-001", "firewalls/fw-edge-1"),
-        ("fail (baselined)", "SMP-001", "firewalls/fw-old-1"),
         ("fail", "SMP-002", "identity"),
+        ("fail", "SMP-001", "firewalls/fw-edge-1"),
         ("fail", "SMP-004", "vendors/tana"),
         ("error", "SMP-005", "firewalls/fw-edge-1"),
         ("warn", "SMP-003", "certificates/portal"),
     ]
-    assert action[1][4] == "infra/firewalls.yaml:6:17"
-    assert action[3][4] == "(not declared)"
+    assert action[2][4] == "infra/firewalls.yaml:6:17"
+    assert action[1][4] == "(not declared)"
+    assert [(r[0], r[3]) for r in known[1:]] == [("fail (baselined)", "firewalls/fw-old-1")]
+    assert "<summary>1 baselined (known failures, not failing the gate)</summary>" in text
     assert [r[1] for r in waived[1:]] == ["firewalls/fw-dmz-1"]
     assert [(r[0], r[2]) for r in evidence[1:]] == [
         ("pass", "firewalls/fw-core-1"),
@@ -95,7 +98,7 @@ def test_rules_link_to_their_documentation() -> None:
 
 def test_nothing_to_do() -> None:
     text = render(empty_report(), RenderOptions())
-    assert "No failing or warning finding." in text
+    assert "No new failing or warning finding." in text
     assert tables(text) == []
 
 
@@ -125,13 +128,13 @@ def test_md_escapes_into_one_literal_cell(text: str) -> None:
 def test_fixture_tree_through_the_library() -> None:
     action = tables(render(fixture_report(), RenderOptions()))[0]
     assert [(r[0], r[1], r[3]) for r in action[1:]] == [
+        ("fail", "FMT-004", "identity"),
         ("fail", "FMT-001", "firewalls/fw-edge-1"),
         ("fail", "FMT-003", "vendors/transcription-tana"),
-        ("fail", "FMT-004", "identity"),
         ("error", "FMT-005", "firewalls/fw-edge-1"),
         ("warn", "FMT-002", "certificates/cert-portal"),
     ]
-    assert action[1][4].endswith("tests/fixtures/formats/declarations/network.yaml:12:5")
+    assert action[2][4].endswith("tests/fixtures/formats/declarations/network.yaml:12:5")
 
 
 def test_long_tables_stop_with_a_count_so_a_comment_fits() -> None:

@@ -75,7 +75,9 @@ def test_schema_violation_is_located(tree: Tree) -> None:
     )
     result = run_cli(["check", "d", "--policies", "pol"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("pol/acme.yaml:3:11: severity: Input should be")
+    assert result.stderr.startswith(
+        "pol/acme.yaml:3:11: severity: invalid value 'severe': write one of `critical`"
+    )
 
 
 def test_clash_with_a_builtin_needs_override(tree: Tree) -> None:

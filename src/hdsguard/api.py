@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from hdsguard import __version__, exiting
+from hdsguard import __version__, exiting, progress
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import EvidenceFileInfo, Finding, Report, RuleInfo, Severity
 from hdsguard.policies.celenv import CelRuntime
@@ -50,6 +50,8 @@ class CheckOptions:
     evidence_files: Sequence[EvidenceSpec] = ()
     # The language of the report's prose, "en" or "fr"; None: the run's (hdsguard.i18n).
     lang: str | None = None
+    # Told each stage of the run (hdsguard.progress: a terminal's status line); None: silent.
+    progress: Callable[[str], None] | None = None
 
 
 def options_from_config(
@@ -121,6 +123,8 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     from hdsguard.engine import run
     from hdsguard.policies.texts import fallback_notice
 
+    tell = options.progress or _silent
+    tell(progress.LOADING_POLICIES)
     runtime, catalogue = load_policies(options.policy_dirs, lang=lang)
     problems = _settings_problems(catalogue, options)
     waivers = _collect(problems, _load_waivers, options, catalogue)
@@ -128,7 +132,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     observed = _collect(problems, _load_evidence, options)
     exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
     exclude += observed.paths if observed is not None else []  # evidence is no declaration
-    decl = _collect(problems, load_declarations, paths, exclude)
+    decl = _collect(problems, load_declarations, paths, exclude, tell)
     if decl is not None:
         from hdsguard.declarations.plausible import implausible
 
@@ -141,6 +145,15 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
 
         attach(decl, sections(observed))
     policies = selected(catalogue, options)
+    targets = sum(map(len, decl.lists.values())) + len(decl.singletons)
+    tell(
+        progress.EVALUATING.format(
+            rules=len(policies),
+            rs=progress.plural(len(policies)),
+            targets=targets,
+            ts=progress.plural(targets),
+        )
+    )
     from hdsguard.findingsmemo import FindingsMemo
 
     memo = FindingsMemo.open(
@@ -172,6 +185,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     fallback = fallback_notice(lang, (p.id for p in policies if p.fell_back))
     if fallback:
         notices.insert(0, fallback)
+    notices = [*decl.notices, *notices]
     exiting.keep(decl, memo, runtime)
     return Report(
         tool_version=__version__,
@@ -182,6 +196,10 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         notices=tuple(notices),
         evidence=_evidence_files(observed),
     )
+
+
+def _silent(_text: str) -> None:
+    pass
 
 
 def _collect(problems: list[Problem], func: Callable[..., T], *args: Any) -> T | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
@@ -102,3 +102,15 @@ def apply_baseline(
         for rule, target in sorted(baseline.keys - seen)
     ]
     return out, notices
+
+
+def new_only(report: Report) -> Report:
+    """``report`` without its baselined findings (``--new-only``), with a notice saying how
+    many were left out, so that a short report never looks like a clean estate."""
+    kept = tuple(f for f in report.findings if not f.baselined)
+    hidden = len(report.findings) - len(kept)
+    if not hidden:
+        return report
+    plural = "s" * (hidden != 1)
+    notice = f"{hidden} baselined failure{plural} not shown (--new-only)"
+    return replace(report, findings=kept, notices=(*report.notices, notice))

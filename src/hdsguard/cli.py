@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hdsguard import __version__, exiting, i18n
+from hdsguard.cli_init import init
 from hdsguard.cli_policies import policies
 from hdsguard.clicommon import SEVERITIES, F, handle_errors, parse_date, safe_text
 from hdsguard.clilang import LocalisedGroup, lang_option
@@ -34,7 +35,9 @@ def main() -> None:
     """Check the declared infrastructure of a health organisation against HDS, ISO 27001,
     CaRE and ANSSI rules.
 
-    Start with `hdsguard check DIR` on a directory of YAML/JSON declarations.
+    New here: `hdsguard init` writes a commented starting set of declarations, a config, a
+    pre-commit hook and a CI job; then `hdsguard check` lists what to declare. Field
+    reference: `hdsguard schema --markdown` (docs/declarations.md).
     """
 
 
@@ -190,7 +193,18 @@ _EXIT_CODES = N_(
     "`evidence`. See docs/evidence.md.",
 )
 @run_options
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="Leave baselined failures out of every output (a notice says how many).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passes and N/A.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=40),
+    help="Text output: wrap long lines to this many columns. Default: the terminal's width "
+    "when writing to a terminal, else no wrapping.",
+)
 @click.option(
     "--color/--no-color",
     "colour",
@@ -209,7 +223,9 @@ def check(
     policy_dirs: Sequence[Path],
     config_file: Path | None,
     no_config: bool,
+    new_only: bool,
     verbose: bool,
+    width: int | None,
     colour: bool | None,
 ) -> None:
     """Check the declarations in PATHS (files or directories). Default: the config's
@@ -230,11 +246,21 @@ def check(
     )
     evidence = verbose or any(o.format in EVIDENCE_FORMATS for o in outputs)
     from hdsguard.evidence.load import EvidenceSpec
+    from hdsguard.progress import on_terminal
 
     observed = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
     options = dataclasses.replace(options, evidence=evidence, evidence_files=observed)
-    report = run_check(targets, options)
-    write_outputs(report, outputs, verbose=verbose, colour=colour)
+    status = on_terminal()
+    try:
+        report = run_check(targets, dataclasses.replace(options, progress=status))
+    finally:
+        if status is not None:
+            status.clear()  # before the report or the errors: nothing of it stays on screen
+    if new_only:
+        from hdsguard.baseline import new_only as without_baselined
+
+        report = without_baselined(report)
+    write_outputs(report, outputs, verbose=verbose, colour=colour, width=width)
     if ("text", None) not in outputs:  # the text report prints them itself
         _echo_notices(report.notices)
     exiting.keep(report)
@@ -295,18 +321,32 @@ def baseline(
     type=click.Choice(["declaration", "policy", "config", "waivers", "baseline"]),
     default="declaration",
 )
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print the field reference of declarations in Markdown (docs/declarations.md): "
+    "every section and field, its type, allowed values, meaning, rules and an example.",
+)
 @lang_option
 @handle_errors
-def schema(name: str) -> None:
+def schema(name: str, markdown: bool) -> None:
     """Print a JSON Schema: declaration (default), policy, config, waivers or baseline."""
     from hdsguard.schemagen import SCHEMAS, render
 
+    if markdown:
+        if name != "declaration":
+            raise click.UsageError("--markdown documents declarations only")
+        from hdsguard.declref import markdown as reference
+
+        click.echo(reference(), nl=False)
+        return
     if name not in SCHEMAS:
         raise click.UsageError(_("no {name} schema yet").format(name=name))
     click.echo(render(SCHEMAS[name]()), nl=False)
 
 
 main.add_command(policies)
+main.add_command(init)
 
 # The audit commands import from this module: added once everything above is defined.
 from hdsguard.cli_audit import calendar, report, verify_pack  # noqa: E402

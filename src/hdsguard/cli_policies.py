@@ -5,58 +5,137 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from hdsguard.clicommon import SEVERITIES, handle_errors, safe_text
+from hdsguard.clicommon import SEVERITIES, F, handle_errors, safe_text
 from hdsguard.clilang import LocalisedGroup, lang_option
 from hdsguard.declarations.sections import SECTIONS
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _, current
 
+if TYPE_CHECKING:
+    from hdsguard.api import CheckOptions
+    from hdsguard.policies.celenv import CelRuntime
+    from hdsguard.policies.load import CompiledPolicy
+
+# Every sentence a user reads from this module, in one place (translation wraps these).
+OFF = "off in {config}"
+
 
 @click.group(cls=LocalisedGroup)
 def policies() -> None:
-    """List, explain and test policies."""
+    """List, explain and test policies (the built-in catalogue, plus the `policies`
+    directories and settings of your .hdsguard.yaml)."""
+
+
+def config_options(func: F) -> F:
+    """--policies, --config, --no-config: the same catalogue and settings as `check`."""
+    options = [
+        click.option(
+            "--policies",
+            "policy_dirs",
+            multiple=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Extra policy directory, loaded beside the built-in catalogue and the "
+            "config's `policies` (repeatable).",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Config file. Default: the nearest .hdsguard.yaml in the current directory "
+            "or above (up to the repository root).",
+        ),
+        click.option("--no-config", is_flag=True, help="Ignore any .hdsguard.yaml."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(
+    policy_dirs: Sequence[Path], config_file: Path | None, no_config: bool, *, specs: bool
+) -> tuple[CelRuntime, dict[str, CompiledPolicy], CheckOptions]:
+    """The catalogue with the config's policies, and its settings checked against it."""
+    import datetime
+
+    from hdsguard.api import load_policies, options_from_config
+    from hdsguard.configpath import find_config
+
+    if config_file is not None and no_config:
+        raise click.UsageError("--config and --no-config exclude each other")
+    path = config_file or (None if no_config else find_config(Path.cwd()))
+    config = None
+    if path is not None:
+        from hdsguard.config import load_config
+
+        config = load_config(path)
+    options = options_from_config(config, as_of=datetime.date.today(), policy_dirs=policy_dirs)
+    runtime, catalogue = load_policies(options.policy_dirs, with_specs=specs, lang=current())
+    if config is not None:
+        from hdsguard.config import rule_problems
+
+        problems = rule_problems(config.model, catalogue, config.source)
+        if problems:
+            raise InputError(problems)
+    return runtime, catalogue, options
+
+
+def _severity(policy: CompiledPolicy, options: CheckOptions) -> str:
+    chosen = options.severities.get(policy.id)
+    return chosen.value if chosen is not None else policy.meta.severity
+
+
+def _is_on(policy_id: str, options: CheckOptions) -> bool:
+    return policy_id not in options.disabled and (not options.only or policy_id in options.only)
 
 
 @policies.command("list")
-@click.option(
-    "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
-)
+@config_options
 @click.option(
     "--section", type=click.Choice(SECTIONS), help="Only policies that apply to this section."
 )
 @click.option("--severity", type=click.Choice(SEVERITIES), help="Only this severity.")
 @lang_option
 @handle_errors
-def list_policies(policy_dirs: Sequence[Path], section: str | None, severity: str | None) -> None:
-    """List policies: id, severity, sections, title."""
-    from hdsguard.api import load_policies
-
-    _runtime, catalogue = load_policies(policy_dirs, lang=current())
+def list_policies(
+    policy_dirs: Sequence[Path],
+    config_file: Path | None,
+    no_config: bool,
+    section: str | None,
+    severity: str | None,
+) -> None:
+    """List policies: id, severity (as your config sets it), sections, title; rules your
+    config turns off say so."""
+    _runtime, catalogue, options = _settings(policy_dirs, config_file, no_config, specs=False)
+    config = options.config.source.path if options.config else ""
     for policy in catalogue.values():
         meta = policy.meta
+        level = _severity(policy, options)
         if section and section not in meta.applies_to:
             continue
-        if severity and meta.severity != severity:
+        if severity and level != severity:
             continue
-        click.echo(f"{meta.id:<9} {meta.severity:<8} {','.join(meta.applies_to):<22} {meta.title}")
+        off = "" if _is_on(meta.id, options) else f" ({OFF.format(config=config)})"
+        line = f"{meta.id:<9} {level:<8} {','.join(meta.applies_to):<22} {meta.title}{off}"
+        click.echo(safe_text(line))
 
 
 @policies.command("explain")
 @click.argument("policy_id")
-@click.option(
-    "--policies", "policy_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path)
-)
+@config_options
 @lang_option
 @handle_errors
-def explain_policy(policy_id: str, policy_dirs: Sequence[Path]) -> None:
-    """Explain one policy: what, why, defaults, remediation, references, example, tests."""
-    from hdsguard.api import load_policies
+def explain_policy(
+    policy_id: str, policy_dirs: Sequence[Path], config_file: Path | None, no_config: bool
+) -> None:
+    """Explain one policy: what, why, defaults and your config's values, remediation,
+    references, example, tests."""
     from hdsguard.policies.docs import explain_text
 
-    runtime, catalogue = load_policies(policy_dirs, with_specs=True, lang=current())
+    runtime, catalogue, options = _settings(policy_dirs, config_file, no_config, specs=True)
     policy = catalogue.get(policy_id.upper())
     if policy is None:
         import difflib
@@ -69,7 +148,12 @@ def explain_policy(policy_id: str, policy_dirs: Sequence[Path]) -> None:
         raise click.BadParameter(
             message.format(id=policy_id, close=close[0] if close else ""), param_hint="POLICY_ID"
         )
-    click.echo(safe_text(explain_text(runtime, policy)), nl=False)
+    text = explain_text(runtime, policy)
+    if options.config is not None:
+        from hdsguard.policies.effective import effective_section
+
+        text += effective_section(policy, options)
+    click.echo(safe_text(text), nl=False)
 
 
 @policies.command("docs")
@@ -94,16 +178,30 @@ def policy_docs(output: str | None) -> None:
 @policies.command("test")
 @click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file. Default: the nearest .hdsguard.yaml in the current directory or above.",
+)
+@click.option("--no-config", is_flag=True, help="Ignore any .hdsguard.yaml.")
 @lang_option
 @handle_errors
-def test_policies(dirs: Sequence[Path], verbose: bool) -> None:
-    """Run the inline test cases of the policies in DIRS (default: the built-in catalogue)."""
+def test_policies(
+    dirs: Sequence[Path], verbose: bool, config_file: Path | None, no_config: bool
+) -> None:
+    """Run the inline test cases of the policies in DIRS (default: the built-in catalogue and
+    the `policies` directories of your .hdsguard.yaml, whose settings are checked too). Each
+    case runs with its own `params`, else the policy's defaults."""
     from hdsguard.policies.celenv import CelRuntime
     from hdsguard.policies.load import load_catalogue
     from hdsguard.policies.selftest import run_cases
 
-    runtime = CelRuntime()
-    catalogue = load_catalogue(runtime, dirs, builtin=not dirs, with_specs=True)
+    if dirs:
+        runtime = CelRuntime()
+        catalogue = load_catalogue(runtime, dirs, builtin=False, with_specs=True)
+    else:
+        runtime, catalogue, _settings_used = _settings((), config_file, no_config, specs=True)
     if not catalogue:
         # A hook pointed at the wrong folder must not pass silently.
         where = ", ".join(str(d) for d in dirs)

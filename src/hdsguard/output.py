@@ -60,8 +60,24 @@ def use_colour(requested: bool | None) -> bool:
     return sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
+def terminal_width(requested: int | None) -> int | None:
+    """``--width``, else the terminal's width when standard output is one, else None."""
+    if requested is not None:
+        return requested
+    if sys.stdout is None or not _terminal(sys.stdout):
+        return None
+    import shutil
+
+    return max(shutil.get_terminal_size().columns, 40)
+
+
 def write_outputs(
-    report: Report, outputs: Sequence[Output], *, verbose: bool, colour: bool | None
+    report: Report,
+    outputs: Sequence[Output],
+    *,
+    verbose: bool,
+    colour: bool | None,
+    width: int | None = None,
 ) -> None:
     """Each output written as its format produces it, in chunks: never the whole document."""
     for out in outputs:
@@ -74,7 +90,9 @@ def write_outputs(
             # Colour only on a terminal, as when click.echo wrote the report (it dropped the
             # codes on anything else, even with --colour).
             options = RenderOptions(
-                colour=use_colour(colour) and _terminal(stream), verbose=verbose
+                colour=use_colour(colour) and _terminal(stream),
+                verbose=verbose,
+                width=terminal_width(width),
             )
             try:
                 chunks = Chunks(stream.write)
@@ -89,7 +107,7 @@ def write_outputs(
                 problem = Problem("<standard output>", None, None, f"cannot write: {exc.strerror}")
                 raise InputError([problem]) from None
         else:
-            options = RenderOptions(colour=False, verbose=verbose)
+            options = RenderOptions(colour=False, verbose=verbose, width=width)
             write_atomic_with(Path(out.file), functools.partial(write, report, options))
 
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from hdsguard.declarations.cache import DeclarationCache
 from hdsguard.declarations.files import decode_text, discover, display_path, read_bytes
 from hdsguard.declarations.merge import DeclarationSet, merge
+from hdsguard.declarations.shapes import KINDS, MSG_NAMED, classify, skipped_notice
 from hdsguard.declarations.validate import validate
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
+from hdsguard.progress import READING
 
 
-def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> DeclarationSet:
+def load_declarations(
+    paths: Sequence[str],
+    exclude: Iterable[Path] = (),
+    tell: Callable[[str], None] | None = None,
+) -> DeclarationSet:
     """Read, validate and merge; raise InputError listing every problem of every file.
 
     A file that parsed and validated without problem in an earlier run, with the same bytes
@@ -22,6 +28,9 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
     (:mod:`.parallel`).
     """
     files = discover(paths, exclude)
+    if tell is not None:  # a status line for a person waiting (hdsguard.progress)
+        tell(READING.format(count=len(files), s="s" * (len(files) != 1)))
+    named = {Path(p) for p in paths if not Path(p).is_dir()}
     cache = DeclarationCache.open()
     # Per file, in order: (displayed path, cache key, its source or its problems). Files the
     # cache does not hold are parsed all together below, so that they can be shared out.
@@ -51,17 +60,27 @@ def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Dec
     sources: list[SourceFile] = []
     digests: dict[str, str] = {}
     problems: list[Problem] = []
-    for display, key, outcome in outcomes:
+    skipped: list[tuple[str, str]] = []
+    for path, (display, key, outcome) in zip(files, outcomes, strict=True):
         if not isinstance(outcome, SourceFile):
-            problems.extend(outcome)  # never cached: read again on every run
+            kind = classify(str(path), display) if outcome else None
+            if kind is not None and path not in named:
+                skipped.append((display, kind))  # a policy, waivers…: not a declaration
+            elif kind is not None:
+                problems.append(Problem(display, None, None, MSG_NAMED.format(kind=KINDS[kind])))
+            else:
+                problems.extend(outcome)  # never cached: read again on every run
             continue
         sources.append(outcome)
         if key:
             digests[display] = key
+    if skipped and not sources and not problems:
+        raise InputError([Problem(", ".join(paths) or ".", None, None, skipped_notice(skipped))])
     if problems:
         raise InputError(problems)
     decl = merge(sources)
     decl.digests = digests
+    decl.notices = [skipped_notice(skipped)] if skipped else []
     return decl
 
 

@@ -47,6 +47,8 @@ class DeclarationSet:
     by_id: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     # displayed path -> content key of the file (set by the loader when caching is on)
     digests: dict[str, str] = field(default_factory=dict)
+    # What the reader tells the user besides problems (files skipped as not declarations).
+    notices: list[str] = field(default_factory=list)
     _targets: dict[str, list[tuple[str, dict[str, Any], Origin | None]]] = field(
         default_factory=dict, repr=False
     )

@@ -62,8 +62,40 @@ def validate(source: SourceFile) -> list[Problem]:
 def schema_problems(
     source: SourceFile, exc: ValidationError, model: type[BaseModel]
 ) -> list[Problem]:
-    """Located, readable problems (with "did you mean" hints) for a validation of ``model``."""
-    return [_problem(source, err, model) for err in exc.errors(include_url=False)]
+    """Located, readable problems (with "did you mean" hints) for a validation of ``model``.
+
+    Unknown keys that together make an item of another section (a service pasted under
+    ``firewalls:``) are one problem that says where it goes, not one per key.
+    """
+    from hdsguard.declarations.advice import misplaced_section
+
+    errors = exc.errors(include_url=False)
+    unknown: dict[Path, list[str]] = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            path = _data_path(source.data, tuple(err["loc"]))
+            unknown.setdefault(path[:-1], []).append(str(path[-1] if path else err["loc"][-1]))
+    moved: dict[Path, str] = {}
+    for container, keys in unknown.items():
+        message = misplaced_section(source.data, container, keys, model)
+        if message is not None:
+            moved[container] = message
+    problems: list[Problem] = []
+    told: set[Path] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            container = _data_path(source.data, tuple(err["loc"]))[:-1]
+            if container in moved:
+                if container not in told:  # one problem for the whole item
+                    told.add(container)
+                    line, column = source.locate(container)
+                    what = _describe(source.data, container)
+                    problems.append(
+                        Problem(source.path, line, column, f"{what}: {moved[container]}")
+                    )
+                continue
+        problems.append(_problem(source, err, model))
+    return problems
 
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
@@ -117,13 +149,14 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     got = err.get("input")
-    if kind.startswith("literal_error") and isinstance(got, str):
-        options = [o.strip(" '\"") for o in str(err.get("ctx", {}).get("expected", "")).split(",")]
-        options = [o.removeprefix("or ").strip(" '\"") for o in options]
-        close = difflib.get_close_matches(got, options, n=1)
-        message = f"invalid value '{got}': {message}"
-        if close:
-            message += f"; did you mean '{close[0]}'?"
+    if kind == "string_pattern_mismatch" and isinstance(got, str):
+        from hdsguard.declarations.advice import pattern_message
+
+        message = pattern_message(str(err.get("ctx", {}).get("pattern", "")), got)
+    elif kind.startswith("literal_error") and isinstance(got, str):
+        from hdsguard.declarations.advice import choice_message
+
+        message = choice_message(got, _options(str(err.get("ctx", {}).get("expected", ""))))
     elif kind.startswith("bool") and isinstance(got, str):
         message = f"{message}: got '{got}' (write true or false)"
     elif kind in {"int_type", "string_type", "float_type", "list_type", "dict_type", "model_type"}:
@@ -131,6 +164,11 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         if kind == "string_type" and isinstance(got, int):
             message += ' (quote it, e.g. "0123", to keep leading zeros)'
     return Problem(source.path, line, column, f"{what}: {message}" if what else message)
+
+
+def _options(expected: str) -> list[str]:
+    """``'a', 'b' or 'c'`` (pydantic's list of allowed literals) as ``['a', 'b', 'c']``."""
+    return re.findall(r"'([^']*)'", expected)
 
 
 def _data_path(data: Any, loc: tuple[str | int, ...]) -> Path:

@@ -29,6 +29,9 @@ EVIDENCE_FORMATS = frozenset({"json", "junit", "markdown", "oscal"})
 class RenderOptions:
     colour: bool = False
     verbose: bool = False  # text: also list passed and not-applicable findings
+    # text: wrap long lines to this many columns (a terminal's width, or --width); None
+    # keeps every line whole, so that piped output is the same on every machine.
+    width: int | None = None
 
 
 Write = Callable[[str], object]  # takes the next piece of the output

@@ -18,7 +18,7 @@ from __future__ import annotations
 from hdsguard.findings import BY_RULE_AND_TARGET, STATUS_ORDER, Finding, Report, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
-from hdsguard.formatters.text import related_text, status_count
+from hdsguard.formatters.text import fail_detail, related_text, status_count
 from hdsguard.i18n import _, current
 from hdsguard.l10n import long_date
 
@@ -34,13 +34,24 @@ def escape_property(text: str) -> str:
 
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
-    command = _COMMAND
-    for f in sorted((f for f in report.findings if f.status in command), key=BY_RULE_AND_TARGET):
-        out(annotation(report, f) + "\n")
+    shown = sorted((f for f in report.findings if f.status in _COMMAND), key=BY_RULE_AND_TARGET)
+    # New problems first: GitHub shows only the first 10 errors of a step as annotations.
+    for f in shown:
+        if not f.baselined:
+            out(annotation(report, f) + "\n")
+    for f in shown:
+        if f.baselined:
+            out(annotation(report, f) + "\n")
     for n in report.notices:
         out(f"::notice title=hdsguard::{escape_data(document_text(n))}\n")
     counts = report.summary()
-    parts = ", ".join(status_count(s, counts[s.value]) for s in STATUS_ORDER)
+    items = []
+    for status in STATUS_ORDER:
+        item = status_count(status, counts[status.value])
+        if status is Status.FAIL and counts["fail"]:
+            item += f" ({fail_detail(report)})"
+        items.append(item)
+    parts = ", ".join(items)
     out(_("hdsguard {date}: ").format(date=long_date(report.as_of, current())) + parts + "\n")
 
 

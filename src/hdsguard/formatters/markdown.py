@@ -1,7 +1,8 @@
 """A Markdown summary for a CI job summary or a merge-request comment.
 
-A header with the counts, a table of what needs action (fail, error, warn), then collapsed
-``<details>`` sections for waived findings and for the evidence (passes, not applicable).
+A header with the counts (failures by severity, new and baselined), a table of what needs
+action (fail, error, warn; critical first), then collapsed ``<details>`` sections for the
+baselined failures, the waived findings and the evidence (passes, not applicable).
 Each table stops after ``MAX_ROWS`` rows and says how many more the JSON report holds.
 
 Everything taken from declarations is escaped: a pipe cannot split a table cell, backticks,
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 import re
 
-from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
+from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line
-from hdsguard.formatters.text import related_text, status_count
+from hdsguard.formatters.text import fail_detail, related_text, status_count
 from hdsguard.i18n import _, current
 from hdsguard.l10n import long_date
 
@@ -40,14 +41,23 @@ def md(text: str) -> str:
 def write(report: Report, options: RenderOptions, out: Write) -> None:
     lines = _header(report)
     action = [f for f in report.findings if f.status in _ACTION]
-    action.sort(key=lambda f: (_ACTION.index(f.status), f.rule, f.target))
-    if action:
-        lines += ["", _("| Status | Rule | Severity | Target | Location | Message |")]
-        lines.append("|---|---|---|---|---|---|")
-        lines += [_action_row(report, f) for f in action[:MAX_ROWS]]
-        lines += _more(len(action))
+    action.sort(key=_action_order)
+    head = [
+        _("| Status | Rule | Severity | Target | Location | Message |"),
+        "|---|---|---|---|---|---|",
+    ]
+    new = [f for f in action if not f.baselined]
+    if new:
+        lines += ["", *head]
+        lines += [_action_row(report, f) for f in new[:MAX_ROWS]]
+        lines += _more(len(new))
     else:
-        lines += ["", _("No failing or warning finding.")]
+        lines += ["", _("No new failing or warning finding.")]
+    known = [f for f in action if f.baselined]
+    if known:
+        title = _("{n} baselined (known failures, not failing the gate)").format(n=len(known))
+        rows = [_action_row(report, f) for f in known[:MAX_ROWS]]
+        lines += _details(len(known), title, [*head, *rows])
     waived = [f for f in report.findings if f.status is Status.WAIVED]
     if waived:
         title = status_count(Status.WAIVED, len(waived))
@@ -68,13 +78,21 @@ def render(report: Report, options: RenderOptions) -> str:
     return collect(write, report, options)
 
 
+def _action_order(f: Finding) -> tuple[int, int, str, str]:
+    """Fail, error, warn; critical first within each; then rule and target."""
+    return _ACTION.index(f.status), _SEVERITIES.index(f.severity), f.rule, f.target
+
+
+_SEVERITIES = tuple(Severity)
+
+
 def _header(report: Report) -> list[str]:
     counts = report.summary()
-    head = ", ".join(status_count(s, counts[s.value]) for s in _ACTION)
+    parts = [status_count(s, counts[s.value]) for s in _ACTION]
+    if counts["fail"]:
+        parts[0] += f" ({fail_detail(report)})"
+    head = ", ".join(parts)
     rest = ", ".join(status_count(s, counts[s.value]) for s in STATUS_ORDER if s not in _ACTION)
-    baselined = sum(f.baselined for f in report.findings)
-    if baselined:
-        rest += " " + _("({n} baselined, not failing the gate)").format(n=baselined)
     evaluated = _("{rest}. Evaluated as of {date} by hdsguard {version}.")
     lines = [
         f"### hdsguard: {head}",

@@ -1,19 +1,24 @@
-"""Terminal output: problems first, grouped by rule, then a one-line summary."""
+"""Terminal output: what needs action first, grouped by rule, then a one-line summary.
+
+Order: new failures (critical first, then by rule), errors, warnings, waived findings, then
+the baselined failures (known, they do not fail the gate), and with ``--verbose`` the passes
+and not-applicable findings. When every target of a rule shares the same fix, it is printed
+once under the rule, not once per target. Lines are wrapped to ``RenderOptions.width`` when
+one is given (a terminal, or ``--width``); otherwise never, so pipes get the same bytes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Iterable
 from itertools import groupby
 
-from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
+from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import one_line, printable
 from hdsguard.i18n import _, current, ngettext
 from hdsguard.l10n import long_date
 
-# Order of the sections of the output: what needs action first.
-_SHOWN = (Status.FAIL, Status.ERROR, Status.WARN, Status.WAIVED)
-_VERBOSE = (Status.PASS, Status.NOT_APPLICABLE)
 _LABEL = {
     Status.FAIL: "FAIL",
     Status.ERROR: "ERROR",
@@ -30,6 +35,13 @@ _COLOUR = {
     Status.PASS: "32",
     Status.NOT_APPLICABLE: "2",
 }
+_NEEDS_FIX = (Status.FAIL, Status.WARN, Status.ERROR)
+_SEVERITIES = tuple(Severity)  # critical first
+# Where each kind of finding is shown: what needs a decision first, known failures after it,
+# the evidence (``--verbose``) last.
+_PLACE_SHORT = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.WAIVED: 3}
+_BASELINED_PLACE = 4
+_PLACE = {**_PLACE_SHORT, Status.PASS: 5, Status.NOT_APPLICABLE: 6}
 
 
 def _paint(text: str, status: Status, colour: bool) -> str:
@@ -47,48 +59,97 @@ def related_text(f: Finding) -> str:
     return ", ".join(f"{printable(p)}:{line}:{col}" for p, line, col in f.related)
 
 
+def _blocks(report: Report, verbose: bool) -> list[list[Finding]]:
+    """The findings to show, in the order they are shown: one list per (status, rule)."""
+    shown = _PLACE if verbose else _PLACE_SHORT
+    picked = [f for f in report.findings if f.status in shown]  # they come by rule, target
+    groups = [list(g) for _, g in groupby(picked, key=lambda f: (f.status, f.baselined, f.rule))]
+
+    def key(group: list[Finding]) -> tuple[int, int, str]:
+        first = group[0]
+        place = _BASELINED_PLACE if first.baselined else _PLACE[first.status]
+        severity = _SEVERITIES.index(first.severity) if first.status in _NEEDS_FIX else 0
+        return place, severity, first.rule
+
+    return sorted(groups, key=key)
+
+
 def write(report: Report, options: RenderOptions, out: Write) -> None:
-    statuses = _SHOWN + (_VERBOSE if options.verbose else ())
-    shown: dict[Status, list[Finding]] = {status: [] for status in statuses}
-    for finding in report.findings:  # one pass, not one per status: 74k findings at 10k
-        bucket = shown.get(finding.status)
-        if bucket is not None:
-            bucket.append(finding)
-    for status in statuses:
-        chosen = shown[status]
-        for rule, group in groupby(chosen, key=lambda f: f.rule):
-            items = list(group)
-            first = items[0]
-            info = report.rules.get(rule)
-            title = f" {one_line(info.title)}" if info else ""
-            label = _paint(_LABEL[status], status, options.colour)
-            out(f"{label} {rule} [{first.severity.value}]{title}\n")
-            for f in items:
-                out(f"  {_where(f)}  {printable(f.target)}\n    {one_line(f.message)}\n")
-                if f.related:
-                    out("    " + _("see also: {related}").format(related=related_text(f)) + "\n")
-                if status in (Status.FAIL, Status.WARN, Status.ERROR) and f.remediation:
-                    out("    " + _("fix: {hint}").format(hint=one_line(f.remediation)) + "\n")
-                if f.waiver is not None:
-                    waived = _("waived until {expires} by {approver}: {justification}")
-                    text = waived.format(
-                        expires=long_date(f.waiver.expires, current()),
-                        approver=printable(f.waiver.approver),
-                        justification=one_line(f.waiver.justification),
-                    )
-                    out(f"    {text}\n")
-                if f.baselined:
-                    out("    " + _("baselined: known failure, does not fail the gate") + "\n")
-            out("\n")
+    for items in _blocks(report, options.verbose):
+        for line in _block(report, items, options):
+            out(line + "\n")
+        out("\n")
     for n in report.notices:
-        out(_("notice: {notice}").format(notice=one_line(n)) + "\n")
+        out(_wrap(_("notice: {notice}").format(notice=one_line(n)), "  ", options) + "\n")
     if report.notices:
         out("\n")
-    out(_summary(report, options) + "\n")
+    out(_wrap(summary(report, options.colour, options.verbose), "  ", options) + "\n")
 
 
 def render(report: Report, options: RenderOptions) -> str:
     return collect(write, report, options)
+
+
+def _block(report: Report, items: list[Finding], options: RenderOptions) -> list[str]:
+    first = items[0]
+    status = first.status
+    info = report.rules.get(first.rule)
+    title = f" {one_line(info.title)}" if info else ""
+    label = _paint(_LABEL[status], status, options.colour)
+    lines = [_wrap(f"{label} {first.rule} [{first.severity.value}]{title}", "  ", options)]
+    shared = _shared_fix(items) if status in _NEEDS_FIX and len(items) > 1 else None
+    for f in items:
+        lines.append(_wrap(f"  {_where(f)}  {printable(f.target)}", "    ", options))
+        lines.append(_wrap(f"    {one_line(f.message)}", "      ", options))
+        if f.related:
+            also = _("see also: {related}").format(related=related_text(f))
+            lines.append(_wrap(f"    {also}", "      ", options))
+        if status in _NEEDS_FIX and f.remediation and shared is None:
+            fix = _("fix: {hint}").format(hint=one_line(f.remediation))
+            lines.append(_wrap(f"    {fix}", "      ", options))
+        if f.waiver is not None:
+            waived = _("waived until {expires} by {approver}: {justification}").format(
+                expires=long_date(f.waiver.expires, current()),
+                approver=printable(f.waiver.approver),
+                justification=one_line(f.waiver.justification),
+            )
+            lines.append(_wrap(f"    {waived}", "      ", options))
+        if f.baselined:
+            note = _("baselined: known failure, does not fail the gate")
+            lines.append(_wrap(f"    {note}", "      ", options))
+    if shared is not None:
+        fix = _("fix (each of the {n}): {hint}").format(n=len(items), hint=shared)
+        lines.append(_wrap(f"  {fix}", "    ", options))
+    return lines
+
+
+def _shared_fix(items: list[Finding]) -> str | None:
+    """The one fix of every target of a rule, when they differ at most by the target's own
+    id (written ``<id>`` then); None when the fixes really differ."""
+    texts = set()
+    for f in items:
+        if not f.remediation:
+            return None
+        ident = f.target.rsplit("/", 1)[-1]
+        texts.add(one_line(f.remediation).replace(printable(ident), "<id>") if ident else "")
+    return texts.pop() if len(texts) == 1 else None
+
+
+def _wrap(line: str, indent: str, options: RenderOptions) -> str:
+    """``line`` cut at word boundaries to the width, continuation lines indented."""
+    if options.width is None or len(line) <= options.width:
+        return line
+    lead = line[: len(line) - len(line.lstrip(" "))]
+    return "\n".join(
+        textwrap.wrap(
+            line.lstrip(" "),
+            width=max(options.width, len(indent) + 20),
+            initial_indent=lead,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
 
 
 def status_count(status: Status, n: int) -> str:
@@ -105,18 +166,46 @@ _COUNTS: dict[Status, Callable[[int], str]] = {
     Status.NOT_APPLICABLE: lambda n: ngettext("{n} not applicable", "{n} not applicable", n),
     Status.ERROR: lambda n: ngettext("{n} error", "{n} error", n),
 }
+_SEVERITY_COUNTS: dict[Severity, Callable[[int], str]] = {
+    Severity.CRITICAL: lambda n: ngettext("{n} critical", "{n} critical", n),
+    Severity.HIGH: lambda n: ngettext("{n} high", "{n} high", n),
+    Severity.MEDIUM: lambda n: ngettext("{n} medium", "{n} medium", n),
+    Severity.LOW: lambda n: ngettext("{n} low", "{n} low", n),
+    Severity.INFO: lambda n: ngettext("{n} info", "{n} info", n),
+}
 
 
-def _summary(report: Report, options: RenderOptions) -> str:
+def severity_counts(findings: Iterable[Finding]) -> str:
+    """``1 critical, 2 high``: the failures of each severity, critical first, zeros left out."""
+    tally = {s: 0 for s in _SEVERITIES}
+    for f in findings:
+        tally[f.severity] += 1
+    return ", ".join(_SEVERITY_COUNTS[s](n).format(n=n) for s, n in tally.items() if n)
+
+
+def summary(report: Report, colour: bool = False, verbose: bool = False) -> str:
+    """``hdsguard DATE: 98 pass, 33 fail (3 new: 1 critical, 2 high; 30 baselined), …``."""
     counts = report.summary()
     parts = []
     for status in STATUS_ORDER:
         n = counts[status.value]
         text = status_count(status, n)
-        parts.append(_paint(text, status, options.colour) if n and status in _COLOUR else text)
-    baselined = sum(1 for f in report.findings if f.baselined)
-    if baselined:
-        parts.append(ngettext("{n} baselined", "{n} baselined", baselined).format(n=baselined))
-    hidden = "" if options.verbose else " " + _("(use --verbose to list passes)")
+        if status is Status.FAIL and n:
+            text += f" ({fail_detail(report)})"
+        parts.append(_paint(text, status, colour) if n else text)
+    hidden = "" if verbose else " " + _("(use --verbose to list passes)")
     head = _("hdsguard {date}: ").format(date=long_date(report.as_of, current()))
     return head + ", ".join(parts) + hidden
+
+
+def fail_detail(report: Report) -> str:
+    """``2 critical, 1 high``, or with a baseline ``3 new: 2 critical, 1 high; 30 baselined``."""
+    fails = [f for f in report.findings if f.status is Status.FAIL]
+    new = [f for f in fails if not f.baselined]
+    known = len(fails) - len(new)
+    if not known:
+        return severity_counts(new)
+    detail = ngettext("{n} new", "{n} new", len(new)).format(n=len(new))
+    if new:
+        detail += f": {severity_counts(new)}"
+    return detail + "; " + ngettext("{n} baselined", "{n} baselined", known).format(n=known)

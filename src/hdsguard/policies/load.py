@@ -393,6 +393,20 @@ def _at(source: SourceFile, where: Iterable[str | int], message: str) -> Problem
     return Problem(source.path, line, column, message)
 
 
+def _advice(err: Any) -> str | None:
+    """What to write instead, for a wrong choice or form (see declarations.advice)."""
+    from hdsguard.declarations import advice
+
+    got, ctx = err.get("input"), err.get("ctx") or {}
+    if not isinstance(got, str):
+        return None
+    if err["type"].startswith("literal_error") or err["type"] == "enum":
+        return advice.choice_message(got, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+    if err["type"] == "string_pattern_mismatch":
+        return advice.pattern_message(str(ctx.get("pattern", "")), got)
+    return None
+
+
 def _schema_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
@@ -402,6 +416,7 @@ def _schema_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
         message = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = f"unknown key '{loc[-1]}'"
+        message = _advice(err) or message
         problems.append(
             Problem(source.path, line, column, f"{where}: {message}" if where else message)
         )

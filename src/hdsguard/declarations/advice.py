@@ -1,0 +1,123 @@
+"""What to write instead: validation errors turned into the fix a person can type.
+
+A pattern error names the form and gives a valid value made from the wrong one (an id made
+from free text; countries have their own validator with the same kind of hint); an enum error
+with the right word in the wrong case says ``write `rdp```; a list item pasted under the wrong
+section gives one message naming the section it belongs to, instead of one "unknown key" per
+field. Every sentence is a constant here, in one place, for translation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$"
+FINESS_PATTERN = "^[0-9][0-9AB][0-9]{7}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+
+MSG_ID = (
+    "'{got}' is not a valid id: an id is lower case letters, digits, '.', '_' and '-', "
+    "starting with a letter or a digit; write `{fix}`"
+)
+MSG_FINESS = (
+    "'{got}' is not a FINESS number: 9 characters, digits except the second which may be A "
+    'or B (Corsica: 2A, 2B), quoted so that leading zeros stay: e.g. `"690028717"`'
+)
+MSG_EMAIL = "'{got}' is not an e-mail address: write one such as `rssi@example.org`"
+MSG_PATTERN = "'{got}' does not have the expected form (it must match `{pattern}`)"
+MSG_CASE = "invalid value '{got}': write `{fix}` (lower case)"
+MSG_CHOICES = "invalid value '{got}': write one of {choices}"
+MSG_CLOSE = "; did you mean `{close}`?"
+MSG_MISPLACED = (
+    "this looks like {article} {singular} ({keys} are fields of {section}), not {here}; "
+    "{section} go under `{section}:`"
+)
+
+# How one item of each list section is called in messages.
+SINGULAR = {
+    "providers": "provider",
+    "systems": "system",
+    "services": "service",
+    "firewalls": "firewall",
+    "vendors": "vendor",
+    "certificates": "certificate",
+}
+
+
+def pattern_message(pattern: str, got: str) -> str:
+    """What is wrong with ``got`` for ``pattern``, and what to write instead."""
+    if pattern == ID_PATTERN:
+        return MSG_ID.format(got=got, fix=make_id(got))
+    if pattern == FINESS_PATTERN:
+        return MSG_FINESS.format(got=got)
+    if pattern == EMAIL_PATTERN:
+        return MSG_EMAIL.format(got=got)
+    return MSG_PATTERN.format(got=got, pattern=pattern)
+
+
+def make_id(text: str) -> str:
+    """A valid id close to ``text``: ``Tana Transcription`` -> ``tana-transcription``."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    made = re.sub(r"[^a-z0-9._-]+", "-", plain).strip("-._")
+    return made or "item-1"
+
+
+def choice_message(got: str, options: Sequence[str]) -> str:
+    """``write `rdp``` for ``RDP``; else the allowed values, with the closest one."""
+    import difflib
+
+    same = [o for o in options if o.lower() == got.strip().lower()]
+    if same:
+        return MSG_CASE.format(got=got, fix=same[0])
+    choices = ", ".join(f"`{o}`" for o in options)
+    message = MSG_CHOICES.format(got=got, choices=choices)
+    close = difflib.get_close_matches(got.lower(), list(options), n=1)
+    return message + (MSG_CLOSE.format(close=close[0]) if close else "")
+
+
+def misplaced_section(
+    data: Any, container: tuple[str | int, ...], unknown: Sequence[str], model: type[BaseModel]
+) -> str | None:
+    """When the keys of the mapping at ``container`` belong to another list section's items,
+    the message that says so; else None (the unknown keys are reported one by one)."""
+    from hdsguard.declarations.model import field_names
+
+    if len(unknown) < 2 or not container or not isinstance(container[0], str):
+        return None
+    node = _at(data, container)
+    if not isinstance(node, dict):
+        return None
+    keys = {str(k) for k in node}
+    here = container[0]
+    fits = [
+        section
+        for section in SINGULAR
+        if section != here and keys <= set(field_names(model, [section, 0]))
+    ]
+    if len(fits) != 1:
+        return None
+    section = fits[0]
+    singular = SINGULAR[section]
+    article = "an" if singular[0] in "aeiou" else "a"
+    where = f"a {SINGULAR[here]}" if here in SINGULAR else f"`{here}`"
+    shown = ", ".join(f"`{k}`" for k in unknown)
+    return MSG_MISPLACED.format(
+        article=article, singular=singular, keys=shown, section=section, here=where
+    )
+
+
+def _at(data: Any, path: tuple[str | int, ...]) -> Any:
+    node = data
+    for step in path:
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if in_list or (isinstance(node, dict) and step in node):
+            node = node[step]
+        else:
+            return None
+    return node

@@ -1,0 +1,371 @@
+"""``hdsguard init``: the files a new organisation starts from.
+
+From a few answers (name, kind, hosting, services exposed to the Internet, CI) it writes a
+commented declaration skeleton, a ``.hdsguard.yaml``, a ``.pre-commit-config.yaml`` and a CI
+job. The skeleton is valid and deliberately incomplete: every field whose value only the
+organisation knows is left commented out, so the first ``hdsguard check`` fails with the list of
+evidence to gather (a pass must be earned), never with an invalid-input error.
+
+Nothing is overwritten unless asked (``force``), and the files appear together or not at all:
+each is written to a temporary file beside its target, then all are renamed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hdsguard.errors import InputError, Problem
+
+KINDS = (
+    "hospital",
+    "ght",
+    "clinic",
+    "medical_laboratory",
+    "imaging_centre",
+    "medico_social",
+    "health_software_vendor",
+    "other",
+)
+HOSTING = ("premises", "provider")
+CI = ("github", "gitlab", "none")
+# Usual port of each protocol one may expose; anything else gets a commented port.
+PORTS: Mapping[str, int] = {
+    "https": 443,
+    "http": 80,
+    "ssh": 22,
+    "sftp": 22,
+    "ftp": 21,
+    "ftps": 990,
+    "rdp": 3389,
+    "openvpn": 1194,
+    "ipsec": 500,
+    "wireguard": 51820,
+    "smtp": 25,
+    "imap": 993,
+    "dicom": 104,
+    "hl7": 2575,
+    "vnc": 5900,
+    "smb": 445,
+}
+CI_FILES = {"github": ".github/workflows/hdsguard.yml", "gitlab": ".gitlab/hdsguard.gitlab-ci.yml"}
+
+# Every sentence a user reads from this module, in one place (translation wraps these).
+MSG_EXISTS = "already exists: pass --force to overwrite it"
+MSG_CANNOT_WRITE = "cannot write: {reason}"
+MSG_UNKNOWN_PROTOCOL = "unknown protocol {name!r} in --expose; choose from {choices}"
+
+
+@dataclass(frozen=True)
+class Answers:
+    name: str = "My organisation"
+    kind: str = "clinic"
+    hosting: str = "premises"
+    provider: str = "Hosting provider"
+    exposed: Sequence[str] = field(default_factory=tuple)
+    declarations: str = "declarations"
+    ci: str = "github"
+
+
+def slug(text: str, default: str) -> str:
+    """An id (``^[a-z0-9][a-z0-9._-]*$``) made from free text."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    made = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return made or default
+
+
+def _q(text: str) -> str:
+    """A YAML scalar that reads back as this exact string (JSON strings are YAML)."""
+    import json  # only when files are written: not on every start of hdsguard
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def files(answers: Answers, protocols: Sequence[str]) -> dict[str, str]:
+    """Path (relative to the target directory) -> content."""
+    unknown = [p for p in answers.exposed if p not in protocols]
+    if unknown:
+        choices = ", ".join(protocols)
+        message = MSG_UNKNOWN_PROTOCOL.format(name=unknown[0], choices=choices)
+        raise InputError([Problem("--expose", None, None, message)])
+    decl = answers.declarations.strip("/") or "declarations"
+    out = {
+        f"{decl}/organisation.yaml": _organisation(answers),
+        f"{decl}/systems.yaml": _systems(answers),
+        f"{decl}/network.yaml": _network(answers),
+        ".hdsguard.yaml": _config(decl),
+        ".pre-commit-config.yaml": _precommit(decl),
+    }
+    if answers.ci != "none":
+        out[CI_FILES[answers.ci]] = _ci(answers.ci)
+    return out
+
+
+def write_all(root: Path, contents: Mapping[str, str], *, force: bool) -> list[Path]:
+    """Write every file or none: refuse existing ones (unless ``force``), then rename together."""
+    targets = {root / rel: text for rel, text in contents.items()}
+    if not force:
+        taken = [Problem(str(p), None, None, MSG_EXISTS) for p in targets if p.exists()]
+        if taken:
+            raise InputError(taken)
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, text in targets.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+            tmp.write_text(text, encoding="utf-8")
+            temps.append((tmp, path))
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        reason = MSG_CANNOT_WRITE.format(reason=exc.strerror or exc)
+        raise InputError([Problem(str(exc.filename or root), None, None, reason)]) from None
+    return list(targets)
+
+
+def _organisation(a: Answers) -> str:
+    return f"""\
+# Who you are, identity and logging. Field reference: docs/declarations.md
+# (or `hdsguard schema --markdown`). Uncomment a field once you hold the evidence for it:
+# a rule whose evidence is missing fails and says what to declare.
+version: 1
+
+organisation:
+  name: {_q(a.name)}
+  kind: {a.kind}
+  # finess: {{ej: "000000000", et: ["000000000"]}}   # FINESS numbers, 9 characters, quoted
+  # security_officer: {{name: "…", email: rssi@example.org}}
+  # dpo: {{name: "…", email: dpo@example.org}}
+  # security_policy_reviewed: YYYY-MM-DD   # last review of the PSSI
+  # risk_analysis: YYYY-MM-DD
+  # last_security_audit: YYYY-MM-DD
+  # last_pentest: YYYY-MM-DD
+  # last_exposure_scan: YYYY-MM-DD
+  # continuity_plan: {{exists: true, business_impact_analysis: true, last_test: YYYY-MM-DD}}
+  # incident_procedure: {{ars_cert_sante: true, cnil_72h: true, register: true}}
+  # crisis_exercise: {{date: YYYY-MM-DD, scenarios: [ransomware], degraded_mode: true}}
+  # nis2: {{category: important, registered: YYYY-MM-DD, early_warning_hours: 24}}
+  # gdpr: {{public_body: false, large_scale_health_data: true, record_of_processing: YYYY-MM-DD}}
+
+identity:
+  # mfa_admin: true                      # MFA for every administrator account
+  # mfa_remote: true                     # MFA for every remote access
+  # default_credentials_changed: true
+  # admin_workstations_internet: false   # administration workstations without Internet
+  # admin_accounts: {{dedicated: true, individual: true}}
+  # inactive_disable_days: 90
+  # active_directory: {{krbtgt_last_reset: YYYY-MM-DD, ads_level: 3, local_admin_passwords: laps}}
+  notes: "Fill in as the evidence is gathered."
+
+logging:
+  # centralised: true
+  # ntp: true
+  # transport_encrypted: true
+  # health_data_access_logged: true
+  # retention_days: 180
+  # last_access_review: YYYY-MM-DD
+  notes: "Fill in as the evidence is gathered."
+
+# detection:
+#   edr: {{servers_percent: 100, workstations_percent: 100, measured: YYYY-MM-DD}}
+#   alert_handling: round_the_clock      # round_the_clock, business_hours, none
+# messaging:
+#   health_data_email: mssante_only      # mssante_only, also_ordinary_email, not_sent
+#   domains: [{{name: example.org, dmarc: reject}}]
+# biomedical:
+#   connected_devices: true
+#   inventory_updated: YYYY-MM-DD
+#   segmented: true
+"""
+
+
+def _systems(a: Answers) -> str:
+    system = "dpi"
+    text = """\
+# Applications, and the providers that host them. Every item has an `id` (lower case,
+# digits, `.`, `_`, `-`), unique in its section; items refer to each other by id.
+version: 1
+"""
+    hosted = ""
+    if a.hosting == "provider":
+        pid = slug(a.provider, "hosting-provider")
+        hosted = f"\n    hosted_by: {pid}  # the id of its provider, above"
+        text += f"""
+providers:
+  - id: {pid}
+    name: {_q(a.provider)}
+    # what you buy: colocation, dedicated_servers, iaas, paas, managed_services, saas, backup
+    services: [iaas]
+    # hds:                             # its HDS certificate (required to host health data)
+    #   certificate: "…"
+    #   activities: [1, 2, 3, 4, 5, 6]
+    #   referential: v2
+    #   valid_from: YYYY-MM-DD
+    #   valid_until: YYYY-MM-DD
+    # storage_countries: [FR]
+    # contract: {{signed: YYYY-MM-DD, dpa: true, hds_clauses: true, reversibility: true}}
+"""
+    return (
+        text
+        + f"""
+systems:
+  - id: {system}
+    name: "Dossier patient informatisé"
+    health_data: true
+    criticality: critical              # low, medium, high, critical{hosted}
+    # end_of_support: YYYY-MM-DD
+    # dpia: YYYY-MM-DD
+    # backup:
+    #   last_success: YYYY-MM-DD
+    #   last_restore_test: YYYY-MM-DD
+    #   monitored: true
+    #   offline_or_immutable: true
+    #   offsite: true
+    #   encrypted: true
+"""
+    )
+
+
+def _network(a: Answers) -> str:
+    text = """\
+# What can be reached from where, and the firewalls in front of it.
+version: 1
+"""
+    if a.exposed:
+        text += "\nservices:\n"
+        for protocol in a.exposed:
+            port = PORTS.get(protocol)
+            port_line = f"port: {port}" if port else "# port: 443"
+            text += f"""\
+  - id: internet-{protocol}
+    system: dpi                        # the system it serves
+    host: {protocol}.example.org       # its public name or address
+    {port_line}
+    protocol: {protocol}
+    exposure: internet                 # internet, partner, internal
+    # via: direct                      # direct, vpn, reverse_proxy, bastion
+    # authentication: password         # none, anonymous, password, key, certificate
+    # mfa: true
+    # audience: [patients]             # health_professionals, patients, staff, partners, machines
+    # tls: {{min_version: "1.2"}}
+    # software: {{name: "…", version: "…", end_of_support: YYYY-MM-DD}}
+    # vulnerabilities: []
+    # vulnerabilities_reviewed: YYYY-MM-DD
+"""
+    return (
+        text
+        + """
+firewalls:
+  - id: fw-edge-1
+    internet_facing: true
+    # vendor: "…"
+    # firmware: {version: "…", end_of_support: YYYY-MM-DD}
+    # last_patch: YYYY-MM-DD             # date of the last firmware or security patch
+    # last_rule_review: YYYY-MM-DD
+    # management_exposed: false
+    # vulnerabilities: []
+    # vulnerabilities_reviewed: YYYY-MM-DD
+    # rules:
+    #   - {from: internet, to: reverse-proxy, port: 443, action: allow}
+    #   - {from: any, to: any, action: deny}
+"""
+    )
+
+
+def _config(decl: str) -> str:
+    return f"""\
+# hdsguard configuration: a bare `hdsguard check` reads the declarations below.
+# Reference: docs/configuration.md (or `hdsguard schema config`).
+version: 1
+declarations: [{decl}]
+# policies: [policies]                       # your own rules, beside the built-in ones
+# fail_on: high                              # the gate threshold (default: low)
+# params:
+#   FW-001: {{max_patch_age_days: 30}}        # stricter than the default 90 days
+# waivers: waivers.yaml                      # accepted risks (dérogations)
+# baseline: .hdsguard-baseline.json          # written by `hdsguard baseline`
+"""
+
+
+def _precommit(decl: str) -> str:
+    return f"""\
+# pre-commit (https://pre-commit.com): `pre-commit install`, then every commit that changes
+# a declaration runs hdsguard on the whole declaration set. This hook uses the hdsguard you
+# installed; to let pre-commit install it instead, see the `hdsguard` hook in docs/ci.md.
+repos:
+  - repo: local
+    hooks:
+      - id: hdsguard
+        name: hdsguard check
+        entry: hdsguard check
+        language: system
+        pass_filenames: false
+        files: ^({re.escape(decl)}/|\\.hdsguard\\.yaml$|waivers\\.yaml$)
+"""
+
+
+def _ci(kind: str) -> str:
+    install = 'pip install "hdsguard @ git+https://github.com/hdsguard/hdsguard@main"'
+    if kind == "gitlab":
+        return f"""\
+# Add to .gitlab-ci.yml:  include: [{{local: {CI_FILES["gitlab"]}}}]
+# Pin a commit: replace @main with a commit sha (see docs/install.md).
+hdsguard:
+  stage: test
+  image: python:3.12-slim
+  script:
+    - apt-get update -qq && apt-get install -y -qq git
+    - {install}
+    - hdsguard check --format text --format junit=hdsguard-junit.xml --format markdown=hdsguard.md
+  artifacts:
+    when: always
+    paths:
+      - hdsguard.md
+    reports:
+      junit: hdsguard-junit.xml
+"""
+    return f"""\
+# hdsguard on every push and pull request: annotations, a job summary, code scanning.
+# Pin a commit: replace @main with a commit sha (see docs/install.md).
+name: hdsguard
+on:
+  push:
+    branches: [main]
+  pull_request:
+permissions:
+  contents: read
+jobs:
+  hdsguard:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      security-events: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: {install}
+      - name: hdsguard check
+        run: >-
+          hdsguard check
+          --format github
+          --format sarif=hdsguard.sarif
+          --format markdown=hdsguard.md
+      - name: Job summary
+        if: always()
+        run: cat hdsguard.md >> "$GITHUB_STEP_SUMMARY"
+      - name: Upload to code scanning
+        if: always()
+        uses: github/codeql-action/upload-sarif@v3
+        with:
+          sarif_file: hdsguard.sarif
+          category: hdsguard
+"""

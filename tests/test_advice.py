@@ -1,0 +1,100 @@
+"""Validation messages say what to write instead (pattern, enum, id, misplaced item)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hdsguard.declarations.advice import choice_message, make_id, pattern_message
+from tests.config_support import Tree
+from tests.helpers import run_cli
+
+BAD = """\
+version: 1
+organisation:
+  name: X
+  finess: {ej: "12345"}
+vendors:
+  - id: Tana_Transcription
+    name: Tana
+    country: fr
+  - id: other
+    name: Other
+    country: France
+    contact: {email: nobody}
+services:
+  - id: rdp-gw
+    protocol: RDP
+    exposure: Internet
+  - id: smb
+    protocol: smbx
+    exposure: internal
+firewalls:
+  - id: web-portal
+    system: dpi
+    host: portal.example.org
+    port: 443
+    protocol: https
+    exposure: internet
+  - id: fw-1
+    last_pach: 2026-01-01
+"""
+
+
+def test_every_message_says_what_to_write(tree: Tree) -> None:
+    tree({"bad.yaml": BAD})
+    result = run_cli(["check", "bad.yaml", "--no-config"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "bad.yaml:4:16: organisation.finess.ej: '12345' is not a FINESS number: 9 characters, "
+        "digits except the second which may be A or B (Corsica: 2A, 2B), quoted so that "
+        'leading zeros stay: e.g. `"690028717"`',
+        "bad.yaml:6:9: vendors[0].id: 'Tana_Transcription' is not a valid id: an id is lower "
+        "case letters, digits, '.', '_' and '-', starting with a letter or a digit; write "
+        "`tana_transcription`",
+        "bad.yaml:8:14: vendors[0].country: 'fr' is not an ISO 3166-1 alpha-2 country code; "
+        "did you mean 'FR' (France)?",
+        "bad.yaml:11:14: vendors/other.country: 'France' is not an officially assigned ISO "
+        "3166-1 alpha-2 country code (two capital letters, e.g. FR, DE, MA; see docs/data.md)",
+        "bad.yaml:12:5: unknown key 'contact' in vendors/other; did you mean 'contract'?",
+        "bad.yaml:15:15: services/rdp-gw.protocol: invalid value 'RDP': write `rdp` (lower case)",
+        "bad.yaml:16:15: services/rdp-gw.exposure: invalid value 'Internet': write `internet` "
+        "(lower case)",
+        "bad.yaml:18:15: services/smb.protocol: invalid value 'smbx': write one of `ftp`, "
+        "`ftps`, `sftp`, `ssh`, `telnet`, `http`, `https`, `rdp`, `smb`, `vnc`, `ldap`, "
+        "`ldaps`, `dicom`, `hl7`, `mysql`, `postgresql`, `mssql`, `oracle`, `mongodb`, "
+        "`smtp`, `imap`, `pop3`, `snmp`, `ipsec`, `openvpn`, `wireguard`, `rsync`, `nfs`, "
+        "`dns`, `other`; did you mean `smb`?",
+        # a service pasted under firewalls: one message, not five unknown keys
+        "bad.yaml:21:5: firewalls/web-portal: this looks like a service (`system`, `host`, "
+        "`port`, `protocol`, `exposure` are fields of services), not a firewall; services go "
+        "under `services:`",
+        "bad.yaml:28:5: unknown key 'last_pach' in firewalls/fw-1; did you mean 'last_patch'?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [("Tana Transcription", "tana-transcription"), ("Serveur Échographie", "serveur-echographie"),
+     ("--", "item-1"), ("FW_Edge.1", "fw_edge.1")],
+)  # fmt: skip
+def test_made_ids_are_valid(text: str, fixed: str) -> None:
+    assert make_id(text) == fixed
+    assert "write `" + fixed + "`" in pattern_message("^[a-z0-9][a-z0-9._-]*$", text)
+
+
+def test_unknown_patterns_still_name_the_form() -> None:
+    assert (
+        pattern_message("^x+$", "y") == "'y' does not have the expected form (it must match `^x+$`)"
+    )
+    assert pattern_message(r"^[^@\s]+@[^@\s]+$", "nobody") == (
+        "'nobody' is not an e-mail address: write one such as `rssi@example.org`"
+    )
+
+
+def test_choices() -> None:
+    assert (
+        choice_message(" HTTPS", ["http", "https"])
+        == "invalid value ' HTTPS': write `https` (lower case)"
+    )
+    assert choice_message("zz", ["a", "b"]) == "invalid value 'zz': write one of `a`, `b`"

@@ -1,0 +1,161 @@
+"""`hdsguard init`: valid, commented starting files; questions or flags; never overwrites."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from pre_commit.clientlib import load_config
+
+from hdsguard import cli_init
+from hdsguard.config import load_config as load_hdsguard_config
+from tests.helpers import AS_OF, run_cli
+from tests.test_docs_ci import schema_check
+
+FLAGS = [
+    "init",
+    "--name",
+    "Clinique Saint-Roch",
+    "--kind",
+    "clinic",
+    "--hosting",
+    "provider",
+    "--provider",
+    "AlpCloud Santé",
+    "--expose",
+    "https,openvpn",
+]
+WRITTEN = [
+    "declarations/organisation.yaml",
+    "declarations/systems.yaml",
+    "declarations/network.yaml",
+    ".hdsguard.yaml",
+    ".pre-commit-config.yaml",
+    ".github/workflows/hdsguard.yml",
+]
+NEXT = (
+    "Next: run `hdsguard check` — it fails, listing the evidence to declare (field reference: "
+    "docs/declarations.md or `hdsguard schema --markdown`). Then `pre-commit install`.\n"
+)
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()  # the config search stops at the repository root
+    return tmp_path
+
+
+def test_flags_write_every_file_and_say_what_next(here: Path) -> None:
+    result = run_cli(FLAGS)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr == "".join(f"hdsguard: wrote {p}\n" for p in WRITTEN) + NEXT
+    assert sorted(str(p.relative_to(here)) for p in here.rglob("*") if p.is_file()) == sorted(
+        WRITTEN
+    )
+
+
+def test_the_skeleton_is_valid_and_its_first_check_lists_evidence_to_gather(here: Path) -> None:
+    assert run_cli(FLAGS).exit_code == 0
+    result = run_cli(["check", "--as-of", AS_OF, "--format", "json"])
+    assert result.exit_code == 1, result.stderr  # failing findings, not invalid input (2)
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    statuses = {(f["rule"], f["target"]): f["status"] for f in report["findings"]}
+    assert statuses[("FW-001", "firewalls/fw-edge-1")] == "fail"
+    assert statuses[("HDS-001", "providers/alpcloud-sante")] == "fail"
+    assert statuses[("EXP-001", "services/internet-https")] == "pass"
+    messages = [f["message"] for f in report["findings"] if f["status"] == "fail"]
+    assert sum("evidence missing" in m for m in messages) >= 20
+    systems = yaml.safe_load((here / "declarations/systems.yaml").read_text(encoding="utf-8"))
+    assert systems["systems"][0]["hosted_by"] == "alpcloud-sante"
+    assert systems["providers"][0]["name"] == "AlpCloud Santé"
+
+
+def test_config_pre_commit_and_ci_files_are_valid(here: Path) -> None:
+    assert run_cli(FLAGS).exit_code == 0
+    config = load_hdsguard_config(here / ".hdsguard.yaml")
+    assert config.declaration_paths() == [str(here / "declarations")]
+    hooks = load_config(str(here / ".pre-commit-config.yaml"))["repos"][0]["hooks"]
+    assert [(h["id"], h["entry"], h["pass_filenames"]) for h in hooks] == [
+        ("hdsguard", "hdsguard check", False)
+    ]
+    workflow = (here / ".github/workflows/hdsguard.yml").read_text(encoding="utf-8")
+    schema_check("vendor.github-workflows", workflow, here)
+
+
+def test_gitlab_job(here: Path) -> None:
+    assert run_cli([*FLAGS, "--ci", "gitlab"]).exit_code == 0
+    job = (here / ".gitlab/hdsguard.gitlab-ci.yml").read_text(encoding="utf-8")
+    schema_check("vendor.gitlab-ci", job, here)
+    assert not (here / ".github").exists()
+
+
+def test_existing_files_are_refused_and_nothing_is_written(here: Path) -> None:
+    (here / ".pre-commit-config.yaml").write_text("repos: []\n")
+    result = run_cli(FLAGS)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        ".pre-commit-config.yaml: already exists: pass --force to overwrite it\n"
+    )
+    assert sorted(p.name for p in here.iterdir()) == [".git", ".pre-commit-config.yaml"]
+    assert (here / ".pre-commit-config.yaml").read_text() == "repos: []\n"
+    forced = run_cli([*FLAGS, "--force"])
+    assert forced.exit_code == 0
+    assert "hdsguard check" in (here / ".pre-commit-config.yaml").read_text()
+
+
+def test_unknown_protocol_is_refused(here: Path) -> None:
+    result = run_cli(["init", "--expose", "https,RDPX"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "--expose: unknown protocol 'rdpx' in --expose; choose from ftp"
+    )
+    assert list(here.iterdir()) == [here / ".git"]
+
+
+def test_questions_in_a_terminal(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_init, "_interactive", lambda: True)
+    from click.testing import CliRunner
+
+    from hdsguard.cli import main
+
+    answers = "Clinique du Lac\nclinic\npremises\nhttps\ngitlab\n"
+    result = CliRunner().invoke(main, ["init"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "Name of the organisation [My organisation]: Clinique du Lac\n"
+        "Kind of organisation (hospital, ght, clinic, medical_laboratory, imaging_centre, "
+        "medico_social, health_software_vendor, other) [clinic]: clinic\n"
+    )
+    organisation = yaml.safe_load((here / "declarations/organisation.yaml").read_text())
+    assert organisation["organisation"] == {"name": "Clinique du Lac", "kind": "clinic"}
+    assert (here / ".gitlab/hdsguard.gitlab-ci.yml").exists()
+    network = yaml.safe_load((here / "declarations/network.yaml").read_text())
+    assert [s["id"] for s in network["services"]] == ["internet-https"]
+    no_questions = CliRunner().invoke(main, ["init", "--no-input", "sub"])
+    assert no_questions.exit_code == 0 and no_questions.stdout == ""
+
+
+def test_every_hint_in_the_skeleton_is_a_valid_field(here: Path) -> None:
+    """Uncommenting the skeleton's hints (dates filled in) gives valid declarations: the
+    hints cannot drift from the model."""
+    import re
+
+    assert run_cli(FLAGS).exit_code == 0
+    hint = re.compile(r"^(\s*)#( +)((?:[a-z_0-9]+:|- ).*?)(\s+#.*)?$")
+    for path in (here / "declarations").glob("*.yaml"):
+        lines = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = hint.match(line)
+            if match:
+                line = match.group(1) + match.group(2)[1:] + match.group(3)
+            lines.append(line.replace("YYYY-MM-DD", "2026-11-01").replace('"…"', '"x"'))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli(["check", "--as-of", AS_OF])
+    assert result.exit_code in (0, 1), result.stderr
+    text = (here / "declarations/organisation.yaml").read_text(encoding="utf-8")
+    assert "\ndetection:\n" in text and "  mfa_admin: true" in text
