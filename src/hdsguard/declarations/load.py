@@ -13,15 +13,17 @@ from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
 
 
-def load_declarations(paths: Sequence[str], exclude: Iterable[Path] = ()) -> DeclarationSet:
+def load_declarations(
+    paths: Sequence[str], exclude: Iterable[Path] = (), notices: list[str] | None = None
+) -> DeclarationSet:
     """Read, validate and merge; raise InputError listing every problem of every file.
 
     A file that parsed and validated without problem in an earlier run, with the same bytes
     and the same code, is taken from the declaration cache (:mod:`.cache`) instead. The others
     are parsed and validated together, in several processes when there are enough of them
-    (:mod:`.parallel`).
+    (:mod:`.parallel`). ``notices`` receives what a walk did not read (hidden files).
     """
-    files = discover(paths, exclude)
+    files = discover(paths, exclude, notices)
     cache = DeclarationCache.open()
     # Per file, in order: (displayed path, cache key, its source or its problems). Files the
     # cache does not hold are parsed all together below, so that they can be shared out.
