@@ -156,9 +156,11 @@ def write_atomic(target: Path, data: bytes) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, target)
-    except OSError:  # a read-only home or full disk only costs speed
+    except BaseException as exc:  # a read-only home or full disk only costs speed
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise  # an interruption: no temporary file left behind
         return False
     return True
 

@@ -7,7 +7,7 @@ from itertools import groupby
 
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Status
 from hdsguard.formatters import RenderOptions, Write, collect
-from hdsguard.formatters.escape import one_line, printable
+from hdsguard.formatters.escape import name, one_line
 from hdsguard.i18n import _, current, ngettext
 from hdsguard.l10n import long_date
 
@@ -39,12 +39,12 @@ def _paint(text: str, status: Status, colour: bool) -> str:
 def _where(f: Finding) -> str:
     if f.file is None:
         return _("(not declared)")
-    return f"{printable(f.file)}:{f.line}:{f.column}"
+    return f"{name(f.file)}:{f.line}:{f.column}"
 
 
 def related_text(f: Finding) -> str:
     """The other locations of a finding (evidence or declaration), comma-separated."""
-    return ", ".join(f"{printable(p)}:{line}:{col}" for p, line, col in f.related)
+    return ", ".join(f"{name(p)}:{line}:{col}" for p, line, col in f.related)
 
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
@@ -64,7 +64,7 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
             label = _paint(_LABEL[status], status, options.colour)
             out(f"{label} {rule} [{first.severity.value}]{title}\n")
             for f in items:
-                out(f"  {_where(f)}  {printable(f.target)}\n    {one_line(f.message)}\n")
+                out(f"  {_where(f)}  {name(f.target)}\n    {one_line(f.message)}\n")
                 if f.related:
                     out("    " + _("see also: {related}").format(related=related_text(f)) + "\n")
                 if status in (Status.FAIL, Status.WARN, Status.ERROR) and f.remediation:
@@ -73,7 +73,7 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
                     waived = _("waived until {expires} by {approver}: {justification}")
                     text = waived.format(
                         expires=long_date(f.waiver.expires, current()),
-                        approver=printable(f.waiver.approver),
+                        approver=name(f.waiver.approver),
                         justification=one_line(f.waiver.justification),
                     )
                     out(f"    {text}\n")
@@ -81,7 +81,7 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
                     out("    " + _("baselined: known failure, does not fail the gate") + "\n")
             out("\n")
     for n in report.notices:
-        out(_("notice: {notice}").format(notice=one_line(n)) + "\n")
+        out(_("notice: {notice}").format(notice=name(n)) + "\n")
     if report.notices:
         out("\n")
     out(_summary(report, options) + "\n")
