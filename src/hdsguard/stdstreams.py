@@ -55,7 +55,7 @@ class WholeWrites(io.RawIOBase):
         super().close()
 
 
-def _rewrap(stream: Any) -> Any:
+def _rewrap(stream: Any, *, lines: bool = False) -> Any:
     try:
         fd = stream.fileno()
         stream.flush()
@@ -67,7 +67,7 @@ def _rewrap(stream: Any) -> Any:
         io.BufferedWriter(raw, 1 << 16),
         encoding=getattr(stream, "encoding", None) or "utf-8",
         errors=getattr(stream, "errors", None) or "strict",
-        line_buffering=tty,
+        line_buffering=lines or tty,  # stderr: each message as it comes, as Python's own
         write_through=False,
     )
 
@@ -77,4 +77,4 @@ def install() -> None:
     if sys.stdout is not None:
         sys.stdout = _rewrap(sys.stdout)
     if sys.stderr is not None:
-        sys.stderr = _rewrap(sys.stderr)
+        sys.stderr = _rewrap(sys.stderr, lines=True)
