@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import REPO
+from tests.helpers import REPO, run_cli
 
 Mutation = Callable[[Path], None]
 
@@ -88,20 +88,17 @@ MUTATIONS: list[tuple[str, Mutation]] = [
 
 
 def hdsguard(root: Path, cache: Path | None, *args: str) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("HDSGUARD_NO_CACHE", "GITHUB_ACTIONS")}
-    if cache is None:
-        env["HDSGUARD_NO_CACHE"] = "1"
-    else:
-        env["HDSGUARD_CACHE_DIR"] = str(cache)
-    done = subprocess.run(
-        [sys.executable, "-m", "hdsguard", "check", "decl", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.returncode, done.stdout, done.stderr
+    """One check, in this process (the caches are per directory, not per process)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        mp.delenv("GITHUB_ACTIONS", raising=False)
+        if cache is None:
+            mp.setenv("HDSGUARD_NO_CACHE", "1")
+        else:
+            mp.delenv("HDSGUARD_NO_CACHE", raising=False)
+            mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        result = run_cli(["check", "decl", "--no-config", *args])
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("form", [("--format", "json"), ("--format", "text", "--verbose")])
@@ -129,6 +126,7 @@ def test_concurrent_runs_agree(tmp_path: Path) -> None:
     shutil.copytree(REPO / "examples" / "lab-group", root / "decl")
     args = ("--format", "json", "--as-of", "2026-11-28")
     expected = hdsguard(root, None, *args)
+    args = ("--no-config", *args)
     cache = tmp_path / "shared-cache"
     env = {k: v for k, v in os.environ.items() if k != "HDSGUARD_NO_CACHE"}
     env["HDSGUARD_CACHE_DIR"] = str(cache)
