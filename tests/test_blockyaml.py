@@ -128,8 +128,9 @@ def test_parse_uses_the_fast_path_and_the_composer_for_the_rest(
     with pytest.raises(InputError) as caught:
         parse("a: 1\na: 2\n", "h.yaml")
     assert "duplicate key 'a'" in str(caught.value) and calls[-1] == "h.yaml"
-    # A JSON file that is not strict JSON may still be block YAML.
-    assert parse("a: 1\n", "i.json").data == {"a": 1}
+    # A JSON file is strict JSON or a located error (issue 12, point 15), never block YAML.
+    with pytest.raises(InputError, match="not valid JSON"):
+        parse("a: 1\n", "i.json")
 
 
 # ------------------------------------------------------------------------- edge cases
@@ -177,7 +178,7 @@ ACCEPTED = [
     "- {from: a, to: b c, port: 443}\n- {x: 'y', z: \"w\"}\n",
     "a: é\nb: 😀 x\nc: [😀, é]\nd: Évreux — site\né: accent key\n",
     "a: x\u00a0\nb: \u00a0x\n",
-    "key.with-dots_and-dashes: 1\n2026: year\n_: underscore\n",
+    "key.with-dots_and-dashes: 1\n2026-x: year\n_: underscore\n",
     "a: 1\r\nb:\r\n  - x\r\n",
     "a: x\n# trailing comment\n\n",
 ]
@@ -189,6 +190,8 @@ def test_the_subset_is_read_exactly(text: str) -> None:
 
 
 DECLINED = [
+    "2026: year\n",  # a key that is a number to YAML 1.2 (`1` and `01` are one key)
+    "null: x\n",
     "a:\tb\n",
     "a:\n\tb: 1\n",
     "a: |\n  text\n",

@@ -11,8 +11,9 @@ import pytest
 
 from hdsguard import engine
 from hdsguard.api import CheckOptions, check
-from hdsguard.policies.celenv import reads_other_objects
+from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy
+from hdsguard.policies.locality import reads_other_objects
 from tests.helpers import REPO, run_cli, write
 
 AS_OF = datetime.date(2026, 11, 28)
@@ -152,7 +153,14 @@ def test_a_corrupt_entry_is_evaluated_again(cache: Path) -> None:
         ("self.system == 'lims'", False),  # a field named like a helper is not a call
         ('"the vendor (or provider(s))" + self.id', False),  # words inside string literals
         ("days_since(self.last_patch) <= params.max", False),
+        ("self.rules.all(x, x.action != 'allow')", False),  # a macro's own variable
+        ("cel.bind(d, self.a, d == 1)", False),
+        # issue 12, point 4: the old regular expression lost track after these literals
+        ('r"""x""" + string(decl.vendors.size()) == ""', True),
+        ("'''it's''' == '' || decl.vendors.size() > 0", True),
+        ('"""a"b""" + provider(self.hosted_by).name == ""', True),
+        ("[1].all(decl, decl == 1)", True),  # a macro variable named decl: doubt, non-local
     ],
 )
 def test_reads_other_objects(source: str, reads: bool) -> None:
-    assert reads_other_objects(source) is reads
+    assert reads_other_objects(CelRuntime().compile(source, "X-001")) is reads

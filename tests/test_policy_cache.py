@@ -34,7 +34,7 @@ def test_a_warm_cache_gives_the_same_report(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cold = check(LAB, CheckOptions(as_of=AS_OF))
-    assert len(list(cache_dir.glob("catalogue-*.pickle"))) == 1
+    assert len(list(cache_dir.glob("catalogue-*.marshal"))) == 1
     _no_file_loading(monkeypatch)
     warm = check(LAB, CheckOptions(as_of=AS_OF))
     assert warm.findings == cold.findings
@@ -50,19 +50,19 @@ def test_a_changed_policy_file_is_recompiled(
     first = next(iter(sorted(source)))
     (mine / first.name).write_text(first.read_text())
     check(LAB, CheckOptions(as_of=AS_OF, policy_dirs=[mine]))
-    key_before = {p.name for p in cache_dir.glob("catalogue-*.pickle")}
+    key_before = {p.name for p in cache_dir.glob("catalogue-*.marshal")}
     (mine / first.name).write_text(first.read_text() + "\n# edited\n")
     check(LAB, CheckOptions(as_of=AS_OF, policy_dirs=[mine]))
-    key_after = {p.name for p in cache_dir.glob("catalogue-*.pickle")}
+    key_after = {p.name for p in cache_dir.glob("catalogue-*.marshal")}
     assert key_before != key_after
 
 
 def test_a_corrupt_cache_is_rebuilt(cache_dir: Path) -> None:
     expected = check(LAB, CheckOptions(as_of=AS_OF)).findings
-    (entry,) = cache_dir.glob("catalogue-*.pickle")
-    entry.write_bytes(b"not a pickle")
+    (entry,) = cache_dir.glob("catalogue-*.marshal")
+    entry.write_bytes(b"not an entry")
     assert check(LAB, CheckOptions(as_of=AS_OF)).findings == expected
-    assert entry.read_bytes() != b"not a pickle"
+    assert entry.read_bytes() != b"not an entry"
 
 
 def test_no_cache_when_disabled(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

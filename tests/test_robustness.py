@@ -189,7 +189,7 @@ def test_unreadable_file(here: Path) -> None:
         ("apply.yaml", b"a: !!python/object/apply:os.system ['true']\n", "is not allowed"),
         ("local.yaml", b"organisation: !custom {name: x}\n", "is not allowed"),
         ("syntax.yaml", b"organisation: [\n", "YAML syntax error"),
-        ("syntax.json", b'{"organisation": ', "YAML syntax error"),
+        ("syntax.json", b'{"organisation": ', "not valid JSON"),
         ("twodocs.yaml", b"a: 1\n---\nb: 2\n", "YAML syntax error"),
         ("merge.yaml", b"a: &a {x: 1}\nb:\n  <<: *a\n", "merge keys"),
         ("dupkey.json", b'{"organisation": {"name": "a", "name": "b"}}', "duplicate key"),

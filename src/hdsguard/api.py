@@ -132,7 +132,8 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     observed = _collect(problems, _load_evidence, options)
     exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
     exclude += observed.paths if observed is not None else []  # evidence is no declaration
-    decl = _collect(problems, load_declarations, paths, exclude, tell)
+    skipped: list[str] = []  # inputs a walk did not read: announced with the notices
+    decl = _collect(problems, load_declarations, paths, exclude, skipped, tell)
     if decl is not None:
         from hdsguard.declarations.plausible import implausible
 
@@ -193,7 +194,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         findings=tuple(findings),
         rules={p.id: rule_info(p, options.severities) for p in policies},
         data_versions=data.data_versions(),
-        notices=tuple(notices),
+        notices=(*skipped, *notices),
         evidence=_evidence_files(observed),
     )
 

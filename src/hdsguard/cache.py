@@ -1,47 +1,115 @@
-"""What hdsguard's per-user caches share: where they live, how their keys fingerprint the code
-that produced an entry, and how entries are written and read without ever being trusted.
+"""What hdsguard's per-user caches share: where they live, which directories are trusted, how
+their keys fingerprint the code that produced an entry, and how entries are sealed, written
+and read without ever being trusted.
 
 Location: ``$HDSGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/hdsguard``, else
-``~/.cache/hdsguard``. ``HDSGUARD_NO_CACHE=1`` (any non-empty value) disables every cache.
+``~/.cache/hdsguard``. ``HDSGUARD_NO_CACHE=1`` (any non-empty value) disables every cache. The
+directory is used only when its path is absolute and it is a directory owned by the user that
+neither the group nor others may write (it is created with mode 0700): a relative
+``XDG_CACHE_HOME=.cache`` would put the cache inside the repository being checked, and a
+directory others can write would let them plant entries. Without ``HOME`` nor a passwd entry,
+or with a refused directory, hdsguard runs without a cache.
 
-Two caches use it: the compiled policy catalogue (:mod:`hdsguard.policies.cache`) and the parsed
-and validated declaration files (:mod:`hdsguard.declarations.cache`). A cache only ever costs or
-saves time: a write that fails (read-only home, full disk) is skipped, and an entry that cannot
-be read or decoded is ignored and rebuilt.
+Three caches use it: the compiled policy catalogue (:mod:`hdsguard.policies.cache`), the parsed
+and validated declaration files (:mod:`hdsguard.declarations.cache`) and the findings memo
+(:mod:`hdsguard.findingsmemo`). Every entry is ``marshal`` data (plain values only: marshal
+runs no code while loading, unlike pickle) sealed by :func:`seal`: a SHA-256 of the payload,
+and inside the payload the entry's own key, both checked by :func:`unseal`. A cache only ever
+costs or saves time: a write that fails (read-only home, full disk) is skipped, and an entry
+that cannot be read, fails its check or decodes to anything unexpected is ignored and rebuilt.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
+import marshal
 import os
+import stat
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hdsguard import __version__
 
 T = TypeVar("T")
 
+_DIGEST = 32  # bytes of SHA-256 before the payload
+
 
 def cache_dir() -> Path | None:
-    """The cache directory, or None when caching is disabled (``HDSGUARD_NO_CACHE``)."""
+    """The cache directory, created if needed, or None when caching is disabled
+    (``HDSGUARD_NO_CACHE``), no home can be found, or the directory is not trusted."""
     if os.environ.get("HDSGUARD_NO_CACHE"):
         return None
     explicit = os.environ.get("HDSGUARD_CACHE_DIR")
     if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hdsguard"
+        folder = Path(explicit)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME")
+        if not base:
+            try:
+                base = str(Path.home() / ".cache")
+            except (RuntimeError, KeyError, OSError):  # no HOME and no passwd entry
+                return None
+        folder = Path(base) / "hdsguard"
+    return folder if trusted_dir(folder) else None
 
 
-def code_fingerprint(fmt: int, sources: Iterable[Path], *extra: str) -> list[str]:
+def trusted_dir(folder: Path) -> bool:
+    """Whether ``folder`` may hold cache entries: an absolute path to a directory (created,
+    mode 0700, if missing) owned by this user and not writable by its group nor others."""
+    if not folder.is_absolute():
+        return False
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode) or st.st_mode & 0o022:
+        return False
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or st.st_uid == getuid()
+
+
+def subdir(name: str) -> Path | None:
+    """A trusted subdirectory of the cache directory, or None (see :func:`cache_dir`)."""
+    base = cache_dir()
+    if base is None:
+        return None
+    folder = base / name
+    return folder if trusted_dir(folder) else None
+
+
+@cache
+def package_fingerprint() -> str:
+    """The SHA-256 of every file of the installed hdsguard package (its code and its data,
+    whatever their modification times say), of the shipped schemas, of hdsguard's version
+    and of the Python build: any change to any of them is a different key for every cache."""
+    from hdsguard.shipped import shipped
+
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
+    for root in (package, shipped("schemas")):
+        for path in sorted(root.rglob("*")):
+            if "__pycache__" in path.parts or path.suffix == ".pyc":
+                continue
+            with contextlib.suppress(OSError):
+                if path.is_file():
+                    name = path.relative_to(root).as_posix().encode("utf-8", "surrogateescape")
+                    data = path.read_bytes()
+                    digest.update(b"%d\0%b\0%d\0" % (len(name), name, len(data)))
+                    digest.update(data)
+    return digest.hexdigest()
+
+
+def code_fingerprint(fmt: int, *extra: str) -> list[str]:
     """The parts of a key that change with the code producing an entry: the entry format,
-    hdsguard's version, the Python build, ``extra`` stamps, and the modification time of every
-    one of ``sources`` that exists (an edited module or data file invalidates the entries)."""
-    stamps = [f"{p.name}:{p.stat().st_mtime_ns}" for p in sources if p.exists()]
-    return [str(fmt), __version__, sys.version, *extra, *stamps]
+    the whole package (:func:`package_fingerprint`) and ``extra`` stamps."""
+    return [str(fmt), package_fingerprint(), *extra]
 
 
 def module_stamp(name: str) -> str:
@@ -55,17 +123,44 @@ def module_stamp(name: str) -> str:
         return name
 
 
+def seal(key: str, value: Any) -> bytes | None:
+    """An entry: the SHA-256 of the payload, then the payload, ``marshal`` of (key, value).
+    None when marshal cannot carry the value."""
+    try:
+        payload = marshal.dumps((key, value), 4)
+    except ValueError:
+        return None
+    return hashlib.sha256(payload).digest() + payload
+
+
+def unseal(blob: bytes, key: str) -> Any:
+    """The value of an entry made by :func:`seal` for ``key``; raises ValueError when the
+    checksum or the key stored inside does not match, or the payload is not such an entry."""
+    payload = memoryview(blob)[_DIGEST:]
+    if len(blob) <= _DIGEST or hashlib.sha256(payload).digest() != blob[:_DIGEST]:
+        raise ValueError("corrupt cache entry")
+    entry = marshal.loads(payload)
+    if type(entry) is not tuple or len(entry) != 2 or entry[0] != key:
+        raise ValueError("not the entry of this key")
+    return entry[1]
+
+
 def write_atomic(target: Path, data: bytes) -> bool:
     """Write ``data`` to ``target`` through a temporary file and a rename, so that a reader
-    never sees half an entry; create the directory. False when the file system refuses."""
+    never sees half an entry. False when the file system refuses."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(tmp, flags, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, target)
-    except OSError:  # a read-only home or full disk only costs speed
+    except BaseException as exc:  # a read-only home or full disk only costs speed
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise  # an interruption: no temporary file left behind
         return False
     return True
 

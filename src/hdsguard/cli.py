@@ -21,6 +21,7 @@ from hdsguard.cli_init import init
 from hdsguard.cli_policies import policies
 from hdsguard.clicommon import SEVERITIES, F, handle_errors, parse_date, safe_text
 from hdsguard.clilang import LocalisedGroup, lang_option
+from hdsguard.formatters.escape import name as escape_name
 from hdsguard.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -53,13 +54,30 @@ def run() -> None:
     """
     import contextlib
     import os
+    import signal
 
+    from hdsguard import stdstreams
+
+    stdstreams.install()  # every byte written, or exit 2; a reader gone is not an error
+    interrupted = False
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        nonlocal interrupted
+        interrupted = True
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGINT, on_interrupt)
     exiting.kept = []  # the objects of a check are left to the exit too, not freed one by one
     try:
         main(prog_name="hdsguard")
         status: object = 0
     except SystemExit as exc:
         status = exc.code
+    except KeyboardInterrupt:
+        status = 130
+    if interrupted:  # Ctrl-C: 130 as a shell reports it, never 1 (failing findings)
+        status = 130
     if status is None:
         status = 0
     elif not isinstance(status, int):  # sys.exit("message"), as Python itself would show it
@@ -148,7 +166,7 @@ def _prepare(
 
 def _echo_notices(notices: Sequence[str]) -> None:
     for notice in notices:
-        click.echo(safe_text(_("hdsguard: notice: {notice}").format(notice=notice)), err=True)
+        click.echo(_("hdsguard: notice: {notice}").format(notice=escape_name(notice)), err=True)
 
 
 _EXIT_CODES = N_(
@@ -312,7 +330,9 @@ def baseline(
         "hdsguard: wrote {count} failing findings to {file}",
         count,
     )
-    click.echo(safe_text(wrote.format(count=count, file=display_path(target))), err=True)
+    click.echo(
+        safe_text(wrote.format(count=count, file=escape_name(display_path(target)))), err=True
+    )
 
 
 @main.command()

@@ -13,6 +13,7 @@ from hdsguard.clicommon import SEVERITIES, F, handle_errors, safe_text
 from hdsguard.clilang import LocalisedGroup, lang_option
 from hdsguard.declarations.sections import SECTIONS
 from hdsguard.errors import InputError, Problem
+from hdsguard.formatters.escape import name as escape_name
 from hdsguard.i18n import _, current
 
 if TYPE_CHECKING:
@@ -212,7 +213,9 @@ def test_policies(
         if r.ok and not verbose:
             continue
         status = "ok  " if r.ok else "FAIL"
-        click.echo(safe_text(f"{status} {r.policy} {r.file} tests[{r.index}] {r.name}"))
+        click.echo(
+            safe_text(f"{status} {r.policy} {escape_name(r.file)} tests[{r.index}] {r.name}")
+        )
         if not r.ok:
             click.echo(safe_text(f"     {r.problem}"))
     click.echo(

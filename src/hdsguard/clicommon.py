@@ -25,10 +25,18 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
+            from hdsguard.formatters.escape import problem_text
+
             for problem in exc.problems:
-                click.echo(safe_text(str(problem)), err=True)
+                # A file name holding a newline must not forge a line: escaped.
+                click.echo(problem_text(problem.location, problem.message), err=True)
             sys.exit(2)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            # Ctrl-C: 130 as a shell reports it (click would make it 1, failing findings);
+            # output files are left as they were (no temporary file: output.write_atomic).
+            click.echo("hdsguard: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:
             if os.environ.get("HDSGUARD_DEBUG"):

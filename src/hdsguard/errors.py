@@ -15,13 +15,18 @@ class Problem:
     column: int | None
     message: str
 
-    def __str__(self) -> str:
+    @property
+    def location(self) -> str:
+        """``file[:line[:column]]``."""
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.message}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
 
 
 class InputError(Exception):

@@ -1,15 +1,17 @@
 """Findings of unchanged declaration files, reused from the previous run.
 
 A policy is *local* when none of its expressions reads another object than its target (see
-``celenv.CROSS_OBJECT``): its findings on the targets of one file are then fully decided by
+``policies.locality``): its findings on the targets of one file are then fully decided by
 that file's bytes (objects and positions), the compiled catalogue, the parameters and
 severities, the evaluation date and whether evidence messages are rendered. The memo keeps,
 per declaration file, the findings of the local policies under a key hashing all of these; a
 pre-commit run after a one-file change re-evaluates that file, and every rule that follows
 references (HDS rules, backups at a provider…) on the whole set, as always.
 
-Entries live in ``<cache dir>/findings/``, are marshal data behind a SHA-256 (never trusted:
-anything unreadable is evaluated again) and are pruned like the declaration cache.
+Entries live in ``<cache dir>/findings/``, are marshal data sealed with a SHA-256 and their own
+key (:func:`hdsguard.cache.seal`): an entry copied over another file's, flipped or unreadable
+is never used, the file is evaluated again and its entry rewritten. They are pruned like the
+declaration cache. The code fingerprint is the whole installed package, code and data.
 """
 
 from __future__ import annotations
@@ -17,16 +19,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import marshal
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from hdsguard.cache import cache_dir, code_fingerprint, load_safely, write_atomic
+from hdsguard.cache import code_fingerprint, load_safely, seal, subdir, unseal, write_atomic
 from hdsguard.findings import Finding, Row, Severity, from_rows, to_rows
 from hdsguard.policies.load import CompiledPolicy
 
-_FORMAT = 1
+_FORMAT = 2  # 2: sealed with the entry's own key
 SUBDIR = "findings"
 SUFFIX = ".marshal"
 
@@ -48,14 +49,11 @@ class FindingsMemo:
         severities: Mapping[str, Severity],
         evidence: bool,
     ) -> FindingsMemo | None:
-        base = cache_dir()
-        if base is None or catalogue_key is None or not digests:
+        folder = subdir(SUBDIR)
+        if folder is None or catalogue_key is None or not digests:
             return None
-        here = Path(__file__).resolve().parent
-        code = [here / n for n in ("engine.py", "findings.py", "findingsmemo.py")]
-        code += sorted((here / "data").glob("*.json"))
         context = {
-            "fingerprint": code_fingerprint(_FORMAT, code),
+            "fingerprint": code_fingerprint(_FORMAT),
             "catalogue": catalogue_key,
             "as_of": as_of.isoformat(),
             "evidence": evidence,
@@ -64,18 +62,19 @@ class FindingsMemo:
             "severities": {k: v.value for k, v in sorted(severities.items())},
         }
         text = json.dumps(context, sort_keys=True, default=str)
-        return cls(base / SUBDIR, hashlib.sha256(text.encode()).hexdigest(), digests)
+        return cls(folder, hashlib.sha256(text.encode()).hexdigest(), digests)
 
-    def _entry(self, path: str) -> Path | None:
+    def _key(self, path: str) -> str | None:
         digest = self.digests.get(path)
         if digest is None:
             return None
-        name = hashlib.sha256(f"{self.context}\0{digest}".encode()).hexdigest()
-        return self.folder / f"{name}{SUFFIX}"
+        return hashlib.sha256(f"{self.context}\0{digest}".encode()).hexdigest()
 
     def get(self, path: str, references: Mapping[str, tuple[str, ...]]) -> list[Finding] | None:
-        entry = self._entry(path)
-        rows = load_safely(entry, _decode) if entry is not None else None
+        key = self._key(path)
+        if key is None:
+            return None
+        rows = load_safely(self.folder / f"{key}{SUFFIX}", lambda blob: _decode(blob, key))
         if rows is None:
             return None
         try:
@@ -84,22 +83,18 @@ class FindingsMemo:
             return None
 
     def put(self, path: str, findings: Iterable[Finding]) -> None:
-        entry = self._entry(path)
-        if entry is None:
+        key = self._key(path)
+        if key is None:
             return
-        rows = to_rows(findings)
-        payload = marshal.dumps((_FORMAT, rows), 4)
-        if write_atomic(entry, hashlib.sha256(payload).digest() + payload):
+        blob = seal(key, (_FORMAT, to_rows(findings)))
+        if blob is not None and write_atomic(self.folder / f"{key}{SUFFIX}", blob):
             from hdsguard.declarations.cache import DeclarationCache
 
             DeclarationCache(self.folder).prune()
 
 
-def _decode(blob: bytes) -> list[Row]:
-    digest, payload = blob[:32], blob[32:]
-    if hashlib.sha256(payload).digest() != digest:
-        raise ValueError("corrupt entry")
-    fmt, rows = marshal.loads(payload)
+def _decode(blob: bytes, key: str) -> list[Row]:
+    fmt, rows = unseal(blob, key)
     if fmt != _FORMAT or not isinstance(rows, list):
         raise ValueError("stale entry")
     return rows

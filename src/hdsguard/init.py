@@ -99,7 +99,7 @@ def files(answers: Answers, protocols: Sequence[str]) -> dict[str, str]:
         f"{decl}/systems.yaml": _systems(answers),
         f"{decl}/network.yaml": _network(answers),
         ".hdsguard.yaml": _config(decl),
-        ".pre-commit-config.yaml": _precommit(decl),
+        ".pre-commit-config.yaml": _precommit(),
     }
     if answers.ci != "none":
         out[CI_FILES[answers.ci]] = _ci(answers.ci)
@@ -294,10 +294,10 @@ declarations: [{decl}]
 """
 
 
-def _precommit(decl: str) -> str:
-    return f"""\
-# pre-commit (https://pre-commit.com): `pre-commit install`, then every commit that changes
-# a declaration runs hdsguard on the whole declaration set. This hook uses the hdsguard you
+def _precommit() -> str:
+    return """\
+# pre-commit (https://pre-commit.com): `pre-commit install`, then every commit runs
+# hdsguard on the whole declaration set. This hook uses the hdsguard you
 # installed; to let pre-commit install it instead, see the `hdsguard` hook in docs/ci.md.
 repos:
   - repo: local
@@ -307,7 +307,7 @@ repos:
         entry: hdsguard check
         language: system
         pass_filenames: false
-        files: ^({re.escape(decl)}/|\\.hdsguard\\.yaml$|waivers\\.yaml$)
+        always_run: true  # a waiver, the config or the baseline changes the verdict too
 """
 
 

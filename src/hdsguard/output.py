@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -136,12 +137,12 @@ def write_atomic_with(path: Path, produce: Callable[[Write], None]) -> None:
             produce(chunks)
             chunks.flush()
         os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:  # an interruption (Ctrl-C) leaves no temporary file either
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
         # Exit 2, not 1: 1 means a failing finding, here the run could not do its job.
         raise InputError(
             [Problem(str(path), None, None, f"cannot write: {exc.strerror}")]
         ) from None
-    except BaseException:  # interrupted half-way: no stray temporary file
-        tmp.unlink(missing_ok=True)
-        raise

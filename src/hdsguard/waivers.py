@@ -118,6 +118,14 @@ def waiver_problems(
             add("target", f"unknown section '{section}'{did_you_mean(section, list(SECTIONS))}")
         if entry.created is not None and entry.created > entry.expires:
             add("created", f"created {entry.created} is after expires {entry.expires}")
+        elif entry.created is not None and entry.created > as_of:
+            # A waiver dated in the future would measure the cap from that date and apply
+            # from today: the cap could be escaped by the dates one writes.
+            add(
+                "created",
+                f"created {entry.created} is after the evaluation date {as_of}: a waiver "
+                "cannot be granted in the future; write the date it was approved",
+            )
         severity = severities.get(entry.rule, Severity(catalogue[entry.rule].meta.severity))
         cap = getattr(policy.max_days, severity.value)
         message = _over_cap(entry, severity, cap, as_of, config_name)
@@ -129,7 +137,11 @@ def waiver_problems(
 def _over_cap(
     entry: WaiverEntry, severity: Severity, cap: int | None, as_of: datetime.date, config: str
 ) -> str | None:
-    start, named = (entry.created, "") if entry.created else (as_of, ", the evaluation date")
+    # From when it was granted, never later than the evaluation date (from which it applies).
+    if entry.created is not None and entry.created <= as_of:
+        start, named = entry.created, ""
+    else:
+        start, named = as_of, ", the evaluation date"
     duration = (entry.expires - start).days
     if cap is None or duration <= cap:
         return None

@@ -241,6 +241,8 @@ def parse_block(text: str, display: str) -> SourceFile | None:
         key = intern(key)
         if key in c_obj:
             return None
+        if (key[0] in number_start or key in special) and type(resolve(key)) is not str:
+            return None  # `1:` and `01:` are one key to YAML 1.2: the composer compares them
         if simple:
             if len(simple) > max_chars:
                 return None

@@ -8,11 +8,11 @@ produced by the parser and the model themselves. Merging (duplicate ids, referen
 files) is not cached either: it runs on every check, over cached and fresh files alike.
 
 Key: the SHA-256 of the file's bytes and its displayed path, and of a fingerprint of the code
-that parses and validates it: the modification times of ``hdsguard/declarations/*.py`` and of
-the shipped declaration schema (the pre-check reads it), the installed PyYAML, pydantic and
-pydantic-core, hdsguard's version, the Python build and its integer-digit limit. A different
-byte, path or code is a different key: an entry can only ever be found for the very input that
-produced it.
+that parses and validates it: the content of every file of the installed hdsguard package and
+of the shipped schemas (:func:`hdsguard.cache.package_fingerprint`), the installed PyYAML,
+pydantic and pydantic-core, hdsguard's version, the Python build and its integer-digit limit.
+A different byte, path or code is a different key: an entry can only ever be found for the
+very input that produced it.
 
 Storage: one file per entry, ``<cache dir>/declarations/<key>.marshal``, holding a SHA-256 of
 its payload and the payload: ``marshal`` of (format, key, path, data, positions, whether the
@@ -38,8 +38,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from hdsguard.cache import cache_dir, code_fingerprint, load_safely, module_stamp, write_atomic
-from hdsguard.declarations.precheck import schema_file
+from hdsguard.cache import code_fingerprint, load_safely, module_stamp, subdir, write_atomic
 from hdsguard.declarations.yamlsource import SourceFile
 
 # 2: positions packed into one int; 3: positions mirror the data; 4: 26-bit columns;
@@ -63,8 +62,8 @@ class DeclarationCache:
 
     @classmethod
     def open(cls) -> DeclarationCache | None:
-        base = cache_dir()
-        return None if base is None else cls(base / SUBDIR)
+        folder = subdir(SUBDIR)
+        return None if folder is None else cls(folder)
 
     def key(self, raw: bytes, display: str) -> str:
         """The entry name of a file with these bytes, shown as ``display``."""
@@ -194,8 +193,6 @@ def _mark_used(path: Path) -> None:
 @cache
 def _code_digest() -> hashlib._Hash:
     """The hash state after the fingerprint of the parsing and validation code (per process)."""
-    here = Path(__file__).resolve().parent
-    sources = [*sorted(here.glob("*.py")), schema_file()]
     stamps = (
         module_stamp("yaml"),
         module_stamp("pydantic"),
@@ -203,6 +200,6 @@ def _code_digest() -> hashlib._Hash:
         f"int digits:{sys.get_int_max_str_digits()}",  # over it, a number stays text
     )
     digest = hashlib.sha256()
-    for part in code_fingerprint(_FORMAT, sources, *stamps):
+    for part in code_fingerprint(_FORMAT, *stamps):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     return digest

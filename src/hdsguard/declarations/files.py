@@ -22,15 +22,27 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def discover(paths: Sequence[str], exclude: Iterable[Path] = ()) -> list[Path]:
+# Version-control metadata: never declarations, and too large to search for them.
+_VCS_DIRS = frozenset({".git", ".hg", ".svn"})
+
+
+def discover(
+    paths: Sequence[str], exclude: Iterable[Path] = (), notices: list[str] | None = None
+) -> list[Path]:
     """Every declaration file named by ``paths`` (files, or directories walked recursively).
 
-    Hidden files and directories (``.git``, ``.hdsguard.yaml``) are skipped when walking;
-    symlinked directories are not followed, so a symlink loop cannot trap the walk.
+    The rule for a walked directory (README, "Which files are read"): files ending in
+    ``.yaml``, ``.yml`` or ``.json`` are read; symbolic links to directories are followed
+    when they stay inside the directory walked (each real directory once, so a loop ends);
+    a symbolic link to a file or a directory outside it is refused, located, and never read;
+    hidden files and directories (a leading dot) are not read, and each one that holds a
+    declaration file is announced in ``notices`` (``.git``, ``.hg``, ``.svn`` are not
+    searched). A file named on the command line is read wherever it is.
     """
     excluded = {_real(p) for p in exclude}
     found: list[Path] = []
     problems: list[Problem] = []
+    skipped: list[str] = []
     for raw in paths:
         path = Path(raw)
         try:
@@ -39,16 +51,24 @@ def discover(paths: Sequence[str], exclude: Iterable[Path] = ()) -> list[Path]:
             problems.append(Problem(raw, None, None, f"cannot read: {exc.strerror or exc}"))
             continue
         if stat.S_ISDIR(st.st_mode):
-            found.extend(_walk(path, problems))
+            found.extend(_Walk(path, problems, skipped, excluded).files)
         elif path.suffix.lower() not in SUFFIXES:
             problems.append(
                 Problem(raw, None, None, "not a declaration file: expected .yaml, .yml or .json")
             )
         else:
             found.append(path)
-    unique = sorted({p for p in found if _real(p) not in excluded}, key=lambda p: p.as_posix())
+    unique: list[Path] = []
+    seen: set[str] = set()
+    for p in sorted(set(found), key=lambda p: p.as_posix()):
+        real = _real(p)
+        if real not in excluded and real not in seen:  # a file reached twice is read once
+            seen.add(real)
+            unique.append(p)
     if problems:
         raise InputError(problems)
+    if notices is not None:
+        notices.extend(skipped)
     if not unique:
         where = ", ".join(paths) if paths else "."
         raise InputError(
@@ -62,18 +82,93 @@ def _real(path: Path) -> str:
     return os.path.realpath(path)
 
 
-def _walk(root: Path, problems: list[Problem]) -> list[Path]:
-    def on_error(exc: OSError) -> None:
-        name = display_path(Path(exc.filename)) if exc.filename else display_path(root)
-        problems.append(Problem(name, None, None, f"cannot read directory: {exc.strerror}"))
+def _declaration_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in SUFFIXES
 
-    out: list[Path] = []
-    for folder, dirs, files in os.walk(root, onerror=on_error, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES:
-                out.append(Path(folder) / name)
-    return out
+
+class _Walk:
+    """The declaration files under ``root`` by the rule of :func:`discover`."""
+
+    def __init__(
+        self, root: Path, problems: list[Problem], skipped: list[str], excluded: set[str]
+    ) -> None:
+        self.top = _real(root)
+        self.problems = problems
+        self.skipped = skipped
+        self.excluded = excluded
+        self.visited: set[str] = set()
+        self.files: list[Path] = []
+        self.visit(root, self.top)
+
+    def inside(self, real: str) -> bool:
+        return real == self.top or real.startswith(self.top.rstrip(os.sep) + os.sep)
+
+    def visit(self, folder: Path, real: str) -> None:
+        if real in self.visited:  # a loop, or a directory linked twice: walked once
+            return
+        self.visited.add(real)
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            self.problems.append(
+                Problem(display_path(folder), None, None, f"cannot read directory: {exc.strerror}")
+            )
+            return
+        for entry in entries:
+            path = folder / entry.name
+            try:
+                is_dir = entry.is_dir()  # follows a symbolic link
+                is_link = entry.is_symlink()
+            except OSError:
+                is_dir = is_link = False
+            hidden = entry.name.startswith(".")
+            if is_dir:
+                if hidden:
+                    if entry.name not in _VCS_DIRS:
+                        self.hidden_dir(path)
+                    continue
+                target = _real(path)
+                if is_link and not self.inside(target):
+                    self.outside(path, "directory")
+                    continue
+                self.visit(path, target)
+            elif _declaration_name(entry.name):
+                if _real(path) in self.excluded:
+                    continue  # the config, waiver or baseline file in use
+                if hidden:
+                    self.skipped.append(
+                        f"{display_path(path)}: hidden file, not read: rename it without the "
+                        "leading dot to check it"
+                    )
+                elif is_link and not self.inside(_real(path)):
+                    self.outside(path, "file")
+                else:
+                    self.files.append(path)
+
+    def outside(self, path: Path, kind: str) -> None:
+        # Never read, so nothing of it can be echoed.
+        self.problems.append(
+            Problem(
+                display_path(path),
+                None,
+                None,
+                f"symbolic link to a {kind} outside {display_path(Path(self.top))}: not read; "
+                "name its target on the command line to check it, or copy it into the tree",
+            )
+        )
+
+    def hidden_dir(self, path: Path) -> None:
+        count = 0
+        for _folder, dirs, files in os.walk(path, followlinks=False):
+            dirs[:] = [d for d in dirs if d not in _VCS_DIRS]
+            count += sum(1 for name in files if _declaration_name(name))
+        if count:
+            plural = "s" if count > 1 else ""
+            self.skipped.append(
+                f"{display_path(path)}: hidden directory, not read ({count} declaration "
+                f"file{plural}): rename it without the leading dot to check it"
+            )
 
 
 def read_text(path: Path, display: str) -> str:

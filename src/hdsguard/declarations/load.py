@@ -18,6 +18,7 @@ from hdsguard.progress import READING
 def load_declarations(
     paths: Sequence[str],
     exclude: Iterable[Path] = (),
+    notices: list[str] | None = None,
     tell: Callable[[str], None] | None = None,
 ) -> DeclarationSet:
     """Read, validate and merge; raise InputError listing every problem of every file.
@@ -25,9 +26,9 @@ def load_declarations(
     A file that parsed and validated without problem in an earlier run, with the same bytes
     and the same code, is taken from the declaration cache (:mod:`.cache`) instead. The others
     are parsed and validated together, in several processes when there are enough of them
-    (:mod:`.parallel`).
+    (:mod:`.parallel`). ``notices`` receives what a walk did not read (hidden files).
     """
-    files = discover(paths, exclude)
+    files = discover(paths, exclude, notices)
     if tell is not None:  # a status line for a person waiting (hdsguard.progress)
         tell(READING.format(count=len(files), s="s" * (len(files) != 1)))
     named = {Path(p) for p in paths if not Path(p).is_dir()}

@@ -86,10 +86,9 @@ _CORE = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ, _MERGE = _CORE + "str", _CORE + "map", _CORE + "seq", _CORE + "merge"
 # What our resolver answers for an untagged plain scalar: resolved later, by the core schema.
 _PLAIN = "!hdsguard/plain"
-_ALLOWED_TAGS = frozenset(
-    [_PLAIN]
-    + [_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")]
-)
+# Explicit core tags other than these are refused: libyaml ignored `!!int` on a quoted
+# scalar and `!!float` on `3` (YAML 1.2 applies them), and a refusal is the honest answer.
+_ALLOWED_TAGS = frozenset([_PLAIN, _STR, _MAP, _SEQ])
 # YAML 1.2 core schema (spec 10.3.2), exactly.
 _SPECIAL: dict[str, Any] = {
     **dict.fromkeys(("", "~", "null", "Null", "NULL")),
@@ -374,6 +373,8 @@ class _Builder:
     ) -> tuple[dict[str, Any], dict[str, Entry]]:
         out: dict[str, Any] = {}
         where: dict[str, Entry] = {}
+        # Each key as YAML 1.2 compares keys: by value (`1` and `01`, `null` and `~` are one).
+        values: dict[tuple[str, Any], str] = {}
         build, depth = self.build, depth + 1
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
@@ -383,11 +384,20 @@ class _Builder:
             if key_node.tag == _MERGE or (key == "<<" and not key_node.style):
                 self.problem(key_node, "YAML merge keys (<<) are not supported: write the keys out")
                 continue
-            if key in out:
-                first = where[key]
-                line = unpack_pos(first[0] if type(first) is tuple else first)[0]  # type: ignore[arg-type]
-                self.problem(key_node, f"duplicate key {key!r} (first at line {line})")
+            if key_node.tag not in (_PLAIN, _STR):
+                self.problem(key_node, f"YAML tag {key_node.tag!r} is not allowed in declarations")
                 continue
+            text = key_node.style or key_node.tag == _STR
+            resolved = key if text else resolve_plain(key)
+            identity = (type(resolved).__name__, resolved)
+            if key in out or identity in values:
+                first_key = key if key in out else values[identity]
+                first = where[first_key]
+                line = unpack_pos(first[0] if type(first) is tuple else first)[0]  # type: ignore[arg-type]
+                same = "" if first_key == key else f", the same key as {first_key!r}"
+                self.problem(key_node, f"duplicate key {key!r}{same} (first at line {line})")
+                continue
+            values[identity] = key
             km, vm = key_node.start_mark, value_node.start_mark
             pos = pack_pos(km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
             out[key], inner = build(value_node, depth, stack)
@@ -402,13 +412,12 @@ class _Abort(Exception):
 def parse(text: str, display: str, *, as_json: bool | None = None) -> SourceFile:
     """Parse YAML (or JSON, a subset of YAML 1.2) text; raise InputError with every problem.
 
-    ``as_json`` (default: the name ends with ``.json``) tries the JSON fast path first; then
-    the block-style fast path, then the composer, which also gives every error message.
+    ``as_json`` (default: the name ends with ``.json``): the text is strict JSON, or a located
+    error, never read as YAML. Otherwise the block-style fast path, then the composer, which
+    also gives every error message.
     """
     if as_json if as_json is not None else display.lower().endswith(".json"):
-        source = _parse_json(text, display)
-        if source is not None:
-            return source
+        return _parse_json(text, display)
     # Imported here: blockyaml builds on this module.
     from hdsguard.declarations.blockyaml import parse_block
 
@@ -416,7 +425,47 @@ def parse(text: str, display: str, *, as_json: bool | None = None) -> SourceFile
     return source if source is not None else _parse_yaml(text, display)
 
 
+# What YAML 1.1 (libyaml) and YAML 1.2 read differently, refused where it stands: NEL, LS and
+# PS are line breaks to libyaml (NEL inside a string became a space, LS and PS shifted every
+# later line number), a byte-order mark after the start moved keys to another mapping.
+_READ_DIFFERENTLY = re.compile("[\x85\u2028\u2029]|(?<=.)\ufeff", re.DOTALL)
+_CHARACTER_NAMES = {
+    "\x85": "U+0085 (next line, NEL)",
+    "\u2028": "U+2028 (line separator)",
+    "\u2029": "U+2029 (paragraph separator)",
+    "\ufeff": "U+FEFF (byte-order mark) after the start of the file",
+}
+
+
+def _differently_read(text: str, display: str) -> Problem | None:
+    found = _READ_DIFFERENTLY.search(text)
+    if found is None:
+        return None
+    at = found.start()
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    code = ord(found.group())
+    return Problem(
+        display,
+        line,
+        column,
+        f"character {_CHARACTER_NAMES[found.group()]} is read differently by YAML readers: "
+        f"remove it, or write it as the escape \\u{code:04x} inside a double-quoted string",
+    )
+
+
 def _parse_yaml(text: str, display: str) -> SourceFile:
+    odd = _differently_read(text, display) if not text.isascii() else None
+    if odd is not None:
+        raise InputError([odd])
+    if text and text[-1] not in "\n\r":
+        # libyaml dropped the final line break of a block scalar ending the file (YAML 1.2
+        # keeps it); a line break at the end changes nothing else.
+        text += "\n"
+    if any(c in text for c in "!&*?"):
+        problems = _token_problems(text, display)
+        if problems:
+            raise InputError(problems)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -448,11 +497,63 @@ def _parse_yaml(text: str, display: str) -> SourceFile:
     return SourceFile(display, data, {} if where is None else where)
 
 
-def _reader_problem(text: str, display: str, exc: yaml.reader.ReaderError) -> Problem:
+_SEPARATES = frozenset(" \t\r\n,[]{}")
+
+
+def _token_problems(text: str, display: str) -> list[Problem]:
+    """What libyaml's scanner reads otherwise than YAML 1.2, located: the non-specific tag
+    ``!`` (libyaml resolved it like no tag), an anchor or alias name running on with a
+    character libyaml stops at (``&an:chor``: YAML 1.2 names the anchor ``an:chor``), and
+    ``?`` glued to a scalar in a flow collection (``[?x]``: a plain scalar in YAML 1.2, an
+    explicit key to libyaml). Syntax errors are left to the composer, which words them."""
+    problems: list[Problem] = []
+    loader = _Loader(text)
+    flow = 0
+
+    def add(mark: Any, message: str) -> None:
+        problems.append(Problem(display, mark.line + 1, mark.column + 1, message))
+
+    lines = text.split("\n")
+
+    def after(mark: Any) -> str:
+        row = lines[mark.line] if mark.line < len(lines) else ""
+        return row[mark.column : mark.column + 1]
+
+    try:
+        while (token := loader.get_token()) is not None:
+            kind = type(token)
+            if kind in (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken):
+                flow += 1
+            elif kind in (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken):
+                flow -= 1
+            elif kind is yaml.TagToken and token.value in (("!", ""), (None, "!")):
+                add(token.start_mark, "the non-specific tag '!' is not supported: remove it")
+            elif kind in (yaml.AnchorToken, yaml.AliasToken):
+                following = after(token.end_mark)
+                if following and following not in _SEPARATES:
+                    add(
+                        token.start_mark,
+                        f"anchor or alias name {token.value!r} followed by {following!r}: "
+                        "YAML readers disagree on where it ends; use letters, digits, - and _",
+                    )
+            elif kind is yaml.KeyToken and flow and after(token.start_mark) == "?":
+                start = token.start_mark
+                row = lines[start.line] if start.line < len(lines) else ""
+                if row[start.column + 1 : start.column + 2] not in _SEPARATES | {""}:
+                    add(start, "'?' glued to a value in a flow collection: quote it ('?x')")
+    except yaml.YAMLError:
+        pass  # the composer reports it, located
+    finally:
+        loader.dispose()
+    return problems
+
+
+def _reader_problem(text: str, display: str, exc: yaml.reader.ReaderError | None) -> Problem:
     """A character YAML refuses (NUL, other control characters), located, on one line."""
     # libyaml reports a byte offset; find the character itself for an exact column.
     found = yaml.reader.Reader.NON_PRINTABLE.search(text)
-    position = found.start() if found else exc.position if isinstance(exc.position, int) else 0
+    known = exc.position if exc is not None and isinstance(exc.position, int) else 0
+    position = found.start() if found else known
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
     code = ord(text[position]) if position < len(text) else 0
@@ -499,19 +600,8 @@ _YAML_CHARS = r"\t\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0
 _KEY_CHARS = _YAML_CHARS.replace(r"\x20-", r"\x20\x21\x23-\x5b\x5d-")
 
 
-@cache
-def _yaml_only_parts() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Surrogate escapes (YAML refuses them) and a lone CR (a line break to YAML)."""
-    return re.compile(r"\\u[dD][89a-fA-F]"), re.compile(r"\r(?!\n)")
-
-
-def _yaml_only(text: str) -> bool:
-    """Whether ``text`` holds what keeps it on the YAML path, besides the characters of
-    _YAML_CHARS, which the line scan of _keys_first_on_lines looks for."""
-    surrogate, lone_cr = _yaml_only_parts()
-    return bool(
-        ("\\u" in text and surrogate.search(text)) or ("\r" in text and lone_cr.search(text))
-    )
+# A lone CR: a line break to editors and YAML, not to the JSON scans (lines end at LF).
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 class _Fallback(Exception):
@@ -535,28 +625,119 @@ def _objects() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], list[
     return pairs, count
 
 
+class _Constant(Exception):
+    """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such value."""
+
+
+def _json_int(text: str) -> int | str:
+    """An integer, or its text over Python's digit limit, as the YAML readers keep it."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
 def _constant(name: str) -> Any:
-    raise _Fallback  # NaN / Infinity are not JSON (and not numbers in YAML either)
+    raise _Constant(name)
 
 
-def _parse_json(text: str, display: str) -> SourceFile | None:
-    """Data and (partial) positions of a strict JSON document, or None to read it as YAML."""
-    if _yaml_only(text):
-        return None
+# A \uD800-\uDBFF escape not followed by a \uDC00-\uDFFF one, or the second alone: JSON's
+# grammar lets them through, but they are no character (a pair is one: json.dumps writes
+# emoji so, and the pair is read as the emoji).
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _json_problem(text: str, display: str, offset: int, message: str) -> InputError:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return InputError([Problem(display, line, column, message)])
+
+
+def _parse_json(text: str, display: str) -> SourceFile:
+    """A ``.json`` file: strict JSON, its data exactly as JSON reads it, or a located error.
+
+    Positions come from the scans of the text (every key paired with the data); when they
+    cannot pair (a key-like text inside a string, characters YAML reads as line breaks),
+    from the YAML reader when it reads the very same data, else only down to the file."""
+    if not text.strip(" \t\r\n"):
+        return SourceFile(display, None, {})  # empty: declares nothing, as an empty YAML file
+    control = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if control is not None:  # what YAML refuses, refused in JSON too, with the same words
+        raise InputError([_reader_problem(text, display, None)])
     try:
         objects, count = _objects()
-        data = json.loads(text, object_pairs_hook=objects, parse_constant=_constant)
-        first = _keys_first_on_lines(text)
-        if first is None:
-            return None  # a character YAML refuses or reads as a line break
-        keys, brace = first
-        if len(keys) != count[0]:  # a key not first on its line (compact JSON)
-            keys, brace = _every_key(text, data, count[0])
-        positions = _JsonPositions(keys, brace).collect(data)
-    except (ValueError, RecursionError, _Fallback):  # JSONDecodeError is a ValueError
-        return None
-    # json reads a null only from the word itself (a string saying "null" merely costs a walk).
-    return SourceFile(display, data, positions, text=text, nulls="null" in text)
+        data = json.loads(
+            text, object_pairs_hook=objects, parse_constant=_constant, parse_int=_json_int
+        )
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} (a .json file is read as strict JSON)"
+        raise InputError([Problem(display, exc.lineno, exc.colno, message)]) from None
+    except _Constant as exc:
+        at = max(text.find(str(exc)), 0)
+        raise _json_problem(text, display, at, f"{exc} is not a JSON value") from None
+    except _Fallback:  # a duplicate key: the YAML reader locates it (the same keys to it)
+        _parse_yaml(text, display)
+        raise InputError([Problem(display, None, None, "duplicate key in a JSON object")]) from None
+    except RecursionError:
+        message = f"nesting deeper than {MAX_DEPTH} levels is not accepted"
+        raise InputError([Problem(display, None, None, message)]) from None
+    if "\\u" in text:
+        lone = _LONE_SURROGATE.search(text)
+        if lone is not None:
+            message = f"{lone.group()} is half of a surrogate pair, not a character"
+            raise _json_problem(text, display, lone.start(), message)
+    nulls = "null" in text  # json reads a null only from the word itself
+    try:
+        if "\r" not in text or _LONE_CR.search(text) is None:
+            first = _keys_first_on_lines(text)
+            if first is None or len(first[0]) != count[0]:
+                # A key not first on its line (compact JSON), or a line the line scan does
+                # not take (NEL, LS, PS, a control character in a string): every key.
+                first = _every_key(text, data, count[0])
+            positions = _JsonPositions(*first).collect(data)
+            return SourceFile(display, data, positions, text=text, nulls=nulls)
+    except (_Fallback, RecursionError):
+        pass
+    return SourceFile(display, data, _json_positions_otherwise(text, display, data), None, nulls)
+
+
+def _json_positions_otherwise(text: str, display: str, data: Any) -> Where:
+    """Positions of a JSON text the scans could not pair with its data. Over a limit (nesting,
+    string length), the YAML reader's located refusal is raised."""
+    limit = _over_limit(data, 0)
+    try:
+        source = _parse_yaml(text, display)
+    except InputError as exc:
+        if limit:  # the YAML reader words and locates the same limit
+            raise
+        del exc
+        return {}
+    if limit:
+        raise InputError([Problem(display, None, None, limit)])
+    return source.positions if source.data == data else {}
+
+
+def _over_limit(node: Any, depth: int) -> str | None:
+    if depth > MAX_DEPTH:
+        return f"nesting deeper than {MAX_DEPTH} levels is not accepted"
+    kind = type(node)
+    if kind is str:
+        return (
+            f"value longer than {MAX_SCALAR_CHARS} characters"
+            if len(node) > MAX_SCALAR_CHARS
+            else None
+        )
+    items = node.items() if kind is dict else enumerate(node) if kind is list else ()
+    for key, value in items:
+        if type(key) is str and len(key) > MAX_SCALAR_CHARS:
+            return f"value longer than {MAX_SCALAR_CHARS} characters"
+        found = _over_limit(value, depth + 1)
+        if found:
+            return found
+    return None
 
 
 _LINE_BREAK = re.compile("\n")  # the only one: JSON with any other goes the YAML way

@@ -13,6 +13,35 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+# Everything that can end or rewrite a line, or drive a terminal: C0 and C1 controls with tab,
+# newline and carriage return, DEL, and the Unicode line and paragraph separators.
+_NAME_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def name(text: str) -> str:
+    """A file name, target, waiver field: every control and line break as a visible escape
+    (``\\n``, ``\\x1b``), so that a name holding a newline can never forge a line."""
+    return _NAME_UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
+
+
+# A problem message may go on over lines that start with " | " (CEL's caret-marked
+# explanation); any other line break in it is shown as an escape.
+_FORGED_LINE = re.compile(r"\r?\n(?! \| )")
+
+
+def problem_text(where: str, message: str) -> str:
+    """``where: message`` for stderr: the location as a :func:`name`, the message printable,
+    with no line of its own that does not start with " | "."""
+    return f"{name(where)}: {printable(_FORGED_LINE.sub(lambda m: name(m.group()), message))}"
+
+
 def one_line(text: str) -> str:
     return printable(text.replace("\r\n", " ").replace("\n", " "))
 

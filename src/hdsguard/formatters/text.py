@@ -15,7 +15,7 @@ from itertools import groupby
 
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
 from hdsguard.formatters import RenderOptions, Write, collect
-from hdsguard.formatters.escape import one_line, printable
+from hdsguard.formatters.escape import name, one_line, printable
 from hdsguard.i18n import _, current, ngettext
 from hdsguard.l10n import long_date
 
@@ -51,12 +51,12 @@ def _paint(text: str, status: Status, colour: bool) -> str:
 def _where(f: Finding) -> str:
     if f.file is None:
         return _("(not declared)")
-    return f"{printable(f.file)}:{f.line}:{f.column}"
+    return f"{name(f.file)}:{f.line}:{f.column}"
 
 
 def related_text(f: Finding) -> str:
     """The other locations of a finding (evidence or declaration), comma-separated."""
-    return ", ".join(f"{printable(p)}:{line}:{col}" for p, line, col in f.related)
+    return ", ".join(f"{name(p)}:{line}:{col}" for p, line, col in f.related)
 
 
 def _blocks(report: Report, verbose: bool) -> list[list[Finding]]:
@@ -80,7 +80,7 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
             out(line + "\n")
         out("\n")
     for n in report.notices:
-        out(_wrap(_("notice: {notice}").format(notice=one_line(n)), "  ", options) + "\n")
+        out(_wrap(_("notice: {notice}").format(notice=name(n)), "  ", options) + "\n")
     if report.notices:
         out("\n")
     out(_wrap(summary(report, options.colour, options.verbose), "  ", options) + "\n")
@@ -99,7 +99,7 @@ def _block(report: Report, items: list[Finding], options: RenderOptions) -> list
     lines = [_wrap(f"{label} {first.rule} [{first.severity.value}]{title}", "  ", options)]
     shared = _shared_fix(items) if status in _NEEDS_FIX and len(items) > 1 else None
     for f in items:
-        lines.append(_wrap(f"  {_where(f)}  {printable(f.target)}", "    ", options))
+        lines.append(_wrap(f"  {_where(f)}  {name(f.target)}", "    ", options))
         lines.append(_wrap(f"    {one_line(f.message)}", "      ", options))
         if f.related:
             also = _("see also: {related}").format(related=related_text(f))
@@ -110,7 +110,7 @@ def _block(report: Report, items: list[Finding], options: RenderOptions) -> list
         if f.waiver is not None:
             waived = _("waived until {expires} by {approver}: {justification}").format(
                 expires=long_date(f.waiver.expires, current()),
-                approver=printable(f.waiver.approver),
+                approver=name(f.waiver.approver),
                 justification=one_line(f.waiver.justification),
             )
             lines.append(_wrap(f"    {waived}", "      ", options))

@@ -1,155 +1,188 @@
 """A cache of the compiled policy catalogue, so a pre-commit hook does not re-validate and
 re-compile 53 policies (hundreds of CEL expressions) on every commit.
 
-The key hashes everything the compiled result depends on: the bytes and displayed path of
-every policy file, whether it is built-in, the Python and cel-expr-python builds, and the
-modification times of hdsguard's own policy-handling code. A hit therefore gives exactly what a
-fresh load would; anything unreadable or corrupt is ignored and the catalogue is rebuilt.
+The key hashes everything the compiled result depends on: the bytes (those that are then
+compiled, read once) and displayed path of every policy file, whether it is built-in, the
+cel-expr-python build and the whole installed hdsguard package (:mod:`hdsguard.cache`). A hit
+therefore gives exactly what a fresh load would; anything unreadable, corrupt, or stored under
+another key is ignored and the catalogue is rebuilt.
 
-Location and switch are those of every hdsguard cache (:mod:`hdsguard.cache`):
-``$HDSGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/hdsguard``, else ``~/.cache/hdsguard``;
-``HDSGUARD_NO_CACHE=1`` disables it. The files are pickles written by and for the same user,
-like any per-user cache.
+The entry is data only: ``marshal`` of plain values (strings, numbers, tuples, dicts, the
+bytes of each serialized CEL expression), never pickle, sealed with a SHA-256 and its own key
+(:func:`hdsguard.cache.seal`). Decoding rebuilds the policies from a fixed set of classes and
+refuses anything else.
+
+Location and switch are those of every hdsguard cache (:mod:`hdsguard.cache`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from cel_expr_python import cel
 
-from hdsguard.cache import cache_dir, code_fingerprint, load_safely, write_atomic
+from hdsguard.cache import cache_dir, code_fingerprint, load_safely, seal, unseal, write_atomic
 from hdsguard.declarations.files import display_path
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy
+from hdsguard.policies.meta import ParamInfo, PolicyMeta
 from hdsguard.policies.template import Template
 
 __all__ = ["cache_dir", "catalogue_key", "dumps", "load", "loads", "store"]
 
-_FORMAT = 2  # 2: expressions scoped to their policy's parameters
+_FORMAT = 3  # 3: marshal data, no pickle
+_PREFIX = "catalogue-"
+_SUFFIX = ".marshal"
 
 
-def catalogue_key(files: Sequence[tuple[Path, bool]], lang: str | None = None) -> str | None:
-    """The hash of every input of the compiled catalogue (its texts' language included), or
-    None if one cannot be read."""
+def catalogue_key(
+    files: Sequence[tuple[Path, bool]], contents: Mapping[Path, bytes], lang: str | None = None
+) -> str:
+    """The hash of every input of the compiled catalogue (its texts' language included):
+    ``contents`` holds the bytes of each file, read once, the very bytes that are compiled."""
     digest = hashlib.sha256()
     digest.update(f"lang={lang}\0".encode())
-    for part in _code_fingerprint():
-        digest.update(part.encode())
+    for part in code_fingerprint(_FORMAT, _cel_stamp()):
+        digest.update(part.encode() + b"\0")
     for path, builtin in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
+        data = contents.get(path)
+        if data is None:  # unreadable: the load reports it
+            digest.update(f"\0{display_path(path)}\0{builtin}\0unreadable\0".encode())
+            continue
         digest.update(f"\0{display_path(path)}\0{builtin}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
 
 
-def _code_fingerprint() -> list[str]:
-    here = Path(__file__).resolve().parent
-    sources = [*sorted(here.glob("*.py")), here.parent / "declarations" / "types.py"]
-    return code_fingerprint(_FORMAT, sources, _cel_stamp())
-
-
 def _cel_stamp() -> str:
     origin = getattr(cel, "__file__", None)
-    return str(Path(origin).stat().st_mtime_ns) if origin else "cel"
+    try:
+        return str(Path(origin).stat().st_mtime_ns) if origin else "cel"
+    except OSError:
+        return "cel"
 
 
 def load(runtime: CelRuntime, key: str) -> list[CompiledPolicy] | None:
     folder = cache_dir()
     if folder is None:
         return None
-
-    return load_safely(folder / f"catalogue-{key}.pickle", partial(loads, runtime))
+    return load_safely(folder / f"{_PREFIX}{key}{_SUFFIX}", partial(loads, runtime, key=key))
 
 
 def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
     folder = cache_dir()
     if folder is None:
         return
+    blob = dumps(policies, key=key)
+    if blob is None:
+        return
     try:
-        for old in folder.glob("catalogue-*.pickle"):
+        for old in folder.glob(f"{_PREFIX}*"):
             old.unlink(missing_ok=True)
     except OSError:
         return  # a read-only home or full disk only costs speed
-    write_atomic(folder / f"catalogue-{key}.pickle", dumps(policies))
+    write_atomic(folder / f"{_PREFIX}{key}{_SUFFIX}", blob)
 
 
-def dumps(policies: Sequence[CompiledPolicy]) -> bytes:
-    """Compiled policies as bytes, as a run uses them: without their file models."""
-    seen: dict[int, _Serialized] = {}
-    runnable = [dataclasses.replace(p, spec=None) for p in policies]
-    return pickle.dumps([_freeze(p, seen) for p in runnable], protocol=5)
+def dumps(policies: Sequence[CompiledPolicy], *, key: str = "") -> bytes | None:
+    """Compiled policies as a sealed entry, as a run uses them: without their file models.
+    None when a value cannot be carried (a parameter default of another type)."""
+    encoder = _Encoder()
+    body = [encoder.value(dataclasses.replace(p, spec=None)) for p in policies]
+    return seal(key, (_FORMAT, encoder.expressions, body))
 
 
-def loads(runtime: CelRuntime, data: bytes) -> list[CompiledPolicy]:
-    """What :func:`dumps` wrote, the expressions deserialized into ``runtime``'s environment."""
-    seen: dict[int, cel.Expression] = {}
-    return [_thaw(runtime, item, seen) for item in pickle.loads(data)]
+def loads(runtime: CelRuntime, data: bytes, *, key: str = "") -> list[CompiledPolicy]:
+    """What :func:`dumps` wrote for ``key``, the expressions deserialized into ``runtime``'s
+    environment. Raises ValueError (or another exception) on anything else."""
+    entry = unseal(data, key)
+    if type(entry) is not tuple or len(entry) != 3 or entry[0] != _FORMAT:
+        raise ValueError("not a catalogue entry of this format")
+    _, serialized, body = entry
+    if type(serialized) is not list or not all(type(s) is bytes for s in serialized):
+        raise ValueError("bad expressions")
+    decoder = _Decoder(runtime, serialized)
+    policies = [decoder.value(item) for item in body]
+    if not all(type(p) is CompiledPolicy for p in policies):
+        raise ValueError("not policies")
+    return policies
 
 
-class _Serialized:
-    """A compiled CEL expression, as bytes that pickle can carry."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-
-# An expression shared by several policies (the runtime compiles each text once: placeholders
-# such as `{{ self.id }}` recur across the catalogue) is serialized, stored and deserialized
-# once, and stays shared after a load: ``seen`` maps id() of what was already converted.
-
-
-def _freeze(value: Any, seen: dict[int, _Serialized]) -> Any:
-    if isinstance(value, cel.Expression):
-        frozen = seen.get(id(value))
-        if frozen is None:
-            frozen = seen[id(value)] = _Serialized(value.serialize())
-        return frozen
-    if isinstance(value, Template):
-        return Template(
-            tuple(_freeze(p, seen) for p in value.parts), _freeze(value.values, seen), value.lang
-        )
-    if isinstance(value, (CompiledPolicy, CompiledCheck)):
-        return dataclasses.replace(
-            value,
-            **{f.name: _freeze(getattr(value, f.name), seen) for f in dataclasses.fields(value)},
-        )
-    if isinstance(value, tuple):
-        return tuple(_freeze(v, seen) for v in value)
-    return value
+# Tagged values: a tuple whose first item is bytes (which YAML data never holds). Classes are
+# rebuilt from this fixed table only; an expression is an index into the entry's list of
+# serialized expressions, so one shared by several policies is stored and loaded once.
+_CLASSES: dict[bytes, type[Any]] = {
+    b"P": CompiledPolicy,
+    b"C": CompiledCheck,
+    b"M": PolicyMeta,
+    b"I": ParamInfo,
+    b"T": Template,
+}
+_TAGS = {cls: tag for tag, cls in _CLASSES.items()}
+_EXPR = b"E"
 
 
-def _thaw(runtime: CelRuntime, value: Any, seen: dict[int, cel.Expression]) -> Any:
-    if isinstance(value, _Serialized):
-        thawed = seen.get(id(value))
-        if thawed is None:
-            thawed = seen[id(value)] = runtime.env.deserialize(value.data)
-        return thawed
-    if isinstance(value, Template):
-        return Template(
-            tuple(_thaw(runtime, p, seen) for p in value.parts),
-            _thaw(runtime, value.values, seen),
-            value.lang,
-        )
-    if isinstance(value, (CompiledPolicy, CompiledCheck)):
-        return dataclasses.replace(
-            value,
-            **{
-                f.name: _thaw(runtime, getattr(value, f.name), seen)
-                for f in dataclasses.fields(value)
-            },
-        )
-    if isinstance(value, tuple):
-        return tuple(_thaw(runtime, v, seen) for v in value)
-    return value
+class _Encoder:
+    def __init__(self) -> None:
+        self.expressions: list[bytes] = []
+        self._seen: dict[int, int] = {}
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, cel.Expression):
+            index = self._seen.get(id(value))
+            if index is None:
+                index = self._seen[id(value)] = len(self.expressions)
+                self.expressions.append(value.serialize())
+            return (_EXPR, index)
+        tag = _TAGS.get(type(value))
+        if tag is not None:
+            return (tag, *(self.value(getattr(value, f.name)) for f in dataclasses.fields(value)))
+        if isinstance(value, tuple):
+            return tuple(self.value(v) for v in value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value  # a plain value, or one marshal refuses (then nothing is cached)
+
+
+class _Decoder:
+    def __init__(self, runtime: CelRuntime, serialized: list[bytes]) -> None:
+        self.runtime = runtime
+        self.serialized = serialized
+        self._done: dict[int, cel.Expression] = {}
+
+    def value(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is tuple and value and type(value[0]) is bytes:
+            tag, *items = value
+            if tag == _EXPR:
+                (index,) = items
+                return self.expression(index)
+            cls = _CLASSES[tag]
+            names = [f.name for f in dataclasses.fields(cls)]
+            if len(names) != len(items):
+                raise ValueError(f"{cls.__name__}: wrong number of fields")
+            return cls(**{n: self.value(v) for n, v in zip(names, items, strict=True)})
+        if kind is tuple:
+            return tuple(self.value(v) for v in value)
+        if kind is list:
+            return [self.value(v) for v in value]
+        if kind is dict:
+            return {k: self.value(v) for k, v in value.items()}
+        if kind in (str, int, float, bool) or value is None:
+            return value
+        raise ValueError(f"unexpected {kind.__name__} in a catalogue entry")
+
+    def expression(self, index: object) -> cel.Expression:
+        if type(index) is not int:
+            raise ValueError("bad expression index")
+        done = self._done.get(index)
+        if done is None:
+            done = self._done[index] = self.runtime.env.deserialize(self.serialized[index])
+        return done

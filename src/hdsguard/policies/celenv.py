@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -265,17 +264,6 @@ def _default(value: Any, fallback: Any) -> Any:
     return fallback if value is None else value
 
 
-# What lets an expression read objects other than its target: a policy that uses none of these
-# is "local", its outcome on a target depends only on that target, the parameters and the date.
-CROSS_OBJECT = re.compile(
-    r"\bdecl\b|\b(provider|system|certificate|vendor|systems_hosted_by|systems_backed_up_by"
-    r"|vendors_hosted_by|services_of|health_data_at|evidence_ports_of|evidence_hosts_of"
-    r"|services_at|observed_certificates|declared_certificates|kev_entries|kev_entry"
-    r"|hds_registry_entry|kev_added|activities_needed)\s*\("
-)
-_STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-
-
 def scope_to_policy(source: str, policy_id: str) -> str:
     """``source`` reading ``params`` as the parameters of policy ``policy_id`` (the engine's
     ``params`` variable maps policy ids to parameters, so one activation serves them all)."""
@@ -283,12 +271,6 @@ def scope_to_policy(source: str, policy_id: str) -> str:
         return source
     # The newline ends a trailing // comment of the user's text.
     return f"cel.bind(params, params[{json.dumps(policy_id)}], {source}\n)"
-
-
-def reads_other_objects(source: str) -> bool:
-    """Whether a CEL expression may read objects other than ``self`` (string literals, where
-    the words also occur in messages, do not count)."""
-    return CROSS_OBJECT.search(_STRING_LITERAL.sub('""', source)) is not None
 
 
 class CelRuntime:

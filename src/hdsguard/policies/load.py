@@ -7,15 +7,17 @@ silently stop enforcing. A run reads the built-in policies a shorter way when it
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cel_expr_python import cel
 
-from hdsguard.declarations.files import display_path, read_text
+from hdsguard.declarations.files import decode_text, display_path, read_bytes, read_text
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
 from hdsguard.policies.celenv import CelRuntime
@@ -66,7 +68,7 @@ class CompiledPolicy:
     pass_message: Template
     remediation: Template
     checks: tuple[CompiledCheck, ...]
-    # True when no expression reads another object than the target (see CROSS_OBJECT).
+    # True when no expression can read another object than the target (see locality.py).
     local: bool = False
     # Pass / not applicable / ask the exact path, in one evaluation (see fastpath.py).
     verdict: cel.Expression | None = None
@@ -146,12 +148,19 @@ def _load_catalogue(
         raise InputError(problems)
     from hdsguard.policies import cache
 
-    key = cache.catalogue_key(files, lang)
+    # Each file is read once: the key hashes the very bytes that are compiled, so an edit
+    # made meanwhile can never be stored under the key of the previous text.
+    contents: dict[Path, bytes] = {}
+    for path, _ in files:
+        with contextlib.suppress(InputError):  # reported by the load; nothing is then cached
+            contents[path] = read_bytes(path, display_path(path))
+    key = cache.catalogue_key(files, contents, lang) if len(contents) == len(files) else None
     runtime.catalogue_key = key
     cached = cache.load(runtime, key) if key and not with_specs else None
-    loaded = (
-        cached if cached is not None else _load_files(runtime, files, problems, with_specs, lang)
-    )
+    if cached is None:
+        loaded = _load_files(runtime, files, contents, problems, with_specs, lang)
+    else:
+        loaded = cached
     catalogue: dict[str, CompiledPolicy] = {}
     for policy in loaded:
         _register(catalogue, policy, problems)
@@ -165,6 +174,7 @@ def _load_catalogue(
 def _load_files(
     runtime: CelRuntime,
     files: Sequence[tuple[Path, bool]],
+    contents: Mapping[Path, bytes],
     problems: list[Problem],
     with_specs: bool,
     lang: str | None,
@@ -172,7 +182,8 @@ def _load_files(
     from hdsguard.policies.split import load_files
 
     def load(path: Path, builtin: bool) -> CompiledPolicy:
-        return load_policy(runtime, path, builtin=builtin, with_spec=with_specs, lang=lang)
+        raw = contents.get(path)
+        return load_policy(runtime, path, builtin=builtin, with_spec=with_specs, lang=lang, raw=raw)
 
     loaded: list[CompiledPolicy] = []
     # A run's load may be shared by two processes; the authoring commands' may not, as a
@@ -211,11 +222,13 @@ def load_policy(
     builtin: bool = False,
     with_spec: bool = True,
     lang: str | None = None,
+    raw: bytes | None = None,
 ) -> CompiledPolicy:
     """``with_spec=False``: a run's load, whose ``spec`` may be None; a built-in policy's
-    inline tests are then not even read (a user's still are: a broken test case is refused)."""
+    inline tests are then not even read (a user's still are: a broken test case is refused).
+    ``raw``: the file's bytes, already read (those the catalogue key hashed)."""
     display = display_path(path)
-    text = read_text(path, display)
+    text = read_text(path, display) if raw is None else decode_text(raw, display)
     if builtin and not with_spec:
         compiled = _builtin_for_run(runtime, text, display, lang)
         if compiled is not None:
@@ -334,7 +347,6 @@ def compile_policy(
         pass_message=tmpl(spec.pass_message, default_pass_message(meta.title), "pass_message"),
         remediation=tmpl(spec.remediation, "", "remediation"),
         checks=tuple(checks),
-        local=_is_local(spec),
         verdict=_verdict(runtime, verdict_text, spec.id),
         verdict_source=verdict_text,
         fell_back=texts.fell_back,
@@ -342,7 +354,7 @@ def compile_policy(
     _check_params(meta, source, problems)
     if problems:
         raise InputError(problems)
-    return compiled
+    return dataclasses.replace(compiled, local=_is_local(compiled))
 
 
 def _verdict(runtime: CelRuntime, text: str, policy_id: str) -> cel.Expression | None:
@@ -352,6 +364,7 @@ def _verdict(runtime: CelRuntime, text: str, policy_id: str) -> cel.Expression |
         return None  # the exact path alone still decides every outcome
 
 
+# The keys of a policy or check that hold CEL, and those that hold templates.
 _CEL_KEYS = ("applicable_if", "condition", "warn_if", "locate")
 _TEMPLATE_KEYS = (
     "message",
@@ -362,17 +375,25 @@ _TEMPLATE_KEYS = (
 )
 
 
-def _is_local(spec: Policy | PolicyRules) -> bool:
-    """No CEL expression of the policy, placeholders included, reads another object."""
-    from hdsguard.policies.celenv import reads_other_objects
-    from hdsguard.policies.template import placeholders
+def _is_local(policy: CompiledPolicy) -> bool:
+    """No compiled expression of the policy, placeholders included, can read another object
+    than its target, as the checked syntax tree says (:mod:`.locality`)."""
+    from hdsguard.policies.locality import all_local
 
-    parts: list[Any] = [spec, *spec.all_checks()]
-    sources = [getattr(p, k, None) for p in parts for k in _CEL_KEYS]
-    for part in parts:
-        for key in _TEMPLATE_KEYS:
-            sources.extend(placeholders(getattr(part, key, None) or ""))
-    return not any(reads_other_objects(text) for text in sources if text)
+    templates: list[Template | None] = [
+        policy.not_applicable_message,
+        policy.pass_message,
+        policy.remediation,
+    ]
+    exprs: list[cel.Expression | None] = [policy.applicable_if, policy.verdict]
+    for check in policy.checks:
+        exprs += [check.condition, check.warn_if, check.locate]
+        templates += [check.message, check.warn_message]
+    for template in templates:
+        if template is not None:
+            exprs += [p for p in template.parts if not isinstance(p, str)]
+            exprs.append(template.values)
+    return all_local(exprs)
 
 
 def split_path(text: str) -> tuple[str | int, ...]:

@@ -72,7 +72,8 @@ def _work(files: Sequence[tuple[Path, bool]], load: Load, send: forkjobs.Send) -
     """In the helper: each file's policy, serialized; empty for a file with problems."""
     for file in files:
         outcome = _here(file, load)
-        send(b"" if isinstance(outcome, list) else cache.dumps([outcome]))
+        blob = None if isinstance(outcome, list) else cache.dumps([outcome])
+        send(blob or b"")  # empty: the parent loads the file itself
 
 
 def _decode(result: bytes, runtime: CelRuntime) -> CompiledPolicy | None:

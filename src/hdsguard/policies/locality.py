@@ -1,0 +1,155 @@
+"""Whether a compiled CEL expression can read another object than its target, decided from its
+checked syntax tree, never from its text.
+
+A policy is *local* when none of its expressions can: the findings memo (:mod:`hdsguard.
+findingsmemo`) then reuses its findings on an unchanged file. Reading the text with a regular
+expression was fooled by CEL's raw and triple-quoted strings; the checker's reference map is
+not: it lists every variable an expression reads and every function it calls, with the
+overload chosen. A local expression reads no global variable but ``self``, ``params``,
+``now`` and ``target`` (so never ``decl``) and calls no hdsguard helper but those listed in
+:data:`LOCAL_HELPERS`, which read only their arguments (``provider()``, ``services_of()``…
+look objects up; a helper added later is non-local until listed).
+Anything uncertain (a payload that does not decode as expected) counts as non-local, which
+only costs speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from cel_expr_python import cel
+
+from hdsguard.policies.celenv import VARIABLES
+
+# Variables whose value is decided by the target, its policy's parameters and the date.
+LOCAL_VARIABLES = frozenset({"self", "params", "now", "target"})
+# hdsguard helpers that read only their arguments (everything else of ours may look objects up).
+LOCAL_HELPERS = frozenset(
+    {
+        "days_since",
+        "days_until",
+        "days_between",
+        "is_date",
+        "in_eea",
+        "is_adequate",
+        "country_name",
+        "required_activities",
+        "activity_name",
+        "is_cleartext",
+        "is_high_risk",
+        "is_remote_access",
+        "is_tls_protocol",
+        "tls_rank",
+        "cabf_max_days",
+        "is_sha2",
+        "is_weak_signature",
+        "regulatory_date",
+        "luhn_valid",
+        "finess_valid",
+        "get",
+        "present",
+        "index_of",
+    }
+)
+# The environment's global variables (the checker refuses any other free name, so any other
+# name in the reference map is bound by a macro or cel.bind); those not listed above, `decl`
+# and any added later, are non-local.
+_GLOBALS = frozenset(VARIABLES)
+_HELPER_OVERLOAD = "hds_"  # prefix of every hdsguard helper's overload id (celenv)
+_CHECKED = "type.googleapis.com/cel.expr.CheckedExpr"
+
+
+def reads_other_objects(expr: cel.Expression) -> bool:
+    """Whether ``expr`` may read objects other than its target (True when in doubt)."""
+    try:
+        references = list(_references(expr.serialize()))
+    except Exception:  # an unexpected payload: doubt
+        return True
+    for name, overloads in references:
+        if not overloads:  # a variable: a global one, or one bound by a macro (`x` in all(x, …))
+            if name.split(".")[0] in _GLOBALS and name not in LOCAL_VARIABLES:
+                return True
+        elif name not in LOCAL_HELPERS and any(o.startswith(_HELPER_OVERLOAD) for o in overloads):
+            return True
+    return False
+
+
+def all_local(exprs: Iterable[cel.Expression | None]) -> bool:
+    return not any(reads_other_objects(e) for e in exprs if e is not None)
+
+
+def _references(blob: bytes) -> Iterator[tuple[str, list[str]]]:
+    """(name, overload ids) of each entry of the reference map of a serialized checked
+    expression (a ``google.protobuf.Any`` holding a ``cel.expr.CheckedExpr``)."""
+    fields = dict(_singular(_fields(blob)))
+    checked = fields.get(2)
+    if fields.get(1) != _CHECKED.encode() or not isinstance(checked, bytes):
+        raise ValueError("not a checked expression")
+    for number, entry in _fields(checked):
+        if number != 2:  # CheckedExpr.reference_map
+            continue
+        assert isinstance(entry, bytes)
+        for key, reference in _fields(entry):
+            if key != 2:  # the map entry's value
+                continue
+            assert isinstance(reference, bytes)
+            name = ""
+            overloads: list[str] = []
+            for field, value in _fields(reference):
+                if field == 1:
+                    assert isinstance(value, bytes)
+                    name = value.decode()
+                elif field == 3:
+                    assert isinstance(value, bytes)
+                    overloads.append(value.decode())
+            if not name:
+                raise ValueError("a reference without a name")
+            yield name, overloads
+
+
+def _singular(items: Iterable[tuple[int, bytes | int]]) -> Iterator[tuple[int, bytes | int]]:
+    seen: set[int] = set()
+    for number, value in items:
+        if number in seen:
+            raise ValueError("repeated field")
+        seen.add(number)
+        yield number, value
+
+
+def _fields(data: bytes) -> Iterator[tuple[int, bytes | int]]:
+    """The (field number, value) pairs of a protocol-buffer message: length-delimited fields
+    as bytes, varints and fixed-width fields as ints."""
+    pos = 0
+    while pos < len(data):
+        tag, pos = _varint(data, pos)
+        number, wire = tag >> 3, tag & 7
+        if wire == 0:
+            value, pos = _varint(data, pos)
+            yield number, value
+        elif wire == 2:
+            size, pos = _varint(data, pos)
+            if pos + size > len(data):
+                raise ValueError("truncated")
+            yield number, data[pos : pos + size]
+            pos += size
+        elif wire in (1, 5):
+            width = 8 if wire == 1 else 4
+            if pos + width > len(data):
+                raise ValueError("truncated")
+            yield number, int.from_bytes(data[pos : pos + width], "little")
+            pos += width
+        else:
+            raise ValueError(f"wire type {wire}")
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= len(data) or shift > 63:
+            raise ValueError("bad varint")
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7

@@ -1,0 +1,149 @@
+"""Issue 12: warm, cold, cache-less and concurrent runs give byte-identical results (exit
+code, report, problems) on the examples and through a sequence of mutations, with one cache
+kept across the whole sequence, so that every run meets the entries of the states before it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import REPO, run_cli
+
+Mutation = Callable[[Path], None]
+
+
+def _edit(name: str, old: str, new: str) -> Mutation:
+    def apply(root: Path) -> None:
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return apply
+
+
+def _add(name: str, text: str) -> Mutation:
+    def apply(root: Path) -> None:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+    return apply
+
+
+def _remove(name: str) -> Mutation:
+    return lambda root: (root / name).unlink()
+
+
+def _rename(old: str, new: str) -> Mutation:
+    return lambda root: (root / old).rename(root / new)
+
+
+def _to_json(name: str) -> Mutation:
+    def apply(root: Path) -> None:
+        path = root / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.with_suffix(".json").write_text(json.dumps(data, default=str, indent=2))
+        path.unlink()
+
+    return apply
+
+
+VENDOR = """\
+vendors:
+  - id: new-transcription
+    name: Transcription offshore
+    country: MA
+    data_access: true
+"""
+
+PATCH = "last_patch: "
+# Applied in turn to one copy of examples/lab-group; each state is checked.
+MUTATIONS: list[tuple[str, Mutation]] = [
+    ("as shipped", lambda root: None),
+    (
+        "a firewall patched",
+        _edit("firewalls.yaml", f"{PATCH}2025-06-02", f"{PATCH}2026-11-20"),
+    ),
+    ("a vendor added", _add("vendors/new.yaml", VENDOR)),
+    ("a syntax error", _edit("vendors/new.yaml", "country: MA", "country: [MA")),
+    ("the error fixed", _edit("vendors/new.yaml", "country: [MA", "country: FR")),
+    ("a file removed", _remove("vendors/new.yaml")),
+    ("a file renamed", _rename("certificates.yaml", "pki.yaml")),
+    ("a file made JSON", _to_json("services.yaml")),
+    (
+        "a patch back in time",
+        _edit("firewalls.yaml", f"{PATCH}2026-11-20", f"{PATCH}2025-06-02"),
+    ),
+    ("an id changed", _edit("firewalls.yaml", "id: fw-edge-1", "id: fw-edge-9")),
+]
+
+
+def hdsguard(root: Path, cache: Path | None, *args: str) -> tuple[int, str, str]:
+    """One check, in this process (the caches are per directory, not per process)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        mp.delenv("GITHUB_ACTIONS", raising=False)
+        if cache is None:
+            mp.setenv("HDSGUARD_NO_CACHE", "1")
+        else:
+            mp.delenv("HDSGUARD_NO_CACHE", raising=False)
+            mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        result = run_cli(["check", "decl", "--no-config", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("form", [("--format", "json"), ("--format", "text", "--verbose")])
+def test_warm_cold_and_cacheless_runs_agree_through_mutations(
+    tmp_path: Path, form: tuple[str, ...]
+) -> None:
+    root = tmp_path / "work"
+    shutil.copytree(REPO / "examples" / "lab-group", root / "decl")
+    kept = tmp_path / "kept-cache"  # across every state
+    for n, (what, mutate) in enumerate(MUTATIONS):
+        mutate(root / "decl")
+        for as_of in ("2026-11-28", "2027-03-01"):
+            args = (*form, "--as-of", as_of)
+            expected = hdsguard(root, None, *args)
+            assert expected[0] in (0, 1, 2), expected
+            cold = hdsguard(root, tmp_path / f"cold-{n}-{as_of}", *args)
+            first = hdsguard(root, kept, *args)
+            warm = hdsguard(root, kept, *args)
+            for label, got in (("cold", cold), ("kept", first), ("warm", warm)):
+                assert got == expected, f"{what}, {as_of}: {label} run differs"
+
+
+def test_concurrent_runs_agree(tmp_path: Path) -> None:
+    root = tmp_path / "work"
+    shutil.copytree(REPO / "examples" / "lab-group", root / "decl")
+    args = ("--format", "json", "--as-of", "2026-11-28")
+    expected = hdsguard(root, None, *args)
+    args = ("--no-config", *args)
+    cache = tmp_path / "shared-cache"
+    env = {k: v for k, v in os.environ.items() if k != "HDSGUARD_NO_CACHE"}
+    env["HDSGUARD_CACHE_DIR"] = str(cache)
+    for _round in range(2):  # an empty cache, then a full one
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "hdsguard", "check", "decl", *args],
+                cwd=root,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        for run in runs:
+            out, err = run.communicate(timeout=300)
+            assert (run.returncode, out, err) == expected
+    leftovers = [p.name for p in cache.rglob(".*") if p.name != ".pruned"]
+    assert leftovers == []  # no temporary file left behind
