@@ -207,10 +207,18 @@ def test_a_text_is_compiled_once_per_policy_only_when_it_reads_params() -> None:
 # ------------------------------------------------------------------- rules without pydantic
 
 
+from hdsguard.policies.texts import as_dict  # noqa: E402
+
+
 def view(spec: Policy | meta.PolicyRules) -> tuple[Any, ...]:
     """Everything of a validated policy that a run reads, tests aside."""
     plain = {k: getattr(spec, k) for k in sorted(meta.POLICY_KEYS - {"params", "checks"})}
     plain["controls"] = [(c.framework, c.id, c.note) for c in spec.controls]
+    # The model holds translations as models, the short cut as the parsed mappings.
+    plain["translations"] = {
+        lang: {k: v for k, v in as_dict(block).items() if v not in (None, {}, [])}
+        for lang, block in spec.translations.items()
+    }
     checks = [[getattr(c, k) for k in sorted(meta.CHECK_KEYS)] for c in spec.all_checks()]
     return plain, PolicyMeta.of(spec), checks, spec.checks is None
 

@@ -1,0 +1,111 @@
+"""The French text of the built-in policies: complete where given, same values quoted, and
+rendered on the policies' own inline cases.
+
+Every built-in policy that carries a ``translations.fr`` block is checked here; the policies
+without one are shown in English in a French run, with one notice (tests/test_policy_lang.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hdsguard.i18n import language
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.load import CompiledPolicy, load_catalogue
+from hdsguard.policies.model import Policy
+from hdsguard.policies.selftest import run_case
+from hdsguard.policies.template import placeholders
+
+MAIN = load_catalogue(CelRuntime(), with_specs=True)
+RUNTIME_EN, RUNTIME_FR = CelRuntime(), CelRuntime()
+ENGLISH = load_catalogue(RUNTIME_EN, with_specs=True, lang="en")
+FRENCH = load_catalogue(RUNTIME_FR, with_specs=True, lang="fr")
+TRANSLATED = sorted(pid for pid, p in MAIN.items() if "fr" in p.authoring().translations)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+
+
+def _texts(spec: Policy) -> dict[str, str]:
+    """Every text of the policy in its main language, by its path in the file."""
+    out = {k: getattr(spec, k) for k in ("title", "description", "rationale", "remediation")}
+    for key in ("message", "warn_message", "pass_message", "not_applicable_message"):
+        if getattr(spec, key):
+            out[key] = getattr(spec, key)
+    for i, check in enumerate(spec.checks or []):
+        out[f"checks.{i}.message"] = check.message
+        if check.warn_message:
+            out[f"checks.{i}.warn_message"] = check.warn_message
+    for name, param in spec.params.items():
+        out[f"params.{name}"] = param.description
+    return out
+
+
+def _french(spec: Policy) -> dict[str, str]:
+    block = spec.translations["fr"]
+    out = {
+        k: getattr(block, k)
+        for k in (
+            "title",
+            "description",
+            "rationale",
+            "remediation",
+            "message",
+            "warn_message",
+            "pass_message",
+            "not_applicable_message",
+        )
+        if getattr(block, k)
+    }
+    for i, check in enumerate(block.checks or []):
+        for key in ("message", "warn_message"):
+            if getattr(check, key):
+                out[f"checks.{i}.{key}"] = getattr(check, key)
+    out.update({f"params.{name}": text for name, text in block.params.items()})
+    return out
+
+
+def _values(text: str) -> set[str]:
+    """What a text quotes: its placeholders, without their string literals (the words)."""
+    return {re.sub(r"\s+", "", _STRING.sub('""', p)) for p in placeholders(text)}
+
+
+def test_some_policies_are_translated() -> None:
+    assert len(TRANSLATED) >= 8
+
+
+@pytest.mark.parametrize("policy_id", TRANSLATED)
+def test_every_text_has_its_french(policy_id: str) -> None:
+    spec = MAIN[policy_id].authoring()
+    english, french = _texts(spec), _french(spec)
+    assert sorted(french) == sorted(english), "missing or extra French texts"
+    for key, text in french.items():
+        assert text.strip() != english[key].strip(), f"{key}: identical to the English"
+
+
+@pytest.mark.parametrize("policy_id", TRANSLATED)
+def test_french_quotes_the_same_values(policy_id: str) -> None:
+    spec = MAIN[policy_id].authoring()
+    english, french = _texts(spec), _french(spec)
+    for key, text in french.items():
+        assert _values(text) == _values(english[key]), key
+
+
+def _cases(policy_id: str) -> list[tuple[int, object]]:
+    return list(enumerate(MAIN[policy_id].authoring().tests))
+
+
+@pytest.mark.parametrize("policy_id", TRANSLATED)
+def test_inline_cases_render_in_french(policy_id: str) -> None:
+    en: CompiledPolicy = ENGLISH[policy_id]
+    fr: CompiledPolicy = FRENCH[policy_id]
+    assert not fr.fell_back and fr.meta.title != en.meta.title
+    for index, case in enumerate(en.authoring().tests):
+        english = run_case(RUNTIME_EN, en, index, case)
+        with language("fr"):  # the code's own messages (evidence missing) in French too
+            french = run_case(RUNTIME_FR, fr, index, case)
+        assert english.ok, english.problem
+        assert french.got == english.got, (case.name, french.problem)
+        if english.message:
+            assert french.message and french.message != english.message, case.name
+            assert "(inconnu)" not in french.message and "(unknown)" not in french.message
