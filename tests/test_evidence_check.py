@@ -10,10 +10,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from tests.evidence_support import certificate, pem, sha1_signed
 from tests.helpers import AS_OF, REPO, run_cli, write
+from tests.test_fmt_sarif import schema as sarif_schema
 
 LAB = "examples/lab-group"
 EVIDENCE = f"{LAB}/evidence"
@@ -91,7 +93,9 @@ def test_every_format_shows_both_locations() -> None:
         out = result.stdout
         assert evidence_at in out and declared_at in out, fmt
     result = run_cli(["check", LAB, "--evidence", EVIDENCE, "--as-of", AS_OF, "--format", "sarif"])
-    results = json.loads(result.stdout)["runs"][0]["results"]
+    log = json.loads(result.stdout)
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)  # relatedLocations included
+    results = log["runs"][0]["results"]
     (ftp,) = [r for r in results if r["ruleId"] == "EVD-001" and r["level"] == "error"]
     assert ftp["locations"][0]["physicalLocation"]["region"] == {"startLine": 17, "startColumn": 1}
     related = ftp["relatedLocations"][0]["physicalLocation"]
@@ -197,6 +201,8 @@ def test_certificates_presented_against_the_declared_ones(tmp_path: Path) -> Non
         "signed with sha1WithRSAEncryption" in differs["message"]
     )
     assert "declared valid from 2026-09-01" in differs["message"]
+    assert "declared for www.example, but the certificate presented (" in differs["message"]
+    assert "web.pem) is for old.example (DNS names: old.example)" in differs["message"]
     earlier = evd[("EVD-007", "certificates/www")]
     assert earlier["message"].startswith(
         "declared valid until 2027-08-31, but the certificate presented expires earlier: "

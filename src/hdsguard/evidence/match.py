@@ -20,6 +20,11 @@ def _host_matches(host: Any, item: dict[str, Any]) -> bool:
     return host.lower() in item.get("names", ()) or host in item.get("addresses", ())
 
 
+def on_host(service: Any, item: dict[str, Any]) -> bool:
+    """Whether a declared service's ``host`` is the scanned host of ``item``."""
+    return isinstance(service, dict) and _host_matches(service.get("host"), item)
+
+
 def ports_of(service: Any, data: dict[str, Any]) -> list[Any]:
     if not isinstance(service, dict):
         return []
