@@ -110,7 +110,7 @@ class _Handler(xml.sax.handler.ContentHandler):
         if name == "status":
             host.state = attrs.get("state", "")
         elif name == "address" and attrs.get("addrtype") in ("ipv4", "ipv6"):
-            host.addresses.append(attrs.get("addr", ""))
+            host.addresses.append(attrs.get("addr", "").lower())
         elif name == "hostname":
             host.names.append(attrs.get("name", "").lower())
         elif name == "port":

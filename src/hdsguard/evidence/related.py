@@ -72,7 +72,7 @@ class _Related:
     def _port(self, port: dict[str, Any]) -> list[Place]:
         # The services it contradicts: those of the same host and port, else of the same host.
         exact = match.services_at(port, self.data)
-        same_host = [s for s in self.data.get("services", []) if match.on_host(s, port)]
+        same_host = match.services_on(port, self.data)
         return self._declared("services", exact or same_host, "port")
 
     def _observed_certificate(self, cert: dict[str, Any]) -> list[Place]:
