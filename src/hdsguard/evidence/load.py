@@ -14,14 +14,17 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from hdsguard.errors import InputError, Problem, fail
-from hdsguard.evidence.certs import ObservedCertificate, read_der, read_pem
 from hdsguard.evidence.kev import Kev, read_kev
-from hdsguard.evidence.nmap import Scan, read_scan
 from hdsguard.evidence.registry import MAGIC, Registry, read_registry
+
+if TYPE_CHECKING:
+    from hdsguard.evidence.certs import ObservedCertificate
+    from hdsguard.evidence.nmap import Scan
 
 # Not .yaml: a sidecar beside a scan in a declaration directory is never read as a declaration.
 SIDECAR = ".evidence"
@@ -103,13 +106,19 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
     digest = hashlib.sha256(text).hexdigest()
     kind = sniff(text)
     vantage, host = _declared(path, shown, spec)
+    # cryptography and defusedxml cost ~40 ms of imports: paid only when such a file is read,
+    # never by the pre-commit hook of an organisation that gives no evidence.
     if kind == "nmap":
+        from hdsguard.evidence.nmap import read_scan
+
         scan = read_scan(shown, text)
         if vantage is None:
             raise fail(shown, 1, 1, _NO_VANTAGE.format(sidecar=f"{path.name}{SIDECAR}"))
         out.scans.append((scan, vantage))
         stamp: str | None = scan.start.strftime("%Y-%m-%dT%H:%M:%SZ")
     elif kind in ("pem", "der"):
+        from hdsguard.evidence.certs import read_der, read_pem
+
         certs = read_pem(shown, text) if kind == "pem" else read_der(shown, text)
         out.certificates += [(c, host) for c in certs]
         kind, stamp = "certificate", None
