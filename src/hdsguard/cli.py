@@ -19,7 +19,7 @@ import click
 from hdsguard import __version__, exiting, i18n
 from hdsguard.cli_init import init
 from hdsguard.cli_policies import policies
-from hdsguard.clicommon import SEVERITIES, F, handle_errors, parse_date, safe_text
+from hdsguard.clicommon import CONFIG_OPTIONS, SEVERITIES, F, handle_errors, parse_date, safe_text
 from hdsguard.clilang import LocalisedGroup, lang_option
 from hdsguard.formatters.escape import name as escape_name
 from hdsguard.i18n import N_, _, ngettext
@@ -109,22 +109,7 @@ def run_options(func: F) -> F:
             metavar="DATE",
             help="Evaluate as on this date (YYYY-MM-DD). Default: today.",
         ),
-        click.option(
-            "--policies",
-            "policy_dirs",
-            multiple=True,
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Extra policy directory, loaded beside the built-in catalogue and the "
-            "config's `policies` (repeatable).",
-        ),
-        click.option(
-            "--config",
-            "config_file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Config file. Default: the nearest .hdsguard.yaml in the current directory "
-            "or above (up to the repository root).",
-        ),
-        click.option("--no-config", is_flag=True, help="Ignore any .hdsguard.yaml."),
+        *CONFIG_OPTIONS,
         lang_option,
     ]
     for option in reversed(options):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hdsguard.clicommon import SEVERITIES, F, handle_errors, safe_text
+from hdsguard.clicommon import CONFIG_OPTIONS, SEVERITIES, F, handle_errors, safe_text
 from hdsguard.clilang import LocalisedGroup, lang_option
 from hdsguard.declarations.sections import SECTIONS
 from hdsguard.errors import InputError, Problem
@@ -33,25 +33,7 @@ def policies() -> None:
 
 def config_options(func: F) -> F:
     """--policies, --config, --no-config: the same catalogue and settings as `check`."""
-    options = [
-        click.option(
-            "--policies",
-            "policy_dirs",
-            multiple=True,
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Extra policy directory, loaded beside the built-in catalogue and the "
-            "config's `policies` (repeatable).",
-        ),
-        click.option(
-            "--config",
-            "config_file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Config file. Default: the nearest .hdsguard.yaml in the current directory "
-            "or above (up to the repository root).",
-        ),
-        click.option("--no-config", is_flag=True, help="Ignore any .hdsguard.yaml."),
-    ]
-    for option in reversed(options):
+    for option in reversed(CONFIG_OPTIONS):
         func = option(func)
     return func
 

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -15,6 +16,27 @@ from hdsguard.errors import InputError
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 F = TypeVar("F", bound=Callable[..., Any])
+
+# --policies, --config, --no-config: `check` and the `policies` commands read the same
+# catalogue and settings, so they take the same options.
+CONFIG_OPTIONS = [
+    click.option(
+        "--policies",
+        "policy_dirs",
+        multiple=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Extra policy directory, loaded beside the built-in catalogue and the "
+        "config's `policies` (repeatable).",
+    ),
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file. Default: the nearest .hdsguard.yaml in the current directory "
+        "or above (up to the repository root).",
+    ),
+    click.option("--no-config", is_flag=True, help="Ignore any .hdsguard.yaml."),
+]
 
 
 def handle_errors(func: F) -> F:
