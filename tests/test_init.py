@@ -99,13 +99,32 @@ def test_existing_files_are_refused_and_nothing_is_written(here: Path) -> None:
     result = run_cli(FLAGS)
     assert result.exit_code == 2
     assert result.stderr == (
-        ".pre-commit-config.yaml: already exists: pass --force to overwrite it\n"
+        ".pre-commit-config.yaml: already exists: pass --skip-existing to keep it and write "
+        "the other files, or --force to overwrite it\n"
     )
     assert sorted(p.name for p in here.iterdir()) == [".git", ".pre-commit-config.yaml"]
     assert (here / ".pre-commit-config.yaml").read_text() == "repos: []\n"
     forced = run_cli([*FLAGS, "--force"])
     assert forced.exit_code == 0
     assert "hdsguard check" in (here / ".pre-commit-config.yaml").read_text()
+
+
+def test_skip_existing_keeps_the_repo_s_own_files_and_writes_the_others(here: Path) -> None:
+    (here / ".pre-commit-config.yaml").write_text("repos: []\n")
+    result = run_cli([*FLAGS, "--skip-existing"])
+    assert result.exit_code == 0, result.stderr
+    assert (here / ".pre-commit-config.yaml").read_text() == "repos: []\n"
+    assert (here / "declarations/organisation.yaml").is_file()
+    assert (here / ".hdsguard.yaml").is_file()
+    assert "wrote .pre-commit-config.yaml" not in result.stderr
+    kept = result.stderr.split("kept .pre-commit-config.yaml (it exists)", 1)[1]
+    # The hook to merge by hand is shown, indented, and parses as the file hdsguard would write.
+    block = kept.split("\n", 1)[1].split("\nNext:", 1)[0]
+    shown = yaml.safe_load("\n".join(line[4:] for line in block.splitlines()))
+    assert shown["repos"][0]["hooks"][0]["entry"] == "hdsguard check"
+    again = run_cli([*FLAGS, "--skip-existing"])
+    assert again.exit_code == 0
+    assert again.stderr.rstrip().endswith("every file exists already; nothing written")
 
 
 def test_unknown_protocol_is_refused(here: Path) -> None:

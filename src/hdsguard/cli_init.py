@@ -22,6 +22,8 @@ Q_EXPOSE = (
 )
 Q_CI = "CI to configure"
 DONE = "hdsguard: wrote {path}"
+KEPT = "hdsguard: kept {path} (it exists); merge by hand what hdsguard would have written:"
+NOTHING = "hdsguard: every file exists already; nothing written"
 NEXT = (
     "Next: run `hdsguard check` — it fails, listing the evidence to declare (field reference: "
     "docs/declarations.md or `hdsguard schema --markdown`). Then `pre-commit install`."
@@ -64,6 +66,12 @@ def _ask(
 @click.option("--ci", type=click.Choice(CI), help="CI job to write. Default: github.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @click.option(
+    "--skip-existing",
+    is_flag=True,
+    help="Keep the files that already exist (an infra repo's own .pre-commit-config.yaml or "
+    "CI job), write the others, and print what to merge into the kept ones.",
+)
+@click.option(
     "--no-input",
     is_flag=True,
     help="Ask nothing: take the flags and defaults (the default when stdin is not a terminal).",
@@ -79,16 +87,17 @@ def init(
     declarations: str,
     ci: str | None,
     force: bool,
+    skip_existing: bool,
     no_input: bool,
 ) -> None:
     """Start a declaration set in DIRECTORY (default: here): a commented skeleton of
     declarations, .hdsguard.yaml, .pre-commit-config.yaml and a CI job. Asks what the flags
     do not say when run in a terminal. Never overwrites a file unless --force; writes all the
-    files or none."""
+    files or none (with --skip-existing: all the missing ones, the existing ones untouched)."""
     from typing import get_args
 
     from hdsguard.declarations.model import Protocol
-    from hdsguard.init import files, write_all
+    from hdsguard.init import existing, files, write_all
 
     interactive = not no_input and _interactive()
     name = _ask(name, Q_NAME, "My organisation", interactive)
@@ -107,9 +116,20 @@ def init(
         declarations=declarations,
         ci=ci,
     )
-    for path in write_all(directory, files(answers, get_args(Protocol)), force=force):
+    contents = files(answers, get_args(Protocol))
+    kept = [] if force or not skip_existing else existing(directory, contents)
+    wanted = {rel: text for rel, text in contents.items() if rel not in kept}
+    for path in write_all(directory, wanted, force=force) if wanted else []:
         click.echo(safe_text(DONE.format(path=path)), err=True)
-    click.echo(NEXT, err=True)
+    for rel in kept:
+        click.echo(safe_text(KEPT.format(path=directory / rel)), err=True)
+        click.echo(_indent(contents[rel]), err=True)
+    click.echo(NEXT if wanted else NOTHING, err=True)
+
+
+def _indent(text: str) -> str:
+    """A file's content set off from the messages around it."""
+    return "".join(f"    {line}" for line in text.splitlines(keepends=True))
 
 
 def _interactive() -> bool:

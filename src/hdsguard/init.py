@@ -7,7 +7,9 @@ organisation knows is left commented out, so the first ``hdsguard check`` fails 
 evidence to gather (a pass must be earned), never with an invalid-input error.
 
 Nothing is overwritten unless asked (``force``), and the files appear together or not at all:
-each is written to a temporary file beside its target, then all are renamed.
+each is written to a temporary file beside its target, then all are renamed. An infra repository
+often has its own ``.pre-commit-config.yaml`` or CI job already: ``skip_existing`` keeps every
+existing file untouched and writes the others, and the caller shows what to merge by hand.
 """
 
 from __future__ import annotations
@@ -54,7 +56,10 @@ PORTS: Mapping[str, int] = {
 CI_FILES = {"github": ".github/workflows/hdsguard.yml", "gitlab": ".gitlab/hdsguard.gitlab-ci.yml"}
 
 # Every sentence a user reads from this module, in one place (translation wraps these).
-MSG_EXISTS = "already exists: pass --force to overwrite it"
+MSG_EXISTS = (
+    "already exists: pass --skip-existing to keep it and write the other files, "
+    "or --force to overwrite it"
+)
 MSG_CANNOT_WRITE = "cannot write: {reason}"
 MSG_UNKNOWN_PROTOCOL = "unknown protocol {name!r} in --expose; choose from {choices}"
 
@@ -104,6 +109,11 @@ def files(answers: Answers, protocols: Sequence[str]) -> dict[str, str]:
     if answers.ci != "none":
         out[CI_FILES[answers.ci]] = _ci(answers.ci)
     return out
+
+
+def existing(root: Path, contents: Mapping[str, str]) -> list[str]:
+    """The relative paths among ``contents`` that already exist under ``root``."""
+    return [rel for rel in contents if (root / rel).exists()]
 
 
 def write_all(root: Path, contents: Mapping[str, str], *, force: bool) -> list[Path]:
