@@ -240,3 +240,49 @@ def test_control_sequences_in_error_messages_are_escaped(here: Path) -> None:
     assert result.exit_code == 2
     assert "\x1b" not in result.stderr
     assert "\\x1b[31mnam" in result.stderr
+
+
+DOCUMENTS = ("json", "sarif", "junit", "markdown", "github")
+
+
+@pytest.mark.parametrize("destination", ["file", "stdout"])
+def test_a_file_name_that_is_not_utf8_never_breaks_a_report(
+    tmp_path: Path, destination: str
+) -> None:
+    """A name of bytes that are not UTF-8 (b"sys\\xff.yaml") is legal on Linux: every format,
+    to a file or to standard output, is written (no internal error), and the document formats
+    stay valid UTF-8 with the name's byte shown as an escape or a percent-encoded URI."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    name = os.fsencode(folder) + b"/sys\xff.yaml"
+    with open(name, "wb") as f:
+        f.write(b"systems:\n  - {id: lims, name: LIMS, health_data: true, criticality: high}\n")
+    env = {**os.environ, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+    for fmt in ("text", *DOCUMENTS):
+        target = tmp_path / f"report.{fmt}"
+        spec = f"{fmt}={target}" if destination == "file" else fmt
+        command = [sys.executable, "-m", "hdsguard", "check", "d", "--no-config"]
+        run = subprocess.run(
+            [*command, "--as-of", AS_OF, "--format", spec],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        assert run.returncode == 1, (fmt, run.stderr)
+        out = target.read_bytes() if destination == "file" else run.stdout
+        if fmt == "text":
+            assert b"d/sys\xff.yaml:2:5" in out  # the real name, as `ls` would print it
+            continue
+        text = out.decode("utf-8")  # raises if a raw \xff got through
+        if fmt in ("json", "sarif"):
+            import json
+
+            document = json.loads(text)
+            if fmt == "json":
+                files = {f["file"] for f in document["findings"]}
+                assert "d/sys\\udcff.yaml" in files
+            else:
+                assert "d/sys%FF.yaml" in text
+        else:
+            assert "udcff.yaml" in text  # "\\udcff" (markdown doubles the backslash)

@@ -28,9 +28,7 @@ from tests.format_samples import empty_report, nasty_report, sample_report
 # Any code point (surrogates included), with the troublesome ones made likely.
 _SPECIAL = st.sampled_from(list('\x00\x1b\x7f\x85\t\n\r"\\<>&%:,|`@]\ud800\ufffe\u2028é漢😀'))
 text = st.lists(st.one_of(_SPECIAL, st.characters()), max_size=12).map("".join)
-# A path with a lone surrogate makes SARIF's URI quoting raise, streamed or not (a separate
-# bug, not the streaming's): paths leave them out.
-paths = text.map(lambda t: "".join(c for c in t if not "\ud800" <= c <= "\udfff"))
+paths = text
 rule_ids = st.sampled_from(["R-1", "R-2", "R&<3>", 'R"4'])
 
 

@@ -132,7 +132,9 @@ def write_atomic_with(path: Path, produce: Callable[[Write], None]) -> None:
     """:func:`write_atomic` for text that ``produce`` hands over piece by piece."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
+        # surrogateescape: a file name that is not UTF-8 goes out as its own bytes, as on
+        # standard output; the document formats escape such names themselves.
+        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
             chunks = Chunks(f.write)
             produce(chunks)
             chunks.flush()

@@ -66,10 +66,17 @@ def _rewrap(stream: Any, *, lines: bool = False) -> Any:
     return io.TextIOWrapper(
         io.BufferedWriter(raw, 1 << 16),
         encoding=getattr(stream, "encoding", None) or "utf-8",
-        errors=getattr(stream, "errors", None) or "strict",
+        # A file name that is not UTF-8 comes back from the file system with surrogate
+        # escapes: the text report prints its own bytes (as `ls` does) instead of dying with
+        # an encoding error under a strict UTF-8 locale. Document formats escape it first.
+        errors=_errors(getattr(stream, "errors", None)),
         line_buffering=lines or tty,  # stderr: each message as it comes, as Python's own
         write_through=False,
     )
+
+
+def _errors(current: str | None) -> str:
+    return "surrogateescape" if current in (None, "strict") else current
 
 
 def install() -> None:

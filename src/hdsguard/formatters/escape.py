@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # C0/C1 controls except tab and newline, plus DEL: an ESC in a name must not reach a terminal.
@@ -54,6 +55,17 @@ _UNENCODABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 def document_text(text: str) -> str:
     """``printable`` plus visible ``\\uNNNN`` escapes for what UTF-8 or XML cannot carry."""
     return _UNENCODABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", printable(text))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@functools.lru_cache(maxsize=4096)
+def utf8_name(name: str) -> str:
+    """A file name that UTF-8 can carry: the bytes of a name that is not UTF-8 (read back with
+    surrogate escapes) shown as ``\\udcXX`` escapes, as the JUnit and Markdown reports show
+    them; any other name unchanged. Cached: reports repeat the same few names."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
 
 
 def document_line(text: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from hdsguard.findings import Finding, Report
 from hdsguard.formatters import RenderOptions, Write, collect
+from hdsguard.formatters.escape import utf8_name
 from hdsguard.formatters.jsonstream import Streamed, dump
 
 
@@ -17,7 +18,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "status": f.status.value,
         "severity": f.severity.value,
         "target": f.target,
-        "file": f.file,
+        "file": utf8_name(f.file) if f.file else f.file,
         "line": f.line,
         "column": f.column,
         "message": f.message,
@@ -29,7 +30,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     if f.baselined:
         out["baselined"] = True
     if f.related:
-        out["related"] = [{"file": p, "line": line, "column": col} for p, line, col in f.related]
+        out["related"] = [
+            {"file": utf8_name(p), "line": line, "column": col} for p, line, col in f.related
+        ]
     return out
 
 
@@ -48,7 +51,7 @@ def report_dict(report: Report, *, streamed: bool = False) -> dict[str, Any]:
     if report.notices:
         out["notices"] = list(report.notices)
     if report.evidence:
-        out["evidence"] = [e._asdict() for e in report.evidence]
+        out["evidence"] = [e._replace(path=utf8_name(e.path))._asdict() for e in report.evidence]
     return out
 
 

@@ -35,6 +35,7 @@ same report always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -252,11 +253,21 @@ def _location(f: Finding) -> dict[str, Any]:
 
 
 def artifact(file: str) -> dict[str, str]:
-    """A relative path becomes a URI under ``%SRCROOT%``; an absolute one a ``file:`` URI."""
+    """A relative path becomes a URI under ``%SRCROOT%``; an absolute one a ``file:`` URI.
+
+    The URI quotes the name's bytes as the file system holds them, so a name that is not
+    UTF-8 (read back with surrogate escapes) gets its real percent-encoded bytes; any other
+    lone surrogate, which no file system name decodes to, its code unit's bytes.
+    """
     path = Path(file)
+    name = path.as_posix()
+    try:
+        raw = os.fsencode(name)
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogatepass")
     if path.is_absolute():
-        return {"uri": path.as_uri()}
-    return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
+        return {"uri": "file://" + quote(raw)}
+    return {"uri": quote(raw), "uriBaseId": "%SRCROOT%"}
 
 
 def _suppression(f: Finding) -> dict[str, Any]:
