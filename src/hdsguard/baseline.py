@@ -21,6 +21,8 @@ from hdsguard.declarations.types import FormatVersion, IsoDate
 from hdsguard.declarations.yamlsource import parse
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Finding, Report, Status
+from hdsguard.i18n import _, current, ngettext
+from hdsguard.l10n import long_date
 from hdsguard.modelfile import validate_model
 
 BASELINE_NAME = ".hdsguard-baseline.json"
@@ -77,7 +79,8 @@ def load_baseline(path: Path) -> Baseline:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        problem = Problem(display, exc.lineno, exc.colno, f"not a valid baseline: {exc.msg}")
+        message = _("not a valid baseline: {detail}").format(detail=exc.msg)
+        problem = Problem(display, exc.lineno, exc.colno, message)
         raise InputError([problem]) from None
     model = validate_model(parse(text, display), BaselineFile, "baseline")
     keys = frozenset((e.rule, e.target) for e in model.findings)
@@ -96,9 +99,13 @@ def apply_baseline(
             seen.add(key)
             f = f._replace(baselined=True)
         out.append(f)
+    fixed = _(
+        "{file}: {rule} on {target} no longer fails (fixed since baseline of {date}): run "
+        "`hdsguard baseline` to drop it"
+    )
+    date = long_date(baseline.as_of, current())
     notices = [
-        f"{baseline.path}: {rule} on {target} no longer fails (fixed since baseline of "
-        f"{baseline.as_of}): run `hdsguard baseline` to drop it"
+        fixed.format(file=baseline.path, rule=rule, target=target, date=date)
         for rule, target in sorted(baseline.keys - seen)
     ]
     return out, notices
@@ -111,6 +118,9 @@ def new_only(report: Report) -> Report:
     hidden = len(report.findings) - len(kept)
     if not hidden:
         return report
-    plural = "s" * (hidden != 1)
-    notice = f"{hidden} baselined failure{plural} not shown (--new-only)"
+    notice = ngettext(
+        "{n} baselined failure not shown (--new-only)",
+        "{n} baselined failures not shown (--new-only)",
+        hidden,
+    ).format(n=hidden)
     return replace(report, findings=kept, notices=(*report.notices, notice))

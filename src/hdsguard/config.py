@@ -22,6 +22,7 @@ from hdsguard.declarations.types import FormatVersion
 from hdsguard.declarations.validate import did_you_mean
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
+from hdsguard.i18n import _
 from hdsguard.modelfile import at, read_model
 from hdsguard.policies.model import SeverityName
 
@@ -178,7 +179,7 @@ class LoadedConfig:
             return default if default.is_file() else None
         path = self.resolve(self.model.waivers)
         if not path.is_file():
-            message = f"waiver file not found: {display_path(path)}"
+            message = _("waiver file not found: {path}").format(path=display_path(path))
             raise InputError([at(self.source, ("waivers",), message)])
         return path
 
@@ -217,7 +218,7 @@ def rule_problems(
     def known(path: tuple[str | int, ...], rule: str, *, key: bool = False) -> bool:
         if rule in catalogue:
             return True
-        message = f"unknown rule '{rule}'{did_you_mean(rule, ids)}"
+        message = _("unknown rule '{rule}'").format(rule=rule) + did_you_mean(rule, ids)
         problems.append(at(source, path, message, key=key))
         return False
 
@@ -247,8 +248,13 @@ def _param_problems(
             declared = list(spec.params)
             hint = did_you_mean(name, declared)
             if not hint:
-                hint = f"; it has: {', '.join(declared)}" if declared else "; it has none"
-            message = f"unknown parameter '{name}' of {spec.id}{hint}"
+                hint = (
+                    _("; it has: {names}").format(names=", ".join(declared))
+                    if declared
+                    else _("; it has none")
+                )
+            message = _("unknown parameter '{name}' of {rule}").format(name=name, rule=spec.id)
+            message += hint
             problems.append(at(source, path, message, key=True))
         elif (wrong := param_problem(param, value)) is not None:
             problems.append(at(source, path, wrong))

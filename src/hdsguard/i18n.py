@@ -100,6 +100,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
+def labelled(label: str, text: str) -> str:
+    """``label: text`` (a location and its problem); French puts a space before the colon."""
+    return _("{label}: {text}").format(label=label, text=text)
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue without translating it now (it is a constant,
     translated where it is shown)."""

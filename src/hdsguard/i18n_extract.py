@@ -64,7 +64,8 @@ def update(lang: str = "fr") -> Path:
     for key, where in sorted(expected_messages().items(), key=lambda kv: str(kv[0])):
         previous = old.get(key if isinstance(key, str) else key[0])
         string: Any = "" if isinstance(key, str) else ("", "", "")
-        if previous is not None:
+        # A message that became plural (or singular) starts again untranslated.
+        if previous is not None and isinstance(previous.string, str) == isinstance(key, str):
             string = previous.string
         new.add(key, string, locations=[(w, 0) for w in where[:1]])
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -44,3 +44,13 @@ def decimal(value: float, lang: str) -> str:
     from babel.numbers import format_decimal
 
     return str(format_decimal(value, locale=lang))
+
+
+def country_name(code: str, english: str | None, lang: str) -> str | None:
+    """A country's name in ``lang`` (CLDR, through Babel), ``english`` (the data file's name)
+    in English or when CLDR has none."""
+    if lang == "en":
+        return english
+    from babel import Locale
+
+    return str(Locale.parse(lang).territories.get(code, english or code))

@@ -11,10 +11,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from hdsguard.declarations.errtext import file_kind
 from hdsguard.declarations.files import display_path, read_text
 from hdsguard.declarations.validate import schema_problems, version_problem
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
+from hdsguard.i18n import _, labelled
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,7 +36,8 @@ def validate_model(source: SourceFile, model: type[M], what: str) -> M:
     display = source.path
     data = {} if source.data is None else source.data
     if not isinstance(data, dict):
-        raise InputError([Problem(display, 1, 1, f"a {what} file is a mapping of keys")])
+        message = _("a {what} file is a mapping of keys").format(what=file_kind(what))
+        raise InputError([Problem(display, 1, 1, message)])
     problem = version_problem(source, data, what)
     if problem:
         raise InputError([problem])
@@ -51,4 +54,4 @@ def at(
     # A source without positions (options given to the library) has no line to point at.
     line, column = source.locate(path, value=not key) if source.positions else (None, None)
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
-    return Problem(source.path, line, column, f"{where}: {message}" if where else message)
+    return Problem(source.path, line, column, labelled(where, message) if where else message)

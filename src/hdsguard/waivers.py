@@ -30,6 +30,8 @@ from hdsguard.declarations.validate import did_you_mean
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import Problem
 from hdsguard.findings import Finding, Severity, Status, Waiver
+from hdsguard.i18n import _, current, ngettext
+from hdsguard.l10n import long_date
 from hdsguard.modelfile import at, read_model
 
 if TYPE_CHECKING:
@@ -105,32 +107,38 @@ def waiver_problems(
             problems.append(at(waivers.source, ("waivers", index, key), message))
 
         if entry.rule not in catalogue:
-            add("rule", f"unknown rule '{entry.rule}'{did_you_mean(entry.rule, sorted(catalogue))}")
+            hint = did_you_mean(entry.rule, sorted(catalogue))
+            add("rule", _("unknown rule '{rule}'").format(rule=entry.rule) + hint)
             continue
         if entry.rule in policy.forbidden:
             add(
                 "rule",
-                f"waivers for {entry.rule} are forbidden "
-                f"(waiver_policy.forbidden in {config_name})",
+                _("waivers for {rule} are forbidden (waiver_policy.forbidden in {config})").format(
+                    rule=entry.rule, config=config_name
+                ),
             )
         section = entry.target.split("/", 1)[0]
         if not _GLOB & set(section) and section not in SECTIONS:
-            add("target", f"unknown section '{section}'{did_you_mean(section, list(SECTIONS))}")
+            hint = did_you_mean(section, list(SECTIONS))
+            add("target", _("unknown section '{section}'").format(section=section) + hint)
         if entry.created is not None and entry.created > entry.expires:
-            add("created", f"created {entry.created} is after expires {entry.expires}")
+            message = _("created {created} is after expires {expires}")
+            add("created", message.format(created=entry.created, expires=entry.expires))
         elif entry.created is not None and entry.created > as_of:
             # A waiver dated in the future would measure the cap from that date and apply
             # from today: the cap could be escaped by the dates one writes.
             add(
                 "created",
-                f"created {entry.created} is after the evaluation date {as_of}: a waiver "
-                "cannot be granted in the future; write the date it was approved",
+                _(
+                    "created {created} is after the evaluation date {as_of}: a waiver cannot "
+                    "be granted in the future; write the date it was approved"
+                ).format(created=entry.created, as_of=as_of),
             )
         severity = severities.get(entry.rule, Severity(catalogue[entry.rule].meta.severity))
         cap = getattr(policy.max_days, severity.value)
-        message = _over_cap(entry, severity, cap, as_of, config_name)
-        if message:
-            add("expires", message)
+        over = _over_cap(entry, severity, cap, as_of, config_name)
+        if over:
+            add("expires", over)
     return problems
 
 
@@ -141,14 +149,21 @@ def _over_cap(
     if entry.created is not None and entry.created <= as_of:
         start, named = entry.created, ""
     else:
-        start, named = as_of, ", the evaluation date"
+        start, named = as_of, _(", the evaluation date")
     duration = (entry.expires - start).days
     if cap is None or duration <= cap:
         return None
-    return (
-        f"waiver lasts {duration} days (from {start}{named}, to {entry.expires}), over the "
-        f"{cap}-day cap for {severity.value} findings (waiver_policy.max_days.{severity.value} "
-        f"in {config})"
+    return _(
+        "waiver lasts {duration} days (from {start}{named}, to {expires}), over the "
+        "{cap}-day cap for {severity} findings (waiver_policy.max_days.{severity} in {config})"
+    ).format(
+        duration=duration,
+        start=start,
+        named=named,
+        expires=entry.expires,
+        cap=cap,
+        severity=severity.value,
+        config=config,
     )
 
 
@@ -188,20 +203,34 @@ def _apply(finding: Finding, hits: Sequence[WaiverEntry], as_of: datetime.date) 
         return finding._replace(status=Status.WAIVED, waiver=record)
     if hits:
         last = max(w.expires for w in hits)
-        return finding._replace(message=f"{finding.message} (waiver expired on {last})")
+        ended = _(" (waiver expired on {date})").format(date=long_date(last, current()))
+        return finding._replace(message=finding.message + ended)
     return finding
 
 
 def _notice(
     where: str, entry: WaiverEntry, matched: bool, as_of: datetime.date, warn_days: int
 ) -> str | None:
-    what = f"{where}: waiver for {entry.rule} on {entry.target}"
+    what = _("{where}: waiver for {rule} on {target}").format(
+        where=where, rule=entry.rule, target=entry.target
+    )
     if not matched:
-        return f"{what} matches no fail, warn or error finding (orphan): remove it"
+        return _("{what} matches no fail, warn or error finding (orphan): remove it").format(
+            what=what
+        )
     left = (entry.expires - as_of).days
+    expires = long_date(entry.expires, current())
     if left < 0:
-        return f"{what} expired on {entry.expires}: the finding counts again"
+        return _("{what} expired on {date}: the finding counts again").format(
+            what=what, date=expires
+        )
     if left <= warn_days:
-        when = "today is its last day" if left == 0 else f"{left} day{'s' * (left != 1)} left"
-        return f"{what} expires on {entry.expires} ({when}): renew it or fix the finding"
+        when = (
+            _("today is its last day")
+            if left == 0
+            else ngettext("{n} day left", "{n} days left", left).format(n=left)
+        )
+        return _("{what} expires on {date} ({when}): renew it or fix the finding").format(
+            what=what, date=expires, when=when
+        )
     return None

@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from hdsguard.i18n import N_, _
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
@@ -21,44 +23,44 @@ ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$"
 FINESS_PATTERN = "^[0-9][0-9AB][0-9]{7}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
 
-MSG_ID = (
+MSG_ID = N_(
     "'{got}' is not a valid id: an id is lower case letters, digits, '.', '_' and '-', "
     "starting with a letter or a digit; write `{fix}`"
 )
-MSG_FINESS = (
+MSG_FINESS = N_(
     "'{got}' is not a FINESS number: 9 characters, digits except the second which may be A "
     'or B (Corsica: 2A, 2B), quoted so that leading zeros stay: e.g. `"690028717"`'
 )
-MSG_EMAIL = "'{got}' is not an e-mail address: write one such as `rssi@example.org`"
-MSG_PATTERN = "'{got}' does not have the expected form (it must match `{pattern}`)"
-MSG_CASE = "invalid value '{got}': write `{fix}` (lower case)"
-MSG_CHOICES = "invalid value '{got}': write one of {choices}"
-MSG_CLOSE = "; did you mean `{close}`?"
-MSG_MISPLACED = (
-    "this looks like {article} {singular} ({keys} are fields of {section}), not {here}; "
+MSG_EMAIL = N_("'{got}' is not an e-mail address: write one such as `rssi@example.org`")
+MSG_PATTERN = N_("'{got}' does not have the expected form (it must match `{pattern}`)")
+MSG_CASE = N_("invalid value '{got}': write `{fix}` (lower case)")
+MSG_CHOICES = N_("invalid value '{got}': write one of {choices}")
+MSG_CLOSE = N_("; did you mean `{close}`?")
+MSG_MISPLACED = N_(
+    "this looks like {item} ({keys} are fields of {section}), not {here}; "
     "{section} go under `{section}:`"
 )
 
-# How one item of each list section is called in messages.
+# How one item of each list section is called in messages, with its article.
 SINGULAR = {
-    "providers": "provider",
-    "systems": "system",
-    "services": "service",
-    "firewalls": "firewall",
-    "vendors": "vendor",
-    "certificates": "certificate",
+    "providers": N_("a provider"),
+    "systems": N_("a system"),
+    "services": N_("a service"),
+    "firewalls": N_("a firewall"),
+    "vendors": N_("a vendor"),
+    "certificates": N_("a certificate"),
 }
 
 
 def pattern_message(pattern: str, got: str) -> str:
     """What is wrong with ``got`` for ``pattern``, and what to write instead."""
     if pattern == ID_PATTERN:
-        return MSG_ID.format(got=got, fix=make_id(got))
+        return _(MSG_ID).format(got=got, fix=make_id(got))
     if pattern == FINESS_PATTERN:
-        return MSG_FINESS.format(got=got)
+        return _(MSG_FINESS).format(got=got)
     if pattern == EMAIL_PATTERN:
-        return MSG_EMAIL.format(got=got)
-    return MSG_PATTERN.format(got=got, pattern=pattern)
+        return _(MSG_EMAIL).format(got=got)
+    return _(MSG_PATTERN).format(got=got, pattern=pattern)
 
 
 def make_id(text: str) -> str:
@@ -74,11 +76,11 @@ def choice_message(got: str, options: Sequence[str]) -> str:
 
     same = [o for o in options if o.lower() == got.strip().lower()]
     if same:
-        return MSG_CASE.format(got=got, fix=same[0])
+        return _(MSG_CASE).format(got=got, fix=same[0])
     choices = ", ".join(f"`{o}`" for o in options)
-    message = MSG_CHOICES.format(got=got, choices=choices)
+    message = _(MSG_CHOICES).format(got=got, choices=choices)
     close = difflib.get_close_matches(got.lower(), list(options), n=1)
-    return message + (MSG_CLOSE.format(close=close[0]) if close else "")
+    return message + (_(MSG_CLOSE).format(close=close[0]) if close else "")
 
 
 def misplaced_section(
@@ -103,12 +105,10 @@ def misplaced_section(
     if len(fits) != 1:
         return None
     section = fits[0]
-    singular = SINGULAR[section]
-    article = "an" if singular[0] in "aeiou" else "a"
-    where = f"a {SINGULAR[here]}" if here in SINGULAR else f"`{here}`"
+    where = _(SINGULAR[here]) if here in SINGULAR else f"`{here}`"
     shown = ", ".join(f"`{k}`" for k in unknown)
-    return MSG_MISPLACED.format(
-        article=article, singular=singular, keys=shown, section=section, here=where
+    return _(MSG_MISPLACED).format(
+        item=_(SINGULAR[section]), keys=shown, section=section, here=where
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from hdsguard.errors import InputError, Problem, fail
+from hdsguard.i18n import _, ngettext
 
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -48,13 +49,13 @@ def discover(
         try:
             st = path.stat()
         except OSError as exc:
-            problems.append(Problem(raw, None, None, f"cannot read: {exc.strerror or exc}"))
+            problems.append(Problem(raw, None, None, _cannot_read_text(exc)))
             continue
         if stat.S_ISDIR(st.st_mode):
             found.extend(_Walk(path, problems, skipped, excluded).files)
         elif path.suffix.lower() not in SUFFIXES:
             problems.append(
-                Problem(raw, None, None, "not a declaration file: expected .yaml, .yml or .json")
+                Problem(raw, None, None, _("not a declaration file: expected .yaml, .yml or .json"))
             )
         else:
             found.append(path)
@@ -72,7 +73,7 @@ def discover(
     if not unique:
         where = ", ".join(paths) if paths else "."
         raise InputError(
-            [Problem(where, None, None, "no declaration file (.yaml, .yml, .json) found here")]
+            [Problem(where, None, None, _("no declaration file (.yaml, .yml, .json) found here"))]
         )
     return unique
 
@@ -112,7 +113,12 @@ class _Walk:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             self.problems.append(
-                Problem(display_path(folder), None, None, f"cannot read directory: {exc.strerror}")
+                Problem(
+                    display_path(folder),
+                    None,
+                    None,
+                    _("cannot read directory: {reason}").format(reason=exc.strerror),
+                )
             )
             return
         for entry in entries:
@@ -130,7 +136,7 @@ class _Walk:
                     continue
                 target = _real(path)
                 if is_link and not self.inside(target):
-                    self.outside(path, "directory")
+                    self.outside(path, _("symbolic link to a directory outside {top}"))
                     continue
                 self.visit(path, target)
             elif _declaration_name(entry.name):
@@ -138,23 +144,28 @@ class _Walk:
                     continue  # the config, waiver or baseline file in use
                 if hidden:
                     self.skipped.append(
-                        f"{display_path(path)}: hidden file, not read: rename it without the "
-                        "leading dot to check it"
+                        _(
+                            "{path}: hidden file, not read: rename it without the leading dot "
+                            "to check it"
+                        ).format(path=display_path(path))
                     )
                 elif is_link and not self.inside(_real(path)):
-                    self.outside(path, "file")
+                    self.outside(path, _("symbolic link to a file outside {top}"))
                 else:
                     self.files.append(path)
 
-    def outside(self, path: Path, kind: str) -> None:
+    def outside(self, path: Path, what: str) -> None:
         # Never read, so nothing of it can be echoed.
         self.problems.append(
             Problem(
                 display_path(path),
                 None,
                 None,
-                f"symbolic link to a {kind} outside {display_path(Path(self.top))}: not read; "
-                "name its target on the command line to check it, or copy it into the tree",
+                what.format(top=display_path(Path(self.top)))
+                + _(
+                    ": not read; name its target on the command line to check it, or copy it "
+                    "into the tree"
+                ),
             )
         )
 
@@ -164,10 +175,14 @@ class _Walk:
             dirs[:] = [d for d in dirs if d not in _VCS_DIRS]
             count += sum(1 for name in files if _declaration_name(name))
         if count:
-            plural = "s" if count > 1 else ""
             self.skipped.append(
-                f"{display_path(path)}: hidden directory, not read ({count} declaration "
-                f"file{plural}): rename it without the leading dot to check it"
+                ngettext(
+                    "{path}: hidden directory, not read ({count} declaration file): rename it "
+                    "without the leading dot to check it",
+                    "{path}: hidden directory, not read ({count} declaration files): rename it "
+                    "without the leading dot to check it",
+                    count,
+                ).format(path=display_path(path), count=count)
             )
 
 
@@ -191,7 +206,7 @@ def read_bytes(path: Path, display: str) -> bytes:
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise fail(display, None, None, "not a regular file (FIFO or device?)")
+                raise fail(display, None, None, _("not a regular file (FIFO or device?)"))
             if st.st_size > MAX_FILE_BYTES:
                 raise _too_large(display, st.st_size)
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -215,14 +230,20 @@ def decode_text(raw: bytes, display: str) -> str:
                     display,
                     line,
                     column,
-                    f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}): save it as UTF-8",
+                    _("file is not UTF-8 (byte {byte}): save it as UTF-8").format(
+                        byte=f"0x{raw[exc.start]:02x}"
+                    ),
                 )
             ]
         ) from None
 
 
 def _cannot_read(display: str, exc: OSError) -> InputError:
-    return fail(display, None, None, f"cannot read: {exc.strerror or exc}")
+    return fail(display, None, None, _cannot_read_text(exc))
+
+
+def _cannot_read_text(exc: OSError) -> str:
+    return _("cannot read: {reason}").format(reason=exc.strerror or exc)
 
 
 def _too_large(display: str, size: int) -> InputError:
@@ -231,5 +252,7 @@ def _too_large(display: str, size: int) -> InputError:
         display,
         None,
         None,
-        f"file is {size / 1024 / 1024:.0f} MiB, over the {limit} MiB limit: split it",
+        _("file is {size} MiB, over the {limit} MiB limit: split it").format(
+            size=f"{size / 1024 / 1024:.0f}", limit=limit
+        ),
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from hdsguard.declarations.cache import DeclarationCache
 from hdsguard.declarations.files import decode_text, discover, display_path, read_bytes
 from hdsguard.declarations.merge import DeclarationSet, merge
-from hdsguard.declarations.shapes import KINDS, MSG_NAMED, classify, skipped_notice
+from hdsguard.declarations.shapes import classify, named_message, skipped_notice
 from hdsguard.declarations.validate import validate
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
@@ -68,7 +68,7 @@ def load_declarations(
             if kind is not None and path not in named:
                 skipped.append((display, kind))  # a policy, waivers…: not a declaration
             elif kind is not None:
-                problems.append(Problem(display, None, None, MSG_NAMED.format(kind=KINDS[kind])))
+                problems.append(Problem(display, None, None, named_message(kind)))
             else:
                 problems.extend(outcome)  # never cached: read again on every run
             continue

@@ -14,6 +14,7 @@ from hdsguard.declarations.sections import (
 )
 from hdsguard.declarations.yamlsource import Anchor, Path, SourceFile
 from hdsguard.errors import InputError, Problem
+from hdsguard.i18n import _
 
 # (section, field path inside an item, referenced section). A "*" step walks a list.
 REFERENCES: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -124,8 +125,10 @@ def _add_singleton(
                 source.path,
                 line,
                 column,
-                f"section '{section}' is declared twice: it is also declared at {first.where()}; "
-                "keep one",
+                _(
+                    "section '{section}' is declared twice: it is also declared at {where}; "
+                    "keep one"
+                ).format(section=section, where=first.where()),
             )
         )
         return
@@ -153,8 +156,10 @@ def _add_item(
                 source.path,
                 line,
                 column,
-                f"duplicate id '{ident}' in {section}: already declared at "
-                f"{first.where(('id',))}; ids must be unique within a section",
+                _(
+                    "duplicate id '{id}' in {section}: already declared at {where}; ids must "
+                    "be unique within a section"
+                ).format(id=ident, section=section, where=first.where(("id",))),
             )
         )
         return
@@ -210,8 +215,14 @@ def check_references(decl: DeclarationSet) -> list[Problem]:
                         origin.source.path,
                         line,
                         column,
-                        f"{section}/{item['id']}: {'.'.join(field_path).replace('.*', '[]')} "
-                        f"refers to '{value}', but no {target} has that id"
+                        _(
+                            "{item}: {field} refers to '{value}', but no {target} has that id"
+                        ).format(
+                            item=f"{section}/{item['id']}",
+                            field=".".join(field_path).replace(".*", "[]"),
+                            value=value,
+                            target=target,
+                        )
                         + _suggest(value, known),
                     )
                 )
@@ -233,7 +244,7 @@ def _values_at(node: Any, steps: tuple[str, ...], path: Path = ()) -> Iterator[t
 def _suggest(value: str, known: dict[str, Any]) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
     if close:
-        return f" (did you mean '{close[0]}'?)"
+        return _(" (did you mean '{close}'?)").format(close=close[0])
     if not known:
-        return " (none is declared)"
+        return _(" (none is declared)")
     return ""

@@ -132,23 +132,31 @@ _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
 def _country(code: str) -> str:
     """Accept only officially assigned ISO 3166-1 alpha-2 codes, with a hint for common slips."""
     from hdsguard import data
+    from hdsguard.i18n import _
 
     known = data.country_codes()
     if code in known:
         return code
     hint = _COUNTRY_ALIASES.get(code.upper()) or (code.upper() if code.upper() in known else None)
     if hint:
-        name = data.country_name(hint)
+        from hdsguard.i18n import current
+        from hdsguard.l10n import country_name
+
+        name = country_name(hint, data.country_name(hint), current())
         raise ValueError(
-            f"{code!r} is not an ISO 3166-1 alpha-2 country code; did you mean {hint!r} ({name})?"
+            _(
+                "{code} is not an ISO 3166-1 alpha-2 country code; did you mean {hint} ({name})?"
+            ).format(code=repr(code), hint=repr(hint), name=name)
         )
     if code.upper() == "EU":
         raise ValueError(
-            "'EU' is not a country: list the member states where the data is (e.g. FR, DE)"
+            _("'EU' is not a country: list the member states where the data is (e.g. FR, DE)")
         )
     raise ValueError(
-        f"{code!r} is not an officially assigned ISO 3166-1 alpha-2 country code "
-        "(two capital letters, e.g. FR, DE, MA; see docs/data.md)"
+        _(
+            "{code} is not an officially assigned ISO 3166-1 alpha-2 country code "
+            "(two capital letters, e.g. FR, DE, MA; see docs/data.md)"
+        ).format(code=repr(code))
     )
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from hdsguard.declarations.merge import DeclarationSet
 from hdsguard.errors import Problem
+from hdsguard.i18n import N_, _, labelled
 
 END_DATES = frozenset({"valid_until", "not_after", "end_of_support"})
 """Date fields that name a last valid day (the format contract's end dates), not an event."""
@@ -47,7 +48,7 @@ DURATIONS: tuple[tuple[str, DatePath, str, str, int | None, str], ...] = (
         "valid_from",
         "valid_until",
         3,
-        "an HDS certificate is issued for three years (HDS certification scheme)",
+        N_("an HDS certificate is issued for three years (HDS certification scheme)"),
     ),
     (
         "vendors",
@@ -55,9 +56,9 @@ DURATIONS: tuple[tuple[str, DatePath, str, str, int | None, str], ...] = (
         "valid_from",
         "valid_until",
         3,
-        "an HDS certificate is issued for three years (HDS certification scheme)",
+        N_("an HDS certificate is issued for three years (HDS certification scheme)"),
     ),
-    ("certificates", (), "not_before", "not_after", None, "a certificate ends after it begins"),
+    ("certificates", (), "not_before", "not_after", None, N_("a certificate ends after it begins")),
 )
 
 
@@ -82,11 +83,11 @@ def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
 
 
 def _future(value: str, today: str) -> str:
-    return (
-        f"{value} is after the evaluation date {today}: a date that records something that "
+    return _(
+        "{value} is after the evaluation date {today}: a date that records something that "
         "happened cannot lie in the future (a typo?); correct it, or evaluate on a later date "
         "with --as-of"
-    )
+    ).format(value=value, today=today)
 
 
 def _duration(holder: Any, start: str, end: str, years: int | None, why: str) -> str | None:
@@ -95,12 +96,14 @@ def _duration(holder: Any, start: str, end: str, years: int | None, why: str) ->
         return None
     begin, finish = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
     if finish < begin:
-        return f"`{end}` {last} is before `{start}` {first}: {why}; correct the dates"
-    if years is not None and finish > _add_years(begin, years):
-        return (
-            f"`{start}` {first} to `{end}` {last} is longer than {years} years, which is "
-            f"implausible: {why}; correct the dates from the certificate"
+        return _("`{end}` {last} is before `{start}` {first}: {why}; correct the dates").format(
+            end=end, last=last, start=start, first=first, why=_(why)
         )
+    if years is not None and finish > _add_years(begin, years):
+        return _(
+            "`{start}` {first} to `{end}` {last} is longer than {years} years, which is "
+            "implausible: {why}; correct the dates from the certificate"
+        ).format(start=start, first=first, end=end, last=last, years=years, why=_(why))
     return None
 
 
@@ -114,9 +117,9 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
 def _problem(target: str, origin: Any, path: tuple[str | int, ...], message: str) -> Problem:
     where = target + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path)
     if origin is None:
-        return Problem("<declarations>", None, None, f"{where}: {message}")
+        return Problem("<declarations>", None, None, labelled(where, message))
     line, column = origin.locate(path, value=True)
-    return Problem(origin.source.path, line, column, f"{where}: {message}")
+    return Problem(origin.source.path, line, column, labelled(where, message))
 
 
 def _values(obj: Any, paths: tuple[DatePath, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:

@@ -14,25 +14,32 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from hdsguard.i18n import N_, _, ngettext
+
 # Every sentence a user reads from this module, in one place (translation wraps these).
 KINDS = {
-    "policy": "a policy (pass its directory with --policies, or list it under `policies:` in "
-    ".hdsguard.yaml)",
-    "waivers": "a waiver file (name it with `waivers:` in .hdsguard.yaml)",
-    "baseline": "a baseline (pass it with --baseline, or name it with `baseline:` in "
-    ".hdsguard.yaml)",
-    "config": "an hdsguard config (pass it with --config, or name it .hdsguard.yaml)",
-    "pre-commit": "a pre-commit config",
-    "ci": "a CI pipeline",
-    "evidence": "evidence (pass it with --evidence, or list it under `evidence:` in "
-    ".hdsguard.yaml)",
+    "policy": N_(
+        "a policy (pass its directory with --policies, or list it under `policies:` in "
+        ".hdsguard.yaml)"
+    ),
+    "waivers": N_("a waiver file (name it with `waivers:` in .hdsguard.yaml)"),
+    "baseline": N_(
+        "a baseline (pass it with --baseline, or name it with `baseline:` in .hdsguard.yaml)"
+    ),
+    "config": N_("an hdsguard config (pass it with --config, or name it .hdsguard.yaml)"),
+    "pre-commit": N_("a pre-commit config"),
+    "ci": N_("a CI pipeline"),
+    "evidence": N_(
+        "evidence (pass it with --evidence, or list it under `evidence:` in .hdsguard.yaml)"
+    ),
 }
-MSG_SKIPPED = (
-    "skipped {count} file{s} that {are}: {files}; to read only your "
-    "declarations, pass their directory (`hdsguard check DIR`) or set `declarations:` in "
-    ".hdsguard.yaml"
-)
-MSG_NAMED = "this file is not a declaration: it looks like {kind}"
+MSG_NAMED = N_("this file is not a declaration: it looks like {kind}")
+
+
+def named_message(kind: str) -> str:
+    """The error of a file named on the command line that has the shape of ``kind``."""
+    return _(MSG_NAMED).format(kind=_(KINDS[kind]))
+
 
 _CONFIG_KEYS = {"declarations", "policies", "rules", "params", "severity", "fail_on"}
 _CONFIG_KEYS |= {"waivers", "baseline", "waiver_policy", "evidence"}
@@ -66,8 +73,15 @@ def skipped_notice(skipped: Sequence[tuple[str, str]]) -> str:
     """One notice for every (path, kind) skipped."""
     count = len(skipped)
     files = ", ".join(f"{path} ({kind})" for path, kind in skipped)
-    are = "are not declarations" if count != 1 else "is not a declaration"
-    return MSG_SKIPPED.format(count=count, s="s" * (count != 1), are=are, files=files)
+    return ngettext(
+        "skipped {count} file that is not a declaration: {files}; to read only your "
+        "declarations, pass their directory (`hdsguard check DIR`) or set `declarations:` in "
+        ".hdsguard.yaml",
+        "skipped {count} files that are not declarations: {files}; to read only your "
+        "declarations, pass their directory (`hdsguard check DIR`) or set `declarations:` in "
+        ".hdsguard.yaml",
+        count,
+    ).format(count=count, files=files)
 
 
 def classify(path: str, display: str) -> str | None:

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, WithJsonSchema
 
+from hdsguard.i18n import N_, _, labelled
+
 __all__ = [
     "LIST_SECTIONS",
     "SECTIONS",
@@ -22,7 +24,7 @@ __all__ = [
 ]
 
 _ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATE_HINT = "expected an ISO 8601 date (YYYY-MM-DD)"
+_DATE_HINT = N_("expected an ISO 8601 date (YYYY-MM-DD), got {got}")
 
 
 def _describe_type(value: object) -> str:
@@ -30,18 +32,18 @@ def _describe_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return _("a boolean")
     if isinstance(value, int):
-        return "an integer"
+        return _("an integer")
     if isinstance(value, float):
-        return "a number"
+        return _("a number")
     if isinstance(value, datetime.datetime):
-        return "a date and time"
+        return _("a date and time")
     if isinstance(value, list | tuple):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
-    return f"a value of type {type(value).__name__}"
+        return _("a mapping")
+    return _("a value of type {type}").format(type=type(value).__name__)
 
 
 def _parse_iso_date(value: object) -> datetime.date:
@@ -49,22 +51,41 @@ def _parse_iso_date(value: object) -> datetime.date:
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"{_DATE_HINT}, got {_describe_type(value)}")
+        raise ValueError(_(_DATE_HINT).format(got=_describe_type(value)))
     if not _ISO_DATE_RE.fullmatch(value):
-        raise ValueError(f"{_DATE_HINT}, got {value!r}")
+        raise ValueError(_(_DATE_HINT).format(got=repr(value)))
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(f"{_DATE_HINT}, got {value!r}: {exc}") from None
+        got = labelled(repr(value), _date_error(exc))
+        raise ValueError(_(_DATE_HINT).format(got=got)) from None
+
+
+def _date_error(exc: ValueError) -> str:
+    """Python's reason a ``YYYY-MM-DD`` is no date, in the run's language when it is one of
+    the two a calendar gives."""
+    reason = str(exc)
+    known = {
+        "day is out of range for month": N_("day is out of range for month"),
+        "month must be in 1..12": N_("month must be in 1..12"),
+    }
+    return _(known[reason]) if reason in known else reason
 
 
 def _format_version(value: object) -> object:
     """Refuse any format version but 1 with a clear message (never misread a later format)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"the format version must be the integer 1, got {_describe_type(value)}")
+        raise ValueError(
+            _("the format version must be the integer 1, got {got}").format(
+                got=_describe_type(value)
+            )
+        )
     if value != 1:
         raise ValueError(
-            f"format version {value} is not supported: this version of hdsguard reads version 1"
+            _(
+                "format version {version} is not supported: this version of hdsguard reads "
+                "version 1"
+            ).format(version=value)
         )
     return value
 

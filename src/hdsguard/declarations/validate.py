@@ -7,9 +7,11 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from hdsguard.declarations.errtext import error_message, file_kind
 from hdsguard.declarations.precheck import certainly_valid
 from hdsguard.declarations.yamlsource import Path, SourceFile
 from hdsguard.errors import Problem
+from hdsguard.i18n import N_, _, labelled
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -29,8 +31,10 @@ def validate(source: SourceFile) -> list[Problem]:
                 source.path,
                 None,
                 None,
-                "the file declares nothing (empty, or only comments): declare at least one "
-                "section, or delete the file",
+                _(
+                    "the file declares nothing (empty, or only comments): declare at least one "
+                    "section, or delete the file"
+                ),
             )
         ]
     if not isinstance(data, dict):
@@ -39,8 +43,10 @@ def validate(source: SourceFile) -> list[Problem]:
                 source.path,
                 1,
                 1,
-                "a declaration file is a mapping of sections (organisation:, providers:, …), "
-                f"not {_type_name(data)}",
+                _(
+                    "a declaration file is a mapping of sections (organisation:, providers:, …), "
+                    "not {type}"
+                ).format(type=_type_name(data)),
             )
         ]
     problem = version_problem(source, data)
@@ -91,7 +97,7 @@ def schema_problems(
                     line, column = source.locate(container)
                     what = _describe(source.data, container)
                     problems.append(
-                        Problem(source.path, line, column, f"{what}: {moved[container]}")
+                        Problem(source.path, line, column, labelled(what, moved[container]))
                     )
                 continue
         problems.append(_problem(source, err, model))
@@ -101,24 +107,28 @@ def schema_problems(
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``choices``, or an empty string."""
     hint = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{hint[0]}'?" if hint else ""
+    return _("; did you mean '{hint}'?").format(hint=hint[0]) if hint else ""
 
 
 def version_problem(
     source: SourceFile, data: dict[str, Any], what: str = "declaration"
 ) -> Problem | None:
-    """A ``version`` other than 1 is refused: never misread a later format."""
+    """A ``version`` other than 1 is refused: never misread a later format.
+
+    ``what`` is one of :data:`FILE_KINDS` (the kind of file, in the run's language)."""
     if "version" not in data or data["version"] == FORMAT_VERSION:
         return None
     line, column = source.locate(("version",), value=True)
     version = data["version"]
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
-        message = (
-            f"{what} format version {version} is newer than this hdsguard understands "
-            f"(version {FORMAT_VERSION}): upgrade hdsguard rather than risk misreading the file"
-        )
+        message = _(
+            "{what} format version {version} is newer than this hdsguard understands "
+            "(version {supported}): upgrade hdsguard rather than risk misreading the file"
+        ).format(what=file_kind(what), version=version, supported=FORMAT_VERSION)
     else:
-        message = f"unsupported {what} format version {version!r}: write `version: 1`"
+        message = _("unsupported {what} format version {version}: write `version: 1`").format(
+            what=file_kind(what), version=repr(version)
+        )
     return Problem(source.path, line, column, message)
 
 
@@ -134,36 +144,35 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         allowed = field_names(model, list(path[:-1]))
         line, column = source.locate(path)
         hint = did_you_mean(str(key), allowed)
-        where = _describe(source.data, path[:-1]) or "the top level"
-        message = f"unknown key '{key}' in {where}{hint}"
+        where = _describe(source.data, path[:-1]) or _("the top level")
+        message = _("unknown key '{key}' in {where}").format(key=key, where=where) + hint
         if not hint and allowed:
-            message += f"; expected one of: {', '.join(allowed)}"
+            message += _("; expected one of: {keys}").format(keys=", ".join(allowed))
         return Problem(source.path, line, column, message)
     if kind == "missing":
         line, column = source.locate(path)
         missing = loc[-1]
-        where = what or "the top level"
-        return Problem(source.path, line, column, f"{where}: required field '{missing}' is missing")
+        where = what or _("the top level")
+        message = _("required field '{field}' is missing").format(field=missing)
+        return Problem(source.path, line, column, labelled(where, message))
     line, column = source.locate(path, value=True)
-    message = str(err["msg"])
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
+    message = error_message(err)
     got = err.get("input")
     if kind == "string_pattern_mismatch" and isinstance(got, str):
         from hdsguard.declarations.advice import pattern_message
 
         message = pattern_message(str(err.get("ctx", {}).get("pattern", "")), got)
-    elif kind.startswith("literal_error") and isinstance(got, str):
+    elif (kind.startswith("literal_error") or kind == "enum") and isinstance(got, str):
         from hdsguard.declarations.advice import choice_message
 
         message = choice_message(got, _options(str(err.get("ctx", {}).get("expected", ""))))
     elif kind.startswith("bool") and isinstance(got, str):
-        message = f"{message}: got '{got}' (write true or false)"
+        message = _("{message}: got '{got}' (write true or false)").format(message=message, got=got)
     elif kind in {"int_type", "string_type", "float_type", "list_type", "dict_type", "model_type"}:
-        message = f"{message}, got {_type_name(got)}"
+        message = _("{message}, got {type}").format(message=message, type=_type_name(got))
         if kind == "string_type" and isinstance(got, int):
-            message += ' (quote it, e.g. "0123", to keep leading zeros)'
-    return Problem(source.path, line, column, f"{what}: {message}" if what else message)
+            message += _(' (quote it, e.g. "0123", to keep leading zeros)')
+    return Problem(source.path, line, column, labelled(what, message) if what else message)
 
 
 def _options(expected: str) -> list[str]:
@@ -205,12 +214,13 @@ def _describe(data: Any, path: Path) -> str:
 
 def _type_name(value: Any) -> str:
     names = {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a mapping",
-        type(None): "nothing (null)",
+        bool: N_("a boolean"),
+        int: N_("an integer"),
+        float: N_("a number"),
+        str: N_("a string"),
+        list: N_("a list"),
+        dict: N_("a mapping"),
+        type(None): N_("nothing (null)"),
     }
-    return names.get(type(value), type(value).__name__)
+    name = names.get(type(value))
+    return _(name) if name else type(value).__name__

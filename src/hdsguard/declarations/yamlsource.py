@@ -34,6 +34,7 @@ from typing import Any, TypeAlias
 import yaml
 
 from hdsguard.errors import InputError, Problem
+from hdsguard.i18n import N_, _
 
 Path = tuple[str | int, ...]
 # (key line, key column, value line, value column), 1-based. For list items key == value.
@@ -311,20 +312,20 @@ class _Builder:
     def build(self, node: yaml.Node, depth: int, stack: frozenset[int]) -> tuple[Any, Where | None]:
         """The value of ``node`` and, for a mapping or a sequence, the positions of its content."""
         if depth > MAX_DEPTH:
-            self.problem(node, f"nesting deeper than {MAX_DEPTH} levels is not accepted")
+            self.problem(node, _depth_text())
             raise _Abort
         if self.anchors:
             self.count(node)
         tag = node.tag
         if tag not in _ALLOWED_TAGS:
-            self.problem(node, f"YAML tag {tag!r} is not allowed in declarations")
+            self.problem(node, _tag_text(tag))
             return None, None
         kind = type(node)
         if kind is yaml.ScalarNode:
             return self.scalar(node), None  # type: ignore[arg-type]
         if self.anchors:
             if id(node) in stack:
-                self.problem(node, "recursive alias: a node contains itself")
+                self.problem(node, _("recursive alias: a node contains itself"))
                 raise _Abort
             stack = stack | {id(node)}
         if kind is yaml.SequenceNode:
@@ -337,8 +338,10 @@ class _Builder:
             if self.expanded > MAX_ALIAS_EXPANSION:
                 self.problem(
                     node,
-                    "aliases expand this document beyond "
-                    f"{MAX_ALIAS_EXPANSION} extra nodes (alias bomb?); write the data out",
+                    _(
+                        "aliases expand this document beyond {max} extra nodes (alias bomb?); "
+                        "write the data out"
+                    ).format(max=MAX_ALIAS_EXPANSION),
                 )
                 raise _Abort
         self.seen.add(id(node))
@@ -346,7 +349,7 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         text: str = node.value
         if len(text) > MAX_SCALAR_CHARS:
-            self.problem(node, f"value longer than {MAX_SCALAR_CHARS} characters")
+            self.problem(node, _long_text())
             return None
         # The C composer marks plain scalars with style "" and the pure one with None.
         if node.style or node.tag == _STR:
@@ -378,14 +381,16 @@ class _Builder:
         build, depth = self.build, depth + 1
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
-                self.problem(key_node, "mapping keys must be plain strings")
+                self.problem(key_node, _("mapping keys must be plain strings"))
                 continue
             key = key_node.value
             if key_node.tag == _MERGE or (key == "<<" and not key_node.style):
-                self.problem(key_node, "YAML merge keys (<<) are not supported: write the keys out")
+                self.problem(
+                    key_node, _("YAML merge keys (<<) are not supported: write the keys out")
+                )
                 continue
             if key_node.tag not in (_PLAIN, _STR):
-                self.problem(key_node, f"YAML tag {key_node.tag!r} is not allowed in declarations")
+                self.problem(key_node, _tag_text(key_node.tag))
                 continue
             text = key_node.style or key_node.tag == _STR
             resolved = key if text else resolve_plain(key)
@@ -394,8 +399,15 @@ class _Builder:
                 first_key = key if key in out else values[identity]
                 first = where[first_key]
                 line = unpack_pos(first[0] if type(first) is tuple else first)[0]  # type: ignore[arg-type]
-                same = "" if first_key == key else f", the same key as {first_key!r}"
-                self.problem(key_node, f"duplicate key {key!r}{same} (first at line {line})")
+                if first_key == key:
+                    message = _("duplicate key {key} (first at line {line})")
+                else:
+                    message = _(
+                        "duplicate key {key}, the same key as {first} (first at line {line})"
+                    )
+                self.problem(
+                    key_node, message.format(key=repr(key), first=repr(first_key), line=line)
+                )
                 continue
             values[identity] = key
             km, vm = key_node.start_mark, value_node.start_mark
@@ -430,11 +442,23 @@ def parse(text: str, display: str, *, as_json: bool | None = None) -> SourceFile
 # later line number), a byte-order mark after the start moved keys to another mapping.
 _READ_DIFFERENTLY = re.compile("[\x85\u2028\u2029]|(?<=.)\ufeff", re.DOTALL)
 _CHARACTER_NAMES = {
-    "\x85": "U+0085 (next line, NEL)",
-    "\u2028": "U+2028 (line separator)",
-    "\u2029": "U+2029 (paragraph separator)",
-    "\ufeff": "U+FEFF (byte-order mark) after the start of the file",
+    "\x85": N_("U+0085 (next line, NEL)"),
+    "\u2028": N_("U+2028 (line separator)"),
+    "\u2029": N_("U+2029 (paragraph separator)"),
+    "\ufeff": N_("U+FEFF (byte-order mark) after the start of the file"),
 }
+
+
+def _depth_text() -> str:
+    return _("nesting deeper than {max} levels is not accepted").format(max=MAX_DEPTH)
+
+
+def _long_text() -> str:
+    return _("value longer than {max} characters").format(max=MAX_SCALAR_CHARS)
+
+
+def _tag_text(tag: str) -> str:
+    return _("YAML tag {tag} is not allowed in declarations").format(tag=repr(tag))
 
 
 def _differently_read(text: str, display: str) -> Problem | None:
@@ -449,8 +473,10 @@ def _differently_read(text: str, display: str) -> Problem | None:
         display,
         line,
         column,
-        f"character {_CHARACTER_NAMES[found.group()]} is read differently by YAML readers: "
-        f"remove it, or write it as the escape \\u{code:04x} inside a double-quoted string",
+        _(
+            "character {name} is read differently by YAML readers: remove it, or write it as "
+            "the escape {escape} inside a double-quoted string"
+        ).format(name=_(_CHARACTER_NAMES[found.group()]), escape=f"\\u{code:04x}"),
     )
 
 
@@ -475,14 +501,16 @@ def _parse_yaml(text: str, display: str) -> SourceFile:
         detail = exc.problem or str(exc)
         if exc.context and exc.problem:
             detail = f"{exc.context}: {exc.problem}"
-        raise InputError([Problem(display, line, col, f"YAML syntax error: {detail}")]) from None
+        message = _("YAML syntax error: {detail}").format(detail=detail)
+        raise InputError([Problem(display, line, col, message)]) from None
     except yaml.reader.ReaderError as exc:
         raise InputError([_reader_problem(text, display, exc)]) from None
     except yaml.YAMLError as exc:
         message = " ".join(str(exc).split())
-        raise InputError([Problem(display, None, None, f"YAML error: {message}")]) from None
+        message = _("YAML error: {detail}").format(detail=message)
+        raise InputError([Problem(display, None, None, message)]) from None
     except RecursionError:
-        raise InputError([Problem(display, None, None, "nesting too deep to read")]) from None
+        raise InputError([Problem(display, None, None, _("nesting too deep to read"))]) from None
     finally:
         loader.dispose()
     if node is None:
@@ -527,20 +555,22 @@ def _token_problems(text: str, display: str) -> list[Problem]:
             elif kind in (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken):
                 flow -= 1
             elif kind is yaml.TagToken and token.value in (("!", ""), (None, "!")):
-                add(token.start_mark, "the non-specific tag '!' is not supported: remove it")
+                add(token.start_mark, _("the non-specific tag '!' is not supported: remove it"))
             elif kind in (yaml.AnchorToken, yaml.AliasToken):
                 following = after(token.end_mark)
                 if following and following not in _SEPARATES:
                     add(
                         token.start_mark,
-                        f"anchor or alias name {token.value!r} followed by {following!r}: "
-                        "YAML readers disagree on where it ends; use letters, digits, - and _",
+                        _(
+                            "anchor or alias name {name} followed by {next}: YAML readers "
+                            "disagree on where it ends; use letters, digits, - and _"
+                        ).format(name=repr(token.value), next=repr(following)),
                     )
             elif kind is yaml.KeyToken and flow and after(token.start_mark) == "?":
                 start = token.start_mark
                 row = lines[start.line] if start.line < len(lines) else ""
                 if row[start.column + 1 : start.column + 2] not in _SEPARATES | {""}:
-                    add(start, "'?' glued to a value in a flow collection: quote it ('?x')")
+                    add(start, _("'?' glued to a value in a flow collection: quote it ('?x')"))
     except yaml.YAMLError:
         pass  # the composer reports it, located
     finally:
@@ -561,8 +591,10 @@ def _reader_problem(text: str, display: str, exc: yaml.reader.ReaderError | None
         display,
         line,
         column,
-        f"control character 0x{code:02x} is not allowed in a declaration file: remove it "
-        "(write it as an escape such as \\x01 inside a double-quoted string if it is meant)",
+        _(
+            "control character {code} is not allowed in a declaration file: remove it (write "
+            "it as an escape such as \\x01 inside a double-quoted string if it is meant)"
+        ).format(code=f"0x{code:02x}"),
     )
 
 
@@ -673,21 +705,27 @@ def _parse_json(text: str, display: str) -> SourceFile:
             text, object_pairs_hook=objects, parse_constant=_constant, parse_int=_json_int
         )
     except json.JSONDecodeError as exc:
-        message = f"not valid JSON: {exc.msg} (a .json file is read as strict JSON)"
+        message = _("not valid JSON: {detail} (a .json file is read as strict JSON)").format(
+            detail=exc.msg
+        )
         raise InputError([Problem(display, exc.lineno, exc.colno, message)]) from None
     except _Constant as exc:
         at = max(text.find(str(exc)), 0)
-        raise _json_problem(text, display, at, f"{exc} is not a JSON value") from None
+        message = _("{value} is not a JSON value").format(value=exc)
+        raise _json_problem(text, display, at, message) from None
     except _Fallback:  # a duplicate key: the YAML reader locates it (the same keys to it)
         _parse_yaml(text, display)
-        raise InputError([Problem(display, None, None, "duplicate key in a JSON object")]) from None
+        message = _("duplicate key in a JSON object")
+        raise InputError([Problem(display, None, None, message)]) from None
     except RecursionError:
-        message = f"nesting deeper than {MAX_DEPTH} levels is not accepted"
+        message = _depth_text()
         raise InputError([Problem(display, None, None, message)]) from None
     if "\\u" in text:
         lone = _LONE_SURROGATE.search(text)
         if lone is not None:
-            message = f"{lone.group()} is half of a surrogate pair, not a character"
+            message = _("{escape} is half of a surrogate pair, not a character").format(
+                escape=lone.group()
+            )
             raise _json_problem(text, display, lone.start(), message)
     nulls = "null" in text  # json reads a null only from the word itself
     try:
@@ -722,18 +760,14 @@ def _json_positions_otherwise(text: str, display: str, data: Any) -> Where:
 
 def _over_limit(node: Any, depth: int) -> str | None:
     if depth > MAX_DEPTH:
-        return f"nesting deeper than {MAX_DEPTH} levels is not accepted"
+        return _depth_text()
     kind = type(node)
     if kind is str:
-        return (
-            f"value longer than {MAX_SCALAR_CHARS} characters"
-            if len(node) > MAX_SCALAR_CHARS
-            else None
-        )
+        return _long_text() if len(node) > MAX_SCALAR_CHARS else None
     items = node.items() if kind is dict else enumerate(node) if kind is list else ()
     for key, value in items:
         if type(key) is str and len(key) > MAX_SCALAR_CHARS:
-            return f"value longer than {MAX_SCALAR_CHARS} characters"
+            return _long_text()
         found = _over_limit(value, depth + 1)
         if found:
             return found

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from hdsguard.i18n import _
+
 
 class Framework(NamedTuple):
     """A framework a control may cite: its name in reports and the shape of its ids."""
@@ -91,10 +93,14 @@ def id_problem(framework: str, control_id: str) -> str | None:
     """Why ``control_id`` is not an id of ``framework`` (None when it is)."""
     spec = FRAMEWORKS.get(framework)
     if spec is None:
-        return f"unknown framework {framework!r}; one of: {', '.join(FRAMEWORK_NAMES)}"
+        return _("unknown framework {name}; one of: {names}").format(
+            name=repr(framework), names=", ".join(FRAMEWORK_NAMES)
+        )
     if _COMPILED[framework].fullmatch(control_id) is None:
-        return (
-            f"{control_id!r} is not a {framework} id (pattern {spec.pattern}, "
-            f"e.g. {spec.example!r})"
+        return _("{id} is not a {framework} id (pattern {pattern}, e.g. {example})").format(
+            id=repr(control_id),
+            framework=framework,
+            pattern=spec.pattern,
+            example=repr(spec.example),
         )
     return None

@@ -20,6 +20,7 @@ from cel_expr_python import cel
 from hdsguard.declarations.files import decode_text, display_path, read_bytes, read_text
 from hdsguard.declarations.yamlsource import SourceFile, parse
 from hdsguard.errors import InputError, Problem
+from hdsguard.i18n import _, labelled
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.fastpath import verdict_source
 from hdsguard.policies.meta import PolicyMeta, PolicyRules
@@ -100,7 +101,7 @@ def builtin_policy_dir() -> Path:
 def policy_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         raise InputError(
-            [Problem(display_path(directory), None, None, "policy directory not found")]
+            [Problem(display_path(directory), None, None, _("policy directory not found"))]
         )
     return sorted(p for p in directory.rglob("*") if p.suffix in POLICY_SUFFIXES and p.is_file())
 
@@ -151,7 +152,7 @@ def _load_catalogue(
     # Each file is read once: the key hashes the very bytes that are compiled, so an edit
     # made meanwhile can never be stored under the key of the previous text.
     contents: dict[Path, bytes] = {}
-    for path, _ in files:
+    for path, _builtin in files:
         with contextlib.suppress(InputError):  # reported by the load; nothing is then cached
             contents[path] = read_bytes(path, display_path(path))
     key = cache.catalogue_key(files, contents, lang) if len(contents) == len(files) else None
@@ -204,15 +205,14 @@ def _register(
         catalogue[policy.id] = policy
     else:
         hint = (
-            "; set `override: true` in your policy to replace the built-in one deliberately"
+            _("; set `override: true` in your policy to replace the built-in one deliberately")
             if first.builtin and not policy.builtin
-            else "; policy ids must be unique"
+            else _("; policy ids must be unique")
         )
-        problems.append(
-            Problem(
-                policy.file, 1, 1, f"policy id {policy.id} is already defined by {first.file}{hint}"
-            )
+        message = _("policy id {id} is already defined by {file}").format(
+            id=policy.id, file=first.file
         )
+        problems.append(Problem(policy.file, 1, 1, message + hint))
 
 
 def load_policy(
@@ -235,7 +235,8 @@ def load_policy(
             return compiled
     source = parse(text, display)
     if not isinstance(source.data, dict):
-        raise InputError([Problem(display, 1, 1, "a policy file is a mapping (id:, title:, …)")])
+        message = _("a policy file is a mapping (id:, title:, …)")
+        raise InputError([Problem(display, 1, 1, message)])
     from pydantic import ValidationError
 
     from hdsguard.policies.model import Policy
@@ -297,7 +298,9 @@ def compile_policy(
         try:
             return runtime.compile(text, spec.id)
         except ValueError as exc:
-            problems.append(_at(source, where, f"CEL does not compile: {exc}"))
+            problems.append(
+                _at(source, where, _("CEL does not compile: {error}").format(error=exc))
+            )
             return None
 
     texts = PolicyTexts(spec, lang)
@@ -406,7 +409,7 @@ def _check_params(meta: PolicyMeta, source: SourceFile, problems: list[Problem])
     for name, param in meta.params.items():
         message = param_problem(param, param.default)
         if message:
-            problems.append(_at(source, ("params", name, "default"), f"{name}: {message}"))
+            problems.append(_at(source, ("params", name, "default"), labelled(name, message)))
 
 
 def _at(source: SourceFile, where: Iterable[str | int], message: str) -> Problem:
@@ -429,16 +432,30 @@ def _advice(err: Any) -> str | None:
 
 
 def _schema_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
+    from hdsguard.declarations.errtext import error_message
+
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         line, column = source.locate(loc, value=err["type"] != "extra_forbidden")
         where = ".".join(str(p) for p in loc)
-        message = str(err["msg"]).removeprefix("Value error, ")
+        message = error_message(err)
         if err["type"] == "extra_forbidden":
-            message = f"unknown key '{loc[-1]}'"
+            message = _unknown_key(loc)
         message = _advice(err) or message
         problems.append(
-            Problem(source.path, line, column, f"{where}: {message}" if where else message)
+            Problem(source.path, line, column, labelled(where, message) if where else message)
         )
     return problems
+
+
+def _unknown_key(loc: tuple[str | int, ...]) -> str:
+    """``unknown key 'x'``, with the closest key the policy format has there."""
+    from hdsguard.declarations.model import field_names
+    from hdsguard.declarations.validate import did_you_mean
+    from hdsguard.policies.model import Policy
+
+    key = str(loc[-1])
+    return _("unknown key '{key}'").format(key=key) + did_you_mean(
+        key, field_names(Policy, list(loc[:-1]))
+    )

@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from hdsguard.declarations.types import IsoDate
+from hdsguard.i18n import _
 
 StatusName = Literal["pass", "fail", "warn", "not_applicable", "error"]
 SeverityName = Literal["critical", "high", "medium", "low", "info"]
@@ -85,7 +86,7 @@ class Check(_Strict):
     @model_validator(mode="after")
     def _warn_pair(self) -> Check:
         if (self.warn_if is None) != (self.warn_message is None):
-            raise ValueError("warn_if and warn_message go together")
+            raise ValueError(_("warn_if and warn_message go together"))
         return self
 
 
@@ -282,9 +283,9 @@ class Policy(_Strict):
     def _one_form(self) -> Policy:
         shorthand = {k: getattr(self, k) for k in _CHECK_KEYS if getattr(self, k)}
         if self.checks and shorthand:
-            raise ValueError("write either `condition` (one check) or `checks`, not both")
+            raise ValueError(_("write either `condition` (one check) or `checks`, not both"))
         if not self.checks and (self.condition is None or self.message is None):
-            raise ValueError("a policy needs `condition` and `message`, or a list of `checks`")
+            raise ValueError(_("a policy needs `condition` and `message`, or a list of `checks`"))
         return self
 
     def all_checks(self) -> list[Check]:
@@ -298,5 +299,7 @@ class Policy(_Strict):
     def _tests_cover_pass_and_fail(self) -> Policy:
         expected = {t.expect for t in self.tests}
         if not {"pass", "fail"} <= expected:
-            raise ValueError("tests need at least one `expect: pass` and one `expect: fail` case")
+            raise ValueError(
+                _("tests need at least one `expect: pass` and one `expect: fail` case")
+            )
         return self

@@ -16,6 +16,7 @@ from typing import Any
 
 from cel_expr_python import cel
 
+from hdsguard.i18n import _
 from hdsguard.policies.celenv import CelRuntime, evaluate
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
@@ -70,7 +71,8 @@ def compile_template(
         try:
             parts.append(runtime.compile(source, policy_id))
         except ValueError as exc:
-            raise ValueError(f"in placeholder {{{{ {source} }}}}: {exc}") from None
+            message = _("in placeholder {placeholder}: {error}")
+            raise ValueError(message.format(placeholder=f"{{{{ {source} }}}}", error=exc)) from None
         pos = match.end()
     if pos < len(text):
         parts.append(text[pos:])

@@ -60,27 +60,31 @@ def translation_problem(spec: _Spec) -> str | None:
         block = as_dict(raw)
         where = f"translations.{lang}"
         if lang == spec.lang:
-            return (
-                f"{where}: {lang} is this policy's main language (`lang`); its texts are the "
+            return _(
+                "{where}: {lang} is this policy's main language (`lang`); its texts are the "
                 "main fields, translations are for the other language"
-            )
+            ).format(where=where, lang=lang)
         checks = block.get("checks")
         if spec.checks:
             if any(block.get(key) for key in CHECK_TEXT_KEYS):
-                return (
-                    f"{where}: this policy has `checks`; translate their messages under "
-                    f"{where}.checks"
-                )
+                return _(
+                    "{where}: this policy has `checks`; translate their messages under "
+                    "{where}.checks"
+                ).format(where=where)
             if checks is not None and len(checks) != len(spec.checks):
-                return (
-                    f"{where}.checks: {len(checks)} entries for {len(spec.checks)} checks; "
-                    "give one per check, in the same order"
-                )
+                return _(
+                    "{where}.checks: {count} entries for {checks} checks; give one per check, "
+                    "in the same order"
+                ).format(where=where, count=len(checks), checks=len(spec.checks))
         elif checks is not None:
-            return f"{where}.checks: this policy has no `checks` list; translate `message`"
+            return _(
+                "{where}.checks: this policy has no `checks` list; translate `message`"
+            ).format(where=where)
         unknown = sorted(set(block.get("params") or {}) - set(spec.params))
         if unknown:
-            return f"{where}.params: this policy has no parameter '{unknown[0]}'"
+            return _("{where}.params: this policy has no parameter '{name}'").format(
+                where=where, name=unknown[0]
+            )
     return None
 
 

@@ -1,0 +1,320 @@
+"""Validation errors of declarations, config, waivers and policies in both languages.
+
+Each case is one kind of bad input: the English line is the one users have always read, the
+French one the same problem at the same ``file:line:column``, in French. Then hdsguard's own
+templates of pydantic's messages: word for word pydantic's English, each with French text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic_core import PydanticKnownError
+
+from hdsguard.declarations.errtext import TEMPLATES, error_message
+from hdsguard.i18n import language
+from tests.helpers import AS_OF, run_cli, write
+
+DECL = "firewalls:\n  - id: fw-1\n    last_patch: 2026-11-01\n"
+WAIVER = (
+    "  - rule: {rule}\n    target: {target}\n    justification: j\n    owner: o\n"
+    "    approver: a\n{created}    expires: {expires}\n"
+)
+POLICY = (
+    "id: ORG-001\ntitle: t\ndescription: d\nrationale: r\nseverity: high\n"
+    "applies_to: firewalls\nreferences: [x]\n{body}remediation: x\ntests:\n"
+    "  - {{name: a, as_of: 2026-11-28, declarations: {{firewalls: [{{id: a}}]}}, expect: pass}}\n"
+    "  - {{name: b, as_of: 2026-11-28, declarations: {{firewalls: [{{id: b}}]}}, expect: fail}}\n"
+)
+
+
+def _waivers(rule: str, target: str, expires: str, created: str = "") -> str:
+    line = f"    created: {created}\n" if created else ""
+    item = WAIVER.format(rule=rule, target=target, created=line, expires=expires)
+    return "waivers:\n" + item
+
+
+CASES = [
+    pytest.param(
+        {"decl/a.yaml": "organisation:\n  name: Clinique\n  finess_number: '690028717'\n"},
+        "decl/a.yaml:3:3: unknown key 'finess_number' in organisation; did you mean 'finess'?",
+        "decl/a.yaml:3:3: clé inconnue 'finess_number' dans organisation ; "
+        "vouliez-vous dire 'finess' ?",
+        id="declaration-unknown-key",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "providers:\n  - id: tana\n    name: Tana\n    storage_countries: [UK]\n"},
+        "decl/a.yaml:4:25: providers/tana.storage_countries[0]: 'UK' is not an ISO 3166-1 "
+        "alpha-2 country code; did you mean 'GB' (United Kingdom)?",
+        "decl/a.yaml:4:25: providers/tana.storage_countries[0] : 'UK' n'est pas un code pays "
+        "ISO 3166-1 alpha-2 ; vouliez-vous dire 'GB' (Royaume-Uni) ?",
+        id="declaration-country",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "providers:\n  - id: Tana Transcription\n    name: Tana\n"},
+        "decl/a.yaml:2:9: providers[0].id: 'Tana Transcription' is not a valid id: an id is "
+        "lower case letters, digits, '.', '_' and '-', starting with a letter or a digit; "
+        "write `tana-transcription`",
+        "decl/a.yaml:2:9: providers[0].id : 'Tana Transcription' n'est pas un identifiant "
+        "valide : un identifiant s'écrit en minuscules, chiffres, '.', '_' et '-', et commence "
+        "par une lettre ou un chiffre ; écrivez `tana-transcription`",
+        id="declaration-pattern",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 2026-01-01\n    rules: 3\n"},
+        "decl/a.yaml:4:12: firewalls/fw-1.rules: Input should be a valid list, got an integer",
+        "decl/a.yaml:4:12: firewalls/fw-1.rules : la valeur doit être une liste, reçu un "
+        "nombre entier",
+        id="declaration-type",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "providers:\n  - name: Tana\n"},
+        "decl/a.yaml:2:5: providers[0]: required field 'id' is missing",
+        "decl/a.yaml:2:5: providers[0] : le champ obligatoire 'id' est absent",
+        id="declaration-required",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 2026-02-30\n"},
+        "decl/a.yaml:3:17: firewalls/fw-1.last_patch: expected an ISO 8601 date (YYYY-MM-DD), "
+        "got '2026-02-30': day is out of range for month",
+        "decl/a.yaml:3:17: firewalls/fw-1.last_patch : date ISO 8601 attendue (AAAA-MM-JJ), "
+        "reçu '2026-02-30' : le jour n'existe pas dans ce mois",
+        id="declaration-date",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "organisation:\n  name: Clinique\n  kind: Clinic\n"},
+        "decl/a.yaml:3:9: organisation.kind: invalid value 'Clinic': write `clinic` (lower case)",
+        "decl/a.yaml:3:9: organisation.kind : valeur invalide 'Clinic' : écrivez `clinic` "
+        "(en minuscules)",
+        id="declaration-enum",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "firewalls:\n  - id: fw-1\n  - id: fw-1\n"},
+        "decl/a.yaml:3:5: duplicate id 'fw-1' in firewalls: already declared at "
+        "decl/a.yaml:2:5; ids must be unique within a section",
+        "decl/a.yaml:3:5: identifiant 'fw-1' en double dans firewalls : déjà déclaré en "
+        "decl/a.yaml:2:5 ; les identifiants doivent être uniques dans une section",
+        id="declaration-duplicate-id",
+    ),
+    pytest.param(
+        {
+            "decl/a.yaml": "providers:\n  - id: tana\n    name: Tana\nsystems:\n  - id: dpi\n"
+            "    name: DPI\n    hosted_by: tanna\n"
+        },
+        "decl/a.yaml:7:16: systems/dpi: hosted_by refers to 'tanna', but no providers has that "
+        "id (did you mean 'tana'?)",
+        "decl/a.yaml:7:16: systems/dpi : hosted_by désigne 'tanna', mais aucun élément de "
+        "providers n'a cet identifiant (vouliez-vous dire 'tana' ?)",
+        id="declaration-reference",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 2027-01-01\n"},
+        "decl/a.yaml:3:17: firewalls/fw-1.last_patch: 2027-01-01 is after the evaluation date "
+        "2026-11-28: a date that records something that happened cannot lie in the future (a "
+        "typo?); correct it, or evaluate on a later date with --as-of",
+        "decl/a.yaml:3:17: firewalls/fw-1.last_patch : 2027-01-01 est postérieur à la date "
+        "d'évaluation 2026-11-28 : la date d'un fait passé ne peut pas être dans le futur (une "
+        "faute de frappe ?) ; corrigez-la, ou évaluez à une date plus tardive avec --as-of",
+        id="declaration-future-date",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "firewalls:\n  - id: fw-1\n   last_patch: 2026-01-01\n"},
+        "decl/a.yaml:3:4: YAML syntax error: while parsing a block collection: did not find "
+        "expected '-' indicator",
+        "decl/a.yaml:3:4: erreur de syntaxe YAML : while parsing a block collection: did not "
+        "find expected '-' indicator",
+        id="declaration-yaml-syntax",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "# nothing yet\n"},
+        "decl/a.yaml: the file declares nothing (empty, or only comments): declare at least "
+        "one section, or delete the file",
+        "decl/a.yaml: le fichier ne déclare rien (vide, ou seulement des commentaires) : "
+        "déclarez au moins une section, ou supprimez le fichier",
+        id="declaration-empty",
+    ),
+    pytest.param(
+        {".hdsguard.yaml": "rules:\n  disable: [FW-0001]\n", "decl/a.yaml": DECL},
+        ".hdsguard.yaml:2:13: rules.disable[0]: unknown rule 'FW-0001'; did you mean 'FW-001'?",
+        ".hdsguard.yaml:2:13: rules.disable[0] : règle inconnue 'FW-0001' ; "
+        "vouliez-vous dire 'FW-001' ?",
+        id="config-unknown-rule",
+    ),
+    pytest.param(
+        {".hdsguard.yaml": "params:\n  FW-001:\n    max_patch_age: 30\n", "decl/a.yaml": DECL},
+        ".hdsguard.yaml:3:5: params.FW-001.max_patch_age: unknown parameter 'max_patch_age' of "
+        "FW-001; did you mean 'max_patch_age_days'?",
+        ".hdsguard.yaml:3:5: params.FW-001.max_patch_age : paramètre inconnu 'max_patch_age' "
+        "de FW-001 ; vouliez-vous dire 'max_patch_age_days' ?",
+        id="config-unknown-parameter",
+    ),
+    pytest.param(
+        {".hdsguard.yaml": "params:\n  FW-001:\n    max_patch_age_days: -1\n", "decl/a.yaml": DECL},
+        ".hdsguard.yaml:3:25: params.FW-001.max_patch_age_days: must be at least 0, got -1",
+        ".hdsguard.yaml:3:25: params.FW-001.max_patch_age_days : doit valoir au moins 0, reçu -1",
+        id="config-parameter-minimum",
+    ),
+    pytest.param(
+        {".hdsguard.yaml": "waiver_policy:\n  max_days: {high: 0}\n", "decl/a.yaml": DECL},
+        ".hdsguard.yaml:2:20: waiver_policy.max_days.high: Input should be greater than or "
+        "equal to 1",
+        ".hdsguard.yaml:2:20: waiver_policy.max_days.high : la valeur doit être supérieure ou "
+        "égale à 1",
+        id="config-schema-minimum",
+    ),
+    pytest.param(
+        {".hdsguard.yaml": "version: 2\n", "decl/a.yaml": DECL},
+        ".hdsguard.yaml:1:10: config format version 2 is newer than this hdsguard understands "
+        "(version 1): upgrade hdsguard rather than risk misreading the file",
+        ".hdsguard.yaml:1:10: la version 2 du format de configuration est plus récente que "
+        "celle que comprend cet hdsguard (version 1) : mettez hdsguard à jour plutôt que de "
+        "risquer une lecture erronée du fichier",
+        id="config-version",
+    ),
+    pytest.param(
+        {
+            ".hdsguard.yaml": "declarations: [decl]\n",
+            "waivers.yaml": _waivers("FW-0001", "firewalls/fw-1", "2026-12-31"),
+            "decl/a.yaml": DECL,
+        },
+        "waivers.yaml:2:11: waivers[0].rule: unknown rule 'FW-0001'; did you mean 'FW-001'?",
+        "waivers.yaml:2:11: waivers[0].rule : règle inconnue 'FW-0001' ; "
+        "vouliez-vous dire 'FW-001' ?",
+        id="waiver-unknown-rule",
+    ),
+    pytest.param(
+        {
+            ".hdsguard.yaml": "declarations: [decl]\n",
+            "waivers.yaml": _waivers("FW-001", "firewals/fw-1", "2026-12-31", "2027-01-01"),
+            "decl/a.yaml": DECL,
+        },
+        "waivers.yaml:3:13: waivers[0].target: unknown section 'firewals'; did you mean "
+        "'firewalls'?\n"
+        "waivers.yaml:7:14: waivers[0].created: created 2027-01-01 is after expires 2026-12-31",
+        "waivers.yaml:3:13: waivers[0].target : section inconnue 'firewals' ; vouliez-vous "
+        "dire 'firewalls' ?\n"
+        "waivers.yaml:7:14: waivers[0].created : created 2027-01-01 est postérieur à expires "
+        "2026-12-31",
+        id="waiver-section-and-dates",
+    ),
+    pytest.param(
+        {"pol/p.yaml": POLICY.format(body="conditon: 'true'\nmessage: m\n"), "decl/a.yaml": DECL},
+        "pol/p.yaml:8:1: conditon: unknown key 'conditon'; did you mean 'condition'?",
+        "pol/p.yaml:8:1: conditon : clé inconnue 'conditon' ; vouliez-vous dire 'condition' ?",
+        id="policy-unknown-key",
+    ),
+    pytest.param(
+        {"pol/p.yaml": POLICY.format(body="message: m\n"), "decl/a.yaml": DECL},
+        "pol/p.yaml:1:1: a policy needs `condition` and `message`, or a list of `checks`",
+        "pol/p.yaml:1:1: une règle a besoin de `condition` et `message`, ou d'une liste `checks`",
+        id="policy-form",
+    ),
+    pytest.param(
+        {
+            "pol/p.yaml": POLICY.format(body="condition: 'self.x >'\nmessage: m\n"),
+            "decl/a.yaml": DECL,
+        },
+        "pol/p.yaml:8:12: CEL does not compile: ERROR: condition:1:9:",
+        "pol/p.yaml:8:12: l'expression CEL ne compile pas : ERROR: condition:1:9:",
+        id="policy-cel",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "english", "french"), CASES)
+def test_each_kind_of_error_in_both_languages(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, str],
+    english: str,
+    french: str,
+) -> None:
+    write(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    extra = ["--policies", "pol"] if "pol/p.yaml" in files else []
+    seen = {}
+    for lang, expected in (("en", english), ("fr", french)):
+        result = run_cli(["check", "decl", "--as-of", AS_OF, "--lang", lang, *extra])
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.splitlines()
+        if "CEL" in expected:  # CEL's own diagnostic follows, in English
+            lines = lines[:1]
+            assert lines[0].startswith(expected.removesuffix("1:9:")), lines
+        else:
+            assert lines == expected.splitlines()
+        seen[lang] = [line.split(": ", 1)[0] for line in lines]
+    assert seen["en"] == seen["fr"]  # file:line:column never changes
+
+
+def test_waiver_notices_in_both_languages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    orphan = WAIVER.format(rule="FW-001", target="firewalls/fw-9", created="", expires="2026-12-01")
+    files = {
+        ".hdsguard.yaml": "declarations: [decl]\nrules:\n  enable: [FW-001]\n",
+        "waivers.yaml": _waivers("FW-001", "firewalls/fw-1", "2026-12-01") + orphan,
+        "decl/a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 2025-11-01\n",
+    }
+    write(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    notices = {}
+    for lang in ("en", "fr"):
+        result = run_cli(["check", "--as-of", AS_OF, "--lang", lang, "--format", "json"])
+        notices[lang] = json.loads(result.stdout)["notices"]
+    assert notices["en"] == [
+        "waivers.yaml:2:5: waiver for FW-001 on firewalls/fw-1 expires on 2026-12-01 (3 days "
+        "left): renew it or fix the finding",
+        "waivers.yaml:8:5: waiver for FW-001 on firewalls/fw-9 matches no fail, warn or error "
+        "finding (orphan): remove it",
+    ]
+    assert notices["fr"] == [
+        "waivers.yaml:2:5: la dérogation à FW-001 pour firewalls/fw-1 expire le 1er décembre "
+        "2026 (3 jours restants) : renouvelez-la ou corrigez le constat",
+        "waivers.yaml:8:5: la dérogation à FW-001 pour firewalls/fw-9 ne correspond à aucun "
+        "constat non conforme, en avertissement ou en erreur (orpheline) : supprimez-la",
+    ]
+
+
+# A context for each template, as pydantic gives it.
+CONTEXTS: dict[str, dict[str, object]] = {
+    "model_type": {"class_name": "Finess"},
+    "greater_than_equal": {"ge": 1},
+    "greater_than": {"gt": 0},
+    "less_than_equal": {"le": 10},
+    "less_than": {"lt": 10},
+    "date_parsing": {"error": "input is too short"},
+    "enum": {"expected": "'a' or 'b'"},
+}
+COUNTED: list[tuple[str, dict[str, object]]] = [
+    ("too_short", {"field_type": "List", "min_length": 1, "actual_length": 0}),
+    ("too_short", {"field_type": "List", "min_length": 2, "actual_length": 0}),
+    ("too_long", {"field_type": "Dictionary", "max_length": 3, "actual_length": 4}),
+    ("string_too_short", {"min_length": 1}),
+    ("string_too_long", {"max_length": 200}),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "ctx"), [(k, CONTEXTS.get(k, {})) for k in sorted(TEMPLATES)] + COUNTED
+)
+def test_hdsguards_templates_are_pydantics_english_and_have_french(
+    kind: str, ctx: dict[str, object]
+) -> None:
+    pydantic = PydanticKnownError(kind, ctx or None).message()  # type: ignore[arg-type]
+    err = {"type": kind, "ctx": ctx, "msg": "(pydantic's message)"}
+    with language("en"):
+        assert error_message(err) == pydantic
+    with language("fr"):
+        french = error_message(err)
+    assert french != pydantic and "should" not in french
+    for value in ctx.values():
+        if isinstance(value, int):
+            assert str(value) in french
+
+
+def test_an_error_hdsguard_has_no_template_for_keeps_pydantics_message() -> None:
+    err = {"type": "url_parsing", "ctx": {"error": "x"}, "msg": "Input should be a valid URL, x"}
+    with language("fr"):
+        assert error_message(err) == "Input should be a valid URL, x"
+    value_error = {"type": "value_error", "ctx": {}, "msg": "Value error, déjà traduit"}
+    assert error_message(value_error) == "déjà traduit"
