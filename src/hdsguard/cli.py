@@ -20,7 +20,7 @@ from hdsguard import __version__, exiting, i18n
 from hdsguard.cli_init import init
 from hdsguard.cli_policies import policies
 from hdsguard.clicommon import CONFIG_OPTIONS, SEVERITIES, F, handle_errors, parse_date, safe_text
-from hdsguard.clilang import LocalisedGroup, lang_option
+from hdsguard.clilang import LocalisedGroup, lang_option, localise_click
 from hdsguard.formatters.escape import name as escape_name
 from hdsguard.i18n import N_, _, ngettext
 
@@ -138,6 +138,7 @@ def _prepare(
 
         config = load_config(path)
         i18n.set_default(config.model.lang)
+        localise_click()
     options = options_from_config(
         config,
         as_of=as_of or datetime.date.today(),
@@ -340,7 +341,7 @@ def schema(name: str, markdown: bool) -> None:
 
     if markdown:
         if name != "declaration":
-            raise click.UsageError("--markdown documents declarations only")
+            raise click.UsageError(_("--markdown documents declarations only"))
         from hdsguard.declref import markdown as reference
 
         click.echo(reference(), nl=False)

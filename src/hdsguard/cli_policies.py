@@ -48,7 +48,7 @@ def _settings(
     from hdsguard.configpath import find_config
 
     if config_file is not None and no_config:
-        raise click.UsageError("--config and --no-config exclude each other")
+        raise click.UsageError(_("--config and --no-config exclude each other"))
     path = config_file or (None if no_config else find_config(Path.cwd()))
     config = None
     if path is not None:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from hdsguard.errors import InputError
+from hdsguard.i18n import _
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,4 +86,5 @@ def parse_date(_ctx: Any, _param: Any, value: str | None) -> datetime.date | Non
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        message = _("expected a date YYYY-MM-DD, got {value}").format(value=repr(value))
+        raise click.BadParameter(message) from None

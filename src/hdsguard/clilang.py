@@ -10,6 +10,7 @@ variables make ``hdsguard check --help`` French too.
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -37,6 +38,28 @@ CLICK_WORDS = (
 def _set_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value is not None:
         i18n.set_language(value, explicit=True)
+        localise_click()
+
+
+def localise_click() -> None:
+    """Click's own usage errors in the run's language from now on (see clickwords)."""
+    if i18n.current() != i18n.DEFAULT:
+        from hdsguard import clickwords
+
+        clickwords.install()
+
+
+def _early_lang(args: Sequence[str]) -> None:
+    """``--lang`` as soon as the run starts: click reports a bad option while parsing, before
+    the ``--lang`` option's own callback could run."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else None
+        if arg == "--lang" and index + 1 < len(args):
+            value = args[index + 1]
+        if value in i18n.LANGUAGES:
+            i18n.set_language(value, explicit=True)
 
 
 def lang_option(func: F) -> F:
@@ -100,6 +123,9 @@ class LocalisedGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         i18n.reset()
+        argv = args[0] if args else kwargs.get("args")
+        _early_lang(sys.argv[1:] if argv is None else list(argv))
+        localise_click()
         try:
             return super().main(*args, **kwargs)
         finally:

@@ -15,6 +15,7 @@ import click
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Report
 from hdsguard.formatters import FORMATS, Chunks, RenderOptions, Write, writer
+from hdsguard.i18n import _
 
 
 class Output(NamedTuple):
@@ -26,23 +27,26 @@ def parse_outputs(formats: Sequence[str], output: str | None) -> list[Output]:
     """``FORMAT`` or ``FORMAT=FILE`` items; ``--output`` applies to a single bare FORMAT."""
     outputs: list[Output] = []
     for item in formats or [default_format(output)]:
-        name, _, file = item.partition("=")
+        name, _sep, file = item.partition("=")
         if name not in FORMATS:
             raise click.BadParameter(
-                f"unknown format {name!r}; choose from {', '.join(FORMATS)}", param_hint="--format"
+                _("unknown format {name}; choose from {choices}").format(
+                    name=repr(name), choices=", ".join(FORMATS)
+                ),
+                param_hint="--format",
             )
         outputs.append(Output(name, file or None))
     bare = [o for o in outputs if o.file is None]
     if output is not None:
         if len(bare) != 1:
             raise click.BadParameter(
-                "--output names one file: use FORMAT=FILE for several formats",
+                _("--output names one file: use FORMAT=FILE for several formats"),
                 param_hint="--output",
             )
         outputs[outputs.index(bare[0])] = Output(bare[0].format, output)
     elif len(bare) > 1:
         raise click.BadParameter(
-            "only one format can go to standard output; write the others with FORMAT=FILE",
+            _("only one format can go to standard output; write the others with FORMAT=FILE"),
             param_hint="--format",
         )
     return outputs
