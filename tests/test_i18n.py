@@ -17,8 +17,21 @@ from hdsguard.l10n import long_date
 from hdsguard.policies.template import to_text
 from tests.helpers import AS_OF, REPO, run_cli
 
-# Words that are the same in both languages (a heading in capitals, click's "Options").
-SAME_IN_FRENCH = frozenset({"CONDITIONS", "TESTS", "Options"})
+# Words that are the same in both languages (a heading in capitals, click's "Options", the
+# audit report's column headings).
+SAME_IN_FRENCH = frozenset(
+    {
+        "CONDITIONS",
+        "TESTS",
+        "Options",
+        "Configuration",
+        "Date",
+        "Justification",
+        "Message",
+        "SHA-256",
+        "Total",
+    }
+)
 _FIELD = re.compile(r"\{[^{}]*\}")
 
 

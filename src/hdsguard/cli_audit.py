@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hdsguard import exiting
+from hdsguard import exiting, i18n
 from hdsguard.cli import _prepare, run_options
 from hdsguard.clicommon import SEVERITIES, handle_errors
 from hdsguard.clilang import LocalisedCommand, lang_option
@@ -115,7 +115,7 @@ def report(
     options = _with_evidence(options, evidence_paths)
     threshold = Severity(fail_on or (config.model.fail_on if config else None) or "low")
     result = audit(targets, options, threshold=threshold, horizon_days=horizon)
-    html = render(result.view, warn_days=result.warn_days)
+    html = render(result.view, warn_days=result.warn_days, lang=i18n.current())
     if output is not None or pack is None:
         write_atomic(output or Path("audit.html"), html)
     if pack is not None:
@@ -181,7 +181,12 @@ def calendar(
     data = ics.render(result.view.deadlines, options.as_of, result.view.organisation)
     write_bytes_atomic(output, data)
     count = len(result.view.deadlines)
-    click.echo(f"hdsguard: wrote {count} deadline{'s' * (count != 1)} to {output}", err=True)
+    wrote = i18n.ngettext(
+        "hdsguard: wrote {count} deadline to {file}",
+        "hdsguard: wrote {count} deadlines to {file}",
+        count,
+    )
+    click.echo(wrote.format(count=count, file=output), err=True)
 
 
 @click.command(
@@ -210,4 +215,5 @@ def verify_pack(pack: Path) -> None:
         click.echo(safe_text(f"{pack}: {problem}"), err=True)
     if problems:
         sys.exit(1)
-    click.echo(f"hdsguard: {pack}: intact; the packed inputs reproduce report.json", err=True)
+    intact = i18n._("hdsguard: {pack}: intact; the packed inputs reproduce report.json")
+    click.echo(intact.format(pack=pack), err=True)

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from hdsguard.audit.model import AuditView
-from hdsguard.audit.text import translate
+from hdsguard.audit.text import day, translate
 from hdsguard.formatters.escape import document_text
+from hdsguard.i18n import translate as tr
 
 # The status colours of the charts (the same as the style sheet's).
 COLOURS = {
@@ -44,4 +45,12 @@ def render(view: AuditView, *, warn_days: int = 30, lang: str = "en") -> str:
         trim_blocks=False,
     )
     template = env.get_template("report.html.j2")
-    return template.render(v=view, t=translate, colours=COLOURS, warn_days=warn_days, lang=lang)
+    return template.render(
+        v=view,
+        t=translate,
+        tr=tr,
+        day=day,
+        colours=COLOURS,
+        warn_days=warn_days,
+        lang=lang,
+    )

@@ -17,6 +17,7 @@ from hdsguard.audit.deadlines import Deadline
 from hdsguard.audit.frameworks import RequirementList, framework_lists, listed_requirement
 from hdsguard.audit.provenance import Provenance
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
+from hdsguard.i18n import N_
 from hdsguard.policies.controls import FRAMEWORKS
 
 if TYPE_CHECKING:
@@ -24,21 +25,22 @@ if TYPE_CHECKING:
 
 SEVERITY_ORDER = tuple(Severity)
 # Areas of the summary: a rule's id prefix (FW-001 -> FW), named.
+# Names in English, marked for the catalogue: the report shows them in its language.
 AREAS = {
-    "HDS": "HDS hosting",
-    "EXP": "Internet exposure",
-    "FW": "Firewalls",
-    "PAT": "Patching",
-    "VND": "Vendors",
-    "BKP": "Backups",
-    "IAM": "Identity",
-    "LOG": "Logging",
-    "GOV": "Governance",
+    "HDS": N_("HDS hosting"),
+    "EXP": N_("Internet exposure"),
+    "FW": N_("Firewalls"),
+    "PAT": N_("Patching"),
+    "VND": N_("Vendors"),
+    "BKP": N_("Backups"),
+    "IAM": N_("Identity"),
+    "LOG": N_("Logging"),
+    "GOV": N_("Governance"),
     "TLS": "TLS",
-    "DET": "Detection",
-    "MSG": "Messaging",
-    "BIO": "Biomedical devices",
-    "EVD": "Evidence",
+    "DET": N_("Detection"),
+    "MSG": N_("Messaging"),
+    "BIO": N_("Biomedical devices"),
+    "EVD": N_("Evidence"),
 }
 
 

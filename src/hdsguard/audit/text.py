@@ -1,135 +1,143 @@
 """Every sentence of the audit report, in one place, so that it can be translated.
 
-The template never holds prose: it asks ``t(key, **values)``. A translation replaces this
-table (same keys, same ``{placeholders}``); a test checks that every key the template uses
-exists here.
+The template never holds prose: it asks ``t(key, **values)``. Each sentence is a message of
+hdsguard's catalogue (its French in ``locale/fr/LC_MESSAGES/hdsguard.po``, same
+``{placeholders}``); a test checks that every key the template uses exists here.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from hdsguard.i18n import N_, _, current
+from hdsguard.l10n import iso_date_text, long_date
+
 EN: dict[str, str] = {
-    "title": "hdsguard audit report",
-    "subtitle": "Compliance of the declared infrastructure, evaluated on {as_of}",
-    "organisation": "Organisation",
-    "contents": "Contents",
+    "title": N_("hdsguard audit report"),
+    "subtitle": N_("Compliance of the declared infrastructure, evaluated on {as_of}"),
+    "organisation": N_("Organisation"),
+    "contents": N_("Contents"),
+    # between a label and what it labels (French: a space before the colon)
+    "colon": N_(": "),
     # summary
-    "summary": "Summary",
-    "verdict": "Verdict",
-    "verdict_pass": "PASS: no finding fails at or above the {threshold} severity.",
-    "verdict_fail": "FAIL: {count} finding(s) fail at or above the {threshold} severity.",
-    "by_status": "Findings by status",
-    "by_severity": "Failing findings by severity",
-    "by_area": "Findings by area",
-    "area": "Area",
-    "total": "Total",
-    "chart_status": "Bar chart of the findings by status",
-    "chart_area": "Stacked bar chart of the findings by area",
+    "summary": N_("Summary"),
+    "verdict": N_("Verdict"),
+    "verdict_pass": N_("PASS: no finding fails at or above the {threshold} severity."),
+    "verdict_fail": N_("FAIL: {count} finding(s) fail at or above the {threshold} severity."),
+    "by_status": N_("Findings by status"),
+    "by_severity": N_("Failing findings by severity"),
+    "by_area": N_("Findings by area"),
+    "area": N_("Area"),
+    "total": N_("Total"),
+    "chart_status": N_("Bar chart of the findings by status"),
+    "chart_area": N_("Stacked bar chart of the findings by area"),
     # statuses and severities
-    "status_pass": "pass",
-    "status_fail": "fail",
-    "status_warn": "warn",
-    "status_waived": "waived",
-    "status_not_applicable": "not applicable",
-    "status_error": "error",
-    "severity": "Severity",
-    "status": "Status",
-    "rule": "Rule",
-    "rules": "Rules",
-    "target": "Target",
-    "message": "Message",
-    "where": "Where",
-    "count": "Count",
+    "status_pass": N_("pass"),
+    "status_fail": N_("fail"),
+    "status_warn": N_("warn"),
+    "status_waived": N_("waived"),
+    "status_not_applicable": N_("not applicable"),
+    "status_error": N_("error"),
+    "severity": N_("Severity"),
+    "status": N_("Status"),
+    "rule": N_("Rule"),
+    "rules": N_("Rules"),
+    "target": N_("Target"),
+    "message": N_("Message"),
+    "where": N_("Where"),
+    "count": N_("Count"),
     # matrix
-    "matrix": "Coverage matrix per framework",
-    "matrix_intro": (
+    "matrix": N_("Coverage matrix per framework"),
+    "matrix_intro": N_(
         "Each requirement lists the rules that assess it (from the policies' structured "
         "controls) and their results. A requirement no rule assesses is marked \u201cnot "
         "assessed by hdsguard\u201d: hdsguard says nothing about it, it must be assessed "
         "another way."
     ),
-    "requirement": "Requirement",
-    "results": "Results",
-    "state": "State",
-    "not_assessed": "not assessed by hdsguard",
-    "state_fail": "failing",
-    "state_pass": "passing",
-    "state_na": "not applicable here",
-    "state_error": "could not be evaluated",
-    "state_waived": "failing, risk accepted",
-    "state_warn": "passing with warnings",
-    "coverage_line": "{assessed} of {total} listed requirements are assessed by hdsguard rules.",
-    "list_partial": (
+    "requirement": N_("Requirement"),
+    "results": N_("Results"),
+    "state": N_("State"),
+    "not_assessed": N_("not assessed by hdsguard"),
+    "state_fail": N_("failing"),
+    "state_pass": N_("passing"),
+    "state_na": N_("not applicable here"),
+    "state_error": N_("could not be evaluated"),
+    "state_waived": N_("failing, risk accepted"),
+    "state_warn": N_("passing with warnings"),
+    "coverage_line": N_(
+        "{assessed} of {total} listed requirements are assessed by hdsguard rules."
+    ),
+    "list_partial": N_(
         "This list is a selection, not the whole framework: {scope} Requirements outside it "
         "are not assessed by hdsguard either."
     ),
-    "list_complete": "Scope of the list: {scope}",
-    "list_source": "Requirement list dated {as_of}; source: {sources}.",
-    "also_cited": "Also cited by the rules, outside the list",
-    "other_frameworks": "Other references cited by the rules (no requirement list)",
-    "framework": "Framework",
-    "control": "Control",
+    "list_complete": N_("Scope of the list: {scope}"),
+    "list_source": N_("Requirement list dated {as_of}; source: {sources}."),
+    "also_cited": N_("Also cited by the rules, outside the list"),
+    "other_frameworks": N_("Other references cited by the rules (no requirement list)"),
+    "framework": N_("Framework"),
+    "control": N_("Control"),
     # targets
-    "targets": "Findings per target",
-    "targets_intro": (
+    "targets": N_("Findings per target"),
+    "targets_intro": N_(
         "Every evaluated target with its findings. Passing and not-applicable findings are "
         "folded; open them to read the evidence."
     ),
-    "passes_folded": "{count} passing or not-applicable finding(s)",
-    "no_findings": "No findings.",
+    "passes_folded": N_("{count} passing or not-applicable finding(s)"),
+    "no_findings": N_("No findings."),
     # waivers and baseline
-    "waivers": "Waiver register and baseline",
-    "waiver_register": "Waiver register",
-    "justification": "Justification",
-    "owner": "Owner",
-    "approver": "Approver",
-    "expires": "Expires (last valid day)",
-    "ticket": "Ticket",
-    "waiver_state_active": "active",
-    "waiver_state_expiring": "expires within {days} days",
-    "waiver_state_expired": "expired",
-    "waiver_state_unused": "matches no failing finding",
-    "no_waivers": "No waiver file is used.",
-    "waivers_file": "Waiver file: {path}",
-    "baseline": "Baseline",
-    "baseline_none": "No baseline is used.",
-    "baseline_line": (
+    "waivers": N_("Waiver register and baseline"),
+    "waiver_register": N_("Waiver register"),
+    "justification": N_("Justification"),
+    "owner": N_("Owner"),
+    "approver": N_("Approver"),
+    "expires": N_("Expires (last valid day)"),
+    "ticket": N_("Ticket"),
+    "waiver_state_active": N_("active"),
+    "waiver_state_expiring": N_("expires within {days} days"),
+    "waiver_state_expired": N_("expired"),
+    "waiver_state_unused": N_("matches no failing finding"),
+    "no_waivers": N_("No waiver file is used."),
+    "waivers_file": N_("Waiver file: {path}"),
+    "baseline": N_("Baseline"),
+    "baseline_none": N_("No baseline is used."),
+    "baseline_line": N_(
         "{count} failing finding(s) are accepted by the baseline {path}: they do not fail the "
         "gate, they still fail the rule."
     ),
     # deadlines
-    "deadlines": "Upcoming deadlines",
-    "deadlines_intro": (
+    "deadlines": N_("Upcoming deadlines"),
+    "deadlines_intro": N_(
         "Findings that hold today and fail within {days} days (until {until}), found by "
         "evaluating the same rules on later dates; and waivers that end in that time. The "
         "date is the first day of failure."
     ),
-    "date": "Date",
-    "kind": "Kind",
-    "kind_rule": "rule fails",
-    "kind_waiver": "waiver ends",
-    "no_deadlines": "Nothing falls due within the horizon.",
+    "date": N_("Date"),
+    "kind": N_("Kind"),
+    "kind_rule": N_("rule fails"),
+    "kind_waiver": N_("waiver ends"),
+    "no_deadlines": N_("Nothing falls due within the horizon."),
     # provenance
-    "provenance": "Provenance",
-    "tool_version": "Tool version",
-    "as_of": "Evaluation date",
-    "config": "Configuration",
-    "no_config": "none (built-in defaults)",
-    "policy_dirs": "Extra policy directories",
-    "none": "none",
-    "data_files": "Data files",
-    "file": "File",
-    "dated": "Dated",
-    "sha256": "SHA-256",
-    "declaration_files": "Declaration files read",
-    "evidence_files": "Evidence files read",
-    "no_evidence": "No evidence file was read.",
-    "rules_run": "Rules run ({count})",
-    "rules_disabled": "Rules disabled ({count})",
-    "params": "Parameters set by the configuration",
-    "severities": "Severities set by the configuration",
-    "deterministic": (
+    "provenance": N_("Provenance"),
+    "tool_version": N_("Tool version"),
+    "as_of": N_("Evaluation date"),
+    "config": N_("Configuration"),
+    "no_config": N_("none (built-in defaults)"),
+    "policy_dirs": N_("Extra policy directories"),
+    "none": N_("none"),
+    "data_files": N_("Data files"),
+    "file": N_("File"),
+    "dated": N_("Dated"),
+    "sha256": N_("SHA-256"),
+    "declaration_files": N_("Declaration files read"),
+    "evidence_files": N_("Evidence files read"),
+    "no_evidence": N_("No evidence file was read."),
+    "rules_run": N_("Rules run ({count})"),
+    "rules_disabled": N_("Rules disabled ({count})"),
+    "params": N_("Parameters set by the configuration"),
+    "severities": N_("Severities set by the configuration"),
+    "deterministic": N_(
         "The same declarations, configuration and evaluation date give this same file, byte "
         "for byte."
     ),
@@ -137,5 +145,21 @@ EN: dict[str, str] = {
 
 
 def translate(key: str, **values: Any) -> str:
-    """The sentence ``key``, its ``{placeholders}`` filled; KeyError for an unknown key."""
-    return EN[key].format(**values) if values else EN[key]
+    """The sentence ``key`` in the run's language, its ``{placeholders}`` filled (a date as
+    the reader of that language writes it); KeyError for an unknown key."""
+    text = _(EN[key])
+    return text.format(**{k: _value(v) for k, v in values.items()}) if values else text
+
+
+def day(value: datetime.date | str) -> str:
+    """A date of the report's prose or tables: ISO in English, "1er décembre 2026" in
+    French."""
+    return long_date(value, current())
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return day(value)
+    if isinstance(value, str):
+        return iso_date_text(value, current())
+    return value

@@ -45,6 +45,7 @@ from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Report, RuleInfo, Sev
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
 from hdsguard.formatters.jsonstream import Streamed, dump
+from hdsguard.i18n import _
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -176,9 +177,10 @@ def _plain(text: str) -> str:
 def _help_text(rule: RuleInfo) -> str:
     parts = [_plain(rule.rationale) or _plain(rule.description) or rule.id]
     if rule.remediation:
-        parts.append(f"Remediation: {_plain(rule.remediation)}")
+        parts.append(_("Remediation: {hint}").format(hint=_plain(rule.remediation)))
     if rule.references:
-        parts.append("References:\n" + "\n".join(f"- {document_text(r)}" for r in rule.references))
+        listed = "\n".join(f"- {document_text(r)}" for r in rule.references)
+        parts.append(_("References:") + "\n" + listed)
     return "\n\n".join(parts)
 
 
@@ -188,13 +190,15 @@ def _help_markdown(rule: RuleInfo) -> str:
     if rule.description:
         parts.append(_md(rule.description))
     if rule.rationale:
-        parts.append(f"## Why it matters\n\n{_md(rule.rationale)}")
+        parts.append(f"## {_('Why it matters')}\n\n{_md(rule.rationale)}")
     if rule.remediation:
-        parts.append(f"## Remediation\n\n{_md(rule.remediation)}")
+        parts.append(f"## {_('Remediation')}\n\n{_md(rule.remediation)}")
     if rule.references:
-        parts.append("## References\n\n" + "\n".join(f"- {_md(r)}" for r in rule.references))
+        listed = "\n".join(f"- {_md(r)}" for r in rule.references)
+        parts.append(f"## {_('References')}\n\n{listed}")
     if rule.help_uri:
-        parts.append(f"[Documentation of {rule.id}]({rule.help_uri})")
+        link = _("Documentation of {id}").format(id=rule.id)
+        parts.append(f"[{link}]({rule.help_uri})")
     return "\n\n".join(parts)
 
 
@@ -205,7 +209,7 @@ def _md(text: str) -> str:
 def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     text = f"{f.target}: {f.message}" if f.message else f.target
     if f.remediation and f.status is not Status.ERROR:
-        text += f"\nRemediation: {f.remediation}"
+        text += "\n" + _("Remediation: {hint}").format(hint=f.remediation)
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -275,10 +279,18 @@ def _suppression(f: Finding) -> dict[str, Any]:
     if f.waiver is None:
         return out
     w = f.waiver
-    ticket = f", ticket {w.ticket}" if w.ticket else ""
+    ticket = _(", ticket {ticket}").format(ticket=w.ticket) if w.ticket else ""
+    # A machine format: the date stays ISO 8601 in both languages.
     out["justification"] = document_text(
-        f"{w.justification} (owner {w.owner}, approved by {w.approver}, "
-        f"expires {w.expires}{ticket})"
+        _(
+            "{justification} (owner {owner}, approved by {approver}, expires {expires}{ticket})"
+        ).format(
+            justification=w.justification,
+            owner=w.owner,
+            approver=w.approver,
+            expires=w.expires,
+            ticket=ticket,
+        )
     )
     out["properties"] = {k: document_text(v) for k, v in w._asdict().items() if v is not None}
     return out

@@ -1,0 +1,117 @@
+"""`hdsguard report --lang fr`: the HTML audit report's prose, headings and dates in French."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from hdsguard.audit.text import EN
+from hdsguard.i18n import language, translate
+from tests.helpers import REPO, run_cli
+
+
+class _Text(HTMLParser):
+    """The text of a page, and the text of its headings and table headers."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.headings: list[str] = []
+        self._open: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h1", "h2", "th", "summary", "title"):
+            self._open = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("h1", "h2", "th", "summary", "title") and self._open is not None:
+            self.headings.append(" ".join("".join(self._open).split()))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._open is not None:
+            self._open.append(data)
+
+
+def _report(out: Path, lang: str) -> tuple[str, _Text]:
+    args = ["report", str(REPO / "examples" / "lab-group"), "--as-of", "2026-11-28"]
+    result = run_cli([*args, "--no-config", "--lang", lang, "-o", str(out)])
+    assert result.exit_code == 1, result.stderr
+    html = out.read_text(encoding="utf-8")
+    page = _Text()
+    page.feed(html)
+    return html, page
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, _Text]]:
+    folder = tmp_path_factory.mktemp("audit-fr")
+    return {lang: _report(folder / f"{lang}.html", lang) for lang in ("en", "fr")}
+
+
+def test_the_page_says_it_is_french(reports: dict[str, tuple[str, _Text]]) -> None:
+    assert '<html lang="fr">' in reports["fr"][0]
+    assert '<html lang="en">' in reports["en"][0]
+
+
+def test_key_headings_and_sentences_are_french(reports: dict[str, tuple[str, _Text]]) -> None:
+    _html, page = reports["fr"]
+    text = " ".join(" ".join(page.text).split())
+    for expected in (
+        "Rapport d'audit hdsguard",
+        "Synthèse",
+        "Matrice de couverture par référentiel",
+        "Constats par cible",
+        "Registre des dérogations et référence",
+        "Échéances à venir",
+        "Traçabilité",
+        "non évaluée par hdsguard",
+        "évaluée au 28 novembre 2026",  # the evaluation date written out
+        "NON CONFORME :",
+        "Pare-feu",  # an area of the summary
+    ):
+        assert expected in text, expected
+
+
+def test_no_english_heading_is_left(reports: dict[str, tuple[str, _Text]]) -> None:
+    english = set(reports["en"][1].headings)
+    french = reports["fr"][1].headings
+    with language("fr"):
+        same = {
+            line for line in EN.values() if translate(line) == line
+        }  # words French shares ("Total", "Date"…)
+    kept = [h for h in french if h in english and h not in same and not _is_data(h)]
+    assert not kept, kept
+
+
+def _is_data(heading: str) -> bool:
+    """A heading that is data, the same in both languages: a target, a rule id, a severity, a
+    file name, a number."""
+    return bool(re.fullmatch(r"[a-z0-9_./-]+|[A-Z]+-\d+|[\d\W]+", heading))
+
+
+def test_no_english_sentence_of_the_report_is_left(reports: dict[str, tuple[str, _Text]]) -> None:
+    _html, page = reports["fr"]
+    text = " ".join(" ".join(page.text).split())
+    with language("fr"):
+        left = [
+            line
+            for line in EN.values()
+            if "{" not in line and len(line) > 12 and translate(line) != line and line in text
+        ]
+    assert not left, left
+
+
+def test_dates_of_the_tables_are_french_and_machine_files_keep_iso(
+    reports: dict[str, tuple[str, _Text]],
+) -> None:
+    french, english = reports["fr"][0], reports["en"][0]
+    assert "<title>Rapport d&#39;audit hdsguard 28 novembre 2026</title>" in french
+    assert "<title>hdsguard audit report 2026-11-28</title>" in english
+    iso_cells = re.findall(r'<td class="mono">(\d{4}-\d{2}-\d{2})</td>', french)
+    english_cells = re.findall(r'<td class="mono">(\d{4}-\d{2}-\d{2})</td>', english)
+    assert len(iso_cells) < len(english_cells)  # deadlines and waivers written out
