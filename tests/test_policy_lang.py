@@ -132,11 +132,15 @@ def _invalid(tree: Callable[[dict[str, str]], Path], policy: str) -> str:
 def test_translation_mistakes_are_located_errors(tree: Callable[[dict[str, str]], Path]) -> None:
     typo = BOTH.replace("    rationale: Notre", "    rationnale: Notre")
     assert "pol/p.yaml:" in _invalid(tree, typo)
-    assert "translations.fr.rationnale: unknown key" in _invalid(tree, typo)
+    # a French run: the errors are French (tests/test_i18n_errors.py has both languages)
+    assert (
+        "translations.fr.rationnale : clé inconnue 'rationnale' ; vouliez-vous dire "
+        "'rationale' ?" in _invalid(tree, typo)
+    )
     param = BOTH.replace("params: {max_days: Âge", "params: {max_day: Âge")
-    assert "this policy has no parameter 'max_day'" in _invalid(tree, param)
+    assert "cette règle n'a pas de paramètre 'max_day'" in _invalid(tree, param)
     main = BOTH.replace("translations:\n  fr:", "translations:\n  en:")
-    assert "en is this policy's main language" in _invalid(tree, main)
+    assert "en est la langue principale de cette règle" in _invalid(tree, main)
     cel = BOTH.replace("il y a {{ days_since(self.last_patch) }}", "il y a {{ days_since( }}")
     err = _invalid(tree, cel)
-    assert "pol/p.yaml:21:14: in placeholder {{ days_since( }}" in err  # the French text
+    assert "pol/p.yaml:21:14: dans l'expression {{ days_since( }}" in err  # the French text

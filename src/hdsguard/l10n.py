@@ -11,6 +11,9 @@ import datetime
 import re
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A date standing alone in a text: not part of an identifier (CHG-2026-11-28, cert-2026-11-28)
+# nor of a timestamp (2026-11-28T10:00:00Z).
+_ISO_DATE_IN_TEXT = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 
 
 def long_date(value: datetime.date | str, lang: str) -> str:
@@ -35,6 +38,14 @@ def iso_date_text(text: str, lang: str) -> str:
     if lang == "en" or _ISO_DATE.fullmatch(text) is None:
         return text
     return long_date(text, lang)  # not a real date (2026-02-30): quoted as declared
+
+
+def dates_in_text(text: str, lang: str) -> str:
+    """Every ISO date standing alone in ``text`` in prose form (a text a policy built from
+    declared dates); the rest unchanged."""
+    if lang == "en" or "-" not in text:
+        return text
+    return _ISO_DATE_IN_TEXT.sub(lambda m: iso_date_text(m.group(), lang), text)
 
 
 def decimal(value: float, lang: str) -> str:

@@ -1339,6 +1339,8 @@ def field_names(model: type[BaseModel], path: Sequence[str | int]) -> list[str]:
             if match is None:
                 return []
             current = match.annotation
+        elif isinstance(step, str) and get_origin(current) is dict and len(get_args(current)) == 2:
+            current = get_args(current)[1]  # a mapping's value (`translations.fr`)
         else:
             return []
     current = _unwrap(current)

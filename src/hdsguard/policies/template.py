@@ -105,7 +105,8 @@ _WORDS = {
 
 def to_text(value: Any, lang: str = "en") -> str:
     """Values as a person would write them: no quotes, lists joined with commas; in French,
-    ISO dates as ``28 novembre 2026`` and decimals with a comma (:mod:`hdsguard.l10n`).
+    ISO dates as ``28 novembre 2026`` (also inside a text a CEL expression built, such as
+    ``"daté du " + self.date``) and decimals with a comma (:mod:`hdsguard.l10n`).
     Integers (days, ports, CVSS-free counts) are written plainly in both languages."""
     words = _WORDS.get(lang, _WORDS["en"])
     if value is None:
@@ -121,7 +122,7 @@ def to_text(value: Any, lang: str = "en") -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {to_text(v, lang)}" for k, v in value.items())
     if isinstance(value, str) and lang != "en":
-        return str(_l10n().iso_date_text(value, lang))
+        return str(_l10n().dates_in_text(value, lang))
     return str(value)
 
 
@@ -136,4 +137,6 @@ def literal(text: str, lang: str = "en") -> Template:
 
 
 def join_rendered(parts: Sequence[str]) -> str:
-    return "; ".join(p for p in parts if p)
+    """The messages of several failing checks as one (French: a space before the
+    semicolon)."""
+    return _("; ").join(p for p in parts if p)
