@@ -248,6 +248,14 @@ def test_each_kind_of_error_in_both_languages(
     assert seen["en"] == seen["fr"]  # file:line:column never changes
 
 
+def test_the_systems_common_reasons_are_translated(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere")
+    english = run_cli(["check", missing, "--lang", "en"]).stderr
+    french = run_cli(["check", missing, "--lang", "fr"]).stderr
+    assert english == f"{missing}: cannot read: No such file or directory\n"
+    assert french == f"{missing}: lecture impossible : fichier ou répertoire introuvable\n"
+
+
 def test_waiver_notices_in_both_languages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     orphan = WAIVER.format(rule="FW-001", target="firewalls/fw-9", created="", expires="2026-12-01")
     files = {

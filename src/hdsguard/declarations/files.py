@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from hdsguard.errors import InputError, Problem, fail
-from hdsguard.i18n import _, ngettext
+from hdsguard.i18n import N_, _, ngettext
 
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -117,7 +118,7 @@ class _Walk:
                     display_path(folder),
                     None,
                     None,
-                    _("cannot read directory: {reason}").format(reason=exc.strerror),
+                    _("cannot read directory: {reason}").format(reason=os_reason(exc)),
                 )
             )
             return
@@ -243,7 +244,23 @@ def _cannot_read(display: str, exc: OSError) -> InputError:
 
 
 def _cannot_read_text(exc: OSError) -> str:
-    return _("cannot read: {reason}").format(reason=exc.strerror or exc)
+    return _("cannot read: {reason}").format(reason=os_reason(exc))
+
+
+# The reasons users meet, in the run's language (the system's own text otherwise).
+_REASONS = {
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.ELOOP: N_("Too many levels of symbolic links"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file, in the run's language when it is a common reason."""
+    known = _REASONS.get(exc.errno) if exc.errno is not None else None
+    return _(known) if known else str(exc.strerror or exc)
 
 
 def _too_large(display: str, size: int) -> InputError:
