@@ -22,7 +22,19 @@ from typing import Any
 
 from hdsguard.shipped import shipped
 
-_PROSE = ("description", "rationale", "remediation", "references", "title", "tags", "tests")
+# Keys whose text reads no field. `translations` too: its messages quote the same values as the
+# main language's (tests/test_policy_translations.py), and its prose (a French remediation that
+# names `hds.certificate`) must not make a rule a reader of the fields it mentions.
+_PROSE = (
+    "description",
+    "rationale",
+    "remediation",
+    "references",
+    "title",
+    "tags",
+    "tests",
+    "translations",
+)
 _TYPE_EXAMPLE = {"boolean": "true", "integer": "30", "string": "text"}
 _KNOWN_EXAMPLES = {
     "^[A-Z]{2}$": "FR",
