@@ -178,3 +178,13 @@ def test_every_hint_in_the_skeleton_is_a_valid_field(here: Path) -> None:
     assert result.exit_code in (0, 1), result.stderr
     text = (here / "declarations/organisation.yaml").read_text(encoding="utf-8")
     assert "\ndetection:\n" in text and "  mfa_admin: true" in text
+
+
+def test_existing_files_are_refused_in_french_too(here: Path) -> None:
+    (here / ".pre-commit-config.yaml").write_text("repos: []\n")
+    result = run_cli(["--lang", "fr", *FLAGS])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        ".pre-commit-config.yaml: existe déjà : passez --skip-existing pour le garder et écrire "
+        "les autres fichiers, ou --force pour le remplacer\n"
+    )

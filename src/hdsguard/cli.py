@@ -91,7 +91,9 @@ def run() -> None:
     except OSError as exc:  # a full disk: the report is incomplete, which must not pass
         if status != 2:  # else the error was told already
             with contextlib.suppress(OSError, ValueError):
-                print(f"<standard output>: cannot write: {exc.strerror or exc}", file=sys.stderr)
+                from hdsguard.declarations.files import cannot_write_text
+
+                print(f"<standard output>: {cannot_write_text(exc)}", file=sys.stderr)
             status = 2
     except ValueError:
         pass  # closed by the caller

@@ -20,7 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hdsguard.declarations.files import cannot_write_text
 from hdsguard.errors import InputError, Problem
+from hdsguard.i18n import N_, _
 
 KINDS = (
     "hospital",
@@ -56,12 +58,11 @@ PORTS: Mapping[str, int] = {
 CI_FILES = {"github": ".github/workflows/hdsguard.yml", "gitlab": ".gitlab/hdsguard.gitlab-ci.yml"}
 
 # Every sentence a user reads from this module, in one place (translation wraps these).
-MSG_EXISTS = (
+MSG_EXISTS = N_(
     "already exists: pass --skip-existing to keep it and write the other files, "
     "or --force to overwrite it"
 )
-MSG_CANNOT_WRITE = "cannot write: {reason}"
-MSG_UNKNOWN_PROTOCOL = "unknown protocol {name!r} in --expose; choose from {choices}"
+MSG_UNKNOWN_PROTOCOL = N_("unknown protocol {name!r} in --expose; choose from {choices}")
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def files(answers: Answers, protocols: Sequence[str]) -> dict[str, str]:
     unknown = [p for p in answers.exposed if p not in protocols]
     if unknown:
         choices = ", ".join(protocols)
-        message = MSG_UNKNOWN_PROTOCOL.format(name=unknown[0], choices=choices)
+        message = _(MSG_UNKNOWN_PROTOCOL).format(name=unknown[0], choices=choices)
         raise InputError([Problem("--expose", None, None, message)])
     decl = answers.declarations.strip("/") or "declarations"
     out = {
@@ -120,7 +121,7 @@ def write_all(root: Path, contents: Mapping[str, str], *, force: bool) -> list[P
     """Write every file or none: refuse existing ones (unless ``force``), then rename together."""
     targets = {root / rel: text for rel, text in contents.items()}
     if not force:
-        taken = [Problem(str(p), None, None, MSG_EXISTS) for p in targets if p.exists()]
+        taken = [Problem(str(p), None, None, _(MSG_EXISTS)) for p in targets if p.exists()]
         if taken:
             raise InputError(taken)
     temps: list[tuple[Path, Path]] = []
@@ -133,9 +134,9 @@ def write_all(root: Path, contents: Mapping[str, str], *, force: bool) -> list[P
         for tmp, path in temps:
             os.replace(tmp, path)
     except OSError as exc:
-        for tmp, _ in temps:
+        for tmp, _path in temps:
             tmp.unlink(missing_ok=True)
-        reason = MSG_CANNOT_WRITE.format(reason=exc.strerror or exc)
+        reason = cannot_write_text(exc)
         raise InputError([Problem(str(exc.filename or root), None, None, reason)]) from None
     return list(targets)
 

@@ -12,6 +12,7 @@ from typing import IO, NamedTuple
 
 import click
 
+from hdsguard.declarations.files import cannot_write_text
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Report
 from hdsguard.formatters import FORMATS, Chunks, RenderOptions, Write, writer
@@ -109,7 +110,7 @@ def write_outputs(
                 # run goes on (other outputs, exit code), as when the report was one write.
                 continue
             except OSError as exc:  # a full disk, an I/O error: exit 2, as for a file
-                problem = Problem("<standard output>", None, None, f"cannot write: {exc.strerror}")
+                problem = Problem("<standard output>", None, None, cannot_write_text(exc))
                 raise InputError([problem]) from None
         else:
             options = RenderOptions(colour=False, verbose=verbose, width=width)
@@ -149,6 +150,4 @@ def write_atomic_with(path: Path, produce: Callable[[Write], None]) -> None:
         if not isinstance(exc, OSError):
             raise
         # Exit 2, not 1: 1 means a failing finding, here the run could not do its job.
-        raise InputError(
-            [Problem(str(path), None, None, f"cannot write: {exc.strerror}")]
-        ) from None
+        raise InputError([Problem(str(path), None, None, cannot_write_text(exc))]) from None

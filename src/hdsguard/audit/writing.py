@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hdsguard.declarations.files import cannot_write_text
 from hdsguard.errors import InputError, Problem
 
 
@@ -17,6 +18,4 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         # Exit 2, not 1: 1 means a failing finding, here the run could not do its job.
-        raise InputError(
-            [Problem(str(path), None, None, f"cannot write: {exc.strerror}")]
-        ) from None
+        raise InputError([Problem(str(path), None, None, cannot_write_text(exc))]) from None

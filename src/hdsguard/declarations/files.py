@@ -254,7 +254,14 @@ _REASONS = {
     errno.EISDIR: N_("Is a directory"),
     errno.ENOTDIR: N_("Not a directory"),
     errno.ELOOP: N_("Too many levels of symbolic links"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EROFS: N_("Read-only file system"),
 }
+
+
+def cannot_write_text(exc: OSError) -> str:
+    """``cannot write: <why>``, in the run's language."""
+    return _("cannot write: {reason}").format(reason=os_reason(exc))
 
 
 def os_reason(exc: OSError) -> str:

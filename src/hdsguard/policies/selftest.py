@@ -10,6 +10,7 @@ from hdsguard.declarations.validate import validate
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError
 from hdsguard.findings import Finding
+from hdsguard.i18n import _
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.policies.model import TestCase
@@ -58,12 +59,15 @@ def run_case(runtime: CelRuntime, policy: CompiledPolicy, index: int, case: Test
     problems = validate(source)
     if problems:
         return result(
-            None, "invalid declarations in the case: " + "; ".join(str(p) for p in problems)
+            None,
+            _("invalid declarations in the case: {problems}").format(
+                problems=_("; ").join(str(p) for p in problems)
+            ),
         )
     try:
         decl = merge([source])
     except InputError as exc:
-        return result(None, "invalid declarations in the case: " + str(exc))
+        return result(None, _("invalid declarations in the case: {problems}").format(problems=exc))
     if case.evidence:
         from hdsguard.evidence.view import attach
 
@@ -71,22 +75,27 @@ def run_case(runtime: CelRuntime, policy: CompiledPolicy, index: int, case: Test
         try:
             attach(decl, {k: [{"at": at, **i} for i in v] for k, v in case.evidence.items()})
         except ValueError as exc:
-            return result(None, f"invalid evidence in the case: {exc}")
+            return result(None, _("invalid evidence in the case: {error}").format(error=exc))
     findings = run(runtime, [policy], decl, case.as_of, {policy.id: case.params})
     if case.target is not None:
         chosen = [f for f in findings if f.target == case.target]
     else:
         chosen = findings
     if len(chosen) != 1:
-        names = ", ".join(f.target for f in findings) or "none"
+        names = ", ".join(f.target for f in findings) or _("none")
         return result(
-            None, f"expected exactly one target to evaluate (set `target:`), found: {names}"
+            None,
+            _("expected exactly one target to evaluate (set `target:`), found: {names}").format(
+                names=names
+            ),
         )
     finding = chosen[0]
     if finding.status.value != case.expect:
         return result(
             finding,
-            f"expected {case.expect}, got {finding.status.value}: {finding.message}",
+            _("expected {expected}, got {got}: {message}").format(
+                expected=case.expect, got=finding.status.value, message=finding.message
+            ),
         )
     # `message_contains` quotes the main-language text; a run in the other language only
     # checks the status (the catalogue tests check that the translations are complete).
@@ -95,7 +104,9 @@ def run_case(runtime: CelRuntime, policy: CompiledPolicy, index: int, case: Test
     if absent:
         return result(
             finding,
-            f"message does not contain {', '.join(repr(a) for a in absent)}: {finding.message}",
+            _("message does not contain {texts}: {message}").format(
+                texts=", ".join(repr(a) for a in absent), message=finding.message
+            ),
         )
     return result(finding, None)
 
