@@ -1,13 +1,17 @@
 """Benchmark: the audit report of a large estate, written and opened in a real browser.
 
     python bench/report_browser.py                 # 10,000 objects, budget 5 s to open
-    python bench/report_browser.py --objects 2000 --budget 3 --out results.json
+    python bench/report_browser.py --objects 2000 --out results.json
 
 Generates the estate (bench/generate.py), times `hdsguard report` (the check, the deadline
 projection and the HTML), then opens the file in Debian's chromium through Playwright and
-times the load (parsing, style and layout of the page: passes are folded) and a first
-screenshot. Exit 1 when opening takes longer than the budget (the issue #14 target), so that
-CI or a developer sees a regression; the figures are printed as JSON.
+times the load (parsing, style and layout of the page), a first screenshot, and the first
+opening of a target's folded findings (which parses the inline JSON and builds the list).
+
+The budget (issue #14): the first screen of a 10,000-object estate's report within 5 seconds,
+on this 2-CPU machine shared with other work. Exit 1 when the first screen takes longer, or
+the page logs an error, so that a developer sees a regression; the figures are printed as
+JSON.
 """
 
 from __future__ import annotations
@@ -25,6 +29,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import AS_OF, generate
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+# Click the first folded summary, wait for its list and the next frame: milliseconds.
+_OPEN_FIRST_FOLDED = """() => new Promise(done => {
+  const d = document.querySelector('#targets details'), started = performance.now();
+  d.scrollIntoView();
+  d.querySelector('summary').click();
+  const wait = () => d.querySelector('li')
+    ? requestAnimationFrame(() => done(performance.now() - started)) : setTimeout(wait, 1);
+  wait();
+})"""
 
 
 def _hdsguard() -> str:
@@ -51,12 +66,16 @@ def measure(objects: int, work: Path) -> dict[str, Any]:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
         started = time.perf_counter()
         page.goto(html.as_uri(), wait_until="load")
         load_s = time.perf_counter() - started
         page.screenshot(path=str(work / "first-screen.png"))
         first_screen_s = time.perf_counter() - started
         targets = page.locator("#targets .target").count()
+        # Timed in the page: Playwright's own click waits for the element to hold still,
+        # which blocks sized by `content-visibility` do not while they are laid out.
+        first_open_ms = page.evaluate(_OPEN_FIRST_FOLDED)
         browser.close()
     return {
         "objects": objects,
@@ -65,6 +84,7 @@ def measure(objects: int, work: Path) -> dict[str, Any]:
         "report_seconds": round(report_s, 2),
         "open_seconds": round(load_s, 2),
         "first_screen_seconds": round(first_screen_s, 2),
+        "first_folded_list_seconds": round(first_open_ms / 1000, 2),
         "console_errors": len(errors),
     }
 

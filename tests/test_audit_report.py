@@ -9,10 +9,12 @@ import re
 from collections.abc import Callable, Collection
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hdsguard.audit import deadlines as dl
+from hdsguard.audit import folded
 from hdsguard.audit.text import EN
 from hdsguard.findings import Finding, Report, Severity, Status
 from tests.audit_support import files
@@ -117,8 +119,13 @@ def test_every_target_has_its_view(lab_report: str) -> None:
     assert "providers/webagency-lyon" in page.text
 
 
-def test_no_request_to_any_host_no_script(lab_report: str) -> None:
-    assert "<script" not in lab_report and "<link" not in lab_report
+def test_no_request_to_any_host_one_inline_script(lab_report: str) -> None:
+    # The folded findings (inline JSON) and the script that renders them; nothing else runs.
+    assert lab_report.count("<script") == 2 and "<link" not in lab_report
+    assert '<script type="application/json" id="folded-data">' in lab_report
+    csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src '{folded.SCRIPT_HASH}'"
+    assert f'<meta http-equiv="Content-Security-Policy" content="{csp}">' in lab_report
+    assert f"<script>{folded.SCRIPT}</script>" in lab_report  # the hash is of these bytes
     assert not re.search(r"\b(src|href)=\"(?!#)", lab_report)  # only in-page links
     assert "url(" not in lab_report and "@import" not in lab_report
     assert "@media print" in lab_report and "break-before:page" in lab_report
@@ -142,11 +149,56 @@ def test_hostile_name_is_text_never_markup(tree: Tree) -> None:
     tree(files(name=json.dumps(name)))  # a YAML double-quoted scalar with \u001b
     assert run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html"]).exit_code == 1
     html = Path("a.html").read_text(encoding="utf-8")
-    assert "<script" not in html and "<b>" not in html and "\x1b" not in html
+    assert html.count("<script") == 2 and "<b>" not in html and "\x1b" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     page = _page(html)
     assert any('<script>alert("x")</script> O\'Neil' in t for t in page.text)
     assert any("\\x1b[31m" in t for t in page.text)
+
+
+def _folded(html: str) -> dict[str, Any]:
+    start = html.index('<script type="application/json" id="folded-data">')
+    text = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def test_passes_are_compact_data_not_markup(lab_report: str) -> None:
+    """Folded findings are not in the markup: each target has a count and an index into the
+    inline JSON, which holds every folded finding of the JSON report, each string once."""
+    report = json.loads(
+        run_cli(["check", str(REPO / "examples" / "lab-group"), "--no-config",
+                 "--as-of", "2026-11-28", "--format", "json"]).stdout
+    )  # fmt: skip
+    data = _folded(lab_report)
+    statuses = [s for s, _ in data["s"]]
+    got = sorted(
+        (data["m"][a[k + 1]], statuses[a[k]], data["m"][a[k + 2]])
+        for a in data["t"]
+        for k in range(0, len(a), 3)
+    )
+    want = sorted(
+        (f["rule"], f["status"], f["message"])
+        for f in report["findings"]
+        if f["status"] in ("pass", "not_applicable")
+    )
+    assert got == want and len(want) > 50
+    assert len(data["m"]) == len(set(data["m"]))
+    # No folded finding is markup: the lists are built in the browser when opened.
+    assert "<li" not in lab_report[lab_report.index('<section id="targets">') :]
+    assert lab_report.count("<details data-p=") == sum(1 for a in data["t"] if a)
+
+
+def test_folded_data_cannot_end_its_script_element() -> None:
+    from hdsguard.audit.model import TargetView
+
+    hostile = "</script><script>alert(1)</script><!-- & \u2028 \x1b"
+    view = TargetView("x/t", [], [_finding("R-1", Status.PASS)._replace(message=hostile)])
+    text = folded.data([view], lambda key: key)
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    decoded = json.loads(text)
+    assert decoded["m"] == ["R-1", "</script><script>alert(1)</script><!-- & \u2028 \\x1b"]
+    assert decoded["t"] == [[0, 0, 1]]
 
 
 def test_deadlines_are_the_first_failing_days(tree: Tree) -> None:

@@ -88,11 +88,22 @@ def test_example_report_opens_cleanly(browser: Any, example: str, tmp_path: Path
     iso_rows = page.locator('table.matrix[data-framework="iso27001-2022"] tbody tr')
     assert iso_rows.count() == 93
     assert page.get_by_text("not assessed by hdsguard").count() > 0
-    # Passes are folded, and open on a click.
+    # Passes are folded (a count, no list in the page), and listed on a click, from the
+    # inline data, by the page's script; a second click does not list them twice.
     folded = page.locator("#targets details").first
-    assert not folded.evaluate("d => d.open")
+    assert not folded.evaluate("d => d.open") and folded.locator("li").count() == 0
+    count = int(str(folded.locator("summary").text_content()).split()[0])
     folded.locator("summary").click()
     assert folded.evaluate("d => d.open")
+    items = folded.locator("li")
+    items.first.wait_for()
+    assert items.count() == count > 0
+    assert items.first.locator("b.badge").inner_text() in ("pass", "not applicable")
+    assert items.first.locator("code").inner_text()[:3].isalpha()
+    folded.locator("summary").click()
+    folded.locator("summary").click()
+    assert folded.locator("li").count() == count
+    assert visit.errors == []
     shot = artifacts() / f"report-{example}.png"
     page.screenshot(path=str(shot), full_page=False)
     pdf = artifacts() / f"report-{example}.pdf"
@@ -109,15 +120,32 @@ def test_hostile_names_are_text_in_the_browser(browser: Any, tree: Tree) -> None
         '<script>document.title="pwned"</script><img src="http://example.org/x.png" '
         'onerror="document.title=\'pwned\'"> O\'Neil "q" \x1b[31m\x07'
     )
-    root = tree(files(name=json.dumps(name)))
+    declared = files(name=json.dumps(name))
+    # The firmware version is quoted by FW-002's passing message: the folded (inline JSON)
+    # path, which must neither end its script element nor become markup when rendered.
+    version = "</script><script>document.title='pwned'</script><b>bold</b>\x1b"
+    declared["decl/decl.yaml"] = declared["decl/decl.yaml"].replace(
+        'version: "7.4.3"', f"version: {json.dumps(version)}"
+    )
+    root = tree(declared)
     html = _report(["--as-of", "2026-11-28"], root / "audit.html")
     visit = Visit(browser, html)
     page = visit.page
     assert visit.errors == [] and visit.requests == [visit.url]
     assert page.title() == "hdsguard audit report 2026-11-28"
-    assert page.locator("script").count() == 0 and page.locator("img").count() == 0
+    # The report's own two scripts (its data and its code), no other element from a name.
+    assert page.locator("script").count() == 2 and page.locator("img").count() == 0
     shown = page.locator("header strong").inner_text()
     assert shown.startswith('<script>document.title="pwned"</script><img src="http://')
     assert 'O\'Neil "q" \\x1b[31m\\x07' in shown
+    target = page.locator(".target", has_text="firewalls/fw-1")
+    target.locator("details summary").click()
+    passed = target.locator("li", has_text="FW-002")
+    passed.wait_for()
+    assert "firmware </script><script>document.title='pwned'</script><b>bold</b>\\x1b" in (
+        passed.inner_text()
+    )
+    assert page.locator("b:not(.badge)").count() == 0 and page.locator("script").count() == 2
+    assert page.title() == "hdsguard audit report 2026-11-28" and visit.errors == []
     page.screenshot(path=str(artifacts() / "report-hostile.png"))
     page.close()

@@ -2,8 +2,10 @@
 
 Everything a reader sees comes from the template and the sentences of :mod:`.text`; every
 value from the declarations goes through autoescaping (and control characters become
-visible escapes), so a declared name holding ``<script>`` is text, never markup. No script,
-no external style sheet, font or image: the file makes no request to any host.
+visible escapes), so a declared name holding ``<script>`` is text, never markup. The folded
+findings travel as inline JSON rendered on demand by one small inline script
+(:mod:`.folded`); no external style sheet, script, font or image: the file makes no request
+to any host, and its Content-Security-Policy forbids any.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import markupsafe
+
+from hdsguard.audit import folded
 from hdsguard.audit.model import AuditView
 from hdsguard.audit.text import day, translate
 from hdsguard.formatters.escape import document_text
@@ -30,7 +35,10 @@ COLOURS = {
 def _finalize(value: Any) -> Any:
     # Every {{ value }} passes here before autoescaping: control characters (an ESC, a NUL
     # in a declared name) are shown as \xNN, which HTML could not carry as they are.
-    return document_text(value) if isinstance(value, str) else value
+    # Markup (the inline script and its data, escaped by .folded) passes as it is.
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return document_text(value)
+    return value
 
 
 def render(view: AuditView, *, warn_days: int = 30, lang: str = "en") -> str:
@@ -53,4 +61,8 @@ def render(view: AuditView, *, warn_days: int = 30, lang: str = "en") -> str:
         colours=COLOURS,
         warn_days=warn_days,
         lang=lang,
+        # Already escaped for a script element (see folded.data): not HTML-escaped again.
+        folded_data=markupsafe.Markup(folded.data(view.targets, translate)),
+        script=markupsafe.Markup(folded.SCRIPT),
+        script_hash=folded.SCRIPT_HASH,
     )

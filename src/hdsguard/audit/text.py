@@ -85,6 +85,12 @@ EN: dict[str, str] = {
         "folded; open them to read the evidence."
     ),
     "passes_folded": N_("{count} passing or not-applicable finding(s)"),
+    "print_omits": N_(
+        "Printed, this section holds only the targets with a failing, warning, waived or error "
+        "finding ({clean} target(s) with only passing or not-applicable findings are left out), "
+        "and a target's passing findings only if they were opened before printing. The HTML "
+        "file and the JSON report hold them all."
+    ),
     "no_findings": N_("No findings."),
     # waivers and baseline
     "waivers": N_("Waiver register and baseline"),
