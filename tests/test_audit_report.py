@@ -314,3 +314,36 @@ def test_waiver_states_on_the_evaluation_date() -> None:
         ("firewalls/*", "2027-06-01", "waiver_state_active"),
         ("firewalls/b", "2027-06-01", "waiver_state_unused"),
     ]
+
+
+def test_projection_evaluates_what_check_evaluated() -> None:
+    """On the evaluation date itself, the deadline evaluator gives every (rule, target) the
+    verdict and message of `check`: the same declarations, with the same evidence attached
+    (the examples' scans), read by the same code (api.read_declarations)."""
+    from hdsguard.api import CheckOptions, check
+    from hdsguard.evidence.load import EvidenceSpec
+
+    lab = REPO / "examples" / "lab-group"
+    options = CheckOptions(
+        as_of=datetime.date(2026, 11, 28), evidence_files=(EvidenceSpec(lab / "evidence"),)
+    )
+    report = check([str(lab)], options)
+    assert report.evidence  # the scans were read...
+    pairs = {(f.rule, f.target): f for f in report.findings}
+    projected = dl.evaluator([str(lab)], options)(options.as_of, sorted(pairs))
+    assert projected.keys() == pairs.keys()
+    # The projection writes no pass or not-applicable message (only a failure's message is
+    # shown): statuses everywhere, messages where the rule fails or warns.
+    differing = [
+        pair
+        for pair, f in pairs.items()
+        if projected[pair].status is not f.status
+        or (f.status in (Status.FAIL, Status.WARN) and projected[pair].message != f.message)
+    ]
+    assert differing == []
+    assert sum(f.status is Status.FAIL for f in pairs.values()) > 10
+    # ...and they decide findings: without them, the evidence rules say something else.
+    bare = check([str(lab)], CheckOptions(as_of=options.as_of))
+    assert {(f.rule, f.target, f.status, f.message) for f in bare.findings} != {
+        (f.rule, f.target, f.status, f.message) for f in report.findings
+    }

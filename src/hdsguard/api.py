@@ -17,6 +17,7 @@ from hdsguard.policies.load import CompiledPolicy, load_catalogue
 if TYPE_CHECKING:
     from hdsguard.baseline import Baseline
     from hdsguard.config import LoadedConfig, WaiverPolicy
+    from hdsguard.declarations.merge import DeclarationSet
     from hdsguard.evidence.load import EvidenceSet, EvidenceSpec
     from hdsguard.waivers import WaiverSet
 
@@ -119,7 +120,6 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
 
 def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     from hdsguard import data
-    from hdsguard.declarations.load import load_declarations
     from hdsguard.engine import run
     from hdsguard.policies.texts import fallback_notice
 
@@ -129,22 +129,8 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     problems = _settings_problems(catalogue, options)
     waivers = _collect(problems, _load_waivers, options, catalogue)
     baseline = _collect(problems, _load_baseline, options)
-    observed = _collect(problems, _load_evidence, options)
-    exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
-    exclude += observed.paths if observed is not None else []  # evidence is no declaration
     skipped: list[str] = []  # inputs a walk did not read: announced with the notices
-    decl = _collect(problems, load_declarations, paths, exclude, skipped, tell)
-    if decl is not None:
-        from hdsguard.declarations.plausible import implausible
-
-        # Evidence from the future is no evidence: refused before any rule can pass on it.
-        problems.extend(implausible(decl, options.as_of))
-    if problems or decl is None:
-        raise InputError(problems)
-    if observed is not None:
-        from hdsguard.evidence.view import attach, sections
-
-        attach(decl, sections(observed))
+    decl, observed = read_declarations(paths, options, problems, skipped, tell)
     policies = selected(catalogue, options)
     targets = sum(map(len, decl.lists.values())) + len(decl.singletons)
     tell(
@@ -201,6 +187,41 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
 
 def _silent(_text: str) -> None:
     pass
+
+
+def read_declarations(
+    paths: Sequence[str],
+    options: CheckOptions,
+    problems: list[Problem] | None = None,
+    skipped: list[str] | None = None,
+    tell: Callable[[str], None] = _silent,
+) -> tuple[DeclarationSet, EvidenceSet | None]:
+    """The declarations as the rules see them, and the evidence read: the one place that
+    reads both (``check`` and the audit's deadline projection evaluate the same data).
+
+    The waiver, baseline and evidence files are not declarations, even inside a declaration
+    directory. Declared dates after the evaluation date are refused (evidence from the future
+    is no evidence). The evidence is then attached to the declarations it observes (rules
+    compare the two). Raises InputError with ``problems`` (those the caller found first) and
+    these, all at once.
+    """
+    from hdsguard.declarations.load import load_declarations
+    from hdsguard.declarations.plausible import implausible
+
+    problems = [] if problems is None else problems
+    observed = _collect(problems, _load_evidence, options)
+    exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
+    exclude += observed.paths if observed is not None else []  # evidence is no declaration
+    decl = _collect(problems, load_declarations, paths, exclude, skipped, tell)
+    if decl is not None:
+        problems.extend(implausible(decl, options.as_of))
+    if problems or decl is None:
+        raise InputError(problems)
+    if observed is not None:
+        from hdsguard.evidence.view import attach, sections
+
+        attach(decl, sections(observed))
+    return decl, observed
 
 
 def _collect(problems: list[Problem], func: Callable[..., T], *args: Any) -> T | None:

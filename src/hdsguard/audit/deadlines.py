@@ -49,27 +49,12 @@ def evaluator(paths: Sequence[str], options: CheckOptions) -> Evaluator:
     severities: a bisection over 180 days of a 10k-object estate evaluates each pair about
     eight times, not the whole estate eight times per distinct date.
     """
-    from hdsguard.api import load_policies, selected
-    from hdsguard.declarations.load import load_declarations
+    from hdsguard.api import load_policies, read_declarations, selected
     from hdsguard.engine import Evaluation
 
     runtime, catalogue = load_policies(options.policy_dirs)
     policies = {p.id: p for p in selected(catalogue, options)}
-    # The waiver, baseline and evidence files stay excluded from the declarations they are
-    # not, and the evidence is attached as `check` attaches it (rules compare the two).
-    extra = [p for p in (options.waivers_file, options.baseline_file) if p is not None]
-    observed = None
-    if options.evidence_files:
-        from hdsguard.evidence.load import load_evidence
-
-        observed = load_evidence(options.evidence_files)
-        extra += observed.paths
-    decl = load_declarations(paths, [*options.exclude, *extra])
-    if observed is not None:
-        from hdsguard.evidence.view import attach
-        from hdsguard.evidence.view import sections as observed_sections
-
-        attach(decl, observed_sections(observed))
+    decl, _ = read_declarations(paths, options)  # exactly the data `check` evaluated
     sections = sorted({s for p in policies.values() for s in p.meta.applies_to})
     where = {
         target: (section, index)
