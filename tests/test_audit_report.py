@@ -108,6 +108,10 @@ def test_matrix_states_what_is_not_assessed(lab_report: str) -> None:
     assert sum(row[1] == "not assessed by hdsguard" for row in anssi) > 0
     for framework in ("hds-v2", "care", "gdpr", "csp"):
         assert len(page.rows[framework]) > 1
+    gdpr = {row[0].split(" ", 2)[1]: row for row in page.rows["gdpr"][1:]}
+    assert len(gdpr) == 46  # art. 5 to 50
+    assert gdpr["6"][1] == gdpr["15"][1] == "not assessed by hdsguard"
+    assert "VND-001" in gdpr["28"][2] and gdpr["28"][1] != "not assessed by hdsguard"
     assert "Also cited by the rules, outside the list: 6.1.2 (GOV-003)" in " ".join(
         " ".join(page.text).split()
     )

@@ -52,6 +52,13 @@ def test_requirement_lists_have_the_expected_sizes_and_dates() -> None:
     assert sizes["iso27001-2022"] == 93
     assert sizes["anssi-hygiene"] == 42
     assert {"hds-v2", "care", "gdpr", "csp"} <= sizes.keys()
+    complete = {rl.framework: rl.complete for rl in framework_lists()}
+    # GDPR: every article of chapters II to V (art. 5 to 50), no other, in order.
+    gdpr = next(rl for rl in framework_lists() if rl.framework == "gdpr")
+    assert [r.id for r in gdpr.requirements] == [f"art. {n}" for n in range(5, 51)]
+    assert complete["gdpr"] and "chapters II to V" in gdpr.scope
+    # Lists hdsguard could not verify in full stay selections, and the report says so.
+    assert not complete["hds-v2"] and not complete["care"] and not complete["csp"]
     for rl in framework_lists():
         assert rl.as_of[:2] == "20" and rl.sources and rl.scope
     iso = next(rl for rl in framework_lists() if rl.framework == "iso27001-2022")
