@@ -351,3 +351,58 @@ def test_projection_evaluates_what_check_evaluated() -> None:
     assert {(f.rule, f.target, f.status, f.message) for f in bare.findings} != {
         (f.rule, f.target, f.status, f.message) for f in report.findings
     }
+
+
+def test_every_kind_of_deadline_the_issue_names_is_found(tmp_path: Path) -> None:
+    """Certificate and HDS certificate expiries, the surveillance audit, ends of support, a
+    rule review and tests falling due: each on the first failing day computed here from the
+    example's declared dates and the rules' default limits (waiver ends: see the test of the
+    first failing days)."""
+    import yaml
+
+    hospital = REPO / "examples" / "hospital"
+    declared: dict[str, Any] = {}
+    for path in sorted(hospital.glob("*.yaml")):
+        declared.update(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def item(section: str, name: str) -> dict[str, Any]:
+        found: dict[str, Any] = next(x for x in declared[section] if x["id"] == name)
+        return found
+
+    def day(value: datetime.date, days: int = 0) -> str:
+        return (value + datetime.timedelta(days=days)).isoformat()
+
+    hds = item("providers", "imagerie-cloud")["hds"]
+    firewall = item("firewalls", "fw-coeur-1")
+    expected = {
+        # expiries: the day after the last valid day
+        ("HDS-003", "providers/imagerie-cloud"): day(hds["valid_until"], 1),
+        ("TLS-002", "certificates/cert-pacs-viewer"): day(
+            item("certificates", "cert-pacs-viewer")["not_after"], 1
+        ),
+        # the yearly surveillance audit: 395 days allowed
+        ("HDS-004", "providers/imagerie-cloud"): day(hds["last_surveillance_audit"], 396),
+        # ends of support
+        ("FW-002", "firewalls/fw-coeur-1"): day(firewall["firmware"]["end_of_support"], 1),
+        ("PAT-001", "services/admin-ssh"): day(
+            item("services", "admin-ssh")["software"]["end_of_support"], 1
+        ),
+        # a review and tests falling due
+        ("FW-003", "firewalls/fw-coeur-1"): day(firewall["last_rule_review"], 181),
+        ("BKP-002", "systems/pacs"): day(
+            item("systems", "pacs")["backup"]["last_restore_test"], 366
+        ),
+        ("GOV-005", "organisation"): day(
+            declared["organisation"]["continuity_plan"]["last_test"], 366
+        ),
+        ("VND-005", "vendors/editeur-dpi"): day(item("vendors", "editeur-dpi")["last_audit"], 366),
+    }
+    out = tmp_path / "hospital.html"
+    result = run_cli(["report", str(hospital), "--no-config", "--as-of", "2026-11-28",
+                      "--horizon", "1000", "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    rows = _page(out.read_text(encoding="utf-8")).rows["table-deadlines"][1:]
+    found = {(r[2], r[4]): (r[0], r[1]) for r in rows}
+    assert {pair: found.get(pair) for pair in expected} == {
+        pair: (date, "rule fails") for pair, date in expected.items()
+    }
