@@ -108,6 +108,15 @@ def test_example_report_opens_cleanly(browser: Any, example: str, tmp_path: Path
     page.screenshot(path=str(shot), full_page=False)
     pdf = artifacts() / f"report-{example}.pdf"
     page.emulate_media(media="print")
+    # Printed: what an auditor needs (targets with a failing finding, the note saying what
+    # is left out), not the targets whose findings all pass.
+    shown = page.locator("#targets .target:not(.clean)")
+    clean = page.locator("#targets .target.clean")
+    assert shown.count() + clean.count() == page.locator("#targets .target").count()
+    assert (shown.count() > 0) is (example == "lab-group")  # the hospital passes every rule
+    assert shown.count() == 0 or shown.first.locator("table tr").first.is_visible()
+    assert clean.count() > 0 and not clean.first.is_visible()
+    assert page.locator("#targets .print-only").is_visible()
     page.pdf(path=str(pdf), format="A4", print_background=True)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") > 3
