@@ -246,9 +246,12 @@ def test_the_kev_catalogue_dates_and_lists_what_to_review(tmp_path: Path) -> Non
         "CVE-2024-21762, known exploited (added to the CISA KEV catalogue 2024-02-09, per "
         "tests/fixtures/evidence/kev.json:8)" in rules["PAT-003"]["message"]
     )
+    # The firewall declares no firmware product: every entry of its vendor, FortiWeb's too.
     assert rules["EVD-009"]["message"] == (
-        "review these CVEs: 1 CISA KEV entry for Fortinet added after the last patch of "
-        "2026-06-02: CVE-2026-24858 (Fortinet Multiple Products, added 2026-07-28)"
+        "review these CVEs: 2 CISA KEV entries for Fortinet added after the last patch of "
+        "2026-06-02: CVE-2026-24858 (Fortinet Multiple Products, added 2026-07-28), "
+        "CVE-2026-30001 (Fortinet FortiWeb, added 2026-08-14) (every entry of the vendor: "
+        "declare `firmware.product` to list only the firmware's)"
     )
     assert {"file": "tests/fixtures/evidence/kev.json", "line": 21, "column": 1} in rules[
         "EVD-009"
@@ -302,3 +305,22 @@ def test_declared_hds_certificates_against_the_ans_registry(tmp_path: Path) -> N
     assert agency["related"] == [
         {"file": "tests/fixtures/evidence/hds-registry.csv", "line": 4, "column": 1}
     ]
+
+
+def test_a_firewall_gets_the_kev_entries_of_its_firmware_not_of_its_vendors_other_products(
+    tmp_path: Path,
+) -> None:
+    text = FIREWALL.replace(
+        "vendor: Fortinet", "vendor: fortinet\n        firmware: {product: FortiOS}"
+    )
+    decl = write(tmp_path / "decl", {"fw.yaml": text})
+    code, report, err = check(str(decl), "--evidence", str(FIXTURES / "kev.json"))
+    assert code == 1, err
+    (evd,) = [f for f in report["findings"] if f["rule"] == "EVD-009"]
+    # FortiWeb (kev.json:34) is Fortinet's, not FortiOS: neither listed nor a related place.
+    assert evd["message"] == (
+        "review these CVEs: 1 CISA KEV entry for fortinet FortiOS added after the last patch "
+        "of 2026-06-02: CVE-2026-24858 (Fortinet Multiple Products, added 2026-07-28)"
+    )
+    lines = {r["line"] for r in evd["related"] if r["file"].endswith("kev.json")}
+    assert lines == {8, 21}

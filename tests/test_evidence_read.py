@@ -106,6 +106,7 @@ def test_the_kev_catalogue_is_read_in_its_published_schema() -> None:
     assert [(e.cve, e.product, e.date_added, e.line) for e in kev.entries] == [
         ("CVE-2024-21762", "FortiOS", "2024-02-09", 8),
         ("CVE-2026-24858", "Multiple Products", "2026-07-28", 21),
+        ("CVE-2026-30001", "FortiWeb", "2026-08-14", 34),
     ]
 
 

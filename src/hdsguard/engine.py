@@ -241,6 +241,15 @@ def evaluate_one(
         if verdict == fastpath.NOT_APPLICABLE:
             return _not_applicable(policy, activation, evidence)
     asked = type(verdict) is int and verdict >= fastpath.ASK
+    if asked and verdict == fastpath.ASK and len(policy.checks) == 1:
+        check = policy.checks[0]
+        if not check.requires and (check.warn_if is None or check.warn_message is None):
+            # The verdict was this one condition, evaluated without error to false: a
+            # failure, as the exact path would find it by evaluating it again (each undeclared
+            # port of a 10k-host scan paid that second evaluation).
+            return _Outcome(
+                Status.FAIL, check.message.render(activation), _field(check, activation)
+            )
     if policy.applicable_if is not None and not asked:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:

@@ -1046,6 +1046,12 @@ class Service(Strict):
 class Firmware(Strict):
     """Firmware of a firewall."""
 
+    product: StrictStr | None = Field(
+        None,
+        description="Name of the firmware product as its vendor and the CISA KEV catalogue "
+        'name it ("FortiOS", "PAN-OS", "Adaptive Security Appliance"): KEV entries are '
+        "matched by the firewall's vendor and this product (EVD-009).",
+    )
     version: StrictStr | None = Field(
         None,
         description='Firmware version, as a string ("7.2.8").',

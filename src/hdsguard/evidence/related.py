@@ -49,7 +49,7 @@ class _Related:
             "evidence_certificates": self._observed_certificate,
             "services": self._service,
             "certificates": self._certificate,
-            "firewalls": lambda fw: self._kev(fw.get("vendor")),
+            "firewalls": self._firewall,
             "providers": self._hds,
             "vendors": self._hds,
         }
@@ -93,6 +93,10 @@ class _Related:
     def _hds(self, holder: dict[str, Any]) -> list[Place]:
         number = (holder.get("hds") or {}).get("certificate")
         return [_at(e) for e in self.data["evidence_hds_registry"] if e["id"] == number]
+
+    def _firewall(self, firewall: dict[str, Any]) -> list[Place]:
+        product = (firewall.get("firmware") or {}).get("product")
+        return [_at(e) for e in match.kev_entries_of(firewall.get("vendor"), product, self.data)]
 
     def _kev(self, name: Any) -> list[Place]:
         return [_at(e) for e in match.kev_entries(name, self.data)]

@@ -111,10 +111,9 @@ class EvidenceOrigin(Origin):
 
     __slots__ = ("line",)
 
-    def __init__(self, at: str) -> None:
-        file, _, line = at.rpartition(":")
-        super().__init__(SourceFile(file or at, None, {}), ())
-        self.line = int(line) if line.isdigit() else 1
+    def __init__(self, source: SourceFile, line: int) -> None:
+        super().__init__(source, ())
+        self.line = line
 
     def locate(self, field: Sequence[str | int] = (), *, value: bool = False) -> tuple[int, int]:
         return (self.line, 1)
@@ -122,6 +121,7 @@ class EvidenceOrigin(Origin):
 
 def attach(decl: DeclarationSet, evidence: dict[str, list[dict[str, Any]]]) -> None:
     """Add the evidence sections to ``decl``: data rules read, targets located in the files."""
+    files: dict[str, SourceFile] = {}
     for name, items in evidence.items():
         if name not in SECTIONS:
             raise ValueError(f"unknown evidence section {name!r}; known: {', '.join(SECTIONS)}")
@@ -130,4 +130,13 @@ def attach(decl: DeclarationSet, evidence: dict[str, list[dict[str, Any]]]) -> N
         for item in items:
             ident = str(item.get("id", ""))
             by_id[ident] = item
-            decl.origins[(name, ident)] = EvidenceOrigin(str(item.get("at", "<evidence>:1")))
+            decl.origins[(name, ident)] = _origin(str(item.get("at", "<evidence>:1")), files)
+
+
+def _origin(at: str, files: dict[str, SourceFile]) -> EvidenceOrigin:
+    file, _, line = at.rpartition(":")
+    file = file or at
+    source = files.get(file)
+    if source is None:  # one per evidence file: 10k scanned ports share their scan's
+        source = files[file] = SourceFile(file, None, {})
+    return EvidenceOrigin(source, int(line) if line.isdigit() else 1)

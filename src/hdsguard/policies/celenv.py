@@ -77,6 +77,13 @@ class Context:
     def lookup(self, section: str, ident: str) -> Any:
         return self.index.get(section, {}).get(ident)
 
+    def resolve(self, obj: Any) -> Any:
+        """``obj``, or the object a target name (``services/web``) names (None: no such)."""
+        if isinstance(obj, str):
+            section, _, ident = obj.partition("/")
+            return self.lookup(section, ident)
+        return obj
+
     def referring(self, section: str, key: str, ident: str) -> list[Any]:
         """Objects of ``section`` whose ``key`` is ``ident``, in declaration order."""
         refs = self.refs.get((section, key))
@@ -220,13 +227,32 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("vendors_hosted_by", [_S], _L, lambda i: ctx.referring("vendors", "hosted_by", i)),
         ("services_of", [_S], _L, lambda i: ctx.referring("services", "system", i)),
         ("health_data_at", [_S], _L, ctx.health_data_at),
-        # Evidence (hdsguard.evidence.match says how observations match declarations).
-        ("evidence_ports_of", [_D], _L, lambda o: match.ports_of(o, ctx.sections)),
-        ("evidence_hosts_of", [_D], _L, lambda o: match.hosts_of(o, ctx.sections)),
-        ("services_at", [_D], _L, lambda o: match.services_at(o, ctx.sections)),
-        ("observed_certificates", [_D], _L, lambda o: match.observed_certificates(o, ctx.sections)),
-        ("declared_certificates", [_D], _L, lambda o: match.declared_certificates(o, ctx.sections)),
+        # Evidence (hdsguard.evidence.match says how observations match declarations). Each
+        # takes an object or its target name (`target`): CEL converts an object argument back
+        # to Python on every call (≈ 20 us for a scanned port), a name costs a look-up.
+        ("evidence_ports_of", [_D], _L, lambda o: match.ports_of(ctx.resolve(o), ctx.sections)),
+        ("evidence_hosts_of", [_D], _L, lambda o: match.hosts_of(ctx.resolve(o), ctx.sections)),
+        ("services_at", [_D], _L, lambda o: match.services_at(ctx.resolve(o), ctx.sections)),
+        (
+            "observed_certificates",
+            [_D],
+            _L,
+            lambda o: match.observed_certificates(ctx.resolve(o), ctx.sections),
+        ),
+        (
+            "declared_certificates",
+            [_D],
+            _L,
+            lambda o: match.declared_certificates(ctx.resolve(o), ctx.sections),
+        ),
         ("kev_entries", [_D], _L, lambda n: match.kev_entries(n, ctx.sections)),
+        (
+            "kev_entries_of",
+            [_S, _S],
+            _L,
+            lambda v, p: match.kev_entries_of(v, p, ctx.sections),
+        ),
+        ("version_order", [_S, _S], _S, _version_order),
         ("kev_entry", [_S], _D, lambda i: ctx.lookup("evidence_kev", i)),
         ("hds_registry_entry", [_S], _D, lambda i: ctx.lookup("evidence_hds_registry", i)),
         ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
@@ -238,6 +264,12 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("evidence_scans", [], _L, lambda: list(ctx.sections.get("evidence_scans", ()))),
         ("evidence_count", [_S], _I, lambda s: len(ctx.sections.get(s, ()))),
     ]
+
+
+def _version_order(observed: str, declared: str) -> str:
+    from hdsguard.evidence.versions import version_order  # imports packaging: only when used
+
+    return version_order(observed, declared)
 
 
 def _alnum(text: str) -> str:

@@ -108,6 +108,9 @@ def to_text(value: Any, lang: str = "en") -> str:
     ISO dates as ``28 novembre 2026`` (also inside a text a CEL expression built, such as
     ``"daté du " + self.date``) and decimals with a comma (:mod:`hdsguard.l10n`).
     Integers (days, ports, CVSS-free counts) are written plainly in both languages."""
+    kind = type(value)
+    if kind is int or (kind is str and lang == "en"):
+        return str(value)  # most values quoted (ports, names, dates in English): no more tests
     words = _WORDS.get(lang, _WORDS["en"])
     if value is None:
         return words[None]
