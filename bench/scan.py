@@ -1,9 +1,12 @@
 """Generate an nmap XML scan (``-oX`` format) of N hosts, for the evidence benchmark.
 
-    python bench/scan.py 10000 OUT_DIR
+    python bench/scan.py 10000 OUT_DIR [--open-every K]
 
 Each host ``host-N.bench.example`` (198.18.x.y, a benchmarking range) has 443 open (nginx
 1.26.2, as ``-sV`` reports it) and 22 filtered; the sidecar declares an external vantage point.
+With ``--open-every K`` only every K-th host has 443 open, the others both ports filtered (a
+sweep of a network where few hosts expose anything: the scan's size without one finding per
+host).
 """
 
 from __future__ import annotations
@@ -38,6 +41,19 @@ reason_ttl="0"/>
 <times srtt="11034" rttvar="2107" to="100000"/>
 </host>
 """
+CLOSED = """<host starttime="{start}" endtime="{start}"><status state="up" reason="user-set" \
+reason_ttl="0"/>
+<address addr="198.18.{a}.{b}" addrtype="ipv4"/>
+<hostnames>
+<hostname name="host-{i}.bench.example" type="user"/>
+</hostnames>
+<ports><extraports state="filtered" count="2">
+<extrareasons reason="no-response" count="2" proto="tcp" ports="22,443"/>
+</extraports>
+</ports>
+<times srtt="11034" rttvar="2107" to="100000"/>
+</host>
+"""
 TAIL = """<runstats><finished time="{start}" timestr="Fri Nov 20 07:13:41 2026" summary="Nmap \
 done" elapsed="96.12" exit="success"/><hosts up="{n}" down="0" total="{n}"/>
 </runstats>
@@ -45,15 +61,21 @@ done" elapsed="96.12" exit="success"/><hosts up="{n}" down="0" total="{n}"/>
 """
 
 
-def scan(n: int) -> str:
-    hosts = (HOST.format(start=START, a=i // 250, b=i % 250 + 1, i=i) for i in range(n))
+def scan(n: int, open_every: int = 1) -> str:
+    hosts = (
+        (HOST if i % open_every == 0 else CLOSED).format(
+            start=START, a=i // 250, b=i % 250 + 1, i=i
+        )
+        for i in range(n)
+    )
     return HEAD.format(start=START) + "".join(hosts) + TAIL.format(start=START, n=n)
 
 
 def main(argv: list[str]) -> None:
     n, out = int(argv[0]), Path(argv[1])
+    open_every = int(argv[3]) if argv[2:3] == ["--open-every"] else 1
     out.mkdir(parents=True, exist_ok=True)
-    (out / "scan.xml").write_text(scan(n), encoding="utf-8")
+    (out / "scan.xml").write_text(scan(n, open_every), encoding="utf-8")
     (out / "scan.xml.evidence").write_text("vantage: external\n", encoding="utf-8")
 
 
