@@ -326,7 +326,7 @@ def baseline(
 @main.command()
 @click.argument(
     "name",
-    type=click.Choice(["declaration", "policy", "config", "waivers", "baseline"]),
+    type=click.Choice(["declaration", "policy", "config", "waivers", "baseline", "hds-registry"]),
     default="declaration",
 )
 @click.option(
@@ -338,7 +338,8 @@ def baseline(
 @lang_option
 @handle_errors
 def schema(name: str, markdown: bool) -> None:
-    """Print a JSON Schema: declaration (default), policy, config, waivers or baseline."""
+    """Print a JSON Schema: declaration (default), policy, config, waivers, baseline or
+    hds-registry (an ANS HDS registry snapshot given as evidence)."""
     from hdsguard.schemagen import SCHEMAS, render
 
     if markdown:

@@ -148,12 +148,27 @@ def model_schema(
     return schema
 
 
+def hds_registry_schema() -> dict[str, object]:
+    """JSON Schema (2020-12) of an ANS HDS registry snapshot in JSON (evidence)."""
+    from hdsguard.evidence.registry_json import RegistrySnapshotFile
+
+    return model_schema(
+        RegistrySnapshotFile,
+        "hds-registry",
+        "hdsguard ANS HDS registry snapshot",
+        "The rows of the ANS list of certified HDS hosts that a user copied, and the day they "
+        "were read, given to `hdsguard check --evidence`: EVD-010 checks each declared HDS "
+        "certificate against them. See docs/evidence.md.",
+    )
+
+
 SCHEMAS: dict[str, Callable[[], dict[str, object]]] = {
     "declaration": declaration_schema,
     "policy": policy_schema,
     "config": config_schema,
     "waivers": waivers_schema,
     "baseline": baseline_schema,
+    "hds-registry": hds_registry_schema,
 }
 """Schema name -> generator; written to ``schemas/<name>.schema.json``."""
 

@@ -22,6 +22,10 @@ from hdsguard.errors import InputError, Problem, fail
 from hdsguard.evidence.kev import Kev, read_kev
 from hdsguard.evidence.registry import MAGIC, Registry, read_registry
 
+# The key a JSON snapshot of the ANS registry starts with (evidence/registry_json.py, which
+# imports pydantic's model: loaded only when such a file is read).
+REGISTRY_JSON_KEY = b'"ans_hds_registry_snapshot"'
+
 if TYPE_CHECKING:
     from hdsguard.evidence.certs import ObservedCertificate
     from hdsguard.evidence.nmap import Scan
@@ -126,10 +130,12 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
         kev = read_kev(shown, text)
         out.kevs.append(kev)
         stamp = kev.released
-    elif kind == "hds_registry":
-        registry = read_registry(shown, text)
+    elif kind in ("hds_registry", "hds_registry_json"):
+        from hdsguard.evidence.registry_json import read_registry_json
+
+        registry = (read_registry if kind == "hds_registry" else read_registry_json)(shown, text)
         out.registries.append(registry)
-        stamp = registry.snapshot
+        kind, stamp = "hds_registry", registry.snapshot
     else:
         raise fail(shown, 1, 1, _UNKNOWN)
     out.files.append(EvidenceFile(shown, kind, digest, stamp))
@@ -144,6 +150,8 @@ def sniff(text: bytes) -> str | None:
         return "pem"
     if head.startswith(b"{") and b'"catalogVersion"' in text[:65536]:
         return "kev"
+    if head.startswith(b"{") and REGISTRY_JSON_KEY in text[:65536]:
+        return "hds_registry_json"
     if head.startswith(MAGIC):
         return "hds_registry"
     if text[:1] == b"\x30" and len(text) > 64 and text[1:2] in (b"\x82", b"\x83"):
