@@ -110,3 +110,54 @@ def test_real_nmap_finds_the_undeclared_ftp_and_the_served_certificate(tmp_path:
     # nmap identified the server software, as declared.
     (software,) = [f for f in findings if f["rule"] == "EVD-003"]
     assert software["message"] == "the scan identified SimpleHTTPServer 0.6, as declared"
+
+
+def test_real_nmap_ssl_cert_gives_the_certificate_a_port_presents(tmp_path: Path) -> None:
+    """nmap's ssl-cert script prints the presented certificate in the XML: it is read as an
+    observed certificate bound to the scanned host and port, no PEM file needed."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    scan = evidence / "scan.xml"
+    with https_server(tmp_path) as https:
+        assert NMAP is not None
+        subprocess.run(
+            [NMAP, "-sT", "-Pn", "-p", str(https), "--script", "ssl-cert", "-oX", str(scan),
+             LOOPBACK],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    (evidence / "scan.xml.evidence").write_text("vantage: internal\n")
+    not_after = (TODAY + datetime.timedelta(days=80)).isoformat()
+    # Another service of the same host, on another port, declares another certificate: the
+    # certificate seen on the scanned port is not its.
+    other_port = https + 1 if https < 65535 else https - 1
+    decl = write(tmp_path / "decl", {"services.yaml": f"""
+        certificates:
+          - {{id: portal-cert, subject: portal.test, not_after: {not_after}}}
+          - {{id: admin-cert, subject: admin.test, not_after: {not_after}}}
+        services:
+          - {{id: portal, host: {LOOPBACK}, port: {https}, protocol: https, exposure: internal,
+              tls: {{certificate: portal-cert}}}}
+          - {{id: admin, host: {LOOPBACK}, port: {other_port}, protocol: https,
+              exposure: internal, tls: {{certificate: admin-cert}}}}
+        """})  # fmt: skip
+    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
+                      "--no-config"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    rules = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+    line = next(n for n, text in enumerate(scan.read_text().splitlines(), 1) if 'key="pem"' in text)
+    # The certificate the port presented expires 30 days before the declared date.
+    earlier = rules[("EVD-007", "certificates/portal-cert")]
+    expires = (TODAY + datetime.timedelta(days=50)).isoformat()
+    assert earlier["status"] == "fail"
+    assert earlier["message"].endswith(
+        f"scan.xml#localhost:{https} (portal.test), valid until {expires}"
+    ), earlier["message"]
+    assert earlier["related"][0]["file"].endswith("evidence/scan.xml")
+    assert earlier["related"][0]["line"] == line
+    # Bound by host and port: the same host's other port and certificate are not concerned.
+    assert rules[("EVD-007", "certificates/admin-cert")]["status"] == "not_applicable"
+    # It is the declared one, so EVD-008 passes on it, located at the certificate in the scan.
+    (seen,) = [f for (rule, _), f in rules.items() if rule == "EVD-008"]
+    assert seen["target"].endswith(f"scan.xml#localhost:{https}")
+    assert (seen["status"], seen["line"]) == ("pass", line)
+    assert seen["message"] == "declared as certificates/portal-cert"

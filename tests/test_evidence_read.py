@@ -67,6 +67,40 @@ def test_hostile_xml_says_why_it_is_refused() -> None:
     assert "the scan did not finish" in problem(exc)
 
 
+def test_the_certificate_of_nmaps_ssl_cert_script_is_read_with_its_host_and_port(
+    tmp_path: Path,
+) -> None:
+    # tests/fixtures/evidence/ssl-cert.xml: nmap 7.93's own output (-sT -Pn --script ssl-cert
+    # -oX) against a loopback HTTPS server the nmap test starts.
+    text = (FIXTURES / "ssl-cert.xml").read_bytes()
+    (port,) = read_scan("s.xml", text).hosts[0].ports
+    ((line, pem_text),) = port.certificates
+    assert line == 39 and pem_text.startswith("-----BEGIN CERTIFICATE-----\nMIIC0DCC")
+    (tmp_path / "s.xml").write_bytes(text)
+    (tmp_path / "s.xml.evidence").write_text("vantage: internal\n")
+    ((cert, host),) = load_evidence([EvidenceSpec(tmp_path)]).certificates
+    assert host == "localhost"
+    assert (cert.port, cert.names, cert.line, cert.subject) == (
+        39671,
+        ("localhost", "127.0.0.1"),
+        39,
+        "portal.test",
+    )
+    assert (cert.not_before, cert.not_after, cert.issuer) == ("2026-11-25", "2027-01-24", "Test CA")
+
+
+def test_a_damaged_certificate_in_a_scan_is_a_located_error(tmp_path: Path) -> None:
+    (tmp_path / "s.xml").write_bytes((FIXTURES / "ssl-cert-damaged.xml").read_bytes())
+    (tmp_path / "s.xml.evidence").write_text("vantage: internal\n")
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(tmp_path)])
+    # Located at the <elem key="pem"> of the scan; the rest is cryptography's own words.
+    assert (
+        "s.xml:39: the certificate nmap's ssl-cert script printed is damaged: damaged PEM "
+        "certificate block: " in problem(exc)
+    ), problem(exc)
+
+
 def test_a_pem_chain_is_read_with_lines_dates_names_and_algorithm() -> None:
     leaf = certificate(
         "www.example", not_before=D(2026, 9, 1), not_after=D(2026, 11, 30),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID, NameOID
@@ -32,6 +32,10 @@ class ObservedCertificate:
     not_before: str
     not_after: str
     signature_algorithm: str
+    # Read from a scan (nmap's ssl-cert script): the port that presented it, and the names and
+    # addresses of the scanned host; a file's certificate has neither (its sidecar's host).
+    port: int = 0
+    names: tuple[str, ...] = ()
 
 
 def read_pem(path: str, text: bytes) -> list[ObservedCertificate]:
@@ -50,6 +54,20 @@ def read_pem(path: str, text: bytes) -> list[ObservedCertificate]:
     if not out:
         raise fail(path, 1, 1, "no certificate: a PEM file needs a BEGIN CERTIFICATE block")
     return out
+
+
+def read_scanned(
+    path: str, line: int, pem_text: str, port: int, names: tuple[str, ...]
+) -> ObservedCertificate:
+    """The certificate nmap's ssl-cert script printed at ``line`` of scan ``path``."""
+    try:
+        (first, *_) = read_pem(path, pem_text.encode("utf-8"))
+    except InputError as exc:
+        why = exc.problems[0].message if exc.problems else "unreadable"
+        raise fail(
+            path, line, None, f"the certificate nmap's ssl-cert script printed is damaged: {why}"
+        ) from None
+    return replace(first, line=line, port=port, names=names)
 
 
 def read_der(path: str, text: bytes) -> list[ObservedCertificate]:

@@ -119,6 +119,7 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
         if vantage is None:
             raise fail(shown, 1, 1, _NO_VANTAGE.format(sidecar=f"{path.name}{SIDECAR}"))
         out.scans.append((scan, vantage))
+        out.certificates += _scanned_certificates(scan)
         stamp: str | None = scan.start.strftime("%Y-%m-%dT%H:%M:%SZ")
     elif kind in ("pem", "der"):
         from hdsguard.evidence.certs import read_der, read_pem
@@ -139,6 +140,21 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
     else:
         raise fail(shown, 1, 1, _UNKNOWN)
     out.files.append(EvidenceFile(shown, kind, digest, stamp))
+
+
+def _scanned_certificates(scan: Scan) -> list[tuple[ObservedCertificate, str | None]]:
+    """The certificates nmap's ssl-cert script printed, each bound to its host and port."""
+    out: list[tuple[ObservedCertificate, str | None]] = []
+    for host in scan.hosts:
+        name = host.names[0] if host.names else (host.addresses or [""])[0]
+        for port in host.ports:
+            if port.certificates:
+                from hdsguard.evidence.certs import read_scanned
+
+                keys = (*host.names, *host.addresses)
+                out += [(read_scanned(scan.path, line, text, port.port, keys), name or None)
+                        for line, text in port.certificates]  # fmt: skip
+    return out
 
 
 def sniff(text: bytes) -> str | None:

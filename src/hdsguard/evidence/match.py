@@ -3,8 +3,9 @@
 - a port or host seen by a scan is a declared service's when the service's ``host`` is one of
   the scanned host's names or addresses (ignoring case), and the ports are equal;
 - a certificate seen is a declared certificate's when its SHA-256 fingerprint is the declared
-  ``sha256``, else when a service declaring that certificate runs on the host that served it,
-  else when the declared ``subject`` is its common name or one of its DNS names;
+  ``sha256``, else when a service declaring that certificate runs on the host that served it
+  (and on its port, for a certificate read from a scan), else when the declared ``subject``
+  is its common name or one of its DNS names;
 - a KEV entry is a service software's when its ``product`` or ``vendorProject`` is the
   declared name (ignoring case); a firewall's when its ``vendorProject`` is the firewall's
   ``vendor`` and its ``product`` names the declared ``firmware.product`` (one contains the
@@ -137,12 +138,12 @@ def observed_certificates(cert: Any, data: Data) -> list[Any]:
     fingerprint = cert.get("sha256")
     if isinstance(fingerprint, str) and fingerprint:
         return [c for c in seen if c["sha256"] == fingerprint.lower().replace(":", "")]
-    hosts = {
-        s.get("host")
+    places = [
+        s
         for s in data.get("services", [])
-        if (s.get("tls") or {}).get("certificate") == cert.get("id") and s.get("host")
-    }
-    by_host = [c for c in seen if c.get("host") in hosts]
+        if (s.get("tls") or {}).get("certificate") == cert.get("id")
+    ]
+    by_host = [c for c in seen if any(served_at(c, s) for s in places)]
     if by_host:
         return by_host
     subject = cert.get("subject")
@@ -150,6 +151,17 @@ def observed_certificates(cert: Any, data: Data) -> list[Any]:
         return []
     name = subject.lower()
     return [c for c in seen if c["subject"].lower() == name or name in c.get("sans", ())]
+
+
+def served_at(observed: Any, service: Any) -> bool:
+    """Whether ``observed`` (a certificate seen) was presented by ``service``'s host, and its
+    port when the certificate was read from a scan (nmap's ssl-cert script knows it)."""
+    host = _host(service)
+    if host is None or not isinstance(observed, dict):
+        return False
+    keys = {str(k).lower() for k in (observed.get("host"), *observed.get("names", ())) if k}
+    port = observed.get("port") or 0
+    return host in keys and (not port or port == service.get("port"))
 
 
 def declared_certificates(observed: Any, data: Data) -> list[Any]:

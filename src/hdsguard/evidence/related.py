@@ -76,8 +76,7 @@ class _Related:
         return self._declared("services", exact or same_host, "port")
 
     def _observed_certificate(self, cert: dict[str, Any]) -> list[Place]:
-        host = cert.get("host")
-        services = [s for s in self.data.get("services", []) if host and s.get("host") == host]
+        services = [s for s in self.data.get("services", []) if match.served_at(cert, s)]
         return self._declared(
             "certificates", match.declared_certificates(cert, self.data), "subject"
         ) + self._declared("services", services, "host")

@@ -40,14 +40,19 @@ def sections(evidence: EvidenceSet) -> dict[str, list[dict[str, Any]]]:
     _scans(out, evidence)
     seen: set[str] = set()
     for cert, served_by in sorted(evidence.certificates, key=lambda c: (c[0].path, c[0].line)):
-        if cert.position != 0 or f"{cert.sha256}{served_by}" in seen:
+        key = f"{cert.sha256}{served_by}:{cert.port}"
+        if cert.position != 0 or key in seen:
             continue  # the server's own certificate only; the chain is read, not a target
-        seen.add(f"{cert.sha256}{served_by}")
+        seen.add(key)
+        # A file's id is its path; a scan's certificate is the scan's, on one host and port.
+        ident = f"{cert.path}#{served_by}:{cert.port}" if cert.port else cert.path
+        names = list(cert.names) if cert.names else [served_by] if served_by else []
         out["evidence_certificates"].append(
-            {"id": f"{cert.path}", "sha256": cert.sha256, "subject": cert.subject,
+            {"id": ident, "sha256": cert.sha256, "subject": cert.subject,
              "sans": list(cert.sans), "issuer": cert.issuer, "not_before": cert.not_before,
              "not_after": cert.not_after, "signature_algorithm": cert.signature_algorithm,
-             "host": served_by or "", "at": f"{cert.path}:{cert.line}"}
+             "host": served_by or "", "names": names, "port": cert.port,
+             "at": f"{cert.path}:{cert.line}"}
         )  # fmt: skip
     kev: dict[str, dict[str, Any]] = {}
     for cat in evidence.kevs:
