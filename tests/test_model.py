@@ -463,7 +463,7 @@ def test_section_tables_are_consistent() -> None:
     [
         ((), ["version", *SECTIONS]),
         (("firewalls", 0), list(Firewall.model_fields)),
-        (("firewalls", 0, "firmware"), ["version", "end_of_support"]),
+        (("firewalls", 0, "firmware"), ["product", "version", "end_of_support"]),
         (("firewalls", 3, "rules", 1), ["from", "to", "port", "action", "notes"]),
         (("organisation", "finess"), ["ej", "et"]),
         (("organisation", "incident_procedure"), ["ars_cert_sante", "cnil_72h", "register"]),
@@ -501,7 +501,7 @@ def test_field_names(path: tuple[str | int, ...], expected: list[str]) -> None:
 
 def test_field_names_from_an_item_model() -> None:
     assert field_names(FirewallRule, ()) == ["from", "to", "port", "action", "notes"]
-    assert field_names(Firewall, ("firmware",)) == ["version", "end_of_support"]
+    assert field_names(Firewall, ("firmware",)) == ["product", "version", "end_of_support"]
 
 
 # --------------------------------------------------------------------------------------------
