@@ -180,20 +180,17 @@ def _load_files(
     with_specs: bool,
     lang: str | None,
 ) -> list[CompiledPolicy]:
-    from hdsguard.policies.split import load_files
-
-    def load(path: Path, builtin: bool) -> CompiledPolicy:
-        raw = contents.get(path)
-        return load_policy(runtime, path, builtin=builtin, with_spec=with_specs, lang=lang, raw=raw)
-
     loaded: list[CompiledPolicy] = []
-    # A run's load may be shared by two processes; the authoring commands' may not, as a
-    # helper sends back what a run needs of a policy, not its file model.
-    for outcome in load_files(files, load, runtime, shared=not with_specs):
-        if isinstance(outcome, list):
-            problems.extend(outcome)
-        else:
-            loaded.append(outcome)
+    for path, builtin in files:
+        raw = contents.get(path)
+        try:
+            loaded.append(
+                load_policy(
+                    runtime, path, builtin=builtin, with_spec=with_specs, lang=lang, raw=raw
+                )
+            )
+        except InputError as exc:
+            problems.extend(exc.problems)
     return loaded
 
 
