@@ -175,3 +175,89 @@ def test_units_cover_every_target_once(estate: Path) -> None:
         covered = [i for lo, hi in slices for i in range(lo, hi)]
         assert covered == list(range(len(decl.targets(section))))
         assert all(hi - lo <= 7 for lo, hi in slices)
+
+
+AUTO = -1  # the default: as many processes as CPUs, at most MAX_JOBS
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", AUTO),
+        ("0", AUTO),
+        ("1", 1),
+        ("3", 3),
+        ("64", 6),  # never more than the CPUs
+        (" 2 ", 2),
+        ("abc", AUTO),
+        ("-2", AUTO),
+        ("2.5", AUTO),
+    ],
+)
+def test_jobs_setting(value: str, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 6)
+    monkeypatch.setenv(forkjobs.ENV_JOBS, value)
+    most = evalsplit.MAX_JOBS
+    assert forkjobs.jobs(most) == (min(6, most) if expected == AUTO else expected)
+
+
+def test_an_invalid_jobs_setting_is_no_error(
+    estate: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = evaluate(estate, "1", monkeypatch, False)
+    assert evaluate(estate, "lots", monkeypatch, False) == serial
+    assert forks  # the default held
+
+
+def test_no_fork_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 4)
+    monkeypatch.delenv(forkjobs.ENV_JOBS, raising=False)
+    assert forkjobs.jobs(4) == 4
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert forkjobs.jobs(4) == 1
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_an_interrupted_parent_kills_and_reaps_its_helpers(
+    estate: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from hdsguard.engine import Evaluation
+
+    monkeypatch.setattr(evalsplit, "work", lambda *args: time.sleep(60))
+
+    def interrupted(self: Any, unit: Any) -> Any:
+        raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with monkeypatch.context() as m:
+        m.setattr(Evaluation, "evaluate", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            evaluate(estate, "3", monkeypatch, False)
+    assert time.monotonic() - started < 30  # the sleeping helpers were killed
+    assert len(forks) == 2
+    for pid in forks:
+        with pytest.raises(ChildProcessError):  # already reaped: no zombie left
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_plan_balances_weights() -> None:
+    weights = [90, 80, 70, 60, 50, 40, 30, 20, 10, 5]
+    assert forkjobs.plan(weights, 1, min_per_job=100, parent_capacity=1.0) == [list(range(10))]
+    # 35 in all: not worth a fork at 100 per process
+    assert forkjobs.plan(weights[-3:], 8, min_per_job=100, parent_capacity=1.0) == [[0, 1, 2]]
+    shares = forkjobs.plan(weights, 2, min_per_job=100, parent_capacity=0.8)
+    assert len(shares) == 2
+    assert sorted(i for share in shares for i in share) == list(range(10))
+    loads = [sum(weights[i] for i in share) for share in shares]
+    assert abs(loads[0] / 0.8 - loads[1]) <= max(weights)
+    # Eight CPUs, but weight enough for four processes only: 455.
+    assert len(forkjobs.plan(weights, 8, min_per_job=100, parent_capacity=1.0)) == 4

@@ -1,11 +1,10 @@
-"""Helper processes for the large first runs: forked, fed by inheritance, heard through a pipe.
+"""Helper processes for evaluating a large estate: forked, fed by inheritance, heard through
+a pipe.
 
-Three phases of a first run are split across processes: compiling the policy catalogue
-(:mod:`hdsguard.policies.split`), and on a large estate parsing the files the cache did not
-hold (:mod:`hdsguard.declarations.parallel`) and evaluating the policies
-(:mod:`hdsguard.evalsplit`). All fork (``os.fork``: a helper starts at once, with the parser,
-the compiled catalogue and the data already in memory), give each helper a share of the work,
-do a share in the parent, and take the helpers' results back through pipes.
+Its one user is :mod:`hdsguard.evalsplit` (the policies evaluated by several processes). A
+helper is forked (``os.fork``: it starts at once, with the compiled catalogue and the
+declarations already in memory), does a share of the work while the parent does its own, and
+sends its results back through a pipe.
 
 A helper sends results one by one, each behind its size and CRC-32, so that a result cut short
 or damaged in transit is never read as another. A helper that dies or exits non-zero has none

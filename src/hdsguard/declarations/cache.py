@@ -84,13 +84,7 @@ class DeclarationCache:
     def put(self, key: str, source: SourceFile) -> None:
         """Remember a file that parsed and validated without any problem."""
         blob = encode(key, source)
-        if blob is not None:
-            self.write(key, blob)
-
-    def write(self, key: str, blob: bytes, *, prune: bool = True) -> None:
-        """Store an entry made by :func:`encode` (``prune``: False in a helper process, so
-        that only one process of a run prunes)."""
-        if write_atomic(self.folder / f"{key}{SUFFIX}", blob) and prune:
+        if blob is not None and write_atomic(self.folder / f"{key}{SUFFIX}", blob):
             self.prune()
 
     def prune(self, now: float | None = None) -> None:
@@ -135,8 +129,8 @@ class DeclarationCache:
 
 
 def encode(key: str, source: SourceFile) -> bytes | None:
-    """The bytes of an entry for ``source``: what :meth:`DeclarationCache.write` stores and
-    :func:`decode` reads (also how a helper process of :mod:`.parallel` ships a parsed file).
+    """The bytes of an entry for ``source``: what :meth:`DeclarationCache.put` stores and
+    :func:`decode` reads.
     None when marshal cannot carry a value: never the case for parsed data."""
     try:
         payload = marshal.dumps(

@@ -24,19 +24,17 @@ def load_declarations(
     """Read, validate and merge; raise InputError listing every problem of every file.
 
     A file that parsed and validated without problem in an earlier run, with the same bytes
-    and the same code, is taken from the declaration cache (:mod:`.cache`) instead. The others
-    are parsed and validated together, in several processes when there are enough of them
-    (:mod:`.parallel`). ``notices`` receives what a walk did not read (hidden files).
+    and the same code, is taken from the declaration cache (:mod:`.cache`) instead; the others
+    are parsed, validated and stored there. ``notices`` receives what a walk did not read
+    (hidden files).
     """
     files = discover(paths, exclude, notices)
     if tell is not None:  # a status line for a person waiting (hdsguard.progress)
         tell(READING.format(count=len(files), s="s" * (len(files) != 1)))
     named = {Path(p) for p in paths if not Path(p).is_dir()}
     cache = DeclarationCache.open()
-    # Per file, in order: (displayed path, cache key, its source or its problems). Files the
-    # cache does not hold are parsed all together below, so that they can be shared out.
+    # Per file, in order: (displayed path, cache key, its source or its problems).
     outcomes: list[tuple[str, str, SourceFile | Sequence[Problem]]] = []
-    pending: list[tuple[str, bytes, str, int]] = []  # parallel.Pending's fields
     for path in files:
         display = display_path(path)
         try:
@@ -47,17 +45,13 @@ def load_declarations(
         key = cache.key(raw, display) if cache is not None else ""
         source = cache.get(key, display, raw) if cache is not None else None
         if source is None:
-            pending.append((display, raw, key, len(outcomes)))
-        outcomes.append((display, key, () if source is None else source))  # () until parsed
-    if pending:  # a warm run parses nothing, and need not load the means to share it out
-        from hdsguard.declarations.parallel import Pending, parse_all
-
-        files_to_parse = [Pending(*fields) for fields in pending]
-        parsed_all = parse_all(files_to_parse, _parse_one, cache)
-        for file, parsed in zip(files_to_parse, parsed_all, strict=True):
-            outcomes[file.index] = (file.display, file.key, parsed)
-        del files_to_parse
-    del pending  # the files' bytes: no longer needed
+            parsed = _parse_one(raw, display)
+            if cache is not None and isinstance(parsed, SourceFile):
+                cache.put(key, parsed)
+            outcomes.append((display, key, parsed))
+        else:
+            outcomes.append((display, key, source))
+        del raw  # the file's bytes: no longer needed
     sources: list[SourceFile] = []
     digests: dict[str, str] = {}
     problems: list[Problem] = []
