@@ -47,13 +47,6 @@ def exact_only(policies: tuple[CompiledPolicy, ...]) -> list[CompiledPolicy]:
     return [dataclasses.replace(p, verdict=None) for p in policies]
 
 
-@pytest.fixture(autouse=True, params=["section programs", "one verdict per policy"])
-def programs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every comparison runs with section programs on every section, and with none."""
-    limit = 0 if request.param == "section programs" else 10**9
-    monkeypatch.setattr(fastpath, "SECTION_PROGRAM_MIN_TARGETS", limit)
-
-
 def both_ways(decl: Any, policies: tuple[CompiledPolicy, ...], **kw: Any) -> list[Finding]:
     runtime, _ = catalogue()
     for evidence in (True, False):

@@ -131,13 +131,6 @@ class Evaluation:
         self.non_local = {
             section: [p for p in group if not p.local] for section, group in self.by_section.items()
         }
-        self.programs = {
-            section: _Programs(
-                runtime,
-                len(decl.targets(section)) >= fastpath.SECTION_PROGRAM_MIN_TARGETS,
-            )
-            for section in self.by_section
-        }
 
     def units(self, size: int) -> list[tuple[Unit, int]]:
         """The work in slices of at most ``size`` targets, each with its number of pairs."""
@@ -153,12 +146,7 @@ class Evaluation:
         section, lo, hi = unit
         runtime, sections, now, evidence = self.runtime, self.sections, self.now, self.evidence
         all_policies, non_local = self.by_section[section], self.non_local[section]
-        scoped, programs, quiet, severity = (
-            self.scoped[section],
-            self.programs[section],
-            self.quiet,
-            self.severity,
-        )
+        scoped, quiet, severity = self.scoped[section], self.quiet, self.severity
         findings: list[Finding] = []
         for target, obj, origin in self.decl.targets(section)[lo:hi]:
             path = origin.source.path if origin is not None else None
@@ -170,10 +158,9 @@ class Evaluation:
             activation = runtime.activation(
                 {"self": obj, "params": scoped, "now": now, "target": target, "decl": sections}
             )
-            codes = programs.verdicts(todo, activation)
             places: dict[tuple[str | int, ...], tuple[int, int]] = {}  # policies share fields
-            for i, policy in enumerate(todo):
-                verdict = codes[i] if codes is not None else None
+            for policy in todo:
+                verdict = _verdict(policy, activation)
                 outcome = None
                 if not evidence and type(verdict) is int:
                     outcome = quiet[policy.id].get(verdict)
@@ -197,26 +184,15 @@ def _by_section(policies: Iterable[CompiledPolicy]) -> dict[str, list[CompiledPo
     return grouped
 
 
-class _Programs:
-    """The section programs of one section (see fastpath.section_program), compiled on first
-    use for each list of policies (all of the section's, or its non-local ones)."""
-
-    def __init__(self, runtime: CelRuntime, worth_it: bool) -> None:
-        self.runtime = runtime
-        self.worth_it = worth_it
-        self.compiled: dict[int, tuple[cel.Expression | None, int]] = {}
-
-    def verdicts(self, todo: list[CompiledPolicy], activation: cel.Activation) -> list[Any] | None:
-        if not self.worth_it:
-            return None
-        entry = self.compiled.get(id(todo))  # todo is one of two lists that live all the run
-        if entry is None:
-            entry = self.compiled[id(todo)] = (
-                fastpath.section_program(self.runtime, todo),
-                len(todo),
-            )
-        program, count = entry
-        return fastpath.verdicts(program, activation, count) if program is not None else None
+def _verdict(policy: CompiledPolicy, activation: cel.Activation) -> Any:
+    """The policy's one-evaluation verdict (:mod:`.policies.fastpath`), or None when it has
+    none or its evaluation failed (the exact path then decides)."""
+    if policy.verdict is None:
+        return None
+    try:
+        return policy.verdict.eval(activation).value()
+    except Exception:  # the runtime raises plain RuntimeErrors on internal failures
+        return None
 
 
 def evaluate_one(
@@ -228,13 +204,10 @@ def evaluate_one(
     verdict: Any = None,
 ) -> _Outcome:
     """The outcome of one policy on one target; ``verdict``: the policy's verdict when it was
-    already evaluated (by a section program), else None."""
-    if verdict is None and policy.verdict is not None:
+    already evaluated, else None (it is evaluated here)."""
+    if verdict is None:
         # One evaluation settles the common cases; anything else takes the exact path below.
-        try:
-            verdict = policy.verdict.eval(activation).value()
-        except Exception:  # the runtime raises plain RuntimeErrors on internal failures
-            verdict = None
+        verdict = _verdict(policy, activation)
     if type(verdict) is int:  # not None, not a bool, not an error
         if verdict == fastpath.PASS:
             return _pass(policy, activation, evidence)

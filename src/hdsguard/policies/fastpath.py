@@ -17,22 +17,14 @@ not" is a bit per check (check i: 2**i), computed only when one does not, for po
 several checks: the exact path then evaluates those checks alone, since a check that holds
 cleanly is a pass without a message there too (a failing pair of a four-check policy no
 longer evaluates the three checks that hold).
-
-On a section with many targets, the verdicts of all its policies are compiled into one list
-expression (:func:`section_program`), evaluated once per target: most of the cost of a CEL
-call from Python is the call itself, not the work of the expression.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cel_expr_python import cel
-
-    from hdsguard.policies.celenv import CelRuntime
-    from hdsguard.policies.load import CompiledPolicy
     from hdsguard.policies.meta import CheckRules, PolicyRules
     from hdsguard.policies.model import Check, Policy
 
@@ -118,36 +110,3 @@ def _binding(condition: str) -> tuple[str, str, str] | None:
 def _own_line(source: str) -> str:
     # A trailing // comment in the policy's text must not swallow what follows it.
     return f"{source}\n"
-
-
-# Below this many targets a section's program costs more to compile than it saves.
-SECTION_PROGRAM_MIN_TARGETS = 200
-
-
-def section_program(
-    runtime: CelRuntime, policies: Sequence[CompiledPolicy]
-) -> cel.Expression | None:
-    """One expression giving the list of the policies' verdicts, or None when a policy has
-    no verdict or the list does not compile (each policy is then evaluated on its own)."""
-    from hdsguard.policies.celenv import scope_to_policy
-    from hdsguard.policies.inline import inline_date_helpers
-
-    parts: list[str] = []
-    for policy in policies:
-        if policy.verdict is None or policy.verdict_source is None:
-            return None
-        parts.append(scope_to_policy(inline_date_helpers(policy.verdict_source), policy.id))
-    try:
-        return runtime.env.compile("[" + ",\n".join(parts) + "]")
-    except RuntimeError:
-        return None
-
-
-def verdicts(program: cel.Expression, activation: cel.Activation, count: int) -> list[Any] | None:
-    """The verdict of each policy of a section program, or None when any of them is an error
-    (CEL fails the whole list then; each policy is evaluated on its own instead)."""
-    try:
-        result = program.eval(activation).plain_value()
-    except Exception:  # the runtime raises plain RuntimeErrors on internal failures
-        return None
-    return result if type(result) is list and len(result) == count else None
