@@ -123,12 +123,10 @@ def test_the_last_flush_is_checked(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from hdsguard import cli, exiting
+    from hdsguard import cli
 
     def main(**kwargs: object) -> None:
         raise SystemExit(main_status)
-
-    monkeypatch.setattr(exiting, "kept", None)  # run() sets it: undone after the test
 
     def exit_(code: int) -> None:
         raise _Exited(code)
@@ -141,26 +139,6 @@ def test_the_last_flush_is_checked(
     assert exited.value.status == status
     message = "<standard output>: cannot write: No space left on device"
     assert (message in capsys.readouterr().err) == told
-
-
-def test_the_command_leaves_its_objects_to_the_exit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hdsguard import api, cli, exiting
-    from hdsguard.findings import Report
-
-    api.check([LAB])  # a library call keeps nothing
-    assert exiting.kept is None
-    monkeypatch.setattr(exiting, "kept", None)
-    monkeypatch.setattr(sys, "argv", ["hdsguard", "check", LAB, "--as-of", AS_OF])
-
-    def exit_(code: int) -> None:
-        raise _Exited(code)
-
-    monkeypatch.setattr(os, "_exit", exit_)
-    with pytest.raises(_Exited) as exited:
-        cli.run()
-    assert exited.value.status == 1
-    assert exiting.kept is not None
-    assert any(isinstance(kept, Report) for kept in exiting.kept)
 
 
 def test_a_closed_standard_output_is_an_error_not_a_crash(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hdsguard import exiting, i18n
+from hdsguard import i18n
 from hdsguard.cli import _prepare, run_options
 from hdsguard.clicommon import SEVERITIES, handle_errors
 from hdsguard.clilang import LocalisedCommand, lang_option
@@ -134,7 +134,6 @@ def report(
             "evidence": [display_path(p) for p in evidence_paths],
         }
         write_pack(pack, result, html, command)
-    exiting.keep(result)
     sys.exit(result.report.exit_code(threshold))
 
 
