@@ -73,7 +73,6 @@ class CompiledPolicy:
     local: bool = False
     # Pass / not applicable / ask the exact path, in one evaluation (see fastpath.py).
     verdict: cel.Expression | None = None
-    verdict_source: str | None = None  # its CEL text, for a section's program
     # Some text was asked in a language the file does not give: the main one stands in.
     fell_back: bool = False
 
@@ -332,7 +331,6 @@ def compile_policy(
             )
         )
     meta = PolicyMeta.of(spec, texts)
-    verdict_text = verdict_source(spec)
     compiled = CompiledPolicy(
         meta=meta,
         spec=None if isinstance(spec, PolicyRules) else spec,
@@ -347,8 +345,7 @@ def compile_policy(
         pass_message=tmpl(spec.pass_message, default_pass_message(meta.title), "pass_message"),
         remediation=tmpl(spec.remediation, "", "remediation"),
         checks=tuple(checks),
-        verdict=_verdict(runtime, verdict_text, spec.id),
-        verdict_source=verdict_text,
+        verdict=_verdict(runtime, verdict_source(spec), spec.id),
         fell_back=texts.fell_back,
     )
     _check_params(meta, source, problems)
