@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from hdsguard.declarations import precheck
 from hdsguard.declarations.load import load_declarations
-from hdsguard.declarations.yamlsource import SourceFile, flatten, parse, unpack_pos
+from hdsguard.declarations.reader import parse
+from hdsguard.declarations.yamlsource import SourceFile, flatten, unpack_pos
 from hdsguard.errors import InputError
 from tests.helpers import REPO, holds_none, random_spot
 

@@ -19,7 +19,7 @@ from cel_expr_python import cel
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hdsguard.declarations.yamlsource import parse
+from hdsguard.declarations.reader import parse
 from hdsguard.errors import InputError
 from hdsguard.policies import cache, load, meta
 from hdsguard.policies.celenv import CelRuntime

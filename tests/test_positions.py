@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from hdsguard.declarations.yamlsource import Anchor, _parse_yaml, flatten, parse
+from hdsguard.declarations.reader import parse
+from hdsguard.declarations.yamlsource import Anchor, _parse_yaml, flatten
 from tests.helpers import REPO
 from tests.helpers import data_paths as paths
 

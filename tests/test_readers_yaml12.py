@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from hdsguard.declarations.yamlsource import parse
+from hdsguard.declarations.reader import parse
 from hdsguard.errors import InputError
 
 

@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 
 from hdsguard.declarations.load import load_declarations
 from hdsguard.declarations.merge import merge
+from hdsguard.declarations.reader import parse
 from hdsguard.declarations.validate import validate
-from hdsguard.declarations.yamlsource import SourceFile, parse
+from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.engine import run
 from hdsguard.errors import InputError
 from hdsguard.findings import Finding, Status

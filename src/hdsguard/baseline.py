@@ -17,8 +17,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from hdsguard.declarations.files import display_path, read_text
+from hdsguard.declarations.reader import parse
 from hdsguard.declarations.types import FormatVersion, IsoDate
-from hdsguard.declarations.yamlsource import parse
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Finding, Report, Status
 from hdsguard.i18n import _, current, ngettext

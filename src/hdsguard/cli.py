@@ -16,17 +16,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hdsguard import __version__, i18n
+from hdsguard import __version__
+from hdsguard.cli_audit import calendar, report, verify_pack
 from hdsguard.cli_init import init
 from hdsguard.cli_policies import policies
-from hdsguard.clicommon import CONFIG_OPTIONS, SEVERITIES, F, handle_errors, parse_date, safe_text
-from hdsguard.clilang import LocalisedGroup, lang_option, localise_click
+from hdsguard.clicommon import SEVERITIES, handle_errors, safe_text
+from hdsguard.clilang import LocalisedGroup, lang_option
+from hdsguard.clirun import prepare_run, run_options
 from hdsguard.formatters.escape import name as escape_name
 from hdsguard.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from hdsguard.api import CheckOptions
-    from hdsguard.config import LoadedConfig
+    pass
 
 
 @click.group(cls=LocalisedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,56 +99,6 @@ def run() -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.flush()
     os._exit(status)
-
-
-def run_options(func: F) -> F:
-    """Options shared by `check` and `baseline`: evaluation date, policies, config."""
-    options = [
-        click.option(
-            "--as-of",
-            callback=parse_date,
-            metavar="DATE",
-            help="Evaluate as on this date (YYYY-MM-DD). Default: today.",
-        ),
-        *CONFIG_OPTIONS,
-        lang_option,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _prepare(
-    paths: Sequence[str],
-    as_of: datetime.date | None,
-    policy_dirs: Sequence[Path],
-    config_file: Path | None,
-    no_config: bool,
-    baseline_file: Path | None = None,
-) -> tuple[list[str], CheckOptions, LoadedConfig | None]:
-    """The declaration paths, options and config of a run; the command line wins."""
-    from hdsguard.api import options_from_config
-    from hdsguard.configpath import find_config
-
-    if config_file is not None and no_config:
-        raise click.UsageError(_("--config and --no-config exclude each other"))
-    path = config_file or (None if no_config else find_config(Path.cwd()))
-    config = None
-    if path is not None:
-        from hdsguard.config import load_config
-
-        config = load_config(path)
-        i18n.set_default(config.model.lang)
-        localise_click()
-    options = options_from_config(
-        config,
-        as_of=as_of or datetime.date.today(),
-        policy_dirs=policy_dirs,
-        baseline_file=baseline_file,
-    )
-    options = dataclasses.replace(options, lang=i18n.current())
-    targets = list(paths) or (config.declaration_paths() if config else None) or ["."]
-    return targets, options, config
 
 
 def _echo_notices(notices: Sequence[str]) -> None:
@@ -245,7 +196,7 @@ def check(
     # 100k-object check): reference counting frees what the run lets go of.
     gc.disable()
     outputs: list[Output] = parse_outputs(formats, output)
-    targets, options, config = _prepare(
+    targets, options, config = prepare_run(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
     evidence = verbose or any(o.format in EVIDENCE_FORMATS for o in outputs)
@@ -300,7 +251,7 @@ def baseline(
     from hdsguard.findings import Status
     from hdsguard.output import write_atomic
 
-    targets, options, config = _prepare(paths, as_of, policy_dirs, config_file, no_config)
+    targets, options, config = prepare_run(paths, as_of, policy_dirs, config_file, no_config)
     target = output or (config.baseline_file() if config else None) or Path(BASELINE_NAME)
     # Only failing findings are recorded: pass messages need not be rendered.
     options = replace(
@@ -353,9 +304,6 @@ def schema(name: str, markdown: bool) -> None:
 
 main.add_command(policies)
 main.add_command(init)
-
-# The audit commands import from this module: added once everything above is defined.
-from hdsguard.cli_audit import calendar, report, verify_pack  # noqa: E402
 
 main.add_command(report)
 main.add_command(calendar)

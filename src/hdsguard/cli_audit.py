@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 import click
 
 from hdsguard import i18n
-from hdsguard.cli import _prepare, run_options
 from hdsguard.clicommon import SEVERITIES, handle_errors
 from hdsguard.clilang import LocalisedCommand, lang_option
+from hdsguard.clirun import prepare_run, run_options
 
 if TYPE_CHECKING:
     from hdsguard.api import CheckOptions
@@ -109,7 +109,7 @@ def report(
     from hdsguard.findings import Severity
     from hdsguard.output import write_atomic
 
-    targets, options, config = _prepare(
+    targets, options, config = prepare_run(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
     options = _with_evidence(options, evidence_paths)
@@ -174,7 +174,9 @@ def calendar(
     from hdsguard.audit.writing import write_bytes_atomic
     from hdsguard.findings import Severity
 
-    targets, options, _ = _prepare(paths, as_of, policy_dirs, config_file, no_config, baseline_file)
+    targets, options, _ = prepare_run(
+        paths, as_of, policy_dirs, config_file, no_config, baseline_file
+    )
     options = _with_evidence(options, evidence_paths)
     result = audit(targets, options, threshold=Severity.LOW, horizon_days=horizon)
     data = ics.render(result.view.deadlines, options.as_of, result.view.organisation)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from cel_expr_python import cel
 
 from hdsguard.declarations.merge import DeclarationSet, Origin
+from hdsguard.evalsplit import Unit, evaluate_all
 
 if TYPE_CHECKING:
     from hdsguard.findingsmemo import FindingsMemo
@@ -67,8 +68,6 @@ def run(
     evaluation = Evaluation(
         runtime, policies, decl, as_of, params, severities, evidence=evidence, reused=reused
     )
-    from hdsguard.evalsplit import evaluate_all
-
     produced = evaluate_all(evaluation, references)
     findings.extend(produced)
     if memo is not None:
@@ -82,9 +81,6 @@ def run(
             memo.put(path, kept)
     findings.sort(key=BY_RULE_AND_TARGET)
     return findings
-
-
-Unit = tuple[str, int, int]  # a section and a slice of its targets
 
 
 class Evaluation:

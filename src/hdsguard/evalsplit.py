@@ -14,13 +14,23 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hdsguard.findings import Finding, from_rows, to_rows
 
 if TYPE_CHECKING:
     from hdsguard import forkjobs
-    from hdsguard.engine import Evaluation, Unit
+
+Unit = tuple[str, int, int]  # a section and a slice of its targets
+
+
+class Evaluation(Protocol):
+    """What the engine's evaluation offers to be shared out (:class:`.engine.Evaluation`)."""
+
+    def units(self, size: int) -> list[tuple[Unit, int]]: ...
+
+    def evaluate(self, unit: Unit) -> list[Finding]: ...
+
 
 # Pairs each process must have for a fork to pay. A pair costs about 13 us on this project's
 # 2-CPU machines; a helper costs a few ms to start and its findings about 1.5 us each for the

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ValidationError
 
 from hdsguard.declarations.errtext import file_kind
 from hdsguard.declarations.files import display_path, read_text
+from hdsguard.declarations.reader import parse
 from hdsguard.declarations.validate import schema_problems, version_problem
-from hdsguard.declarations.yamlsource import SourceFile, parse
+from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _, labelled
 

@@ -4,7 +4,7 @@ PyYAML's composer creates a node and two mark objects for every scalar, and that
 the time a first run spends reading declarations. Hand-written (and generated) declaration
 files nearly always use a small part of YAML: block mappings with plain keys, block sequences,
 single-line scalars, and short flow lists. :func:`parse_block` reads that subset line by line
-and returns exactly what :func:`~hdsguard.declarations.yamlsource.parse` would: the same data
+and returns exactly what :func:`~hdsguard.declarations.yamlsource._parse_yaml` would: the same data
 (same types, same key order) and the same positions, packed the same way.
 
 It never reports an error. Whatever it does not recognise with certainty (block scalars,

@@ -8,9 +8,10 @@ from pathlib import Path
 from hdsguard.declarations.cache import DeclarationCache
 from hdsguard.declarations.files import decode_text, discover, display_path, read_bytes
 from hdsguard.declarations.merge import DeclarationSet, merge
+from hdsguard.declarations.reader import parse
 from hdsguard.declarations.shapes import classify, named_message, skipped_notice
 from hdsguard.declarations.validate import validate
-from hdsguard.declarations.yamlsource import SourceFile, parse
+from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.progress import READING
 

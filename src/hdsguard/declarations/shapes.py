@@ -87,7 +87,7 @@ def skipped_notice(skipped: Sequence[tuple[str, str]]) -> str:
 def classify(path: str, display: str) -> str | None:
     """The shape of the file at ``path`` (read again: this runs only for invalid files)."""
     from hdsguard.declarations.files import read_text
-    from hdsguard.declarations.yamlsource import parse
+    from hdsguard.declarations.reader import parse
     from hdsguard.errors import InputError
 
     try:

@@ -16,8 +16,7 @@ over the limits, text that is not strict JSON) goes the YAML way, so that data, 
 messages stay the same whichever way a file is read.
 
 Plain block-style YAML, the form of nearly every declaration file, takes a fast path too
-(:mod:`.blockyaml`: a line-by-line reader of that subset that gives exactly the composer's data
-and positions, and leaves anything else to the composer).
+(:mod:`.blockyaml`, which builds on this module; :func:`.reader.parse` picks the reader).
 """
 
 from __future__ import annotations
@@ -419,22 +418,6 @@ class _Builder:
 
 class _Abort(Exception):
     """Stop building: the document is hostile or too large to continue safely."""
-
-
-def parse(text: str, display: str, *, as_json: bool | None = None) -> SourceFile:
-    """Parse YAML (or JSON, a subset of YAML 1.2) text; raise InputError with every problem.
-
-    ``as_json`` (default: the name ends with ``.json``): the text is strict JSON, or a located
-    error, never read as YAML. Otherwise the block-style fast path, then the composer, which
-    also gives every error message.
-    """
-    if as_json if as_json is not None else display.lower().endswith(".json"):
-        return _parse_json(text, display)
-    # Imported here: blockyaml builds on this module.
-    from hdsguard.declarations.blockyaml import parse_block
-
-    source = parse_block(text, display)
-    return source if source is not None else _parse_yaml(text, display)
 
 
 # What YAML 1.1 (libyaml) and YAML 1.2 read differently, refused where it stands: NEL, LS and

@@ -29,7 +29,7 @@ from cel_expr_python import cel
 from hdsguard.cache import cache_dir, code_fingerprint, load_safely, seal, unseal, write_atomic
 from hdsguard.declarations.files import display_path
 from hdsguard.policies.celenv import CelRuntime
-from hdsguard.policies.load import CompiledCheck, CompiledPolicy
+from hdsguard.policies.compiled import CompiledCheck, CompiledPolicy
 from hdsguard.policies.meta import ParamInfo, PolicyMeta
 from hdsguard.policies.template import Template
 

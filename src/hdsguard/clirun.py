@@ -1,0 +1,71 @@
+"""What the commands that run a check share: their options (date, policies, config,
+language) and the set-up of a run from them (:func:`prepare_run`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from hdsguard import i18n
+from hdsguard.clicommon import CONFIG_OPTIONS, F, parse_date
+from hdsguard.clilang import lang_option, localise_click
+from hdsguard.i18n import _
+
+if TYPE_CHECKING:
+    from hdsguard.api import CheckOptions
+    from hdsguard.config import LoadedConfig
+
+
+def run_options(func: F) -> F:
+    """Options shared by `check` and `baseline`: evaluation date, policies, config."""
+    options = [
+        click.option(
+            "--as-of",
+            callback=parse_date,
+            metavar="DATE",
+            help="Evaluate as on this date (YYYY-MM-DD). Default: today.",
+        ),
+        *CONFIG_OPTIONS,
+        lang_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def prepare_run(
+    paths: Sequence[str],
+    as_of: datetime.date | None,
+    policy_dirs: Sequence[Path],
+    config_file: Path | None,
+    no_config: bool,
+    baseline_file: Path | None = None,
+) -> tuple[list[str], CheckOptions, LoadedConfig | None]:
+    """The declaration paths, options and config of a run; the command line wins."""
+    from hdsguard.api import options_from_config
+    from hdsguard.configpath import find_config
+
+    if config_file is not None and no_config:
+        raise click.UsageError(_("--config and --no-config exclude each other"))
+    path = config_file or (None if no_config else find_config(Path.cwd()))
+    config = None
+    if path is not None:
+        from hdsguard.config import load_config
+
+        config = load_config(path)
+        i18n.set_default(config.model.lang)
+        localise_click()
+    options = options_from_config(
+        config,
+        as_of=as_of or datetime.date.today(),
+        policy_dirs=policy_dirs,
+        baseline_file=baseline_file,
+    )
+    options = dataclasses.replace(options, lang=i18n.current())
+    targets = list(paths) or (config.declaration_paths() if config else None) or ["."]
+    return targets, options, config

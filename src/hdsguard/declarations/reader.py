@@ -1,0 +1,28 @@
+"""Read one declaration (or policy, config…) file's text: the reader for its kind.
+
+JSON goes to the strict JSON reader; YAML to the line-by-line block-YAML reader
+(:mod:`.blockyaml`), and what that one declines to the composer (:mod:`.yamlsource`), which
+also gives every error message. Kept apart from both readers, which it chooses between: the
+block-YAML reader builds on :mod:`.yamlsource`'s positions and scalars.
+"""
+
+from __future__ import annotations
+
+from hdsguard.declarations.yamlsource import SourceFile, _parse_json, _parse_yaml
+
+
+def parse(text: str, display: str, *, as_json: bool | None = None) -> SourceFile:
+    """Parse YAML (or JSON, a subset of YAML 1.2) text; raise InputError with every problem.
+
+    ``as_json`` (default: the name ends with ``.json``): the text is strict JSON, or a located
+    error, never read as YAML. Otherwise the block-style fast path, then the composer, which
+    also gives every error message.
+    """
+    if as_json if as_json is not None else display.lower().endswith(".json"):
+        return _parse_json(text, display)
+    # Imported on first use: a warm run reads its files from the cache, and compiling the
+    # reader's patterns would be most of what it pays to import it.
+    from hdsguard.declarations.blockyaml import parse_block
+
+    source = parse_block(text, display)
+    return source if source is not None else _parse_yaml(text, display)
