@@ -20,18 +20,18 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hdsguard.declarations import yamlsource
-from hdsguard.declarations.blockyaml import parse_block
+from hdsguard.declarations import reader
+from hdsguard.declarations.reader import parse
 from hdsguard.declarations.yamlsource import (
     MAX_DEPTH,
     MAX_SCALAR_CHARS,
     SourceFile,
     _parse_yaml,
     flatten,
-    parse,
     unpack_pos,
 )
 from hdsguard.errors import InputError
+from hdsguard.speed.blockyaml import parse_block
 from tests.helpers import REPO, holds_none
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -119,7 +119,7 @@ def test_parse_uses_the_fast_path_and_the_composer_for_the_rest(
         calls.append(display)
         return _parse_yaml(text, display)
 
-    monkeypatch.setattr(yamlsource, "_parse_yaml", composer)
+    monkeypatch.setattr(reader, "_parse_yaml", composer)
     assert parse("a: 1\nb: [x]\n", "f.yaml").data == {"a": 1, "b": ["x"]}
     assert calls == []
     assert parse("a: |\n  text\n", "g.yaml").data == {"a": "text\n"}

@@ -210,7 +210,7 @@ def test_an_edit_while_compiling_is_never_stored_under_the_old_key(
     expected = uncached(*args)
     assert statuses(expected, "ACME-001") == ["pass"]
 
-    from hdsguard.policies import cache as catalogue_cache
+    from hdsguard.speed import catalogue_cache
 
     real = catalogue_cache.catalogue_key
 

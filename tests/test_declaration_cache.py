@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from hdsguard.declarations import cache as decl_cache
 from hdsguard.declarations import load
 from hdsguard.declarations.yamlsource import SourceFile, flatten
+from hdsguard.speed import declaration_cache as decl_cache
 from tests.helpers import AS_OF, REPO, data_paths, run_cli, text_of, write
 
 sys.path.insert(0, str(REPO / "bench"))

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from hdsguard import evalsplit, forkjobs
 from hdsguard.declarations.load import load_declarations
 from hdsguard.engine import run
 from hdsguard.findings import Finding
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import load_catalogue
+from hdsguard.speed import evalsplit, forkjobs
 from tests.helpers import AS_OF, REPO, forbid_forks, record_forks, run_cli
 
 sys.path.insert(0, str(REPO / "bench"))

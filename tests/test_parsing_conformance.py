@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hdsguard.declarations import precheck
 from hdsguard.declarations.load import load_declarations
 from hdsguard.declarations.reader import parse
 from hdsguard.declarations.yamlsource import SourceFile, flatten, unpack_pos
 from hdsguard.errors import InputError
+from hdsguard.speed import precheck
 from tests.helpers import REPO, holds_none, random_spot
 
 sys.path.insert(0, str(REPO / "bench"))

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from hdsguard.api import CheckOptions, check
-from hdsguard.policies import cache, load
+from hdsguard.policies import load
+from hdsguard.speed import catalogue_cache as cache
 from tests.helpers import REPO
 
 AS_OF = datetime.date(2026, 11, 28)

@@ -21,13 +21,14 @@ from hypothesis import strategies as st
 
 from hdsguard.declarations.reader import parse
 from hdsguard.errors import InputError
-from hdsguard.policies import cache, load, meta
+from hdsguard.policies import load, meta
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.inline import inline_date_helpers
 from hdsguard.policies.load import CompiledPolicy, load_catalogue, load_policy
 from hdsguard.policies.meta import PolicyMeta, rules_of
 from hdsguard.policies.model import Check, Param, Policy, SectionName, SeverityName
 from hdsguard.policies.template import placeholders
+from hdsguard.speed import catalogue_cache as cache
 from tests.helpers import REPO, random_spot, run_cli
 from tests.test_policy_loading import GOOD
 

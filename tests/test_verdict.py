@@ -1,4 +1,4 @@
-"""The one-evaluation verdict (policies/fastpath.py) never changes a finding.
+"""The one-evaluation verdict (speed/fastpath.py) never changes a finding.
 
 Every comparison runs the same policies twice: as compiled (verdict first, exact path when the
 verdict does not settle it) and with the verdict removed (exact path only), and requires equal
@@ -26,11 +26,11 @@ from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.engine import run
 from hdsguard.errors import InputError
 from hdsguard.findings import Finding, Status
-from hdsguard.policies import fastpath
 from hdsguard.policies.celenv import CelRuntime
-from hdsguard.policies.fastpath import verdict_source
 from hdsguard.policies.load import CompiledPolicy, load_catalogue
 from hdsguard.policies.model import Policy
+from hdsguard.speed import fastpath
+from hdsguard.speed.fastpath import verdict_source
 from tests.helpers import AS_OF, REPO
 from tests.test_fuzz import mutated_data
 

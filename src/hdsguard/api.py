@@ -141,7 +141,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
             ts=progress.plural(targets),
         )
     )
-    from hdsguard.findingsmemo import FindingsMemo
+    from hdsguard.speed.findingsmemo import FindingsMemo
 
     memo = FindingsMemo.open(
         runtime.catalogue_key,

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 from cel_expr_python import cel
 
 from hdsguard.declarations.merge import DeclarationSet, Origin
-from hdsguard.evalsplit import Unit, evaluate_all
+from hdsguard.speed.evalsplit import Unit, evaluate_all
 
 if TYPE_CHECKING:
-    from hdsguard.findingsmemo import FindingsMemo
+    from hdsguard.speed.findingsmemo import FindingsMemo
 from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Severity, Status
 from hdsguard.i18n import _, ngettext
-from hdsguard.policies import fastpath
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
 from hdsguard.policies.template import join_rendered
+from hdsguard.speed import fastpath
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def run(
     memo: FindingsMemo | None = None,
 ) -> list[Finding]:
     """Findings for every (policy, target) pair, sorted by rule then target; on a large
-    estate, evaluated by several processes (:mod:`hdsguard.evalsplit`).
+    estate, evaluated by several processes (:mod:`hdsguard.speed.evalsplit`).
 
     ``evidence=False`` leaves the messages of passing and not-applicable findings empty: an
     output that never shows them (terminal text without --verbose, SARIF, annotations) need

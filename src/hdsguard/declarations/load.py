@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from hdsguard.declarations.cache import DeclarationCache
 from hdsguard.declarations.files import decode_text, discover, display_path, read_bytes
 from hdsguard.declarations.merge import DeclarationSet, merge
 from hdsguard.declarations.reader import parse
@@ -14,6 +13,7 @@ from hdsguard.declarations.validate import validate
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.progress import READING
+from hdsguard.speed.declaration_cache import DeclarationCache
 
 
 def load_declarations(
@@ -25,9 +25,9 @@ def load_declarations(
     """Read, validate and merge; raise InputError listing every problem of every file.
 
     A file that parsed and validated without problem in an earlier run, with the same bytes
-    and the same code, is taken from the declaration cache (:mod:`.cache`) instead; the others
-    are parsed, validated and stored there. ``notices`` receives what a walk did not read
-    (hidden files).
+    and the same code, is taken from the declaration cache
+    (:mod:`hdsguard.speed.declaration_cache`) instead; the others are parsed, validated and
+    stored there. ``notices`` receives what a walk did not read (hidden files).
     """
     files = discover(paths, exclude, notices)
     if tell is not None:  # a status line for a person waiting (hdsguard.progress)

@@ -151,7 +151,7 @@ def _holders(obj: Any, at: DatePath) -> Iterator[tuple[tuple[str | int, ...], di
 @cache
 def event_dates() -> dict[str, tuple[DatePath, ...]]:
     """Section -> paths of its event dates, read from the shipped declaration schema."""
-    from hdsguard.declarations.precheck import schema_file
+    from hdsguard.speed.precheck import schema_file
 
     schema = json.loads(schema_file().read_text(encoding="utf-8"))
     defs: dict[str, Any] = schema.get("$defs", {})

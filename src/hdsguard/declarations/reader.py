@@ -1,9 +1,10 @@
 """Read one declaration (or policy, config…) file's text: the reader for its kind.
 
 JSON goes to the strict JSON reader; YAML to the line-by-line block-YAML reader
-(:mod:`.blockyaml`), and what that one declines to the composer (:mod:`.yamlsource`), which
-also gives every error message. Kept apart from both readers, which it chooses between: the
-block-YAML reader builds on :mod:`.yamlsource`'s positions and scalars.
+(:mod:`hdsguard.speed.blockyaml`), and what that one declines to the composer
+(:mod:`.yamlsource`), which also gives every error message. Kept apart from both readers,
+which it chooses between: the block-YAML reader builds on :mod:`.yamlsource`'s positions and
+scalars.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def parse(text: str, display: str, *, as_json: bool | None = None) -> SourceFile
         return _parse_json(text, display)
     # Imported on first use: a warm run reads its files from the cache, and compiling the
     # reader's patterns would be most of what it pays to import it.
-    from hdsguard.declarations.blockyaml import parse_block
+    from hdsguard.speed.blockyaml import parse_block
 
     source = parse_block(text, display)
     return source if source is not None else _parse_yaml(text, display)

@@ -16,7 +16,8 @@ over the limits, text that is not strict JSON) goes the YAML way, so that data, 
 messages stay the same whichever way a file is read.
 
 Plain block-style YAML, the form of nearly every declaration file, takes a fast path too
-(:mod:`.blockyaml`, which builds on this module; :func:`.reader.parse` picks the reader).
+(:mod:`hdsguard.speed.blockyaml`, which builds on this module; :func:`.reader.parse` picks the
+reader).
 """
 
 from __future__ import annotations

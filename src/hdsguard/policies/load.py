@@ -24,7 +24,6 @@ from hdsguard.i18n import _, labelled
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.compiled import CompiledCheck as CompiledCheck
 from hdsguard.policies.compiled import CompiledPolicy as CompiledPolicy
-from hdsguard.policies.fastpath import verdict_source
 from hdsguard.policies.meta import PolicyMeta, PolicyRules
 from hdsguard.policies.template import Template, compile_template, literal
 from hdsguard.policies.texts import (
@@ -32,6 +31,7 @@ from hdsguard.policies.texts import (
     default_not_applicable_message,
     default_pass_message,
 )
+from hdsguard.speed.fastpath import verdict_source
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -98,7 +98,7 @@ def _load_catalogue(
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    from hdsguard.policies import cache
+    from hdsguard.speed import catalogue_cache as cache
 
     # Each file is read once: the key hashes the very bytes that are compiled, so an edit
     # made meanwhile can never be stored under the key of the previous text.

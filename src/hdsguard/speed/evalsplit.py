@@ -3,7 +3,7 @@
 At 10k objects the evaluation (about 74,000 policy-target pairs) is the longest phase of a
 first run, and every pair is independent of the others. When there are enough pairs for a fork
 to pay, the engine's work is cut into units (a slice of a section's targets), shared out by
-number of pairs, and helper processes (:mod:`hdsguard.forkjobs`) evaluate theirs while the
+number of pairs, and helper processes (:mod:`hdsguard.speed.forkjobs`) evaluate theirs while the
 parent evaluates its own. A helper sends each unit's findings as plain tuples (``marshal``);
 the parent rebuilds them. A unit whose findings do not arrive intact is evaluated by the
 parent, so the findings are always those of a serial run, which the final sort orders the
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from hdsguard.findings import Finding, from_rows, to_rows
 
 if TYPE_CHECKING:
-    from hdsguard import forkjobs
+    from hdsguard.speed import forkjobs
 
 Unit = tuple[str, int, int]  # a section and a slice of its targets
 
@@ -58,7 +58,7 @@ def evaluate_all(
     if pairs < 2 * MIN_PAIRS_PER_JOB:
         # No fork can pay (a pre-commit hook's case: not even the means to fork are loaded).
         return [finding for unit in units for finding in evaluation.evaluate(unit)]
-    from hdsguard import forkjobs
+    from hdsguard.speed import forkjobs
 
     shares = forkjobs.plan(
         [weight for _, weight in weighted],

@@ -1,7 +1,7 @@
 """Helper processes for evaluating a large estate: forked, fed by inheritance, heard through
 a pipe.
 
-Its one user is :mod:`hdsguard.evalsplit` (the policies evaluated by several processes). A
+Its one user is :mod:`hdsguard.speed.evalsplit` (the policies evaluated by several processes). A
 helper is forked (``os.fork``: it starts at once, with the compiled catalogue and the
 declarations already in memory), does a share of the work while the parent does its own, and
 sends its results back through a pipe.

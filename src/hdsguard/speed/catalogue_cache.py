@@ -3,16 +3,16 @@ re-compile 53 policies (hundreds of CEL expressions) on every commit.
 
 The key hashes everything the compiled result depends on: the bytes (those that are then
 compiled, read once) and displayed path of every policy file, whether it is built-in, the
-cel-expr-python build and the whole installed hdsguard package (:mod:`hdsguard.cache`). A hit
+cel-expr-python build and the whole installed hdsguard package (:mod:`hdsguard.speed.cache`). A hit
 therefore gives exactly what a fresh load would; anything unreadable, corrupt, or stored under
 another key is ignored and the catalogue is rebuilt.
 
 The entry is data only: ``marshal`` of plain values (strings, numbers, tuples, dicts, the
 bytes of each serialized CEL expression), never pickle, sealed with a SHA-256 and its own key
-(:func:`hdsguard.cache.seal`). Decoding rebuilds the policies from a fixed set of classes and
+(:func:`hdsguard.speed.cache.seal`). Decoding rebuilds the policies from a fixed set of classes and
 refuses anything else.
 
-Location and switch are those of every hdsguard cache (:mod:`hdsguard.cache`).
+Location and switch are those of every hdsguard cache (:mod:`hdsguard.speed.cache`).
 """
 
 from __future__ import annotations
@@ -26,12 +26,19 @@ from typing import Any
 
 from cel_expr_python import cel
 
-from hdsguard.cache import cache_dir, code_fingerprint, load_safely, seal, unseal, write_atomic
 from hdsguard.declarations.files import display_path
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.compiled import CompiledCheck, CompiledPolicy
 from hdsguard.policies.meta import ParamInfo, PolicyMeta
 from hdsguard.policies.template import Template
+from hdsguard.speed.cache import (
+    cache_dir,
+    code_fingerprint,
+    load_safely,
+    seal,
+    unseal,
+    write_atomic,
+)
 
 __all__ = ["cache_dir", "catalogue_key", "dumps", "load", "loads", "store"]
 

@@ -9,7 +9,7 @@ files) is not cached either: it runs on every check, over cached and fresh files
 
 Key: the SHA-256 of the file's bytes and its displayed path, and of a fingerprint of the code
 that parses and validates it: the content of every file of the installed hdsguard package and
-of the shipped schemas (:func:`hdsguard.cache.package_fingerprint`), the installed PyYAML,
+of the shipped schemas (:func:`hdsguard.speed.cache.package_fingerprint`), the installed PyYAML,
 pydantic and pydantic-core, hdsguard's version, the Python build and its integer-digit limit.
 A different byte, path or code is a different key: an entry can only ever be found for the
 very input that produced it.
@@ -38,8 +38,8 @@ import time
 from functools import cache
 from pathlib import Path
 
-from hdsguard.cache import code_fingerprint, load_safely, module_stamp, subdir, write_atomic
 from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.speed.cache import code_fingerprint, load_safely, module_stamp, subdir, write_atomic
 
 # 2: positions packed into one int; 3: positions mirror the data; 4: 26-bit columns;
 # 5: whether the data may hold nulls

@@ -9,7 +9,7 @@ pre-commit run after a one-file change re-evaluates that file, and every rule th
 references (HDS rules, backups at a provider…) on the whole set, as always.
 
 Entries live in ``<cache dir>/findings/``, are marshal data sealed with a SHA-256 and their own
-key (:func:`hdsguard.cache.seal`): an entry copied over another file's, flipped or unreadable
+key (:func:`hdsguard.speed.cache.seal`): an entry copied over another file's, flipped or unreadable
 is never used, the file is evaluated again and its entry rewritten. They are pruned like the
 declaration cache. The code fingerprint is the whole installed package, code and data.
 """
@@ -23,9 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from hdsguard.cache import code_fingerprint, load_safely, seal, subdir, unseal, write_atomic
 from hdsguard.findings import Finding, Row, Severity, from_rows, to_rows
 from hdsguard.policies.load import CompiledPolicy
+from hdsguard.speed.cache import code_fingerprint, load_safely, seal, subdir, unseal, write_atomic
 
 _FORMAT = 2  # 2: sealed with the entry's own key
 SUBDIR = "findings"
@@ -88,7 +88,7 @@ class FindingsMemo:
             return
         blob = seal(key, (_FORMAT, to_rows(findings)))
         if blob is not None and write_atomic(self.folder / f"{key}{SUFFIX}", blob):
-            from hdsguard.declarations.cache import DeclarationCache
+            from hdsguard.speed.declaration_cache import DeclarationCache
 
             DeclarationCache(self.folder).prune()
 

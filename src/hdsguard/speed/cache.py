@@ -10,9 +10,9 @@ neither the group nor others may write (it is created with mode 0700): a relativ
 directory others can write would let them plant entries. Without ``HOME`` nor a passwd entry,
 or with a refused directory, hdsguard runs without a cache.
 
-Three caches use it: the compiled policy catalogue (:mod:`hdsguard.policies.cache`), the parsed
-and validated declaration files (:mod:`hdsguard.declarations.cache`) and the findings memo
-(:mod:`hdsguard.findingsmemo`). Every entry is ``marshal`` data (plain values only: marshal
+Three caches use it: the compiled policy catalogue (:mod:`.catalogue_cache`), the parsed and
+validated declaration files (:mod:`.declaration_cache`) and the findings memo
+(:mod:`.findingsmemo`). Every entry is ``marshal`` data (plain values only: marshal
 runs no code while loading, unlike pickle) sealed by :func:`seal`: a SHA-256 of the payload,
 and inside the payload the entry's own key, both checked by :func:`unseal`. A cache only ever
 costs or saves time: a write that fails (read-only home, full disk) is skipped, and an entry
@@ -91,7 +91,7 @@ def package_fingerprint() -> str:
     and of the Python build: any change to any of them is a different key for every cache."""
     from hdsguard.shipped import shipped
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # hdsguard/, not only speed/
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
     for root in (package, shipped("schemas")):
         for path in sorted(root.rglob("*")):

@@ -1,0 +1,59 @@
+"""Every mechanism hdsguard keeps only for speed, in one place.
+
+None of them may change a report: each gives the bytes the plain path would, and the domain
+modules (``declarations``, ``policies``, ``engine``, ``formatters``) read without them. Gains
+are those of issue 17, measured by switching each mechanism off in turn on the 10k-object
+benchmark (cold: empty caches; warm: a second run on the same files), output byte-identical
+every time. The trust model says what a mechanism relies on, and what happens when that
+fails.
+
+Kept here:
+
+- :mod:`.blockyaml`, the block-YAML reader (1.29x cold): plain block YAML read line by
+  line, without PyYAML's node and mark objects. Trust: it declines anything outside its
+  subset, and :func:`hdsguard.declarations.reader.parse` then uses the composer; its data and
+  positions equal the composer's (tests/test_blockyaml.py, on every YAML file of the
+  repository, generated sets and random documents).
+- :mod:`.evalsplit` and :mod:`.forkjobs`, forked evaluation (1.37x cold): from 16,000
+  (policy, target) pairs, forked helpers evaluate a share and send their findings back behind
+  a size and a CRC-32. Trust: a helper's results are used only when whole, checked and the
+  helper exited 0; anything else the parent evaluates itself, and a helper that outlives
+  its patience is killed and reaped (tests/test_parallel_eval.py). ``HDSGUARD_JOBS=1``
+  switches it off.
+- :mod:`.findingsmemo`, the findings memo (1.78x warm): the findings of local policies on
+  a file unchanged since the last run are reused. :mod:`.declaration_cache`: parsed and
+  validated files reused (the warm run's reading, ≈ 1.07 s -> 0.23 s at 10k in one process).
+  :mod:`.catalogue_cache`: the compiled catalogue reused (1.64x on the small example, the
+  pre-commit case). :mod:`.cache` is what the three share. Trust: keys hash the bytes read,
+  the whole installed package and the CEL build; entries are ``marshal`` data (never
+  pickle), sealed with a SHA-256 and their own key, in a directory only the user can
+  write; anything unreadable or unexpected is ignored and rebuilt
+  (tests/test_cache_trust.py, tests/test_cache_equivalence.py). ``HDSGUARD_NO_CACHE=1``
+  switches all three off.
+- :mod:`.fastpath`, the one-evaluation verdict (evaluation ≈ 1.9 s -> 1.3 s at 10k when it
+  was added): one CEL expression per policy that says pass, not applicable, or which checks
+  to look at. Trust: it can only confirm what the exact path decides; anything else (2 or
+  more, an error, a non-integer) takes the exact path (tests/test_verdict.py, with and
+  without verdicts, on every inline case, the examples, a generated and mutated estates).
+- :mod:`.precheck` (1.07x cold): a file certainly valid against the shipped JSON Schema skips
+  the pydantic model. Trust: it answers "certainly valid" or "ask the model", never
+  "invalid", so messages cannot change (a property-based test: whatever it accepts, the
+  model accepts).
+
+Kept where they act, one line or one function each, listed here so that they are known:
+
+- the pydantic-free policy mirror (1.12x cold): :class:`hdsguard.policies.meta.PolicyRules`
+  and ``policies.load._builtin_for_run`` read the built-in policies for a run without the
+  pydantic model; a user's policy, and every authoring command, take the model.
+- ``gc.disable()`` in :func:`hdsguard.cli.check` (1.13x): a run makes millions of objects
+  and almost no cycles (tests/test_no_cycles.py).
+- ``os._exit`` in :func:`hdsguard.cli.run` (1.06x): the process leaves without freeing its
+  objects one by one, once the outputs are closed and the streams flushed
+  (tests/test_process_exit.py: exit codes, complete outputs, a full disk).
+
+Removed by issue 17, for buying little (gain when it was switched off, cold 10k): the
+catalogue compiled by two processes (``policies/split.py``, 1.05x), parsing in forked
+helpers (``declarations/parallel.py``, 1.13x), one CEL program per section for all its
+verdicts (1.08x), and ``exiting.keep``, which held a run's objects until the exit (≈ 1.0x,
++23 MB). docs/performance.md has the figures.
+"""
