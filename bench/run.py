@@ -112,6 +112,9 @@ class Measure:
     ok_codes: tuple[int, ...] = (0,)
     cold: bool = False  # every run with a fresh, empty HDSGUARD_CACHE_DIR
     seconds: list[float] = field(default_factory=list)
+    # CPU time (user + system) of the command and of the helpers it waited for: on a machine
+    # shared with other work, far steadier than wall time, which counts the waits for a CPU.
+    cpu_seconds: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
     all_processes_kib: int | None = None  # peak PSS of the command and its helpers
 
@@ -122,6 +125,7 @@ class Measure:
             "min_s": round(min(self.seconds), 4),
             "max_s": round(max(self.seconds), 4),
             "runs": len(self.seconds),
+            "median_cpu_s": round(statistics.median(self.cpu_seconds), 4),
             "peak_rss_mib": round(max(self.peak_kib) / 1024, 1),
         }
         if self.all_processes_kib is not None:
@@ -206,6 +210,7 @@ def _timed(m: Measure, env: dict[str, str]) -> None:
             tail = err.read().decode(errors="replace")[-2000:]
             raise SystemExit(f"{m.name}: exit {proc.returncode} ({' '.join(m.argv)})\n{tail}")
     m.seconds.append(elapsed)
+    m.cpu_seconds.append(usage.ru_utime + usage.ru_stime)
     m.peak_kib.append(usage.ru_maxrss)  # KiB on Linux
 
 
@@ -506,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         for m in plan:
             run_once(m, caches)
             m.seconds.clear()
+            m.cpu_seconds.clear()
             m.peak_kib.clear()
         for rep in range(reps):
             for m in plan:
@@ -575,14 +581,15 @@ def print_report(report: dict[str, Any]) -> None:
         f" median of {report['repetitions']}, {report['install']} install"
     )
     print(
-        f"{'measurement':<30}{'median s':>10}{'min s':>9}{'max s':>9}{'peak MiB':>10}"
-        f"{'all procs':>11}"
+        f"{'measurement':<30}{'median s':>10}{'min s':>9}{'max s':>9}{'CPU s':>9}"
+        f"{'peak MiB':>10}{'all procs':>11}"
     )
     for name, r in report["results"].items():
         every = r.get("peak_all_processes_mib")
         print(
             f"{name:<30}{r['median_s']:>10.3f}{r['min_s']:>9.3f}{r['max_s']:>9.3f}"
-            f"{r['peak_rss_mib']:>10.1f}{'' if every is None else f'{every:.1f}':>11}"
+            f"{r.get('median_cpu_s', 0.0):>9.3f}{r['peak_rss_mib']:>10.1f}"
+            f"{'' if every is None else f'{every:.1f}':>11}"
         )
     print("\nratios")
     for name, value in report["ratios"].items():
