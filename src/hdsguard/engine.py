@@ -181,7 +181,7 @@ def _by_section(policies: Iterable[CompiledPolicy]) -> dict[str, list[CompiledPo
 
 
 def _verdict(policy: CompiledPolicy, activation: cel.Activation) -> Any:
-    """The policy's one-evaluation verdict (:mod:`.policies.fastpath`), or None when it has
+    """The policy's one-evaluation verdict (:mod:`hdsguard.speed.fastpath`), or None when it has
     none or its evaluation failed (the exact path then decides)."""
     if policy.verdict is None:
         return None
