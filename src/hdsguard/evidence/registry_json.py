@@ -64,8 +64,8 @@ def read_registry_json(path: str, text: bytes) -> Registry:
     from pydantic import ValidationError
 
     from hdsguard.declarations.files import decode_text
+    from hdsguard.declarations.reader import parse
     from hdsguard.declarations.validate import schema_problems, version_problem
-    from hdsguard.declarations.yamlsource import parse
 
     source = parse(decode_text(text, path), path, as_json=True)
     data = source.data
