@@ -57,8 +57,12 @@ def test_requirement_lists_have_the_expected_sizes_and_dates() -> None:
     gdpr = next(rl for rl in framework_lists() if rl.framework == "gdpr")
     assert [r.id for r in gdpr.requirements] == [f"art. {n}" for n in range(5, 51)]
     assert complete["gdpr"] and "chapters II to V" in gdpr.scope
+    # HDS v2: the 31 numbered requirements EXI 1 to EXI 31, in order.
+    hds = next(rl for rl in framework_lists() if rl.framework == "hds-v2")
+    assert [r.id for r in hds.requirements] == [f"EXI-{n}" for n in range(1, 32)]
+    assert complete["hds-v2"] and "EXI 1 to EXI 31" in hds.scope
     # Lists hdsguard could not verify in full stay selections, and the report says so.
-    assert not complete["hds-v2"] and not complete["care"] and not complete["csp"]
+    assert not complete["care"] and not complete["csp"]
     for rl in framework_lists():
         assert rl.as_of[:2] == "20" and rl.sources and rl.scope
     iso = next(rl for rl in framework_lists() if rl.framework == "iso27001-2022")
