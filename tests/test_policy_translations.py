@@ -2,7 +2,7 @@
 rendered on the policies' own inline cases.
 
 The catalogue is walked whole: every built-in policy has French text for every field and
-message (but those of :data:`UNTRANSLATED`, a list that may only shrink), the same values are
+message, the same values are
 quoted in both languages, and each inline case renders in both languages with the same status
 and a French message that differs from the English one.
 """
@@ -26,21 +26,6 @@ ENGLISH = load_catalogue(RUNTIME_EN, with_specs=True, lang="en")
 FRENCH = load_catalogue(RUNTIME_FR, with_specs=True, lang="fr")
 TRANSLATED = sorted(pid for pid, p in MAIN.items() if "fr" in p.authoring().translations)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
-# Built-in policies still without French text (issue 15). The list may only shrink: a policy
-# translated must leave it, and a policy added to the catalogue must come translated.
-UNTRANSLATED: frozenset[str] = frozenset(
-    {
-        "BKP-005",
-        "VND-001",
-        "VND-002",
-        "VND-003",
-        "VND-004",
-        "VND-005",
-        "VND-006",
-        "VND-007",
-        "VND-008",
-    }
-)
 
 
 def _texts(spec: Policy) -> dict[str, str]:
@@ -88,14 +73,10 @@ def _values(text: str) -> set[str]:
 
 
 def test_every_builtin_policy_has_french_text() -> None:
-    without = {pid for pid in MAIN if pid not in TRANSLATED}
-    assert not without - UNTRANSLATED, (
-        f"no translations.fr block: {sorted(without - UNTRANSLATED)}; translate them "
+    without = sorted(pid for pid in MAIN if pid not in TRANSLATED)
+    assert not without, (
+        f"no translations.fr block: {without}; translate them "
         "(docs/policy-format.md, docs/glossary.md)"
-    )
-    assert not UNTRANSLATED - without, (
-        f"translated now (or no longer in the catalogue): remove "
-        f"{sorted(UNTRANSLATED - without)} from UNTRANSLATED"
     )
 
 
