@@ -95,3 +95,12 @@ def test_every_policies_option_has_help() -> None:
             assert option in text
         if command != "test":
             assert "Extra policy directory" in text
+
+
+def test_the_config_language_is_the_policies_commands_language(tree: Tree) -> None:
+    tree({".git/HEAD": "", ".hdsguard.yaml": "version: 1\nlang: fr\n"})
+    listed = run_cli(["policies", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "Micrologiciel des pare-feu à jour des correctifs" in listed.stdout
+    explained = run_cli(["policies", "explain", "FW-001", "--lang", "en"])
+    assert "Firewall firmware patched recently" in explained.stdout  # --lang wins

@@ -45,16 +45,9 @@ def _settings(
     import datetime
 
     from hdsguard.api import load_policies, options_from_config
-    from hdsguard.configpath import find_config
+    from hdsguard.clirun import load_run_config
 
-    if config_file is not None and no_config:
-        raise click.UsageError(_("--config and --no-config exclude each other"))
-    path = config_file or (None if no_config else find_config(Path.cwd()))
-    config = None
-    if path is not None:
-        from hdsguard.config import load_config
-
-        config = load_config(path)
+    config = load_run_config(config_file, no_config)
     options = options_from_config(config, as_of=datetime.date.today(), policy_dirs=policy_dirs)
     runtime, catalogue = load_policies(options.policy_dirs, with_specs=specs, lang=current())
     if config is not None:

@@ -38,6 +38,25 @@ def run_options(func: F) -> F:
     return func
 
 
+def load_run_config(config_file: Path | None, no_config: bool) -> LoadedConfig | None:
+    """The config every command reads: --config, else the nearest .hdsguard.yaml unless
+    --no-config. Its `lang:` becomes the run's language unless --lang or the command line
+    chose one."""
+    from hdsguard.configpath import find_config
+
+    if config_file is not None and no_config:
+        raise click.UsageError(_("--config and --no-config exclude each other"))
+    path = config_file or (None if no_config else find_config(Path.cwd()))
+    if path is None:
+        return None
+    from hdsguard.config import load_config
+
+    config = load_config(path)
+    i18n.set_default(config.model.lang)
+    localise_click()
+    return config
+
+
 def prepare_run(
     paths: Sequence[str],
     as_of: datetime.date | None,
@@ -48,18 +67,8 @@ def prepare_run(
 ) -> tuple[list[str], CheckOptions, LoadedConfig | None]:
     """The declaration paths, options and config of a run; the command line wins."""
     from hdsguard.api import options_from_config
-    from hdsguard.configpath import find_config
 
-    if config_file is not None and no_config:
-        raise click.UsageError(_("--config and --no-config exclude each other"))
-    path = config_file or (None if no_config else find_config(Path.cwd()))
-    config = None
-    if path is not None:
-        from hdsguard.config import load_config
-
-        config = load_config(path)
-        i18n.set_default(config.model.lang)
-        localise_click()
+    config = load_run_config(config_file, no_config)
     options = options_from_config(
         config,
         as_of=as_of or datetime.date.today(),
