@@ -188,3 +188,14 @@ def test_existing_files_are_refused_in_french_too(here: Path) -> None:
         ".pre-commit-config.yaml: existe déjà : passez --skip-existing pour le garder et écrire "
         "les autres fichiers, ou --force pour le remplacer\n"
     )
+
+
+def test_init_offers_exactly_the_model_s_organisation_kinds() -> None:
+    """init keeps its own copy of the kinds (importing the model would slow every start of the
+    CLI, which builds init's click.Choice); this keeps the copy equal to the model."""
+    from typing import get_args
+
+    from hdsguard.declarations.model import OrganisationKind
+    from hdsguard.init import KINDS
+
+    assert KINDS == get_args(OrganisationKind)

@@ -19,6 +19,7 @@ from hdsguard.policies.load import CompiledPolicy, load_catalogue
 from hdsguard.policies.model import Policy
 from hdsguard.policies.selftest import run_case
 from hdsguard.policies.template import placeholders
+from hdsguard.policies.texts import CHECK_TEXT_KEYS, TEXT_KEYS
 
 MAIN = load_catalogue(CelRuntime(), with_specs=True)
 RUNTIME_EN, RUNTIME_FR = CelRuntime(), CelRuntime()
@@ -30,14 +31,12 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 
 def _texts(spec: Policy) -> dict[str, str]:
     """Every text of the policy in its main language, by its path in the file."""
-    out = {k: getattr(spec, k) for k in ("title", "description", "rationale", "remediation")}
-    for key in ("message", "warn_message", "pass_message", "not_applicable_message"):
-        if getattr(spec, key):
-            out[key] = getattr(spec, key)
+    required = ("title", "description", "rationale", "remediation")
+    out = {k: getattr(spec, k) for k in TEXT_KEYS if k in required or getattr(spec, k)}
     for i, check in enumerate(spec.checks or []):
-        out[f"checks.{i}.message"] = check.message
-        if check.warn_message:
-            out[f"checks.{i}.warn_message"] = check.warn_message
+        for key in CHECK_TEXT_KEYS:
+            if key == "message" or getattr(check, key):
+                out[f"checks.{i}.{key}"] = getattr(check, key)
     for name, param in spec.params.items():
         out[f"params.{name}"] = param.description
     return out
@@ -45,22 +44,9 @@ def _texts(spec: Policy) -> dict[str, str]:
 
 def _french(spec: Policy) -> dict[str, str]:
     block = spec.translations["fr"]
-    out = {
-        k: getattr(block, k)
-        for k in (
-            "title",
-            "description",
-            "rationale",
-            "remediation",
-            "message",
-            "warn_message",
-            "pass_message",
-            "not_applicable_message",
-        )
-        if getattr(block, k)
-    }
+    out = {k: getattr(block, k) for k in TEXT_KEYS if getattr(block, k)}
     for i, check in enumerate(block.checks or []):
-        for key in ("message", "warn_message"):
+        for key in CHECK_TEXT_KEYS:
             if getattr(check, key):
                 out[f"checks.{i}.{key}"] = getattr(check, key)
     out.update({f"params.{name}": text for name, text in block.params.items()})
