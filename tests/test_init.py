@@ -198,4 +198,4 @@ def test_init_offers_exactly_the_model_s_organisation_kinds() -> None:
     from hdsguard.declarations.model import OrganisationKind
     from hdsguard.init import KINDS
 
-    assert KINDS == get_args(OrganisationKind)
+    assert get_args(OrganisationKind) == KINDS
