@@ -461,3 +461,21 @@ def test_the_mirror_knows_the_models_names() -> None:
 
     assert set(get_args(model.SeverityName)) == meta.SEVERITIES
     assert set(get_args(model.SectionName)) == meta.SECTIONS
+
+
+def test_a_null_translation_params_is_left_to_the_model() -> None:
+    """Found by the mutation test above: `translations.fr.params: null` was accepted by the
+    pydantic-free reading, which the model refuses (a mapping); `checks: null` is accepted
+    by both."""
+    from pydantic import ValidationError
+
+    data = {k: v for k, v in copy.deepcopy(DATA["FW-001"]).items() if k != "tests"}
+    data["translations"]["fr"]["params"] = None
+    assert rules_of(data) is None
+    tests = {"tests": DATA["FW-001"]["tests"]}
+    with pytest.raises(ValidationError):
+        Policy.model_validate({**data, **tests})
+    data["translations"]["fr"]["params"] = {}
+    data["translations"]["fr"]["checks"] = None
+    assert rules_of(data) is not None
+    Policy.model_validate({**data, **tests})

@@ -338,7 +338,8 @@ def _translation(data: Any) -> dict[str, Any]:
             raise _Doubt
         for value in check.values():
             _text(value, optional=True)
-    for name, description in _mapping(block.get("params") or {}).items():
+    # `params: null` is refused by the model (a mapping, empty by default); `checks: null` is not.
+    for name, description in _mapping(block.get("params", {})).items():
         _text(name)
         _text(description)
     return block
