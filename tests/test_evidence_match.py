@@ -1,0 +1,72 @@
+"""Certificate matching through the services index gives what the matching rule says."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from hdsguard.evidence import match
+
+
+def _naive(cert: dict[str, Any], data: dict[str, Any]) -> list[Any]:
+    """The rule of evidence/match.py's docstring, written out pair by pair."""
+    seen = data.get("evidence_certificates", [])
+    fingerprint = cert.get("sha256")
+    if fingerprint:
+        return [c for c in seen if c["sha256"] == fingerprint.lower().replace(":", "")]
+    places = [s for s in data["services"] if (s.get("tls") or {}).get("certificate") == cert["id"]]
+    by_host = [c for c in seen if any(match.served_at(c, s) for s in places)]
+    if by_host:
+        return by_host
+    name = cert["subject"].lower()
+    return [c for c in seen if c["subject"].lower() == name or name in c.get("sans", ())]
+
+
+def _estate(rng: random.Random) -> dict[str, Any]:
+    hosts = [f"h{i}.example" for i in range(6)]
+    certs = [{"id": f"c{i}", "subject": rng.choice(hosts)} for i in range(8)]
+    services = [
+        {
+            "id": f"s{i}",
+            "host": rng.choice(hosts),
+            "port": rng.choice((443, 8443)),
+            **({"tls": {"certificate": rng.choice(certs)["id"]}} if rng.random() < 0.7 else {}),
+        }
+        for i in range(12)
+    ]
+    seen = [
+        {
+            "id": f"o{i}",
+            "sha256": f"{i:064x}",
+            "subject": rng.choice(hosts),
+            "sans": rng.sample(hosts, 2),
+            "host": rng.choice(hosts),
+            "names": [],
+            "port": rng.choice((0, 443, 8443)),
+        }
+        for i in range(rng.randrange(0, 6))
+    ]
+    return {"certificates": certs, "services": services, "evidence_certificates": seen}
+
+
+def test_indexed_matching_is_the_pairwise_rule() -> None:
+    rng = random.Random(17)
+    for _ in range(200):
+        data = _estate(rng)
+        for cert in data["certificates"]:
+            assert match.observed_certificates(cert, data) == _naive(cert, data)
+
+
+def test_a_fingerprint_match_ignores_case_and_colons() -> None:
+    data = _estate(random.Random(3))
+    data["evidence_certificates"] = [{**data["evidence_certificates"][0], "sha256": "ab" * 32}]
+    cert = {"id": "x", "subject": "nowhere", "sha256": ":".join(["AB"] * 32)}
+    assert match.observed_certificates(cert, data) == data["evidence_certificates"]
+
+
+def test_nothing_observed_matches_nothing() -> None:
+    data = _estate(random.Random(5))
+    data["evidence_certificates"] = []
+    assert all(match.observed_certificates(c, data) == [] for c in data["certificates"])
+    del data["evidence_certificates"]
+    assert all(match.observed_certificates(c, data) == [] for c in data["certificates"])
