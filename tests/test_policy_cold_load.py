@@ -479,3 +479,17 @@ def test_a_null_translation_params_is_left_to_the_model() -> None:
     data["translations"]["fr"]["checks"] = None
     assert rules_of(data) is not None
     Policy.model_validate({**data, **tests})
+
+
+@pytest.mark.parametrize("checks", [False, "", 0, {}])
+def test_translated_checks_that_are_no_list_are_left_to_the_model(checks: object) -> None:
+    """Found by the mutation test above: `translations.fr.checks: false` was read as no
+    checks by the pydantic-free reading (and then crashed the translation check); the model
+    refuses anything but a list or null."""
+    from pydantic import ValidationError
+
+    data = {k: v for k, v in copy.deepcopy(DATA["IAM-001"]).items() if k != "tests"}
+    data["translations"]["fr"]["checks"] = checks
+    assert rules_of(data) is None
+    with pytest.raises(ValidationError):
+        Policy.model_validate({**data, "tests": DATA["IAM-001"]["tests"]})

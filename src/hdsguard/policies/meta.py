@@ -333,7 +333,10 @@ def _translation(data: Any) -> dict[str, Any]:
         raise _Doubt
     for key in TRANSLATION_KEYS & block.keys() - {"checks", "params"}:
         _text(block[key], optional=True)
-    for check in _list(block.get("checks") or []):
+    # `checks: null` is accepted by the model (no translated checks); any other non-list,
+    # `false` or `""` included, is refused, so the fast reading must doubt it too.
+    checks = block.get("checks")
+    for check in [] if checks is None else _list(checks):
         if not _mapping(check).keys() <= {"message", "warn_message"}:
             raise _Doubt
         for value in check.values():
