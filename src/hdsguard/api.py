@@ -151,6 +151,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         options.params,
         options.severities,
         options.evidence,
+        decl.observed(),
     )
     findings = run(
         runtime,

@@ -53,9 +53,11 @@ def run(
     output that never shows them (terminal text without --verbose, SARIF, annotations) need
     not pay one CEL evaluation per placeholder for each of them on a large estate.
 
-    ``memo`` reuses the findings of local policies on files unchanged since an earlier run.
+    ``memo`` reuses the findings of local policies on files unchanged since an earlier run
+    (in a run without evidence, also those of the policies local without it).
     """
     policies = list(policies)
+    observed = decl.observed()
     findings: list[Finding] = []
     references = {p.id: p.meta.references for p in policies}
     reused: set[str] = set()
@@ -66,13 +68,21 @@ def run(
                 reused.add(source.path)
                 findings.extend(hit)
     evaluation = Evaluation(
-        runtime, policies, decl, as_of, params, severities, evidence=evidence, reused=reused
+        runtime,
+        policies,
+        decl,
+        as_of,
+        params,
+        severities,
+        evidence=evidence,
+        reused=reused,
+        observed=observed,
     )
     produced = evaluate_all(evaluation, references)
     findings.extend(produced)
     if memo is not None:
         # The memo keeps, per file evaluated afresh, the findings of its local policies.
-        local = {p.id for p in policies if p.local}
+        local = {p.id for p in policies if p.local_in(observed)}
         fresh: dict[str, list[Finding]] = {s.path: [] for s in decl.sources if s.path not in reused}
         for finding in produced:
             if finding.rule in local and finding.file in fresh:
@@ -97,6 +107,7 @@ class Evaluation:
         *,
         evidence: bool,
         reused: set[str],
+        observed: bool = False,
     ) -> None:
         self.runtime = runtime
         self.decl = decl
@@ -125,7 +136,8 @@ class Evaluation:
             for section, group in self.by_section.items()
         }
         self.non_local = {
-            section: [p for p in group if not p.local] for section, group in self.by_section.items()
+            section: [p for p in group if not p.local_in(observed)]
+            for section, group in self.by_section.items()
         }
 
     def units(self, size: int) -> list[tuple[Unit, int]]:

@@ -60,6 +60,11 @@ class DeclarationSet:
     def origin(self, section: str, ident: str = "") -> Origin | None:
         return self.origins.get((section, ident))
 
+    def observed(self) -> bool:
+        """Whether evidence is attached: any item in an ``evidence_*`` section (every evidence
+        file read is one, in ``evidence_files``)."""
+        return any(items for name, items in self.lists.items() if name.startswith("evidence_"))
+
     def targets(self, section: str) -> list[tuple[str, dict[str, Any], Origin | None]]:
         """(target name, object, origin) for every object of a section, in declaration order.
 

@@ -262,8 +262,13 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # converts the whole set, evidence included (10k scanned ports: 75 ms per evaluation).
         ("evidence_files", [], _L, lambda: list(ctx.sections.get("evidence_files", ()))),
         ("evidence_scans", [], _L, lambda: list(ctx.sections.get("evidence_scans", ()))),
-        ("evidence_count", [_S], _I, lambda s: len(ctx.sections.get(s, ()))),
+        # Evidence sections only: the findings memo counts on it (policies.locality).
+        ("evidence_count", [_S], _I, lambda s: _evidence_count(ctx, s)),
     ]
+
+
+def _evidence_count(ctx: Context, section: str) -> int:
+    return len(ctx.sections.get(section, ())) if section.startswith("evidence_") else 0
 
 
 def _version_order(observed: str, declared: str) -> str:

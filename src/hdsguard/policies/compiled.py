@@ -46,6 +46,8 @@ class CompiledPolicy:
     checks: tuple[CompiledCheck, ...]
     # True when no expression can read another object than the target (see locality.py).
     local: bool = False
+    # True when that holds in any run given no evidence file (locality.EVIDENCE_HELPERS).
+    local_without_evidence: bool = False
     # Pass / not applicable / ask the exact path, in one evaluation (see fastpath.py).
     verdict: cel.Expression | None = None
     # Some text was asked in a language the file does not give: the main one stands in.
@@ -54,6 +56,11 @@ class CompiledPolicy:
     @property
     def id(self) -> str:
         return self.meta.id
+
+    def local_in(self, observed: bool) -> bool:
+        """Whether the policy's findings on a file are decided by that file alone, in a run
+        that was given evidence (``observed``) or not."""
+        return self.local or (self.local_without_evidence and not observed)
 
     def default_params(self) -> dict[str, Any]:
         return {name: p.default for name, p in self.meta.params.items()}

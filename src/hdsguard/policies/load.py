@@ -303,7 +303,8 @@ def compile_policy(
     _check_params(meta, source, problems)
     if problems:
         raise InputError(problems)
-    return dataclasses.replace(compiled, local=_is_local(compiled))
+    local, local_without_evidence = _locality(compiled)
+    return dataclasses.replace(compiled, local=local, local_without_evidence=local_without_evidence)
 
 
 def _verdict(runtime: CelRuntime, text: str, policy_id: str) -> cel.Expression | None:
@@ -324,10 +325,11 @@ _TEMPLATE_KEYS = (
 )
 
 
-def _is_local(policy: CompiledPolicy) -> bool:
-    """No compiled expression of the policy, placeholders included, can read another object
-    than its target, as the checked syntax tree says (:mod:`.locality`)."""
-    from hdsguard.policies.locality import all_local
+def _locality(policy: CompiledPolicy) -> tuple[bool, bool]:
+    """Whether no compiled expression of the policy, placeholders included, can read another
+    object than its target, as the checked syntax tree says (:mod:`.locality`): in any run,
+    and in a run given no evidence."""
+    from hdsguard.policies.locality import all_local, all_local_without_evidence
 
     templates: list[Template | None] = [
         policy.not_applicable_message,
@@ -342,7 +344,8 @@ def _is_local(policy: CompiledPolicy) -> bool:
         if template is not None:
             exprs += [p for p in template.parts if not isinstance(p, str)]
             exprs.append(template.values)
-    return all_local(exprs)
+    local = all_local(exprs)
+    return local, local or all_local_without_evidence(exprs)
 
 
 def split_path(text: str) -> tuple[str | int, ...]:

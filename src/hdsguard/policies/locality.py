@@ -11,6 +11,13 @@ overload chosen. A local expression reads no global variable but ``self``, ``par
 look objects up; a helper added later is non-local until listed).
 Anything uncertain (a payload that does not decode as expected) counts as non-local, which
 only costs speed.
+
+A policy is *local without evidence* when its only other reads go through the helpers of
+:data:`EVIDENCE_HELPERS`: in a run given no evidence file every evidence section is empty, and
+each of these helpers then returns the same value (an empty list, null, 0 or the target's own
+declared date) whatever the other objects declare, so the policy's findings on a file are
+decided by that file alone, like a local policy's. ``tests/test_locality.py`` calls each
+helper on estates that differ everywhere but the argument to check it.
 """
 
 from __future__ import annotations
@@ -49,6 +56,26 @@ LOCAL_HELPERS = frozenset(
         "get",
         "present",
         "index_of",
+        "version_order",
+        "same_signature",
+    }
+)
+# hdsguard helpers whose value, when every evidence section is empty, depends only on their
+# arguments: they read the evidence sections and, through those, nothing else.
+EVIDENCE_HELPERS = frozenset(
+    {
+        "evidence_ports_of",
+        "evidence_hosts_of",
+        "observed_certificates",
+        "declared_certificates",
+        "kev_entries",
+        "kev_entries_of",
+        "kev_entry",
+        "kev_added",
+        "hds_registry_entry",
+        "evidence_files",
+        "evidence_scans",
+        "evidence_count",
     }
 )
 # The environment's global variables (the checker refuses any other free name, so any other
@@ -59,8 +86,9 @@ _HELPER_OVERLOAD = "hds_"  # prefix of every hdsguard helper's overload id (cele
 _CHECKED = "type.googleapis.com/cel.expr.CheckedExpr"
 
 
-def reads_other_objects(expr: cel.Expression) -> bool:
-    """Whether ``expr`` may read objects other than its target (True when in doubt)."""
+def reads_other_objects(expr: cel.Expression, allowed: frozenset[str] = LOCAL_HELPERS) -> bool:
+    """Whether ``expr`` may read objects other than its target (True when in doubt), calling
+    only the hdsguard helpers of ``allowed`` counted as reading nothing else."""
     try:
         references = list(_references(expr.serialize()))
     except Exception:  # an unexpected payload: doubt
@@ -69,13 +97,20 @@ def reads_other_objects(expr: cel.Expression) -> bool:
         if not overloads:  # a variable: a global one, or one bound by a macro (`x` in all(x, …))
             if name.split(".")[0] in _GLOBALS and name not in LOCAL_VARIABLES:
                 return True
-        elif name not in LOCAL_HELPERS and any(o.startswith(_HELPER_OVERLOAD) for o in overloads):
+        elif name not in allowed and any(o.startswith(_HELPER_OVERLOAD) for o in overloads):
             return True
     return False
 
 
-def all_local(exprs: Iterable[cel.Expression | None]) -> bool:
-    return not any(reads_other_objects(e) for e in exprs if e is not None)
+def all_local(
+    exprs: Iterable[cel.Expression | None], allowed: frozenset[str] = LOCAL_HELPERS
+) -> bool:
+    return not any(reads_other_objects(e, allowed) for e in exprs if e is not None)
+
+
+def all_local_without_evidence(exprs: Iterable[cel.Expression | None]) -> bool:
+    """Whether the expressions read nothing but their target in a run without evidence."""
+    return all_local(exprs, LOCAL_HELPERS | EVIDENCE_HELPERS)
 
 
 def _references(blob: bytes) -> Iterator[tuple[str, list[str]]]:

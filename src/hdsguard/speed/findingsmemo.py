@@ -6,7 +6,10 @@ that file's bytes (objects and positions), the compiled catalogue, the parameter
 severities, the evaluation date and whether evidence messages are rendered. The memo keeps,
 per declaration file, the findings of the local policies under a key hashing all of these; a
 pre-commit run after a one-file change re-evaluates that file, and every rule that follows
-references (HDS rules, backups at a provider…) on the whole set, as always.
+references (HDS rules, backups at a provider…) on the whole set, as always. In a run given no
+evidence file, the policies that read other objects only through evidence helpers are local
+too (``policies.locality.EVIDENCE_HELPERS``); the key lists the policies memoized, so the
+entries of a run with evidence and of one without never mix.
 
 Entries live in ``<cache dir>/findings/``, are marshal data sealed with a SHA-256 and their own
 key (:func:`hdsguard.speed.cache.seal`): an entry copied over another file's, flipped or unreadable
@@ -48,7 +51,10 @@ class FindingsMemo:
         params: Mapping[str, Mapping[str, Any]],
         severities: Mapping[str, Severity],
         evidence: bool,
+        observed: bool = False,
     ) -> FindingsMemo | None:
+        """The memo of a run; ``evidence``: messages of passes rendered; ``observed``:
+        evidence files given (policies local only without them are then not memoized)."""
         folder = subdir(SUBDIR)
         if folder is None or catalogue_key is None or not digests:
             return None
@@ -57,7 +63,7 @@ class FindingsMemo:
             "catalogue": catalogue_key,
             "as_of": as_of.isoformat(),
             "evidence": evidence,
-            "policies": [p.id for p in policies if p.local],
+            "policies": [p.id for p in policies if p.local_in(observed)],
             "params": {k: dict(v) for k, v in sorted(params.items())},
             "severities": {k: v.value for k, v in sorted(severities.items())},
         }
