@@ -19,12 +19,25 @@ Write = Callable[[str], object]
 
 
 class Streamed:
-    """A JSON array whose items are produced (and written) one at a time."""
+    """A JSON array whose items are produced (and written) one at a time.
 
-    __slots__ = ("items",)
+    ``encoder``, when given, turns an item into its JSON text at the indentation whose line
+    break it is passed, as :func:`encode` would (the report's 100,000 findings are each
+    written by one function that knows their shape, not walked twice by the general one)."""
 
-    def __init__(self, items: Iterable[Any]) -> None:
+    __slots__ = ("encoder", "items")
+
+    def __init__(
+        self, items: Iterable[Any], encoder: Callable[[Any, str], str] | None = None
+    ) -> None:
         self.items = items
+        self.encoder = encoder
+
+
+class _Encoded(str):
+    """Text an item's encoder already wrote, at its place."""
+
+    __slots__ = ()
 
 
 def dump(value: Any, write: Write) -> None:
@@ -34,7 +47,13 @@ def dump(value: Any, write: Write) -> None:
 
 def _write(value: Any, write: Write, nl: str) -> None:
     inner = nl + "  "
-    if isinstance(value, Streamed) or (type(value) in (list, tuple) and _streams(value)):
+    if isinstance(value, Streamed) and value.encoder is not None:
+        encoder, first = value.encoder, True
+        for item in value.items:
+            write(("[" if first else ",") + inner + encoder(item, inner))
+            first = False
+        write("[]" if first else nl + "]")
+    elif isinstance(value, Streamed) or (type(value) in (list, tuple) and _streams(value)):
         first = True
         for item in value.items if isinstance(value, Streamed) else value:
             write(("[" if first else ",") + inner)
@@ -90,6 +109,10 @@ def encode(value: Any, nl: str) -> str:
         items = [encode_basestring(k) + ": " + encode(v, inner) for k, v in value.items()]
         return "{" + inner + ("," + inner).join(items) + nl + "}"
     if isinstance(value, Streamed):
+        if value.encoder is not None:
+            return encode([_Encoded(value.encoder(v, nl + "  ")) for v in value.items], nl)
         return encode(list(value.items), nl)
+    if kind is _Encoded:
+        return str(value)
     # StrEnum members, floats, int subclasses, non-string keys: exactly as json.dumps does.
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", nl)
