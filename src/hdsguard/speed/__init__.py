@@ -22,8 +22,9 @@ Kept here:
   switches it off.
 - :mod:`.findingsmemo`, the findings memo (1.78x warm): the findings of local policies on
   a file unchanged since the last run are reused (in a run without evidence, also those of
-  the policies reading evidence only, ``policies.locality.EVIDENCE_HELPERS``). :mod:`.declaration_cache`: parsed and
-  validated files reused (the warm run's reading, ≈ 1.07 s -> 0.23 s at 10k in one process).
+  the policies reading evidence only, ``policies.locality.EVIDENCE_HELPERS``).
+  :mod:`.declaration_cache`: parsed and validated files reused (the warm run's reading,
+  ≈ 1.07 s -> 0.23 s at 10k in one process).
   :mod:`.catalogue_cache`: the compiled catalogue reused (1.64x on the small example, the
   pre-commit case). :mod:`.cache` is what the three share. Trust: keys hash the bytes read,
   the whole installed package and the CEL build; entries are ``marshal`` data (never
