@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Report, RuleInfo, Status
+from hdsguard.findings import Finding, Report, RuleInfo, Status
 from hdsguard.formatters.escape import document_line as xml_line
 from hdsguard.formatters.escape import document_text as xml_text
 
@@ -18,7 +18,7 @@ _SKIPPED = (Status.NOT_APPLICABLE, Status.WAIVED)
 
 def render(report: Report) -> str:
     root = ET.Element("testsuites", name="hdsguard")
-    findings = sorted(report.findings, key=BY_RULE_AND_TARGET)
+    findings = sorted(report.findings, key=lambda f: (f.rule, f.target))
     for rule, group in groupby(findings, key=lambda f: f.rule):
         root.append(_suite(rule, list(group), report.rules.get(rule)))
     _count(root, findings)

@@ -187,3 +187,13 @@ def test_chunks_pass_every_piece_on_in_order(size: int) -> None:
 def test_golden(golden: Any, name: str, fmt: str, options: RenderOptions) -> None:
     """The formats that had no golden file: the bytes they wrote before streaming."""
     golden(name, streamed(fmt, sample_report(), options))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(findings(), max_size=30))
+def test_findings_sort_by_rule_then_target_stably(found: list[Finding]) -> None:
+    """Two passes on string keys order findings as one sort on (rule, target) tuples does,
+    ties kept in their order."""
+    from hdsguard.findings import sorted_findings
+
+    assert sorted_findings(found) == sorted(found, key=lambda f: (f.rule, f.target))

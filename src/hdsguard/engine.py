@@ -19,7 +19,7 @@ from hdsguard.speed.evalsplit import Unit, evaluate_all
 
 if TYPE_CHECKING:
     from hdsguard.speed.findingsmemo import FindingsMemo
-from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Severity, Status
+from hdsguard.findings import Finding, Severity, Status, sort_findings
 from hdsguard.i18n import _, ngettext
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
@@ -89,7 +89,7 @@ def run(
                 fresh[finding.file].append(finding)
         for path, kept in fresh.items():
             memo.put(path, kept)
-    findings.sort(key=BY_RULE_AND_TARGET)
+    sort_findings(findings)
     return findings
 
 

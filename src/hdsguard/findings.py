@@ -82,7 +82,21 @@ class Finding(NamedTuple):
 
 
 # The order of findings everywhere: by rule, then target (items 0 and 3), at C speed.
-BY_RULE_AND_TARGET = operator.itemgetter(0, 3)
+_RULE, _TARGET = operator.itemgetter(0), operator.itemgetter(3)
+
+
+def sort_findings(findings: list[Finding]) -> None:
+    """Order ``findings`` by rule, then target, in place and stably: by target, then (stable)
+    by rule. Each pass's keys are strings the findings hold, where one sort by (rule, target)
+    made a tuple per finding (8 MB at 10k objects, 80 MB at 100k, at the run's peak)."""
+    findings.sort(key=_TARGET)
+    findings.sort(key=_RULE)
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    out = list(findings)
+    sort_findings(out)
+    return out
 
 
 # A finding as plain values, for marshal (the findings memo, results of helper processes):

@@ -15,7 +15,7 @@ Escaping follows the Actions runner: in the message ``%``, CR and LF become ``%2
 
 from __future__ import annotations
 
-from hdsguard.findings import BY_RULE_AND_TARGET, STATUS_ORDER, Finding, Report, Status
+from hdsguard.findings import STATUS_ORDER, Finding, Report, Status, sorted_findings
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
 from hdsguard.formatters.text import fail_detail, related_text, status_count
@@ -34,7 +34,7 @@ def escape_property(text: str) -> str:
 
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
-    shown = sorted((f for f in report.findings if f.status in _COMMAND), key=BY_RULE_AND_TARGET)
+    shown = sorted_findings(f for f in report.findings if f.status in _COMMAND)
     # New problems first: GitHub shows only the first 10 errors of a step as annotations.
     for f in shown:
         if not f.baselined:

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import groupby
 
-from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Report, RuleInfo, Status
+from hdsguard.findings import Finding, Report, RuleInfo, Status, sorted_findings
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line as xml_line
 from hdsguard.formatters.escape import document_text as xml_text
@@ -47,7 +47,7 @@ Attributes = Iterable[tuple[str, str]]
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
     out('<?xml version="1.0" encoding="UTF-8"?>\n')
-    findings = sorted(report.findings, key=BY_RULE_AND_TARGET)
+    findings = sorted_findings(report.findings)
     root = _start("testsuites", [("name", "hdsguard"), *_counts(findings)])
     if not findings:
         out(root + " />\n")

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from hdsguard.findings import BY_RULE_AND_TARGET, Finding, Report, RuleInfo, Severity, Status
+from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status, sorted_findings
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
 from hdsguard.formatters.jsonstream import Streamed, dump
@@ -92,7 +92,7 @@ def render(report: Report, options: RenderOptions) -> str:
 def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
     """The whole log; ``streamed``: its results as a :class:`Streamed` list, each built only
     when it is written."""
-    reported = sorted((f for f in report.findings if f.status in _REPORTED), key=BY_RULE_AND_TARGET)
+    reported = sorted_findings(f for f in report.findings if f.status in _REPORTED)
     rules = _rules(report, reported)
     index = {rule.id: i for i, rule in enumerate(rules)}
     results = (_result(f, index[f.rule]) for f in reported)
