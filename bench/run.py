@@ -4,6 +4,7 @@
     python bench/run.py --sizes 1000,10000,100000 --out bench/results/latest.json
     python bench/run.py --quick              # CI: 1k only, 3 repetitions; exit 1 on regression
     python bench/run.py --sizes 10000 --formats all --shapes failing   # every output format
+    python bench/run.py --evidence-only --reps 9   # the 10,000 scanned hosts only (issue 13)
 
 hdsguard is measured as a user installs it: the run builds a wheel of the repository and
 installs it (``pip install --no-deps --target``) into a temporary directory whose copy of
@@ -80,6 +81,12 @@ ET.parse(sys.argv[1])
 """
 SCAN_HOSTS = 10_000
 SWEEP_OPEN_EVERY = 100  # the sweep: 10,000 hosts scanned, 100 with a port open
+# What --evidence-only measures: the scans, their references and what they are added to.
+EVIDENCE_MEASURES = frozenset(
+    {"floor_python", "small_example"}
+    | {f"{m}_{SCAN_HOSTS}" for m in ("scanparse", "etparse", "check_evidence")}
+    | {f"check_evidence_sweep_{SCAN_HOSTS}"}
+)
 _JSONLOAD = """
 import json, os, sys
 for root, dirs, files in os.walk(sys.argv[1]):
@@ -474,6 +481,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data", type=Path, help="keep generated sets here (default: temp)")
     parser.add_argument(
+        "--evidence-only",
+        action="store_true",
+        help="only the 10,000 scanned hosts (scans, their references and the small example)",
+    )
+    parser.add_argument(
         "--limit",
         type=float,
         default=QUICK_LIMIT,
@@ -488,6 +500,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown shape or format: {', '.join(unknown)}")
 
+    if args.evidence_only:
+        sizes, shapes = [SCAN_HOSTS], ["usual"]
+
     data = args.data or Path(tempfile.mkdtemp(prefix="hdsguard-bench-"))
     caches = Path(tempfile.mkdtemp(prefix="hdsguard-bench-cache-"))
     global INSTALL
@@ -497,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
             make_scan(SCAN_HOSTS, data / f"scan-{SCAN_HOSTS}")
             sweep = data / f"sweep-{SCAN_HOSTS}"
             make_scan(SCAN_HOSTS, sweep, "--open-every", str(SWEEP_OPEN_EVERY))
-        for n in sizes:
+        for n in [] if args.evidence_only else sizes:
             if "usual" in shapes:
                 make_set(n, data / f"yaml-{n}")
             if n == 10_000 and not args.no_json and "usual" in shapes:
@@ -505,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
             if "failing" in shapes:
                 make_set(n, data / f"failing-{n}", "--shape", "failing")
         plan = measures(sizes, data, not args.no_json, shapes, formats)
+        if args.evidence_only:
+            plan = [m for m in plan if m.name in EVIDENCE_MEASURES]
         # Warm-up, untimed: bytecode caches, page cache, and hdsguard's own cache (compiled
         # catalogue, declaration files) for every warm measurement, the small example included,
         # as a pre-commit hook finds it from its second run on.
@@ -517,7 +534,7 @@ def main(argv: list[str] | None = None) -> int:
             for m in plan:
                 if rep < repetitions(m, reps, args.large_reps):
                     run_once(m, caches)
-        if not args.quick:
+        if not args.quick and not args.evidence_only:
             for m in plan:
                 if m.argv[0] == INSTALL.exe:
                     run_once(m, caches, sampled=True)

@@ -47,7 +47,14 @@ class _Index:
         )
 
     def _hosts(self) -> dict[Any, list[Any]]:
-        return _by((k, h) for h in self.data.get("evidence_hosts", ()) for k in _keys(h))
+        # _by over _keys, unrolled: a sweep has 10,000 hosts.
+        out: dict[Any, list[Any]] = {}
+        for host in self.data.get("evidence_hosts", ()):
+            for key in host.get("names", ()):
+                out.setdefault(key, []).append(host)
+            for key in host.get("addresses", ()):
+                out.setdefault(key, []).append(host)
+        return out
 
     def _services(self) -> dict[Any, list[Any]]:
         return _by(

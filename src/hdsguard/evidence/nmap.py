@@ -212,6 +212,38 @@ def _external_reference(
 
 def read_scan(path: str, text: bytes) -> Scan:
     """The scan in ``text`` (the bytes of ``path``), or a located InputError."""
+    if _mostly_portless(text):
+        from hdsguard.evidence import nmapsplit
+
+        body = _checked(path, text)
+        if body is not None:
+            found = nmapsplit.split(text, body)
+            scan = _read(path, found.rest)
+            hosts = _merged(found.hosts, scan.hosts)
+            if hosts is not None:
+                scan.hosts = hosts
+                return scan
+    return _read(path, text)
+
+
+def _mostly_portless(text: bytes) -> bool:
+    """Whether most hosts have no port (a sweep), judged on the start of the file: then the
+    hosts without one are read from the bytes (evidence.nmapsplit), the rest by expat."""
+    sample = text[: 1 << 18]
+    hosts = sample.count(b"<host ")
+    return hosts > 0 and 2 * sample.count(b"<port ") <= hosts
+
+
+def _merged(hosts: list[Host | None], exact: list[Host]) -> list[Host] | None:
+    """The hosts in document order: those read from the bytes, and the others as the exact
+    reader read them (None when the two readings do not add up: the file is read again)."""
+    if hosts.count(None) != len(exact):
+        return None
+    rest = iter(exact)
+    return [h if h is not None else next(rest) for h in hosts]
+
+
+def _parser(path: str) -> tuple[expat.XMLParserType, _Reader]:
     parser = expat.ParserCreate()
     reader = _Reader(path, parser)
     parser.StartElementHandler = reader.root
@@ -220,6 +252,10 @@ def read_scan(path: str, text: bytes) -> Scan:
     # No DTD is fetched and no external entity resolved.
     parser.ExternalEntityRefHandler = _external_reference
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    return parser, reader
+
+
+def _parse(parser: expat.XMLParserType, reader: _Reader, text: bytes) -> None:
     try:
         parser.Parse(text, True)
     except DefusedXmlException as exc:
@@ -229,13 +265,59 @@ def read_scan(path: str, text: bytes) -> Scan:
         ) from None
     except expat.ExpatError as exc:
         raise fail(
-            path,
+            reader.path,
             exc.lineno,
             exc.offset + 1,
             f"malformed XML ({expat.ErrorString(exc.code)}): a truncated or damaged scan is "
             "not read; run the scan again with -oX",
         ) from None
+
+
+def _read(path: str, text: bytes) -> Scan:
+    """The exact reading: every element through the handlers of :class:`_Reader`."""
+    parser, reader = _parser(path)
+    _parse(parser, reader, text)
     return _finished(reader)
+
+
+def _checked(path: str, text: bytes) -> int | None:
+    """Read ``text`` whole with the same guards and errors as the exact reading, but calling
+    Python for the root element only: the offset of the root element, or None when the file
+    holds what the byte reading of hosts does not handle (an encoding other than UTF-8, an
+    internal DTD subset, whose attribute defaults the bytes do not show, or a comment,
+    processing instruction or CDATA section inside the root, where a tag is not a tag)."""
+    parser, reader = _parser(path)
+    body = -1
+    plain = not text.startswith((b"\xff\xfe", b"\xfe\xff"))  # UTF-16
+
+    def root(name: str, attrs: dict[str, str]) -> None:
+        nonlocal body
+        reader.root(name, attrs)  # the same checks and errors
+        body = parser.CurrentByteIndex
+        parser.StartElementHandler = None  # from here on, expat alone
+
+    def declared(version: str, encoding: str | None, standalone: int) -> None:
+        nonlocal plain
+        plain = plain and (encoding or "utf-8").lower() in _UTF8
+
+    def doctype(name: str, sysid: str | None, pubid: str | None, internal: int) -> None:
+        nonlocal plain
+        plain = plain and not internal
+
+    def inside(*_args: object) -> None:
+        nonlocal plain
+        plain = plain and body < 0
+
+    parser.StartElementHandler = root
+    parser.XmlDeclHandler = declared
+    parser.StartDoctypeDeclHandler = doctype
+    parser.CommentHandler = parser.ProcessingInstructionHandler = inside
+    parser.StartCdataSectionHandler = inside
+    _parse(parser, reader, text)
+    return body if plain and body >= 0 else None
+
+
+_UTF8 = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 
 
 def _finished(reader: _Reader) -> Scan:

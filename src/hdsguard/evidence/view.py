@@ -10,6 +10,7 @@ findings in the evidence file. Inline tests give these sections under ``evidence
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from hdsguard.declarations.merge import DeclarationSet, Origin
@@ -88,27 +89,31 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
              "at": f"{scan.path}:1"}
         )  # fmt: skip
         tcp = [[lo, hi] for lo, hi in scan.ranges.get("tcp", [])]
+        path = scan.path
+        # One dict literal per host: a sweep has 10,000 of them (docs/performance.md).
         for host in scan.hosts:
-            name = host.names[0] if host.names else (host.addresses or ["?"])[0]
-            base = {"names": host.names, "addresses": host.addresses, "host": name,
-                    "vantage": vantage, "scan_date": date}  # fmt: skip
+            names, addresses = host.names, host.addresses
+            name = names[0] if names else addresses[0] if addresses else "?"
             ident = f"{name}@{vantage}"
             if ident not in seen:
                 seen.add(ident)
-                hosts.append({"id": ident, **base, "state": host.state, "tcp_ranges": tcp,
-                              "at": f"{scan.path}:{host.line}"})  # fmt: skip
+                hosts.append({"id": ident, "names": names, "addresses": addresses, "host": name,
+                              "vantage": vantage, "scan_date": date, "state": host.state,
+                              "tcp_ranges": tcp, "at": f"{path}:{host.line}"})  # fmt: skip
             for port in host.ports:
                 ident = f"{name}:{port.port}/{port.protocol}@{vantage}"
                 if port.state != "open" or ident in seen:
                     continue
                 seen.add(ident)
                 ports.append(
-                    {"id": ident, **base, "port": port.port, "protocol": port.protocol,
-                     "service": port.service, "product": port.product, "version": port.version,
-                     "at": f"{scan.path}:{port.line}"}
+                    {"id": ident, "names": names, "addresses": addresses, "host": name,
+                     "vantage": vantage, "scan_date": date, "port": port.port,
+                     "protocol": port.protocol, "service": port.service, "product": port.product,
+                     "version": port.version, "at": f"{path}:{port.line}"}
                 )  # fmt: skip
+    by_id = itemgetter("id")  # every id here is a string
     for name in ("evidence_scans", "evidence_hosts", "evidence_ports"):
-        out[name].sort(key=lambda item: str(item["id"]))
+        out[name].sort(key=by_id)
 
 
 class EvidenceOrigin(Origin):
@@ -117,7 +122,10 @@ class EvidenceOrigin(Origin):
     __slots__ = ("line",)
 
     def __init__(self, source: SourceFile, line: int) -> None:
-        super().__init__(source, ())
+        # Not Anchor's __init__: its other fields serve the YAML lookups that locate()
+        # replaces, and a sweep makes 10,000 of these.
+        self.source = source
+        self.path = ()
         self.line = line
 
     def locate(self, field: Sequence[str | int] = (), *, value: bool = False) -> tuple[int, int]:
@@ -127,6 +135,7 @@ class EvidenceOrigin(Origin):
 def attach(decl: DeclarationSet, evidence: dict[str, list[dict[str, Any]]]) -> None:
     """Add the evidence sections to ``decl``: data rules read, targets located in the files."""
     files: dict[str, SourceFile] = {}
+    origins = decl.origins
     for name, items in evidence.items():
         if name not in SECTIONS:
             raise ValueError(f"unknown evidence section {name!r}; known: {', '.join(SECTIONS)}")
@@ -135,13 +144,10 @@ def attach(decl: DeclarationSet, evidence: dict[str, list[dict[str, Any]]]) -> N
         for item in items:
             ident = str(item.get("id", ""))
             by_id[ident] = item
-            decl.origins[(name, ident)] = _origin(str(item.get("at", "<evidence>:1")), files)
-
-
-def _origin(at: str, files: dict[str, SourceFile]) -> EvidenceOrigin:
-    file, _, line = at.rpartition(":")
-    file = file or at
-    source = files.get(file)
-    if source is None:  # one per evidence file: 10k scanned ports share their scan's
-        source = files[file] = SourceFile(file, None, {})
-    return EvidenceOrigin(source, int(line) if line.isdigit() else 1)
+            at = str(item.get("at", "<evidence>:1"))
+            file, _, line = at.rpartition(":")
+            file = file or at
+            source = files.get(file)
+            if source is None:  # one per evidence file: 10k scanned hosts share their scan's
+                source = files[file] = SourceFile(file, None, {})
+            origins[(name, ident)] = EvidenceOrigin(source, int(line) if line.isdigit() else 1)
