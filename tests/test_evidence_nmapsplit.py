@@ -1,0 +1,177 @@
+"""A sweep's hosts with no port are read from the bytes (evidence/nmapsplit.py): the scan read
+must be exactly the one the element-by-element reading gives, whatever the file holds."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hdsguard.errors import InputError
+from hdsguard.evidence import nmapsplit
+from hdsguard.evidence.nmap import Host, _checked, read_exact, read_scan
+from tests.helpers import REPO
+
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n'
+    "<!-- Nmap 7.93 scan initiated as: nmap -oX - <host> -->\n"
+    '<nmaprun scanner="nmap" args="nmap -sT -Pn -p 22,443" start="1795158725" version="7.93">\n'
+    '<scaninfo type="connect" protocol="tcp" numservices="2" services="22,443"/>\n'
+)
+TAIL = (
+    '<runstats><finished time="1795158821" exit="success"/><hosts up="1" down="0" total="1"/>\n'
+    "</runstats>\n</nmaprun>\n"
+)
+# A host with nothing open, as nmap writes it (the shape the bytes reading takes).
+PLAIN = (
+    '<host starttime="1" endtime="2"><status state="up" reason="user-set" reason_ttl="0"/>\n'
+    '<address addr="198.18.0.{i}" addrtype="ipv4"/>\n<hostnames>\n'
+    '<hostname name="Host-{i}.Example" type="user"/>\n</hostnames>\n'
+    '<ports><extraports state="filtered" count="2">\n'
+    '<extrareasons reason="no-response" count="2" proto="tcp" ports="22,443"/>\n'
+    "</extraports>\n</ports>\n"
+    '<times srtt="11034" rttvar="2107" to="100000"/>\n</host>\n'
+)
+OPEN_443 = '<port protocol="tcp" portid="443"><state state="open"/></port>\n'
+ATTLIST = '<!DOCTYPE nmaprun [<!ATTLIST status state CDATA "default">]>'
+# Hosts written otherwise: each must come out as the exact reading gives it.
+OTHERS = [
+    PLAIN.replace("<hostnames>\n<hostname", "<hostnames>\n<!-- x -->\n<hostname"),
+    PLAIN.replace("<hostname name=", '<hostname type="user" name=').replace(' type="user"/>', "/>"),
+    PLAIN.replace('Host-{i}.Example"', 'a&amp;b-{i}.example"'),
+    PLAIN.replace('Host-{i}.Example"', 'tab\there-{i}"'),
+    PLAIN.replace('state="up"', 'state="up\nagain"'),
+    PLAIN.replace('addr="198.18.0.{i}" addrtype="ipv4"', 'addrtype="ipv4" addr="198.18.0.{i}"'),
+    PLAIN.replace(
+        "/>\n<hostnames>",
+        '/>\n<address addr="AA:BB:CC:00:00:{i}" addrtype="mac" vendor="X"/>\n<hostnames>',
+    ),
+    PLAIN.replace(
+        "/>\n<hostnames>", '/>\n<address addr="2001:DB8::{i}" addrtype="ipv6"/>\n<hostnames>'
+    ),
+    PLAIN.replace('<hostname name="Host-{i}.Example" type="user"/>\n', ""),
+    PLAIN.replace("<hostnames>\n", "<hostnames>\n" + '<hostname name="alias-{i}" type="PTR"/>\n'),
+    PLAIN.replace("</ports>", OPEN_443 + "</ports>"),
+    PLAIN.replace(
+        "</ports>",
+        '<port protocol="tcp" portid="22"><state state="open"/><service name="ssh" '
+        'product="OpenSSH" version="9.6p1"/></port>\n</ports>',
+    ),
+    PLAIN.replace("<times", '<os><osmatch name="Linux" accuracy="90"/></os>\n<times'),
+    PLAIN.replace("<times", '<status state="down"/>\n<times'),
+    PLAIN.replace("</host>", "</host >"),
+    PLAIN.replace('<host starttime="1" endtime="2">', "<host>"),
+    PLAIN.replace("<status", '<hostscript><script id="x" output="y"/></hostscript><status'),
+]
+# What may stand between two hosts.
+BETWEEN = [
+    "",
+    "\n\n",
+    '<hosthint><status state="up"/><address addr="10.0.0.9" addrtype="ipv4"/>\n'
+    "<hostnames>\n</hostnames>\n</hosthint>\n",
+    '<address addr="10.9.9.9" addrtype="ipv4"/>\n',  # a stray address: the previous host's
+    '<status state="weird"/>\n',
+    "text between hosts\n",
+    "<!-- a comment between hosts -->\n",
+]
+
+
+def scan_text(parts: list[str]) -> bytes:
+    return (HEAD + "".join(parts) + TAIL).encode()
+
+
+def read_both(text: bytes) -> None:
+    assert read_scan("s.xml", text) == read_exact("s.xml", text)
+
+
+def test_the_bytes_reading_reads_nmaps_port_less_hosts_and_gives_the_exact_reading() -> None:
+    text = scan_text([PLAIN.format(i=i) for i in range(5)] + [OTHERS[10].format(i=9)])
+    body = _checked("s.xml", text)
+    assert body is not None
+    found = nmapsplit.split(text, body)
+    assert found.hosts[:5] == [
+        Host(6 + 11 * i, "up", [f"198.18.0.{i}"], [f"host-{i}.example"], []) for i in range(5)
+    ]
+    assert found.hosts[5] is None  # with a port: the exact reading's
+    assert found.rest.count(b"\n") == text.count(b"\n") and b"198.18.0.4" not in found.rest
+    assert read_scan("s.xml", text) == read_exact("s.xml", text)
+    assert [h.line for h in read_scan("s.xml", text).hosts] == [6, 17, 28, 39, 50, 61]
+
+
+@pytest.mark.parametrize("other", range(len(OTHERS)))
+def test_a_host_written_otherwise_is_read_as_the_exact_reading_reads_it(other: int) -> None:
+    parts = [PLAIN.format(i=1), OTHERS[other].format(i=2), PLAIN.format(i=3)]
+    read_both(scan_text(parts))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([PLAIN] * 4 + OTHERS), st.sampled_from([""] * 4 + BETWEEN)),
+        max_size=12,
+    )
+)
+def test_any_mix_of_hosts_is_read_as_the_exact_reading_reads_it(
+    hosts: list[tuple[str, str]],
+) -> None:
+    read_both(scan_text([h.format(i=i) + b for i, (h, b) in enumerate(hosts)]))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'),
+        lambda t: t.replace("<!DOCTYPE nmaprun>", ATTLIST),
+        lambda t: t.replace("<scaninfo", "<!-- <host> --><?pi <host>?><![CDATA[<host>]]><scaninfo"),
+    ],
+)
+def test_line_endings_encodings_and_dtds_are_read_as_the_exact_reading_reads_them(
+    change: object,
+) -> None:
+    parts = [PLAIN.format(i=i) for i in range(4)]
+    text = change(HEAD + "".join(parts) + TAIL)  # type: ignore[operator]
+    data = text.encode("latin-1" if "ISO-8859-1" in text else "utf-8")
+    read_both(data)
+
+
+def test_a_non_ascii_name_is_decoded_as_the_exact_reading_decodes_it() -> None:
+    parts = [PLAIN.replace("Host-{i}", "Hôte-É{i}").format(i=i) for i in range(3)]
+    text = scan_text(parts)
+    read_both(text)
+    assert read_scan("s.xml", text).hosts[0].names == ["hôte-é0.example"]
+
+
+def test_an_error_after_hosts_read_from_the_bytes_is_located_in_the_file() -> None:
+    bad = PLAIN.replace("</ports>", '<port protocol="tcp" portid="x"/>\n</ports>')
+    text = scan_text([PLAIN.format(i=i) for i in range(5)] + [bad.format(i=5)])
+    with pytest.raises(InputError) as split:
+        read_scan("s.xml", text)
+    with pytest.raises(InputError) as exact:
+        read_exact("s.xml", text)
+    assert str(split.value.problems[0]) == str(exact.value.problems[0])
+    assert str(split.value.problems[0]).startswith("s.xml:69:1:")
+
+
+def test_a_damaged_host_among_plain_ones_is_malformed_xml() -> None:
+    text = scan_text([PLAIN.format(i=i) for i in range(5)]).replace(b"</hostnames>", b"", 1)
+    with pytest.raises(InputError) as exc:
+        read_scan("s.xml", text)
+    assert "malformed XML" in str(exc.value.problems[0])
+
+
+def test_the_bench_sweep_and_the_examples_are_read_as_the_exact_reading_reads_them() -> None:
+    spec = importlib.util.spec_from_file_location("bench_scan", REPO / "bench" / "scan.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    sweep = bench.scan(300, 7).encode()
+    body = _checked("sweep.xml", sweep)
+    assert body is not None
+    assert nmapsplit.split(sweep, body).hosts.count(None) == 300 // 7 + 1  # the open ones
+    read_both(sweep)
+    for path in [*(REPO / "examples").glob("*/evidence/*.xml"),
+                 *(REPO / "tests" / "fixtures" / "evidence").glob("ssl-cert*.xml")]:  # fmt: skip
+        read_both(path.read_bytes())
