@@ -71,8 +71,8 @@ class _Related:
 
     def _port(self, port: dict[str, Any]) -> list[Place]:
         # The services it contradicts: those of the same host and port, else of the same host.
-        exact = match.services_at(port, self.data)
         same_host = match.services_on(port, self.data)
+        exact = [s for s in same_host if s.get("port") == port.get("port")]  # services_at
         return self._declared("services", exact or same_host, "port")
 
     def _observed_certificate(self, cert: dict[str, Any]) -> list[Place]:
