@@ -19,16 +19,19 @@ from typing import TYPE_CHECKING
 import yaml
 
 from hdsguard.errors import InputError, Problem, fail
-from hdsguard.evidence.kev import Kev, read_kev
-from hdsguard.evidence.registry import MAGIC, Registry, read_registry
 
 # The key a JSON snapshot of the ANS registry starts with (evidence/registry_json.py, which
 # imports pydantic's model: loaded only when such a file is read).
 REGISTRY_JSON_KEY = b'"ans_hds_registry_snapshot"'
 
+# What a CSV snapshot of the ANS registry starts with (evidence/registry.py).
+REGISTRY_MAGIC = b"# ANS HDS registry snapshot"
+
 if TYPE_CHECKING:
     from hdsguard.evidence.certs import ObservedCertificate
+    from hdsguard.evidence.kev import Kev
     from hdsguard.evidence.nmap import Scan
+    from hdsguard.evidence.registry import Registry
 
 # Not .yaml: a sidecar beside a scan in a declaration directory is never read as a declaration.
 SIDECAR = ".evidence"
@@ -110,8 +113,9 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
     digest = hashlib.sha256(text).hexdigest()
     kind = sniff(text)
     vantage, host = _declared(path, shown, spec)
-    # cryptography and defusedxml cost ~40 ms of imports: paid only when such a file is read,
-    # never by the pre-commit hook of an organisation that gives no evidence.
+    # cryptography and defusedxml cost ~40 ms of imports, each reader a few: paid only when
+    # such a file is read (never by the pre-commit hook of an organisation that gives no
+    # evidence, nor the other readers by a scan).
     if kind == "nmap":
         from hdsguard.evidence.nmap import read_scan
 
@@ -128,10 +132,13 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
         out.certificates += [(c, host) for c in certs]
         kind, stamp = "certificate", None
     elif kind == "kev":
+        from hdsguard.evidence.kev import read_kev
+
         kev = read_kev(shown, text)
         out.kevs.append(kev)
         stamp = kev.released
     elif kind in ("hds_registry", "hds_registry_json"):
+        from hdsguard.evidence.registry import read_registry
         from hdsguard.evidence.registry_json import read_registry_json
 
         registry = (read_registry if kind == "hds_registry" else read_registry_json)(shown, text)
@@ -168,7 +175,7 @@ def sniff(text: bytes) -> str | None:
         return "kev"
     if head.startswith(b"{") and REGISTRY_JSON_KEY in text[:65536]:
         return "hds_registry_json"
-    if head.startswith(MAGIC):
+    if head.startswith(REGISTRY_MAGIC):
         return "hds_registry"
     if text[:1] == b"\x30" and len(text) > 64 and text[1:2] in (b"\x82", b"\x83"):
         return "der"  # an ASN.1 SEQUENCE with a long length: what a DER certificate starts with

@@ -21,7 +21,6 @@ from hdsguard.errors import fail
 
 HEADER = ["certificate", "holder", "certifier", "activities", "valid_from", "valid_until"]
 FIRST = re.compile(r"^# ANS HDS registry snapshot (\d{4}-\d{2}-\d{2})\s*$")
-MAGIC = b"# ANS HDS registry snapshot"
 
 
 @dataclass(frozen=True)
