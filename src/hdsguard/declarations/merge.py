@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,11 +53,25 @@ class DeclarationSet:
     _targets: dict[str, list[tuple[str, dict[str, Any], Origin | None]]] = field(
         default_factory=dict, repr=False
     )
+    # Sections whose `by_id` and `origins` entries are made on their first look-up, by the
+    # callable given (evidence.view.attach: the 10,000 hosts of a sweep, which no built-in
+    # rule looks up one by one).
+    pending: dict[str, Callable[[], None]] = field(default_factory=dict, repr=False)
+
+    def settle(self, section: str) -> None:
+        """Make the `by_id` and `origins` entries of ``section`` if they are pending."""
+        make = self.pending.pop(section, None)
+        if make is not None:
+            make()
 
     def get(self, section: str, ident: str) -> dict[str, Any] | None:
+        if self.pending:
+            self.settle(section)
         return self.by_id.get(section, {}).get(ident)
 
     def origin(self, section: str, ident: str = "") -> Origin | None:
+        if self.pending:
+            self.settle(section)
         return self.origins.get((section, ident))
 
     def observed(self) -> bool:
@@ -75,6 +89,8 @@ class DeclarationSet:
         """
         cached = self._targets.get(section)
         if cached is None:
+            if self.pending:
+                self.settle(section)
             if section in SINGLETON_SECTIONS:
                 origin = self.origins.get((section, ""))
                 cached = [(section, self.singletons.get(section, {}), origin)]

@@ -10,6 +10,7 @@ findings in the evidence file. Inline tests give these sections under ``evidence
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -133,21 +134,30 @@ class EvidenceOrigin(Origin):
 
 
 def attach(decl: DeclarationSet, evidence: dict[str, list[dict[str, Any]]]) -> None:
-    """Add the evidence sections to ``decl``: data rules read, targets located in the files."""
-    files: dict[str, SourceFile] = {}
-    origins = decl.origins
+    """Add the evidence sections to ``decl``: data rules read, targets located in the files.
+
+    Each section's look-up by id and locations are made on its first look-up (a sweep's
+    10,000 hosts are read as a list by the matching, never one by one by a built-in rule)."""
+    files: dict[str, SourceFile] = {}  # one per evidence file: 10k scanned hosts share their scan's
     for name, items in evidence.items():
         if name not in SECTIONS:
             raise ValueError(f"unknown evidence section {name!r}; known: {', '.join(SECTIONS)}")
         decl.lists[name] = items
-        by_id = decl.by_id.setdefault(name, {})
-        for item in items:
-            ident = str(item.get("id", ""))
-            by_id[ident] = item
-            at = str(item.get("at", "<evidence>:1"))
-            file, _, line = at.rpartition(":")
-            file = file or at
-            source = files.get(file)
-            if source is None:  # one per evidence file: 10k scanned hosts share their scan's
-                source = files[file] = SourceFile(file, None, {})
-            origins[(name, ident)] = EvidenceOrigin(source, int(line) if line.isdigit() else 1)
+        decl.pending[name] = partial(_index, decl, name, items, files)
+
+
+def _index(
+    decl: DeclarationSet, name: str, items: list[dict[str, Any]], files: dict[str, SourceFile]
+) -> None:
+    by_id = decl.by_id.setdefault(name, {})
+    origins = decl.origins
+    for item in items:
+        ident = str(item.get("id", ""))
+        by_id[ident] = item
+        at = str(item.get("at", "<evidence>:1"))
+        file, _, line = at.rpartition(":")
+        file = file or at
+        source = files.get(file)
+        if source is None:
+            source = files[file] = SourceFile(file, None, {})
+        origins[(name, ident)] = EvidenceOrigin(source, int(line) if line.isdigit() else 1)
