@@ -36,6 +36,34 @@ PLAIN = (
 )
 OPEN_443 = '<port protocol="tcp" portid="443"><state state="open"/></port>\n'
 ATTLIST = '<!DOCTYPE nmaprun [<!ATTLIST status state CDATA "default">]>'
+SERVICE = (
+    '<port protocol="tcp" portid="22"><state state="open" reason="syn-ack" reason_ttl="0"/>'
+    '<service name="ssh" product="OpenSSH" version="9.6p1" extrainfo="Ubuntu" method="probed" '
+    'conf="10"><cpe>cpe:/a:openbsd:openssh:9.6p1</cpe><cpe>cpe:/o:linux</cpe></service></port>\n'
+)
+# Ports written as nmap writes them (read from the bytes too), and otherwise.
+PORTS = [
+    OPEN_443,
+    SERVICE,
+    SERVICE.replace(' product="OpenSSH" version="9.6p1"', ""),
+    SERVICE.replace(' version="9.6p1"', ""),
+    SERVICE.replace(' product="OpenSSH"', ""),
+    SERVICE.replace(
+        '"><cpe>cpe:/a:openbsd:openssh:9.6p1</cpe><cpe>cpe:/o:linux</cpe></service>', '"/>'
+    ),
+    SERVICE.replace(' version="9.6p1"', "").replace('conf="10"', 'version="9.6p1" conf="10"'),
+    SERVICE.replace(' product="OpenSSH"', "").replace('conf="10"', 'conf="10" product="X"'),
+    SERVICE.replace('extrainfo="Ubuntu"', 'extrainfo="a product=b"'),
+    SERVICE.replace('protocol="tcp" portid="22"', 'portid="22" protocol="tcp"'),
+    SERVICE.replace('protocol="tcp"', 'protocol="udp"'),
+    SERVICE.replace('portid="22"', 'portid="0022"'),
+    SERVICE.replace('state="open"', 'state="open|filtered"'),
+    SERVICE.replace("</service>", '</service><script id="ssh-hostkey" output="k"/>'),
+    SERVICE.replace('version="9.6p1"', 'version="9.6&amp;p1"'),
+    SERVICE.replace("<cpe>", "<cpe>\n"),
+    OPEN_443.replace("<state", '<service name="https"/><state'),
+    OPEN_443.replace('<state state="open"/>', ""),
+]
 # Hosts written otherwise: each must come out as the exact reading gives it.
 OTHERS = [
     PLAIN.replace("<hostnames>\n<hostname", "<hostnames>\n<!-- x -->\n<hostname"),
@@ -87,14 +115,15 @@ def read_both(text: bytes) -> None:
 
 
 def test_the_bytes_reading_reads_nmaps_port_less_hosts_and_gives_the_exact_reading() -> None:
-    text = scan_text([PLAIN.format(i=i) for i in range(5)] + [OTHERS[10].format(i=9)])
+    scripted = PLAIN.replace("</ports>", PORTS[13] + "</ports>")
+    text = scan_text([PLAIN.format(i=i) for i in range(5)] + [scripted.format(i=9)])
     body = _checked("s.xml", text)
     assert body is not None
     found = nmapsplit.split(text, body)
     assert found.hosts[:5] == [
         Host(6 + 11 * i, "up", [f"198.18.0.{i}"], [f"host-{i}.example"], []) for i in range(5)
     ]
-    assert found.hosts[5] is None  # with a port: the exact reading's
+    assert found.hosts[5] is None  # with a script: the exact reading's
     assert found.rest.count(b"\n") == text.count(b"\n") and b"198.18.0.4" not in found.rest
     assert read_scan("s.xml", text) == read_exact("s.xml", text)
     assert [h.line for h in read_scan("s.xml", text).hosts] == [6, 17, 28, 39, 50, 61]
@@ -104,6 +133,12 @@ def test_the_bytes_reading_reads_nmaps_port_less_hosts_and_gives_the_exact_readi
 def test_a_host_written_otherwise_is_read_as_the_exact_reading_reads_it(other: int) -> None:
     parts = [PLAIN.format(i=1), OTHERS[other].format(i=2), PLAIN.format(i=3)]
     read_both(scan_text(parts))
+
+
+@pytest.mark.parametrize("port", range(len(PORTS)))
+def test_a_port_is_read_as_the_exact_reading_reads_it(port: int) -> None:
+    with_ports = PLAIN.replace("</ports>", PORTS[port] + SERVICE + "</ports>")
+    read_both(scan_text([PLAIN.format(i=1), with_ports.format(i=2), PLAIN.format(i=3)]))
 
 
 @settings(max_examples=150, deadline=None)
@@ -117,6 +152,15 @@ def test_any_mix_of_hosts_is_read_as_the_exact_reading_reads_it(
     hosts: list[tuple[str, str]],
 ) -> None:
     read_both(scan_text([h.format(i=i) + b for i, (h, b) in enumerate(hosts)]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PORTS), max_size=4), min_size=1, max_size=8))
+def test_any_mix_of_ports_is_read_as_the_exact_reading_reads_it(ports: list[list[str]]) -> None:
+    parts = [
+        PLAIN.replace("</ports>", "".join(p) + "</ports>").format(i=i) for i, p in enumerate(ports)
+    ]
+    read_both(scan_text(parts))
 
 
 @pytest.mark.parametrize(
@@ -170,7 +214,7 @@ def test_the_bench_sweep_and_the_examples_are_read_as_the_exact_reading_reads_th
     sweep = bench.scan(300, 7).encode()
     body = _checked("sweep.xml", sweep)
     assert body is not None
-    assert nmapsplit.split(sweep, body).hosts.count(None) == 300 // 7 + 1  # the open ones
+    assert nmapsplit.split(sweep, body).hosts.count(None) == 0  # every one from the bytes
     read_both(sweep)
     for path in [*(REPO / "examples").glob("*/evidence/*.xml"),
                  *(REPO / "tests" / "fixtures" / "evidence").glob("ssl-cert*.xml")]:  # fmt: skip

@@ -8,11 +8,11 @@ and calls two methods per element, which made reading a 10,000-host scan cost 2.
 expat's own work; here only a start handler runs, and it reads the line of the element it is
 called for (findings point at it). That is :func:`read_exact`.
 
-A sweep (most hosts with no port) is read in two steps instead (:func:`read_scan`): expat
-reads the whole file with the guards but no Python callback past the root element, which
-proves it well-formed and harmless; then the hosts with no port are matched in its bytes
-(:mod:`hdsguard.evidence.nmapsplit`) and the exact reading reads the rest. Same result, for
-about half the time of the exact reading of every host.
+A scan is read in two steps instead (:func:`read_scan`) unless scripts are frequent in it:
+expat reads the whole file with the guards but no Python callback past the root element,
+which proves it well-formed and harmless; then the hosts written as nmap writes them are
+matched in its bytes (:mod:`hdsguard.evidence.nmapsplit`) and the exact reading reads the
+rest. Same result; a sweep of 10,000 hosts takes 0.06 s instead of 0.085 s.
 
 Which element a ``<status>``, ``<state>`` or ``<service>`` belongs to follows from the last
 ``<host>`` or ``<port>`` opened: nmap writes them only inside those. Elements that may hold
@@ -218,7 +218,7 @@ def _external_reference(
 
 def read_scan(path: str, text: bytes) -> Scan:
     """The scan in ``text`` (the bytes of ``path``), or a located InputError."""
-    if _mostly_portless(text):
+    if _worth_splitting(text):
         from hdsguard.evidence import nmapsplit
 
         body = _checked(path, text)
@@ -232,12 +232,12 @@ def read_scan(path: str, text: bytes) -> Scan:
     return read_exact(path, text)
 
 
-def _mostly_portless(text: bytes) -> bool:
-    """Whether most hosts have no port (a sweep), judged on the start of the file: then the
-    hosts without one are read from the bytes (evidence.nmapsplit), the rest by expat."""
+def _worth_splitting(text: bytes) -> bool:
+    """Whether most hosts are likely to be read from the bytes (evidence.nmapsplit: written
+    as nmap writes them, with no script), judged on the start of the file."""
     sample = text[: 1 << 18]
     hosts = sample.count(b"<host ")
-    return hosts > 0 and 2 * sample.count(b"<port ") <= hosts
+    return hosts > 0 and 2 * sample.count(b"<script ") <= hosts
 
 
 def _merged(hosts: list[Host | None], exact: list[Host]) -> list[Host] | None:

@@ -1,20 +1,22 @@
-"""The hosts of a scan with no port, read by one regular expression; the rest by the exact reader.
+"""The hosts of a scan written as nmap writes them, read by regular expressions; the rest by
+the exact reader.
 
 A network sweep is mostly hosts with nothing open: a `<host>` with its status, address and
-name, then `<ports>` holding only `<extraports>` counts. Reading each of their ~9 elements
-through a Python callback of expat (:mod:`hdsguard.evidence.nmap`) cost more than the standard
-library's C parser building the whole tree; here such a host is one match of
-:data:`_PLAIN_HOST`, found by the regular expression engine in C.
+name, then `<ports>` holding `<extraports>` counts and a few `<port>`. Reading each of their
+~9 elements through a Python callback of expat (:func:`hdsguard.evidence.nmap.read_exact`)
+cost more than the standard library's C parser building the whole tree; here such a host is
+one match of :data:`_PLAIN_HOST`, found by the regular expression engine in C, and each of
+its ports one match of :data:`_PORT`.
 
 This runs only on a file expat has already read whole with the entity guards
 (``nmap._checked``): well-formed, no entity declared, UTF-8, no DTD subset, and no comment,
 processing instruction or CDATA section inside the root. In such a file every ``<`` inside the
 root starts a tag and an attribute value holds no ``<``, so a match can only be a `<host>`
 element written exactly as the pattern says, whose end is its own ``</host>``. A host written
-any other way (a port, a reference to decode in a value read, a line break in a value, another
-order of attributes, an element the pattern does not know) is not matched: the exact reader
-reads it. It reads the file with the matched hosts turned into blanks (same lines, same
-columns), so that each line and column it gives is the file's.
+any other way (a script, a reference to decode in a value read, a line break in a value,
+another order of attributes, an element the pattern does not know) is not matched: the exact
+reader reads it. It reads the file with the matched hosts turned into blanks (same lines,
+same columns), so that each line and column it gives is the file's.
 """
 
 from __future__ import annotations
@@ -22,14 +24,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hdsguard.evidence.nmap import Host
+from hdsguard.evidence.nmap import Host, Port
 
 _HOST = re.compile(rb"<host(?=[\s/>])")
 # A value read: the bytes between the quotes are the value expat gives (no reference to
 # decode, no line break or tab it would turn into a space).
 _VALUE = rb'([^"<&\t\n\r]*)"'
-# A host with no port, as nmap writes it: its status, one IP address (and the MAC address of a
-# local scan), at most one name, closed and filtered port counts, timings, then only blanks up
+# A port as nmap writes it: its state, then the service -sV identified (name, then product and
+# version when known, and no other product or version later in the tag), its CPE names, and
+# no script. Without groups: repeated inside a host; _PORT reads each.
+_PORT_SHAPE = (
+    rb'<port protocol="%s" portid="%s"><state state="%s[^<]*'
+    rb'(?:<service name="%s(?: product="%s)?(?: version="%s)?(?![^<]*\s(?:product|version)=)'
+    rb"[^<]*(?:<cpe>[^<]*</cpe>[^<]*)*(?:</service>[^<]*)?)?</port>[^<]*"
+)
+_ANY = rb'[^"<&\t\n\r]*"'
+_PORT = re.compile(_PORT_SHAPE % (rb"([a-z]+)", rb"(\d+)", *[_VALUE] * 4))
+# A host as nmap writes it: its status, one IP address (and the MAC address of a local scan),
+# at most one name, closed and filtered port counts, its ports, timings, then only blanks up
 # to the next host or to what closes the list of hosts. `[^<]*` runs over the rest of a tag and
 # the blanks after it (a value holds no `<`).
 _PLAIN_HOST = re.compile(
@@ -37,8 +49,9 @@ _PLAIN_HOST = re.compile(
     rb'<address addr="' + _VALUE + rb' addrtype="(ipv4|ipv6)"[^<]*'
     rb'(?:<address addr="[^"<]*" addrtype="mac"[^<]*)?'
     rb'<hostnames>[^<]*(?:<hostname name="' + _VALUE + rb"[^<]*)?</hostnames>[^<]*"
-    rb"<ports>[^<]*(?:<extraports [^<]*(?:<extrareasons [^<]*)*</extraports>[^<]*)*</ports>[^<]*"
-    rb"(?:<times [^<]*)?</host>\s*(?=<host[\s>]|<hosthint>|<runstats>)"
+    rb"<ports>[^<]*(?:<extraports [^<]*(?:<extrareasons [^<]*)*</extraports>[^<]*)*"
+    rb"((?:" + _PORT_SHAPE % (rb"[a-z]+", rb"\d+", *[_ANY] * 4) + rb")*)"
+    rb"</ports>[^<]*(?:<times [^<]*)?</host>\s*(?=<host[\s>]|<hosthint>|<runstats>)"
 )
 
 
@@ -70,9 +83,12 @@ def split(text: bytes, body: int) -> Split:
             run = start
         line += count(b"\n", counted, start)
         counted = start
-        state, address, _, name = found.groups()
+        state, address, _, name, ports = found.groups()
         names = [name.decode().lower()] if name is not None else []
-        hosts.append(Host(line, state.decode(), [address.decode().lower()], names, []))
+        host = Host(line, state.decode(), [address.decode().lower()], names, [])
+        if ports:
+            host.ports = _ports(text, found.start(5), found.end(5), line, start)
+        hosts.append(host)
         done = found.end()
     hosts += [None] * len(_HOST.findall(text, done))
     if run >= 0:
@@ -80,6 +96,28 @@ def split(text: bytes, body: int) -> Split:
         copied = done
     pieces.append(text[copied:])
     return Split(hosts, b"".join(pieces))
+
+
+def _ports(text: bytes, start: int, end: int, line: int, counted: int) -> list[Port]:
+    """The ports in text[start:end], each written as _PORT says (the host's match proved it),
+    ``line`` being the line of text[counted]."""
+    out = []
+    match, count = _PORT.match, text.count
+    while start < end:
+        port = match(text, start, end)
+        if port is None:  # cannot be: the host's match read these bytes as ports
+            raise AssertionError(f"no port at byte {start}")
+        line += count(b"\n", counted, start)
+        counted = start
+        protocol, number, state, service, product, version = port.groups()
+        out.append(
+            Port(int(number), protocol.decode(), state.decode(), line,
+                 "" if service is None else service.decode(),
+                 "" if product is None else product.decode(),
+                 "" if version is None else version.decode(), [])
+        )  # fmt: skip
+        start = port.end()
+    return out
 
 
 def _blank(text: bytes, start: int, end: int) -> bytes:
