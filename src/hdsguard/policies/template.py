@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cel_expr_python import cel
@@ -35,12 +36,22 @@ class Template:
         if self.values is not None:
             values, error = evaluate(self.values, activation)
             if error is None and type(values) is list:
-                given = iter(values)
-                return "".join(
-                    part if isinstance(part, str) else to_text(next(given), self.lang)
-                    for part in self.parts
-                )
+                lang = self.lang
+                if lang == "en":  # a string is quoted as it is (to_text's first case)
+                    texts = [v if type(v) is str else to_text(v, lang) for v in values]
+                else:
+                    texts = [to_text(v, lang) for v in values]
+                return self._pattern.format(*texts)
         return self.render_each(activation)
+
+    @cached_property
+    def _pattern(self) -> str:
+        """The parts as one ``str.format`` pattern, ``{}`` for each placeholder: a message
+        rendered for each of 10,000 failing ports is one call, not one per part."""
+        return "".join(
+            part.replace("{", "{{").replace("}", "}}") if isinstance(part, str) else "{}"
+            for part in self.parts
+        )
 
     def render_each(self, activation: cel.Activation) -> str:
         """Each placeholder evaluated on its own (what :meth:`render` falls back to)."""
