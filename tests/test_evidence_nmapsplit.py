@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from hdsguard.errors import InputError
 from hdsguard.evidence import nmapsplit
-from hdsguard.evidence.nmap import Host, _checked, read_exact, read_scan
+from hdsguard.evidence.nmap import _checked, read_exact, read_scan
+from hdsguard.evidence.nmapmodel import Host
 from tests.helpers import REPO
 
 HEAD = (

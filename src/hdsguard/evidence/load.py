@@ -30,7 +30,7 @@ REGISTRY_MAGIC = b"# ANS HDS registry snapshot"
 if TYPE_CHECKING:
     from hdsguard.evidence.certs import ObservedCertificate
     from hdsguard.evidence.kev import Kev
-    from hdsguard.evidence.nmap import Scan
+    from hdsguard.evidence.nmapmodel import Scan
     from hdsguard.evidence.registry import Registry
 
 # Not .yaml: a sidecar beside a scan in a declaration directory is never read as a declaration.

@@ -23,48 +23,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import NoReturn
 from xml.parsers import expat
 
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 
 from hdsguard.errors import InputError, fail
-
-
-@dataclass(slots=True)
-class Port:
-    port: int
-    protocol: str
-    state: str
-    line: int
-    service: str = ""
-    product: str = ""
-    version: str = ""
-    # PEM blocks nmap's ssl-cert script printed for this port: (line of the block, text).
-    certificates: list[tuple[int, str]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Host:
-    line: int
-    state: str = ""
-    addresses: list[str] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
-    ports: list[Port] = field(default_factory=list)
-
-
-@dataclass
-class Scan:
-    path: str
-    start: datetime.datetime
-    args: str
-    hosts: list[Host] = field(default_factory=list)
-    finished: bool = False
-    # The port ranges scanned, per protocol (<scaninfo services="21,443,8000-8100">): a port
-    # outside them was not looked at, so its absence from the scan proves nothing.
-    ranges: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-
+from hdsguard.evidence.nmapmodel import Host, Port, Scan
 
 # Elements outside <host> whose children could be mistaken for a host's.
 _OUTSIDE_HOST = frozenset({"hosthint", "runstats", "prescript", "postscript"})

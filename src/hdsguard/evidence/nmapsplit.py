@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hdsguard.evidence.nmap import Host, Port
+from hdsguard.evidence.nmapmodel import Host, Port
 
 _HOST = re.compile(rb"<host(?=[\s/>])")
 # A value read: the bytes between the quotes are the value expat gives (no reference to

@@ -1,0 +1,41 @@
+"""What an nmap scan holds for hdsguard: hosts, their ports, the scan's date and ranges (read
+by :mod:`hdsguard.evidence.nmap` and :mod:`hdsguard.evidence.nmapsplit`)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Port:
+    port: int
+    protocol: str
+    state: str
+    line: int
+    service: str = ""
+    product: str = ""
+    version: str = ""
+    # PEM blocks nmap's ssl-cert script printed for this port: (line of the block, text).
+    certificates: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Host:
+    line: int
+    state: str = ""
+    addresses: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    ports: list[Port] = field(default_factory=list)
+
+
+@dataclass
+class Scan:
+    path: str
+    start: datetime.datetime
+    args: str
+    hosts: list[Host] = field(default_factory=list)
+    finished: bool = False
+    # The port ranges scanned, per protocol (<scaninfo services="21,443,8000-8100">): a port
+    # outside them was not looked at, so its absence from the scan proves nothing.
+    ranges: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
