@@ -17,11 +17,8 @@ from typing import TYPE_CHECKING
 import click
 
 from hdsguard import __version__
-from hdsguard.cli_audit import calendar, report, verify_pack
-from hdsguard.cli_init import init
-from hdsguard.cli_policies import policies
 from hdsguard.clicommon import SEVERITIES, handle_errors, safe_text
-from hdsguard.clilang import LocalisedGroup, lang_option
+from hdsguard.clilang import LazyGroup, lang_option
 from hdsguard.clirun import prepare_run, run_options
 from hdsguard.formatters.escape import name as escape_name
 from hdsguard.i18n import N_, _, ngettext
@@ -29,8 +26,22 @@ from hdsguard.i18n import N_, _, ngettext
 if TYPE_CHECKING:
     pass
 
+# Commands imported only when named (or listed by --help): a pre-commit hook's `check`
+# imports none of their modules (about 20 ms of a 0.19 s run).
+_LAZY = {
+    "calendar": "hdsguard.cli_audit:calendar",
+    "init": "hdsguard.cli_init:init",
+    "policies": "hdsguard.cli_policies:policies",
+    "report": "hdsguard.cli_audit:report",
+    "verify-pack": "hdsguard.cli_audit:verify_pack",
+}
 
-@click.group(cls=LocalisedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=LazyGroup,
+    lazy=_LAZY,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", prog_name="hdsguard")
 @lang_option
 def main() -> None:
@@ -300,11 +311,3 @@ def schema(name: str, markdown: bool) -> None:
     if name not in SCHEMAS:
         raise click.UsageError(_("no {name} schema yet").format(name=name))
     click.echo(render(SCHEMAS[name]()), nl=False)
-
-
-main.add_command(policies)
-main.add_command(init)
-
-main.add_command(report)
-main.add_command(calendar)
-main.add_command(verify_pack)

@@ -142,6 +142,30 @@ class LocalisedGroup(click.Group):
         return _short_help(self, limit)
 
 
+class LazyGroup(LocalisedGroup):
+    """A :class:`LocalisedGroup` whose commands of ``lazy`` (name -> ``module:attribute``) are
+    imported when named on the command line or listed by ``--help``, not at start-up."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy.pop(cmd_name, None)
+        if target is not None:
+            import importlib
+
+            module, _, attribute = target.partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{target} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
 def _clean(text: str) -> str:
     return inspect.cleandoc(text).partition("\f")[0]
 
@@ -189,6 +213,9 @@ def help_texts(command: click.Command) -> list[str]:
         if own:
             texts.append(own)
     if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            texts.extend(help_texts(sub))
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                texts.extend(help_texts(sub))
     return texts
