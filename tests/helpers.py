@@ -104,3 +104,18 @@ def holds_none(data: Any) -> bool:
     if isinstance(data, list):
         return any(holds_none(v) for v in data)
     return data is None
+
+
+def assert_counted_as_found(verbose: Any, quiet: Any) -> None:
+    """``quiet`` (an engine run without evidence) holds exactly ``verbose``'s findings that
+    are not passes or not applicable, and counts those per (rule, status, file)."""
+    from collections import Counter
+
+    from hdsguard.findings import COUNTED
+
+    assert not verbose.tally
+    assert quiet.findings == [f for f in verbose.findings if f.status not in COUNTED]
+    expected = Counter(
+        (f.rule, f.status.value, f.file) for f in verbose.findings if f.status in COUNTED
+    )
+    assert quiet.tally == dict(expected)

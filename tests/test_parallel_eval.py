@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from hdsguard.declarations.load import load_declarations
-from hdsguard.engine import run
-from hdsguard.findings import Finding
+from hdsguard.engine import Results, run
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import load_catalogue
 from hdsguard.speed import evalsplit, forkjobs
@@ -42,9 +41,7 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def evaluate(
-    root: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, evidence: bool
-) -> list[Finding]:
+def evaluate(root: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, evidence: bool) -> Results:
     runtime = CelRuntime()
     with monkeypatch.context() as m:
         m.setenv(forkjobs.ENV_JOBS, "1")  # the forks counted here are the evaluation's
@@ -64,7 +61,9 @@ def test_helpers_give_the_serial_findings(
     for jobs in ("2", "3"):
         assert evaluate(estate, jobs, monkeypatch, evidence) == serial
     assert len(forks) == 1 + 2
-    assert len(serial) > 2000
+    assert len(serial.findings) > (200 if not evidence else 2000)
+    # Without evidence the passes come back counted, not built (from helpers as well).
+    assert bool(serial.tally) is not evidence
 
 
 def test_the_cli_reports_and_memo_are_the_same(
@@ -96,6 +95,16 @@ def _wrong_rows(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
 
     for _ in units:
         send(marshal.dumps([("X-001", "pass")]))
+
+
+def _wrong_counts(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
+    import marshal
+
+    from hdsguard.findings import to_rows
+
+    for unit in units:
+        findings, _tally = evaluation.evaluate(unit)  # the findings intact, the counts not
+        send(marshal.dumps((to_rows(findings), {("X-001", "fail", None): 1}), 4))
 
 
 def _evaluation_fails(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
@@ -133,7 +142,7 @@ def test_a_stuck_helper_is_killed_and_its_work_done_here(
 
 @pytest.mark.parametrize(
     "work",
-    [_exit_3, _garbage, _wrong_rows, _evaluation_fails, _half_then_exit],
+    [_exit_3, _garbage, _wrong_rows, _wrong_counts, _evaluation_fails, _half_then_exit],
     ids=lambda f: f.__name__,
 )
 def test_a_failing_helper_changes_nothing(

@@ -31,7 +31,7 @@ from hdsguard.policies.load import CompiledPolicy, load_catalogue
 from hdsguard.policies.model import Policy
 from hdsguard.speed import fastpath
 from hdsguard.speed.fastpath import verdict_source
-from tests.helpers import AS_OF, REPO
+from tests.helpers import AS_OF, REPO, assert_counted_as_found
 from tests.test_fuzz import mutated_data
 
 DAY = datetime.date.fromisoformat(AS_OF)
@@ -50,6 +50,7 @@ def exact_only(policies: tuple[CompiledPolicy, ...]) -> list[CompiledPolicy]:
 
 def both_ways(decl: Any, policies: tuple[CompiledPolicy, ...], **kw: Any) -> list[Finding]:
     runtime, _ = catalogue()
+    results = {}
     for evidence in (True, False):
         fast = run(
             runtime, policies, decl, kw.get("as_of", DAY), kw.get("params"), evidence=evidence
@@ -63,7 +64,10 @@ def both_ways(decl: Any, policies: tuple[CompiledPolicy, ...], **kw: Any) -> lis
             evidence=evidence,
         )
         assert fast == exact
-    return fast
+        results[evidence] = fast
+    # Without evidence, passes and not-applicable pairs are counted, whichever path decided.
+    assert_counted_as_found(results[True], results[False])
+    return results[True].findings
 
 
 def test_every_builtin_policy_has_a_verdict() -> None:
@@ -261,7 +265,7 @@ def test_the_verdict_says_which_checks_do_not_hold() -> None:
     )
     messages = {f.target: f.message for f in both_ways(decl, (rule,))}
     assert messages == {
-        "systems/both": "",
+        "systems/both": "compliant: test rule",
         "systems/no-a": "no a",
         "systems/none": "no backup; no name; no a",
     }

@@ -45,7 +45,9 @@ class CheckOptions:
     exclude: Sequence[Path] = ()
     # Where rules, params and severities came from: locates their errors.
     config: LoadedConfig | None = None
-    # False: passing and not-applicable findings get no message (outputs that hide them).
+    # False, for outputs that hide passes: passing and not-applicable pairs are only counted
+    # (``Report.counted``), not built into findings (``Report.findings`` holds the fail,
+    # warn, error and waived ones only; ``Report.summary()`` still counts every pair).
     evidence: bool = True
     # Evidence files or directories (scans, certificates, KEV, ANS registry): docs/evidence.md.
     evidence_files: Sequence[EvidenceSpec] = ()
@@ -108,6 +110,11 @@ def selected(
 def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
     """Load declarations, policies, waivers and baseline, evaluate, and return the report.
 
+    With the default ``options.evidence=True`` the report holds one finding per (rule,
+    target) pair. With ``evidence=False`` its passes and not-applicable pairs are counted in
+    ``Report.counted`` instead (``Report.summary()`` adds them): what the outputs that hide
+    them (text without --verbose, SARIF, annotations) need, at a fraction of the cost.
+
     Raises ``hdsguard.errors.InputError`` (with every located problem) when the declarations,
     a policy, the config, the waivers or the baseline are invalid.
     """
@@ -153,7 +160,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         options.evidence,
         decl.observed(),
     )
-    findings = run(
+    results = run(
         runtime,
         policies,
         decl,
@@ -163,6 +170,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         evidence=options.evidence,
         memo=memo,
     )
+    findings = results.findings
     if observed is not None:
         from hdsguard.evidence.related import with_related
 
@@ -182,6 +190,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         data_versions=data.data_versions(),
         notices=(*skipped, *notices),
         evidence=_evidence_files(observed),
+        counted=results.counted(),
     )
 
 

@@ -2,7 +2,8 @@
 
 The engine, not the policy, stamps rule id, severity, remediation, references and location on
 each finding. Outcomes: not_applicable when ``applicable_if`` is false; fail when evidence is
-missing or a check does not hold; error when CEL cannot evaluate; warn; pass.
+missing or a check does not hold; error when CEL cannot evaluate; warn; pass. A run for an
+output that hides passes counts its pass and not-applicable outcomes instead (:func:`run`).
 """
 
 from __future__ import annotations
@@ -10,16 +11,25 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cel_expr_python import cel
 
 from hdsguard.declarations.merge import DeclarationSet, Origin
-from hdsguard.speed.evalsplit import Unit, evaluate_all
+from hdsguard.speed.evalsplit import Batch, Unit, evaluate_all
 
 if TYPE_CHECKING:
     from hdsguard.speed.findingsmemo import FindingsMemo
-from hdsguard.findings import Finding, Severity, Status, sort_findings
+from hdsguard.findings import (
+    COUNTED,
+    Finding,
+    Severity,
+    Status,
+    Tally,
+    add_tally,
+    sort_findings,
+    tally_by_status,
+)
 from hdsguard.i18n import _, ngettext
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
@@ -35,6 +45,17 @@ class _Outcome:
     missing: tuple[tuple[str, ...], ...] = ()
 
 
+class Results(NamedTuple):
+    """What a run gives: its findings, sorted by rule then target, and the outcomes it only
+    counted (none when evidence is asked for)."""
+
+    findings: list[Finding]
+    tally: Tally
+
+    def counted(self) -> dict[Status, int]:
+        return tally_by_status(self.tally)
+
+
 def run(
     runtime: CelRuntime,
     policies: Iterable[CompiledPolicy],
@@ -45,20 +66,23 @@ def run(
     *,
     evidence: bool = True,
     memo: FindingsMemo | None = None,
-) -> list[Finding]:
+) -> Results:
     """Findings for every (policy, target) pair, sorted by rule then target; on a large
     estate, evaluated by several processes (:mod:`hdsguard.speed.evalsplit`).
 
-    ``evidence=False`` leaves the messages of passing and not-applicable findings empty: an
-    output that never shows them (terminal text without --verbose, SARIF, annotations) need
-    not pay one CEL evaluation per placeholder for each of them on a large estate.
+    ``evidence=False``: the passing and not-applicable pairs are only counted (``tally``),
+    never built into findings nor located, nor their messages rendered: an output that never
+    shows them (terminal text without --verbose, SARIF, annotations) needs their number only,
+    and they are most pairs of a large estate.
 
-    ``memo`` reuses the findings of local policies on files unchanged since an earlier run
-    (in a run without evidence, also those of the policies local without it).
+    ``memo`` reuses the findings and counts of local policies on files unchanged since an
+    earlier run (in a run without evidence files, also those of the policies local without
+    them).
     """
     policies = list(policies)
     observed = decl.observed()
     findings: list[Finding] = []
+    tally: Tally = {}
     references = {p.id: p.meta.references for p in policies}
     reused: set[str] = set()
     if memo is not None:
@@ -66,7 +90,8 @@ def run(
             hit = memo.get(source.path, references)
             if hit is not None:
                 reused.add(source.path)
-                findings.extend(hit)
+                findings.extend(hit[0])
+                add_tally(tally, hit[1])
     evaluation = Evaluation(
         runtime,
         policies,
@@ -78,19 +103,35 @@ def run(
         reused=reused,
         observed=observed,
     )
-    produced = evaluate_all(evaluation, references)
+    produced, counted = evaluate_all(evaluation, references)
     findings.extend(produced)
+    add_tally(tally, counted)
     if memo is not None:
-        # The memo keeps, per file evaluated afresh, the findings of its local policies.
         local = {p.id for p in policies if p.local_in(observed)}
-        fresh: dict[str, list[Finding]] = {s.path: [] for s in decl.sources if s.path not in reused}
-        for finding in produced:
-            if finding.rule in local and finding.file in fresh:
-                fresh[finding.file].append(finding)
-        for path, kept in fresh.items():
-            memo.put(path, kept)
+        _remember(memo, local, decl, reused, produced, counted)
     sort_findings(findings)
-    return findings
+    return Results(findings, tally)
+
+
+def _remember(
+    memo: FindingsMemo,
+    local: set[str],
+    decl: DeclarationSet,
+    reused: set[str],
+    produced: list[Finding],
+    counted: Tally,
+) -> None:
+    """Keep, per file evaluated afresh, the findings and counts of its ``local`` policies."""
+    fresh: dict[str, Batch] = {s.path: ([], {}) for s in decl.sources if s.path not in reused}
+    for finding in produced:
+        if finding.rule in local and finding.file in fresh:
+            fresh[finding.file][0].append(finding)
+    for key, n in counted.items():
+        rule, _status, file = key
+        if rule in local and file in fresh:
+            fresh[file][1][key] = n
+    for path, (kept, kept_counts) in fresh.items():
+        memo.put(path, kept, kept_counts)
 
 
 class Evaluation:
@@ -121,15 +162,13 @@ class Evaluation:
         self.severity = {
             p.id: (severities or {}).get(p.id, Severity(p.meta.severity)) for p in policies
         }
-        # Without evidence, a pass or not-applicable outcome is the same for every target of
-        # a policy: shared, not rebuilt for each of the many pairs that end so.
-        self.quiet = {
-            p.id: {
-                fastpath.PASS: _pass(p, None, False),
-                fastpath.NOT_APPLICABLE: _not_applicable(p, None, False),
-            }
-            for p in policies
-        }
+        # Without evidence, the verdicts that settle a pair as counted (pass, not applicable),
+        # with the status they count as; with evidence, none.
+        self.counted = (
+            {}
+            if evidence
+            else {fastpath.PASS: Status.PASS.value, fastpath.NOT_APPLICABLE: "not_applicable"}
+        )
         self.by_section = _by_section(policies)
         self.scoped = {
             section: {p.id: values[p.id] for p in group}
@@ -150,12 +189,14 @@ class Evaluation:
                 out.append(((section, lo, hi), (hi - lo) * len(group)))
         return out
 
-    def evaluate(self, unit: Unit) -> list[Finding]:
+    def evaluate(self, unit: Unit) -> Batch:
+        """The findings of ``unit``, and (without evidence) its counted outcomes."""
         section, lo, hi = unit
         runtime, sections, now, evidence = self.runtime, self.sections, self.now, self.evidence
         all_policies, non_local = self.by_section[section], self.non_local[section]
-        scoped, quiet, severity = self.scoped[section], self.quiet, self.severity
+        scoped, counted, severity = self.scoped[section], self.counted, self.severity
         findings: list[Finding] = []
+        tally: Tally = {}
         for target, obj, origin in self.decl.targets(section)[lo:hi]:
             path = origin.source.path if origin is not None else None
             # A file's findings of local policies may have come from the memo.
@@ -169,19 +210,29 @@ class Evaluation:
             places: dict[tuple[str | int, ...], tuple[int, int]] = {}  # policies share fields
             for policy in todo:
                 verdict = _verdict(policy, activation)
-                outcome = None
-                if not evidence and type(verdict) is int:
-                    outcome = quiet[policy.id].get(verdict)
-                if outcome is None:
+                status = counted.get(verdict) if type(verdict) is int else None
+                if status is None:
                     outcome = evaluate_one(
                         policy, obj, activation, evidence=evidence, verdict=verdict
                     )
-                findings.append(
-                    _finding(
-                        policy, severity[policy.id], target, origin, outcome, activation, places
-                    )
-                )
-        return findings
+                    if evidence or outcome.status not in COUNTED:
+                        findings.append(
+                            _finding(
+                                policy,
+                                severity[policy.id],
+                                target,
+                                origin,
+                                outcome,
+                                activation,
+                                places,
+                            )
+                        )
+                        continue
+                    status = outcome.status.value  # the exact path settled it so
+                # Counted, not built: no Finding, no location, no message.
+                key = (policy.id, status, path)
+                tally[key] = tally.get(key, 0) + 1
+        return findings, tally
 
 
 def _by_section(policies: Iterable[CompiledPolicy]) -> dict[str, list[CompiledPolicy]]:
@@ -260,17 +311,15 @@ def evaluate_one(
     return _pass(policy, activation, evidence)
 
 
-def _pass(policy: CompiledPolicy, activation: cel.Activation | None, evidence: bool) -> _Outcome:
+def _pass(policy: CompiledPolicy, activation: cel.Activation, evidence: bool) -> _Outcome:
     # A pass is decided by the same field a failure would point at: the first check's.
     field = next((c.field for c in policy.checks if c.field), ())
-    message = policy.pass_message.render(activation) if evidence and activation else ""
+    message = policy.pass_message.render(activation) if evidence else ""
     return _Outcome(Status.PASS, message, field)
 
 
-def _not_applicable(
-    policy: CompiledPolicy, activation: cel.Activation | None, evidence: bool
-) -> _Outcome:
-    why = policy.not_applicable_message.render(activation) if evidence and activation else ""
+def _not_applicable(policy: CompiledPolicy, activation: cel.Activation, evidence: bool) -> _Outcome:
+    why = policy.not_applicable_message.render(activation) if evidence else ""
     return _Outcome(Status.NOT_APPLICABLE, why, ())
 
 

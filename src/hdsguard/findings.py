@@ -131,6 +131,49 @@ def from_rows(rows: Iterable[Row], references: Mapping[str, tuple[str, ...]]) ->
     ]  # fmt: skip
 
 
+# Outcomes counted instead of reported (an output that hides passes, ``evidence=False``): how
+# many pairs of each (rule, status, file) ended so, as plain values (marshal). The file, None
+# for a target that is not declared, lets the findings memo keep each file's share.
+Tally = dict[tuple[str, str, str | None], int]
+# The outcomes counted, never built nor located, when evidence is not asked for.
+COUNTED = frozenset({Status.PASS, Status.NOT_APPLICABLE})
+
+
+def add_tally(into: Tally, more: Mapping[tuple[str, str, str | None], int]) -> None:
+    for key, n in more.items():
+        into[key] = into.get(key, 0) + n
+
+
+def tally_by_status(tally: Mapping[tuple[str, str, str | None], int]) -> dict[Status, int]:
+    """The counts of a tally per status (what a report's summary adds to its findings')."""
+    out: dict[Status, int] = {}
+    for (_rule, status, _file), n in tally.items():
+        out[_STATUS_BY_VALUE[status]] = out.get(_STATUS_BY_VALUE[status], 0) + n
+    return out
+
+
+def checked_tally(value: object) -> Tally:
+    """``value`` when it is a tally of counted outcomes (read back from marshal), else
+    ValueError: a helper's or a memo entry's counts are used only when they are whole."""
+    if type(value) is not dict:
+        raise ValueError("not a tally")
+    for key, n in value.items():
+        if not (
+            type(key) is tuple
+            and len(key) == 3
+            and type(key[0]) is str
+            and key[1] in _COUNTED_VALUES
+            and (key[2] is None or type(key[2]) is str)
+            and type(n) is int
+            and n > 0
+        ):
+            raise ValueError("not a tally")
+    return value
+
+
+_COUNTED_VALUES = frozenset(s.value for s in COUNTED)
+
+
 class EvidenceFileInfo(NamedTuple):
     """An evidence file as reports list it (provenance: which file, which content, when)."""
 
@@ -168,10 +211,16 @@ class Report:
     notices: tuple[str, ...] = ()
     # Evidence files read (hdsguard.evidence.load.EvidenceFile): path, kind, sha256, timestamp.
     evidence: tuple[EvidenceFileInfo, ...] = ()
+    # Outcomes counted but not among ``findings``: the passes and not-applicable pairs of a
+    # check run without evidence (``CheckOptions.evidence=False``: outputs that never show
+    # them). ``summary()`` adds them; a report with evidence has none.
+    counted: Mapping[Status, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
+        """How many (rule, target) pairs ended in each status, found or counted."""
         # Counted by status object, then named: no enum attribute read per finding.
         tally = Counter(f.status for f in self.findings)
+        tally.update(self.counted)
         return {s.value: tally[s] for s in STATUS_ORDER}
 
     def failing(self, threshold: Severity) -> list[Finding]:

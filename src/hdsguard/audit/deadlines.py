@@ -69,7 +69,8 @@ def evaluator(paths: Sequence[str], options: CheckOptions) -> Evaluator:
         found: dict[Pair, Finding] = {}
         for section, index in sorted({where[t] for _, t in pairs if t in where}):
             if section in evaluation.by_section:
-                for f in evaluation.evaluate((section, index, index + 1)):
+                # Passes are only counted (evidence=False): a pair not found holds.
+                for f in evaluation.evaluate((section, index, index + 1))[0]:
                     found[(f.rule, f.target)] = f
         return found
 

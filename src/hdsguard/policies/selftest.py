@@ -76,7 +76,7 @@ def run_case(runtime: CelRuntime, policy: CompiledPolicy, index: int, case: Test
             attach(decl, {k: [{"at": at, **i} for i in v] for k, v in case.evidence.items()})
         except ValueError as exc:
             return result(None, _("invalid evidence in the case: {error}").format(error=exc))
-    findings = run(runtime, [policy], decl, case.as_of, {policy.id: case.params})
+    findings = run(runtime, [policy], decl, case.as_of, {policy.id: case.params}).findings
     if case.target is not None:
         chosen = [f for f in findings if f.target == case.target]
     else:

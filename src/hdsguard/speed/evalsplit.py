@@ -4,24 +4,26 @@ At 10k objects the evaluation (about 74,000 policy-target pairs) is the longest 
 first run, and every pair is independent of the others. When there are enough pairs for a fork
 to pay, the engine's work is cut into units (a slice of a section's targets), shared out by
 number of pairs, and helper processes (:mod:`hdsguard.speed.forkjobs`) evaluate theirs while the
-parent evaluates its own. A helper sends each unit's findings as plain tuples (``marshal``);
-the parent rebuilds them. A unit whose findings do not arrive intact is evaluated by the
-parent, so the findings are always those of a serial run, which the final sort orders the
-same way whatever process produced them.
+parent evaluates its own. A helper sends each unit's findings as plain tuples, with the
+unit's counted outcomes (``marshal``); the parent rebuilds them. A unit whose results do not
+arrive intact is evaluated by the parent, so the findings and counts are always those of a
+serial run, which the final sort orders the same way whatever process produced them.
 """
 
 from __future__ import annotations
 
 import marshal
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from hdsguard.findings import Finding, from_rows, to_rows
+from hdsguard.findings import Finding, Tally, add_tally, checked_tally, from_rows, to_rows
 
 if TYPE_CHECKING:
     from hdsguard.speed import forkjobs
 
 Unit = tuple[str, int, int]  # a section and a slice of its targets
+# What evaluating some units gives: findings, and the outcomes only counted (engine.run).
+Batch = tuple[list[Finding], Tally]
 
 
 class Evaluation(Protocol):
@@ -29,7 +31,7 @@ class Evaluation(Protocol):
 
     def units(self, size: int) -> list[tuple[Unit, int]]: ...
 
-    def evaluate(self, unit: Unit) -> list[Finding]: ...
+    def evaluate(self, unit: Unit) -> Batch: ...
 
 
 # Pairs each process must have for a fork to pay. A pair costs about 13 us on this project's
@@ -48,16 +50,14 @@ MAX_JOBS = 4
 UNIT_TARGETS = 250
 
 
-def evaluate_all(
-    evaluation: Evaluation, references: Mapping[str, tuple[str, ...]]
-) -> list[Finding]:
-    """The findings of every unit of ``evaluation``, unit after unit."""
+def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...]]) -> Batch:
+    """The findings of every unit of ``evaluation``, unit after unit, and their counts."""
     weighted = evaluation.units(UNIT_TARGETS)
     units = [unit for unit, _ in weighted]
     pairs = sum(weight for _, weight in weighted)
     if pairs < 2 * MIN_PAIRS_PER_JOB:
         # No fork can pay (a pre-commit hook's case: not even the means to fork are loaded).
-        return [finding for unit in units for finding in evaluation.evaluate(unit)]
+        return _joined(evaluation.evaluate(unit) for unit in units)
     from hdsguard.speed import forkjobs
 
     shares = forkjobs.plan(
@@ -72,24 +72,35 @@ def evaluate_all(
         lambda share, send: work(evaluation, [units[i] for i in share], send),
         lambda index, result: decode(result, references),
     )
-    return [finding for index in range(len(units)) for finding in results[index]]
+    return _joined(results[index] for index in range(len(units)))
+
+
+def _joined(batches: Iterable[Batch]) -> Batch:
+    findings: list[Finding] = []
+    tally: Tally = {}
+    for found, counted in batches:
+        findings += found
+        add_tally(tally, counted)
+    return findings, tally
 
 
 def work(evaluation: Evaluation, units: list[Unit], send: forkjobs.Send) -> None:
-    """In a helper: evaluate ``units`` and send each one's findings as soon as it has them."""
+    """In a helper: evaluate ``units`` and send each one's findings and counts as soon as it
+    has them."""
     for unit in units:
-        rows: Any
+        result: Any
         try:
-            rows = to_rows(evaluation.evaluate(unit))
+            findings, tally = evaluation.evaluate(unit)
+            result = (to_rows(findings), tally)
         except Exception:  # the parent evaluates it again, and meets the error itself
-            rows = None
-        send(marshal.dumps(rows, 4))
+            result = None
+        send(marshal.dumps(result, 4))
 
 
-def decode(result: bytes, references: Mapping[str, tuple[str, ...]]) -> list[Finding] | None:
-    """A helper's findings for one unit, or None when they are not usable."""
+def decode(result: bytes, references: Mapping[str, tuple[str, ...]]) -> Batch | None:
+    """A helper's findings and counts for one unit, or None when they are not usable."""
     try:
-        rows = marshal.loads(result)
-        return from_rows(rows, references)
+        rows, tally = marshal.loads(result)
+        return from_rows(rows, references), checked_tally(tally)
     except Exception:  # garbled or None: the parent evaluates the unit itself
         return None

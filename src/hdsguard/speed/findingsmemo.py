@@ -4,7 +4,9 @@ A policy is *local* when none of its expressions reads another object than its t
 ``policies.locality``): its findings on the targets of one file are then fully decided by
 that file's bytes (objects and positions), the compiled catalogue, the parameters and
 severities, the evaluation date and whether evidence messages are rendered. The memo keeps,
-per declaration file, the findings of the local policies under a key hashing all of these; a
+per declaration file, the findings of the local policies, and the outcomes they only counted
+(passes and not-applicable pairs of a run without evidence, :func:`hdsguard.engine.run`),
+under a key hashing all of these; a
 pre-commit run after a one-file change re-evaluates that file, and every rule that follows
 references (HDS rules, backups at a provider…) on the whole set, as always. In a run given no
 evidence file, the policies that read other objects only through evidence helpers are local
@@ -26,11 +28,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from hdsguard.findings import Finding, Row, Severity, from_rows, to_rows
+from hdsguard.findings import Finding, Row, Severity, Tally, checked_tally, from_rows, to_rows
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.speed.cache import code_fingerprint, load_safely, seal, subdir, unseal, write_atomic
 
-_FORMAT = 2  # 2: sealed with the entry's own key
+# 2: sealed with the entry's own key; 3: the counted outcomes beside the findings (an entry
+# of format 2 holds the passes of a run without evidence as findings: refused, rebuilt).
+_FORMAT = 3
 SUBDIR = "findings"
 SUFFIX = ".marshal"
 
@@ -76,31 +80,35 @@ class FindingsMemo:
             return None
         return hashlib.sha256(f"{self.context}\0{digest}".encode()).hexdigest()
 
-    def get(self, path: str, references: Mapping[str, tuple[str, ...]]) -> list[Finding] | None:
+    def get(
+        self, path: str, references: Mapping[str, tuple[str, ...]]
+    ) -> tuple[list[Finding], Tally] | None:
+        """The findings and counted outcomes kept for ``path``, or None (evaluate it)."""
         key = self._key(path)
         if key is None:
             return None
-        rows = load_safely(self.folder / f"{key}{SUFFIX}", lambda blob: _decode(blob, key))
-        if rows is None:
+        entry = load_safely(self.folder / f"{key}{SUFFIX}", lambda blob: _decode(blob, key))
+        if entry is None:
             return None
+        rows, tally = entry
         try:
-            return from_rows(rows, references)
+            return from_rows(rows, references), tally
         except (KeyError, ValueError, TypeError):
             return None
 
-    def put(self, path: str, findings: Iterable[Finding]) -> None:
+    def put(self, path: str, findings: Iterable[Finding], tally: Tally) -> None:
         key = self._key(path)
         if key is None:
             return
-        blob = seal(key, (_FORMAT, to_rows(findings)))
+        blob = seal(key, (_FORMAT, to_rows(findings), tally))
         if blob is not None and write_atomic(self.folder / f"{key}{SUFFIX}", blob):
             from hdsguard.speed.declaration_cache import DeclarationCache
 
             DeclarationCache(self.folder).prune()
 
 
-def _decode(blob: bytes, key: str) -> list[Row]:
-    fmt, rows = unseal(blob, key)
+def _decode(blob: bytes, key: str) -> tuple[list[Row], Tally]:
+    fmt, rows, tally = unseal(blob, key)
     if fmt != _FORMAT or not isinstance(rows, list):
         raise ValueError("stale entry")
-    return rows
+    return rows, checked_tally(tally)
