@@ -15,16 +15,16 @@ Kept here:
   positions equal the composer's (tests/test_blockyaml.py, on every YAML file of the
   repository, generated sets and random documents).
 - :mod:`.evalsplit` and :mod:`.forkjobs`, forked evaluation (1.37x cold): from 16,000
-  (policy, target) pairs, forked helpers evaluate a share and send their findings back behind
-  a size and a CRC-32. Trust: a helper's results are used only when whole, checked and the
-  helper exited 0; anything else the parent evaluates itself, and a helper that outlives
-  its patience is killed and reaped (tests/test_parallel_eval.py). ``HDSGUARD_JOBS=1``
-  switches it off.
+  (policy, target) pairs, forked helpers evaluate a share and send their findings (and
+  counted passes) back behind a size and a CRC-32. Trust: a helper's results are used only
+  when whole, checked and the helper exited 0; anything else the parent evaluates itself,
+  and a helper that outlives its patience is killed and reaped
+  (tests/test_parallel_eval.py). ``HDSGUARD_JOBS=1`` switches it off.
 - :mod:`.findingsmemo`, the findings memo (1.78x warm): the findings of local policies on
-  a file unchanged since the last run are reused (in a run without evidence, also those of
-  the policies reading evidence only, ``policies.locality.EVIDENCE_HELPERS``).
-  :mod:`.declaration_cache`: parsed and validated files reused (the warm run's reading,
-  ≈ 1.07 s -> 0.23 s at 10k in one process).
+  a file unchanged since the last run, and the passes they only counted, are reused (in a
+  run without evidence, also those of the policies reading evidence only,
+  ``policies.locality.EVIDENCE_HELPERS``). :mod:`.declaration_cache`: parsed and validated
+  files reused (the warm run's reading, ≈ 1.07 s -> 0.23 s at 10k in one process).
   :mod:`.catalogue_cache`: the compiled catalogue reused (1.64x on the small example, the
   pre-commit case). :mod:`.cache` is what the three share. Trust: keys hash the bytes read,
   the whole installed package and the CEL build; entries are ``marshal`` data (never
