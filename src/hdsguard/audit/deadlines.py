@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 DEFAULT_HORIZON_DAYS = 180
 
 Pair = tuple[str, str]  # (rule, target)
-# The findings of a run at a date, restricted to some rules: what the bisection asks.
+# The findings of a run at a date, restricted to some rules: what the bisection asks. Passes
+# and not-applicable pairs are only counted (no evidence): a pair missing from it holds.
 Evaluator = Callable[[datetime.date, Collection[Pair]], Mapping[Pair, Finding]]
 
 
@@ -42,7 +43,8 @@ class Deadline(NamedTuple):
 
 
 def evaluator(paths: Sequence[str], options: CheckOptions) -> Evaluator:
-    """Evaluates (rule, target) pairs as on another date, without waivers nor baseline.
+    """Evaluates (rule, target) pairs as on another date, without waivers nor baseline: the
+    findings of those that fail, warn or error (the others pass or do not apply).
 
     The declarations and the catalogue are loaded once, as ``check`` loads them; each date
     then runs the engine on the targets asked about only, with the run's parameters and
