@@ -344,8 +344,10 @@ def test_projection_evaluates_what_check_evaluated() -> None:
         pair
         for pair, f in pairs.items()
         if f.status not in held
-        and projected[pair].status is not f.status
-        or (f.status in (Status.FAIL, Status.WARN) and projected[pair].message != f.message)
+        and (
+            projected[pair].status is not f.status
+            or (f.status in (Status.FAIL, Status.WARN) and projected[pair].message != f.message)
+        )
     ]
     assert differing == []
     assert sum(f.status is Status.FAIL for f in pairs.values()) > 10
