@@ -324,3 +324,18 @@ def test_a_firewall_gets_the_kev_entries_of_its_firmware_not_of_its_vendors_othe
     )
     lines = {r["line"] for r in evd["related"] if r["file"].endswith("kev.json")}
     assert lines == {8, 21}
+
+
+def test_the_remediation_of_a_stale_internet_service_says_to_check_it(tmp_path: Path) -> None:
+    """EVD-005 warns on a declared Internet service the external scan covered without seeing it
+    open: its remediation speaks of that case, not only of adding the host to the scans."""
+    lab = tmp_path / "lab"
+    shutil.copytree(REPO / LAB, lab)
+    services = lab / "services.yaml"
+    text = services.read_text(encoding="utf-8")
+    services.write_text(text.replace("port: 21\n", "port: 22\n", 1), encoding="utf-8")
+    code, report, _ = check(str(lab), "--evidence", str(lab / "evidence"))
+    assert code == 1
+    stale = by_rule(report, "EVD-005")[("EVD-005", "services/results-ftp")]
+    assert stale["status"] == "warn"  # 22 was scanned, filtered
+    assert "If a scan covered it without seeing the declared port open" in stale["remediation"]
