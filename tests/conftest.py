@@ -21,6 +21,16 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str,
     return make
 
 
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """hdsguard's caches in a fresh directory of the test, switched on even where the
+    environment switches them off."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(folder))
+    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+    return folder
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",

@@ -35,14 +35,6 @@ firewalls:
 """
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(folder))
-    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
-    return folder
-
-
 def check(*args: str) -> Result:
     return run_cli(["check", *args, "--as-of", AS_OF, "--format", "json"])
 

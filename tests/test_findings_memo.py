@@ -46,13 +46,6 @@ tests:
 """
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
-    return tmp_path / "cache"
-
-
 def count_evaluations(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     seen: list[tuple[str, str]] = []
     original: Callable[..., object] = engine.evaluate_one

@@ -104,13 +104,6 @@ def test_the_evidence_rules_are_local_only_without_evidence() -> None:
                for pid in expected)  # fmt: skip
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
-    return tmp_path / "cache"
-
-
 def _evaluated(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """(policy, object id) of each pair the engine evaluates from now on."""
     seen: list[tuple[str, str]] = []
