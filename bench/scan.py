@@ -25,35 +25,37 @@ start="{start}" startstr="Fri Nov 20 07:12:05 2026" version="7.93" xmloutputvers
 <verbose level="0"/>
 <debugging level="0"/>
 """
-HOST = """<host starttime="{start}" endtime="{start}"><status state="up" reason="user-set" \
+# A host as nmap -sV writes it: what every host has around its ports.
+_HOST_HEAD = """<host starttime="{start}" endtime="{start}"><status state="up" reason="user-set" \
 reason_ttl="0"/>
 <address addr="198.18.{a}.{b}" addrtype="ipv4"/>
 <hostnames>
 <hostname name="host-{i}.bench.example" type="user"/>
 </hostnames>
-<ports><extraports state="filtered" count="1">
+<ports>"""
+_HOST_TAIL = """</ports>
+<times srtt="11034" rttvar="2107" to="100000"/>
+</host>
+"""
+HOST = (
+    _HOST_HEAD
+    + """<extraports state="filtered" count="1">
 <extrareasons reason="no-response" count="1" proto="tcp" ports="22"/>
 </extraports>
 <port protocol="tcp" portid="443"><state state="open" reason="syn-ack" reason_ttl="0"/>\
 <service name="https" product="nginx" version="1.26.2" tunnel="ssl" method="probed" conf="10">\
 <cpe>cpe:/a:igor_sysoev:nginx:1.26.2</cpe></service></port>
-</ports>
-<times srtt="11034" rttvar="2107" to="100000"/>
-</host>
 """
-CLOSED = """<host starttime="{start}" endtime="{start}"><status state="up" reason="user-set" \
-reason_ttl="0"/>
-<address addr="198.18.{a}.{b}" addrtype="ipv4"/>
-<hostnames>
-<hostname name="host-{i}.bench.example" type="user"/>
-</hostnames>
-<ports><extraports state="filtered" count="2">
+    + _HOST_TAIL
+)
+CLOSED = (
+    _HOST_HEAD
+    + """<extraports state="filtered" count="2">
 <extrareasons reason="no-response" count="2" proto="tcp" ports="22,443"/>
 </extraports>
-</ports>
-<times srtt="11034" rttvar="2107" to="100000"/>
-</host>
 """
+    + _HOST_TAIL
+)
 TAIL = """<runstats><finished time="{start}" timestr="Fri Nov 20 07:13:41 2026" summary="Nmap \
 done" elapsed="96.12" exit="success"/><hosts up="{n}" down="0" total="{n}"/>
 </runstats>
