@@ -167,7 +167,10 @@ class Evaluation:
         self.counted = (
             {}
             if evidence
-            else {fastpath.PASS: Status.PASS.value, fastpath.NOT_APPLICABLE: "not_applicable"}
+            else {
+                fastpath.PASS: Status.PASS.value,
+                fastpath.NOT_APPLICABLE: Status.NOT_APPLICABLE.value,
+            }
         )
         self.by_section = _by_section(policies)
         self.scoped = {
