@@ -141,7 +141,12 @@ def services_on(item: Any, data: Data) -> list[Any]:
 def services_at(port: Any, data: Data) -> list[Any]:
     if not isinstance(port, dict):
         return []
-    return [s for s in services_on(port, data) if s.get("port") == port.get("port")]
+    return on_port(services_on(port, data), port)
+
+
+def on_port(services: list[Any], port: dict[str, Any]) -> list[Any]:
+    """Those of ``services`` (of the scanned host of ``port``) declared on its port."""
+    return [s for s in services if s.get("port") == port.get("port")]
 
 
 def observed_certificates(cert: Any, data: Data) -> list[Any]:

@@ -72,7 +72,7 @@ class _Related:
     def _port(self, port: dict[str, Any]) -> list[Place]:
         # The services it contradicts: those of the same host and port, else of the same host.
         same_host = match.services_on(port, self.data)
-        exact = [s for s in same_host if s.get("port") == port.get("port")]  # services_at
+        exact = match.on_port(same_host, port)  # services_at, without a second look-up
         return self._declared("services", exact or same_host, "port")
 
     def _observed_certificate(self, cert: dict[str, Any]) -> list[Place]:
