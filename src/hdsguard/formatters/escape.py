@@ -9,8 +9,15 @@ import re
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# ``str.isprintable`` is False for every character any function here escapes (controls are
+# Unicode "Cc", surrogates "Cs", U+FFFE/U+FFFF "Cn", U+2028/U+2029 "Zl"/"Zp"): a printable
+# text, most of any report, is returned as it is after one C call instead of regex passes.
+
+
 def printable(text: str) -> str:
     """Replace control characters with visible ``\\xNN`` escapes."""
+    if text.isprintable():
+        return text
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
@@ -22,6 +29,8 @@ _NAME_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 def name(text: str) -> str:
     """A file name, target, waiver field: every control and line break as a visible escape
     (``\\n``, ``\\x1b``), so that a name holding a newline can never forge a line."""
+    if text.isprintable():
+        return text
     return _NAME_UNSAFE.sub(_escape, text)
 
 
@@ -44,6 +53,8 @@ def problem_text(where: str, message: str) -> str:
 
 
 def one_line(text: str) -> str:
+    if text.isprintable():
+        return text
     return printable(text.replace("\r\n", " ").replace("\n", " "))
 
 
@@ -54,6 +65,8 @@ _UNENCODABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 def document_text(text: str) -> str:
     """``printable`` plus visible ``\\uNNNN`` escapes for what UTF-8 or XML cannot carry."""
+    if text.isprintable():
+        return text
     return _UNENCODABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", printable(text))
 
 
@@ -65,8 +78,12 @@ def utf8_name(name: str) -> str:
     """A file name that UTF-8 can carry: the bytes of a name that is not UTF-8 (read back with
     surrogate escapes) shown as ``\\udcXX`` escapes, as the JUnit and Markdown reports show
     them; any other name unchanged. Cached: reports repeat the same few names."""
+    if name.isprintable():
+        return name
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
 
 
 def document_line(text: str) -> str:
+    if text.isprintable():
+        return text
     return document_text(text.replace("\r\n", " ").replace("\n", " "))
