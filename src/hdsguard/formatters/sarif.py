@@ -34,24 +34,25 @@ same report always gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status, sorted_findings
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
 from hdsguard.formatters.jsonstream import Streamed, dump
+from hdsguard.formatters.sarifresult import FAIL_LEVEL as _FAIL_LEVEL
+from hdsguard.formatters.sarifresult import FINGERPRINT_KEY as FINGERPRINT_KEY
+from hdsguard.formatters.sarifresult import ResultEncoder, result
+from hdsguard.formatters.sarifresult import artifact as artifact
+from hdsguard.formatters.sarifresult import fingerprint as fingerprint
+from hdsguard.formatters.sarifresult import level as level
 from hdsguard.i18n import _
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 INFORMATION_URI = "https://github.com/hdsguard/hdsguard"
-FINGERPRINT_KEY = "hdsguard/ruleTarget/v1"
 
 SECURITY_SEVERITY = {
     Severity.CRITICAL: "9.5",
@@ -60,24 +61,8 @@ SECURITY_SEVERITY = {
     Severity.LOW: "3.0",
     Severity.INFO: "0.0",
 }
-_FAIL_LEVEL = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "warning",
-    Severity.INFO: "note",
-}
 _REPORTED = (Status.FAIL, Status.WARN, Status.ERROR, Status.WAIVED)
 _PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
-
-
-def level(f: Finding) -> str:
-    """The SARIF level of a reported finding (see the table in the module docstring)."""
-    if f.status is Status.ERROR:
-        return "error"
-    if f.status is Status.WARN:
-        return "warning"
-    return _FAIL_LEVEL[f.severity]
 
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
@@ -95,7 +80,6 @@ def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
     reported = sorted_findings(f for f in report.findings if f.status in _REPORTED)
     rules = _rules(report, reported)
     index = {rule.id: i for i, rule in enumerate(rules)}
-    results = (_result(f, index[f.rule]) for f in reported)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -107,7 +91,11 @@ def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
             }
         },
         "columnKind": "unicodeCodePoints",
-        "results": Streamed(results) if streamed else list(results),
+        "results": (
+            Streamed(reported, ResultEncoder(index))
+            if streamed
+            else [result(f, index[f.rule]) for f in reported]
+        ),
         "properties": {"asOf": report.as_of, **_data(report)},
     }
     if report.notices:
@@ -204,93 +192,3 @@ def _help_markdown(rule: RuleInfo) -> str:
 
 def _md(text: str) -> str:
     return _plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _result(f: Finding, rule_index: int) -> dict[str, Any]:
-    text = f"{f.target}: {f.message}" if f.message else f.target
-    if f.remediation and f.status is not Status.ERROR:
-        text += "\n" + _("Remediation: {hint}").format(hint=f.remediation)
-    out: dict[str, Any] = {
-        "ruleId": f.rule,
-        "ruleIndex": rule_index,
-        "level": level(f),
-        "message": {"text": document_text(text)},
-        "locations": [_location(f)],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
-        "properties": {
-            "status": f.status.value,
-            "severity": f.severity.value,
-            "target": document_text(f.target),
-        },
-    }
-    if f.status is Status.WAIVED:
-        out["suppressions"] = [_suppression(f)]
-    if f.baselined:
-        out["baselineState"] = "unchanged"
-    if f.related:
-        out["relatedLocations"] = [
-            {"id": i, "physicalLocation": {"artifactLocation": artifact(p),
-                                           "region": {"startLine": line, "startColumn": col}}}
-            for i, (p, line, col) in enumerate(f.related)
-        ]  # fmt: skip
-    return out
-
-
-def fingerprint(f: Finding) -> str:
-    """Stable across line moves and runs: only the rule and the target's name count."""
-    key = f"{f.rule}\0{f.target}".encode("utf-8", "surrogatepass")
-    return hashlib.sha256(key).hexdigest()
-
-
-def _location(f: Finding) -> dict[str, Any]:
-    name = document_text(f.target)
-    logical = [{"name": name, "fullyQualifiedName": name, "kind": "object"}]
-    if f.file is None:
-        return {"logicalLocations": logical}
-    physical: dict[str, Any] = {"artifactLocation": artifact(f.file)}
-    if f.line is not None:
-        region = {"startLine": f.line}
-        if f.column is not None:
-            region["startColumn"] = f.column
-        physical["region"] = region
-    return {"physicalLocation": physical, "logicalLocations": logical}
-
-
-def artifact(file: str) -> dict[str, str]:
-    """A relative path becomes a URI under ``%SRCROOT%``; an absolute one a ``file:`` URI.
-
-    The URI quotes the name's bytes as the file system holds them, so a name that is not
-    UTF-8 (read back with surrogate escapes) gets its real percent-encoded bytes; any other
-    lone surrogate, which no file system name decodes to, its code unit's bytes.
-    """
-    path = Path(file)
-    name = path.as_posix()
-    try:
-        raw = os.fsencode(name)
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogatepass")
-    if path.is_absolute():
-        return {"uri": "file://" + quote(raw)}
-    return {"uri": quote(raw), "uriBaseId": "%SRCROOT%"}
-
-
-def _suppression(f: Finding) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": "external", "status": "accepted"}
-    if f.waiver is None:
-        return out
-    w = f.waiver
-    ticket = _(", ticket {ticket}").format(ticket=w.ticket) if w.ticket else ""
-    # A machine format: the date stays ISO 8601 in both languages.
-    out["justification"] = document_text(
-        _(
-            "{justification} (owner {owner}, approved by {approver}, expires {expires}{ticket})"
-        ).format(
-            justification=w.justification,
-            owner=w.owner,
-            approver=w.approver,
-            expires=w.expires,
-            ticket=ticket,
-        )
-    )
-    out["properties"] = {k: document_text(v) for k, v in w._asdict().items() if v is not None}
-    return out
