@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from sys import intern
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cel_expr_python import cel
@@ -383,7 +384,8 @@ def _missing_message(paths: list[tuple[str, ...]]) -> str:
         "evidence missing: {names} are not declared; declare them so this rule can be checked",
         len(paths),
     )
-    return message.format(names=names)
+    # One string for each list of fields (a tenth of the failures at 10k objects say this).
+    return intern(message.format(names=names))
 
 
 def _not_bool(what: str, value: Any) -> str:
