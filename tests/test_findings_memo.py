@@ -11,6 +11,7 @@ import pytest
 
 from hdsguard import engine
 from hdsguard.api import CheckOptions, check
+from hdsguard.evidence.load import EvidenceSpec
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.policies.locality import reads_other_objects
@@ -157,3 +158,112 @@ def test_a_corrupt_entry_is_evaluated_again(cache: Path) -> None:
 )
 def test_reads_other_objects(source: str, reads: bool) -> None:
     assert reads_other_objects(CelRuntime().compile(source, "X-001")) is reads
+
+
+# --- the rules that follow references: one entry for the whole set --------------------------
+
+
+def count_pairs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """(pairs the units announced, pairs evaluated) of each evaluation from now on."""
+    seen: list[tuple[int, int]] = []
+    original = engine.evaluate_all
+
+    def counting(evaluation: engine.Evaluation, references: dict[str, tuple[str, ...]]):  # type: ignore[no-untyped-def]
+        announced = sum(weight for _, weight in evaluation.units(250))
+        findings, tally = original(evaluation, references)
+        seen.append((announced, len(findings) + sum(tally.values())))
+        return findings, tally
+
+    monkeypatch.setattr(engine, "evaluate_all", counting)
+    return seen
+
+
+@pytest.mark.parametrize("evidence", [True, False])
+def test_an_unchanged_set_is_not_evaluated_again(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, evidence: bool
+) -> None:
+    write(tmp_path / "pol", {"acme.yaml": CROSS})
+    lab = [str(REPO / "examples" / "lab-group")]
+    options = CheckOptions(as_of=AS_OF, policy_dirs=[tmp_path / "pol"], evidence=evidence)
+    first = check(lab, options)
+    assert any(f.rule == "ACME-010" for f in first.findings)
+    pairs = count_pairs(monkeypatch)
+    second = check(lab, options)
+    assert (second.findings, second.counted) == (first.findings, first.counted)
+    assert pairs == [(0, 0)]  # not one pair, not even of the rules that follow references
+
+
+def test_the_rules_that_follow_references_follow_every_change_of_the_set(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "pol", {"acme.yaml": CROSS})
+    providers = "providers:\n  - id: p\n    name: {name}\n"
+    system = "systems:\n  - id: {id}\n    name: S\n    hosted_by: p\n"
+    decl = tmp_path / "decl"
+    states: list[dict[str, str]] = [
+        {"providers.yaml": providers.format(name="Approved Host"), "s.yaml": system.format(id="s")},
+        # a file renamed, the same bytes: the findings name the other file
+        {"hosts.yaml": providers.format(name="Approved Host"), "s.yaml": system.format(id="s")},
+        # the provider moved into the systems' file, then back under another name
+        {"s.yaml": providers.format(name="Approved Host") + system.format(id="s")},
+        {"hosts.yaml": providers.format(name="Other"), "s.yaml": system.format(id="s")},
+        # a file added that holds no object these rules read
+        {
+            "hosts.yaml": providers.format(name="Other"),
+            "s.yaml": system.format(id="s"),
+            "fw.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 2026-10-01\n",
+        },
+        # and back to the first state: its entry is reused
+        {"providers.yaml": providers.format(name="Approved Host"), "s.yaml": system.format(id="s")},
+    ]
+    args = [str(decl), "--policies", str(tmp_path / "pol")]
+    for state in states:
+        for old in decl.glob("*.yaml") if decl.exists() else []:
+            old.unlink()
+        write(decl, state)
+        warm = report_json(args)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("HDSGUARD_NO_CACHE", "1")
+            assert warm == report_json(args), state
+    statuses = [f["status"] for f in json.loads(warm)["findings"] if f["rule"] == "ACME-010"]
+    assert statuses == ["pass"]
+
+
+def test_with_evidence_the_rules_that_follow_references_run_every_time(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A scan's vantage and a certificate's host come from settings, not from the files'
+    # bytes: the whole set's entry is neither written nor read in such a run.
+    lab = REPO / "examples" / "lab-group"
+    options = CheckOptions(as_of=AS_OF, evidence_files=[EvidenceSpec(lab / "evidence")])
+    first = check([str(lab)], options)
+    pairs = count_pairs(monkeypatch)
+    second = check([str(lab)], options)
+    assert second.findings == first.findings
+    ((announced, evaluated),) = pairs
+    assert announced == evaluated > 0
+
+
+def test_the_units_announce_exactly_the_pairs_evaluated(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forking is decided on the announced pairs: files whose findings came from the memo
+    # must not count.
+    write(tmp_path / "pol", {"acme.yaml": CROSS})
+    decl = write(
+        tmp_path / "decl",
+        {
+            "providers.yaml": "providers:\n  - id: p\n    name: Approved Host\n",
+            "a.yaml": "systems:\n  - id: a\n    name: A\n    hosted_by: p\n",
+            "b.yaml": "firewalls:\n  - id: fw-b\n    last_patch: 2026-10-01\n",
+        },
+    )
+    options = CheckOptions(as_of=AS_OF, policy_dirs=[tmp_path / "pol"], evidence=False)
+    pairs = count_pairs(monkeypatch)
+    check([str(decl)], options)  # cold
+    (decl / "b.yaml").write_text("firewalls:\n  - id: fw-b\n    last_patch: 2025-01-01\n")
+    check([str(decl)], options)  # one file changed
+    check([str(decl)], options)  # nothing changed
+    (cold, cold_done), (edited, edited_done), (warm, warm_done) = pairs
+    assert (cold, edited, warm) == (cold_done, edited_done, warm_done)
+    assert cold > edited > warm == 0

@@ -118,11 +118,16 @@ def _evaluated(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 def test_a_warm_run_without_evidence_does_not_evaluate_evidence_rules_again(
-    cache: Path, monkeypatch: pytest.MonkeyPatch
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lab = [str(REPO / "examples" / "lab-group")]
+    shutil.copytree(REPO / "examples" / "lab-group", tmp_path / "lab")
+    lab = [str(tmp_path / "lab")]
     options = CheckOptions(as_of=AS_OF)
     first = check(lab, options)
+    # A file holding neither services nor firewalls changes: the rules that follow references
+    # run again on the whole set, the evidence rules (services, firewalls) on no file.
+    systems = tmp_path / "lab" / "systems.yaml"
+    systems.write_text(systems.read_text() + "# reviewed\n")
     seen = _evaluated(monkeypatch)
     second = check(lab, options)
     assert second.findings == first.findings

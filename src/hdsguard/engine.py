@@ -93,6 +93,16 @@ def run(
                 reused.add(source.path)
                 findings.extend(hit[0])
                 add_tally(tally, hit[1])
+    # The policies that follow references, and every policy on the objects no file declares
+    # (the singletons evaluated empty), on a set of files none of which changed.
+    non_local = {p.id for p in policies if not p.local_in(observed)}
+    whole = None
+    if memo is not None and not observed:
+        whole = memo.set_key([s.path for s in decl.sources], non_local)
+    hit = memo.load(whole, references) if memo is not None else None
+    if hit is not None:
+        findings.extend(hit[0])
+        add_tally(tally, hit[1])
     evaluation = Evaluation(
         runtime,
         policies,
@@ -103,6 +113,7 @@ def run(
         evidence=evidence,
         reused=reused,
         observed=observed,
+        settled=hit is not None,
     )
     produced, counted = evaluate_all(evaluation, references)
     findings.extend(produced)
@@ -110,6 +121,12 @@ def run(
     if memo is not None:
         local = {p.id for p in policies if p.local_in(observed)}
         _remember(memo, local, decl, reused, produced, counted)
+        if hit is None and whole is not None:
+            memo.store(
+                whole,
+                [f for f in produced if f.rule in non_local or f.file is None],
+                {key: n for key, n in counted.items() if key[0] in non_local or key[2] is None},
+            )
     sort_findings(findings)
     return Results(findings, tally)
 
@@ -150,6 +167,7 @@ class Evaluation:
         evidence: bool,
         reused: set[str],
         observed: bool = False,
+        settled: bool = False,
     ) -> None:
         self.runtime = runtime
         self.decl = decl
@@ -178,33 +196,54 @@ class Evaluation:
             section: {p.id: values[p.id] for p in group}
             for section, group in self.by_section.items()
         }
-        self.non_local = {
-            section: [p for p in group if not p.local_in(observed)]
-            for section, group in self.by_section.items()
-        }
+        # What to evaluate on a target of a file whose local findings came from the memo, of
+        # another file, of no file; ``settled``: the whole set's findings came from the memo
+        # (the non-local policies', and all those on targets of no file).
+        self.todo: dict[str, tuple[list[CompiledPolicy], ...]] = {}
+        for section, group in self.by_section.items():
+            local = [p for p in group if p.local_in(observed)]
+            non_local = [p for p in group if not p.local_in(observed)]
+            self.todo[section] = ([], local, []) if settled else (non_local, group, group)
 
     def units(self, size: int) -> list[tuple[Unit, int]]:
-        """The work in slices of at most ``size`` targets, each with its number of pairs."""
+        """The work in slices of at most ``size`` targets, each with its number of pairs to
+        evaluate (slices with none are left out)."""
         out: list[tuple[Unit, int]] = []
-        for section, group in self.by_section.items():
-            count = len(self.decl.targets(section))
-            for lo in range(0, count, size):
-                hi = min(count, lo + size)
-                out.append(((section, lo, hi), (hi - lo) * len(group)))
+        reused = self.reused
+        for section, (if_reused, if_fresh, if_no_file) in self.todo.items():
+            targets = self.decl.targets(section)
+            for lo in range(0, len(targets), size):
+                hi = min(len(targets), lo + size)
+                again = no_file = 0
+                for _target, _obj, origin in targets[lo:hi]:
+                    if origin is None:
+                        no_file += 1
+                    elif origin.source.path in reused:
+                        again += 1
+                fresh = hi - lo - again - no_file
+                pairs = again * len(if_reused) + fresh * len(if_fresh)
+                pairs += no_file * len(if_no_file)
+                if pairs:
+                    out.append(((section, lo, hi), pairs))
         return out
 
     def evaluate(self, unit: Unit) -> Batch:
         """The findings of ``unit``, and (without evidence) its counted outcomes."""
         section, lo, hi = unit
         runtime, sections, now, evidence = self.runtime, self.sections, self.now, self.evidence
-        all_policies, non_local = self.by_section[section], self.non_local[section]
+        if_reused, if_fresh, if_no_file = self.todo[section]
         scoped, counted, severity = self.scoped[section], self.counted, self.severity
         findings: list[Finding] = []
         tally: Tally = {}
         for target, obj, origin in self.decl.targets(section)[lo:hi]:
             path = origin.source.path if origin is not None else None
             # A file's findings of local policies may have come from the memo.
-            todo = non_local if path in self.reused else all_policies
+            if path is None:
+                todo = if_no_file
+            elif path in self.reused:
+                todo = if_reused
+            else:
+                todo = if_fresh
             if not todo:
                 continue
             # One activation for every policy of the target: CEL converts the object once.

@@ -13,6 +13,12 @@ evidence file, the policies that read other objects only through evidence helper
 too (``policies.locality.EVIDENCE_HELPERS``); the key lists the policies memoized, so the
 entries of a run with evidence and of one without never mix.
 
+The other policies (those that follow references) have one entry for the whole set, keyed on
+every file's name and content, in order (:meth:`FindingsMemo.set_key`): it serves a run in
+which no declaration file changed (a CI re-run, ``pre-commit run --all-files``) and only when
+no evidence file is given (evidence is read with settings that are not in the key: each
+scan's vantage, a certificate's host), and a change to any file evaluates them all again.
+
 Entries live in ``<cache dir>/findings/``, are marshal data sealed with a SHA-256 and their own
 key (:func:`hdsguard.speed.cache.seal`): an entry copied over another file's, flipped or unreadable
 is never used, the file is evaluated again and its entry rewritten. They are pruned like the
@@ -80,11 +86,31 @@ class FindingsMemo:
             return None
         return hashlib.sha256(f"{self.context}\0{digest}".encode()).hexdigest()
 
+    def set_key(self, paths: Sequence[str], rules: Iterable[str]) -> str | None:
+        """The key of the findings of ``rules`` on the whole set of ``paths`` (the policies that
+        follow references between objects): every file's name and content, in order, and the
+        rules; None when a file has no content key."""
+        parts = [self.context, "whole set", ",".join(sorted(rules))]
+        for path in paths:
+            digest = self.digests.get(path)
+            if digest is None:
+                return None
+            parts += [path, digest]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
     def get(
         self, path: str, references: Mapping[str, tuple[str, ...]]
     ) -> tuple[list[Finding], Tally] | None:
         """The findings and counted outcomes kept for ``path``, or None (evaluate it)."""
-        key = self._key(path)
+        return self.load(self._key(path), references)
+
+    def put(self, path: str, findings: Iterable[Finding], tally: Tally) -> None:
+        self.store(self._key(path), findings, tally)
+
+    def load(
+        self, key: str | None, references: Mapping[str, tuple[str, ...]]
+    ) -> tuple[list[Finding], Tally] | None:
+        """The findings and counted outcomes kept under ``key``, or None (evaluate them)."""
         if key is None:
             return None
         entry = load_safely(self.folder / f"{key}{SUFFIX}", lambda blob: _decode(blob, key))
@@ -96,8 +122,7 @@ class FindingsMemo:
         except (KeyError, ValueError, TypeError):
             return None
 
-    def put(self, path: str, findings: Iterable[Finding], tally: Tally) -> None:
-        key = self._key(path)
+    def store(self, key: str | None, findings: Iterable[Finding], tally: Tally) -> None:
         if key is None:
             return
         blob = seal(key, (_FORMAT, to_rows(findings), tally))
