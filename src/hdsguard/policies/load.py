@@ -329,7 +329,7 @@ def _locality(policy: CompiledPolicy) -> tuple[bool, bool]:
     """Whether no compiled expression of the policy, placeholders included, can read another
     object than its target, as the checked syntax tree says (:mod:`.locality`): in any run,
     and in a run given no evidence."""
-    from hdsguard.policies.locality import all_local, all_local_without_evidence
+    from hdsguard.policies.locality import classify
 
     templates: list[Template | None] = [
         policy.not_applicable_message,
@@ -344,8 +344,7 @@ def _locality(policy: CompiledPolicy) -> tuple[bool, bool]:
         if template is not None:
             exprs += [p for p in template.parts if not isinstance(p, str)]
             exprs.append(template.values)
-    local = all_local(exprs)
-    return local, local or all_local_without_evidence(exprs)
+    return classify(exprs)
 
 
 def split_path(text: str) -> tuple[str | int, ...]:

@@ -89,28 +89,38 @@ _CHECKED = "type.googleapis.com/cel.expr.CheckedExpr"
 def reads_other_objects(expr: cel.Expression, allowed: frozenset[str] = LOCAL_HELPERS) -> bool:
     """Whether ``expr`` may read objects other than its target (True when in doubt), calling
     only the hdsguard helpers of ``allowed`` counted as reading nothing else."""
+    return _reach(expr) - allowed != frozenset()
+
+
+def classify(exprs: Iterable[cel.Expression | None]) -> tuple[bool, bool]:
+    """Whether the expressions read nothing but their target in any run, and in a run
+    without evidence; each expression's syntax tree is decoded once for both."""
+    reach: set[str] = set()
+    for expr in exprs:
+        if expr is not None:
+            reach |= _reach(expr)
+    return not reach - LOCAL_HELPERS, not reach - LOCAL_HELPERS - EVIDENCE_HELPERS
+
+
+# What an expression may reach beyond its target: the hdsguard helpers it calls, and
+# _OTHER when it reads a global variable other than the local ones or cannot be decoded (a
+# name no helper has, so no list of allowed helpers ever contains it).
+_OTHER = "\0other objects"
+
+
+def _reach(expr: cel.Expression) -> frozenset[str]:
     try:
         references = list(_references(expr.serialize()))
     except Exception:  # an unexpected payload: doubt
-        return True
+        return frozenset({_OTHER})
+    reach: set[str] = set()
     for name, overloads in references:
         if not overloads:  # a variable: a global one, or one bound by a macro (`x` in all(x, …))
             if name.split(".")[0] in _GLOBALS and name not in LOCAL_VARIABLES:
-                return True
-        elif name not in allowed and any(o.startswith(_HELPER_OVERLOAD) for o in overloads):
-            return True
-    return False
-
-
-def all_local(
-    exprs: Iterable[cel.Expression | None], allowed: frozenset[str] = LOCAL_HELPERS
-) -> bool:
-    return not any(reads_other_objects(e, allowed) for e in exprs if e is not None)
-
-
-def all_local_without_evidence(exprs: Iterable[cel.Expression | None]) -> bool:
-    """Whether the expressions read nothing but their target in a run without evidence."""
-    return all_local(exprs, LOCAL_HELPERS | EVIDENCE_HELPERS)
+                reach.add(_OTHER)
+        elif any(o.startswith(_HELPER_OVERLOAD) for o in overloads):
+            reach.add(name)
+    return frozenset(reach)
 
 
 def _references(blob: bytes) -> Iterator[tuple[str, list[str]]]:
