@@ -96,7 +96,8 @@ class FindingsMemo:
             if digest is None:
                 return None
             parts += [path, digest]
-        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        # A file name may hold bytes that are not UTF-8 (b"sys\xff.yaml"): kept as they are.
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
     def get(
         self, path: str, references: Mapping[str, tuple[str, ...]]
