@@ -12,6 +12,7 @@ from itertools import groupby
 from hdsguard.findings import Finding, Report, RuleInfo, Status
 from hdsguard.formatters.escape import document_line as xml_line
 from hdsguard.formatters.escape import document_text as xml_text
+from hdsguard.formatters.text import related_text
 
 _SKIPPED = (Status.NOT_APPLICABLE, Status.WAIVED)
 
@@ -83,6 +84,8 @@ def _details(f: Finding) -> str:
     if f.remediation and f.status is not Status.ERROR:
         lines.append(f"Remediation: {f.remediation}")
     lines.append(f"Location: {_where(f)}")
+    if f.related:  # added after the writer streamed, the same way in both
+        lines.append(f"See also: {related_text(f)}")
     lines.append(f"Severity: {f.severity.value}")
     lines.extend(f"Reference: {r}" for r in f.references)
     return xml_text("\n".join(lines))

@@ -34,7 +34,7 @@ rule_ids = st.sampled_from(["R-1", "R-2", "R&<3>", 'R"4'])
 
 @st.composite
 def findings(draw: st.DrawFn, related: bool = False) -> Finding:
-    """A finding; ``related``: with second locations (the legacy JUnit writer predates them)."""
+    """A finding; ``related``: with second locations (other locations of the finding)."""
     located = draw(st.booleans())
     line = draw(st.none() | st.integers(1, 10**6)) if located else None
     waiver = draw(st.none() | st.builds(Waiver, text, text, text, text, st.none() | text))
@@ -95,8 +95,8 @@ def test_sarif_streams_the_bytes_of_the_whole_document(report: Report) -> None:
     assert streamed("sarif", report) == whole_json(sarif_log(report))
 
 
-@settings(max_examples=150, deadline=None)
-@given(reports())
+@settings(max_examples=300, deadline=None)
+@given(reports(related=True))
 def test_junit_streams_the_bytes_of_the_elementtree_document(report: Report) -> None:
     assert streamed("junit", report) == legacy_junit.render(report)
 

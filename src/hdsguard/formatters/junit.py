@@ -27,6 +27,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from itertools import groupby
 
@@ -43,6 +44,8 @@ _SKIPPED = (Status.NOT_APPLICABLE, Status.WAIVED)
 _ROOT, _SUITE, _CASE, _CHILD = "\n", "\n  ", "\n    ", "\n      "
 
 Attributes = Iterable[tuple[str, str]]
+# What ElementTree escapes in an attribute value.
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]')
 
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
@@ -65,7 +68,7 @@ def render(report: Report, options: RenderOptions) -> str:
 
 def _start(tag: str, attributes: Attributes) -> str:
     """An opening tag without its ``>``, as ElementTree writes it."""
-    return f"<{tag}" + "".join(f' {name}="{_attribute(value)}"' for name, value in attributes)
+    return f"<{tag}" + "".join([f' {name}="{_attribute(value)}"' for name, value in attributes])
 
 
 def _element(tag: str, attributes: Attributes, text: str | None = None) -> str:
@@ -77,9 +80,19 @@ def _element(tag: str, attributes: Attributes, text: str | None = None) -> str:
 
 def _attribute(text: str) -> str:
     """ElementTree's attribute escaping (``_escape_attrib``)."""
+    if _ATTRIBUTE_SPECIAL.search(text) is None:  # most values: one search, not 7 replaces
+        return text
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
     return text.replace("\t", "&#09;")
+
+
+def _line_attribute(text: str) -> str:
+    """``_attribute(xml_line(text))``: a printable text without markup (most targets and
+    messages) is returned after a few C calls, without the escaping functions' calls."""
+    if text.isprintable() and _ATTRIBUTE_SPECIAL.search(text) is None:
+        return text
+    return _attribute(xml_line(text))
 
 
 def _cdata(text: str) -> str:
@@ -88,12 +101,20 @@ def _cdata(text: str) -> str:
 
 
 def _counts(findings: list[Finding]) -> list[tuple[str, str]]:
-    gate = [f for f in findings if not f.baselined]
-    skipped = sum(f.baselined or f.status in _SKIPPED for f in findings)
+    """Tests, failures and errors that fail the gate (not baselined), skipped (baselined, not
+    applicable, waived): one pass over the findings, not one per count."""
+    failures = errors = skipped = 0
+    for f in findings:
+        if f.baselined or f.status in _SKIPPED:
+            skipped += 1
+        elif f.status is Status.FAIL:
+            failures += 1
+        elif f.status is Status.ERROR:
+            errors += 1
     return [
         ("tests", str(len(findings))),
-        ("failures", str(sum(f.status is Status.FAIL for f in gate))),
-        ("errors", str(sum(f.status is Status.ERROR for f in gate))),
+        ("failures", str(failures)),
+        ("errors", str(errors)),
         ("skipped", str(skipped)),
         ("time", "0"),
     ]
@@ -119,41 +140,58 @@ def _suite(rule: str, findings: list[Finding], info: RuleInfo | None, out: Write
                 else "<properties />"
             )
         )
+    # What the cases of a suite share, escaped once: the rule, and each file's attribute.
+    classname, files = _attribute(rule), dict[str, str]()
     for f in findings:
-        out(_CASE + _case(f))
+        out(_CASE + _case(f, classname, files))
     out(_SUITE + "</testsuite>")
 
 
-def _case(f: Finding) -> str:
-    attributes = [("name", xml_line(f.target)), ("classname", f.rule)]
+def _case(f: Finding, classname: str, files: dict[str, str]) -> str:
+    """``<testcase …>``, its attributes written out in ElementTree's order (name, classname,
+    file, line, time); ``classname``: the rule escaped; ``files``: each file's ``file``
+    attribute, escaped once for the suite."""
+    head = f'<testcase name="{_line_attribute(f.target)}" classname="{classname}"'
     if f.file is not None:
-        attributes.append(("file", xml_line(f.file)))
+        where = files.get(f.file)
+        if where is None:
+            where = files[f.file] = f' file="{_line_attribute(f.file)}"'
+        head += where
         if f.line is not None:
-            attributes.append(("line", str(f.line)))
-    attributes.append(("time", "0"))
+            head += f' line="{_attribute(str(f.line))}"'
+    head += ' time="0"'
     child = _child(f)
     if child is None:
-        return _element("testcase", attributes)
-    return _start("testcase", attributes) + ">" + _CHILD + child + _CASE + "</testcase>"
+        return head + " />"
+    return head + ">" + _CHILD + child + _CASE + "</testcase>"
 
 
 def _child(f: Finding) -> str | None:
+    if f.status is Status.PASS and not f.baselined:  # most cases: nothing inside
+        return None
     if f.baselined:
-        baselined = _("baselined: {message}").format(message=f.message)
-        return _element("skipped", [("message", xml_line(baselined))])
+        return _skipped(_("baselined: {message}").format(message=f.message))
     if f.status is Status.FAIL:
-        attributes = [("message", xml_line(f.message)), ("type", f.severity.value)]
-        return _element("failure", attributes, _details(f))
+        return _with_details("failure", f, f.severity.value)
     if f.status is Status.ERROR:
-        return _element("error", [("message", xml_line(f.message)), ("type", "error")], _details(f))
+        return _with_details("error", f, "error")
     if f.status is Status.NOT_APPLICABLE:
-        why = _("not applicable: {message}").format(message=f.message)
-        return _element("skipped", [("message", xml_line(why))])
+        return _skipped(_("not applicable: {message}").format(message=f.message))
     if f.status is Status.WAIVED:
-        return _element("skipped", [("message", xml_line(_waived(f)))])
+        return _skipped(_waived(f))
     if f.status is Status.WARN:
         return _element("system-out", [], "WARN " + _details(f))
     return None
+
+
+def _skipped(message: str) -> str:
+    return f'<skipped message="{_line_attribute(message)}" />'
+
+
+def _with_details(tag: str, f: Finding, kind: str) -> str:
+    """``<failure>`` or ``<error>``: the message, a type, the details (never empty)."""
+    message = _line_attribute(f.message)
+    return f'<{tag} message="{message}" type="{_attribute(kind)}">{_cdata(_details(f))}</{tag}>'
 
 
 def _details(f: Finding) -> str:
@@ -165,7 +203,9 @@ def _details(f: Finding) -> str:
         lines.append(_("See also: {related}").format(related=related_text(f)))
     lines.append(_("Severity: {severity}").format(severity=f.severity.value))
     lines.extend(_("Reference: {reference}").format(reference=r) for r in f.references)
-    return xml_text("\n".join(lines))
+    # Line by line: xml_text escapes character by character and leaves line breaks alone,
+    # and each line is usually printable (returned as it is), the whole text never.
+    return "\n".join(map(xml_text, lines))
 
 
 def _where(f: Finding) -> str:
