@@ -8,10 +8,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hdsguard.findings import Finding
+from hdsguard.findings import Finding, Report, Status
+from hdsguard.formatters.escape import document_text
+from hdsguard.formatters.github import annotation, escape_data, escape_property
 from hdsguard.formatters.jsonstream import encode
 from hdsguard.formatters.sarifresult import ResultEncoder, result
-from tests.test_streaming import findings
+from hdsguard.formatters.text import related_text
+from tests.test_streaming import findings, reports
 
 _INDENTS = st.sampled_from(["\n", "\n  ", "\n      "])
 
@@ -24,3 +27,40 @@ def test_sarif_result_encoder_gives_the_general_encoding(found: list[Finding], n
     encoder = ResultEncoder(index)
     for f in found:
         assert encoder(f, nl) == encode(result(f, index[f.rule]), nl)
+
+
+def _annotation_as_before(report: Report, f: Finding) -> str:
+    """The annotation as it was written before its shared properties were kept and its text
+    escaped line by line (the oracle of the test below)."""
+    info = report.rules.get(f.rule)
+    title = f"{f.rule} {info.title}" if info and info.title else f.rule
+    props: list[tuple[str, str]] = []
+    if f.file is not None:
+        props.append(("file", f.file))
+        if f.line is not None:
+            props.append(("line", str(f.line)))
+        if f.column is not None:
+            props.append(("col", str(f.column)))
+    props.append(("title", f"{title} [{f.severity.value}]"))
+    text = f"{f.target}: {f.message}" + (" (baselined)" if f.baselined else "")
+    if f.related:
+        text += "\n" + f"See also: {related_text(f)}"
+    if f.remediation and f.status is not Status.ERROR:
+        text += "\n" + f"Remediation: {f.remediation}"
+    rendered = ",".join(f"{key}={escape_property(document_text(value))}" for key, value in props)
+    command = (
+        "notice"
+        if f.baselined
+        else {"fail": "error", "error": "error"}.get(f.status.value, "warning")
+    )
+    return f"::{command} {rendered}::{escape_data(document_text(text))}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(reports(related=True))
+def test_annotations_give_what_they_gave_before(report: Report) -> None:
+    """Through one ``known`` dict, as the writer does: what it keeps is reused."""
+    known: dict[tuple[str, ...], str] = {}
+    for f in report.findings:
+        if f.status in (Status.FAIL, Status.ERROR, Status.WARN):
+            assert annotation(report, f, known) == _annotation_as_before(report, f)

@@ -35,13 +35,14 @@ def escape_property(text: str) -> str:
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
     shown = sorted_findings(f for f in report.findings if f.status in _COMMAND)
+    known: dict[tuple[str, ...], str] = {}
     # New problems first: GitHub shows only the first 10 errors of a step as annotations.
     for f in shown:
         if not f.baselined:
-            out(annotation(report, f) + "\n")
+            out(annotation(report, f, known) + "\n")
     for f in shown:
         if f.baselined:
-            out(annotation(report, f) + "\n")
+            out(annotation(report, f, known) + "\n")
     for n in report.notices:
         out(f"::notice title=hdsguard::{escape_data(document_text(n))}\n")
     counts = report.summary()
@@ -59,22 +60,48 @@ def render(report: Report, options: RenderOptions) -> str:
     return collect(write, report, options)
 
 
-def annotation(report: Report, f: Finding) -> str:
-    info = report.rules.get(f.rule)
-    title = f"{f.rule} {info.title}" if info and info.title else f.rule
-    props: list[tuple[str, str]] = []
+def annotation(report: Report, f: Finding, known: dict[tuple[str, ...], str] | None = None) -> str:
+    """The workflow command of one finding. ``known``: the escaped properties that findings
+    share (a file's, a rule's title at a severity), which the writer keeps between calls."""
+    known = {} if known is None else known
+    props: list[str] = []
     if f.file is not None:
-        props.append(("file", f.file))
+        props.append(_shared(known, "file", f.file))
         if f.line is not None:
-            props.append(("line", str(f.line)))
+            props.append("line=" + _number(f.line))
         if f.column is not None:
-            props.append(("col", str(f.column)))
-    props.append(("title", f"{title} [{f.severity.value}]"))
-    text = f"{f.target}: {f.message}" + (" " + _("(baselined)") if f.baselined else "")
+            props.append("col=" + _number(f.column))
+    title = known.get(("title", f.rule, f.severity))
+    if title is None:
+        info = report.rules.get(f.rule)
+        text = f"{f.rule} {info.title}" if info and info.title else f.rule
+        title = known["title", f.rule, f.severity] = _property(
+            "title", f"{text} [{f.severity.value}]"
+        )
+    props.append(title)
+    lines = [f"{f.target}: {f.message}" + (" " + _("(baselined)") if f.baselined else "")]
     if f.related:
-        text += "\n" + _("See also: {related}").format(related=related_text(f))
+        lines.append(_("See also: {related}").format(related=related_text(f)))
     if f.remediation and f.status is not Status.ERROR:
-        text += "\n" + _("Remediation: {hint}").format(hint=f.remediation)
-    rendered = ",".join(f"{key}={escape_property(document_text(value))}" for key, value in props)
+        lines.append(_("Remediation: {hint}").format(hint=f.remediation))
+    # Line by line: both escapes go character by character and a line break becomes %0A,
+    # and each line is usually printable (document_text returns it as it is), the whole never.
+    text = "%0A".join([escape_data(document_text(line)) for line in lines])
     command = "notice" if f.baselined else _COMMAND[f.status]
-    return f"::{command} {rendered}::{escape_data(document_text(text))}"
+    return f"::{command} {','.join(props)}::{text}"
+
+
+def _property(key: str, value: str) -> str:
+    return f"{key}={escape_property(document_text(value))}"
+
+
+def _shared(known: dict[tuple[str, ...], str], key: str, value: str) -> str:
+    found = known.get((key, value))
+    if found is None:
+        found = known[key, value] = _property(key, value)
+    return found
+
+
+def _number(value: int) -> str:
+    """A line or column: the digits of an int need no escaping."""
+    return int.__repr__(value) if type(value) is int else escape_property(document_text(str(value)))
