@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hdsguard.findings import Finding, Report, Status
 from hdsguard.formatters.escape import document_text
 from hdsguard.formatters.github import annotation, escape_data, escape_property
+from hdsguard.formatters.jsonfmt import FindingEncoder, finding_dict
 from hdsguard.formatters.jsonstream import encode
 from hdsguard.formatters.sarifresult import ResultEncoder, result
 from hdsguard.formatters.text import related_text
@@ -64,3 +65,13 @@ def test_annotations_give_what_they_gave_before(report: Report) -> None:
     for f in report.findings:
         if f.status in (Status.FAIL, Status.ERROR, Status.WARN):
             assert annotation(report, f, known) == _annotation_as_before(report, f)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(findings(related=True), min_size=1, max_size=6), _INDENTS)
+def test_json_finding_encoder_gives_the_general_encoding(found: list[Finding], nl: str) -> None:
+    """Several findings through one encoder: what it keeps per rule, file and references is
+    reused."""
+    encoder = FindingEncoder()
+    for f in found:
+        assert encoder(f, nl) == encode(finding_dict(f), nl)
