@@ -158,8 +158,8 @@ def test_no_format_hands_over_the_whole_document_at_once(fmt: str) -> None:
     assert whole == streamed(fmt, report, RenderOptions(verbose=True))
     if fmt == "markdown":  # a summary: its tables stop at MAX_ROWS whatever the size
         assert len(whole) < 100_000
-    else:
-        assert len(pieces) > 1000
+    else:  # JSON and SARIF hand their items over 4 at a time (jsonstream._BATCH)
+        assert len(pieces) > 500
     assert max(map(len, pieces)) < 10_000
 
 
