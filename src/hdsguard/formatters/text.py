@@ -10,7 +10,7 @@ one is given (a terminal, or ``--width``); otherwise never, so pipes get the sam
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
@@ -48,10 +48,13 @@ def _paint(text: str, status: Status, colour: bool) -> str:
     return f"\x1b[{_COLOUR[status]}m{text}\x1b[0m" if colour else text
 
 
-def _where(f: Finding) -> str:
+def _where(f: Finding, places: dict[str, str]) -> str:
     if f.file is None:
         return _("(not declared)")
-    return f"{name(f.file)}:{f.line}:{f.column}"
+    place = places.get(f.file)
+    if place is None:
+        place = places[f.file] = name(f.file)
+    return f"{place}:{f.line}:{f.column}"
 
 
 def related_text(f: Finding) -> str:
@@ -75,9 +78,10 @@ def _blocks(report: Report, verbose: bool) -> list[list[Finding]]:
 
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
+    places: dict[str, str] = {}  # each file's name as shown, escaped once for the report
     for items in _blocks(report, options.verbose):
-        for line in _block(report, items, options):
-            out(line + "\n")
+        for piece in _block(report, items, options, places):
+            out(piece)
         out("\n")
     for n in report.notices:
         out(_wrap(_("notice: {notice}").format(notice=name(n)), "  ", options) + "\n")
@@ -90,17 +94,24 @@ def render(report: Report, options: RenderOptions) -> str:
     return collect(write, report, options)
 
 
-def _block(report: Report, items: list[Finding], options: RenderOptions) -> list[str]:
+def _block(
+    report: Report, items: list[Finding], options: RenderOptions, places: dict[str, str]
+) -> Iterator[str]:
+    """The lines of one (status, rule), each finding's lines as one piece (one call of the
+    output per finding, not per line). ``places``: the files' names as shown, kept by the
+    writer."""
     first = items[0]
     status = first.status
     info = report.rules.get(first.rule)
     title = f" {one_line(info.title)}" if info else ""
     label = _paint(_LABEL[status], status, options.colour)
-    lines = [_wrap(f"{label} {first.rule} [{first.severity.value}]{title}", "  ", options)]
+    yield _wrap(f"{label} {first.rule} [{first.severity.value}]{title}", "  ", options) + "\n"
     shared = _shared_fix(items) if status in _NEEDS_FIX and len(items) > 1 else None
     for f in items:
-        lines.append(_wrap(f"  {_where(f)}  {name(f.target)}", "    ", options))
-        lines.append(_wrap(f"    {one_line(f.message)}", "      ", options))
+        lines = [
+            _wrap(f"  {_where(f, places)}  {name(f.target)}", "    ", options),
+            _wrap(f"    {one_line(f.message)}", "      ", options),
+        ]
         if f.related:
             also = _("see also: {related}").format(related=related_text(f))
             lines.append(_wrap(f"    {also}", "      ", options))
@@ -117,10 +128,11 @@ def _block(report: Report, items: list[Finding], options: RenderOptions) -> list
         if f.baselined:
             note = _("baselined: known failure, does not fail the gate")
             lines.append(_wrap(f"    {note}", "      ", options))
+        lines.append("")
+        yield "\n".join(lines)
     if shared is not None:
         fix = _("fix (each of the {n}): {hint}").format(n=len(items), hint=shared)
-        lines.append(_wrap(f"  {fix}", "    ", options))
-    return lines
+        yield _wrap(f"  {fix}", "    ", options) + "\n"
 
 
 def _shared_fix(items: list[Finding]) -> str | None:
