@@ -91,20 +91,26 @@ def _garbage(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
 
 
 def _wrong_rows(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
-    import marshal
-
     for _ in units:
-        send(marshal.dumps([("X-001", "pass")]))
+        send(evalsplit.pack([("X-001", "pass")]))
 
 
 def _wrong_counts(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
+    from hdsguard.findings import to_rows
+
+    for unit in units:
+        findings, _tally = evaluation.evaluate(unit)  # the findings intact, the counts not
+        send(evalsplit.pack((to_rows(findings), {("X-001", "fail", None): 1})))
+
+
+def _not_compressed(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
     import marshal
 
     from hdsguard.findings import to_rows
 
     for unit in units:
-        findings, _tally = evaluation.evaluate(unit)  # the findings intact, the counts not
-        send(marshal.dumps((to_rows(findings), {("X-001", "fail", None): 1}), 4))
+        findings, tally = evaluation.evaluate(unit)  # right, but not as the parent reads it
+        send(marshal.dumps((to_rows(findings), tally), 4))
 
 
 def _evaluation_fails(evaluation: Any, units: Any, send: forkjobs.Send) -> None:
@@ -142,7 +148,15 @@ def test_a_stuck_helper_is_killed_and_its_work_done_here(
 
 @pytest.mark.parametrize(
     "work",
-    [_exit_3, _garbage, _wrong_rows, _wrong_counts, _evaluation_fails, _half_then_exit],
+    [
+        _exit_3,
+        _garbage,
+        _wrong_rows,
+        _wrong_counts,
+        _not_compressed,
+        _evaluation_fails,
+        _half_then_exit,
+    ],
     ids=lambda f: f.__name__,
 )
 def test_a_failing_helper_changes_nothing(

@@ -5,14 +5,16 @@ first run, and every pair is independent of the others. When there are enough pa
 to pay, the engine's work is cut into units (a slice of a section's targets), shared out by
 number of pairs, and helper processes (:mod:`hdsguard.speed.forkjobs`) evaluate theirs while the
 parent evaluates its own. A helper sends each unit's findings as plain tuples, with the
-unit's counted outcomes (``marshal``); the parent rebuilds them. A unit whose results do not
-arrive intact is evaluated by the parent, so the findings and counts are always those of a
-serial run, which the final sort orders the same way whatever process produced them.
+unit's counted outcomes (``marshal``, compressed: :func:`pack`); the parent rebuilds them.
+A unit whose results do not arrive intact is evaluated by the parent, so the findings and
+counts are always those of a serial run, which the final sort orders the same way whatever
+process produced them.
 """
 
 from __future__ import annotations
 
 import marshal
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -94,13 +96,22 @@ def work(evaluation: Evaluation, units: list[Unit], send: forkjobs.Send) -> None
             result = (to_rows(findings), tally)
         except Exception:  # the parent evaluates it again, and meets the error itself
             result = None
-        send(marshal.dumps(result, 4))
+        send(pack(result))
+
+
+def pack(value: Any) -> bytes:
+    """``value`` as a helper sends it: marshal, compressed. The parent holds every result of
+    a helper until the helper has ended (its findings are decoded only then, being larger than
+    the bytes): 9.7 MB at 10k objects with passes, 1.0 MB compressed, at the moment both
+    processes are largest. Level 1: 58 ms to compress those in the helper, 32 ms to expand
+    them in the parent."""
+    return zlib.compress(marshal.dumps(value, 4), 1)
 
 
 def decode(result: bytes, references: Mapping[str, tuple[str, ...]]) -> Batch | None:
     """A helper's findings and counts for one unit, or None when they are not usable."""
     try:
-        rows, tally = marshal.loads(result)
+        rows, tally = marshal.loads(zlib.decompress(result))
         return from_rows(rows, references), checked_tally(tally)
     except Exception:  # garbled or None: the parent evaluates the unit itself
         return None
