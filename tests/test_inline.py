@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -56,3 +57,49 @@ def test_a_bad_date_is_still_an_error_not_a_value() -> None:
 def test_compile_errors_quote_what_the_author_wrote() -> None:
     with pytest.raises(ValueError, match=r"days_since\(self\.d\) >"):
         RUNTIME.compile("days_since(self.d) > ")
+
+
+# ------------------------------------------------------------------------------ kev_added
+
+CVES = st.sampled_from(["CVE-2026-0001", "CVE-2026-0002", ""])
+# Vulnerabilities as the declarations' schema allows them (nulls dropped), and other values.
+VULNERABILITIES = st.one_of(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "cve": CVES,
+            "kev": st.booleans(),
+            "kev_added": DATES.map(datetime.date.isoformat),
+            "cvss": st.floats(0, 10),
+        },
+    ),
+    st.none(),
+    st.text(max_size=5),
+    st.integers(-(2**63), 2**63 - 1),
+    st.lists(st.integers(0, 9), max_size=2),
+)
+CATALOGUES = st.lists(
+    st.fixed_dictionaries({"id": CVES, "date_added": DATES.map(datetime.date.isoformat)}),
+    max_size=2,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(vulnerability=VULNERABILITIES, catalogue=CATALOGUES)
+def test_kev_added_inlined_gives_the_helpers_value(vulnerability: Any, catalogue: Any) -> None:
+    """Compiled with the rewrite (the helper called only when a KEV catalogue was given) and
+    as written (the helper always called): the same string."""
+    RUNTIME.context.bind(datetime.date(2026, 11, 28), {"evidence_kev": catalogue})
+    variables = {"self": {"v": vulnerability}, "now": "2026-11-28"}
+    rewritten = RUNTIME.compile("kev_added(self.v)")
+    as_written = RUNTIME.env.compile("kev_added(self.v)")
+    activation = RUNTIME.activation(variables)
+    assert evaluate(rewritten, activation) == evaluate(as_written, activation)
+    assert evaluate(rewritten, activation)[1] is None
+
+
+def test_kev_added_calls_the_helper_only_with_a_catalogue() -> None:
+    rewritten = inline_date_helpers('kev_added(self.vulnerabilities[0]) != ""')
+    assert rewritten.count("kev_added(") == 1  # behind the test of the catalogue's size
+    assert 'evidence_count("evidence_kev") > 0 ? kev_added(hds_kev_v)' in rewritten
+    assert "cel.bind(hds_kev_v, self.vulnerabilities[0]," in rewritten
