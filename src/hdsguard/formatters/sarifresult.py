@@ -141,6 +141,13 @@ def _suppression(f: Finding) -> dict[str, Any]:
     return out
 
 
+# Encoded once: the fingerprint's key, each status and severity.
+_FINGERPRINT_KEY = encode_basestring(FINGERPRINT_KEY)
+_ENCODED: dict[str, str] = {
+    member: encode_basestring(member.value) for member in (*Status, *Severity)
+}
+
+
 def _number(value: Any, nl: str) -> str:
     return int.__repr__(value) if type(value) is int else encode(value, nl)
 
@@ -162,6 +169,8 @@ class ResultEncoder:
         self._remediation = _("Remediation: {hint}")
 
     def __call__(self, f: Finding, nl: str) -> str:
+        # One f-string: the result's text is built at once, not through ~40 intermediate
+        # strings (a third of the encoder's time).
         k = nl + "  "
         k2 = k + "  "
         target = encode_basestring(document_text(f.target))
@@ -169,21 +178,20 @@ class ResultEncoder:
         if head is None:
             head = self._head(f.rule, k)
             self._heads[f.rule, nl] = head
-        parts = [
-            head + encode_basestring(level(f)),
-            '"message": {' + k2 + '"text": '
-            + encode_basestring(message_text(f, self._remediation)) + k + "}",
-            '"locations": [' + k2 + self._location(f, target, k2) + k + "]",
-            '"partialFingerprints": {' + k2 + encode_basestring(FINGERPRINT_KEY) + ': "'
-            + fingerprint(f) + '"' + k + "}",
-            '"properties": {' + k2 + '"status": ' + encode_basestring(f.status.value) + ","
-            + k2 + '"severity": ' + encode_basestring(f.severity.value) + ","
-            + k2 + '"target": ' + target + k + "}",
-        ]  # fmt: skip
+        message = encode_basestring(message_text(f, self._remediation))
+        rare = ""
         if f.status is Status.WAIVED or f.baselined or f.related:
-            parts.extend(encode_basestring(key) + ": " + encode(value, k)
-                         for key, value in _extras(f).items())  # fmt: skip
-        return "{" + k + ("," + k).join(parts) + nl + "}"
+            rare = "".join(f",{k}{encode_basestring(key)}: {encode(value, k)}"
+                           for key, value in _extras(f).items())  # fmt: skip
+        return (
+            f"{{{k}{head}{encode_basestring(level(f))},"
+            f'{k}"message": {{{k2}"text": {message}{k}}},'
+            f'{k}"locations": [{k2}{self._location(f, target, k2)}{k}],'
+            f'{k}"partialFingerprints": {{{k2}{_FINGERPRINT_KEY}: "{fingerprint(f)}"{k}}},'
+            f'{k}"properties": {{{k2}"status": {_ENCODED[f.status]},'
+            f'{k2}"severity": {_ENCODED[f.severity]},{k2}"target": {target}{k}}}'
+            f"{rare}{nl}}}"
+        )
 
     def _head(self, rule: str, k: str) -> str:
         """``"ruleId": …, "ruleIndex": …, "level": `` of every result of ``rule``."""
@@ -196,21 +204,18 @@ class ResultEncoder:
         k2 = k + "  "
         k3 = k2 + "  "
         logical = (
-            '"logicalLocations": [' + k2 + "{" + k3 + '"name": ' + target + ","
-            + k3 + '"fullyQualifiedName": ' + target + "," + k3 + '"kind": "object"'
-            + k2 + "}" + k + "]"
-        )  # fmt: skip
+            f'"logicalLocations": [{k2}{{{k3}"name": {target},'
+            f'{k3}"fullyQualifiedName": {target},{k3}"kind": "object"{k2}}}{k}]'
+        )
         if f.file is None:
-            return "{" + k + logical + nl + "}"
+            return f"{{{k}{logical}{nl}}}"
         where = self._artifacts.get((f.file, k2))
         if where is None:
             where = encode(artifact(f.file), k2)
             self._artifacts[f.file, k2] = where
-        physical = "{" + k2 + '"artifactLocation": ' + where
+        region = ""
         if f.line is not None:
-            region = "{" + k3 + '"startLine": ' + _number(f.line, k3)
-            if f.column is not None:
-                region += "," + k3 + '"startColumn": ' + _number(f.column, k3)
-            physical += "," + k2 + '"region": ' + region + k2 + "}"
-        physical += k + "}"
-        return "{" + k + '"physicalLocation": ' + physical + "," + k + logical + nl + "}"
+            column = "" if f.column is None else f',{k3}"startColumn": {_number(f.column, k3)}'
+            region = f',{k2}"region": {{{k3}"startLine": {_number(f.line, k3)}{column}{k2}}}'
+        physical = f'{{{k2}"artifactLocation": {where}{region}{k}}}'
+        return f'{{{k}"physicalLocation": {physical},{k}{logical}{nl}}}'
