@@ -211,10 +211,11 @@ def _details(f: Finding) -> str:
     lines.append(_("Location: {where}").format(where=_where(f)))
     if f.related:
         lines.append(_("See also: {related}").format(related=related_text(f)))
-    lines.append(_tail(f.severity.value, f.references, current()))
     # Line by line: xml_text escapes character by character and leaves line breaks alone,
-    # and each line is usually printable (returned as it is), the whole text never.
-    return "\n".join(map(xml_text, lines))
+    # and each line is usually printable (returned as it is), the whole text never. The
+    # tail is escaped already.
+    lines = [*map(xml_text, lines), _tail(f.severity.value, f.references, current())]
+    return "\n".join(lines)
 
 
 @functools.lru_cache(maxsize=256)
