@@ -103,3 +103,35 @@ def test_kev_added_calls_the_helper_only_with_a_catalogue() -> None:
     assert rewritten.count("kev_added(") == 1  # behind the test of the catalogue's size
     assert 'evidence_count("evidence_kev") > 0 ? kev_added(hds_kev_v)' in rewritten
     assert "cel.bind(hds_kev_v, self.vulnerabilities[0]," in rewritten
+
+
+# ------------------------------------------------------------------------------ shipped lists
+
+LISTED = ("in_eea", "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol")
+WORDS = st.one_of(
+    st.sampled_from(["FR", "DE", "RE", "US", "CH", "fr", "ftp", "telnet", "rdp", "https", "ssh"]),
+    st.text(max_size=6),
+    st.integers(0, 9),
+    st.none(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(word=WORDS)
+def test_listed_helpers_inlined_give_the_helpers_value(word: Any) -> None:
+    """Membership written in CEL and the helper as written: the same value for a string, an
+    error both ways for anything else."""
+    activation = RUNTIME.activation({"self": {"w": word}, "now": "2026-11-28"})
+    for name in LISTED:
+        rewritten = RUNTIME.compile(f"{name}(self.w)")
+        as_written = RUNTIME.env.compile(f"{name}(self.w)")
+        value, error = evaluate(rewritten, activation)
+        expected, expected_error = evaluate(as_written, activation)
+        assert value == expected
+        assert (error is None) == (expected_error is None) == isinstance(word, str)
+
+
+def test_listed_helpers_are_not_called_for_a_string() -> None:
+    rewritten = inline_date_helpers('in_eea(self.country) && !is_cleartext("ftp")')
+    assert 'type(hds_s) == string ? hds_s in ["AT", ' in rewritten
+    assert '"ftp", ' in rewritten or '"ftp"]' in rewritten
