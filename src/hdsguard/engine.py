@@ -119,7 +119,7 @@ def run(
     findings.extend(produced)
     add_tally(tally, counted)
     if memo is not None:
-        local = {p.id for p in policies if p.local_in(observed)}
+        local = set(references) - non_local
         _remember(memo, local, decl, reused, produced, counted)
         if hit is None and whole is not None:
             memo.store(
