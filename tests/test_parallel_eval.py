@@ -191,7 +191,7 @@ def test_units_cover_every_target_once(estate: Path) -> None:
     runtime = CelRuntime()
     policies = list(load_catalogue(runtime).values())
     decl = load_declarations([str(estate)])
-    evaluation = Evaluation(runtime, policies, decl, DAY, None, None, evidence=False, reused=set())
+    evaluation = Evaluation(runtime, policies, decl, DAY, None, None, evidence=False)
     units = evaluation.units(7)
     for section in evaluation.by_section:
         slices = [(lo, hi) for (s, lo, hi), _ in units if s == section]

@@ -9,7 +9,7 @@ output that hides passes counts its pass and not-applicable outcomes instead (:f
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from sys import intern
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -82,27 +82,8 @@ def run(
     """
     policies = list(policies)
     observed = decl.observed()
-    findings: list[Finding] = []
-    tally: Tally = {}
     references = {p.id: p.meta.references for p in policies}
-    reused: set[str] = set()
-    if memo is not None:
-        for source in decl.sources:
-            hit = memo.get(source.path, references)
-            if hit is not None:
-                reused.add(source.path)
-                findings.extend(hit[0])
-                add_tally(tally, hit[1])
-    # The policies that follow references, and every policy on the objects no file declares
-    # (the singletons evaluated empty), on a set of files none of which changed.
-    non_local = {p.id for p in policies if not p.local_in(observed)}
-    whole = None
-    if memo is not None and not observed:
-        whole = memo.set_key([s.path for s in decl.sources], non_local)
-    hit = memo.load(whole, references) if memo is not None else None
-    if hit is not None:
-        findings.extend(hit[0])
-        add_tally(tally, hit[1])
+    recalled = memo.recall(decl, policies, references, observed) if memo is not None else None
     evaluation = Evaluation(
         runtime,
         policies,
@@ -111,45 +92,19 @@ def run(
         params,
         severities,
         evidence=evidence,
-        reused=reused,
-        observed=observed,
-        settled=hit is not None,
+        done=recalled.settled if recalled is not None else None,
     )
     produced, counted = evaluate_all(evaluation, references)
+    findings: list[Finding] = []
+    tally: Tally = {}
+    if memo is not None and recalled is not None:
+        memo.remember(recalled, produced, counted)
+        findings.extend(recalled.findings)
+        add_tally(tally, recalled.tally)
     findings.extend(produced)
     add_tally(tally, counted)
-    if memo is not None:
-        local = set(references) - non_local
-        _remember(memo, local, decl, reused, produced, counted)
-        if hit is None and whole is not None:
-            memo.store(
-                whole,
-                [f for f in produced if f.rule in non_local or f.file is None],
-                {key: n for key, n in counted.items() if key[0] in non_local or key[2] is None},
-            )
     sort_findings(findings)
     return Results(findings, tally)
-
-
-def _remember(
-    memo: FindingsMemo,
-    local: set[str],
-    decl: DeclarationSet,
-    reused: set[str],
-    produced: list[Finding],
-    counted: Tally,
-) -> None:
-    """Keep, per file evaluated afresh, the findings and counts of its ``local`` policies."""
-    fresh: dict[str, Batch] = {s.path: ([], {}) for s in decl.sources if s.path not in reused}
-    for finding in produced:
-        if finding.rule in local and finding.file in fresh:
-            fresh[finding.file][0].append(finding)
-    for key, n in counted.items():
-        rule, _status, file = key
-        if rule in local and file in fresh:
-            fresh[file][1][key] = n
-    for path, (kept, kept_counts) in fresh.items():
-        memo.put(path, kept, kept_counts)
 
 
 class Evaluation:
@@ -165,9 +120,7 @@ class Evaluation:
         severities: Mapping[str, Severity] | None,
         *,
         evidence: bool,
-        reused: set[str],
-        observed: bool = False,
-        settled: bool = False,
+        done: Callable[[str | None, str], bool] | None = None,
     ) -> None:
         self.runtime = runtime
         self.decl = decl
@@ -176,7 +129,6 @@ class Evaluation:
         runtime.context.bind(as_of, self.sections)
         self.now = as_of.isoformat()
         self.evidence = evidence
-        self.reused = reused  # files whose local policies' findings came from the memo
         values = {p.id: {**p.default_params(), **(params or {}).get(p.id, {})} for p in policies}
         self.severity = {
             p.id: (severities or {}).get(p.id, Severity(p.meta.severity)) for p in policies
@@ -196,33 +148,32 @@ class Evaluation:
             section: {p.id: values[p.id] for p in group}
             for section, group in self.by_section.items()
         }
-        # What to evaluate on a target of a file whose local findings came from the memo, of
-        # another file, of no file; ``settled``: the whole set's findings came from the memo
-        # (the non-local policies', and all those on targets of no file).
-        self.todo: dict[str, tuple[list[CompiledPolicy], ...]] = {}
-        for section, group in self.by_section.items():
-            local = [p for p in group if p.local_in(observed)]
-            non_local = [p for p in group if not p.local_in(observed)]
-            self.todo[section] = ([], local, []) if settled else (non_local, group, group)
+        # Whether the findings of a policy on the targets of a file (None: of no file) came
+        # from the memo; then, per section and file, the policies left to evaluate.
+        self.done = done
+        self._todo: dict[tuple[str, str | None], list[CompiledPolicy]] = {}
+
+    def todo(self, section: str, path: str | None) -> list[CompiledPolicy]:
+        """The policies to evaluate on the targets of ``section`` declared in ``path``."""
+        known = self._todo.get((section, path))
+        if known is None:
+            group, done = self.by_section[section], self.done
+            known = group if done is None else [p for p in group if not done(path, p.id)]
+            self._todo[(section, path)] = known
+        return known
 
     def units(self, size: int) -> list[tuple[Unit, int]]:
         """The work in slices of at most ``size`` targets, each with its number of pairs to
         evaluate (slices with none are left out)."""
         out: list[tuple[Unit, int]] = []
-        reused = self.reused
-        for section, (if_reused, if_fresh, if_no_file) in self.todo.items():
+        for section in self.by_section:
             targets = self.decl.targets(section)
             for lo in range(0, len(targets), size):
                 hi = min(len(targets), lo + size)
-                again = no_file = 0
-                for _target, _obj, origin in targets[lo:hi]:
-                    if origin is None:
-                        no_file += 1
-                    elif origin.source.path in reused:
-                        again += 1
-                fresh = hi - lo - again - no_file
-                pairs = again * len(if_reused) + fresh * len(if_fresh)
-                pairs += no_file * len(if_no_file)
+                pairs = sum(
+                    len(self.todo(section, origin.source.path if origin is not None else None))
+                    for _target, _obj, origin in targets[lo:hi]
+                )
                 if pairs:
                     out.append(((section, lo, hi), pairs))
         return out
@@ -231,19 +182,12 @@ class Evaluation:
         """The findings of ``unit``, and (without evidence) its counted outcomes."""
         section, lo, hi = unit
         runtime, sections, now, evidence = self.runtime, self.sections, self.now, self.evidence
-        if_reused, if_fresh, if_no_file = self.todo[section]
         scoped, counted, severity = self.scoped[section], self.counted, self.severity
         findings: list[Finding] = []
         tally: Tally = {}
         for target, obj, origin in self.decl.targets(section)[lo:hi]:
             path = origin.source.path if origin is not None else None
-            # A file's findings of local policies may have come from the memo.
-            if path is None:
-                todo = if_no_file
-            elif path in self.reused:
-                todo = if_reused
-            else:
-                todo = if_fresh
+            todo = self.todo(section, path)  # less what the memo gave
             if not todo:
                 continue
             # One activation for every policy of the target: CEL converts the object once.

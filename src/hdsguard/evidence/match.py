@@ -19,81 +19,81 @@ against 10k services must not compare every pair.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-Data = dict[str, Any]
+Data = Mapping[str, Any]
 
 
 class _Index:
     """Items of the evidence and service sections by host key (a lower-case name or address),
-    built on first use."""
+    each table built on first use and kept while its section is the very same list."""
 
-    def __init__(self, data: Data) -> None:
-        self.data = data
-        self.built: dict[str, dict[Any, list[Any]]] = {}
+    def __init__(self) -> None:
+        self.data: Data = {}
+        self.built: dict[str, tuple[Any, dict[Any, list[Any]]]] = {}
 
     def get(self, name: str) -> dict[Any, list[Any]]:
-        table = self.built.get(name)
-        if table is None:
-            build = {"ports": self._ports, "hosts": self._hosts, "services": self._services,
-                     "kev": self._kev, "serving": self._serving}[name]  # fmt: skip
-            table = self.built[name] = build()
+        # Only the section the table is made of is read: a helper may read no other
+        # (hdsguard.policies.celenv.SECTIONS_READ).
+        section, build = _TABLES[name]
+        items = self.data.get(section)
+        known = self.built.get(name)
+        if known is not None and known[0] is items:
+            return known[1]
+        table = build(items or ())
+        self.built[name] = (items, table)
         return table
 
-    def _ports(self) -> dict[Any, list[Any]]:
-        return _by(
-            ((k, p["port"]), p) for p in self.data.get("evidence_ports", ()) for k in _keys(p)
-        )
 
-    def _hosts(self) -> dict[Any, list[Any]]:
-        # _by over _keys, unrolled: a sweep has 10,000 hosts.
-        out: dict[Any, list[Any]] = {}
-        for host in self.data.get("evidence_hosts", ()):
-            for key in host.get("names", ()):
-                out.setdefault(key, []).append(host)
-            for key in host.get("addresses", ()):
-                out.setdefault(key, []).append(host)
-        return out
-
-    def _services(self) -> dict[Any, list[Any]]:
-        return _by(
-            (s["host"].lower(), s)
-            for s in self.data.get("services", ())
-            if isinstance(s.get("host"), str)
-        )
-
-    def _serving(self) -> dict[Any, list[Any]]:
-        # Services by the id of the certificate they declare (None: they declare none).
-        return _by(
-            ((s.get("tls") or {}).get("certificate"), s) for s in self.data.get("services", ())
-        )
-
-    def _kev(self) -> dict[Any, list[Any]]:
-        return _by(
-            (name.lower(), e)
-            for e in self.data.get("evidence_kev", ())
-            for name in dict.fromkeys((e["product"], e["vendor"]))
-        )
+def _ports(items: Iterable[Any]) -> dict[Any, list[Any]]:
+    return _by(((k, p["port"]), p) for p in items for k in _keys(p))
 
 
-# The index of the data last asked about: a run binds one declaration set (the helpers' and
-# the report's), and an index is only reused for the very same lists. The lists, not the
-# mapping: ``DeclarationSet.as_data()`` builds a new mapping of the same lists on each call
-# (the engine's and the related locations'), and an index built twice cost a 10k-host scan
-# ≈ 0.1 s.
-_LAST: list[_Index] = []
-_READ = ("evidence_ports", "evidence_hosts", "services", "evidence_kev")
+def _hosts(items: Iterable[Any]) -> dict[Any, list[Any]]:
+    # _by over _keys, unrolled: a sweep has 10,000 hosts.
+    out: dict[Any, list[Any]] = {}
+    for host in items:
+        for key in host.get("names", ()):
+            out.setdefault(key, []).append(host)
+        for key in host.get("addresses", ()):
+            out.setdefault(key, []).append(host)
+    return out
+
+
+def _services(items: Iterable[Any]) -> dict[Any, list[Any]]:
+    return _by((s["host"].lower(), s) for s in items if isinstance(s.get("host"), str))
+
+
+def _serving(items: Iterable[Any]) -> dict[Any, list[Any]]:
+    # Services by the id of the certificate they declare (None: they declare none).
+    return _by(((s.get("tls") or {}).get("certificate"), s) for s in items)
+
+
+def _kev(items: Iterable[Any]) -> dict[Any, list[Any]]:
+    return _by(
+        (name.lower(), e) for e in items for name in dict.fromkeys((e["product"], e["vendor"]))
+    )
+
+
+_TABLES: dict[str, tuple[str, Callable[[Iterable[Any]], dict[Any, list[Any]]]]] = {
+    "ports": ("evidence_ports", _ports),
+    "hosts": ("evidence_hosts", _hosts),
+    "services": ("services", _services),
+    "serving": ("services", _serving),
+    "kev": ("evidence_kev", _kev),
+}
+
+# One index for the process: a run binds one declaration set (the helpers' and the report's);
+# a table is reused for the very same list, whatever mapping holds it
+# (``DeclarationSet.as_data()`` builds a new mapping of the same lists on each call, and an
+# index built twice cost a 10k-host scan ≈ 0.1 s).
+_INDEX = _Index()
 
 
 def _index(data: Data) -> _Index:
-    if _LAST and _LAST[0].data is data:
-        return _LAST[0]
-    if _LAST and all(_LAST[0].data.get(n) is data.get(n) for n in _READ):
-        _LAST[0].data = data  # the same lists in another mapping: the same index
-    else:
-        _LAST[:] = [_Index(data)]
-    return _LAST[0]
+    _INDEX.data = data
+    return _INDEX
 
 
 def _by(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:

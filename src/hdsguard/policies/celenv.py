@@ -3,13 +3,21 @@
 One environment per process; helpers read the evaluation date and the declaration set from a
 context that the engine rebinds per run (and per inline test case), so that every policy is
 compiled once and never per target.
+
+:data:`SECTIONS_READ` says which sections each helper reads, and the context holds every
+helper to it: a helper registered with sections may read those only, through one accessor
+(:meth:`Context.section`) that raises :class:`SectionNotAllowed` on any other (the pair is
+then an ``error`` finding); outside a helper, and in a helper that reads none, nothing may be
+read. The findings memo keys a rule's findings on the files declaring the sections its
+helpers read (:mod:`hdsguard.policies.locality`), so a helper reading more than its entry
+says would make it serve stale verdicts: it fails loudly instead.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -17,6 +25,7 @@ from typing import Any
 from cel_expr_python import cel
 
 from hdsguard import data
+from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
@@ -53,29 +62,122 @@ def finess_valid(number: str) -> bool:
     return len(number) == 9 and luhn_valid(number)
 
 
+_NONE: frozenset[str] = frozenset()
+_EVIDENCE = frozenset(EVIDENCE_SECTIONS)
+
+# Helpers that read only their arguments (and the evaluation date, the data tables).
+_PURE = (
+    "days_since", "days_until", "days_between", "is_date", "in_eea", "is_adequate",
+    "is_adequate_for", "adequacy_field", "country_name", "required_activities", "activity_name",
+    "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
+    "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
+    "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
+)  # fmt: skip
+
+# The sections each helper reads, whatever its arguments: every helper has an entry (a test
+# checks it), those reading nothing an empty one. The context enforces it (Context.guard).
+SECTIONS_READ: dict[str, frozenset[str]] = {
+    **dict.fromkeys(_PURE, _NONE),
+    "provider": frozenset({"providers"}),
+    "system": frozenset({"systems"}),
+    "certificate": frozenset({"certificates"}),
+    "vendor": frozenset({"vendors"}),
+    "systems_hosted_by": frozenset({"systems"}),
+    "systems_backed_up_by": frozenset({"systems"}),
+    "vendors_hosted_by": frozenset({"vendors"}),
+    "services_of": frozenset({"services"}),
+    "health_data_at": frozenset({"systems", "vendors"}),
+    "activities_needed": frozenset({"providers", "vendors", "systems"}),
+    # Evidence helpers: the evidence they match, and the declarations they match it with (the
+    # object a target name names: a service's ports, a certificate's observations).
+    "evidence_ports_of": frozenset({"evidence_ports", "services"}),
+    "evidence_hosts_of": frozenset({"evidence_hosts", "services"}),
+    "services_at": frozenset({"evidence_ports", "services"}),
+    "observed_certificates": frozenset({"evidence_certificates", "certificates", "services"}),
+    "declared_certificates": frozenset({"evidence_certificates", "certificates", "services"}),
+    "kev_entries": frozenset({"evidence_kev"}),
+    "kev_entries_of": frozenset({"evidence_kev"}),
+    "kev_entry": frozenset({"evidence_kev"}),
+    "hds_registry_entry": frozenset({"evidence_hds_registry"}),
+    "kev_added": frozenset({"evidence_kev"}),
+    "evidence_files": frozenset({"evidence_files"}),
+    "evidence_scans": frozenset({"evidence_scans"}),
+    "evidence_count": _EVIDENCE,
+}
+
+
+class SectionNotAllowed(RuntimeError):
+    """A helper read a section its entry of SECTIONS_READ does not name."""
+
+
 @dataclass
 class Context:
-    """What the helpers see: rebound before each run."""
+    """What the helpers see: rebound before each run.
+
+    Every read of the declarations goes through :meth:`section` (or :meth:`lookup`, which
+    checks the same), allowed only for the sections of the helper running (:meth:`guard`).
+    """
 
     as_of: datetime.date = field(default_factory=datetime.date.today)
-    sections: dict[str, Any] = field(default_factory=dict)
-    index: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _sections: dict[str, Any] = field(default_factory=dict)
+    _index: dict[str, dict[str, Any]] = field(default_factory=dict)
     # (section, key path) -> {id: objects whose key holds it}, built on first use: a scan per
     # call would make rules such as HDS-001 quadratic in the number of objects.
-    refs: dict[tuple[str, str], dict[str, list[Any]]] = field(default_factory=dict)
+    _refs: dict[tuple[str, str], dict[str, list[Any]]] = field(default_factory=dict)
+    # The sections the running helper (named by `helper`) may read: none outside a helper.
+    allowed: frozenset[str] = _NONE
+    helper: str = ""
+
+    def __post_init__(self) -> None:
+        # What the evidence matchers (hdsguard.evidence.match) read: the same sections, each
+        # read checked. One per context, so that their indexes are reused from call to call.
+        self.view = SectionView(self)
 
     def bind(self, as_of: datetime.date, sections: dict[str, Any]) -> None:
         self.as_of = as_of
-        self.sections = sections
-        self.refs = {}
-        self.index = {
+        self._sections = sections
+        self._refs = {}
+        self.allowed, self.helper = _NONE, ""
+        self._index = {
             name: {item["id"]: item for item in items if isinstance(item, dict) and "id" in item}
             for name, items in sections.items()
             if isinstance(items, list)
         }
 
+    def guard(
+        self, name: str, sections: frozenset[str], impl: Callable[..., Any]
+    ) -> Callable[..., Any]:
+        """Helper ``name``'s ``impl``, allowed to read ``sections`` only while it runs (then
+        what was allowed before: a helper calling another gets the other's sections, then its
+        own again)."""
+
+        def guarded(*args: Any) -> Any:
+            outer = self.allowed, self.helper
+            self.allowed, self.helper = sections, name
+            try:
+                return impl(*args)
+            finally:
+                self.allowed, self.helper = outer
+
+        return guarded
+
+    def _allow(self, section: str) -> None:
+        if section not in self.allowed:
+            allowed = ", ".join(sorted(self.allowed)) or "none"
+            raise SectionNotAllowed(
+                f"helper {self.helper or '(none running)'} read the section '{section}', which "
+                f"its entry of hdsguard.policies.celenv.SECTIONS_READ does not name (it names: "
+                f"{allowed})"
+            )
+
+    def section(self, name: str) -> Any:
+        """The section ``name`` (None when absent), if the running helper may read it."""
+        self._allow(name)
+        return self._sections.get(name)
+
     def lookup(self, section: str, ident: str) -> Any:
-        return self.index.get(section, {}).get(ident)
+        self._allow(section)
+        return self._index.get(section, {}).get(ident)
 
     def resolve(self, obj: Any) -> Any:
         """``obj``, or the object a target name (``services/web``) names (None: no such)."""
@@ -86,10 +188,11 @@ class Context:
 
     def referring(self, section: str, key: str, ident: str) -> list[Any]:
         """Objects of ``section`` whose ``key`` is ``ident``, in declaration order."""
-        refs = self.refs.get((section, key))
+        items = self.section(section)
+        refs = self._refs.get((section, key))
         if refs is None:
-            refs = self.refs[(section, key)] = {}
-            for obj in self.sections.get(section, []):
+            refs = self._refs[(section, key)] = {}
+            for obj in items or ():
                 value = _get(obj, key)
                 if isinstance(value, str):
                     refs.setdefault(value, []).append(obj)
@@ -142,6 +245,8 @@ class Context:
         application and its backups, to the vendor.
         """
         section, _, ident = target.partition("/")
+        if section not in ("providers", "vendors"):
+            return []
         obj = self.lookup(section, ident)
         if not isinstance(obj, dict):
             return []
@@ -230,27 +335,27 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # Evidence (hdsguard.evidence.match says how observations match declarations). Each
         # takes an object or its target name (`target`): CEL converts an object argument back
         # to Python on every call (≈ 20 us for a scanned port), a name costs a look-up.
-        ("evidence_ports_of", [_D], _L, lambda o: match.ports_of(ctx.resolve(o), ctx.sections)),
-        ("evidence_hosts_of", [_D], _L, lambda o: match.hosts_of(ctx.resolve(o), ctx.sections)),
-        ("services_at", [_D], _L, lambda o: match.services_at(ctx.resolve(o), ctx.sections)),
+        ("evidence_ports_of", [_D], _L, lambda o: match.ports_of(ctx.resolve(o), ctx.view)),
+        ("evidence_hosts_of", [_D], _L, lambda o: match.hosts_of(ctx.resolve(o), ctx.view)),
+        ("services_at", [_D], _L, lambda o: match.services_at(ctx.resolve(o), ctx.view)),
         (
             "observed_certificates",
             [_D],
             _L,
-            lambda o: match.observed_certificates(ctx.resolve(o), ctx.sections),
+            lambda o: match.observed_certificates(ctx.resolve(o), ctx.view),
         ),
         (
             "declared_certificates",
             [_D],
             _L,
-            lambda o: match.declared_certificates(ctx.resolve(o), ctx.sections),
+            lambda o: match.declared_certificates(ctx.resolve(o), ctx.view),
         ),
-        ("kev_entries", [_D], _L, lambda n: match.kev_entries(n, ctx.sections)),
+        ("kev_entries", [_D], _L, lambda n: match.kev_entries(n, ctx.view)),
         (
             "kev_entries_of",
             [_S, _S],
             _L,
-            lambda v, p: match.kev_entries_of(v, p, ctx.sections),
+            lambda v, p: match.kev_entries_of(v, p, ctx.view),
         ),
         ("version_order", [_S, _S], _S, _version_order),
         ("kev_entry", [_S], _D, lambda i: ctx.lookup("evidence_kev", i)),
@@ -260,15 +365,35 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("activities_needed", [_S], _L, ctx.activities_needed),
         # Small evidence sections as lists, a big one by its size: an expression reading `decl`
         # converts the whole set, evidence included (10k scanned ports: 75 ms per evaluation).
-        ("evidence_files", [], _L, lambda: list(ctx.sections.get("evidence_files", ()))),
-        ("evidence_scans", [], _L, lambda: list(ctx.sections.get("evidence_scans", ()))),
+        ("evidence_files", [], _L, lambda: list(ctx.section("evidence_files") or ())),
+        ("evidence_scans", [], _L, lambda: list(ctx.section("evidence_scans") or ())),
         # Evidence sections only: the findings memo counts on it (policies.locality).
         ("evidence_count", [_S], _I, lambda s: _evidence_count(ctx, s)),
     ]
 
 
 def _evidence_count(ctx: Context, section: str) -> int:
-    return len(ctx.sections.get(section, ())) if section.startswith("evidence_") else 0
+    return len(ctx.section(section) or ()) if section in _EVIDENCE else 0
+
+
+class SectionView(Mapping[str, Any]):
+    """The sections of a context as a read-only mapping, each read checked like
+    :meth:`Context.section` (what :mod:`hdsguard.evidence.match` is given)."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._context.section(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([n for n in sorted(self._context.allowed) if n in self])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
 
 
 def _version_order(observed: str, declared: str) -> str:
@@ -327,6 +452,9 @@ class CelRuntime:
         self.catalogue_key: str | None = None
         decls = []
         for name, params, returns, impl in _functions(self.context):
+            sections = SECTIONS_READ[name]  # a helper without an entry is refused here
+            if sections:  # the others run with nothing allowed
+                impl = self.context.guard(name, sections, impl)
             sig = "_".join(t.name().lower() for t in params)
             overload = cel.Overload(
                 f"hds_{name}_{sig}", return_type=returns, parameters=params, impl=impl

@@ -48,6 +48,10 @@ class CompiledPolicy:
     local: bool = False
     # True when that holds in any run given no evidence file (locality.EVIDENCE_HELPERS).
     local_without_evidence: bool = False
+    # In a run given no evidence file, the declaration sections its helpers read, sorted;
+    # None: any, as far as anyone can tell (locality.classify). The findings memo keys its
+    # findings on the files declaring these.
+    reads: tuple[str, ...] | None = None
     # Pass / not applicable / ask the exact path, in one evaluation (see fastpath.py).
     verdict: cel.Expression | None = None
     # Some text was asked in a language the file does not give: the main one stands in.

@@ -36,6 +36,7 @@ from hdsguard.speed.fastpath import verdict_source
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
+    from hdsguard.policies.locality import Locality
     from hdsguard.policies.meta import CheckRules
     from hdsguard.policies.model import Check, Policy
 
@@ -303,8 +304,10 @@ def compile_policy(
     _check_params(meta, source, problems)
     if problems:
         raise InputError(problems)
-    local, local_without_evidence = _locality(compiled)
-    return dataclasses.replace(compiled, local=local, local_without_evidence=local_without_evidence)
+    local, local_without_evidence, reads = _locality(compiled)
+    return dataclasses.replace(
+        compiled, local=local, local_without_evidence=local_without_evidence, reads=reads
+    )
 
 
 def _verdict(runtime: CelRuntime, text: str, policy_id: str) -> cel.Expression | None:
@@ -325,10 +328,10 @@ _TEMPLATE_KEYS = (
 )
 
 
-def _locality(policy: CompiledPolicy) -> tuple[bool, bool]:
+def _locality(policy: CompiledPolicy) -> Locality:
     """Whether no compiled expression of the policy, placeholders included, can read another
     object than its target, as the checked syntax tree says (:mod:`.locality`): in any run,
-    and in a run given no evidence."""
+    and in a run given no evidence; and which sections its helpers read in the latter."""
     from hdsguard.policies.locality import classify
 
     templates: list[Template | None] = [

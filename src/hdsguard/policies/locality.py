@@ -23,43 +23,17 @@ helper on estates that differ everywhere but the argument to check it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from cel_expr_python import cel
 
-from hdsguard.policies.celenv import VARIABLES
+from hdsguard.policies.celenv import SECTIONS_READ, VARIABLES
 
 # Variables whose value is decided by the target, its policy's parameters and the date.
 LOCAL_VARIABLES = frozenset({"self", "params", "now", "target"})
-# hdsguard helpers that read only their arguments (everything else of ours may look objects up).
-LOCAL_HELPERS = frozenset(
-    {
-        "days_since",
-        "days_until",
-        "days_between",
-        "is_date",
-        "in_eea",
-        "is_adequate",
-        "country_name",
-        "required_activities",
-        "activity_name",
-        "is_cleartext",
-        "is_high_risk",
-        "is_remote_access",
-        "is_tls_protocol",
-        "tls_rank",
-        "cabf_max_days",
-        "is_sha2",
-        "is_weak_signature",
-        "regulatory_date",
-        "luhn_valid",
-        "finess_valid",
-        "get",
-        "present",
-        "index_of",
-        "version_order",
-        "same_signature",
-    }
-)
+# hdsguard helpers that read only their arguments: those whose entry of SECTIONS_READ is
+# empty (the context lets them read nothing, so a wrong entry fails loudly).
+LOCAL_HELPERS = frozenset(name for name, sections in SECTIONS_READ.items() if not sections)
 # hdsguard helpers whose value, when every evidence section is empty, depends only on their
 # arguments: they read the evidence sections and, through those, nothing else.
 EVIDENCE_HELPERS = frozenset(
@@ -92,14 +66,39 @@ def reads_other_objects(expr: cel.Expression, allowed: frozenset[str] = LOCAL_HE
     return _reach(expr) - allowed != frozenset()
 
 
-def classify(exprs: Iterable[cel.Expression | None]) -> tuple[bool, bool]:
-    """Whether the expressions read nothing but their target in any run, and in a run
-    without evidence; each expression's syntax tree is decoded once for both."""
+class Locality(NamedTuple):
+    """What a policy's expressions may read beyond their target."""
+
+    local: bool  # nothing, in any run
+    local_without_evidence: bool  # nothing, in a run given no evidence file
+    # In a run given no evidence file, the sections its helpers read (sorted); None: any
+    # (it reads `decl`, calls a helper without an entry, or could not be decoded).
+    reads: tuple[str, ...] | None
+
+
+def classify(exprs: Iterable[cel.Expression | None]) -> Locality:
+    """What the expressions read beyond their target; each expression's syntax tree is
+    decoded once."""
     reach: set[str] = set()
     for expr in exprs:
         if expr is not None:
             reach |= _reach(expr)
-    return not reach - LOCAL_HELPERS, not reach - LOCAL_HELPERS - EVIDENCE_HELPERS
+    return Locality(
+        not reach - LOCAL_HELPERS,
+        not reach - LOCAL_HELPERS - EVIDENCE_HELPERS,
+        sections_read(reach - EVIDENCE_HELPERS),
+    )
+
+
+def sections_read(helpers: Iterable[str]) -> tuple[str, ...] | None:
+    """The sections ``helpers`` read (SECTIONS_READ), None when one is not a known helper."""
+    sections: set[str] = set()
+    for name in helpers:
+        known = SECTIONS_READ.get(name)
+        if known is None:  # _OTHER, or a helper without an entry
+            return None
+        sections |= known
+    return tuple(sorted(sections))
 
 
 # What an expression may reach beyond its target: the hdsguard helpers it calls, and

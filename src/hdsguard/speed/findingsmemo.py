@@ -32,9 +32,19 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from hdsguard.findings import Finding, Row, Severity, Tally, checked_tally, from_rows, to_rows
+from hdsguard.declarations.merge import DeclarationSet
+from hdsguard.findings import (
+    Finding,
+    Row,
+    Severity,
+    Tally,
+    add_tally,
+    checked_tally,
+    from_rows,
+    to_rows,
+)
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.speed.cache import code_fingerprint, load_safely, seal, subdir, unseal, write_atomic
 
@@ -99,14 +109,103 @@ class FindingsMemo:
         # A file name may hold bytes that are not UTF-8 (b"sys\xff.yaml"): kept as they are.
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
-    def get(
-        self, path: str, references: Mapping[str, tuple[str, ...]]
-    ) -> tuple[list[Finding], Tally] | None:
-        """The findings and counted outcomes kept for ``path``, or None (evaluate it)."""
-        return self.load(self._key(path), references)
+    def group_key(
+        self, path: str, rules: Iterable[str], files: Mapping[str, Sequence[str]]
+    ) -> str | None:
+        """The key of the findings of ``rules`` (policies that follow references) on the
+        targets of ``path``: its name and content, and for each section their helpers read,
+        the name and content of every file declaring an object of it, in order (``files``);
+        None when a file has no content key."""
+        digest = self.digests.get(path)
+        if digest is None:
+            return None
+        parts = [self.context, "non-local", ",".join(sorted(rules)), path, digest]
+        for section, paths in sorted(files.items()):
+            parts.append(section)
+            for other in paths:
+                known = self.digests.get(other)
+                if known is None:
+                    return None
+                parts += [other, known]
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
-    def put(self, path: str, findings: Iterable[Finding], tally: Tally) -> None:
-        self.store(self._key(path), findings, tally)
+    def recall(
+        self,
+        decl: DeclarationSet,
+        policies: Sequence[CompiledPolicy],
+        references: Mapping[str, tuple[str, ...]],
+        observed: bool,
+    ) -> Recalled:
+        """What the memo holds for this run: findings and counts, the policies they settle
+        per file, and the entries to write once the rest is evaluated (:meth:`remember`)."""
+        recalled = Recalled([], {}, {}, [])
+        paths = [s.path for s in decl.sources]
+        local = frozenset(p.id for p in policies if p.local_in(observed))
+        for path in paths:
+            self._take(recalled, _Entry(self._key(path), local, path), references)
+        if observed:  # evidence is read with settings the keys do not hold
+            return recalled
+        groups: dict[tuple[str, ...], list[CompiledPolicy]] = {}
+        whole: set[str] = set()
+        for policy in policies:
+            if policy.local_in(observed):
+                continue
+            if policy.reads is None:
+                whole.add(policy.id)
+            else:
+                groups.setdefault(policy.reads, []).append(policy)
+        declaring, targets_in = _declaring(decl)
+        for reads, group in groups.items():
+            rules = frozenset(p.id for p in group)
+            applies = {s for p in group for s in p.meta.applies_to}
+            files = {s: declaring.get(s, []) for s in reads}
+            for path in paths:
+                if targets_in.get(path, set()) & applies:
+                    key = self.group_key(path, rules, files)
+                    self._take(recalled, _Entry(key, rules, path), references)
+        # The rest: the policies reading anything, on the whole set, and every policy on the
+        # targets of no file (undeclared singletons), keyed on every file.
+        non_local = whole | {p.id for group in groups.values() for p in group}
+        key = self.set_key(paths, non_local)
+        self._take(recalled, _Entry(key, frozenset(whole), None), references)
+        if key is not None and recalled.done.get(None):
+            for path in paths:
+                recalled.done[path] = recalled.done.get(path, frozenset()) | whole
+        return recalled
+
+    def _take(
+        self, recalled: Recalled, entry: _Entry, references: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        hit = self.load(entry.key, references)
+        if hit is None:
+            if entry.key is not None:
+                recalled.pending.append(entry)
+            return
+        recalled.findings.extend(hit[0])
+        add_tally(recalled.tally, hit[1])
+        settled = entry.rules if entry.file is not None else frozenset({_EVERY})
+        recalled.done[entry.file] = recalled.done.get(entry.file, frozenset()) | settled
+
+    def remember(self, recalled: Recalled, produced: Iterable[Finding], counted: Tally) -> None:
+        """Write the entries the run missed, from the findings and counts it evaluated."""
+        owner: dict[tuple[str, str | None], int] = {}
+        whole: tuple[int, frozenset[str]] | None = None
+        for i, entry in enumerate(recalled.pending):
+            if entry.file is None:
+                whole = (i, entry.rules)
+            else:
+                owner.update(((rule, entry.file), i) for rule in entry.rules)
+        batches: list[tuple[list[Finding], Tally]] = [([], {}) for _ in recalled.pending]
+        for finding in produced:
+            mine = _owner(owner, whole, finding.rule, finding.file)
+            if mine is not None:
+                batches[mine][0].append(finding)
+        for item, n in counted.items():
+            mine = _owner(owner, whole, item[0], item[2])
+            if mine is not None:
+                batches[mine][1][item] = n
+        for entry, (findings, tally) in zip(recalled.pending, batches, strict=True):
+            self.store(entry.key, findings, tally)
 
     def load(
         self, key: str | None, references: Mapping[str, tuple[str, ...]]
@@ -131,6 +230,60 @@ class FindingsMemo:
             from hdsguard.speed.declaration_cache import DeclarationCache
 
             DeclarationCache(self.folder).prune()
+
+
+class _Entry(NamedTuple):
+    key: str | None
+    rules: frozenset[str]
+    # The file whose targets it holds the findings of ``rules`` on; None: the whole set's
+    # entry (``rules`` on every file, and every policy on the targets of no file).
+    file: str | None
+
+
+# Every policy: what the whole set's entry settles on the targets of no file (no rule id
+# holds a NUL).
+_EVERY = "\0every policy"
+
+
+class Recalled(NamedTuple):
+    """What the memo gave a run, and what it will keep of it."""
+
+    findings: list[Finding]
+    tally: Tally
+    # Per file (None: the targets of no file), the policies whose findings came from the memo
+    # (on the targets of no file, every policy when it holds ``_EVERY``).
+    done: dict[str | None, frozenset[str]]
+    pending: list[_Entry]  # the entries missed, to write after the evaluation
+
+    def settled(self, path: str | None, policy: str) -> bool:
+        done = self.done.get(path)
+        return done is not None and (policy in done or _EVERY in done)
+
+
+def _owner(
+    owner: Mapping[tuple[str, str | None], int],
+    whole: tuple[int, frozenset[str]] | None,
+    rule: str,
+    file: str | None,
+) -> int | None:
+    i = owner.get((rule, file))
+    if i is None and whole is not None and (file is None or rule in whole[1]):
+        return whole[0]
+    return i
+
+
+def _declaring(decl: DeclarationSet) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """The files declaring an object of each section, in the set's order; the sections of the
+    objects each file declares."""
+    order = {source.path: i for i, source in enumerate(decl.sources)}
+    sections: dict[str, set[str]] = {}
+    for (section, _ident), origin in decl.origins.items():
+        sections.setdefault(origin.source.path, set()).add(section)
+    declaring: dict[str, list[str]] = {}
+    for path in sorted(sections, key=lambda path: order.get(path, len(order))):
+        for section in sections[path]:
+            declaring.setdefault(section, []).append(path)
+    return declaring, sections
 
 
 def _decode(blob: bytes, key: str) -> tuple[list[Row], Tally]:
