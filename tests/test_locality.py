@@ -18,10 +18,19 @@ import pytest
 
 from hdsguard import engine
 from hdsguard.api import CheckOptions, check, load_policies
+from hdsguard.declarations.sections import EVIDENCE_SECTIONS
+from hdsguard.declarations.sections import SECTIONS as DECLARED
 from hdsguard.evidence.view import SECTIONS
-from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.celenv import (
+    SECTIONS_READ,
+    CelRuntime,
+    Context,
+    SectionNotAllowed,
+    _functions,
+    evaluate,
+)
 from hdsguard.policies.load import CompiledPolicy
-from hdsguard.policies.locality import EVIDENCE_HELPERS, LOCAL_HELPERS
+from hdsguard.policies.locality import EVIDENCE_HELPERS, LOCAL_HELPERS, classify
 from tests.helpers import REPO, run_cli
 
 AS_OF = datetime.date(2026, 11, 28)
@@ -154,3 +163,113 @@ def test_runs_with_and_without_evidence_never_share_memo_entries(
     monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
     assert runs == [json_report(), json_report("--evidence", evidence)] * 2
     assert runs[0] != runs[1]
+
+
+# --- the sections each helper reads: a table, enforced ------------------------------------
+
+
+def test_every_helper_has_an_entry_naming_real_sections() -> None:
+    assert {name for name, *_ in _functions(Context())} == set(SECTIONS_READ)
+    known = set(DECLARED) | set(EVIDENCE_SECTIONS)
+    assert all(sections <= known for sections in SECTIONS_READ.values())
+    assert {name for name, sections in SECTIONS_READ.items() if not sections} == LOCAL_HELPERS
+
+
+def test_the_rules_that_follow_references_read_these_sections() -> None:
+    reads = {pid: p.reads for pid, p in _catalogue().items() if not p.local_in(False)}
+    assert reads == {
+        "BKP-005": ("providers",),
+        "EVD-001": ("evidence_ports", "services"),
+        **dict.fromkeys(("EXP-002", "EXP-007", "IAM-008"), ("systems",)),
+        **dict.fromkeys(("HDS-001", "HDS-007", "HDS-008", "HDS-009"), ("systems", "vendors")),
+        **dict.fromkeys(("HDS-002", "HDS-006", "VND-002"), ("providers", "systems", "vendors")),
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "reads"),
+    [
+        ("self.name == 'x'", ()),
+        ("provider(self.hosted_by).name == 'x'", ("providers",)),
+        ("size(health_data_at(self.id)) > 0 && system('s') != null", ("systems", "vendors")),
+        ("size(evidence_ports_of(target)) == 0", ()),  # evidence: empty in such a run
+        ("decl.providers.size() > 0", None),  # the whole set
+    ],
+)
+def test_the_sections_an_expression_reads(source: str, reads: tuple[str, ...] | None) -> None:
+    assert classify([CelRuntime().compile(source, "X-001")]).reads == reads
+
+
+def _bound(data: dict[str, Any]) -> tuple[CelRuntime, Any]:
+    runtime = CelRuntime()
+    runtime.context.bind(AS_OF, data)
+    activation = runtime.activation(
+        {"self": {}, "params": {}, "now": AS_OF.isoformat(), "target": "providers/p",
+         "decl": data}
+    )  # fmt: skip
+    return runtime, activation
+
+
+HOSTING = {
+    "providers": [{"id": "p", "name": "P"}],
+    "systems": [{"id": "s", "hosted_by": "p"}],
+    "vendors": [{"id": "v", "hosted_by": "p"}],
+}
+
+
+def test_a_helper_reading_a_section_its_entry_does_not_name_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runtime, activation = _bound(HOSTING)
+    assert evaluate(runtime.compile("health_data_at('p')"), activation)[1] is None
+    monkeypatch.setitem(SECTIONS_READ, "health_data_at", frozenset({"systems"}))
+    runtime, activation = _bound(HOSTING)
+    value, error = evaluate(runtime.compile("health_data_at('p')"), activation)
+    assert value is None and error is not None
+    assert "health_data_at read the section 'vendors'" in error
+    # A helper said to read nothing is given nothing.
+    monkeypatch.setitem(SECTIONS_READ, "provider", frozenset())
+    runtime, activation = _bound(HOSTING)
+    error = evaluate(runtime.compile("provider('p').name == 'P'"), activation)[1]
+    assert error is not None and "read the section 'providers'" in error
+
+
+def test_a_helper_reading_too_much_makes_its_pairs_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    lab = [str(REPO / "examples" / "lab-group")]
+    before = {f.target: f.status.value for f in check(lab, CheckOptions(as_of=AS_OF)).findings
+              if f.rule == "HDS-001"}  # fmt: skip
+    assert "error" not in before.values()
+    monkeypatch.setitem(SECTIONS_READ, "health_data_at", frozenset({"systems"}))
+    after = [f for f in check(lab, CheckOptions(as_of=AS_OF)).findings if f.rule == "HDS-001"]
+    assert {f.target for f in after} == set(before)
+    assert {f.status.value for f in after} == {"error"}
+    assert all("read the section 'vendors'" in f.message for f in after)
+
+
+def test_a_nested_helper_call_gives_back_the_sections_of_the_outer_one() -> None:
+    context = Context()
+    context.bind(AS_OF, HOSTING)
+    seen: list[frozenset[str]] = []
+
+    def inner() -> Any:
+        seen.append(context.allowed)
+        return context.lookup("systems", "s")
+
+    def outer() -> Any:
+        found = context.guard("inner", frozenset({"systems"}), inner)()
+        seen.append(context.allowed)
+        with pytest.raises(SectionNotAllowed):
+            context.lookup("systems", "s")
+        return found, context.lookup("providers", "p")
+
+    assert context.guard("outer", frozenset({"providers"}), outer)() == (
+        HOSTING["systems"][0],
+        HOSTING["providers"][0],
+    )
+    assert seen == [frozenset({"systems"}), frozenset({"providers"})]
+    assert context.allowed == frozenset()  # outside any helper: nothing
+    with pytest.raises(SectionNotAllowed):
+        context.section("providers")

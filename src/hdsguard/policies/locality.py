@@ -1,14 +1,14 @@
-"""Whether a compiled CEL expression can read another object than its target, decided from its
-checked syntax tree, never from its text.
+"""Whether a compiled CEL expression can read another object than its target, and which
+sections it can read, decided from its checked syntax tree, never from its text.
 
 A policy is *local* when none of its expressions can: the findings memo (:mod:`hdsguard.
-findingsmemo`) then reuses its findings on an unchanged file. Reading the text with a regular
-expression was fooled by CEL's raw and triple-quoted strings; the checker's reference map is
-not: it lists every variable an expression reads and every function it calls, with the
+speed.findingsmemo`) then reuses its findings on an unchanged file. Reading the text with a
+regular expression was fooled by CEL's raw and triple-quoted strings; the checker's reference
+map is not: it lists every variable an expression reads and every function it calls, with the
 overload chosen. A local expression reads no global variable but ``self``, ``params``,
-``now`` and ``target`` (so never ``decl``) and calls no hdsguard helper but those listed in
-:data:`LOCAL_HELPERS`, which read only their arguments (``provider()``, ``services_of()``…
-look objects up; a helper added later is non-local until listed).
+``now`` and ``target`` (so never ``decl``) and calls no hdsguard helper but those that read
+no section (:data:`LOCAL_HELPERS`: an empty entry in ``celenv.SECTIONS_READ``; a helper
+added later has no entry, so it is refused until it gets one).
 Anything uncertain (a payload that does not decode as expected) counts as non-local, which
 only costs speed.
 
@@ -18,6 +18,11 @@ each of these helpers then returns the same value (an empty list, null, 0 or the
 declared date) whatever the other objects declare, so the policy's findings on a file are
 decided by that file alone, like a local policy's. ``tests/test_locality.py`` calls each
 helper on estates that differ everywhere but the argument to check it.
+
+Any other policy's *reads* (:func:`classify`, from the same decoding) are, in a run given no
+evidence file, the union of the sections its helpers read (``celenv.SECTIONS_READ``, which
+the CEL context enforces), or None, meaning any, when it reads ``decl`` or anything not
+decoded: the memo keys its findings on a file on the files declaring those sections.
 """
 
 from __future__ import annotations

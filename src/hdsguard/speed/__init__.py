@@ -23,8 +23,14 @@ Kept here:
 - :mod:`.findingsmemo`, the findings memo (1.78x warm): the findings of local policies on
   a file unchanged since the last run, and the passes they only counted, are reused (in a
   run without evidence, also those of the policies reading evidence only,
-  ``policies.locality.EVIDENCE_HELPERS``); and, when no declaration file changed and no
-  evidence is given, those of the policies that follow references, from one entry keyed on
+  ``policies.locality.EVIDENCE_HELPERS``); without evidence, those of the policies that
+  follow references too, per file, keyed on that file and on the files declaring the
+  sections their helpers read (``policies.celenv.SECTIONS_READ``, enforced by the CEL
+  context: a helper reading another section makes the pair an error), so that after one
+  edited file only what reads it runs again (10k failing shape, a services file edited:
+  23,828 pairs of those rules -> their 75 pairs on that file's services; the run 0.95 s ->
+  0.64 s, 0.68x -> 0.45x the C loader); and those of policies that may read anything, from
+  one entry keyed on
   every file. :mod:`.declaration_cache`: parsed and validated
   files reused (the warm run's reading, ≈ 1.07 s -> 0.23 s at 10k in one process).
   :mod:`.catalogue_cache`: the compiled catalogue reused (1.64x on the small example, the

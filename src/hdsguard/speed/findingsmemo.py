@@ -6,23 +6,38 @@ that file's bytes (objects and positions), the compiled catalogue, the parameter
 severities, the evaluation date and whether evidence messages are rendered. The memo keeps,
 per declaration file, the findings of the local policies, and the outcomes they only counted
 (passes and not-applicable pairs of a run without evidence, :func:`hdsguard.engine.run`),
-under a key hashing all of these; a
-pre-commit run after a one-file change re-evaluates that file, and every rule that follows
-references (HDS rules, backups at a provider…) on the whole set, as always. In a run given no
-evidence file, the policies that read other objects only through evidence helpers are local
-too (``policies.locality.EVIDENCE_HELPERS``); the key lists the policies memoized, so the
-entries of a run with evidence and of one without never mix.
+under a key hashing all of these (the *context*, and the file's content key). In a run given
+no evidence file, the policies that read other objects only through evidence helpers are
+local too (``policies.locality.EVIDENCE_HELPERS``); the key lists the policies memoized, so
+the entries of a run with evidence and of one without never mix.
 
-The other policies (those that follow references) have one entry for the whole set, keyed on
-every file's name and content, in order (:meth:`FindingsMemo.set_key`): it serves a run in
-which no declaration file changed (a CI re-run, ``pre-commit run --all-files``) and only when
-no evidence file is given (evidence is read with settings that are not in the key: each
-scan's vantage, a certificate's host), and a change to any file evaluates them all again.
+The policies that follow references read other objects only through hdsguard's helpers, each
+of which reads the sections its entry of ``policies.celenv.SECTIONS_READ`` names and no other
+(the CEL context refuses any other read: the pair is then an error, never a stale verdict).
+So a policy's findings on the targets of a file are decided by that file, and by the files
+declaring an object of a section its helpers read (``CompiledPolicy.reads``). These policies
+are grouped by those sections; each group has one entry per file holding targets of its
+sections (:meth:`FindingsMemo.group_key`), keyed on the context, the group's rules, the file's
+name and content key, and for each section read the name and content key of every file
+declaring an object of it, in the set's order. A file that gains or loses such objects, is
+added, removed, renamed or reordered, changes that list; an object moved between files
+changes both. After one services file is edited, no group reads services: only that file's
+targets are evaluated again.
+
+The policies of which nothing can be said (they read ``decl``, call a helper without an
+entry, or their syntax tree does not decode) have one entry for the whole set, keyed on every
+file's name and content, in order (:meth:`FindingsMemo.set_key`), with every policy's
+findings on the singletons no file declares (evaluated as empty objects). Group and whole-set
+entries are used only when no evidence file is given (evidence is read with settings that are
+not in any key: each scan's vantage, a certificate's host). The related locations of findings
+(``Finding.related``) are computed after the run, only in runs with evidence, and never
+stored.
 
 Entries live in ``<cache dir>/findings/``, are marshal data sealed with a SHA-256 and their own
 key (:func:`hdsguard.speed.cache.seal`): an entry copied over another file's, flipped or unreadable
 is never used, the file is evaluated again and its entry rewritten. They are pruned like the
-declaration cache. The code fingerprint is the whole installed package, code and data.
+declaration cache. The code fingerprint is the whole installed package, code and data (the
+section table included).
 """
 
 from __future__ import annotations
