@@ -203,22 +203,28 @@ class FindingsMemo:
 
     def remember(self, recalled: Recalled, produced: Iterable[Finding], counted: Tally) -> None:
         """Write the entries the run missed, from the findings and counts it evaluated."""
-        owner: dict[tuple[str, str | None], int] = {}
+        # file -> rule -> the entry (its index) holding that rule's findings on the file
+        owner: dict[str | None, dict[str, int]] = {}
         whole: tuple[int, frozenset[str]] | None = None
         for i, entry in enumerate(recalled.pending):
             if entry.file is None:
                 whole = (i, entry.rules)
             else:
-                owner.update(((rule, entry.file), i) for rule in entry.rules)
+                owner.setdefault(entry.file, {}).update(dict.fromkeys(entry.rules, i))
         batches: list[tuple[list[Finding], Tally]] = [([], {}) for _ in recalled.pending]
-        for finding in produced:
-            mine = _owner(owner, whole, finding.rule, finding.file)
-            if mine is not None:
-                batches[mine][0].append(finding)
+        nothing: dict[str, int] = {}
+        for finding in produced:  # every finding and count of a first run: kept plain
+            at = owner.get(finding[4], nothing).get(finding[0])
+            if at is None and whole is not None:
+                at = _whole(whole, finding[0], finding[4])
+            if at is not None:
+                batches[at][0].append(finding)
         for item, n in counted.items():
-            mine = _owner(owner, whole, item[0], item[2])
-            if mine is not None:
-                batches[mine][1][item] = n
+            at = owner.get(item[2], nothing).get(item[0])
+            if at is None and whole is not None:
+                at = _whole(whole, item[0], item[2])
+            if at is not None:
+                batches[at][1][item] = n
         for entry, (findings, tally) in zip(recalled.pending, batches, strict=True):
             self.store(entry.key, findings, tally)
 
@@ -275,16 +281,9 @@ class Recalled(NamedTuple):
         return done is not None and (policy in done or _EVERY in done)
 
 
-def _owner(
-    owner: Mapping[tuple[str, str | None], int],
-    whole: tuple[int, frozenset[str]] | None,
-    rule: str,
-    file: str | None,
-) -> int | None:
-    i = owner.get((rule, file))
-    if i is None and whole is not None and (file is None or rule in whole[1]):
-        return whole[0]
-    return i
+def _whole(whole: tuple[int, frozenset[str]], rule: str, file: str | None) -> int | None:
+    """The whole set's entry, if it holds ``rule``'s finding on a target of ``file``."""
+    return whole[0] if file is None or rule in whole[1] else None
 
 
 def _declaring(decl: DeclarationSet) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
