@@ -191,16 +191,19 @@ def test_a_memo_entry_of_the_previous_format_is_refused(
     cold = checked(lab, evidence=False)
     entries = sorted((cache / "findings").glob("*.marshal"))
     assert entries
+    counts = 0  # some entries (a rule group on a file where it only fails) count nothing
     for entry in entries:
         key = entry.name.removesuffix(".marshal")
         fmt, rows, tally = unseal(entry.read_bytes(), key)
-        assert fmt == 3 and tally
+        assert fmt == 3
+        counts += len(tally)
         # As format 2 wrote it: one row per pass, with an empty message.
         passes = [(r, s, "high", f"x/{i}", f, 1, 1, "", "") for i, ((r, s, f), n) in
                   enumerate(tally.items()) for _ in range(n)]  # fmt: skip
         old = seal(key, (2, [*rows, *passes]))
         assert old is not None
         entry.write_bytes(old)
+    assert counts
     assert checked(lab, evidence=False) == cold
     for entry in entries:  # rewritten in the current format
         fmt, _rows, _tally = unseal(entry.read_bytes(), entry.name.removesuffix(".marshal"))
