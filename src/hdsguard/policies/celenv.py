@@ -128,11 +128,6 @@ class Context:
     allowed: frozenset[str] = _NONE
     helper: str = ""
 
-    def __post_init__(self) -> None:
-        # What the evidence matchers (hdsguard.evidence.match) read: the same sections, each
-        # read checked. One per context, so that their indexes are reused from call to call.
-        self.view = SectionView(self)
-
     def bind(self, as_of: datetime.date, sections: dict[str, Any]) -> None:
         self.as_of = as_of
         self._sections = sections
@@ -287,6 +282,10 @@ def _get(obj: Any, path: str) -> Any:
 
 def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., Any]]]:
     """(name, parameter types, return type, implementation) of every helper."""
+    # What the evidence matchers (hdsguard.evidence.match) read: the context's sections, each
+    # read checked. Not kept by the context, which would make a reference cycle (the run
+    # goes without the cycle collector, cli.py).
+    view = SectionView(ctx)
     return [
         ("days_since", [_S], _I, lambda d: (ctx.as_of - _date(d)).days),
         ("days_until", [_S], _I, lambda d: (_date(d) - ctx.as_of).days),
@@ -335,27 +334,27 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # Evidence (hdsguard.evidence.match says how observations match declarations). Each
         # takes an object or its target name (`target`): CEL converts an object argument back
         # to Python on every call (≈ 20 us for a scanned port), a name costs a look-up.
-        ("evidence_ports_of", [_D], _L, lambda o: match.ports_of(ctx.resolve(o), ctx.view)),
-        ("evidence_hosts_of", [_D], _L, lambda o: match.hosts_of(ctx.resolve(o), ctx.view)),
-        ("services_at", [_D], _L, lambda o: match.services_at(ctx.resolve(o), ctx.view)),
+        ("evidence_ports_of", [_D], _L, lambda o: match.ports_of(ctx.resolve(o), view)),
+        ("evidence_hosts_of", [_D], _L, lambda o: match.hosts_of(ctx.resolve(o), view)),
+        ("services_at", [_D], _L, lambda o: match.services_at(ctx.resolve(o), view)),
         (
             "observed_certificates",
             [_D],
             _L,
-            lambda o: match.observed_certificates(ctx.resolve(o), ctx.view),
+            lambda o: match.observed_certificates(ctx.resolve(o), view),
         ),
         (
             "declared_certificates",
             [_D],
             _L,
-            lambda o: match.declared_certificates(ctx.resolve(o), ctx.view),
+            lambda o: match.declared_certificates(ctx.resolve(o), view),
         ),
-        ("kev_entries", [_D], _L, lambda n: match.kev_entries(n, ctx.view)),
+        ("kev_entries", [_D], _L, lambda n: match.kev_entries(n, view)),
         (
             "kev_entries_of",
             [_S, _S],
             _L,
-            lambda v, p: match.kev_entries_of(v, p, ctx.view),
+            lambda v, p: match.kev_entries_of(v, p, view),
         ),
         ("version_order", [_S, _S], _S, _version_order),
         ("kev_entry", [_S], _D, lambda i: ctx.lookup("evidence_kev", i)),
