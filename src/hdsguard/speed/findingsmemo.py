@@ -203,26 +203,22 @@ class FindingsMemo:
 
     def remember(self, recalled: Recalled, produced: Iterable[Finding], counted: Tally) -> None:
         """Write the entries the run missed, from the findings and counts it evaluated."""
-        # file -> rule -> the entry (its index) holding that rule's findings on the file
-        owner: dict[str | None, dict[str, int]] = {}
-        whole: tuple[int, frozenset[str]] | None = None
+        # file -> (rules, index) of the entries holding findings on its targets: a few each,
+        # where a dict per file of every rule cost a first run at 10k ≈ 1 MiB at its peak.
+        owner: dict[str | None, list[tuple[frozenset[str], int]]] = {}
+        whole: tuple[frozenset[str], int] | None = None
         for i, entry in enumerate(recalled.pending):
             if entry.file is None:
-                whole = (i, entry.rules)
+                whole = (entry.rules, i)
             else:
-                owner.setdefault(entry.file, {}).update(dict.fromkeys(entry.rules, i))
+                owner.setdefault(entry.file, []).append((entry.rules, i))
         batches: list[tuple[list[Finding], Tally]] = [([], {}) for _ in recalled.pending]
-        nothing: dict[str, int] = {}
-        for finding in produced:  # every finding and count of a first run: kept plain
-            at = owner.get(finding[4], nothing).get(finding[0])
-            if at is None and whole is not None:
-                at = _whole(whole, finding[0], finding[4])
+        for finding in produced:  # every finding of a first run
+            at = _holder(owner, whole, finding[0], finding[4])
             if at is not None:
                 batches[at][0].append(finding)
         for item, n in counted.items():
-            at = owner.get(item[2], nothing).get(item[0])
-            if at is None and whole is not None:
-                at = _whole(whole, item[0], item[2])
+            at = _holder(owner, whole, item[0], item[2])
             if at is not None:
                 batches[at][1][item] = n
         for entry, (findings, tally) in zip(recalled.pending, batches, strict=True):
@@ -281,9 +277,19 @@ class Recalled(NamedTuple):
         return done is not None and (policy in done or _EVERY in done)
 
 
-def _whole(whole: tuple[int, frozenset[str]], rule: str, file: str | None) -> int | None:
-    """The whole set's entry, if it holds ``rule``'s finding on a target of ``file``."""
-    return whole[0] if file is None or rule in whole[1] else None
+def _holder(
+    owner: Mapping[str | None, list[tuple[frozenset[str], int]]],
+    whole: tuple[frozenset[str], int] | None,
+    rule: str,
+    file: str | None,
+) -> int | None:
+    """The entry (its index) to hold ``rule``'s findings on the targets of ``file``."""
+    for rules, i in owner.get(file, ()):
+        if rule in rules:
+            return i
+    if whole is not None and (file is None or rule in whole[0]):
+        return whole[1]
+    return None
 
 
 def _declaring(decl: DeclarationSet) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
