@@ -194,8 +194,8 @@ def test_a_memo_entry_of_the_previous_format_is_refused(
     counts = 0  # some entries (a rule group on a file where it only fails) count nothing
     for entry in entries:
         key = entry.name.removesuffix(".marshal")
-        fmt, rows, tally = unseal(entry.read_bytes(), key)
-        assert fmt == 3
+        fmt, rows, tally, _groups = unseal(entry.read_bytes(), key)
+        assert fmt == 4
         counts += len(tally)
         # As format 2 wrote it: one row per pass, with an empty message.
         passes = [(r, s, "high", f"x/{i}", f, 1, 1, "", "") for i, ((r, s, f), n) in
@@ -206,5 +206,5 @@ def test_a_memo_entry_of_the_previous_format_is_refused(
     assert counts
     assert checked(lab, evidence=False) == cold
     for entry in entries:  # rewritten in the current format
-        fmt, _rows, _tally = unseal(entry.read_bytes(), entry.name.removesuffix(".marshal"))
-        assert fmt == 3
+        fmt, *_ = unseal(entry.read_bytes(), entry.name.removesuffix(".marshal"))
+        assert fmt == 4

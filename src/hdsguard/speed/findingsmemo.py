@@ -46,6 +46,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -64,8 +65,9 @@ from hdsguard.policies.load import CompiledPolicy
 from hdsguard.speed.cache import code_fingerprint, load_safely, seal, subdir, unseal, write_atomic
 
 # 2: sealed with the entry's own key; 3: the counted outcomes beside the findings (an entry
-# of format 2 holds the passes of a run without evidence as findings: refused, rebuilt).
-_FORMAT = 3
+# of format 2 holds the passes of a run without evidence as findings: refused, rebuilt);
+# 4: a file's entry holds its groups' findings too (one file written per declaration file).
+_FORMAT = 4
 SUBDIR = "findings"
 SUFFIX = ".marshal"
 
@@ -153,23 +155,58 @@ class FindingsMemo:
     ) -> Recalled:
         """What the memo holds for this run: findings and counts, the policies they settle
         per file, and the entries to write once the rest is evaluated (:meth:`remember`)."""
-        recalled = Recalled([], {}, {}, [])
+        recalled = Recalled([], {}, {}, [], {})
         paths = [s.path for s in decl.sources]
         local = frozenset(p.id for p in policies if p.local_in(observed))
-        for path in paths:
-            self._take(recalled, _Entry(self._key(path), local, path), references)
-        if observed:  # evidence is read with settings the keys do not hold
-            return recalled
         groups: dict[tuple[str, ...], list[CompiledPolicy]] = {}
         whole: set[str] = set()
         for policy in policies:
-            if policy.local_in(observed):
-                continue
+            if observed or policy.local_in(observed):
+                continue  # with evidence, only the local policies are memoized
             if policy.reads is None:
                 whole.add(policy.id)
             else:
                 groups.setdefault(policy.reads, []).append(policy)
-        declaring, targets_in = _declaring(decl)
+        slots = self._group_slots(decl, paths, groups)
+        for path in paths:
+            key = self._key(path)
+            if key is None:
+                continue
+            kept = self._read(key)
+            mine = slots.get(path, [])
+            recalled.files[path] = _File(key, kept, [k for k, _ in mine])
+            rows = (kept[0], kept[1]) if kept is not None else None
+            self._take(recalled, _Entry(key, local, path), rows, references)
+            for group_key, rules in mine:
+                rows = kept[2].get(group_key) if kept is not None else None
+                self._take(recalled, _Entry(group_key, rules, path), rows, references)
+        if observed:  # evidence is read with settings the keys do not hold
+            return recalled
+        # The rest: the policies reading anything, on the whole set, and every policy on the
+        # targets of no file (undeclared singletons), keyed on every file.
+        non_local = whole | {p.id for group in groups.values() for p in group}
+        key = self.set_key(paths, non_local)
+        if key is not None:
+            kept = self._read(key)
+            rows = (kept[0], kept[1]) if kept is not None else None
+            self._take(recalled, _Entry(key, frozenset(whole), None), rows, references)
+        if recalled.done.get(None):
+            for path in paths:
+                recalled.done[path] = recalled.done.get(path, frozenset()) | whole
+        return recalled
+
+    def _read(self, key: str) -> _Kept | None:
+        return load_safely(self.folder / f"{key}{SUFFIX}", partial(_decode, key=key))
+
+    def _group_slots(
+        self,
+        decl: DeclarationSet,
+        paths: Sequence[str],
+        groups: Mapping[tuple[str, ...], Sequence[CompiledPolicy]],
+    ) -> dict[str, list[tuple[str, frozenset[str]]]]:
+        """Per file, (key, rules) of each group of policies with targets in it."""
+        declaring, targets_in = _declaring(decl) if groups else ({}, {})
+        slots: dict[str, list[tuple[str, frozenset[str]]]] = {}
         for reads, group in groups.items():
             rules = frozenset(p.id for p in group)
             applies = {s for p in group for s in p.meta.applies_to}
@@ -177,24 +214,27 @@ class FindingsMemo:
             for path in paths:
                 if targets_in.get(path, set()) & applies:
                     key = self.group_key(path, rules, files)
-                    self._take(recalled, _Entry(key, rules, path), references)
-        # The rest: the policies reading anything, on the whole set, and every policy on the
-        # targets of no file (undeclared singletons), keyed on every file.
-        non_local = whole | {p.id for group in groups.values() for p in group}
-        key = self.set_key(paths, non_local)
-        self._take(recalled, _Entry(key, frozenset(whole), None), references)
-        if key is not None and recalled.done.get(None):
-            for path in paths:
-                recalled.done[path] = recalled.done.get(path, frozenset()) | whole
-        return recalled
+                    if key is not None:  # else evaluated every time
+                        slots.setdefault(path, []).append((key, rules))
+        return slots
 
     def _take(
-        self, recalled: Recalled, entry: _Entry, references: Mapping[str, tuple[str, ...]]
+        self,
+        recalled: Recalled,
+        entry: _Entry,
+        rows: tuple[list[Row], Tally] | None,
+        references: Mapping[str, tuple[str, ...]],
     ) -> None:
-        hit = self.load(entry.key, references)
+        """The findings of ``entry`` from the ``rows`` kept for it, or the entry in the list
+        of those to write."""
+        hit = None
+        if rows is not None:
+            try:
+                hit = from_rows(rows[0], references), rows[1]
+            except (KeyError, ValueError, TypeError):
+                hit = None
         if hit is None:
-            if entry.key is not None:
-                recalled.pending.append(entry)
+            recalled.pending.append(entry)
             return
         recalled.findings.extend(hit[0])
         add_tally(recalled.tally, hit[1])
@@ -202,7 +242,8 @@ class FindingsMemo:
         recalled.done[entry.file] = recalled.done.get(entry.file, frozenset()) | settled
 
     def remember(self, recalled: Recalled, produced: Iterable[Finding], counted: Tally) -> None:
-        """Write the entries the run missed, from the findings and counts it evaluated."""
+        """Write the entries the run missed, from the findings and counts it evaluated: the
+        whole set's, and each file's whose local or group findings were evaluated."""
         # file -> (rules, index) of the entries holding findings on its targets: a few each,
         # where a dict per file of every rule cost a first run at 10k ≈ 1 MiB at its peak.
         owner: dict[str | None, list[tuple[frozenset[str], int]]] = {}
@@ -221,32 +262,60 @@ class FindingsMemo:
             at = _holder(owner, whole, item[0], item[2])
             if at is not None:
                 batches[at][1][item] = n
+        fresh: dict[str, tuple[list[Row], Tally]] = {}
         for entry, (findings, tally) in zip(recalled.pending, batches, strict=True):
-            self.store(entry.key, findings, tally)
+            assert entry.key is not None
+            if entry.file is None:
+                self._write(entry.key, (to_rows(findings), tally), {})
+            else:
+                fresh[entry.key] = (to_rows(findings), tally)
+        for path in {entry.file for entry in recalled.pending if entry.file is not None}:
+            self._rewrite(recalled.files[path], fresh)
 
-    def load(
-        self, key: str | None, references: Mapping[str, tuple[str, ...]]
-    ) -> tuple[list[Finding], Tally] | None:
-        """The findings and counted outcomes kept under ``key``, or None (evaluate them)."""
-        if key is None:
-            return None
-        entry = load_safely(self.folder / f"{key}{SUFFIX}", lambda blob: _decode(blob, key))
-        if entry is None:
-            return None
-        rows, tally = entry
-        try:
-            return from_rows(rows, references), tally
-        except (KeyError, ValueError, TypeError):
-            return None
-
-    def store(self, key: str | None, findings: Iterable[Finding], tally: Tally) -> None:
-        if key is None:
+    def _rewrite(self, file: _File, fresh: Mapping[str, tuple[list[Row], Tally]]) -> None:
+        """A file's entry: its local findings and those of its groups, fresh or kept, and
+        as many earlier states of its groups (a branch switched back finds them)."""
+        kept = file.kept
+        earlier = kept[2] if kept is not None else {}
+        local = fresh.get(file.key)
+        if local is None and kept is not None:
+            local = (kept[0], kept[1])
+        groups: dict[str, tuple[list[Row], Tally]] = {}
+        for key in file.groups:
+            found = fresh.get(key, earlier.get(key))
+            if found is None or local is None:
+                return  # cannot happen: each part was either kept or evaluated
+            groups[key] = found
+        if local is None:
             return
-        blob = seal(key, (_FORMAT, to_rows(findings), tally))
+        for key, value in earlier.items():
+            if len(groups) >= 2 * len(file.groups):
+                break
+            groups.setdefault(key, value)
+        self._write(file.key, local, groups)
+
+    def _write(
+        self,
+        key: str,
+        local: tuple[list[Row], Tally],
+        groups: Mapping[str, tuple[list[Row], Tally]],
+    ) -> None:
+        blob = seal(key, (_FORMAT, local[0], local[1], dict(groups)))
         if blob is not None and write_atomic(self.folder / f"{key}{SUFFIX}", blob):
             from hdsguard.speed.declaration_cache import DeclarationCache
 
             DeclarationCache(self.folder).prune()
+
+
+# What a file's entry holds: the local policies' rows and counts, and per group key those of
+# a group of policies that follow references (the whole set's entry: its rows, no groups).
+_Kept = tuple[list[Row], Tally, dict[str, tuple[list[Row], Tally]]]
+
+
+class _File(NamedTuple):
+    key: str  # of the file's entry
+    kept: _Kept | None  # what it held (rewritten with its rows as they are)
+    groups: list[str]  # the keys of the groups with targets in the file, in this run
 
 
 class _Entry(NamedTuple):
@@ -270,7 +339,8 @@ class Recalled(NamedTuple):
     # Per file (None: the targets of no file), the policies whose findings came from the memo
     # (on the targets of no file, every policy when it holds ``_EVERY``).
     done: dict[str | None, frozenset[str]]
-    pending: list[_Entry]  # the entries missed, to write after the evaluation
+    pending: list[_Entry]  # the findings missed, to write after the evaluation
+    files: dict[str, _File]  # each file's entry, as read
 
     def settled(self, path: str | None, policy: str) -> bool:
         done = self.done.get(path)
@@ -306,8 +376,15 @@ def _declaring(decl: DeclarationSet) -> tuple[dict[str, list[str]], dict[str, se
     return declaring, sections
 
 
-def _decode(blob: bytes, key: str) -> tuple[list[Row], Tally]:
-    fmt, rows, tally = unseal(blob, key)
-    if fmt != _FORMAT or not isinstance(rows, list):
+def _decode(blob: bytes, key: str) -> _Kept:
+    fmt, rows, tally, groups = unseal(blob, key)
+    if fmt != _FORMAT or not isinstance(rows, list) or not isinstance(groups, dict):
         raise ValueError("stale entry")
-    return rows, checked_tally(tally)
+    kept: dict[str, tuple[list[Row], Tally]] = {}
+    for group_key, value in groups.items():
+        if not isinstance(group_key, str) or not isinstance(value, tuple) or len(value) != 2:
+            raise ValueError("not a group's findings")
+        if not isinstance(value[0], list):
+            raise ValueError("not a group's findings")
+        kept[group_key] = (value[0], checked_tally(value[1]))
+    return rows, checked_tally(tally), kept
