@@ -261,3 +261,12 @@ def test_without_evidence_the_counted_passes_are_kept_per_file_too(
         fresh = check([str(estate)], options)
     assert (warm.findings, warm.counted) == (fresh.findings, fresh.counted)
     assert set(non_local(counted)) == BY_SYSTEMS
+
+
+def test_a_first_run_writes_one_entry_per_file_and_one_for_the_whole_set(
+    estate: Path, cache: Path
+) -> None:
+    # The groups' findings live in their file's entry: a file per group and file doubled the
+    # files a first run writes, which cost a cold 10k run 0.3 s of CPU.
+    entries = list((cache / "findings").glob("*.marshal"))
+    assert len(entries) == len(list(estate.rglob("*.yaml"))) + 1

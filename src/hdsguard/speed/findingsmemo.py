@@ -16,13 +16,15 @@ of which reads the sections its entry of ``policies.celenv.SECTIONS_READ`` names
 (the CEL context refuses any other read: the pair is then an error, never a stale verdict).
 So a policy's findings on the targets of a file are decided by that file, and by the files
 declaring an object of a section its helpers read (``CompiledPolicy.reads``). These policies
-are grouped by those sections; each group has one entry per file holding targets of its
-sections (:meth:`FindingsMemo.group_key`), keyed on the context, the group's rules, the file's
+are grouped by those sections; each group's findings on the targets of a file are kept under
+a key (:meth:`FindingsMemo.group_key`) hashing the context, the group's rules, the file's
 name and content key, and for each section read the name and content key of every file
 declaring an object of it, in the set's order. A file that gains or loses such objects, is
 added, removed, renamed or reordered, changes that list; an object moved between files
 changes both. After one services file is edited, no group reads services: only that file's
-targets are evaluated again.
+targets are evaluated again. A group's findings are kept inside the file's own entry, beside
+its local findings, with the group's previous state (a branch switched back finds it): one
+entry file per group and file doubled the files a first run writes.
 
 The policies of which nothing can be said (they read ``decl``, call a helper without an
 entry, or their syntax tree does not decode) have one entry for the whole set, keyed on every
