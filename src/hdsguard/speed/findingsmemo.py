@@ -128,17 +128,22 @@ class FindingsMemo:
         # A file name may hold bytes that are not UTF-8 (b"sys\xff.yaml"): kept as they are.
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
-    def group_key(
-        self, path: str, rules: Iterable[str], files: Mapping[str, Sequence[str]]
-    ) -> str | None:
+    def group_key(self, path: str, rules: Iterable[str], files: str) -> str | None:
         """The key of the findings of ``rules`` (policies that follow references) on the
-        targets of ``path``: its name and content, and for each section their helpers read,
-        the name and content of every file declaring an object of it, in order (``files``);
-        None when a file has no content key."""
+        targets of ``path``: its name and content, and ``files``, the :meth:`files_key` of
+        the files declaring the sections their helpers read; None when ``path`` has no
+        content key."""
         digest = self.digests.get(path)
         if digest is None:
             return None
-        parts = [self.context, "non-local", ",".join(sorted(rules)), path, digest]
+        parts = [self.context, "non-local", ",".join(sorted(rules)), path, digest, files]
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def files_key(self, files: Mapping[str, Sequence[str]]) -> str | None:
+        """A hash of each section's name, then the name and content key of every file
+        declaring an object of it (``files``), in order; None when a file has no content key.
+        Made once per group, not once per file."""
+        parts: list[str] = []
         for section, paths in sorted(files.items()):
             parts.append(section)
             for other in paths:
@@ -212,9 +217,9 @@ class FindingsMemo:
         for reads, group in groups.items():
             rules = frozenset(p.id for p in group)
             applies = {s for p in group for s in p.meta.applies_to}
-            files = {s: declaring.get(s, []) for s in reads}
+            files = self.files_key({s: declaring.get(s, []) for s in reads})
             for path in paths:
-                if targets_in.get(path, set()) & applies:
+                if files is not None and targets_in.get(path, set()) & applies:
                     key = self.group_key(path, rules, files)
                     if key is not None:  # else evaluated every time
                         slots.setdefault(path, []).append((key, rules))
