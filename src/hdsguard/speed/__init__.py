@@ -28,8 +28,8 @@ Kept here:
   sections their helpers read (``policies.celenv.SECTIONS_READ``, enforced by the CEL
   context: a helper reading another section makes the pair an error), so that after one
   edited file only what reads it runs again (10k failing shape, a services file edited:
-  23,828 pairs of those rules -> their 75 pairs on that file's services; the run 0.95 s ->
-  0.56 s, 0.68x -> 0.42x the C loader); and those of policies that may read anything, from
+  23,828 pairs of those rules -> their 75 pairs on that file's services; the run 1.43 s ->
+  0.57 s, 1.03x -> 0.41x the C loader); and those of policies that may read anything, from
   one entry keyed on every file. :mod:`.declaration_cache`: parsed and validated
   files reused (the warm run's reading, ≈ 1.07 s -> 0.23 s at 10k in one process).
   :mod:`.catalogue_cache`: the compiled catalogue reused (1.64x on the small example, the

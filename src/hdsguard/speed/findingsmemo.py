@@ -29,11 +29,11 @@ entry file per group and file doubled the files a first run writes.
 The policies of which nothing can be said (they read ``decl``, call a helper without an
 entry, or their syntax tree does not decode) have one entry for the whole set, keyed on every
 file's name and content, in order (:meth:`FindingsMemo.set_key`), with every policy's
-findings on the singletons no file declares (evaluated as empty objects). Group and whole-set
-entries are used only when no evidence file is given (evidence is read with settings that are
-not in any key: each scan's vantage, a certificate's host). The related locations of findings
-(``Finding.related``) are computed after the run, only in runs with evidence, and never
-stored.
+findings on the singletons no file declares (evaluated as empty objects). Groups' findings
+and the whole-set entry are used only when no evidence file is given (evidence is read with
+settings that are not in any key: each scan's vantage, a certificate's host). The related
+locations of findings (``Finding.related``) are computed after the run, only in runs with
+evidence, and never stored.
 
 Entries live in ``<cache dir>/findings/``, are marshal data sealed with a SHA-256 and their own
 key (:func:`hdsguard.speed.cache.seal`): an entry copied over another file's, flipped or unreadable
