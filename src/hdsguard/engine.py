@@ -78,7 +78,9 @@ def run(
 
     ``memo`` reuses the findings and counts of local policies on files unchanged since an
     earlier run (in a run without evidence files, also those of the policies local without
-    them).
+    them, and those of the policies that follow references on files whose inputs, the file
+    and those declaring what the policies read, are unchanged): each target is evaluated on
+    the policies the memo did not settle for its file (:meth:`Evaluation.todo`).
     """
     policies = list(policies)
     observed = decl.observed()
