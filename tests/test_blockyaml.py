@@ -31,6 +31,7 @@ from hdsguard.declarations.yamlsource import (
     unpack_pos,
 )
 from hdsguard.errors import InputError
+from hdsguard.speed import blockyaml
 from hdsguard.speed.blockyaml import parse_block
 from tests.helpers import REPO, holds_none
 
@@ -108,6 +109,29 @@ def test_a_generated_set_takes_the_fast_path(tmp_path: Path) -> None:
     assert len(files) >= 7
     for path in files:
         assert conforms(path.read_text("utf-8")) is not None, path
+
+
+@pytest.mark.parametrize("piece", [1, 13, 200, 5000])
+def test_lines_matched_piece_by_piece_read_the_same(
+    piece: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's lines are matched in pieces of whole lines (less memory held at once): the
+    data and positions are the composer's whatever the size of a piece, files of the
+    generated set, the examples and texts that end anywhere near a piece's end."""
+    files = generate(1000, tmp_path, shape="failing")
+    files += sorted((REPO / "examples" / "hospital").rglob("*.yaml"))
+    texts = [path.read_text("utf-8") for path in files]
+    assert max(map(len, texts)) > 4 * 5000  # several pieces at every size tried
+    texts += [
+        "".join(f"k{i}: {i}\n" for i in range(n)) + "b:\n  - x\n  - y: [1, 2]\n"
+        for n in range(0, 40, 3)
+    ]
+    monkeypatch.setattr(blockyaml, "_PIECE", piece)
+    for text in texts:
+        pieces = list(blockyaml._pieces(text if text.endswith("\n") else text + "\n"))
+        assert "".join(pieces) == (text if text.endswith("\n") else text + "\n")
+        assert all(p.endswith("\n") for p in pieces)
+        assert conforms(text) is not None, text[:200]
 
 
 def test_parse_uses_the_fast_path_and_the_composer_for_the_rest(

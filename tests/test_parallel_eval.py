@@ -81,6 +81,28 @@ def test_the_cli_reports_and_memo_are_the_same(
     assert forks
 
 
+@pytest.mark.parametrize("evidence", [True, False])
+def test_the_parent_keeps_its_own_units_packed_while_helpers_work(
+    estate: Path, forks: list[int], evidence: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent's own share is held as bytes, packed as a helper's results are, until the
+    helpers have ended (a first run's peak over all processes is then); every unit's findings
+    are rebuilt after, the serial ones."""
+    serial = evaluate(estate, "1", monkeypatch, evidence)
+    kept: list[type] = []
+    real = forkjobs.share_out
+
+    def watched(shares: Any, here: Any, work: Any, decode: Any) -> Any:
+        outcomes = real(shares, here, work, decode)
+        kept.extend(type(outcomes[index]) for index in shares[0])
+        return outcomes
+
+    monkeypatch.setattr(forkjobs, "share_out", watched)
+    assert evaluate(estate, "2", monkeypatch, evidence) == serial
+    assert forks
+    assert kept and set(kept) == {bytes}
+
+
 def _exit_3(*args: Any) -> None:
     os._exit(3)
 

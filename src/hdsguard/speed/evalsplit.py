@@ -5,7 +5,9 @@ first run, and every pair is independent of the others. When there are enough pa
 to pay, the engine's work is cut into units (a slice of a section's targets), shared out by
 number of pairs, and helper processes (:mod:`hdsguard.speed.forkjobs`) evaluate theirs while the
 parent evaluates its own. A helper sends each unit's findings as plain tuples, with the
-unit's counted outcomes (``marshal``, compressed: :func:`pack`); the parent rebuilds them.
+unit's counted outcomes (``marshal``, compressed: :func:`pack`); the parent keeps its own
+units' results packed the same way while the helpers work, and rebuilds every unit's findings
+once they have ended.
 A unit whose results do not arrive intact is evaluated by the parent, so the findings and
 counts are always those of a serial run, which the final sort orders the same way whatever
 process produced them.
@@ -68,13 +70,43 @@ def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...
         min_per_job=MIN_PAIRS_PER_JOB,
         parent_capacity=PARENT_CAPACITY,
     )
+    if len(shares) < 2:
+        return _joined(evaluation.evaluate(unit) for unit in units)
+
+    def here(index: int) -> bytes | Batch:
+        # A first run's peak over all processes is the end of the helpers' work, both
+        # processes at their largest. So the parent keeps its own units' findings packed like
+        # a helper's results until the helpers have ended, and rebuilds every unit's only
+        # then: at 10k objects (failing shape, cold, all processes) text 151.5 -> 140.4 MiB,
+        # JSON 168.4 -> 150.5 MiB, for ~2 % more CPU (~3 us a finding packed and rebuilt).
+        findings, tally = evaluation.evaluate(units[index])
+        return pack((to_rows(findings), tally))
+
+    def theirs(index: int, result: bytes) -> bytes | Batch | None:
+        return decode(result, references)
+
     results = forkjobs.share_out(
         shares,
-        lambda index: evaluation.evaluate(units[index]),
+        here,
         lambda share, send: work(evaluation, [units[i] for i in share], send),
-        lambda index, result: decode(result, references),
+        theirs,
     )
-    return _joined(results[index] for index in range(len(units)))
+    return _joined(
+        _unpacked(results[i], units[i], evaluation, references) for i in range(len(units))
+    )
+
+
+def _unpacked(
+    result: bytes | Batch,
+    unit: Unit,
+    evaluation: Evaluation,
+    references: Mapping[str, tuple[str, ...]],
+) -> Batch:
+    """A unit's findings and counts from what :func:`evaluate_all` kept of it."""
+    if not isinstance(result, bytes):
+        return result
+    batch = decode(result, references)
+    return batch if batch is not None else evaluation.evaluate(unit)
 
 
 def _joined(batches: Iterable[Batch]) -> Batch:
