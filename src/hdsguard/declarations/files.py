@@ -43,6 +43,7 @@ def discover(
     """
     excluded = {_real(p) for p in exclude}
     found: list[Path] = []
+    reals: dict[Path, str] = {}  # the canonical path of each file a walk found
     problems: list[Problem] = []
     skipped: list[str] = []
     for raw in paths:
@@ -53,7 +54,9 @@ def discover(
             problems.append(Problem(raw, None, None, _cannot_read_text(exc)))
             continue
         if stat.S_ISDIR(st.st_mode):
-            found.extend(_Walk(path, problems, skipped, excluded).files)
+            walk = _Walk(path, problems, skipped, excluded)
+            found.extend(walk.files)
+            reals.update(zip(walk.files, walk.reals, strict=True))
         elif path.suffix.lower() not in SUFFIXES:
             problems.append(
                 Problem(raw, None, None, _("not a declaration file: expected .yaml, .yml or .json"))
@@ -63,7 +66,7 @@ def discover(
     unique: list[Path] = []
     seen: set[str] = set()
     for p in sorted(set(found), key=lambda p: p.as_posix()):
-        real = _real(p)
+        real = reals.get(p) or _real(p)
         if real not in excluded and real not in seen:  # a file reached twice is read once
             seen.add(real)
             unique.append(p)
@@ -100,6 +103,7 @@ class _Walk:
         self.excluded = excluded
         self.visited: set[str] = set()
         self.files: list[Path] = []
+        self.reals: list[str] = []  # the canonical path of each file
         self.visit(root, self.top)
 
     def inside(self, real: str) -> bool:
@@ -141,7 +145,10 @@ class _Walk:
                     continue
                 self.visit(path, target)
             elif _declaration_name(entry.name):
-                if _real(path) in self.excluded:
+                # A name that is no link, in the canonical directory ``real``, is canonical
+                # once joined: no realpath (a stat per component) for each of its files.
+                canonical = _real(path) if is_link else os.path.join(real, entry.name)
+                if canonical in self.excluded:
                     continue  # the config, waiver or baseline file in use
                 if hidden:
                     self.skipped.append(
@@ -150,10 +157,11 @@ class _Walk:
                             "to check it"
                         ).format(path=display_path(path))
                     )
-                elif is_link and not self.inside(_real(path)):
+                elif is_link and not self.inside(canonical):
                     self.outside(path, _("symbolic link to a file outside {top}"))
                 else:
                     self.files.append(path)
+                    self.reals.append(canonical)
 
     def outside(self, path: Path, what: str) -> None:
         # Never read, so nothing of it can be echoed.

@@ -226,10 +226,12 @@ def check_references(decl: DeclarationSet) -> list[Problem]:
     for section, field_path, target in REFERENCES:
         known = decl.by_id.get(target, {})
         for item in decl.lists.get(section, []):
-            origin = decl.origins[(section, item["id"])]
+            if "*" not in field_path and _plainly_known(item, field_path, known):
+                continue  # the usual case, without a generator per object
             for path, value in _values_at(item, field_path):
                 if not isinstance(value, str) or value in known:
                     continue
+                origin = decl.origins[(section, item["id"])]
                 line, column = origin.source.locate((*origin.path, *path), value=True)
                 problems.append(
                     Problem(
@@ -248,6 +250,22 @@ def check_references(decl: DeclarationSet) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _plainly_known(item: dict[str, Any], steps: tuple[str, ...], known: dict[str, Any]) -> bool:
+    """Whether the field at ``steps`` (no "*") is absent, not a string, or a known id: what
+    :func:`_values_at` would find nothing wrong with."""
+    node: Any = item
+    for step in steps:
+        if not isinstance(node, dict):
+            return True
+        node = node.get(step, _ABSENT)
+        if node is _ABSENT:
+            return True
+    return not isinstance(node, str) or node in known
+
+
+_ABSENT: Any = object()
 
 
 def _values_at(node: Any, steps: tuple[str, ...], path: Path = ()) -> Iterator[tuple[Path, Any]]:

@@ -66,13 +66,14 @@ def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
     """Every date of something that happened after ``as_of``, and every impossible duration."""
     today = as_of.isoformat()
     problems: list[Problem] = []
-    for section, paths in event_dates().items():
+    for section, tree in _event_trees().items():
         for target, obj, origin in decl.targets(section):
             if not obj:
                 continue
-            for path, value in _values(obj, paths):
-                if isinstance(value, str) and value > today:
-                    problems.append(_problem(target, origin, path, _future(value, today)))
+            found: list[tuple[tuple[str | int, ...], str]] = []
+            _future_dates(obj, tree, today, (), found)
+            for path, value in found:
+                problems.append(_problem(target, origin, path, _future(value, today)))
     for section, at, start, end, years, why in DURATIONS:
         for target, obj, origin in decl.targets(section):
             for base, holder in _holders(obj, at):
@@ -122,9 +123,51 @@ def _problem(target: str, origin: Any, path: tuple[str | int, ...], message: str
     return Problem(origin.source.path, line, column, labelled(where, message))
 
 
-def _values(obj: Any, paths: tuple[DatePath, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    for path in paths:
-        yield from _walk(obj, path, ())
+# The event dates of a section as a tree: each step, whether a date ends there, and the steps
+# below it. One walk of an object visits each of its fields once, whatever the number of
+# dates under it; nothing is yielded for the dates that are not after the evaluation date,
+# nearly all of them (one generator per date path and object cost ≈ 15 ms at 10k objects).
+_Tree = dict[Step, tuple[bool, "_Tree"]]
+
+
+@cache
+def _event_trees() -> dict[str, _Tree]:
+    trees: dict[str, _Tree] = {}
+    for section, paths in event_dates().items():
+        tree = trees[section] = {}
+        for path in paths:
+            node = tree
+            for depth, step in enumerate(path, 1):
+                date, below = node.get(step, (False, {}))
+                node[step] = (date or depth == len(path), below)
+                node = below
+    return trees
+
+
+def _future_dates(
+    node: Any,
+    tree: _Tree,
+    today: str,
+    done: tuple[str | int, ...],
+    found: list[tuple[tuple[str | int, ...], str]],
+) -> None:
+    """Add to ``found`` (path, value) of every date of ``tree`` under ``node`` after ``today``.
+    Plain calls, no generators: this visits every declared object."""
+    for step, (date, below) in tree.items():
+        if step == "*":
+            if type(node) is not list:
+                continue
+            for i, item in enumerate(node):
+                if date and type(item) is str and item > today:
+                    found.append(((*done, i), item))
+                if below and item:
+                    _future_dates(item, below, today, (*done, i), found)
+        elif type(node) is dict:
+            value = node.get(step)
+            if date and type(value) is str and value > today:
+                found.append(((*done, step), value))
+            if below and value:
+                _future_dates(value, below, today, (*done, step), found)
 
 
 def _walk(
