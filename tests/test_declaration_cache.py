@@ -130,6 +130,48 @@ def test_cached_source_is_the_parsed_source(
         assert any(s.text for s in warm) == (folder == "j")
 
 
+def test_a_cached_files_positions_are_made_when_first_needed(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run whose findings all come from the memo locates nothing: a cached file's
+    positions are made from their bytes on first use only, once, equal to the parsed ones."""
+    monkeypatch.chdir(tmp_path)
+    generate(300, tmp_path / "y")
+    with monkeypatch.context() as m:
+        m.setenv("HDSGUARD_NO_CACHE", "1")
+        fresh = load.load_declarations(["y"]).sources
+    load.load_declarations(["y"])  # fills the cache
+    made: list[bytes] = []
+    real = decl_cache._positions
+
+    def counting(packed: bytes) -> Any:
+        made.append(packed)
+        return real(packed)
+
+    monkeypatch.setattr(decl_cache, "_positions", counting)
+    warm = load.load_declarations(["y"])
+    assert made == []  # read, merged and checked without a position
+    origin = warm.origin("systems", warm.lists["systems"][-1]["id"])
+    assert origin is not None
+    parsed = next(s for s in fresh if s.path == origin.source.path)
+    assert origin.locate(("id",)) == parsed.locate((*origin.path, "id"))
+    assert len(made) == 1  # that file's only
+    for got, want in zip(warm.sources, fresh, strict=True):
+        assert got.positions == want.positions
+        assert got.positions is got.positions  # made once
+    assert len(made) == len(warm.sources)
+
+
+@pytest.mark.parametrize(
+    "packed", [b"", b"not marshal", marshal.dumps({"a": 1})[:-1], marshal.dumps("text")]
+)
+def test_positions_bytes_that_are_not_positions_locate_nothing(packed: bytes) -> None:
+    """Only a forged entry (its checksum recomputed) can hold them: no traceback, no position."""
+    assert decl_cache._positions(packed) == {}
+    source = SourceFile("f.yaml", {"a": 1}, lambda: decl_cache._positions(packed))
+    assert source.locate(("a",)) == (1, 1)
+
+
 def test_editing_one_file_parses_only_that_file(
     tmp_path: Path, cache_dir: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,9 +15,11 @@ A different byte, path or code is a different key: an entry can only ever be fou
 very input that produced it.
 
 Storage: one file per entry, ``<cache dir>/declarations/<key>.marshal``, holding a SHA-256 of
-its payload and the payload: ``marshal`` of (format, key, path, data, positions, whether the
-positions are partial: a JSON file then keeps its bytes, to complete them if needed, and
-whether the data may hold nulls). ``marshal``
+its payload and the payload: ``marshal`` of (format, key, path, data, positions as their own
+``marshal`` bytes, whether the positions are partial: a JSON file then keeps its bytes, to
+complete them if needed, and whether the data may hold nulls). The positions are made from
+their bytes the first time something is located in the file: a warm run whose findings all
+come from the findings memo makes none. ``marshal``
 only builds plain values (dicts, lists, strings, numbers, tuples), is several times faster than
 parsing, and runs no code while loading, unlike pickle. An entry whose checksum, format, key or
 path does not match, or that cannot be read or decoded, is ignored and the file parsed again.
@@ -35,15 +37,15 @@ import marshal
 import os
 import sys
 import time
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
-from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.declarations.yamlsource import SourceFile, Where
 from hdsguard.speed.cache import code_fingerprint, load_safely, module_stamp, subdir, write_atomic
 
 # 2: positions packed into one int; 3: positions mirror the data; 4: 26-bit columns;
-# 5: whether the data may hold nulls
-_FORMAT = 5
+# 5: whether the data may hold nulls; 6: positions as marshal bytes, read when first needed
+_FORMAT = 6
 SUBDIR = "declarations"
 SUFFIX = ".marshal"
 MAX_AGE_DAYS = 30
@@ -139,7 +141,7 @@ def encode(key: str, source: SourceFile) -> bytes | None:
                 key,
                 source.path,
                 source.data,
-                source.positions,
+                marshal.dumps(source.positions, 4),
                 source.text is not None,
                 source.nulls,
             ),
@@ -153,13 +155,26 @@ def encode(key: str, source: SourceFile) -> bytes | None:
 def decode(blob: bytes, key: str, display: str, raw: bytes) -> SourceFile | None:
     """The source an entry holds, or None when it is not an intact entry for this key and
     displayed path (``raw``: the file's bytes). May raise on a corrupt blob."""
-    fmt, stored_key, stored_display, data, positions, partial, nulls = _decode(blob)
+    fmt, stored_key, stored_display, data, positions, incomplete, nulls = _decode(blob)
     if fmt != _FORMAT or stored_key != key or stored_display != display:
         return None
-    if not (isinstance(positions, dict | list) and type(partial) is bool and type(nulls) is bool):
+    if not (type(positions) is bytes and type(incomplete) is bool and type(nulls) is bool):
         return None
     # A JSON file keeps its bytes while its positions are partial (SourceFile.locate).
-    return SourceFile(display, data, positions, raw if partial else None, nulls)
+    return SourceFile(
+        display, data, partial(_positions, positions), raw if incomplete else None, nulls
+    )
+
+
+def _positions(packed: bytes) -> Where:
+    """The positions of an entry (``packed``: their marshal bytes, sealed with it), made when
+    first needed: most warm runs locate nothing. Bytes that are not positions (only a
+    forged entry, checksum included, can hold them) locate nothing either, never raise."""
+    try:
+        where = marshal.loads(packed)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return where if isinstance(where, dict | list) else {}
 
 
 def _decode(blob: bytes) -> tuple[object, ...]:
