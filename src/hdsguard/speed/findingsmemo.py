@@ -269,27 +269,31 @@ class FindingsMemo:
             at = _holder(owner, whole, item[0], item[2])
             if at is not None:
                 batches[at][1][item] = n
-        fresh: dict[str, tuple[list[Row], Tally]] = {}
+        # Findings, made rows only when their file's entry is written: rows for every finding
+        # of a first run at once made its peak (JSON at 10k objects: +20 MiB).
+        fresh: dict[str, tuple[list[Finding], Tally]] = {}
         for entry, (findings, tally) in zip(recalled.pending, batches, strict=True):
             assert entry.key is not None
             if entry.file is None:
                 self._write(entry.key, (to_rows(findings), tally), {})
             else:
-                fresh[entry.key] = (to_rows(findings), tally)
+                fresh[entry.key] = (findings, tally)
         for path in {entry.file for entry in recalled.pending if entry.file is not None}:
             self._rewrite(recalled.files[path], fresh)
 
-    def _rewrite(self, file: _File, fresh: Mapping[str, tuple[list[Row], Tally]]) -> None:
+    def _rewrite(self, file: _File, fresh: Mapping[str, tuple[list[Finding], Tally]]) -> None:
         """A file's entry: its local findings and those of its groups, fresh or kept, and
         as many earlier states of its groups (a branch switched back finds them)."""
         kept = file.kept
         earlier = kept[2] if kept is not None else {}
-        local = fresh.get(file.key)
+        local = _rows(fresh, file.key)
         if local is None and kept is not None:
             local = (kept[0], kept[1])
         groups: dict[str, tuple[list[Row], Tally]] = {}
         for key in file.groups:
-            found = fresh.get(key, earlier.get(key))
+            found = _rows(fresh, key)
+            if found is None:
+                found = earlier.get(key)
             if found is None or local is None:
                 return  # cannot happen: each part was either kept or evaluated
             groups[key] = found
@@ -381,6 +385,13 @@ def _declaring(decl: DeclarationSet) -> tuple[dict[str, list[str]], dict[str, se
         for section in sections[path]:
             declaring.setdefault(section, []).append(path)
     return declaring, sections
+
+
+def _rows(
+    fresh: Mapping[str, tuple[list[Finding], Tally]], key: str
+) -> tuple[list[Row], Tally] | None:
+    found = fresh.get(key)
+    return None if found is None else (to_rows(found[0]), found[1])
 
 
 def _decode(blob: bytes, key: str) -> _Kept:
