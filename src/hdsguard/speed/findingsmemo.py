@@ -119,14 +119,10 @@ class FindingsMemo:
         """The key of the findings of ``rules`` on the whole set of ``paths`` (the policies that
         follow references between objects): every file's name and content, in order, and the
         rules; None when a file has no content key."""
-        parts = [self.context, "whole set", ",".join(sorted(rules))]
-        for path in paths:
-            digest = self.digests.get(path)
-            if digest is None:
-                return None
-            parts += [path, digest]
-        # A file name may hold bytes that are not UTF-8 (b"sys\xff.yaml"): kept as they are.
-        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+        named = self._named(paths)
+        if named is None:
+            return None
+        return _hash([self.context, "whole set", ",".join(sorted(rules)), *named])
 
     def group_key(self, path: str, rules: Iterable[str], files: str) -> str | None:
         """The key of the findings of ``rules`` (policies that follow references) on the
@@ -136,8 +132,7 @@ class FindingsMemo:
         digest = self.digests.get(path)
         if digest is None:
             return None
-        parts = [self.context, "non-local", ",".join(sorted(rules)), path, digest, files]
-        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+        return _hash([self.context, "non-local", ",".join(sorted(rules)), path, digest, files])
 
     def files_key(self, files: Mapping[str, Sequence[str]]) -> str | None:
         """A hash of each section's name, then the name and content key of every file
@@ -145,13 +140,21 @@ class FindingsMemo:
         Made once per group, not once per file."""
         parts: list[str] = []
         for section, paths in sorted(files.items()):
-            parts.append(section)
-            for other in paths:
-                known = self.digests.get(other)
-                if known is None:
-                    return None
-                parts += [other, known]
-        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+            named = self._named(paths)
+            if named is None:
+                return None
+            parts += [section, *named]
+        return _hash(parts)
+
+    def _named(self, paths: Iterable[str]) -> list[str] | None:
+        """Each path's name then content key, in order; None when one has no content key."""
+        parts: list[str] = []
+        for path in paths:
+            digest = self.digests.get(path)
+            if digest is None:
+                return None
+            parts += [path, digest]
+        return parts
 
     def recall(
         self,
@@ -356,6 +359,11 @@ class Recalled(NamedTuple):
     def settled(self, path: str | None, policy: str) -> bool:
         done = self.done.get(path)
         return done is not None and (policy in done or _EVERY in done)
+
+
+def _hash(parts: Sequence[str]) -> str:
+    # A file name may hold bytes that are not UTF-8 (b"sys\xff.yaml"): kept as they are.
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _holder(
