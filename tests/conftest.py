@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import write
+from tests.helpers import REPO, write
 
 
 @pytest.fixture
@@ -19,6 +20,18 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str,
         return write(tmp_path, files)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def failing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated estate of 600 objects of the bench's high-failure shape (a quarter of pairs
+    fail or warn), shared by the tests that only read it (copy it to change it)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    root = tmp_path_factory.mktemp("failing")
+    generate(600, root, shape="failing")
+    return root
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,20 +20,9 @@ from hdsguard.speed import evalsplit, forkjobs
 from hdsguard.speed.cache import seal, unseal
 from tests.helpers import AS_OF, REPO, record_forks, run_cli
 
-sys.path.insert(0, str(REPO / "bench"))
-from generate import generate
-
 DAY = datetime.date.fromisoformat(AS_OF)
 EXAMPLES = sorted(p.name for p in (REPO / "examples").iterdir() if p.is_dir())
 MODES = ("cold", "warm", "no-cache")
-
-
-@pytest.fixture(scope="module")
-def failing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated estate of the bench's high-failure shape (a quarter of pairs fail or warn)."""
-    root = tmp_path_factory.mktemp("failing")
-    generate(600, root, shape="failing")
-    return root
 
 
 @pytest.fixture

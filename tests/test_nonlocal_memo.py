@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import re
 import shutil
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -26,10 +25,6 @@ from hdsguard.api import CheckOptions, check
 from hdsguard.declarations.files import display_path
 from hdsguard.findings import Report
 from hdsguard.policies.load import CompiledPolicy
-from tests.helpers import REPO
-
-sys.path.insert(0, str(REPO / "bench"))
-from generate import generate
 
 AS_OF = datetime.date(2026, 11, 28)
 # The rules that follow references, by the sections their helpers read (policies/locality.py).
@@ -40,19 +35,12 @@ BY_ALL_THREE = {"HDS-002", "HDS-006", "VND-002"}
 NON_LOCAL = BY_PROVIDERS | BY_SYSTEMS | BY_SYSTEMS_VENDORS | BY_ALL_THREE
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("estate")
-    generate(600, root, shape="failing")
-    return root
-
-
 @pytest.fixture
-def estate(generated: Path, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def estate(failing: Path, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the generated estate, its first run done (the memo filled)."""
     monkeypatch.setenv("HDSGUARD_JOBS", "1")  # every pair evaluated here, where it is counted
     root = tmp_path / "estate"
-    shutil.copytree(generated, root)
+    shutil.copytree(failing, root)
     run(root)
     return root
 
