@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hdsguard.policies.celenv import CelRuntime, evaluate
-from hdsguard.policies.inline import inline_date_helpers
+from hdsguard.policies.inline import inline_helpers
 
 RUNTIME = CelRuntime()
 DATES = st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2060, 12, 31))
@@ -38,7 +38,7 @@ def test_inlined_helpers_compute_whole_days(
     ],
 )
 def test_rewrite(source: str, expected: str | None) -> None:
-    rewritten = inline_date_helpers(source)
+    rewritten = inline_helpers(source)
     if expected is None:
         assert rewritten == source
     else:
@@ -99,7 +99,7 @@ def test_kev_added_inlined_gives_the_helpers_value(vulnerability: Any, catalogue
 
 
 def test_kev_added_calls_the_helper_only_with_a_catalogue() -> None:
-    rewritten = inline_date_helpers('kev_added(self.vulnerabilities[0]) != ""')
+    rewritten = inline_helpers('kev_added(self.vulnerabilities[0]) != ""')
     assert rewritten.count("kev_added(") == 1  # behind the test of the catalogue's size
     assert 'evidence_count("evidence_kev") > 0 ? kev_added(hds_kev_v)' in rewritten
     assert "cel.bind(hds_kev_v, self.vulnerabilities[0]," in rewritten
@@ -132,6 +132,6 @@ def test_listed_helpers_inlined_give_the_helpers_value(word: Any) -> None:
 
 
 def test_listed_helpers_are_not_called_for_a_string() -> None:
-    rewritten = inline_date_helpers('in_eea(self.country) && !is_cleartext("ftp")')
+    rewritten = inline_helpers('in_eea(self.country) && !is_cleartext("ftp")')
     assert 'type(hds_s) == string ? hds_s in ["AT", ' in rewritten
     assert '"ftp", ' in rewritten or '"ftp"]' in rewritten

@@ -23,7 +23,7 @@ from hdsguard.declarations.reader import parse
 from hdsguard.errors import InputError
 from hdsguard.policies import load, meta
 from hdsguard.policies.celenv import CelRuntime
-from hdsguard.policies.inline import inline_date_helpers
+from hdsguard.policies.inline import inline_helpers
 from hdsguard.policies.load import CompiledPolicy, load_catalogue, load_policy
 from hdsguard.policies.meta import PolicyMeta, rules_of
 from hdsguard.policies.model import Check, Param, Policy, SectionName, SeverityName
@@ -69,7 +69,7 @@ def reference(env: Any, source: str, policy_id: str | None) -> str:
     except RuntimeError as exc:
         text = str(exc).removeprefix("INVALID_ARGUMENT: ").removesuffix(" [INVALID_ARGUMENT]")
         return "error: " + text.replace("<input>", "condition")
-    for candidate in (inline_date_helpers(source), source):
+    for candidate in (inline_helpers(source), source):
         if policy_id is not None and "params" in candidate:
             candidate = f"cel.bind(params, params[{json.dumps(policy_id)}], {candidate}\n)"
         if candidate == source:

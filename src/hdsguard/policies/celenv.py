@@ -486,7 +486,7 @@ class CelRuntime:
         known = self._compiled.get((source, scope))
         if known is not None:
             return known
-        from hdsguard.policies.inline import inline_date_helpers, worth_scanning
+        from hdsguard.policies.inline import inline_helpers, worth_scanning
 
         def attempt(text: str, *, check: bool = True) -> cel.Expression | None:
             try:
@@ -495,7 +495,7 @@ class CelRuntime:
                 return None
 
         # Most texts call no helper rewritten there: no scan.
-        inlined = inline_date_helpers(source) if worth_scanning(source) else source
+        inlined = inline_helpers(source) if worth_scanning(source) else source
         expr = None
         # The scoped text holds the user's text whole, where `params` is dyn as it is outside:
         # once the user's text parses, the scoped one type-checks only if the user's does, so

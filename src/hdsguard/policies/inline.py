@@ -71,12 +71,12 @@ _REWRITES: dict[str, Rewrite] = {
 
 def worth_scanning(source: str) -> bool:
     """Whether ``source`` may call a helper rewritten here (most texts call none)."""
-    return "days_" in source or "kev_added" in source or "in_eea" in source or "is_" in source
+    return any(name in source for name in _REWRITES)
 
 
-def inline_date_helpers(source: str) -> str:
-    """``source`` with every date-helper call, and ``kev_added``, replaced by its CEL
-    definition."""
+def inline_helpers(source: str) -> str:
+    """``source`` with every call of a helper of ``_REWRITES`` (the date helpers,
+    ``kev_added``, ``in_eea``, the protocol classes) replaced by its CEL definition."""
     out: list[str] = []
     i = 0
     while i < len(source):
@@ -92,8 +92,7 @@ def inline_date_helpers(source: str) -> str:
             close = matching(source, open_paren)
             if close is not None:
                 args = [
-                    inline_date_helpers(a.strip())
-                    for a in split_args(source[open_paren + 1 : close])
+                    inline_helpers(a.strip()) for a in split_args(source[open_paren + 1 : close])
                 ]
                 body = _REWRITES[name](args)
                 if body is not None:
