@@ -273,3 +273,39 @@ def test_a_nested_helper_call_gives_back_the_sections_of_the_outer_one() -> None
     assert context.allowed == frozenset()  # outside any helper: nothing
     with pytest.raises(SectionNotAllowed):
         context.section("providers")
+
+
+def test_expressions_skipped_undecoded_reach_what_decoding_says(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An expression whose bytes hold no helper overload, non-local global or qualified local
+    name is not decoded (locality._MAY_REACH): for every expression of the built-in
+    catalogue, and for texts that hold those names only inside strings, the answer is the
+    full decoding's."""
+    from hdsguard.policies import locality
+
+    blobs: list[bytes] = []
+    original = locality._reach
+
+    def keeping(expr: Any) -> frozenset[str]:
+        blobs.append(expr.serialize())
+        return original(expr)
+
+    monkeypatch.setattr(locality, "_reach", keeping)
+    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path))  # compiled here, not read back
+    load_policies(())
+    runtime = CelRuntime()
+    for source in (
+        "'decl' + self.id == 'x'",
+        "'hds_provider' == self.name",
+        "'self.x' == self.id",
+        "self.name == 'x'",
+        "provider(self.hosted_by).name == 'x'",
+        "decl.providers.size() > 0",
+    ):
+        blobs.append(runtime.compile(source).serialize())
+    skipped = [b for b in blobs if locality._MAY_REACH.search(b) is None]
+    assert len(skipped) > len(blobs) // 2  # most are never decoded
+    for blob in blobs:
+        expr = runtime.env.deserialize(blob)
+        assert original(expr) == locality._decoded_reach(blob)
