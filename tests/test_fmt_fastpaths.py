@@ -75,3 +75,21 @@ def test_json_finding_encoder_gives_the_general_encoding(found: list[Finding], n
     encoder = FindingEncoder()
     for f in found:
         assert encoder(f, nl) == encode(finding_dict(f), nl)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(findings(related=True), max_size=20),
+    _INDENTS,
+    st.integers(min_value=1, max_value=9),
+)
+def test_json_findings_in_batches_give_the_general_encoding(
+    found: list[Finding], nl: str, size: int
+) -> None:
+    """The items of the findings array, ``size`` findings per piece: the pieces joined are
+    the general encodings joined by the array's separator, and each piece holds ``size``
+    findings but the last."""
+    pieces = list(FindingEncoder().items(found, nl, size))
+    expected = [encode(finding_dict(f), nl) for f in found]
+    assert "".join(pieces) == ("," + nl).join(expected)
+    assert len(pieces) == -(-len(found) // size)

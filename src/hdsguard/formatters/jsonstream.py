@@ -23,15 +23,22 @@ class Streamed:
 
     ``encoder``, when given, turns an item into its JSON text at the indentation whose line
     break it is passed, as :func:`encode` would (the report's 100,000 findings are each
-    written by one function that knows their shape, not walked twice by the general one)."""
+    written by one function that knows their shape, not walked twice by the general one).
+    ``texts``, when given, does that for all the items at once: it yields their texts, a few
+    items at a time, each item after the separator from the one before (``,`` then the line
+    break), so that the writer's loop runs once, not once per item."""
 
-    __slots__ = ("encoder", "items")
+    __slots__ = ("encoder", "items", "texts")
 
     def __init__(
-        self, items: Iterable[Any], encoder: Callable[[Any, str], str] | None = None
+        self,
+        items: Iterable[Any],
+        encoder: Callable[[Any, str], str] | None = None,
+        texts: Callable[[Iterable[Any], str], Iterable[str]] | None = None,
     ) -> None:
         self.items = items
         self.encoder = encoder
+        self.texts = texts
 
 
 class _Encoded(str):
@@ -52,7 +59,15 @@ def dump(value: Any, write: Write) -> None:
 
 def _write(value: Any, write: Write, nl: str) -> None:
     inner = nl + "  "
-    if isinstance(value, Streamed) and value.encoder is not None:
+    if isinstance(value, Streamed) and value.texts is not None:
+        opened = False
+        for text in value.texts(value.items, inner):
+            if not opened:
+                write("[" + inner)
+                opened = True
+            write(text)
+        write(nl + "]" if opened else "[]")
+    elif isinstance(value, Streamed) and value.encoder is not None:
         encoder, sep, opened = value.encoder, "," + inner, False
         batch: list[str] = []
         for item in value.items:
@@ -121,6 +136,9 @@ def encode(value: Any, nl: str) -> str:
         items = [encode_basestring(k) + ": " + encode(v, inner) for k, v in value.items()]
         return "{" + inner + ("," + inner).join(items) + nl + "}"
     if isinstance(value, Streamed):
+        if value.texts is not None:
+            texts = "".join(value.texts(value.items, nl + "  "))
+            return "[" + nl + "  " + texts + nl + "]" if texts else "[]"
         if value.encoder is not None:
             return encode([_Encoded(value.encoder(v, nl + "  ")) for v in value.items], nl)
         return encode(list(value.items), nl)
