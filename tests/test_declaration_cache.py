@@ -167,9 +167,31 @@ def test_a_cached_files_positions_are_made_when_first_needed(
 )
 def test_positions_bytes_that_are_not_positions_locate_nothing(packed: bytes) -> None:
     """Only a forged entry (its checksum recomputed) can hold them: no traceback, no position."""
-    assert decl_cache._positions(packed) == {}
+    assert decl_cache._positions(packed) == ()
     source = SourceFile("f.yaml", {"a": 1}, lambda: decl_cache._positions(packed))
     assert source.locate(("a",)) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        ("a",),
+        (("a",), b"short", None),
+        (("a",), 5, None),
+        ("a", b"\0" * 14, None),
+        (None, b"\0" * 14, None),
+        (("a",), b"\0" * 14, ("not a node",)),
+        (("a",), b"\0" * 14, ()),
+        ((1,), b"\0" * 14, None),
+    ],
+)
+def test_positions_nodes_that_are_not_nodes_locate_nothing(node: tuple[object, ...]) -> None:
+    """Marshal bytes that are a tuple but not a node (a forged entry): no traceback."""
+    packed = marshal.dumps(node)
+    source = SourceFile("f.yaml", {"a": {"b": [1]}}, lambda: decl_cache._positions(packed))
+    for path in [("a",), ("a", "b"), ("a", "b", 0), (0,), ("b",)]:
+        assert source.locate(path) == (1, 1)
+        assert source.locate(path, value=True) == (1, 1)
 
 
 def test_editing_one_file_parses_only_that_file(

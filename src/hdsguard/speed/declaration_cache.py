@@ -40,12 +40,13 @@ import time
 from functools import cache, partial
 from pathlib import Path
 
-from hdsguard.declarations.yamlsource import SourceFile, Where
+from hdsguard.declarations.yamlsource import EMPTY, Located, SourceFile
 from hdsguard.speed.cache import code_fingerprint, load_safely, module_stamp, subdir, write_atomic
 
 # 2: positions packed into one int; 3: positions mirror the data; 4: 26-bit columns;
-# 5: whether the data may hold nulls; 6: positions as marshal bytes, read when first needed
-_FORMAT = 6
+# 5: whether the data may hold nulls; 6: positions as marshal bytes, read when first needed;
+# 7: positions as yamlsource.Located nodes
+_FORMAT = 7
 SUBDIR = "declarations"
 SUFFIX = ".marshal"
 MAX_AGE_DAYS = 30
@@ -166,15 +167,16 @@ def decode(blob: bytes, key: str, display: str, raw: bytes) -> SourceFile | None
     )
 
 
-def _positions(packed: bytes) -> Where:
+def _positions(packed: bytes) -> Located:
     """The positions of an entry (``packed``: their marshal bytes, sealed with it), made when
     first needed: most warm runs locate nothing. Bytes that are not positions (only a
     forged entry, checksum included, can hold them) locate nothing either, never raise."""
     try:
         where = marshal.loads(packed)
     except (ValueError, EOFError, TypeError):
-        return {}
-    return where if isinstance(where, dict | list) else {}
+        return EMPTY
+    # A node is checked as it is read (yamlsource._walk): one that is not leads nowhere.
+    return where if type(where) is tuple else EMPTY
 
 
 def _decode(blob: bytes) -> tuple[object, ...]:
