@@ -64,7 +64,14 @@ from hdsguard.findings import (
     to_rows,
 )
 from hdsguard.policies.load import CompiledPolicy
-from hdsguard.speed.cache import code_fingerprint, load_safely, seal, subdir, unseal, write_atomic
+from hdsguard.speed.cache import (
+    code_fingerprint,
+    load_safely,
+    sealed_parts,
+    subdir,
+    unseal,
+    write_atomic,
+)
 
 # 2: sealed with the entry's own key; 3: the counted outcomes beside the findings (an entry
 # of format 2 holds the passes of a run without evidence as findings: refused, rebuilt);
@@ -314,8 +321,10 @@ class FindingsMemo:
         local: tuple[list[Row], Tally],
         groups: Mapping[str, tuple[list[Row], Tally]],
     ) -> None:
-        blob = seal(key, (_FORMAT, local[0], local[1], dict(groups)))
-        if blob is not None and write_atomic(self.folder / f"{key}{SUFFIX}", blob):
+        # Written in its two parts: a first run writes them at its peak (JSON at 10k objects,
+        # the largest entry 6 MB: joined, it was held twice).
+        parts = sealed_parts(key, (_FORMAT, local[0], local[1], dict(groups)))
+        if parts is not None and write_atomic(self.folder / f"{key}{SUFFIX}", *parts):
             from hdsguard.speed.declaration_cache import DeclarationCache
 
             DeclarationCache(self.folder).prune()
