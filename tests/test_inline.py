@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.inline import inline_helpers
+from tests.helpers import REPO
 
 RUNTIME = CelRuntime()
 DATES = st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2060, 12, 31))
@@ -135,3 +136,145 @@ def test_listed_helpers_are_not_called_for_a_string() -> None:
     rewritten = inline_helpers('in_eea(self.country) && !is_cleartext("ftp")')
     assert 'type(hds_s) == string ? hds_s in ["AT", ' in rewritten
     assert '"ftp", ' in rewritten or '"ftp"]' in rewritten
+
+
+# ------------------------------------------------------------------------ evidence helpers
+
+SERVICE = {"id": "web", "host": "www.example.fr", "port": 443, "tls": {"certificate": "c1"}}
+CERT = {"id": "c1", "subject": "www.example.fr", "not_after": "2027-01-01"}
+EVIDENCE = {
+    "evidence_ports": [
+        {"host": "www.example.fr", "port": 443, "vantage": "external", "product": "nginx",
+         "version": "1.2", "scan_date": "2026-11-20", "names": ["www.example.fr"],
+         "addresses": [], "state": "open", "protocol": "tcp"}
+    ],
+    "evidence_scans": [{"id": "ext.xml", "date": "2026-11-20", "vantage": "external"}],
+    "evidence_certificates": [
+        {"id": "c.pem", "sha256": "ab", "subject": "www.example.fr", "sans": [],
+         "not_before": "2026-01-01", "not_after": "2026-12-31", "issuer": "x"}
+    ],
+    "evidence_kev": [{"id": "CVE-2026-0001", "date_added": "2026-01-02"}],
+}  # fmt: skip
+EVIDENCE_CALLS = [
+    'evidence_count("evidence_kev")',
+    "evidence_count('evidence_scans') + evidence_count('services')",
+    "evidence_scans()",
+    'evidence_scans().exists(s, s.vantage == "external")',
+    "evidence_ports_of(self)",
+    "evidence_ports_of(self).map(p, p.product)",
+    "observed_certificates(self)",
+    'size(observed_certificates(self)) > 0 || evidence_count("evidence_hds_registry") > 0',
+]
+
+
+def _estates() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(name, sections, self): without evidence, with an empty evidence file's worth (empty
+    sections), and with evidence, for a service and a certificate as targets."""
+    plain = {"services": [SERVICE], "certificates": [CERT]}
+    empty = {**plain, **{name: [] for name in EVIDENCE}}
+    full = {**plain, **EVIDENCE}
+    return [
+        (f"{name} {kind}", sections, target)
+        for name, sections in (("none", plain), ("empty", empty), ("given", full))
+        for kind, target in (("service", SERVICE), ("certificate", CERT))
+    ]
+
+
+@pytest.mark.parametrize("source", EVIDENCE_CALLS)
+def test_evidence_helpers_behind_evidence_given_give_the_helpers_value(source: str) -> None:
+    """Rewritten (the helper skipped when no evidence is given) and as written: the same
+    value, without evidence, with empty evidence sections and with evidence; the rewritten
+    text compiles (else the text as written would be used, silently)."""
+    rewritten_text = inline_helpers(source)
+    assert "evidence_given() ?" in rewritten_text
+    rewritten = RUNTIME.env.compile(rewritten_text)  # raises if it does not type-check
+    as_written = RUNTIME.env.compile(source)
+    for name, sections, target in _estates():
+        RUNTIME.context.bind(datetime.date(2026, 11, 28), sections)
+        activation = RUNTIME.activation({"self": target, "now": "2026-11-28"})
+        expected = evaluate(as_written, activation)
+        assert evaluate(rewritten, activation) == expected, name
+        assert expected[1] is None, name
+
+
+def test_without_evidence_the_evidence_helpers_are_not_called(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counting the calls that reach Python: none but evidence_given() without evidence."""
+    from hdsguard.policies import celenv
+
+    calls: list[str] = []
+    real = celenv.Context.guard
+
+    def counting(self: Any, name: str, sections: Any, impl: Any) -> Any:
+        guarded = real(self, name, sections, impl)
+
+        def counted(*args: Any) -> Any:
+            calls.append(name)
+            return guarded(*args)
+
+        return counted
+
+    monkeypatch.setattr(celenv.Context, "guard", counting)
+    runtime = CelRuntime()
+    programs = [runtime.compile(source) for source in EVIDENCE_CALLS]
+    for sections, observed in (({"services": [SERVICE]}, False), (EVIDENCE, True)):
+        calls.clear()
+        runtime.context.bind(datetime.date(2026, 11, 28), sections)
+        activation = runtime.activation({"self": SERVICE, "now": "2026-11-28"})
+        for program in programs:
+            assert evaluate(program, activation)[1] is None
+        if observed:
+            assert set(calls) > {"evidence_given", "evidence_count", "evidence_ports_of"}
+        else:
+            assert set(calls) == {"evidence_given"}
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["evidence_count(self.section)", "evidence_ports_of(target)", "observed_certificates(x)",
+     "evidence_scans(1)", 'evidence_count("a\\"b")'],
+)  # fmt: skip
+def test_evidence_helpers_with_other_arguments_are_left_as_written(source: str) -> None:
+    """An argument whose evaluation could fail, or give another value, is not rewritten."""
+    assert inline_helpers(source) == source
+
+
+def test_the_shipped_rules_evidence_calls_compile_rewritten() -> None:
+    """Every text of the shipped catalogue calling these helpers compiles once rewritten, so
+    that the rewrite is what runs (the text as written would otherwise, silently)."""
+    from hdsguard.policies.inline import worth_scanning
+
+    texts = [
+        text
+        for path in sorted((REPO / "policies").glob("*.yaml"))
+        for text in _expressions(path.read_text())
+        if worth_scanning(text) and "evidence_given() ?" in inline_helpers(text)
+    ]
+    assert len(texts) > 10
+    for text in texts:
+        RUNTIME.env.compile(inline_helpers(text))  # type-checked
+
+
+def _expressions(text: str) -> list[str]:
+    """The conditions and placeholders of a policy file (a rough cut: enough to compile)."""
+    import re
+
+    import yaml
+
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, str) and key in ("condition", "applicable_if"):
+                    found.append(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, str):
+            found.extend(m.strip() for m in re.findall(r"\{\{(.*?)\}\}", node))
+
+    walk(yaml.safe_load(text))
+    return found

@@ -54,6 +54,7 @@ CALLS = {
     "evidence_files": "evidence_files()",
     "evidence_scans": "evidence_scans()",
     "evidence_count": "[evidence_count('services'), evidence_count('evidence_ports')]",
+    "evidence_given": "evidence_given()",
 }
 
 

@@ -103,6 +103,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "evidence_files": frozenset({"evidence_files"}),
     "evidence_scans": frozenset({"evidence_scans"}),
     "evidence_count": _EVIDENCE,
+    "evidence_given": _EVIDENCE,
 }
 
 
@@ -127,10 +128,13 @@ class Context:
     # The sections the running helper (named by `helper`) may read: none outside a helper.
     allowed: frozenset[str] = _NONE
     helper: str = ""
+    # Whether any evidence section holds an item: what ``evidence_given()`` answers.
+    observed: bool = False
 
     def bind(self, as_of: datetime.date, sections: dict[str, Any]) -> None:
         self.as_of = as_of
         self._sections = sections
+        self.observed = any(sections.get(name) for name in _EVIDENCE)
         self._refs = {}
         self.allowed, self.helper = _NONE, ""
         self._index = {
@@ -368,6 +372,9 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("evidence_scans", [], _L, lambda: list(ctx.section("evidence_scans") or ())),
         # Evidence sections only: the findings memo counts on it (policies.locality).
         ("evidence_count", [_S], _I, lambda s: _evidence_count(ctx, s)),
+        # Whether any evidence is given, without an argument to convert (policies.inline puts
+        # it before the evidence helpers' calls, which a run without evidence then skips).
+        ("evidence_given", [], _B, lambda: ctx.observed),
     ]
 
 

@@ -19,11 +19,26 @@ a map gives "" as the helper does (``tests/test_inline.py``).
 shipped list: 22,000 calls at 10k objects, 2.8 MB leaked; they become membership in that list,
 written in CEL, for a string argument (the helper is still called for anything else, so a
 wrong type is the same error).
+
+The evidence helpers return nothing in a run given no evidence file (every evidence section
+empty), yet the rules call them on every target: ``evidence_count("...")`` (18,000–24,000
+calls at 10k objects, with ``kev_added``'s rewrite), ``evidence_ports_of(self)`` and
+``observed_certificates(self)`` (each converting the whole target, ≈ 800 bytes leaked a
+call), ``evidence_scans()`` (its new list leaked). Each such call is put behind
+``evidence_given()``, a helper without arguments (nothing converted, nothing leaked) saying
+whether any evidence section holds an item: when none does, the value the helper would give
+(0, []) is written instead. Only for arguments whose evaluation cannot fail or differ: a
+string literal for ``evidence_count`` (any string gives 0 then), ``self`` (the target
+object) for the matchers, which give [] for any value without evidence. The program is the
+same with evidence and without (the choice is made while it runs): a compiled catalogue
+serves both. ``tests/test_inline.py`` compares each with the helper as written, with and
+without evidence.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 
 from hdsguard import data
@@ -33,7 +48,8 @@ Rewrite = Callable[[list[str]], str | None]
 _DAY = '(timestamp(({a}) + "T00:00:00Z") - timestamp(({b}) + "T00:00:00Z")).getHours() / 24'
 # The argument is bound once (it may be any expression); the name is not one a text can mean.
 _KEV = (
-    'cel.bind(hds_kev_v, {v}, evidence_count("evidence_kev") > 0 ? kev_added(hds_kev_v)'
+    'cel.bind(hds_kev_v, {v}, evidence_given() && evidence_count("evidence_kev") > 0'
+    " ? kev_added(hds_kev_v)"
     " : type(hds_kev_v) == map && hds_kev_v.?kev.orValue(false) == true"
     ' ? string(hds_kev_v.?kev_added.orValue("")) : "")'
 )
@@ -55,6 +71,22 @@ def _member(name: str, values: Callable[[], frozenset[str]]) -> Rewrite:
     return rewrite
 
 
+# A string literal without escapes: evaluating it cannot fail.
+_LITERAL = re.compile(r""""[A-Za-z0-9_]*"|'[A-Za-z0-9_]*'""")
+
+
+def _unless_evidence(name: str, empty: str, takes: Callable[[list[str]], bool]) -> Rewrite:
+    """An evidence helper called only when evidence is given; ``empty``, its value without
+    any, otherwise. Only for the arguments ``takes`` accepts."""
+
+    def rewrite(args: list[str]) -> str | None:
+        if not takes(args):
+            return None
+        return f"evidence_given() ? {name}({', '.join(args)}) : {empty}"
+
+    return rewrite
+
+
 _REWRITES: dict[str, Rewrite] = {
     "days_since": lambda args: _DAY.format(a="now", b=args[0]) if len(args) == 1 else None,
     "days_until": lambda args: _DAY.format(a=args[0], b="now") if len(args) == 1 else None,
@@ -66,6 +98,14 @@ _REWRITES: dict[str, Rewrite] = {
     "is_high_risk": _member("is_high_risk", data.high_risk_protocols),
     "is_remote_access": _member("is_remote_access", data.remote_access_protocols),
     "is_tls_protocol": _member("is_tls_protocol", data.tls_protocols),
+    "evidence_count": _unless_evidence(
+        "evidence_count", "0", lambda args: len(args) == 1 and bool(_LITERAL.fullmatch(args[0]))
+    ),
+    "evidence_scans": _unless_evidence("evidence_scans", "[]", lambda args: args == [""]),
+    "evidence_ports_of": _unless_evidence("evidence_ports_of", "[]", lambda a: a == ["self"]),
+    "observed_certificates": _unless_evidence(
+        "observed_certificates", "[]", lambda args: args == ["self"]
+    ),
 }
 
 

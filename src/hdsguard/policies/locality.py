@@ -55,6 +55,7 @@ EVIDENCE_HELPERS = frozenset(
         "hds_registry_entry",
         "evidence_files",
         "evidence_scans",
+        "evidence_given",
         "evidence_count",
     }
 )
