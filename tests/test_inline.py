@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -164,7 +165,11 @@ EVIDENCE_CALLS = [
     "evidence_ports_of(self).map(p, p.product)",
     "observed_certificates(self)",
     'size(observed_certificates(self)) > 0 || evidence_count("evidence_hds_registry") > 0',
+    "evidence_ports_of(target)",
+    "observed_certificates(target).map(c, c.id)",
 ]
+# Targets named in sections the matchers read, and in others (the guard's error).
+TARGETS = ["services/web", "certificates/c1", "services/none", "systems/s", "services", "x"]
 
 
 def _estates() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -186,15 +191,17 @@ def test_evidence_helpers_behind_evidence_given_give_the_helpers_value(source: s
     value, without evidence, with empty evidence sections and with evidence; the rewritten
     text compiles (else the text as written would be used, silently)."""
     rewritten_text = inline_helpers(source)
-    assert "evidence_given() ?" in rewritten_text
+    assert "(evidence_given() " in rewritten_text
     rewritten = RUNTIME.env.compile(rewritten_text)  # raises if it does not type-check
     as_written = RUNTIME.env.compile(source)
     for name, sections, target in _estates():
         RUNTIME.context.bind(datetime.date(2026, 11, 28), sections)
-        activation = RUNTIME.activation({"self": target, "now": "2026-11-28"})
-        expected = evaluate(as_written, activation)
-        assert evaluate(rewritten, activation) == expected, name
-        assert expected[1] is None, name
+        for named in TARGETS:
+            activation = RUNTIME.activation({"self": target, "now": "2026-11-28", "target": named})
+            expected = evaluate(as_written, activation)
+            assert evaluate(rewritten, activation) == expected, (name, named)
+            if "target" not in source:
+                assert expected[1] is None, name
 
 
 def test_without_evidence_the_evidence_helpers_are_not_called(
@@ -221,7 +228,9 @@ def test_without_evidence_the_evidence_helpers_are_not_called(
     for sections, observed in (({"services": [SERVICE]}, False), (EVIDENCE, True)):
         calls.clear()
         runtime.context.bind(datetime.date(2026, 11, 28), sections)
-        activation = runtime.activation({"self": SERVICE, "now": "2026-11-28"})
+        activation = runtime.activation(
+            {"self": SERVICE, "now": "2026-11-28", "target": "services/web"}
+        )
         for program in programs:
             assert evaluate(program, activation)[1] is None
         if observed:
@@ -232,7 +241,7 @@ def test_without_evidence_the_evidence_helpers_are_not_called(
 
 @pytest.mark.parametrize(
     "source",
-    ["evidence_count(self.section)", "evidence_ports_of(target)", "observed_certificates(x)",
+    ["evidence_count(self.section)", "evidence_hosts_of(target)", "observed_certificates(x)",
      "evidence_scans(1)", 'evidence_count("a\\"b")'],
 )  # fmt: skip
 def test_evidence_helpers_with_other_arguments_are_left_as_written(source: str) -> None:
@@ -249,7 +258,7 @@ def test_the_shipped_rules_evidence_calls_compile_rewritten() -> None:
         text
         for path in sorted((REPO / "policies").glob("*.yaml"))
         for text in _expressions(path.read_text())
-        if worth_scanning(text) and "evidence_given() ?" in inline_helpers(text)
+        if worth_scanning(text) and "(evidence_given() " in inline_helpers(text)
     ]
     assert len(texts) > 10
     for text in texts:
@@ -278,3 +287,15 @@ def _expressions(text: str) -> list[str]:
 
     walk(yaml.safe_load(text))
     return found
+
+
+def test_the_matchers_skipped_for_a_target_name_read_its_section() -> None:
+    """A target name's section must be one the matcher's guard allows, else the helper's
+    error would become a value."""
+    from hdsguard.policies.celenv import SECTIONS_READ
+
+    for name in ("evidence_ports_of", "observed_certificates"):
+        text = inline_helpers(f"{name}(target)")
+        named = set(re.findall(r'startsWith\("([a-z_]+)/"\)', text))
+        assert named
+        assert named <= SECTIONS_READ[name]

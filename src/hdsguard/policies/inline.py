@@ -29,10 +29,11 @@ call), ``evidence_scans()`` (its new list leaked). Each such call is put behind
 whether any evidence section holds an item: when none does, the value the helper would give
 (0, []) is written instead. Only for arguments whose evaluation cannot fail or differ: a
 string literal for ``evidence_count`` (any string gives 0 then), ``self`` (the target
-object) for the matchers, which give [] for any value without evidence. The program is the
-same with evidence and without (the choice is made while it runs): a compiled catalogue
-serves both. ``tests/test_inline.py`` compares each with the helper as written, with and
-without evidence.
+object) for the matchers, which give [] for any value without evidence, and ``target`` when
+it names an object of a section the matcher may read (any other is the guard's error). The
+program is the same with evidence and without (the choice is made while it runs): a
+compiled catalogue serves both. ``tests/test_inline.py`` compares each with the helper as
+written, with and without evidence.
 """
 
 from __future__ import annotations
@@ -87,6 +88,23 @@ def _unless_evidence(name: str, empty: str, takes: Callable[[list[str]], bool]) 
     return rewrite
 
 
+def _matcher(name: str, sections: tuple[str, ...]) -> Rewrite:
+    """An evidence matcher (``name``) called only when evidence is given, on ``self`` or on
+    ``target``. A target name is looked up in its section, which the helper's guard refuses
+    (an error) unless it is one the helper reads: the call is skipped for a name of one of
+    ``sections`` (some of those, ``tests/test_inline.py`` checks), made otherwise."""
+
+    def rewrite(args: list[str]) -> str | None:
+        if args == ["self"]:
+            return f"evidence_given() ? {name}(self) : []"
+        if args == ["target"]:
+            known = " || ".join(f'target.startsWith("{section}/")' for section in sections)
+            return f"evidence_given() || !({known}) ? {name}(target) : []"
+        return None
+
+    return rewrite
+
+
 _REWRITES: dict[str, Rewrite] = {
     "days_since": lambda args: _DAY.format(a="now", b=args[0]) if len(args) == 1 else None,
     "days_until": lambda args: _DAY.format(a=args[0], b="now") if len(args) == 1 else None,
@@ -102,9 +120,9 @@ _REWRITES: dict[str, Rewrite] = {
         "evidence_count", "0", lambda args: len(args) == 1 and bool(_LITERAL.fullmatch(args[0]))
     ),
     "evidence_scans": _unless_evidence("evidence_scans", "[]", lambda args: args == [""]),
-    "evidence_ports_of": _unless_evidence("evidence_ports_of", "[]", lambda a: a == ["self"]),
-    "observed_certificates": _unless_evidence(
-        "observed_certificates", "[]", lambda args: args == ["self"]
+    "evidence_ports_of": _matcher("evidence_ports_of", ("services", "evidence_ports")),
+    "observed_certificates": _matcher(
+        "observed_certificates", ("certificates", "services", "evidence_certificates")
     ),
 }
 
