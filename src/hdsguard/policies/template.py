@@ -5,6 +5,10 @@ variables as its conditions. A message with several placeholders also gets them 
 list expression: one CEL call renders it (most of the cost of a call from Python is the call
 itself), and only when that list fails (a placeholder's error fails the whole list) is each
 placeholder evaluated on its own, so that only the failing one reads "(unknown)".
+
+A message whose every placeholder is a plain key path (``{{ self.name }}``, ``{{ now }}``)
+is rendered without CEL from the Python values the engine holds, when they are ones CEL
+would give back unchanged (:mod:`hdsguard.policies.plainpath`); the text is the same.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from cel_expr_python import cel
 
 from hdsguard.i18n import _
 from hdsguard.policies.celenv import CelRuntime, evaluate
+from hdsguard.policies.plainpath import Variables, path_of, valid_paths
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
@@ -32,12 +37,37 @@ class Template:
     values: cel.Expression | None = None
     # The language of the text: quoted values are written as its readers expect (dates).
     lang: str = "en"
+    # Each placeholder's key path through the engine's variables when every placeholder is
+    # one (plainpath.path_of), else None: such a message can be rendered without CEL.
+    paths: tuple[tuple[str, ...], ...] | None = None
 
-    def render(self, activation: cel.Activation) -> str:
+    def __post_init__(self) -> None:
+        # A template read back from the catalogue cache is checked like any cached value.
+        if not valid_paths(self.paths, sum(type(p) is not str for p in self.parts)):
+            raise ValueError("a template's key paths do not match its placeholders")
+
+    def render(self, activation: cel.Activation, variables: Variables | None = None) -> str:
         """The message for ``activation``'s values, interned: most messages of a large estate
         repeat (a pass or not-applicable message without a name in it: 114,700 findings at
         10k objects hold 39,400 distinct messages), and one shared string for each saves
-        8 MB there; a helper process's interned messages stay shared through ``marshal``."""
+        8 MB there; a helper process's interned messages stay shared through ``marshal``.
+
+        ``variables``: the Python values ``activation`` was built from; a message of plain
+        key paths is read from them, without a CEL call, whenever they allow it."""
+        if variables is None or self.paths is None:
+            return self._by_cel(activation)[0]
+        values = variables.read(self._reads)
+        if values is not None:  # strings and integers, as CEL would give them back
+            if self.lang == "en":  # format writes them as to_text does: str() of each
+                return intern(self._pattern.format(*values))
+            return intern(self._pattern.format(*[to_text(v, self.lang) for v in values]))
+        text, converted = self._by_cel(activation)
+        if converted:  # CEL read every variable of the message: each converts
+            variables.converted(self._roots)
+        return text
+
+    def _by_cel(self, activation: cel.Activation) -> tuple[str, bool]:
+        """The message, and whether every placeholder evaluated without an error."""
         if self.values is not None:
             values, error = evaluate(self.values, activation)
             if error is None and type(values) is list:
@@ -46,8 +76,18 @@ class Template:
                     texts = [v if type(v) is str else to_text(v, lang) for v in values]
                 else:
                     texts = [to_text(v, lang) for v in values]
-                return intern(self._pattern.format(*texts))
-        return intern(self.render_each(activation))
+                return intern(self._pattern.format(*texts)), True
+        text, errors = self._each(activation)
+        return intern(text), not errors
+
+    @cached_property
+    def _roots(self) -> frozenset[str]:
+        return frozenset(path[0] for path in self.paths or ())
+
+    @cached_property
+    def _reads(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each path as (variable, keys)."""
+        return tuple((path[0], path[1:]) for path in self.paths or ())
 
     @cached_property
     def _pattern(self) -> str:
@@ -60,14 +100,23 @@ class Template:
 
     def render_each(self, activation: cel.Activation) -> str:
         """Each placeholder evaluated on its own (what :meth:`render` falls back to)."""
+        return self._each(activation)[0]
+
+    def _each(self, activation: cel.Activation) -> tuple[str, int]:
+        """:meth:`render_each`'s text, and how many placeholders failed."""
         out: list[str] = []
+        errors = 0
         for part in self.parts:
             if isinstance(part, str):
                 out.append(part)
                 continue
             value, error = evaluate(part, activation)
-            out.append(_unknown(self.lang) if error else to_text(value, self.lang))
-        return "".join(out)
+            if error:
+                errors += 1
+                out.append(_unknown(self.lang))
+            else:
+                out.append(to_text(value, self.lang))
+        return "".join(out), errors
 
 
 def _unknown(lang: str) -> str:
@@ -92,7 +141,14 @@ def compile_template(
         pos = match.end()
     if pos < len(text):
         parts.append(text[pos:])
-    return Template(tuple(parts), _values(runtime, text, policy_id), lang)
+    return Template(tuple(parts), _values(runtime, text, policy_id), lang, _paths(text, policy_id))
+
+
+def _paths(text: str, policy_id: str | None) -> tuple[tuple[str, ...], ...] | None:
+    paths = [path_of(source, policy_id) for source in placeholders(text)]
+    if not paths or any(p is None for p in paths):
+        return None
+    return tuple(p for p in paths if p is not None)
 
 
 def _values(runtime: CelRuntime, text: str, policy_id: str | None) -> cel.Expression | None:
