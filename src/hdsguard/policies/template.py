@@ -54,20 +54,8 @@ class Template:
 
         ``variables``: the Python values ``activation`` was built from; a message of plain
         key paths is read from them, without a CEL call, whenever they allow it."""
-        if variables is None or self.paths is None:
-            return self._by_cel(activation)[0]
-        values = variables.read(self._reads)
-        if values is not None:  # strings and integers, as CEL would give them back
-            if self.lang == "en":  # format writes them as to_text does: str() of each
-                return intern(self._pattern.format(*values))
-            return intern(self._pattern.format(*[to_text(v, self.lang) for v in values]))
-        text, converted = self._by_cel(activation)
-        if converted:  # CEL read every variable of the message: each converts
-            variables.converted(self._roots)
-        return text
-
-    def _by_cel(self, activation: cel.Activation) -> tuple[str, bool]:
-        """The message, and whether every placeholder evaluated without an error."""
+        if variables is not None and self.paths is not None:
+            return self._plain(activation, variables)
         if self.values is not None:
             values, error = evaluate(self.values, activation)
             if error is None and type(values) is list:
@@ -76,9 +64,39 @@ class Template:
                     texts = [v if type(v) is str else to_text(v, lang) for v in values]
                 else:
                     texts = [to_text(v, lang) for v in values]
-                return intern(self._pattern.format(*texts)), True
-        text, errors = self._each(activation)
-        return intern(text), not errors
+                return intern(self._pattern.format(*texts))
+        return intern(self.render_each(activation))
+
+    def _plain(self, activation: cel.Activation, variables: Variables) -> str:
+        """A message of plain key paths: read from ``variables`` when they allow it, else
+        rendered by CEL as :meth:`render` does, which then tells ``variables`` that the
+        variables it read convert, when it evaluated them without an error."""
+        lang = self.lang
+        values = variables.read(self._reads)
+        if values is not None:  # strings and integers, as CEL would give them back
+            if lang == "en":  # format writes them as to_text does: each as str() writes it
+                return intern(self._pattern.format(*values))
+            return intern(self._pattern.format(*[to_text(v, lang) for v in values]))
+        single = len(self._reads) == 1
+        expr = self._single if single else self.values
+        if expr is None:  # several placeholders, no list: one by one, as render does
+            return intern(self.render_each(activation))
+        value, error = evaluate(expr, activation)
+        if error is not None or not (single or type(value) is list):
+            return intern(self.render_each(activation))  # as render does
+        variables.converted(self._roots)  # CEL has read every one of them without an error
+        values = [value] if single else value
+        if lang == "en":  # a string is quoted as it is (to_text's first case)
+            texts = [v if type(v) is str else to_text(v, lang) for v in values]
+        else:
+            texts = [to_text(v, lang) for v in values]
+        return intern(self._pattern.format(*texts))
+
+    @cached_property
+    def _single(self) -> cel.Expression | None:
+        """The one placeholder's expression (None when there are several)."""
+        found = [part for part in self.parts if not isinstance(part, str)]
+        return found[0] if len(found) == 1 else None
 
     @cached_property
     def _roots(self) -> frozenset[str]:
@@ -100,23 +118,14 @@ class Template:
 
     def render_each(self, activation: cel.Activation) -> str:
         """Each placeholder evaluated on its own (what :meth:`render` falls back to)."""
-        return self._each(activation)[0]
-
-    def _each(self, activation: cel.Activation) -> tuple[str, int]:
-        """:meth:`render_each`'s text, and how many placeholders failed."""
         out: list[str] = []
-        errors = 0
         for part in self.parts:
             if isinstance(part, str):
                 out.append(part)
                 continue
             value, error = evaluate(part, activation)
-            if error:
-                errors += 1
-                out.append(_unknown(self.lang))
-            else:
-                out.append(to_text(value, self.lang))
-        return "".join(out), errors
+            out.append(_unknown(self.lang) if error else to_text(value, self.lang))
+        return "".join(out)
 
 
 def _unknown(lang: str) -> str:
