@@ -29,6 +29,7 @@ from hdsguard.policies.meta import PolicyMeta, rules_of
 from hdsguard.policies.model import Check, Param, Policy, SectionName, SeverityName
 from hdsguard.policies.template import placeholders
 from hdsguard.speed import catalogue_cache as cache
+from hdsguard.speed.catalogue_cache import LazyExpression
 from tests.helpers import REPO, random_spot, run_cli
 from tests.test_policy_loading import GOOD
 
@@ -429,8 +430,10 @@ def test_a_run_does_not_read_the_tests_of_a_builtin_but_a_users(tmp_path: Path) 
 # --------------------------------------------------------------------------------- cache
 
 
-def _expressions(value: Any) -> list[cel.Expression]:
-    if isinstance(value, cel.Expression):
+def _expressions(value: Any) -> list[cel.Expression | LazyExpression]:
+    """Every expression of ``value``: compiled, or read back from the cache (deserialised when
+    first used)."""
+    if isinstance(value, (cel.Expression, LazyExpression)):
         return [value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return [e for f in dataclasses.fields(value) for e in _expressions(getattr(value, f.name))]

@@ -20,7 +20,7 @@ from hdsguard.declarations.files import decode_text, display_path, read_bytes, r
 from hdsguard.declarations.reader import parse
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
-from hdsguard.i18n import _, labelled
+from hdsguard.i18n import _, labelled, language
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.compiled import CompiledCheck as CompiledCheck
 from hdsguard.policies.compiled import CompiledPolicy as CompiledPolicy
@@ -73,8 +73,6 @@ def load_catalogue(
     language of the texts (None: each policy's main language, as its inline tests expect).
     """
     if lang is not None:
-        from hdsguard.i18n import language
-
         # The default messages (a pass without `pass_message`) are in the texts' language.
         with language(lang):
             return _load_catalogue(runtime, extra_dirs, builtin, with_specs, lang)
@@ -109,7 +107,18 @@ def _load_catalogue(
             contents[path] = read_bytes(path, display_path(path))
     key = cache.catalogue_key(files, contents, lang) if len(contents) == len(files) else None
     runtime.catalogue_key = key
-    cached = cache.load(runtime, key) if key and not with_specs else None
+
+    def rebuild() -> list[CompiledPolicy]:
+        """The catalogue compiled from the bytes read above (a cached expression that does
+        not deserialise: :class:`hdsguard.speed.catalogue_cache.LazyExpression`)."""
+        again: list[Problem] = []
+        with language(lang) if lang is not None else contextlib.nullcontext():
+            fresh = _load_files(runtime, files, contents, again, False, lang)
+        if again:
+            raise InputError(again)
+        return fresh
+
+    cached = cache.load(runtime, key, rebuild) if key and not with_specs else None
     if cached is None:
         loaded = _load_files(runtime, files, contents, problems, with_specs, lang)
     else:

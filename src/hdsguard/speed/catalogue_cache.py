@@ -13,13 +13,24 @@ bytes of each serialized CEL expression), never pickle, sealed with a SHA-256 an
 refuses anything else.
 
 Location and switch are those of every hdsguard cache (:mod:`hdsguard.speed.cache`).
+
+The expressions are deserialised when first evaluated (:class:`LazyExpression`): a warm run
+whose findings all come from the findings memo evaluates none, and deserialising the 856 of
+the built-in catalogue was ≈ 35 ms of it. The serialized bytes are those the checksum covered;
+should one still not deserialise (an entry forged with its checksum recomputed), the
+catalogue is compiled again from its files, as when an entry is refused at load, and the
+entry rewritten; before a fork (evaluation helpers), every expression not yet deserialised is,
+so that each helper does not deserialise its own copy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Mapping, Sequence
+import os
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -40,7 +51,16 @@ from hdsguard.speed.cache import (
     write_atomic,
 )
 
-__all__ = ["cache_dir", "catalogue_key", "dumps", "load", "loads", "store"]
+__all__ = [
+    "LazyExpression",
+    "cache_dir",
+    "catalogue_key",
+    "dumps",
+    "load",
+    "loads",
+    "materialise",
+    "store",
+]
 
 _FORMAT = 3  # 3: marshal data, no pickle
 _PREFIX = "catalogue-"
@@ -74,11 +94,19 @@ def _cel_stamp() -> str:
         return "cel"
 
 
-def load(runtime: CelRuntime, key: str) -> list[CompiledPolicy] | None:
+# Compiles the catalogue again from its files (policies.load), for an entry whose expression
+# does not deserialise: raises, or returns the policies as :func:`dumps` takes them.
+Rebuild = Callable[[], Sequence[CompiledPolicy]]
+
+
+def load(
+    runtime: CelRuntime, key: str, rebuild: Rebuild | None = None
+) -> list[CompiledPolicy] | None:
     folder = cache_dir()
     if folder is None:
         return None
-    return load_safely(folder / f"{_PREFIX}{key}{_SUFFIX}", partial(loads, runtime, key=key))
+    decode = partial(loads, runtime, key=key, rebuild=rebuild)
+    return load_safely(folder / f"{_PREFIX}{key}{_SUFFIX}", decode)
 
 
 def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
@@ -104,16 +132,20 @@ def dumps(policies: Sequence[CompiledPolicy], *, key: str = "") -> bytes | None:
     return seal(key, (_FORMAT, encoder.expressions, body))
 
 
-def loads(runtime: CelRuntime, data: bytes, *, key: str = "") -> list[CompiledPolicy]:
-    """What :func:`dumps` wrote for ``key``, the expressions deserialized into ``runtime``'s
-    environment. Raises ValueError (or another exception) on anything else."""
+def loads(
+    runtime: CelRuntime, data: bytes, *, key: str = "", rebuild: Rebuild | None = None
+) -> list[CompiledPolicy]:
+    """What :func:`dumps` wrote for ``key``, each expression a :class:`LazyExpression` to be
+    deserialized into ``runtime``'s environment when first used (``rebuild``: how to compile
+    the catalogue again should one not deserialise). Raises ValueError (or another exception)
+    on anything else."""
     entry = unseal(data, key)
     if type(entry) is not tuple or len(entry) != 3 or entry[0] != _FORMAT:
         raise ValueError("not a catalogue entry of this format")
     _, serialized, body = entry
     if type(serialized) is not list or not all(type(s) is bytes for s in serialized):
         raise ValueError("bad expressions")
-    decoder = _Decoder(runtime, serialized)
+    decoder = _Decoder(_Source(runtime, serialized, body, key, rebuild))
     policies = [decoder.value(item) for item in body]
     if not all(type(p) is CompiledPolicy for p in policies):
         raise ValueError("not policies")
@@ -137,14 +169,16 @@ _EXPR = b"E"
 class _Encoder:
     def __init__(self) -> None:
         self.expressions: list[bytes] = []
+        self.objects: list[Any] = []  # the expression of each index
         self._seen: dict[int, int] = {}
 
     def value(self, value: Any) -> Any:
-        if isinstance(value, cel.Expression):
+        if isinstance(value, (cel.Expression, LazyExpression)):
             index = self._seen.get(id(value))
             if index is None:
                 index = self._seen[id(value)] = len(self.expressions)
                 self.expressions.append(value.serialize())
+                self.objects.append(value)
             return (_EXPR, index)
         tag = _TAGS.get(type(value))
         if tag is not None:
@@ -159,10 +193,9 @@ class _Encoder:
 
 
 class _Decoder:
-    def __init__(self, runtime: CelRuntime, serialized: list[bytes]) -> None:
-        self.runtime = runtime
-        self.serialized = serialized
-        self._done: dict[int, cel.Expression] = {}
+    def __init__(self, source: _Source) -> None:
+        self.source = source
+        self._done: dict[int, LazyExpression] = {}
 
     def value(self, value: Any) -> Any:
         kind = type(value)
@@ -186,10 +219,124 @@ class _Decoder:
             return value
         raise ValueError(f"unexpected {kind.__name__} in a catalogue entry")
 
-    def expression(self, index: object) -> cel.Expression:
-        if type(index) is not int:
+    def expression(self, index: object) -> LazyExpression:
+        if type(index) is not int or not 0 <= index < len(self.source.serialized):
             raise ValueError("bad expression index")
         done = self._done.get(index)
         if done is None:
-            done = self._done[index] = self.runtime.env.deserialize(self.serialized[index])
+            done = self._done[index] = LazyExpression(self.source, index)
         return done
+
+
+class LazyExpression:
+    """A compiled expression of a cached catalogue, deserialized the first time it is
+    evaluated. It stands for a ``cel.Expression`` wherever the compiled policies hold one:
+    ``eval`` and ``return_type`` are the real expression's, ``serialize`` gives the bytes it
+    was read from. Once deserialized, ``expr.eval`` is the real expression's bound method,
+    kept in a slot: an evaluation costs no call more than on the real one."""
+
+    __slots__ = ("_index", "_source", "eval", "return_type")
+
+    def __init__(self, source: _Source, index: int) -> None:
+        self._source = source
+        self._index = index
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached while ``eval`` and ``return_type`` are not set: the first use.
+        if name not in ("eval", "return_type"):
+            raise AttributeError(name)
+        real = self.expression()
+        return getattr(real, name)
+
+    def expression(self) -> cel.Expression:
+        """The deserialized expression (deserialized now if it was not yet)."""
+        real = self._source.expression(self._index)
+        self.eval = real.eval
+        self.return_type = real.return_type
+        return real
+
+    @property
+    def deserialized(self) -> bool:
+        return self._source.done[self._index] is not None
+
+    def serialize(self) -> bytes:
+        return self._source.serialized[self._index]
+
+
+class _Source:
+    """The expressions of one catalogue entry, as serialized and as deserialized so far."""
+
+    def __init__(
+        self,
+        runtime: CelRuntime,
+        serialized: list[bytes],
+        body: Any,
+        key: str,
+        rebuild: Rebuild | None,
+    ) -> None:
+        self.runtime = runtime
+        self.serialized = serialized
+        self.done: list[cel.Expression | None] = [None] * len(serialized)
+        self.body = body  # to check that a catalogue compiled again is the one stored
+        self.key = key
+        self.rebuild = rebuild
+        _SOURCES.add(self)
+
+    def expression(self, index: int) -> cel.Expression:
+        done = self.done[index]
+        if done is None:
+            try:
+                done = self.runtime.env.deserialize(self.serialized[index])
+            except Exception:  # checksummed bytes that do not deserialise: forged
+                self._compile_again()
+                done = self.done[index]
+                assert done is not None
+            self.done[index] = done
+        return done
+
+    def materialise(self) -> None:
+        """Every expression deserialized (before a fork: not once per helper)."""
+        for index, done in enumerate(self.done):
+            if done is None:
+                self.expression(index)
+
+    def _compile_again(self) -> None:
+        """Each expression as compiled again from the policy files, the entry rewritten: what
+        a run does when an entry is refused at load. Raises ValueError when the catalogue
+        cannot be compiled so, or is not the one the entry holds."""
+        where = f"{_PREFIX}{self.key}{_SUFFIX}"
+        fresh: Sequence[CompiledPolicy] | None = None
+        with contextlib.suppress(Exception):  # e.g. a policy file that no longer loads
+            fresh = self.rebuild() if self.rebuild is not None else None
+        encoder = _Encoder()
+        body = [encoder.value(dataclasses.replace(p, spec=None)) for p in fresh or ()]
+        if fresh is None or body != self.body or len(encoder.expressions) != len(self.done):
+            folder = cache_dir()
+            if folder is not None:
+                (folder / where).unlink(missing_ok=True)
+            raise ValueError(
+                f"the cached policy catalogue {where} holds an expression that cannot be "
+                "read; it was deleted: run the command again"
+            )
+        self.done = list(encoder.objects)
+        store(self.key, fresh)
+
+
+# Every source whose expressions may still be deserialized: before a fork, each is done.
+_SOURCES: weakref.WeakSet[_Source] = weakref.WeakSet()
+
+
+def materialise() -> None:
+    """Every expression of every cached catalogue loaded deserialized."""
+    for source in list(_SOURCES):
+        source.materialise()
+
+
+def _before_fork() -> None:
+    # An expression that cannot be read is the evaluation's error to report, not the fork's.
+    with contextlib.suppress(Exception):
+        materialise()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork)

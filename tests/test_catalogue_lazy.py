@@ -1,0 +1,177 @@
+"""A cached catalogue's expressions are deserialised when first evaluated (issue 17, warm
+runs): a warm run whose findings all come from the memo deserialises none; one that evaluates
+deserialises each expression it uses once; a fork finds them all done; an expression whose
+checksummed bytes do not deserialise has the catalogue compiled again, as a refused entry
+has, and the entry rewritten."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hdsguard.api import CheckOptions, check
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.compiled import CompiledPolicy
+from hdsguard.policies.load import load_catalogue
+from hdsguard.speed import catalogue_cache
+from hdsguard.speed.cache import seal, unseal
+from hdsguard.speed.catalogue_cache import LazyExpression
+from tests.helpers import REPO
+
+AS_OF = datetime.date(2026, 11, 28)
+LAB = [str(REPO / "examples" / "lab-group")]
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+    monkeypatch.setenv("HDSGUARD_JOBS", "1")
+    return tmp_path / "cache"
+
+
+class _CountingEnv:
+    """A CEL environment that counts what it deserialises."""
+
+    def __init__(self, env: Any) -> None:
+        self.env = env
+        self.deserialised: list[bytes] = []
+
+    def deserialize(self, data: bytes) -> Any:
+        self.deserialised.append(data)
+        return self.env.deserialize(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.env, name)
+
+
+def _lazy(value: Any) -> Iterator[LazyExpression]:
+    if isinstance(value, LazyExpression):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _lazy(getattr(value, field.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _lazy(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _lazy(item)
+
+
+def _warm(cache_dir: Path) -> tuple[list[CompiledPolicy], _CountingEnv, str]:
+    """The built-in catalogue read back from the cache, into a counting environment."""
+    runtime = CelRuntime()
+    load_catalogue(runtime)  # compiled, stored
+    key = runtime.catalogue_key
+    assert key is not None
+    warm_runtime = CelRuntime()
+    env = _CountingEnv(warm_runtime.env)
+    warm_runtime.env = env
+    policies = catalogue_cache.load(warm_runtime, key)
+    assert policies is not None
+    return policies, env, key
+
+
+def test_a_cached_expression_is_deserialised_once_on_first_use(cache_dir: Path) -> None:
+    policies, env, _key = _warm(cache_dir)
+    lazy = {id(e): e for e in _lazy(policies)}
+    assert len(lazy) > 500 and not env.deserialised  # the built-in catalogue: none yet
+    assert not any(e.deserialized for e in lazy.values())
+    policy = next(p for p in policies if p.id == "FW-001")
+    assert isinstance(policy.verdict, LazyExpression)
+    activation = CelRuntime().activation({"self": {}, "params": {}, "now": "2026-11-28"})
+    first = policy.verdict.eval(activation).value()
+    assert env.deserialised == [policy.verdict.serialize()]
+    assert policy.verdict.eval(activation).value() == first
+    assert len(env.deserialised) == 1  # the second evaluation reads the one deserialised
+    assert [e for e in lazy.values() if e.deserialized] == [policy.verdict]
+    # What the stand-in evaluates is the compiled expression it was stored from.
+    compiled = load_catalogue(CelRuntime())["FW-001"].verdict
+    assert compiled is not None
+    assert compiled.eval(activation).value() == first
+    assert policy.verdict.serialize() == compiled.serialize()
+
+
+def test_a_warm_run_deserialises_nothing_and_another_date_what_it_evaluates(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used: list[int] = []
+    real = catalogue_cache._Source.expression
+
+    def counted(self: Any, index: int) -> Any:
+        used.append(index)
+        return real(self, index)
+
+    cold = check(LAB, CheckOptions(as_of=AS_OF))  # compiled: nothing lazy
+    monkeypatch.setattr(catalogue_cache._Source, "expression", counted)
+    assert check(LAB, CheckOptions(as_of=AS_OF)).findings == cold.findings
+    assert used == []  # every finding from the memo: no expression evaluated
+    later = datetime.date(2027, 3, 1)  # the memo misses: every pair evaluated again
+    warm = check(LAB, CheckOptions(as_of=later))
+    assert used
+    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    assert warm.findings == check(LAB, CheckOptions(as_of=later)).findings
+
+
+def test_a_fork_finds_every_expression_deserialised(cache_dir: Path) -> None:
+    policies, env, _key = _warm(cache_dir)
+    lazy = list({id(e): e for e in _lazy(policies)}.values())
+    pid = os.fork()
+    if pid == 0:  # the child: nothing to do
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert all(e.deserialized for e in lazy)
+    assert len(env.deserialised) == len(lazy)  # each once
+
+
+def _forge(entry: Path, key: str) -> None:
+    """The entry with every expression's bytes replaced, its checksum recomputed."""
+    fmt, serialized, body = unseal(entry.read_bytes(), key)
+    blob = seal(key, (fmt, [b"not an expression"] * len(serialized), body))
+    assert blob is not None
+    entry.write_bytes(blob)
+
+
+def test_an_expression_that_does_not_deserialise_has_the_catalogue_compiled_again(
+    cache_dir: Path,
+) -> None:
+    later = datetime.date(2027, 3, 1)
+    check(LAB, CheckOptions(as_of=AS_OF))
+    (entry,) = cache_dir.glob("catalogue-*.marshal")
+    key = entry.name.removeprefix("catalogue-").removesuffix(".marshal")
+    _forge(entry, key)
+    forged = entry.read_bytes()
+    warm = check(LAB, CheckOptions(as_of=later))  # evaluates: reaches the forged bytes
+    os.environ["HDSGUARD_NO_CACHE"] = "1"
+    try:
+        fresh = check(LAB, CheckOptions(as_of=later))
+    finally:
+        del os.environ["HDSGUARD_NO_CACHE"]
+    assert warm.findings == fresh.findings
+    assert entry.read_bytes() != forged  # rewritten from the compiled catalogue
+    policies = catalogue_cache.load(CelRuntime(), key)
+    assert policies is not None
+    catalogue_cache.materialise()  # every expression of the rewritten entry deserialises
+
+
+def test_an_expression_that_cannot_be_recovered_is_an_error_and_the_entry_deleted(
+    cache_dir: Path,
+) -> None:
+    policies, _env, key = _warm(cache_dir)
+    (entry,) = cache_dir.glob("catalogue-*.marshal")
+    _forge(entry, key)
+    # No way to compile it again (a library caller's load): the evaluation's error.
+    forged = catalogue_cache.loads(CelRuntime(), entry.read_bytes(), key=key, rebuild=None)
+    first = next(iter(_lazy(forged)))
+    assert first.serialize() == b"not an expression"
+    with pytest.raises(ValueError, match="cannot be read; it was deleted: run the command"):
+        first.eval  # noqa: B018 (the first read of ``eval`` deserialises)
+    assert not entry.exists()
+    assert policies  # the catalogue read before the forgery is unaffected
