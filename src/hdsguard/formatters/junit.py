@@ -31,7 +31,7 @@ import functools
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 
 from hdsguard.findings import Finding, Report, RuleInfo, Status, sorted_findings
@@ -153,50 +153,89 @@ def _suite(rule: str, findings: list[Finding], info: RuleInfo | None, out: Write
         )
     # What the cases of a suite share, escaped once: the rule, each file's attribute, each
     # not-applicable reason (most of a rule's skipped cases give one of a few).
-    classname, files, skips = _attribute(rule), dict[str, str](), dict[str, str]()
-    # Handed to ``out`` 4 cases at a time: one call of the output's chunks (a Python
-    # method) per case cost a sixth of the writing; 4 cases stay a few KB.
-    batch: list[str] = []
-    for f in findings:
-        batch.append(_case(f, classname, files, skips))
-        if len(batch) == 4:
-            out(_CASE + _CASE.join(batch))
-            batch.clear()
-    if batch:
-        out(_CASE + _CASE.join(batch))
+    classname, files, skips = _attribute(rule), dict[str | None, str](), dict[str, str]()
+    for cases in _cases(findings, classname, files, skips):
+        out(cases)
     out(_SUITE + "</testsuite>")
 
 
-def _case(f: Finding, classname: str, files: dict[str, str], skips: dict[str, str]) -> str:
-    """``<testcase …>``, its attributes written out in ElementTree's order (name, classname,
-    file, line, time); ``classname``: the rule escaped; ``files``: each file's ``file``
-    attribute, escaped once for the suite; ``skips``: each not-applicable reason's element."""
-    target = f.target
-    head = f'<testcase name="{_line_attribute(target)}" classname="{classname}"'
-    file = f.file
-    if file is not None:
-        where = files.get(file)
-        if where is None:
-            where = files[file] = f' file="{_line_attribute(file)}"'
-        line = f.line
-        if line is None:
-            head += where
-        elif type(line) is int:
-            head = f'{head}{where} line="{line}"'
+def _cases(
+    findings: list[Finding], classname: str, files: dict[str | None, str], skips: dict[str, str]
+) -> Iterator[str]:
+    """Each ``<testcase …>`` after its line break, 8 at a time (one call of the output's
+    chunks, a Python method, per case cost a sixth of the writing; 8 cases stay a few KB).
+    Its attributes are written out in ElementTree's order (name, classname, file, line,
+    time), in one loop with what it reads in locals, not a call per case. ``classname``: the
+    rule escaped; ``files``: each file's ``file`` attribute, escaped once for the suite;
+    ``skips``: each not-applicable reason's element."""
+    special, passed, not_applicable = _ATTRIBUTE_SPECIAL.search, Status.PASS, Status.NOT_APPLICABLE
+    failure = _Failures()
+    batch: list[str] = []
+    put = batch.append
+    for f in findings:
+        (
+            _rule, status, _severity, target, file, line, _column, message, _remediation,
+            _references, _waiver, baselined, _related,
+        ) = f  # fmt: skip
+        if target.isprintable() and special(target) is None:
+            name = target
         else:
-            head = f'{head}{where} line="{_attribute(str(line))}"'
-    status = f.status
-    if status is Status.PASS and not f.baselined:  # most cases: nothing inside
-        return head + ' time="0" />'
-    if status is Status.NOT_APPLICABLE and not f.baselined:
-        child = skips.get(f.message)
-        if child is None:
-            child = skips[f.message] = _child(f) or ""
-    else:
-        child = _child(f) or ""
-    if not child:
-        return head + ' time="0" />'
-    return f'{head} time="0">{_CHILD}{child}{_CASE}</testcase>'
+            name = _attribute(xml_line(target))
+        place = files.get(file)
+        if place is None:
+            place = files[file] = "" if file is None else f' file="{_line_attribute(file)}"'
+        if file is None or line is None:
+            head = f'{_CASE}<testcase name="{name}" classname="{classname}"{place}'
+        elif type(line) is int:
+            head = f'{_CASE}<testcase name="{name}" classname="{classname}"{place} line="{line}"'
+        else:
+            where = f'{place} line="{_attribute(str(line))}"'
+            head = f'{_CASE}<testcase name="{name}" classname="{classname}"{where}'
+        if status is passed and not baselined:  # most cases: nothing inside
+            child = ""
+        elif status is not_applicable and not baselined:
+            skipped = skips.get(message)
+            if skipped is None:
+                skipped = skips[message] = _child(f) or ""
+            child = skipped
+        elif status is Status.FAIL and not baselined:
+            child = failure(f)
+        else:
+            child = _child(f) or ""
+        put(
+            f'{head} time="0">{_CHILD}{child}{_CASE}</testcase>' if child else head + ' time="0" />'
+        )
+        if len(batch) == 8:
+            yield "".join(batch)
+            batch.clear()
+    if batch:
+        yield "".join(batch)
+
+
+class _Failures:
+    """``<failure>`` of a failing finding that is not baselined, as :func:`_child` writes it,
+    with the words of its details looked up once and its last lines (severity, references)
+    escaped once per rule (:func:`_tail`)."""
+
+    def __init__(self) -> None:
+        self.remediation = _("Remediation: {hint}")
+        self.location = _("Location: {where}")
+        self.language = current()
+
+    def __call__(self, f: Finding) -> str:
+        severity = f.severity.value
+        lines = [xml_text(f"{f.target}: {f.message}")]
+        if f.remediation:
+            lines.append(xml_text(self.remediation.format(hint=f.remediation)))
+        lines.append(xml_text(self.location.format(where=_where(f))))
+        if f.related:
+            lines.append(xml_text(_("See also: {related}").format(related=related_text(f))))
+        lines.append(_tail(severity, f.references, self.language))
+        details = _cdata("\n".join(lines))
+        return (
+            f'<failure message="{_line_attribute(f.message)}" type="{_attribute(severity)}">'
+            f"{details}</failure>"
+        )
 
 
 def _child(f: Finding) -> str | None:
