@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hdsguard.findings import Finding, Report, Severity, Status, Waiver
 
@@ -47,3 +49,33 @@ def test_summary_counts_every_status_in_contract_order() -> None:
         "not_applicable": 0,
         "error": 0,
     }
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            finding,
+            st.sampled_from(list(Status)),
+            st.sampled_from(list(Severity)),
+            baselined=st.booleans(),
+        ),
+        max_size=12,
+    ),
+    st.sampled_from(list(Severity)),
+)
+def test_the_exit_code_is_whether_a_finding_breaks_the_gate(
+    findings: list[Finding], threshold: Severity
+) -> None:
+    """The exit code stops at the first finding that breaks the gate: it is 1 exactly when
+    the list of those findings is not empty, whatever their order."""
+    report = Report("0", "2026-11-28", tuple(findings))
+    breaking = report.failing(threshold)
+    assert report.exit_code(threshold) == (1 if breaking else 0)
+    rank = threshold.rank
+    assert breaking == [
+        f
+        for f in findings
+        if not f.baselined
+        and (f.status is Status.ERROR or (f.status is Status.FAIL and f.severity.rank >= rank))
+    ]

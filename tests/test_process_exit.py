@@ -163,3 +163,45 @@ def test_a_closed_standard_output_is_an_error_not_a_crash(tmp_path: Path) -> Non
         "check", LAB, "--as-of", AS_OF, cwd=tmp_path, stderr=subprocess.PIPE,
         preexec_fn=close_stdout,
     ).stderr.decode()  # fmt: skip
+
+
+_KEPT = """
+import os, sys, weakref
+from hdsguard import api, cli
+made = []
+check = api.check
+def kept(*args, **kwargs):
+    report = check(*args, **kwargs)
+    made.append(weakref.ref(report))
+    return report
+api.check = kept
+leave = os._exit
+def out(code):
+    sys.stderr.write(f"report alive at exit: {made[0]() is not None}\\n")
+    sys.stderr.flush()
+    leave(code)
+os._exit = out
+sys.argv = ["hdsguard", *sys.argv[1:]]
+cli.run()
+"""
+
+
+def test_the_report_is_kept_until_the_process_leaves(tmp_path: Path) -> None:
+    """Freeing the report when the command's frame unwinds only costs time before os._exit:
+    it is kept, and the exit code and output are those of the run; called as a library
+    function (tests, CliRunner), the command keeps nothing."""
+    env = dict(os.environ, HDSGUARD_CACHE_DIR=str(tmp_path / "cache"))
+    argv = ["check", LAB, "--as-of", AS_OF, "--format", "json"]
+    done = subprocess.run(
+        [sys.executable, "-c", _KEPT, *argv], cwd=tmp_path, env=env, capture_output=True
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == b"report alive at exit: True\n"
+    plain = hdsguard(*argv, cwd=tmp_path, capture_output=True)
+    assert (plain.returncode, plain.stdout) == (1, done.stdout)
+
+    from hdsguard import cli
+    from tests.helpers import run_cli
+
+    assert run_cli(argv).exit_code == 1
+    assert cli._until_exit is None
