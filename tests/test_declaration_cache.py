@@ -183,6 +183,10 @@ def test_positions_bytes_that_are_not_positions_locate_nothing(packed: bytes) ->
         (("a",), b"\0" * 14, ("not a node",)),
         (("a",), b"\0" * 14, ()),
         ((1,), b"\0" * 14, None),
+        ({"a": -1}, b"\1" * 14, None),
+        ({"a": "x"}, b"\1" * 14, None),
+        ({"a": 5}, b"\1" * 14, None),
+        ({"b": 0}, b"\0" * 14, None),
     ],
 )
 def test_positions_nodes_that_are_not_nodes_locate_nothing(node: tuple[object, ...]) -> None:

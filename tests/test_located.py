@@ -26,6 +26,9 @@ ODD = {
     "list.json": '{\n  "a": ["x", "y"],\n  "b": [{"k": 1}, {}, [1, {"z": null}]]\n}\n',
     "compact.json": '{"a":{"b":[1,2,{"c":3}]},"d":null}',
     "root-list.json": '[1, {"a": 2}, []]\n',
+    # Wider than yamlsource._SEARCHED: keys found through a dict.
+    "wide.yaml": "".join(f"k{i}: {i}\n" for i in range(100)) + "last:\n  - {a: 1}\n",
+    "wide.json": "{" + ", ".join(f'"k{i}": [{i}]' for i in range(100)) + "}",
 }
 
 
@@ -113,3 +116,12 @@ def test_positions_given_as_mirror_are_made_compact() -> None:
     empty = SourceFile("f.yaml", None, {})
     assert not empty.positions  # "no positions": a source given as options has none
     assert empty.locate(("a",)) == (1, 1)
+
+
+def test_a_wide_mapping_finds_its_keys_without_a_search() -> None:
+    source = parse(ODD["wide.yaml"], "wide.yaml")
+    keys = source.positions[0]
+    assert isinstance(keys, dict)
+    assert list(keys) == [*(f"k{i}" for i in range(100)), "last"]
+    assert source.locate(("k57",), value=True) == (58, 6)
+    assert source.locate(("last", 0, "a"), value=True) == (102, 9)

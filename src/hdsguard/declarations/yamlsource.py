@@ -51,13 +51,16 @@ Where: TypeAlias = dict[str, Entry] | list[Entry]
 # What a SourceFile keeps of a Where: per mapping or sequence, a node (its keys, None for a
 # sequence; its entries' packed positions, _SLOT bytes each, little-endian, 0 where none was
 # recorded; the nodes of its entries that are containers, None when none is), and () for an
-# empty one. The keys of same-shaped objects are one tuple. At 10k objects the mirror of
+# empty one. The keys of same-shaped objects are one tuple; a mapping of more than _SEARCHED
+# keys has them as a dict from each key to its index instead (found without a search, which
+# for every key of a mapping of n keys costs n**2 comparisons). At 10k objects the mirror of
 # dicts and ints held 18 MB while every rule ran (27,600 dicts, 212,000 ints of 40 bytes),
 # and a forked helper copied the pages it read (reference counts are writes): these nodes
 # hold the same positions in ≈ 5 MB and reading one touches no int object.
 Located: TypeAlias = tuple[Any, ...]
 EMPTY: Located = ()
 _SLOT = 14  # bytes of a packed position: 108 bits
+_SEARCHED = 32
 
 # Columns up to 2**26 - 1: a file of MAX_FILE_BYTES (32 MiB) on one line fits (minified
 # JSON); lines up to 2**28 - 1. Packed, both positions fit in four 30-bit digits of an int.
@@ -196,15 +199,17 @@ def _walk(
                 if type(step) is not int or step < 0:
                     return depth, found, None
                 at = step
-            else:
+            elif type(keys) is tuple:
                 at = keys.index(step)
+            else:
+                at = keys[step]
             start = at * _SLOT
             raw = packed[start : start + _SLOT]
             if len(raw) != _SLOT:
                 return depth, found, None
             pos = int.from_bytes(raw, "little")
             node = kids[at] if kids is not None else None
-        except (ValueError, TypeError, IndexError, AttributeError):
+        except (ValueError, TypeError, IndexError, AttributeError, KeyError):
             return depth, found, None
         if pos:
             depth, found = steps, pos
@@ -221,11 +226,14 @@ def compact(where: Located | Where) -> Located:
 def _compact(where: Where, shapes: dict[tuple[str, ...], tuple[str, ...]]) -> Located:
     if not where:
         return EMPTY
-    keys: tuple[str, ...] | None = None
+    keys: tuple[str, ...] | dict[str, int] | None = None
     entries: Iterable[Entry]
     if isinstance(where, dict):
-        keys = tuple(where)
-        keys = shapes.setdefault(keys, keys)
+        if len(where) > _SEARCHED:
+            keys = {key: at for at, key in enumerate(where)}
+        else:
+            shape = tuple(where)
+            keys = shapes.setdefault(shape, shape)
         entries = where.values()
     else:
         entries = iter(where)
