@@ -204,16 +204,19 @@ def _walk(
             else:
                 at = keys[step]
             start = at * _SLOT
-            raw = packed[start : start + _SLOT]
-            if len(raw) != _SLOT:
+            end = start + _SLOT
+            if end > len(packed):
                 return depth, found, None
-            pos = int.from_bytes(raw, "little")
+            pos = _from_bytes(packed[start:end], "little")
             node = kids[at] if kids is not None else None
         except (ValueError, TypeError, IndexError, AttributeError, KeyError):
             return depth, found, None
         if pos:
             depth, found = steps, pos
     return depth, found, node
+
+
+_from_bytes = int.from_bytes  # bound once: _walk runs for every finding located
 
 
 def compact(where: Located | Where) -> Located:
