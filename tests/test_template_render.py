@@ -2,8 +2,7 @@
 and gives exactly what evaluating each placeholder on its own gives.
 
 Each comparison runs the catalogue as compiled and with every template's list expression
-removed (one CEL call per placeholder) and its key paths too (no message read from Python
-values, tests/test_plain_messages.py), with evidence (pass and not-applicable messages
+removed (one CEL call per placeholder), with evidence (pass and not-applicable messages
 rendered too), and requires equal findings, messages included.
 """
 
@@ -42,7 +41,7 @@ def catalogue() -> tuple[CelRuntime, tuple[CompiledPolicy, ...]]:
 
 def _one_by_one(value: Any) -> Any:
     if isinstance(value, Template):
-        return dataclasses.replace(value, values=None, paths=None)
+        return dataclasses.replace(value, values=None)
     if isinstance(value, CompiledCheck | CompiledPolicy):
         changes = {f.name: _one_by_one(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return dataclasses.replace(value, **changes)

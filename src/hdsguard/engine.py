@@ -34,7 +34,6 @@ from hdsguard.findings import (
 from hdsguard.i18n import _, ngettext
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
-from hdsguard.policies.plainpath import Variables
 from hdsguard.policies.template import join_rendered
 from hdsguard.speed import fastpath
 
@@ -194,21 +193,16 @@ class Evaluation:
             if not todo:
                 continue
             # One activation for every policy of the target: CEL converts the object once.
-            values = {"self": obj, "params": scoped, "now": now, "target": target, "decl": sections}
-            activation = runtime.activation(values)
-            variables = Variables(values)  # messages of plain key paths read them
+            activation = runtime.activation(
+                {"self": obj, "params": scoped, "now": now, "target": target, "decl": sections}
+            )
             places: dict[tuple[str | int, ...], tuple[int, int]] = {}  # policies share fields
             for policy in todo:
                 verdict = _verdict(policy, activation)
                 status = counted.get(verdict) if type(verdict) is int else None
                 if status is None:
                     outcome = evaluate_one(
-                        policy,
-                        obj,
-                        activation,
-                        evidence=evidence,
-                        verdict=verdict,
-                        variables=variables,
+                        policy, obj, activation, evidence=evidence, verdict=verdict
                     )
                     if evidence or outcome.status not in COUNTED:
                         findings.append(
@@ -220,7 +214,6 @@ class Evaluation:
                                 outcome,
                                 activation,
                                 places,
-                                variables,
                             )
                         )
                         continue
@@ -257,19 +250,17 @@ def evaluate_one(
     *,
     evidence: bool = True,
     verdict: Any = None,
-    variables: Variables | None = None,
 ) -> _Outcome:
     """The outcome of one policy on one target; ``verdict``: the policy's verdict when it was
-    already evaluated, else None (it is evaluated here); ``variables``: the Python values of
-    ``activation``'s variables, which messages of plain key paths are read from."""
+    already evaluated, else None (it is evaluated here)."""
     if verdict is None:
         # One evaluation settles the common cases; anything else takes the exact path below.
         verdict = _verdict(policy, activation)
     if type(verdict) is int:  # not None, not a bool, not an error
         if verdict == fastpath.PASS:
-            return _pass(policy, activation, evidence, variables)
+            return _pass(policy, activation, evidence)
         if verdict == fastpath.NOT_APPLICABLE:
-            return _not_applicable(policy, activation, evidence, variables)
+            return _not_applicable(policy, activation, evidence)
     asked = type(verdict) is int and verdict >= fastpath.ASK
     if asked and verdict == fastpath.ASK and len(policy.checks) == 1:
         check = policy.checks[0]
@@ -277,8 +268,9 @@ def evaluate_one(
             # The verdict was this one condition, evaluated without error to false: a
             # failure, as the exact path would find it by evaluating it again (each undeclared
             # port of a 10k-host scan paid that second evaluation).
-            message = check.message.render(activation, variables)
-            return _Outcome(Status.FAIL, message, _field(check, activation))
+            return _Outcome(
+                Status.FAIL, check.message.render(activation), _field(check, activation)
+            )
     if policy.applicable_if is not None and not asked:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
@@ -287,15 +279,15 @@ def evaluate_one(
         if not isinstance(applicable, bool):
             return _Outcome(Status.ERROR, _not_bool("applicable_if", applicable), ())
         if not applicable:
-            return _not_applicable(policy, activation, evidence, variables)
+            return _not_applicable(policy, activation, evidence)
     failed = fastpath.failed_checks(verdict) if asked else 0
     if failed:  # the verdict says which checks do not hold cleanly: the others pass silently
         results = [
-            _check(check, obj, activation, variables) if failed >> i & 1 else _CLEAN
+            _check(check, obj, activation) if failed >> i & 1 else _CLEAN
             for i, check in enumerate(policy.checks)
         ]
     else:
-        results = [_check(check, obj, activation, variables) for check in policy.checks]
+        results = [_check(check, obj, activation) for check in policy.checks]
     for status in (Status.FAIL, Status.ERROR, Status.WARN):
         hits = [r for r in results if r.status is status]
         if hits:
@@ -305,22 +297,18 @@ def evaluate_one(
             if missing:
                 messages.insert(0, _missing_message(missing))
             return _Outcome(status, join_rendered(messages), hits[0].field)
-    return _pass(policy, activation, evidence, variables)
+    return _pass(policy, activation, evidence)
 
 
-def _pass(
-    policy: CompiledPolicy, activation: cel.Activation, evidence: bool, variables: Variables | None
-) -> _Outcome:
+def _pass(policy: CompiledPolicy, activation: cel.Activation, evidence: bool) -> _Outcome:
     # A pass is decided by the same field a failure would point at: the first check's.
     field = next((c.field for c in policy.checks if c.field), ())
-    message = policy.pass_message.render(activation, variables) if evidence else ""
+    message = policy.pass_message.render(activation) if evidence else ""
     return _Outcome(Status.PASS, message, field)
 
 
-def _not_applicable(
-    policy: CompiledPolicy, activation: cel.Activation, evidence: bool, variables: Variables | None
-) -> _Outcome:
-    why = policy.not_applicable_message.render(activation, variables) if evidence else ""
+def _not_applicable(policy: CompiledPolicy, activation: cel.Activation, evidence: bool) -> _Outcome:
+    why = policy.not_applicable_message.render(activation) if evidence else ""
     return _Outcome(Status.NOT_APPLICABLE, why, ())
 
 
@@ -328,9 +316,7 @@ def _not_applicable(
 _CLEAN = _Outcome(Status.PASS, "", ())
 
 
-def _check(
-    check: CompiledCheck, obj: Any, activation: cel.Activation, variables: Variables | None
-) -> _Outcome:
+def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outcome:
     missing = _missing(obj, check.requires)
     if missing:
         return _Outcome(Status.FAIL, _missing_message(missing), missing[0], tuple(missing))
@@ -341,16 +327,16 @@ def _check(
     if not isinstance(holds, bool):
         return _Outcome(Status.ERROR, _not_bool("condition", holds), check.field)
     if not holds:
-        message = check.message.render(activation, variables)
-        return _Outcome(Status.FAIL, message, _field(check, activation))
+        return _Outcome(Status.FAIL, check.message.render(activation), _field(check, activation))
     if check.warn_if is not None and check.warn_message is not None:
         warn, error = evaluate(check.warn_if, activation)
         if error is not None:
             why = _("warn_if could not be evaluated: {error}").format(error=error)
             return _Outcome(Status.ERROR, why, check.field)
         if warn is True:
-            message = check.warn_message.render(activation, variables)
-            return _Outcome(Status.WARN, message, _field(check, activation))
+            return _Outcome(
+                Status.WARN, check.warn_message.render(activation), _field(check, activation)
+            )
     return _CLEAN
 
 
@@ -403,7 +389,6 @@ def _finding(
     outcome: _Outcome,
     activation: cel.Activation,
     places: dict[tuple[str | int, ...], tuple[int, int]],
-    variables: Variables,
 ) -> Finding:
     file = line = column = None
     if origin is not None:
@@ -415,7 +400,7 @@ def _finding(
     # Only a finding that needs action gets its hint rendered (it quotes values, and
     # rendering costs a CEL evaluation per placeholder on every pass of a large estate).
     status = outcome.status
-    hint = policy.remediation.render(activation, variables) if status in _NEEDS_ACTION else ""
+    hint = policy.remediation.render(activation) if status in _NEEDS_ACTION else ""
     # Positional: this runs once per (policy, target) pair.
     return Finding(
         policy.meta.id,

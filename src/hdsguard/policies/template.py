@@ -5,10 +5,6 @@ variables as its conditions. A message with several placeholders also gets them 
 list expression: one CEL call renders it (most of the cost of a call from Python is the call
 itself), and only when that list fails (a placeholder's error fails the whole list) is each
 placeholder evaluated on its own, so that only the failing one reads "(unknown)".
-
-A message whose every placeholder is a plain key path (``{{ self.name }}``, ``{{ now }}``)
-is rendered without CEL from the Python values the engine holds, when they are ones CEL
-would give back unchanged (:mod:`hdsguard.policies.plainpath`); the text is the same.
 """
 
 from __future__ import annotations
@@ -24,7 +20,6 @@ from cel_expr_python import cel
 
 from hdsguard.i18n import _
 from hdsguard.policies.celenv import CelRuntime, evaluate
-from hdsguard.policies.plainpath import Variables, path_of, valid_paths
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
@@ -37,25 +32,12 @@ class Template:
     values: cel.Expression | None = None
     # The language of the text: quoted values are written as its readers expect (dates).
     lang: str = "en"
-    # Each placeholder's key path through the engine's variables when every placeholder is
-    # one (plainpath.path_of), else None: such a message can be rendered without CEL.
-    paths: tuple[tuple[str, ...], ...] | None = None
 
-    def __post_init__(self) -> None:
-        # A template read back from the catalogue cache is checked like any cached value.
-        if not valid_paths(self.paths, sum(type(p) is not str for p in self.parts)):
-            raise ValueError("a template's key paths do not match its placeholders")
-
-    def render(self, activation: cel.Activation, variables: Variables | None = None) -> str:
+    def render(self, activation: cel.Activation) -> str:
         """The message for ``activation``'s values, interned: most messages of a large estate
         repeat (a pass or not-applicable message without a name in it: 114,700 findings at
         10k objects hold 39,400 distinct messages), and one shared string for each saves
-        8 MB there; a helper process's interned messages stay shared through ``marshal``.
-
-        ``variables``: the Python values ``activation`` was built from; a message of plain
-        key paths is read from them, without a CEL call, whenever they allow it."""
-        if variables is not None and self.paths is not None:
-            return self._plain(activation, variables)
+        8 MB there; a helper process's interned messages stay shared through ``marshal``."""
         if self.values is not None:
             values, error = evaluate(self.values, activation)
             if error is None and type(values) is list:
@@ -66,46 +48,6 @@ class Template:
                     texts = [to_text(v, lang) for v in values]
                 return intern(self._pattern.format(*texts))
         return intern(self.render_each(activation))
-
-    def _plain(self, activation: cel.Activation, variables: Variables) -> str:
-        """A message of plain key paths: read from ``variables`` when they allow it, else
-        rendered by CEL as :meth:`render` does, which then tells ``variables`` that the
-        variables it read convert, when it evaluated them without an error."""
-        lang = self.lang
-        values = variables.read(self._reads)
-        if values is not None:  # strings and integers, as CEL would give them back
-            if lang == "en":  # format writes them as to_text does: each as str() writes it
-                return intern(self._pattern.format(*values))
-            return intern(self._pattern.format(*[to_text(v, lang) for v in values]))
-        single = len(self._reads) == 1
-        expr = self._single if single else self.values
-        if expr is None:  # several placeholders, no list: one by one, as render does
-            return intern(self.render_each(activation))
-        value, error = evaluate(expr, activation)
-        if error is not None or not (single or type(value) is list):
-            return intern(self.render_each(activation))  # as render does
-        variables.converted(self._roots)  # CEL has read every one of them without an error
-        values = [value] if single else value
-        if lang == "en":  # a string is quoted as it is (to_text's first case)
-            texts = [v if type(v) is str else to_text(v, lang) for v in values]
-        else:
-            texts = [to_text(v, lang) for v in values]
-        return intern(self._pattern.format(*texts))
-
-    @cached_property
-    def _single(self) -> cel.Expression | None:
-        """The one placeholder's expression (None when there are several)."""
-        found = [part for part in self.parts if not isinstance(part, str)]
-        return found[0] if len(found) == 1 else None
-
-    @cached_property
-    def _roots(self) -> frozenset[str]:
-        return frozenset(path[0] for path in self.paths or ())
-
-    @cached_property
-    def _reads(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """Each path as (variable, keys)."""
-        return tuple((path[0], path[1:]) for path in self.paths or ())
 
     @cached_property
     def _pattern(self) -> str:
@@ -150,14 +92,7 @@ def compile_template(
         pos = match.end()
     if pos < len(text):
         parts.append(text[pos:])
-    return Template(tuple(parts), _values(runtime, text, policy_id), lang, _paths(text, policy_id))
-
-
-def _paths(text: str, policy_id: str | None) -> tuple[tuple[str, ...], ...] | None:
-    paths = [path_of(source, policy_id) for source in placeholders(text)]
-    if not paths or any(p is None for p in paths):
-        return None
-    return tuple(p for p in paths if p is not None)
+    return Template(tuple(parts), _values(runtime, text, policy_id), lang)
 
 
 def _values(runtime: CelRuntime, text: str, policy_id: str | None) -> cel.Expression | None:
