@@ -29,11 +29,9 @@ LAB = [str(REPO / "examples" / "lab-group")]
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+def cache_dir(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HDSGUARD_JOBS", "1")
-    return tmp_path / "cache"
+    return cache
 
 
 class _CountingEnv:

@@ -18,10 +18,8 @@ LAB = [str(REPO / "examples" / "lab-group")]
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
-    return tmp_path / "cache"
+def cache_dir(cache: Path) -> Path:
+    return cache
 
 
 def _no_file_loading(monkeypatch: pytest.MonkeyPatch) -> None:
