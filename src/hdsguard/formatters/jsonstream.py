@@ -11,7 +11,7 @@ ever held at a time.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -26,7 +26,8 @@ class Streamed:
     written by one function that knows their shape, not walked twice by the general one).
     ``texts``, when given, does that for all the items at once: it yields their texts, a few
     items at a time, each item after the separator from the one before (``,`` then the line
-    break), so that the writer's loop runs once, not once per item."""
+    break), so that the writer's loop runs once, not once per item; given ``encoder`` alone,
+    ``texts`` is made from it."""
 
     __slots__ = ("encoder", "items", "texts")
 
@@ -38,7 +39,28 @@ class Streamed:
     ) -> None:
         self.items = items
         self.encoder = encoder
+        if texts is None and encoder is not None:
+            texts = _batched(encoder)
         self.texts = texts
+
+
+def _batched(encoder: Callable[[Any, str], str]) -> Callable[[Iterable[Any], str], Iterator[str]]:
+    """``texts`` for an ``encoder`` of one item: :data:`_BATCH` items at a time, each after
+    the separator from the one before."""
+
+    def texts(items: Iterable[Any], nl: str) -> Iterator[str]:
+        sep, lead = "," + nl, ""
+        batch: list[str] = []
+        for item in items:
+            batch.append(encoder(item, nl))
+            if len(batch) == _BATCH:
+                yield lead + sep.join(batch)
+                batch.clear()
+                lead = sep
+        if batch:
+            yield lead + sep.join(batch)
+
+    return texts
 
 
 class _Encoded(str):
@@ -66,19 +88,6 @@ def _write(value: Any, write: Write, nl: str) -> None:
                 write("[" + inner)
                 opened = True
             write(text)
-        write(nl + "]" if opened else "[]")
-    elif isinstance(value, Streamed) and value.encoder is not None:
-        encoder, sep, opened = value.encoder, "," + inner, False
-        batch: list[str] = []
-        for item in value.items:
-            batch.append(encoder(item, inner))
-            if len(batch) == _BATCH:
-                write((sep if opened else "[" + inner) + sep.join(batch))
-                batch.clear()
-                opened = True
-        if batch:
-            write((sep if opened else "[" + inner) + sep.join(batch))
-            opened = True
         write(nl + "]" if opened else "[]")
     elif isinstance(value, Streamed) or (type(value) in (list, tuple) and _streams(value)):
         first = True
