@@ -16,8 +16,8 @@ from hdsguard import engine
 from hdsguard.api import CheckOptions, check, options_from_config
 from hdsguard.config import load_config
 from hdsguard.findings import COUNTED, Finding, Report, Status
-from hdsguard.speed import evalsplit, forkjobs
-from hdsguard.speed.cache import seal, unseal
+from hdsguard.speed import evalsplit, findingsmemo, forkjobs
+from hdsguard.speed.cache import seal, unseal_chunks
 from tests.helpers import AS_OF, REPO, record_forks, run_cli
 
 DAY = datetime.date.fromisoformat(AS_OF)
@@ -182,8 +182,7 @@ def test_a_memo_entry_of_the_previous_format_is_refused(
     counts = 0  # some entries (a rule group on a file where it only fails) count nothing
     for entry in entries:
         key = entry.name.removesuffix(".marshal")
-        fmt, rows, tally, _groups = unseal(entry.read_bytes(), key)
-        assert fmt == 4
+        rows, tally, _groups = findingsmemo._decode(entry.read_bytes(), key)
         counts += len(tally)
         # As format 2 wrote it: one row per pass, with an empty message.
         passes = [(r, s, "high", f"x/{i}", f, 1, 1, "", "") for i, ((r, s, f), n) in
@@ -194,5 +193,5 @@ def test_a_memo_entry_of_the_previous_format_is_refused(
     assert counts
     assert checked(lab, evidence=False) == cold
     for entry in entries:  # rewritten in the current format
-        fmt, *_ = unseal(entry.read_bytes(), entry.name.removesuffix(".marshal"))
-        assert fmt == 4
+        head, _chunks = unseal_chunks(entry.read_bytes(), entry.name.removesuffix(".marshal"))
+        assert head[0] == findingsmemo._FORMAT

@@ -267,19 +267,3 @@ def test_the_units_announce_exactly_the_pairs_evaluated(
     (cold, cold_done), (edited, edited_done), (warm, warm_done) = pairs
     assert (cold, edited, warm) == (cold_done, edited_done, warm_done)
     assert cold > edited > warm == 0
-
-
-def test_an_entry_written_in_two_parts_is_the_sealed_entry(tmp_path: Path) -> None:
-    """The memo writes an entry's checksum and payload one after the other (a large entry is
-    not held twice): the file holds exactly what ``seal`` gives, and reads back."""
-    from hdsguard.speed.cache import seal, sealed_parts, unseal, write_atomic
-
-    value = (4, [("R", "fail", "high", "t", "f.yaml", 1, 2, "m" * 300, "r")] * 50, {}, {})
-    parts = sealed_parts("k", value)
-    assert parts is not None
-    assert write_atomic(tmp_path / "e.marshal", *parts)
-    blob = (tmp_path / "e.marshal").read_bytes()
-    assert blob == seal("k", value)
-    assert unseal(blob, "k") == value
-    with pytest.raises(ValueError, match="not the entry"):
-        unseal(blob, "other")

@@ -28,7 +28,7 @@ import marshal
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,7 +37,8 @@ from hdsguard import __version__
 
 T = TypeVar("T")
 
-_DIGEST = 32  # bytes of SHA-256 before the payload
+_DIGEST = 32  # bytes of SHA-256 before the payload (seal), or at the end (sealed_chunks)
+_LENGTH = 8  # bytes of the trailer's length, before the final SHA-256 (sealed_chunks)
 
 
 def cache_dir() -> Path | None:
@@ -126,19 +127,11 @@ def module_stamp(name: str) -> str:
 def seal(key: str, value: Any) -> bytes | None:
     """An entry: the SHA-256 of the payload, then the payload, ``marshal`` of (key, value).
     None when marshal cannot carry the value."""
-    parts = sealed_parts(key, value)
-    return None if parts is None else parts[0] + parts[1]
-
-
-def sealed_parts(key: str, value: Any) -> tuple[bytes, bytes] | None:
-    """The two parts of :func:`seal`'s entry, (SHA-256 of the payload, payload), for
-    :func:`write_atomic` to write one after the other: joined, a large entry is held twice
-    (the findings memo's largest at 10k objects: 6 MB, written at a first run's peak)."""
     try:
         payload = marshal.dumps((key, value), 4)
     except ValueError:
         return None
-    return hashlib.sha256(payload).digest(), payload
+    return hashlib.sha256(payload).digest() + payload
 
 
 def unseal(blob: bytes, key: str) -> Any:
@@ -153,22 +146,92 @@ def unseal(blob: bytes, key: str) -> Any:
     return entry[1]
 
 
-def write_atomic(target: Path, *parts: bytes) -> bool:
+class Unsealable(Exception):
+    """A chunk that ``marshal`` cannot carry: the entry is not written."""
+
+
+def sealed_chunks(key: str, head: Any, chunks: Iterable[Any]) -> Iterator[bytes]:
+    """An entry too large to hold whole, as the bytes to write one after the other
+    (:func:`write_atomic`): each chunk's ``marshal`` as it comes, then the trailer, ``marshal``
+    of (key, head, the chunks' lengths), its length (8 bytes), and the SHA-256 of all the
+    bytes before. Only one chunk and its bytes are held at a time (the findings memo's largest
+    entry at 10k objects: 6 MB of rows, and as many of payload, made at a first run's peak).
+    Raises :class:`Unsealable` when marshal cannot carry a chunk or the head."""
+    digest = hashlib.sha256()
+    lengths: list[int] = []
+    for chunk in chunks:
+        data = _dumps(chunk)
+        digest.update(data)
+        lengths.append(len(data))
+        yield data
+    trailer = _dumps((key, head, lengths))
+    size = len(trailer).to_bytes(_LENGTH, "big")
+    digest.update(trailer)
+    digest.update(size)
+    yield trailer
+    yield size
+    yield digest.digest()
+
+
+def unseal_chunks(blob: bytes, key: str) -> tuple[Any, list[memoryview]]:
+    """The head of an entry made by :func:`sealed_chunks` for ``key``, and each chunk's bytes
+    (for ``marshal.loads``, once the whole entry is checked). Raises ValueError when the
+    checksum or the key does not match, or the lengths do not tile the entry exactly: a
+    truncated, padded or flipped file, or another key's entry, is refused before anything
+    in it is read."""
+    view = memoryview(blob)
+    end = len(blob) - _DIGEST
+    if end < _LENGTH or hashlib.sha256(view[:end]).digest() != view[end:]:
+        raise ValueError("corrupt cache entry")
+    size = int.from_bytes(view[end - _LENGTH : end], "big")
+    start = end - _LENGTH - size
+    if size == 0 or start < 0:
+        raise ValueError("corrupt cache entry")
+    entry = marshal.loads(view[start : end - _LENGTH])
+    if type(entry) is not tuple or len(entry) != 3 or entry[0] != key:
+        raise ValueError("not the entry of this key")
+    lengths = entry[2]
+    if type(lengths) is not list or any(type(n) is not int or n <= 0 for n in lengths):
+        raise ValueError("not the lengths of chunks")
+    if sum(lengths) != start:
+        raise ValueError("the chunks do not fill the entry")
+    chunks: list[memoryview] = []
+    at = 0
+    for n in lengths:
+        chunks.append(view[at : at + n])
+        at += n
+    return entry[1], chunks
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return marshal.dumps(value, 4)
+    except ValueError as exc:
+        raise Unsealable(str(exc)) from None
+
+
+def write_atomic(target: Path, *parts: bytes | Iterable[bytes]) -> bool:
     """Write ``parts``, one after the other, to ``target`` through a temporary file and a
-    rename, so that a reader never sees half an entry. False when the file system refuses."""
+    rename, so that a reader never sees half an entry; a part may be an iterable of bytes
+    (:func:`sealed_chunks`), each written as it comes. False when the file system refuses, or
+    a part cannot be made (:class:`Unsealable`): no file is left behind."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}")
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(tmp, flags, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            for data in parts:
-                handle.write(data)
+            for part in parts:
+                if isinstance(part, bytes):
+                    handle.write(part)
+                else:
+                    for data in part:
+                        handle.write(data)
         os.replace(tmp, target)
     except BaseException as exc:  # a read-only home or full disk only costs speed
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        if not isinstance(exc, OSError):
+        if not isinstance(exc, (OSError, Unsealable)):
             raise  # an interruption: no temporary file left behind
         return False
     return True

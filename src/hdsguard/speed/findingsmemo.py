@@ -47,7 +47,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import marshal
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -67,16 +68,20 @@ from hdsguard.policies.load import CompiledPolicy
 from hdsguard.speed.cache import (
     code_fingerprint,
     load_safely,
-    sealed_parts,
+    sealed_chunks,
     subdir,
-    unseal,
+    unseal_chunks,
     write_atomic,
 )
 
 # 2: sealed with the entry's own key; 3: the counted outcomes beside the findings (an entry
 # of format 2 holds the passes of a run without evidence as findings: refused, rebuilt);
-# 4: a file's entry holds its groups' findings too (one file written per declaration file).
-_FORMAT = 4
+# 4: a file's entry holds its groups' findings too (one file written per declaration file);
+# 5: the rows in chunks (:func:`hdsguard.speed.cache.sealed_chunks`), never held whole.
+_FORMAT = 5
+# Rows per chunk: a chunk's rows and bytes (≈ 300 KB) are all a write holds at a time, where
+# the largest entry at 10k objects (40,000 rows) was 6 MB of rows and as many of payload.
+_CHUNK = 2000
 SUBDIR = "findings"
 SUFFIX = ".marshal"
 
@@ -279,13 +284,13 @@ class FindingsMemo:
             at = _holder(owner, whole, item[0], item[2])
             if at is not None:
                 batches[at][1][item] = n
-        # Findings, made rows only when their file's entry is written: rows for every finding
-        # of a first run at once made its peak (JSON at 10k objects: +20 MiB).
+        # Findings, made rows only when their entry is written, a chunk at a time: rows for
+        # every finding of a first run at once made its peak (JSON at 10k objects: +20 MiB).
         fresh: dict[str, tuple[list[Finding], Tally]] = {}
         for entry, (findings, tally) in zip(recalled.pending, batches, strict=True):
             assert entry.key is not None
             if entry.file is None:
-                self._write(entry.key, (to_rows(findings), tally), {})
+                self._write(entry.key, _Rows(findings, [], tally), {})
             else:
                 fresh[entry.key] = (findings, tally)
         for path in {entry.file for entry in recalled.pending if entry.file is not None}:
@@ -295,11 +300,11 @@ class FindingsMemo:
         """A file's entry: its local findings and those of its groups, fresh or kept, and
         as many earlier states of its groups (a branch switched back finds them)."""
         kept = file.kept
-        earlier = kept[2] if kept is not None else {}
+        earlier = {k: _Rows([], *v) for k, v in kept[2].items()} if kept is not None else {}
         local = _rows(fresh, file.key)
         if local is None and kept is not None:
-            local = (kept[0], kept[1])
-        groups: dict[str, tuple[list[Row], Tally]] = {}
+            local = _Rows([], kept[0], kept[1])
+        groups: dict[str, _Rows] = {}
         for key in file.groups:
             found = _rows(fresh, key)
             if found is None:
@@ -315,16 +320,19 @@ class FindingsMemo:
             groups.setdefault(key, value)
         self._write(file.key, local, groups)
 
-    def _write(
-        self,
-        key: str,
-        local: tuple[list[Row], Tally],
-        groups: Mapping[str, tuple[list[Row], Tally]],
-    ) -> None:
-        # Written in its two parts: a first run writes them at its peak (JSON at 10k objects,
-        # the largest entry 6 MB: joined, it was held twice).
-        parts = sealed_parts(key, (_FORMAT, local[0], local[1], dict(groups)))
-        if parts is not None and write_atomic(self.folder / f"{key}{SUFFIX}", *parts):
+    def _write(self, key: str, local: _Rows, groups: Mapping[str, _Rows]) -> None:
+        # The head: the format, the local counts and number of chunks, then each group's key,
+        # counts and number of chunks; the chunks follow in that order (:func:`_decode`).
+        # Written a chunk at a time, made as they are written: a first run writes its
+        # entries at its peak (JSON at 10k objects, the largest entry 40,000 rows).
+        head = (
+            _FORMAT,
+            local.tally,
+            local.chunk_count(),
+            [(group, rows.tally, rows.chunk_count()) for group, rows in groups.items()],
+        )
+        chunks = (c for rows in (local, *groups.values()) for c in rows.chunks())
+        if write_atomic(self.folder / f"{key}{SUFFIX}", sealed_chunks(key, head, chunks)):
             from hdsguard.speed.declaration_cache import DeclarationCache
 
             DeclarationCache(self.folder).prune()
@@ -333,6 +341,24 @@ class FindingsMemo:
 # What a file's entry holds: the local policies' rows and counts, and per group key those of
 # a group of policies that follow references (the whole set's entry: its rows, no groups).
 _Kept = tuple[list[Row], Tally, dict[str, tuple[list[Row], Tally]]]
+
+
+class _Rows(NamedTuple):
+    """Rows to write, a chunk at a time: made from a run's ``findings``, or kept as read."""
+
+    findings: list[Finding]
+    rows: list[Row]
+    tally: Tally
+
+    def chunk_count(self) -> int:
+        """The number of chunks :meth:`chunks` gives."""
+        return -(-len(self.findings) // _CHUNK) + -(-len(self.rows) // _CHUNK)
+
+    def chunks(self) -> Iterator[list[Row]]:
+        for i in range(0, len(self.findings), _CHUNK):
+            yield to_rows(self.findings[i : i + _CHUNK])
+        for i in range(0, len(self.rows), _CHUNK):
+            yield self.rows[i : i + _CHUNK]
 
 
 class _File(NamedTuple):
@@ -404,22 +430,49 @@ def _declaring(decl: DeclarationSet) -> tuple[dict[str, list[str]], dict[str, se
     return declaring, sections
 
 
-def _rows(
-    fresh: Mapping[str, tuple[list[Finding], Tally]], key: str
-) -> tuple[list[Row], Tally] | None:
+def _rows(fresh: Mapping[str, tuple[list[Finding], Tally]], key: str) -> _Rows | None:
     found = fresh.get(key)
-    return None if found is None else (to_rows(found[0]), found[1])
+    return None if found is None else _Rows(found[0], [], found[1])
 
 
 def _decode(blob: bytes, key: str) -> _Kept:
-    fmt, rows, tally, groups = unseal(blob, key)
-    if fmt != _FORMAT or not isinstance(rows, list) or not isinstance(groups, dict):
+    """What an entry written by :meth:`FindingsMemo._write` holds; ValueError when it is
+    not whole (checked over all its bytes before any chunk is read), of another key or
+    format, or its head or a chunk is not what the writer makes."""
+    head, chunks = unseal_chunks(blob, key)
+    if type(head) is not tuple or len(head) != 4 or head[0] != _FORMAT:
         raise ValueError("stale entry")
+    _fmt, tally, count, groups = head
+    if type(groups) is not list:
+        raise ValueError("not a memo entry")
+    at = _count(count)
+    rows = _joined(chunks[:at])
     kept: dict[str, tuple[list[Row], Tally]] = {}
-    for group_key, value in groups.items():
-        if not isinstance(group_key, str) or not isinstance(value, tuple) or len(value) != 2:
+    for group in groups:
+        if type(group) is not tuple or len(group) != 3 or type(group[0]) is not str:
             raise ValueError("not a group's findings")
-        if not isinstance(value[0], list):
-            raise ValueError("not a group's findings")
-        kept[group_key] = (value[0], checked_tally(value[1]))
+        n = _count(group[2])
+        kept[group[0]] = (_joined(chunks[at : at + n]), checked_tally(group[1]))
+        at += n
+    if at != len(chunks):
+        raise ValueError("not as many chunks as the head says")
     return rows, checked_tally(tally), kept
+
+
+def _count(value: object) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError("not a number of chunks")
+    return value
+
+
+def _joined(chunks: Sequence[memoryview]) -> list[Row]:
+    """The rows of ``chunks``, one list; ValueError when a chunk is not a list, or empty
+    (the writer makes none). Each row is checked as its finding is made (:func:`from_rows`:
+    nine fields, a known status, severity and rule), as before chunks."""
+    rows: list[Row] = []
+    for chunk in chunks:
+        part = marshal.loads(chunk)
+        if type(part) is not list or not part:
+            raise ValueError("not rows")
+        rows += part
+    return rows

@@ -1,0 +1,213 @@
+"""The findings memo writes an entry's rows a chunk at a time (never the whole entry in
+memory) and reads an entry only when all of it checks: a truncated, padded or flipped file,
+a head or chunk lengths that lie, a chunk that is not rows, another key's entry or an entry of
+the previous format is ignored, its findings evaluated again, the report byte-identical."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hdsguard.speed import findingsmemo
+from hdsguard.speed.cache import seal, sealed_chunks, unseal_chunks, write_atomic
+from tests.helpers import REPO, write
+from tests.test_findings_memo import CROSS, count_pairs, report_json
+
+ROW = ("R-001", "fail", "high", "systems/s", "s.yaml", 3, 5, "message", "remediation")
+CHUNKS = [[ROW] * 3, [ROW] * 3, [ROW]]
+
+
+def entry(key: str, head: Any, chunks: list[bytes], lengths: list[int] | None = None) -> bytes:
+    """An entry as :func:`sealed_chunks` lays it out, from chunks already marshalled, with a
+    valid checksum whatever ``lengths`` say (what a writer's bug could make)."""
+    body = b"".join(chunks)
+    sizes = [len(c) for c in chunks] if lengths is None else lengths
+    trailer = marshal.dumps((key, head, sizes), 4)
+    body += trailer + len(trailer).to_bytes(8, "big")
+    return body + hashlib.sha256(body).digest()
+
+
+def test_an_entry_written_in_chunks_reads_back(tmp_path: Path) -> None:
+    target = tmp_path / "e.marshal"
+    assert write_atomic(target, sealed_chunks("k", ("head", 1), iter(CHUNKS)))
+    blob = target.read_bytes()
+    assert blob == b"".join(sealed_chunks("k", ("head", 1), CHUNKS))
+    head, chunks = unseal_chunks(blob, "k")
+    assert head == ("head", 1)
+    assert [marshal.loads(c) for c in chunks] == CHUNKS
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left
+
+
+def test_an_entry_of_no_chunk_reads_back() -> None:
+    head, chunks = unseal_chunks(b"".join(sealed_chunks("k", None, [])), "k")
+    assert (head, chunks) == (None, [])
+
+
+def test_a_chunk_marshal_cannot_carry_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "e.marshal"
+    assert not write_atomic(target, sealed_chunks("k", None, [[ROW], [object()]]))
+    assert list(tmp_path.iterdir()) == []
+
+
+GOOD = [marshal.dumps(c, 4) for c in CHUNKS]
+
+
+@pytest.mark.parametrize(
+    ("damaged", "message"),
+    [
+        (entry("k", 1, GOOD)[:-1], "corrupt"),  # truncated
+        (entry("k", 1, GOOD)[:40], "corrupt"),
+        (entry("k", 1, GOOD)[:10], "corrupt"),
+        (b"", "corrupt"),
+        (entry("k", 1, GOOD) + b"\0", "corrupt"),  # trailing garbage
+        (bytes([entry("k", 1, GOOD)[0] ^ 1]) + entry("k", 1, GOOD)[1:], "corrupt"),  # flipped
+        (seal("k", (4, CHUNKS[0], {}, {})), "corrupt"),  # the previous layout
+        (entry("other", 1, GOOD), "not the entry of this key"),
+        (entry("k", 1, GOOD, [len(GOOD[0]), len(GOOD[1])]), "do not fill"),  # a chunk unsaid
+        (entry("k", 1, GOOD, [*map(len, GOOD), 1]), "do not fill"),  # one too many
+        (entry("k", 1, GOOD, [*map(len, GOOD), 0]), "not the lengths"),
+        (entry("k", 1, GOOD, [len(GOOD[0]), -1, len(GOOD[1]) + 1 + len(GOOD[2])]), "not the"),
+        (entry("k", 1, GOOD, (len(GOOD[0]), len(GOOD[1]), len(GOOD[2]))), "not the"),  # type: ignore[arg-type]
+    ],
+)
+def test_an_entry_that_does_not_check_is_refused(damaged: bytes, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        unseal_chunks(damaged, "k")
+
+
+# --- through the memo ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def estate(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The arguments of a run of the lab example, with a rule that follows references (each
+    file's entry then holds a group's findings too), two rows a chunk: every entry of a
+    few findings is written in several chunks."""
+    monkeypatch.setattr(findingsmemo, "_CHUNK", 2)
+    write(tmp_path / "pol", {"acme.yaml": CROSS})
+    return [str(REPO / "examples" / "lab-group"), "--policies", str(tmp_path / "pol")]
+
+
+def entries(cache: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((cache / "findings").glob("*.marshal"))}
+
+
+def decoded(name: str, blob: bytes) -> Any:
+    return findingsmemo._decode(blob, name.removesuffix(findingsmemo.SUFFIX))
+
+
+def test_entries_in_chunks_are_read_back_whole(
+    cache: Path, estate: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = report_json(estate)
+    written = entries(cache)
+    chunked = [unseal_chunks(b, n.removesuffix(".marshal")) for n, b in written.items()]
+    assert max(len(chunks) for _, chunks in chunked) > 2
+    assert any(head[3] and head[3][0][2] > 1 for head, _ in chunked)  # a group's, in chunks
+    pairs = count_pairs(monkeypatch)
+    assert report_json(estate) == cold
+    assert pairs == [(0, 0)]  # every finding came from the memo
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HDSGUARD_NO_CACHE", "1")
+        assert report_json(estate) == cold
+
+
+def _head_and_chunks(blob: bytes, key: str) -> tuple[Any, list[bytes]]:
+    head, chunks = unseal_chunks(blob, key)
+    return head, [bytes(c) for c in chunks]
+
+
+def _recount(blob: bytes, key: str, by: int) -> bytes:
+    (fmt, tally, count, groups), chunks = _head_and_chunks(blob, key)
+    return entry(key, (fmt, tally, count + by, groups), chunks)
+
+
+def _not_rows(value: object) -> Callable[[bytes, str], bytes | None]:
+    def damage(blob: bytes, key: str) -> bytes | None:
+        head, chunks = _head_and_chunks(blob, key)
+        if not chunks:
+            return None
+        return entry(key, head, [marshal.dumps(value, 4), *chunks[1:]])
+
+    return damage
+
+
+def _shifted(blob: bytes, key: str) -> bytes | None:
+    head, chunks = _head_and_chunks(blob, key)
+    if len(chunks) < 2:
+        return None
+    lengths = [len(c) for c in chunks]
+    lengths[0], lengths[1] = lengths[0] + 3, lengths[1] - 3
+    return entry(key, head, chunks, lengths)
+
+
+def _previous_format(blob: bytes, key: str) -> bytes:
+    rows, tally, groups = findingsmemo._decode(blob, key)
+    old = seal(key, (4, rows, tally, groups))
+    assert old is not None
+    return old
+
+
+# Each damage, made to an entry; None: not to this one (it has too few chunks).
+DAMAGES: dict[str, Callable[[bytes, str], bytes | None]] = {
+    "truncated": lambda blob, key: blob[: len(blob) // 2],
+    "truncated by one byte": lambda blob, key: blob[:-1],
+    "wrong digest": lambda blob, key: blob[:-1] + bytes([blob[-1] ^ 1]),
+    "a flipped row byte": lambda blob, key: bytes([blob[0] ^ 0x40]) + blob[1:],
+    "trailing garbage": lambda blob, key: blob + b"garbage",
+    "one chunk more than written": lambda blob, key: _recount(blob, key, 1),
+    "one chunk fewer than written": lambda blob, key: _recount(blob, key, -1),
+    "chunk lengths that lie": _shifted,
+    "a chunk that is a number": _not_rows(42),
+    "a chunk that is a dict": _not_rows({"rows": []}),
+    "a chunk that is empty": _not_rows([]),
+    "a chunk of rows too short": _not_rows([("R-001", "fail")]),
+    "a head of another format": lambda blob, key: entry(key, (4, {}, 0, []), []),
+    "the previous format": _previous_format,
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_a_damaged_entry_is_evaluated_again(
+    cache: Path, estate: list[str], monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    cold = report_json(estate)
+    written = entries(cache)
+    damaged = 0
+    for name, blob in written.items():
+        bad = DAMAGES[damage](blob, name.removesuffix(findingsmemo.SUFFIX))
+        if bad is not None:
+            (cache / "findings" / name).write_bytes(bad)
+            damaged += 1
+    assert damaged
+    pairs = count_pairs(monkeypatch)
+    assert report_json(estate) == cold  # no traceback (the runner would raise it)
+    ((announced, evaluated),) = pairs
+    assert announced == evaluated > 0
+    rewritten = entries(cache)
+    assert rewritten.keys() == written.keys()
+    for name, blob in written.items():  # rewritten whole, holding what the first run wrote
+        assert decoded(name, rewritten[name]) == decoded(name, blob)
+
+
+def test_another_files_entry_is_evaluated_again(
+    cache: Path, estate: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = report_json(estate)
+    written = entries(cache)
+    names = sorted(written)
+    assert len(names) > 1
+    for name, other in zip(names, [*names[1:], names[0]], strict=True):
+        (cache / "findings" / name).write_bytes(written[other])
+    pairs = count_pairs(monkeypatch)
+    assert report_json(estate) == cold
+    ((announced, evaluated),) = pairs
+    assert announced == evaluated > 0
+    rewritten = entries(cache)
+    for name, blob in written.items():
+        assert decoded(name, rewritten[name]) == decoded(name, blob)
