@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -118,6 +119,19 @@ def to_rows(findings: Iterable[Finding]) -> list[Row]:
     runs for every finding of a first run."""
     plain = _PLAIN
     return [(f[0], plain[f[1]], plain[f[2]], f[3], f[4], f[5], f[6], f[7], f[8]) for f in findings]
+
+
+def to_shared_rows(findings: Iterable[Finding]) -> list[Row]:
+    """:func:`to_rows`, with each rule, target and file name interned: ``marshal`` marks them
+    so and interns them again when loading, so that rows loaded from several payloads (the
+    findings memo's chunks and entries) share one string each, as one payload's references
+    did (a target's findings span chunks: without it, a warm run at 10k held 0.9 MiB more)."""
+    plain, intern = _PLAIN, sys.intern
+    return [
+        (intern(f[0]), plain[f[1]], plain[f[2]], intern(f[3]),
+         None if f[4] is None else intern(f[4]), f[5], f[6], f[7], f[8])
+        for f in findings
+    ]  # fmt: skip
 
 
 def from_rows(rows: Iterable[Row], references: Mapping[str, tuple[str, ...]]) -> list[Finding]:

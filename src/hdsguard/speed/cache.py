@@ -14,7 +14,10 @@ Three caches use it: the compiled policy catalogue (:mod:`.catalogue_cache`), th
 validated declaration files (:mod:`.declaration_cache`) and the findings memo
 (:mod:`.findingsmemo`). Every entry is ``marshal`` data (plain values only: marshal
 runs no code while loading, unlike pickle) sealed by :func:`seal`: a SHA-256 of the payload,
-and inside the payload the entry's own key, both checked by :func:`unseal`. A cache only ever
+and inside the payload the entry's own key, both checked by :func:`unseal`; or, for an entry
+too large to hold whole (the findings memo's), by :func:`sealed_chunks`: its chunks, then its
+key and the chunks' lengths, then a SHA-256 of all of it, checked by :func:`unseal_chunks`
+before any chunk is read. A cache only ever
 costs or saves time: a write that fails (read-only home, full disk) is skipped, and an entry
 that cannot be read, fails its check or decodes to anything unexpected is ignored and rebuilt.
 """

@@ -35,11 +35,14 @@ settings that are not in any key: each scan's vantage, a certificate's host). Th
 locations of findings (``Finding.related``) are computed after the run, only in runs with
 evidence, and never stored.
 
-Entries live in ``<cache dir>/findings/``, are marshal data sealed with a SHA-256 and their own
-key (:func:`hdsguard.speed.cache.seal`): an entry copied over another file's, flipped or unreadable
-is never used, the file is evaluated again and its entry rewritten. They are pruned like the
-declaration cache. The code fingerprint is the whole installed package, code and data (the
-section table included).
+Entries live in ``<cache dir>/findings/``, are marshal data in chunks of rows
+(:func:`hdsguard.speed.cache.sealed_chunks`: each chunk made from the findings and written as it
+comes, a first run never holds an entry whole), closed by their own key, the chunks' lengths
+and a SHA-256 over all of it, checked before any chunk is read: an entry copied over another
+file's, truncated, padded, flipped or unreadable, or whose head or chunks are not what the
+writer makes, is never used, the file is evaluated again and its entry rewritten. They are
+pruned like the declaration cache. The code fingerprint is the whole installed package, code
+and data (the section table included).
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ from hdsguard.findings import (
     add_tally,
     checked_tally,
     from_rows,
-    to_rows,
+    to_shared_rows,
 )
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.speed.cache import (
@@ -356,7 +359,7 @@ class _Rows(NamedTuple):
 
     def chunks(self) -> Iterator[list[Row]]:
         for i in range(0, len(self.findings), _CHUNK):
-            yield to_rows(self.findings[i : i + _CHUNK])
+            yield to_shared_rows(self.findings[i : i + _CHUNK])
         for i in range(0, len(self.rows), _CHUNK):
             yield self.rows[i : i + _CHUNK]
 
