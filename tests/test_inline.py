@@ -37,6 +37,12 @@ def test_inlined_helpers_compute_whole_days(
         ('"days_since(x)" + self.id', None),  # inside a string literal: untouched
         ("self.days_since(x)", None),  # a method or field, not the helper
         ("days_between(self.a, get(self, 'b', 'c'))", "timestamp((get(self, 'b', 'c'))"),
+        ("my_days_since(x) + olddays_since(y)", None),  # part of another name
+        ("days_since\n  (self.d) > 0", "timestamp((self.d) + "),  # space before the bracket
+        ("days_since", None),  # a name without a call
+        ("days_since(self.d", None),  # no closing bracket: left to the compiler's error
+        ('"""days_since(x) \'\'\'"""  + r\'days_until(y)\'', None),  # triple and raw strings
+        ("days_since(days_until(self.d))", "timestamp((now) + "),  # nested: the inner one too
     ],
 )
 def test_rewrite(source: str, expected: str | None) -> None:

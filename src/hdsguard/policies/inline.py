@@ -137,40 +137,34 @@ def inline_helpers(source: str) -> str:
     ``kev_added``, ``in_eea``, the protocol classes) replaced by its CEL definition."""
     out: list[str] = []
     i = 0
-    while i < len(source):
-        quote = source[i]
-        if quote in "\"'":
-            end = _string_end(source, i)
-            out.append(source[i:end])
-            i = end
+    while (found := _NEXT.search(source, i)) is not None:
+        start = found.start()
+        out.append(source[i:start])
+        name = found.group(1)
+        if name is None:  # a string literal: copied whole, whatever names it holds
+            i = _string_end(source, start)
+            out.append(source[start:i])
             continue
-        name = _helper_at(source, i)
-        if name is not None:
-            open_paren = source.index("(", i + len(name))
-            close = matching(source, open_paren)
-            if close is not None:
-                args = [
-                    inline_helpers(a.strip()) for a in split_args(source[open_paren + 1 : close])
-                ]
-                body = _REWRITES[name](args)
-                if body is not None:
-                    out.append(f"({body})")
-                    i = close + 1
-                    continue
-        out.append(source[i])
-        i += 1
+        close = matching(source, found.end() - 1)
+        if close is not None:
+            args = [inline_helpers(a.strip()) for a in split_args(source[found.end() : close])]
+            body = _REWRITES[name](args)
+            if body is not None:
+                out.append(f"({body})")
+                i = close + 1
+                continue
+        out.append(source[start])
+        i = start + 1
+    out.append(source[i:])
     return "".join(out)
 
 
-def _helper_at(source: str, i: int) -> str | None:
-    if i > 0 and (source[i - 1].isalnum() or source[i - 1] in "_."):
-        return None  # part of another name, or a field/method such as x.days_since
-    for name in _REWRITES:
-        if source.startswith(name, i):
-            rest = source[i + len(name) :].lstrip()
-            if rest.startswith("("):
-                return name
-    return None
+# The next string literal or call of a helper of _REWRITES: a name not part of another name
+# nor a field or method (`x.days_since(...)`), then its bracket. One search, not a test of
+# every helper at every character: that was 8 % of compiling the catalogue.
+_NEXT = re.compile(
+    r"[\"']|(?<![\w.])(" + "|".join(re.escape(name) for name in _REWRITES) + r")\s*\("
+)
 
 
 def _string_end(source: str, start: int) -> int:
