@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hdsguard.config import LoadedConfig, WaiverPolicy
     from hdsguard.declarations.merge import DeclarationSet
     from hdsguard.evidence.load import EvidenceSet, EvidenceSpec
+    from hdsguard.speed.ahead import Ahead
     from hdsguard.waivers import WaiverSet
 
 DOCS_URL = "https://github.com/hdsguard/hdsguard/blob/main/docs/policies.md"
@@ -132,12 +133,23 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
 
     tell = options.progress or _silent
     tell(progress.LOADING_POLICIES)
+    skipped: list[str] = []  # inputs a walk did not read: announced with the notices
+    ahead = _compile_ahead(paths, options, lang)
+    early: list[Problem] = []
+    read = None
+    if ahead is not None:  # the declarations are read while a helper compiles the catalogue
+        read = _collect(early, read_declarations, paths, options, None, skipped, tell)
+        ahead.finish()
     runtime, catalogue = load_policies(options.policy_dirs, lang=lang)
     problems = _settings_problems(catalogue, options)
     waivers = _collect(problems, _load_waivers, options, catalogue)
     baseline = _collect(problems, _load_baseline, options)
-    skipped: list[str] = []  # inputs a walk did not read: announced with the notices
-    decl, observed = read_declarations(paths, options, problems, skipped, tell)
+    if ahead is None:
+        decl, observed = read_declarations(paths, options, problems, skipped, tell)
+    elif read is None or problems:  # as read_declarations raises: every problem, in order
+        raise InputError([*problems, *early])
+    else:
+        decl, observed = read
     policies = selected(catalogue, options)
     targets = sum(map(len, decl.lists.values())) + len(decl.singletons)
     tell(
@@ -192,6 +204,18 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         evidence=_evidence_files(observed),
         counted=results.counted(),
     )
+
+
+def _compile_ahead(paths: Sequence[str], options: CheckOptions, lang: str) -> Ahead | None:
+    """A helper compiling the catalogue into its cache while the declarations are read
+    (:mod:`hdsguard.speed.ahead`), or None."""
+    from hdsguard.speed import ahead
+
+    def compile_catalogue() -> None:
+        load_policies(options.policy_dirs, lang=lang)
+
+    exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
+    return ahead.start(compile_catalogue, options.policy_dirs, lang, paths, exclude)
 
 
 def _silent(_text: str) -> None:

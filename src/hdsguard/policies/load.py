@@ -86,26 +86,10 @@ def _load_catalogue(
     with_specs: bool,
     lang: str | None,
 ) -> dict[str, CompiledPolicy]:
-    problems: list[Problem] = []
-    dirs = [(builtin_policy_dir(), True)] if builtin else []
-    dirs += [(d, False) for d in extra_dirs]
-    files: list[tuple[Path, bool]] = []
-    for directory, is_builtin in dirs:
-        try:
-            files += [(path, is_builtin) for path in policy_files(directory)]
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
     from hdsguard.speed import catalogue_cache as cache
 
-    # Each file is read once: the key hashes the very bytes that are compiled, so an edit
-    # made meanwhile can never be stored under the key of the previous text.
-    contents: dict[Path, bytes] = {}
-    for path, _builtin in files:
-        with contextlib.suppress(InputError):  # reported by the load; nothing is then cached
-            contents[path] = read_bytes(path, display_path(path))
-    key = cache.catalogue_key(files, contents, lang) if len(contents) == len(files) else None
+    problems: list[Problem] = []
+    files, contents, key = _sources(extra_dirs, builtin, lang)
     runtime.catalogue_key = key
 
     def rebuild() -> list[CompiledPolicy]:
@@ -131,6 +115,47 @@ def _load_catalogue(
     if key and cached is None:
         cache.store(key, loaded)
     return dict(sorted(catalogue.items()))
+
+
+def _sources(
+    extra_dirs: Sequence[Path], builtin: bool, lang: str | None
+) -> tuple[list[tuple[Path, bool]], dict[Path, bytes], str | None]:
+    """The policy files (path, built-in), the bytes of each, and the catalogue cache's key for
+    them (None when one cannot be read: the load reports it, and nothing is cached)."""
+    from hdsguard.speed import catalogue_cache as cache
+
+    problems: list[Problem] = []
+    dirs = [(builtin_policy_dir(), True)] if builtin else []
+    dirs += [(d, False) for d in extra_dirs]
+    files: list[tuple[Path, bool]] = []
+    for directory, is_builtin in dirs:
+        try:
+            files += [(path, is_builtin) for path in policy_files(directory)]
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    # Each file is read once: the key hashes the very bytes that are compiled, so an edit
+    # made meanwhile can never be stored under the key of the previous text.
+    contents: dict[Path, bytes] = {}
+    for path, _builtin in files:
+        with contextlib.suppress(InputError):  # reported by the load; nothing is then cached
+            contents[path] = read_bytes(path, display_path(path))
+    key = cache.catalogue_key(files, contents, lang) if len(contents) == len(files) else None
+    return files, contents, key
+
+
+def catalogue_cached(extra_dirs: Sequence[Path] = (), *, lang: str | None = None) -> bool | None:
+    """Whether the catalogue cache holds an entry for the catalogue :func:`load_catalogue`
+    would load now (not whether that entry is sound: its load checks that); None when there
+    is no cache, or a policy directory or file cannot be read."""
+    from hdsguard.speed import catalogue_cache as cache
+
+    try:
+        key = _sources(extra_dirs, True, lang)[2]
+    except InputError:
+        return None
+    return None if key is None else cache.stored(key)
 
 
 def _load_files(

@@ -60,6 +60,7 @@ __all__ = [
     "loads",
     "materialise",
     "store",
+    "stored",
 ]
 
 _FORMAT = 3  # 3: marshal data, no pickle
@@ -107,6 +108,12 @@ def load(
         return None
     decode = partial(loads, runtime, key=key, rebuild=rebuild)
     return load_safely(folder / f"{_PREFIX}{key}{_SUFFIX}", decode)
+
+
+def stored(key: str) -> bool | None:
+    """Whether an entry exists for ``key`` (None: no cache)."""
+    folder = cache_dir()
+    return None if folder is None else (folder / f"{_PREFIX}{key}{_SUFFIX}").is_file()
 
 
 def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
