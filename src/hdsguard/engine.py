@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from sys import intern
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -38,8 +37,9 @@ from hdsguard.policies.template import join_rendered
 from hdsguard.speed import fastpath
 
 
-@dataclass(frozen=True)
-class _Outcome:
+class _Outcome(NamedTuple):
+    # A tuple, not a frozen dataclass: one is made for every pair evaluated, and a frozen
+    # dataclass's __init__ sets each field through object.__setattr__.
     status: Status
     message: str
     field: tuple[str | int, ...]
