@@ -30,11 +30,10 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import groupby
 
-from hdsguard.findings import Finding, Report, RuleInfo, Status, sorted_findings
+from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status, sorted_findings
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line as xml_line
 from hdsguard.formatters.escape import document_text as xml_text
@@ -53,15 +52,20 @@ _ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]')
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
     out('<?xml version="1.0" encoding="UTF-8"?>\n')
-    findings = sorted_findings(report.findings)
-    root = _start("testsuites", [("name", "hdsguard"), *_counts(findings)])
-    if not findings:
+    # Each suite's findings and counts first: the root's counts are their sums (counting
+    # the whole report again cost as much as counting every suite).
+    groups = groupby(sorted_findings(report.findings), key=_RULE)
+    suites = [(rule, found, _counts(found)) for rule, found in ((r, list(g)) for r, g in groups)]
+    totals = [sum(counts[i] for *_, counts in suites) for i in range(4)]
+    root = _start("testsuites", [("name", "hdsguard"), *_attributes(totals)])
+    if not suites:
         out(root + " />\n")
         return
     out(root + ">")
-    for rule, group in groupby(findings, key=lambda f: f.rule):
+    memo = _Memo()
+    for rule, group, counts in suites:
         out(_SUITE)
-        _suite(rule, list(group), report.rules.get(rule), out)
+        _suite(rule, group, counts, report.rules.get(rule), out, memo)
     out(_ROOT + "</testsuites>\n")
 
 
@@ -92,10 +96,27 @@ def _attribute(text: str) -> str:
 
 def _line_attribute(text: str) -> str:
     """``_attribute(xml_line(text))``: a printable text without markup (most targets and
-    messages) is returned after a few C calls, without the escaping functions' calls."""
-    if text.isprintable() and _ATTRIBUTE_SPECIAL.search(text) is None:
-        return text
+    messages) is returned after a few C calls, without the escaping functions' calls (a
+    substring test is a memchr, a tenth of a regular expression's search)."""
+    if text.isprintable() and not ('"' in text or "&" in text or "<" in text or ">" in text):
+        return text  # (\r, \n and \t are not printable)
     return _attribute(xml_line(text))
+
+
+def _around(template: str, field: str) -> tuple[str, str] | None:
+    """The text before and after the one ``{field}`` of ``template`` when it has no other
+    braces: then ``template.format(field=x)`` is ``before + x + after``."""
+    before, found, after = template.partition("{" + field + "}")
+    if not found or any(brace in before + after for brace in "{}"):
+        return None
+    return before, after
+
+
+def _text(text: str) -> str:
+    """``_cdata(xml_text(text))``: a printable text without markup as it is."""
+    if text.isprintable() and not ("&" in text or "<" in text or ">" in text):
+        return text
+    return _cdata(xml_text(text))
 
 
 def _cdata(text: str) -> str:
@@ -103,10 +124,14 @@ def _cdata(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_STATUS, _BASELINED = operator.itemgetter(1), operator.itemgetter(11)  # Finding's items
+# Finding's items
+_RULE, _STATUS, _BASELINED = map(operator.itemgetter, (0, 1, 11))
 
 
-def _counts(findings: list[Finding]) -> list[tuple[str, str]]:
+Counts = tuple[int, int, int, int]
+
+
+def _counts(findings: list[Finding]) -> Counts:
     """Tests, failures and errors that fail the gate (not baselined), skipped (baselined, not
     applicable, waived): counted at C speed when nothing is baselined (most reports)."""
     if any(map(_BASELINED, findings)):
@@ -119,20 +144,27 @@ def _counts(findings: list[Finding]) -> list[tuple[str, str]]:
             elif f.status is Status.ERROR:
                 errors += 1
     else:
-        by_status = Counter(map(_STATUS, findings))
-        failures, errors = by_status[Status.FAIL], by_status[Status.ERROR]
-        skipped = by_status[Status.NOT_APPLICABLE] + by_status[Status.WAIVED]
-    return [
-        ("tests", str(len(findings))),
-        ("failures", str(failures)),
-        ("errors", str(errors)),
-        ("skipped", str(skipped)),
-        ("time", "0"),
-    ]
+        statuses = list(map(_STATUS, findings))
+        failures, errors = statuses.count(Status.FAIL), statuses.count(Status.ERROR)
+        skipped = statuses.count(Status.NOT_APPLICABLE) + statuses.count(Status.WAIVED)
+    return len(findings), failures, errors, skipped
 
 
-def _suite(rule: str, findings: list[Finding], info: RuleInfo | None, out: Write) -> None:
-    out(_start("testsuite", [("name", rule), *_counts(findings)]) + ">")
+def _attributes(counts: Sequence[int]) -> list[tuple[str, str]]:
+    """The counts as a suite's attributes, in ElementTree's order."""
+    names = ("tests", "failures", "errors", "skipped")
+    return [*zip(names, map(str, counts), strict=True), ("time", "0")]
+
+
+def _suite(
+    rule: str,
+    findings: list[Finding],
+    counts: Counts,
+    info: RuleInfo | None,
+    out: Write,
+    memo: _Memo,
+) -> None:
+    out(_start("testsuite", [("name", rule), *_attributes(counts)]) + ">")
     if info is not None:
         props = [
             _CHILD + _element("property", [("name", name), ("value", xml_line(value))])
@@ -151,25 +183,25 @@ def _suite(rule: str, findings: list[Finding], info: RuleInfo | None, out: Write
                 else "<properties />"
             )
         )
-    # What the cases of a suite share, escaped once: the rule, each file's attribute, each
-    # not-applicable reason (most of a rule's skipped cases give one of a few).
-    classname, files, skips = _attribute(rule), dict[str | None, str](), dict[str, str]()
-    for cases in _cases(findings, classname, files, skips):
+    for cases in _cases(findings, _attribute(rule), memo):
         out(cases)
     out(_SUITE + "</testsuite>")
 
 
-def _cases(
-    findings: list[Finding], classname: str, files: dict[str | None, str], skips: dict[str, str]
-) -> Iterator[str]:
-    """Each ``<testcase …>`` after its line break, 8 at a time (one call of the output's
-    chunks, a Python method, per case cost a sixth of the writing; 8 cases stay a few KB).
-    Its attributes are written out in ElementTree's order (name, classname, file, line,
-    time), in one loop with what it reads in locals, not a call per case. ``classname``: the
-    rule escaped; ``files``: each file's ``file`` attribute, escaped once for the suite;
-    ``skips``: each not-applicable reason's element."""
-    special, passed, not_applicable = _ATTRIBUTE_SPECIAL.search, Status.PASS, Status.NOT_APPLICABLE
-    failure = _Failures()
+# Test cases joined into one piece of the output: one call of the output's chunks (a Python
+# method) per case cost a sixth of the writing; 256 cases stay well under 1 MB.
+_BATCH = 8
+
+
+def _cases(findings: list[Finding], classname: str, memo: _Memo) -> Iterator[str]:
+    """Each ``<testcase …>`` after its line break, :data:`_BATCH` at a time. Its attributes
+    are written out in ElementTree's order (name, classname, file, line, time), in one loop
+    with what it reads in locals, not a call per case. ``classname``: the rule escaped.
+    What cases repeat is escaped once (:class:`_Memo`): targets, messages, files."""
+    passed, not_applicable, failed = Status.PASS, Status.NOT_APPLICABLE, Status.FAIL
+    names, skips, failure = memo.names, memo.skips, memo.failure
+    # Per file of this suite: the attributes between the name and the line number.
+    middles: dict[str | None, str] = {}
     batch: list[str] = []
     put = batch.append
     for f in findings:
@@ -177,52 +209,138 @@ def _cases(
             _rule, status, _severity, target, file, line, _column, message, _remediation,
             _references, _waiver, baselined, _related,
         ) = f  # fmt: skip
-        if target.isprintable() and special(target) is None:
-            name = target
+        name = names.get(target)
+        if name is None:
+            name = names[target] = _line_attribute(target)
+        if type(line) is int and file is not None:  # most cases
+            middle = middles.get(file)
+            if middle is None:
+                middle = middles[file] = f'" classname="{classname}"{memo.file(file)} line="'
+            if status is passed and not baselined:  # most cases: nothing inside
+                put(f'{_CASE}<testcase name="{name}{middle}{line}" time="0" />')
+                if len(batch) == _BATCH:
+                    yield "".join(batch)
+                    batch.clear()
+                continue
+            head = f'{_CASE}<testcase name="{name}{middle}{line}"'
+        elif file is None or line is None:
+            head = f'{_CASE}<testcase name="{name}" classname="{classname}"{memo.file(file)}'
         else:
-            name = _attribute(xml_line(target))
-        place = files.get(file)
-        if place is None:
-            place = files[file] = "" if file is None else f' file="{_line_attribute(file)}"'
-        if file is None or line is None:
-            head = f'{_CASE}<testcase name="{name}" classname="{classname}"{place}'
-        elif type(line) is int:
-            head = f'{_CASE}<testcase name="{name}" classname="{classname}"{place} line="{line}"'
-        else:
-            where = f'{place} line="{_attribute(str(line))}"'
+            where = f'{memo.file(file)} line="{_attribute(str(line))}"'
             head = f'{_CASE}<testcase name="{name}" classname="{classname}"{where}'
-        if status is passed and not baselined:  # most cases: nothing inside
+        if baselined:
+            child = _child(f) or ""
+        elif status is passed:  # most cases: nothing inside
             child = ""
-        elif status is not_applicable and not baselined:
+        elif status is not_applicable:
             skipped = skips.get(message)
             if skipped is None:
                 skipped = skips[message] = _child(f) or ""
             child = skipped
-        elif status is Status.FAIL and not baselined:
+        elif status is failed:
             child = failure(f)
         else:
             child = _child(f) or ""
         put(
             f'{head} time="0">{_CHILD}{child}{_CASE}</testcase>' if child else head + ' time="0" />'
         )
-        if len(batch) == 8:
+        if len(batch) == _BATCH:
             yield "".join(batch)
             batch.clear()
     if batch:
         yield "".join(batch)
 
 
+class _Memo:
+    """What the cases of a report repeat, escaped once for the whole report: each target's
+    ``name`` attribute (a target is checked by many rules), each file's ``file`` attribute,
+    each not-applicable reason's element (a rule's skipped cases give one of a few), and the
+    failures' pieces (:class:`_Failures`). Keyed by the strings themselves: bounded by the
+    distinct targets, files and messages of the report."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.files: dict[str | None, str] = {}
+        self.skips: dict[str, str] = {}
+        self.failure = _Failures()
+
+    def file(self, file: str | None) -> str:
+        place = self.files.get(file)
+        if place is None:
+            place = self.files[file] = "" if file is None else f' file="{_line_attribute(file)}"'
+        return place
+
+
 class _Failures:
-    """``<failure>`` of a failing finding that is not baselined, as :func:`_child` writes it,
-    with the words of its details looked up once and its last lines (severity, references)
-    escaped once per rule (:func:`_tail`)."""
+    """``<failure>`` of a failing finding that is not baselined, as :func:`_child` writes it.
+    Every escaping used here replaces characters one by one (:func:`xml_text`, then
+    :func:`_cdata`), so the details can be escaped piece by piece: each message, target and
+    file once, the words around the remediation and the location once, each rule's last lines
+    (severity, references) once; per finding only the remediation (most are written for
+    their target) is looked at, and the line and column numbers, which need no escaping, put
+    in. Findings with related locations, or with a translation of the details' words that is
+    not plain text around its one field, take the general path (:meth:`general`)."""
 
     def __init__(self) -> None:
         self.remediation = _("Remediation: {hint}")
         self.location = _("Location: {where}")
         self.language = current()
+        hint, where = _around(self.remediation, "hint"), _around(self.location, "where")
+        # The escaped words around the remediation and after the location, the raw words
+        # before the location (escaped with each file): None sends every finding the
+        # general way.
+        self.words = (
+            None
+            if hint is None or where is None
+            else (
+                *(_cdata(xml_text(words)) for words in hint),
+                where[0],
+                _cdata(xml_text(where[1])),
+            )
+        )
+        self.unplaced = _cdata(xml_text(self.location.format(where=_("(not declared)"))))
+        self.messages: dict[str, tuple[str, str]] = {}  # message: (attribute, details)
+        self.texts: dict[str, str] = {}  # target: details
+        self.places: dict[str, str] = {}  # file: the location line up to the line number
+        # (severity, references): the type attribute up to the details, the end
+        self.rules: dict[tuple[Severity, tuple[str, ...]], tuple[str, str]] = {}
 
     def __call__(self, f: Finding) -> str:
+        (
+            _rule, _status, severity, target, file, line, column, message, remediation,
+            references, _waiver, _baselined, related,
+        ) = f  # fmt: skip
+        words = self.words
+        if related or words is None:
+            return self.general(f)
+        if file is not None and (type(line) is not int or type(column) is not int):
+            return self.general(f)
+        known = self.messages.get(message)
+        if known is None:
+            known = self.messages[message] = (_line_attribute(message), _text(message))
+        text = self.texts.get(target)
+        if text is None:
+            text = self.texts[target] = _text(target)
+        rule = self.rules.get((severity, references))
+        if rule is None:
+            rule = self.rules[severity, references] = self.rule(severity.value, references)
+        hint = f"\n{words[0]}{_text(remediation)}{words[1]}" if remediation else ""
+        if file is None:
+            where = self.unplaced
+        else:
+            place = self.places.get(file)
+            if place is None:
+                place = self.places[file] = _cdata(xml_text(f"{words[2]}{file}:"))
+            where = f"{place}{line or 1}:{column or 1}{words[3]}"
+        return f'<failure message="{known[0]}{rule[0]}{text}: {known[1]}{hint}\n{where}{rule[1]}'
+
+    def rule(self, severity: str, references: tuple[str, ...]) -> tuple[str, str]:
+        """The pieces of a failure a rule's findings share: the type attribute up to the
+        details, the last lines and the end."""
+        tail = _cdata(_tail(severity, references, self.language))
+        return f'" type="{_attribute(severity)}">', f"\n{tail}</failure>"
+
+    def general(self, f: Finding) -> str:
         severity = f.severity.value
         lines = [xml_text(f"{f.target}: {f.message}")]
         if f.remediation:
