@@ -195,13 +195,14 @@ _BATCH = 8
 
 def _cases(findings: list[Finding], classname: str, memo: _Memo) -> Iterator[str]:
     """Each ``<testcase …>`` after its line break, :data:`_BATCH` at a time. Its attributes
-    are written out in ElementTree's order (name, classname, file, line, time), in one loop
-    with what it reads in locals, not a call per case. ``classname``: the rule escaped.
-    What cases repeat is escaped once (:class:`_Memo`): targets, messages, files."""
+    are written out in ElementTree's order (name, classname, file, line, time). The usual
+    cases (passed, not applicable, failed, located, not baselined) are written in this loop
+    with what it reads in locals, and what they repeat escaped once (:class:`_Memo`); the
+    others by :func:`_case`. ``classname``: the rule escaped."""
     passed, not_applicable, failed = Status.PASS, Status.NOT_APPLICABLE, Status.FAIL
     names, skips, failure = memo.names, memo.skips, memo.failure
     # Per file of this suite: the attributes between the name and the line number.
-    middles: dict[str | None, str] = {}
+    middles: dict[str, str] = {}
     batch: list[str] = []
     put = batch.append
     for f in findings:
@@ -212,43 +213,43 @@ def _cases(findings: list[Finding], classname: str, memo: _Memo) -> Iterator[str
         name = names.get(target)
         if name is None:
             name = names[target] = _line_attribute(target)
-        if type(line) is int and file is not None:  # most cases
+        if type(line) is not int or file is None or baselined:
+            put(_case(f, name, classname, memo))
+        else:
             middle = middles.get(file)
             if middle is None:
                 middle = middles[file] = f'" classname="{classname}"{memo.file(file)} line="'
-            if status is passed and not baselined:  # most cases: nothing inside
+            if status is passed:  # nothing inside
                 put(f'{_CASE}<testcase name="{name}{middle}{line}" time="0" />')
-                if len(batch) == _BATCH:
-                    yield "".join(batch)
-                    batch.clear()
-                continue
-            head = f'{_CASE}<testcase name="{name}{middle}{line}"'
-        elif file is None or line is None:
-            head = f'{_CASE}<testcase name="{name}" classname="{classname}"{memo.file(file)}'
-        else:
-            where = f'{memo.file(file)} line="{_attribute(str(line))}"'
-            head = f'{_CASE}<testcase name="{name}" classname="{classname}"{where}'
-        if baselined:
-            child = _child(f) or ""
-        elif status is passed:  # most cases: nothing inside
-            child = ""
-        elif status is not_applicable:
-            skipped = skips.get(message)
-            if skipped is None:
-                skipped = skips[message] = _child(f) or ""
-            child = skipped
-        elif status is failed:
-            child = failure(f)
-        else:
-            child = _child(f) or ""
-        put(
-            f'{head} time="0">{_CHILD}{child}{_CASE}</testcase>' if child else head + ' time="0" />'
-        )
+            elif status is not_applicable:
+                end = skips.get(message)
+                if end is None:  # the reason, the end of the case
+                    end = skips[message] = _inside(_child(f))
+                put(f'{_CASE}<testcase name="{name}{middle}{line}{end}')
+            elif status is failed:
+                put(f'{_CASE}<testcase name="{name}{middle}{line}{_inside(failure(f))}')
+            else:
+                put(f'{_CASE}<testcase name="{name}{middle}{line}{_inside(_child(f))}')
         if len(batch) == _BATCH:
             yield "".join(batch)
             batch.clear()
     if batch:
         yield "".join(batch)
+
+
+def _inside(child: str | None) -> str:
+    """A case's end after its line attribute: with ``child`` inside, or empty."""
+    return f'" time="0">{_CHILD}{child}{_CASE}</testcase>' if child else '" time="0" />'
+
+
+def _case(f: Finding, name: str, classname: str, memo: _Memo) -> str:
+    """A case :func:`_cases` does not write itself: not located, a line that is not an
+    int, or baselined. ``name``: the target escaped."""
+    head = f'{_CASE}<testcase name="{name}" classname="{classname}"{memo.file(f.file)}'
+    if f.file is not None and f.line is not None:
+        head += f' line="{_attribute(str(f.line))}"'
+    child = memo.failure(f) if f.status is Status.FAIL and not f.baselined else _child(f)
+    return f'{head} time="0">{_CHILD}{child}{_CASE}</testcase>' if child else head + ' time="0" />'
 
 
 class _Memo:
