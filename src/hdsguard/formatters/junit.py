@@ -183,6 +183,7 @@ def _suite(
                 else "<properties />"
             )
         )
+    memo.next_suite()
     for cases in _cases(findings, _attribute(rule), memo):
         out(cases)
     out(_SUITE + "</testsuite>")
@@ -253,17 +254,23 @@ def _case(f: Finding, name: str, classname: str, memo: _Memo) -> str:
 
 
 class _Memo:
-    """What the cases of a report repeat, escaped once for the whole report: each target's
-    ``name`` attribute (a target is checked by many rules), each file's ``file`` attribute,
-    each not-applicable reason's element (a rule's skipped cases give one of a few), and the
-    failures' pieces (:class:`_Failures`). Keyed by the strings themselves: bounded by the
-    distinct targets, files and messages of the report."""
+    """What the cases repeat, escaped once: for the whole report, each target's ``name``
+    attribute (a target is checked by many rules) and each file's ``file`` attribute; for a
+    suite, each not-applicable reason's element with the end of its case (a rule's skipped
+    cases give one of a few), and the failures' pieces (:class:`_Failures`). Keyed by the
+    strings themselves: bounded by the report's distinct targets and files, and by a rule's
+    distinct messages (a message is a rule's own: kept for the whole report, at 100k objects
+    they would be hundreds of thousands of strings)."""
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
         self.files: dict[str | None, str] = {}
         self.skips: dict[str, str] = {}
         self.failure = _Failures()
+
+    def next_suite(self) -> None:
+        self.skips.clear()
+        self.failure.messages.clear()
 
     def file(self, file: str | None) -> str:
         place = self.files.get(file)
@@ -275,12 +282,13 @@ class _Memo:
 class _Failures:
     """``<failure>`` of a failing finding that is not baselined, as :func:`_child` writes it.
     Every escaping used here replaces characters one by one (:func:`xml_text`, then
-    :func:`_cdata`), so the details can be escaped piece by piece: each message, target and
-    file once, the words around the remediation and the location once, each rule's last lines
-    (severity, references) once; per finding only the remediation (most are written for
-    their target) is looked at, and the line and column numbers, which need no escaping, put
-    in. Findings with related locations, or with a translation of the details' words that is
-    not plain text around its one field, take the general path (:meth:`general`)."""
+    :func:`_cdata`), so the details can be escaped piece by piece: each target and file once
+    for the report, each message once for its suite, the words around the remediation and
+    the location once, each rule's last lines (severity, references) once; per finding only
+    the remediation (most are written for their target) is looked at, and the line and
+    column numbers, which need no escaping, put in. Findings with related locations, or with
+    a translation of the details' words that is not plain text around its one field, take
+    the general path (:meth:`general`)."""
 
     def __init__(self) -> None:
         self.remediation = _("Remediation: {hint}")
@@ -300,7 +308,8 @@ class _Failures:
             )
         )
         self.unplaced = _cdata(xml_text(self.location.format(where=_("(not declared)"))))
-        self.messages: dict[str, tuple[str, str]] = {}  # message: (attribute, details)
+        # message: (attribute, details), for one suite (:meth:`_Memo.next_suite`)
+        self.messages: dict[str, tuple[str, str]] = {}
         self.texts: dict[str, str] = {}  # target: details
         self.places: dict[str, str] = {}  # file: the location line up to the line number
         # (severity, references): the type attribute up to the details, the end
