@@ -80,6 +80,7 @@ def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
     reported = sorted_findings(f for f in report.findings if f.status in _REPORTED)
     rules = _rules(report, reported)
     index = {rule.id: i for i, rule in enumerate(rules)}
+    encoder = ResultEncoder(index)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -92,7 +93,7 @@ def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
         },
         "columnKind": "unicodeCodePoints",
         "results": (
-            Streamed(reported, ResultEncoder(index))
+            Streamed(reported, encoder, encoder.items)
             if streamed
             else [result(f, index[f.rule]) for f in reported]
         ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
@@ -157,65 +158,145 @@ class ResultEncoder:
 
     The general encoder walked each result's nested dicts twice (whether a streamed list was
     below, then the text): most of a 10k-object SARIF report's time. Here the strings go
-    straight to the C string encoder, and what results share is encoded once: a rule's head
-    (id and index), a file's artifact location. The rare parts (suppressions, related
-    locations) still go through the general encoder. ``tests/test_streaming.py`` checks the
-    bytes against ``json.dumps`` of the document built whole, on generated findings."""
+    straight to the C string encoder, in one loop over the results with what it reads in
+    locals (:meth:`items`: a call per result, and its attribute reads, were half of the
+    writing), and what results share is encoded once with the keys around it (:class:`_Known`):
+    the pieces of a (rule, status, severity), a target's name and logical location, a file's
+    artifact location, a message's visible text. The rare parts (suppressions, related
+    locations) still go through the general encoder. ``tests/test_streaming.py`` and
+    ``tests/test_fmt_fastpaths.py`` check the bytes against ``json.dumps`` of the document
+    built whole, on generated findings."""
 
     def __init__(self, index: dict[str, int]) -> None:
         self._index = index
-        self._heads: dict[tuple[str, str], str] = {}
-        self._artifacts: dict[tuple[str, str], str] = {}
         self._remediation = _("Remediation: {hint}")
+        self._known: dict[str, _Known] = {}  # per indentation of the results
 
     def __call__(self, f: Finding, nl: str) -> str:
-        # One f-string: the result's text is built at once, not through ~40 intermediate
-        # strings (a third of the encoder's time).
-        k = nl + "  "
-        k2 = k + "  "
-        target = encode_basestring(document_text(f.target))
-        head = self._heads.get((f.rule, nl))
-        if head is None:
-            head = self._head(f.rule, k)
-            self._heads[f.rule, nl] = head
-        message = encode_basestring(message_text(f, self._remediation))
-        rare = ""
-        if f.status is Status.WAIVED or f.baselined or f.related:
-            rare = "".join(f",{k}{encode_basestring(key)}: {encode(value, k)}"
-                           for key, value in _extras(f).items())  # fmt: skip
-        return (
-            f"{{{k}{head}{encode_basestring(level(f))},"
-            f'{k}"message": {{{k2}"text": {message}{k}}},'
-            f'{k}"locations": [{k2}{self._location(f, target, k2)}{k}],'
-            f'{k}"partialFingerprints": {{{k2}{_FINGERPRINT_KEY}: "{fingerprint(f)}"{k}}},'
-            f'{k}"properties": {{{k2}"status": {_ENCODED[f.status]},'
-            f'{k2}"severity": {_ENCODED[f.severity]},{k2}"target": {target}{k}}}'
-            f"{rare}{nl}}}"
-        )
+        return "".join(self.items((f,), nl, 1))
 
-    def _head(self, rule: str, k: str) -> str:
-        """``"ruleId": …, "ruleIndex": …, "level": `` of every result of ``rule``."""
+    def items(self, findings: Iterable[Finding], nl: str, size: int = 4) -> Iterator[str]:
+        """The results at the indentation whose line break is ``nl``, ``size`` at a time, each
+        after the separator from the one before it: the text of the results array's items."""
+        k = nl + "  "
+        k3 = k + "    "
+        k4, k5 = k3 + "  ", k3 + "    "
+        known = self._known.get(nl)
+        if known is None:
+            known = self._known[nl] = _Known()
+        heads, targets, places, messages = known.heads, known.targets, known.places, known.messages
+        text, remediation_words, error, waived = (
+            encode_basestring,
+            self._remediation,
+            Status.ERROR,
+            Status.WAIVED,
+        )
+        sha256, shown = hashlib.sha256, document_text
+        lead, between = "", "," + nl
+        batch: list[str] = []
+        put = batch.append
+        for f in findings:
+            (
+                rule, status, severity, target, file, line, column, message, remediation,
+                _references, _waiver, baselined, related,
+            ) = f  # fmt: skip
+            head = heads.get((rule, status, severity))
+            if head is None:
+                head = heads[rule, status, severity] = self._pieces(rule, status, severity, k)
+            name = targets.get(target)
+            if name is None:
+                name = targets[target] = _names(target, k3)
+            words = messages.get(message)
+            if words is None:
+                words = messages[message] = shown(message)
+            said = f"{name[0]}: {words}" if message else name[0]
+            if remediation and status is not error:
+                said = f"{said}\n{shown(remediation_words.format(hint=remediation))}"
+            if file is None:
+                location = name[2]
+            else:
+                place = places.get(file)
+                if place is None:
+                    place = places[file] = (
+                        f'{{{k3}"physicalLocation": {{{k4}"artifactLocation": '
+                        f"{encode(artifact(file), k4)}"
+                    )
+                if line is None:
+                    region = ""
+                else:
+                    start = line if type(line) is int else _number(line, k5)
+                    if column is None:
+                        region = f',{k4}"region": {{{k5}"startLine": {start}{k4}}}'
+                    else:
+                        at = column if type(column) is int else _number(column, k5)
+                        region = (
+                            f',{k4}"region": {{{k5}"startLine": {start},'
+                            f'{k5}"startColumn": {at}{k4}}}'
+                        )
+                location = f"{place}{region}{k3}}}{name[3]}"
+            if status is waived or baselined or related:
+                rare = "".join(f",{k}{text(key)}: {encode(value, k)}"
+                               for key, value in _extras(f).items())  # fmt: skip
+            else:
+                rare = ""
+            fingerprint = sha256(f"{rule}\0{target}".encode("utf-8", "surrogatepass")).hexdigest()
+            put(
+                f"{lead}{head[0]}{text(said)}{head[1]}{location}{head[2]}{fingerprint}{head[3]}"
+                f"{name[1]}{k}}}{rare}{nl}}}"
+            )
+            lead = between
+            if len(batch) == size:
+                yield "".join(batch)
+                batch.clear()
+        if batch:
+            yield "".join(batch)
+
+    def _pieces(
+        self, rule: str, status: Status, severity: Severity, k: str
+    ) -> tuple[str, str, str, str]:
+        """What every result of a (rule, status, severity) holds around its message, location,
+        fingerprint and target, at the indentation ``k`` of the result's keys."""
+        k2 = k + "  "
         index = _number(self._index[rule], k)
-        return f'"ruleId": {encode_basestring(rule)},{k}"ruleIndex": {index},{k}"level": '
-
-    def _location(self, f: Finding, target: str, nl: str) -> str:
-        """The one location, as ``encode(_location(f), nl)``; ``target``: its name encoded."""
-        k = nl + "  "
-        k2 = k + "  "
-        k3 = k2 + "  "
-        logical = (
-            f'"logicalLocations": [{k2}{{{k3}"name": {target},'
-            f'{k3}"fullyQualifiedName": {target},{k3}"kind": "object"{k2}}}{k}]'
+        level = encode_basestring(
+            "error" if status is Status.ERROR else "warning" if status is Status.WARN
+            else FAIL_LEVEL[severity]
+        )  # fmt: skip
+        return (
+            f'{{{k}"ruleId": {encode_basestring(rule)},{k}"ruleIndex": {index},'
+            f'{k}"level": {level},{k}"message": {{{k2}"text": ',
+            f'{k}}},{k}"locations": [{k2}',
+            f'{k}],{k}"partialFingerprints": {{{k2}{_FINGERPRINT_KEY}: "',
+            f'"{k}}},{k}"properties": {{{k2}"status": {_ENCODED[status]},'
+            f'{k2}"severity": {_ENCODED[severity]},{k2}"target": ',
         )
-        if f.file is None:
-            return f"{{{k}{logical}{nl}}}"
-        where = self._artifacts.get((f.file, k2))
-        if where is None:
-            where = encode(artifact(f.file), k2)
-            self._artifacts[f.file, k2] = where
-        region = ""
-        if f.line is not None:
-            column = "" if f.column is None else f',{k3}"startColumn": {_number(f.column, k3)}'
-            region = f',{k2}"region": {{{k3}"startLine": {_number(f.line, k3)}{column}{k2}}}'
-        physical = f'{{{k2}"artifactLocation": {where}{region}{k}}}'
-        return f'{{{k}"physicalLocation": {physical},{k}{logical}{nl}}}'
+
+
+def _names(target: str, k3: str) -> tuple[str, str, str, str]:
+    """A target as a result shows it (``k3``: the line break of a location's keys): its
+    visible text, that text encoded, its location when it has no file, and the end of its
+    location after the physical one (its logical location)."""
+    k2, k4 = k3[:-2], k3 + "  "
+    k5 = k4 + "  "
+    name = document_text(target)
+    encoded = encode_basestring(name)
+    logical = (
+        f'"logicalLocations": [{k4}{{{k5}"name": {encoded},'
+        f'{k5}"fullyQualifiedName": {encoded},{k5}"kind": "object"{k4}}}{k3}]'
+    )
+    return name, encoded, f"{{{k3}{logical}{k2}}}", f",{k3}{logical}{k2}}}"
+
+
+class _Known:
+    """What a :class:`ResultEncoder` has encoded at one indentation: the pieces of each
+    (rule, status, severity), each target's names (:func:`_names`), each file's physical
+    location up to its region, each message's visible text. Keyed by the values: bounded by
+    the report's distinct rules, targets, files and messages."""
+
+    __slots__ = ("heads", "messages", "places", "targets")
+
+    def __init__(self) -> None:
+        self.heads: dict[tuple[str, Status, Severity], tuple[str, str, str, str]] = {}
+        self.targets: dict[str, tuple[str, str, str, str]] = {}
+        self.places: dict[str, str] = {}
+        self.messages: dict[str, str] = {}
