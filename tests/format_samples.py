@@ -11,6 +11,7 @@ only the findings of the fixture's own ``FMT-*`` policies.
 from __future__ import annotations
 
 import datetime
+import itertools
 from pathlib import Path
 
 from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status, Waiver
@@ -150,3 +151,37 @@ def fixture_report() -> Report:
         findings=tuple(f for f in report.findings if f.rule.startswith("FMT-")),
         rules={k: v for k, v in report.rules.items() if k.startswith("FMT-")},
     )
+
+
+# Texts the XML escaping and the visible escapes treat differently: markup, the end of a CDATA
+# section, quotes, control characters (NUL, ESC, C1), line breaks, lone surrogates, the two
+# non-characters, and plain text.
+HOSTILE = [
+    "plain text",
+    "a & b <c> \"q\" 'a'",
+    "]]>",
+    "nul\x00x \x1b[31m \x85",
+    "line\nbreak\r\nand\ttab",
+    "lone \ud800 surrogate \ufffe\uffff \u2028",
+    "é漢😀",
+]
+
+
+def repeated_report() -> Report:
+    """Failing, passing and not-applicable findings, located or not, with hostile text in
+    every field a writer escapes, each text repeated over many findings (the JUnit and SARIF
+    writers escape each message, target and file once for the report)."""
+    found = [
+        Finding(
+            rule, status, Severity.HIGH, f"{target}-{i}" if i % 2 else target,
+            file if i % 3 else None, 3 + i, 7, message, remediation if i % 4 else "",
+            ("ref <1> & ]]>", HOSTILE[i % len(HOSTILE)]),
+        )
+        for i, (rule, status, target, file, message, remediation) in enumerate(
+            itertools.product(
+                ["R-1", "R&<2>"], [Status.FAIL, Status.PASS, Status.NOT_APPLICABLE],
+                HOSTILE[::2], HOSTILE[1::2], HOSTILE, HOSTILE[::3],
+            )
+        )
+    ]  # fmt: skip
+    return Report("0", "2026-11-28", tuple(found))

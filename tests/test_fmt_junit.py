@@ -6,19 +6,24 @@ Regenerate the golden file after an intended change with ``pytest --update-golde
 
 from __future__ import annotations
 
-import itertools
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase
 
-from hdsguard.findings import Finding, Report, Severity, Status
+from hdsguard.findings import Report
 from hdsguard.formatters import RenderOptions, junit
 from hdsguard.formatters.junit import render
 from hdsguard.i18n import language
 from tests import legacy_junit
-from tests.format_samples import empty_report, fixture_report, nasty_report, sample_report
+from tests.format_samples import (
+    empty_report,
+    fixture_report,
+    nasty_report,
+    repeated_report,
+    sample_report,
+)
 
 
 def parse(report: Report) -> JUnitXml:
@@ -152,42 +157,8 @@ def test_fixture_tree_through_the_library() -> None:
     }
 
 
-# Texts the XML escaping and the visible escapes treat differently: markup, the end of a CDATA
-# section, quotes, control characters (NUL, ESC, C1), line breaks, lone surrogates, the two
-# non-characters, and plain text.
-HOSTILE = [
-    "plain text",
-    "a & b <c> \"q\" 'a'",
-    "]]>",
-    "nul\x00x \x1b[31m \x85",
-    "line\nbreak\r\nand\ttab",
-    "lone \ud800 surrogate \ufffe\uffff \u2028",
-    "é漢😀",
-]
-
-
-def _repeated_findings() -> Report:
-    """Failing, passing and not-applicable findings, located or not, with hostile text in
-    every field the writer escapes, each text repeated over several findings (the writer
-    escapes a message, target or file once for the report)."""
-    found = [
-        Finding(
-            rule, status, Severity.HIGH, f"{target}-{i}" if i % 2 else target,
-            file if i % 3 else None, 3 + i, 7, message, remediation if i % 4 else "",
-            ("ref <1> & ]]>", HOSTILE[i % len(HOSTILE)]),
-        )
-        for i, (rule, status, target, file, message, remediation) in enumerate(
-            itertools.product(
-                ["R-1", "R&<2>"], [Status.FAIL, Status.PASS, Status.NOT_APPLICABLE],
-                HOSTILE[::2], HOSTILE[1::2], HOSTILE, HOSTILE[::3],
-            )
-        )
-    ]  # fmt: skip
-    return Report("0", "2026-11-28", tuple(found))
-
-
 def test_repeated_hostile_texts_give_the_elementtree_document() -> None:
-    report = _repeated_findings()
+    report = repeated_report()
     assert render(report, RenderOptions()) == legacy_junit.render(report)
 
 
@@ -198,7 +169,7 @@ def test_failures_escaped_piece_by_piece_as_written_whole(
     """A failure's details escaped piece by piece (each message, target, file once for the
     report) give the bytes of the details escaped whole (the general path, taken when the
     words around a field are not plain text), in both languages."""
-    report = _repeated_findings()
+    report = repeated_report()
     with language(lang):
         pieces = render(report, RenderOptions())
         monkeypatch.setattr(junit, "_around", lambda template, field: None)

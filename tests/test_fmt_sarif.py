@@ -17,12 +17,19 @@ import pytest
 
 from hdsguard.findings import Report, Severity, Status
 from hdsguard.formatters import RenderOptions
-from hdsguard.formatters.sarif import FINGERPRINT_KEY, SECURITY_SEVERITY, artifact, render
+from hdsguard.formatters.sarif import (
+    FINGERPRINT_KEY,
+    SECURITY_SEVERITY,
+    artifact,
+    render,
+    sarif_log,
+)
 from tests.format_samples import (
     empty_report,
     finding,
     fixture_report,
     nasty_report,
+    repeated_report,
     sample_report,
 )
 
@@ -267,3 +274,11 @@ def test_lone_surrogates_are_escaped() -> None:
     text = render(Report("0", "2026-11-28", (f,)), RenderOptions())
     text.encode("utf-8")
     assert "\\ud800" in text and "\\udfff" in text
+
+
+def test_repeated_hostile_texts_give_the_whole_document() -> None:
+    """Hostile texts repeated over many results (the writer encodes each message, target and
+    file once for the report): the bytes of the document built whole."""
+    report = repeated_report()
+    whole = json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+    assert render(report, RenderOptions()) == whole
