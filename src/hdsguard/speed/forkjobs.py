@@ -1,9 +1,10 @@
 """Helper processes for evaluating a large estate: forked, fed by inheritance, heard through
 a pipe.
 
-Its one user is :mod:`hdsguard.speed.evalsplit` (the policies evaluated by several processes). A
-helper is forked (``os.fork``: it starts at once, with the compiled catalogue and the
-declarations already in memory), does a share of the work while the parent does its own, and
+Its users are :mod:`hdsguard.speed.evalsplit` (the policies evaluated by several processes)
+and :mod:`hdsguard.speed.ahead` (the catalogue compiled while a first run reads). A helper is
+forked (``os.fork``: it starts at once with what the parent holds, for the evaluation the
+compiled catalogue and the declarations), does a share of the work while the parent does its own, and
 sends its results back through a pipe.
 
 A helper sends results one by one, each behind its size and CRC-32, so that a result cut short
