@@ -4,8 +4,8 @@ a pipe.
 Its users are :mod:`hdsguard.speed.evalsplit` (the policies evaluated by several processes)
 and :mod:`hdsguard.speed.ahead` (the catalogue compiled while a first run reads). A helper is
 forked (``os.fork``: it starts at once with what the parent holds, for the evaluation the
-compiled catalogue and the declarations), does a share of the work while the parent does its own, and
-sends its results back through a pipe.
+compiled catalogue and the declarations), does a share of the work while the parent does its
+own, and sends its results back through a pipe.
 
 A helper sends results one by one, each behind its size and CRC-32, so that a result cut short
 or damaged in transit is never read as another. A helper that dies or exits non-zero has none
