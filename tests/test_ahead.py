@@ -146,3 +146,27 @@ def test_a_broken_policy_is_reported_alone_as_without_helper(
     assert all("mine.yaml" in p for p in with_helper)
     monkeypatch.setenv(forkjobs.ENV_JOBS, "1")
     assert with_helper == _problems([str(estate)], policy_dirs=[policies])
+
+
+def test_an_interrupted_read_leaves_no_helper_behind(
+    first_run: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[ahead.Ahead] = []
+    start = ahead.start
+
+    def keep(*args: object) -> ahead.Ahead | None:
+        helper = start(*args)  # type: ignore[arg-type]
+        started.extend([helper] if helper is not None else [])
+        return helper
+
+    def interrupted(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ahead, "start", keep)
+    monkeypatch.setattr(api, "read_declarations", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        api.check([HOSPITAL], api.CheckOptions(as_of=AS_OF))
+    assert len(started) == 1
+    assert started[0].helper.status is not None  # reaped: no zombie
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0].helper.pid, os.WNOHANG)

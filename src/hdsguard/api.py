@@ -138,7 +138,11 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     early: list[Problem] = []
     read = None
     if ahead is not None:  # the declarations are read while a helper compiles the catalogue
-        read = _collect(early, read_declarations, paths, options, None, skipped, tell)
+        try:
+            read = _collect(early, read_declarations, paths, options, None, skipped, tell)
+        except BaseException:  # interrupted, or a bug: the helper is killed and reaped
+            ahead.helper.stop()
+            raise
         ahead.finish()
     runtime, catalogue = load_policies(options.policy_dirs, lang=lang)
     problems = _settings_problems(catalogue, options)
