@@ -29,11 +29,15 @@ FAIL_LEVEL = {
 
 def level(f: Finding) -> str:
     """The SARIF level of a reported finding (the table of :mod:`hdsguard.formatters.sarif`)."""
-    if f.status is Status.ERROR:
+    return _level(f.status, f.severity)
+
+
+def _level(status: Status, severity: Severity) -> str:
+    if status is Status.ERROR:
         return "error"
-    if f.status is Status.WARN:
+    if status is Status.WARN:
         return "warning"
-    return FAIL_LEVEL[f.severity]
+    return FAIL_LEVEL[severity]
 
 
 def message_text(f: Finding, remediation: str) -> str:
@@ -84,8 +88,11 @@ def _extras(f: Finding) -> dict[str, Any]:
 
 def fingerprint(f: Finding) -> str:
     """Stable across line moves and runs: only the rule and the target's name count."""
-    key = f"{f.rule}\0{f.target}".encode("utf-8", "surrogatepass")
-    return hashlib.sha256(key).hexdigest()
+    return _fingerprint(f.rule, f.target)
+
+
+def _fingerprint(rule: str, target: str) -> str:
+    return hashlib.sha256(f"{rule}\0{target}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _location(f: Finding) -> dict[str, Any]:
@@ -191,7 +198,7 @@ class ResultEncoder:
             Status.ERROR,
             Status.WAIVED,
         )
-        sha256, shown = hashlib.sha256, document_text
+        fingerprint_of, shown = _fingerprint, document_text
         lead, between = "", "," + nl
         batch: list[str] = []
         put = batch.append
@@ -239,7 +246,7 @@ class ResultEncoder:
                                for key, value in _extras(f).items())  # fmt: skip
             else:
                 rare = ""
-            fingerprint = sha256(f"{rule}\0{target}".encode("utf-8", "surrogatepass")).hexdigest()
+            fingerprint = fingerprint_of(rule, target)
             put(
                 f"{lead}{head[0]}{text(said)}{head[1]}{location}{head[2]}{fingerprint}{head[3]}"
                 f"{name[1]}{k}}}{rare}{nl}}}"
@@ -258,10 +265,7 @@ class ResultEncoder:
         fingerprint and target, at the indentation ``k`` of the result's keys."""
         k2 = k + "  "
         index = _number(self._index[rule], k)
-        level = encode_basestring(
-            "error" if status is Status.ERROR else "warning" if status is Status.WARN
-            else FAIL_LEVEL[severity]
-        )  # fmt: skip
+        level = encode_basestring(_level(status, severity))
         return (
             f'{{{k}"ruleId": {encode_basestring(rule)},{k}"ruleIndex": {index},'
             f'{k}"level": {level},{k}"message": {{{k2}"text": ',
