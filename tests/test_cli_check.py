@@ -272,6 +272,21 @@ def test_bad_command_line_exits_2(tree: Tree) -> None:
     assert run_cli(["check", "missing-dir"]).exit_code == 2
 
 
+@pytest.mark.parametrize(
+    "as_of",
+    ["20261128", "2026-W48-6", "2026W486", "2026-W48", "2026-02-30", "2026-11-28T00:00", ""],
+)
+def test_as_of_is_a_calendar_date_written_yyyy_mm_dd(tree: Tree, as_of: str) -> None:
+    """format.md: dates are ISO 8601 calendar dates. Python reads week dates (`2026-W48` is
+    Monday 2026-11-23) and the basic format too: an evaluation date a user did not mean."""
+    tree({"firewalls.yaml": FIREWALLS})
+    result = run_cli(["check", ".", "--as-of", as_of, "--format", "json"])
+    assert result.exit_code == 2, result.stdout
+    assert result.stdout == ""
+    assert f"expected a date YYYY-MM-DD, got {as_of!r}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_version_and_schema() -> None:
     from hdsguard import __version__
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -80,10 +81,17 @@ def safe_text(text: str) -> str:
     return printable(text)
 
 
+# The calendar form only, as in declarations: date.fromisoformat also reads week dates
+# (`2026-W48` is Monday 2026-11-23) and the basic form `20261128`.
+_CALENDAR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date(_ctx: Any, _param: Any, value: str | None) -> datetime.date | None:
     if value is None:
         return None
     try:
+        if not _CALENDAR_DATE.fullmatch(value):
+            raise ValueError(value)
         return datetime.date.fromisoformat(value)
     except ValueError:
         message = _("expected a date YYYY-MM-DD, got {value}").format(value=repr(value))
