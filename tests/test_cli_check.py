@@ -287,6 +287,29 @@ def test_as_of_is_a_calendar_date_written_yyyy_mm_dd(tree: Tree, as_of: str) -> 
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", ".", "--format", "json", "--output", ""],
+        ["check", ".", "-o", ""],
+        ["baseline", ".", "--output", ""],
+        ["report", ".", "-o", ""],
+        ["report", ".", "--pack", ""],
+        ["calendar", ".", "-o", ""],
+        ["policies", "docs", "--output", ""],
+    ],
+)
+def test_an_empty_output_file_name_is_a_command_line_error(tree: Tree, args: list[str]) -> None:
+    """`-o ""` (an unset shell variable) was Path("."): an internal error, or the report
+    silently on standard output. A wrong command line exits 2 with a clear message."""
+    tree({"firewalls.yaml": FIREWALLS})
+    result = run_cli([*args, "--as-of", AS_OF] if args[0] != "policies" else args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert "the file name is empty" in result.stderr
+    assert "internal error" not in result.stderr
+
+
 def test_version_and_schema() -> None:
     from hdsguard import __version__
 

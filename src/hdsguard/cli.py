@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hdsguard import __version__
-from hdsguard.clicommon import SEVERITIES, handle_errors, safe_text
+from hdsguard.clicommon import SEVERITIES, OutputPath, handle_errors, safe_text
 from hdsguard.clilang import LazyGroup, lang_option
 from hdsguard.clirun import prepare_run, run_options
 from hdsguard.formatters.escape import name as escape_name
@@ -151,7 +151,7 @@ _EXIT_CODES = N_(
     help="Output format: text (default; github when GITHUB_ACTIONS=true), json, sarif, junit, "
     "markdown, github, oscal. Repeat for several outputs; FORMAT=FILE writes that format to FILE.",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--output", "-o", type=OutputPath(), help="Write the report to FILE.")
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
@@ -257,7 +257,7 @@ def check(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(path_type=Path),
     help="Baseline file to write. Default: the config's `baseline`, else "
     ".hdsguard-baseline.json in the current directory.",
 )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hdsguard import i18n
-from hdsguard.clicommon import SEVERITIES, handle_errors
+from hdsguard.clicommon import SEVERITIES, OutputPath, handle_errors
 from hdsguard.clilang import LocalisedCommand, lang_option
 from hdsguard.clirun import prepare_run, run_options
 
@@ -73,12 +73,12 @@ _FAIL_ON = click.option(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(path_type=Path),
     help="The HTML report to write. Default: audit.html (unless --pack is given alone).",
 )
 @click.option(
     "--pack",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(path_type=Path),
     help="Also write the evidence pack (zip): HTML, JSON and SARIF reports, the files read, "
     "and a manifest with their SHA-256. Check it with `hdsguard verify-pack`.",
 )
@@ -146,7 +146,7 @@ def report(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(path_type=Path),
     default=Path("deadlines.ics"),
     show_default=True,
     help="The iCalendar file to write.",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hdsguard.clicommon import CONFIG_OPTIONS, SEVERITIES, F, handle_errors, safe_text
+from hdsguard.clicommon import CONFIG_OPTIONS, SEVERITIES, F, OutputPath, handle_errors, safe_text
 from hdsguard.clilang import LocalisedGroup, lang_option
 from hdsguard.declarations.sections import SECTIONS
 from hdsguard.errors import InputError, Problem
@@ -133,7 +133,7 @@ def explain_policy(
 
 
 @policies.command("docs")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--output", "-o", type=OutputPath(), help="Write to FILE.")
 @lang_option
 @handle_errors
 def policy_docs(output: str | None) -> None:

@@ -81,6 +81,19 @@ def safe_text(text: str) -> str:
     return printable(text)
 
 
+class OutputPath(click.Path):
+    """A file to write. An empty name (`-o "$UNSET"`) is refused: Path("") is the current
+    directory, which no report can replace."""
+
+    def __init__(self, path_type: type[Any] | None = None) -> None:
+        super().__init__(dir_okay=False, path_type=path_type)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            self.fail(_("the file name is empty"), param, ctx)
+        return super().convert(value, param, ctx)
+
+
 # The calendar form only, as in declarations: date.fromisoformat also reads week dates
 # (`2026-W48` is Monday 2026-11-23) and the basic form `20261128`.
 _CALENDAR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
