@@ -118,3 +118,34 @@ def test_a_certificate_cannot_end_before_it_begins(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "certificates/c.not_after: `not_after` 2026-05-01 is before" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "ok"),
+    [
+        (
+            "2029-11-28",
+            True,
+        ),  # three years after the evaluation date: issued that day at the latest
+        ("2029-11-29", False),  # one day more: could not be valid on the evaluation date
+        ("2035-12-31", False),
+    ],
+)
+def test_an_hds_certificate_without_start_ends_within_three_years(
+    tmp_path: Path, valid_until: str, ok: bool
+) -> None:
+    # Without `valid_from`, an end date more than three years ahead is as implausible as a
+    # declared duration over three years: HDS-003 must not pass a certificate "valid until 2035".
+    for section in ("providers", "vendors"):
+        result = check(
+            tmp_path, f"{section}: [{{id: h, name: H, hds: {{valid_until: {valid_until}}}}}]"
+        )
+        if ok:
+            assert result.exit_code in (0, 1), result.stderr
+        else:
+            assert result.exit_code == 2
+            assert (
+                f"{section}/h.hds.valid_until: `valid_until` {valid_until} is more than 3 years "
+                "after the evaluation date 2026-11-28" in result.stderr
+            )
+            assert "`valid_from` is not declared" in result.stderr

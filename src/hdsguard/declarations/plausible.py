@@ -77,7 +77,7 @@ def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
     for section, at, start, end, years, why in DURATIONS:
         for target, obj, origin in decl.targets(section):
             for base, holder in _holders(obj, at):
-                message = _duration(holder, start, end, years, why)
+                message = _duration(holder, start, end, years, why, as_of)
                 if message:
                     problems.append(_problem(target, origin, (*base, end), message))
     return problems
@@ -91,8 +91,23 @@ def _future(value: str, today: str) -> str:
     ).format(value=value, today=today)
 
 
-def _duration(holder: Any, start: str, end: str, years: int | None, why: str) -> str | None:
+def _duration(
+    holder: Any, start: str, end: str, years: int | None, why: str, as_of: datetime.date
+) -> str | None:
     first, last = holder.get(start), holder.get(end)
+    if first is None and isinstance(last, str) and years is not None:
+        # No start declared: a certificate valid on the evaluation date began on it at the
+        # latest, so it cannot end more than `years` after it; "valid until 2035" would
+        # otherwise pass every validity rule.
+        if datetime.date.fromisoformat(last) > _add_years(as_of, years):
+            return _(
+                "`{end}` {last} is more than {years} years after the evaluation date {today} "
+                "and `{start}` is not declared, which is implausible: {why}; correct the date, "
+                "or declare `{start}` from the certificate"
+            ).format(
+                end=end, last=last, years=years, today=as_of.isoformat(), start=start, why=_(why)
+            )
+        return None
     if not (isinstance(first, str) and isinstance(last, str)):
         return None
     begin, finish = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
