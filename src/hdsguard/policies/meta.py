@@ -345,6 +345,8 @@ def _translation(data: Any) -> dict[str, Any]:
     for name, description in _mapping(block.get("params", {})).items():
         _text(name)
         _text(description)
+    if checks:  # a check's `message: null` is no message, as the model holds it
+        block = {**block, "checks": [{k: v for k, v in c.items() if v is not None} for c in checks]}
     return block
 
 
