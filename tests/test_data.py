@@ -216,6 +216,22 @@ def test_protocol_names_are_format_vocabulary() -> None:
     assert names <= FORMAT_PROTOCOLS
 
 
+def test_nmap_cleartext_names_map_to_the_cleartext_class() -> None:
+    """EVD-011 reads a scanned service as cleartext only through this table: every value is a
+    cleartext protocol of the vocabulary, every cleartext protocol has its own nmap name, and
+    a TLS tunnel or an unknown name is never cleartext."""
+    table = data.load("protocols")["nmap_cleartext"]
+    assert set(table.values()) == data.cleartext_protocols()
+    assert all(table[p] == p for p in data.cleartext_protocols())
+    assert data.observed_cleartext("http", "") == "http"
+    assert data.observed_cleartext("http-proxy", "") == "http"
+    assert data.observed_cleartext("http", "ssl") == ""
+    assert data.observed_cleartext("ftp", "ssl") == ""
+    assert data.observed_cleartext("ssh", "") == ""
+    assert data.observed_cleartext("tcpwrapped", "") == ""
+    assert data.observed_cleartext("", "") == ""
+
+
 def test_every_protocol_of_the_vocabulary_is_classified_or_reviewed() -> None:
     """A protocol added to the declaration vocabulary must be placed in a class, or listed
     as deliberately in none (``reviewed_no_class``): never forgotten, as rsync and nfs were."""

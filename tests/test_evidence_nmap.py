@@ -161,3 +161,53 @@ def test_real_nmap_ssl_cert_gives_the_certificate_a_port_presents(tmp_path: Path
     assert seen["target"].endswith(f"scan.xml#localhost:{https}")
     assert (seen["status"], seen["line"]) == ("pass", line)
     assert seen["message"] == "declared as certificates/portal-cert"
+
+
+@contextmanager
+def http_server() -> Iterator[int]:
+    """A plain HTTP server on 127.0.0.1: what a portal declared `https` may really be."""
+    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), _Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_real_nmap_tells_a_portal_declared_https_that_answers_in_clear(tmp_path: Path) -> None:
+    """EVD-011: two services both declared `https`; nmap -sV reaches one through TLS and finds
+    plain HTTP on the other, which fails and points at its declared protocol and at the
+    scan's line."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    scan = evidence / "scan.xml"
+    with http_server() as plain, https_server(tmp_path) as tls:
+        assert NMAP is not None
+        subprocess.run(
+            [NMAP, "-sT", "-sV", "-Pn", "-p", f"{plain},{tls}", "-oX", str(scan), LOOPBACK],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    (evidence / "scan.xml.evidence").write_text("vantage: external\n")
+    decl = write(tmp_path / "decl", {"services.yaml": f"""
+        services:
+          - {{id: results, host: {LOOPBACK}, port: {plain}, protocol: https, exposure: internet,
+              tls: {{min_version: "1.2"}}}}
+          - {{id: portal, host: {LOOPBACK}, port: {tls}, protocol: https, exposure: internet,
+              tls: {{min_version: "1.2"}}}}
+        """})  # fmt: skip
+    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
+                      "--no-config"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    rules = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+    clear = rules[("EVD-011", "services/results")]
+    assert clear["status"] == "fail"
+    assert clear["message"].startswith("declared https, but the scan saw http in clear ("), clear
+    declared = (decl / "services.yaml").read_text().splitlines()[clear["line"] - 1]
+    assert declared[clear["column"] - 1 :].startswith("protocol: https")  # the deciding field
+    lines = scan.read_text().splitlines()
+    assert f'portid="{plain}"' in lines[clear["related"][0]["line"] - 1]
+    # The port nmap reached through TLS is not cleartext, whatever HTTP it found inside.
+    assert rules[("EVD-011", "services/portal")]["status"] == "not_applicable"
+    assert 'tunnel="ssl"' in scan.read_text()

@@ -42,6 +42,13 @@ SERVICE = (
     '<service name="ssh" product="OpenSSH" version="9.6p1" extrainfo="Ubuntu" method="probed" '
     'conf="10"><cpe>cpe:/a:openbsd:openssh:9.6p1</cpe><cpe>cpe:/o:linux</cpe></service></port>\n'
 )
+# An HTTPS server as `nmap -sV` writes it: the service found through TLS.
+SSL = (
+    '<port protocol="tcp" portid="8443"><state state="open" reason="syn-ack" reason_ttl="0"/>'
+    '<service name="http" product="SimpleHTTPServer" version="0.6" extrainfo="Python" '
+    'tunnel="ssl" method="probed" conf="10"><cpe>cpe:/a:python:simplehttpserver:0.6</cpe>'
+    "</service></port>\n"
+)
 # Ports written as nmap writes them (read from the bytes too), and otherwise.
 PORTS = [
     OPEN_443,
@@ -64,6 +71,22 @@ PORTS = [
     SERVICE.replace("<cpe>", "<cpe>\n"),
     OPEN_443.replace("<state", '<service name="https"/><state'),
     OPEN_443.replace('<state state="open"/>', ""),
+    # How -sV reached the service (EVD-011 reads both): as nmap writes them, and otherwise.
+    SSL,
+    SSL.replace(' method="probed"', ""),
+    SSL.replace('method="probed"', 'method="table"'),
+    SSL.replace(' tunnel="ssl"', ""),
+    SSL.replace('tunnel="ssl"', 'tunnel="s&amp;l"'),
+    SSL.replace('tunnel="ssl"', 'tunnel = "ssl"'),
+    SSL.replace('tunnel="ssl"', "tunnel='ssl'"),
+    SSL.replace('extrainfo="Python"', "extrainfo='a tunnel=\"x\" b'").replace(' tunnel="ssl"', ""),
+    SSL.replace('extrainfo="Python"', 'extrainfo="it\'s"'),
+    SSL.replace('extrainfo="Python"', 'extrainfo="a>b"'),
+    SSL.replace('extrainfo="Python"', 'extrainfo="x tunnel=y"').replace(' tunnel="ssl"', ""),
+    SSL.replace(' tunnel="ssl"', "").replace('name="http"', 'name="http" tunnel="ssl"'),
+    SSL.replace('<service name="http"', '<service tunnel="ssl" name="http"').replace(
+        ' tunnel="ssl" method', " method"
+    ),
 ]
 # Hosts written otherwise: each must come out as the exact reading gives it.
 OTHERS = [
@@ -128,6 +151,29 @@ def test_the_bytes_reading_reads_nmaps_port_less_hosts_and_gives_the_exact_readi
     assert found.rest.count(b"\n") == text.count(b"\n") and b"198.18.0.4" not in found.rest
     assert read_scan("s.xml", text) == read_exact("s.xml", text)
     assert [h.line for h in read_scan("s.xml", text).hosts] == [6, 17, 28, 39, 50, 61]
+
+
+def test_the_bytes_reading_reads_a_tls_service_s_tunnel_and_method() -> None:
+    """An HTTPS port as nmap writes it is read from the bytes, tunnel and method included (a
+    plain HTTP port reads tunnel "": what EVD-011 tells apart); written otherwise, the exact
+    reading reads it."""
+    ports = SSL + SSL.replace(' tunnel="ssl"', "").replace("8443", "80")
+    text = scan_text([PLAIN.replace("</ports>", ports + "</ports>").format(i=1)])
+    body = _checked("s.xml", text)
+    assert body is not None
+    (host,) = nmapsplit.split(text, body).hosts
+    assert host is not None  # read from the bytes
+    assert [(p.port, p.service, p.tunnel, p.method) for p in host.ports] == [
+        (8443, "http", "ssl", "probed"),
+        (80, "http", "", "probed"),
+    ]
+    assert read_scan("s.xml", text) == read_exact("s.xml", text)
+    quoted = PLAIN.replace("</ports>", SSL.replace('tunnel="ssl"', "tunnel='ssl'") + "</ports>")
+    text = scan_text([quoted.format(i=1)])
+    body = _checked("s.xml", text)
+    assert body is not None
+    assert nmapsplit.split(text, body).hosts == [None]
+    assert read_scan("s.xml", text).hosts[0].ports[0].tunnel == "ssl"
 
 
 @pytest.mark.parametrize("other", range(len(OTHERS)))

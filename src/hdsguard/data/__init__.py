@@ -238,6 +238,18 @@ def cleartext_protocols() -> frozenset[str]:
 
 
 @cache
+def _nmap_cleartext() -> dict[str, str]:
+    return {str(k): str(v) for k, v in load("protocols")["nmap_cleartext"].items()}
+
+
+def observed_cleartext(service: str, tunnel: str) -> str:
+    """The cleartext protocol of the vocabulary that a service nmap named ``service`` and
+    reached through ``tunnel`` ("ssl", or "" for none) speaks; "" when it is not one (through
+    TLS, or a name that is no cleartext protocol) (EVD-011)."""
+    return "" if tunnel else _nmap_cleartext().get(service, "")
+
+
+@cache
 def high_risk_protocols() -> frozenset[str]:
     """Protocols that must never be directly on the Internet (EXP-003)."""
     return frozenset(str(p) for p in load("protocols")["high_risk"])

@@ -104,6 +104,8 @@ class _Reader:
             port.service = attrs.get("name", "")
             port.product = attrs.get("product", "")
             port.version = attrs.get("version", "")
+            port.tunnel = attrs.get("tunnel", "")
+            port.method = attrs.get("method", "")
 
     def _address(self, attrs: dict[str, str]) -> None:
         if self.host is not None and attrs.get("addrtype") in ("ipv4", "ipv6"):

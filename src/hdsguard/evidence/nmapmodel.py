@@ -18,6 +18,10 @@ class Port:
     version: str = ""
     # PEM blocks nmap's ssl-cert script printed for this port: (line of the block, text).
     certificates: list[tuple[int, str]] = field(default_factory=list)
+    # How -sV reached the service ("ssl": through TLS; "": directly) and how nmap named it
+    # ("probed": from its answers; "table": from the port number alone).
+    tunnel: str = ""
+    method: str = ""
 
 
 @dataclass(slots=True)

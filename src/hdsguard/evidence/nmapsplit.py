@@ -30,16 +30,28 @@ _HOST = re.compile(rb"<host(?=[\s/>])")
 # A value read: the bytes between the quotes are the value expat gives (no reference to
 # decode, no line break or tab it would turn into a space).
 _VALUE = rb'([^"<&\t\n\r]*)"'
+
+
+def _later(name: bytes) -> bytes:
+    """The value of attribute ``name`` further in the tag, read as expat reads it, or no such
+    attribute: written as nmap writes it (``name="value"``, no apostrophe before it in the tag,
+    which could open a value holding it), or absent from the rest of the tag; written any
+    other way, neither branch matches and the exact reader reads the host."""
+    return rb"(?:(?=[^<>']*\s" + name + rb'="%s)|(?![^<]*\s' + name + rb"\s*=))"
+
+
 # A port as nmap writes it: its state, then the service -sV identified (name, then product and
-# version when known, and no other product or version later in the tag), its CPE names, and
-# no script. Without groups: repeated inside a host; _PORT reads each.
+# version when known, and no other product or version later in the tag; its tunnel and method
+# wherever they are in the tag), its CPE names, and no script. Without groups: repeated inside
+# a host; _PORT reads each.
 _PORT_SHAPE = (
     rb'<port protocol="%s" portid="%s"><state state="%s[^<]*'
-    rb'(?:<service name="%s(?: product="%s)?(?: version="%s)?(?![^<]*\s(?:product|version)=)'
+    rb'(?:<service name="%s' + _later(b"tunnel") + _later(b"method") + rb'(?: product="%s)?'
+    rb'(?: version="%s)?(?![^<]*\s(?:product|version)=)'
     rb"[^<]*(?:<cpe>[^<]*</cpe>[^<]*)*(?:</service>[^<]*)?)?</port>[^<]*"
 )
 _ANY = rb'[^"<&\t\n\r]*"'
-_PORT = re.compile(_PORT_SHAPE % (rb"([a-z]+)", rb"(\d+)", *[_VALUE] * 4))
+_PORT = re.compile(_PORT_SHAPE % (rb"([a-z]+)", rb"(\d+)", *[_VALUE] * 6))
 # A host as nmap writes it: its status, one IP address (and the MAC address of a local scan),
 # at most one name, closed and filtered port counts, its ports, timings, then only blanks up
 # to the next host or to what closes the list of hosts. `[^<]*` runs over the rest of a tag and
@@ -50,7 +62,7 @@ _PLAIN_HOST = re.compile(
     rb'(?:<address addr="[^"<]*" addrtype="mac"[^<]*)?'
     rb'<hostnames>[^<]*(?:<hostname name="' + _VALUE + rb"[^<]*)?</hostnames>[^<]*"
     rb"<ports>[^<]*(?:<extraports [^<]*(?:<extrareasons [^<]*)*</extraports>[^<]*)*"
-    rb"((?:" + _PORT_SHAPE % (rb"[a-z]+", rb"\d+", *[_ANY] * 4) + rb")*)"
+    rb"((?:" + _PORT_SHAPE % (rb"[a-z]+", rb"\d+", *[_ANY] * 6) + rb")*)"
     rb"</ports>[^<]*(?:<times [^<]*)?</host>\s*(?=<host[\s>]|<hosthint>|<runstats>)"
 )
 
@@ -109,12 +121,14 @@ def _ports(text: bytes, start: int, end: int, line: int, counted: int) -> list[P
             raise AssertionError(f"no port at byte {start}")
         line += count(b"\n", counted, start)
         counted = start
-        protocol, number, state, service, product, version = port.groups()
+        protocol, number, state, service, tunnel, method, product, version = port.groups()
         out.append(
             Port(int(number), protocol.decode(), state.decode(), line,
                  "" if service is None else service.decode(),
                  "" if product is None else product.decode(),
-                 "" if version is None else version.decode(), [])
+                 "" if version is None else version.decode(), [],
+                 "" if tunnel is None else tunnel.decode(),
+                 "" if method is None else method.decode())
         )  # fmt: skip
         start = port.end()
     return out

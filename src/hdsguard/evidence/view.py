@@ -110,7 +110,8 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                     {"id": ident, "names": names, "addresses": addresses, "host": name,
                      "vantage": vantage, "scan_date": date, "port": port.port,
                      "protocol": port.protocol, "service": port.service, "product": port.product,
-                     "version": port.version, "at": f"{path}:{port.line}"}
+                     "version": port.version, "tunnel": port.tunnel, "method": port.method,
+                     "at": f"{path}:{port.line}"}
                 )  # fmt: skip
     by_id = itemgetter("id")  # every id here is a string
     for name in ("evidence_scans", "evidence_hosts", "evidence_ports"):

@@ -72,6 +72,7 @@ _PURE = (
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
+    "observed_cleartext",
 )  # fmt: skip
 
 # The sections each helper reads, whatever its arguments: every helper has an entry (a test
@@ -361,6 +362,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             lambda v, p: match.kev_entries_of(v, p, view),
         ),
         ("version_order", [_S, _S], _S, _version_order),
+        ("observed_cleartext", [_S, _S], _S, data.observed_cleartext),
         ("kev_entry", [_S], _D, lambda i: ctx.lookup("evidence_kev", i)),
         ("hds_registry_entry", [_S], _D, lambda i: ctx.lookup("evidence_hds_registry", i)),
         ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
