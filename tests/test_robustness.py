@@ -80,6 +80,22 @@ def test_nesting_over_our_own_limit(here: Path, suffix: str) -> None:
     assert_refused(check(f"deep{suffix}"), f"deep{suffix}", "nesting deeper than 64 levels")
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("[" * 10_000 + "]" * 10_000, "1:66:"),
+        ('{"a": ' * 10_000 + "1" + "}" * 10_000, "1:391:"),
+        ('{"s": "[[[[{{{{\\"",\n "organisation":\n' + "[\n" * 2_000 + "]" * 2_000 + "}", "67:1:"),
+    ],
+    ids=["arrays", "objects", "after-a-string"],
+)
+def test_json_nested_too_deep_for_the_reader_is_located(here: Path, text: str, where: str) -> None:
+    """Nesting so deep that Python's JSON reader gives up (RecursionError) is located at the
+    first bracket over the limit, as a shallower excess is: errors are file:line:column."""
+    (here / "deep.json").write_text(text, encoding="utf-8")
+    assert_refused(check("deep.json"), f"deep.json:{where}", "nesting deeper than 64 levels")
+
+
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
 def test_a_1_mb_string(here: Path, suffix: str) -> None:
     text = '{"organisation": {"name": "' + "x" * 1_000_000 + '"}}'

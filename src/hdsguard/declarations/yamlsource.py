@@ -756,6 +756,26 @@ def _json_problem(text: str, display: str, offset: int, message: str) -> InputEr
     return InputError([Problem(display, line, column, message)])
 
 
+# A JSON string (its brackets are text) or a bracket: what the depth scan below counts.
+_JSON_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _too_deep_offset(text: str) -> int | None:
+    """Where the first array or object nested deeper than MAX_DEPTH opens: a depth the JSON
+    reader gave up on (RecursionError) is located there, as the YAML reader locates a
+    shallower one."""
+    depth = 0
+    for token in _JSON_BRACKETS.finditer(text):
+        char = token.group()
+        if char in "[{":
+            if depth > MAX_DEPTH:
+                return token.start()
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
 def _parse_json(text: str, display: str) -> SourceFile:
     """A ``.json`` file: strict JSON, its data exactly as JSON reads it, or a located error.
 
@@ -786,8 +806,10 @@ def _parse_json(text: str, display: str) -> SourceFile:
         message = _("duplicate key in a JSON object")
         raise InputError([Problem(display, None, None, message)]) from None
     except RecursionError:
-        message = _depth_text()
-        raise InputError([Problem(display, None, None, message)]) from None
+        deep = _too_deep_offset(text)
+        if deep is None:
+            raise InputError([Problem(display, None, None, _depth_text())]) from None
+        raise _json_problem(text, display, deep, _depth_text()) from None
     if "\\u" in text:
         lone = _LONE_SURROGATE.search(text)
         if lone is not None:
