@@ -202,6 +202,28 @@ def test_output_file(tree: Tree, tmp_path: Path) -> None:
             id="bad-id",
         ),
         pytest.param(
+            {
+                "a.yaml": "services:\n  - id: s\n    protocol: https\n    exposure: internal\n"
+                "    tls: {min_version: 1.2}\n"
+            },
+            [
+                "a.yaml:5:24: services/s.tls.min_version: invalid value 1.2 (a number): write "
+                '`"1.2"`, in quotes'
+            ],
+            id="number-for-a-quoted-choice",
+        ),
+        pytest.param(
+            {
+                "a.json": '{"services": [{"id": "s", "protocol": "https", "exposure": "internal", '
+                '"tls": {"min_version": 1.3}}]}'
+            },
+            [
+                "a.json:1:95: services/s.tls.min_version: invalid value 1.3 (a number): write "
+                '`"1.3"`, in quotes'
+            ],
+            id="number-for-a-quoted-choice-json",
+        ),
+        pytest.param(
             {"a.yaml": "- just\n- a list\n"},
             ["a.yaml:1:1: a declaration file is a mapping of sections"],
             id="top-level-list",

@@ -166,6 +166,14 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         from hdsguard.declarations.advice import choice_message
 
         message = choice_message(got, _options(str(err.get("ctx", {}).get("expected", ""))))
+    elif (
+        kind.startswith("literal_error")
+        and type(got) in (int, float)
+        and str(got) in _options(str(err.get("ctx", {}).get("expected", "")))
+    ):
+        # `min_version: 1.2` unquoted is a number, the choice is the text "1.2": say so,
+        # rather than "should be '1.2'" to a user who wrote 1.2.
+        message = _('invalid value {got} (a number): write `"{got}"`, in quotes').format(got=got)
     elif kind.startswith("bool") and isinstance(got, str):
         message = _("{message}: got '{got}' (write true or false)").format(message=message, got=got)
     elif kind in {"int_type", "string_type", "float_type", "list_type", "dict_type", "model_type"}:
