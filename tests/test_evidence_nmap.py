@@ -10,6 +10,7 @@ import shutil
 import ssl
 import subprocess
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,8 +32,10 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def https_server(tmp_path: Path) -> Iterator[int]:
-    """An HTTPS server on 127.0.0.1 presenting a certificate generated for the test."""
+def https_server(tmp_path: Path, oldest: ssl.TLSVersion | None = None) -> Iterator[int]:
+    """An HTTPS server on 127.0.0.1 presenting a certificate generated for the test; with
+    ``oldest``, accepting protocol versions down to it (OpenSSL's security level 0 lets it
+    complete TLS 1.0 and 1.1 handshakes)."""
     cert = certificate(
         "portal.test", not_before=TODAY - datetime.timedelta(days=10),
         not_after=TODAY + datetime.timedelta(days=50), issuer="Test CA", sans=("portal.test",),
@@ -40,6 +43,11 @@ def https_server(tmp_path: Path) -> Iterator[int]:
     (tmp_path / "server.pem").write_bytes(pem(cert) + key_pem())
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tmp_path / "server.pem")
+    if oldest is not None:
+        with warnings.catch_warnings():  # an old version on purpose: the server under test
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = oldest
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
     server = http.server.ThreadingHTTPServer((LOOPBACK, 0), _Quiet)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -211,3 +219,47 @@ def test_real_nmap_tells_a_portal_declared_https_that_answers_in_clear(tmp_path:
     # The port nmap reached through TLS is not cleartext, whatever HTTP it found inside.
     assert rules[("EVD-011", "services/portal")]["status"] == "not_applicable"
     assert 'tunnel="ssl"' in scan.read_text()
+
+
+def test_real_nmap_lists_the_tls_versions_a_server_accepts(tmp_path: Path) -> None:
+    """EVD-012: a server declared `tls.min_version: "1.2"` that still completes TLS 1.0 and
+    1.1 handshakes fails; one that refuses them passes (nmap --script ssl-enum-ciphers)."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    scan = evidence / "scan.xml"
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        oldest = ssl.TLSVersion.TLSv1
+    with https_server(old, oldest) as lax, https_server(new) as strict:
+        assert NMAP is not None
+        subprocess.run(
+            [NMAP, "-sT", "-Pn", "-p", f"{lax},{strict}", "--script", "ssl-enum-ciphers",
+             "-oX", str(scan), LOOPBACK],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    (evidence / "scan.xml.evidence").write_text("vantage: internal\n")
+    decl = write(tmp_path / "decl", {"services.yaml": f"""
+        services:
+          - {{id: legacy, host: {LOOPBACK}, port: {lax}, protocol: https, exposure: internal,
+              tls: {{min_version: "1.2"}}}}
+          - {{id: portal, host: {LOOPBACK}, port: {strict}, protocol: https,
+              exposure: internal, tls: {{min_version: "1.2"}}}}
+        """})  # fmt: skip
+    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
+                      "--no-config"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    rules = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+    lax_finding = rules[("EVD-012", "services/legacy")]
+    assert lax_finding["status"] == "fail"
+    assert lax_finding["message"].startswith(
+        "declared TLS 1.2 minimum (`tls.min_version`), but the server accepted TLSv1.0, TLSv1.1 "
+        "(internal scan of "
+    ), lax_finding["message"]
+    # TLS-001 alone passes on the declaration: what EVD-012 is for.
+    assert rules[("TLS-001", "services/legacy")]["status"] == "pass"
+    strict_finding = rules[("EVD-012", "services/portal")]
+    assert strict_finding["status"] == "pass", strict_finding["message"]
+    assert "TLSv1.0" not in strict_finding["message"]

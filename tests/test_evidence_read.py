@@ -89,6 +89,38 @@ def test_the_certificate_of_nmaps_ssl_cert_script_is_read_with_its_host_and_port
     assert (cert.not_before, cert.not_after, cert.issuer) == ("2026-11-25", "2027-01-24", "Test CA")
 
 
+def test_the_versions_of_nmaps_ssl_enum_ciphers_script_are_read_with_their_port() -> None:
+    # tests/fixtures/evidence/ssl-enum-ciphers.xml: nmap 7.93's own output (-sT -Pn --script
+    # ssl-enum-ciphers -oX) against a loopback HTTPS server accepting TLS 1.0 to 1.3. Its
+    # nested tables (ciphers, compressors) are not versions.
+    (port,) = read_scan("s.xml", (FIXTURES / "ssl-enum-ciphers.xml").read_bytes()).hosts[0].ports
+    assert port.tls_versions == ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+    # Only that script's tables name versions, and only inside a port.
+    text = (FIXTURES / "ssl-enum-ciphers.xml").read_bytes()
+    other = text.replace(b'id="ssl-enum-ciphers"', b'id="some-other-script"')
+    assert read_scan("s.xml", other).hosts[0].ports[0].tls_versions == []
+
+
+def test_a_newer_inventory_scan_keeps_the_versions_an_older_tls_scan_listed(
+    tmp_path: Path,
+) -> None:
+    """Two scans of the same port from the same vantage point: the newest gives the port, but
+    its TLS versions come from the newest scan that listed them (docs/evidence.md)."""
+    from hdsguard.evidence.view import sections
+
+    tls = (FIXTURES / "ssl-enum-ciphers.xml").read_bytes()
+    start, end = tls.index(b'<script id="ssl-enum-ciphers"'), tls.index(b"</script>") + 9
+    inventory = tls[:start] + tls[end:]
+    inventory = inventory.replace(b'start="1796508538"', b'start="1796594938"')  # a day later
+    (tmp_path / "tls.xml").write_bytes(tls)
+    (tmp_path / "inventory.xml").write_bytes(inventory)
+    for name in ("tls.xml", "inventory.xml"):
+        (tmp_path / f"{name}.evidence").write_text("vantage: internal\n")
+    (port,) = sections(load_evidence([EvidenceSpec(tmp_path)]))["evidence_ports"]
+    assert port["at"].endswith("inventory.xml:14")  # the newest scan's port
+    assert port["tls_versions"] == ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+
+
 def test_a_damaged_certificate_in_a_scan_is_a_located_error(tmp_path: Path) -> None:
     (tmp_path / "s.xml").write_bytes((FIXTURES / "ssl-cert-damaged.xml").read_bytes())
     (tmp_path / "s.xml.evidence").write_text("vantage: internal\n")

@@ -22,6 +22,7 @@ such names outside a host (``<hosthint>``, ``<runstats>``) close the current hos
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import NoReturn
 from xml.parsers import expat
@@ -33,6 +34,8 @@ from hdsguard.evidence.nmapmodel import Host, Port, Scan
 
 # Elements outside <host> whose children could be mistaken for a host's.
 _OUTSIDE_HOST = frozenset({"hosthint", "runstats", "prescript", "postscript"})
+# The protocol versions ssl-enum-ciphers names its tables after.
+_TLS_VERSION = re.compile(r"SSLv[23]|TLSv1\.[0-3]")
 
 
 class _Reader:
@@ -51,7 +54,8 @@ class _Reader:
             "host": self._host, "port": self._port, "state": self._state,
             "service": self._service, "address": self._address, "hostname": self._hostname,
             "status": self._status, "script": self._script, "hostscript": self._hostscript,
-            "elem": self._elem, "finished": self._finished, "scaninfo": self._scaninfo,
+            "elem": self._elem, "table": self._table, "finished": self._finished,
+            "scaninfo": self._scaninfo,
             **dict.fromkeys(_OUTSIDE_HOST, self._outside_host),
         }  # fmt: skip
 
@@ -128,6 +132,15 @@ class _Reader:
     def _elem(self, attrs: dict[str, str]) -> None:
         if self.script == "ssl-cert" and self.port is not None and attrs.get("key") == "pem":
             self._start_pem()
+
+    def _table(self, attrs: dict[str, str]) -> None:
+        # ssl-enum-ciphers prints one table per protocol version the server accepted, keyed by
+        # the version; its nested tables (ciphers, compressors) have other keys or none.
+        port = self.port
+        if self.script == "ssl-enum-ciphers" and port is not None:
+            key = attrs.get("key", "")
+            if _TLS_VERSION.fullmatch(key) and key not in port.tls_versions:
+                port.tls_versions.append(key)
 
     def _finished(self, attrs: dict[str, str]) -> None:
         if self.scan is not None:

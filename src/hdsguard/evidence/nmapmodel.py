@@ -22,6 +22,9 @@ class Port:
     # ("probed": from its answers; "table": from the port number alone).
     tunnel: str = ""
     method: str = ""
+    # The protocol versions nmap's ssl-enum-ciphers script saw the server accept ("TLSv1.0",
+    # "SSLv3"…), in the order it printed them.
+    tls_versions: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

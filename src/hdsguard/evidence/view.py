@@ -80,9 +80,13 @@ def sections(evidence: EvidenceSet) -> dict[str, list[dict[str, Any]]]:
 
 def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
     """Scans, the hosts they covered and the open ports they saw. A host or port seen by
-    several scans from the same vantage point is kept once, as the newest scan saw it."""
+    several scans from the same vantage point is kept once, as the newest scan saw it; but
+    its ``tls_versions`` come from the newest scan that listed them (a TLS scan with
+    ssl-enum-ciphers, an inventory scan without it)."""
     hosts, ports = out["evidence_hosts"], out["evidence_ports"]
     seen: set[str] = set()
+    # Ports kept without TLS versions yet, by id: an older scan may list them.
+    unlisted: dict[str, dict[str, Any]] = {}
     for scan, vantage in sorted(evidence.scans, key=lambda s: (-s[0].start.timestamp(), s[0].path)):
         date = scan.start.date().isoformat()
         out["evidence_scans"].append(
@@ -103,16 +107,35 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                               "tcp_ranges": tcp, "at": f"{path}:{host.line}"})  # fmt: skip
             for port in host.ports:
                 ident = f"{name}:{port.port}/{port.protocol}@{vantage}"
-                if port.state != "open" or ident in seen:
+                if port.state != "open":
+                    continue
+                if ident in seen:
+                    kept = unlisted.get(ident)
+                    if kept is not None and port.tls_versions:
+                        kept["tls_versions"] = list(port.tls_versions)
+                        del unlisted[ident]
                     continue
                 seen.add(ident)
-                ports.append(
-                    {"id": ident, "names": names, "addresses": addresses, "host": name,
-                     "vantage": vantage, "scan_date": date, "port": port.port,
-                     "protocol": port.protocol, "service": port.service, "product": port.product,
-                     "version": port.version, "tunnel": port.tunnel, "method": port.method,
-                     "at": f"{path}:{port.line}"}
-                )  # fmt: skip
+                item = {
+                    "id": ident,
+                    "names": names,
+                    "addresses": addresses,
+                    "host": name,
+                    "vantage": vantage,
+                    "scan_date": date,
+                    "port": port.port,
+                    "protocol": port.protocol,
+                    "service": port.service,
+                    "product": port.product,
+                    "version": port.version,
+                    "tunnel": port.tunnel,
+                    "method": port.method,
+                    "tls_versions": list(port.tls_versions),
+                    "at": f"{path}:{port.line}",
+                }
+                ports.append(item)
+                if not port.tls_versions:
+                    unlisted[ident] = item
     by_id = itemgetter("id")  # every id here is a string
     for name in ("evidence_scans", "evidence_hosts", "evidence_ports"):
         out[name].sort(key=by_id)
