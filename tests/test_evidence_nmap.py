@@ -263,3 +263,36 @@ def test_real_nmap_lists_the_tls_versions_a_server_accepts(tmp_path: Path) -> No
     strict_finding = rules[("EVD-012", "services/portal")]
     assert strict_finding["status"] == "pass", strict_finding["message"]
     assert "TLSv1.0" not in strict_finding["message"]
+
+
+def test_real_nmap_finds_a_service_declared_behind_the_vpn_open_from_outside(
+    tmp_path: Path,
+) -> None:
+    """EVD-013: a remote access declared `via: vpn` that an external scan sees open on its own
+    host and port fails; EXP-003 alone passes it on the declaration."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    scan = evidence / "scan.xml"
+    with http_server() as port:
+        assert NMAP is not None
+        subprocess.run(
+            [NMAP, "-sT", "-Pn", "-p", str(port), "-oX", str(scan), LOOPBACK],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    (evidence / "scan.xml.evidence").write_text("vantage: external\n")
+    decl = write(tmp_path / "decl", {"services.yaml": f"""
+        services:
+          - {{id: rdp-gw, host: {LOOPBACK}, port: {port}, protocol: rdp, exposure: internet,
+              via: vpn, mfa: true}}
+        """})  # fmt: skip
+    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
+                      "--no-config"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    rules = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+    seen = rules[("EVD-013", "services/rdp-gw")]
+    assert seen["status"] == "fail"
+    assert seen["message"].startswith(
+        f"declared reachable through the vpn (`via: vpn`), but {LOOPBACK}:{port} was seen open "
+        "by the external scan of "
+    ), seen["message"]
+    assert rules[("EXP-003", "services/rdp-gw")]["status"] == "pass"

@@ -108,7 +108,7 @@ def test_the_evidence_rules_are_local_only_without_evidence() -> None:
     # EVD-001 looks up the declared services of an observed port (services_at); BKP-005,
     # EXP-*, HDS-*, IAM-008 and VND-* follow references to other objects.
     expected = {"EVD-002", "EVD-003", "EVD-005", "EVD-006", "EVD-007", "EVD-008", "EVD-009",
-                "EVD-010", "EVD-011", "EVD-012", "PAT-003"}  # fmt: skip
+                "EVD-010", "EVD-011", "EVD-012", "EVD-013", "PAT-003"}  # fmt: skip
     assert without == expected
     assert all(catalogue[pid].local_in(False) and not catalogue[pid].local_in(True)
                for pid in expected)  # fmt: skip
