@@ -128,9 +128,16 @@ def _sources(
     dirs = [(builtin_policy_dir(), True)] if builtin else []
     dirs += [(d, False) for d in extra_dirs]
     files: list[tuple[Path, bool]] = []
+    # A directory named twice (the config's `policies` and `--policies`, to which it adds)
+    # or reached through a link is read once: a policy must not collide with itself.
+    seen: set[Path] = set()
     for directory, is_builtin in dirs:
         try:
-            files += [(path, is_builtin) for path in policy_files(directory)]
+            for path in policy_files(directory):
+                real = path.resolve()
+                if real not in seen:
+                    seen.add(real)
+                    files.append((path, is_builtin))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
