@@ -161,3 +161,46 @@ def test_policies_list_rejects_an_unknown_section() -> None:
     result = run_cli(["policies", "list", "--section", "firewall"])
     assert result.exit_code == 2
     assert "firewalls" in result.stderr
+
+
+def test_a_policy_directory_named_twice_is_loaded_once(tree: Tree) -> None:
+    # `--policies` adds to the config's `policies` (docs/configuration.md): naming the same
+    # directory in both, or twice, must not make each policy collide with itself.
+    tree(
+        {
+            "pol/acme.yaml": GOOD,
+            "d/fw.yaml": "firewalls:\n  - id: fw-1\n    vendor: X\n",
+            ".hdsguard.yaml": "version: 1\npolicies: [pol]\n",
+        }
+    )
+    for extra in (["--policies", "pol"], ["--policies", "./pol/"]):
+        result = run_cli(["check", "d", *extra, "--as-of", AS_OF, "--format", "json"])
+        assert result.exit_code in (0, 1), result.stderr
+        acme = [f["status"] for f in findings_of(result) if f["rule"] == "ACME-001"]
+        assert acme == ["pass"]
+    listed = run_cli(["policies", "list", "--policies", "pol"])
+    assert listed.exit_code == 0, listed.stderr
+    assert listed.stdout.count("ACME-001") == 1
+
+
+def test_a_warn_if_that_returns_no_boolean_is_an_error_not_a_pass(tree: Tree) -> None:
+    # Like `condition` and `applicable_if`: a non-boolean is never silently a pass.
+    warns = GOOD.replace(
+        "message: vendor is empty\n",
+        "message: vendor is empty\nwarn_if: self.vendor\nwarn_message: odd vendor\n",
+    )
+    tree({"pol/acme.yaml": warns, "d/fw.yaml": "firewalls:\n  - id: fw-1\n    vendor: X\n"})
+    result = run_cli(["check", "d", "--policies", "pol", "--as-of", AS_OF, "--format", "json"])
+    acme = [(f["status"], f["message"]) for f in findings_of(result) if f["rule"] == "ACME-001"]
+    assert acme == [("error", "warn_if returned 'X' (str), not true or false")]
+    assert result.exit_code == 1
+
+
+def test_a_section_listed_twice_in_applies_to_is_an_error(tree: Tree) -> None:
+    # Each target would otherwise be evaluated, and reported, twice.
+    twice = GOOD.replace("applies_to: firewalls", "applies_to: [firewalls, firewalls]")
+    tree({"pol/acme.yaml": twice, "d/fw.yaml": "firewalls:\n  - id: fw-1\n    vendor: X\n"})
+    result = run_cli(["check", "d", "--policies", "pol"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("pol/acme.yaml:4:13: applies_to: "), result.stderr
+    assert "'firewalls' is listed twice" in result.stderr

@@ -333,7 +333,9 @@ def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outco
         if error is not None:
             why = _("warn_if could not be evaluated: {error}").format(error=error)
             return _Outcome(Status.ERROR, why, check.field)
-        if warn is True:
+        if not isinstance(warn, bool):  # as for `condition`: never silently a pass
+            return _Outcome(Status.ERROR, _not_bool("warn_if", warn), check.field)
+        if warn:
             return _Outcome(
                 Status.WARN, check.warn_message.render(activation), _field(check, activation)
             )
