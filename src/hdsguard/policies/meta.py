@@ -308,6 +308,8 @@ def _policy(data: Any) -> PolicyRules:
             for lang, block in _mapping(get("translations", {})).items()
         },
     )
+    if len(set(rules.applies_to)) != len(rules.applies_to):  # Policy's _each_once
+        raise _Doubt
     # The model's own rules beyond the field types (Policy._one_form; in the one-check form,
     # all_checks() builds a Check, whose validator wants warn_if and warn_message together).
     shorthand = any(getattr(rules, key) for key in CHECK_KEYS)

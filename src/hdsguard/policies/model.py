@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -145,11 +146,22 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _each_once(value: list[str]) -> list[str]:
+    """A section listed twice would have each of its targets evaluated, and reported, twice."""
+    for i, section in enumerate(value):
+        if section in value[:i]:
+            raise ValueError(_("'{section}' is listed twice").format(section=section))
+    return value
+
+
 def _section_or_list(schema: dict[str, Any]) -> None:
     items = schema.pop("items")
     schema.pop("type", None)
     schema.pop("minItems", None)
-    schema["anyOf"] = [items, {"type": "array", "items": items, "minItems": 1}]
+    schema["anyOf"] = [
+        items,
+        {"type": "array", "items": items, "minItems": 1, "uniqueItems": True},
+    ]
 
 
 def _control_schema(schema: dict[str, Any]) -> None:
@@ -220,6 +232,7 @@ class Policy(_Strict):
     applies_to: Annotated[
         list[SectionName],
         BeforeValidator(_as_list),
+        AfterValidator(_each_once),
         Field(min_length=1, json_schema_extra=_section_or_list),
     ]
     description: StrictStr = Field(description="What the rule checks, for users.")
