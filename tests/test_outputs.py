@@ -90,6 +90,10 @@ def test_parse_outputs(
         (["text", "json"], None, "only one format can go to standard output"),
         (["text", "json"], "r.txt", "--output names one file"),
         (["sarif=a", "junit=b"], "r.txt", "--output names one file"),
+        # Two reports in one file: the second silently replaced the first.
+        (["json=r.out", "sarif=r.out"], None, "r.out is named by two outputs"),
+        (["json=r.out", "sarif=./r.out"], None, "r.out is named by two outputs"),
+        (["json=r.out", "text"], "r.out", "r.out is named by two outputs"),
     ],
 )
 def test_parse_outputs_refuses(formats: list[str], output: str | None, error: str) -> None:
@@ -178,3 +182,11 @@ def test_every_format_neutralises_hostile_text(fmt: str) -> None:
         text = renderer(fmt)(report, RenderOptions())
         assert "\x1b" not in text, fmt
         validate(fmt, text)
+
+
+def test_two_formats_to_one_file_is_a_usage_error(fixture_copy: Path) -> None:
+    args = ["check", "fixture/declarations", "--policies", "fixture/policies", "--as-of", AS_OF]
+    result = run_cli([*args, "--format", "json=r.out", "--format", "sarif=r.out"])
+    assert result.exit_code == 2
+    assert "r.out is named by two outputs" in result.stderr
+    assert not Path("r.out").exists()

@@ -50,7 +50,26 @@ def parse_outputs(formats: Sequence[str], output: str | None) -> list[Output]:
             _("only one format can go to standard output; write the others with FORMAT=FILE"),
             param_hint="--format",
         )
+    _one_output_per_file(outputs)
     return outputs
+
+
+def _one_output_per_file(outputs: Sequence[Output]) -> None:
+    """Two outputs naming the same file (``json=r.out --format sarif=./r.out``) would leave
+    only the last one written, with nothing to say the first is lost."""
+    seen: dict[Path, str] = {}
+    for out in outputs:
+        if out.file is None:
+            continue
+        key = Path(os.path.abspath(out.file)).resolve()
+        if key in seen:
+            raise click.BadParameter(
+                _("{file} is named by two outputs: give each format its own file").format(
+                    file=seen[key]
+                ),
+                param_hint="--format",
+            )
+        seen[key] = out.file
 
 
 def default_format(output: str | None) -> str:
