@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -204,3 +205,22 @@ def test_a_section_listed_twice_in_applies_to_is_an_error(tree: Tree) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("pol/acme.yaml:4:13: applies_to: "), result.stderr
     assert "'firewalls' is listed twice" in result.stderr
+
+
+def test_a_user_policy_without_help_uri_links_to_no_catalogue_page(tree: Tree) -> None:
+    # The catalogue page (docs/policies.md) documents the built-in rules only: an anchor for
+    # ACME-001 there would be a dead link in SARIF, Markdown and JUnit.
+    tree({"pol/acme.yaml": GOOD, "d/fw.yaml": "firewalls:\n  - id: fw-1\n"})
+    args = ["check", "d", "--policies", "pol", "--as-of", AS_OF]
+    sarif = run_cli([*args, "--format", "sarif"])
+    rules = {r["id"]: r for r in json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+    assert "helpUri" not in rules["ACME-001"]
+    assert rules["FW-001"]["helpUri"].endswith("docs/policies.md#fw-001")
+    markdown = run_cli([*args, "--format", "markdown"]).stdout
+    assert "#acme-001" not in markdown
+    assert "#fw-001)" in markdown
+    linked = GOOD + "help_uri: https://intranet.example/acme-001\n"
+    Path("pol/acme.yaml").write_text(linked)
+    sarif = run_cli([*args, "--format", "sarif"])
+    rules = {r["id"]: r for r in json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["ACME-001"]["helpUri"] == "https://intranet.example/acme-001"

@@ -366,6 +366,8 @@ def rule_info(policy: CompiledPolicy, severities: Mapping[str, Severity] | None 
         remediation=meta.remediation,
         references=tuple(meta.references),
         tags=tuple(meta.tags),
-        help_uri=meta.help_uri or f"{DOCS_URL}#{meta.id.lower()}",
+        # The catalogue page documents the built-in rules only: a user's policy (an override
+        # included) links to its own help_uri or to nothing, never to a missing anchor.
+        help_uri=meta.help_uri or (f"{DOCS_URL}#{meta.id.lower()}" if policy.builtin else ""),
         controls=tuple(meta.controls),
     )
