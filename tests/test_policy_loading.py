@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import AS_OF, findings_of, run_cli
 
 Tree = Callable[[dict[str, str]], Path]
@@ -224,3 +226,39 @@ def test_a_user_policy_without_help_uri_links_to_no_catalogue_page(tree: Tree) -
     sarif = run_cli([*args, "--format", "sarif"])
     rules = {r["id"]: r for r in json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["ACME-001"]["helpUri"] == "https://intranet.example/acme-001"
+
+
+WITH_PARAM = GOOD.replace(
+    'condition: self.vendor != ""', "condition: size(self.vendor) >= params.min_len"
+).replace(
+    "references: [internal policy 12]\n",
+    "references: [internal policy 12]\n"
+    "params:\n  min_len: {type: integer, default: 1, minimum: 1, description: shortest name}\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ("{min_lenn: 2}", "tests.0.params.min_lenn: unknown parameter 'min_lenn' of ACME-001; "
+         "did you mean 'min_len'?"),
+        ('{min_len: "2"}', "tests.0.params.min_len: expected an integer, got '2'"),
+        ("{min_len: 0}", "tests.0.params.min_len: must be at least 1, got 0"),
+    ],
+)  # fmt: skip
+def test_inline_case_params_are_checked_like_the_config_s(
+    tree: Tree, params: str, message: str
+) -> None:
+    # A misspelt parameter left the case running on the default: the test passed for the
+    # wrong reason. A wrong type made the case an `error` that said nothing of the cause.
+    case = WITH_PARAM.replace("expect: pass}", f"expect: pass, params: {params}}}")
+    tree({"pol/acme.yaml": case, "d/fw.yaml": "firewalls:\n  - id: fw-1\n    vendor: X\n"})
+    for args in (["policies", "test", "pol"], ["check", "d", "--policies", "pol"]):
+        result = run_cli(args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("pol/acme.yaml:"), result.stderr
+        assert message in result.stderr, result.stderr
+    Path("pol/acme.yaml").write_text(
+        WITH_PARAM.replace("expect: pass}", "expect: pass, params: {min_len: 1}}")
+    )
+    assert run_cli(["policies", "test", "pol"]).exit_code == 0

@@ -343,6 +343,8 @@ def compile_policy(
         fell_back=texts.fell_back,
     )
     _check_params(meta, source, problems)
+    if not isinstance(spec, PolicyRules):  # a built-in run's load has no inline tests
+        _check_case_params(meta, spec, source, problems)
     if problems:
         raise InputError(problems)
     local, local_without_evidence, reads = _locality(compiled)
@@ -402,6 +404,33 @@ def _check_params(meta: PolicyMeta, source: SourceFile, problems: list[Problem])
         message = param_problem(param, param.default)
         if message:
             problems.append(_at(source, ("params", name, "default"), labelled(name, message)))
+
+
+def _check_case_params(
+    meta: PolicyMeta, spec: Policy, source: SourceFile, problems: list[Problem]
+) -> None:
+    """An inline test case's ``params`` are checked like the config's: a misspelt name would
+    leave the case running on the default, and the test passing for the wrong reason."""
+    from hdsguard.declarations.validate import did_you_mean
+    from hdsguard.policies.params import param_problem
+
+    for index, case in enumerate(spec.tests):
+        for name, value in case.params.items():
+            where = ("tests", index, "params", name)
+            label = ".".join(str(p) for p in where)
+            param = meta.params.get(name)
+            if param is None:
+                declared = list(meta.params)
+                hint = did_you_mean(name, declared) or (
+                    _("; it has: {names}").format(names=", ".join(declared))
+                    if declared
+                    else _("; it has none")
+                )
+                message = _("unknown parameter '{name}' of {rule}").format(name=name, rule=meta.id)
+                line, column = source.locate(where)
+                problems.append(Problem(source.path, line, column, labelled(label, message + hint)))
+            elif (wrong := param_problem(param, value)) is not None:
+                problems.append(_at(source, where, labelled(label, wrong)))
 
 
 def _at(source: SourceFile, where: Iterable[str | int], message: str) -> Problem:
