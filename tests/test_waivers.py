@@ -103,6 +103,26 @@ def test_an_expired_waiver_says_so_in_the_finding(tree: Tree) -> None:
     assert finding["message"] == EDGE_MESSAGE + " (waiver expired on 2026-10-01)"
 
 
+def test_an_expired_waiver_another_one_replaces_does_not_say_the_finding_counts(
+    tree: Tree,
+) -> None:
+    # The finding stays waived by the pattern: "the finding counts again" would be untrue.
+    result = run(
+        tree,
+        waivers(
+            waiver("firewalls/fw-edge-1", "2026-10-01"),
+            waiver("firewalls/*", "2027-03-01", justification="Firewall renewal project"),
+        ),
+    )
+    assert result.exit_code == 0
+    assert ("FW-001", "firewalls/fw-edge-1", "waived") in rows(result)
+    assert edge(result)["message"] == EDGE_MESSAGE
+    assert notices(result) == [
+        "waivers.yaml:3:5: waiver for FW-001 on firewalls/fw-edge-1 expired on 2026-10-01, "
+        "and another waiver covers what it matched: remove it"
+    ]
+
+
 @pytest.mark.parametrize(
     ("expires", "notice"),
     [

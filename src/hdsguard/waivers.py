@@ -172,15 +172,29 @@ def apply_waivers(
 ) -> tuple[list[Finding], list[str]]:
     """Findings with waivers applied, and the notices about the waivers' states."""
     matched: set[int] = set()
+    # Waivers matching a finding that stays unwaived: an expired one "counts again" only there.
+    unwaived: set[int] = set()
     out: list[Finding] = []
     for finding in findings:
         hits = _matching(finding, waivers.entries) if finding.status in WAIVABLE else []
         matched.update(i for i, _ in hits)
-        out.append(_apply(finding, [w for _, w in hits], as_of))
+        applied = _apply(finding, [w for _, w in hits], as_of)
+        if applied.status is not Status.WAIVED:
+            unwaived.update(i for i, _ in hits)
+        out.append(applied)
     notices = [
         n
         for index, entry in enumerate(waivers.entries)
-        if (n := _notice(waivers.where(index), entry, index in matched, as_of, warn_days))
+        if (
+            n := _notice(
+                waivers.where(index),
+                entry,
+                index in matched,
+                as_of,
+                warn_days,
+                replaced=index not in unwaived,
+            )
+        )
     ]
     return out, notices
 
@@ -209,8 +223,15 @@ def _apply(finding: Finding, hits: Sequence[WaiverEntry], as_of: datetime.date) 
 
 
 def _notice(
-    where: str, entry: WaiverEntry, matched: bool, as_of: datetime.date, warn_days: int
+    where: str,
+    entry: WaiverEntry,
+    matched: bool,
+    as_of: datetime.date,
+    warn_days: int,
+    *,
+    replaced: bool = False,
 ) -> str | None:
+    """``replaced``: every finding the waiver matched is waived by another one."""
     what = _("{where}: waiver for {rule} on {target}").format(
         where=where, rule=entry.rule, target=entry.target
     )
@@ -220,6 +241,10 @@ def _notice(
         )
     left = (entry.expires - as_of).days
     expires = long_date(entry.expires, current())
+    if left < 0 and replaced:
+        return _(
+            "{what} expired on {date}, and another waiver covers what it matched: remove it"
+        ).format(what=what, date=expires)
     if left < 0:
         return _("{what} expired on {date}: the finding counts again").format(
             what=what, date=expires
