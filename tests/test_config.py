@@ -129,6 +129,17 @@ def test_severity_override_and_disabled_rule(tree: Tree) -> None:
     assert [r for r in rows(off) if r[0] == "FW-001"] == []
 
 
+def test_a_missing_policy_directory_of_the_config_is_located_in_it(tree: Tree) -> None:
+    # Like a missing waiver file: the config line to fix, not a bare path.
+    tree({"org/.hdsguard.yaml": "version: 1\npolicies: [rules, gone]\n", "org/rules/.keep": ""})
+    for args in (["check"], ["policies", "list"], ["policies", "test"]):
+        result = run_cli([*args, "--config", "org/.hdsguard.yaml"])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            "org/.hdsguard.yaml:2:19: policies[1]: policy directory not found: org/gone\n"
+        )
+
+
 def test_policy_directories_are_relative_to_the_config(tree: Tree, tmp_path: Path) -> None:
     tree(
         {

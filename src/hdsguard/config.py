@@ -170,7 +170,20 @@ class LoadedConfig:
         return None if paths is None else [str(self.resolve(p)) for p in paths]
 
     def policy_dirs(self) -> tuple[Path, ...]:
-        return tuple(self.resolve(p) for p in self.model.policies)
+        """The ``policies`` directories; a missing one is an error located in the config."""
+        dirs = tuple(self.resolve(p) for p in self.model.policies)
+        problems = [
+            at(
+                self.source,
+                ("policies", index),
+                _("policy directory not found: {path}").format(path=display_path(path)),
+            )
+            for index, path in enumerate(dirs)
+            if not path.is_dir()
+        ]
+        if problems:
+            raise InputError(problems)
+        return dirs
 
     def waivers_file(self) -> Path | None:
         """The waiver file named by ``waivers:`` (must exist), else ``waivers.yaml`` if any."""
