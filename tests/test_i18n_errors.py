@@ -129,9 +129,9 @@ CASES = [
     ),
     pytest.param(
         {"decl/a.yaml": "# nothing yet\n"},
-        "decl/a.yaml: the file declares nothing (empty, or only comments): declare at least "
+        "decl/a.yaml:1:1: the file declares nothing (empty, or only comments): declare at least "
         "one section, or delete the file",
-        "decl/a.yaml: le fichier ne déclare rien (vide, ou seulement des commentaires) : "
+        "decl/a.yaml:1:1: le fichier ne déclare rien (vide, ou seulement des commentaires) : "
         "déclarez au moins une section, ou supprimez le fichier",
         id="declaration-empty",
     ),

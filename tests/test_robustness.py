@@ -216,6 +216,20 @@ def test_broken_files(here: Path, name: str, content: bytes, message: str) -> No
     assert_refused(check(name), name, message)
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("empty.yaml", b""), ("comments.yaml", b"# nothing here yet\n"), ("empty.json", b" \n")],
+)
+def test_a_file_that_declares_nothing_is_located_at_its_start(
+    here: Path, name: str, content: bytes
+) -> None:
+    """Errors are file:line:column (format.md), as for a file that is a list (1:1)."""
+    (here / name).write_bytes(content)
+    result = check(name)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{name}:1:1: the file declares nothing"), result.stderr
+
+
 def test_problems_of_many_files_are_all_reported(here: Path) -> None:
     (here / "a.yaml").write_bytes(b"")
     (here / "b.yaml").write_bytes(b"\xff\xfe")

@@ -25,12 +25,13 @@ def validate(source: SourceFile) -> list[Problem]:
     data = source.data
     if data is None:
         # An empty file is more likely a truncated export or a mistake than an intent: a
-        # compliance check must not silently read nothing from it.
+        # compliance check must not silently read nothing from it. Located at 1:1, as a file
+        # that is not a mapping: errors are file:line:column.
         return [
             Problem(
                 source.path,
-                None,
-                None,
+                1,
+                1,
                 _(
                     "the file declares nothing (empty, or only comments): declare at least one "
                     "section, or delete the file"
