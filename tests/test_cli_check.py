@@ -314,6 +314,8 @@ def test_as_of_is_a_calendar_date_written_yyyy_mm_dd(tree: Tree, as_of: str) -> 
     [
         ["check", ".", "--format", "json", "--output", ""],
         ["check", ".", "-o", ""],
+        ["check", ".", "--format", "json="],
+        ["check", ".", "--format", "text", "--format", "sarif="],
         ["baseline", ".", "--output", ""],
         ["report", ".", "-o", ""],
         ["report", ".", "--pack", ""],

@@ -36,6 +36,10 @@ def parse_outputs(formats: Sequence[str], output: str | None) -> list[Output]:
                 ),
                 param_hint="--format",
             )
+        if _sep and not file:  # `sarif=$UNSET`: not standard output, which another may use
+            raise click.BadParameter(
+                _("{item}: the file name is empty").format(item=item), param_hint="--format"
+            )
         outputs.append(Output(name, file or None))
     bare = [o for o in outputs if o.file is None]
     if output is not None:
