@@ -184,6 +184,27 @@ def test_an_internet_facing_gateway_declares_its_vulnerability_status(
 )
 def test_partial_adequacy_and_derogations(tmp_path: Path, fields: str, expected: str) -> None:
     result = check(
+        tmp_path,
+        f"vendors: [{{id: v, name: V, processes_personal_data: true, subprocessors: [],"
+        f" {fields}}}]\n",
+    )
+    assert status(result, "VND-003", "vendors/v") == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("country: FR", "fail"),  # in the EEA, but its sub-processors may not be
+        ("country: CH, transfer_mechanism: none", "fail"),
+        ("country: MA, transfer_mechanism: scc", "pass"),  # SCC cover any transfer
+        ("country: FR, transfer_mechanism: bcr", "pass"),
+    ],
+)
+def test_an_undeclared_subprocessor_list_is_missing_evidence(
+    tmp_path: Path, fields: str, expected: str
+) -> None:
+    # "Vendor or sub-processor outside the EEA": without the list, a pass would be unearned.
+    result = check(
         tmp_path, f"vendors: [{{id: v, name: V, processes_personal_data: true, {fields}}}]\n"
     )
     assert status(result, "VND-003", "vendors/v") == expected
