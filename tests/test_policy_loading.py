@@ -262,3 +262,27 @@ def test_inline_case_params_are_checked_like_the_config_s(
         WITH_PARAM.replace("expect: pass}", "expect: pass, params: {min_len: 1}}")
     )
     assert run_cli(["policies", "test", "pol"]).exit_code == 0
+
+
+def test_an_unclosed_placeholder_is_a_located_error(tree: Tree) -> None:
+    # Shown as is, `{{ self.vendor` would put CEL source into every failure message.
+    broken = GOOD.replace("message: vendor is empty", "message: vendor {{ self.vendor is empty")
+    tree({"pol/acme.yaml": broken, "d/fw.yaml": "firewalls:\n  - id: fw-1\n"})
+    for args in (["policies", "test", "pol"], ["check", "d", "--policies", "pol"]):
+        result = run_cli(args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("pol/acme.yaml:12:10: "), result.stderr
+        assert "unclosed placeholder: `{{` without `}}`" in result.stderr
+
+
+def test_policies_test_refuses_a_builtin_id_as_check_does(tree: Tree) -> None:
+    # The pre-commit hook `hdsguard-policies` runs `policies test DIR`: it must not pass a
+    # policy that makes every `hdsguard check` stop with exit 2.
+    clash = GOOD.replace("ACME-001", "FW-001")
+    tree({"pol/fw.yaml": clash})
+    refused = run_cli(["policies", "test", "pol"])
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("pol/fw.yaml:1:1: policy id FW-001 is already defined by ")
+    assert "override: true" in refused.stderr
+    Path("pol/fw.yaml").write_text(clash + "override: true\n")
+    assert run_cli(["policies", "test", "pol"]).exit_code == 0

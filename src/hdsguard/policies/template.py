@@ -92,6 +92,11 @@ def compile_template(
         pos = match.end()
     if pos < len(text):
         parts.append(text[pos:])
+    for part in parts:
+        # `{{ self.id` and no `}}`: a placeholder that cannot compile, not text to show as is.
+        if isinstance(part, str) and "{{" in part:
+            message = _("unclosed placeholder: {opening} without {closing}")
+            raise ValueError(message.format(opening="`{{`", closing="`}}`"))
     return Template(tuple(parts), _values(runtime, text, policy_id), lang)
 
 
