@@ -170,12 +170,15 @@ def test_policies(
     the `policies` directories of your .hdsguard.yaml, whose settings are checked too). Each
     case runs with its own `params`, else the policy's defaults."""
     from hdsguard.policies.celenv import CelRuntime
-    from hdsguard.policies.load import load_catalogue
+    from hdsguard.policies.load import builtin_clashes, load_catalogue
     from hdsguard.policies.selftest import run_cases
 
     if dirs:
         runtime = CelRuntime()
         catalogue = load_catalogue(runtime, dirs, builtin=False, with_specs=True)
+        clashes = builtin_clashes(catalogue.values())
+        if clashes:
+            raise InputError(clashes)
     else:
         runtime, catalogue, _settings_used = _settings((), config_file, no_config, specs=True)
     if not catalogue:

@@ -205,6 +205,25 @@ def _register(
         problems.append(Problem(policy.file, 1, 1, message + hint))
 
 
+def builtin_clashes(policies: Iterable[CompiledPolicy]) -> list[Problem]:
+    """The problems :func:`_register` reports for user policies taking a built-in id without
+    ``override: true``, found from the built-in files' names (``FW-001.yaml``) without loading
+    them: ``hdsguard policies test DIR`` must refuse what ``hdsguard check`` refuses."""
+    builtin = {path.stem: path for path in policy_files(builtin_policy_dir())}
+    problems = []
+    for policy in policies:
+        taken = builtin.get(policy.id)
+        if taken is not None and not policy.builtin and not policy.meta.override:
+            hint = _(
+                "; set `override: true` in your policy to replace the built-in one deliberately"
+            )
+            message = _("policy id {id} is already defined by {file}").format(
+                id=policy.id, file=display_path(taken)
+            )
+            problems.append(Problem(policy.file, 1, 1, message + hint))
+    return problems
+
+
 def load_policy(
     runtime: CelRuntime,
     path: Path,
