@@ -115,3 +115,55 @@ def test_the_scan_would_catch_an_unread_field() -> None:
     } <= read
     assert {"dpf_certified", "transfer_frequency", "vulnerabilities_reviewed", "peers"} <= read
     assert "certainly_not_a_field" not in read
+
+
+# Fields whose name a rule of another section reads, and that no rule of their own section
+# needs to read by name: each with the reason. A field that appears here without a reason
+# that holds is a weakness read on one section and not on another (providers' and vendors'
+# shared `contract` block: `patch_sla` was read on vendors only).
+READ_FROM_ELSEWHERE = {
+    "providers.dpf_certified": "HDS-007 reads it through is_adequate_for(), the recipient "
+    "field of the partial US adequacy decision (data/countries.json)",
+    "vendors.dpf_certified": "VND-003 reads it through is_adequate_for()",
+    "vendors.subprocessors.dpf_certified": "VND-003 reads it through is_adequate_for()",
+    "systems.id": "an identifier: provider, vendor and service rules look systems up by it",
+    "systems.name": "a label quoted in messages; no decision rests on it",
+    "systems.hosted_by": "read from the provider's side: HDS-001, HDS-002, HDS-006 and HDS-009 "
+    "find the systems a provider hosts (systems_hosted_by(), health_data_at())",
+    "services.id": "an identifier: EVD-001 and EVD-008 find services by host and port",
+    "firewalls.id": "an identifier",
+    "certificates.id": "an identifier: services name their certificate by it (tls.certificate)",
+    "certificates.sha256": READ_BY_HELPERS["sha256"],
+    "messaging.domains.name": "a label: the domain a DMARC policy is about, quoted in messages",
+}
+
+
+def names_read_by_section() -> dict[str, set[str]]:
+    """The names each section's own rules evaluate (as :func:`names_read`, per section)."""
+    per: dict[str, set[str]] = {}
+    for path in sorted((REPO / "policies").glob("*.yaml")):
+        policy = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sections = policy["applies_to"]
+        names = {n for text in _expressions(policy) for n in _NAME.findall(text)}
+        for section in [sections] if isinstance(sections, str) else sections:
+            per.setdefault(section, set()).update(names)
+    return per
+
+
+def test_every_field_is_read_on_its_own_section() -> None:
+    """A name read on one section does not read the same name on another: a provider's
+    `contract.patch_sla` was unread while VND-008 read the vendors' (engineer A2's audit)."""
+    per, read = names_read_by_section(), names_read()
+    elsewhere = {
+        place
+        for place, key, info in fields(DeclarationFile)
+        if "." in place
+        and not informational(info)
+        and key in read
+        and key not in per.get(place.split(".")[0], set())
+    }
+    assert elsewhere == set(READ_FROM_ELSEWHERE), (
+        "fields read on another section only: read them on their own (or say why not, in "
+        f"READ_FROM_ELSEWHERE): {sorted(elsewhere - set(READ_FROM_ELSEWHERE))}; listed but "
+        f"now read: {sorted(set(READ_FROM_ELSEWHERE) - elsewhere)}"
+    )
