@@ -190,3 +190,52 @@ def test_two_formats_to_one_file_is_a_usage_error(fixture_copy: Path) -> None:
     assert result.exit_code == 2
     assert "r.out is named by two outputs" in result.stderr
     assert not Path("r.out").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "victim"),
+    [
+        (["--format", "json=fixture/declarations/network.yaml"],
+         "fixture/declarations/network.yaml"),
+        (["--output", "fixture/declarations/trust.yaml", "--format", "sarif"],
+         "fixture/declarations/trust.yaml"),
+        (["--format", "text", "--format", "junit=fixture/policies/FMT-001.yaml"],
+         "fixture/policies/FMT-001.yaml"),
+    ],
+)  # fmt: skip
+def test_an_output_never_replaces_an_input(
+    fixture_copy: Path, extra: list[str], victim: str
+) -> None:
+    """hdsguard never modifies a declaration (nor a policy, config, waiver or evidence file):
+    a report aimed at one is a usage error, and the file keeps its bytes."""
+    before = Path(victim).read_bytes()
+    args = ["check", "fixture/declarations", "--policies", "fixture/policies", "--as-of", AS_OF]
+    result = run_cli([*args, *extra])
+    assert result.exit_code == 2, result.stdout
+    assert f"{victim} is an input of this run: writing the report there would replace it" in (
+        result.stderr
+    )
+    assert Path(victim).read_bytes() == before
+
+
+def test_an_earlier_report_among_the_declarations_is_no_input(fixture_copy: Path) -> None:
+    """The walk skips hdsguard's own files (an earlier report): writing it again is fine, and
+    so is any new file."""
+    args = ["check", "fixture/declarations", "--policies", "fixture/policies", "--as-of", AS_OF]
+    first = run_cli([*args, "--format", "json=fixture/declarations/report.json"])
+    assert first.exit_code == 1, first.stderr
+    again = run_cli([*args, "--format", "json=fixture/declarations/report.json"])
+    assert again.exit_code == 1, again.stderr
+    assert "skipped 1 file that is not a declaration" in again.stderr
+
+
+def test_the_other_commands_never_replace_an_input(fixture_copy: Path) -> None:
+    decl = "fixture/declarations/network.yaml"
+    before = Path(decl).read_bytes()
+    common = ["fixture/declarations", "--policies", "fixture/policies", "--as-of", AS_OF]
+    for command in (["report", "-o", decl], ["report", "--pack", decl],
+                    ["calendar", "-o", decl], ["baseline", "-o", decl]):  # fmt: skip
+        result = run_cli([*command, *common])
+        assert result.exit_code == 2, (command, result.stdout)
+        assert "is an input of this run" in result.stderr, command
+    assert Path(decl).read_bytes() == before

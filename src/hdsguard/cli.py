@@ -216,7 +216,7 @@ def check(
     from hdsguard.api import check as run_check
     from hdsguard.findings import Severity
     from hdsguard.formatters import EVIDENCE_FORMATS
-    from hdsguard.output import Output, parse_outputs, write_outputs
+    from hdsguard.output import Output, parse_outputs, refuse_input_files, write_outputs
 
     # A one-shot run keeps millions of long-lived objects (declarations, findings) and makes
     # almost no reference cycles (a few hundred objects, whatever the size: tested), so the
@@ -233,6 +233,7 @@ def check(
 
     observed = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
     options = dataclasses.replace(options, evidence=evidence, evidence_files=observed)
+    refuse_input_files([o.file for o in outputs], targets, options)
     status = on_terminal()
     try:
         report = run_check(targets, dataclasses.replace(options, progress=status))
@@ -279,10 +280,11 @@ def baseline(
     from hdsguard.baseline import BASELINE_NAME, baseline_text
     from hdsguard.declarations.files import display_path
     from hdsguard.findings import Status
-    from hdsguard.output import write_atomic
+    from hdsguard.output import refuse_input_files, write_atomic
 
     targets, options, config = prepare_run(paths, as_of, policy_dirs, config_file, no_config)
     target = output or (config.baseline_file() if config else None) or Path(BASELINE_NAME)
+    refuse_input_files([target], targets, options, keep=target, hint=["--output"])
     # Only failing findings are recorded: pass messages need not be rendered.
     options = replace(
         options, baseline_file=None, exclude=(*options.exclude, target), evidence=False

@@ -107,12 +107,14 @@ def report(
     from hdsguard.audit.html import render
     from hdsguard.audit.run import audit
     from hdsguard.findings import Severity
-    from hdsguard.output import write_atomic
+    from hdsguard.output import refuse_input_files, write_atomic
 
     targets, options, config = prepare_run(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
     options = _with_evidence(options, evidence_paths)
+    html_file = output or Path("audit.html") if output is not None or pack is None else None
+    refuse_input_files([html_file, pack], targets, options, hint=["--output", "--pack"])
     threshold = Severity(fail_on or (config.model.fail_on if config else None) or "low")
     result = audit(targets, options, threshold=threshold, horizon_days=horizon)
     html = render(result.view, warn_days=result.warn_days, lang=i18n.current())
@@ -173,11 +175,13 @@ def calendar(
     from hdsguard.audit.run import audit
     from hdsguard.audit.writing import write_bytes_atomic
     from hdsguard.findings import Severity
+    from hdsguard.output import refuse_input_files
 
     targets, options, _ = prepare_run(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
     options = _with_evidence(options, evidence_paths)
+    refuse_input_files([output], targets, options, hint=["--output"])
     result = audit(targets, options, threshold=Severity.LOW, horizon_days=horizon)
     data = ics.render(result.view.deadlines, options.as_of, result.view.organisation)
     write_bytes_atomic(output, data)

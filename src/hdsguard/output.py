@@ -8,11 +8,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 import click
 
 from hdsguard.declarations.files import cannot_write_text
+
+if TYPE_CHECKING:
+    from hdsguard.api import CheckOptions
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Report
 from hdsguard.formatters import FORMATS, Chunks, RenderOptions, Write, writer
@@ -74,6 +77,67 @@ def _one_output_per_file(outputs: Sequence[Output]) -> None:
                 param_hint="--format",
             )
         seen[key] = out.file
+
+
+def refuse_inputs(
+    outputs: Sequence[Output],
+    declarations: Sequence[str],
+    others: Sequence[Path],
+    hint: Sequence[str] = ("--format", "--output"),
+) -> None:
+    """An output that names a file the run reads would replace it: a declaration file (one
+    named, or a ``.yaml``, ``.yml`` or ``.json`` file under a declaration directory that is
+    not one of hdsguard's own files, which the walk skips: an earlier report, a baseline…), or
+    the config, waiver, baseline, evidence or policy files in ``others`` (files or
+    directories). hdsguard never writes over its inputs: a usage error (exit 2), before
+    anything is read."""
+    from hdsguard.declarations.files import SUFFIXES
+    from hdsguard.declarations.shapes import classify
+
+    named = [Path(os.path.abspath(p)).resolve() for p in declarations]
+    read = [Path(os.path.abspath(p)).resolve() for p in others]
+    for out in outputs:
+        if out.file is None or not os.path.exists(out.file):
+            continue  # a new file replaces nothing
+        target = Path(os.path.abspath(out.file)).resolve()
+        under = any(target == d or d in target.parents for d in read)
+        declared = any(
+            target == d
+            or (
+                d in target.parents
+                and target.suffix.lower() in SUFFIXES
+                and classify(str(target), out.file) is None
+            )
+            for d in named
+        )
+        if under or declared:
+            raise click.BadParameter(
+                _(
+                    "{file} is an input of this run: writing the report there would replace it; "
+                    "choose another file"
+                ).format(file=out.file),
+                param_hint=list(hint),
+            )
+
+
+def refuse_input_files(
+    files: Sequence[Path | str | None],
+    targets: Sequence[str],
+    options: CheckOptions,
+    *,
+    keep: Path | None = None,
+    hint: Sequence[str] = ("--format", "--output"),
+) -> None:
+    """:func:`refuse_inputs` for the files a command writes, against the inputs ``options``
+    names (config, waivers, baseline, evidence, policies) and the declaration ``targets``;
+    ``keep``: an input the command rewrites on purpose (``baseline`` its baseline file)."""
+    read = [*options.exclude, *options.policy_dirs, *(spec.path for spec in options.evidence_files)]
+    read += filter(None, (options.waivers_file, options.baseline_file))
+    if keep is not None:
+        kept = Path(os.path.abspath(keep)).resolve()
+        read = [p for p in read if Path(os.path.abspath(p)).resolve() != kept]
+    outputs = [Output("", str(f)) for f in files if f is not None]
+    refuse_inputs(outputs, targets, read, hint)
 
 
 def default_format(output: str | None) -> str:
