@@ -129,6 +129,30 @@ def test_severity_override_and_disabled_rule(tree: Tree) -> None:
     assert [r for r in rows(off) if r[0] == "FW-001"] == []
 
 
+def test_settings_that_leave_no_rule_are_an_error_not_a_green_run(tree: Tree) -> None:
+    """A gate that evaluates nothing would report 0 failures and exit 0 (engineer A3's audit):
+    enabling only rules that are also disabled is a located error, exit 2."""
+    tree(
+        {
+            ".hdsguard.yaml": "declarations: [decl]\nrules:\n  enable: [FW-001]\n"
+            "  disable: [FW-001]\n",
+            "decl/firewalls.yaml": FIREWALLS,
+        }
+    )
+    result = run_cli(["check", "--as-of", AS_OF])
+    assert result.exit_code == 2, result.stdout
+    assert ".hdsguard.yaml:3:11: rules.enable: these settings leave no rule to evaluate" in (
+        result.stderr
+    )
+    with pytest.raises(InputError, match="leave no rule to evaluate"):
+        check(["decl"], CheckOptions(as_of=datetime.date(2026, 11, 28), disabled=frozenset(
+            {"FW-001"}), only=frozenset({"FW-001"})))  # fmt: skip
+    # One rule left is a run.
+    tree({".hdsguard.yaml": "declarations: [decl]\nrules: {enable: [FW-001, FW-002], "
+          "disable: [FW-001]}\n"})  # fmt: skip
+    assert run_cli(["check", "--as-of", AS_OF]).exit_code in (0, 1)
+
+
 def test_a_missing_policy_directory_of_the_config_is_located_in_it(tree: Tree) -> None:
     # Like a missing waiver file: the config line to fix, not a bare path.
     tree({"org/.hdsguard.yaml": "version: 1\npolicies: [rules, gone]\n", "org/rules/.keep": ""})

@@ -245,6 +245,16 @@ def rule_problems(
     for rule, values in config.params.items():
         if known(("params", rule), rule, key=True):
             problems.extend(_param_problems(catalogue[rule].meta, values, source))
+    enabled = set(catalogue) if config.rules.enable is None else set(config.rules.enable)
+    if catalogue and not problems and not enabled - set(config.rules.disable):
+        # A gate that evaluates nothing reports "0 fail" and exits 0: a green that says
+        # nothing. Located at what left no rule (`enable`, else `disable`).
+        where = ("rules", "enable") if config.rules.enable is not None else ("rules", "disable")
+        message = _(
+            "these settings leave no rule to evaluate (every enabled rule is disabled): a run "
+            "would check nothing and pass; enable at least one rule"
+        )
+        problems.append(at(source, where, message))
     return problems
 
 
