@@ -114,3 +114,19 @@ def test_a_failing_placeholder_is_unknown_alone() -> None:
     assert template.render(found) == "fw-1 patched 2026-01-02 ok"
     assert template.render(missing) == "fw-1 patched (unknown) ok"
     assert template.render(missing) == template.render_each(missing)
+
+
+def test_a_placeholder_that_gives_nothing_leaves_no_blank_at_either_end() -> None:
+    """TLS-003's remediation ended with a space when only its first sentence applied (its
+    second placeholder gives ""); EXP-005's message started with one. Both ways of rendering
+    strip the ends, and only the ends."""
+    runtime = CelRuntime()
+    activation = runtime.activation({"self": {"a": "x"}, "params": {}, "now": "", "target": ""})
+    for text, expected in [
+        ('{{ self.a == "x" ? "Fix it. " : "" }}{{ self.a == "y" ? "Then more." : "" }}', "Fix it."),
+        ('{{ self.a == "y" ? "Never. " : "" }} remote  access {{ self.a }}', "remote  access x"),
+        ("{{ self.a }} ", "x"),
+    ]:
+        template = compile_template(runtime, text)
+        assert template.render(activation) == expected
+        assert template.render_each(activation).strip() == expected

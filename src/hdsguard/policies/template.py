@@ -34,7 +34,9 @@ class Template:
     lang: str = "en"
 
     def render(self, activation: cel.Activation) -> str:
-        """The message for ``activation``'s values, interned: most messages of a large estate
+        """The message for ``activation``'s values, without the blanks a placeholder that
+        gives nothing leaves at either end (TLS-003's remediation when only its first part
+        applies), interned: most messages of a large estate
         repeat (a pass or not-applicable message without a name in it: 114,700 findings at
         10k objects hold 39,400 distinct messages), and one shared string for each saves
         8 MB there; a helper process's interned messages stay shared through ``marshal``."""
@@ -46,8 +48,8 @@ class Template:
                     texts = [v if type(v) is str else to_text(v, lang) for v in values]
                 else:
                     texts = [to_text(v, lang) for v in values]
-                return intern(self._pattern.format(*texts))
-        return intern(self.render_each(activation))
+                return intern(self._pattern.format(*texts).strip())
+        return intern(self.render_each(activation).strip())
 
     @cached_property
     def _pattern(self) -> str:
