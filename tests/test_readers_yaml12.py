@@ -121,7 +121,7 @@ def test_a_lone_surrogate_is_refused_located() -> None:
     ("text", "where"),
     [
         ('{"ports": [22 443]}', "f.json:1:15: not valid JSON"),
-        ('{"a": 1,}', "f.json:1:9: not valid JSON"),
+        ('{"a": 1,}', "f.json:1:8: not valid JSON: a trailing comma before '}'"),
         ("{'a': 1}", "f.json:1:2: not valid JSON"),
         ('{"a": 1} # comment', "f.json:1:10: not valid JSON"),
         ("a: 1\n", "f.json:1:1: not valid JSON"),

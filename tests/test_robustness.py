@@ -230,6 +230,22 @@ def test_a_file_that_declares_nothing_is_located_at_its_start(
     assert result.stderr.startswith(f"{name}:1:1: the file declares nothing"), result.stderr
 
 
+@pytest.mark.parametrize(
+    ("content", "where", "closer"),
+    [
+        ('{"organisation": {"name": "x",}}', "1:30", "}"),
+        ('{"organisation": {"name": "x"},\n}\n', "1:31", "}"),
+        ('{"firewalls": [{"id": "fw-1"}, ]}', "1:30", "]"),
+    ],
+)
+def test_a_json_trailing_comma_is_named(here: Path, content: str, where: str, closer: str) -> None:
+    """Python's words for it ("Expecting property name enclosed in double quotes", at the
+    brace) do not say what to change: the error names the trailing comma, at the comma."""
+    (here / "trail.json").write_text(content, encoding="utf-8")
+    result = check("trail.json")
+    assert_refused(result, f"trail.json:{where}:", f"trailing comma before '{closer}'")
+
+
 def test_problems_of_many_files_are_all_reported(here: Path) -> None:
     (here / "a.yaml").write_bytes(b"")
     (here / "b.yaml").write_bytes(b"\xff\xfe")

@@ -776,6 +776,15 @@ def _too_deep_offset(text: str) -> int | None:
     return None
 
 
+def _trailing_comma(text: str, at: int) -> int | None:
+    """The offset of the comma when the JSON reader stopped at a closing bracket right after
+    one (``{"a": 1,}``), the commonest slip of JSON written by hand; else None."""
+    if text[at : at + 1] not in ("}", "]"):
+        return None
+    before = text[:at].rstrip(" \t\r\n")
+    return len(before) - 1 if before.endswith(",") else None
+
+
 def _parse_json(text: str, display: str) -> SourceFile:
     """A ``.json`` file: strict JSON, its data exactly as JSON reads it, or a located error.
 
@@ -793,6 +802,13 @@ def _parse_json(text: str, display: str) -> SourceFile:
             text, object_pairs_hook=objects, parse_constant=_constant, parse_int=_json_int
         )
     except json.JSONDecodeError as exc:
+        comma = _trailing_comma(text, exc.pos)
+        if comma is not None:
+            message = _(
+                "not valid JSON: a trailing comma before {closer} (a .json file is read as "
+                "strict JSON): remove the comma"
+            ).format(closer=repr(text[exc.pos]))
+            raise _json_problem(text, display, comma, message) from None
         message = _("not valid JSON: {detail} (a .json file is read as strict JSON)").format(
             detail=exc.msg
         )
