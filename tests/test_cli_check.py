@@ -364,6 +364,33 @@ def test_a_failing_list_item_is_located_precisely(tree: Tree) -> None:
     assert fw004 == [("fail", 5, 9)]
 
 
+def test_a_late_vulnerability_is_located_at_its_item(tree: Tree) -> None:
+    """PAT-002 and PAT-003 point at the vulnerability that is late, not at the list: in a
+    long list, the line says which entry to fix (format.md: the field that decides)."""
+    tree(
+        {
+            "fw.yaml": """
+            firewalls:
+              - id: fw-1
+                internet_facing: true
+                vulnerabilities_reviewed: 2026-11-27
+                vulnerabilities:
+                  - {cve: CVE-2024-0001, cvss: 5.0, published: 2024-01-01, kev: false}
+                  - {cve: CVE-2024-0002, cvss: 9.8, published: 2024-01-01, kev: false}
+                  - {cve: CVE-2024-0003, cvss: 7.5, published: 2024-02-01, kev: true,
+                     kev_added: 2024-03-01}
+            """
+        }
+    )
+    result = run_cli(["check", ".", "--as-of", AS_OF, "--format", "json"])
+    located = sorted(
+        (f["rule"], f["status"], f["line"], f["column"])
+        for f in findings_of(result)
+        if f["rule"] in ("PAT-002", "PAT-003")
+    )
+    assert located == [("PAT-002", "fail", 7, 9), ("PAT-003", "fail", 8, 9)]
+
+
 def test_pass_messages_are_computed_only_for_outputs_that_show_them(tree: Tree) -> None:
     import datetime
 
