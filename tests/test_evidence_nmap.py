@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +51,12 @@ def https_server(tmp_path: Path, oldest: ssl.TLSVersion | None = None) -> Iterat
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
     server = http.server.ThreadingHTTPServer((LOOPBACK, 0), _Quiet)
     server.socket = context.wrap_socket(server.socket, server_side=True)
+    with _serving(server) as port:
+        yield port
+
+
+@contextmanager
+def _serving(server: http.server.ThreadingHTTPServer) -> Iterator[int]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -57,6 +64,29 @@ def https_server(tmp_path: Path, oldest: ssl.TLSVersion | None = None) -> Iterat
     finally:
         server.shutdown()
         server.server_close()
+
+
+def scan_with_nmap(tmp_path: Path, ports: str, options: list[str], vantage: str) -> Path:
+    """``nmap -sT -Pn -p PORTS OPTIONS -oX`` of 127.0.0.1 into an evidence directory, with the
+    sidecar that declares its vantage point; the path of the scan's XML."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    scan = evidence / "scan.xml"
+    assert NMAP is not None
+    subprocess.run(
+        [NMAP, "-sT", "-Pn", "-p", ports, *options, "-oX", str(scan), LOOPBACK],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    (evidence / "scan.xml.evidence").write_text(f"vantage: {vantage}\n")
+    return scan
+
+
+def checked(decl: Path, evidence: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    """The JSON findings of ``check DECL --evidence EVIDENCE`` by (rule, target); it fails."""
+    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
+                      "--no-config"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    return {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
 
 
 def test_real_nmap_finds_the_undeclared_ftp_and_the_served_certificate(tmp_path: Path) -> None:
@@ -123,17 +153,8 @@ def test_real_nmap_finds_the_undeclared_ftp_and_the_served_certificate(tmp_path:
 def test_real_nmap_ssl_cert_gives_the_certificate_a_port_presents(tmp_path: Path) -> None:
     """nmap's ssl-cert script prints the presented certificate in the XML: it is read as an
     observed certificate bound to the scanned host and port, no PEM file needed."""
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    scan = evidence / "scan.xml"
     with https_server(tmp_path) as https:
-        assert NMAP is not None
-        subprocess.run(
-            [NMAP, "-sT", "-Pn", "-p", str(https), "--script", "ssl-cert", "-oX", str(scan),
-             LOOPBACK],
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
-    (evidence / "scan.xml.evidence").write_text("vantage: internal\n")
+        scan = scan_with_nmap(tmp_path, str(https), ["--script", "ssl-cert"], "internal")
     not_after = (TODAY + datetime.timedelta(days=80)).isoformat()
     # Another service of the same host, on another port, declares another certificate: the
     # certificate seen on the scanned port is not its.
@@ -148,10 +169,7 @@ def test_real_nmap_ssl_cert_gives_the_certificate_a_port_presents(tmp_path: Path
           - {{id: admin, host: {LOOPBACK}, port: {other_port}, protocol: https,
               exposure: internal, tls: {{certificate: admin-cert}}}}
         """})  # fmt: skip
-    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
-                      "--no-config"])  # fmt: skip
-    assert result.exit_code == 1, result.stderr
-    rules = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+    rules = checked(decl, scan.parent)
     line = next(n for n, text in enumerate(scan.read_text().splitlines(), 1) if 'key="pem"' in text)
     # The certificate the port presented expires 30 days before the declared date.
     earlier = rules[("EVD-007", "certificates/portal-cert")]
@@ -174,30 +192,16 @@ def test_real_nmap_ssl_cert_gives_the_certificate_a_port_presents(tmp_path: Path
 @contextmanager
 def http_server() -> Iterator[int]:
     """A plain HTTP server on 127.0.0.1: what a portal declared `https` may really be."""
-    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), _Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(http.server.ThreadingHTTPServer((LOOPBACK, 0), _Quiet)) as port:
+        yield port
 
 
 def test_real_nmap_tells_a_portal_declared_https_that_answers_in_clear(tmp_path: Path) -> None:
     """EVD-011: two services both declared `https`; nmap -sV reaches one through TLS and finds
     plain HTTP on the other, which fails and points at its declared protocol and at the
     scan's line."""
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    scan = evidence / "scan.xml"
     with http_server() as plain, https_server(tmp_path) as tls:
-        assert NMAP is not None
-        subprocess.run(
-            [NMAP, "-sT", "-sV", "-Pn", "-p", f"{plain},{tls}", "-oX", str(scan), LOOPBACK],
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
-    (evidence / "scan.xml.evidence").write_text("vantage: external\n")
+        scan = scan_with_nmap(tmp_path, f"{plain},{tls}", ["-sV"], "external")
     decl = write(tmp_path / "decl", {"services.yaml": f"""
         services:
           - {{id: results, host: {LOOPBACK}, port: {plain}, protocol: https, exposure: internet,
@@ -205,10 +209,7 @@ def test_real_nmap_tells_a_portal_declared_https_that_answers_in_clear(tmp_path:
           - {{id: portal, host: {LOOPBACK}, port: {tls}, protocol: https, exposure: internet,
               tls: {{min_version: "1.2"}}}}
         """})  # fmt: skip
-    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
-                      "--no-config"])  # fmt: skip
-    assert result.exit_code == 1, result.stderr
-    rules = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+    rules = checked(decl, scan.parent)
     clear = rules[("EVD-011", "services/results")]
     assert clear["status"] == "fail"
     assert clear["message"].startswith("declared https, but the scan saw http in clear ("), clear
@@ -224,9 +225,6 @@ def test_real_nmap_tells_a_portal_declared_https_that_answers_in_clear(tmp_path:
 def test_real_nmap_lists_the_tls_versions_a_server_accepts(tmp_path: Path) -> None:
     """EVD-012: a server declared `tls.min_version: "1.2"` that still completes TLS 1.0 and
     1.1 handshakes fails; one that refuses them passes (nmap --script ssl-enum-ciphers)."""
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    scan = evidence / "scan.xml"
     old, new = tmp_path / "old", tmp_path / "new"
     old.mkdir()
     new.mkdir()
@@ -234,13 +232,9 @@ def test_real_nmap_lists_the_tls_versions_a_server_accepts(tmp_path: Path) -> No
         warnings.simplefilter("ignore", DeprecationWarning)
         oldest = ssl.TLSVersion.TLSv1
     with https_server(old, oldest) as lax, https_server(new) as strict:
-        assert NMAP is not None
-        subprocess.run(
-            [NMAP, "-sT", "-Pn", "-p", f"{lax},{strict}", "--script", "ssl-enum-ciphers",
-             "-oX", str(scan), LOOPBACK],
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
-    (evidence / "scan.xml.evidence").write_text("vantage: internal\n")
+        scan = scan_with_nmap(
+            tmp_path, f"{lax},{strict}", ["--script", "ssl-enum-ciphers"], "internal"
+        )
     decl = write(tmp_path / "decl", {"services.yaml": f"""
         services:
           - {{id: legacy, host: {LOOPBACK}, port: {lax}, protocol: https, exposure: internal,
@@ -248,10 +242,7 @@ def test_real_nmap_lists_the_tls_versions_a_server_accepts(tmp_path: Path) -> No
           - {{id: portal, host: {LOOPBACK}, port: {strict}, protocol: https,
               exposure: internal, tls: {{min_version: "1.2"}}}}
         """})  # fmt: skip
-    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
-                      "--no-config"])  # fmt: skip
-    assert result.exit_code == 1, result.stderr
-    rules = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+    rules = checked(decl, scan.parent)
     lax_finding = rules[("EVD-012", "services/legacy")]
     assert lax_finding["status"] == "fail"
     assert lax_finding["message"].startswith(
@@ -270,25 +261,14 @@ def test_real_nmap_finds_a_service_declared_behind_the_vpn_open_from_outside(
 ) -> None:
     """EVD-013: a remote access declared `via: vpn` that an external scan sees open on its own
     host and port fails; EXP-003 alone passes it on the declaration."""
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    scan = evidence / "scan.xml"
     with http_server() as port:
-        assert NMAP is not None
-        subprocess.run(
-            [NMAP, "-sT", "-Pn", "-p", str(port), "-oX", str(scan), LOOPBACK],
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
-    (evidence / "scan.xml.evidence").write_text("vantage: external\n")
+        scan = scan_with_nmap(tmp_path, str(port), [], "external")
     decl = write(tmp_path / "decl", {"services.yaml": f"""
         services:
           - {{id: rdp-gw, host: {LOOPBACK}, port: {port}, protocol: rdp, exposure: internet,
               via: vpn, mfa: true}}
         """})  # fmt: skip
-    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--format", "json",
-                      "--no-config"])  # fmt: skip
-    assert result.exit_code == 1, result.stderr
-    rules = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+    rules = checked(decl, scan.parent)
     seen = rules[("EVD-013", "services/rdp-gw")]
     assert seen["status"] == "fail"
     assert seen["message"].startswith(
