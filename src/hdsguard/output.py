@@ -61,6 +61,16 @@ def parse_outputs(formats: Sequence[str], output: str | None) -> list[Output]:
     return outputs
 
 
+def _real(path: str | os.PathLike[str]) -> Path:
+    """The real path of ``path``; its absolute path when it cannot be resolved (a symbolic
+    link loop: RuntimeError), so that the reader reports it, located, instead of a crash."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.resolve()
+    except (RuntimeError, OSError):
+        return absolute
+
+
 def _one_output_per_file(outputs: Sequence[Output]) -> None:
     """Two outputs naming the same file (``json=r.out --format sarif=./r.out``) would leave
     only the last one written, with nothing to say the first is lost."""
@@ -68,7 +78,7 @@ def _one_output_per_file(outputs: Sequence[Output]) -> None:
     for out in outputs:
         if out.file is None:
             continue
-        key = Path(os.path.abspath(out.file)).resolve()
+        key = _real(out.file)
         if key in seen:
             raise click.BadParameter(
                 _("{file} is named by two outputs: give each format its own file").format(
@@ -94,12 +104,12 @@ def refuse_inputs(
     from hdsguard.declarations.files import SUFFIXES
     from hdsguard.declarations.shapes import classify
 
-    named = [Path(os.path.abspath(p)).resolve() for p in declarations]
-    read = [Path(os.path.abspath(p)).resolve() for p in others]
+    named = [_real(p) for p in declarations]
+    read = [_real(p) for p in others]
     for out in outputs:
         if out.file is None or not os.path.exists(out.file):
             continue  # a new file replaces nothing
-        target = Path(os.path.abspath(out.file)).resolve()
+        target = _real(out.file)
         under = any(target == d or d in target.parents for d in read)
         declared = any(
             target == d
@@ -134,8 +144,8 @@ def refuse_input_files(
     read = [*options.exclude, *options.policy_dirs, *(spec.path for spec in options.evidence_files)]
     read += filter(None, (options.waivers_file, options.baseline_file))
     if keep is not None:
-        kept = Path(os.path.abspath(keep)).resolve()
-        read = [p for p in read if Path(os.path.abspath(p)).resolve() != kept]
+        kept = _real(keep)
+        read = [p for p in read if _real(p) != kept]
     outputs = [Output("", str(f)) for f in files if f is not None]
     refuse_inputs(outputs, targets, read, hint)
 
