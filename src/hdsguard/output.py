@@ -101,14 +101,16 @@ def refuse_inputs(
     the config, waiver, baseline, evidence or policy files in ``others`` (files or
     directories). hdsguard never writes over its inputs: a usage error (exit 2), before
     anything is read."""
+    existing = [o for o in outputs if o.file is not None and os.path.exists(o.file)]
+    if not existing:  # a report to standard output or to new files replaces nothing
+        return  # (the pre-commit hook's case: nothing more to import or resolve)
     from hdsguard.declarations.files import SUFFIXES
     from hdsguard.declarations.shapes import classify
 
     named = [_real(p) for p in declarations]
     read = [_real(p) for p in others]
-    for out in outputs:
-        if out.file is None or not os.path.exists(out.file):
-            continue  # a new file replaces nothing
+    for out in existing:
+        assert out.file is not None
         target = _real(out.file)
         under = any(target == d or d in target.parents for d in read)
         declared = any(
