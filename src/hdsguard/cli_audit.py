@@ -113,13 +113,14 @@ def report(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
     options = _with_evidence(options, evidence_paths)
-    html_file = output or Path("audit.html") if output is not None or pack is None else None
+    # The HTML is written unless --pack is given alone.
+    html_file = output if output is not None else Path("audit.html") if pack is None else None
     refuse_input_files([html_file, pack], targets, options, hint=["--output", "--pack"])
     threshold = Severity(fail_on or (config.model.fail_on if config else None) or "low")
     result = audit(targets, options, threshold=threshold, horizon_days=horizon)
     html = render(result.view, warn_days=result.warn_days, lang=i18n.current())
-    if output is not None or pack is None:
-        write_atomic(output or Path("audit.html"), html)
+    if html_file is not None:
+        write_atomic(html_file, html)
     if pack is not None:
         from hdsguard.audit.pack import write_pack
         from hdsguard.declarations.files import display_path

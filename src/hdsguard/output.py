@@ -101,7 +101,7 @@ def refuse_inputs(
     the config, waiver, baseline, evidence or policy files in ``others`` (files or
     directories). hdsguard never writes over its inputs: a usage error (exit 2), before
     anything is read."""
-    existing = [o for o in outputs if o.file is not None and os.path.exists(o.file)]
+    existing = [o.file for o in outputs if o.file is not None and os.path.exists(o.file)]
     if not existing:  # a report to standard output or to new files replaces nothing
         return  # (the pre-commit hook's case: nothing more to import or resolve)
     from hdsguard.declarations.files import SUFFIXES
@@ -109,16 +109,15 @@ def refuse_inputs(
 
     named = [_real(p) for p in declarations]
     read = [_real(p) for p in others]
-    for out in existing:
-        assert out.file is not None
-        target = _real(out.file)
+    for file in existing:
+        target = _real(file)
         under = any(target == d or d in target.parents for d in read)
         declared = any(
             target == d
             or (
                 d in target.parents
                 and target.suffix.lower() in SUFFIXES
-                and classify(str(target), out.file) is None
+                and classify(str(target), file) is None
             )
             for d in named
         )
@@ -127,7 +126,7 @@ def refuse_inputs(
                 _(
                     "{file} is an input of this run: writing the report there would replace it; "
                     "choose another file"
-                ).format(file=out.file),
+                ).format(file=file),
                 param_hint=list(hint),
             )
 
