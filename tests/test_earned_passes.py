@@ -265,3 +265,23 @@ def test_hosting_chains_follow_what_each_party_does(tmp_path: Path) -> None:
     backed = "{id: lims, name: L, health_data: true, backup: {provider: msp}}"
     result = check(tmp_path, f"providers: [{msp}]\nsystems: [{backed}]\n")
     assert status(result, "HDS-002", "providers/msp") == "fail"  # backups are activity 6
+
+
+# ------------------------------------------------------------------ implausible delays
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"), [(0, "fail"), (1, "pass"), (90, "pass"), (91, "fail")]
+)
+def test_inactive_accounts_disabled_after_0_days_is_not_a_pass(
+    tmp_path: Path, days: int, expected: str
+) -> None:
+    # 0 is the strictest value on paper, but in many directory tools it means "never disable".
+    result = check(tmp_path, f"identity: {{inactive_disable_days: {days}}}")
+    assert status(result, "IAM-004", "identity") == expected
+    (finding,) = [f for f in findings_of(result) if f["rule"] == "IAM-004"]
+    assert (finding["line"], finding["column"]) == (1, 12)
+    if days == 0:
+        assert "`identity.inactive_disable_days` is 0: not a plausible delay" in finding["message"]
+        assert '0 means "never disable"' in finding["message"]
+        assert "at most 90" in finding["message"]

@@ -559,7 +559,9 @@ class Identity(Strict):
         None, description="How administrator accounts are organised."
     )
     inactive_disable_days: NonNegativeInt | None = Field(
-        None, description="Number of days of inactivity after which an account is disabled."
+        None,
+        description="Number of days of inactivity after which an account is disabled (at "
+        'least 1: 0, which many directory tools read as "never", fails IAM-004).',
     )
     active_directory: ActiveDirectory | None = Field(
         None,
