@@ -4,7 +4,9 @@ format, on the fixture tree and on each example declaration set."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -145,6 +147,46 @@ def test_output_option_writes_the_single_format(fixture_copy: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     JUnitXml.fromfile(str(fixture_copy / "out.xml"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("mode", [0o640, 0o600, 0o604, 0o664])
+def test_a_replaced_output_keeps_its_permissions(fixture_copy: Path, mode: int) -> None:
+    # The report is written to a temporary file then renamed over the old one: without care
+    # the new file gets the umask's mode, and a report kept 0600 becomes world-readable.
+    args = ["check", "fixture/declarations", "--policies", "fixture/policies", "--as-of", AS_OF]
+    for fmt, name in (("json", "report.json"), ("sarif", "report.sarif")):
+        (fixture_copy / name).write_text("old", encoding="utf-8")
+        os.chmod(fixture_copy / name, mode)
+        result = run_cli([*args, "--format", fmt, "--output", name])
+        assert result.exit_code == 1, result.output
+        assert (fixture_copy / name).read_text(encoding="utf-8") != "old"
+        assert stat.S_IMODE(os.stat(fixture_copy / name).st_mode) == mode, (fmt, oct(mode))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_new_output_gets_the_umask_default(fixture_copy: Path) -> None:
+    args = ["check", "fixture/declarations", "--policies", "fixture/policies", "--as-of", AS_OF]
+    old = os.umask(0o027)
+    try:
+        result = run_cli([*args, "--format", "json", "--output", "new.json"])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 1, result.output
+    assert stat.S_IMODE(os.stat(fixture_copy / "new.json").st_mode) == 0o640
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_the_audits_binary_files_keep_their_permissions(tmp_path: Path) -> None:
+    from hdsguard.audit.writing import write_bytes_atomic
+
+    path = tmp_path / "pack.zip"
+    path.write_bytes(b"old")
+    os.chmod(path, 0o600)
+    write_bytes_atomic(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["pack.zip"]  # no temporary file left
 
 
 def test_unwritable_output_is_exit_2_not_a_failing_finding(fixture_copy: Path) -> None:

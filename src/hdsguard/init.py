@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hdsguard.declarations.files import cannot_write_text
+from hdsguard.declarations.files import cannot_write_text, keep_mode
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import N_, _
 
@@ -130,6 +130,7 @@ def write_all(root: Path, contents: Mapping[str, str], *, force: bool) -> list[P
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
             tmp.write_text(text, encoding="utf-8")
+            keep_mode(tmp, path)  # --force: a replaced file keeps its permissions
             temps.append((tmp, path))
         for tmp, path in temps:
             os.replace(tmp, path)

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 
 import click
 
-from hdsguard.declarations.files import cannot_write_text
+from hdsguard.declarations.files import cannot_write_text, keep_mode
 
 if TYPE_CHECKING:
     from hdsguard.api import CheckOptions
@@ -238,6 +238,7 @@ def write_atomic_with(path: Path, produce: Callable[[Write], None]) -> None:
         # surrogateescape: a file name that is not UTF-8 goes out as its own bytes, as on
         # standard output; the document formats escape such names themselves.
         with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
+            keep_mode(tmp, path)  # before the first byte: a 0600 report never lies wider
             chunks = Chunks(f.write)
             produce(chunks)
             chunks.flush()
