@@ -199,3 +199,28 @@ def test_init_offers_exactly_the_model_s_organisation_kinds() -> None:
     from hdsguard.init import KINDS
 
     assert get_args(OrganisationKind) == KINDS
+
+
+def test_every_field_the_first_check_asks_for_has_a_hint_in_the_skeleton(here: Path) -> None:
+    """The first `check` is the new user's to-do list: each field it names as missing evidence
+    has a commented hint in the skeleton, so that the answer is an uncommenting away."""
+    import json
+    import re
+
+    assert run_cli([*FLAGS[:-1], "https,openvpn,rdp,sftp"]).exit_code == 0
+    skeleton = "".join(
+        path.read_text(encoding="utf-8") for path in (here / "declarations").glob("*.yaml")
+    )
+    result = run_cli(["check", "--format", "json", "--as-of", AS_OF])
+    assert result.exit_code == 1, result.stderr
+    asked: set[str] = set()
+    for finding in json.loads(result.stdout)["findings"]:
+        for part in finding["message"].split("evidence missing")[1:]:
+            asked.update(re.findall(r"`([a-z_0-9.]+)`", part.split(";")[0]))
+    assert len(asked) > 40
+    no_hint = sorted(
+        name
+        for name in asked
+        if not re.search(rf"#\s+(?:[a-z_0-9]+: \{{[^}}]*)?\b{name.split('.')[-1]}:", skeleton)
+    )
+    assert no_hint == []

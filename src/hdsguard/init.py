@@ -55,6 +55,20 @@ PORTS: Mapping[str, int] = {
     "vnc": 5900,
     "smb": 445,
 }
+# The role a service of that protocol usually has, as a hint to correct.
+ROLES: Mapping[str, str] = {
+    "https": "web",
+    "http": "web",
+    "ssh": "admin",
+    "sftp": "file_transfer",
+    "ftp": "file_transfer",
+    "ftps": "file_transfer",
+    "rdp": "remote_access",
+    "vnc": "remote_access",
+    "openvpn": "remote_access",
+    "ipsec": "remote_access",
+    "wireguard": "remote_access",
+}
 CI_FILES = {"github": ".github/workflows/hdsguard.yml", "gitlab": ".gitlab/hdsguard.gitlab-ci.yml"}
 
 # Every sentence a user reads from this module, in one place (translation wraps these).
@@ -162,8 +176,17 @@ organisation:
   # last_exposure_scan: YYYY-MM-DD
   # continuity_plan: {{exists: true, business_impact_analysis: true, last_test: YYYY-MM-DD}}
   # incident_procedure: {{ars_cert_sante: true, cnil_72h: true, register: true}}
-  # crisis_exercise: {{date: YYYY-MM-DD, scenarios: [ransomware], degraded_mode: true}}
-  # nis2: {{category: important, registered: YYYY-MM-DD, early_warning_hours: 24}}
+  # crisis_exercise:
+  #   date: YYYY-MM-DD
+  #   scenarios: [ransomware]
+  #   degraded_mode: true
+  #   measured_restore_hours: 24         # how long the restore of the exercise took
+  # nis2:
+  #   category: important                # essential, important, not_concerned
+  #   registered: YYYY-MM-DD
+  #   early_warning_hours: 24
+  #   notification_hours: 72
+  #   final_report_days: 30
   # gdpr: {{public_body: false, large_scale_health_data: true, record_of_processing: YYYY-MM-DD}}
 
 identity:
@@ -173,7 +196,12 @@ identity:
   # admin_workstations_internet: false   # administration workstations without Internet
   # admin_accounts: {{dedicated: true, individual: true}}
   # inactive_disable_days: 90
-  # active_directory: {{krbtgt_last_reset: YYYY-MM-DD, ads_level: 3, local_admin_passwords: laps}}
+  # active_directory:
+  #   krbtgt_last_reset: YYYY-MM-DD
+  #   ads_level: 3                       # ANSSI AD control points level, 1 to 5
+  #   tier0_isolated: true
+  #   admin_via_bastion: true
+  #   local_admin_passwords: laps
   notes: "Fill in as the evidence is gathered."
 
 logging:
@@ -181,6 +209,7 @@ logging:
   # ntp: true
   # transport_encrypted: true
   # health_data_access_logged: true
+  # remote_access_traces_centralised: true
   # retention_days: 180
   # last_access_review: YYYY-MM-DD
   notes: "Fill in as the evidence is gathered."
@@ -217,12 +246,23 @@ providers:
     services: [iaas]
     # hds:                             # its HDS certificate (required to host health data)
     #   certificate: "…"
+    #   certifier: "…"                 # the accredited body that certified it
     #   activities: [1, 2, 3, 4, 5, 6]
     #   referential: v2
     #   valid_from: YYYY-MM-DD
     #   valid_until: YYYY-MM-DD
+    #   last_surveillance_audit: YYYY-MM-DD
+    #   transparency_url: https://provider.example/transparency   # its page on transfers
     # storage_countries: [FR]
-    # contract: {{signed: YYYY-MM-DD, dpa: true, hds_clauses: true, reversibility: true}}
+    # remote_access_countries: [FR]
+    # third_country_laws: []           # non-EU laws it discloses (e.g. "US: CLOUD Act")
+    # contract:
+    #   signed: YYYY-MM-DD
+    #   dpa: true
+    #   hds_clauses: true
+    #   reversibility: true
+    #   audit_right: true
+    #   breach_notice_hours: 48
 """
     return (
         text
@@ -241,6 +281,10 @@ systems:
     #   offline_or_immutable: true
     #   offsite: true
     #   encrypted: true
+    #   isolated: true
+    #   auth_independent: true
+    #   mfa: true
+    # ins: {{exchanged: true, qualified: true}}
 """
     )
 
@@ -255,14 +299,19 @@ version: 1
         for protocol in a.exposed:
             port = PORTS.get(protocol)
             port_line = f"port: {port}" if port else "# port: 443"
+            host = f"host: {protocol}.example.org".ljust(35)
+            role = f"# role: {ROLES.get(protocol, 'other')}".ljust(35)
             text += f"""\
   - id: internet-{protocol}
     system: dpi                        # the system it serves
-    host: {protocol}.example.org       # its public name or address
+    {host}# its public name or address
     {port_line}
     protocol: {protocol}
     exposure: internet                 # internet, partner, internal
     # via: direct                      # direct, vpn, reverse_proxy, bastion
+    {role}# web, file_transfer, remote_access, admin, api, other
+    # owner: "…"                       # the person or team accountable for it
+    # purpose: "…"                     # why it is exposed
     # authentication: password         # none, anonymous, password, key, certificate
     # mfa: true
     # audience: [patients]             # health_professionals, patients, staff, partners, machines
