@@ -52,13 +52,19 @@ def test_the_lab_scan_reveals_the_undeclared_ftp() -> None:
         "port 21/tcp is open on resultats.biolab-rhone.example (ftp vsftpd 3.0.3), seen from the "
         "external scan of 2026-11-20; no declared service has this host and port"
     )
-    # The declared FTP, the portal and the VPN were seen where declared; internal services
-    # were not seen from outside; the IIS version is the declared one.
+    # The declared FTP, the portal and the VPN were seen where declared; the internal
+    # services are in no external scan, so nothing is concluded about their reachability
+    # (a pass there would rest on a scan of other hosts); the IIS version is the declared one.
     assert (
         evd[("EVD-001", "evidence_ports/ftp.biolab-rhone.example:21/tcp@external")]["status"]
         == "pass"
     )
-    assert evd[("EVD-002", "services/billing-web")]["status"] == "pass"
+    billing = evd[("EVD-002", "services/billing-web")]
+    assert (billing["status"], billing["message"]) == (
+        "not_applicable",
+        "no external scan covered facturation.biolab.lan:443 (the host is in no external "
+        "scan): its reachability from the Internet is not known",
+    )
     assert evd[("EVD-003", "services/billing-web")]["message"] == (
         "the scan identified Microsoft IIS httpd 8.5, as declared"
     )
