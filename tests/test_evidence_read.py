@@ -121,6 +121,60 @@ def test_a_newer_inventory_scan_keeps_the_versions_an_older_tls_scan_listed(
     assert port["tls_versions"] == ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 
 
+def _two_external_scans(tmp_path: Path, newer: bytes) -> list[dict[str, object]]:
+    """The open ports of the lab's external scan and of ``newer``, a day later."""
+    from hdsguard.evidence.view import sections
+
+    older = (LAB / "scan-external.xml").read_bytes()
+    newer = newer.replace(b'start="1795158725"', b'start="1795245125"')  # a day later
+    for name, text in (("older.xml", older), ("newer.xml", newer)):
+        (tmp_path / name).write_bytes(text)
+        (tmp_path / f"{name}.evidence").write_text("vantage: external\n")
+    return sections(load_evidence([EvidenceSpec(tmp_path)]))["evidence_ports"]
+
+
+def test_a_port_a_newer_scan_covered_and_found_closed_is_not_open(tmp_path: Path) -> None:
+    """The newest scan that covered a port decides: the FTP port of the results portal, open
+    on the 20th, closed on the 21st, is not an open port (EVD-001 would still report it, and
+    EVD-005 would not see that an Internet service is gone)."""
+    lab = (LAB / "scan-external.xml").read_bytes()
+    opened = b'<port protocol="tcp" portid="21"><state state="open"'
+    closed = lab.replace(opened, b'<port protocol="tcp" portid="21"><state state="closed"', 1)
+    ports = {str(p["id"]): p for p in _two_external_scans(tmp_path, closed)}
+    assert "resultats.biolab-rhone.example:21/tcp@external" not in ports
+    assert str(ports["ftp.biolab-rhone.example:21/tcp@external"]["at"]).endswith("newer.xml:30")
+    # Covered by a newer scan that no longer lists it at all (nmap folds closed and filtered
+    # ports into <extraports>): closed too.
+    folded = lab[: lab.index(opened)] + lab[lab.index(b"</port>", lab.index(opened)) + 7 :]
+    ports = {str(p["id"]): p for p in _two_external_scans(tmp_path, folded)}
+    assert "resultats.biolab-rhone.example:21/tcp@external" not in ports
+
+
+def test_a_port_a_newer_scan_did_not_cover_stays_open(tmp_path: Path) -> None:
+    lab = (LAB / "scan-external.xml").read_bytes()
+    # The newer scan looked at port 443 only: what it says of port 21 is nothing.
+    only_443 = lab.replace(b'services="21-22,80,443,1194,3389"', b'services="443"').replace(
+        b'<port protocol="tcp" portid="21"><state state="open"',
+        b'<port protocol="tcp" portid="21"><state state="closed"',
+    )
+    ports = {str(p["id"]): p for p in _two_external_scans(tmp_path, only_443)}
+    portal = ports["resultats.biolab-rhone.example:21/tcp@external"]
+    assert str(portal["at"]).endswith("older.xml:17")
+
+
+def test_a_host_found_down_covers_no_port(tmp_path: Path) -> None:
+    from hdsguard.evidence.view import sections
+
+    lab = (LAB / "scan-external.xml").read_bytes()
+    down = lab.replace(
+        b'<status state="up" reason="user-set"', b'<status state="down" reason="no-response"'
+    )
+    (tmp_path / "down.xml").write_bytes(down)
+    (tmp_path / "down.xml.evidence").write_text("vantage: external\n")
+    hosts = sections(load_evidence([EvidenceSpec(tmp_path)]))["evidence_hosts"]
+    assert [(h["state"], h["tcp_ranges"]) for h in hosts] == [("down", [])] * 3
+
+
 def test_a_damaged_certificate_in_a_scan_is_a_located_error(tmp_path: Path) -> None:
     (tmp_path / "s.xml").write_bytes((FIXTURES / "ssl-cert-damaged.xml").read_bytes())
     (tmp_path / "s.xml.evidence").write_text("vantage: internal\n")

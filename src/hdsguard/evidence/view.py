@@ -82,11 +82,15 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
     """Scans, the hosts they covered and the open ports they saw. A host or port seen by
     several scans from the same vantage point is kept once, as the newest scan saw it; but
     its ``tls_versions`` come from the newest scan that listed them (a TLS scan with
-    ssl-enum-ciphers, an inventory scan without it)."""
+    ssl-enum-ciphers, an inventory scan without it). A port is open when the newest scan
+    that covered it (the host in it, the port in its ranges) saw it open: a port an older
+    scan saw open and a newer one found closed or filtered is closed now."""
     hosts, ports = out["evidence_hosts"], out["evidence_ports"]
     seen: set[str] = set()
     # Ports kept without TLS versions yet, by id: an older scan may list them.
     unlisted: dict[str, dict[str, Any]] = {}
+    # The port ranges of the newer scans that saw each host (by host id), with their path.
+    covering: dict[str, list[tuple[str, dict[str, list[tuple[int, int]]]]]] = {}
     for scan, vantage in sorted(evidence.scans, key=lambda s: (-s[0].start.timestamp(), s[0].path)):
         date = scan.start.date().isoformat()
         out["evidence_scans"].append(
@@ -99,12 +103,15 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
         for host in scan.hosts:
             names, addresses = host.names, host.addresses
             name = names[0] if names else addresses[0] if addresses else "?"
-            ident = f"{name}@{vantage}"
+            host_id = ident = f"{name}@{vantage}"
             if ident not in seen:
                 seen.add(ident)
                 hosts.append({"id": ident, "names": names, "addresses": addresses, "host": name,
                               "vantage": vantage, "scan_date": date, "state": host.state,
-                              "tcp_ranges": tcp, "at": f"{path}:{host.line}"})  # fmt: skip
+                              # A host nmap found down had no port probed.
+                              "tcp_ranges": tcp if host.state != "down" else [],
+                              "at": f"{path}:{host.line}"})  # fmt: skip
+            newer = covering.get(host_id)
             for port in host.ports:
                 ident = f"{name}:{port.port}/{port.protocol}@{vantage}"
                 if port.state != "open":
@@ -115,6 +122,8 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                         kept["tls_versions"] = list(port.tls_versions)
                         del unlisted[ident]
                     continue
+                if newer is not None and _covered(newer, path, port.protocol, port.port):
+                    continue  # a newer scan covered it and did not see it open
                 seen.add(ident)
                 item = {
                     "id": ident,
@@ -136,9 +145,23 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                 ports.append(item)
                 if not port.tls_versions:
                     unlisted[ident] = item
+            if host.state != "down":
+                covering.setdefault(host_id, []).append((path, scan.ranges))
     by_id = itemgetter("id")  # every id here is a string
     for name in ("evidence_scans", "evidence_hosts", "evidence_ports"):
         out[name].sort(key=by_id)
+
+
+def _covered(
+    scans: list[tuple[str, dict[str, list[tuple[int, int]]]]], path: str, protocol: str, port: int
+) -> bool:
+    """Whether a scan of ``scans`` other than ``path`` covered ``port``/``protocol``."""
+    return any(
+        lo <= port <= hi
+        for other, ranges in scans
+        if other != path
+        for lo, hi in ranges.get(protocol, ())
+    )
 
 
 class EvidenceOrigin(Origin):
