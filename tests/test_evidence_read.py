@@ -39,6 +39,25 @@ def test_a_scan_is_read_with_the_line_of_each_host_and_port() -> None:
     ]
 
 
+def test_a_name_nmap_prints_twice_is_one_name(tmp_path: Path) -> None:
+    """Scanned by name, a host whose PTR record gives the same name is named twice by nmap
+    (type "user", then "PTR"); it was matched twice, and every evidence message listed each
+    port and scan date twice ("vsftpd 3.0.3, vsftpd 3.0.3")."""
+    from hdsguard.evidence.match import ports_of
+    from hdsguard.evidence.view import sections
+
+    user = b'<hostname name="resultats.biolab-rhone.example" type="user"/>'
+    ptr = b'\n<hostname name="Resultats.Biolab-Rhone.example" type="PTR"/>'
+    lab = (LAB / "scan-external.xml").read_bytes().replace(user, user + ptr)
+    scan = read_scan("ext.xml", lab)
+    assert scan.hosts[0].names == ["resultats.biolab-rhone.example"]
+    (tmp_path / "ext.xml").write_bytes(lab)
+    (tmp_path / "ext.xml.evidence").write_text("vantage: external\n")
+    ports = sections(load_evidence([EvidenceSpec(tmp_path)]))["evidence_ports"]
+    ftp = {"id": "ftp", "host": "resultats.biolab-rhone.example", "port": 21}
+    assert len(ports_of(ftp, {"evidence_ports": ports})) == 1
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

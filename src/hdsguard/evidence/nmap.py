@@ -116,8 +116,11 @@ class _Reader:
             self.host.addresses.append(attrs.get("addr", "").lower())
 
     def _hostname(self, attrs: dict[str, str]) -> None:
-        if self.host is not None:
-            self.host.names.append(attrs.get("name", "").lower())
+        # nmap names a host scanned by name twice when its PTR record gives the same name
+        # (type "user", then "PTR"): once is enough, or every match and message doubles.
+        name = attrs.get("name", "").lower()
+        if self.host is not None and name not in self.host.names:
+            self.host.names.append(name)
 
     def _status(self, attrs: dict[str, str]) -> None:
         if self.host is not None:
