@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from hdsguard.evidence import match
 
 
@@ -70,3 +72,21 @@ def test_nothing_observed_matches_nothing() -> None:
     assert all(match.observed_certificates(c, data) == [] for c in data["certificates"])
     del data["evidence_certificates"]
     assert all(match.observed_certificates(c, data) == [] for c in data["certificates"])
+
+
+@pytest.mark.parametrize(
+    ("subject", "sans", "name", "names"),
+    [
+        ("www.example", [], "WWW.example", True),  # no DNS name: the common name counts
+        ("www.example", ["intranet.example"], "www.example", False),  # DNS names only
+        ("x", ["*.example.org"], "www.example.org", True),
+        ("x", ["*.example.org"], "example.org", False),  # one label, not none
+        ("x", ["*.example.org"], "a.www.example.org", False),  # one label, not two
+        ("x", ["*.example.org"], "www.example.org.", True),  # a fully qualified name
+        ("x", ["www.example.org", "192.0.2.8"], "192.0.2.8", True),
+    ],
+)
+def test_a_certificate_names_a_host_as_a_client_checks_it(
+    subject: str, sans: list[str], name: str, names: bool
+) -> None:
+    assert match.names_host({"subject": subject, "sans": sans}, name) is names

@@ -184,6 +184,26 @@ def served_at(observed: Any, service: Any) -> bool:
     return host in keys and (not port or port == service.get("port"))
 
 
+def names_host(observed: Any, name: Any) -> bool:
+    """Whether the certificate ``observed`` is valid for the host ``name``, as a client checks
+    it (RFC 6125 6.4): by its subject alternative names when it has any, the common name
+    counting only without them; a wildcard stands for exactly one left-most label
+    (``*.example.org`` names ``www.example.org``, not ``example.org`` nor ``a.b.example.org``)."""
+    if not isinstance(observed, dict) or not isinstance(name, str) or not name:
+        return False
+    wanted = name.lower().rstrip(".")
+    sans = observed.get("sans") or ()
+    presented = sans if sans else (str(observed.get("subject", "")),)
+    return any(_name_matches(str(n).lower().rstrip("."), wanted) for n in presented)
+
+
+def _name_matches(pattern: str, name: str) -> bool:
+    if not pattern.startswith("*."):
+        return pattern == name
+    label, dot, rest = name.partition(".")
+    return bool(label and dot and rest == pattern[2:])
+
+
 def declared_certificates(observed: Any, data: Data) -> list[Any]:
     ident = observed.get("id") if isinstance(observed, dict) else None
     return [
