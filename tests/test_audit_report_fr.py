@@ -115,3 +115,22 @@ def test_dates_of_the_tables_are_french_and_machine_files_keep_iso(
     iso_cells = re.findall(r'<td class="mono">(\d{4}-\d{2}-\d{2})</td>', french)
     english_cells = re.findall(r'<td class="mono">(\d{4}-\d{2}-\d{2})</td>', english)
     assert len(iso_cells) < len(english_cells)  # deadlines and waivers written out
+
+
+def test_the_deadlines_messages_are_the_rules_french_ones(
+    reports: dict[str, tuple[str, _Text]],
+) -> None:
+    """A deadline's message is the rule's on its first failing day: in a French report, the
+    rule's French message (the projection loaded the catalogue in English)."""
+
+    def messages(html: str) -> list[str]:
+        table = html[html.index('id="table-deadlines"') :]
+        table = table[: table.index("</table>")]
+        rows = re.findall(r"<tr><td[^>]*>.*?</tr>", table, re.S)
+        return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1] for row in rows]
+
+    french, english = messages(reports["fr"][0]), messages(reports["en"][0])
+    assert len(french) == len(english) > 0
+    backup = "dernière sauvegarde réussie le 27 novembre 2026, 2 jours avant le 29 novembre 2026"
+    assert any(m.startswith(backup) for m in french), french[:3]
+    assert not set(french) & {m for m in english if m.startswith("last ")}

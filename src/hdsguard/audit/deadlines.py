@@ -51,10 +51,13 @@ def evaluator(paths: Sequence[str], options: CheckOptions) -> Evaluator:
     severities: a bisection over 180 days of a 10k-object estate evaluates each pair about
     eight times, not the whole estate eight times per distinct date.
     """
+    from hdsguard import i18n
     from hdsguard.api import load_policies, read_declarations, selected
     from hdsguard.engine import Evaluation
 
-    runtime, catalogue = load_policies(options.policy_dirs)
+    # In the run's language, as `check` loads it: a deadline's message is the rule's own on
+    # that day, and a French report said it in English.
+    runtime, catalogue = load_policies(options.policy_dirs, lang=options.lang or i18n.current())
     policies = {p.id: p for p in selected(catalogue, options)}
     decl, _ = read_declarations(paths, options)  # exactly the data `check` evaluated
     sections = sorted({s for p in policies.values() for s in p.meta.applies_to})
