@@ -54,6 +54,26 @@ def test_calendar_has_one_event_per_deadline_with_stable_uids(tree: Tree) -> Non
     assert moved[fw][0] == "2027-02-19" and events[fw][0] == "2026-12-31"
 
 
+def test_calendar_speaks_the_runs_language(tree: Tree) -> None:
+    """`calendar --lang fr`: summaries, descriptions and the rules' messages in French (the
+    events said "fails", "on … from …" and the rules' English messages)."""
+    tree(files())
+    result = run_cli(["--lang", "fr", "calendar", "--as-of", "2026-11-28", "-o", "d.ics"])
+    assert result.exit_code == 0, result.stderr
+    cal = icalendar.Calendar.from_ical(Path("d.ics").read_bytes())
+    assert str(cal["x-wr-calname"]).startswith("Échéances hdsguard")
+    events = {str(e["summary"]): str(e["description"]) for e in cal.walk("VEVENT")}
+    assert sorted(events) == [
+        "FW-001 échoue : firewalls/fw-1 [high]",
+        "FW-003 échoue : firewalls/fw-1 [medium]",
+        "Fin de dérogation GOV-002 : organisation [medium]",
+        "TLS-002 échoue : certificates/www [high]",
+    ]
+    fw = events["FW-001 échoue : firewalls/fw-1 [high]"]
+    assert fw.startswith("FW-001 sur firewalls/fw-1 à partir du 31 décembre 2026.\ndernier ")
+    assert "\nDéclaré en " in fw
+
+
 def test_calendar_is_rfc5545_with_dtstamp_and_prodid(tree: Tree) -> None:
     tree(files())
     run_cli(["calendar", "--as-of", "2026-11-28", "-o", "d.ics"])

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from hdsguard.audit.deadlines import Deadline
 from hdsguard.formatters.escape import document_line, document_text
+from hdsguard.i18n import _, current
+from hdsguard.l10n import long_date
 
 PRODID = "-//hdsguard//audit deadlines//EN"
 
@@ -30,7 +32,9 @@ def render(deadlines: Sequence[Deadline], as_of: datetime.date, organisation: st
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    name = "hdsguard deadlines" + (f": {document_line(organisation)}" if organisation else "")
+    # In the run's language, like the deadlines' messages (the rules' own on that day).
+    name = _("hdsguard deadlines") + (f": {document_line(organisation)}" if organisation else "")
+    lang = current()
     cal.add("x-wr-calname", name)
     stamp = datetime.datetime.combine(as_of, datetime.time(0, 0), tzinfo=datetime.UTC)
     for d in deadlines:
@@ -39,13 +43,22 @@ def render(deadlines: Sequence[Deadline], as_of: datetime.date, organisation: st
         event.add("dtstamp", stamp)
         event.add("dtstart", d.date)
         event.add("dtend", d.date + datetime.timedelta(days=1))
-        what = "waiver ends" if d.kind == "waiver" else "fails"
-        event.add("summary", document_line(f"{d.rule} {what}: {d.target} [{d.severity}]"))
+        summary = (
+            _("{rule} waiver ends: {target} [{severity}]")
+            if d.kind == "waiver"
+            else _("{rule} fails: {target} [{severity}]")
+        )
+        event.add(
+            "summary",
+            document_line(summary.format(rule=d.rule, target=d.target, severity=d.severity)),
+        )
         location = f"{d.file}:{d.line}" if d.file and d.line else (d.file or "")
+        when = d.date.isoformat() if lang == "en" else long_date(d.date, lang)
+        head = _("{rule} on {target} from {date}.").format(rule=d.rule, target=d.target, date=when)
         event.add(
             "description",
-            document_text(f"{d.rule} on {d.target} from {d.date.isoformat()}.\n{d.message}")
-            + (f"\nDeclared at {location}" if location else ""),
+            document_text(f"{head}\n{d.message}")
+            + ("\n" + _("Declared at {location}").format(location=location) if location else ""),
         )
         event.add("categories", ["hdsguard", d.kind, d.severity])
         event.add("transp", "TRANSPARENT")
