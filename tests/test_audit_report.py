@@ -246,6 +246,19 @@ def test_waiver_register_and_provenance(tree: Tree) -> None:
     assert data["frameworks/iso27001-2022"] == "2026-12-04" and "countries" in data
 
 
+def test_a_waived_finding_shows_its_waiver(tree: Tree) -> None:
+    """Under the findings per target, a waived finding says until when, who approved it and
+    why (it showed only "waived": the reader had to find the waiver in the register)."""
+    tree(files())
+    run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html"])
+    rows = _page(Path("a.html").read_text(encoding="utf-8")).rows[""]
+    (waived,) = [r for r in rows if r[:2] == ["waived", "GOV-002"]]
+    assert waived[3].endswith(
+        "Waived until 2027-02-28 (last valid day), approved by DPO: Security officer being "
+        "recruited; the DPO acts meanwhile."
+    ), waived[3]
+
+
 def test_a_bad_horizon_or_input_is_exit_2(tree: Tree) -> None:
     tree({"decl/x.yaml": "firewalls: [{id: A}]\n"})
     bad = run_cli(["report", "decl", "-o", "a.html"])

@@ -104,6 +104,10 @@ EN: dict[str, str] = {
     "waiver_state_expiring": N_("expires within {days} days"),
     "waiver_state_expired": N_("expired"),
     "waiver_state_unused": N_("matches no failing finding"),
+    # under a waived finding, in the findings per target
+    "waived_note": N_(
+        "Waived until {expires} (last valid day), approved by {approver}: {justification}"
+    ),
     "no_waivers": N_("No waiver file is used."),
     "waivers_file": N_("Waiver file: {path}"),
     "baseline": N_("Baseline"),
