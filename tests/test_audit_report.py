@@ -259,6 +259,22 @@ def test_a_waived_finding_shows_its_waiver(tree: Tree) -> None:
     ), waived[3]
 
 
+def test_provenance_dates_each_evidence_file(tmp_path: Path) -> None:
+    """The evidence table gives each file's own date (a scan's start) beside its hash: a
+    report resting on a months-old scan said so nowhere but in the findings' messages."""
+    out = tmp_path / "a.html"
+    lab = REPO / "examples" / "lab-group"
+    result = run_cli(["report", str(lab), "--evidence", str(lab / "evidence"), "--as-of",
+                      "2026-11-28", "--no-config", "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    rows = _page(out.read_text(encoding="utf-8")).rows["table-evidence"]
+    assert rows[0][:3] == ["File", "Kind", "Observed (its own timestamp)"]
+    assert [r[1:3] for r in rows[1:]] == [
+        ["nmap", "2026-11-20T07:12:05Z"],
+        ["nmap", "2026-11-21T09:02:10Z"],
+    ]
+
+
 def test_a_bad_horizon_or_input_is_exit_2(tree: Tree) -> None:
     tree({"decl/x.yaml": "firewalls: [{id: A}]\n"})
     bad = run_cli(["report", "decl", "-o", "a.html"])

@@ -27,6 +27,9 @@ class FileDigest:
     sha256: str
     size: int
     kind: str = ""  # evidence files: nmap, certificate… (hdsguard.evidence)
+    # Evidence files: the observation's own date (a scan's start, a catalogue's release…),
+    # which an auditor needs beside the hash; None for a certificate file.
+    timestamp: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def evidence_digests(report: Report) -> list[FileDigest]:
     """The evidence files the check read (scans, certificates…, docs/evidence.md), with the
     SHA-256 the check took of the bytes it read."""
     return sorted(
-        (FileDigest(f.path, f.sha256, -1, f.kind) for f in report.evidence), key=lambda d: d.path
+        (FileDigest(f.path, f.sha256, -1, f.kind, f.timestamp) for f in report.evidence),
+        key=lambda d: d.path,
     )
 
 

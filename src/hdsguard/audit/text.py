@@ -142,6 +142,8 @@ EN: dict[str, str] = {
     "sha256": N_("SHA-256"),
     "declaration_files": N_("Declaration files read"),
     "evidence_files": N_("Evidence files read"),
+    # the evidence's own date: a scan's start, a catalogue's release, a snapshot's day
+    "evidence_timestamp": N_("Observed (its own timestamp)"),
     "no_evidence": N_("No evidence file was read."),
     "rules_run": N_("Rules run ({count})"),
     "rules_disabled": N_("Rules disabled ({count})"),
