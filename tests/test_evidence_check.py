@@ -345,3 +345,30 @@ def test_the_remediation_of_a_stale_internet_service_says_to_check_it(tmp_path: 
     stale = by_rule(report, "EVD-005")[("EVD-005", "services/results-ftp")]
     assert stale["status"] == "warn"  # 22 was scanned, filtered
     assert "If a scan covered it without seeing the declared port open" in stale["remediation"]
+
+
+WEB_FTP = """
+services:
+  - id: waf-ftp
+    host: ftp.biolab-rhone.example
+    port: 21
+    protocol: sftp
+    exposure: internet
+    software: {name: FortiWeb, version: "7.4.0"}
+"""
+
+
+def test_a_findings_second_location_is_the_evidence_its_rule_reads(tmp_path: Path) -> None:
+    """A scan rule's "see also" points at the scan, a KEV rule's at the catalogue: the scan
+    findings of a service whose software has KEV entries pointed at the catalogue too."""
+    decl = write(tmp_path / "decl", {"svc.yaml": WEB_FTP})
+    kev = str(FIXTURES / "kev.json")
+    code, report, err = check(str(decl), "--evidence", EVIDENCE, "--evidence", kev)
+    assert code == 1, err
+    rules = {f["rule"]: f for f in report["findings"] if f["target"] == "services/waf-ftp"}
+    scan_line = {"file": f"{EVIDENCE}/scan-external.xml", "line": 30, "column": 1}
+    kev_line = {"file": "tests/fixtures/evidence/kev.json", "line": 34, "column": 1}
+    assert rules["EVD-011"]["status"] == "fail"  # declared sftp, seen speaking ftp
+    assert rules["EVD-011"]["related"] == [scan_line]
+    assert rules["EVD-003"]["related"] == [scan_line]  # declared FortiWeb, seen vsftpd
+    assert rules["EVD-009"]["related"] == [kev_line]

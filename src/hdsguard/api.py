@@ -191,7 +191,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         from hdsguard.evidence.related import with_related
 
         findings = with_related(
-            findings, decl, {p.id for p in policies if "evidence" in p.meta.tags}
+            findings, decl, {p.id: p.meta.tags for p in policies if "evidence" in p.meta.tags}
         )
     findings, notices = _exceptions(findings, options, waivers, baseline)
     fallback = fallback_notice(lang, (p.id for p in policies if p.fell_back))
