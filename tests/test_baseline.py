@@ -11,7 +11,7 @@ import pytest
 from hdsguard import __version__
 from hdsguard.findings import Finding, Report, Severity, Status
 from tests.config_support import AS_OF, CONFIG, FIREWALLS, Tree, rows
-from tests.helpers import run_cli
+from tests.helpers import REPO, run_cli
 
 EXPECTED_BASELINE = {
     "version": 1,
@@ -140,6 +140,29 @@ def test_new_failures_fail_and_waived_findings_stay_out_of_the_baseline(
         False,
         True,
         False,
+    ]
+
+
+def test_the_evidence_rules_failures_are_recorded_with_evidence(tmp_path: Path) -> None:
+    """`baseline --evidence`, as `check --evidence` reads it: the option was missing, so a
+    baseline could not hold the evidence rules' failures, which every gate run with the scans
+    then reported as new."""
+    lab = REPO / "examples" / "lab-group"
+    base = tmp_path / "b.json"
+    args = [str(lab), "--as-of", "2026-11-28", "--no-config", "--evidence", str(lab / "evidence")]
+    assert run_cli(["baseline", *args, "-o", str(base)]).exit_code == 0
+    keys = json.loads(base.read_text())["findings"]
+    ftp = {
+        "rule": "EVD-001",
+        "target": "evidence_ports/resultats.biolab-rhone.example:21/tcp@external",
+    }
+    assert ftp in keys
+    result = run_cli(["check", *args, "--baseline", str(base), "--format", "json"])
+    assert result.exit_code == 0, result.stdout[-500:]
+    assert not [
+        f
+        for f in json.loads(result.stdout)["findings"]
+        if f["status"] == "fail" and not f.get("baselined")
     ]
 
 

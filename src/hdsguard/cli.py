@@ -262,11 +262,21 @@ def check(
     help="Baseline file to write. Default: the config's `baseline`, else "
     ".hdsguard-baseline.json in the current directory.",
 )
+@click.option(
+    "--evidence",
+    "evidence_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Evidence file or directory, as for `check` (repeatable, adds to the config's "
+    "`evidence`): record the evidence rules' failures too. See docs/evidence.md.",
+)
 @run_options
 @handle_errors
 def baseline(
     paths: Sequence[str],
     output: Path | None,
+    evidence_paths: Sequence[Path],
     as_of: datetime.date | None,
     policy_dirs: Sequence[Path],
     config_file: Path | None,
@@ -279,10 +289,15 @@ def baseline(
     from hdsguard.api import check as run_check
     from hdsguard.baseline import BASELINE_NAME, baseline_text
     from hdsguard.declarations.files import display_path
+    from hdsguard.evidence.load import EvidenceSpec
     from hdsguard.findings import Status
     from hdsguard.output import refuse_input_files, write_atomic
 
     targets, options, config = prepare_run(paths, as_of, policy_dirs, config_file, no_config)
+    # As `check --evidence` reads it: a baseline recorded without the scans a gate checks
+    # with made every evidence failure "new" (the option was missing).
+    observed = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
+    options = replace(options, evidence_files=observed)
     target = output or (config.baseline_file() if config else None) or Path(BASELINE_NAME)
     refuse_input_files([target], targets, options, keep=target, hint=["--output"])
     # Only failing findings are recorded: pass messages need not be rendered.
