@@ -134,7 +134,6 @@ READ_FROM_ELSEWHERE = {
     "firewalls.id": "an identifier",
     "certificates.id": "an identifier: services name their certificate by it (tls.certificate)",
     "certificates.sha256": READ_BY_HELPERS["sha256"],
-    "messaging.domains.name": "a label: the domain a DMARC policy is about, quoted in messages",
 }
 
 
