@@ -230,3 +230,23 @@ def test_biomedical_not_applicable_only_when_declared_so(tmp_path: Path) -> None
         "biomedical",
     )
     assert finding["status"] == "not_applicable"
+
+
+@pytest.mark.parametrize(
+    ("category", "words"), [("essential", "essentielle"), ("important", "importante")]
+)
+def test_the_french_nis2_pass_names_the_category_in_french(
+    tmp_path: Path, category: str, words: str
+) -> None:
+    # The French pass message once read "entité essential enregistrée", the enum untranslated.
+    root = tmp_path / "hospital"
+    shutil.copytree(HOSPITAL, root)
+    path = root / "organisation.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("category: essential", f"category: {category}"),
+        encoding="utf-8",
+    )
+    result = run_cli(["check", str(root), "--as-of", AS_OF, "--format", "json", "--lang", "fr"])
+    finding = finding_of(result, "GOV-008", "organisation")
+    assert finding["status"] == "pass"
+    assert finding["message"].startswith(f"entité {words} enregistrée le ")
