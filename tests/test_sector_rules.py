@@ -250,3 +250,13 @@ def test_the_french_nis2_pass_names_the_category_in_french(
     finding = finding_of(result, "GOV-008", "organisation")
     assert finding["status"] == "pass"
     assert finding["message"].startswith(f"entité {words} enregistrée le ")
+
+
+def test_the_french_portal_pass_names_its_users_in_french() -> None:
+    # It once read "utilisé par patients": the audience's enum values, untranslated.
+    result = run_cli(["check", str(HOSPITAL), "--as-of", AS_OF, "--format", "json", "--lang", "fr"])
+    finding = finding_of(result, "IAM-008", "services/portail-patient-https")
+    assert finding["status"] == "pass"
+    assert finding["message"] == (
+        "utilisé par les patients, pas par des professionnels de santé extérieurs"
+    )
