@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hdsguard.cli import main
-from hdsguard.declarations import files, yamlsource
+from hdsguard.declarations import files, merge, yamlsource
 from tests.helpers import AS_OF
 
 LOCATED = re.compile(r"^[^:]+(:\d+(:\d+)?)?: .+")
@@ -56,6 +56,23 @@ def test_a_file_just_over_the_limit_is_refused(here: Path) -> None:
     with open(here / "big.json", "wb") as f:
         f.truncate(files.MAX_FILE_BYTES + 1)
     assert_refused(check("big.json"), "big.json", "over the 32 MiB limit")
+
+
+@pytest.mark.parametrize("more", [3, 4])
+def test_objects_past_the_set_s_limit_are_refused_at_the_first_one_over(
+    here: Path, monkeypatch: pytest.MonkeyPatch, more: int
+) -> None:
+    """The limit counts the list items of every file together; the first item past it is
+    named, and nothing is evaluated. At the limit exactly, the run goes on."""
+    monkeypatch.setattr(merge, "MAX_OBJECTS", 5)
+    (here / "a.yaml").write_text(VALID + "firewalls:\n  - {id: fw-1}\n  - {id: fw-2}\n")
+    items = "".join(f"  - {{id: fw-b{i}}}\n" for i in range(more))
+    (here / "b.yaml").write_text("firewalls:\n" + items)
+    result = check("a.yaml", "b.yaml")
+    if more == 3:
+        assert result.exit_code == 1, result.output
+        return
+    assert_refused(result, "b.yaml:5:5", "holds more than 5 objects (list items)")
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,13 @@ REFERENCES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("vendors", ("systems", "*"), "systems"),
 )
 
+# Objects (list items) a declaration set may hold. The memory of a run grows with the findings,
+# at most (rules x objects): 100,000 objects of the benchmark's failing shape peak at 848 MiB
+# (docs/performance.md), and a 13 MB file of 300,000 firewalls that all fail went past
+# 1.2 GB before the C heap gave out (an abort, no message). Twice the measured size is
+# refused with a located message rather than left to the machine's memory.
+MAX_OBJECTS = 200_000
+
 
 class Origin(Anchor):
     """Where a declared object lives: its file and its path inside that file."""
@@ -115,6 +122,7 @@ def merge(sources: Sequence[SourceFile]) -> DeclarationSet:
     """Merge files (already validated one by one) and check ids and references across them."""
     decl = DeclarationSet(tuple(sources))
     problems: list[Problem] = []
+    count = 0
     for source in sources:
         if not isinstance(source.data, dict):
             continue
@@ -122,12 +130,30 @@ def merge(sources: Sequence[SourceFile]) -> DeclarationSet:
             if section in SINGLETON_SECTIONS and isinstance(value, dict):
                 _add_singleton(decl, source, section, value, problems)
             elif section in LIST_SECTIONS and isinstance(value, list):
+                if count + len(value) > MAX_OBJECTS:
+                    raise InputError([*problems, _too_many(source, section, MAX_OBJECTS - count)])
+                count += len(value)
                 for index, item in enumerate(value):
                     _add_item(decl, source, section, index, item, problems)
     problems.extend(check_references(decl))
     if problems:
         raise InputError(problems)
     return decl
+
+
+def _too_many(source: SourceFile, section: str, index: int) -> Problem:
+    """The problem of the first object past ``MAX_OBJECTS``, at ``index`` of ``section``."""
+    line, column = Origin(source, (section, index)).locate()
+    return Problem(
+        source.path,
+        line,
+        column,
+        _(
+            "the declaration set holds more than {limit} objects (list items), the most "
+            "hdsguard reads in one run: check the estate in parts (one run per directory), "
+            "or look for a generated file that repeats its objects"
+        ).format(limit=MAX_OBJECTS),
+    )
 
 
 def _add_singleton(
