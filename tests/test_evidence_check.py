@@ -372,3 +372,34 @@ def test_a_findings_second_location_is_the_evidence_its_rule_reads(tmp_path: Pat
     assert rules["EVD-011"]["related"] == [scan_line]
     assert rules["EVD-003"]["related"] == [scan_line]  # declared FortiWeb, seen vsftpd
     assert rules["EVD-009"]["related"] == [kev_line]
+
+
+LOOPBACK = """
+services:
+  - id: intranet
+    host: localhost
+    port: 8080
+    protocol: http
+    exposure: internal
+"""
+
+
+def test_a_ping_scan_covers_no_service(tmp_path: Path) -> None:
+    """tests/fixtures/evidence/ping-sn.xml: nmap 7.93's own `nmap -sn -oX` of localhost (a
+    host discovery, no port probed; its dates moved back to 25 November). EVD-005 passed
+    "localhost was scanned" on it, and with no port in it every other evidence rule was
+    silent: a green run on a scan that looked at nothing."""
+    decl = write(tmp_path / "decl", {"svc.yaml": LOOPBACK})
+    scan = tmp_path / "ev" / "ping-sn.xml"
+    scan.parent.mkdir()
+    scan.write_bytes((FIXTURES / "ping-sn.xml").read_bytes())
+    scan.with_name("ping-sn.xml.evidence").write_text("vantage: internal\n")
+    code, report, err = check(str(decl), "--evidence", str(scan.parent))
+    assert code == 1, err
+    (evd5,) = [f for f in report["findings"] if f["rule"] == "EVD-005"]
+    assert (evd5["status"], evd5["message"]) == (
+        "fail",
+        "localhost appears only in scans that probed none of its ports (internal scan of "
+        "2026-11-25, no port range): a ping scan (-sn) or a host that did not answer says "
+        "nothing of what it exposes",
+    )

@@ -98,6 +98,7 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
              "at": f"{scan.path}:1"}
         )  # fmt: skip
         tcp = [[lo, hi] for lo, hi in scan.ranges.get("tcp", [])]
+        udp = [[lo, hi] for lo, hi in scan.ranges.get("udp", [])]
         path = scan.path
         # One dict literal per host: a sweep has 10,000 of them (docs/performance.md).
         for host in scan.hosts:
@@ -110,6 +111,7 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                               "vantage": vantage, "scan_date": date, "state": host.state,
                               # A host nmap found down had no port probed.
                               "tcp_ranges": tcp if host.state != "down" else [],
+                              "udp_ranges": udp if host.state != "down" else [],
                               "at": f"{path}:{host.line}"})  # fmt: skip
             newer = covering.get(host_id)
             for port in host.ports:
