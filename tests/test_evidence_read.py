@@ -309,3 +309,29 @@ def test_a_scan_needs_its_vantage_point(tmp_path: Path) -> None:
     assert load_evidence([EvidenceSpec(scan)]).scans[0][1] == "internal"
     # Declared with the path (the config's way), it needs no sidecar and wins over one.
     assert load_evidence([EvidenceSpec(scan, vantage="external")]).scans[0][1] == "external"
+
+
+def test_an_evidence_directory_without_evidence_is_an_error(tmp_path: Path) -> None:
+    """Given on purpose, a directory a scan job wrote nothing into left every evidence rule
+    not applicable ("no scan given"), as if no evidence had been asked for."""
+    (tmp_path / "README.md").write_text("# scans\n")
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(tmp_path)])
+    assert problem(exc).endswith(
+        ": no evidence file in this directory (hidden files, README.md and .evidence sidecars "
+        "are skipped): see docs/evidence.md"
+    )
+
+
+def test_a_sidecar_without_its_file_is_a_located_error(tmp_path: Path) -> None:
+    """A scan renamed after its sidecar was written: the sidecar was silently ignored (and the
+    scan refused for want of a vantage point, pointing at the wrong fix)."""
+    (tmp_path / "ext-2026-11-20.xml").write_bytes((LAB / "scan-external.xml").read_bytes())
+    (tmp_path / "ext-2026-11-20.xml.evidence").write_text("vantage: external\n")
+    (tmp_path / "ext.xml.evidence").write_text("vantage: external\n")
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(tmp_path)])
+    assert problem(exc).endswith(
+        "ext.xml.evidence:1:1: sidecar of ext.xml, which is not in this directory: name it after "
+        "its evidence file (scan.xml -> scan.xml.evidence), or remove it"
+    )

@@ -102,7 +102,31 @@ def _files(path: Path, problems: list[Problem]) -> list[Path]:
             for n in sorted(names)
             if not n.startswith(".") and not n.endswith(SIDECAR) and n != "README.md"
         ]
+        problems += _orphan_sidecars(Path(root), names)
+    if not found:
+        # Given on purpose: a scan job that wrote nothing here must not leave every evidence
+        # rule silently not applicable, as if no evidence had been asked for.
+        problems.append(
+            Problem(str(path), None, None, "no evidence file in this directory (hidden "
+                    "files, README.md and .evidence sidecars are skipped): see docs/evidence.md")
+        )  # fmt: skip
     return found
+
+
+def _orphan_sidecars(root: Path, names: list[str]) -> list[Problem]:
+    """Sidecars whose file is not there (a renamed scan keeps no vantage point: say so)."""
+    from hdsguard.declarations.files import display_path
+
+    present = set(names)
+    out = []
+    for n in sorted(names):
+        if n.endswith(SIDECAR) and not n.startswith(".") and n[: -len(SIDECAR)] not in present:
+            why = (
+                f"sidecar of {n[: -len(SIDECAR)]}, which is not in this directory: name it "
+                "after its evidence file (scan.xml -> scan.xml.evidence), or remove it"
+            )
+            out.append(Problem(display_path(root / n), 1, 1, why))
+    return out
 
 
 def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
