@@ -275,6 +275,22 @@ def test_provenance_dates_each_evidence_file(tmp_path: Path) -> None:
     ]
 
 
+def test_an_evidence_finding_shows_its_second_location(tmp_path: Path) -> None:
+    """The evidence line a finding rests on ("see also", as in text, JUnit, Markdown and
+    SARIF) was missing from the HTML report: the undeclared FTP's row named the scan line
+    only, not the declaration it contradicts."""
+    out = tmp_path / "a.html"
+    lab = REPO / "examples" / "lab-group"
+    result = run_cli(["report", str(lab), "--evidence", str(lab / "evidence"), "--as-of",
+                      "2026-11-28", "--no-config", "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    rows = _page(out.read_text(encoding="utf-8")).rows[""]
+    (ftp,) = [r for r in rows if r[:2] == ["fail", "EVD-001"]]
+    where, _, also = ftp[4].partition("see also: ")
+    assert where.endswith("lab-group/evidence/scan-external.xml:17:1")
+    assert also.endswith("lab-group/services.yaml:12:5")
+
+
 def test_a_bad_horizon_or_input_is_exit_2(tree: Tree) -> None:
     tree({"decl/x.yaml": "firewalls: [{id: A}]\n"})
     bad = run_cli(["report", "decl", "-o", "a.html"])

@@ -104,6 +104,8 @@ EN: dict[str, str] = {
     "waiver_state_expiring": N_("expires within {days} days"),
     "waiver_state_expired": N_("expired"),
     "waiver_state_unused": N_("matches no failing finding"),
+    # under a finding's place: the evidence line that contradicts it, or the declaration
+    "see_also": N_("see also: {related}"),
     # under a waived finding, in the findings per target
     "waived_note": N_(
         "Waived until {expires} (last valid day), approved by {approver}: {justification}"
