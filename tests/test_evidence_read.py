@@ -335,3 +335,16 @@ def test_a_sidecar_without_its_file_is_a_located_error(tmp_path: Path) -> None:
         "ext.xml.evidence:1:1: sidecar of ext.xml, which is not in this directory: name it after "
         "its evidence file (scan.xml -> scan.xml.evidence), or remove it"
     )
+
+
+def test_a_misspelt_sidecar_key_is_named_at_its_line_with_a_hint(tmp_path: Path) -> None:
+    """`vantgae: external` was "a sidecar is a mapping with `vantage` and/or `host` only" at
+    1:1: no word of which key, nor of what was meant (declarations give both)."""
+    (tmp_path / "ext.xml").write_bytes((LAB / "scan-external.xml").read_bytes())
+    (tmp_path / "ext.xml.evidence").write_text("# from the probe\nvantgae: external\n")
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(tmp_path)])
+    assert problem(exc).endswith(
+        "ext.xml.evidence:2:1: unknown key 'vantgae' in a sidecar (it holds `vantage` and/or "
+        "`host`); did you mean 'vantage'?"
+    )

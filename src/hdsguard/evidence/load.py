@@ -217,19 +217,43 @@ def _declared(path: Path, shown: str, spec: EvidenceSpec) -> tuple[str | None, s
 
 def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise fail(shown, line, None, f"unreadable evidence sidecar: {exc}") from None
-    if not isinstance(data, dict) or not set(data) <= {"vantage", "host"}:
+    if not isinstance(data, dict):
         raise fail(shown, 1, 1, "a sidecar is a mapping with `vantage` and/or `host` only")
+    unknown = sorted(str(k) for k in data if k not in _SIDECAR_KEYS)
+    if unknown:
+        # Like a declaration's unknown key: a typo (`vantgae`) must say which key and what
+        # was meant, at its line.
+        raise _unknown_key(shown, text, unknown[0])
     vantage, host = data.get("vantage"), data.get("host")
     if vantage is not None and vantage not in VANTAGES:
         raise fail(shown, 1, 1, f"vantage {vantage!r}: write `external` or `internal`")
     if host is not None and not isinstance(host, str):
         raise fail(shown, 1, 1, "host: a host name or address, as a string")
     return vantage, host
+
+
+_SIDECAR_KEYS = ("vantage", "host")
+
+
+def _unknown_key(shown: str, text: str, key: str) -> InputError:
+    import difflib
+
+    lines = text.splitlines()
+    line = next((i for i, s in enumerate(lines, 1) if s.lstrip().startswith(f"{key}:")), 1)
+    hint = difflib.get_close_matches(key, _SIDECAR_KEYS, n=1)
+    return fail(
+        shown,
+        line,
+        1,
+        f"unknown key {key!r} in a sidecar (it holds `vantage` and/or `host`)"
+        + (f"; did you mean {hint[0]!r}?" if hint else ""),
+    )
 
 
 def scan_date(scan: Scan) -> datetime.date:
