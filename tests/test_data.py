@@ -248,6 +248,21 @@ def test_every_protocol_of_the_vocabulary_is_classified_or_reviewed() -> None:
     )
 
 
+def test_transports_name_the_protocols_not_on_tcp_alone() -> None:
+    """A scan covers a service through the ranges of its transport (EVD-002, EVD-005,
+    EVD-013): a TCP scan covering 161 said an SNMP agent was not reachable."""
+    from typing import get_args
+
+    from hdsguard.declarations.model import Protocol
+
+    raw = data.load("protocols")
+    assert set(raw["udp"]) | set(raw["tcp_or_udp"]) <= set(get_args(Protocol))
+    assert set(raw["udp"]).isdisjoint(raw["tcp_or_udp"])
+    assert data.transports("snmp") == ("udp",)
+    assert data.transports("openvpn") == ("tcp", "udp")
+    assert data.transports("https") == data.transports("no such") == ("tcp",)
+
+
 def test_well_known_ports() -> None:
     assert data.well_known_port("https") == 443
     assert data.well_known_port("rdp") == 3389

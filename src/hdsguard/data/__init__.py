@@ -250,6 +250,21 @@ def observed_cleartext(service: str, tunnel: str) -> str:
 
 
 @cache
+def _transports() -> dict[str, tuple[str, ...]]:
+    raw = load("protocols")
+    out: dict[str, tuple[str, ...]] = {str(p): ("udp",) for p in raw["udp"]}
+    out.update({str(p): ("tcp", "udp") for p in raw["tcp_or_udp"]})
+    return out
+
+
+def transports(protocol: str) -> tuple[str, ...]:
+    """The transports ``protocol`` (the services[].protocol vocabulary) runs on: ("udp",),
+    ("tcp", "udp") or, for every other name, ("tcp",). A scan covers a service only through
+    the port ranges of its transport (EVD-002, EVD-005, EVD-013)."""
+    return _transports().get(protocol, ("tcp",))
+
+
+@cache
 def high_risk_protocols() -> frozenset[str]:
     """Protocols that must never be directly on the Internet (EXP-003)."""
     return frozenset(str(p) for p in load("protocols")["high_risk"])

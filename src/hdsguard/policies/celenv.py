@@ -72,7 +72,7 @@ _PURE = (
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
-    "observed_cleartext", "names_host",
+    "observed_cleartext", "names_host", "transports",
 )  # fmt: skip
 
 # The sections each helper reads, whatever its arguments: every helper has an entry (a test
@@ -367,6 +367,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("hds_registry_entry", [_S], _D, lambda i: ctx.lookup("evidence_hds_registry", i)),
         ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
         ("names_host", [_D, _S], _B, match.names_host),
+        ("transports", [_S], _L, lambda p: list(data.transports(p))),
         ("kev_added", [_D], _S, ctx.kev_added),
         ("activities_needed", [_S], _L, ctx.activities_needed),
         # Small evidence sections as lists, a big one by its size: an expression reading `decl`
