@@ -95,6 +95,17 @@ def test_iso_list_complete_and_unique() -> None:
     assert {"EU", "UK", "EL"}.isdisjoint(data.country_codes())
 
 
+def test_alpha3_codes_map_to_alpha2() -> None:
+    entries = data.load("countries")["iso3166_alpha2"]
+    alpha3 = [e["alpha3"] for e in entries]
+    assert len(set(alpha3)) == 249
+    assert all(re.fullmatch(r"[A-Z]{3}", c) for c in alpha3)
+    assert data.alpha2_of_alpha3("FRA") == "FR"
+    assert data.alpha2_of_alpha3("MAR") == "MA"
+    assert data.alpha2_of_alpha3("GBR") == "GB"
+    assert data.alpha2_of_alpha3("UK") is None
+
+
 def test_country_name() -> None:
     assert data.country_name("FR") == "France"
     assert data.country_name("MA") == "Morocco"

@@ -31,6 +31,16 @@ def status(result: Any, rule: str, target: str) -> str:
         ("UK", "did you mean 'GB' (United Kingdom)?"),
         ("EL", "did you mean 'GR' (Greece)?"),
         ("fr", "did you mean 'FR' (France)?"),
+        # ISO 3166-1 alpha-3 codes and country names, English or French (CLDR), any case,
+        # accents and punctuation aside: a hint, never a silent conversion.
+        ("FRA", "did you mean 'FR' (France)?"),
+        ("mar", "did you mean 'MA' (Morocco)?"),
+        ("France", "did you mean 'FR' (France)?"),
+        ("Maroc", "did you mean 'MA' (Morocco)?"),
+        ("Morocco", "did you mean 'MA' (Morocco)?"),
+        ("Royaume-Uni", "did you mean 'GB' (United Kingdom)?"),
+        ("Etats-Unis", "did you mean 'US' (United States)?"),
+        ("Allemagne", "did you mean 'DE' (Germany)?"),
         ("EU", "'EU' is not a country"),
         ("XX", "'XX' is not an officially assigned ISO 3166-1 alpha-2 country code"),
         ("XK", "'XK' is not an officially assigned"),
@@ -50,6 +60,15 @@ def test_country_codes_are_iso_3166_alpha_2(tmp_path: Path, code: str, hint: str
     assert f"decl.yaml:4:14: vendors/v1.country: '{code}' is not" in result.stderr
     assert hint in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_country_names_get_a_hint_in_french_runs(tmp_path: Path) -> None:
+    write(tmp_path, {"decl.yaml": "vendors:\n  - {id: v1, name: V, country: Tunisie}\n"})
+    args = ["check", str(tmp_path / "decl.yaml"), "--as-of", AS_OF, "--lang", "fr"]
+    result = run_cli(args)
+    assert result.exit_code == 2
+    assert "decl.yaml:2:32: vendors/v1.country" in result.stderr
+    assert "vouliez-vous dire 'TN' (Tunisie) ?" in result.stderr
 
 
 def test_country_codes_in_lists_and_sub_processors_are_checked(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "adequacy_scope",
     "adequate",
     "adequate_for",
+    "alpha2_of_alpha3",
     "cabf_max_lifetime",
     "cleartext_protocols",
     "country_codes",
@@ -124,6 +125,16 @@ def country_codes() -> frozenset[str]:
 def country_name(code: str) -> str | None:
     """English short name of an ISO 3166-1 alpha-2 code, or ``None`` if it is not assigned."""
     return _country_names().get(code)
+
+
+@cache
+def _alpha3() -> dict[str, str]:
+    return {str(e["alpha3"]): str(e["code"]) for e in load("countries")["iso3166_alpha2"]}
+
+
+def alpha2_of_alpha3(code: str) -> str | None:
+    """The alpha-2 code of an ISO 3166-1 alpha-3 code (``FRA`` -> ``FR``), or ``None``."""
+    return _alpha3().get(code)
 
 
 @cache

@@ -8,6 +8,7 @@ Required fields are kept to a minimum (ids, names, a service's protocol and expo
 certificate's ``not_after``): policies report missing evidence themselves.
 """
 
+import functools
 import types
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -137,7 +138,7 @@ def _country(code: str) -> str:
     known = data.country_codes()
     if code in known:
         return code
-    hint = _COUNTRY_ALIASES.get(code.upper()) or (code.upper() if code.upper() in known else None)
+    hint = _country_hint(code, known)
     if hint:
         from hdsguard.i18n import current
         from hdsguard.l10n import country_name
@@ -158,6 +159,47 @@ def _country(code: str) -> str:
             "(two capital letters, e.g. FR, DE, MA; see docs/data.md)"
         ).format(code=repr(code))
     )
+
+
+def _country_hint(code: str, known: frozenset[str]) -> str | None:
+    """The alpha-2 code meant by a common slip: a reserved code (``UK``), the wrong case
+    (``fr``), an alpha-3 code (``FRA``) or a country's name in English or French (``France``,
+    ``Maroc``, ``Royaume-Uni``), accents, case and punctuation aside."""
+    from hdsguard import data
+
+    upper = code.upper()
+    if upper in _COUNTRY_ALIASES:
+        return _COUNTRY_ALIASES[upper]
+    if upper in known:
+        return upper
+    return data.alpha2_of_alpha3(upper) or _country_names().get(_name_key(code))
+
+
+def _name_key(name: str) -> str:
+    """``name`` compared without accents, case, spaces nor punctuation (``Côte d'Ivoire``)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Names of the data file's countries -> their code: the file's ISO English short names,
+    and the English and French names of the Unicode CLDR (through Babel, a dependency).
+    Built on the first unknown country only. A name two countries share is left out."""
+    from babel import Locale
+
+    from hdsguard import data
+
+    found: dict[str, set[str]] = {}
+    locales = [Locale.parse("en").territories, Locale.parse("fr").territories]
+    for code in data.country_codes():
+        names = [data.country_name(code) or ""] + [t.get(code, "") for t in locales]
+        for name in names:
+            if key := _name_key(name):
+                found.setdefault(key, set()).add(code)
+    return {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1}
 
 
 def _country_schema() -> dict[str, Any]:
