@@ -391,6 +391,54 @@ def test_a_late_vulnerability_is_located_at_its_item(tree: Tree) -> None:
     assert located == [("PAT-002", "fail", 7, 9), ("PAT-003", "fail", 8, 9)]
 
 
+def test_missing_vulnerability_evidence_is_located_where_it_is_missing(tree: Tree) -> None:
+    """An absent inventory (or review date) points at the object that lacks it, as every
+    "evidence missing" finding does; an entry without its `cvss`, `published` or `kev` points
+    at that entry, as a late one does, not at the head of a long list."""
+    tree(
+        {
+            "svc.yaml": """
+            services:
+              - id: api
+                host: api.example.org
+                port: 443
+                protocol: https
+                exposure: internet
+                vulnerabilities_reviewed: 2026-11-27
+                vulnerabilities:
+                  - {cve: CVE-2026-0001, cvss: 5.0, published: 2026-11-01, kev: false}
+                  - {cve: CVE-2026-0002, cvss: 9.8, kev: false}
+                  - {cve: CVE-2026-0003, cvss: 4.0, published: 2026-11-01}
+              - id: bare
+                host: bare.example.org
+                port: 443
+                protocol: https
+                exposure: internet
+              - id: undated
+                host: undated.example.org
+                port: 443
+                protocol: https
+                exposure: internet
+                vulnerabilities: []
+            """
+        }
+    )
+    result = run_cli(["check", ".", "--as-of", AS_OF, "--format", "json"])
+    located = sorted(
+        (f["rule"], f["target"], f["status"], f["line"], f["column"])
+        for f in findings_of(result)
+        if f["rule"] in ("PAT-002", "PAT-003")
+    )
+    assert located == [
+        ("PAT-002", "services/api", "fail", 10, 9),  # CVE-2026-0002: no `published`
+        ("PAT-002", "services/bare", "fail", 12, 5),  # no inventory: the object
+        ("PAT-002", "services/undated", "fail", 17, 5),  # no review date: the object
+        ("PAT-003", "services/api", "fail", 11, 9),  # CVE-2026-0003: no `kev`
+        ("PAT-003", "services/bare", "fail", 12, 5),
+        ("PAT-003", "services/undated", "fail", 17, 5),
+    ]
+
+
 def test_pass_messages_are_computed_only_for_outputs_that_show_them(tree: Tree) -> None:
     import datetime
 
