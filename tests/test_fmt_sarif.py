@@ -165,6 +165,30 @@ def test_physical_location_relative_to_the_source_root() -> None:
     }
 
 
+def test_srcroot_is_declared_without_a_machines_path(tmp_path: Any, monkeypatch: Any) -> None:
+    """%SRCROOT% is declared in run.originalUriBaseIds (SARIF 2.1.0 §3.14.14) with a
+    description and no `uri`: the current directory's absolute path would leak the machine's
+    directory and make two checkouts give different bytes for the same inputs."""
+    log = sarif(sample_report())  # validated against the OASIS schema
+    run = log["runs"][0]
+    bases = {
+        loc["physicalLocation"]["artifactLocation"].get("uriBaseId")
+        for r in run["results"]
+        for loc in r["locations"]
+        if "physicalLocation" in loc
+    }
+    assert bases == {"%SRCROOT%"}
+    assert list(run["originalUriBaseIds"]) == ["%SRCROOT%"]
+    declared = run["originalUriBaseIds"]["%SRCROOT%"]
+    assert list(declared) == ["description"]
+    assert "root of the repository" in declared["description"]["text"]
+    # The same report rendered from two directories gives the same bytes.
+    first = render(sample_report(), RenderOptions())
+    monkeypatch.chdir(tmp_path)
+    assert render(sample_report(), RenderOptions()) == first
+    assert str(tmp_path) not in first
+
+
 def test_a_finding_without_file_gets_a_logical_location() -> None:
     identity = next(r for r in results(sample_report()) if r["ruleId"] == "SMP-002")
     assert identity["locations"] == [

@@ -25,7 +25,10 @@ GitHub ranks alerts by the rule's ``security-severity`` (critical 9.5, high 8.0,
 low 3.0, info 0.0), which needs the ``security`` tag that every rule carries here.
 
 Locations: ``file`` is relative to the current directory and is written as a URI relative to
-``%SRCROOT%``, so run hdsguard from the repository root. A finding with no file (a singleton
+``%SRCROOT%``, so run hdsguard from the repository root. ``run.originalUriBaseIds`` declares
+``%SRCROOT%`` with a description only, no ``uri`` (SARIF 2.1.0 §3.14.14 allows it): the
+absolute path of the current directory would name the machine's directory and change the
+bytes from one checkout to another. A finding with no file (a singleton
 section that is not declared) gets a logical location named after its target; GitHub does not
 display results without a physical location. ``partialFingerprints`` hash (rule, target), so an
 alert keeps its identity when lines move. The output holds no timestamp and is sorted: the
@@ -47,7 +50,7 @@ from hdsguard.formatters.sarifresult import ResultEncoder, result
 from hdsguard.formatters.sarifresult import artifact as artifact
 from hdsguard.formatters.sarifresult import fingerprint as fingerprint
 from hdsguard.formatters.sarifresult import level as level
-from hdsguard.i18n import _
+from hdsguard.i18n import N_, _
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -62,6 +65,15 @@ SECURITY_SEVERITY = {
     Severity.INFO: "0.0",
 }
 _REPORTED = (Status.FAIL, Status.WARN, Status.ERROR, Status.WAIVED)
+# %SRCROOT% is declared (SARIF 2.1.0 §3.14.14) with a description and no `uri`, as the
+# standard allows: its only honest value is the absolute path of the current directory, which
+# would put a machine's directory (a user name) in the report and make the same inputs give
+# different bytes in two checkouts. Consumers resolve it: GitHub to the repository root.
+_SRCROOT = N_(
+    "The directory hdsguard was run from, which should be the root of the repository: each "
+    "relative `uri` is relative to it. Its absolute path is left out on purpose, so that the "
+    "report names no machine's directory and the same inputs give the same bytes everywhere."
+)
 _PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 
 
@@ -92,6 +104,7 @@ def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
             }
         },
         "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": _(_SRCROOT)}}},
         "results": (
             Streamed(reported, encoder, encoder.items)
             if streamed
