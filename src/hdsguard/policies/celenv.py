@@ -15,6 +15,7 @@ says would make it serve stale verdicts: it fails loudly instead.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -44,6 +45,21 @@ def _date(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)
 
 
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved ``months`` calendar months back (forward when negative): the same day of
+    the month, or that month's last day when it has no such day (2024-03-31 less 1 month is
+    2024-02-29, 2026-02-28 less 12 is 2025-02-28). A limit of N months holds for a date on or
+    after this day: a review exactly 24 months old passes a 24-month limit, whatever the
+    number of days (730 or 731 across a 29 February)."""
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        raise ValueError(f"months_before: {months} months from {day} is out of range")
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last))
+
+
 def luhn_valid(digits: str) -> bool:
     """Luhn check; Corsican FINESS ``2A``/``2B`` count as ``20`` (a design default)."""
     text = digits.upper().replace("2A", "20", 1).replace("2B", "20", 1)
@@ -67,8 +83,9 @@ _EVIDENCE = frozenset(EVIDENCE_SECTIONS)
 
 # Helpers that read only their arguments (and the evaluation date, the data tables).
 _PURE = (
-    "days_since", "days_until", "days_between", "is_date", "in_eea", "is_adequate",
-    "is_adequate_for", "adequacy_field", "country_name", "required_activities", "activity_name",
+    "days_since", "days_until", "days_between", "months_before", "is_date", "in_eea",
+    "is_adequate", "is_adequate_for", "adequacy_field", "country_name", "required_activities",
+    "activity_name",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
@@ -295,6 +312,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("days_since", [_S], _I, lambda d: (ctx.as_of - _date(d)).days),
         ("days_until", [_S], _I, lambda d: (_date(d) - ctx.as_of).days),
         ("days_between", [_S, _S], _I, lambda a, b: (_date(b) - _date(a)).days),
+        ("months_before", [_S, _I], _S, lambda d, n: months_before(_date(d), n).isoformat()),
         ("is_date", [_S], _B, _is_date),
         ("in_eea", [_S], _B, data.in_eea),
         ("is_adequate", [_S], _B, lambda c: c in data.adequate()),

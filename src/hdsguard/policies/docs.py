@@ -78,6 +78,8 @@ def _param_line(name: str, param: ParamInfo) -> str:
 
 
 def _scalar(value: object) -> str:
+    if value is None:  # an optional parameter, unset by default
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

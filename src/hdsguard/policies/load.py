@@ -420,6 +420,8 @@ def _check_params(meta: PolicyMeta, source: SourceFile, problems: list[Problem])
     from hdsguard.policies.params import param_problem
 
     for name, param in meta.params.items():
+        if param.default is None:  # an optional parameter: unset unless the config sets it
+            continue
         message = param_problem(param, param.default)
         if message:
             problems.append(_at(source, ("params", name, "default"), labelled(name, message)))
