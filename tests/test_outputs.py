@@ -187,6 +187,22 @@ def test_the_audits_binary_files_keep_their_permissions(tmp_path: Path) -> None:
     assert path.read_bytes() == b"new"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["pack.zip"]  # no temporary file left
+    # A read-only file is replaced too (as before), and stays read-only.
+    os.chmod(path, 0o444)
+    write_bytes_atomic(path, b"newer")
+    assert path.read_bytes() == b"newer"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o444
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_read_only_report_is_replaced_and_stays_read_only(fixture_copy: Path) -> None:
+    args = ["check", "fixture/declarations", "--policies", "fixture/policies", "--as-of", AS_OF]
+    (fixture_copy / "report.json").write_text("old", encoding="utf-8")
+    os.chmod(fixture_copy / "report.json", 0o444)
+    result = run_cli([*args, "--format", "json", "--output", "report.json"])
+    assert result.exit_code == 1, result.output
+    assert (fixture_copy / "report.json").read_text(encoding="utf-8") != "old"
+    assert stat.S_IMODE(os.stat(fixture_copy / "report.json").st_mode) == 0o444
 
 
 def test_unwritable_output_is_exit_2_not_a_failing_finding(fixture_copy: Path) -> None:

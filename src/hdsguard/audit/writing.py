@@ -13,9 +13,11 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file and rename: a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
-        tmp.touch(exist_ok=False)
-        keep_mode(tmp, path)  # a replaced file keeps its permissions, before any byte
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as f:
+            # A replaced file keeps its permissions, set before any byte; through the open
+            # file, so that a read-only original (0444) leaves the copy writable until closed.
+            keep_mode(tmp, path)
+            f.write(data)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
