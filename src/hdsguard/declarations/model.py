@@ -851,6 +851,12 @@ class Vendor(Strict):
         None, description="The vendor's own HDS certificate, when it hosts the data itself."
     )
     systems: list[Id] | None = Field(None, description="Ids of the systems the vendor reaches.")
+    supplies_software: StrictBool | None = Field(
+        None,
+        description="Whether the vendor supplies software the organisation runs (an editor, "
+        "a maintenance company), whose security patches its contract must time (VND-008). "
+        "Absent: assumed when the vendor reaches `systems` or has `remote_access`.",
+    )
     transfer_mechanism: TransferMechanism | None = Field(
         None, description="Legal basis of transfers outside the EEA (GDPR art. 45-49)."
     )
