@@ -403,3 +403,32 @@ def test_a_ping_scan_covers_no_service(tmp_path: Path) -> None:
         "2026-11-25, no port range): a ping scan (-sn) or a host that did not answer says "
         "nothing of what it exposes",
     )
+
+
+@pytest.mark.parametrize(("day", "refused"), [("2026-11-29", False), ("2026-11-30", True)])
+def test_a_scan_from_the_future_is_refused_where_it_is_dated(
+    tmp_path: Path, day: str, refused: bool
+) -> None:
+    """A scan started more than a day after the evaluation date (its UTC date: a local date
+    is at most a day away) is no evidence, and is refused before any rule counts it as fresh;
+    within the day, EVD-004 fails it."""
+    evidence = tmp_path / "evidence"
+    shutil.copytree(REPO / EVIDENCE, evidence)
+    scan = evidence / "scan-external.xml"
+    when = datetime.datetime.fromisoformat(f"{day}T07:12:05+00:00")
+    scan.write_text(
+        scan.read_text().replace('start="1795158725"', f'start="{int(when.timestamp())}"')
+    )
+    result = run_cli(["check", LAB, "--evidence", str(evidence), "--as-of", AS_OF])
+    if not refused:
+        assert result.exit_code == 1
+        assert "EVD-004" in result.stdout and "after the evaluation date" in result.stdout
+        return
+    assert result.exit_code == 2 and result.stdout == ""
+    where, message = result.stderr.split(":5:1: ")
+    assert Path(where).resolve() == scan.resolve()
+    assert message == (
+        f"the scan started on {day} (UTC), after the evaluation date {AS_OF}: evidence from "
+        "the future is no evidence; correct the scanning machine's clock and scan again, or "
+        "evaluate on a later date with --as-of\n"
+    )

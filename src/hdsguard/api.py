@@ -247,6 +247,10 @@ def read_declarations(
 
     problems = [] if problems is None else problems
     observed = _collect(problems, _load_evidence, options)
+    if observed is not None:
+        from hdsguard.evidence.load import from_the_future
+
+        problems.extend(from_the_future(observed, options.as_of))
     exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
     exclude += observed.paths if observed is not None else []  # evidence is no declaration
     decl = _collect(problems, load_declarations, paths, exclude, skipped, tell)

@@ -88,6 +88,26 @@ def load_evidence(specs: Sequence[EvidenceSpec]) -> EvidenceSet:
     return out
 
 
+def from_the_future(evidence: EvidenceSet, as_of: datetime.date) -> list[Problem]:
+    """A scan that started more than a day after ``as_of`` (its UTC date; a local date is
+    at most a day away from it): evidence from the future is no evidence, and every rule
+    reading the scan would otherwise count it as fresh (EVD-004 alone failing it)."""
+    from hdsguard.i18n import _
+
+    problems = []
+    for scan, _vantage in evidence.scans:
+        date = scan.start.date()
+        if date > as_of + datetime.timedelta(days=1):
+            line, column = scan.at
+            message = _(
+                "the scan started on {date} (UTC), after the evaluation date {today}: evidence "
+                "from the future is no evidence; correct the scanning machine's clock and scan "
+                "again, or evaluate on a later date with --as-of"
+            ).format(date=date.isoformat(), today=as_of.isoformat())
+            problems.append(Problem(scan.path, line, column, message))
+    return problems
+
+
 def _files(path: Path, problems: list[Problem]) -> list[Path]:
     if path.is_file():
         return [path.absolute()]

@@ -70,7 +70,8 @@ class _Reader:
         if start is None or not start.isdigit():
             raise self.error("<nmaprun> has no `start` time: is this file written by nmap -oX?")
         when = datetime.datetime.fromtimestamp(int(start), datetime.UTC)
-        self.scan = Scan(self.path, when, attrs.get("args", ""))
+        at = (self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1)
+        self.scan = Scan(self.path, when, attrs.get("args", ""), at=at)
         self.parser.StartElementHandler = self.start
 
     def start(self, name: str, attrs: dict[str, str]) -> None:

@@ -46,3 +46,5 @@ class Scan:
     # The port ranges scanned, per protocol (<scaninfo services="21,443,8000-8100">): a port
     # outside them was not looked at, so its absence from the scan proves nothing.
     ranges: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # Line and column of <nmaprun>, whose `start` dates the scan: where a date is refused.
+    at: tuple[int, int] = (1, 1)
