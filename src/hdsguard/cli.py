@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 import click
 
 from hdsguard import __version__
-from hdsguard.clicommon import SEVERITIES, OutputPath, handle_errors, safe_text
+from hdsguard.clicommon import (
+    SEVERITIES,
+    OutputPath,
+    evidence_option,
+    handle_errors,
+    safe_text,
+)
 from hdsguard.clilang import LazyGroup, lang_option
 from hdsguard.clirun import prepare_run, run_options
 from hdsguard.formatters.escape import name as escape_name
@@ -165,15 +171,10 @@ _EXIT_CODES = N_(
     help="Baseline file (see `hdsguard baseline`): the failures it lists do not fail the gate. "
     "Default: the config's `baseline`, if any.",
 )
-@click.option(
-    "--evidence",
-    "evidence_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="PATH",
-    help="Evidence file or directory (nmap XML scan, PEM/DER certificate, CISA KEV JSON, ANS "
+@evidence_option(
+    "Evidence file or directory (nmap XML scan, PEM/DER certificate, CISA KEV JSON, ANS "
     "HDS registry CSV), checked against the declarations; repeatable, adds to the config's "
-    "`evidence`. See docs/evidence.md.",
+    "`evidence`. See docs/evidence.md."
 )
 @run_options
 @click.option(
@@ -262,14 +263,9 @@ def check(
     help="Baseline file to write. Default: the config's `baseline`, else "
     ".hdsguard-baseline.json in the current directory.",
 )
-@click.option(
-    "--evidence",
-    "evidence_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="PATH",
-    help="Evidence file or directory, as for `check` (repeatable, adds to the config's "
-    "`evidence`): record the evidence rules' failures too. See docs/evidence.md.",
+@evidence_option(
+    "Evidence file or directory, as for `check` (repeatable, adds to the config's "
+    "`evidence`): record the evidence rules' failures too. See docs/evidence.md."
 )
 @run_options
 @handle_errors

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hdsguard import i18n
-from hdsguard.clicommon import SEVERITIES, OutputPath, handle_errors
+from hdsguard.clicommon import SEVERITIES, OutputPath, evidence_option, handle_errors
 from hdsguard.clilang import LocalisedCommand, lang_option
 from hdsguard.clirun import prepare_run, run_options
 
@@ -38,14 +38,9 @@ _BASELINE = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Baseline file. Default: the config's `baseline`, if any.",
 )
-_EVIDENCE = click.option(
-    "--evidence",
-    "evidence_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="PATH",
-    help="Evidence file or directory, as for `check` (repeatable, adds to the config's "
-    "`evidence`). See docs/evidence.md.",
+_EVIDENCE = evidence_option(
+    "Evidence file or directory, as for `check` (repeatable, adds to the config's "
+    "`evidence`). See docs/evidence.md."
 )
 
 

@@ -41,6 +41,19 @@ CONFIG_OPTIONS = [
 ]
 
 
+def evidence_option(help_text: str) -> Callable[[F], F]:
+    """``--evidence PATH`` (repeatable), as every command that evaluates the declarations
+    takes it; each command says in ``help_text`` what the evidence does for it."""
+    return click.option(
+        "--evidence",
+        "evidence_paths",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        metavar="PATH",
+        help=help_text,
+    )
+
+
 def handle_errors(func: F) -> F:
     """Map located problems to exit code 2 and never let a traceback reach the user."""
 
