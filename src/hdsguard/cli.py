@@ -25,7 +25,7 @@ from hdsguard.clicommon import (
     safe_text,
 )
 from hdsguard.clilang import LazyGroup, lang_option
-from hdsguard.clirun import prepare_run, run_options
+from hdsguard.clirun import prepare_run, run_options, with_evidence
 from hdsguard.formatters.escape import name as escape_name
 from hdsguard.i18n import N_, _, ngettext
 
@@ -229,11 +229,9 @@ def check(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
     evidence = verbose or any(o.format in EVIDENCE_FORMATS for o in outputs)
-    from hdsguard.evidence.load import EvidenceSpec
     from hdsguard.progress import on_terminal
 
-    observed = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
-    options = dataclasses.replace(options, evidence=evidence, evidence_files=observed)
+    options = dataclasses.replace(with_evidence(options, evidence_paths), evidence=evidence)
     refuse_input_files([o.file for o in outputs], targets, options)
     status = on_terminal()
     try:
@@ -285,15 +283,13 @@ def baseline(
     from hdsguard.api import check as run_check
     from hdsguard.baseline import BASELINE_NAME, baseline_text
     from hdsguard.declarations.files import display_path
-    from hdsguard.evidence.load import EvidenceSpec
     from hdsguard.findings import Status
     from hdsguard.output import refuse_input_files, write_atomic
 
     targets, options, config = prepare_run(paths, as_of, policy_dirs, config_file, no_config)
     # As `check --evidence` reads it: a baseline recorded without the scans a gate checks
     # with made every evidence failure "new" (the option was missing).
-    observed = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
-    options = replace(options, evidence_files=observed)
+    options = with_evidence(options, evidence_paths)
     target = output or (config.baseline_file() if config else None) or Path(BASELINE_NAME)
     refuse_input_files([target], targets, options, keep=target, hint=["--output"])
     # Only failing findings are recorded: pass messages need not be rendered.

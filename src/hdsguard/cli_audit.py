@@ -7,22 +7,17 @@ config, policy or command line, or the output cannot be written. `verify-pack` h
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from hdsguard import i18n
 from hdsguard.clicommon import SEVERITIES, OutputPath, evidence_option, handle_errors
 from hdsguard.clilang import LocalisedCommand, lang_option
-from hdsguard.clirun import prepare_run, run_options
-
-if TYPE_CHECKING:
-    from hdsguard.api import CheckOptions
+from hdsguard.clirun import prepare_run, run_options, with_evidence
 
 _HORIZON = click.option(
     "--horizon",
@@ -42,13 +37,6 @@ _EVIDENCE = evidence_option(
     "Evidence file or directory, as for `check` (repeatable, adds to the config's "
     "`evidence`). See docs/evidence.md."
 )
-
-
-def _with_evidence(options: CheckOptions, evidence_paths: Sequence[Path]) -> CheckOptions:
-    from hdsguard.evidence.load import EvidenceSpec
-
-    specs = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
-    return dataclasses.replace(options, evidence_files=specs)
 
 
 _FAIL_ON = click.option(
@@ -107,7 +95,7 @@ def report(
     targets, options, config = prepare_run(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
-    options = _with_evidence(options, evidence_paths)
+    options = with_evidence(options, evidence_paths)
     # The HTML is written unless --pack is given alone.
     html_file = output if output is not None else Path("audit.html") if pack is None else None
     refuse_input_files([html_file, pack], targets, options, hint=["--output", "--pack"])
@@ -176,7 +164,7 @@ def calendar(
     targets, options, _ = prepare_run(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
-    options = _with_evidence(options, evidence_paths)
+    options = with_evidence(options, evidence_paths)
     refuse_input_files([output], targets, options, hint=["--output"])
     result = audit(targets, options, threshold=Severity.LOW, horizon_days=horizon)
     data = ics.render(result.view.deadlines, options.as_of, result.view.organisation)

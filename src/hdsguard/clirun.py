@@ -78,3 +78,12 @@ def prepare_run(
     options = dataclasses.replace(options, lang=i18n.current())
     targets = list(paths) or (config.declaration_paths() if config else None) or ["."]
     return targets, options, config
+
+
+def with_evidence(options: CheckOptions, evidence_paths: Sequence[Path]) -> CheckOptions:
+    """``options`` reading the config's evidence files and then those given with
+    ``--evidence`` (which adds to them), as every command that evaluates reads them."""
+    from hdsguard.evidence.load import EvidenceSpec
+
+    specs = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))
+    return dataclasses.replace(options, evidence_files=specs)

@@ -96,7 +96,7 @@ def from_the_future(evidence: EvidenceSet, as_of: datetime.date) -> list[Problem
 
     problems = []
     for scan, _vantage in evidence.scans:
-        date = scan.start.date()
+        date = scan_date(scan)
         if date > as_of + datetime.timedelta(days=1):
             line, column = scan.at
             message = _(
@@ -262,17 +262,16 @@ _SIDECAR_KEYS = ("vantage", "host")
 
 
 def _unknown_key(shown: str, text: str, key: str) -> InputError:
-    import difflib
+    from hdsguard.declarations.validate import did_you_mean
 
     lines = text.splitlines()
     line = next((i for i, s in enumerate(lines, 1) if s.lstrip().startswith(f"{key}:")), 1)
-    hint = difflib.get_close_matches(key, _SIDECAR_KEYS, n=1)
     return fail(
         shown,
         line,
         1,
         f"unknown key {key!r} in a sidecar (it holds `vantage` and/or `host`)"
-        + (f"; did you mean {hint[0]!r}?" if hint else ""),
+        + did_you_mean(key, _SIDECAR_KEYS),
     )
 
 
