@@ -178,18 +178,18 @@ def test_a_new_output_gets_the_umask_default(fixture_copy: Path) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 def test_the_audits_binary_files_keep_their_permissions(tmp_path: Path) -> None:
-    from hdsguard.audit.writing import write_bytes_atomic
+    from hdsguard.output import write_atomic
 
     path = tmp_path / "pack.zip"
     path.write_bytes(b"old")
     os.chmod(path, 0o600)
-    write_bytes_atomic(path, b"new")
+    write_atomic(path, b"new")
     assert path.read_bytes() == b"new"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["pack.zip"]  # no temporary file left
     # A read-only file is replaced too (as before), and stays read-only.
     os.chmod(path, 0o444)
-    write_bytes_atomic(path, b"newer")
+    write_atomic(path, b"newer")
     assert path.read_bytes() == b"newer"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o444
 

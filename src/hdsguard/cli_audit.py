@@ -157,9 +157,8 @@ def calendar(
     event per rule that will fail and per waiver that ends, with stable UIDs."""
     from hdsguard.audit import calendar as ics
     from hdsguard.audit.run import audit
-    from hdsguard.audit.writing import write_bytes_atomic
     from hdsguard.findings import Severity
-    from hdsguard.output import refuse_input_files
+    from hdsguard.output import refuse_input_files, write_atomic
 
     targets, options, _ = prepare_run(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
@@ -168,7 +167,7 @@ def calendar(
     refuse_input_files([output], targets, options, hint=["--output"])
     result = audit(targets, options, threshold=Severity.LOW, horizon_days=horizon)
     data = ics.render(result.view.deadlines, options.as_of, result.view.organisation)
-    write_bytes_atomic(output, data)
+    write_atomic(output, data)
     count = len(result.view.deadlines)
     wrote = i18n.ngettext(
         "hdsguard: wrote {count} deadline to {file}",

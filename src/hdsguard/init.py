@@ -7,20 +7,22 @@ organisation knows is left commented out, so the first ``hdsguard check`` fails 
 evidence to gather (a pass must be earned), never with an invalid-input error.
 
 Nothing is overwritten unless asked (``force``), and the files appear together or not at all:
-each is written to a temporary file beside its target, then all are renamed. An infra repository
-often has its own ``.pre-commit-config.yaml`` or CI job already: ``skip_existing`` keeps every
-existing file untouched and writes the others, and the caller shows what to merge by hand.
+each is written to a temporary file beside its target (:mod:`hdsguard.atomic`), then all are
+renamed. An infra repository often has its own ``.pre-commit-config.yaml`` or CI job already:
+``skip_existing`` keeps every existing file untouched and writes the others, and the caller
+shows what to merge by hand.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hdsguard.declarations.files import cannot_write_text, keep_mode
+from hdsguard.atomic import replacing_text
+from hdsguard.declarations.files import cannot_write_text
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import N_, _
 
@@ -138,19 +140,13 @@ def write_all(root: Path, contents: Mapping[str, str], *, force: bool) -> list[P
         taken = [Problem(str(p), None, None, _(MSG_EXISTS)) for p in targets if p.exists()]
         if taken:
             raise InputError(taken)
-    temps: list[tuple[Path, Path]] = []
     try:
-        for path, text in targets.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-            tmp.write_text(text, encoding="utf-8")
-            keep_mode(tmp, path)  # --force: a replaced file keeps its permissions
-            temps.append((tmp, path))
-        for tmp, path in temps:
-            os.replace(tmp, path)
+        # Every file staged before any is renamed: on a refusal, none is replaced.
+        with contextlib.ExitStack() as staged:
+            for path, text in targets.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                staged.enter_context(replacing_text(path)).write(text)
     except OSError as exc:
-        for tmp, _path in temps:
-            tmp.unlink(missing_ok=True)
         reason = cannot_write_text(exc)
         raise InputError([Problem(str(exc.filename or root), None, None, reason)]) from None
     return list(targets)

@@ -6,13 +6,14 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 import click
 
-from hdsguard.declarations.files import cannot_write_text, keep_mode
+from hdsguard.atomic import replacing, replacing_text
+from hdsguard.declarations.files import cannot_write_text
 
 if TYPE_CHECKING:
     from hdsguard.api import CheckOptions
@@ -222,8 +223,13 @@ def _terminal(stream: IO[str]) -> bool:
         return False
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so readers never see half a report."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write a whole file through :mod:`hdsguard.atomic`: readers never see half a report."""
+    if isinstance(data, bytes):
+        with _refused(path), replacing(path) as handle:
+            handle.write(data)
+        return
+    text = data  # a str: the closure below does not see the narrowing
 
     def produce(put: Write) -> None:
         put(text)
@@ -233,20 +239,17 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_atomic_with(path: Path, produce: Callable[[Write], None]) -> None:
     """:func:`write_atomic` for text that ``produce`` hands over piece by piece."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    with _refused(path), replacing_text(path) as handle:
+        chunks = Chunks(handle.write)
+        produce(chunks)
+        chunks.flush()
+
+
+@contextlib.contextmanager
+def _refused(path: Path) -> Iterator[None]:
+    """A file the system refuses to write is an error of the run, located at the file."""
     try:
-        # surrogateescape: a file name that is not UTF-8 goes out as its own bytes, as on
-        # standard output; the document formats escape such names themselves.
-        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
-            keep_mode(tmp, path)  # before the first byte: a 0600 report never lies wider
-            chunks = Chunks(f.write)
-            produce(chunks)
-            chunks.flush()
-        os.replace(tmp, path)
-    except BaseException as exc:  # an interruption (Ctrl-C) leaves no temporary file either
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        if not isinstance(exc, OSError):
-            raise
+        yield
+    except OSError as exc:
         # Exit 2, not 1: 1 means a failing finding, here the run could not do its job.
         raise InputError([Problem(str(path), None, None, cannot_write_text(exc))]) from None

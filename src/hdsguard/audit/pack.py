@@ -27,9 +27,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from hdsguard.audit.writing import write_bytes_atomic
 from hdsguard.declarations.files import display_path
 from hdsguard.errors import InputError, Problem
+from hdsguard.output import write_atomic
 
 if TYPE_CHECKING:
     from hdsguard.audit.run import Audit
@@ -119,7 +119,7 @@ def _zip(members: Mapping[str, bytes], stamp: tuple[int, ...]) -> bytes:
 
 
 def write_pack(path: Path, audit: Audit, html: str, command: Mapping[str, Any]) -> None:
-    write_bytes_atomic(path, pack_bytes(audit, html, command))
+    write_atomic(path, pack_bytes(audit, html, command))
 
 
 # ----------------------------------------------------------------------------- verification

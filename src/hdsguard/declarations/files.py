@@ -267,18 +267,6 @@ _REASONS = {
 }
 
 
-def keep_mode(tmp: Path, path: Path) -> None:
-    """Give ``tmp``, the temporary file that is about to replace ``path``, the permissions of
-    ``path`` when it exists: replacing a report by rename must not widen (nor narrow) who may
-    read it, as an in-place write would not. Called before anything is written to ``tmp``;
-    a new file keeps what the umask gave it, like any tool's output."""
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:  # no such file (or not reachable): nothing to keep
-        return
-    os.chmod(tmp, mode)
-
-
 def cannot_write_text(exc: OSError) -> str:
     """``cannot write: <why>``, in the run's language."""
     return _("cannot write: {reason}").format(reason=os_reason(exc))

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hdsguard import __version__
+from hdsguard.atomic import replacing
 
 T = TypeVar("T")
 
@@ -214,28 +215,20 @@ def _dumps(value: Any) -> bytes:
 
 
 def write_atomic(target: Path, *parts: bytes | Iterable[bytes]) -> bool:
-    """Write ``parts``, one after the other, to ``target`` through a temporary file and a
-    rename, so that a reader never sees half an entry; a part may be an iterable of bytes
+    """Write ``parts``, one after the other, to ``target`` (:func:`hdsguard.atomic.replacing`,
+    private: 0600), so that a reader never sees half an entry; a part may be an iterable of bytes
     (:func:`sealed_chunks`), each written as it comes. False when the file system refuses, or
     a part cannot be made (:class:`Unsealable`): no file is left behind."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}")
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(tmp, flags, 0o600)
-        with os.fdopen(fd, "wb") as handle:
+        with replacing(target, private=True) as handle:
             for part in parts:
                 if isinstance(part, bytes):
                     handle.write(part)
                 else:
                     for data in part:
                         handle.write(data)
-        os.replace(tmp, target)
-    except BaseException as exc:  # a read-only home or full disk only costs speed
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        if not isinstance(exc, (OSError, Unsealable)):
-            raise  # an interruption: no temporary file left behind
+    except (OSError, Unsealable):  # a read-only home or full disk only costs speed
         return False
     return True
 
