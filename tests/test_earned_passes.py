@@ -199,6 +199,19 @@ def test_an_internet_facing_gateway_declares_its_vulnerability_status(
         ("country: US, transfer_mechanism: scc", "pass"),
         ("country: MA, health_data_access: true, transfer_mechanism: derogation", "fail"),
         ("country: MA, transfer_frequency: occasional, transfer_mechanism: derogation", "warn"),
+        # Art. 49 never covers systematic transfers: declared so, or routine processing of
+        # health data (storing it, or having access to it), whatever frequency is declared.
+        ("country: MA, transfer_frequency: systematic, transfer_mechanism: derogation", "fail"),
+        ("country: MA, stores_health_data: true, transfer_mechanism: derogation", "fail"),
+        (
+            "country: MA, health_data_access: true, transfer_frequency: occasional,"
+            " transfer_mechanism: derogation",
+            "fail",
+        ),
+        # Nothing says the transfers are systematic: the derogation may hold, so a warning,
+        # neither a pass nor a failure (domain.md: "`derogation` warns").
+        ("country: MA, transfer_mechanism: derogation", "warn"),
+        ("country: MA, health_data_access: false, transfer_mechanism: derogation", "warn"),
     ],
 )
 def test_partial_adequacy_and_derogations(tmp_path: Path, fields: str, expected: str) -> None:
@@ -208,6 +221,42 @@ def test_partial_adequacy_and_derogations(tmp_path: Path, fields: str, expected:
         f" {fields}}}]\n",
     )
     assert status(result, "VND-003", "vendors/v") == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            "rely on a GDPR art. 49 derogation, which covers only occasional transfers:"
+            " `transfer_frequency` is not declared, so nothing shows they are occasional;"
+            " declare it on vendors/v (`occasional` or `systematic`); put standard contractual"
+            " clauses or binding corporate rules in place",
+        ),
+        (
+            "fr",
+            "reposent sur une dérogation de l'art. 49 du RGPD, qui ne couvre que des transferts"
+            " occasionnels : `transfer_frequency` n'est pas déclaré, rien ne montre donc qu'ils"
+            " sont occasionnels ; déclarez-le pour vendors/v (`occasional` ou `systematic`) ;"
+            " mettez en place des clauses contractuelles types",
+        ),
+    ],
+)
+def test_a_derogation_of_undeclared_frequency_says_what_to_declare(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    write(
+        tmp_path,
+        {
+            "decl.yaml": "vendors: [{id: v, name: V, country: MA, processes_personal_data: true,"
+            " subprocessors: [], transfer_mechanism: derogation}]\n"
+        },
+    )
+    path = str(tmp_path / "decl.yaml")
+    result = run_cli(["check", path, "--as-of", AS_OF, "--format", "json", "--lang", lang])
+    [finding] = [f for f in findings_of(result) if f["rule"] == "VND-003"]
+    assert finding["status"] == "warn"
+    assert expected in finding["message"]
 
 
 @pytest.mark.parametrize(
