@@ -323,6 +323,46 @@ def test_a_vendors_own_certificate_gets_every_hds_check(
     assert status(result, rule, "vendors/v") == expected
 
 
+@pytest.mark.parametrize(
+    ("hds", "expected"),
+    [
+        ("{certificate: H, valid_until: 2026-11-28}", "pass"),  # its last valid day
+        ("{certificate: H, valid_until: 2026-11-27}", "fail"),  # expired: not held any more
+        ("{certificate: H, valid_from: 2026-11-29, valid_until: 2029-11-28}", "fail"),
+        ("{certificate: H}", "fail"),  # validity unknown: nothing shows it is held
+    ],
+)
+def test_a_certificate_is_held_only_while_valid(tmp_path: Path, hds: str, expected: str) -> None:
+    # HDS-001 said "holds an HDS certificate" of an expired one while HDS-003 failed it; the
+    # same holder's two verdicts now agree, and a vendor's own certificate is read the same
+    # way by VND-002.
+    text = f"providers: [{{id: p, name: P, hds: {hds}}}]\n"
+    text += "systems: [{id: s, name: S, health_data: true, hosted_by: p}]\n"
+    text += f"vendors: [{{id: v, name: V, stores_health_data: true, hds: {hds}}}]\n"
+    result = check(tmp_path, text)
+    assert status(result, "HDS-001", "providers/p") == expected
+    assert status(result, "VND-002", "vendors/v") == expected
+    # HDS-003 warns on the last valid day (fewer than 90 days left): still held.
+    validity = "warn" if expected == "pass" else "fail"
+    assert status(result, "HDS-003", "providers/p") == validity
+    assert status(result, "HDS-003", "vendors/v") == validity
+    if expected == "pass":
+        [finding] = [f for f in findings_of(result) if f["rule"] == "HDS-001"]
+        assert "holds HDS certificate H, valid until 2026-11-28, for" in finding["message"]
+
+
+def test_an_expired_certificate_says_when_and_points_at_hds_003(tmp_path: Path) -> None:
+    text = "providers: [{id: p, name: P, hds: {certificate: H, valid_until: 2026-09-30}}]\n"
+    text += "systems: [{id: s, name: S, health_data: true, hosted_by: p}]\n"
+    [finding] = [f for f in findings_of(check(tmp_path, text)) if f["rule"] == "HDS-001"]
+    assert finding["message"].startswith(
+        "HDS certificate H of P expired on 2026-09-30, 59 days before 2026-11-28: an expired"
+        " certificate is not held, so P hosts health data for the organisation without"
+        " certification: system s (hosted) (see HDS-003"
+    )
+    assert finding["line"] == 1  # at hds.valid_until, the field that decides
+
+
 def test_hosting_chains_follow_what_each_party_does(tmp_path: Path) -> None:
     iaas = "{id: iaas, name: I, services: [iaas], hds: {certificate: H, activities: [1, 2, 3],"
     iaas += " valid_until: 2028-01-01}}"
