@@ -393,3 +393,21 @@ def test_inactive_accounts_disabled_after_0_days_is_not_a_pass(
         assert "`identity.inactive_disable_days` is 0: not a plausible delay" in finding["message"]
         assert '0 means "never disable"' in finding["message"]
         assert "at most 90" in finding["message"]
+
+
+# ------------------------------------------------------------------ an empty firewall rule set
+
+
+def test_an_empty_firewall_rule_set_is_not_a_pass(tmp_path: Path) -> None:
+    # `rules: []` shows no rule at all: FW-004 cannot tell that no any-to-any rule exists,
+    # like an absent rule set, rather than passing with "0 rules declared, none allows...".
+    result = check(
+        tmp_path,
+        """
+        firewalls:
+          - id: fw-1
+            rules: []
+        """,
+    )
+    assert status(result, "FW-004", "firewalls/fw-1") == "fail"
+    assert "the rule set is declared empty (`rules: []`)" in result.stdout
