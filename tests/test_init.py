@@ -224,3 +224,31 @@ def test_every_field_the_first_check_asks_for_has_a_hint_in_the_skeleton(here: P
         if not re.search(rf"#\s+(?:[a-z_0-9]+: \{{[^}}]*)?\b{name.split('.')[-1]}:", skeleton)
     )
     assert no_hint == []
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+def test_init_speaks_french_with_lang_fr(here: Path, where: str) -> None:
+    # `--lang` is accepted by every command (README), init included, on either side of its
+    # name; its help, messages and questions are then French.
+    argv = [*FLAGS, "--no-input", "--lang", "fr"] if where == "after" else ["--lang", "fr", *FLAGS]
+    result = run_cli(argv)
+    assert result.exit_code == 0, result.output
+    assert "hdsguard : declarations/organisation.yaml écrit\n" in result.stderr
+    assert "Ensuite : lancez `hdsguard check`" in result.stderr
+    assert "wrote" not in result.stderr
+    help_text = run_cli(["init", "--lang", "fr", "--help"]).stdout
+    assert "Usage : " in help_text and " init [OPTIONS] [DIRECTORY]" in help_text
+    assert "Démarrer un jeu de déclarations" in help_text
+
+
+def test_init_asks_its_questions_in_french(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_init, "_interactive", lambda: True)
+    from click.testing import CliRunner
+
+    from hdsguard.cli import main
+
+    answers = "Clinique Saint-Roch\nclinic\npremises\nhttps\nnone\n"
+    result = CliRunner().invoke(main, ["init", "--lang", "fr"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Nom de l'organisation" in result.output
+    assert "Où tournent les systèmes qui détiennent des données de santé" in result.output

@@ -9,22 +9,25 @@ from pathlib import Path
 import click
 
 from hdsguard.clicommon import handle_errors, safe_text
+from hdsguard.clilang import LocalisedCommand, lang_option
+from hdsguard.i18n import N_, _
 from hdsguard.init import CI, HOSTING, KINDS, Answers
 
-# Every sentence a user reads from this command, in one place (translation wraps these).
-Q_NAME = "Name of the organisation"
-Q_KIND = "Kind of organisation"
-Q_HOSTING = "Where do the systems holding health data run: on your premises, or at a provider?"
-Q_PROVIDER = "Name of the hosting provider"
-Q_EXPOSE = (
+# Every sentence a user reads from this command, in one place, translated where it is shown
+# (`_()`), so that `--lang fr` or a French locale asks and reports in French.
+Q_NAME = N_("Name of the organisation")
+Q_KIND = N_("Kind of organisation")
+Q_HOSTING = N_("Where do the systems holding health data run: on your premises, or at a provider?")
+Q_PROVIDER = N_("Name of the hosting provider")
+Q_EXPOSE = N_(
     "Services reachable from the Internet, as protocols separated by commas (e.g. https, "
     "openvpn, ssh, rdp, sftp; empty for none)"
 )
-Q_CI = "CI to configure"
-DONE = "hdsguard: wrote {path}"
-KEPT = "hdsguard: kept {path} (it exists); merge by hand what hdsguard would have written:"
-NOTHING = "hdsguard: every file exists already; nothing written"
-NEXT = (
+Q_CI = N_("CI to configure")
+DONE = N_("hdsguard: wrote {path}")
+KEPT = N_("hdsguard: kept {path} (it exists); merge by hand what hdsguard would have written:")
+NOTHING = N_("hdsguard: every file exists already; nothing written")
+NEXT = N_(
     "Next: run `hdsguard check` — it fails, listing the evidence to declare (field reference: "
     "docs/declarations.md or `hdsguard schema --markdown`). Then `pre-commit install`."
 )
@@ -42,11 +45,11 @@ def _ask(
     if not interactive:
         return default
     kind = click.Choice(choices) if choices else None
-    answer: str = click.prompt(question, default=default, type=kind)
+    answer: str = click.prompt(_(question), default=default, type=kind)
     return answer
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--name", help=f"{Q_NAME}.")
 @click.option("--kind", type=click.Choice(KINDS), help=f"{Q_KIND}. Default: clinic.")
@@ -76,6 +79,7 @@ def _ask(
     is_flag=True,
     help="Ask nothing: take the flags and defaults (the default when stdin is not a terminal).",
 )
+@lang_option
 @handle_errors
 def init(
     directory: Path,
@@ -120,11 +124,11 @@ def init(
     kept = [] if force or not skip_existing else existing(directory, contents)
     wanted = {rel: text for rel, text in contents.items() if rel not in kept}
     for path in write_all(directory, wanted, force=force) if wanted else []:
-        click.echo(safe_text(DONE.format(path=path)), err=True)
+        click.echo(safe_text(_(DONE).format(path=path)), err=True)
     for rel in kept:
-        click.echo(safe_text(KEPT.format(path=directory / rel)), err=True)
+        click.echo(safe_text(_(KEPT).format(path=directory / rel)), err=True)
         click.echo(_indent(contents[rel]), err=True)
-    click.echo(NEXT if wanted else NOTHING, err=True)
+    click.echo(_(NEXT) if wanted else _(NOTHING), err=True)
 
 
 def _indent(text: str) -> str:
