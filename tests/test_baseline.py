@@ -212,7 +212,22 @@ def test_an_unreadable_baseline_is_an_input_error(tree: Tree) -> None:
     tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
     result = run_cli(["check", "--baseline", "missing.json", "--as-of", AS_OF])
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[0] == "missing.json: cannot read: No such file or directory"
+    assert result.stderr.splitlines()[0] == (
+        "missing.json: no such baseline file: write it with `hdsguard baseline` (it records the "
+        "findings failing today; `--output` names the file), or stop naming it (`--baseline`, "
+        "`baseline:` in the config)"
+    )
+
+
+def test_a_baseline_named_by_the_config_before_it_was_written(tree: Tree) -> None:
+    # The config names the baseline; `check` says how to write it, and `hdsguard baseline`
+    # writes it there.
+    tree({".hdsguard.yaml": STRICT + "baseline: base.json\n", "decl/fw.yaml": FIREWALLS})
+    result = run_cli(["check", "--as-of", AS_OF, "--lang", "fr"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("base.json: pas de fichier de référence : ")
+    assert run_cli(["baseline", "--as-of", AS_OF]).exit_code == 0
+    assert run_cli(["check", "--as-of", AS_OF]).exit_code == 0
 
 
 def test_baselined_findings_never_fail_the_gate() -> None:

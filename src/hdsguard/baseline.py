@@ -75,6 +75,15 @@ def baseline_text(report: Report) -> str:
 def load_baseline(path: Path) -> Baseline:
     """Read and validate a baseline file; raise InputError naming the file when it is bad."""
     display = display_path(path)
+    if not path.exists() and not path.is_symlink():
+        # The usual first run of a CI gate: the config names the baseline before anyone
+        # wrote it. Say how to write it, not only that it cannot be read.
+        message = _(
+            "no such baseline file: write it with `hdsguard baseline` (it records the findings "
+            "failing today; `--output` names the file), or stop naming it (`--baseline`, "
+            "`baseline:` in the config)"
+        )
+        raise InputError([Problem(display, None, None, message)])
     text = read_text(path, display)
     try:
         json.loads(text)
