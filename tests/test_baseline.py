@@ -250,3 +250,18 @@ def test_baselined_findings_never_fail_the_gate() -> None:
     assert report.failing(Severity.INFO) == []
     assert report.exit_code(Severity.INFO) == 0
     assert Report("0", AS_OF, (finding(Status.FAIL, False),)).exit_code(Severity.HIGH) == 1
+
+
+def test_the_french_summary_of_new_and_baselined_failures(tree: Tree, tmp_path: Path) -> None:
+    # French puts a space before ':' and ';' ("2 nouveaux : 2 élevées ; 1 déjà connu"), in the
+    # text summary and in the Markdown heading alike.
+    tree({".hdsguard.yaml": STRICT + "baseline: base.json\n", "decl/fw.yaml": MOVED})
+    (tmp_path / "base.json").write_text(
+        json.dumps({**EXPECTED_BASELINE, "findings": EXPECTED_BASELINE["findings"][1:]})
+    )
+    text = run_cli(["check", "--as-of", AS_OF, "--lang", "fr"]).stdout
+    assert "(2 nouveaux : 2 élevées ; 1 déjà connu)" in text
+    markdown = run_cli(["check", "--as-of", AS_OF, "--lang", "fr", "--format", "markdown"])
+    assert markdown.stdout.startswith("### hdsguard : 3 non conformes (2 nouveaux : 2 élevées ; 1")
+    english = run_cli(["check", "--as-of", AS_OF, "--format", "markdown"]).stdout
+    assert english.startswith("### hdsguard: 3 fail (2 new: 2 high; 1 baselined)")

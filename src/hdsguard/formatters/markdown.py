@@ -19,7 +19,7 @@ from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_line
 from hdsguard.formatters.text import fail_detail, related_text, status_count
-from hdsguard.i18n import _, current
+from hdsguard.i18n import _, current, labelled
 from hdsguard.l10n import long_date
 
 _ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
@@ -95,7 +95,7 @@ def _header(report: Report) -> list[str]:
     rest = ", ".join(status_count(s, counts[s.value]) for s in STATUS_ORDER if s not in _ACTION)
     evaluated = _("{rest}. Evaluated as of {date} by hdsguard {version}.")
     lines = [
-        f"### hdsguard: {head}",
+        "### " + labelled("hdsguard", head),
         "",
         evaluated.format(
             rest=rest,

@@ -16,7 +16,7 @@ from itertools import groupby
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import name, one_line, printable
-from hdsguard.i18n import _, current, ngettext
+from hdsguard.i18n import _, current, labelled, ngettext
 from hdsguard.l10n import long_date
 
 _LABEL = {
@@ -219,5 +219,7 @@ def fail_detail(report: Report) -> str:
         return severity_counts(new)
     detail = ngettext("{n} new", "{n} new", len(new)).format(n=len(new))
     if new:
-        detail += f": {severity_counts(new)}"
-    return detail + "; " + ngettext("{n} baselined", "{n} baselined", known).format(n=known)
+        detail = labelled(detail, severity_counts(new))
+    baselined = ngettext("{n} baselined", "{n} baselined", known).format(n=known)
+    # French puts a space before the colon and the semicolon ("3 nouveaux : … ; 30 déjà connus").
+    return _("{new}; {baselined}").format(new=detail, baselined=baselined)
