@@ -456,3 +456,37 @@ def test_every_kind_of_deadline_the_issue_names_is_found(tmp_path: Path) -> None
     assert {pair: found.get(pair) for pair in expected} == {
         pair: (date, "rule fails") for pair, date in expected.items()
     }
+
+
+def test_a_verdict_with_baselined_failures_says_the_baseline_accepts_them(tree: Tree) -> None:
+    # The gate passes, but "no finding fails" would be false: the baseline only accepts the
+    # failures, which still fail their rules.
+    from tests.config_support import CONFIG, FIREWALLS
+
+    tree({".hdsguard.yaml": CONFIG, "decl/fw.yaml": FIREWALLS})
+    assert run_cli(["baseline", "--as-of", "2026-11-28"]).exit_code == 0
+    argv = ["report", "--as-of", "2026-11-28", "--baseline", ".hdsguard-baseline.json"]
+    assert run_cli([*argv, "-o", "a.html"]).exit_code == 0
+    verdict = _verdict("a.html")
+    assert verdict == (
+        "PASS: no finding outside the baseline fails at or above the low severity; the baseline "
+        "accepts 1 failing finding(s) at or above it, listed below."
+    )
+    assert run_cli([*argv, "-o", "fr.html", "--lang", "fr"]).exit_code == 0
+    verdict = _verdict("fr.html")
+    assert verdict.startswith("CONFORME : aucun constat non conforme de sévérité low ou supérieure")
+    assert "hors de la référence, qui en accepte 1" in verdict
+    Path("decl/fw.yaml").write_text(FIREWALLS.replace("2026-09-20", "2025-09-20"))
+    assert run_cli([*argv, "-o", "b.html"]).exit_code == 1
+    verdict = _verdict("b.html")
+    assert verdict == (
+        "FAIL: 1 finding(s) fail at or above the low severity, besides 1 accepted by the baseline."
+    )
+
+
+def _verdict(path: str) -> str:
+    import html
+
+    found = re.search(r'id="verdict">(.*?)</p>', Path(path).read_text(encoding="utf-8"), re.S)
+    assert found is not None
+    return html.unescape(found.group(1))

@@ -93,6 +93,8 @@ class AuditView:
     organisation: str | None
     threshold: Severity
     failing: int
+    # Failing findings at or above the threshold that the baseline accepts (not in `failing`).
+    failing_baselined: int
     status_counts: dict[str, int]
     severity_counts: dict[str, int]
     areas: list[tuple[str, str, dict[str, int]]]  # (prefix, name, status counts)
@@ -128,6 +130,11 @@ def build(
         organisation=organisation,
         threshold=threshold,
         failing=len(report.failing(threshold)),
+        failing_baselined=sum(
+            1
+            for f in findings
+            if f.baselined and f.status is Status.FAIL and f.severity.rank >= threshold.rank
+        ),
         status_counts=report.summary(),
         severity_counts={s.value: severity_counts[s.value] for s in SEVERITY_ORDER},
         areas=_areas(findings),

@@ -25,6 +25,16 @@ EN: dict[str, str] = {
     "verdict": N_("Verdict"),
     "verdict_pass": N_("PASS: no finding fails at or above the {threshold} severity."),
     "verdict_fail": N_("FAIL: {count} finding(s) fail at or above the {threshold} severity."),
+    # The gate passes, but failing findings at or above the threshold are only accepted by
+    # the baseline: "no finding fails" would be false in an auditor's hands.
+    "verdict_pass_baselined": N_(
+        "PASS: no finding outside the baseline fails at or above the {threshold} severity; "
+        "the baseline accepts {count} failing finding(s) at or above it, listed below."
+    ),
+    "verdict_fail_baselined": N_(
+        "FAIL: {count} finding(s) fail at or above the {threshold} severity, besides "
+        "{baselined} accepted by the baseline."
+    ),
     "by_status": N_("Findings by status"),
     "by_severity": N_("Failing findings by severity"),
     "by_area": N_("Findings by area"),
