@@ -145,3 +145,37 @@ def test_translation_mistakes_are_located_errors(tree: Callable[[dict[str, str]]
     cel = BOTH.replace("il y a {{ days_since(self.last_patch) }}", "il y a {{ days_since( }}")
     err = _invalid(tree, cel)
     assert "pol/p.yaml:21:14: dans l'expression {{ days_since( }}" in err  # the French text
+
+
+HOSTING = """
+systems:
+  - {id: lims, name: LIMS, health_data: true, hosted_by: infolab}
+providers:
+  - id: infolab
+    name: InfoLab
+    services: [iaas]
+    hds: {certificate: C1, certifier: LNE, activities: [1, 2], referential: v2,
+          valid_from: 2025-01-01, valid_until: 2027-12-31}
+    storage_countries: [FR]
+    remote_access_countries: [MA]
+    transfer_mechanism: none
+"""
+
+
+def test_words_the_helpers_compute_are_in_the_language_of_the_run(tmp_path: Path) -> None:
+    # Country names, HDS activity names and what a provider holds were English in French
+    # messages ("MA (Morocco)", "activité 3 (provision and operational maintenance of the
+    # virtual infrastructure)", "system lims (hosted)"). The English run comes first: a
+    # cached English message must not be served to the French run.
+    (tmp_path / "decl.yaml").write_text(HOSTING)
+    argv = ["check", str(tmp_path / "decl.yaml"), "--as-of", AS_OF, "--no-config", "--verbose"]
+    english = run_cli(argv).stdout
+    assert "MA (Morocco)" in english
+    assert "activity 3 (provision and operational maintenance of the virtual infrastructure)" in (
+        english
+    )
+    assert "system lims (hosted)" in english
+    french = run_cli([*argv, "--lang", "fr"]).stdout
+    assert "MA (Maroc)" in french and "Morocco" not in french
+    assert "activité 3 (infrastructure virtuelle)" in french
+    assert "système lims (hébergé)" in french and "(hosted)" not in french

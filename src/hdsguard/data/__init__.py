@@ -222,10 +222,16 @@ def _activity_names() -> dict[int, str]:
     return {int(a["number"]): str(a["name"]) for a in load("hds_activities")["activities"]}
 
 
-def activity_name(n: int) -> str:
-    """English name of HDS activity ``n`` (1..6, CSP R.1111-8-8); ``KeyError`` otherwise."""
+@cache
+def _activity_names_fr() -> dict[int, str]:
+    return {int(a["number"]): str(a["name_fr"]) for a in load("hds_activities")["activities"]}
+
+
+def activity_name(n: int, lang: str = "en") -> str:
+    """Name of HDS activity ``n`` (1..6, CSP R.1111-8-8): the English summary, or with
+    ``lang="fr"`` the short French label of the data file; ``KeyError`` otherwise."""
     try:
-        return _activity_names()[n]
+        return (_activity_names_fr() if lang == "fr" else _activity_names())[n]
     except KeyError:
         raise KeyError(f"no HDS activity {n!r} (activities are 1 to 6)") from None
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from cel_expr_python import cel
 
-from hdsguard import data
+from hdsguard import data, i18n
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
 
@@ -221,18 +221,21 @@ class Context:
         A system that does not declare ``health_data`` (a vendor ``stores_health_data``) counts
         as holding it: the rules that depend on this must not pass on missing evidence.
         """
+        # In the run's language, like the messages that quote them (see _country_name).
+        hosted, backups = i18n._("system {id} (hosted)"), i18n._("system {id} (backups)")
+        storage = i18n._("vendor {id} (storage)")
         held = [
-            f"system {s['id']} (hosted)"
+            hosted.format(id=s["id"])
             for s in self.referring("systems", "hosted_by", provider)
             if s.get("health_data") is not False
         ]
         held += [
-            f"system {s['id']} (backups)"
+            backups.format(id=s["id"])
             for s in self.referring("systems", "backup.provider", provider)
             if s.get("health_data") is not False
         ]
         held += [
-            f"vendor {v['id']} (storage)"
+            storage.format(id=v["id"])
             for v in self.referring("vendors", "hosted_by", provider)
             if v.get("stores_health_data") is not False
         ]
@@ -302,6 +305,19 @@ def _get(obj: Any, path: str) -> Any:
     return obj
 
 
+def _country_name(code: str) -> str:
+    """A country's name in the run's language ("Maroc" in a French message, not "Morocco"):
+    the messages are rendered in the language the catalogue was compiled for, and the
+    catalogue and findings caches are keyed on that language."""
+    english = data.country_name(code)
+    lang = i18n.current()
+    if lang == "en":
+        return english or code
+    from hdsguard.l10n import country_name
+
+    return country_name(code, english, lang) or code
+
+
 def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., Any]]]:
     """(name, parameter types, return type, implementation) of every helper."""
     # What the evidence matchers (hdsguard.evidence.match) read: the context's sections, each
@@ -323,9 +339,9 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             _S,
             lambda c: data.adequacy_recipient_field(c) or "",
         ),
-        ("country_name", [_S], _S, lambda c: data.country_name(c) or c),
+        ("country_name", [_S], _S, _country_name),
         ("required_activities", [_L], _L, lambda s: list(data.required_activities(s))),
-        ("activity_name", [_I], _S, data.activity_name),
+        ("activity_name", [_I], _S, lambda n: data.activity_name(n, i18n.current())),
         ("is_cleartext", [_S], _B, lambda p: p in data.cleartext_protocols()),
         ("is_high_risk", [_S], _B, lambda p: p in data.high_risk_protocols()),
         ("is_remote_access", [_S], _B, lambda p: p in data.remote_access_protocols()),
