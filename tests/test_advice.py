@@ -98,3 +98,28 @@ def test_choices() -> None:
         == "invalid value ' HTTPS': write `https` (lower case)"
     )
     assert choice_message("zz", ["a", "b"]) == "invalid value 'zz': write one of `a`, `b`"
+
+
+def test_a_firewall_rule_port_gets_one_message_that_says_what_to_write(tree: Tree) -> None:
+    # `port` is a number or a text ("8000-8080", "any"): a wrong value got one message per
+    # member of that union, one of them nonsense ("should be a valid string, got an integer
+    # (quote it ... to keep leading zeros)" for 70000).
+    tree(
+        {
+            "fw.yaml": "firewalls:\n  - id: fw\n    rules:\n"
+            '      - {from: any, to: any, port: "*", action: allow}\n'
+            "      - {from: any, to: any, port: 70000, action: allow}\n"
+            '      - {from: any, to: any, port: "443", action: allow}\n'
+            "      - {from: any, to: any, port: [80, 443], action: allow}\n"
+        }
+    )
+    result = run_cli(["check", "fw.yaml", "--no-config"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "fw.yaml:4:36: firewalls/fw.rules[0].port: '*' is not a port: write a port number "
+        "(`443`), a range (`8000-8080`), or `any` (or leave `port` out) for every port",
+        "fw.yaml:5:36: firewalls/fw.rules[1].port: Input should be less than or equal to 65535",
+        "fw.yaml:6:36: firewalls/fw.rules[2].port: '443' is quoted: a port number is written "
+        "without quotes, `443`",
+        "fw.yaml:7:36: firewalls/fw.rules[3].port: Input should be a valid integer, got a list",
+    ]

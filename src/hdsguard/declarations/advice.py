@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$"
 FINESS_PATTERN = "^[0-9][0-9AB][0-9]{7}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+RULE_PORT_PATTERN = "^(any|[0-9]{1,5}-[0-9]{1,5})$"
 
 MSG_ID = N_(
     "'{got}' is not a valid id: an id is lower case letters, digits, '.', '_' and '-', "
@@ -32,6 +33,11 @@ MSG_FINESS = N_(
     'or B (Corsica: 2A, 2B), quoted so that leading zeros stay: e.g. `"690028717"`'
 )
 MSG_EMAIL = N_("'{got}' is not an e-mail address: write one such as `rssi@example.org`")
+MSG_RULE_PORT = N_(
+    "'{got}' is not a port: write a port number (`443`), a range (`8000-8080`), or `any` "
+    "(or leave `port` out) for every port"
+)
+MSG_QUOTED_PORT = N_("'{got}' is quoted: a port number is written without quotes, `{got}`")
 MSG_PATTERN = N_("'{got}' does not have the expected form (it must match `{pattern}`)")
 MSG_CASE = N_("invalid value '{got}': write `{fix}` (lower case)")
 MSG_CHOICES = N_("invalid value '{got}': write one of {choices}")
@@ -60,6 +66,8 @@ def pattern_message(pattern: str, got: str) -> str:
         return _(MSG_FINESS).format(got=got)
     if pattern == EMAIL_PATTERN:
         return _(MSG_EMAIL).format(got=got)
+    if pattern == RULE_PORT_PATTERN:
+        return _(MSG_QUOTED_PORT if got.isdigit() else MSG_RULE_PORT).format(got=got)
     return _(MSG_PATTERN).format(got=got, pattern=pattern)
 
 

@@ -87,6 +87,7 @@ def schema_problems(
         message = misplaced_section(source.data, container, keys, model)
         if message is not None:
             moved[container] = message
+    errors = _one_per_union(source.data, errors)
     problems: list[Problem] = []
     told: set[Path] = set()
     for err in errors:
@@ -103,6 +104,30 @@ def schema_problems(
                 continue
         problems.append(_problem(source, err, model))
     return problems
+
+
+# A value of the wrong type for one member of a union (a firewall rule's `port`: a number or
+# a text such as "8000-8080").
+_TYPE_ERRORS = frozenset(
+    {"int_type", "string_type", "float_type", "bool_type", "list_type", "dict_type", "model_type"}
+)
+
+
+def _one_per_union(data: Any, errors: list[Any]) -> list[Any]:
+    """One error per value that failed every member of a union, not one per member: the
+    member whose type the value has says what is wrong (`port: "*"` does not have the form of
+    a range), the others only that it is not of their type ("should be a valid integer")."""
+    by_path: dict[Path, list[Any]] = {}
+    for err in errors:
+        by_path.setdefault(_data_path(data, tuple(err["loc"])), []).append(err)
+    dropped: set[int] = set()
+    for same in by_path.values():
+        if len(same) < 2 or len({tuple(e["loc"]) for e in same}) < 2:
+            continue  # one member, or one error: nothing to merge
+        telling = [e for e in same if e["type"] not in _TYPE_ERRORS]
+        kept = {id(e) for e in telling or same[:1]}
+        dropped.update(id(e) for e in same if id(e) not in kept)
+    return [e for e in errors if id(e) not in dropped]
 
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
