@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +32,6 @@ SAME_IN_FRENCH = frozenset(
         "Total",
     }
 )
-_FIELD = re.compile(r"\{[^{}]*\}")
 
 
 def _catalogue() -> dict[str | tuple[str, str], str | tuple[str, ...]]:
@@ -40,7 +39,12 @@ def _catalogue() -> dict[str | tuple[str, str], str | tuple[str, ...]]:
 
 
 def _fields(text: str) -> list[str]:
-    return sorted(_FIELD.findall(text))
+    # str.format's own parser: '{{' and '}}' are literal braces, not a field.
+    return sorted(
+        f"{{{name}}}"
+        for _lit, name, _spec, _conv in string.Formatter().parse(text)
+        if name is not None
+    )
 
 
 def test_every_message_of_the_code_has_french_text() -> None:

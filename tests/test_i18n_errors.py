@@ -121,10 +121,13 @@ CASES = [
     ),
     pytest.param(
         {"decl/a.yaml": "firewalls:\n  - id: fw-1\n   last_patch: 2026-01-01\n"},
-        "decl/a.yaml:3:4: YAML syntax error: while parsing a block collection: did not find "
-        "expected '-' indicator",
-        "decl/a.yaml:3:4: erreur de syntaxe YAML : while parsing a block collection: did not "
-        "find expected '-' indicator",
+        "decl/a.yaml:3:4: YAML syntax error: this line is indented like no item of the list "
+        "that starts at line 2: the items of one list start with '-' in the same column (while "
+        "parsing a block collection: did not find expected '-' indicator)",
+        "decl/a.yaml:3:4: erreur de syntaxe YAML : cette ligne n'est indentée comme aucun "
+        "élément de la liste qui commence ligne 2 : les éléments d'une même liste commencent "
+        "par '-' dans la même colonne (while parsing a block collection: did not find expected "
+        "'-' indicator)",
         id="declaration-yaml-syntax",
     ),
     pytest.param(

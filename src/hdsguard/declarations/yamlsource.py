@@ -564,12 +564,9 @@ def _parse_yaml(text: str, display: str) -> SourceFile:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        detail = exc.problem or str(exc)
-        if exc.context and exc.problem:
-            detail = f"{exc.context}: {exc.problem}"
-        message = _("YAML syntax error: {detail}").format(detail=detail)
+        from hdsguard.declarations.yamlhints import explain  # only when a file is broken
+
+        (line, col), message = explain(exc, text)
         raise InputError([Problem(display, line, col, message)]) from None
     except yaml.reader.ReaderError as exc:
         raise InputError([_reader_problem(text, display, exc)]) from None
