@@ -98,6 +98,24 @@ def test_fixed_findings_are_reported_as_notices(tree: Tree, tmp_path: Path) -> N
     ) in result.stdout.splitlines()
 
 
+def test_a_baselined_finding_now_waived_is_not_called_fixed(tree: Tree, tmp_path: Path) -> None:
+    # The finding still fails; a waiver now covers it: "no longer fails (fixed ...)" was false.
+    tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF])
+    (tmp_path / "waivers.yaml").write_text(
+        "waivers:\n  - {rule: FW-001, target: firewalls/fw-dmz-1, justification: j, owner: o,\n"
+        "     approver: a, expires: 2027-01-31}\n"
+    )
+    result = run_cli(["check", "--baseline", ".hdsguard-baseline.json", "--as-of", AS_OF, "-v"])
+    assert result.exit_code == 0
+    notices = [line for line in result.stdout.splitlines() if line.startswith("notice:")]
+    assert notices == [
+        "notice: .hdsguard-baseline.json: FW-001 on firewalls/fw-dmz-1 is now waived, not fixed "
+        "(baseline of 2026-11-28): the waiver governs it; run `hdsguard baseline` to drop it "
+        "from the baseline"
+    ]
+
+
 def test_the_config_names_the_baseline_and_the_command_line_wins(
     tree: Tree, tmp_path: Path
 ) -> None:

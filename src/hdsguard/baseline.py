@@ -102,19 +102,29 @@ def apply_baseline(
     """Mark the failing findings the baseline lists; notices for entries that no longer fail."""
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
+    waived: set[tuple[str, str]] = set()
     for f in findings:
         key = (f.rule, f.target)
         if f.status is Status.FAIL and key in baseline.keys:
             seen.add(key)
             f = f._replace(baselined=True)
+        elif f.status is Status.WAIVED:
+            waived.add(key)
         out.append(f)
     fixed = _(
         "{file}: {rule} on {target} no longer fails (fixed since baseline of {date}): run "
         "`hdsguard baseline` to drop it"
     )
+    # Still failing, but a waiver now covers it: "fixed" would be false.
+    now_waived = _(
+        "{file}: {rule} on {target} is now waived, not fixed (baseline of {date}): the waiver "
+        "governs it; run `hdsguard baseline` to drop it from the baseline"
+    )
     date = long_date(baseline.as_of, current())
     notices = [
-        fixed.format(file=baseline.path, rule=rule, target=target, date=date)
+        (now_waived if (rule, target) in waived else fixed).format(
+            file=baseline.path, rule=rule, target=target, date=date
+        )
         for rule, target in sorted(baseline.keys - seen)
     ]
     return out, notices
