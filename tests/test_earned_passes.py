@@ -411,3 +411,24 @@ def test_an_empty_firewall_rule_set_is_not_a_pass(tmp_path: Path) -> None:
     )
     assert status(result, "FW-004", "firewalls/fw-1") == "fail"
     assert "the rule set is declared empty (`rules: []`)" in result.stdout
+
+
+# ------------------------------------------------------------------ a protocol declared `other`
+
+
+@pytest.mark.parametrize(
+    ("tls", "expected"), [("", "fail"), (', tls: {min_version: "1.2"}', "pass")]
+)
+def test_an_internet_service_declared_other_is_no_evidence_of_encryption(
+    tmp_path: Path, tls: str, expected: str
+) -> None:
+    # EXP-001 passed `protocol: other` on port 21 "over other, which is not a cleartext
+    # protocol": `other` says nothing of encryption; only a declared `tls` block does.
+    result = check(
+        tmp_path,
+        f"""
+        services:
+          - {{id: legacy, protocol: other, exposure: internet, port: 21{tls}}}
+        """,
+    )
+    assert status(result, "EXP-001", "services/legacy") == expected
