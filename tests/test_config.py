@@ -153,6 +153,18 @@ def test_settings_that_leave_no_rule_are_an_error_not_a_green_run(tree: Tree) ->
     assert run_cli(["check", "--as-of", AS_OF]).exit_code in (0, 1)
 
 
+def test_a_missing_declaration_path_of_the_config_is_located_in_it(tree: Tree) -> None:
+    # It was an absolute path that "cannot be read", with no hint that the config named it.
+    tree({"org/.hdsguard.yaml": "version: 1\ndeclarations: [decl, gone]\n", "org/decl/fw.yaml": ""})
+    for args in (["check"], ["baseline"], ["report", "-o", "a.html"]):
+        result = run_cli([*args, "--config", "org/.hdsguard.yaml"])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            "org/.hdsguard.yaml:2:22: declarations[1]: declaration file or directory not "
+            "found: org/gone\n"
+        )
+
+
 def test_a_missing_policy_directory_of_the_config_is_located_in_it(tree: Tree) -> None:
     # Like a missing waiver file: the config line to fix, not a bare path.
     tree({"org/.hdsguard.yaml": "version: 1\npolicies: [rules, gone]\n", "org/rules/.keep": ""})

@@ -166,8 +166,26 @@ class LoadedConfig:
         return Path(os.path.normpath(self.directory / value))
 
     def declaration_paths(self) -> list[str] | None:
-        paths = self.model.declarations
-        return None if paths is None else [str(self.resolve(p)) for p in paths]
+        """The ``declarations`` paths; a missing one is an error located in the config (it
+        was reported as an absolute path that cannot be read, with no hint where it came
+        from)."""
+        if self.model.declarations is None:
+            return None
+        paths = [self.resolve(p) for p in self.model.declarations]
+        problems = [
+            at(
+                self.source,
+                ("declarations", index),
+                _("declaration file or directory not found: {path}").format(
+                    path=display_path(path)
+                ),
+            )
+            for index, path in enumerate(paths)
+            if not path.exists() and not path.is_symlink()
+        ]
+        if problems:
+            raise InputError(problems)
+        return [str(p) for p in paths]
 
     def policy_dirs(self) -> tuple[Path, ...]:
         """The ``policies`` directories; a missing one is an error located in the config."""
