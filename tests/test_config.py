@@ -327,3 +327,21 @@ def test_library_options_are_checked_against_the_catalogue(tree: Tree) -> None:
     assert [str(p) for p in caught.value.problems] == [
         "<options>: params.FW-001.max_patch_age_days: expected an integer, got 'x'"
     ]
+
+
+def test_a_rule_id_short_of_a_zero_gets_the_rule_it_names(tree: Tree) -> None:
+    # `GOV-01` is as close to GOV-010 as to GOV-001 letter by letter; the hint was GOV-010.
+    tree(
+        {
+            ".hdsguard.yaml": "version: 1\ndeclarations: [decl]\nrules: {disable: [GOV-01]}\n",
+            "decl/fw.yaml": FIREWALLS,
+            "waivers.yaml": "waivers:\n  - {rule: gov-1, target: organisation, justification: j,"
+            " owner: o, approver: a, expires: 2027-01-31}\n",
+        }
+    )
+    result = run_cli(["check", "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert "rules.disable[0]: unknown rule 'GOV-01'; did you mean 'GOV-001'?" in result.stderr
+    assert "waivers[0].rule: unknown rule 'gov-1'; did you mean 'GOV-001'?" in result.stderr
+    explain = run_cli(["policies", "explain", "GOV-01", "--no-config"])
+    assert "no policy 'GOV-01'; did you mean GOV-001?" in explain.stderr

@@ -114,15 +114,15 @@ def explain_policy(
     runtime, catalogue, options = _settings(policy_dirs, config_file, no_config, specs=True)
     policy = catalogue.get(policy_id.upper())
     if policy is None:
-        import difflib
+        from hdsguard.declarations.validate import closest_rule
 
-        close = difflib.get_close_matches(policy_id.upper(), list(catalogue), n=1)
+        close = closest_rule(policy_id, sorted(catalogue))
         if close:
             message = _("no policy {id!r}; did you mean {close}?")
         else:
             message = _("no policy {id!r}; see `hdsguard policies list`")
         raise click.BadParameter(
-            message.format(id=policy_id, close=close[0] if close else ""), param_hint="POLICY_ID"
+            message.format(id=policy_id, close=close or ""), param_hint="POLICY_ID"
         )
     text = explain_text(runtime, policy)
     if options.config is not None:

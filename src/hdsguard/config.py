@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from hdsguard.declarations.files import display_path
 from hdsguard.declarations.types import FormatVersion
-from hdsguard.declarations.validate import did_you_mean
+from hdsguard.declarations.validate import did_you_mean, did_you_mean_rule
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _
@@ -249,7 +249,7 @@ def rule_problems(
     def known(path: tuple[str | int, ...], rule: str, *, key: bool = False) -> bool:
         if rule in catalogue:
             return True
-        message = _("unknown rule '{rule}'").format(rule=rule) + did_you_mean(rule, ids)
+        message = _("unknown rule '{rule}'").format(rule=rule) + did_you_mean_rule(rule, ids)
         problems.append(at(source, path, message, key=key))
         return False
 

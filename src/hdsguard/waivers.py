@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hdsguard.config import WaiverPolicy
 from hdsguard.declarations.types import SECTIONS, FormatVersion, IsoDate
-from hdsguard.declarations.validate import did_you_mean
+from hdsguard.declarations.validate import did_you_mean, did_you_mean_rule
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import Problem
 from hdsguard.findings import Finding, Severity, Status, Waiver
@@ -107,7 +107,7 @@ def waiver_problems(
             problems.append(at(waivers.source, ("waivers", index, key), message))
 
         if entry.rule not in catalogue:
-            hint = did_you_mean(entry.rule, sorted(catalogue))
+            hint = did_you_mean_rule(entry.rule, sorted(catalogue))
             add("rule", _("unknown rule '{rule}'").format(rule=entry.rule) + hint)
             continue
         if entry.rule in policy.forbidden:

@@ -136,6 +136,26 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     return _("; did you mean '{hint}'?").format(hint=hint[0]) if hint else ""
 
 
+def closest_rule(rule: str, ids: Sequence[str]) -> str | None:
+    """The rule id ``rule`` most likely meant: the same prefix and number written as the
+    catalogue writes it (``GOV-01``, ``gov-1``: ``GOV-001``, never ``GOV-010`` which is as
+    close letter by letter), else the closest spelling."""
+    found = re.fullmatch(r"([A-Za-z]+)-?0*([0-9]+)", rule.strip())
+    if found:
+        number = int(found.group(2))
+        padded = f"{found.group(1).upper()}-{number:03d}"
+        if padded in ids:
+            return padded
+    close = difflib.get_close_matches(rule.upper(), list(ids), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean_rule(rule: str, ids: Sequence[str]) -> str:
+    """``"; did you mean 'GOV-001'?"`` for an unknown rule id, or an empty string."""
+    hint = closest_rule(rule, ids)
+    return _("; did you mean '{hint}'?").format(hint=hint) if hint else ""
+
+
 def version_problem(
     source: SourceFile, data: dict[str, Any], what: str = "declaration"
 ) -> Problem | None:
