@@ -179,3 +179,16 @@ def test_words_the_helpers_compute_are_in_the_language_of_the_run(tmp_path: Path
     assert "MA (Maroc)" in french and "Morocco" not in french
     assert "activité 3 (infrastructure virtuelle)" in french
     assert "système lims (hébergé)" in french and "(hosted)" not in french
+
+
+def test_policies_test_of_a_directory_speaks_the_configs_language(
+    tree: Callable[[dict[str, str]], Path],
+) -> None:
+    # With DIRS the config's policies are not tested, but its `lang: fr` still holds: the
+    # `hdsguard-policies` hook of a French organisation answered in English.
+    tree({".git/x": "", ".hdsguard.yaml": "version: 1\nlang: fr\n", "pol/p.yaml": FRENCH_ONLY})
+    result = run_cli(["policies", "test", "pol"])
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.strip().endswith("2 réussis, 0 en échec")
+    english = run_cli(["policies", "test", "pol", "--no-config"])
+    assert english.stdout.strip().endswith("2 passed, 0 failed")

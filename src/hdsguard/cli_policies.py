@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -174,6 +175,13 @@ def test_policies(
     from hdsguard.policies.selftest import run_cases
 
     if dirs:
+        # The config's policies and settings are not tested here, but its `lang:` is the
+        # run's language like everywhere else (a French organisation's hook answered in
+        # English). A config that does not load is the other commands' to report.
+        from hdsguard.clirun import load_run_config
+
+        with contextlib.suppress(InputError):
+            load_run_config(config_file, no_config)
         runtime = CelRuntime()
         catalogue = load_catalogue(runtime, dirs, builtin=False, with_specs=True)
         clashes = builtin_clashes(catalogue.values())
