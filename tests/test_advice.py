@@ -123,3 +123,25 @@ def test_a_firewall_rule_port_gets_one_message_that_says_what_to_write(tree: Tre
         "without quotes, `443`",
         "fw.yaml:7:36: firewalls/fw.rules[3].port: Input should be a valid integer, got a list",
     ]
+
+
+def test_a_quoted_number_is_told_to_lose_its_quotes(tree: Tree) -> None:
+    tree(
+        {
+            "d.yaml": 'identity: {inactive_disable_days: "90"}\n'
+            'logging: {retention_days: "9.5"}\n'
+            'detection: {edr: {servers_percent: "98.5"}}\n'
+        }
+    )
+    result = run_cli(["check", "d.yaml", "--no-config"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "d.yaml:1:35: identity.inactive_disable_days: Input should be a valid integer, got a "
+        "string (write 90 without quotes)",
+        # not a whole number: dropping the quotes would not do
+        "d.yaml:2:27: logging.retention_days: Input should be a valid integer, got a string",
+        "d.yaml:3:36: detection.edr.servers_percent: Input should be a valid number, got a "
+        "string (write 98.5 without quotes)",
+    ]
+    french = run_cli(["check", "d.yaml", "--no-config", "--lang", "fr"]).stderr.splitlines()
+    assert french[0].endswith("reçu une chaîne de caractères (écrivez 90 sans guillemets)")

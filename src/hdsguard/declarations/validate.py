@@ -226,7 +226,19 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         message = _("{message}, got {type}").format(message=message, type=_type_name(got))
         if kind == "string_type" and isinstance(got, int):
             message += _(' (quote it, e.g. "0123", to keep leading zeros)')
+        elif (
+            kind in {"int_type", "float_type"}
+            and isinstance(got, str)
+            and _numeric(got, whole=kind == "int_type")
+        ):
+            # `retention_days: "365"`: the fix is to drop the quotes, say so.
+            message += _(" (write {got} without quotes)").format(got=got.strip())
     return Problem(source.path, line, column, labelled(what, message) if what else message)
+
+
+def _numeric(text: str, *, whole: bool) -> bool:
+    """Whether ``text`` is a number as YAML writes one (a whole number if ``whole``)."""
+    return re.fullmatch(r"-?[0-9]+" if whole else r"-?[0-9]+(\.[0-9]+)?", text.strip()) is not None
 
 
 def _options(expected: str) -> list[str]:
