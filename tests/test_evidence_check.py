@@ -432,3 +432,120 @@ def test_a_scan_from_the_future_is_refused_where_it_is_dated(
         "the future is no evidence; correct the scanning machine's clock and scan again, or "
         "evaluate on a later date with --as-of\n"
     )
+
+
+STALE_DECL = """
+services:
+  - id: ssh-admin
+    host: ftp.biolab-rhone.example
+    port: 22
+    protocol: ssh
+    exposure: internal
+  - id: rdp-gw
+    host: vpn.biolab-rhone.example
+    port: 3389
+    protocol: rdp
+    exposure: internet
+    via: vpn
+    mfa: true
+  - id: results-ftp
+    host: ftp.biolab-rhone.example
+    port: 21
+    protocol: ftp
+    exposure: internet
+    software: {name: vsftpd, version: "3.0.3"}
+"""
+
+
+def _lab_scan_started(tmp_path: Path, day: str) -> Path:
+    """The lab's external scan, its start moved to ``day`` (07:12:05 UTC)."""
+    evidence = tmp_path / f"evidence-{day}"
+    evidence.mkdir()
+    scan = evidence / "scan-external.xml"
+    when = datetime.datetime.fromisoformat(f"{day}T07:12:05+00:00")
+    text = (REPO / EVIDENCE / "scan-external.xml").read_text()
+    scan.write_text(text.replace('start="1795158725"', f'start="{int(when.timestamp())}"'))
+    scan.with_name("scan-external.xml.evidence").write_text("vantage: external\n")
+    return evidence
+
+
+def test_a_stale_scan_backs_no_pass(tmp_path: Path) -> None:
+    """A two-year-old scan: EVD-004 failed it (medium), but EVD-002, EVD-003, EVD-005 and
+    EVD-013 passed on it, and EVD-001 found the declared FTP "declared": greens resting on
+    what was open two years ago. Every pass it backed is now not applicable, saying which scan
+    and when and pointing at EVD-004; what it saw undeclared still fails, said stale."""
+    decl = write(tmp_path / "decl", {"svc.yaml": STALE_DECL})
+    fresh = _lab_scan_started(tmp_path, "2026-11-20")
+    code, report, err = check(str(decl), "--evidence", str(fresh))
+    assert code == 1, err
+    evd = by_rule(report, "EVD-")
+    backed = [
+        ("EVD-002", "services/ssh-admin"),
+        ("EVD-013", "services/rdp-gw"),
+        ("EVD-003", "services/results-ftp"),
+        ("EVD-005", "services/ssh-admin"),
+        ("EVD-005", "services/results-ftp"),
+        ("EVD-001", "evidence_ports/ftp.biolab-rhone.example:21/tcp@external"),
+    ]
+    assert {key: evd[key]["status"] for key in backed} == dict.fromkeys(backed, "pass")
+
+    stale = _lab_scan_started(tmp_path, "2024-11-20")
+    code, report, err = check(str(decl), "--evidence", str(stale))
+    assert code == 1, err
+    evd = by_rule(report, "EVD-")
+    assert {key: evd[key]["status"] for key in backed} == dict.fromkeys(backed, "not_applicable")
+    limit = "older than EVD-004's limit of 30 days"
+    assert evd[("EVD-002", "services/ssh-admin")]["message"] == (
+        f"only the external scan of 2024-11-20 covered ftp.biolab-rhone.example:22, {limit}: "
+        "a stale scan backs no pass; scan again from outside"
+    )
+    assert evd[("EVD-013", "services/rdp-gw")]["message"] == (
+        f"only the external scan of 2024-11-20 covered vpn.biolab-rhone.example:3389, {limit}: "
+        "a stale scan backs no pass; scan again from outside"
+    )
+    assert evd[("EVD-005", "services/ssh-admin")]["message"] == (
+        f"ftp.biolab-rhone.example was probed only by scans {limit} (external scan of "
+        "2024-11-20): a stale scan backs no pass; scan it again"
+    )
+    assert evd[("EVD-003", "services/results-ftp")]["message"] == (
+        f"only scans {limit} identified the product on this service's host and port (vsftpd "
+        "3.0.3, external scan of 2024-11-20): a stale scan backs no pass; scan again"
+    )
+    assert evd[("EVD-001", "evidence_ports/ftp.biolab-rhone.example:21/tcp@external")][
+        "message"
+    ] == (
+        "port 21/tcp on ftp.biolab-rhone.example was seen open only by the external scan of "
+        f"2024-11-20, {limit}: a stale scan backs no pass; scan again"
+    )
+    assert not [key for key, f in evd.items() if f["status"] == "pass" and "scan" in f["message"]]
+    # What the stale scan saw and nobody declared still fails (the safe side), said stale.
+    undeclared = evd[("EVD-001", "evidence_ports/resultats.biolab-rhone.example:21/tcp@external")]
+    assert undeclared["status"] == "fail"
+    assert f"external scan of 2024-11-20 (a stale scan, {limit});" in undeclared["message"]
+    (evd4,) = [f for (rule, _), f in evd.items() if rule == "EVD-004"]
+    assert evd4["status"] == "fail"
+
+
+def test_the_stale_limit_is_evd_004s_effective_parameter(tmp_path: Path) -> None:
+    """One definition of stale: EVD-004's `max_scan_age_days` as the organisation sets it, even
+    when EVD-004 itself is disabled (a stale scan does not turn fresh by muting its rule)."""
+    decl = write(tmp_path / "decl", {"svc.yaml": STALE_DECL})
+    fresh = _lab_scan_started(tmp_path, "2026-11-20")  # 8 days before the evaluation date
+    key = ("EVD-002", "services/ssh-admin")
+    for settings, status in (
+        ("rules: {disable: [EVD-004]}\n", "pass"),
+        ("params: {EVD-004: {max_scan_age_days: 7}}\n", "not_applicable"),
+        (
+            "rules: {disable: [EVD-004]}\nparams: {EVD-004: {max_scan_age_days: 7}}\n",
+            "not_applicable",
+        ),
+    ):
+        config = tmp_path / ".hdsguard.yaml"
+        config.write_text(settings)
+        result = run_cli(["check", str(decl), "--evidence", str(fresh), "--as-of", AS_OF,
+                          "--format", "json", "--config", str(config)])  # fmt: skip
+        assert result.exit_code == 1, result.stderr
+        findings = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+        assert findings[key]["status"] == status, settings
+        if status == "not_applicable":
+            assert "older than EVD-004's limit of 7 days" in findings[key]["message"]

@@ -31,7 +31,7 @@ from hdsguard.findings import (
     tally_by_status,
 )
 from hdsguard.i18n import _, ngettext
-from hdsguard.policies.celenv import CelRuntime, evaluate
+from hdsguard.policies.celenv import CelRuntime, evaluate, scan_age_limit
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
 from hdsguard.policies.template import join_rendered
 from hdsguard.speed import fastpath
@@ -127,11 +127,13 @@ class Evaluation:
         self.runtime = runtime
         self.decl = decl
         self.sections = decl.as_data()
-        # The helpers (provider(), …) read the same declarations the expressions see.
-        runtime.context.bind(as_of, self.sections)
+        values = {p.id: {**p.default_params(), **(params or {}).get(p.id, {})} for p in policies}
+        # The helpers (provider(), …) read the same declarations the expressions see, and
+        # count a scan stale by EVD-004's limit for this run (stale()).
+        limit = scan_age_limit(values, params, runtime.scan_age_default)
+        runtime.context.bind(as_of, self.sections, limit)
         self.now = as_of.isoformat()
         self.evidence = evidence
-        values = {p.id: {**p.default_params(), **(params or {}).get(p.id, {})} for p in policies}
         self.severity = {
             p.id: (severities or {}).get(p.id, Severity(p.meta.severity)) for p in policies
         }

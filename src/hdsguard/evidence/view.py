@@ -122,6 +122,7 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                     kept = unlisted.get(ident)
                     if kept is not None and port.tls_versions:
                         kept["tls_versions"] = list(port.tls_versions)
+                        kept["tls_date"] = date  # the versions' own scan, for stale()
                         del unlisted[ident]
                     continue
                 if newer is not None and _covered(newer, path, port.protocol, port.port):
@@ -142,6 +143,7 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                     "tunnel": port.tunnel,
                     "method": port.method,
                     "tls_versions": list(port.tls_versions),
+                    "tls_date": date,
                     "at": f"{path}:{port.line}",
                 }
                 ports.append(item)

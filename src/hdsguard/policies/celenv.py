@@ -89,8 +89,32 @@ _PURE = (
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
-    "observed_cleartext", "names_host", "transports",
+    "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
 )  # fmt: skip
+
+# The one definition of a stale scan: one that started more than EVD-004's
+# `max_scan_age_days` before the evaluation date (its effective value: the organisation's
+# override, else the policy's default). The evidence rules read it through `stale(date)` and
+# `scan_age_limit()`, never a copy of the number (docs/evidence.md, "Stale scans").
+SCAN_AGE_RULE = "EVD-004"
+SCAN_AGE_PARAM = "max_scan_age_days"
+
+
+def scan_age_limit(
+    values: Mapping[str, Mapping[str, Any]],
+    overrides: Mapping[str, Mapping[str, Any]] | None,
+    default: int | None,
+) -> int | None:
+    """EVD-004's effective `max_scan_age_days`: from the run's parameters (``values``) when
+    EVD-004 is evaluated, else its override, else the catalogue's default (a run of other
+    rules, a policy's inline test, EVD-004 disabled: a stale scan stays stale). None: no
+    EVD-004 in the catalogue, so no scan is stale."""
+    own = values.get(SCAN_AGE_RULE)
+    if own is None:
+        own = (overrides or {}).get(SCAN_AGE_RULE, {})
+    value = own.get(SCAN_AGE_PARAM, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
 
 # The sections each helper reads, whatever its arguments: every helper has an entry (a test
 # checks it), those reading nothing an empty one. The context enforces it (Context.guard).
@@ -148,9 +172,14 @@ class Context:
     helper: str = ""
     # Whether any evidence section holds an item: what ``evidence_given()`` answers.
     observed: bool = False
+    # EVD-004's limit, in days, past which a scan is stale (None: none known, none is).
+    scan_age_limit: int | None = None
 
-    def bind(self, as_of: datetime.date, sections: dict[str, Any]) -> None:
+    def bind(
+        self, as_of: datetime.date, sections: dict[str, Any], scan_age_limit: int | None = None
+    ) -> None:
         self.as_of = as_of
+        self.scan_age_limit = scan_age_limit
         self._sections = sections
         self.observed = any(sections.get(name) for name in _EVIDENCE)
         self._refs = {}
@@ -214,6 +243,12 @@ class Context:
                 if isinstance(value, str):
                     refs.setdefault(value, []).append(obj)
         return list(refs.get(ident, ()))
+
+    def stale(self, date: str) -> bool:
+        """Whether a scan started on ``date`` is older than EVD-004's limit: it then backs
+        no pass of any evidence rule (docs/evidence.md, "Stale scans")."""
+        limit = self.scan_age_limit
+        return limit is not None and (self.as_of - _date(date)).days > limit
 
     def health_data_at(self, provider: str) -> list[str]:
         """What health data a provider holds for the organisation, as readable phrases.
@@ -402,6 +437,8 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
         ("names_host", [_D, _S], _B, match.names_host),
         ("transports", [_S], _L, lambda p: list(data.transports(p))),
+        ("stale", [_S], _B, ctx.stale),
+        ("scan_age_limit", [], _I, lambda: _rank(ctx.scan_age_limit)),
         ("kev_added", [_D], _S, ctx.kev_added),
         ("activities_needed", [_S], _L, ctx.activities_needed),
         # Small evidence sections as lists, a big one by its size: an expression reading `decl`
@@ -494,6 +531,9 @@ class CelRuntime:
         # Set by load_catalogue: the hash of every input of the compiled catalogue (None when
         # it could not be computed); the findings memo keys on it.
         self.catalogue_key: str | None = None
+        # Set by load_catalogue: EVD-004's default `max_scan_age_days` (None without EVD-004),
+        # what a run that does not evaluate EVD-004 counts stale scans by (scan_age_limit).
+        self.scan_age_default: int | None = None
         decls = []
         for name, params, returns, impl in _functions(self.context):
             sections = SECTIONS_READ[name]  # a helper without an entry is refused here

@@ -21,7 +21,7 @@ from hdsguard.declarations.reader import parse
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _, labelled, language
-from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.celenv import SCAN_AGE_PARAM, SCAN_AGE_RULE, CelRuntime
 from hdsguard.policies.compiled import CompiledCheck as CompiledCheck
 from hdsguard.policies.compiled import CompiledPolicy as CompiledPolicy
 from hdsguard.policies.meta import PolicyMeta, PolicyRules
@@ -114,6 +114,9 @@ def _load_catalogue(
         raise InputError(problems)
     if key and cached is None:
         cache.store(key, loaded)
+    scans = catalogue.get(SCAN_AGE_RULE)
+    default = scans.default_params().get(SCAN_AGE_PARAM) if scans is not None else None
+    runtime.scan_age_default = default if isinstance(default, int) else None
     return dict(sorted(catalogue.items()))
 
 
