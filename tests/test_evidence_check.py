@@ -549,3 +549,34 @@ def test_the_stale_limit_is_evd_004s_effective_parameter(tmp_path: Path) -> None
         assert findings[key]["status"] == status, settings
         if status == "not_applicable":
             assert "older than EVD-004's limit of 7 days" in findings[key]["message"]
+
+
+SNMP = """
+services:
+  - id: results-snmp
+    host: ftp.biolab-rhone.example
+    port: 161
+    protocol: snmp
+    exposure: internet
+"""
+
+
+def test_a_port_is_declared_by_a_service_on_its_transport(tmp_path: Path) -> None:
+    """A TCP port 161 seen open on a host whose SNMP agent (UDP) is declared on 161: EVD-001
+    passed it as "declared by services/results-snmp", matching the port by number whatever
+    the transport; it is an undeclared TCP service."""
+    decl = write(tmp_path / "decl", {"svc.yaml": SNMP})
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    scan = evidence / "scan-external.xml"
+    text = (REPO / EVIDENCE / "scan-external.xml").read_text()
+    scan.write_text(text.replace('portid="21"', 'portid="161"'))
+    scan.with_name("scan-external.xml.evidence").write_text("vantage: external\n")
+    code, report, err = check(str(decl), "--evidence", str(evidence))
+    assert code == 1, err
+    tcp = by_rule(report, "EVD-001")[
+        ("EVD-001", "evidence_ports/ftp.biolab-rhone.example:161/tcp@external")
+    ]
+    assert tcp["status"] == "fail"
+    assert tcp["message"].startswith("port 161/tcp is open on ftp.biolab-rhone.example (ftp")
+    assert "a protocol that runs on tcp" in tcp["remediation"]

@@ -1,7 +1,9 @@
 """Matching observations to declarations: the same rules for every policy and report.
 
 - a port or host seen by a scan is a declared service's when the service's ``host`` is one of
-  the scanned host's names or addresses (ignoring case), and the ports are equal;
+  the scanned host's names or addresses (ignoring case), and (for a port) the port numbers
+  are equal and the port's transport is one the service's ``protocol`` runs on
+  (:func:`hdsguard.data.transports`: an SNMP agent declared on 161 is not a TCP port 161);
 - a certificate seen is a declared certificate's when its SHA-256 fingerprint is the declared
   ``sha256``, else when a service declaring that certificate runs on the host that served it
   (and on its port, for a certificate read from a scan), else when the declared ``subject``
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from hdsguard.data import transports
 
 Data = Mapping[str, Any]
 
@@ -117,7 +121,8 @@ def ports_of(service: Any, data: Data) -> list[Any]:
     host = _host(service)
     if host is None:
         return []
-    return list(_index(data).get("ports").get((host, service.get("port")), ()))
+    found = _index(data).get("ports").get((host, service.get("port")), ())
+    return [p for p in found if _same_transport(service, p)] if found else []
 
 
 def hosts_of(service: Any, data: Data) -> list[Any]:
@@ -146,7 +151,13 @@ def services_at(port: Any, data: Data) -> list[Any]:
 
 def on_port(services: list[Any], port: dict[str, Any]) -> list[Any]:
     """Those of ``services`` (of the scanned host of ``port``) declared on its port."""
-    return [s for s in services if s.get("port") == port.get("port")]
+    return [s for s in services if s.get("port") == port.get("port") and _same_transport(s, port)]
+
+
+def _same_transport(service: dict[str, Any], port: dict[str, Any]) -> bool:
+    """Whether ``port`` (tcp or udp) is on a transport ``service``'s protocol runs on."""
+    protocol = service.get("protocol")
+    return port.get("protocol", "tcp") in transports(protocol if isinstance(protocol, str) else "")
 
 
 def observed_certificates(cert: Any, data: Data) -> list[Any]:
