@@ -490,3 +490,25 @@ def _verdict(path: str) -> str:
     found = re.search(r'id="verdict">(.*?)</p>', Path(path).read_text(encoding="utf-8"), re.S)
     assert found is not None
     return html.unescape(found.group(1))
+
+
+def test_report_exits_1_on_a_rule_that_cannot_be_evaluated_and_says_so(tmp_path: Path) -> None:
+    # Like `check`: an `error` finding fails the verdict. The help said only "1 a finding fails".
+    (tmp_path / "pol").mkdir()
+    (tmp_path / "pol" / "ACME-001.yaml").write_text(
+        "id: ACME-001\ntitle: t\nseverity: low\napplies_to: firewalls\ndescription: d\n"
+        "rationale: r\nremediation: r\nreferences: [x]\n"
+        # `int("fw-1")` cannot be evaluated: the finding is an `error`.
+        "condition: int(self.id) > 0\nmessage: m\ntests:\n"
+        "  - {name: p, as_of: 2026-11-28, declarations: {firewalls: [{id: '1'}]}, expect: pass}\n"
+        "  - {name: f, as_of: 2026-11-28, declarations: {firewalls: [{id: '0'}]}, expect: fail}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "d.yaml").write_text("firewalls: [{id: fw-1}]\n", encoding="utf-8")
+    out = tmp_path / "a.html"
+    argv = ["report", str(tmp_path / "d.yaml"), "--no-config", "--as-of", "2026-11-28"]
+    rules = ["--policies", str(tmp_path / "pol"), "-o", str(out)]
+    result = run_cli([*argv, *rules, "--fail-on", "critical"])
+    assert result.exit_code == 1, result.output
+    help_text = " ".join(run_cli(["report", "--help"]).stdout.split())
+    assert "1 a finding fails (or a rule could not be evaluated); 2" in help_text

@@ -1,6 +1,7 @@
 """The audit commands: `report` (HTML, evidence pack), `calendar` (iCalendar), `verify-pack`.
 
-Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails; 2 invalid input,
+Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails (or a rule could not be
+evaluated); 2 invalid input,
 config, policy or command line, or the output cannot be written. `verify-pack` has its own:
 0 the pack is intact and reproduces its JSON report, 1 it does not, 2 it cannot be read.
 """
@@ -49,8 +50,9 @@ _FAIL_ON = click.option(
 
 @click.command(
     cls=LocalisedCommand,
-    epilog="Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails; 2 invalid "
-    "input, config, policy or command line, or the report cannot be written.",
+    epilog="Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails (or a rule "
+    "could not be evaluated); 2 invalid input, config, policy or command line, or the report "
+    "cannot be written.",
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
