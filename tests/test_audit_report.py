@@ -512,3 +512,12 @@ def test_report_exits_1_on_a_rule_that_cannot_be_evaluated_and_says_so(tmp_path:
     assert result.exit_code == 1, result.output
     help_text = " ".join(run_cli(["report", "--help"]).stdout.split())
     assert "1 a finding fails (or a rule could not be evaluated); 2" in help_text
+
+
+def test_report_says_what_it_wrote(tree: Tree) -> None:
+    # It wrote silently, where `calendar` and `init` say what they wrote: a CI log showed
+    # nothing of the report.
+    tree(files())
+    result = run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html", "--pack", "a.zip"])
+    assert result.stderr == "hdsguard: wrote a.html\nhdsguard: wrote a.zip\n"
+    assert result.stdout == ""

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from hdsguard import i18n
-from hdsguard.clicommon import SEVERITIES, OutputPath, evidence_option, handle_errors
+from hdsguard.clicommon import SEVERITIES, OutputPath, evidence_option, handle_errors, safe_text
 from hdsguard.clilang import LocalisedCommand, lang_option
 from hdsguard.clirun import prepare_run, run_options, with_evidence
 
@@ -122,6 +122,12 @@ def report(
             "evidence": [display_path(p) for p in evidence_paths],
         }
         write_pack(pack, result, html, command)
+    # Like `calendar` and `init`: a CI log shows what was written (the verdict is the exit
+    # code, and in the report).
+    for written in (html_file, pack):
+        if written is not None:
+            wrote = i18n._("hdsguard: wrote {path}").format(path=written)
+            click.echo(safe_text(wrote), err=True)
     sys.exit(result.report.exit_code(threshold))
 
 
