@@ -580,3 +580,33 @@ def test_a_port_is_declared_by_a_service_on_its_transport(tmp_path: Path) -> Non
     assert tcp["status"] == "fail"
     assert tcp["message"].startswith("port 161/tcp is open on ftp.biolab-rhone.example (ftp")
     assert "a protocol that runs on tcp" in tcp["remediation"]
+
+
+def test_one_scan_given_under_two_vantage_points_is_refused(tmp_path: Path) -> None:
+    """The lab's external scan copied as an internal one was read as two observations: the
+    internal services "seen from inside" by a scan of the Internet side. It is refused at the
+    copy's <nmaprun>, naming the file it duplicates; a re-saved copy (other bytes, same run)
+    too, since the same run is the same start and command line."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    original = (REPO / EVIDENCE / "scan-external.xml").read_text()
+    (evidence / "a-external.xml").write_text(original)
+    (evidence / "a-external.xml.evidence").write_text("vantage: external\n")
+    for copy in (original, original.replace("<verbose", "\n<verbose")):
+        (evidence / "b-internal.xml").write_text(copy)
+        (evidence / "b-internal.xml.evidence").write_text("vantage: internal\n")
+        result = run_cli(["check", LAB, "--evidence", str(evidence), "--as-of", AS_OF])
+        assert result.exit_code == 2 and result.stdout == ""
+        where, message = result.stderr.strip().split(":5:1: ")
+        assert Path(where).resolve() == (evidence / "b-internal.xml").resolve()
+        assert message.startswith("the same nmap scan as ")
+        assert "a-external.xml (started 2026-11-20T07:12:05Z, same command line), " in message
+        assert message.endswith(
+            "given here as internal and there as external: a scan has one vantage point; "
+            "remove this copy (or its sidecar), and give the scan really made from the "
+            "internal vantage point"
+        )
+    # The same file under the same vantage point twice changes nothing: accepted.
+    (evidence / "b-internal.xml.evidence").write_text("vantage: external\n")
+    result = run_cli(["check", LAB, "--evidence", str(evidence), "--as-of", AS_OF])
+    assert result.exit_code == 1, result.stderr

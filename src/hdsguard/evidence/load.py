@@ -82,10 +82,47 @@ def load_evidence(specs: Sequence[EvidenceSpec]) -> EvidenceSet:
                 _read(out, path, display_path(path), spec)
             except InputError as exc:
                 problems.extend(exc.problems)
+    problems += _copied_scans(out)
     if problems:
         raise InputError(problems)
     out.files.sort(key=lambda f: f.path)
     return out
+
+
+def _copied_scans(evidence: EvidenceSet) -> list[Problem]:
+    """A scan given again under another vantage point (a copy of one file, declared external
+    here and internal there): one observation would then count as two, and an internal scan
+    as proof of what the Internet sees, or the reverse.
+
+    The same scan is the same nmap run: the same `<nmaprun start>` (the second it began) and
+    `args` (its command line, `-oX` file name included), which nmap writes once per run. Not
+    identical bytes alone, which a copy re-saved by an editor or with its comment edited no
+    longer has; two real runs from two places differ in their start or their output name. A
+    scan without `args` (not written by nmap) is compared by its bytes."""
+    from hdsguard.i18n import _
+
+    digests = {f.path: f.sha256 for f in evidence.files}
+    first: dict[tuple[str, str], tuple[Scan, str]] = {}
+    problems = []
+    for scan, vantage in evidence.scans:
+        key = (scan.start.isoformat(), scan.args) if scan.args else ("", digests[scan.path])
+        seen, seen_vantage = first.setdefault(key, (scan, vantage))
+        if seen is scan or seen_vantage == vantage:
+            continue  # a copy under the same vantage point changes nothing the rules see
+        line, column = scan.at
+        message = _(
+            "the same nmap scan as {other} (started {start}, same command line), given here "
+            "as {vantage} and there as {other_vantage}: a scan has one vantage point; remove "
+            "this copy (or its sidecar), and give the scan really made from the {vantage} "
+            "vantage point"
+        ).format(
+            other=seen.path,
+            start=scan.start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            vantage=vantage,
+            other_vantage=seen_vantage,
+        )
+        problems.append(Problem(scan.path, line, column, message))
+    return problems
 
 
 def from_the_future(evidence: EvidenceSet, as_of: datetime.date) -> list[Problem]:
