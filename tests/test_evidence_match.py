@@ -90,3 +90,22 @@ def test_a_certificate_names_a_host_as_a_client_checks_it(
     subject: str, sans: list[str], name: str, names: bool
 ) -> None:
     assert match.names_host({"subject": subject, "sans": sans}, name) is names
+
+
+@pytest.mark.parametrize(
+    ("product", "name", "same"),
+    [
+        ("PostgreSQL DB", "SQL", False),  # a part of a word names nothing (was a substring match)
+        ("MySQL", "SQL", False),
+        ("PostgreSQL DB", "PostgreSQL", True),
+        ("OpenSSH", "OpenSSH", True),
+        ("OpenSSH", "openssh 9.2p1", True),  # the product's words are a run of the name's
+        ("OpenSSL s_server -www httpd", "OpenSSL", True),
+        ("Microsoft IIS httpd", "Microsoft-IIS", True),
+        ("Apache httpd", "Apache Tomcat", False),
+        ("Apache Tomcat/Coyote JSP engine", "tomcat", True),
+        ("nginx", "", False),
+    ],
+)
+def test_a_product_is_named_by_whole_words(product: str, name: str, same: bool) -> None:
+    assert match.names_product(product, name) is same

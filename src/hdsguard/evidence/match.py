@@ -21,6 +21,7 @@ against 10k services must not compare every pair.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -193,6 +194,31 @@ def served_at(observed: Any, service: Any) -> bool:
     keys = {str(k).lower() for k in (observed.get("host"), *observed.get("names", ())) if k}
     port = observed.get("port") or 0
     return host in keys and (not port or port == service.get("port"))
+
+
+def names_product(product: Any, name: Any) -> bool:
+    """Whether the product nmap identified names the declared software ``name``, or the
+    reverse: the words of one (runs of letters and digits, ignoring case) are a run of the
+    words of the other. ``OpenSSH`` names ``OpenSSH``, ``Apache httpd`` names ``Apache httpd``,
+    ``OpenSSL`` names ``OpenSSL s_server -www httpd`` and ``Microsoft-IIS`` names ``Microsoft
+    IIS httpd``; ``SQL`` does not name ``PostgreSQL DB``, a part of a word being no name."""
+    if not isinstance(product, str) or not isinstance(name, str):
+        return False
+    seen, declared = _words(product), _words(name)
+    return bool(seen and declared) and (_within(declared, seen) or _within(seen, declared))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.casefold()))
+
+
+# Letters and digits of any script; `_` and punctuation separate words (nmap's `s_server`).
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    size = len(part)
+    return any(whole[i : i + size] == part for i in range(len(whole) - size + 1))
 
 
 def names_host(observed: Any, name: Any) -> bool:

@@ -90,6 +90,7 @@ _PURE = (
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
+    "names_product",
 )  # fmt: skip
 
 # The one definition of a stale scan: one that started more than EVD-004's
@@ -436,6 +437,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("hds_registry_entry", [_S], _D, lambda i: ctx.lookup("evidence_hds_registry", i)),
         ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
         ("names_host", [_D, _S], _B, match.names_host),
+        ("names_product", [_S, _S], _B, match.names_product),
         ("transports", [_S], _L, lambda p: list(data.transports(p))),
         ("stale", [_S], _B, ctx.stale),
         ("scan_age_limit", [], _I, lambda: _rank(ctx.scan_age_limit)),
