@@ -610,3 +610,41 @@ def test_one_scan_given_under_two_vantage_points_is_refused(tmp_path: Path) -> N
     (evidence / "b-internal.xml.evidence").write_text("vantage: external\n")
     result = run_cli(["check", LAB, "--evidence", str(evidence), "--as-of", AS_OF])
     assert result.exit_code == 1, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("truncated.xml", "truncated.xml:7:94: XML mal formé ("),
+        ("interrupted.xml", "interrupted.xml:10: le scan ne s'est pas terminé"),
+        ("kev-cut.json", "kev-cut.json:1: pas le schéma du catalogue CISA KEV que lit hdsguard"),
+        ("not-nmap.xml", "XML dont la racine est <report>, pas un scan nmap (<nmaprun>)"),
+    ],
+)
+def test_bad_evidence_is_refused_in_the_runs_language(
+    name: str, expected: str, tmp_path: Path
+) -> None:
+    """The evidence readers' errors were English in a French run (--lang fr), unlike every
+    other validation error: they go through the catalogue too (docs/translations.md)."""
+    shutil.copy(FIXTURES / name, tmp_path / name)
+    (tmp_path / f"{name}.evidence").write_text("vantage: external\n")
+    result = run_cli(
+        ["check", LAB, "--evidence", str(tmp_path / name), "--as-of", AS_OF, "--lang", "fr"]
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert expected in result.stderr, result.stderr
+    english = run_cli(["check", LAB, "--evidence", str(tmp_path / name), "--as-of", AS_OF])
+    assert english.stderr != result.stderr  # every one of them says it in French
+
+
+def test_a_sidecar_without_its_scan_is_refused_in_french(tmp_path: Path) -> None:
+    (tmp_path / "gone.xml.evidence").write_text("vantage: external\n")
+    (tmp_path / "x.pem").write_bytes(
+        pem(certificate("a.example", not_before=D(2026, 1, 1), not_after=D(2026, 12, 31)))
+    )
+    result = run_cli(["check", LAB, "--evidence", str(tmp_path), "--as-of", AS_OF, "--lang", "fr"])
+    assert result.exit_code == 2
+    assert (
+        "gone.xml.evidence:1:1: fichier .evidence de gone.xml, qui n'est pas dans ce répertoire"
+        in (result.stderr)
+    )

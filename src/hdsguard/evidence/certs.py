@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtensionOID, NameOID
 
 from hdsguard.errors import InputError, fail
+from hdsguard.i18n import _
 
 _BLOCK = re.compile(
     rb"-----BEGIN CERTIFICATE-----\r?\n.*?-----END CERTIFICATE-----[ \t]*(?:\r?\n|$)", re.S
@@ -47,12 +48,14 @@ def read_pem(path: str, text: bytes) -> list[ObservedCertificate]:
         try:
             cert = x509.load_pem_x509_certificate(match.group(0))
         except ValueError as exc:
-            raise fail(path, line, 1, f"damaged PEM certificate block: {exc}") from None
+            raise fail(
+                path, line, 1, _("damaged PEM certificate block: {error}").format(error=exc)
+            ) from None
         out.append(_observed(path, line, len(out), cert))
         pos = match.end()
     _only_blank(path, text, pos, len(text))
     if not out:
-        raise fail(path, 1, 1, "no certificate: a PEM file needs a BEGIN CERTIFICATE block")
+        raise fail(path, 1, 1, _("no certificate: a PEM file needs a BEGIN CERTIFICATE block"))
     return out
 
 
@@ -61,12 +64,11 @@ def read_scanned(
 ) -> ObservedCertificate:
     """The certificate nmap's ssl-cert script printed at ``line`` of scan ``path``."""
     try:
-        (first, *_) = read_pem(path, pem_text.encode("utf-8"))
+        (first, *_rest) = read_pem(path, pem_text.encode("utf-8"))
     except InputError as exc:
-        why = exc.problems[0].message if exc.problems else "unreadable"
-        raise fail(
-            path, line, None, f"the certificate nmap's ssl-cert script printed is damaged: {why}"
-        ) from None
+        why = exc.problems[0].message if exc.problems else _("unreadable")
+        message = _("the certificate nmap's ssl-cert script printed is damaged: {why}")
+        raise fail(path, line, None, message.format(why=why)) from None
     return replace(first, line=line, port=port, names=names)
 
 
@@ -74,7 +76,9 @@ def read_der(path: str, text: bytes) -> list[ObservedCertificate]:
     try:
         cert = x509.load_der_x509_certificate(text)
     except ValueError as exc:
-        raise fail(path, None, None, f"not a DER X.509 certificate: {exc}") from None
+        raise fail(
+            path, None, None, _("not a DER X.509 certificate: {error}").format(error=exc)
+        ) from None
     return [_observed(path, 1, 0, cert)]
 
 
@@ -91,8 +95,10 @@ def _garbage(path: str, line: int) -> InputError:
         path,
         line,
         1,
-        "text outside a certificate block: keep only the BEGIN/END CERTIFICATE blocks "
-        "(see docs/evidence.md for the openssl command that writes them)",
+        _(
+            "text outside a certificate block: keep only the BEGIN/END CERTIFICATE blocks "
+            "(see docs/evidence.md for the openssl command that writes them)"
+        ),
     )
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from hdsguard.errors import InputError, fail
+from hdsguard.i18n import _
 
 TOP = {"title", "catalogVersion", "dateReleased", "count", "vulnerabilities"}
 ENTRY = {
@@ -53,19 +54,23 @@ def read_kev(path: str, text: bytes) -> Kev:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        raise fail(path, line, getattr(exc, "colno", None), f"malformed JSON: {exc}") from None
+        raise fail(
+            path, line, getattr(exc, "colno", None), _("malformed JSON: {error}").format(error=exc)
+        ) from None
     if not isinstance(data, dict) or set(data) != TOP:
         keys = sorted(data) if isinstance(data, dict) else type(data).__name__
-        raise _other_schema(path, 1, f"top-level keys {keys}")
+        raise _other_schema(path, 1, _("top-level keys {keys}").format(keys=keys))
     lines = _entry_lines(text)
     vulns = data["vulnerabilities"]
     if not isinstance(vulns, list) or data["count"] != len(vulns):
-        raise _other_schema(path, 1, f"`count` {data['count']!r} is not the number of entries")
+        raise _other_schema(
+            path, 1, _("`count` {count!r} is not the number of entries").format(count=data["count"])
+        )
     released = _date(path, 1, "dateReleased", data["dateReleased"])
     entries = [_entry(path, i, item, lines) for i, item in enumerate(vulns)]
     version = data["catalogVersion"]
     if not isinstance(version, str) or not isinstance(data["title"], str):
-        raise _other_schema(path, 1, "`catalogVersion` or `title` is not a string")
+        raise _other_schema(path, 1, _("`catalogVersion` or `title` is not a string"))
     return Kev(path, version, released, tuple(entries))
 
 
@@ -73,11 +78,20 @@ def _entry(path: str, index: int, item: object, lines: list[int]) -> KevEntry:
     line = lines[index] if index < len(lines) else 1
     if not isinstance(item, dict) or not ENTRY <= set(item) <= ENTRY | OPTIONAL:
         keys = sorted(item) if isinstance(item, dict) else type(item).__name__
-        raise _other_schema(path, line, f"entry {index} has the keys {keys}")
+        raise _other_schema(
+            path, line, _("entry {index} has the keys {keys}").format(index=index, keys=keys)
+        )
     if any(not isinstance(item[k], str) for k in ENTRY):
-        raise _other_schema(path, line, f"entry {index} has a field that is not a string")
+        raise _other_schema(
+            path, line, _("entry {index} has a field that is not a string").format(index=index)
+        )
     if not _CVE.match(item["cveID"]):
-        raise fail(path, line, None, f"entry {index}: {item['cveID']!r} is not a CVE id")
+        raise fail(
+            path,
+            line,
+            None,
+            _("entry {index}: {cve!r} is not a CVE id").format(index=index, cve=item["cveID"]),
+        )
     added = _date(path, line, "dateAdded", item["dateAdded"])
     return KevEntry(
         item["cveID"], item["vendorProject"], item["product"], item["vulnerabilityName"],
@@ -103,7 +117,12 @@ def _date(path: str, line: int, key: str, value: object) -> str:
     try:
         return datetime.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise fail(path, line, None, f"`{key}` {value!r} is not a YYYY-MM-DD date") from None
+        raise fail(
+            path,
+            line,
+            None,
+            _("`{key}` {value!r} is not a YYYY-MM-DD date").format(key=key, value=value),
+        ) from None
 
 
 def _other_schema(path: str, line: int, what: str) -> InputError:
@@ -111,7 +130,9 @@ def _other_schema(path: str, line: int, what: str) -> InputError:
         path,
         line,
         None,
-        f"not the CISA KEV catalogue schema hdsguard reads ({what}); expected "
-        f"{sorted(TOP)} with entries of {sorted(ENTRY)}: download the catalogue again from "
-        "cisa.gov (known_exploited_vulnerabilities.json) or upgrade hdsguard",
+        _(
+            "not the CISA KEV catalogue schema hdsguard reads ({what}); expected {top} with "
+            "entries of {entry}: download the catalogue again from cisa.gov "
+            "(known_exploited_vulnerabilities.json) or upgrade hdsguard"
+        ).format(what=what, top=sorted(TOP), entry=sorted(ENTRY)),
     )

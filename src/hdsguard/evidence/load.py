@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from hdsguard.errors import InputError, Problem, fail
+from hdsguard.i18n import N_, _
 
 # The key a JSON snapshot of the ANS registry starts with (evidence/registry_json.py, which
 # imports pydantic's model: loaded only when such a file is read).
@@ -99,7 +100,6 @@ def _copied_scans(evidence: EvidenceSet) -> list[Problem]:
     identical bytes alone, which a copy re-saved by an editor or with its comment edited no
     longer has; two real runs from two places differ in their start or their output name. A
     scan without `args` (not written by nmap) is compared by its bytes."""
-    from hdsguard.i18n import _
 
     digests = {f.path: f.sha256 for f in evidence.files}
     first: dict[tuple[str, str], tuple[Scan, str]] = {}
@@ -129,7 +129,6 @@ def from_the_future(evidence: EvidenceSet, as_of: datetime.date) -> list[Problem
     """A scan that started more than a day after ``as_of`` (its UTC date; a local date is
     at most a day away from it): evidence from the future is no evidence, and every rule
     reading the scan would otherwise count it as fresh (EVD-004 alone failing it)."""
-    from hdsguard.i18n import _
 
     problems = []
     for scan, _vantage in evidence.scans:
@@ -149,7 +148,7 @@ def _files(path: Path, problems: list[Problem]) -> list[Path]:
     if path.is_file():
         return [path.absolute()]
     if not path.is_dir():
-        problems.append(Problem(str(path), None, None, "evidence file or directory not found"))
+        problems.append(Problem(str(path), None, None, _("evidence file or directory not found")))
         return []
     found = []
     for root, dirs, names in os.walk(path):
@@ -164,8 +163,8 @@ def _files(path: Path, problems: list[Problem]) -> list[Path]:
         # Given on purpose: a scan job that wrote nothing here must not leave every evidence
         # rule silently not applicable, as if no evidence had been asked for.
         problems.append(
-            Problem(str(path), None, None, "no evidence file in this directory (hidden "
-                    "files, README.md and .evidence sidecars are skipped): see docs/evidence.md")
+            Problem(str(path), None, None, _("no evidence file in this directory (hidden "
+                    "files, README.md and .evidence sidecars are skipped): see docs/evidence.md"))
         )  # fmt: skip
     return found
 
@@ -178,10 +177,10 @@ def _orphan_sidecars(root: Path, names: list[str]) -> list[Problem]:
     out = []
     for n in sorted(names):
         if n.endswith(SIDECAR) and not n.startswith(".") and n[: -len(SIDECAR)] not in present:
-            why = (
-                f"sidecar of {n[: -len(SIDECAR)]}, which is not in this directory: name it "
-                "after its evidence file (scan.xml -> scan.xml.evidence), or remove it"
-            )
+            why = _(
+                "sidecar of {file}, which is not in this directory: name it after its evidence "
+                "file (scan.xml -> scan.xml.evidence), or remove it"
+            ).format(file=n[: -len(SIDECAR)])
             out.append(Problem(display_path(root / n), 1, 1, why))
     return out
 
@@ -190,7 +189,9 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
     try:
         text = path.read_bytes()
     except OSError as exc:
-        raise fail(shown, None, None, f"cannot read: {exc.strerror}") from None
+        raise fail(
+            shown, None, None, _("cannot read: {reason}").format(reason=exc.strerror)
+        ) from None
     digest = hashlib.sha256(text).hexdigest()
     kind = sniff(text)
     vantage, host = _declared(path, shown, spec)
@@ -202,7 +203,7 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
 
         scan = read_scan(shown, text)
         if vantage is None:
-            raise fail(shown, 1, 1, _NO_VANTAGE.format(sidecar=f"{path.name}{SIDECAR}"))
+            raise fail(shown, 1, 1, _(_NO_VANTAGE).format(sidecar=f"{path.name}{SIDECAR}"))
         out.scans.append((scan, vantage))
         out.certificates += _scanned_certificates(scan)
         stamp: str | None = scan.start.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -226,7 +227,7 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
         out.registries.append(registry)
         kind, stamp = "hds_registry", registry.snapshot
     else:
-        raise fail(shown, 1, 1, _UNKNOWN)
+        raise fail(shown, 1, 1, _(_UNKNOWN))
     out.files.append(EvidenceFile(shown, kind, digest, stamp))
 
 
@@ -279,9 +280,11 @@ def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise fail(shown, line, None, f"unreadable evidence sidecar: {exc}") from None
+        raise fail(
+            shown, line, None, _("unreadable evidence sidecar: {error}").format(error=exc)
+        ) from None
     if not isinstance(data, dict):
-        raise fail(shown, 1, 1, "a sidecar is a mapping with `vantage` and/or `host` only")
+        raise fail(shown, 1, 1, _("a sidecar is a mapping with `vantage` and/or `host` only"))
     unknown = sorted(str(k) for k in data if k not in _SIDECAR_KEYS)
     if unknown:
         # Like a declaration's unknown key: a typo (`vantgae`) must say which key and what
@@ -289,9 +292,14 @@ def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None]:
         raise _unknown_key(shown, text, unknown[0])
     vantage, host = data.get("vantage"), data.get("host")
     if vantage is not None and vantage not in VANTAGES:
-        raise fail(shown, 1, 1, f"vantage {vantage!r}: write `external` or `internal`")
+        raise fail(
+            shown,
+            1,
+            1,
+            _("vantage {vantage!r}: write `external` or `internal`").format(vantage=vantage),
+        )
     if host is not None and not isinstance(host, str):
-        raise fail(shown, 1, 1, "host: a host name or address, as a string")
+        raise fail(shown, 1, 1, _("host: a host name or address, as a string"))
     return vantage, host
 
 
@@ -307,7 +315,7 @@ def _unknown_key(shown: str, text: str, key: str) -> InputError:
         shown,
         line,
         1,
-        f"unknown key {key!r} in a sidecar (it holds `vantage` and/or `host`)"
+        _("unknown key {key!r} in a sidecar (it holds `vantage` and/or `host`)").format(key=key)
         + did_you_mean(key, _SIDECAR_KEYS),
     )
 
@@ -316,12 +324,12 @@ def scan_date(scan: Scan) -> datetime.date:
     return scan.start.date()
 
 
-_NO_VANTAGE = (
+_NO_VANTAGE = N_(
     "the scan's vantage point is not declared: write `vantage: external` (scanned from the "
     "Internet) or `vantage: internal` into {sidecar} beside it, or give it in the config's "
     "`evidence:` entry"
 )
-_UNKNOWN = (
+_UNKNOWN = N_(
     "not a known kind of evidence: expected an nmap XML scan (-oX), a PEM or DER "
     "certificate, the CISA KEV catalogue (JSON) or an ANS HDS registry snapshot (CSV); "
     "see docs/evidence.md"

@@ -31,6 +31,7 @@ from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReference
 
 from hdsguard.errors import InputError, fail
 from hdsguard.evidence.nmapmodel import Host, Port, Scan
+from hdsguard.i18n import _
 
 # Elements outside <host> whose children could be mistaken for a host's.
 _OUTSIDE_HOST = frozenset({"hosthint", "runstats", "prescript", "postscript"})
@@ -65,10 +66,12 @@ class _Reader:
 
     def root(self, name: str, attrs: dict[str, str]) -> None:
         if name != "nmaprun":
-            raise self.error(f"XML whose root is <{name}>, not an nmap scan (<nmaprun>)")
+            raise self.error(
+                _("XML whose root is <{name}>, not an nmap scan (<nmaprun>)").format(name=name)
+            )
         start = attrs.get("start")
         if start is None or not start.isdigit():
-            raise self.error("<nmaprun> has no `start` time: is this file written by nmap -oX?")
+            raise self.error(_("<nmaprun> has no `start` time: is this file written by nmap -oX?"))
         when = datetime.datetime.fromtimestamp(int(start), datetime.UTC)
         at = (self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1)
         self.scan = Scan(self.path, when, attrs.get("args", ""), at=at)
@@ -93,7 +96,9 @@ class _Reader:
             return
         number = attrs.get("portid", "")
         if not number.isdigit():
-            raise self.error(f"<port> with portid {number!r}, not a port number")
+            raise self.error(
+                _("<port> with portid {number!r}, not a port number").format(number=number)
+            )
         line = self.parser.CurrentLineNumber
         self.port = Port(int(number), attrs.get("protocol", "tcp"), "", line)
         self.host.ports.append(self.port)
@@ -173,9 +178,11 @@ class _Reader:
     def _ranges(self, text: str) -> list[tuple[int, int]]:
         out = []
         for part in filter(None, text.split(",")):
-            lo, _, hi = part.partition("-")
+            lo, _dash, hi = part.partition("-")
             if not lo.isdigit() or not (hi or lo).isdigit():
-                raise self.error(f"<scaninfo> services {text!r}: not a list of port ranges")
+                raise self.error(
+                    _("<scaninfo> services {text!r}: not a list of port ranges").format(text=text)
+                )
             out.append((int(lo), int(hi or lo)))
         return out
 
@@ -250,16 +257,20 @@ def _parse(parser: expat.XMLParserType, reader: _Reader, text: bytes) -> None:
         parser.Parse(text, True)
     except DefusedXmlException as exc:
         raise reader.error(
-            f"refused: the XML declares entities or external references ({type(exc).__name__}); "
-            "nmap never writes them, so this file was not produced by nmap -oX as is"
+            _(
+                "refused: the XML declares entities or external references ({kind}); nmap "
+                "never writes them, so this file was not produced by nmap -oX as is"
+            ).format(kind=type(exc).__name__)
         ) from None
     except expat.ExpatError as exc:
         raise fail(
             reader.path,
             exc.lineno,
             exc.offset + 1,
-            f"malformed XML ({expat.ErrorString(exc.code)}): a truncated or damaged scan is "
-            "not read; run the scan again with -oX",
+            _(
+                "malformed XML ({reason}): a truncated or damaged scan is not read; run the "
+                "scan again with -oX"
+            ).format(reason=expat.ErrorString(exc.code)),
         ) from None
 
 
@@ -314,14 +325,16 @@ _UTF8 = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 def _finished(reader: _Reader) -> Scan:
     scan = reader.scan
     if scan is None:
-        raise fail(reader.path, 1, 1, "no <nmaprun> element: not an nmap XML scan")
+        raise fail(reader.path, 1, 1, _("no <nmaprun> element: not an nmap XML scan"))
     scan.hosts = reader.scans_hosts
     if not scan.finished:
         raise fail(
             reader.path,
             reader.end_line,
             None,
-            'the scan did not finish (no <runstats><finished exit="success">): an '
-            "interrupted scan is not read; run it to the end",
+            _(
+                'the scan did not finish (no <runstats><finished exit="success">): an '
+                "interrupted scan is not read; run it to the end"
+            ),
         )
     return scan

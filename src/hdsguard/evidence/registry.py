@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from hdsguard.errors import fail
+from hdsguard.i18n import _
 
 HEADER = ["certificate", "holder", "certifier", "activities", "valid_from", "valid_until"]
 FIRST = re.compile(r"^# ANS HDS registry snapshot (\d{4}-\d{2}-\d{2})\s*$")
@@ -45,30 +46,48 @@ def read_registry(path: str, text: bytes) -> Registry:
     try:
         lines = text.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
-        raise fail(path, None, None, f"not UTF-8 text: {exc}") from None
+        raise fail(path, None, None, _("not UTF-8 text: {error}").format(error=exc)) from None
     first = FIRST.match(lines[0]) if lines else None
     if first is None:
-        raise fail(path, 1, 1, "the first line must be `# ANS HDS registry snapshot YYYY-MM-DD`")
+        raise fail(path, 1, 1, _("the first line must be `# ANS HDS registry snapshot YYYY-MM-DD`"))
     snapshot = _date(path, 1, first.group(1))
     rows = list(csv.reader(io.StringIO("\n".join(lines[1:]))))
     if not rows or rows[0] != HEADER:
-        raise fail(path, 2, 1, f"the second line must be the header {','.join(HEADER)}")
+        raise fail(
+            path,
+            2,
+            1,
+            _("the second line must be the header {header}").format(header=",".join(HEADER)),
+        )
     entries = [_entry(path, n + 3, row) for n, row in enumerate(rows[1:]) if row]
     return Registry(path, snapshot, tuple(entries))
 
 
 def _entry(path: str, line: int, row: list[str]) -> RegistryEntry:
     if len(row) != len(HEADER):
-        raise fail(path, line, 1, f"{len(row)} columns, expected {len(HEADER)}: {','.join(HEADER)}")
+        message = _("{count} columns, expected {expected}: {header}")
+        raise fail(
+            path,
+            line,
+            1,
+            message.format(count=len(row), expected=len(HEADER), header=",".join(HEADER)),
+        )
     number, holder, certifier, activities, valid_from, valid_until = (c.strip() for c in row)
     try:
         acts = tuple(sorted({int(a) for a in activities.split(";")}))
     except ValueError:
         acts = ()
     if not acts or any(a < 1 or a > 6 for a in acts):
-        raise fail(path, line, None, f"activities {activities!r}: numbers 1 to 6 joined by `;`")
+        raise fail(
+            path,
+            line,
+            None,
+            _("activities {activities!r}: numbers 1 to 6 joined by `;`").format(
+                activities=activities
+            ),
+        )
     if not number or not holder:
-        raise fail(path, line, 1, "a row needs a certificate number and a holder")
+        raise fail(path, line, 1, _("a row needs a certificate number and a holder"))
     return RegistryEntry(
         number, holder, certifier, acts, _date(path, line, valid_from),
         _date(path, line, valid_until), line,
@@ -79,4 +98,6 @@ def _date(path: str, line: int, text: str) -> str:
     try:
         return datetime.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise fail(path, line, None, f"{text!r} is not a YYYY-MM-DD date") from None
+        raise fail(
+            path, line, None, _("{text!r} is not a YYYY-MM-DD date").format(text=text)
+        ) from None

@@ -25,6 +25,7 @@ from pydantic import Field, StrictStr
 from hdsguard.declarations.model import HdsActivity, IsoDate, Strict
 from hdsguard.errors import InputError, Problem, fail
 from hdsguard.evidence.registry import Registry, RegistryEntry
+from hdsguard.i18n import _
 
 KEY = "ans_hds_registry_snapshot"
 MAGIC = f'"{KEY}"'.encode()
@@ -70,7 +71,12 @@ def read_registry_json(path: str, text: bytes) -> Registry:
     source = parse(decode_text(text, path), path, as_json=True)
     data = source.data
     if not isinstance(data, dict):
-        raise fail(path, 1, 1, f"an ANS HDS registry snapshot is a JSON object with `{KEY}`")
+        raise fail(
+            path,
+            1,
+            1,
+            _("an ANS HDS registry snapshot is a JSON object with `{key}`").format(key=KEY),
+        )
     problem = version_problem(source, data, "ANS HDS registry snapshot")
     if problem is not None:
         raise InputError([problem])
@@ -80,7 +86,7 @@ def read_registry_json(path: str, text: bytes) -> Registry:
         raise InputError(schema_problems(source, exc, RegistrySnapshotFile)) from None
     entries = []
     for i, row in enumerate(model.certificates):
-        line, _ = source.locate(("certificates", i))
+        line, _column = source.locate(("certificates", i))
         entries.append(
             RegistryEntry(
                 row.certificate.strip(), row.holder.strip(), row.certifier.strip(),
@@ -103,8 +109,10 @@ def _no_duplicates(path: str, entries: list[RegistryEntry]) -> None:
                     path,
                     entry.line,
                     None,
-                    f"certificate {entry.certificate} is listed twice (first on line {first}): "
-                    "keep one row per certificate",
+                    _(
+                        "certificate {certificate} is listed twice (first on line {first}): "
+                        "keep one row per certificate"
+                    ).format(certificate=entry.certificate, first=first),
                 )
             )
     if problems:
