@@ -179,6 +179,7 @@ def test_every_helper_has_an_entry_naming_real_sections() -> None:
 def test_the_rules_that_follow_references_read_these_sections() -> None:
     reads = {pid: p.reads for pid, p in _catalogue().items() if not p.local_in(False)}
     assert reads == {
+        "BIO-001": ("organisation",),  # organisation_kind(): a hospital runs such devices
         "BKP-005": ("providers",),
         "EVD-001": ("evidence_ports", "services"),
         **dict.fromkeys(("EXP-002", "EXP-007", "IAM-008"), ("systems",)),

@@ -253,6 +253,11 @@ def _flow(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# Fields that hdsguard helpers read on behalf of rules applying to other sections:
+# (section, field) -> the helper's name (celenv.SECTIONS_READ names its section).
+_HELPER_READS = {("organisation", "kind"): "organisation_kind"}
+
+
 class _Readers:
     """Which built-in rules read a field, from the text of the policy files."""
 
@@ -285,6 +290,10 @@ class _Readers:
             if section in sections and in_logic.search(text)
         }
         rules |= {rule for rule, text in self._prose if in_prose.search(text)}
+        # A field read through a helper by rules on other sections (BIO-001 on biomedical).
+        helper = _HELPER_READS.get((section, relative))
+        if helper is not None:
+            rules |= {rule for rule, text in self._logic.items() if f"{helper}(" in text}
         if "." in relative and not rules:
             # A field of the items of a list (`vulnerabilities[].cvss`): read by the rules
             # that read the list and name the field on an item (`v.cvss`).

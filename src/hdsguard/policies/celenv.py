@@ -131,6 +131,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "services_of": frozenset({"services"}),
     "health_data_at": frozenset({"systems", "vendors"}),
     "activities_needed": frozenset({"providers", "vendors", "systems"}),
+    "organisation_kind": frozenset({"organisation"}),
     # Evidence helpers: the evidence they match, and the declarations they match it with (the
     # object a target name names: a service's ports, a certificate's observations).
     "evidence_ports_of": frozenset({"evidence_ports", "services"}),
@@ -443,6 +444,10 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("scan_age_limit", [], _I, lambda: _rank(ctx.scan_age_limit)),
         ("kev_added", [_D], _S, ctx.kev_added),
         ("activities_needed", [_S], _L, ctx.activities_needed),
+        # A rule on another section that depends on what the organisation is (BIO-001: a
+        # hospital cannot run without biomedical devices) reads its kind through this helper,
+        # so that the findings memo keys it on the file declaring the organisation.
+        ("organisation_kind", [], _S, lambda: _organisation_kind(ctx)),
         # Small evidence sections as lists, a big one by its size: an expression reading `decl`
         # converts the whole set, evidence included (10k scanned ports: 75 ms per evaluation).
         ("evidence_files", [], _L, lambda: list(ctx.section("evidence_files") or ())),
@@ -453,6 +458,13 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # it before the evidence helpers' calls, which a run without evidence then skips).
         ("evidence_given", [], _B, lambda: ctx.observed),
     ]
+
+
+def _organisation_kind(ctx: Context) -> str:
+    """The declared ``organisation.kind``; "" when the organisation or its kind is absent."""
+    organisation = ctx.section("organisation")
+    kind = organisation.get("kind") if isinstance(organisation, dict) else None
+    return kind if isinstance(kind, str) else ""
 
 
 def _evidence_count(ctx: Context, section: str) -> int:
