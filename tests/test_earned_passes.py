@@ -375,6 +375,42 @@ def test_hosting_chains_follow_what_each_party_does(tmp_path: Path) -> None:
     assert status(result, "HDS-002", "providers/msp") == "fail"  # backups are activity 6
 
 
+# ------------------------------------------------------------------ NIS2 and the ARS
+
+
+NIS2 = "nis2: {category: %s, registered: 2025-11-03, early_warning_hours: 24,"
+NIS2 += " notification_hours: 72, final_report_days: 30}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "category", "procedure", "expected"),
+    [
+        # CSP L.1111-8-2 binds health and medico-social establishments, not software vendors.
+        ("health_software_vendor", "important", "", "pass"),
+        ("health_software_vendor", "important", "incident_procedure: {ars_cert_sante: false}",
+         "pass"),
+        ("other", "important", "", "pass"),
+        ("medical_laboratory", "important", "", "fail"),  # evidence missing
+        ("medico_social", "important", "incident_procedure: {ars_cert_sante: false}", "fail"),
+        ("", "important", "", "fail"),  # kind unknown: asked
+        ("hospital", "essential", "incident_procedure: {ars_cert_sante: true}", "pass"),
+        # `not_concerned` is taken at its word only where it can hold.
+        ("hospital", "not_concerned", "incident_procedure: {ars_cert_sante: true}", "fail"),
+        ("ght", "not_concerned", "incident_procedure: {ars_cert_sante: true}", "fail"),
+        ("imaging_centre", "not_concerned", "", "not_applicable"),
+        ("health_software_vendor", "not_concerned", "", "not_applicable"),
+    ],
+)  # fmt: skip
+def test_nis2_reporting_follows_the_obligation_of_the_kind(
+    tmp_path: Path, kind: str, category: str, procedure: str, expected: str
+) -> None:
+    lines = ["organisation:", "  name: O", f"  {NIS2 % category}"]
+    lines += [f"  kind: {kind}"] if kind else []
+    lines += [f"  {procedure}"] if procedure else []
+    result = check(tmp_path, "\n".join(lines) + "\n")
+    assert status(result, "GOV-008", "organisation") == expected
+
+
 # ------------------------------------------------------------------ implausible delays
 
 
