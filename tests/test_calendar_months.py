@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hdsguard.policies.celenv import months_before
+from hdsguard.policies.celenv import months_before, months_since
 from tests.helpers import findings_of, run_cli, write
 
 
@@ -79,8 +79,8 @@ def test_gov003_counts_calendar_months(
 def test_the_message_names_the_first_date_that_passes(tmp_path: Path) -> None:
     finding = gov003(tmp_path, "2025-02-28", "2024-06-01", "2024-02-27")
     assert finding["message"] == (
-        "risk analysis last updated 2024-02-27, 367 days before 2025-02-28; the limit is 12 "
-        "months (an update on or after 2024-02-28)"
+        "risk analysis last updated 2024-02-27, 12 months and 1 day before 2025-02-28; the "
+        "limit is 12 months (an update on or after 2024-02-28)"
     )
     assert (finding["line"], finding["column"]) == (4, 3)
 
@@ -103,3 +103,70 @@ def test_a_limit_in_months_can_be_tuned(tmp_path: Path) -> None:
     assert finding["status"] == "fail"
     assert "the limit is 12 months (a review on or after 2025-11-28)" in finding["message"]
     assert gov003(tmp_path, "2026-11-28", "2025-11-28", "2026-06-01", config)["status"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("day", "today", "expected"),
+    [
+        ("2024-11-28", "2026-11-28", 24),  # exactly 24 months
+        ("2024-11-27", "2026-11-28", 24),  # and a day: over a 24-month limit, 24 whole months
+        ("2024-11-29", "2026-11-28", 23),
+        ("2024-02-29", "2025-02-28", 11),  # months_before(2025-02-28, 12) is 2024-02-28
+        ("2023-02-28", "2024-02-29", 12),
+        ("2024-01-31", "2024-02-29", 0),
+        ("2026-11-28", "2026-11-28", 0),
+        ("2026-12-05", "2026-11-28", -1),
+    ],
+)
+def test_months_since_counts_whole_months_as_months_before_does(
+    day: str, today: str, expected: int
+) -> None:
+    start, end = datetime.date.fromisoformat(day), datetime.date.fromisoformat(today)
+    months = months_since(start, end)
+    assert months == expected
+    assert months_before(end, months) >= start > months_before(end, months + 1)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            "security policy reviewed 2025-09-15, 14 months and 13 days before 2026-11-28 (limit"
+            " 24 months); risk analysis 2026-06-10, 5 months and 18 days before 2026-11-28"
+            " (limit 12 months)",
+        ),
+        (
+            "fr",
+            "PSSI revue le 15 septembre 2025, 14 mois et 13 jours avant le 28 novembre 2026"
+            " (limite de 24 mois) ; analyse de risques du 10 juin 2026, 5 mois et 18 jours avant"
+            " le 28 novembre 2026 (limite de 12 mois)",
+        ),
+    ],
+)
+def test_the_pass_message_counts_in_months_as_the_limits_do(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    # It said "439 days before" against limits in months.
+    finding = gov003(tmp_path, "2026-11-28", "2025-09-15", "2026-06-10", f"lang: {lang}\n")
+    assert finding["status"] == "pass"
+    assert finding["message"] == expected
+
+
+def test_a_limit_in_months_beyond_the_calendar_is_refused_where_it_is_written(
+    tmp_path: Path,
+) -> None:
+    # 100000 months gave an `error` finding (months_before out of the calendar) at every run.
+    write(
+        tmp_path,
+        {
+            "org.yaml": "organisation: {name: CH}\n",
+            "hdsguard.yaml": "params:\n  GOV-003:\n    max_policy_age_months: 100000\n",
+        },
+    )
+    args = ["check", str(tmp_path / "org.yaml"), "--config", str(tmp_path / "hdsguard.yaml")]
+    result = run_cli(args)
+    assert result.exit_code == 2
+    assert "hdsguard.yaml:3:28: params.GOV-003.max_policy_age_months: must be at most 1200," in (
+        result.stderr
+    )

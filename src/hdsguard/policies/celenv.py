@@ -60,6 +60,15 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, last))
 
 
+def months_since(day: datetime.date, today: datetime.date) -> int:
+    """Whole calendar months from ``day`` to ``today``, as :func:`months_before` counts them:
+    the largest N with ``months_before(today, N) >= day`` (negative for a later ``day``). A
+    review made exactly 24 months ago is 24 months old, one made a day earlier too (24 months
+    and a day: over a 24-month limit, which :func:`months_before` decides)."""
+    months = (today.year - day.year) * 12 + today.month - day.month
+    return months if months_before(today, months) >= day else months - 1
+
+
 def luhn_valid(digits: str) -> bool:
     """Luhn check; Corsican FINESS ``2A``/``2B`` count as ``20`` (a design default)."""
     text = digits.upper().replace("2A", "20", 1).replace("2B", "20", 1)
@@ -83,7 +92,8 @@ _EVIDENCE = frozenset(EVIDENCE_SECTIONS)
 
 # Helpers that read only their arguments (and the evaluation date, the data tables).
 _PURE = (
-    "days_since", "days_until", "days_between", "months_before", "is_date", "in_eea",
+    "days_since", "days_until", "days_between", "months_before", "months_since", "is_date",
+    "in_eea",
     "is_adequate", "is_adequate_for", "adequacy_field", "country_name", "required_activities",
     "activity_name",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
@@ -366,6 +376,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("days_until", [_S], _I, lambda d: (_date(d) - ctx.as_of).days),
         ("days_between", [_S, _S], _I, lambda a, b: (_date(b) - _date(a)).days),
         ("months_before", [_S, _I], _S, lambda d, n: months_before(_date(d), n).isoformat()),
+        ("months_since", [_S], _I, lambda d: months_since(_date(d), ctx.as_of)),
         ("is_date", [_S], _B, _is_date),
         ("in_eea", [_S], _B, data.in_eea),
         ("is_adequate", [_S], _B, lambda c: c in data.adequate()),
