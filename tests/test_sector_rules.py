@@ -194,7 +194,9 @@ def test_a_declared_weakness_fails_in_a_complete_set(
     assert words in finding["message"]
 
 
-def test_nis2_not_concerned_is_not_applicable_not_a_pass(tmp_path: Path) -> None:
+def test_nis2_not_concerned_is_refused_for_a_hospital(tmp_path: Path) -> None:
+    # A hospital cannot be outside NIS2 (GOV-008's kinds_in_scope): neither a pass nor "not
+    # applicable"; a smaller kind's `not_concerned` is (tests/test_earned_passes.py).
     finding = status_after(
         tmp_path,
         "organisation.yaml",
@@ -203,7 +205,8 @@ def test_nis2_not_concerned_is_not_applicable_not_a_pass(tmp_path: Path) -> None
         "GOV-008",
         "organisation",
     )
-    assert finding["status"] == "not_applicable"
+    assert finding["status"] == "fail"
+    assert "but it is of kind hospital (`kind: hospital`)" in finding["message"]
 
 
 def test_a_new_external_portal_must_say_who_uses_it(tmp_path: Path) -> None:
@@ -220,7 +223,9 @@ def test_a_new_external_portal_must_say_who_uses_it(tmp_path: Path) -> None:
     assert "evidence missing: `audience` is not declared" in finding["message"]
 
 
-def test_biomedical_not_applicable_only_when_declared_so(tmp_path: Path) -> None:
+def test_biomedical_false_is_implausible_for_a_hospital(tmp_path: Path) -> None:
+    # A hospital runs networked biomedical devices: `connected_devices: false` is not a
+    # reason for "not applicable" there (BIO-001's kinds_with_devices).
     finding = status_after(
         tmp_path,
         "organisation.yaml",
@@ -229,7 +234,18 @@ def test_biomedical_not_applicable_only_when_declared_so(tmp_path: Path) -> None
         "BIO-001",
         "biomedical",
     )
-    assert finding["status"] == "not_applicable"
+    assert finding["status"] == "fail"
+    assert "implausible for its kind (`organisation.kind: hospital`)" in finding["message"]
+
+
+def test_biomedical_not_applicable_only_when_declared_so(tmp_path: Path) -> None:
+    root = tmp_path / "hospital"
+    shutil.copytree(HOSPITAL, root)
+    path = root / "organisation.yaml"
+    text = path.read_text(encoding="utf-8").replace("kind: hospital", "kind: medico_social")
+    path.write_text(text.replace("  connected_devices: true\n", "  connected_devices: false\n"))
+    result = run_cli(["check", str(root), "--as-of", AS_OF, "--format", "json"])
+    assert finding_of(result, "BIO-001", "biomedical")["status"] == "not_applicable"
 
 
 @pytest.mark.parametrize(
