@@ -648,3 +648,28 @@ def test_a_sidecar_without_its_scan_is_refused_in_french(tmp_path: Path) -> None
         "gone.xml.evidence:1:1: fichier .evidence de gone.xml, qui n'est pas dans ce répertoire"
         in (result.stderr)
     )
+
+
+def test_a_wildcard_certificate_matches_the_more_specific_subject_declared(
+    tmp_path: Path,
+) -> None:
+    """The portal presents its wildcard certificate *.example.org, declared by the name it
+    serves (www.example.org): EVD-008 failed it as "matches no declared certificate"."""
+    decl = write(tmp_path / "decl", {"certs.yaml": """
+        certificates:
+          - id: www
+            subject: www.example.org
+            not_before: 2026-09-01
+            not_after: 2027-08-31
+        """})  # fmt: skip
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    wild = certificate(
+        "*.example.org", not_before=D(2026, 9, 1), not_after=D(2027, 8, 31),
+        sans=("*.example.org",),
+    )  # fmt: skip
+    (seen / "wild.pem").write_bytes(pem(wild))
+    code, report, err = check(str(decl), "--evidence", str(seen))
+    assert code in (0, 1), err
+    (evd8,) = [f for f in report["findings"] if f["rule"] == "EVD-008"]
+    assert (evd8["status"], evd8["message"]) == ("pass", "declared as certificates/www")

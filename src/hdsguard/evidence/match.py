@@ -7,7 +7,8 @@
 - a certificate seen is a declared certificate's when its SHA-256 fingerprint is the declared
   ``sha256``, else when a service declaring that certificate runs on the host that served it
   (and on its port, for a certificate read from a scan), else when the declared ``subject``
-  is its common name or one of its DNS names;
+  is its common name or one of its DNS names, or a name it is valid for (a wildcard
+  ``*.example.org`` for a declared ``www.example.org``, as :func:`names_host` checks it);
 - a KEV entry is a service software's when its ``product`` or ``vendorProject`` is the
   declared name (ignoring case); a firewall's when its ``vendorProject`` is the firewall's
   ``vendor`` and its ``product`` names the declared ``firmware.product`` (one contains the
@@ -182,7 +183,13 @@ def observed_certificates(cert: Any, data: Data) -> list[Any]:
     if not isinstance(subject, str) or not subject:
         return []
     name = subject.lower()
-    return [c for c in seen if c["subject"].lower() == name or name in c.get("sans", ())]
+    # A wildcard certificate serves the more specific names it covers: the one declared for
+    # www.example.org may be *.example.org (RFC 6125, one left-most label).
+    return [
+        c
+        for c in seen
+        if c["subject"].lower() == name or name in c.get("sans", ()) or names_host(c, name)
+    ]
 
 
 def served_at(observed: Any, service: Any) -> bool:
