@@ -332,6 +332,21 @@ def test_a_firewall_gets_the_kev_entries_of_its_firmware_not_of_its_vendors_othe
     assert lines == {8, 21}
 
 
+def test_a_firmware_product_is_named_by_whole_words(tmp_path: Path) -> None:
+    """A declared firmware product that is only part of a word names no KEV product (EVD-009,
+    as EVD-003 for software): "Forti" is not FortiOS."""
+    text = FIREWALL.replace(
+        "vendor: Fortinet", "vendor: fortinet\n        firmware: {product: Forti}"
+    )
+    decl = write(tmp_path / "decl", {"fw.yaml": text})
+    code, report, err = check(str(decl), "--evidence", str(FIXTURES / "kev.json"))
+    assert code in (0, 1), err
+    (evd,) = [f for f in report["findings"] if f["rule"] == "EVD-009"]
+    assert "CVE-2026-24858" in evd["message"]  # "Multiple Products" still counts
+    lines = {r["line"] for r in evd["related"] if r["file"].endswith("kev.json")}
+    assert lines == {21}, evd["related"]  # FortiOS's own entry (line 8) is not Forti's
+
+
 def test_the_remediation_of_a_stale_internet_service_says_to_check_it(tmp_path: Path) -> None:
     """EVD-005 warns on a declared Internet service the external scan covered without seeing it
     open: its remediation speaks of that case, not only of adding the host to the scans."""

@@ -11,8 +11,9 @@
   ``*.example.org`` for a declared ``www.example.org``, as :func:`names_host` checks it);
 - a KEV entry is a service software's when its ``product`` or ``vendorProject`` is the
   declared name (ignoring case); a firewall's when its ``vendorProject`` is the firewall's
-  ``vendor`` and its ``product`` names the declared ``firmware.product`` (one contains the
-  other, ignoring case: "FortiOS" is in "FortiOS and FortiProxy") or is "Multiple Products";
+  ``vendor`` and its ``product`` names the declared ``firmware.product`` (the words of one
+  are a run of the other's, ignoring case, as :func:`names_product` says: "FortiOS" names
+  "FortiOS and FortiProxy", "Forti" names nothing) or is "Multiple Products";
   with no product declared, every entry of the vendor (a wider list to review, never a pass
   on an unchecked product).
 
@@ -276,4 +277,5 @@ def kev_entries_of(vendor: Any, product: Any, data: Data) -> list[Any]:
 
 
 def _names(listed: str, wanted: str) -> bool:
-    return not wanted or wanted in listed or listed in wanted or listed == "multiple products"
+    # Whole words, as EVD-003 names software: a declared "Forti" names no "FortiOS".
+    return not wanted or listed == "multiple products" or names_product(listed, wanted)
