@@ -166,8 +166,8 @@ def test_output_file(tree: Tree, tmp_path: Path) -> None:
                 "systems:\n  - id: portal\n    name: P\n    hosted_by: webagencie\n"
             },
             [
-                "a.yaml:7:16: systems/portal: hosted_by refers to 'webagencie', but no providers "
-                "has that id (did you mean 'webagency'?)"
+                "a.yaml:7:16: systems/portal: hosted_by refers to 'webagencie', but no item of "
+                "providers has that id (did you mean 'webagency'?)"
             ],
             id="unknown-reference",
         ),

@@ -103,8 +103,8 @@ CASES = [
             "decl/a.yaml": "providers:\n  - id: tana\n    name: Tana\nsystems:\n  - id: dpi\n"
             "    name: DPI\n    hosted_by: tanna\n"
         },
-        "decl/a.yaml:7:16: systems/dpi: hosted_by refers to 'tanna', but no providers has that "
-        "id (did you mean 'tana'?)",
+        "decl/a.yaml:7:16: systems/dpi: hosted_by refers to 'tanna', but no item of providers "
+        "has that id (did you mean 'tana'?)",
         "decl/a.yaml:7:16: systems/dpi : hosted_by désigne 'tanna', mais aucun élément de "
         "providers n'a cet identifiant (vouliez-vous dire 'tana' ?)",
         id="declaration-reference",

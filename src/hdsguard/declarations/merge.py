@@ -265,7 +265,8 @@ def check_references(decl: DeclarationSet) -> list[Problem]:
                         line,
                         column,
                         _(
-                            "{item}: {field} refers to '{value}', but no {target} has that id"
+                            "{item}: {field} refers to '{value}', but no item of {target} "
+                            "has that id"
                         ).format(
                             item=f"{section}/{item['id']}",
                             field=".".join(field_path).replace(".*", "[]"),
