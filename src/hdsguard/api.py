@@ -242,7 +242,7 @@ def read_declarations(
     compare the two). Raises InputError with ``problems`` (those the caller found first) and
     these, all at once.
     """
-    from hdsguard.declarations.load import load_declarations
+    from hdsguard.declarations.load import load_parts
     from hdsguard.declarations.plausible import implausible
 
     problems = [] if problems is None else problems
@@ -253,8 +253,13 @@ def read_declarations(
         problems.extend(from_the_future(observed, options.as_of))
     exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
     exclude += observed.paths if observed is not None else []  # evidence is no declaration
-    decl = _collect(problems, load_declarations, paths, exclude, skipped, tell)
-    if decl is not None:
+    parts = _collect(problems, load_parts, paths, exclude, skipped, tell)
+    decl = None
+    if parts is not None:
+        # What could be read is checked further even when other objects have problems (its
+        # dates here): every independent problem in one run, not one kind per run.
+        decl, found = parts
+        problems.extend(found)
         problems.extend(implausible(decl, options.as_of))
     if problems or decl is None:
         raise InputError(problems)

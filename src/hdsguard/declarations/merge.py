@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,7 @@ from hdsguard.declarations.sections import (
     LIST_SECTIONS,
     SINGLETON_SECTIONS,
 )
+from hdsguard.declarations.validate import WHOLE, Broken
 from hdsguard.declarations.yamlsource import Anchor, Path, SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _
@@ -120,25 +121,50 @@ class DeclarationSet:
 
 def merge(sources: Sequence[SourceFile]) -> DeclarationSet:
     """Merge files (already validated one by one) and check ids and references across them."""
+    decl, problems = merge_parts(sources)
+    if problems:
+        raise InputError(problems)
+    return decl
+
+
+def merge_parts(
+    sources: Sequence[SourceFile],
+    broken: Mapping[str, Broken] | None = None,
+    unsure: Callable[[str], bool] | None = None,
+    unread: bool = False,
+) -> tuple[DeclarationSet, list[Problem]]:
+    """The set of what could be read, and the problems of ids and references across files.
+
+    ``broken``: per displayed path, the objects that failed validation (they are left out of
+    the set, but their ids still clash with a duplicate); ``unsure(id)``: whether an id may
+    be declared in a file that could not be read, so that a reference to it is not called
+    unknown (a cascade of that file's own error, which is reported); ``unread``: some file
+    could not be read at all (a reference is then never said to name a section that has no
+    object: the file may hold some). Raises InputError only
+    past :data:`MAX_OBJECTS`.
+    """
     decl = DeclarationSet(tuple(sources))
     problems: list[Problem] = []
     count = 0
     for source in sources:
         if not isinstance(source.data, dict):
             continue
+        bad = broken.get(source.path, frozenset()) if broken else frozenset()
+        if WHOLE in bad:
+            continue
         for section, value in source.data.items():
             if section in SINGLETON_SECTIONS and isinstance(value, dict):
-                _add_singleton(decl, source, section, value, problems)
+                _add_singleton(decl, source, section, value, problems, (section, None) in bad)
             elif section in LIST_SECTIONS and isinstance(value, list):
                 if count + len(value) > MAX_OBJECTS:
                     raise InputError([*problems, _too_many(source, section, MAX_OBJECTS - count)])
                 count += len(value)
+                if (section, None) in bad:
+                    continue
                 for index, item in enumerate(value):
-                    _add_item(decl, source, section, index, item, problems)
-    problems.extend(check_references(decl))
-    if problems:
-        raise InputError(problems)
-    return decl
+                    _add_item(decl, source, section, index, item, problems, (section, index) in bad)
+    problems.extend(check_references(decl, unsure, unread))
+    return decl, problems
 
 
 def _too_many(source: SourceFile, section: str, index: int) -> Problem:
@@ -162,6 +188,7 @@ def _add_singleton(
     section: str,
     value: dict[str, Any],
     problems: list[Problem],
+    broken: bool = False,
 ) -> None:
     here = Origin(source, (section,))
     first = decl.origins.get((section, ""))
@@ -179,8 +206,9 @@ def _add_singleton(
             )
         )
         return
-    decl.singletons[section] = without_nulls(value) if source.nulls else value
-    decl.origins[(section, "")] = here
+    decl.origins[(section, "")] = here  # a second declaration is an error even so
+    if not broken:  # else its own errors are reported: nothing of it is checked further
+        decl.singletons[section] = without_nulls(value) if source.nulls else value
 
 
 def _add_item(
@@ -190,6 +218,7 @@ def _add_item(
     index: int,
     item: Any,
     problems: list[Problem],
+    broken: bool = False,
 ) -> None:
     if not isinstance(item, dict) or not isinstance(item.get("id"), str):
         return
@@ -210,11 +239,13 @@ def _add_item(
             )
         )
         return
+    decl.origins[(section, ident)] = here
+    if broken:  # its own errors are reported; its id still clashes with a duplicate
+        return
     if source.nulls:  # else there is none to drop: no need to look at every value
         item = without_nulls(item)
     decl.lists.setdefault(section, []).append(item)
     decl.by_id.setdefault(section, {})[ident] = item
-    decl.origins[(section, ident)] = here
 
 
 def without_nulls(value: Any) -> Any:
@@ -246,8 +277,14 @@ def without_nulls(value: Any) -> Any:
 _CONTAINERS = (dict, list)
 
 
-def check_references(decl: DeclarationSet) -> list[Problem]:
-    """Every ``hosted_by``, ``system``… names an object that exists."""
+def check_references(
+    decl: DeclarationSet, unsure: Callable[[str], bool] | None = None, unread: bool = False
+) -> list[Problem]:
+    """Every ``hosted_by``, ``system``… names an object that exists.
+
+    A reference to an object declared but invalid (left out of ``decl``, with its own
+    problems), or to an id ``unsure`` says a file that could not be read may declare, is not
+    reported: it would be a cascade of that other problem, and wrong once it is fixed."""
     problems: list[Problem] = []
     for section, field_path, target in REFERENCES:
         known = decl.by_id.get(target, {})
@@ -257,6 +294,8 @@ def check_references(decl: DeclarationSet) -> list[Problem]:
             for path, value in _values_at(item, field_path):
                 if not isinstance(value, str) or value in known:
                     continue
+                if (target, value) in decl.origins or (unsure is not None and unsure(value)):
+                    continue  # declared, but invalid or unreadable: its own error is reported
                 origin = decl.origins[(section, item["id"])]
                 line, column = origin.source.locate((*origin.path, *path), value=True)
                 problems.append(
@@ -273,7 +312,7 @@ def check_references(decl: DeclarationSet) -> list[Problem]:
                             value=value,
                             target=target,
                         )
-                        + _suggest(value, known),
+                        + _suggest(value, known, unread),
                     )
                 )
     return problems
@@ -307,10 +346,10 @@ def _values_at(node: Any, steps: tuple[str, ...], path: Path = ()) -> Iterator[t
         yield from _values_at(node[steps[0]], steps[1:], (*path, steps[0]))
 
 
-def _suggest(value: str, known: dict[str, Any]) -> str:
+def _suggest(value: str, known: dict[str, Any], unread: bool = False) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
     if close:
         return _(" (did you mean '{close}'?)").format(close=close[0])
-    if not known:
+    if not known and not unread:
         return _(" (none is declared)")
     return ""

@@ -20,41 +20,44 @@ FORMAT_VERSION = 1
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
+# What of a file that has problems may still be read (:func:`validate_parts`): its objects
+# other than these. (section, index) is one item of a list section; (section, None) a whole
+# section (a singleton, or a list that is not a list); WHOLE the whole file.
+Broken = frozenset[tuple[str, int | None]]
+WHOLE: tuple[str, int | None] = ("", None)
+
+
 def validate(source: SourceFile) -> list[Problem]:
     """All the problems of one file (empty when it is valid)."""
+    return validate_parts(source)[0]
+
+
+def validate_parts(source: SourceFile) -> tuple[list[Problem], Broken]:
+    """All the problems of one file, and which of its objects they make unreadable.
+
+    The other objects of the file are checked further (their dates, their references, their
+    ids) in the same run, so that a user sees every independent problem at once rather
+    than in rounds (a schema error, then a date, then a reference)."""
     data = source.data
     if data is None:
         # An empty file is more likely a truncated export or a mistake than an intent: a
         # compliance check must not silently read nothing from it. Located at 1:1, as a file
         # that is not a mapping: errors are file:line:column.
-        return [
-            Problem(
-                source.path,
-                1,
-                1,
-                _(
-                    "the file declares nothing (empty, or only comments): declare at least one "
-                    "section, or delete the file"
-                ),
-            )
-        ]
+        message = _(
+            "the file declares nothing (empty, or only comments): declare at least one "
+            "section, or delete the file"
+        )
+        return [Problem(source.path, 1, 1, message)], frozenset({WHOLE})
     if not isinstance(data, dict):
-        return [
-            Problem(
-                source.path,
-                1,
-                1,
-                _(
-                    "a declaration file is a mapping of sections (organisation:, providers:, …), "
-                    "not {type}"
-                ).format(type=_type_name(data)),
-            )
-        ]
+        message = _(
+            "a declaration file is a mapping of sections (organisation:, providers:, …), not {type}"
+        ).format(type=_type_name(data))
+        return [Problem(source.path, 1, 1, message)], frozenset({WHOLE})
     problem = version_problem(source, data)
     if problem:
-        return [problem]
+        return [problem], frozenset({WHOLE})  # a later format: nothing of it is read
     if certainly_valid(data):
-        return []  # the model would accept it: do not pay for building the model
+        return [], frozenset()  # the model would accept it: do not pay for building the model
     from pydantic import ValidationError
 
     from hdsguard.declarations.model import DeclarationFile
@@ -62,8 +65,22 @@ def validate(source: SourceFile) -> list[Problem]:
     try:
         DeclarationFile.model_validate(data)
     except ValidationError as exc:
-        return schema_problems(source, exc, DeclarationFile)
-    return []
+        return schema_problems(source, exc, DeclarationFile), _broken(data, exc)
+    return [], frozenset()
+
+
+def _broken(data: dict[str, Any], exc: ValidationError) -> Broken:
+    """The objects (list items, singletons) that the errors of ``exc`` fall in."""
+    broken: set[tuple[str, int | None]] = set()
+    for err in exc.errors(include_url=False):
+        path = _data_path(data, tuple(err["loc"]))
+        if not path or not isinstance(path[0], str):
+            return frozenset({WHOLE})  # an error of the file itself
+        if len(path) >= 2 and isinstance(path[1], int) and isinstance(data[path[0]], list):
+            broken.add((path[0], path[1]))
+        else:
+            broken.add((path[0], None))
+    return frozenset(broken)
 
 
 def schema_problems(
