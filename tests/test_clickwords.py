@@ -108,3 +108,11 @@ def test_english_and_unlisted_messages_are_clicks_own() -> None:
         assert clickwords.click_gettext("Not a message of ours") == "Not a message of ours"
         assert clickwords.click_ngettext("{a}", "{b}", 2) == "{b}"
         assert clickwords.click_ngettext(*clickwords.PLURALS[0], 2).startswith("(Vouliez-vous")
+
+
+def test_option_defaults_in_help_follow_the_language() -> None:
+    english = run_cli(["report", "--help"]).stdout
+    french = run_cli(["--lang", "fr", "report", "--help"]).stdout
+    assert "[default: 180;" in english
+    assert "[par défaut : 180;" in french
+    assert "default:" not in french

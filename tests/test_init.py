@@ -79,6 +79,7 @@ def test_config_pre_commit_and_ci_files_are_valid(here: Path) -> None:
     assert run_cli(FLAGS).exit_code == 0
     config = load_hdsguard_config(here / ".hdsguard.yaml")
     assert config.declaration_paths() == [str(here / "declarations")]
+    assert config.model.lang is None  # an English run leaves the language to the locale
     hooks = load_config(str(here / ".pre-commit-config.yaml"))["repos"][0]["hooks"]
     assert [(h["id"], h["entry"], h["pass_filenames"]) for h in hooks] == [
         ("hdsguard", "hdsguard check", False)
@@ -236,6 +237,9 @@ def test_init_speaks_french_with_lang_fr(here: Path, where: str) -> None:
     assert "hdsguard : declarations/organisation.yaml écrit\n" in result.stderr
     assert "Ensuite : lancez `hdsguard check`" in result.stderr
     assert "wrote" not in result.stderr
+    assert load_hdsguard_config(here / ".hdsguard.yaml").model.lang == "fr"
+    # ...so the next bare `hdsguard check` reports in French, as the user chose
+    assert "non conformes" in run_cli(["check", "--as-of", AS_OF]).stdout
     help_text = run_cli(["init", "--lang", "fr", "--help"]).stdout
     assert "Usage : " in help_text and " init [OPTIONS] [DIRECTORY]" in help_text
     assert "Démarrer un jeu de déclarations" in help_text

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from hdsguard import i18n
 from hdsguard.clicommon import handle_errors, safe_text
 from hdsguard.clilang import LocalisedCommand, lang_option
 from hdsguard.i18n import N_, _
@@ -119,6 +120,7 @@ def init(
         exposed=_protocols(exposed),
         declarations=declarations,
         ci=ci,
+        lang=i18n.current(),
     )
     contents = files(answers, get_args(Protocol))
     kept = [] if force or not skip_existing else existing(directory, contents)

@@ -38,6 +38,7 @@ MESSAGES = frozenset(
         N_("{value!r} is not a valid {number_type}."),
         N_("{value} is not in the range {range}."),
         N_("Aborted!"),
+        N_("default: {default}"),  # help: "[default: 180]"
     }
 )
 # ngettext's pairs: (singular, plural), each a catalogue message of its own.

@@ -90,6 +90,7 @@ class Answers:
     exposed: Sequence[str] = field(default_factory=tuple)
     declarations: str = "declarations"
     ci: str = "github"
+    lang: str = "en"
 
 
 def slug(text: str, default: str) -> str:
@@ -120,7 +121,7 @@ def files(answers: Answers, protocols: Sequence[str]) -> dict[str, str]:
         f"{decl}/organisation.yaml": _organisation(answers),
         f"{decl}/systems.yaml": _systems(answers),
         f"{decl}/network.yaml": _network(answers),
-        ".hdsguard.yaml": _config(decl),
+        ".hdsguard.yaml": _config(decl, answers.lang),
         ".pre-commit-config.yaml": _precommit(),
     }
     if answers.ci != "none":
@@ -336,12 +337,16 @@ firewalls:
     )
 
 
-def _config(decl: str) -> str:
+def _config(decl: str, lang: str) -> str:
+    # Whoever ran init in French reads the reports in French: the config keeps the language,
+    # so that a bare `hdsguard check`, the hook and the CI job do too.
+    lang_line = "# lang: fr" if lang == "en" else f"lang: {lang}"
     return f"""\
 # hdsguard configuration: a bare `hdsguard check` reads the declarations below.
 # Reference: docs/configuration.md (or `hdsguard schema config`).
 version: 1
 declarations: [{decl}]
+{lang_line:<45}# messages and reports: en or fr (`--lang` wins)
 # policies: [policies]                       # your own rules, beside the built-in ones
 # fail_on: high                              # the gate threshold (default: low)
 # params:
