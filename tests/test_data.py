@@ -211,7 +211,7 @@ def test_protocol_sets() -> None:
     )
     assert "https" not in data.high_risk_protocols()
     assert {"ipsec", "openvpn", "wireguard", "ssh"} <= data.remote_access_protocols()
-    assert data.tls_protocols() == {"https", "ftps", "ldaps"}
+    assert data.tls_protocols() == {"https", "ftps", "ldaps", "openvpn"}
     assert data.cleartext_protocols().isdisjoint(data.tls_protocols())
 
 
