@@ -467,3 +467,30 @@ def test_pass_messages_are_computed_only_for_outputs_that_show_them(tree: Tree) 
     assert failing and all(failing)  # failures always keep their message
     verbose = run_cli(["check", ".", "--as-of", AS_OF, "--verbose"])
     assert "last patched 2026-10-20, 39 days before 2026-11-28" in verbose.stdout
+
+
+def test_a_declared_weakness_comes_before_the_evidence_still_missing(tree: Tree) -> None:
+    """A finding that fails on a declared value and on missing evidence says the weakness
+    first and points at it: that is what to fix; the missing field is what to declare next."""
+    tree(
+        {
+            "org.yaml": """
+            organisation:
+              name: Clinique du Parc
+              kind: clinic
+              crisis_exercise:
+                date: 2026-06-01
+                scenarios: [outage]
+                degraded_mode: true
+            """
+        }
+    )
+    result = run_cli(["check", ".", "--as-of", AS_OF, "--format", "json"])
+    (gov,) = [f for f in findings_of(result) if f["rule"] == "GOV-007"]
+    assert gov["status"] == "fail"
+    assert gov["message"].startswith("the exercise played no ransomware scenario")
+    assert gov["message"].endswith(
+        "evidence missing: `crisis_exercise.measured_restore_hours` is not declared; "
+        "declare it so this rule can be checked"
+    )
+    assert (gov["line"], gov["column"]) == (6, 5)  # `scenarios`, the declared weakness

@@ -293,12 +293,15 @@ def evaluate_one(
     for status in (Status.FAIL, Status.ERROR, Status.WARN):
         hits = [r for r in results if r.status is status]
         if hits:
+            # A declared weakness comes first, and is where the finding points: it is what
+            # the reader must fix, while missing evidence only says what to declare next.
             # Missing evidence of several checks reads as one sentence listing every field.
+            declared = [h for h in hits if not h.missing]
             missing = list(dict.fromkeys(p for h in hits for p in h.missing))
-            messages = [h.message for h in hits if not h.missing]
+            messages = [h.message for h in declared]
             if missing:
-                messages.insert(0, _missing_message(missing))
-            return _Outcome(status, join_rendered(messages), hits[0].field)
+                messages.append(_missing_message(missing))
+            return _Outcome(status, join_rendered(messages), (declared or hits)[0].field)
     return _pass(policy, activation, evidence)
 
 
