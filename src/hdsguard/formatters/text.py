@@ -9,7 +9,6 @@ one is given (a terminal, or ``--width``); otherwise never, so pipes get the sam
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 
@@ -18,6 +17,7 @@ from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import name, one_line, printable
 from hdsguard.i18n import _, current, labelled, ngettext
 from hdsguard.l10n import long_date
+from hdsguard.wrapping import wrap
 
 _LABEL = {
     Status.FAIL: "FAIL",
@@ -153,13 +153,11 @@ def _wrap(line: str, indent: str, options: RenderOptions) -> str:
         return line
     lead = line[: len(line) - len(line.lstrip(" "))]
     return "\n".join(
-        textwrap.wrap(
+        wrap(
             line.lstrip(" "),
-            width=max(options.width, len(indent) + 20),
+            max(options.width, len(indent) + 20),
             initial_indent=lead,
             subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
         )
     )
 

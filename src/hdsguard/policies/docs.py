@@ -8,7 +8,6 @@ messages shown are the ones hdsguard really prints.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -19,6 +18,7 @@ from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.policies.meta import ParamInfo
 from hdsguard.policies.selftest import run_case
+from hdsguard.wrapping import wrap
 
 
 class Section(NamedTuple):
@@ -164,7 +164,7 @@ def explain_text(runtime: CelRuntime, policy: CompiledPolicy, width: int = 100) 
                 lines.append(f"  {line}" if line else "")
             else:
                 indent = "    " if line.startswith("- ") else "  "
-                lines += textwrap.wrap(line, width, initial_indent="  ", subsequent_indent=indent)
+                lines += wrap(line, width, initial_indent="  ", subsequent_indent=indent)
     lines += ["", _("CONDITIONS")]
     if spec.applicable_if:
         lines.append("  " + _("applies when: {cel}").format(cel=spec.applicable_if.strip()))
