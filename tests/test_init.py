@@ -160,12 +160,14 @@ def test_questions_in_a_terminal(here: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert no_questions.exit_code == 0 and no_questions.stdout == ""
 
 
-def test_every_hint_in_the_skeleton_is_a_valid_field(here: Path) -> None:
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_hint_in_the_skeleton_is_a_valid_field(here: Path, lang: str) -> None:
     """Uncommenting the skeleton's hints (dates filled in) gives valid declarations: the
-    hints cannot drift from the model."""
+    hints cannot drift from the model, and their comments, French in a French run, cannot
+    break the YAML."""
     import re
 
-    assert run_cli(FLAGS).exit_code == 0
+    assert run_cli(["--lang", lang, *FLAGS]).exit_code == 0
     hint = re.compile(r"^(\s*)#( +)((?:[a-z_0-9]+:|- ).*?)(\s+#.*)?$")
     for path in (here / "declarations").glob("*.yaml"):
         lines = []
@@ -179,6 +181,9 @@ def test_every_hint_in_the_skeleton_is_a_valid_field(here: Path) -> None:
     assert result.exit_code in (0, 1), result.stderr
     text = (here / "declarations/organisation.yaml").read_text(encoding="utf-8")
     assert "\ndetection:\n" in text and "  mfa_admin: true" in text
+    systems = (here / "declarations/systems.yaml").read_text(encoding="utf-8")
+    assert ("# Qui vous êtes" in text) == (lang == "fr")
+    assert ("# l'id de son hébergeur, ci-dessus" in systems) == (lang == "fr")
 
 
 def test_existing_files_are_refused_in_french_too(here: Path) -> None:

@@ -17,6 +17,9 @@ from hdsguard.init import CI, HOSTING, KINDS, Answers
 # Every sentence a user reads from this command, in one place, translated where it is shown
 # (`_()`), so that `--lang fr` or a French locale asks and reports in French.
 Q_NAME = N_("Name of the organisation")
+# Placeholders written when a name is not given: in the run's language, like the comments.
+DEFAULT_NAME = N_("My organisation")
+DEFAULT_PROVIDER = N_("Hosting provider")
 Q_KIND = N_("Kind of organisation")
 Q_HOSTING = N_("Where do the systems holding health data run: on your premises, or at a provider?")
 Q_PROVIDER = N_("Name of the hosting provider")
@@ -105,18 +108,18 @@ def init(
     from hdsguard.init import existing, files, write_all
 
     interactive = not no_input and _interactive()
-    name = _ask(name, Q_NAME, "My organisation", interactive)
+    name = _ask(name, Q_NAME, _(DEFAULT_NAME), interactive)
     kind = _ask(kind, Q_KIND, "clinic", interactive, KINDS)
     hosting = _ask(hosting, Q_HOSTING, "premises", interactive, HOSTING)
     if hosting == "provider":
-        provider = _ask(provider, Q_PROVIDER, "Hosting provider", interactive)
+        provider = _ask(provider, Q_PROVIDER, _(DEFAULT_PROVIDER), interactive)
     exposed = _ask(expose, Q_EXPOSE, "", interactive)
     ci = _ask(ci, Q_CI, "github", interactive, CI)
     answers = Answers(
         name=name,
         kind=kind,
         hosting=hosting,
-        provider=provider or "Hosting provider",
+        provider=provider or _(DEFAULT_PROVIDER),
         exposed=_protocols(exposed),
         declarations=declarations,
         ci=ci,

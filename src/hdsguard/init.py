@@ -80,6 +80,55 @@ MSG_EXISTS = N_(
 )
 MSG_UNKNOWN_PROTOCOL = N_("unknown protocol {name!r} in --expose; choose from {choices}")
 
+# The skeleton's comments, in the run's language: a French RSSI fills in French guidance. The
+# field names and the values they take stay as the schema spells them.
+C_ORG_HEAD = N_(
+    "Who you are, identity and logging. Field reference: docs/declarations.md\n"
+    "(or `hdsguard schema --markdown`). Uncomment a field once you hold the evidence for it:\n"
+    "a rule whose evidence is missing fails and says what to declare."
+)
+C_FINESS = N_("FINESS numbers, 9 characters, quoted")
+C_PSSI = N_("last review of the PSSI")
+C_RESTORE_HOURS = N_("how long the restore of the exercise took")
+C_MFA_ADMIN = N_("MFA for every administrator account")
+C_MFA_REMOTE = N_("MFA for every remote access")
+C_ADMIN_INTERNET = N_("administration workstations without Internet")
+C_ADS_LEVEL = N_("ANSSI AD control points level, 1 to 5")
+C_NOTES = N_("Fill in as the evidence is gathered.")
+C_SYSTEMS_HEAD = N_(
+    "Applications, and the providers that host them. Every item has an `id` (lower case,\n"
+    "digits, `.`, `_`, `-`), unique in its section; items refer to each other by id."
+)
+C_SERVICES_BOUGHT = N_(
+    "what you buy: colocation, dedicated_servers, iaas, paas, managed_services, saas, backup"
+)
+C_HDS = N_("its HDS certificate (required to host health data)")
+C_CERTIFIER = N_("the accredited body that certified it")
+C_TRANSPARENCY = N_("its page on transfers")
+C_LAWS = N_('non-EU laws it discloses (e.g. "US: CLOUD Act")')
+C_HOSTED_BY = N_("the id of its provider, above")
+C_NETWORK_HEAD = N_("What can be reached from where, and the firewalls in front of it.")
+C_SERVES = N_("the system it serves")
+C_HOST = N_("its public name or address")
+C_OWNER = N_("the person or team accountable for it")
+C_PURPOSE = N_("why it is exposed")
+C_LAST_PATCH = N_("date of the last firmware or security patch")
+C_CONFIG_HEAD = N_(
+    "hdsguard configuration: a bare `hdsguard check` reads the declarations below.\n"
+    "Reference: docs/configuration.md (or `hdsguard schema config`)."
+)
+C_LANG = N_("messages and reports: en or fr (`--lang` wins)")
+C_POLICIES = N_("your own rules, beside the built-in ones")
+C_FAIL_ON = N_("the gate threshold (default: low)")
+C_PARAMS = N_("stricter than the default 90 days")
+C_WAIVERS = N_("accepted risks (dérogations)")
+C_BASELINE = N_("written by `hdsguard baseline`")
+
+
+def _head(message: str) -> str:
+    """A translated paragraph as comment lines."""
+    return "".join(f"# {line}\n" for line in _(message).splitlines())
+
 
 @dataclass(frozen=True)
 class Answers:
@@ -155,18 +204,15 @@ def write_all(root: Path, contents: Mapping[str, str], *, force: bool) -> list[P
 
 def _organisation(a: Answers) -> str:
     return f"""\
-# Who you are, identity and logging. Field reference: docs/declarations.md
-# (or `hdsguard schema --markdown`). Uncomment a field once you hold the evidence for it:
-# a rule whose evidence is missing fails and says what to declare.
-version: 1
+{_head(C_ORG_HEAD)}version: 1
 
 organisation:
   name: {_q(a.name)}
   kind: {a.kind}
-  # finess: {{ej: "000000000", et: ["000000000"]}}   # FINESS numbers, 9 characters, quoted
+  # finess: {{ej: "000000000", et: ["000000000"]}}   # {_(C_FINESS)}
   # security_officer: {{name: "…", email: rssi@example.org}}
   # dpo: {{name: "…", email: dpo@example.org}}
-  # security_policy_reviewed: YYYY-MM-DD   # last review of the PSSI
+  # security_policy_reviewed: YYYY-MM-DD   # {_(C_PSSI)}
   # risk_analysis: YYYY-MM-DD
   # last_security_audit: YYYY-MM-DD
   # last_pentest: YYYY-MM-DD
@@ -177,7 +223,7 @@ organisation:
   #   date: YYYY-MM-DD
   #   scenarios: [ransomware]
   #   degraded_mode: true
-  #   measured_restore_hours: 24         # how long the restore of the exercise took
+  #   measured_restore_hours: 24         # {_(C_RESTORE_HOURS)}
   # nis2:
   #   category: important                # essential, important, not_concerned
   #   registered: YYYY-MM-DD
@@ -187,19 +233,19 @@ organisation:
   # gdpr: {{public_body: false, large_scale_health_data: true, record_of_processing: YYYY-MM-DD}}
 
 identity:
-  # mfa_admin: true                      # MFA for every administrator account
-  # mfa_remote: true                     # MFA for every remote access
+  # mfa_admin: true                      # {_(C_MFA_ADMIN)}
+  # mfa_remote: true                     # {_(C_MFA_REMOTE)}
   # default_credentials_changed: true
-  # admin_workstations_internet: false   # administration workstations without Internet
+  # admin_workstations_internet: false   # {_(C_ADMIN_INTERNET)}
   # admin_accounts: {{dedicated: true, individual: true}}
   # inactive_disable_days: 90
   # active_directory:
   #   krbtgt_last_reset: YYYY-MM-DD
-  #   ads_level: 3                       # ANSSI AD control points level, 1 to 5
+  #   ads_level: 3                       # {_(C_ADS_LEVEL)}
   #   tier0_isolated: true
   #   admin_via_bastion: true
   #   local_admin_passwords: laps
-  notes: "Fill in as the evidence is gathered."
+  notes: {_q(_(C_NOTES))}
 
 logging:
   # centralised: true
@@ -209,7 +255,7 @@ logging:
   # remote_access_traces_centralised: true
   # retention_days: 180
   # last_access_review: YYYY-MM-DD
-  notes: "Fill in as the evidence is gathered."
+  notes: {_q(_(C_NOTES))}
 
 # detection:
 #   edr: {{servers_percent: 100, workstations_percent: 100, measured: YYYY-MM-DD}}
@@ -226,33 +272,29 @@ logging:
 
 def _systems(a: Answers) -> str:
     system = "dpi"
-    text = """\
-# Applications, and the providers that host them. Every item has an `id` (lower case,
-# digits, `.`, `_`, `-`), unique in its section; items refer to each other by id.
-version: 1
-"""
+    text = _head(C_SYSTEMS_HEAD) + "version: 1\n"
     hosted = ""
     if a.hosting == "provider":
         pid = slug(a.provider, "hosting-provider")
-        hosted = f"\n    hosted_by: {pid}  # the id of its provider, above"
+        hosted = f"\n    hosted_by: {pid}  # {_(C_HOSTED_BY)}"
         text += f"""
 providers:
   - id: {pid}
     name: {_q(a.provider)}
-    # what you buy: colocation, dedicated_servers, iaas, paas, managed_services, saas, backup
+    # {_(C_SERVICES_BOUGHT)}
     services: [iaas]
-    # hds:                             # its HDS certificate (required to host health data)
+    # hds:                             # {_(C_HDS)}
     #   certificate: "…"
-    #   certifier: "…"                 # the accredited body that certified it
+    #   certifier: "…"                 # {_(C_CERTIFIER)}
     #   activities: [1, 2, 3, 4, 5, 6]
     #   referential: v2
     #   valid_from: YYYY-MM-DD
     #   valid_until: YYYY-MM-DD
     #   last_surveillance_audit: YYYY-MM-DD
-    #   transparency_url: https://provider.example/transparency   # its page on transfers
+    #   transparency_url: https://provider.example/transparency   # {_(C_TRANSPARENCY)}
     # storage_countries: [FR]
     # remote_access_countries: [FR]
-    # third_country_laws: []           # non-EU laws it discloses (e.g. "US: CLOUD Act")
+    # third_country_laws: []           # {_(C_LAWS)}
     # contract:
     #   signed: YYYY-MM-DD
     #   dpa: true
@@ -287,10 +329,7 @@ systems:
 
 
 def _network(a: Answers) -> str:
-    text = """\
-# What can be reached from where, and the firewalls in front of it.
-version: 1
-"""
+    text = _head(C_NETWORK_HEAD) + "version: 1\n"
     if a.exposed:
         text += "\nservices:\n"
         for protocol in a.exposed:
@@ -300,15 +339,15 @@ version: 1
             role = f"# role: {ROLES.get(protocol, 'other')}".ljust(35)
             text += f"""\
   - id: internet-{protocol}
-    system: dpi                        # the system it serves
-    {host}# its public name or address
+    system: dpi                        # {_(C_SERVES)}
+    {host}# {_(C_HOST)}
     {port_line}
     protocol: {protocol}
     exposure: internet                 # internet, partner, internal
     # via: direct                      # direct, vpn, reverse_proxy, bastion
     {role}# web, file_transfer, remote_access, admin, api, other
-    # owner: "…"                       # the person or team accountable for it
-    # purpose: "…"                     # why it is exposed
+    # owner: "…"                       # {_(C_OWNER)}
+    # purpose: "…"                     # {_(C_PURPOSE)}
     # authentication: password         # none, anonymous, password, key, certificate
     # mfa: true
     # audience: [patients]             # health_professionals, patients, staff, partners, machines
@@ -319,20 +358,20 @@ version: 1
 """
     return (
         text
-        + """
+        + f"""
 firewalls:
   - id: fw-edge-1
     internet_facing: true
     # vendor: "…"
-    # firmware: {version: "…", end_of_support: YYYY-MM-DD}
-    # last_patch: YYYY-MM-DD             # date of the last firmware or security patch
+    # firmware: {{version: "…", end_of_support: YYYY-MM-DD}}
+    # last_patch: YYYY-MM-DD             # {_(C_LAST_PATCH)}
     # last_rule_review: YYYY-MM-DD
     # management_exposed: false
     # vulnerabilities: []
     # vulnerabilities_reviewed: YYYY-MM-DD
     # rules:
-    #   - {from: internet, to: reverse-proxy, port: 443, action: allow}
-    #   - {from: any, to: any, action: deny}
+    #   - {{from: internet, to: reverse-proxy, port: 443, action: allow}}
+    #   - {{from: any, to: any, action: deny}}
 """
     )
 
@@ -342,17 +381,15 @@ def _config(decl: str, lang: str) -> str:
     # so that a bare `hdsguard check`, the hook and the CI job do too.
     lang_line = "# lang: fr" if lang == "en" else f"lang: {lang}"
     return f"""\
-# hdsguard configuration: a bare `hdsguard check` reads the declarations below.
-# Reference: docs/configuration.md (or `hdsguard schema config`).
-version: 1
+{_head(C_CONFIG_HEAD)}version: 1
 declarations: [{decl}]
-{lang_line:<45}# messages and reports: en or fr (`--lang` wins)
-# policies: [policies]                       # your own rules, beside the built-in ones
-# fail_on: high                              # the gate threshold (default: low)
+{lang_line:<45}# {_(C_LANG)}
+# policies: [policies]                       # {_(C_POLICIES)}
+# fail_on: high                              # {_(C_FAIL_ON)}
 # params:
-#   FW-001: {{max_patch_age_days: 30}}        # stricter than the default 90 days
-# waivers: waivers.yaml                      # accepted risks (dérogations)
-# baseline: .hdsguard-baseline.json          # written by `hdsguard baseline`
+#   FW-001: {{max_patch_age_days: 30}}        # {_(C_PARAMS)}
+# waivers: waivers.yaml                      # {_(C_WAIVERS)}
+# baseline: .hdsguard-baseline.json          # {_(C_BASELINE)}
 """
 
 
