@@ -172,6 +172,17 @@ def test_output_file(tree: Tree, tmp_path: Path) -> None:
             id="unknown-reference",
         ),
         pytest.param(
+            {
+                "a.yaml": "providers:\n  - id: editor\n    name: E\n    hosted_by: clud\n"
+                "  - id: cloud\n    name: C\n"
+            },
+            [
+                "a.yaml:4:16: providers/editor: hosted_by refers to 'clud', but no item of "
+                "providers has that id (did you mean 'cloud'?)"
+            ],
+            id="unknown-host-of-a-provider",
+        ),
+        pytest.param(
             {"a.yaml": "version: 2\nfirewalls: []\n"},
             [
                 "a.yaml:1:10: declaration format version 2 is newer than this hdsguard understands "

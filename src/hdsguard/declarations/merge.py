@@ -19,6 +19,7 @@ from hdsguard.i18n import _
 
 # (section, field path inside an item, referenced section). A "*" step walks a list.
 REFERENCES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("providers", ("hosted_by",), "providers"),
     ("systems", ("hosted_by",), "providers"),
     ("systems", ("backup", "provider"), "providers"),
     ("services", ("system",), "systems"),

@@ -745,6 +745,14 @@ class Provider(Strict):
     hds: HdsCertificate | None = Field(
         None, description="The provider's HDS certificate; absent when it holds none."
     )
+    hosted_by: Id | None = Field(
+        None,
+        description="Id of the provider whose infrastructure this provider's service runs on "
+        "(a SaaS editor's IaaS host), when it does not run its own: the activities that host "
+        "performs and is certified for need not be on this provider's HDS certificate. "
+        "Declare that host as a provider too, with its `hds` block and, in `services`, what "
+        "it provides (iaas…).",
+    )
     iso27001: Iso27001 | None = Field(
         None,
         description="The provider's ISO 27001 certificate.",

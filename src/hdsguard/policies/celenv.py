@@ -325,15 +325,48 @@ class Context:
         covered = self._host_covers(host) if isinstance(host, str) else set()
         return [a for a in range(1, 7) if a not in covered]
 
-    def _provider_needs(self, ident: str, obj: dict[str, Any]) -> list[int]:
+    def _provider_needs(
+        self, ident: str, obj: dict[str, Any], seen: frozenset[str] = frozenset()
+    ) -> list[int]:
         services = obj.get("services")
-        needed = set(data.required_activities(services if isinstance(services, list) else []))
+        bought = set(data.required_activities(services if isinstance(services, list) else []))
+        needed = set(bought)
         backups = self.referring("systems", "backup.provider", ident)
         if any(s.get("health_data") is not False for s in backups):
             needed.add(6)
+        # A service that hosts health data runs on an infrastructure (R.1111-8-8: 1 the site,
+        # 2 the hardware, 3 the virtual machines, 4 the platform) that must be certified too,
+        # by this provider or by the host it declares (`hosted_by`): a SaaS certified for 5
+        # alone, on an undeclared infrastructure, has earned nothing for 1-4.
+        hosting = sorted(bought - {6})
+        if hosting and self._hosts_health_data(ident):
+            host = obj.get("hosted_by")
+            covered = (
+                self._host_covers(host, seen | {ident})
+                if isinstance(host, str) and host not in seen | {ident}
+                else set()
+            )
+            needed |= {a for a in range(1, hosting[0]) if a not in covered}
         return sorted(needed)
 
-    def _host_covers(self, ident: str) -> set[int]:
+    def _hosts_health_data(self, ident: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether health data runs on this provider: a system or a vendor's data it hosts,
+        or a provider it hosts that hosts some (a SaaS editor on its IaaS)."""
+        systems = self.referring("systems", "hosted_by", ident)
+        vendors = self.referring("vendors", "hosted_by", ident)
+        if any(s.get("health_data") is not False for s in systems) or any(
+            v.get("stores_health_data") is not False for v in vendors
+        ):
+            return True
+        seen = seen | {ident}
+        return any(
+            p.get("id") not in seen and self._hosts_health_data(str(p.get("id")), seen)
+            for p in self.referring("providers", "hosted_by", ident)
+        )
+
+    def _host_covers(self, ident: str, seen: frozenset[str] = frozenset()) -> set[int]:
+        """The activities a host both performs (see :meth:`_provider_needs`) and is
+        certified for."""
         host = self.lookup("providers", ident)
         if not isinstance(host, dict):
             return set()
@@ -341,7 +374,7 @@ class Context:
         held = hds.get("activities") if isinstance(hds, dict) else None
         if not isinstance(held, list):
             return set()
-        return set(held) & set(self._provider_needs(ident, host))
+        return set(held) & set(self._provider_needs(ident, host, seen))
 
 
 def _get(obj: Any, path: str) -> Any:
