@@ -688,3 +688,126 @@ def test_a_wildcard_certificate_matches_the_more_specific_subject_declared(
     assert code in (0, 1), err
     (evd8,) = [f for f in report["findings"] if f["rule"] == "EVD-008"]
     assert (evd8["status"], evd8["message"]) == ("pass", "declared as certificates/www")
+
+
+SSL_CERT_START = 'start="1796433838"'  # tests/fixtures/evidence/ssl-cert.xml: 2026-12-05
+
+PORTAL_CERT_DECL = """
+certificates:
+  - {id: portal-cert, subject: portal.test, not_before: 2026-11-25, not_after: %s, issuer: Test CA}
+services:
+  - id: portal
+    host: 127.0.0.1
+    port: 39671
+    protocol: https
+    exposure: internal
+    tls: {certificate: portal-cert}
+"""
+
+
+def _ssl_cert_scan(folder: Path, name: str, day: str, text: str | None = None) -> None:
+    """nmap's ssl-cert output (the portal.test certificate on 127.0.0.1:39671), or ``text``,
+    started on ``day`` (01:23:58 UTC), as an internal scan in ``folder``."""
+    folder.mkdir(exist_ok=True)
+    when = datetime.datetime.fromisoformat(f"{day}T01:23:58+00:00")
+    text = text or (FIXTURES / "ssl-cert.xml").read_text()
+    (folder / name).write_text(text.replace(SSL_CERT_START, f'start="{int(when.timestamp())}"'))
+    (folder / f"{name}.evidence").write_text("vantage: internal\n")
+
+
+def test_a_certificate_only_a_stale_scan_presented_backs_no_pass(tmp_path: Path) -> None:
+    """The certificate nmap's ssl-cert printed carried no date: a two-year-old scan made
+    EVD-006, EVD-007 and EVD-008 pass ("has the declared dates", "declared as ...") while
+    EVD-004 failed the scan. It is dated by its scan now: no pass on a stale one, and what a
+    stale one shows wrong still fails, said stale."""
+    cert_rules = [
+        ("EVD-006", "certificates/portal-cert"),
+        ("EVD-007", "certificates/portal-cert"),
+    ]
+    decl = write(tmp_path / "decl", {"d.yaml": PORTAL_CERT_DECL % "2027-01-24"})
+    for day, status in (("2026-11-20", "pass"), ("2024-11-20", "not_applicable")):
+        evidence = tmp_path / f"evidence-{day}"
+        _ssl_cert_scan(evidence, "scan.xml", day)
+        code, report, err = check(str(decl), "--evidence", str(evidence))
+        assert code in (0, 1), err
+        evd = by_rule(report, "EVD-")
+        (evd8,) = [f for (rule, _), f in evd.items() if rule == "EVD-008"]
+        assert [evd[key]["status"] for key in cert_rules] + [evd8["status"]] == [status] * 3, day
+    limit = "older than EVD-004's limit of 30 days"
+    assert evd[("EVD-007", "certificates/portal-cert")]["message"].startswith(
+        f"only scans {limit} presented a certificate matching this declaration ("
+    )
+    assert evd[("EVD-007", "certificates/portal-cert")]["message"].endswith(
+        "scan.xml#localhost:39671, internal scan of 2024-11-20): a stale scan backs no pass; "
+        "scan again with --script ssl-cert"
+    )
+    assert evd8["message"] == (
+        f"only the internal scan of 2024-11-20 presented this certificate, {limit}: a stale "
+        "scan backs no pass; scan again with --script ssl-cert"
+    )
+    # What the stale scan shows wrong still fails: a certificate ending before the declared day.
+    decl = write(tmp_path / "later", {"d.yaml": PORTAL_CERT_DECL % "2027-06-01"})
+    code, report, err = check(str(decl), "--evidence", str(tmp_path / "evidence-2024-11-20"))
+    earlier = by_rule(report, "EVD-007")[("EVD-007", "certificates/portal-cert")]
+    assert earlier["status"] == "fail", earlier
+    assert earlier["message"].endswith(
+        f"(portal.test), valid until 2027-01-24 (internal scan of 2024-11-20, stale: {limit})"
+    )
+
+
+def test_the_newest_scan_that_printed_a_certificate_stands_for_its_port(tmp_path: Path) -> None:
+    """Two scans printed a certificate on the same host and port: the newest stands for it, as
+    for the port itself. The same certificate in a stale and in a current scan was kept from
+    the file whose name sorts first (the stale one: no pass); a certificate since renewed
+    kept failing EVD-007 on the stale scan; a port a newer scan found closed kept its old
+    certificate."""
+    decl = write(tmp_path / "decl", {"d.yaml": PORTAL_CERT_DECL % "2027-01-24"})
+    evidence = tmp_path / "evidence"
+    _ssl_cert_scan(evidence, "a-old.xml", "2024-11-20")
+    _ssl_cert_scan(evidence, "b-new.xml", "2026-11-20")
+    code, report, err = check(str(decl), "--evidence", str(evidence))
+    assert code in (0, 1), err
+    certs = {
+        (rule, target.rpartition("/")[2]): f["status"]
+        for (rule, target), f in by_rule(report, "EVD-00").items()
+        if rule in CERT_RULES
+    }
+    assert certs == {
+        ("EVD-006", "portal-cert"): "pass",
+        ("EVD-007", "portal-cert"): "pass",
+        ("EVD-008", "b-new.xml#localhost:39671"): "pass",
+    }
+    # Renewed since the stale scan: the current scan's certificate is the one judged.
+    fixture = (FIXTURES / "ssl-cert.xml").read_text()
+    start = fixture.index('<elem key="pem">') + len('<elem key="pem">')
+    end = fixture.index("</elem>", start)
+    renewed = certificate(
+        "portal.test", not_before=D(2026, 11, 25), not_after=D(2027, 6, 1), issuer="Test CA",
+        sans=("portal.test",),
+    )  # fmt: skip
+    _ssl_cert_scan(evidence, "b-new.xml", "2026-11-20",
+                   fixture[:start] + pem(renewed).decode() + fixture[end:])  # fmt: skip
+    decl = write(tmp_path / "renewed", {"d.yaml": PORTAL_CERT_DECL % "2027-06-01"})
+    code, report, err = check(str(decl), "--evidence", str(evidence))
+    assert code in (0, 1), err
+    evd = by_rule(report, "EVD-00")
+    assert evd[("EVD-007", "certificates/portal-cert")]["status"] == "pass"
+    assert evd[("EVD-007", "certificates/portal-cert")]["message"] == (
+        "the certificate presented is valid until 2027-06-01, as declared or later"
+    )
+    # The port found closed by the current scan presents nothing now.
+    opened = '<state state="open" reason="syn-ack" reason_ttl="0"/>'
+    script = fixture.index("<script "), fixture.index("</script>") + len("</script>")
+    closed = fixture[: script[0]] + fixture[script[1] :]
+    _ssl_cert_scan(evidence, "b-new.xml", "2026-11-20",
+                   closed.replace(opened, opened.replace("open", "closed")))  # fmt: skip
+    code, report, err = check(str(decl), "--evidence", str(evidence))
+    assert code in (0, 1), err
+    evd = by_rule(report, "EVD-00")
+    assert not [key for key in evd if key[0] == "EVD-008"]
+    assert evd[("EVD-007", "certificates/portal-cert")]["message"] == (
+        "no certificate given as evidence matches this declaration"
+    )
+
+
+CERT_RULES = ("EVD-006", "EVD-007", "EVD-008")

@@ -37,6 +37,12 @@ class ObservedCertificate:
     # addresses of the scanned host; a file's certificate has neither (its sidecar's host).
     port: int = 0
     names: tuple[str, ...] = ()
+    # Read from a scan: its start (ISO 8601, UTC, to the second: the newest scan that printed
+    # a certificate for a host and port decides) and vantage point. A certificate's age as
+    # evidence is its scan's: a stale scan backs no pass (docs/evidence.md, "Stale scans").
+    # Empty for a file, which carries no date.
+    scan_start: str = ""
+    vantage: str = ""
 
 
 def read_pem(path: str, text: bytes) -> list[ObservedCertificate]:
@@ -60,7 +66,13 @@ def read_pem(path: str, text: bytes) -> list[ObservedCertificate]:
 
 
 def read_scanned(
-    path: str, line: int, pem_text: str, port: int, names: tuple[str, ...]
+    path: str,
+    line: int,
+    pem_text: str,
+    port: int,
+    names: tuple[str, ...],
+    scan_start: str = "",
+    vantage: str = "",
 ) -> ObservedCertificate:
     """The certificate nmap's ssl-cert script printed at ``line`` of scan ``path``."""
     try:
@@ -69,7 +81,7 @@ def read_scanned(
         why = exc.problems[0].message if exc.problems else _("unreadable")
         message = _("the certificate nmap's ssl-cert script printed is damaged: {why}")
         raise fail(path, line, None, message.format(why=why)) from None
-    return replace(first, line=line, port=port, names=names)
+    return replace(first, line=line, port=port, names=names, scan_start=scan_start, vantage=vantage)
 
 
 def read_der(path: str, text: bytes) -> list[ObservedCertificate]:

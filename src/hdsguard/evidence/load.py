@@ -205,7 +205,7 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
         if vantage is None:
             raise fail(shown, 1, 1, _(_NO_VANTAGE).format(sidecar=f"{path.name}{SIDECAR}"))
         out.scans.append((scan, vantage))
-        out.certificates += _scanned_certificates(scan)
+        out.certificates += _scanned_certificates(scan, vantage)
         stamp: str | None = scan.start.strftime("%Y-%m-%dT%H:%M:%SZ")
     elif kind in ("pem", "der"):
         from hdsguard.evidence.certs import read_der, read_pem
@@ -231,9 +231,11 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
     out.files.append(EvidenceFile(shown, kind, digest, stamp))
 
 
-def _scanned_certificates(scan: Scan) -> list[tuple[ObservedCertificate, str | None]]:
-    """The certificates nmap's ssl-cert script printed, each bound to its host and port."""
+def _scanned_certificates(scan: Scan, vantage: str) -> list[tuple[ObservedCertificate, str | None]]:
+    """The certificates nmap's ssl-cert script printed, each bound to its host and port, and
+    dated by its scan (a stale scan backs no pass, whatever it saw)."""
     out: list[tuple[ObservedCertificate, str | None]] = []
+    start = scan.start.strftime("%Y-%m-%dT%H:%M:%SZ")
     for host in scan.hosts:
         name = host.names[0] if host.names else (host.addresses or [""])[0]
         for port in host.ports:
@@ -241,7 +243,8 @@ def _scanned_certificates(scan: Scan) -> list[tuple[ObservedCertificate, str | N
                 from hdsguard.evidence.certs import read_scanned
 
                 keys = (*host.names, *host.addresses)
-                out += [(read_scanned(scan.path, line, text, port.port, keys), name or None)
+                out += [(read_scanned(scan.path, line, text, port.port, keys, start, vantage),
+                         name or None)
                         for line, text in port.certificates]  # fmt: skip
     return out
 

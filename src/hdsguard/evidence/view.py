@@ -40,22 +40,7 @@ def sections(evidence: EvidenceSet) -> dict[str, list[dict[str, Any]]]:
         for f in evidence.files
     ]  # fmt: skip
     _scans(out, evidence)
-    seen: set[str] = set()
-    for cert, served_by in sorted(evidence.certificates, key=lambda c: (c[0].path, c[0].line)):
-        key = f"{cert.sha256}{served_by}:{cert.port}"
-        if cert.position != 0 or key in seen:
-            continue  # the server's own certificate only; the chain is read, not a target
-        seen.add(key)
-        # A file's id is its path; a scan's certificate is the scan's, on one host and port.
-        ident = f"{cert.path}#{served_by}:{cert.port}" if cert.port else cert.path
-        names = list(cert.names) if cert.names else [served_by] if served_by else []
-        out["evidence_certificates"].append(
-            {"id": ident, "sha256": cert.sha256, "subject": cert.subject,
-             "sans": list(cert.sans), "issuer": cert.issuer, "not_before": cert.not_before,
-             "not_after": cert.not_after, "signature_algorithm": cert.signature_algorithm,
-             "host": served_by or "", "names": names, "port": cert.port,
-             "at": f"{cert.path}:{cert.line}"}
-        )  # fmt: skip
+    out["evidence_certificates"] = _certificates(evidence, out["evidence_ports"])
     kev: dict[str, dict[str, Any]] = {}
     for cat in evidence.kevs:
         for e in cat.entries:
@@ -75,6 +60,54 @@ def sections(evidence: EvidenceSet) -> dict[str, list[dict[str, Any]]]:
                                                 "snapshot": reg.snapshot,
                                                 "at": f"{reg.path}:{r.line}"})  # fmt: skip
     out["evidence_hds_registry"] = [registry[k] for k in sorted(registry)]
+    return out
+
+
+def _certificates(evidence: EvidenceSet, ports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The servers' own certificates (the first of each file: the chain is read, not a
+    target), in the order of their files and lines.
+
+    A certificate nmap's ssl-cert script printed stands for its host and port as the newest
+    scan from its vantage point that printed one there saw it, as a port is the newest
+    scan's: an older scan's certificate there (the one since renewed) is not kept, and none
+    is when a newer scan covered the port without seeing it open (``ports``, the section
+    ``evidence_ports``, no longer holds it). Each keeps its scan's date (``scan_date``): a
+    stale scan backs no pass (docs/evidence.md, "Stale scans"). A file's certificate has none.
+    """
+    first = [c for c in evidence.certificates if c[0].position == 0]
+    # Which scan stands for each (host, port, vantage): the newest, then the first path.
+    newest: dict[tuple[str, int, str], str] = {}
+    open_ports = {p["id"] for p in ports} if any(c.port for c, _host in first) else set()
+    by_path = sorted(first, key=lambda c: c[0].path)
+    for cert, served_by in sorted(by_path, key=lambda c: c[0].scan_start, reverse=True):
+        if cert.port:
+            newest.setdefault((served_by or "", cert.port, cert.vantage), cert.path)
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for cert, served_by in sorted(first, key=lambda c: (c[0].path, c[0].line)):
+        if cert.port:
+            if newest[(served_by or "", cert.port, cert.vantage)] != cert.path:
+                continue  # a newer scan printed the certificate this port presents now
+            if not any(
+                f"{served_by}:{cert.port}/{transport}@{cert.vantage}" in open_ports
+                for transport in ("tcp", "udp")
+            ):
+                continue  # a newer scan found the port no longer open
+        key = f"{cert.sha256}{served_by}:{cert.port}"
+        if key in seen:
+            continue
+        seen.add(key)
+        # A file's id is its path; a scan's certificate is the scan's, on one host and port.
+        ident = f"{cert.path}#{served_by}:{cert.port}" if cert.port else cert.path
+        names = list(cert.names) if cert.names else [served_by] if served_by else []
+        out.append(
+            {"id": ident, "sha256": cert.sha256, "subject": cert.subject,
+             "sans": list(cert.sans), "issuer": cert.issuer, "not_before": cert.not_before,
+             "not_after": cert.not_after, "signature_algorithm": cert.signature_algorithm,
+             "host": served_by or "", "names": names, "port": cert.port,
+             "scan_date": cert.scan_start[:10], "vantage": cert.vantage,
+             "at": f"{cert.path}:{cert.line}"}
+        )  # fmt: skip
     return out
 
 

@@ -258,9 +258,10 @@ class Context:
 
     def stale(self, date: str) -> bool:
         """Whether a scan started on ``date`` is older than EVD-004's limit: it then backs
-        no pass of any evidence rule (docs/evidence.md, "Stale scans")."""
+        no pass of any evidence rule (docs/evidence.md, "Stale scans"). "" (evidence no scan
+        dates: a certificate file) is not stale: it carries no scan age."""
         limit = self.scan_age_limit
-        return limit is not None and (self.as_of - _date(date)).days > limit
+        return limit is not None and date != "" and (self.as_of - _date(date)).days > limit
 
     def health_data_at(self, provider: str) -> list[str]:
         """What health data a provider holds for the organisation, as readable phrases.
