@@ -811,3 +811,41 @@ def test_the_newest_scan_that_printed_a_certificate_stands_for_its_port(tmp_path
 
 
 CERT_RULES = ("EVD-006", "EVD-007", "EVD-008")
+
+
+def test_an_internet_service_passes_evd_002_only_on_a_current_external_scan(
+    tmp_path: Path,
+) -> None:
+    """EVD-002 passed every service declared `exposure: internet` ("declared Internet-exposed")
+    as soon as any external scan was given: a two-year-old one, or one of other hosts. Its pass
+    now says what a current external scan saw there; without one it is not applicable."""
+    decl = write(tmp_path / "decl", {"svc.yaml": STALE_DECL + ELSEWHERE})
+    key, elsewhere = ("EVD-002", "services/results-ftp"), ("EVD-002", "services/elsewhere")
+    _, report, err = check(str(decl), "--evidence", str(_lab_scan_started(tmp_path, "2026-11-20")))
+    evd = by_rule(report, "EVD-002")
+    assert (evd[key]["status"], evd[key]["message"]) == (
+        "pass",
+        "declared Internet-exposed; the external scan of 2026-11-20 saw "
+        "ftp.biolab-rhone.example:21 open",
+    ), err
+    assert (evd[elsewhere]["status"], evd[elsewhere]["message"]) == (
+        "not_applicable",
+        "no external scan covered www.elsewhere.example:443 (the host is in no external scan): "
+        "its reachability from the Internet is not known",
+    )
+    _, report, err = check(str(decl), "--evidence", str(_lab_scan_started(tmp_path, "2024-11-20")))
+    evd = by_rule(report, "EVD-002")
+    assert (evd[key]["status"], evd[key]["message"]) == (
+        "not_applicable",
+        "only the external scan of 2024-11-20 covered ftp.biolab-rhone.example:21, older than "
+        "EVD-004's limit of 30 days: a stale scan backs no pass; scan again from outside",
+    ), err
+
+
+ELSEWHERE = """\
+  - id: elsewhere
+    host: www.elsewhere.example
+    port: 443
+    protocol: https
+    exposure: internet
+"""
