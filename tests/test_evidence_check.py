@@ -849,3 +849,31 @@ ELSEWHERE = """\
     protocol: https
     exposure: internet
 """
+
+
+def test_a_udp_port_nmap_could_not_tell_from_open_backs_no_evd_002_pass(tmp_path: Path) -> None:
+    """An SNMP agent declared internal, scanned from outside with -sU: nmap got no answer on
+    its port (`open|filtered`, what an open agent ignoring the probe's community gives too),
+    and EVD-002 passed it "covered and did not see it open". Not covered: not applicable. The
+    port nmap found closed (an ICMP port unreachable) still backs a pass."""
+    decl = write(tmp_path / "decl", {"d.yaml": """
+        services:
+          - {id: snmp-agent, host: 127.0.0.1, port: 16161, protocol: snmp, exposure: internal}
+          - {id: snmp-gone, host: 127.0.0.1, port: 16162, protocol: snmp, exposure: internal}
+        """})  # fmt: skip
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    text = (FIXTURES / "udp-open-filtered.xml").read_text()
+    (evidence / "udp.xml").write_text(text.replace('start="1796534415"', 'start="1795158725"'))
+    (evidence / "udp.xml.evidence").write_text("vantage: external\n")
+    code, report, err = check(str(decl), "--evidence", str(evidence))
+    assert code in (0, 1), err
+    evd = by_rule(report, "EVD-002")
+    agent, gone = evd[("EVD-002", "services/snmp-agent")], evd[("EVD-002", "services/snmp-gone")]
+    assert agent["status"] == "not_applicable", agent["message"]
+    assert agent["message"].startswith("no external scan covered 127.0.0.1:16161")
+    assert (gone["status"], gone["message"]) == (
+        "pass",
+        "declared internal; the external scan of 2026-11-20 covered 127.0.0.1:16162 and did not "
+        "see it open",
+    )

@@ -11,7 +11,7 @@ from hdsguard.errors import InputError
 from hdsguard.evidence.certs import read_der, read_pem
 from hdsguard.evidence.kev import read_kev
 from hdsguard.evidence.load import EvidenceSpec, load_evidence
-from hdsguard.evidence.nmap import read_scan
+from hdsguard.evidence.nmap import read_exact, read_scan
 from hdsguard.evidence.registry import read_registry
 from tests.evidence_support import certificate, der, pem, sha1_signed
 from tests.helpers import REPO
@@ -348,3 +348,53 @@ def test_a_misspelt_sidecar_key_is_named_at_its_line_with_a_hint(tmp_path: Path)
         "ext.xml.evidence:2:1: unknown key 'vantgae' in a sidecar (it holds `vantage` and/or "
         "`host`); did you mean 'vantage'?"
     )
+
+
+UDP = (FIXTURES / "udp-open-filtered.xml").read_bytes()
+# tests/fixtures/evidence/udp-open-filtered.xml: nmap 7.93's own output (-sU -Pn -p
+# 16161,16162 -oX) against 127.0.0.1, a UDP socket bound on 16161 that never answers
+# (open|filtered, "no-response") and nothing on 16162 (closed, "port-unreach").
+_UDP_PORTS = UDP[UDP.index(b"<ports>") + 7 : UDP.index(b"</ports>")]
+
+
+def _udp_host(tmp_path: Path, text: bytes) -> dict[str, object]:
+    from hdsguard.evidence.view import sections
+
+    (tmp_path / "udp.xml").write_bytes(text)
+    (tmp_path / "udp.xml.evidence").write_text("vantage: external\n")
+    (host,) = sections(load_evidence([EvidenceSpec(tmp_path)]))["evidence_hosts"]
+    return host
+
+
+@pytest.mark.parametrize(
+    ("ports", "covered"),
+    [
+        # Listed one by one: 16161 nmap could not tell from open, 16162 closed.
+        (_UDP_PORTS, [[16162, 16162]]),
+        # Folded into an <extraports> whose <extrareasons> list the ports (nmap 7.90 on).
+        (
+            b'<extraports state="open|filtered" count="1">\n<extrareasons reason="no-response" '
+            b'count="1" proto="udp" ports="16161"/>\n</extraports>\n'
+            + _UDP_PORTS[_UDP_PORTS.index(b'<port protocol="udp" portid="16162"') :],
+            [[16162, 16162]],
+        ),
+        # Folded with no list of ports (an older nmap): none of them is known.
+        (
+            b'<extraports state="open|filtered" count="2">\n<extrareasons reason="no-response" '
+            b'count="2"/>\n</extraports>\n',
+            [],
+        ),
+        # Folded as closed or filtered: not open, covered.
+        (b'<extraports state="closed" count="2">\n</extraports>\n', [[16161, 16162]]),
+    ],
+)
+def test_a_port_nmap_could_not_tell_from_open_is_not_covered(
+    tmp_path: Path, ports: bytes, covered: list[list[int]]
+) -> None:
+    """An open UDP service that ignores nmap's probe gives no answer, which nmap reports as
+    `open|filtered`: such a port was counted covered and not open, so EVD-002 passed an
+    internal SNMP agent "covered and did not see it open" on a scan that could not tell."""
+    text = UDP.replace(_UDP_PORTS, ports)
+    host = _udp_host(tmp_path, text)
+    assert host["udp_ranges"] == covered
+    assert read_scan("s.xml", text) == read_exact("s.xml", text)  # both readings agree

@@ -30,7 +30,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 
 from hdsguard.errors import InputError, fail
-from hdsguard.evidence.nmapmodel import Host, Port, Scan
+from hdsguard.evidence.nmapmodel import Folded, Host, Port, Scan
 from hdsguard.i18n import _
 
 # Elements outside <host> whose children could be mistaken for a host's.
@@ -47,6 +47,7 @@ class _Reader:
         self.host: Host | None = None
         self.port: Port | None = None
         self.script = ""  # the id of the <script> being read, inside a port
+        self.folded: Folded | None = None  # the <extraports> being read, if undecided
         self.pem: list[str] = []
         self.pem_line = 0
         self.end_line = 1  # the line of <finished>
@@ -56,7 +57,8 @@ class _Reader:
             "service": self._service, "address": self._address, "hostname": self._hostname,
             "status": self._status, "script": self._script, "hostscript": self._hostscript,
             "elem": self._elem, "table": self._table, "finished": self._finished,
-            "scaninfo": self._scaninfo,
+            "scaninfo": self._scaninfo, "extraports": self._extraports,
+            "extrareasons": self._extrareasons,
             **dict.fromkeys(_OUTSIDE_HOST, self._outside_host),
         }  # fmt: skip
 
@@ -85,11 +87,11 @@ class _Reader:
 
     def _host(self, attrs: dict[str, str]) -> None:
         self.host = Host(self.parser.CurrentLineNumber)
-        self.port = None
+        self.port = self.folded = None
         self.scans_hosts.append(self.host)
 
     def _outside_host(self, attrs: dict[str, str]) -> None:
-        self.host = self.port = None
+        self.host = self.port = self.folded = None
 
     def _port(self, attrs: dict[str, str]) -> None:
         if self.host is None:
@@ -151,6 +153,23 @@ class _Reader:
             if _TLS_VERSION.fullmatch(key) and key not in port.tls_versions:
                 port.tls_versions.append(key)
 
+    def _extraports(self, attrs: dict[str, str]) -> None:
+        # Ports nmap folded into a count; only a state that may be open matters (`closed`,
+        # `filtered` ports are not open, as a port it did not list at all).
+        self.folded = None
+        if self.host is not None and attrs.get("state", "").startswith("open|"):
+            count = attrs.get("count", "")
+            self.folded = Folded(int(count) if count.isdigit() else -1)
+            self.host.folded.append(self.folded)
+
+    def _extrareasons(self, attrs: dict[str, str]) -> None:
+        folded = self.folded
+        count, protocol = attrs.get("count", ""), attrs.get("proto", "")
+        ranges = _port_list(attrs.get("ports", ""))
+        if folded is not None and count.isdigit() and protocol and ranges:
+            folded.listed += int(count)
+            folded.ranges.setdefault(protocol, []).extend(ranges)
+
     def _finished(self, attrs: dict[str, str]) -> None:
         if self.scan is not None:
             self.scan.finished = attrs.get("exit", "success") == "success"
@@ -185,6 +204,18 @@ class _Reader:
                 )
             out.append((int(lo), int(hi or lo)))
         return out
+
+
+def _port_list(text: str) -> list[tuple[int, int]]:
+    """The port ranges of ``text`` (``"22,443,8000-8100"``); [] when it is not such a list
+    (the ports it names are then undecided, as if it were absent)."""
+    out = []
+    for part in text.split(","):
+        lo, _dash, hi = part.partition("-")
+        if not lo.isdigit() or not (hi or lo).isdigit():
+            return []
+        out.append((int(lo), int(hi or lo)))
+    return out
 
 
 # defusedxml's guards (defusedxml.expatreader), raising its exceptions.

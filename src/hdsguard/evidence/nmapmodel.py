@@ -28,12 +28,26 @@ class Port:
 
 
 @dataclass(slots=True)
+class Folded:
+    """An `<extraports>` of a state nmap could not tell from open (`open|filtered`: no answer,
+    as an open UDP service that ignores nmap's probe gives): ``count`` ports, ``listed`` of
+    them named by its `<extrareasons ports>` (nmap 7.90 and later), per protocol in
+    ``ranges``. The ports of one not fully listed are all undecided (docs/evidence.md)."""
+
+    count: int
+    listed: int = 0
+    ranges: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Host:
     line: int
     state: str = ""
     addresses: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     ports: list[Port] = field(default_factory=list)
+    # Port counts nmap folded into an `<extraports>` whose state may be open (open|filtered).
+    folded: list[Folded] = field(default_factory=list)
 
 
 @dataclass

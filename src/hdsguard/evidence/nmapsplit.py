@@ -61,7 +61,10 @@ _PLAIN_HOST = re.compile(
     rb'<address addr="' + _VALUE + rb' addrtype="(ipv4|ipv6)"[^<]*'
     rb'(?:<address addr="[^"<]*" addrtype="mac"[^<]*)?'
     rb'<hostnames>[^<]*(?:<hostname name="' + _VALUE + rb"[^<]*)?</hostnames>[^<]*"
-    rb"<ports>[^<]*(?:<extraports [^<]*(?:<extrareasons [^<]*)*</extraports>[^<]*)*"
+    # An <extraports> whose state may be open (open|filtered: ports nmap could not decide,
+    # which the exact reader records) or spelled with a reference is left to the exact reader.
+    rb"<ports>[^<]*(?:<extraports (?![^<]*(?:open\||&))[^<]*(?:<extrareasons [^<]*)*"
+    rb"</extraports>[^<]*)*"
     rb"((?:" + _PORT_SHAPE % (rb"[a-z]+", rb"\d+", *[_ANY] * 6) + rb")*)"
     rb"</ports>[^<]*(?:<times [^<]*)?</host>\s*(?=<host[\s>]|<hosthint>|<runstats>)"
 )

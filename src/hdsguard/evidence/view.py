@@ -17,6 +17,7 @@ from typing import Any
 from hdsguard.declarations.merge import DeclarationSet, Origin
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.evidence.load import EvidenceSet
+from hdsguard.evidence.nmapmodel import Host
 
 # Section name -> what its items are. Always present (empty without evidence), so that a rule
 # reads `decl.evidence_ports` without guarding it.
@@ -138,13 +139,19 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
             names, addresses = host.names, host.addresses
             name = names[0] if names else addresses[0] if addresses else "?"
             host_id = ident = f"{name}@{vantage}"
+            # The ports it covered: those probed, less those nmap could not tell from open.
+            ranges, host_tcp, host_udp = scan.ranges, tcp, udp
+            if host.folded or any(p.state.startswith("open|") for p in host.ports):
+                ranges = _decided(scan.ranges, host)
+                host_tcp = [[lo, hi] for lo, hi in ranges.get("tcp", [])]
+                host_udp = [[lo, hi] for lo, hi in ranges.get("udp", [])]
             if ident not in seen:
                 seen.add(ident)
                 hosts.append({"id": ident, "names": names, "addresses": addresses, "host": name,
                               "vantage": vantage, "scan_date": date, "state": host.state,
                               # A host nmap found down had no port probed.
-                              "tcp_ranges": tcp if host.state != "down" else [],
-                              "udp_ranges": udp if host.state != "down" else [],
+                              "tcp_ranges": host_tcp if host.state != "down" else [],
+                              "udp_ranges": host_udp if host.state != "down" else [],
                               "at": f"{path}:{host.line}"})  # fmt: skip
             newer = covering.get(host_id)
             for port in host.ports:
@@ -183,10 +190,47 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                 if not port.tls_versions:
                     unlisted[ident] = item
             if host.state != "down":
-                covering.setdefault(host_id, []).append((path, scan.ranges))
+                covering.setdefault(host_id, []).append((path, ranges))
     by_id = itemgetter("id")  # every id here is a string
     for name in ("evidence_scans", "evidence_hosts", "evidence_ports"):
         out[name].sort(key=by_id)
+
+
+def _decided(
+    ranges: dict[str, list[tuple[int, int]]], host: Host
+) -> dict[str, list[tuple[int, int]]]:
+    """``ranges`` (a scan's, per protocol) less the ports of ``host`` nmap could not tell open
+    from filtered (`open|filtered`: no answer, which an open UDP service that ignores nmap's
+    probe gives too): listed so, or folded into an `<extraports>` of that state (every port
+    of every protocol when its `<extrareasons>` do not list them all). Such a port was not
+    covered: its absence from the open ports says nothing (docs/evidence.md)."""
+    holes: dict[str, list[tuple[int, int]]] = {}
+    for port in host.ports:
+        if port.state.startswith("open|"):
+            holes.setdefault(port.protocol, []).append((port.port, port.port))
+    for folded in host.folded:
+        if folded.count < 0 or folded.listed != folded.count:
+            return {protocol: [] for protocol in ranges}
+        for protocol, listed in folded.ranges.items():
+            holes.setdefault(protocol, []).extend(listed)
+    return {protocol: _minus(spans, holes.get(protocol, [])) for protocol, spans in ranges.items()}
+
+
+def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ports of ``spans`` outside ``holes``, as ranges."""
+    out = list(spans)
+    for a, b in holes:
+        cut = []
+        for lo, hi in out:
+            if b < lo or hi < a:
+                cut.append((lo, hi))
+                continue
+            if lo < a:
+                cut.append((lo, a - 1))
+            if b < hi:
+                cut.append((b + 1, hi))
+        out = cut
+    return out
 
 
 def _covered(
