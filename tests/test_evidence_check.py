@@ -877,3 +877,73 @@ def test_a_udp_port_nmap_could_not_tell_from_open_backs_no_evd_002_pass(tmp_path
         "declared internal; the external scan of 2026-11-20 covered 127.0.0.1:16162 and did not "
         "see it open",
     )
+
+
+PATCHED_FIREWALL = """
+    firewalls:
+      - {id: fw-edge-1, vendor: Fortinet, firmware: {product: FortiOS}, last_patch: 2026-09-01}
+"""
+
+
+def test_a_stale_kev_catalogue_backs_no_evd_009_pass(tmp_path: Path) -> None:
+    """EVD-009 passed "no CISA KEV entry for Fortinet FortiOS left unreviewed since the last
+    patch" on a catalogue of any age, though a catalogue cannot show what CISA added after its
+    release: a pass resting on a two-year-old download. Past EVD-009's `max_catalogue_age_days`
+    (14) it is not applicable, saying the catalogue's date and the limit."""
+    decl = write(tmp_path / "decl", {"fw.yaml": PATCHED_FIREWALL})
+    kev = str(FIXTURES / "kev.json")  # released 2026-11-26
+    for as_of, status in (("2026-12-10", "pass"), ("2026-12-11", "not_applicable")):
+        result = run_cli(["check", str(decl), "--evidence", kev, "--as-of", as_of,
+                          "--format", "json", "--no-config"])  # fmt: skip
+        assert result.exit_code in (0, 1), result.stderr
+        (evd,) = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "EVD-009"]
+        assert evd["status"] == status, (as_of, evd["message"])
+    assert evd["message"] == (
+        "the CISA KEV catalogue given was released on 2026-11-26, older than EVD-009's limit of "
+        "14 days: the entries CISA added since are not in it, and a stale catalogue backs no "
+        "pass; download it again from cisa.gov"
+    )
+    # An empty catalogue is no evidence either, and not "no catalogue given".
+    empty = tmp_path / "empty.json"
+    data = json.loads((FIXTURES / "kev.json").read_text())
+    empty.write_text(json.dumps({**data, "count": 0, "vulnerabilities": []}))
+    _, report, err = check(str(decl), "--evidence", str(empty))
+    (evd,) = [f for f in report["findings"] if f["rule"] == "EVD-009"]
+    assert (evd["status"], evd["message"]) == (
+        "not_applicable",
+        "the CISA KEV catalogue given lists no entry: an empty catalogue is no evidence; "
+        "download it again from cisa.gov",
+    ), err
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # The FortiOS entry listed again, added later: PAT-003's deadline would count from
+        # whichever entry came first.
+        (
+            lambda entries: [*entries, {**entries[0], "dateAdded": "2026-11-20"}],
+            "kev.json:49: CVE-2024-21762 is listed twice (line 8 and here): a catalogue CISA "
+            "released lists a CVE once; download it again from cisa.gov",
+        ),
+        # An entry dated after the catalogue's release.
+        (
+            lambda entries: [{**entries[0], "dateAdded": "2026-12-01"}, *entries[1:]],
+            "kev.json:8: CVE-2024-21762 was added on 2026-12-01, after the catalogue's release "
+            "on 2026-11-26 (`dateReleased`): a catalogue lists no entry from its future; "
+            "download it again from cisa.gov",
+        ),
+    ],
+)
+def test_an_implausible_kev_catalogue_is_refused(
+    tmp_path: Path, change: Any, expected: str
+) -> None:
+    data = json.loads((FIXTURES / "kev.json").read_text())
+    entries = change(data["vulnerabilities"])
+    kev = tmp_path / "kev.json"
+    data = {**data, "count": len(entries), "vulnerabilities": entries}
+    kev.write_text(json.dumps(data, indent=2))
+    decl = write(tmp_path / "decl", {"fw.yaml": PATCHED_FIREWALL})
+    code, _, err = check(str(decl), "--evidence", str(kev))
+    assert code == 2
+    assert err.strip().endswith(expected), err

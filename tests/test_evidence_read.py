@@ -398,3 +398,23 @@ def test_a_port_nmap_could_not_tell_from_open_is_not_covered(
     host = _udp_host(tmp_path, text)
     assert host["udp_ranges"] == covered
     assert read_scan("s.xml", text) == read_exact("s.xml", text)  # both readings agree
+
+
+def test_a_cve_two_catalogues_list_is_the_newest_catalogues(tmp_path: Path) -> None:
+    """Two catalogues given (last month's and today's) that disagree on a CVE's `dateAdded`:
+    the entry of the file whose name sorted first was kept, whatever its age; the newest
+    catalogue's now, as the newest scan's port."""
+    import json
+
+    from hdsguard.evidence.view import sections
+
+    data = json.loads((FIXTURES / "kev.json").read_text())  # released 2026-11-26
+    entry = {**data["vulnerabilities"][0], "dateAdded": "2024-02-19"}
+    older = {**data, "dateReleased": "2026-10-01T10:00:00.0000Z", "count": 1,
+             "vulnerabilities": [entry]}  # fmt: skip
+    (tmp_path / "a-old.json").write_text(json.dumps(older))
+    (tmp_path / "b-new.json").write_bytes((FIXTURES / "kev.json").read_bytes())
+    kev = sections(load_evidence([EvidenceSpec(tmp_path)]))["evidence_kev"]
+    entry = next(e for e in kev if e["cve"] == "CVE-2024-21762")
+    assert entry["date_added"] == "2024-02-09"
+    assert str(entry["at"]).endswith("/b-new.json:8")

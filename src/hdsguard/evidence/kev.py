@@ -68,6 +68,7 @@ def read_kev(path: str, text: bytes) -> Kev:
         )
     released = _date(path, 1, "dateReleased", data["dateReleased"])
     entries = [_entry(path, i, item, lines) for i, item in enumerate(vulns)]
+    _plausible(path, released, entries)
     version = data["catalogVersion"]
     if not isinstance(version, str) or not isinstance(data["title"], str):
         raise _other_schema(path, 1, _("`catalogVersion` or `title` is not a string"))
@@ -97,6 +98,37 @@ def _entry(path: str, index: int, item: object, lines: list[int]) -> KevEntry:
         item["cveID"], item["vendorProject"], item["product"], item["vulnerabilityName"],
         added, line,
     )  # fmt: skip
+
+
+def _plausible(path: str, released: str, entries: list[KevEntry]) -> None:
+    """Entries a catalogue CISA released can hold: each CVE once (a second entry would give
+    it a second `dateAdded`, and the rules one of the two), none added after the catalogue
+    was released (a day of margin: `dateAdded` is CISA's calendar day, `dateReleased` UTC)."""
+    first: dict[str, KevEntry] = {}
+    latest = datetime.date.fromisoformat(released) + datetime.timedelta(days=1)
+    for entry in entries:
+        seen = first.setdefault(entry.cve, entry)
+        if seen is not entry:
+            raise fail(
+                path,
+                entry.line,
+                None,
+                _(
+                    "{cve} is listed twice (line {line} and here): a catalogue CISA released "
+                    "lists a CVE once; download it again from cisa.gov"
+                ).format(cve=entry.cve, line=seen.line),
+            )
+        if datetime.date.fromisoformat(entry.date_added) > latest:
+            raise fail(
+                path,
+                entry.line,
+                None,
+                _(
+                    "{cve} was added on {added}, after the catalogue's release on {released} "
+                    "(`dateReleased`): a catalogue lists no entry from its future; download "
+                    "it again from cisa.gov"
+                ).format(cve=entry.cve, added=entry.date_added, released=released),
+            )
 
 
 def _entry_lines(text: bytes) -> list[int]:

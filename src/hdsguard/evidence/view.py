@@ -43,7 +43,9 @@ def sections(evidence: EvidenceSet) -> dict[str, list[dict[str, Any]]]:
     _scans(out, evidence)
     out["evidence_certificates"] = _certificates(evidence, out["evidence_ports"])
     kev: dict[str, dict[str, Any]] = {}
-    for cat in evidence.kevs:
+    # A CVE two catalogues list is the newest catalogue's entry (then the first path's).
+    by_path = sorted(evidence.kevs, key=lambda c: c.path)
+    for cat in sorted(by_path, key=lambda c: c.released, reverse=True):
         for e in cat.entries:
             at = f"{cat.path}:{e.line}"
             kev.setdefault(e.cve, {"id": e.cve, "cve": e.cve, "vendor": e.vendor,
