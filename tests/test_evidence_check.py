@@ -947,3 +947,33 @@ def test_an_implausible_kev_catalogue_is_refused(
     code, _, err = check(str(decl), "--evidence", str(kev))
     assert code == 2
     assert err.strip().endswith(expected), err
+
+
+def test_a_scan_that_probed_no_port_passes_no_evd_004(tmp_path: Path) -> None:
+    """An external scan of an empty target list (no <host>) passed EVD-004, "the external scan
+    ran on 2026-11-20": a green monthly exposure scan (CaRE D1) that looked at nothing. So did
+    a ping scan (-sn). Both fail now, saying why."""
+    import re
+
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    text = (REPO / EVIDENCE / "scan-external.xml").read_text()
+    (evidence / "empty.xml").write_text(re.sub(r"<host[ >].*?</host>\s*", "", text, flags=re.S))
+    (evidence / "empty.xml.evidence").write_text("vantage: external\n")
+    (evidence / "ping-sn.xml").write_bytes((FIXTURES / "ping-sn.xml").read_bytes())
+    (evidence / "ping-sn.xml.evidence").write_text("vantage: internal\n")
+    code, report, err = check(LAB, "--evidence", str(evidence))
+    assert code == 1, err
+    evd4 = {f["target"].rpartition("/")[2]: f for f in report["findings"] if f["rule"] == "EVD-004"}
+    assert {name: f["status"] for name, f in evd4.items()} == {
+        "empty.xml": "fail",
+        "ping-sn.xml": "fail",
+    }
+    assert evd4["empty.xml"]["message"] == (
+        "the external scan of 2026-11-20 probed no port of any host (0 in it, none up with a "
+        "port whose state nmap could tell: an empty target list, a ping scan -sn, every host "
+        "down): it shows nothing of what is exposed; check its targets and scan again"
+    )
+    assert evd4["ping-sn.xml"]["message"].startswith(
+        "the internal scan of 2026-11-25 probed no port of any host (1 in it,"
+    )

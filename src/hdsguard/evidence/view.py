@@ -129,10 +129,12 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
     covering: dict[str, list[tuple[str, dict[str, list[tuple[int, int]]]]]] = {}
     for scan, vantage in sorted(evidence.scans, key=lambda s: (-s[0].start.timestamp(), s[0].path)):
         date = scan.start.date().isoformat()
-        out["evidence_scans"].append(
-            {"id": scan.path, "date": date, "vantage": vantage, "hosts": len(scan.hosts),
-             "at": f"{scan.path}:1"}
-        )  # fmt: skip
+        # probed: its hosts up with a port whose state nmap could tell (EVD-004: a scan that
+        # probed none shows nothing).
+        scanned = {"id": scan.path, "date": date, "vantage": vantage, "hosts": len(scan.hosts),
+                   "probed": 0, "at": f"{scan.path}:1"}  # fmt: skip
+        out["evidence_scans"].append(scanned)
+        probed = 0
         tcp = [[lo, hi] for lo, hi in scan.ranges.get("tcp", [])]
         udp = [[lo, hi] for lo, hi in scan.ranges.get("udp", [])]
         path = scan.path
@@ -193,6 +195,8 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                     unlisted[ident] = item
             if host.state != "down":
                 covering.setdefault(host_id, []).append((path, ranges))
+                probed += any(ranges.values())
+        scanned["probed"] = probed
     by_id = itemgetter("id")  # every id here is a string
     for name in ("evidence_scans", "evidence_hosts", "evidence_ports"):
         out[name].sort(key=by_id)
