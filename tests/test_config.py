@@ -159,15 +159,24 @@ def test_a_missing_declaration_path_of_the_config_is_located_in_it(tree: Tree) -
     for args in (["check"], ["baseline"], ["report", "-o", "a.html"]):
         result = run_cli([*args, "--config", "org/.hdsguard.yaml"])
         assert result.exit_code == 2, result.output
+        # Reported with the problems of the paths that exist, in the same run.
         assert result.stderr == (
             "org/.hdsguard.yaml:2:22: declarations[1]: declaration file or directory not "
             "found: org/gone\n"
+            "org/decl/fw.yaml:1:1: the file declares nothing (empty, or only comments): "
+            "declare at least one section, or delete the file\n"
         )
 
 
 def test_a_missing_policy_directory_of_the_config_is_located_in_it(tree: Tree) -> None:
     # Like a missing waiver file: the config line to fix, not a bare path.
-    tree({"org/.hdsguard.yaml": "version: 1\npolicies: [rules, gone]\n", "org/rules/.keep": ""})
+    tree(
+        {
+            "org/.hdsguard.yaml": "version: 1\npolicies: [rules, gone]\n",
+            "org/rules/.keep": "",
+            "org.yaml": "version: 1\norganisation: {name: Clinique}\n",  # what check reads
+        }
+    )
     for args in (["check"], ["policies", "list"], ["policies", "test"]):
         result = run_cli([*args, "--config", "org/.hdsguard.yaml"])
         assert result.exit_code == 2, result.output

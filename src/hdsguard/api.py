@@ -56,6 +56,10 @@ class CheckOptions:
     lang: str | None = None
     # Told each stage of the run (hdsguard.progress: a terminal's status line); None: silent.
     progress: Callable[[str], None] | None = None
+    # Problems found while the options were made (the config's: a setting in error, a
+    # directory it names that does not exist): `check` raises them with every other problem
+    # of the run, so that a bad config does not hide the rest.
+    problems: tuple[Problem, ...] = ()
 
 
 def options_from_config(
@@ -68,25 +72,32 @@ def options_from_config(
     """Options from ``config`` (may be None) and the command line, which wins over the file.
 
     ``policy_dirs`` add to the config's ``policies``; ``baseline_file`` replaces its ``baseline``.
+    The config's problems (:meth:`LoadedConfig.problems`, a directory or waiver file it names
+    that does not exist) are all gathered in ``problems``, raised by :func:`check`.
     """
     if config is None:
         return CheckOptions(
             as_of=as_of, policy_dirs=tuple(policy_dirs), baseline_file=baseline_file
         )
     model = config.model
+    problems = config.problems()
+    config_dirs = _collect(problems, config.policy_dirs)
+    if config_dirs is None:  # reported: the directories that exist are still loaded
+        config_dirs = tuple(d for d in map(config.resolve, model.policies) if d.is_dir())
     return CheckOptions(
         as_of=as_of,
-        policy_dirs=(*config.policy_dirs(), *policy_dirs),
+        policy_dirs=(*config_dirs, *policy_dirs),
         params=model.params,
         severities={rule: Severity(s) for rule, s in model.severity.items()},
         disabled=frozenset(model.rules.disable),
         only=frozenset(model.rules.enable or ()),
-        waivers_file=config.waivers_file(),
+        waivers_file=_collect(problems, config.waivers_file),
         waiver_policy=model.waiver_policy,
         baseline_file=baseline_file or config.baseline_file(),
         exclude=config.own_files(),
         config=config,
         evidence_files=config.evidence_specs(),
+        problems=tuple(problems),
     )
 
 
@@ -145,7 +156,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
             raise
         ahead.finish()
     runtime, catalogue = load_policies(options.policy_dirs, lang=lang)
-    problems = _settings_problems(catalogue, options)
+    problems = [*options.problems, *_settings_problems(catalogue, options)]
     waivers = _collect(problems, _load_waivers, options, catalogue)
     baseline = _collect(problems, _load_baseline, options)
     if ahead is None:
@@ -253,7 +264,10 @@ def read_declarations(
         problems.extend(from_the_future(observed, options.as_of))
     exclude = [*options.exclude, *filter(None, (options.waivers_file, options.baseline_file))]
     exclude += observed.paths if observed is not None else []  # evidence is no declaration
-    parts = _collect(problems, load_parts, paths, exclude, skipped, tell)
+    # No path with other problems: the config's `declarations` was in error, and no other
+    # directory is read in its place (its problems would be noise).
+    reading = paths or not problems
+    parts = _collect(problems, load_parts, paths, exclude, skipped, tell) if reading else None
     decl = None
     if parts is not None:
         # What could be read is checked further even when other objects have problems (its
@@ -291,7 +305,8 @@ def _settings_problems(
     from hdsguard.declarations.yamlsource import SourceFile
 
     if options.config is not None:
-        return rule_problems(options.config.model, catalogue, options.config.source)
+        config = options.config
+        return rule_problems(config.model, catalogue, config.source, config)
     settings = Config(
         rules=Rules(disable=sorted(options.disabled), enable=sorted(options.only) or None),
         params={rule: dict(values) for rule, values in options.params.items()},

@@ -48,15 +48,18 @@ def _settings(
     from hdsguard.api import load_policies, options_from_config
     from hdsguard.clirun import load_run_config
 
-    config = load_run_config(config_file, no_config)
+    # Read in part: every problem of the config is reported together (api.options_from_config
+    # gathers them; a setting in error hides none of the others).
+    config = load_run_config(config_file, no_config, partial=True)
     options = options_from_config(config, as_of=datetime.date.today(), policy_dirs=policy_dirs)
     runtime, catalogue = load_policies(options.policy_dirs, with_specs=specs, lang=current())
+    problems = list(options.problems)
     if config is not None:
         from hdsguard.config import rule_problems
 
-        problems = rule_problems(config.model, catalogue, config.source)
-        if problems:
-            raise InputError(problems)
+        problems.extend(rule_problems(config.model, catalogue, config.source, config))
+    if problems:
+        raise InputError(problems)
     return runtime, catalogue, options
 
 

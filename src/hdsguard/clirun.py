@@ -38,10 +38,13 @@ def run_options(func: F) -> F:
     return func
 
 
-def load_run_config(config_file: Path | None, no_config: bool) -> LoadedConfig | None:
+def load_run_config(
+    config_file: Path | None, no_config: bool, *, partial: bool = False
+) -> LoadedConfig | None:
     """The config every command reads: --config, else the nearest .hdsguard.yaml unless
     --no-config. Its `lang:` becomes the run's language unless --lang or the command line
-    chose one."""
+    chose one. ``partial``: a config that fails validation is returned with what was valid
+    (:func:`hdsguard.config.load_config`), its problems left for the caller to report."""
     from hdsguard.configpath import find_config
 
     if config_file is not None and no_config:
@@ -51,7 +54,7 @@ def load_run_config(config_file: Path | None, no_config: bool) -> LoadedConfig |
         return None
     from hdsguard.config import load_config
 
-    config = load_config(path)
+    config = load_config(path, partial=partial)
     i18n.set_default(config.model.lang)
     localise_click()
     return config
@@ -65,19 +68,33 @@ def prepare_run(
     no_config: bool,
     baseline_file: Path | None = None,
 ) -> tuple[list[str], CheckOptions, LoadedConfig | None]:
-    """The declaration paths, options and config of a run; the command line wins."""
-    from hdsguard.api import options_from_config
+    """The declaration paths, options and config of a run; the command line wins.
 
-    config = load_run_config(config_file, no_config)
+    The config's problems are in ``options.problems``, for the check to report with every
+    other problem of its input (every command given these options runs the check first)."""
+    from hdsguard.api import options_from_config
+    from hdsguard.errors import InputError
+
+    config = load_run_config(config_file, no_config, partial=True)
     options = options_from_config(
         config,
         as_of=as_of or datetime.date.today(),
         policy_dirs=policy_dirs,
         baseline_file=baseline_file,
     )
-    options = dataclasses.replace(options, lang=i18n.current())
-    targets = list(paths) or (config.declaration_paths() if config else None) or ["."]
-    return targets, options, config
+    problems = list(options.problems)
+    targets: list[str] | None = list(paths) or None
+    if targets is None and config is not None:
+        try:
+            targets = config.declaration_paths()
+        except InputError as exc:  # reported; the paths that exist are still read
+            problems.extend(exc.problems)
+            targets = [str(p) for p in map(config.resolve, config.model.declarations or ())]
+            targets = [t for t in targets if Path(t).exists() or Path(t).is_symlink()]
+        if targets is None and "declarations" in config.broken:
+            targets = []  # in error: the current directory is not read in its place
+    options = dataclasses.replace(options, lang=i18n.current(), problems=tuple(problems))
+    return ["."] if targets is None else targets, options, config
 
 
 def with_evidence(options: CheckOptions, evidence_paths: Sequence[Path]) -> CheckOptions:

@@ -15,15 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from hdsguard.declarations.files import display_path
 from hdsguard.declarations.types import FormatVersion
-from hdsguard.declarations.validate import did_you_mean, did_you_mean_rule
+from hdsguard.declarations.validate import (
+    data_path,
+    did_you_mean,
+    did_you_mean_rule,
+    schema_problems,
+)
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _
-from hdsguard.modelfile import at, read_model
+from hdsguard.modelfile import at, read_model, read_source, validate_model
 from hdsguard.policies.model import SeverityName
 
 if TYPE_CHECKING:
@@ -151,11 +156,33 @@ class Config(_Strict):
 
 @dataclass(frozen=True)
 class LoadedConfig:
-    """A validated config, with its source (for located errors) and its directory."""
+    """A validated config, with its source (for located errors) and its directory.
+
+    A config read with ``load_config(path, partial=True)`` may have failed validation: its
+    ``model`` then holds what was valid (the settings in error are left at their default)
+    and ``broken`` names the top-level keys left out in whole or in part, so that what
+    depends on them is not checked (:meth:`problems` reports them)."""
 
     file: Path
     source: SourceFile
     model: Config
+    broken: frozenset[str] = frozenset()
+    # The validation error of a config read in part; its messages are made by problems(),
+    # once the run's language is known (the config's own `lang:` may choose it).
+    invalid: ValidationError | None = None
+
+    def problems(self) -> list[Problem]:
+        """The config's validation problems (none when it validated)."""
+        if self.invalid is None:
+            return []
+        return schema_problems(self.source, self.invalid, Config)
+
+    def policies_incomplete(self) -> bool:
+        """Whether some `policies` directory is not loaded (invalid, or missing): a rule id
+        unknown to the catalogue may then be one of its rules."""
+        if "policies" in self.broken:
+            return True
+        return any(not self.resolve(p).is_dir() for p in self.model.policies)
 
     @property
     def directory(self) -> Path:
@@ -205,6 +232,8 @@ class LoadedConfig:
 
     def waivers_file(self) -> Path | None:
         """The waiver file named by ``waivers:`` (must exist), else ``waivers.yaml`` if any."""
+        if "waivers" in self.broken:
+            return None  # the value is in error: no other file is read in its place
         if self.model.waivers is None:
             default = self.resolve(DEFAULT_WAIVERS)
             return default if default.is_file() else None
@@ -234,21 +263,81 @@ class LoadedConfig:
         return (*files, baseline) if baseline else tuple(files)
 
 
-def load_config(path: Path) -> LoadedConfig:
-    source, model = read_model(path, Config, "config")
-    return LoadedConfig(Path(os.path.normpath(path.absolute())), source, model)
+def load_config(path: Path, *, partial: bool = False) -> LoadedConfig:
+    """The config at ``path``; raises InputError with every problem of the file.
+
+    ``partial``: a config that parses but fails validation is returned with what was valid
+    and its problems (:attr:`LoadedConfig.broken`, :meth:`LoadedConfig.problems`), so that a
+    run reports them together with every other problem of its input rather than alone (a bad
+    `severity:` hid an unknown rule id, a missing directory and every declaration error)."""
+    file = Path(os.path.normpath(path.absolute()))
+    if not partial:
+        source, model = read_model(path, Config, "config")
+        return LoadedConfig(file, source, model)
+    source = read_source(path)
+    try:
+        model = validate_model(source, Config, "config", keep=True)
+    except ValidationError as exc:
+        model, broken = _salvage(source.data, exc)
+        return LoadedConfig(file, source, model, broken, exc)
+    return LoadedConfig(file, source, model)
+
+
+def _salvage(data: dict[str, Any], exc: ValidationError) -> tuple[Config, frozenset[str]]:
+    """The config without the settings in error, and the top-level keys they were under.
+
+    A setting is as small as can be left out alone: an entry of a mapping of rules
+    (`severity.FW-001`, `params.FW-001`) or of a block (`rules.disable`,
+    `waiver_policy.max_days`), else the top-level key. If what is left still fails (an
+    error pydantic reported only once another was gone), the keys in error go whole; the
+    defaults are the last resort."""
+    kept: dict[str, Any] = dict(data)
+    broken: set[str] = set()
+    for err in exc.errors(include_url=False):
+        path = data_path(data, tuple(err["loc"]))
+        if not path or not isinstance(path[0], str):
+            return Config(), frozenset(data)
+        top = path[0]
+        broken.add(top)
+        inner = kept.get(top)
+        if len(path) >= 2 and isinstance(inner, dict) and isinstance(path[1], str):
+            kept[top] = {k: v for k, v in inner.items() if k != path[1]}
+        else:
+            kept.pop(top, None)
+    for _attempt in range(2):
+        try:
+            return Config.model_validate(kept), frozenset(broken)
+        except ValidationError as again:
+            for err in again.errors(include_url=False):
+                key = err["loc"][0] if err["loc"] else None
+                if not isinstance(key, str):
+                    return Config(), frozenset(data)
+                broken.add(key)
+                kept.pop(key, None)
+    return Config(), frozenset(data)
 
 
 def rule_problems(
-    config: Config, catalogue: Mapping[str, CompiledPolicy], source: SourceFile
+    config: Config,
+    catalogue: Mapping[str, CompiledPolicy],
+    source: SourceFile,
+    loaded: LoadedConfig | None = None,
 ) -> list[Problem]:
-    """Unknown rule ids and bad parameter overrides, located in ``source`` (the config)."""
+    """Unknown rule ids and bad parameter overrides, located in ``source`` (the config).
+
+    ``loaded``: the config read in part (:func:`load_config`), whose other problems are
+    reported apart: nothing is said that may only follow from them (a rule id unknown
+    because a `policies` directory is not loaded; no rule left because `rules` is in
+    error)."""
     ids = sorted(catalogue)
     problems: list[Problem] = []
+    unsure = loaded is not None and loaded.policies_incomplete()
 
     def known(path: tuple[str | int, ...], rule: str, *, key: bool = False) -> bool:
         if rule in catalogue:
             return True
+        if unsure:
+            return False  # may be a rule of a directory not loaded: not told unknown
         message = _("unknown rule '{rule}'").format(rule=rule) + did_you_mean_rule(rule, ids)
         problems.append(at(source, path, message, key=key))
         return False
@@ -264,7 +353,8 @@ def rule_problems(
         if known(("params", rule), rule, key=True):
             problems.extend(_param_problems(catalogue[rule].meta, values, source))
     enabled = set(catalogue) if config.rules.enable is None else set(config.rules.enable)
-    if catalogue and not problems and not enabled - set(config.rules.disable):
+    settled = loaded is None or "rules" not in loaded.broken
+    if catalogue and settled and not problems and not enabled - set(config.rules.disable):
         # A gate that evaluates nothing reports "0 fail" and exits 0: a green that says
         # nothing. Located at what left no rule (`enable`, else `disable`).
         where = ("rules", "enable") if config.rules.enable is not None else ("rules", "disable")

@@ -27,13 +27,22 @@ def read_model(path: Path, model: type[M], what: str) -> tuple[SourceFile, M]:
 
     An empty file is the model's defaults. Raises InputError with every located problem.
     """
-    display = display_path(path)
-    source = parse(read_text(path, display), display)
+    source = read_source(path)
     return source, validate_model(source, model, what)
 
 
-def validate_model(source: SourceFile, model: type[M], what: str) -> M:
-    """Validate parsed ``source`` as ``model``, or raise InputError with located problems."""
+def read_source(path: Path) -> SourceFile:
+    """The parsed file at ``path``; raises InputError when it cannot be read or parsed."""
+    display = display_path(path)
+    return parse(read_text(path, display), display)
+
+
+def validate_model(source: SourceFile, model: type[M], what: str, *, keep: bool = False) -> M:
+    """Validate parsed ``source`` as ``model``, or raise InputError with located problems.
+
+    ``keep``: a failed validation raises pydantic's ValidationError itself, for a caller
+    that keeps what was valid (config.load_config); a file that is not a mapping, or of
+    another format version, still raises InputError."""
     display = source.path
     data = {} if source.data is None else source.data
     if not isinstance(data, dict):
@@ -45,6 +54,8 @@ def validate_model(source: SourceFile, model: type[M], what: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        if keep:
+            raise
         raise InputError(schema_problems(source, exc, model)) from None
 
 

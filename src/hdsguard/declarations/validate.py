@@ -263,6 +263,11 @@ def _options(expected: str) -> list[str]:
     return re.findall(r"'([^']*)'", expected)
 
 
+def data_path(data: Any, loc: tuple[str | int, ...]) -> Path:
+    """The part of a pydantic location that indexes real data (drops union/validator tags)."""
+    return _data_path(data, loc)
+
+
 def _data_path(data: Any, loc: tuple[str | int, ...]) -> Path:
     """The part of a pydantic location that indexes real data (drops union/validator tags)."""
     path: list[str | int] = []
