@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import html as htmllib
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from hdsguard.audit import frameworks
+from hdsguard.audit.frameworks import framework_lists
 from hdsguard.audit.text import EN
 from hdsguard.i18n import language, translate
+from hdsguard.policies.controls import FRAMEWORKS
 from tests.helpers import REPO, run_cli
 
 
@@ -134,3 +139,70 @@ def test_the_deadlines_messages_are_the_rules_french_ones(
     backup = "dernière sauvegarde réussie le 27 novembre 2026, 2 jours avant le 29 novembre 2026"
     assert any(m.startswith(backup) for m in french), french[:3]
     assert not set(french) & {m for m in english if m.startswith("last ")}
+
+
+# French titles that are the English word too (checked by hand, not an oversight).
+SAME_TITLE: frozenset[tuple[str, str]] = frozenset()
+
+
+def test_every_requirement_of_every_framework_has_a_french_title() -> None:
+    """Each list's name, scope, sources and every requirement's title exist in French, and
+    differ from the English (a copied English title would pass a mere presence check)."""
+    lists = framework_lists()
+    assert len(lists) == 6
+    for rl in lists:
+        fr = rl.in_language("fr")
+        assert fr is not rl, rl.framework
+        assert [r.id for r in fr.requirements] == [r.id for r in rl.requirements]
+        assert fr.title != rl.title and fr.scope != rl.scope, rl.framework
+        assert len(fr.sources) == len(rl.sources)
+        for en_req, fr_req in zip(rl.requirements, fr.requirements, strict=True):
+            assert fr_req.title.strip(), (rl.framework, en_req.id)
+            if (rl.framework, en_req.id) not in SAME_TITLE:
+                assert fr_req.title != en_req.title, (rl.framework, en_req.id, en_req.title)
+        # English is the data's own fields.
+        assert rl.in_language("en") is rl
+    assert sum(len(rl.requirements) for rl in lists) == 233
+
+
+def _matrix_section(page: str) -> str:
+    start = page.index('<section id="matrix">')
+    return htmllib.unescape(page[start : page.index("</section>", start)])
+
+
+def test_a_french_matrix_holds_no_english_title(reports: dict[str, tuple[str, _Text]]) -> None:
+    french, english = _matrix_section(reports["fr"][0]), _matrix_section(reports["en"][0])
+    # Every French text is shown, and none of the English ones.
+    english_texts: list[str] = []
+    for rl in framework_lists():
+        fr = rl.in_language("fr")
+        assert fr.title in french and fr.scope in french, rl.framework
+        # (a source named in French in both lists, Légifrance's code, is no English left)
+        english_texts += [rl.title, rl.scope, *(s for s in rl.sources if s not in fr.sources)]
+        for en_req, fr_req in zip(rl.requirements, fr.requirements, strict=True):
+            assert f"{fr_req.id}</span> {fr_req.title}</td>" in french, fr_req
+            assert f"{en_req.id}</span> {en_req.title}</td>" in english, en_req
+            if fr_req.title != en_req.title:
+                assert f"{en_req.id}</span> {en_req.title}</td>" not in french, en_req
+    # The references without a requirement list are named in French too.
+    with language("fr"):
+        for spec in FRAMEWORKS.values():
+            if translate(spec.title) != spec.title:
+                english_texts.append(spec.title)
+    left = [text for text in english_texts if text in french]
+    assert not left, left
+    assert "Guide d'hygiène informatique de l'ANSSI" in french
+    assert "Délibérations de la CNIL" in french and "CNIL deliberations" in english
+
+
+def test_a_french_list_missing_a_title_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Half a translation is an error when the list is read, not a matrix half in English."""
+    source = REPO / "src" / "hdsguard" / "data" / "frameworks" / "csp.json"
+    raw = json.loads(source.read_text(encoding="utf-8"))
+    del raw["translations"]["fr"]["requirements"]["L.1115-1"]
+    (tmp_path / "csp.json").write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setattr(frameworks, "_folder", lambda: tmp_path)
+    with pytest.raises(ValueError, match=r"translations\.fr\.requirements .*'L\.1115-1'"):
+        frameworks._load("csp")

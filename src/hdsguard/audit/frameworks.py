@@ -2,7 +2,10 @@
 
 A coverage matrix lists every requirement of a framework, so that the ones no rule assesses
 are stated plainly ("not assessed by hdsguard"). The lists are data, dated and sourced; their
-titles are hdsguard's own short paraphrases (see docs/report.md).
+titles are hdsguard's own short paraphrases (see docs/report.md). Each file also carries its
+texts in French (``translations.fr``: title, scope, sources, every requirement's title), so
+that a French report's matrix is French; a file whose French block misses a requirement is
+refused, not shown half in English.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from hdsguard.policies.controls import FRAMEWORKS, id_problem
 
@@ -18,6 +21,15 @@ from hdsguard.policies.controls import FRAMEWORKS, id_problem
 class Requirement(NamedTuple):
     id: str
     title: str
+
+
+class ListTexts(NamedTuple):
+    """A list's texts in another language: the same fields, the same requirement ids."""
+
+    title: str
+    scope: str
+    sources: tuple[str, ...]
+    requirements: tuple[Requirement, ...]
 
 
 class RequirementList(NamedTuple):
@@ -29,6 +41,20 @@ class RequirementList(NamedTuple):
     sources: tuple[str, ...]
     requirements: tuple[Requirement, ...]
     path: Path
+    # language -> texts; English is the fields above
+    translations: tuple[tuple[str, ListTexts], ...] = ()
+
+    def in_language(self, lang: str) -> RequirementList:
+        """This list with its texts in ``lang`` (itself in English, or with no such texts)."""
+        for code, texts in self.translations:
+            if code == lang:
+                return self._replace(
+                    title=texts.title,
+                    scope=texts.scope,
+                    sources=texts.sources,
+                    requirements=texts.requirements,
+                )
+        return self
 
 
 def _folder() -> Path:
@@ -62,6 +88,30 @@ def _load(name: str) -> RequirementList:
         sources=tuple(str(s) for s in raw["sources"]),
         requirements=requirements,
         path=path,
+        translations=tuple(
+            (lang, _texts(path, lang, texts, requirements))
+            for lang, texts in sorted(raw.get("translations", {}).items())
+        ),
+    )
+
+
+def _texts(
+    path: Path, lang: str, raw: dict[str, Any], requirements: tuple[Requirement, ...]
+) -> ListTexts:
+    titles = raw["requirements"]
+    ids = [r.id for r in requirements]
+    if sorted(titles) != sorted(ids) or not all(isinstance(titles[i], str) for i in ids):
+        missing = sorted(set(ids) - set(titles))
+        extra = sorted(set(titles) - set(ids))
+        raise ValueError(
+            f"{path}: translations.{lang}.requirements must give a title to every requirement "
+            f"and to no other (missing {missing}, unknown {extra})"
+        )
+    return ListTexts(
+        title=str(raw["title"]),
+        scope=str(raw["scope"]),
+        sources=tuple(str(s) for s in raw["sources"]),
+        requirements=tuple(Requirement(i, titles[i]) for i in ids),
     )
 
 

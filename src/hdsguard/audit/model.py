@@ -17,7 +17,7 @@ from hdsguard.audit.deadlines import Deadline
 from hdsguard.audit.frameworks import RequirementList, framework_lists, listed_requirement
 from hdsguard.audit.provenance import Provenance
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
-from hdsguard.i18n import N_
+from hdsguard.i18n import N_, current
 from hdsguard.policies.controls import FRAMEWORKS
 
 if TYPE_CHECKING:
@@ -138,7 +138,8 @@ def build(
         status_counts=report.summary(),
         severity_counts={s.value: severity_counts[s.value] for s in SEVERITY_ORDER},
         areas=_areas(findings),
-        matrices=[_matrix(rl, report) for rl in framework_lists()],
+        # The list's own texts (name, scope, titles) in the run's language.
+        matrices=[_matrix(rl.in_language(current()), report) for rl in framework_lists()],
         others=_others(report),
         targets=_targets(findings),
         waivers=list(waivers) if waivers is not None else None,

@@ -20,6 +20,8 @@ EN: dict[str, str] = {
     "contents": N_("Contents"),
     # between a label and what it labels (French: a space before the colon)
     "colon": N_(": "),
+    # between the items of a list in prose (French: a space before the semicolon)
+    "semicolon": N_("; "),
     # summary
     "summary": N_("Summary"),
     "verdict": N_("Verdict"),

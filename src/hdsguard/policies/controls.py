@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from hdsguard.i18n import _
+from hdsguard.i18n import N_, _
 
 
 class Framework(NamedTuple):
     """A framework a control may cite: its name in reports and the shape of its ids."""
 
-    title: str
+    title: str  # English, marked for the catalogue: a French report shows it in French
     pattern: str  # a full-match regular expression for the control ids
     example: str  # a valid id, shown in error messages
 
@@ -27,50 +27,56 @@ class Framework(NamedTuple):
 # Frameworks with a requirement list under hdsguard/data/frameworks/ get a coverage matrix;
 # the others are references a rule may cite, listed but without a matrix.
 FRAMEWORKS: dict[str, Framework] = {
-    "hds-v2": Framework("HDS certification referential v2 (2024)", r"EXI-[1-9][0-9]?", "EXI-28"),
+    "hds-v2": Framework(
+        N_("HDS certification referential v2 (2024)"), r"EXI-[1-9][0-9]?", "EXI-28"
+    ),
     "iso27001-2022": Framework(
-        "ISO/IEC 27001:2022 (Annex A controls; clauses 4 to 10)",
+        N_("ISO/IEC 27001:2022 (Annex A controls; clauses 4 to 10)"),
         r"A\.[5-8]\.[1-9][0-9]?|(?:[4-9]|10)(?:\.[1-9][0-9]?){1,2}",
         "A.8.8",
     ),
     "anssi-hygiene": Framework(
-        "ANSSI guide d'hygiène informatique (42 measures)", r"[1-9]|[1-3][0-9]|4[0-2]", "34"
+        N_("ANSSI guide d'hygiène informatique (42 measures)"), r"[1-9]|[1-3][0-9]|4[0-2]", "34"
     ),
     "care": Framework(
-        "CaRE programme (cyber-resilience of health establishments)",
+        N_("CaRE programme (cyber-resilience of health establishments)"),
         r"D[1-9](?:\.[OP][1-9][0-9]?(?:\.[a-z])?)?",
         "D2.O4",
     ),
     "gdpr": Framework(
-        "GDPR (Regulation (EU) 2016/679)", r"art\. [1-9][0-9]?(?:\([1-9][0-9]?\))?", "art. 28"
+        N_("GDPR (Regulation (EU) 2016/679)"), r"art\. [1-9][0-9]?(?:\([1-9][0-9]?\))?", "art. 28"
     ),
     "csp": Framework(
-        "Code de la santé publique (French public health code)",
+        N_("Code de la santé publique (French public health code)"),
         r"[LR]\.[0-9]{4}-[0-9]+(?:-[0-9]+)?",
         "L.1111-8",
     ),
     "pgssi-s": Framework(
-        "PGSSI-S (ANS security policy framework for health information systems)",
+        N_("PGSSI-S (ANS security policy framework for health information systems)"),
         r"[0-9]+(?:\.[0-9]+)*",
         "7.4.4.6",
     ),
     "ans": Framework(
-        "Agence du numérique en santé registers and references", r"[A-Z][A-Z0-9-]*", "FINESS"
+        N_("Agence du numérique en santé registers and references"), r"[A-Z][A-Z0-9-]*", "FINESS"
     ),
-    "anssi-tls": Framework("ANSSI TLS security recommendations", r"R[1-9][0-9]*", "R3"),
-    "anssi-admin": Framework("ANSSI secure administration guide", r"R[1-9][0-9]*", "R36"),
+    "anssi-tls": Framework(N_("ANSSI TLS security recommendations"), r"R[1-9][0-9]*", "R3"),
+    "anssi-admin": Framework(N_("ANSSI secure administration guide"), r"R[1-9][0-9]*", "R36"),
     "pci-dss-4": Framework("PCI DSS v4.0", r"[1-9][0-9]?(?:\.[0-9]+){1,3}", "6.3.3"),
-    "cisa-bod": Framework("CISA Binding Operational Directives", r"[0-9]{2}-[0-9]{2}", "22-01"),
+    "cisa-bod": Framework(N_("CISA Binding Operational Directives"), r"[0-9]{2}-[0-9]{2}", "22-01"),
     "hipaa": Framework(
-        "HIPAA Security Rule (45 CFR Part 164)", r"164\.[0-9]{3}(?:\([a-z0-9]+\))*", "164.312(b)"
+        N_("HIPAA Security Rule (45 CFR Part 164)"),
+        r"164\.[0-9]{3}(?:\([a-z0-9]+\))*",
+        "164.312(b)",
     ),
     "club-rssi-sante": Framework(
-        "Club RSSI Santé security clause book (2024)", r"O-[0-9]+(?:\.[0-9]+)*", "O-7.2"
+        N_("Club RSSI Santé security clause book (2024)"), r"O-[0-9]+(?:\.[0-9]+)*", "O-7.2"
     ),
-    "cabf-br": Framework("CA/Browser Forum Baseline Requirements", r"[1-9](?:\.[0-9]+)*", "6.3.2"),
-    "cnil": Framework("CNIL deliberations", r"[0-9]{4}-[0-9]{3}", "2021-122"),
+    "cabf-br": Framework(
+        N_("CA/Browser Forum Baseline Requirements"), r"[1-9](?:\.[0-9]+)*", "6.3.2"
+    ),
+    "cnil": Framework(N_("CNIL deliberations"), r"[0-9]{4}-[0-9]{3}", "2021-122"),
     "nis2": Framework(
-        "NIS2 directive (EU) 2022/2555",
+        N_("NIS2 directive (EU) 2022/2555"),
         r"art\. [1-9][0-9]?(?:\([1-9][0-9]?\))?(?:\([a-j]\))?",
         "art. 23(4)",
     ),
