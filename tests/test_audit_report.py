@@ -15,7 +15,7 @@ import pytest
 
 from hdsguard.audit import deadlines as dl
 from hdsguard.audit import folded
-from hdsguard.audit.text import EN
+from hdsguard.audit.text import EN, PLURAL
 from hdsguard.findings import Finding, Report, Severity, Status
 from tests.audit_support import files
 from tests.helpers import REPO, run_cli
@@ -301,7 +301,7 @@ def test_a_bad_horizon_or_input_is_exit_2(tree: Tree) -> None:
 def test_every_sentence_the_template_asks_for_exists() -> None:
     template = (REPO / "src/hdsguard/audit/templates/report.html.j2").read_text(encoding="utf-8")
     keys = set(re.findall(r"""\bt\(\s*["']([a-z_]+)["']\s*[,)]""", template))
-    assert keys and keys <= EN.keys()
+    assert keys and keys <= EN.keys() | PLURAL.keys()
     # Composed keys: every status and deadline kind has its sentence.
     assert {f"status_{s.value}" for s in Status} | {"kind_rule", "kind_waiver"} <= EN.keys()
 
@@ -474,13 +474,20 @@ def test_a_verdict_with_baselined_failures_says_the_baseline_accepts_them(tree: 
     )
     assert run_cli([*argv, "-o", "fr.html", "--lang", "fr"]).exit_code == 0
     verdict = _verdict("fr.html")
-    assert verdict.startswith("CONFORME : aucun constat non conforme de sévérité low ou supérieure")
-    assert "hors de la référence, qui en accepte 1" in verdict
+    assert verdict == (
+        "CONFORME : aucun constat non conforme de sévérité faible ou supérieure hors de la "
+        "référence, qui en accepte 1, listé ci-dessous."
+    )
     Path("decl/fw.yaml").write_text(FIREWALLS.replace("2026-09-20", "2025-09-20"))
     assert run_cli([*argv, "-o", "b.html"]).exit_code == 1
     verdict = _verdict("b.html")
     assert verdict == (
         "FAIL: 1 finding(s) fail at or above the low severity, besides 1 accepted by the baseline."
+    )
+    assert run_cli([*argv, "-o", "fr-b.html", "--lang", "fr"]).exit_code == 1
+    assert _verdict("fr-b.html") == (
+        "NON CONFORME : 1 constat non conforme de sévérité faible ou supérieure ; la référence "
+        "en accepte en outre 1."
     )
 
 

@@ -206,3 +206,36 @@ def test_a_french_list_missing_a_title_is_refused(
     monkeypatch.setattr(frameworks, "_folder", lambda: tmp_path)
     with pytest.raises(ValueError, match=r"translations\.fr\.requirements .*'L\.1115-1'"):
         frameworks._load("csp")
+
+
+def test_the_verdict_and_counts_are_french_prose_without_identifiers(
+    reports: dict[str, tuple[str, _Text]],
+) -> None:
+    """The verdict names the threshold in French, with plural forms (no "constat(s)"); the
+    report's tables name severities in French too; the English report keeps its text."""
+    french, english = reports["fr"][0], reports["en"][0]
+    verdict = re.search(r'id="verdict">(.*?)</p>', french, re.S)
+    assert verdict is not None
+    assert re.fullmatch(
+        r"NON CONFORME : \d+ constats non conformes de sévérité faible ou supérieure\.",
+        verdict.group(1),
+    ), verdict.group(1)
+    assert re.search(
+        r'id="verdict">FAIL: \d+ finding\(s\) fail at or above the low severity\.', english
+    )
+    text = " ".join(" ".join(reports["fr"][1].text).split())
+    assert "(s)" not in text
+    for word in (" low ", " high ", " medium ", " critical "):
+        assert word not in f" {text} ", word
+    table = french[french.index('id="table-severity"') :]
+    table = table[: table.index("</tr>")]
+    assert re.findall(r'<th class="num">(.*?)</th>', table) == [
+        "critique",
+        "élevée",
+        "moyenne",
+        "faible",
+        "info",
+    ]
+    assert '<span class="badge s-pass">5 conformes</span>' in french
+    assert '<span class="badge s-pass">5 pass</span>' in english
+    assert "constats conformes ou non applicables" in text  # a target's folded findings

@@ -8,9 +8,10 @@ hdsguard's catalogue (its French in ``locale/fr/LC_MESSAGES/hdsguard.po``, same
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
-from hdsguard.i18n import N_, _, current
+from hdsguard.i18n import N_, _, current, ngettext
 from hdsguard.l10n import iso_date_text, long_date
 
 EN: dict[str, str] = {
@@ -26,17 +27,6 @@ EN: dict[str, str] = {
     "summary": N_("Summary"),
     "verdict": N_("Verdict"),
     "verdict_pass": N_("PASS: no finding fails at or above the {threshold} severity."),
-    "verdict_fail": N_("FAIL: {count} finding(s) fail at or above the {threshold} severity."),
-    # The gate passes, but failing findings at or above the threshold are only accepted by
-    # the baseline: "no finding fails" would be false in an auditor's hands.
-    "verdict_pass_baselined": N_(
-        "PASS: no finding outside the baseline fails at or above the {threshold} severity; "
-        "the baseline accepts {count} failing finding(s) at or above it, listed below."
-    ),
-    "verdict_fail_baselined": N_(
-        "FAIL: {count} finding(s) fail at or above the {threshold} severity, besides "
-        "{baselined} accepted by the baseline."
-    ),
     "by_status": N_("Findings by status"),
     "by_severity": N_("Failing findings by severity"),
     "by_area": N_("Findings by area"),
@@ -96,13 +86,6 @@ EN: dict[str, str] = {
         "Every evaluated target with its findings. Passing and not-applicable findings are "
         "folded; open them to read the evidence."
     ),
-    "passes_folded": N_("{count} passing or not-applicable finding(s)"),
-    "print_omits": N_(
-        "Printed, this section holds only the targets with a failing, warning, waived or error "
-        "finding ({clean} target(s) with only passing or not-applicable findings are left out), "
-        "and a target's passing findings only if they were opened before printing. The HTML "
-        "file and the JSON report hold them all."
-    ),
     "no_findings": N_("No findings."),
     # waivers and baseline
     "waivers": N_("Waiver register and baseline"),
@@ -126,10 +109,6 @@ EN: dict[str, str] = {
     "waivers_file": N_("Waiver file: {path}"),
     "baseline": N_("Baseline"),
     "baseline_none": N_("No baseline is used."),
-    "baseline_line": N_(
-        "{count} failing finding(s) are accepted by the baseline {path}: they do not fail the "
-        "gate, they still fail the rule."
-    ),
     # deadlines
     "deadlines": N_("Upcoming deadlines"),
     "deadlines_intro": N_(
@@ -170,11 +149,92 @@ EN: dict[str, str] = {
 }
 
 
+# Sentences with a number: the singular or plural form for it ("1 constat non conforme",
+# "46 constats non conformes"), chosen by ngettext on the value ``COUNTED`` names (``count``
+# unless said). The English keeps its one text for both forms, so that the English report
+# stays as it was; one ngettext call each, written out so that the extractor finds it.
+PLURAL: dict[str, Callable[[int], str]] = {
+    # The gate passes, but failing findings at or above the threshold are only accepted by
+    # the baseline: "no finding fails" would be false in an auditor's hands.
+    "verdict_pass_baselined": lambda n: ngettext(
+        "PASS: no finding outside the baseline fails at or above the {threshold} severity; "
+        "the baseline accepts {count} failing finding(s) at or above it, listed below.",
+        "PASS: no finding outside the baseline fails at or above the {threshold} severity; "
+        "the baseline accepts {count} failing finding(s) at or above it, listed below.",
+        n,
+    ),
+    "verdict_fail": lambda n: ngettext(
+        "FAIL: {count} finding(s) fail at or above the {threshold} severity.",
+        "FAIL: {count} finding(s) fail at or above the {threshold} severity.",
+        n,
+    ),
+    "verdict_fail_baselined": lambda n: ngettext(
+        "FAIL: {count} finding(s) fail at or above the {threshold} severity, besides "
+        "{baselined} accepted by the baseline.",
+        "FAIL: {count} finding(s) fail at or above the {threshold} severity, besides "
+        "{baselined} accepted by the baseline.",
+        n,
+    ),
+    "passes_folded": lambda n: ngettext(
+        "{count} passing or not-applicable finding(s)",
+        "{count} passing or not-applicable finding(s)",
+        n,
+    ),
+    "print_omits": lambda n: ngettext(
+        "Printed, this section holds only the targets with a failing, warning, waived or error "
+        "finding ({clean} target(s) with only passing or not-applicable findings are left out), "
+        "and a target's passing findings only if they were opened before printing. The HTML "
+        "file and the JSON report hold them all.",
+        "Printed, this section holds only the targets with a failing, warning, waived or error "
+        "finding ({clean} target(s) with only passing or not-applicable findings are left out), "
+        "and a target's passing findings only if they were opened before printing. The HTML "
+        "file and the JSON report hold them all.",
+        n,
+    ),
+    "baseline_line": lambda n: ngettext(
+        "{count} failing finding(s) are accepted by the baseline {path}: they do not fail the "
+        "gate, they still fail the rule.",
+        "{count} failing finding(s) are accepted by the baseline {path}: they do not fail the "
+        "gate, they still fail the rule.",
+        n,
+    ),
+}
+COUNTED = {"print_omits": "clean"}
+
+# A severity named in prose ("de sévérité élevée ou supérieure"). The identifiers stay in
+# the tables and in every machine format; "info" is the same word in French.
+SEVERITY_NAMES = {
+    "critical": N_("critical"),
+    "high": N_("high"),
+    "medium": N_("medium"),
+    "low": N_("low"),
+    "info": "info",
+}
+
+
 def translate(key: str, **values: Any) -> str:
     """The sentence ``key`` in the run's language, its ``{placeholders}`` filled (a date as
-    the reader of that language writes it); KeyError for an unknown key."""
-    text = _(EN[key])
+    the reader of that language writes it); KeyError for an unknown key. A ``threshold``
+    is a severity, named in the run's language."""
+    counted = COUNTED.get(key, "count")
+    text = PLURAL[key](int(values[counted])) if key in PLURAL else _(EN[key])
+    if "threshold" in values:
+        values["threshold"] = severity(str(values["threshold"]))
     return text.format(**{k: _value(v) for k, v in values.items()}) if values else text
+
+
+def severity(value: str) -> str:
+    """A severity as the report's reader names it: the identifier in English ("high"), the
+    word in French ("élevée", agreeing with "sévérité")."""
+    return _(SEVERITY_NAMES[value])
+
+
+def status_count(status: str, n: int) -> str:
+    """``4 pass``, ``4 conformes``: a count of one status, its plural agreeing in French."""
+    from hdsguard.findings import Status
+    from hdsguard.formatters.text import status_count as worded
+
+    return worded(Status(status), n)
 
 
 def day(value: datetime.date | str) -> str:
