@@ -177,6 +177,43 @@ def test_verify_pack_finds_an_added_file(tree: Tree) -> None:
     assert result.exit_code == 1 and "not in the manifest" in result.stderr
 
 
+def test_a_french_pack_verifies_on_an_english_machine(tree: Tree) -> None:
+    """The packed report.json holds French prose: verify-pack re-runs in the language the
+    manifest records, whatever the verifying run's language (it said "gives another report"
+    for every French pack verified in English)."""
+    tree(files())
+    argv = ["report", "--as-of", "2026-11-28", "--pack", "p.zip"]
+    assert run_cli([*argv, "--lang", "fr"]).exit_code == 1
+    with zipfile.ZipFile("p.zip") as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert "non conforme" in archive.read("report.html").decode("utf-8")
+    assert manifest["command"]["lang"] == "fr"
+    english = run_cli(["verify-pack", "p.zip", "--lang", "en"])
+    assert english.exit_code == 0, english.stderr
+    assert "intact; the packed inputs reproduce report.json" in english.stderr
+    # A forged French pack is reported in French to a French reader.
+    _rewrite(Path("p.zip"), lambda m: m.update({"inputs/extra.yaml": b"firewalls: []\n"}))
+    french = run_cli(["verify-pack", "p.zip", "--lang", "fr"])
+    assert french.exit_code == 1
+    assert "p.zip : inputs/extra.yaml : dans le dossier de preuves mais absent du manifeste" in (
+        french.stderr
+    )
+
+
+def test_a_pack_with_an_unknown_language_is_exit_2(tree: Tree) -> None:
+    _pack(tree)
+
+    def relabel(m: dict[str, bytes]) -> None:
+        manifest = json.loads(m["manifest.json"])
+        assert manifest["command"]["lang"] == "en"
+        manifest["command"]["lang"] = "xx"
+        m["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(Path("p.zip"), relabel)
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 2 and "no valid manifest.json (lang 'xx')" in result.stderr
+
+
 def test_verify_pack_of_something_else_is_exit_2(tree: Tree) -> None:
     tree({"p.zip": "not a zip"})
     result = run_cli(["verify-pack", "p.zip"])

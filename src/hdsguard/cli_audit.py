@@ -120,6 +120,8 @@ def report(
             "policy_dirs": [display_path(d) for d in policy_dirs],
             "baseline": display_path(baseline_file) if baseline_file else None,
             "evidence": [display_path(p) for p in evidence_paths],
+            # The reports' prose depends on it: verify-pack re-runs in this language.
+            "lang": i18n.current(),
         }
         write_pack(pack, result, html, command)
     # Like `calendar` and `init`: a CI log shows what was written (the verdict is the exit
@@ -205,10 +207,10 @@ def verify_pack(pack: Path) -> None:
     try:
         problems = verify(pack)
     except PackError as exc:
-        click.echo(safe_text(f"hdsguard: {exc}"), err=True)
+        click.echo(safe_text(i18n.labelled("hdsguard", str(exc))), err=True)
         sys.exit(2)
     for problem in problems:
-        click.echo(safe_text(f"{pack}: {problem}"), err=True)
+        click.echo(safe_text(i18n.labelled(str(pack), problem)), err=True)
     if problems:
         sys.exit(1)
     intact = i18n._("hdsguard: {pack}: intact; the packed inputs reproduce report.json")

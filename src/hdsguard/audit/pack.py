@@ -6,12 +6,14 @@ Layout (docs/report.md):
 - ``inputs/…``: every file the run read (declarations, config, waivers, baseline, extra
   policies, evidence), at the path the reports show them, relative to where the run was made;
 - ``manifest.json``: the command (paths, evaluation date, config, policy directories,
-  baseline) and the SHA-256 and size of every other file of the pack.
+  baseline, evidence, the language of the reports) and the SHA-256 and size of every other
+  file of the pack.
 
 The zip is deterministic: entries sorted, dated with the evaluation date, fixed permissions
 and compression, so the same inputs give the same bytes. ``verify_pack`` checks every digest,
 that nothing was added or removed, then extracts the inputs to a temporary directory, runs
-the same check there and compares its JSON report with the packed one, byte for byte.
+the same check there, in the language the reports were written in (a French pack verified
+on an English machine), and compares its JSON report with the packed one, byte for byte.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from hdsguard.declarations.files import display_path
 from hdsguard.errors import InputError, Problem
+from hdsguard.i18n import DEFAULT, LANGUAGES, _, language
 from hdsguard.output import write_atomic
 
 if TYPE_CHECKING:
@@ -70,8 +73,11 @@ def _member(display: str) -> str:
                     display,
                     None,
                     None,
-                    "cannot pack a file outside the current directory: run `hdsguard report "
-                    "--pack` from a directory that holds the declarations, config and evidence",
+                    _(
+                        "cannot pack a file outside the current directory: run `hdsguard "
+                        "report --pack` from a directory that holds the declarations, config "
+                        "and evidence"
+                    ),
                 )
             ]
         )
@@ -137,14 +143,20 @@ def verify_pack(path: Path) -> list[str]:
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise PackError(f"{path}: not a readable zip file ({exc})") from None
+        message = _("{path}: not a readable zip file ({error})")
+        raise PackError(message.format(path=path, error=exc)) from None
     with archive:
         try:
             manifest = json.loads(archive.read(MANIFEST))
             listed = {str(f["path"]): f for f in manifest["files"]}
             command = manifest["command"]
-        except (KeyError, ValueError, TypeError) as exc:
-            raise PackError(f"{path}: no valid {MANIFEST} ({exc})") from None
+            # Packs written before the language was recorded were English.
+            lang = command.get("lang", DEFAULT)
+            if lang not in LANGUAGES:
+                raise ValueError(f"lang {lang!r}")
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            message = _("{path}: no valid {manifest} ({error})")
+            raise PackError(message.format(path=path, manifest=MANIFEST, error=exc)) from None
         problems = _digest_problems(archive, listed)
         if problems:
             return problems
@@ -156,30 +168,37 @@ def verify_pack(path: Path) -> list[str]:
                     target = Path(tmp, name[len(INPUTS) :])
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(archive.read(name))
-            rerun = _rerun(Path(tmp), command)
+            # The reports' prose is in the language of the packing run: re-run in it.
+            with language(lang):
+                rerun = _rerun(Path(tmp), command)
         if rerun != archive.read("report.json").decode("utf-8"):
-            return ["report.json: re-running the check on the packed inputs gives another report"]
+            return [
+                _("report.json: re-running the check on the packed inputs gives another report")
+            ]
     return []
 
 
 def _member_name_check(name: str) -> None:
     pure = PurePosixPath(name)
     if pure.is_absolute() or ".." in pure.parts:
-        raise PackError(f"unsafe path in the pack: {name!r}")
+        raise PackError(_("unsafe path in the pack: {name}").format(name=repr(name)))
 
 
 def _digest_problems(archive: zipfile.ZipFile, listed: Mapping[str, Any]) -> list[str]:
     problems = []
     present = set(archive.namelist()) - {MANIFEST}
     for name in sorted(present - listed.keys()):
-        problems.append(f"{name}: in the pack but not in the manifest")
+        problems.append(_("{name}: in the pack but not in the manifest").format(name=name))
     for name, entry in sorted(listed.items()):
         if name not in present:
-            problems.append(f"{name}: in the manifest but missing from the pack")
+            problems.append(
+                _("{name}: in the manifest but missing from the pack").format(name=name)
+            )
             continue
         digest = hashlib.sha256(archive.read(name)).hexdigest()
         if digest != entry.get("sha256"):
-            problems.append(f"{name}: SHA-256 {digest}, the manifest says {entry.get('sha256')}")
+            says = _("{name}: SHA-256 {digest}, the manifest says {listed}")
+            problems.append(says.format(name=name, digest=digest, listed=entry.get("sha256")))
     return problems
 
 
