@@ -239,3 +239,29 @@ def test_the_verdict_and_counts_are_french_prose_without_identifiers(
     assert '<span class="badge s-pass">5 conformes</span>' in french
     assert '<span class="badge s-pass">5 pass</span>' in english
     assert "constats conformes ou non applicables" in text  # a target's folded findings
+
+
+def test_a_rule_without_findings_says_so_in_the_matrix(
+    reports: dict[str, tuple[str, _Text]],
+) -> None:
+    """EVD-001 gives no finding without scans: its line in the matrix ended on a bare colon."""
+    french, english = _matrix_section(reports["fr"][0]), _matrix_section(reports["en"][0])
+    assert re.search(
+        r'EVD-001</span> [^<]+ : <span class="note">aucun constat sur ce parc</span>', french
+    )
+    assert re.search(
+        r'EVD-001</span> [^<]+: <span class="note">no finding on this estate</span>', english
+    )
+    assert " : </div>" not in french and ": </div>" not in english
+
+
+def test_dates_and_rule_ids_of_the_deadlines_are_not_cut(
+    reports: dict[str, tuple[str, _Text]],
+) -> None:
+    """French dates are written out ("29 novembre 2026"): a narrow column cut them in three
+    lines, and rule ids after their hyphen ("BKP-" / "001"), in both languages."""
+    for html, _page in reports.values():
+        assert (
+            "#table-deadlines td:nth-child(1),#table-deadlines td:nth-child(3){white-space:nowrap}"
+            in html
+        )

@@ -67,6 +67,8 @@ EN: dict[str, str] = {
     "state_error": N_("could not be evaluated"),
     "state_waived": N_("failing, risk accepted"),
     "state_warn": N_("passing with warnings"),
+    # a rule that gave no finding at all (an evidence rule run without evidence)
+    "no_results": N_("no finding on this estate"),
     "coverage_line": N_(
         "{assessed} of {total} listed requirements are assessed by hdsguard rules."
     ),
