@@ -972,8 +972,40 @@ def test_a_scan_that_probed_no_port_passes_no_evd_004(tmp_path: Path) -> None:
     assert evd4["empty.xml"]["message"] == (
         "the external scan of 2026-11-20 probed no port of any host (0 in it, none up with a "
         "port whose state nmap could tell: an empty target list, a ping scan -sn, every host "
-        "down): it shows nothing of what is exposed; check its targets and scan again"
+        "down or given up on): it shows nothing of what is exposed; check its targets and scan "
+        "again"
     )
     assert evd4["ping-sn.xml"]["message"].startswith(
         "the internal scan of 2026-11-25 probed no port of any host (1 in it,"
+    )
+
+
+def test_a_host_nmap_gave_up_on_covers_no_port(tmp_path: Path) -> None:
+    """tests/fixtures/evidence/host-timeout.xml: nmap 7.93's own `-sT -Pn -p 1-65535
+    --host-timeout 50ms` of 127.0.0.1, which gave up on the host (`<host timedout="true">`,
+    no port listed). The host counted as covering 1-65535 and as scanned: EVD-002 passed an
+    internal database "covered and did not see it open", EVD-005 "was scanned", EVD-004 the
+    scan. None of them passes now."""
+    decl = write(tmp_path / "decl", {"d.yaml": """
+        services:
+          - {id: db, host: 127.0.0.1, port: 5432, protocol: postgresql, exposure: internal}
+        """})  # fmt: skip
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    text = (FIXTURES / "host-timeout.xml").read_text()
+    (evidence / "scan.xml").write_text(text.replace('start="1796535087"', 'start="1795158725"'))
+    (evidence / "scan.xml.evidence").write_text("vantage: external\n")
+    code, report, err = check(str(decl), "--evidence", str(evidence))
+    assert code == 1, err
+    statuses = {f["rule"]: f["status"] for f in report["findings"] if f["rule"] < "EVD-006"}
+    assert {r: statuses[r] for r in ("EVD-002", "EVD-004", "EVD-005")} == {
+        "EVD-002": "not_applicable",
+        "EVD-004": "fail",
+        "EVD-005": "fail",
+    }
+    (evd5,) = [f for f in report["findings"] if f["rule"] == "EVD-005"]
+    assert evd5["message"] == (
+        "127.0.0.1 appears only in scans that probed none of its ports (external scan of "
+        "2026-11-20, nmap gave up on the host (--host-timeout)): a ping scan (-sn) or a host "
+        "that did not answer says nothing of what it exposes"
     )

@@ -87,6 +87,7 @@ class _Reader:
 
     def _host(self, attrs: dict[str, str]) -> None:
         self.host = Host(self.parser.CurrentLineNumber)
+        self.host.timedout = attrs.get("timedout") == "true"
         self.port = self.folded = None
         self.scans_hosts.append(self.host)
 

@@ -48,6 +48,9 @@ class Host:
     ports: list[Port] = field(default_factory=list)
     # Port counts nmap folded into an `<extraports>` whose state may be open (open|filtered).
     folded: list[Folded] = field(default_factory=list)
+    # nmap gave up on the host (`<host timedout="true">`, --host-timeout): its ports were not
+    # all probed, so none counts as covered (what it did list open was still seen open).
+    timedout: bool = False
 
 
 @dataclass

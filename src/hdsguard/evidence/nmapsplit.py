@@ -57,7 +57,8 @@ _PORT = re.compile(_PORT_SHAPE % (rb"([a-z]+)", rb"(\d+)", *[_VALUE] * 6))
 # to the next host or to what closes the list of hosts. `[^<]*` runs over the rest of a tag and
 # the blanks after it (a value holds no `<`).
 _PLAIN_HOST = re.compile(
-    rb'<host(?=[\s>])[^<]*<status state="' + _VALUE + rb"[^<]*"
+    # A host nmap gave up on (timedout="true", which the exact reader records) is left to it.
+    rb'<host(?=[\s>])(?![^<]*timedout)[^<]*<status state="' + _VALUE + rb"[^<]*"
     rb'<address addr="' + _VALUE + rb' addrtype="(ipv4|ipv6)"[^<]*'
     rb'(?:<address addr="[^"<]*" addrtype="mac"[^<]*)?'
     rb'<hostnames>[^<]*(?:<hostname name="' + _VALUE + rb"[^<]*)?</hostnames>[^<]*"

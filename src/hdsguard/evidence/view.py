@@ -149,13 +149,16 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                 ranges = _decided(scan.ranges, host)
                 host_tcp = [[lo, hi] for lo, hi in ranges.get("tcp", [])]
                 host_udp = [[lo, hi] for lo, hi in ranges.get("udp", [])]
+            # A host nmap found down had no port probed; one it gave up on (--host-timeout)
+            # not all of them: neither covers a port.
+            probing = host.state != "down" and not host.timedout
             if ident not in seen:
                 seen.add(ident)
                 hosts.append({"id": ident, "names": names, "addresses": addresses, "host": name,
-                              "vantage": vantage, "scan_date": date, "state": host.state,
-                              # A host nmap found down had no port probed.
-                              "tcp_ranges": host_tcp if host.state != "down" else [],
-                              "udp_ranges": host_udp if host.state != "down" else [],
+                              "vantage": vantage, "scan_date": date,
+                              "state": "timedout" if host.timedout else host.state,
+                              "tcp_ranges": host_tcp if probing else [],
+                              "udp_ranges": host_udp if probing else [],
                               "at": f"{path}:{host.line}"})  # fmt: skip
             newer = covering.get(host_id)
             for port in host.ports:
@@ -193,7 +196,7 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                 ports.append(item)
                 if not port.tls_versions:
                     unlisted[ident] = item
-            if host.state != "down":
+            if probing:
                 covering.setdefault(host_id, []).append((path, ranges))
                 probed += any(ranges.values())
         scanned["probed"] = probed
