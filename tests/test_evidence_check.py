@@ -1009,3 +1009,35 @@ def test_a_host_nmap_gave_up_on_covers_no_port(tmp_path: Path) -> None:
         "2026-11-20, nmap gave up on the host (--host-timeout)): a ping scan (-sn) or a host "
         "that did not answer says nothing of what it exposes"
     )
+
+
+def test_stale_certificates_are_judged_alike_by_warm_cold_and_cacheless_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same declarations and ssl-cert scan evaluated on two dates, one cache kept across
+    them: whether the scan is stale depends on the evaluation date and EVD-004's limit, never
+    on what a previous run left in the cache."""
+    decl = write(tmp_path / "decl", {"d.yaml": PORTAL_CERT_DECL % "2027-01-24"})
+    evidence = tmp_path / "evidence"
+    _ssl_cert_scan(evidence, "scan.xml", "2026-11-20")
+    cache = tmp_path / "cache"
+    outputs: dict[str, list[str]] = {}
+    for as_of in ("2026-11-28", "2027-01-10", "2026-11-28"):
+        args = ["check", str(decl), "--evidence", str(evidence), "--as-of", as_of,
+                "--format", "json", "--no-config"]  # fmt: skip
+        monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+        expected = run_cli(args).stdout
+        monkeypatch.delenv("HDSGUARD_NO_CACHE")
+        monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        runs = [run_cli(args).stdout, run_cli(args).stdout]  # cold or kept, then warm
+        assert runs == [expected, expected], as_of
+        outputs.setdefault(as_of, []).append(expected)
+    statuses = {
+        as_of: {f["rule"]: f["status"] for f in json.loads(out[0])["findings"]
+                if f["rule"] in CERT_RULES}
+        for as_of, out in outputs.items()
+    }  # fmt: skip
+    assert statuses == {
+        "2026-11-28": dict.fromkeys(CERT_RULES, "pass"),
+        "2027-01-10": dict.fromkeys(CERT_RULES, "not_applicable"),
+    }
