@@ -109,3 +109,24 @@ def test_a_certificate_names_a_host_as_a_client_checks_it(
 )
 def test_a_product_is_named_by_whole_words(product: str, name: str, same: bool) -> None:
     assert match.names_product(product, name) is same
+
+
+@pytest.mark.parametrize(
+    "declared",
+    ["2001:db8::1", "2001:DB8::1", "2001:db8:0:0:0:0:0:1", "2001:0db8::0001", "Portal.Example."],
+)
+def test_a_declared_host_is_matched_in_the_form_scans_write_it(declared: str) -> None:
+    """nmap writes an IPv6 address in its canonical form (`2001:db8::1`) and a name without a
+    final dot: a service declared `2001:db8:0:0:0:0:0:1` matched no scan, so nothing was
+    concluded about it (EVD-005 failed "appears in none of the scans") while EVD-001 reported
+    its port as undeclared."""
+    port = {"names": ["portal.example"], "addresses": ["2001:db8::1"], "port": 443,
+            "protocol": "tcp", "id": "p"}  # fmt: skip
+    host = {"names": ["portal.example"], "addresses": ["2001:db8::1"], "id": "h"}
+    service = {"id": "s", "host": declared, "port": 443, "protocol": "https"}
+    data = {"evidence_ports": [port], "evidence_hosts": [host], "services": [service]}
+    assert match.ports_of(service, data) == [port]
+    assert match.hosts_of(service, data) == [host]
+    assert match.services_at(port, data) == [service]
+    seen = {"host": "portal.example", "names": ["portal.example", "2001:db8::1"], "port": 443}
+    assert match.served_at(seen, service)

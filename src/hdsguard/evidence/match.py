@@ -23,6 +23,7 @@ against 10k services must not compare every pair.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -69,7 +70,7 @@ def _hosts(items: Iterable[Any]) -> dict[Any, list[Any]]:
 
 
 def _services(items: Iterable[Any]) -> dict[Any, list[Any]]:
-    return _by((s["host"].lower(), s) for s in items if isinstance(s.get("host"), str))
+    return _by((host_key(s["host"]), s) for s in items if isinstance(s.get("host"), str))
 
 
 def _serving(items: Iterable[Any]) -> dict[Any, list[Any]]:
@@ -117,7 +118,20 @@ def _keys(item: dict[str, Any]) -> tuple[str, ...]:
 
 def _host(obj: Any) -> str | None:
     host = obj.get("host") if isinstance(obj, dict) else None
-    return host.lower() if isinstance(host, str) and host else None
+    return host_key(host) if isinstance(host, str) and host else None
+
+
+def host_key(text: str) -> str:
+    """A host as the scans write it: names in lower case without a final dot, addresses in
+    their canonical form (nmap writes ``2001:db8::1``; a declared ``2001:DB8:0:0::1`` is the
+    same address, not another host no scan covered)."""
+    key = text.strip().lower().rstrip(".")
+    if ":" in key or key[-1:].isdigit():
+        try:
+            return ipaddress.ip_address(key).compressed
+        except ValueError:
+            pass
+    return key
 
 
 def ports_of(service: Any, data: Data) -> list[Any]:
@@ -199,7 +213,7 @@ def served_at(observed: Any, service: Any) -> bool:
     host = _host(service)
     if host is None or not isinstance(observed, dict):
         return False
-    keys = {str(k).lower() for k in (observed.get("host"), *observed.get("names", ())) if k}
+    keys = {host_key(str(k)) for k in (observed.get("host"), *observed.get("names", ())) if k}
     port = observed.get("port") or 0
     return host in keys and (not port or port == service.get("port"))
 
