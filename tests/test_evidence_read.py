@@ -418,3 +418,26 @@ def test_a_cve_two_catalogues_list_is_the_newest_catalogues(tmp_path: Path) -> N
     entry = next(e for e in kev if e["cve"] == "CVE-2024-21762")
     assert entry["date_added"] == "2024-02-09"
     assert str(entry["at"]).endswith("/b-new.json:8")
+
+
+def test_a_newer_scan_of_another_address_under_the_same_name_closes_nothing(
+    tmp_path: Path,
+) -> None:
+    """The results portal's name pointed to 203.0.113.20 on the 20th, where FTP was open, and
+    to 203.0.113.99 on the 21st, where it is closed. Hosts were told apart by their first name
+    alone: the scan of the new address closed the FTP port seen open on the old one, which
+    then vanished from the report (EVD-001 no longer named the undeclared FTP server). A host
+    is its name and its address: the newest keeps the plain id."""
+    lab = (LAB / "scan-external.xml").read_bytes()
+    opened = b'<port protocol="tcp" portid="21"><state state="open"'
+    moved = lab.replace(opened, b'<port protocol="tcp" portid="21"><state state="closed"', 1)
+    moved = moved.replace(b'addr="203.0.113.20"', b'addr="203.0.113.99"')
+    ports = {str(p["id"]): p for p in _two_external_scans(tmp_path, moved)}
+    assert "resultats.biolab-rhone.example:21/tcp@external" not in ports  # the new address
+    old = ports["resultats.biolab-rhone.example[203.0.113.20]:21/tcp@external"]
+    assert (old["host"], old["addresses"], str(old["at"]).rsplit("/", 1)[1]) == (
+        "resultats.biolab-rhone.example",
+        ["203.0.113.20"],
+        "older.xml:17",
+    )
+    assert ports["resultats.biolab-rhone.example:443/tcp@external"]["addresses"] == ["203.0.113.99"]

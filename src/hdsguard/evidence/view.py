@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hdsguard.declarations.merge import DeclarationSet, Origin
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.evidence.load import EvidenceSet
 from hdsguard.evidence.nmapmodel import Host
+
+if TYPE_CHECKING:
+    from hdsguard.evidence.certs import ObservedCertificate
 
 # Section name -> what its items are. Always present (empty without evidence), so that a rule
 # reads `decl.evidence_ports` without guarding it.
@@ -78,23 +81,26 @@ def _certificates(evidence: EvidenceSet, ports: list[dict[str, Any]]) -> list[di
     stale scan backs no pass (docs/evidence.md, "Stale scans"). A file's certificate has none.
     """
     first = [c for c in evidence.certificates if c[0].position == 0]
-    # Which scan stands for each (host, port, vantage): the newest, then the first path.
-    newest: dict[tuple[str, int, str], str] = {}
-    open_ports = {p["id"] for p in ports} if any(c.port for c, _host in first) else set()
+    # Which scan stands for each (host, address, port, vantage): the newest, then the first
+    # path. A scanned certificate's names end with the host's address (load.py).
+    newest: dict[tuple[str, str, int, str], str] = {}
+    open_ports = (
+        {(p["host"], (p["addresses"] or [""])[0], p["port"], p["vantage"]) for p in ports}
+        if any(c.port for c, _host in first)
+        else set()
+    )
     by_path = sorted(first, key=lambda c: c[0].path)
     for cert, served_by in sorted(by_path, key=lambda c: c[0].scan_start, reverse=True):
         if cert.port:
-            newest.setdefault((served_by or "", cert.port, cert.vantage), cert.path)
+            newest.setdefault(_slot(cert, served_by), cert.path)
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for cert, served_by in sorted(first, key=lambda c: (c[0].path, c[0].line)):
         if cert.port:
-            if newest[(served_by or "", cert.port, cert.vantage)] != cert.path:
+            slot = _slot(cert, served_by)
+            if newest[slot] != cert.path:
                 continue  # a newer scan printed the certificate this port presents now
-            if not any(
-                f"{served_by}:{cert.port}/{transport}@{cert.vantage}" in open_ports
-                for transport in ("tcp", "udp")
-            ):
+            if slot not in open_ports:
                 continue  # a newer scan found the port no longer open
         key = f"{cert.sha256}{served_by}:{cert.port}"
         if key in seen:
@@ -114,6 +120,10 @@ def _certificates(evidence: EvidenceSet, ports: list[dict[str, Any]]) -> list[di
     return out
 
 
+def _slot(cert: ObservedCertificate, served_by: str | None) -> tuple[str, str, int, str]:
+    return (served_by or "", cert.names[-1] if cert.names else "", cert.port, cert.vantage)
+
+
 def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
     """Scans, the hosts they covered and the open ports they saw. A host or port seen by
     several scans from the same vantage point is kept once, as the newest scan saw it; but
@@ -127,6 +137,8 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
     unlisted: dict[str, dict[str, Any]] = {}
     # The port ranges of the newer scans that saw each host (by host id), with their path.
     covering: dict[str, list[tuple[str, dict[str, list[tuple[int, int]]]]]] = {}
+    # The address of the host that holds each plain host id (`name@vantage`).
+    owners: dict[str, str] = {}
     for scan, vantage in sorted(evidence.scans, key=lambda s: (-s[0].start.timestamp(), s[0].path)):
         date = scan.start.date().isoformat()
         # probed: its hosts up with a port whose state nmap could tell (EVD-004: a scan that
@@ -142,7 +154,18 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
         for host in scan.hosts:
             names, addresses = host.names, host.addresses
             name = names[0] if names else addresses[0] if addresses else "?"
-            host_id = ident = f"{name}@{vantage}"
+            # A host is its name and address: two addresses under one name (a name moved to
+            # another address between two scans, a PTR name several addresses share) are two
+            # hosts, the one the newest scan saw keeping the plain id, so that a scan of the
+            # new address does not close what an older one saw open on the old.
+            address = addresses[0] if addresses else ""
+            label = host_id = f"{name}@{vantage}"
+            if owners.setdefault(host_id, address) == address:
+                label = name
+            else:
+                label = f"{name}[{address}]"
+                host_id = f"{label}@{vantage}"
+            ident = host_id
             # The ports it covered: those probed, less those nmap could not tell from open.
             ranges, host_tcp, host_udp = scan.ranges, tcp, udp
             if host.folded or any(p.state.startswith("open|") for p in host.ports):
@@ -162,7 +185,7 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                               "at": f"{path}:{host.line}"})  # fmt: skip
             newer = covering.get(host_id)
             for port in host.ports:
-                ident = f"{name}:{port.port}/{port.protocol}@{vantage}"
+                ident = f"{label}:{port.port}/{port.protocol}@{vantage}"
                 if port.state != "open":
                     continue
                 if ident in seen:
