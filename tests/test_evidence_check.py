@@ -297,6 +297,11 @@ def test_declared_hds_certificates_against_the_ans_registry(tmp_path: Path) -> N
     assert code == 1, err
     got = {t: f for (r, t), f in by_rule(report, "EVD-010").items()}
     assert got["providers/ovh"]["status"] == "pass"
+    # The pass says which snapshot backs it: EVD-010 does not judge the snapshot's age.
+    assert got["providers/ovh"]["message"] == (
+        "certificate HDS-2024-0001 is in the ANS registry snapshot of 2026-11-20, held by OVH "
+        "SAS, as declared"
+    )
     assert got["providers/ghost"]["message"] == (
         "certificate HDS-2099-0001 is not in the ANS registry snapshot of 2026-11-20"
     )
