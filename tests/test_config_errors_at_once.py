@@ -140,3 +140,32 @@ def test_config_and_declaration_problems_are_the_same_cold_warm_and_without_cach
     with monkeypatch.context() as m:
         m.setenv("HDSGUARD_NO_CACHE", "1")
         assert check() == cold
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ("declarations: [decl\n", ".hdsguard.yaml:1:15: YAML syntax error: the '[' opened here"),
+        ("version: 2\nlang: fr\n", ".hdsguard.yaml:1:10: config format version 2 is newer"),
+    ],
+    ids=["syntax-error", "later-version"],
+)
+def test_a_config_that_cannot_be_read_hides_no_declaration_problem(
+    tree: Tree, config: str, problem: str
+) -> None:
+    """No setting of it is used (not even `lang`), but the declarations named on the
+    command line are checked in the same run; without any, no directory is read."""
+    tree({".hdsguard.yaml": config, "decl/systems.yaml": SYSTEMS, "here.yaml": "a: [\n"})
+    code, _out, err = check("decl")
+    lines = err.splitlines()
+    assert code == 2
+    assert len(lines) == 3
+    assert lines[0].startswith(problem)
+    assert lines[1:] == EXPECTED[5:]
+    code, _out, err = check()
+    assert code == 2
+    assert len(err.splitlines()) == 1
+    assert err.startswith(problem)
+    result = run_cli(["policies", "list"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(problem)

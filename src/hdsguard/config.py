@@ -170,12 +170,15 @@ class LoadedConfig:
     # The validation error of a config read in part; its messages are made by problems(),
     # once the run's language is known (the config's own `lang:` may choose it).
     invalid: ValidationError | None = None
+    # The problems of a config that could not be read at all (read in part: every setting
+    # is then in `broken`).
+    unread: tuple[Problem, ...] = ()
 
     def problems(self) -> list[Problem]:
-        """The config's validation problems (none when it validated)."""
+        """The config's problems (none when it validated)."""
         if self.invalid is None:
-            return []
-        return schema_problems(self.source, self.invalid, Config)
+            return list(self.unread)
+        return [*self.unread, *schema_problems(self.source, self.invalid, Config)]
 
     def policies_incomplete(self) -> bool:
         """Whether some `policies` directory is not loaded (invalid, or missing): a rule id
@@ -274,13 +277,22 @@ def load_config(path: Path, *, partial: bool = False) -> LoadedConfig:
     if not partial:
         source, model = read_model(path, Config, "config")
         return LoadedConfig(file, source, model)
-    source = read_source(path)
     try:
+        source = read_source(path)
         model = validate_model(source, Config, "config", keep=True)
     except ValidationError as exc:
         model, broken = _salvage(source.data, exc)
         return LoadedConfig(file, source, model, broken, exc)
+    except InputError as exc:
+        # Not read at all (a syntax error, a later format version): no setting of it is
+        # used, and nothing that depends on one is checked; the declarations named on the
+        # command line are still checked in the same run.
+        nothing = SourceFile(display_path(path), None, {})
+        return LoadedConfig(file, nothing, Config(), _EVERY_KEY, unread=exc.problems)
     return LoadedConfig(file, source, model)
+
+
+_EVERY_KEY = frozenset(Config.model_fields)
 
 
 def _salvage(data: dict[str, Any], exc: ValidationError) -> tuple[Config, frozenset[str]]:
