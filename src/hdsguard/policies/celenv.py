@@ -87,6 +87,31 @@ def finess_valid(number: str) -> bool:
     return len(number) == 9 and luhn_valid(number)
 
 
+# What people write in a text field they have not filled in, in English and French: such a
+# value names no certificate, no person, no law (a certificate number "N/A" or an owner "TBD"
+# passed the rules that asked for them). Compared case-folded, without accents, with the
+# spaces collapsed and the punctuation around it aside.
+PLACEHOLDERS = frozenset(
+    {
+        "", "n/a", "na", "n.a", "n/c", "nc", "tbd", "tbc", "todo", "to do", "none", "null",
+        "nil", "unknown", "not applicable", "pending", "x", "xx", "xxx",
+        "a definir", "a completer", "a confirmer", "inconnu", "neant", "aucun", "aucune",
+        "non applicable", "sans objet", "en cours", "non communique",
+    }
+)  # fmt: skip
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` is blank or a placeholder (``N/A``, ``TBD``, ``à définir``, ``-``…)
+    rather than a value: a rule asking for a name, a number or a reference reads it as not
+    declared."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    key = " ".join(plain.casefold().split()).strip(" .,;:!?-_*()[]\"'`")
+    return key in PLACEHOLDERS
+
+
 _NONE: frozenset[str] = frozenset()
 _EVIDENCE = frozenset(EVIDENCE_SECTIONS)
 
@@ -98,6 +123,7 @@ _PURE = (
     "activity_name",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
+    "is_placeholder",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
     "names_product",
@@ -434,6 +460,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("is_weak_signature", [_S], _B, data.is_weak_signature),
         ("regulatory_date", [_S], _S, lambda k: data.regulatory_date(k).isoformat()),
         ("luhn_valid", [_S], _B, luhn_valid),
+        ("is_placeholder", [_S], _B, is_placeholder),
         ("finess_valid", [_S], _B, finess_valid),
         ("get", [_D, _S, _D], _D, lambda o, p, d: _default(_get(o, p), d)),
         ("present", [_D, _S], _B, lambda o, p: _get(o, p) is not None),

@@ -1,0 +1,87 @@
+"""Greens that lied: dangerous declarations that passed rules, as a hostile or careless user
+writes them (engineer A3's audit, session 13). Each case fails, or is refused, now; the
+rules' inline cases hold the wording, these check the verdict end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hdsguard.policies.celenv import is_placeholder
+from tests.helpers import AS_OF, findings_of, run_cli, write
+
+
+def check(tmp_path: Path, text: str, *extra: str) -> Any:
+    write(tmp_path, {"decl.yaml": text})
+    args = ["check", str(tmp_path / "decl.yaml"), "--as-of", AS_OF, "--format", "json"]
+    return run_cli([*args, *extra])
+
+
+def finding(result: Any, rule: str, target: str) -> dict[str, Any]:
+    found = [f for f in findings_of(result) if f["rule"] == rule and f["target"] == target]
+    assert len(found) == 1, (rule, target, result.stdout)
+    return found[0]
+
+
+# ------------------------------------------------------------------ placeholders
+
+
+@pytest.mark.parametrize(
+    "text", ["", "  ", "N/A", "n.a.", "TBD", "tbc", "-", "?", "...", "none", "None", "(none)",
+             "xxx", "À définir", "a definir", "à compléter", "Néant", "inconnu", "Unknown"],
+)  # fmt: skip
+def test_placeholders_are_recognised(text: str) -> None:
+    assert is_placeholder(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["HDS-2025-0193", "Direction du numérique", "US: CLOUD Act", "Nadia", "NA1"]
+)
+def test_values_are_not_placeholders(text: str) -> None:
+    assert not is_placeholder(text)
+
+
+PLACEHOLDERS = """
+organisation:
+  name: CH Valmont
+  security_officer: {name: "N/A", email: rssi@ch-valmont.example}
+providers:
+  - id: p1
+    name: Host
+    hds: {certificate: "TBD", valid_until: 2027-12-31, transparency_url: "https://h.example/t"}
+    storage_countries: [FR]
+    remote_access_countries: [FR, IN]
+    transfer_mechanism: scc
+    third_country_laws: ["none"]
+systems:
+  - {id: s1, name: S, health_data: true, hosted_by: p1}
+services:
+  - {id: web, protocol: https, exposure: internet, owner: "TBD", purpose: " n/a "}
+vendors:
+  - id: v1
+    name: V
+    processes_personal_data: true
+    stores_health_data: true
+    hds: {certificate: "", valid_until: 2027-12-31}
+    subprocessors: [{name: "-", country: FR, authorised: true}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule", "target", "says"),
+    [
+        ("HDS-001", "providers/p1", '`hds.certificate` is "TBD", a placeholder'),
+        ("VND-002", "vendors/v1", "`hds.certificate` is blank"),
+        ("HDS-008", "providers/p1", 'its `third_country_laws` is ["none"], which names no law'),
+        ("EXP-006", "services/web", '`owner` is "TBD", a placeholder'),
+        ("GOV-002", "organisation", 'name is "N/A" (`security_officer.name`), a placeholder'),
+        ("VND-004", "vendors/v1", '`name: "-"`, a placeholder, in FR'),
+    ],
+)
+def test_a_placeholder_is_not_evidence(tmp_path: Path, rule: str, target: str, says: str) -> None:
+    result = check(tmp_path, PLACEHOLDERS)
+    found = finding(result, rule, target)
+    assert found["status"] == "fail", found
+    assert says in found["message"]
