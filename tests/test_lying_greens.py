@@ -85,3 +85,76 @@ def test_a_placeholder_is_not_evidence(tmp_path: Path, rule: str, target: str, s
     found = finding(result, rule, target)
     assert found["status"] == "fail", found
     assert says in found["message"]
+
+
+# ------------------------------------------------------------------ MFA without authentication
+
+
+MFA_WITHOUT_AUTHENTICATION = """
+services:
+  - {id: admin, protocol: ssh, exposure: internet, via: bastion, role: admin,
+     authentication: none, mfa: true}
+  - {id: vpn, protocol: openvpn, exposure: internet, role: remote_access,
+     authentication: anonymous, mfa: true}
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule", "target"),
+    [("EXP-004", "services/admin"), ("EXP-005", "services/admin"), ("EXP-005", "services/vpn")],
+)
+def test_mfa_beside_no_authentication_is_no_mfa(tmp_path: Path, rule: str, target: str) -> None:
+    found = finding(check(tmp_path, MFA_WITHOUT_AUTHENTICATION), rule, target)
+    assert found["status"] == "fail", found
+    assert "declares `mfa: true` but `authentication:" in found["message"]
+
+
+def test_site_to_site_peers_spelled_loosely_restrict_nothing(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        """
+        services:
+          - {id: t1, protocol: ipsec, exposure: partner, role: site_to_site,
+             authentication: certificate, peers: [" any "]}
+          - {id: t2, protocol: ipsec, exposure: partner, role: site_to_site,
+             authentication: certificate, peers: [""]}
+        """,
+    )
+    assert finding(result, "EXP-005", "services/t1")["status"] == "fail"
+    assert finding(result, "EXP-005", "services/t2")["status"] == "fail"
+
+
+# ------------------------------------------------------------------ firewall rules
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        '{from: " any", to: all, port: 0-65535, action: allow}',
+        '{from: "ANY ", to: "0/0", action: allow}',
+        "{from: any4, to: any6, action: allow}",
+        '{from: "0.0.0.0/0.0.0.0", to: "::0/0", action: allow}',
+        '{from: "", to: any, action: allow}',
+    ],
+)
+def test_an_any_to_any_rule_however_spelled_fails(tmp_path: Path, rule: str) -> None:
+    result = check(tmp_path, f"firewalls:\n  - id: fw\n    rules:\n      - {rule}\n")
+    assert finding(result, "FW-004", "firewalls/fw")["status"] == "fail"
+
+
+# ------------------------------------------------------------------ zero delays
+
+
+def test_zero_hours_or_days_in_a_contract_bound_nothing(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        """
+        providers:
+          - {id: p1, name: Host, contract: {breach_notice_hours: 0}}
+        vendors:
+          - {id: v1, name: Editor, supplies_software: true, processes_personal_data: false,
+             contract: {patch_sla: {critical_days: 0, high_days: 30}}}
+        """,
+    )
+    assert finding(result, "VND-006", "providers/p1")["status"] == "fail"
+    assert finding(result, "VND-008", "vendors/v1")["status"] == "fail"
