@@ -182,6 +182,7 @@ def test_the_rules_that_follow_references_read_these_sections() -> None:
         "BIO-001": ("organisation",),  # organisation_kind(): a hospital runs such devices
         "BKP-005": ("providers",),
         "EVD-001": ("evidence_ports", "services"),
+        "IAM-001": ("services",),  # declared_services(): a service may deny mfa_admin: true
         **dict.fromkeys(("EXP-002", "EXP-007", "IAM-008"), ("systems",)),
         **dict.fromkeys(("HDS-001", "HDS-007", "HDS-008", "HDS-009"), ("systems", "vendors")),
         **dict.fromkeys(("HDS-002", "HDS-006", "VND-002"), ("providers", "systems", "vendors")),

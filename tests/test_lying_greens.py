@@ -158,3 +158,22 @@ def test_zero_hours_or_days_in_a_contract_bound_nothing(tmp_path: Path) -> None:
     )
     assert finding(result, "VND-006", "providers/p1")["status"] == "fail"
     assert finding(result, "VND-008", "vendors/v1")["status"] == "fail"
+
+
+# ------------------------------------------------------------------ organisation-wide MFA
+
+
+def test_a_declared_service_without_mfa_disproves_the_identity_statement(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        """
+        identity: {mfa_admin: true, mfa_remote: true}
+        services:
+          - {id: vcenter, protocol: https, exposure: internal, role: admin, mfa: false}
+          - {id: vpn, protocol: wireguard, exposure: partner, mfa: false}
+        """,
+    )
+    found = finding(result, "IAM-001", "identity")
+    assert found["status"] == "fail", found
+    assert "the administration service services/vcenter declares `mfa: false`" in found["message"]
+    assert "the remote access service services/vpn (wireguard, partner)" in found["message"]

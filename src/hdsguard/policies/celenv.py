@@ -165,6 +165,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "systems_backed_up_by": frozenset({"systems"}),
     "vendors_hosted_by": frozenset({"vendors"}),
     "services_of": frozenset({"services"}),
+    "declared_services": frozenset({"services"}),
     "health_data_at": frozenset({"systems", "vendors"}),
     "activities_needed": frozenset({"providers", "vendors", "systems"}),
     "organisation_kind": frozenset({"organisation"}),
@@ -478,6 +479,9 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ),
         ("vendors_hosted_by", [_S], _L, lambda i: ctx.referring("vendors", "hosted_by", i)),
         ("services_of", [_S], _L, lambda i: ctx.referring("services", "system", i)),
+        # Every declared service: an organisation-wide statement (IAM-001's "all
+        # administrative access requires MFA") is checked against the services that deny it.
+        ("declared_services", [], _L, lambda: list(ctx.section("services") or ())),
         ("health_data_at", [_S], _L, ctx.health_data_at),
         # Evidence (hdsguard.evidence.match says how observations match declarations). Each
         # takes an object or its target name (`target`): CEL converts an object argument back
