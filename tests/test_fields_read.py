@@ -6,7 +6,9 @@ The mechanism is deliberately simple. A field counts as read when its name appea
 built-in policy evaluates: a CEL expression (condition, applicable_if, warn_if, locate), a
 ``requires`` or ``field`` path, or the recipient field a partial adequacy decision names in
 the reference data (read through ``is_adequate_for``). Messages do not count: quoting a value
-is not deciding on it. A field that no rule should decide on carries
+is not deciding on it. Nor do the words of a string literal (``"admin"``) or the name of a
+helper called (``kev_added(v)``, ``provider(id)``): a field that shares its name with a helper
+was counted as read by every rule calling it. A field that no rule should decide on carries
 ``json_schema_extra={"x-informational": "why"}`` in the model.
 """
 
@@ -29,8 +31,18 @@ _EVALUATED = ("condition", "applicable_if", "warn_if", "locate")
 # (the helper is named, so that a reader can check it).
 READ_BY_HELPERS = {
     "sha256": "EVD-006, EVD-007: evidence.match matches a declared certificate by fingerprint",
+    "kev_added": "PAT-003 reads a vulnerability's date of KEV listing through kev_added(v)",
 }
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
+# A CEL string literal, and a free function call (`provider(`, not `s.exists(`).
+_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+_CALL = re.compile(r"(?<![.\w])[a-z_][a-z0-9_]*\s*\(")
+
+
+def _names(text: str) -> set[str]:
+    """The names an expression reads: its identifiers, less string literals and the names of
+    the functions it calls."""
+    return set(_NAME.findall(_CALL.sub(" (", _LITERAL.sub(" ", text))))
 
 
 def _expressions(policy: dict[str, Any]) -> Iterator[str]:
@@ -46,7 +58,7 @@ def names_read() -> set[str]:
     for path in sorted((REPO / "policies").glob("*.yaml")):
         policy = yaml.safe_load(path.read_text(encoding="utf-8"))
         for text in _expressions(policy):
-            names.update(_NAME.findall(text))
+            names.update(_names(text))
     names.update(READ_BY_HELPERS)
     for entry in data.load("countries")["adequacy"]:
         if entry.get("recipient_field"):
@@ -115,6 +127,11 @@ def test_the_scan_would_catch_an_unread_field() -> None:
     } <= read
     assert {"dpf_certified", "transfer_frequency", "vulnerabilities_reviewed", "peers"} <= read
     assert "certainly_not_a_field" not in read
+    # Neither a string literal nor a helper's name reads a field.
+    assert {"site_to_site", "ransomware", "is_placeholder", "health_data_at"}.isdisjoint(read)
+    names = _names('self.?role.orValue("") == "admin" && provider(self.hosted_by) != null')
+    assert {"role", "hosted_by"} <= names
+    assert {"admin", "provider"}.isdisjoint(names)
 
 
 # Fields whose name a rule of another section reads, and that no rule of their own section
@@ -134,6 +151,10 @@ READ_FROM_ELSEWHERE = {
     "firewalls.id": "an identifier",
     "certificates.id": "an identifier: services name their certificate by it (tls.certificate)",
     "certificates.sha256": READ_BY_HELPERS["sha256"],
+    "services.tls.certificate": "EVD-006 and EVD-008 find the services serving a declared "
+    "certificate through observed_certificates() (evidence.match)",
+    "services.vulnerabilities.kev_added": READ_BY_HELPERS["kev_added"],
+    "firewalls.vulnerabilities.kev_added": READ_BY_HELPERS["kev_added"],
 }
 
 
@@ -143,7 +164,7 @@ def names_read_by_section() -> dict[str, set[str]]:
     for path in sorted((REPO / "policies").glob("*.yaml")):
         policy = yaml.safe_load(path.read_text(encoding="utf-8"))
         sections = policy["applies_to"]
-        names = {n for text in _expressions(policy) for n in _NAME.findall(text)}
+        names = {n for text in _expressions(policy) for n in _names(text)}
         for section in [sections] if isinstance(sections, str) else sections:
             per.setdefault(section, set()).update(names)
     return per
