@@ -177,3 +177,20 @@ def test_a_declared_service_without_mfa_disproves_the_identity_statement(tmp_pat
     assert found["status"] == "fail", found
     assert "the administration service services/vcenter declares `mfa: false`" in found["message"]
     assert "the remote access service services/vpn (wireguard, partner)" in found["message"]
+
+
+def test_zero_hours_in_the_nis2_procedure_bound_nothing(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        """
+        organisation:
+          name: CH Valmont
+          kind: hospital
+          incident_procedure: {ars_cert_sante: true}
+          nis2: {category: essential, registered: 2025-11-03, early_warning_hours: 0,
+                 notification_hours: 72, final_report_days: 30}
+        """,
+    )
+    found = finding(result, "GOV-008", "organisation")
+    assert found["status"] == "fail", found
+    assert "`nis2.early_warning_hours` is 0" in found["message"]
