@@ -184,6 +184,8 @@ def test_the_rules_that_follow_references_read_these_sections() -> None:
         "EVD-001": ("evidence_ports", "services"),
         "IAM-001": ("services",),  # declared_services(): a service may deny mfa_admin: true
         **dict.fromkeys(("EXP-002", "EXP-007", "IAM-008"), ("systems",)),
+        # the Internet services it runs itself, the firewalls in front of them
+        "FW-005": ("firewalls", "services", "systems"),
         **dict.fromkeys(("HDS-001", "HDS-007", "HDS-008", "HDS-009"), ("systems", "vendors")),
         **dict.fromkeys(("HDS-002", "HDS-006", "VND-002"), ("providers", "systems", "vendors")),
     }

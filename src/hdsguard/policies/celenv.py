@@ -169,6 +169,8 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "health_data_at": frozenset({"systems", "vendors"}),
     "activities_needed": frozenset({"providers", "vendors", "systems"}),
     "organisation_kind": frozenset({"organisation"}),
+    "internet_services_on_premises": frozenset({"services", "systems"}),
+    "internet_facing_firewalls": frozenset({"firewalls"}),
     # Evidence helpers: the evidence they match, and the declarations they match it with (the
     # object a target name names: a service's ports, a certificate's observations).
     "evidence_ports_of": frozenset({"evidence_ports", "services"}),
@@ -524,6 +526,15 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # hospital cannot run without biomedical devices) reads its kind through this helper,
         # so that the findings memo keys it on the file declaring the organisation.
         ("organisation_kind", [], _S, lambda: _organisation_kind(ctx)),
+        # FW-005: whether the perimeter that filters the organisation's own Internet services
+        # is declared at all (an absent inventory is missing evidence).
+        ("internet_services_on_premises", [], _L, lambda: _internet_services_on_premises(ctx)),
+        (
+            "internet_facing_firewalls",
+            [],
+            _L,
+            lambda: [f for f in ctx.section("firewalls") or () if f.get("internet_facing") is True],
+        ),
         # Small evidence sections as lists, a big one by its size: an expression reading `decl`
         # converts the whole set, evidence included (10k scanned ports: 75 ms per evaluation).
         ("evidence_files", [], _L, lambda: list(ctx.section("evidence_files") or ())),
@@ -541,6 +552,21 @@ def _organisation_kind(ctx: Context) -> str:
     organisation = ctx.section("organisation")
     kind = organisation.get("kind") if isinstance(organisation, dict) else None
     return kind if isinstance(kind, str) else ""
+
+
+def _internet_services_on_premises(ctx: Context) -> list[Any]:
+    """Services declared reachable from the Internet that the organisation runs itself: their
+    system is not hosted by a provider (whose own perimeter its HDS certificate covers), or
+    is not declared, which proves nothing either way."""
+    out = []
+    for service in ctx.section("services") or ():
+        if service.get("exposure") != "internet":
+            continue
+        name = service.get("system")
+        system = ctx.lookup("systems", name) if isinstance(name, str) else None
+        if not (isinstance(system, dict) and isinstance(system.get("hosted_by"), str)):
+            out.append(service)
+    return out
 
 
 def _evidence_count(ctx: Context, section: str) -> int:
