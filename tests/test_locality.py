@@ -186,6 +186,7 @@ def test_the_rules_that_follow_references_read_these_sections() -> None:
         **dict.fromkeys(("EXP-002", "EXP-007", "IAM-008"), ("systems",)),
         # the Internet services it runs itself, the firewalls in front of them
         "FW-005": ("firewalls", "services", "systems"),
+        "GOV-011": ("systems",),  # the inventory of systems
         **dict.fromkeys(("HDS-001", "HDS-007", "HDS-008", "HDS-009"), ("systems", "vendors")),
         **dict.fromkeys(("HDS-002", "HDS-006", "VND-002"), ("providers", "systems", "vendors")),
     }

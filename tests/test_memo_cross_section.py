@@ -85,3 +85,22 @@ def test_a_firewall_edited_in_its_own_file_changes_fw_005_on_a_warm_run(tmp_path
         warm = hdsguard(root, kept, files)
         for label, got in (("cold", cold), ("after the edit", first), ("warm", warm)):
             assert got == expected, f"internet_facing {facing}: {label} run differs"
+
+
+def test_a_system_edited_in_its_own_file_changes_gov_011_on_a_warm_run(tmp_path: Path) -> None:
+    """GOV-011 targets the organisation but counts the systems: only their file changes."""
+    root = tmp_path / "decl"
+    root.mkdir()
+    (root / "organisation.yaml").write_text(ORGANISATION % "hospital", encoding="utf-8")
+    files = ("organisation.yaml", "systems.yaml")
+    kept = tmp_path / "kept-cache"
+    for n, (health, verdict) in enumerate([("false", "fail"), ("true", "pass"), ("false", "fail")]):
+        system = f"systems: [{{id: dpi, name: DPI, health_data: {health}}}]\n"
+        (root / "systems.yaml").write_text(system, encoding="utf-8")
+        expected = hdsguard(root, None, files)
+        assert status(expected, "GOV-011") == verdict, health
+        cold = hdsguard(root, tmp_path / f"cold-{n}", files)
+        first = hdsguard(root, kept, files)
+        warm = hdsguard(root, kept, files)
+        for label, got in (("cold", cold), ("after the edit", first), ("warm", warm)):
+            assert got == expected, f"health_data {health}: {label} run differs"

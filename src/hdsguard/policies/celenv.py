@@ -171,6 +171,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "organisation_kind": frozenset({"organisation"}),
     "internet_services_on_premises": frozenset({"services", "systems"}),
     "internet_facing_firewalls": frozenset({"firewalls"}),
+    "systems_count": frozenset({"systems"}),
     # Evidence helpers: the evidence they match, and the declarations they match it with (the
     # object a target name names: a service's ports, a certificate's observations).
     "evidence_ports_of": frozenset({"evidence_ports", "services"}),
@@ -526,6 +527,18 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # hospital cannot run without biomedical devices) reads its kind through this helper,
         # so that the findings memo keys it on the file declaring the organisation.
         ("organisation_kind", [], _S, lambda: _organisation_kind(ctx)),
+        # GOV-011: whether the inventory of systems is declared, and holds health data (a
+        # count: the systems of a large estate are not converted to CEL for one target).
+        (
+            "systems_count",
+            [_B],
+            _I,
+            lambda health_data_only: sum(
+                1
+                for s in ctx.section("systems") or ()
+                if not health_data_only or s.get("health_data") is not False
+            ),
+        ),
         # FW-005: whether the perimeter that filters the organisation's own Internet services
         # is declared at all (an absent inventory is missing evidence).
         ("internet_services_on_premises", [], _L, lambda: _internet_services_on_premises(ctx)),
