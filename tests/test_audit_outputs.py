@@ -61,7 +61,7 @@ def test_calendar_speaks_the_runs_language(tree: Tree) -> None:
     result = run_cli(["--lang", "fr", "calendar", "--as-of", "2026-11-28", "-o", "d.ics"])
     assert result.exit_code == 0, result.stderr
     cal = icalendar.Calendar.from_ical(Path("d.ics").read_bytes())
-    assert str(cal["x-wr-calname"]).startswith("Échéances hdsguard")
+    assert str(cal["x-wr-calname"]) == "Échéances hdsguard : Clinique Test"
     events = {str(e["summary"]): str(e["description"]) for e in cal.walk("VEVENT")}
     assert sorted(events) == [
         "FW-001 échoue : firewalls/fw-1 [high]",
@@ -71,7 +71,7 @@ def test_calendar_speaks_the_runs_language(tree: Tree) -> None:
     ]
     fw = events["FW-001 échoue : firewalls/fw-1 [high]"]
     assert fw.startswith("FW-001 sur firewalls/fw-1 à partir du 31 décembre 2026.\ndernier ")
-    assert "\nDéclaré en " in fw
+    assert "\nDéclaré dans " in fw
 
 
 def test_calendar_is_rfc5545_with_dtstamp_and_prodid(tree: Tree) -> None:

@@ -33,7 +33,11 @@ def render(deadlines: Sequence[Deadline], as_of: datetime.date, organisation: st
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     # In the run's language, like the deadlines' messages (the rules' own on that day).
-    name = _("hdsguard deadlines") + (f": {document_line(organisation)}" if organisation else "")
+    name = (
+        _("hdsguard deadlines: {organisation}").format(organisation=document_line(organisation))
+        if organisation
+        else _("hdsguard deadlines")
+    )
     lang = current()
     cal.add("x-wr-calname", name)
     stamp = datetime.datetime.combine(as_of, datetime.time(0, 0), tzinfo=datetime.UTC)
