@@ -94,7 +94,7 @@ def test_sections_charts_and_tables_are_present(lab_report: str) -> None:
     )["summary"]  # fmt: skip
     assert status[1] == [str(summary[s.value]) for s in Status]
     failing = summary["fail"] + summary["error"]
-    assert f"FAIL: {failing} finding(s) fail" in "".join(page.text)
+    assert f"FAIL: {failing} findings fail" in "".join(page.text)
 
 
 def test_matrix_states_what_is_not_assessed(lab_report: str) -> None:
@@ -470,7 +470,7 @@ def test_a_verdict_with_baselined_failures_says_the_baseline_accepts_them(tree: 
     verdict = _verdict("a.html")
     assert verdict == (
         "PASS: no finding outside the baseline fails at or above the low severity; the baseline "
-        "accepts 1 failing finding(s) at or above it, listed below."
+        "accepts 1 failing finding at or above it, listed below."
     )
     assert run_cli([*argv, "-o", "fr.html", "--lang", "fr"]).exit_code == 0
     verdict = _verdict("fr.html")
@@ -482,7 +482,7 @@ def test_a_verdict_with_baselined_failures_says_the_baseline_accepts_them(tree: 
     assert run_cli([*argv, "-o", "b.html"]).exit_code == 1
     verdict = _verdict("b.html")
     assert verdict == (
-        "FAIL: 1 finding(s) fail at or above the low severity, besides 1 accepted by the baseline."
+        "FAIL: 1 finding fails at or above the low severity, besides 1 accepted by the baseline."
     )
     assert run_cli([*argv, "-o", "fr-b.html", "--lang", "fr"]).exit_code == 1
     assert _verdict("fr-b.html") == (

@@ -212,7 +212,8 @@ def test_the_verdict_and_counts_are_french_prose_without_identifiers(
     reports: dict[str, tuple[str, _Text]],
 ) -> None:
     """The verdict names the threshold in French, with plural forms (no "constat(s)"); the
-    report's tables name severities in French too; the English report keeps its text."""
+    report's tables name severities in French too; the English verdict takes its own
+    singular or plural ("findings fail")."""
     french, english = reports["fr"][0], reports["en"][0]
     verdict = re.search(r'id="verdict">(.*?)</p>', french, re.S)
     assert verdict is not None
@@ -221,7 +222,7 @@ def test_the_verdict_and_counts_are_french_prose_without_identifiers(
         verdict.group(1),
     ), verdict.group(1)
     assert re.search(
-        r'id="verdict">FAIL: \d+ finding\(s\) fail at or above the low severity\.', english
+        r'id="verdict">FAIL: \d+ findings fail at or above the low severity\.', english
     )
     text = " ".join(" ".join(reports["fr"][1].text).split())
     assert "(s)" not in text

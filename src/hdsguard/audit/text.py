@@ -153,50 +153,50 @@ EN: dict[str, str] = {
 
 # Sentences with a number: the singular or plural form for it ("1 constat non conforme",
 # "46 constats non conformes"), chosen by ngettext on the value ``COUNTED`` names (``count``
-# unless said). The English keeps its one text for both forms, so that the English report
-# stays as it was; one ngettext call each, written out so that the extractor finds it.
+# unless said), in English as in French; one ngettext call each, written out so that the
+# extractor finds it.
 PLURAL: dict[str, Callable[[int], str]] = {
     # The gate passes, but failing findings at or above the threshold are only accepted by
     # the baseline: "no finding fails" would be false in an auditor's hands.
     "verdict_pass_baselined": lambda n: ngettext(
         "PASS: no finding outside the baseline fails at or above the {threshold} severity; "
-        "the baseline accepts {count} failing finding(s) at or above it, listed below.",
+        "the baseline accepts {count} failing finding at or above it, listed below.",
         "PASS: no finding outside the baseline fails at or above the {threshold} severity; "
-        "the baseline accepts {count} failing finding(s) at or above it, listed below.",
+        "the baseline accepts {count} failing findings at or above it, listed below.",
         n,
     ),
     "verdict_fail": lambda n: ngettext(
-        "FAIL: {count} finding(s) fail at or above the {threshold} severity.",
-        "FAIL: {count} finding(s) fail at or above the {threshold} severity.",
+        "FAIL: {count} finding fails at or above the {threshold} severity.",
+        "FAIL: {count} findings fail at or above the {threshold} severity.",
         n,
     ),
     "verdict_fail_baselined": lambda n: ngettext(
-        "FAIL: {count} finding(s) fail at or above the {threshold} severity, besides "
+        "FAIL: {count} finding fails at or above the {threshold} severity, besides "
         "{baselined} accepted by the baseline.",
-        "FAIL: {count} finding(s) fail at or above the {threshold} severity, besides "
+        "FAIL: {count} findings fail at or above the {threshold} severity, besides "
         "{baselined} accepted by the baseline.",
         n,
     ),
     "passes_folded": lambda n: ngettext(
-        "{count} passing or not-applicable finding(s)",
-        "{count} passing or not-applicable finding(s)",
+        "{count} passing or not-applicable finding",
+        "{count} passing or not-applicable findings",
         n,
     ),
     "print_omits": lambda n: ngettext(
         "Printed, this section holds only the targets with a failing, warning, waived or error "
-        "finding ({clean} target(s) with only passing or not-applicable findings are left out), "
+        "finding ({clean} target with only passing or not-applicable findings is left out), "
         "and a target's passing findings only if they were opened before printing. The HTML "
         "file and the JSON report hold them all.",
         "Printed, this section holds only the targets with a failing, warning, waived or error "
-        "finding ({clean} target(s) with only passing or not-applicable findings are left out), "
+        "finding ({clean} targets with only passing or not-applicable findings are left out), "
         "and a target's passing findings only if they were opened before printing. The HTML "
         "file and the JSON report hold them all.",
         n,
     ),
     "baseline_line": lambda n: ngettext(
-        "{count} failing finding(s) are accepted by the baseline {path}: they do not fail the "
-        "gate, they still fail the rule.",
-        "{count} failing finding(s) are accepted by the baseline {path}: they do not fail the "
+        "{count} failing finding is accepted by the baseline {path}: it does not fail the "
+        "gate, it still fails the rule.",
+        "{count} failing findings are accepted by the baseline {path}: they do not fail the "
         "gate, they still fail the rule.",
         n,
     ),
