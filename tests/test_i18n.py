@@ -207,3 +207,33 @@ def test_an_english_run_does_not_import_babel() -> None:
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+@pytest.mark.parametrize(
+    ("rendered", "expected"),
+    [
+        ("0 jours avant", "0 jour avant"),
+        ("il y a 1 jours ; dans 1 heures", "il y a 1 jour ; dans 1 heure"),
+        ("10 jours, 21 jours, 100 heures", "10 jours, 21 jours, 100 heures"),
+        ("1,0 jours", "1,0 jours"),  # a decimal keeps its plural
+    ],
+)
+def test_french_counts_0_and_1_in_the_singular(rendered: str, expected: str) -> None:
+    from hdsguard.policies.template import _grammar
+
+    assert _grammar(rendered, "fr") == expected
+    assert _grammar(rendered, "en") == rendered  # English: only 1, which its messages spell
+
+
+def test_a_backup_of_today_is_0_jour_old_in_french(tmp_path: Path) -> None:
+    decl = tmp_path / "d.yaml"
+    decl.write_text(
+        "systems:\n  - {id: dpi, name: DPI, health_data: true,\n"
+        "     backup: {last_success: 2026-11-28, monitored: true}}\n",
+        encoding="utf-8",
+    )
+    args = ["check", str(decl), "--as-of", "2026-11-28", "--format", "json", "--no-config"]
+    for lang, expected in (("fr", "0 jour avant"), ("en", "0 days before")):
+        result = run_cli(["--lang", lang, *args])
+        [bkp] = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "BKP-001"]
+        assert expected in bkp["message"], bkp["message"]

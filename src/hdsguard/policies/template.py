@@ -48,8 +48,8 @@ class Template:
                     texts = [v if type(v) is str else to_text(v, lang) for v in values]
                 else:
                     texts = [to_text(v, lang) for v in values]
-                return intern(self._pattern.format(*texts).strip())
-        return intern(self.render_each(activation).strip())
+                return intern(_grammar(self._pattern.format(*texts).strip(), self.lang))
+        return intern(_grammar(self.render_each(activation).strip(), self.lang))
 
     @cached_property
     def _pattern(self) -> str:
@@ -70,6 +70,17 @@ class Template:
             value, error = evaluate(part, activation)
             out.append(_unknown(self.lang) if error else to_text(value, self.lang))
         return "".join(out)
+
+
+# French counts 0 and 1 in the singular ("0 jour", "1 heure"), English only 1: a message
+# writes its unit once, for every number it quotes ("{{ days_since(x) }} jours").
+_FR_SINGULAR = re.compile(r"(?<![\d,.])([01]) (jour|heure)s\b")
+
+
+def _grammar(text: str, lang: str) -> str:
+    if lang != "fr" or ("jours" not in text and "heures" not in text):
+        return text
+    return _FR_SINGULAR.sub(r"\1 \2", text)
 
 
 def _unknown(lang: str) -> str:
