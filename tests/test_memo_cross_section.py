@@ -64,43 +64,51 @@ def test_a_changed_kind_changes_bio_001_on_a_warm_run(tmp_path: Path) -> None:
             assert got == expected, f"{kind}: {label} run differs"
 
 
-def test_a_firewall_edited_in_its_own_file_changes_fw_005_on_a_warm_run(tmp_path: Path) -> None:
-    """FW-005 targets the organisation but reads the services, systems and firewalls: only the
-    firewalls' file changes here."""
+@pytest.mark.parametrize(
+    ("rule", "kind", "kept", "edited", "states"),
+    [
+        # FW-005 targets the organisation but reads the services and the firewalls.
+        (
+            "FW-005",
+            "clinic",
+            {"services.yaml": "services: [{id: portal, exposure: internet, protocol: https}]\n"},
+            ("firewalls.yaml", "firewalls: [{{id: fw-edge, internet_facing: {}}}]\n"),
+            [("false", "fail"), ("true", "pass"), ("false", "fail")],
+        ),
+        # GOV-011 targets the organisation but counts the systems.
+        (
+            "GOV-011",
+            "hospital",
+            {},
+            ("systems.yaml", "systems: [{{id: dpi, name: DPI, health_data: {}}}]\n"),
+            [("false", "fail"), ("true", "pass"), ("false", "fail")],
+        ),
+    ],
+)
+def test_an_organisation_rule_follows_the_section_it_reads_on_a_warm_run(
+    tmp_path: Path,
+    rule: str,
+    kind: str,
+    kept: dict[str, str],
+    edited: tuple[str, str],
+    states: list[tuple[str, str]],
+) -> None:
+    """Only the edited file changes, never the organisation's: a warm run must still give the
+    new verdict, byte for byte the cold and cache-less reports."""
     root = tmp_path / "decl"
     root.mkdir()
-    (root / "organisation.yaml").write_text(ORGANISATION % "clinic", encoding="utf-8")
-    (root / "services.yaml").write_text(
-        "services: [{id: portal, exposure: internet, protocol: https}]\n", encoding="utf-8"
-    )
-    files = ("organisation.yaml", "services.yaml", "firewalls.yaml")
-    kept = tmp_path / "kept-cache"
-    for n, (facing, verdict) in enumerate([("false", "fail"), ("true", "pass"), ("false", "fail")]):
-        firewall = f"firewalls: [{{id: fw-edge, internet_facing: {facing}}}]\n"
-        (root / "firewalls.yaml").write_text(firewall, encoding="utf-8")
+    (root / "organisation.yaml").write_text(ORGANISATION % kind, encoding="utf-8")
+    for name, text in kept.items():
+        (root / name).write_text(text, encoding="utf-8")
+    name, template = edited
+    files = ("organisation.yaml", *kept, name)
+    cache = tmp_path / "kept-cache"
+    for n, (value, verdict) in enumerate(states):
+        (root / name).write_text(template.format(value), encoding="utf-8")
         expected = hdsguard(root, None, files)
-        assert status(expected, "FW-005") == verdict, facing
+        assert status(expected, rule) == verdict, value
         cold = hdsguard(root, tmp_path / f"cold-{n}", files)
-        first = hdsguard(root, kept, files)
-        warm = hdsguard(root, kept, files)
+        first = hdsguard(root, cache, files)
+        warm = hdsguard(root, cache, files)
         for label, got in (("cold", cold), ("after the edit", first), ("warm", warm)):
-            assert got == expected, f"internet_facing {facing}: {label} run differs"
-
-
-def test_a_system_edited_in_its_own_file_changes_gov_011_on_a_warm_run(tmp_path: Path) -> None:
-    """GOV-011 targets the organisation but counts the systems: only their file changes."""
-    root = tmp_path / "decl"
-    root.mkdir()
-    (root / "organisation.yaml").write_text(ORGANISATION % "hospital", encoding="utf-8")
-    files = ("organisation.yaml", "systems.yaml")
-    kept = tmp_path / "kept-cache"
-    for n, (health, verdict) in enumerate([("false", "fail"), ("true", "pass"), ("false", "fail")]):
-        system = f"systems: [{{id: dpi, name: DPI, health_data: {health}}}]\n"
-        (root / "systems.yaml").write_text(system, encoding="utf-8")
-        expected = hdsguard(root, None, files)
-        assert status(expected, "GOV-011") == verdict, health
-        cold = hdsguard(root, tmp_path / f"cold-{n}", files)
-        first = hdsguard(root, kept, files)
-        warm = hdsguard(root, kept, files)
-        for label, got in (("cold", cold), ("after the edit", first), ("warm", warm)):
-            assert got == expected, f"health_data {health}: {label} run differs"
+            assert got == expected, f"{rule} with {value}: {label} run differs"
