@@ -165,7 +165,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "systems_backed_up_by": frozenset({"systems"}),
     "vendors_hosted_by": frozenset({"vendors"}),
     "services_of": frozenset({"services"}),
-    "declared_services": frozenset({"services"}),
+    "services_without_mfa": frozenset({"services"}),
     "health_data_at": frozenset({"systems", "vendors"}),
     "activities_needed": frozenset({"providers", "vendors", "systems"}),
     "organisation_kind": frozenset({"organisation"}),
@@ -484,7 +484,9 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("services_of", [_S], _L, lambda i: ctx.referring("services", "system", i)),
         # Every declared service: an organisation-wide statement (IAM-001's "all
         # administrative access requires MFA") is checked against the services that deny it.
-        ("declared_services", [], _L, lambda: list(ctx.section("services") or ())),
+        # IAM-001: the services that deny an organisation-wide MFA statement, filtered here:
+        # converting every service of a large estate to CEL cost 0.36 s at 10k objects.
+        ("services_without_mfa", [_S], _L, lambda kind: _services_without_mfa(ctx, kind)),
         ("health_data_at", [_S], _L, ctx.health_data_at),
         # Evidence (hdsguard.evidence.match says how observations match declarations). Each
         # takes an object or its target name (`target`): CEL converts an object argument back
@@ -565,6 +567,30 @@ def _organisation_kind(ctx: Context) -> str:
     organisation = ctx.section("organisation")
     kind = organisation.get("kind") if isinstance(organisation, dict) else None
     return kind if isinstance(kind, str) else ""
+
+
+def _services_without_mfa(ctx: Context, kind: str) -> list[Any]:
+    """Services declaring ``mfa: false`` that an organisation-wide statement covers: ``admin``,
+    an administration interface (role admin); ``remote``, remote access reachable from the
+    Internet or partners (role remote_access, or a remote access protocol), site-to-site
+    links between machines aside."""
+    remote = data.remote_access_protocols()
+    out = []
+    for s in ctx.section("services") or ():
+        if s.get("mfa") is not False:
+            continue
+        role = s.get("role")
+        if kind == "admin":
+            hit = role == "admin"
+        else:
+            hit = (
+                s.get("exposure") in ("internet", "partner")
+                and role != "site_to_site"
+                and (role == "remote_access" or s.get("protocol") in remote)
+            )
+        if hit:
+            out.append(s)
+    return out
 
 
 def _internet_services_on_premises(ctx: Context) -> list[Any]:
