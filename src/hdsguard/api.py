@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,16 +156,28 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
             ahead.helper.stop()
             raise
         ahead.finish()
-    runtime, catalogue = load_policies(options.policy_dirs, lang=lang)
-    problems = [*options.problems, *_settings_problems(catalogue, options)]
+    problems = list(options.problems)
+    loaded = _collect(problems, functools.partial(load_policies, lang=lang), options.policy_dirs)
+    # A broken policy file stops the evaluation, not the reading: the declarations' own
+    # problems come out in the same run. What names rules (the config's rule settings, the
+    # waivers' rule ids) is only checked against a whole catalogue: against part of one, a
+    # rule of the broken file would be called unknown, a cascade of the error shown.
+    catalogue = loaded[1] if loaded is not None else None
+    if catalogue is not None:
+        problems.extend(_settings_problems(catalogue, options))
     waivers = _collect(problems, _load_waivers, options, catalogue)
     baseline = _collect(problems, _load_baseline, options)
     if ahead is None:
-        decl, observed = read_declarations(paths, options, problems, skipped, tell)
+        try:  # its problems join ``problems``, which it is given
+            read = read_declarations(paths, options, problems, skipped, tell)
+        except InputError:
+            read = None
     elif read is None or problems:  # as read_declarations raises: every problem, in order
         raise InputError([*problems, *early])
-    else:
-        decl, observed = read
+    if loaded is None or read is None:
+        raise InputError(problems)
+    runtime, catalogue = loaded
+    decl, observed = read
     policies = selected(catalogue, options)
     targets = sum(map(len, decl.lists.values())) + len(decl.singletons)
     tell(
@@ -317,14 +330,18 @@ def _settings_problems(
 
 
 def _load_waivers(
-    options: CheckOptions, catalogue: Mapping[str, CompiledPolicy]
+    options: CheckOptions, catalogue: Mapping[str, CompiledPolicy] | None
 ) -> WaiverSet | None:
+    """The waivers file; checked against ``catalogue`` and the waiver policy unless the
+    catalogue could not be loaded (None): then only read."""
     if options.waivers_file is None:
         return None
     from hdsguard.config import WaiverPolicy
     from hdsguard.waivers import load_waivers, waiver_problems
 
     waivers = load_waivers(options.waivers_file)
+    if catalogue is None:
+        return waivers
     policy = options.waiver_policy or WaiverPolicy()
     config_name = options.config.source.path if options.config else "the options"
     problems = waiver_problems(
