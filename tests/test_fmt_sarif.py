@@ -20,6 +20,7 @@ from hdsguard.formatters import RenderOptions
 from hdsguard.formatters.sarif import (
     FINGERPRINT_KEY,
     SECURITY_SEVERITY,
+    _pascal,
     artifact,
     render,
     sarif_log,
@@ -141,6 +142,19 @@ def test_rule_index_points_at_the_rule() -> None:
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     for result in log["runs"][0]["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Firewall firmware patched recently", "FirewallFirmwarePatchedRecently"),
+        ("Dispositifs biomédicaux connectés", "DispositifsBiomedicauxConnectes"),
+        ("Sauvegarde d'un système à cœur ouvert", "SauvegardeDUnSystemeACoeurOuvert"),
+        ("Hébergeur certifié HDS", "HebergeurCertifieHDS"),
+    ],
+)
+def test_a_rule_name_keeps_every_letter_of_its_title(title: str, name: str) -> None:
+    assert _pascal(title) == name
 
 
 def test_a_finding_of_an_undescribed_rule_still_gets_a_rule() -> None:

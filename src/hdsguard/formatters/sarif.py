@@ -38,6 +38,7 @@ same report always gives the same bytes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status, sorted_findings
@@ -166,9 +167,18 @@ def _tags(rule: RuleInfo) -> list[str]:
 
 
 def _pascal(title: str) -> str:
-    """``Firewall firmware patched recently`` -> ``FirewallFirmwarePatchedRecently``."""
-    words = re.findall(r"[A-Za-z0-9]+", title)
+    """``Firewall firmware patched recently`` -> ``FirewallFirmwarePatchedRecently``;
+    ``Dispositifs biomédicaux connectés`` -> ``DispositifsBiomedicauxConnectes``: accents
+    are dropped, not the letters that carry them (a French title is not cut into
+    ``BiomDicauxConnectS``)."""
+    ascii_title = unicodedata.normalize("NFKD", title.translate(_LIGATURES))
+    words = re.findall(
+        r"[A-Za-z0-9]+", "".join(c for c in ascii_title if not unicodedata.combining(c))
+    )
     return "".join(w[:1].upper() + w[1:] for w in words)
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss"})
 
 
 def _plain(text: str) -> str:
