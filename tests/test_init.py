@@ -11,6 +11,7 @@ from pre_commit.clientlib import load_config
 
 from hdsguard import cli_init
 from hdsguard.config import load_config as load_hdsguard_config
+from hdsguard.init import CI_FILES
 from tests.helpers import AS_OF, run_cli
 from tests.test_docs_ci import schema_check
 
@@ -261,3 +262,23 @@ def test_init_asks_its_questions_in_french(here: Path, monkeypatch: pytest.Monke
     assert result.exit_code == 0, result.output
     assert "Nom de l'organisation" in result.output
     assert "Où tournent les systèmes qui détiennent des données de santé" in result.output
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_the_hook_and_ci_files_are_commented_in_the_runs_language(here: Path, ci: str) -> None:
+    assert run_cli(["--lang", "fr", *FLAGS, "--ci", ci, "--no-input"]).exit_code == 0
+    written = [".pre-commit-config.yaml", CI_FILES[ci]]
+    comments = [
+        line
+        for name in written
+        for line in (here / name).read_text(encoding="utf-8").splitlines()
+        if "#" in line
+    ]
+    text = "\n".join(comments)
+    assert "puis chaque commit lance" in text
+    assert "remplacez @main par le sha d'un commit" in text
+    for english in ("every commit runs", "Pin a commit", "changes the verdict", "Add to"):
+        assert english not in text
+    # the files stay what the tools read
+    assert load_config(str(here / ".pre-commit-config.yaml"))["repos"][0]["hooks"][0]["id"]
+    assert yaml.safe_load((here / CI_FILES[ci]).read_text(encoding="utf-8"))

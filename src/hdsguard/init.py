@@ -123,6 +123,17 @@ C_FAIL_ON = N_("the gate threshold (default: low)")
 C_PARAMS = N_("stricter than the default 90 days")
 C_WAIVERS = N_("accepted risks (dérogations)")
 C_BASELINE = N_("written by `hdsguard baseline`")
+C_PRECOMMIT_HEAD = N_(
+    "pre-commit (https://pre-commit.com): `pre-commit install`, then every commit runs\n"
+    "hdsguard on the whole declaration set. This hook uses the hdsguard you\n"
+    "installed; to let pre-commit install it instead, see the `hdsguard` hook in docs/ci.md."
+)
+C_ALWAYS_RUN = N_("a waiver, the config or the baseline changes the verdict too")
+C_GITLAB_INCLUDE = N_("Add to .gitlab-ci.yml:  include: [{{local: {file}}}]")
+C_PIN = N_("Pin a commit: replace @main with a commit sha (see docs/install.md).")
+C_GITHUB_HEAD = N_(
+    "hdsguard on every push and pull request: annotations, a job summary, code scanning."
+)
 
 
 def _head(message: str) -> str:
@@ -394,11 +405,8 @@ declarations: [{decl}]
 
 
 def _precommit() -> str:
-    return """\
-# pre-commit (https://pre-commit.com): `pre-commit install`, then every commit runs
-# hdsguard on the whole declaration set. This hook uses the hdsguard you
-# installed; to let pre-commit install it instead, see the `hdsguard` hook in docs/ci.md.
-repos:
+    return f"""\
+{_head(C_PRECOMMIT_HEAD)}repos:
   - repo: local
     hooks:
       - id: hdsguard
@@ -406,17 +414,16 @@ repos:
         entry: hdsguard check
         language: system
         pass_filenames: false
-        always_run: true  # a waiver, the config or the baseline changes the verdict too
+        always_run: true  # {_(C_ALWAYS_RUN)}
 """
 
 
 def _ci(kind: str) -> str:
     install = 'pip install "hdsguard @ git+https://github.com/hdsguard/hdsguard@main"'
     if kind == "gitlab":
+        include = _(C_GITLAB_INCLUDE).format(file=CI_FILES["gitlab"])
         return f"""\
-# Add to .gitlab-ci.yml:  include: [{{local: {CI_FILES["gitlab"]}}}]
-# Pin a commit: replace @main with a commit sha (see docs/install.md).
-hdsguard:
+{_head(include)}{_head(C_PIN)}hdsguard:
   stage: test
   image: python:3.12-slim
   script:
@@ -431,9 +438,7 @@ hdsguard:
       junit: hdsguard-junit.xml
 """
     return f"""\
-# hdsguard on every push and pull request: annotations, a job summary, code scanning.
-# Pin a commit: replace @main with a commit sha (see docs/install.md).
-name: hdsguard
+{_head(C_GITHUB_HEAD)}{_head(C_PIN)}name: hdsguard
 on:
   push:
     branches: [main]
