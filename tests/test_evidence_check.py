@@ -425,17 +425,22 @@ def test_a_ping_scan_covers_no_service(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize(("day", "refused"), [("2026-11-29", False), ("2026-11-30", True)])
+@pytest.mark.parametrize(
+    ("day", "time", "refused"),
+    [("2026-11-29", "07:12:05", False), ("2026-11-29", "12:00:01", True),
+     ("2026-11-30", "07:12:05", True)],
+)  # fmt: skip
 def test_a_scan_from_the_future_is_refused_where_it_is_dated(
-    tmp_path: Path, day: str, refused: bool
+    tmp_path: Path, day: str, time: str, refused: bool
 ) -> None:
-    """A scan started more than a day after the evaluation date (its UTC date: a local date
-    is at most a day away) is no evidence, and is refused before any rule counts it as fresh;
-    within the day, EVD-004 fails it."""
+    """A scan started after the evaluation day has ended everywhere on Earth (noon UTC the
+    next day, midnight at UTC-12) is no evidence, and is refused before any rule counts it
+    as fresh; before, it may be that day where it was made, and EVD-004 fails it. A scan
+    started at 12:00:01 UTC the next day was accepted while its UTC date was within a day."""
     evidence = tmp_path / "evidence"
     shutil.copytree(REPO / EVIDENCE, evidence)
     scan = evidence / "scan-external.xml"
-    when = datetime.datetime.fromisoformat(f"{day}T07:12:05+00:00")
+    when = datetime.datetime.fromisoformat(f"{day}T{time}+00:00")
     scan.write_text(
         scan.read_text().replace('start="1795158725"', f'start="{int(when.timestamp())}"')
     )
@@ -452,6 +457,85 @@ def test_a_scan_from_the_future_is_refused_where_it_is_dated(
         "the future is no evidence; correct the scanning machine's clock and scan again, or "
         "evaluate on a later date with --as-of\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "where", "message"),
+    [
+        (
+            "kev.json",
+            lambda text: text,  # released 2026-11-26T17:02:11Z: after 2026-11-25 everywhere
+            ":4:19: ",
+            "the CISA KEV catalogue was released on 2026-11-26 (`dateReleased`), after the "
+            "evaluation date 2026-11-25: evidence from the future is no evidence; give the "
+            "catalogue as it was on that date, or evaluate on a later date with --as-of",
+        ),
+        (
+            "hds-registry.csv",
+            lambda text: text.replace("snapshot 2026-11-20", "snapshot 2026-11-26"),
+            ":1:29: ",
+            "the ANS HDS registry snapshot is dated 2026-11-26, after the evaluation date "
+            "2026-11-25: evidence from the future is no evidence; write the day the list was "
+            "read, or evaluate on a later date with --as-of",
+        ),
+        (
+            "hds-registry.json",
+            lambda text: text.replace('"2026-11-20"', '"2026-11-26"'),
+            ":4:32: ",
+            "the ANS HDS registry snapshot is dated 2026-11-26, after the evaluation date "
+            "2026-11-25: evidence from the future is no evidence; write the day the list was "
+            "read, or evaluate on a later date with --as-of",
+        ),
+    ],
+)
+def test_a_catalogue_or_snapshot_from_the_future_is_refused_where_it_is_dated(
+    tmp_path: Path, name: str, change: Any, where: str, message: str
+) -> None:
+    """A KEV catalogue released, or an ANS registry snapshot dated, after the evaluation date
+    was read as fresh evidence: EVD-009 and EVD-010 passed on a file from the future. Both
+    are refused like a scan from the future, at their date; on their own day they are read."""
+    evidence = tmp_path / name
+    evidence.write_text(change((FIXTURES / name).read_text()))
+    decl = write(tmp_path / "decl", {"fw.yaml": PATCHED_FIREWALL})
+    args = ["check", str(decl), "--evidence", str(evidence), "--no-config", "--as-of"]
+    result = run_cli([*args, "2026-11-25"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    shown, said = result.stderr.split(where)
+    assert Path(shown).resolve() == evidence.resolve()
+    assert said == message + "\n"
+    assert run_cli([*args, "2026-11-26"]).exit_code in (0, 1)
+
+
+def test_every_file_from_the_future_is_reported_at_once_in_french(tmp_path: Path) -> None:
+    """The lab's two scans, a KEV catalogue and a registry snapshot, all after the evaluation
+    date, and a declaration error: five problems in one run, in French with --lang fr."""
+    evidence = tmp_path / "evidence"
+    shutil.copytree(REPO / EVIDENCE, evidence)
+    shutil.copy(FIXTURES / "kev.json", evidence)
+    shutil.copy(FIXTURES / "hds-registry.csv", evidence)
+    decl = write(tmp_path / "decl", {"fw.yaml": "firewalls:\n  - {id: fw-1, vendr: x}\n"})
+    result = run_cli(["check", str(decl), "--evidence", str(evidence), "--no-config",
+                      "--as-of", "2026-11-18", "--lang", "fr"])  # fmt: skip
+    assert result.exit_code == 2
+    lines = sorted(line.split(": ", 1)[1] for line in result.stderr.splitlines())
+    scans = [
+        f"l'analyse a commencé le {day} (UTC), après la date d'évaluation 2026-11-18 : une "
+        "preuve venue du futur n'en est pas une ; corrigez l'horloge de la machine qui "
+        "analyse et relancez l'analyse, ou évaluez à une date ultérieure avec --as-of"
+        for day in ("2026-11-20", "2026-11-21")
+    ]
+    expected = [
+        "clé inconnue 'vendr' dans firewalls/fw-1 ; vouliez-vous dire 'vendor' ?",
+        *scans,
+        "le catalogue KEV de la CISA a été publié le 2026-11-26 (`dateReleased`), après la "
+        "date d'évaluation 2026-11-18 : une preuve venue du futur n'en est pas une ; "
+        "fournissez le catalogue tel qu'il était à cette date, ou évaluez à une date "
+        "ultérieure avec --as-of",
+        "l'extrait de la liste des hébergeurs HDS de l'ANS est daté du 2026-11-20, après la "
+        "date d'évaluation 2026-11-18 : une preuve venue du futur n'en est pas une ; "
+        "indiquez le jour où la liste a été lue, ou évaluez à une date ultérieure avec --as-of",
+    ]
+    assert lines == sorted(expected), result.stderr
 
 
 STALE_DECL = """

@@ -47,6 +47,10 @@ class Kev:
     version: str
     released: str
     entries: tuple[KevEntry, ...]
+    # The release instant (UTC), and the line and column of its `dateReleased` value: where
+    # a catalogue from after the evaluation date is refused (evidence/load.py).
+    released_at: datetime.datetime | None = None
+    at: tuple[int, int] = (1, 1)
 
 
 def read_kev(path: str, text: bytes) -> Kev:
@@ -72,7 +76,8 @@ def read_kev(path: str, text: bytes) -> Kev:
     version = data["catalogVersion"]
     if not isinstance(version, str) or not isinstance(data["title"], str):
         raise _other_schema(path, 1, _("`catalogVersion` or `title` is not a string"))
-    return Kev(path, version, released, tuple(entries))
+    instant = _instant(data["dateReleased"], released)
+    return Kev(path, version, released, tuple(entries), instant, _value_at(text, b"dateReleased"))
 
 
 def _entry(path: str, index: int, item: object, lines: list[int]) -> KevEntry:
@@ -129,6 +134,32 @@ def _plausible(path: str, released: str, entries: list[KevEntry]) -> None:
                     "it again from cisa.gov"
                 ).format(cve=entry.cve, added=entry.date_added, released=released),
             )
+
+
+def _instant(value: object, day: str) -> datetime.datetime:
+    """When the catalogue was released, in UTC: its `dateReleased` timestamp
+    (``2026-11-26T17:02:11.0000Z``, CISA's format with four fractional digits), or the start
+    of its day when the time cannot be read."""
+    text = str(value)
+    match = re.match(r"^\d{4}-\d{2}-\d{2}T(\d{2}):(\d{2}):(\d{2})", text)
+    start = datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC)
+    if match is None or not text.endswith("Z"):
+        return start  # a bare day, or a time in another zone: the day is all that is sure
+    hours, minutes, seconds = (int(g) for g in match.groups())
+    try:
+        return start.replace(hour=hours, minute=minutes, second=seconds)
+    except ValueError:
+        return start
+
+
+def _value_at(text: bytes, key: bytes) -> tuple[int, int]:
+    """Line and column (1-based) of the value of the first ``"key":`` in ``text``."""
+    match = re.search(rb'"' + re.escape(key) + rb'"\s*:\s*', text)
+    if match is None:
+        return (1, 1)
+    start = text.rfind(b"\n", 0, match.end()) + 1
+    line = text.count(b"\n", 0, match.end()) + 1
+    return (line, len(text[start : match.end()].decode("utf-8", "replace")) + 1)
 
 
 def _entry_lines(text: bytes) -> list[int]:

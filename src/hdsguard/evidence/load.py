@@ -126,21 +126,47 @@ def _copied_scans(evidence: EvidenceSet) -> list[Problem]:
 
 
 def from_the_future(evidence: EvidenceSet, as_of: datetime.date) -> list[Problem]:
-    """A scan that started more than a day after ``as_of`` (its UTC date; a local date is
-    at most a day away from it): evidence from the future is no evidence, and every rule
-    reading the scan would otherwise count it as fresh (EVD-004 alone failing it)."""
+    """Every evidence file dated after ``as_of``: a scan, a KEV catalogue or an ANS registry
+    snapshot from the future is no evidence, and every rule reading it would otherwise count
+    it as fresh (EVD-004 alone failing a scan, nothing at all a catalogue or a snapshot).
+
+    A scan's start and a catalogue's release are instants (UTC); the evaluation date is a
+    calendar day in the user's time zone, unknown here. Such an instant is after ``as_of``
+    when that day has ended everywhere on Earth (UTC-12, "Anywhere on Earth"): no time zone
+    refuses a scan made on the evaluation day, and none accepts one made later (a scan started
+    at 07:12 UTC the next day is still the evaluation day in French Polynesia; one at 17:00
+    UTC is not, anywhere). A snapshot's date is a day the user wrote, in the same calendar as
+    ``as_of``: after it is after."""
 
     problems = []
+    ended = datetime.datetime.combine(
+        as_of + datetime.timedelta(days=1), datetime.time(12), tzinfo=datetime.UTC
+    )  # midnight ending ``as_of`` at UTC-12
     for scan, _vantage in evidence.scans:
-        date = scan_date(scan)
-        if date > as_of + datetime.timedelta(days=1):
+        if scan.start > ended:
             line, column = scan.at
             message = _(
                 "the scan started on {date} (UTC), after the evaluation date {today}: evidence "
                 "from the future is no evidence; correct the scanning machine's clock and scan "
                 "again, or evaluate on a later date with --as-of"
-            ).format(date=date.isoformat(), today=as_of.isoformat())
+            ).format(date=scan_date(scan).isoformat(), today=as_of.isoformat())
             problems.append(Problem(scan.path, line, column, message))
+    for kev in evidence.kevs:
+        if kev.released_at is not None and kev.released_at > ended:
+            message = _(
+                "the CISA KEV catalogue was released on {date} (`dateReleased`), after the "
+                "evaluation date {today}: evidence from the future is no evidence; give the "
+                "catalogue as it was on that date, or evaluate on a later date with --as-of"
+            ).format(date=kev.released, today=as_of.isoformat())
+            problems.append(Problem(kev.path, *kev.at, message))
+    for registry in evidence.registries:
+        if datetime.date.fromisoformat(registry.snapshot) > as_of:
+            message = _(
+                "the ANS HDS registry snapshot is dated {date}, after the evaluation date "
+                "{today}: evidence from the future is no evidence; write the day the list was "
+                "read, or evaluate on a later date with --as-of"
+            ).format(date=registry.snapshot, today=as_of.isoformat())
+            problems.append(Problem(registry.path, *registry.at, message))
     return problems
 
 

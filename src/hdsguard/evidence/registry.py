@@ -40,6 +40,9 @@ class Registry:
     path: str
     snapshot: str
     entries: tuple[RegistryEntry, ...]
+    # Line and column of the snapshot's date: where a snapshot dated after the evaluation
+    # date is refused (evidence/load.py).
+    at: tuple[int, int] = (1, 1)
 
 
 def read_registry(path: str, text: bytes) -> Registry:
@@ -60,7 +63,7 @@ def read_registry(path: str, text: bytes) -> Registry:
             _("the second line must be the header {header}").format(header=",".join(HEADER)),
         )
     entries = [_entry(path, n + 3, row) for n, row in enumerate(rows[1:]) if row]
-    return Registry(path, snapshot, tuple(entries))
+    return Registry(path, snapshot, tuple(entries), (1, first.start(1) + 1))
 
 
 def _entry(path: str, line: int, row: list[str]) -> RegistryEntry:

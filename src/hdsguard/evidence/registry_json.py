@@ -95,7 +95,8 @@ def read_registry_json(path: str, text: bytes) -> Registry:
             )
         )  # fmt: skip
     _no_duplicates(path, entries)
-    return Registry(path, str(model.ans_hds_registry_snapshot), tuple(entries))
+    at = source.locate((KEY,), value=True)
+    return Registry(path, str(model.ans_hds_registry_snapshot), tuple(entries), at)
 
 
 def _no_duplicates(path: str, entries: list[RegistryEntry]) -> None:
