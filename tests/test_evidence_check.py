@@ -297,7 +297,7 @@ def test_declared_hds_certificates_against_the_ans_registry(tmp_path: Path) -> N
     assert code == 1, err
     got = {t: f for (r, t), f in by_rule(report, "EVD-010").items()}
     assert got["providers/ovh"]["status"] == "pass"
-    # The pass says which snapshot backs it: EVD-010 does not judge the snapshot's age.
+    # The pass says which snapshot backs it (at most EVD-010's max_registry_age_days old).
     assert got["providers/ovh"]["message"] == (
         "certificate HDS-2024-0001 is in the ANS registry snapshot of 2026-11-20, held by OVH "
         "SAS, as declared"
@@ -316,6 +316,77 @@ def test_declared_hds_certificates_against_the_ans_registry(tmp_path: Path) -> N
     assert agency["related"] == [
         {"file": "tests/fixtures/evidence/hds-registry.csv", "line": 4, "column": 1}
     ]
+
+
+def test_a_stale_registry_snapshot_backs_no_evd_010_pass(tmp_path: Path) -> None:
+    """EVD-010 passed "certificate HDS-2024-0001 is in the ANS registry snapshot of
+    2026-11-20" on a snapshot of any age, though a snapshot cannot show a certificate the ANS
+    withdrew or suspended since. Past `max_registry_age_days` (92, or the config's) it is not
+    applicable, naming the snapshot; what it shows still fails, said stale."""
+    decl = write(tmp_path / "decl", {"providers.yaml": PROVIDERS})
+    registry = str(FIXTURES / "hds-registry.csv")  # read on 2026-11-20
+    config = tmp_path / "hdsguard.yaml"
+    config.write_text("params: {EVD-010: {max_registry_age_days: 30}}\n")
+    for as_of, settings, status in (
+        ("2027-02-20", ["--no-config"], "pass"),
+        ("2027-02-21", ["--no-config"], "not_applicable"),
+        ("2026-12-20", ["--config", str(config)], "pass"),
+        ("2026-12-21", ["--config", str(config)], "not_applicable"),
+    ):
+        result = run_cli(["check", str(decl), "--evidence", registry, "--as-of", as_of,
+                          "--format", "json", *settings])  # fmt: skip
+        assert result.exit_code == 1, result.stderr
+        got = {f["target"]: f for f in json.loads(result.stdout)["findings"]
+               if f["rule"] == "EVD-010"}  # fmt: skip
+        assert got["providers/ovh"]["status"] == status, (as_of, got["providers/ovh"])
+        assert {got[t]["status"] for t in ("providers/agency", "providers/ghost")} == {"fail"}
+    limit = "older than EVD-010's limit of 30 days"
+    assert got["providers/ovh"]["message"] == (
+        f"the ANS registry snapshot given was read on 2026-11-20, {limit}: a certificate the "
+        "ANS withdrew, suspended or changed since is not shown in it, and a stale snapshot "
+        "backs no pass; read the list again on esante.gouv.fr"
+    )
+    assert got["providers/ghost"]["message"] == (
+        f"certificate HDS-2099-0001 is not in the ANS registry snapshot of 2026-11-20, {limit} "
+        "(a stale snapshot: the certificate may have been listed since; read the list again "
+        "on esante.gouv.fr)"
+    )
+    assert got["providers/agency"]["message"].endswith(
+        f"fewer than declared (1, 5) (from the ANS registry snapshot of 2026-11-20, {limit})"
+    )
+    french = run_cli(["check", str(decl), "--evidence", registry, "--as-of", "2027-02-21",
+                      "--format", "json", "--no-config", "--lang", "fr"])  # fmt: skip
+    (ovh,) = [f for f in json.loads(french.stdout)["findings"]
+              if (f["rule"], f["target"]) == ("EVD-010", "providers/ovh")]  # fmt: skip
+    assert ovh["message"] == (
+        "l'extrait de la liste ANS fourni a été lu le 20 novembre 2026, plus ancien que la "
+        "limite de "
+        "92 jours d'EVD-010 : un certificat que l'ANS a retiré, suspendu ou modifié depuis n'y "
+        "apparaît pas, et un extrait périmé ne fonde aucune conformité ; relire la liste sur "
+        "esante.gouv.fr"
+    )
+
+
+def test_a_certificate_two_snapshots_list_is_the_newest_snapshots_row(tmp_path: Path) -> None:
+    """Two snapshots listing one certificate: the newest's row counts (its holder, and its
+    date for the snapshot's age), whatever the order the files are read in."""
+    decl = write(tmp_path / "decl", {"providers.yaml": PROVIDERS})
+    text = (FIXTURES / "hds-registry.csv").read_text()
+    old = tmp_path / "ev" / "a-old.csv"
+    old.parent.mkdir()
+    old.write_text(
+        text.replace("2026-11-20", "2026-05-02").replace("OVH SAS,LNE", "OVH Groupe,LNE")
+    )
+    (tmp_path / "ev" / "b-new.csv").write_text(text)
+    code, report, err = check(str(decl), "--evidence", str(old.parent))
+    assert code == 1, err
+    (ovh,) = [f for f in report["findings"]
+              if (f["rule"], f["target"]) == ("EVD-010", "providers/ovh")]  # fmt: skip
+    assert (ovh["status"], ovh["message"]) == (
+        "pass",
+        "certificate HDS-2024-0001 is in the ANS registry snapshot of 2026-11-20, held by OVH "
+        "SAS, as declared",
+    )
 
 
 def test_a_firewall_gets_the_kev_entries_of_its_firmware_not_of_its_vendors_other_products(

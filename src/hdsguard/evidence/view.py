@@ -56,7 +56,10 @@ def sections(evidence: EvidenceSet) -> dict[str, list[dict[str, Any]]]:
                                    "date_added": e.date_added, "at": at})  # fmt: skip
     out["evidence_kev"] = [kev[k] for k in sorted(kev)]
     registry: dict[str, dict[str, Any]] = {}
-    for reg in evidence.registries:
+    # A certificate two snapshots list is the newest snapshot's row (then the first path's):
+    # its state as last read, and the date EVD-010 judges the snapshot's age by.
+    registries = sorted(evidence.registries, key=lambda r: r.path)
+    for reg in sorted(registries, key=lambda r: r.snapshot, reverse=True):
         for r in reg.entries:
             registry.setdefault(r.certificate, {"id": r.certificate, "holder": r.holder,
                                                 "certifier": r.certifier,
