@@ -28,6 +28,7 @@ from cel_expr_python import cel
 from hdsguard import data, i18n
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
+from hdsguard.policies import addresses
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
 
@@ -126,7 +127,7 @@ _PURE = (
     "is_placeholder",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
-    "names_product",
+    "names_product", "covers_any_address", "names_addresses",
 )  # fmt: skip
 
 # The one definition of a stale scan: one that started more than EVD-004's
@@ -469,6 +470,8 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("get", [_D, _S, _D], _D, lambda o, p, d: _default(_get(o, p), d)),
         ("present", [_D, _S], _B, lambda o, p: _get(o, p) is not None),
         ("index_of", [_L, _D], _I, _index_of),
+        ("covers_any_address", [_L, _L], _B, addresses.covers_any),
+        ("names_addresses", [_S], _B, addresses.names_addresses),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
         ("certificate", [_S], _D, lambda i: ctx.lookup("certificates", i)),
