@@ -453,18 +453,29 @@ def test_an_empty_firewall_rule_set_is_not_a_pass(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("tls", "expected"), [("", "fail"), (', tls: {min_version: "1.2"}', "pass")]
+    ("port", "tls", "expected"),
+    [
+        (8021, "", "fail"),
+        (8021, ', tls: {min_version: "1.2"}', "pass"),
+        (21, "", "fail"),
+        # On the port of ftp, imap or pop3, TLS may be the explicit, optional upgrade: warn.
+        (21, ', tls: {min_version: "1.2"}', "warn"),
+        # On the port of telnet or http, `other` with TLS contradicts the port.
+        (23, ', tls: {min_version: "1.2"}', "fail"),
+        (80, ', tls: {min_version: "1.2"}', "fail"),
+    ],
 )
 def test_an_internet_service_declared_other_is_no_evidence_of_encryption(
-    tmp_path: Path, tls: str, expected: str
+    tmp_path: Path, port: int, tls: str, expected: str
 ) -> None:
     # EXP-001 passed `protocol: other` on port 21 "over other, which is not a cleartext
-    # protocol": `other` says nothing of encryption; only a declared `tls` block does.
+    # protocol": `other` says nothing of encryption; only a declared `tls` block does. Then
+    # it passed `other` with a `tls` block on port 23 or 80: the port says what answers.
     result = check(
         tmp_path,
         f"""
         services:
-          - {{id: legacy, protocol: other, exposure: internet, port: 21{tls}}}
+          - {{id: legacy, protocol: other, exposure: internet, port: {port}{tls}}}
         """,
     )
     assert status(result, "EXP-001", "services/legacy") == expected

@@ -27,13 +27,16 @@ __all__ = [
     "adequate_for",
     "alpha2_of_alpha3",
     "cabf_max_lifetime",
+    "cleartext_on_port",
     "cleartext_protocols",
+    "cleartext_without_tls",
     "country_codes",
     "country_name",
     "data_files",
     "data_versions",
     "eea",
     "eea_territories",
+    "explicit_tls_protocols",
     "high_risk_protocols",
     "in_eea",
     "is_sha2_signature",
@@ -252,6 +255,29 @@ def required_activities(services: Iterable[str]) -> tuple[int, ...]:
 def cleartext_protocols() -> frozenset[str]:
     """Protocols that carry credentials or data in clear (EXP-001)."""
     return frozenset(str(p) for p in load("protocols")["cleartext"])
+
+
+@cache
+def cleartext_without_tls() -> frozenset[str]:
+    """Protocols in clear unless the service runs them over TLS (its ``tls`` block) (EXP-001)."""
+    return frozenset(str(p) for p in load("protocols")["cleartext_without_tls"])
+
+
+@cache
+def explicit_tls_protocols() -> frozenset[str]:
+    """Cleartext protocols that can upgrade a session to TLS on their own port (EXP-001)."""
+    return frozenset(str(p) for p in load("protocols")["explicit_tls"])
+
+
+@cache
+def _cleartext_ports() -> dict[int, str]:
+    ports = load("protocols")["well_known_ports"]
+    return {int(ports[p]): p for p in sorted(cleartext_protocols()) if p in ports}
+
+
+def cleartext_on_port(port: int) -> str:
+    """The cleartext protocol whose well-known port ``port`` is (``ftp`` for 21), or ""."""
+    return _cleartext_ports().get(port, "")
 
 
 @cache

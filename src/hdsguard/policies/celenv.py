@@ -127,7 +127,8 @@ _PURE = (
     "is_placeholder",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
-    "names_product", "covers_any_address", "names_addresses",
+    "names_product", "covers_any_address", "names_addresses", "cleartext_on_port",
+    "is_cleartext_without_tls", "has_explicit_tls",
 )  # fmt: skip
 
 # The one definition of a stale scan: one that started more than EVD-004's
@@ -459,6 +460,9 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("is_high_risk", [_S], _B, lambda p: p in data.high_risk_protocols()),
         ("is_remote_access", [_S], _B, lambda p: p in data.remote_access_protocols()),
         ("is_tls_protocol", [_S], _B, lambda p: p in data.tls_protocols()),
+        ("is_cleartext_without_tls", [_S], _B, lambda p: p in data.cleartext_without_tls()),
+        ("has_explicit_tls", [_S], _B, lambda p: p in data.explicit_tls_protocols()),
+        ("cleartext_on_port", [_I], _S, data.cleartext_on_port),
         ("tls_rank", [_S], _I, lambda v: _rank(data.tls_version_rank(v))),
         ("cabf_max_days", [_S], _I, lambda d: data.cabf_max_lifetime(_date(d))),
         ("is_sha2", [_S], _B, data.is_sha2_signature),
