@@ -496,6 +496,72 @@ def test_a_ping_scan_covers_no_service(tmp_path: Path) -> None:
     )
 
 
+BY_ADDRESS = """
+services:
+  - id: portal
+    host: portal.test
+    addresses: [127.0.0.1]
+    port: 18021
+    protocol: ftp
+    exposure: internal
+    software: {name: vsftpd, version: "3.0.3"}
+"""
+
+
+def _by_address(tmp_path: Path, fixture: str, decl_text: str) -> tuple[int, dict[str, Any], str]:
+    decl = write(tmp_path / "decl", {"svc.yaml": decl_text})
+    scan = tmp_path / "ev" / fixture
+    scan.parent.mkdir()
+    scan.write_bytes((FIXTURES / fixture).read_bytes())
+    scan.with_name(fixture + ".evidence").write_text("vantage: internal\n")
+    return check(str(decl), "--evidence", str(scan.parent))
+
+
+def test_a_service_declared_by_name_is_matched_by_its_declared_address(tmp_path: Path) -> None:
+    """tests/fixtures/evidence/by-address.xml: nmap 7.93's `nmap -sT -sV -Pn -n -p 18021 -oX`
+    of 127.0.0.1 with a vsftpd banner listening (no reverse DNS: no PTR name; its dates moved
+    back to 25 November). A service declared `host: portal.test` was not matched to it:
+    EVD-001 failed its port as undeclared, EVD-005 said portal.test was in no scan. With the
+    address declared in `addresses`, the scan of that address observes the service."""
+    code, report, err = _by_address(tmp_path, "by-address.xml", BY_ADDRESS)
+    assert code == 1, err  # the organisation's own sections are not declared here
+    evd = by_rule(report, "EVD-")
+    assert {f["status"] for f in evd.values()} <= {"pass", "not_applicable"}
+    port = evd[("EVD-001", "evidence_ports/127.0.0.1:18021/tcp@internal")]
+    assert port["status"] == "pass", port["message"]
+    coverage = evd[("EVD-005", "services/portal")]
+    assert coverage["status"] == "pass", coverage["message"]
+    software = evd[("EVD-003", "services/portal")]
+    assert (software["status"], software["message"]) == (
+        "pass",
+        "the scan identified vsftpd 3.0.3, as declared",
+    )
+    # Without the address, the same scan does not observe the service: honest, not matched.
+    code, report, err = _by_address(
+        tmp_path / "without",
+        "by-address.xml",
+        BY_ADDRESS.replace("    addresses: [127.0.0.1]\n", ""),
+    )
+    assert code == 1, err
+    evd = by_rule(report, "EVD-")
+    assert evd[("EVD-001", "evidence_ports/127.0.0.1:18021/tcp@internal")]["status"] == "fail"
+    assert evd[("EVD-005", "services/portal")]["status"] == "fail"
+
+
+def test_an_address_that_is_not_one_is_a_located_error(tmp_path: Path) -> None:
+    decl = write(tmp_path / "decl", {"svc.yaml": BY_ADDRESS.replace("[127.0.0.1]", "[portal.lan]")})
+    for lang, said in (
+        ("en", "'portal.lan' is not an IP address (IPv4 such as 192.0.2.10, or IPv6 such as "
+               "2001:db8::10): a host name goes in `host`"),
+        ("fr", "'portal.lan' n'est pas une adresse IP (IPv4 comme 192.0.2.10, ou IPv6 comme "
+               "2001:db8::10) : un nom d'hôte va dans `host`"),
+    ):  # fmt: skip
+        result = run_cli(["check", str(decl), "--as-of", AS_OF, "--no-config", "--lang", lang])
+        assert result.exit_code == 2
+        assert result.stderr.strip().endswith(said), result.stderr
+        assert "svc.yaml:4:17: " in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize(
     ("day", "time", "refused"),
     [("2026-11-29", "07:12:05", False), ("2026-11-29", "12:00:01", True),

@@ -32,6 +32,8 @@ _EVALUATED = ("condition", "applicable_if", "warn_if", "locate")
 READ_BY_HELPERS = {
     "sha256": "EVD-006, EVD-007: evidence.match matches a declared certificate by fingerprint",
     "kev_added": "PAT-003 reads a vulnerability's date of KEV listing through kev_added(v)",
+    "addresses": "EVD-001, EVD-002, EVD-005 and the other evidence rules: evidence.match "
+    "matches a service to the scanned hosts by its host and its declared addresses",
 }
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 # A CEL string literal, and a free function call (`provider(`, not `s.exists(`).
@@ -153,6 +155,7 @@ READ_FROM_ELSEWHERE = {
     "certificates.sha256": READ_BY_HELPERS["sha256"],
     "services.tls.certificate": "EVD-006 and EVD-008 find the services serving a declared "
     "certificate through observed_certificates() (evidence.match)",
+    "services.addresses": READ_BY_HELPERS["addresses"],
     "services.vulnerabilities.kev_added": READ_BY_HELPERS["kev_added"],
     "firewalls.vulnerabilities.kev_added": READ_BY_HELPERS["kev_added"],
 }

@@ -152,6 +152,9 @@ def _type(prop: Mapping[str, Any]) -> str:
         return "mapping (below)"
     if prop.get("format") == "date":
         return "date"
+    formats = {branch.get("format") for branch in prop.get("anyOf", ())}
+    if formats == {"ipv4", "ipv6"}:
+        return "IP address"
     if "const" in prop:
         return str(prop.get("type", "value"))
     return str(prop.get("type", "value"))

@@ -217,6 +217,35 @@ Country = Annotated[
 ]
 """ISO 3166-1 alpha-2 country code (``FR``, ``MA``), checked against ``countries.json``."""
 
+
+def _ip_address(text: str) -> str:
+    """An IPv4 or IPv6 address, as the standard library reads it (no network, no name)."""
+    import ipaddress
+
+    from hdsguard.i18n import _
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        raise ValueError(
+            _(
+                "{text} is not an IP address (IPv4 such as 192.0.2.10, or IPv6 such as "
+                "2001:db8::10): a host name goes in `host`"
+            ).format(text=repr(text))
+        ) from None
+    return text
+
+
+IpAddress = Annotated[
+    str,
+    StringConstraints(strict=True),
+    AfterValidator(_ip_address),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]}
+    ),
+]
+"""An IPv4 or IPv6 address (``192.0.2.10``, ``2001:db8::10``)."""
+
 FinessNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9][0-9AB][0-9]{7}$")]
 """A 9-character FINESS number (the Luhn check digit is verified by a policy, not here)."""
 
@@ -1050,6 +1079,11 @@ class Service(Strict):
         None,
         description="Host name or IP address of the service.",
         json_schema_extra=informational(_IDENTIFIES),
+    )
+    addresses: list[IpAddress] | None = Field(
+        None,
+        description="IP addresses the service is reached at, when `host` is a name: a scan of "
+        "one of them observes the service, whatever the reverse DNS says (docs/evidence.md).",
     )
     port: Port | None = Field(None, description="TCP or UDP port, 1 to 65535.")
     protocol: Protocol = Field(description="Application protocol spoken by the service.")

@@ -1,7 +1,8 @@
 """Matching observations to declarations: the same rules for every policy and report.
 
-- a port or host seen by a scan is a declared service's when the service's ``host`` is one of
-  the scanned host's names or addresses (ignoring case), and (for a port) the port numbers
+- a port or host seen by a scan is a declared service's when the service's ``host``, or one of
+  its declared ``addresses``, is one of the scanned host's names or addresses (ignoring case;
+  addresses in their canonical form), and (for a port) the port numbers
   are equal and the port's transport is one the service's ``protocol`` runs on
   (:func:`hdsguard.data.transports`: an SNMP agent declared on 161 is not a TCP port 161);
 - a certificate seen is a declared certificate's when its SHA-256 fingerprint is the declared
@@ -70,7 +71,7 @@ def _hosts(items: Iterable[Any]) -> dict[Any, list[Any]]:
 
 
 def _services(items: Iterable[Any]) -> dict[Any, list[Any]]:
-    return _by((host_key(s["host"]), s) for s in items if isinstance(s.get("host"), str))
+    return _by((key, s) for s in items for key in service_keys(s))
 
 
 def _serving(items: Iterable[Any]) -> dict[Any, list[Any]]:
@@ -121,6 +122,21 @@ def _host(obj: Any) -> str | None:
     return host_key(host) if isinstance(host, str) and host else None
 
 
+def service_keys(service: Any) -> tuple[str, ...]:
+    """The host keys a declared service is observed under: its ``host``, then its declared
+    ``addresses`` (a service declared by name and scanned by address, whose address has no
+    PTR record naming it, is still the service scanned), each once."""
+    if not isinstance(service, dict):
+        return ()
+    host = _host(service)
+    listed = service.get("addresses")
+    if not isinstance(listed, list) or not listed:
+        return (host,) if host is not None else ()
+    keys = [host] if host is not None else []
+    keys += [host_key(a) for a in listed if isinstance(a, str) and a]
+    return tuple(dict.fromkeys(keys))
+
+
 def host_key(text: str) -> str:
     """A host as the scans write it: names in lower case without a final dot, addresses in
     their canonical form (nmap writes ``2001:db8::1``; a declared ``2001:DB8:0:0::1`` is the
@@ -135,16 +151,31 @@ def host_key(text: str) -> str:
 
 
 def ports_of(service: Any, data: Data) -> list[Any]:
-    host = _host(service)
-    if host is None:
+    keys = service_keys(service)
+    if not keys:
         return []
-    found = _index(data).get("ports").get((host, service.get("port")), ())
+    table = _index(data).get("ports")
+    number = service.get("port")
+    found = _once(table.get((key, number), ()) for key in keys)
     return [p for p in found if _same_transport(service, p)] if found else []
 
 
 def hosts_of(service: Any, data: Data) -> list[Any]:
-    host = _host(service)
-    return list(_index(data).get("hosts").get(host, ())) if host is not None else []
+    table = _index(data).get("hosts")
+    return _once(table.get(key, ()) for key in service_keys(service))
+
+
+def _once(groups: Iterable[Iterable[Any]]) -> list[Any]:
+    """The items of ``groups`` in order, each once (a host seen under its name and under a
+    declared address is one host)."""
+    out: list[Any] = []
+    seen: set[int] = set()
+    for group in groups:
+        for item in group:
+            if id(item) not in seen:
+                seen.add(id(item))
+                out.append(item)
+    return out
 
 
 def services_on(item: Any, data: Data) -> list[Any]:
@@ -210,12 +241,12 @@ def observed_certificates(cert: Any, data: Data) -> list[Any]:
 def served_at(observed: Any, service: Any) -> bool:
     """Whether ``observed`` (a certificate seen) was presented by ``service``'s host, and its
     port when the certificate was read from a scan (nmap's ssl-cert script knows it)."""
-    host = _host(service)
-    if host is None or not isinstance(observed, dict):
+    hosts = service_keys(service)
+    if not hosts or not isinstance(observed, dict):
         return False
     keys = {host_key(str(k)) for k in (observed.get("host"), *observed.get("names", ())) if k}
     port = observed.get("port") or 0
-    return host in keys and (not port or port == service.get("port"))
+    return any(h in keys for h in hosts) and (not port or port == service.get("port"))
 
 
 def names_product(product: Any, name: Any) -> bool:

@@ -15,6 +15,7 @@ a property-based test checks that whatever it accepts, the model accepts too.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import json
 import math
 import re
@@ -148,8 +149,9 @@ class _Compiler:
 
     def string(self, node: dict[str, Any]) -> Check:
         fmt = node.get("format")
-        if fmt not in (None, "date"):
+        if fmt not in _FORMATS:
             raise _Unsupported(f"format {fmt!r}")
+        valid = _FORMATS[fmt]
         pattern = node.get("pattern")
         # Python's ``$`` also matches before a final newline; the model's regex does not.
         search = re.compile(re.sub(r"(?<!\\)\$$", r"\\Z", pattern)).search if pattern else None
@@ -159,7 +161,7 @@ class _Compiler:
                 return False
             if search is not None and search(v) is None:
                 return False
-            return fmt is None or _is_date(v)
+            return valid is None or valid(v)
 
         return check
 
@@ -186,6 +188,20 @@ _KEYWORDS_OF: dict[str, frozenset[str]] = {
 _HANDLED_BY_TYPE = frozenset().union(*_KEYWORDS_OF.values())
 
 
+def _is_address(kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> Check:
+    """The model's address rule (``ipaddress.ip_address``), for one version: what the standard
+    library reads as an address of that version, it reads as an address."""
+
+    def check(text: Any) -> bool:
+        try:
+            kind(text)
+        except ValueError:
+            return False
+        return True
+
+    return check
+
+
 def _is_date(text: str) -> bool:
     """The model's date rule: ``YYYY-MM-DD`` digits that make a real calendar date."""
     if not _DATE.fullmatch(text):
@@ -195,3 +211,12 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# The string formats the model's types use, and their checks (None: no format).
+_FORMATS: dict[str | None, Check | None] = {
+    None: None,
+    "date": _is_date,
+    "ipv4": _is_address(ipaddress.IPv4Address),
+    "ipv6": _is_address(ipaddress.IPv6Address),
+}
