@@ -548,6 +548,47 @@ def test_a_service_declared_by_name_is_matched_by_its_declared_address(tmp_path:
     assert evd[("EVD-005", "services/portal")]["status"] == "fail"
 
 
+PTR_NOTE = " (matched by its reverse DNS name (PTR) at 127.0.0.1)"
+
+
+def test_a_match_on_a_ptr_name_says_so(tmp_path: Path) -> None:
+    """tests/fixtures/evidence/ptr-name.xml: nmap 7.93's `nmap -sT -sV -Pn -p 18021 -oX` of
+    127.0.0.1 (vsftpd banner; dates moved back to 25 November), which names the host
+    `localhost` from its PTR record only. A service declared `host: localhost` is matched
+    to it (an owner's decision: services scanned from an address list stay covered), but
+    the findings said "localhost was scanned" as if the name had been scanned. They say the
+    match rests on the reverse DNS name; a match on a declared address does not."""
+    text = BY_ADDRESS.replace("host: portal.test", "host: localhost")
+    code, report, err = _by_address(
+        tmp_path, "ptr-name.xml", text.replace("    addresses: [127.0.0.1]\n", "")
+    )
+    assert code == 1, err
+    evd = by_rule(report, "EVD-")
+    assert evd[("EVD-005", "services/portal")]["message"] == (
+        "localhost was scanned (internal scan of 2026-11-25)" + PTR_NOTE
+    )
+    assert evd[("EVD-003", "services/portal")]["message"] == (
+        "the scan identified vsftpd 3.0.3, as declared" + PTR_NOTE
+    )
+    assert evd[("EVD-001", "evidence_ports/localhost:18021/tcp@internal")]["message"] == (
+        "port 18021/tcp on localhost is declared by services/portal" + PTR_NOTE
+    )
+    paths = [str(tmp_path / "decl"), "--evidence", str(tmp_path / "ev")]
+    french = run_cli(["check", *paths, "--as-of", AS_OF, "--format", "json", "--no-config",
+                      "--lang", "fr"])  # fmt: skip
+    (evd5,) = [f for f in json.loads(french.stdout)["findings"]
+               if (f["rule"], f["target"]) == ("EVD-005", "services/portal")]  # fmt: skip
+    assert evd5["message"].endswith(
+        " (rapproché par son nom DNS inverse (PTR) à l'adresse 127.0.0.1)"
+    ), evd5["message"]
+    # Declared with its address, the same scan matches it on the address: no note.
+    code, report, err = _by_address(tmp_path / "address", "ptr-name.xml", text)
+    evd = by_rule(report, "EVD-")
+    assert evd[("EVD-005", "services/portal")]["message"] == (
+        "localhost was scanned (internal scan of 2026-11-25)"
+    ), err
+
+
 def test_an_address_that_is_not_one_is_a_located_error(tmp_path: Path) -> None:
     decl = write(tmp_path / "decl", {"svc.yaml": BY_ADDRESS.replace("[127.0.0.1]", "[portal.lan]")})
     for lang, said in (

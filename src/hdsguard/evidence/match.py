@@ -165,6 +165,22 @@ def hosts_of(service: Any, data: Data) -> list[Any]:
     return _once(table.get(key, ()) for key in service_keys(service))
 
 
+def ptr_addresses(service: Any, items: Iterable[Any]) -> list[str]:
+    """The addresses of those ``items`` (scanned hosts or ports matched to ``service``) that
+    match it only through a name nmap had from reverse DNS (a PTR record), not through the
+    name or the address scanned: a weaker match, which findings say (evidence/ptr.py)."""
+    keys = set(service_keys(service))
+    out: list[str] = []
+    for item in items:
+        ptr = item.get("ptr") if isinstance(item, dict) else None
+        if not ptr or not keys:
+            continue
+        through = keys.intersection(_keys(item))
+        if through and through <= set(ptr):
+            out += [a for a in item.get("addresses", ())[:1] if a not in out]
+    return out
+
+
 def _once(groups: Iterable[Iterable[Any]]) -> list[Any]:
     """The items of ``groups`` in order, each once (a host seen under its name and under a
     declared address is one host)."""

@@ -128,8 +128,16 @@ class _Reader:
         # nmap names a host scanned by name twice when its PTR record gives the same name
         # (type "user", then "PTR"): once is enough, or every match and message doubles.
         name = attrs.get("name", "").lower()
-        if self.host is not None and name not in self.host.names:
-            self.host.names.append(name)
+        host = self.host
+        if host is None:
+            return
+        from_ptr = attrs.get("type") == "PTR"
+        if name not in host.names:
+            host.names.append(name)
+            if from_ptr:
+                host.ptr.append(name)
+        elif not from_ptr and name in host.ptr:
+            host.ptr.remove(name)  # scanned by that name too: not a PTR name only
 
     def _status(self, attrs: dict[str, str]) -> None:
         if self.host is not None:

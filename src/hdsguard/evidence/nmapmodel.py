@@ -51,6 +51,10 @@ class Host:
     # nmap gave up on the host (`<host timedout="true">`, --host-timeout): its ports were not
     # all probed, so none counts as covered (what it did list open was still seen open).
     timedout: bool = False
+    # The names of ``names`` nmap had from reverse DNS only (`<hostname type="PTR">`, not also
+    # the name scanned, type "user"): a match on one of them rests on a PTR record, which
+    # findings say (evidence/ptr.py).
+    ptr: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -61,7 +61,7 @@ _PLAIN_HOST = re.compile(
     rb'<host(?=[\s>])(?![^<]*timedout)[^<]*<status state="' + _VALUE + rb"[^<]*"
     rb'<address addr="' + _VALUE + rb' addrtype="(ipv4|ipv6)"[^<]*'
     rb'(?:<address addr="[^"<]*" addrtype="mac"[^<]*)?'
-    rb'<hostnames>[^<]*(?:<hostname name="' + _VALUE + rb"[^<]*)?</hostnames>[^<]*"
+    rb'<hostnames>[^<]*(?:<hostname name="' + _VALUE + rb'( type="PTR")?[^<]*)?</hostnames>[^<]*'
     # An <extraports> whose state may be open (open|filtered: ports nmap could not decide,
     # which the exact reader records) or spelled with a reference is left to the exact reader.
     rb"<ports>[^<]*(?:<extraports (?![^<]*(?:open\||&))[^<]*(?:<extrareasons [^<]*)*"
@@ -99,11 +99,13 @@ def split(text: bytes, body: int) -> Split:
             run = start
         line += count(b"\n", counted, start)
         counted = start
-        state, address, _, name, ports = found.groups()
+        state, address, _, name, ptr, ports = found.groups()
         names = [name.decode().lower()] if name is not None else []
         host = Host(line, state.decode(), [address.decode().lower()], names, [])
+        if ptr:
+            host.ptr = list(names)
         if ports:
-            host.ports = _ports(text, found.start(5), found.end(5), line, start)
+            host.ports = _ports(text, found.start(6), found.end(6), line, start)
         hosts.append(host)
         done = found.end()
     hosts += [None] * len(_HOST.findall(text, done))

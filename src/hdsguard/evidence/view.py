@@ -181,6 +181,7 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
             if ident not in seen:
                 seen.add(ident)
                 hosts.append({"id": ident, "names": names, "addresses": addresses, "host": name,
+                              "ptr": host.ptr,
                               "vantage": vantage, "scan_date": date,
                               "state": "timedout" if host.timedout else host.state,
                               "tcp_ranges": host_tcp if probing else [],
@@ -206,6 +207,7 @@ def _scans(out: dict[str, list[dict[str, Any]]], evidence: EvidenceSet) -> None:
                     "names": names,
                     "addresses": addresses,
                     "host": name,
+                    "ptr": host.ptr,
                     "vantage": vantage,
                     "scan_date": date,
                     "port": port.port,
