@@ -1,0 +1,37 @@
+"""The rule catalogue read as its outside tester reads it: one test per statement of the
+product contract (the declaration format and the catalogue's table) that hdsguard once read
+otherwise, run end to end through the command line with a declaration written from scratch.
+docs/fidelity.md ("Where the contract reads two ways") records each reading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import AS_OF, findings_of, run_cli, write
+
+
+def check(tmp_path: Path, text: str) -> Any:
+    write(tmp_path, {"decl.yaml": text})
+    return run_cli(["check", str(tmp_path / "decl.yaml"), "--as-of", AS_OF, "--format", "json"])
+
+
+def status(result: Any, rule: str, target: str) -> str:
+    found = [f for f in findings_of(result) if f["rule"] == rule and f["target"] == target]
+    assert len(found) == 1, (rule, target, result.stdout)
+    return str(found[0]["status"])
+
+
+def test_tls_002_warns_30_days_before_not_after(tmp_path: Path) -> None:
+    # Catalogue: TLS-002 "Certificate not expired; warn 30 days before". On 2026-11-28 a
+    # certificate whose last valid day is 2026-12-28 is 30 days before its expiry.
+    result = check(
+        tmp_path,
+        """
+        certificates:
+          - {id: at-30, not_before: 2026-10-01, not_after: 2026-12-28}
+          - {id: at-31, not_before: 2026-10-01, not_after: 2026-12-29}
+        """,
+    )
+    assert status(result, "TLS-002", "certificates/at-30") == "warn"
+    assert status(result, "TLS-002", "certificates/at-31") == "pass"
