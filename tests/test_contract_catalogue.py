@@ -35,3 +35,50 @@ def test_tls_002_warns_30_days_before_not_after(tmp_path: Path) -> None:
     )
     assert status(result, "TLS-002", "certificates/at-30") == "warn"
     assert status(result, "TLS-002", "certificates/at-31") == "pass"
+
+
+# ------------------------------------------ partner exposure: reachable from the Internet
+
+PARTNER = """
+services:
+  - id: partner-admin
+    protocol: https
+    exposure: partner
+    via: direct
+    role: admin
+    authentication: password
+    mfa: true
+  - id: hl7-in
+    protocol: hl7
+    exposure: partner
+    via: direct
+    role: api
+    authentication: certificate
+    vulnerabilities_reviewed: 2026-11-25
+    vulnerabilities: [{cve: CVE-2026-8002, cvss: 9.1, published: 2026-11-12, kev: false}]
+"""
+
+
+def test_exp_004_an_admin_interface_partners_reach_directly_is_reachable_from_the_internet(
+    tmp_path: Path,
+) -> None:
+    # Catalogue: EXP-004 "No administration interface reachable from the Internet … deny
+    # unless via vpn/bastion with MFA". A partner reaches it over the Internet (EXP-001 and
+    # EXP-003 already read `partner` so); it was "not applicable".
+    result = check(tmp_path, PARTNER)
+    assert status(result, "EXP-004", "services/partner-admin") == "fail"
+
+
+def test_exp_006_every_exposed_service_partner_exposed_included_has_an_owner(
+    tmp_path: Path,
+) -> None:
+    # Catalogue: EXP-006 "Every exposed service has an owner and purpose".
+    result = check(tmp_path, PARTNER)
+    assert status(result, "EXP-006", "services/hl7-in") == "fail"
+
+
+def test_pat_003_a_partner_service_outside_a_vpn_is_internet_facing(tmp_path: Path) -> None:
+    # Catalogue: PAT-003 "Internet-facing critical within 15 days": a CVSS 9.1 open 16 days on
+    # a service partners reach directly over the Internet.
+    result = check(tmp_path, PARTNER)
+    assert status(result, "PAT-003", "services/hl7-in") == "fail"
