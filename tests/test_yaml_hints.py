@@ -29,6 +29,12 @@ CASES = [
     ('organisation:\n  name: "A\n  kind: clinic\n', "3:9", "the quote opened here is never closed"),
     ('organisation:\n  finess: {ej: "1"\n', "3:11", "the '{' opened here is never closed"),
     ('organisation:\n  finess: {et: ["1" "2"]}\n', "3:16", "the '[' opened here is never closed"),
+    # Two documents in one file: the second is never silently dropped, and the fix is said.
+    (
+        "organisation: {name: A}\n---\nfirewalls: [{id: fw-1}]\n",
+        "3:1",
+        "a declaration file holds one YAML document: move what follows this '---'",
+    ),
 ]
 
 

@@ -53,6 +53,13 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[Place, str]:
     elif "quoted scalar" in context and "end of stream" in problem and opened is not None:
         where = _place(opened)
         hint = _("the quote opened here is never closed: add the closing quote")
+    elif "expected a single document" in context:
+        # A '---' between two documents (a habit from Kubernetes manifests): hdsguard reads
+        # one mapping per file, and reading only the first document would drop the rest.
+        hint = _(
+            "a declaration file holds one YAML document: move what follows this '---' to a "
+            "file of its own, or delete the '---'"
+        )
     elif "flow mapping" in context and opened is not None:
         where = _place(opened)
         hint = _(  # format(): the braces are doubled, as for every message with a placeholder
