@@ -77,7 +77,17 @@ def discover(
     if not unique:
         where = ", ".join(paths) if paths else "."
         raise InputError(
-            [Problem(where, None, None, _("no declaration file (.yaml, .yml, .json) found here"))]
+            [
+                Problem(
+                    where,
+                    None,
+                    None,
+                    _(
+                        "no declaration file (.yaml, .yml, .json) found here: name the files "
+                        "or directories to check, or run `hdsguard init` to start a set"
+                    ),
+                )
+            ]
         )
     return unique
 
