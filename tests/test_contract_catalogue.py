@@ -82,3 +82,65 @@ def test_pat_003_a_partner_service_outside_a_vpn_is_internet_facing(tmp_path: Pa
     # a service partners reach directly over the Internet.
     result = check(tmp_path, PARTNER)
     assert status(result, "PAT-003", "services/hl7-in") == "fail"
+
+
+# ------------------------------- the catalogue's evidence suffices; more is read when declared
+
+CLEAN_AS_THE_CATALOGUE_WRITES_IT = """
+identity: {mfa_admin: true}
+logging: {centralised: true, ntp: true, transport_encrypted: true}
+providers:
+  - {id: host, name: Host, contract: {hds_clauses: true}}
+systems:
+  - {id: dpi, name: DPI, health_data: true, hosted_by: host}
+vendors:
+  - {id: scribe, name: Scribe, processes_personal_data: true, contract: {dpa: true}}
+"""
+
+
+def test_iam_001_passes_on_mfa_for_administrative_access(tmp_path: Path) -> None:
+    # Catalogue: IAM-001 "MFA for all administrative access | identity | required".
+    result = check(tmp_path, CLEAN_AS_THE_CATALOGUE_WRITES_IT)
+    assert status(result, "IAM-001", "identity") == "pass"
+
+
+def test_log_001_passes_on_centralised_synchronised_encrypted_logs(tmp_path: Path) -> None:
+    # Catalogue: LOG-001 "Logs centralised, time-synchronised, encrypted in transit".
+    result = check(tmp_path, CLEAN_AS_THE_CATALOGUE_WRITES_IT)
+    assert status(result, "LOG-001", "logging") == "pass"
+
+
+def test_hds_009_passes_on_contract_hds_clauses(tmp_path: Path) -> None:
+    # Catalogue: HDS-009 "Hosting contract holds the R.1111-11 clauses | `contract.hds_clauses`".
+    result = check(tmp_path, CLEAN_AS_THE_CATALOGUE_WRITES_IT)
+    assert status(result, "HDS-009", "providers/host") == "pass"
+
+
+def test_vnd_001_passes_on_contract_dpa(tmp_path: Path) -> None:
+    # Catalogue: VND-001 "Vendor processing personal data has a GDPR art. 28 contract |
+    # `contract.dpa`".
+    result = check(tmp_path, CLEAN_AS_THE_CATALOGUE_WRITES_IT)
+    assert status(result, "VND-001", "vendors/scribe") == "pass"
+
+
+def test_the_extra_clauses_and_traces_still_fail_when_declared_missing(tmp_path: Path) -> None:
+    # What the rules read beyond the catalogue's evidence is a declared weakness when false.
+    result = check(
+        tmp_path,
+        """
+        identity: {mfa_admin: true, mfa_remote: false}
+        logging: {centralised: true, ntp: true, transport_encrypted: true,
+                  remote_access_traces_centralised: false}
+        providers:
+          - {id: host, name: Host, contract: {hds_clauses: true, reversibility: false}}
+        systems:
+          - {id: dpi, name: DPI, health_data: true, hosted_by: host}
+        vendors:
+          - {id: scribe, name: Scribe, processes_personal_data: true,
+             contract: {dpa: true, audit_right: false}}
+        """,
+    )
+    assert status(result, "IAM-001", "identity") == "fail"
+    assert status(result, "LOG-001", "logging") == "fail"
+    assert status(result, "HDS-009", "providers/host") == "fail"
+    assert status(result, "VND-001", "vendors/scribe") == "fail"
