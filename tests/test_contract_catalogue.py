@@ -144,3 +144,62 @@ def test_the_extra_clauses_and_traces_still_fail_when_declared_missing(tmp_path:
     assert status(result, "LOG-001", "logging") == "fail"
     assert status(result, "HDS-009", "providers/host") == "fail"
     assert status(result, "VND-001", "vendors/scribe") == "fail"
+
+
+# --------------------------------- PAT-002 / PAT-003: the inventory is the evidence (domain.md)
+
+
+def test_pat_002_a_critical_vulnerability_exactly_30_days_old_passes(tmp_path: Path) -> None:
+    # Catalogue: PAT-002 "Critical vulnerabilities (CVSS ≥ 9) fixed within 30 days of
+    # publication"; format.md: an age limit of N days holds at exactly N days. The declared
+    # inventory is the evidence ("an absent inventory … is missing evidence"), with or without
+    # the date of the review behind it.
+    result = check(
+        tmp_path,
+        """
+        services:
+          - id: at-30
+            protocol: https
+            exposure: internal
+            vulnerabilities: [{cve: CVE-2026-1, cvss: 9.8, published: 2026-10-29, kev: false}]
+          - id: at-31
+            protocol: https
+            exposure: internal
+            vulnerabilities: [{cve: CVE-2026-2, cvss: 9.8, published: 2026-10-28, kev: false}]
+          - {id: nothing-open, protocol: https, exposure: internal, vulnerabilities: []}
+          - {id: no-inventory, protocol: https, exposure: internal}
+        """,
+    )
+    assert status(result, "PAT-002", "services/at-30") == "pass"
+    assert status(result, "PAT-002", "services/at-31") == "fail"
+    assert status(result, "PAT-002", "services/nothing-open") == "pass"
+    assert status(result, "PAT-002", "services/no-inventory") == "fail"
+
+
+def test_pat_003_a_kev_entry_exactly_14_days_after_listing_passes(tmp_path: Path) -> None:
+    # Catalogue: PAT-003 "Known-exploited vulnerabilities fixed within 14 days of KEV listing".
+    result = check(
+        tmp_path,
+        """
+        services:
+          - id: at-14
+            protocol: https
+            exposure: internal
+            vulnerabilities: [{cve: CVE-2026-3, cvss: 7.5, published: 2026-09-01, kev: true,
+                               kev_added: 2026-11-14}]
+          - id: at-15
+            protocol: https
+            exposure: internal
+            vulnerabilities: [{cve: CVE-2026-4, cvss: 7.5, published: 2026-09-01, kev: true,
+                               kev_added: 2026-11-13}]
+          - id: stale-review
+            protocol: https
+            exposure: internal
+            vulnerabilities: []
+            vulnerabilities_reviewed: 2026-10-01
+        """,
+    )
+    assert status(result, "PAT-003", "services/at-14") == "pass"
+    assert status(result, "PAT-003", "services/at-15") == "fail"
+    # The date of the review, when declared, is read: a stale one fails.
+    assert status(result, "PAT-003", "services/stale-review") == "fail"

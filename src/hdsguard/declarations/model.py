@@ -1119,8 +1119,8 @@ class Service(Strict):
     vulnerabilities_reviewed: IsoDate | None = Field(
         None,
         description="Date of the last vulnerability scan or vendor-advisory review that the "
-        "`vulnerabilities` list reflects (YYYY-MM-DD); `vulnerabilities: []` with this date "
-        "says nothing is open.",
+        "`vulnerabilities` list reflects (YYYY-MM-DD), to show the list is current: PAT-002 "
+        "and PAT-003 fail a review older than their limit (31 and 14 days by default).",
     )
     peers: list[StrictStr] | None = Field(
         None,
@@ -1209,8 +1209,8 @@ class Firewall(Strict):
     vulnerabilities_reviewed: IsoDate | None = Field(
         None,
         description="Date of the last vulnerability scan or vendor-advisory review that the "
-        "`vulnerabilities` list reflects (YYYY-MM-DD); `vulnerabilities: []` with this date "
-        "says nothing is open.",
+        "`vulnerabilities` list reflects (YYYY-MM-DD), to show the list is current: PAT-002 "
+        "and PAT-003 fail a review older than their limit (31 and 14 days by default).",
     )
     rules: list[FirewallRule] | None = Field(None, description="Filtering rules (optional).")
     notes: StrictStr | None = Field(None, description=_NOTES, json_schema_extra=_NOTES_INFO)
