@@ -57,6 +57,7 @@ providers:
     third_country_laws: ["none"]
 systems:
   - {id: s1, name: S, health_data: true, hosted_by: p1}
+  - {id: s2, name: S2, health_data: true, backup: {encrypted: true, provider: p1}}
 services:
   - {id: web, protocol: https, exposure: internet, owner: "TBD", purpose: " n/a "}
 vendors:
@@ -66,6 +67,7 @@ vendors:
     stores_health_data: true
     hds: {certificate: "", valid_until: 2027-12-31}
     subprocessors: [{name: "-", country: FR, authorised: true}]
+  - {id: v2, name: W, stores_health_data: true, hosted_by: p1}
 """
 
 
@@ -78,11 +80,35 @@ vendors:
         ("EXP-006", "services/web", '`owner` is "TBD", a placeholder'),
         ("GOV-002", "organisation", 'name is "N/A" (`security_officer.name`), a placeholder'),
         ("VND-004", "vendors/v1", '`name: "-"`, a placeholder, in FR'),
+        # A certificate numbered "TBD" was quoted as "HDS certificate TBD is valid until…".
+        ("HDS-002", "providers/p1", '`hds.certificate` is "TBD", a placeholder'),
+        ("HDS-003", "providers/p1", '`hds.certificate` is "TBD", a placeholder'),
+        ("HDS-004", "providers/p1", '`hds.certificate` is "TBD", a placeholder'),
+        ("HDS-005", "providers/p1", '`hds.certificate` is "TBD", a placeholder'),
+        ("HDS-003", "vendors/v1", "`hds.certificate` is blank: no HDS certificate of V"),
+        ("BKP-005", "systems/s2", 'backup provider Host (providers/p1) is "TBD", a placeholder'),
+        ("VND-002", "vendors/v2", 'whose HDS certificate number is "TBD", a placeholder'),
     ],
 )
 def test_a_placeholder_is_not_evidence(tmp_path: Path, rule: str, target: str, says: str) -> None:
     result = check(tmp_path, PLACEHOLDERS)
     found = finding(result, rule, target)
+    assert found["status"] == "fail", found
+    assert says in found["message"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "target", "says"),
+    [
+        ("HDS-003", "providers/p1", "`hds.certificate` vaut « TBD », une valeur d'attente"),
+        ("BKP-005", "systems/s2", "(providers/p1) vaut « TBD », une valeur d'attente"),
+        ("VND-002", "vendors/v2", "dont le numéro de certificat HDS vaut « TBD »"),
+    ],
+)
+def test_a_placeholder_number_is_no_certificate_in_french_too(
+    tmp_path: Path, rule: str, target: str, says: str
+) -> None:
+    found = finding(check(tmp_path, PLACEHOLDERS, "--lang", "fr"), rule, target)
     assert found["status"] == "fail", found
     assert says in found["message"]
 

@@ -405,7 +405,10 @@ class Context:
             return set()
         hds = host.get("hds")
         held = hds.get("activities") if isinstance(hds, dict) else None
-        if not isinstance(held, list):
+        number = hds.get("certificate") if isinstance(hds, dict) else None
+        # A certificate without a number (blank, "TBD") is no certificate (HDS-001): it
+        # covers nothing it could lend to what runs on it.
+        if not isinstance(held, list) or not isinstance(number, str) or is_placeholder(number):
             return set()
         return set(held) & set(self._provider_needs(ident, host, seen))
 
