@@ -149,3 +149,115 @@ def test_an_hds_certificate_without_start_ends_within_three_years(
                 "after the evaluation date 2026-11-28" in result.stderr
             )
             assert "`valid_from` is not declared" in result.stderr
+
+
+# ------------------------------------------------------------------ implausibly old dates
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # A private certificate "issued" in 1900 passed TLS-003.
+        (
+            "certificates: [{id: c, not_before: 1900-01-01, not_after: 2027-01-01,"
+            " public: false, signature_algorithm: sha256WithRSAEncryption}]",
+            "decl.yaml:1:36: certificates/c.not_before: 1900-01-01 is before 1990-01-01",
+        ),
+        (
+            "firewalls: [{id: fw-1, last_patch: 1970-01-01}]",
+            "firewalls/fw-1.last_patch: 1970-01-01 is before 1990-01-01",
+        ),
+        (
+            "organisation: {name: O, crisis_exercise: {date: 1970-01-01}}",
+            "organisation.crisis_exercise.date: 1970-01-01 is before 1990-01-01",
+        ),
+        (
+            "vendors: [{id: v, name: V, last_audit: 1989-12-31, contract: {signed: 1900-01-01}}]",
+            "vendors/v.last_audit: 1989-12-31 is before 1990-01-01",
+        ),
+        (
+            "services:\n  - id: s\n    protocol: https\n    exposure: internal\n"
+            "    vulnerabilities: [{cve: CVE-1, cvss: 9.8, published: 2026-01-01, kev: true,"
+            " kev_added: 1970-01-01}]\n",
+            "services/s.vulnerabilities[0].kev_added: 1970-01-01 is before 1990-01-01",
+        ),
+    ],
+)
+def test_a_date_before_1990_is_a_located_input_problem(
+    tmp_path: Path, text: str, where: str
+) -> None:
+    result = check(tmp_path, text)
+    assert result.exit_code == 2
+    assert where in result.stderr
+    assert 'what a form writes for "no date"' in result.stderr
+
+
+def test_every_implausibly_old_date_is_reported_in_one_run(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        "vendors: [{id: v, name: V, last_audit: 1989-12-31, contract: {signed: 1900-01-01}}]\n"
+        "firewalls: [{id: fw-1, last_patch: 2027-01-01, last_rule_review: 1970-01-01}]\n",
+    )
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert sum("is before 1990-01-01" in line for line in lines) == 3
+    assert sum("cannot lie in the future" in line for line in lines) == 1
+
+
+@pytest.mark.parametrize("section", ["providers", "vendors"])
+@pytest.mark.parametrize(
+    ("hds", "field", "value"),
+    [
+        ("{valid_from: 2018-03-31, valid_until: 2021-03-30}", "valid_from", "2018-03-31"),
+        ("{valid_from: 2024-01-01, last_surveillance_audit: 2017-05-01}",
+         "last_surveillance_audit", "2017-05-01"),
+    ],
+)  # fmt: skip
+def test_no_hds_certificate_predates_the_scheme(
+    tmp_path: Path, section: str, hds: str, field: str, value: str
+) -> None:
+    result = check(tmp_path, f"{section}: [{{id: h, name: H, hds: {hds}}}]")
+    assert result.exit_code == 2
+    assert (
+        f"{section}/h.hds.{field}: {value} is before 2018-04-01, which is implausible: HDS "
+        "certification exists since 2018-04-01 (décret 2018-137)"
+    ) in result.stderr
+
+
+def test_the_first_day_of_hds_certification_is_plausible(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        "providers: [{id: h, name: H, hds: {valid_from: 2018-04-01, valid_until: 2021-04-01}}]",
+    )
+    assert result.exit_code in (0, 1), result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "firewalls: [{id: fw-1, last_patch: 1990-01-01}]",  # the floor itself
+        # An end date far back is no placeholder problem: the rule reading it fails it.
+        "firewalls: [{id: fw-1, firmware: {end_of_support: 1970-01-01}}]",
+        "certificates: [{id: c, not_before: 1990-01-01, not_after: 1990-06-01}]",
+        # The NVD dates a few CVEs before 1990; an old publication only tightens deadlines.
+        "services:\n  - id: s\n    protocol: https\n    exposure: internal\n"
+        "    vulnerabilities: [{cve: CVE-1999-0095, cvss: 10, published: 1988-10-01}]\n",
+        # A certificate's first day may lie ahead (the validity rules fail it, not the reader).
+        "certificates: [{id: c, not_before: 2027-01-01, not_after: 2027-06-01}]",
+    ],
+)
+def test_dates_without_a_floor_or_on_it_are_read(tmp_path: Path, text: str) -> None:
+    result = check(tmp_path, text)
+    assert result.exit_code in (0, 1), result.stderr
+
+
+def test_an_implausibly_old_date_is_refused_in_french_too(tmp_path: Path) -> None:
+    write(tmp_path, {"decl.yaml": "firewalls: [{id: fw-1, last_patch: 1970-01-01}]"})
+    result = run_cli(
+        ["check", str(tmp_path / "decl.yaml"), "--as-of", "2026-11-28", "--lang", "fr"]
+    )
+    assert result.exit_code == 2
+    assert (
+        "firewalls/fw-1.last_patch : 1970-01-01 est antérieur au 1990-01-01, ce qui n'est pas "
+        "plausible" in result.stderr
+    )

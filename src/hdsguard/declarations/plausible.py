@@ -14,6 +14,14 @@ day and usually lie ahead (:data:`END_DATES`), and the first valid days of certi
 which their validity rules check (:data:`START_DATES`). A new date field is therefore
 checked without anyone remembering to list it; a field that plans something ahead must be
 named in :data:`END_DATES` (``tests/test_plausible.py`` lists the event dates it expects).
+
+Nor can an event or a certificate's first day lie implausibly far back: ``1900-01-01`` or
+``1970-01-01`` is what a form or a spreadsheet writes for "no date", not evidence, and a
+private certificate ``not_before: 1900-01-01`` passed TLS-003, a DPIA dated 1970 the rules
+that ask for one. Every such date must be on or after :data:`FLOOR` (no evidence this tool
+reads predates 1990), or a later floor a fact fixes (:data:`FLOORS`: no HDS certificate nor
+surveillance audit before the HDS certification scheme). End dates have no floor: one in
+the past already fails the rule that reads it (expired, unsupported).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from hdsguard import data
 from hdsguard.declarations.merge import DeclarationSet
 from hdsguard.errors import Problem
 from hdsguard.i18n import N_, _, labelled
@@ -38,6 +47,28 @@ evaluation date is not implausible; the validity rules (HDS-003, TLS-002) fail o
 
 Step = str  # a key, or "*" for every item of a list
 DatePath = tuple[Step, ...]
+
+FLOOR = "1990-01-01"
+"""The earliest plausible date of an event or a certificate's first day: no patch, audit,
+test, review, signature or certificate this tool reads as evidence predates 1990; earlier
+dates (1900-01-01, 1970-01-01, the Unix epoch) are what tools and forms write for "no date"."""
+
+# Later floors a fact fixes: (section, path relative to an item) -> (the regulatory date
+# that is the floor, why). The HDS certification scheme replaced the former approval on 1 April 2018
+# (décret 2018-137 of 26 February 2018): no HDS certificate was issued, nor audited, before.
+FLOORS: dict[tuple[str, DatePath], tuple[str, str]] = {
+    (section, ("hds", field)): (
+        "hds_certification_start",
+        N_("HDS certification exists since {floor} (décret 2018-137), so no HDS certificate "
+           "was issued or audited before"),
+    )
+    for section in ("providers", "vendors")
+    for field in ("valid_from", "last_surveillance_audit")
+}  # fmt: skip
+
+NO_FLOOR = frozenset({"published"})
+"""Event dates without the generic floor: the NVD dates a few CVEs before 1990 (sendmail's,
+1988), and an old publication date only makes the patch deadlines stricter."""
 
 # (section, object path, start field, end field, maximum years, why): durations a referential
 # bounds. HDS certificates: 3 years (HDS certification scheme, arrêté of 26 April 2024).
@@ -73,13 +104,18 @@ def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
             found: list[tuple[tuple[str | int, ...], str]] = []
             _future_dates(obj, tree, today, (), found)
             for path, value in found:
-                problems.append(_problem(target, origin, path, _future(value, today)))
+                message = (
+                    _future(value, today)
+                    if value > today and path[-1] not in START_DATES
+                    else _too_old(section, path, value)
+                )
+                problems.append(_problem(target, origin, path, message))
     for section, at, start, end, years, why in DURATIONS:
         for target, obj, origin in decl.targets(section):
             for base, holder in _holders(obj, at):
-                message = _duration(holder, start, end, years, why, as_of)
-                if message:
-                    problems.append(_problem(target, origin, (*base, end), message))
+                bad = _duration(holder, start, end, years, why, as_of)
+                if bad:
+                    problems.append(_problem(target, origin, (*base, end), bad))
     return problems
 
 
@@ -89,6 +125,30 @@ def _future(value: str, today: str) -> str:
         "happened cannot lie in the future (a typo?); correct it, or evaluate on a later date "
         "with --as-of"
     ).format(value=value, today=today)
+
+
+def _too_old(section: str, path: tuple[str | int, ...], value: str) -> str:
+    fact = FLOORS.get((section, tuple("*" if isinstance(s, int) else s for s in path)))
+    if fact is not None:
+        key, why = fact
+        floor = data.regulatory_date(key).isoformat()
+        return _(
+            "{value} is before {floor}, which is implausible: {why}; correct it from the "
+            "certificate or the audit report"
+        ).format(value=value, floor=floor, why=_(why).format(floor=floor))
+    return _(
+        "{value} is before {floor}, which is implausible: no evidence this tool reads predates "
+        '{floor}, and such a date is what a form writes for "no date" (a placeholder, not '
+        "evidence); write the date it happened"
+    ).format(value=value, floor=FLOOR)
+
+
+def _floor(section: str, path: DatePath) -> str:
+    """The earliest plausible value of a date field ("" for none)."""
+    fact = FLOORS.get((section, path))
+    if fact is not None:
+        return data.regulatory_date(fact[0]).isoformat()
+    return "" if path[-1] in NO_FLOOR else FLOOR
 
 
 def _duration(
@@ -138,23 +198,30 @@ def _problem(target: str, origin: Any, path: tuple[str | int, ...], message: str
     return Problem(origin.source.path, line, column, labelled(where, message))
 
 
-# The event dates of a section as a tree: each step, whether a date ends there, and the steps
-# below it. One walk of an object visits each of its fields once, whatever the number of
-# dates under it; nothing is yielded for the dates that are not after the evaluation date,
-# nearly all of them (one generator per date path and object cost ≈ 15 ms at 10k objects).
-_Tree = dict[Step, tuple[bool, "_Tree"]]
+# The event dates of a section as a tree: each step, the bounds of the date that ends there
+# (None when no date ends there), and the steps below it. One walk of an object visits
+# each of its fields once, whatever the number of dates under it; nothing is yielded for the
+# dates within their bounds, nearly all of them (one generator per date path and object cost
+# ≈ 15 ms at 10k objects). The upper bound is the evaluation date, except for the first valid
+# days of certificates (START_DATES), which may lie ahead ("9999-99-99": no upper bound).
+_Bounds = tuple[str, str]  # (floor, ceiling); ceiling "" means the evaluation date
+_Tree = dict[Step, tuple[_Bounds | None, "_Tree"]]
+_NO_CEILING = "9999-99-99"
 
 
 @cache
 def _event_trees() -> dict[str, _Tree]:
     trees: dict[str, _Tree] = {}
-    for section, paths in event_dates().items():
+    for section, paths in dated_fields().items():
         tree = trees[section] = {}
         for path in paths:
             node = tree
             for depth, step in enumerate(path, 1):
-                date, below = node.get(step, (False, {}))
-                node[step] = (date or depth == len(path), below)
+                bounds, below = node.get(step, (None, {}))
+                if depth == len(path):
+                    ceiling = _NO_CEILING if path[-1] in START_DATES else ""
+                    bounds = (_floor(section, path), ceiling)
+                node[step] = (bounds, below)
                 node = below
     return trees
 
@@ -166,20 +233,29 @@ def _future_dates(
     done: tuple[str | int, ...],
     found: list[tuple[tuple[str | int, ...], str]],
 ) -> None:
-    """Add to ``found`` (path, value) of every date of ``tree`` under ``node`` after ``today``.
-    Plain calls, no generators: this visits every declared object."""
-    for step, (date, below) in tree.items():
+    """Add to ``found`` (path, value) of every date of ``tree`` under ``node`` after ``today``
+    (or its own ceiling) or before its floor. Plain calls, no generators: this visits every
+    declared object."""
+    for step, (bounds, below) in tree.items():
         if step == "*":
             if type(node) is not list:
                 continue
             for i, item in enumerate(node):
-                if date and type(item) is str and item > today:
+                if (
+                    bounds
+                    and type(item) is str
+                    and (item > (bounds[1] or today) or item < bounds[0])
+                ):
                     found.append(((*done, i), item))
                 if below and item:
                     _future_dates(item, below, today, (*done, i), found)
         elif type(node) is dict:
             value = node.get(step)
-            if date and type(value) is str and value > today:
+            if (
+                bounds
+                and type(value) is str
+                and (value > (bounds[1] or today) or value < bounds[0])
+            ):
                 found.append(((*done, step), value))
             if below and value:
                 _future_dates(value, below, today, (*done, step), found)
@@ -209,13 +285,24 @@ def _holders(obj: Any, at: DatePath) -> Iterator[tuple[tuple[str | int, ...], di
 @cache
 def event_dates() -> dict[str, tuple[DatePath, ...]]:
     """Section -> paths of its event dates, read from the shipped declaration schema."""
+    return _dated(END_DATES | START_DATES)
+
+
+@cache
+def dated_fields() -> dict[str, tuple[DatePath, ...]]:
+    """Section -> paths of its event dates and certificates' first valid days: the dates
+    that cannot lie implausibly far back (every date but the end dates)."""
+    return _dated(END_DATES)
+
+
+def _dated(skip: frozenset[str]) -> dict[str, tuple[DatePath, ...]]:
     from hdsguard.speed.precheck import schema_file
 
     schema = json.loads(schema_file().read_text(encoding="utf-8"))
     defs: dict[str, Any] = schema.get("$defs", {})
     out: dict[str, tuple[DatePath, ...]] = {}
     for section, node in schema["properties"].items():
-        paths = tuple(_date_paths(node, defs, (), frozenset()))
+        paths = tuple(_date_paths(node, defs, (), frozenset(), skip))
         if paths:
             if node.get("type") == "array":
                 paths = tuple(p[1:] for p in paths)  # relative to one item of the list
@@ -224,7 +311,7 @@ def event_dates() -> dict[str, tuple[DatePath, ...]]:
 
 
 def _date_paths(
-    node: Any, defs: dict[str, Any], path: DatePath, seen: frozenset[str]
+    node: Any, defs: dict[str, Any], path: DatePath, seen: frozenset[str], skip: frozenset[str]
 ) -> Iterator[DatePath]:
     if not isinstance(node, dict):
         return
@@ -232,13 +319,13 @@ def _date_paths(
     if isinstance(ref, str):
         name = ref.removeprefix("#/$defs/")
         if name not in seen:
-            yield from _date_paths(defs.get(name), defs, path, seen | {name})
+            yield from _date_paths(defs.get(name), defs, path, seen | {name}, skip)
         return
     for branch in node.get("anyOf", ()):
-        yield from _date_paths(branch, defs, path, seen)
-    if node.get("format") == "date" and path and path[-1] not in END_DATES | START_DATES:
+        yield from _date_paths(branch, defs, path, seen, skip)
+    if node.get("format") == "date" and path and path[-1] not in skip:
         yield path
     if node.get("type") == "array":
-        yield from _date_paths(node.get("items"), defs, (*path, "*"), seen)
+        yield from _date_paths(node.get("items"), defs, (*path, "*"), seen, skip)
     for key, sub in node.get("properties", {}).items():
-        yield from _date_paths(sub, defs, (*path, key), seen)
+        yield from _date_paths(sub, defs, (*path, key), seen, skip)
