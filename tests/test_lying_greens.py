@@ -113,6 +113,51 @@ def test_a_placeholder_number_is_no_certificate_in_french_too(
     assert says in found["message"]
 
 
+# ------------------------------------------------------------------ contacts that reach nobody
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("tbd@tbd", "its local part or domain is a placeholder"),
+        ("x@example.com", "its local part or domain is a placeholder"),
+        ("rssi@n/a", "its local part or domain is a placeholder"),
+        ("rssi@intranet", "its domain has no dot"),
+        ("rssi@localhost", "its domain is reserved"),
+        ("rssi@ch.localhost", "its domain is reserved"),
+        ("rssi@ch-valmont.invalid", "its domain is reserved"),
+        ("rssi@ch-valmont.test", "its domain is reserved"),
+    ],
+)
+def test_an_address_that_reaches_nobody_is_no_contact(
+    tmp_path: Path, address: str, why: str
+) -> None:
+    text = f"""
+organisation:
+  name: CH Valmont
+  kind: hospital
+  security_officer: {{name: Claire Dumesnil, email: "{address}"}}
+  dpo: {{name: Thomas Leroux, email: "{address}"}}
+  gdpr: {{public_body: true, large_scale_health_data: true, record_of_processing: 2026-06-30}}
+"""
+    result = check(tmp_path, text)
+    for rule, says in [
+        ("GOV-002", f"{address} (`security_officer.email`), which reaches nobody: {why}"),
+        ("GOV-009", f"`dpo.email` is {address}, which reaches nobody: {why}"),
+    ]:
+        found = finding(result, rule, "organisation")
+        assert found["status"] == "fail", found
+        assert says in found["message"]
+    french = finding(check(tmp_path, text, "--lang", "fr"), "GOV-002", "organisation")
+    assert f"est {address} (`security_officer.email`), qui ne joint personne" in french["message"]
+
+
+@pytest.mark.parametrize("address", ["rssi@ch-valmont.fr", "rssi@ch-valmont.example"])
+def test_an_ordinary_address_is_a_contact(tmp_path: Path, address: str) -> None:
+    text = f"organisation: {{name: O, security_officer: {{name: Claire, email: {address}}}}}"
+    assert finding(check(tmp_path, text), "GOV-002", "organisation")["status"] == "pass"
+
+
 # ------------------------------------------------------------------ MFA without authentication
 
 

@@ -113,6 +113,32 @@ def is_placeholder(text: str) -> bool:
     return key in PLACEHOLDERS
 
 
+# Domains no mail can reach (RFC 2606, RFC 6761): `.invalid` never resolves, `.test` is for
+# testing, `localhost` is this very machine. The documentation names (`example.com`, `.net`,
+# `.org` and the `.example` TLD) are not among them: the shipped examples and the rules' own
+# cases use them for invented organisations, and they are a design choice left to the
+# reader's judgement (docs/fidelity.md).
+UNREACHABLE_TLDS = frozenset({"invalid", "test", "localhost"})
+
+
+def email_flaw(address: str) -> str:
+    """Why ``address`` reaches nobody, or "" when nothing shows it: ``placeholder`` (its
+    local part or domain is blank or a placeholder: ``tbd@tbd``, ``x@hopital.fr``),
+    ``no_dot`` (a domain without a dot, no mail host on the Internet: ``rssi@intranet``),
+    ``reserved`` (a domain reserved so that it never reaches anyone: ``.invalid``, ``.test``,
+    ``localhost``)."""
+    local, _at, domain = address.strip().rpartition("@")
+    name = domain.strip().rstrip(".").lower()
+    if is_placeholder(local) or is_placeholder(name) or is_placeholder(name.split(".")[0]):
+        return "placeholder"
+    labels = name.split(".")
+    if labels[-1] in UNREACHABLE_TLDS:
+        return "reserved"
+    if len(labels) < 2:
+        return "no_dot"
+    return ""
+
+
 _NONE: frozenset[str] = frozenset()
 _EVIDENCE = frozenset(EVIDENCE_SECTIONS)
 
@@ -124,7 +150,7 @@ _PURE = (
     "activity_name",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
-    "is_placeholder",
+    "is_placeholder", "email_flaw",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
     "names_product", "covers_any_address", "names_addresses", "cleartext_on_port",
@@ -473,6 +499,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("regulatory_date", [_S], _S, lambda k: data.regulatory_date(k).isoformat()),
         ("luhn_valid", [_S], _B, luhn_valid),
         ("is_placeholder", [_S], _B, is_placeholder),
+        ("email_flaw", [_S], _S, email_flaw),
         ("finess_valid", [_S], _B, finess_valid),
         ("get", [_D, _S, _D], _D, lambda o, p, d: _default(_get(o, p), d)),
         ("present", [_D, _S], _B, lambda o, p: _get(o, p) is not None),
