@@ -158,6 +158,39 @@ def test_an_ordinary_address_is_a_contact(tmp_path: Path, address: str) -> None:
     assert finding(check(tmp_path, text), "GOV-002", "organisation")["status"] == "pass"
 
 
+# ------------------------------------------------------------------ the ARS report, by kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("health_software_vendor", "pass"),
+        ("other", "pass"),
+        ("hospital", "fail"),
+        ("medical_laboratory", "fail"),
+        ("medico_social", "fail"),
+        (None, "fail"),
+    ],
+)
+def test_the_ars_report_is_asked_of_care_organisations_only(
+    tmp_path: Path, kind: str | None, status: str
+) -> None:
+    # A software editor was asked for the ARS / CERT Santé report (CSP L.1111-8-2 binds
+    # health establishments and care organisations); the CNIL part stays asked of every kind.
+    line = f"\n  kind: {kind}" if kind else ""
+    text = f"""
+organisation:
+  name: O{line}
+  incident_procedure: {{ars_cert_sante: false, cnil_72h: true, register: true}}
+"""
+    found = finding(check(tmp_path, text), "GOV-004", "organisation")
+    assert found["status"] == status, found
+    cnil = text.replace("cnil_72h: true", "cnil_72h: false")
+    found = finding(check(tmp_path, cnil), "GOV-004", "organisation")
+    assert found["status"] == "fail"
+    assert "(`incident_procedure.cnil_72h: false`)" in found["message"]
+
+
 # ------------------------------------------------------------------ MFA without authentication
 
 
