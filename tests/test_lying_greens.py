@@ -191,6 +191,47 @@ organisation:
     assert "(`incident_procedure.cnil_72h: false`)" in found["message"]
 
 
+# ------------------------------------------------------------------ off-site at the same site
+
+
+OFFSITE = """
+providers:
+  - {id: cloud, name: Cloud Santé}
+  - {id: bk, name: Backup Co}
+systems:
+  - {id: same, name: S, health_data: true, hosted_by: cloud, site: Paris-1,
+     backup: {offline_or_immutable: true, offsite: true, provider: cloud, site: " PARIS-1"}}
+  - {id: elsewhere, name: E, health_data: true, hosted_by: cloud, site: Paris-1,
+     backup: {offline_or_immutable: true, offsite: true, provider: cloud, site: Roubaix}}
+  - {id: word, name: W, health_data: true, hosted_by: cloud,
+     backup: {offline_or_immutable: true, offsite: true, provider: cloud}}
+  - {id: other, name: O, health_data: true, hosted_by: cloud,
+     backup: {offline_or_immutable: true, offsite: true, provider: bk}}
+"""
+
+
+def test_a_copy_at_the_systems_own_site_is_not_off_site(tmp_path: Path) -> None:
+    result = check(tmp_path, OFFSITE)
+    same = finding(result, "BKP-003", "systems/same")
+    assert same["status"] == "fail", same
+    says = "is kept at PARIS-1 (`backup.site`), the very site where the system runs"
+    assert says in same["message"]
+    assert same["line"] == 6  # the copy's `site`, what to fix
+    elsewhere = finding(result, "BKP-003", "systems/elsewhere")
+    assert elsewhere["status"] == "pass"
+    assert "at Roubaix, not at Paris-1 where the system runs" in elsewhere["message"]
+    # Nothing disproves `offsite: true` here: the pass says what it rests on.
+    word = finding(result, "BKP-003", "systems/word")
+    assert word["status"] == "pass"
+    says = "on the declaration's word alone, since the copy is kept by providers/cloud, the"
+    assert says in word["message"]
+    other = finding(result, "BKP-003", "systems/other")
+    assert other["status"] == "pass"
+    assert "declaration's word" not in other["message"]
+    french = finding(check(tmp_path, OFFSITE, "--lang", "fr"), "BKP-003", "systems/word")
+    assert "sur la seule foi de la déclaration" in french["message"]
+
+
 # ------------------------------------------------------------------ MFA without authentication
 
 

@@ -962,6 +962,12 @@ class Backup(Strict):
     provider: Id | None = Field(
         None, description="Id of the provider running the backups; absent when done in-house."
     )
+    site: StrictStr | None = Field(
+        None,
+        description="Where the off-site copy is kept (a building, a datacentre or a cloud "
+        "region, named as for the system's `site`): a copy at the system's own site is not "
+        "off-site (BKP-003).",
+    )
 
 
 class Ins(Strict):
@@ -998,6 +1004,11 @@ class System(Strict):
         None, description="Last day of vendor support, inclusive (YYYY-MM-DD)."
     )
     backup: Backup | None = Field(None, description="Backups of the system.")
+    site: StrictStr | None = Field(
+        None,
+        description="Where the system runs (a building, a datacentre or a cloud region, named "
+        "as its host names it), compared with `backup.site` (BKP-003).",
+    )
     dpia: IsoDate | None = Field(
         None,
         description="Date of the data protection impact assessment (GDPR art. 35) of the "
