@@ -178,7 +178,11 @@ def _report(lang: str) -> dict[str, object]:
 def _shape(value: object) -> object:
     """Keys, ids, statuses, locations: everything but the prose."""
     if isinstance(value, dict):
+        # `references` are prose too: a French run cites the documents by their French titles
+        # (translations.fr.references), one for one, so their count is kept.
         prose = {"message", "remediation", "title", "description", "rationale"}
+        if isinstance(value.get("references"), list):
+            value = {**value, "references": len(value["references"])}
         # `notices` are prose; a French run may add one (policies without French text).
         return {k: (None if k in prose else _shape(v)) for k, v in value.items() if k != "notices"}
     if isinstance(value, list):

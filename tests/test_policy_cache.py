@@ -69,3 +69,27 @@ def test_no_cache_when_disabled(cache_dir: Path, monkeypatch: pytest.MonkeyPatch
     check(LAB, CheckOptions(as_of=AS_OF))
     assert not cache_dir.exists()
     assert cache.cache_dir() is None
+
+
+def test_french_and_english_runs_each_get_their_references_from_the_cache(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The references are texts of the run's language (translations.fr.references): the
+    # cache, filled by an English run, must not serve its English references to a French
+    # run, and a warm French run keeps the French ones.
+    english = check(LAB, CheckOptions(as_of=AS_OF, lang="en"))
+    french = check(LAB, CheckOptions(as_of=AS_OF, lang="fr"))
+    english_refs = english.rules["EXP-001"].references
+    french_refs = french.rules["EXP-001"].references
+    assert english_refs[0] == "ANSSI hygiene guide, measure 21 (use secure network protocols)"
+    assert french_refs[0] == (
+        "Guide d'hygiène informatique de l'ANSSI, mesure 21 (utiliser des protocoles réseau "
+        "sécurisés)"
+    )
+    with monkeypatch.context() as patch:
+        _no_file_loading(patch)
+        warm = check(LAB, CheckOptions(as_of=AS_OF, lang="fr"))
+    assert warm.findings == french.findings and warm.rules == french.rules
+    assert {r for f in warm.findings for r in f.references} & set(french_refs)
+    again = check(LAB, CheckOptions(as_of=AS_OF, lang="en"))
+    assert again.findings == english.findings and again.rules == english.rules

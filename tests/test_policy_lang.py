@@ -3,6 +3,7 @@ one, said once."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +33,7 @@ message: last patched {{ self.last_patch }}, {{ days_since(self.last_patch) }} d
 translations:
   fr:
     title: Pare-feu corrigé ce trimestre
+    references: [Politique de sécurité ACME 4.2]
     description: Le dernier correctif date d'au plus `max_days` jours.
     rationale: Notre propre règle.
     remediation: Corriger {{ self.id }}.
@@ -94,6 +96,40 @@ def test_a_translated_policy_speaks_the_language_of_the_run(
     assert "last patched 2025-06-02, 544 days ago" in out and "fix: Patch fw-1." in out
 
 
+def _sarif_references(tree: Callable[[dict[str, str]], Path], policy: str, *args: str) -> str:
+    tree({"decl/firewalls.yaml": DECLARATIONS, "pol/p.yaml": policy})
+    argv = ["check", "decl", "--policies", "pol", "--as-of", AS_OF, "--format", "sarif", *args]
+    result = run_cli(argv)
+    assert result.exit_code == 1, result.stderr
+    (rule,) = [
+        r
+        for r in json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]
+        if r["id"] == "ACME-001"
+    ]
+    return json.dumps(rule, ensure_ascii=False)
+
+
+def test_references_are_in_the_language_of_the_run(
+    tree: Callable[[dict[str, str]], Path],
+) -> None:
+    # The references were printed in the policy's main language whatever the run's
+    # language: a French auditor read "ACME security policy 4.2" in a French report.
+    french = _sarif_references(tree, BOTH, "--lang", "fr")
+    assert "Politique de sécurité ACME 4.2" in french and "ACME security policy" not in french
+    english = _sarif_references(tree, BOTH, "--lang", "en")
+    assert "ACME security policy 4.2" in english and "Politique de sécurité" not in english
+
+
+def test_references_not_translated_fall_back_said_once(
+    tree: Callable[[dict[str, str]], Path],
+) -> None:
+    untranslated = BOTH.replace("    references: [Politique de sécurité ACME 4.2]\n", "")
+    _code, out, _ = _check(tree, untranslated, "--lang", "fr")
+    notices = [line for line in out.splitlines() if line.startswith("avis") and "ACME-001" in line]
+    assert len(notices) == 1, out
+    assert "Pare-feu corrigé ce trimestre" in out  # the rest is French all the same
+
+
 def test_a_french_only_policy_falls_back_in_english_said_once(
     tree: Callable[[dict[str, str]], Path],
 ) -> None:
@@ -144,7 +180,23 @@ def test_translation_mistakes_are_located_errors(tree: Callable[[dict[str, str]]
     assert "en est la langue principale de cette règle" in _invalid(tree, main)
     cel = BOTH.replace("il y a {{ days_since(self.last_patch) }}", "il y a {{ days_since( }}")
     err = _invalid(tree, cel)
-    assert "pol/p.yaml:21:14: dans l'expression {{ days_since( }}" in err  # the French text
+    assert "pol/p.yaml:22:14: dans l'expression {{ days_since( }}" in err  # the French text
+
+
+def test_a_references_list_of_another_length_is_a_located_error(
+    tree: Callable[[dict[str, str]], Path],
+) -> None:
+    # The n-th French reference stands for the n-th one: a list one short would cite the
+    # wrong document, so it is refused where it stands (line 18 of BOTH), like a policy error.
+    two = BOTH.replace("[Politique de sécurité ACME 4.2]", "[Politique ACME 4.2, Charte ACME]")
+    err = _invalid(tree, two)
+    assert (
+        "pol/p.yaml:18:5: translations.fr.references : pas la longueur de `references` (2 au lieu "
+        "de 1) ; donnez-en une par référence, dans le même ordre" in err
+    ), err
+    code, _, err = _check(tree, two, "--lang", "en")  # whatever the run's language
+    assert code == 2
+    assert "pol/p.yaml:18:5: translations.fr.references: not the length of `references`" in err
 
 
 HOSTING = """

@@ -101,3 +101,18 @@ def test_inline_cases_render_in_french(policy_id: str) -> None:
         if english.message:
             assert french.message and french.message != english.message, case.name
             assert "(inconnu)" not in french.message and "(unknown)" not in french.message
+
+
+@pytest.mark.parametrize("policy_id", TRANSLATED)
+def test_every_reference_has_its_french(policy_id: str) -> None:
+    # The references were shown in English in French runs ("ANSSI hygiene guide, measure 21"
+    # where the guide is the "Guide d'hygiène informatique de l'ANSSI"): each built-in policy
+    # gives them in French, one for one, with the same identifiers, numbers and dates.
+    spec = MAIN[policy_id].authoring()
+    french = spec.translations["fr"].references
+    assert french is not None, "no translations.fr.references"
+    assert len(french) == len(spec.references), "one French reference per reference"
+    for english, translated in zip(spec.references, french, strict=True):
+        assert re.findall(r"\d+", translated) == re.findall(r"\d+", english), translated
+    assert FRENCH[policy_id].meta.references == tuple(french)
+    assert ENGLISH[policy_id].meta.references == tuple(spec.references)

@@ -28,6 +28,7 @@ from hdsguard.policies.meta import PolicyMeta, PolicyRules
 from hdsguard.policies.template import Template, compile_template, literal
 from hdsguard.policies.texts import (
     PolicyTexts,
+    TranslationProblem,
     default_not_applicable_message,
     default_pass_message,
 )
@@ -481,6 +482,11 @@ def _schema_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
 
     problems = []
     for err in exc.errors(include_url=False):
+        placed = (err.get("ctx") or {}).get("error")
+        if isinstance(placed, TranslationProblem):  # its message names the path already
+            line, column = source.locate(placed.where)
+            problems.append(Problem(source.path, line, column, str(placed)))
+            continue
         loc = tuple(err["loc"])
         line, column = source.locate(loc, value=err["type"] != "extra_forbidden")
         where = ".".join(str(p) for p in loc)

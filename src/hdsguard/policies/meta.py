@@ -65,7 +65,7 @@ class PolicyMeta:
             description=texts.text(spec.description, "description"),
             rationale=texts.text(spec.rationale, "rationale"),
             remediation=texts.text(spec.remediation, "remediation"),
-            references=tuple(spec.references),
+            references=texts.references(spec.references),
             tags=tuple(spec.tags),
             lang=texts.lang,
             params={
@@ -102,7 +102,7 @@ SECTIONS = frozenset(SECTION_NAMES) | frozenset(EVIDENCE_SECTIONS)
 LANGS = frozenset({"en", "fr"})
 TRANSLATION_KEYS = frozenset(
     {"title", "description", "rationale", "remediation", "message", "warn_message"}
-    | {"pass_message", "not_applicable_message", "checks", "params"}
+    | {"pass_message", "not_applicable_message", "checks", "params", "references"}
 )
 PARAM_TYPES = frozenset({"integer", "number", "string", "boolean", "date", "list"})
 # The model's patterns; fullmatch() as pydantic's regex, where `$` is the end of the text.
@@ -333,8 +333,11 @@ def _translation(data: Any) -> dict[str, Any]:
     block = _mapping(data)
     if not block.keys() <= TRANSLATION_KEYS:
         raise _Doubt
-    for key in TRANSLATION_KEYS & block.keys() - {"checks", "params"}:
+    for key in TRANSLATION_KEYS & block.keys() - {"checks", "params", "references"}:
         _text(block[key], optional=True)
+    references = block.get("references")  # `null` is accepted by the model: none translated
+    for reference in [] if references is None else _list(references):
+        _text(reference)
     # `checks: null` is accepted by the model (no translated checks); any other non-list,
     # `false` or `""` included, is refused, so the fast reading must doubt it too.
     checks = block.get("checks")

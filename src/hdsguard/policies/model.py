@@ -136,6 +136,11 @@ class Translation(_Strict):
     checks: list[CheckText] | None = Field(
         default=None, description="The checks' messages, in the order of `checks`."
     )
+    references: list[StrictStr] | None = Field(
+        default=None,
+        description="The `references`, one per reference in the same order, in this language "
+        "(official titles of the documents; identifiers and numbers unchanged).",
+    )
     params: dict[str, StrictStr] = Field(
         default_factory=dict, description="Parameter name -> its description."
     )
@@ -280,7 +285,7 @@ class Policy(_Strict):
     translations: dict[LangName, Translation] = Field(
         default_factory=dict,
         description="The texts in other languages, e.g. `fr: {title, description, rationale, "
-        "remediation, message, pass_message, …}`; see docs/policy-format.md.",
+        "remediation, message, pass_message, references, …}`; see docs/policy-format.md.",
     )
 
     @model_validator(mode="after")
@@ -288,8 +293,8 @@ class Policy(_Strict):
         from hdsguard.policies.texts import translation_problem
 
         problem = translation_problem(self)
-        if problem:
-            raise ValueError(problem)
+        if problem is not None:
+            raise problem  # a ValueError that says where, for the located error
         return self
 
     @model_validator(mode="after")

@@ -5,12 +5,13 @@ descriptions of its parameters) in its main language, ``lang`` (English unless i
 ``lang: fr``), and may carry the same texts in the other language under
 ``translations: {fr: {…}}``. A run in a language the file does not give, wholly or for one
 text, uses the main text instead: :class:`PolicyTexts` records it, and the run says so in
-one notice (:func:`fallback_notice`), never once per finding.
+one notice (:func:`fallback_notice`), never once per finding. The ``references`` are texts too:
+``translations.fr.references`` lists them in French, one per reference, in the same order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from hdsguard.i18n import _, ngettext
@@ -42,6 +43,8 @@ class _Spec(Protocol):
     def params(self) -> Any: ...
     @property
     def translations(self) -> Any: ...
+    @property
+    def references(self) -> Any: ...
 
 
 def as_dict(block: Any) -> dict[str, Any]:
@@ -54,36 +57,73 @@ def as_dict(block: Any) -> dict[str, Any]:
     return dumped
 
 
-def translation_problem(spec: _Spec) -> str | None:
-    """What does not fit in the translations of ``spec`` (checks, parameters), or None."""
+class TranslationProblem(ValueError):
+    """What does not fit in a policy's translations, and the path in the file it is about:
+    the load reports it there (file:line:column), not at the top of the file."""
+
+    def __init__(self, message: str, where: Where) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def translation_problem(spec: _Spec) -> TranslationProblem | None:
+    """What does not fit in the translations of ``spec`` (checks, parameters, references),
+    or None."""
     for lang, raw in spec.translations.items():
         block = as_dict(raw)
         where = f"translations.{lang}"
+        at: Where = ("translations", lang)
         if lang == spec.lang:
-            return _(
-                "{where}: {lang} is this policy's main language (`lang`); its texts are the "
-                "main fields, translations are for the other language"
-            ).format(where=where, lang=lang)
+            return TranslationProblem(
+                _(
+                    "{where}: {lang} is this policy's main language (`lang`); its texts are the "
+                    "main fields, translations are for the other language"
+                ).format(where=where, lang=lang),
+                at,
+            )
         checks = block.get("checks")
         if spec.checks:
             if any(block.get(key) for key in CHECK_TEXT_KEYS):
-                return _(
-                    "{where}: this policy has `checks`; translate their messages under "
-                    "{where}.checks"
-                ).format(where=where)
+                return TranslationProblem(
+                    _(
+                        "{where}: this policy has `checks`; translate their messages under "
+                        "{where}.checks"
+                    ).format(where=where),
+                    at,
+                )
             if checks is not None and len(checks) != len(spec.checks):
-                return _(
-                    "{where}.checks: {count} entries for {checks} checks; give one per check, "
-                    "in the same order"
-                ).format(where=where, count=len(checks), checks=len(spec.checks))
+                return TranslationProblem(
+                    _(
+                        "{where}.checks: {count} entries for {checks} checks; give one per "
+                        "check, in the same order"
+                    ).format(where=where, count=len(checks), checks=len(spec.checks)),
+                    (*at, "checks"),
+                )
         elif checks is not None:
-            return _(
-                "{where}.checks: this policy has no `checks` list; translate `message`"
-            ).format(where=where)
+            return TranslationProblem(
+                _("{where}.checks: this policy has no `checks` list; translate `message`").format(
+                    where=where
+                ),
+                (*at, "checks"),
+            )
         unknown = sorted(set(block.get("params") or {}) - set(spec.params))
         if unknown:
-            return _("{where}.params: this policy has no parameter '{name}'").format(
-                where=where, name=unknown[0]
+            return TranslationProblem(
+                _("{where}.params: this policy has no parameter '{name}'").format(
+                    where=where, name=unknown[0]
+                ),
+                (*at, "params", unknown[0]),
+            )
+        # The references are read side by side: the n-th French one stands for the n-th
+        # one, so a list of another length would cite the wrong document for some of them.
+        references = block.get("references")
+        if references is not None and len(references) != len(spec.references):
+            return TranslationProblem(
+                _(
+                    "{where}.references: not the length of `references` ({count} instead of "
+                    "{references}); give one per reference, in the same order"
+                ).format(where=where, count=len(references), references=len(spec.references)),
+                (*at, "references"),
             )
     return None
 
@@ -117,6 +157,18 @@ class PolicyTexts:
     def text(self, value: str, key: str) -> str:
         found, _where, _lang = self.get(value, key)
         return found if found is not None else value
+
+    def references(self, values: Sequence[str]) -> tuple[str, ...]:
+        """The references in the run's language: the translated list, whole, or the main one
+        (a fallback, said in the run's notice)."""
+        if self.block is None:
+            return tuple(values)
+        found = self.block.get("references")
+        # A list of another length is refused at load (translation_problem); never mix them.
+        if found and len(found) == len(values):
+            return tuple(found)
+        self.fell_back = True
+        return tuple(values)
 
     def param(self, name: str, description: str) -> str:
         params = (self.block or {}).get("params") or {}
