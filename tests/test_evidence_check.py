@@ -367,6 +367,48 @@ def test_a_stale_registry_snapshot_backs_no_evd_010_pass(tmp_path: Path) -> None
     )
 
 
+def test_a_certificate_issued_after_the_registry_snapshot_is_not_applicable(
+    tmp_path: Path,
+) -> None:
+    """EVD-010 failed "certificate HDS-2026-0042 is not in the ANS registry snapshot of
+    2026-11-20" for a certificate declared valid from 2026-11-25: a snapshot cannot list a
+    certificate issued after it was read. Not applicable, naming both dates; one valid from
+    the snapshot's day or before, and absent, still fails."""
+    providers = """
+    providers:
+      - id: fresh
+        name: Fresh Hosting
+        services: [iaas]
+        hds: {certificate: HDS-2026-0042, activities: [1], valid_from: 2026-11-25}
+      - id: sameday
+        name: Same Day Hosting
+        services: [iaas]
+        hds: {certificate: HDS-2026-0043, activities: [1], valid_from: 2026-11-20}
+"""
+    decl = write(tmp_path / "decl", {"providers.yaml": providers})
+    registry = str(FIXTURES / "hds-registry.csv")  # read on 2026-11-20
+    code, report, err = check(str(decl), "--evidence", registry)
+    assert code == 1, err
+    got = {t: f for (r, t), f in by_rule(report, "EVD-010").items()}
+    assert (got["providers/fresh"]["status"], got["providers/fresh"]["message"]) == (
+        "not_applicable",
+        "certificate HDS-2026-0042 is declared valid from 2026-11-25, after the ANS registry "
+        "snapshot of 2026-11-20: a snapshot cannot list a certificate issued after it was "
+        "read; read the list again on esante.gouv.fr to check it",
+    )
+    assert got["providers/sameday"]["status"] == "fail"
+    french = run_cli(["check", str(decl), "--evidence", registry, "--as-of", AS_OF,
+                      "--format", "json", "--no-config", "--lang", "fr"])  # fmt: skip
+    (fresh,) = [f for f in json.loads(french.stdout)["findings"]
+                if (f["rule"], f["target"]) == ("EVD-010", "providers/fresh")]  # fmt: skip
+    assert fresh["message"] == (
+        "le certificat HDS-2026-0042 est déclaré valide à partir du 25 novembre 2026, après "
+        "l'extrait de la liste ANS du 20 novembre 2026 : un extrait ne peut pas lister un "
+        "certificat délivré après sa lecture ; relire la liste sur esante.gouv.fr pour le "
+        "vérifier"
+    )
+
+
 def test_a_certificate_two_snapshots_list_is_the_newest_snapshots_row(tmp_path: Path) -> None:
     """Two snapshots listing one certificate: the newest's row counts (its holder, and its
     date for the snapshot's age), whatever the order the files are read in."""
