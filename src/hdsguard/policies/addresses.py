@@ -20,7 +20,7 @@ _ALL_V4 = ipaddress.IPv4Network("0.0.0.0/0")
 _ALL_V6 = ipaddress.IPv6Network("::/0")
 
 # What separates the members of a list written in one value: commas, semicolons, spaces.
-_SEPARATORS = re.compile(r"[,;\s]+")
+SEPARATORS = re.compile(r"[,;\s]+")
 
 
 def covers_any(values: Iterable[object], spellings: Iterable[object]) -> bool:
@@ -36,19 +36,19 @@ def covers_any(values: Iterable[object], spellings: Iterable[object]) -> bool:
         text = str(value).strip().lower()
         if text in words:
             return True
-        for token in filter(None, _SEPARATORS.split(text)):
+        for token in filter(None, SEPARATORS.split(text)):
             if token in words:
                 return True
-            network = _network(token)
-            if isinstance(network, ipaddress.IPv4Network):
-                v4.append(network)
-            elif network is not None:
-                v6.append(network)
+            net = network(token)
+            if isinstance(net, ipaddress.IPv4Network):
+                v4.append(net)
+            elif net is not None:
+                v6.append(net)
     whole_v4 = bool(v4) and list(ipaddress.collapse_addresses(v4)) == [_ALL_V4]
     return whole_v4 or (bool(v6) and list(ipaddress.collapse_addresses(v6)) == [_ALL_V6])
 
 
-def _network(token: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+def network(token: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     try:
         # Not strict: `128.0.0.1/1` is written for 128.0.0.0/1 (host bits set), as firewalls
         # accept it; a netmask (`0.0.0.0/0.0.0.0`) is read too.
@@ -61,4 +61,4 @@ def names_addresses(value: object) -> bool:
     """Whether ``value`` (a rule's `from` or `to`) names IP networks or addresses, alone or in
     a list: the rules whose addresses make up a union :func:`covers_any` found whole, as
     opposed to a zone (`dmz`) that adds nothing to it (FW-004 lists the former)."""
-    return any(_network(t) is not None for t in _SEPARATORS.split(str(value).strip().lower()) if t)
+    return any(network(t) is not None for t in SEPARATORS.split(str(value).strip().lower()) if t)

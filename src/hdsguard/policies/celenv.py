@@ -28,7 +28,7 @@ from cel_expr_python import cel
 from hdsguard import data, i18n
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
-from hdsguard.policies import addresses
+from hdsguard.policies import addresses, anytoany
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
 
@@ -153,7 +153,8 @@ _PURE = (
     "is_placeholder", "email_flaw",
     "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
-    "names_product", "covers_any_address", "names_addresses", "cleartext_on_port",
+    "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
+    "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls",
 )  # fmt: skip
 
@@ -506,6 +507,8 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("index_of", [_L, _D], _I, _index_of),
         ("covers_any_address", [_L, _L], _B, addresses.covers_any),
         ("names_addresses", [_S], _B, addresses.names_addresses),
+        ("covers_any_port", [_L, _L], _B, anytoany.covers_any_port),
+        ("any_to_any", [_L, _L, _L], _D, anytoany.any_to_any),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
         ("certificate", [_S], _D, lambda i: ctx.lookup("certificates", i)),

@@ -1,0 +1,131 @@
+"""FW-004: allow rules that together allow any source to any destination on every port, the
+ports split in ranges, the addresses in networks, or both (hdsguard.policies.anytoany)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hdsguard.policies.anytoany import any_to_any, covers_any_port, port_intervals
+from tests.helpers import AS_OF, run_cli, write
+
+ANY = ["any", "all", "*", "0.0.0.0/0", "::/0"]
+ANY_PORT = ["any", "all", "*", "1-65535", "0-65535"]
+
+
+def allow(src: str, dst: str, port: object = None) -> dict[str, Any]:
+    rule: dict[str, Any] = {"from": src, "to": dst, "action": "allow"}
+    if port is not None:
+        rule["port"] = port
+    return rule
+
+
+@pytest.mark.parametrize(
+    ("ports", "whole"),
+    [
+        (["1-32767", "32768-65535"], True),
+        (["0-65535"], True),  # port 0 is no destination port: this is every port
+        (["1-65535"], True),
+        (["ANY"], True),
+        ([None], True),  # an absent port is any port
+        (["1-1000", 1001, "1002-65535"], True),  # a single port fills the gap
+        (["1-442", "444-65535"], False),  # 443 left out
+        (["2-65535"], False),
+        (["1-32767", "32769-65535"], False),
+        (["65535-1"], False),  # a reversed range allows nothing this can count on
+        ([], False),
+    ],
+)
+def test_covers_any_port(ports: list[object], whole: bool) -> None:
+    assert covers_any_port(ports, ANY_PORT) is whole
+
+
+def test_port_intervals_clip_to_the_valid_ports() -> None:
+    assert port_intervals("0-80", ANY_PORT) == ((1, 80),)
+    assert port_intervals(443, ANY_PORT) == ((443, 443),)
+    assert port_intervals("https", ANY_PORT) == ()
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        # Ports in two ranges.
+        ([allow("any", "any", "1-32767"), allow("any", "any", "32768-65535")],
+         ([0, 1], ["ports"])),
+        # Sources in two halves (as before), a deny and a narrow rule aside.
+        ([allow("0.0.0.0/1", "any"), {"from": "any", "to": "any", "action": "deny"},
+          allow("128.0.0.0/1", "any"), allow("any", "any", 53)],
+         ([0, 2], ["sources"])),
+        # Destinations in two IPv6 halves.
+        ([allow("any", "::/1"), allow("all", "8000::/1")], ([0, 1], ["destinations"])),
+        # Sources and ports at once.
+        ([allow("0.0.0.0/1", "any"), allow("128.0.0.0/1", "any", "1-1023"),
+          allow("128.0.0.0/1", "any", "1024-65535")],
+         ([0, 1, 2], ["sources", "ports"])),
+        # Sources, destinations and ports at once.
+        ([allow("0.0.0.0/1", "any"), allow("128.0.0.0/1", "0.0.0.0/1"),
+          allow("128.0.0.0/1", "128.0.0.0/1", "1-100"),
+          allow("128.0.0.0/1", "128.0.0.0/1", "101-65535")],
+         ([0, 1, 2, 3], ["sources", "destinations", "ports"])),
+        # A rule the others already cover is not listed.
+        ([allow("any", "any", "1-40000"), allow("any", "any", "80"),
+          allow("any", "any", "30000-65535")],
+         ([0, 2], ["ports"])),
+        # One rule any-to-any alone is the single-rule check's, not this one's.
+        ([allow("any", "any"), allow("any", "any", "1-10")], ([], [])),
+        # A gap anywhere: one port, one corner of the address space, a zone.
+        ([allow("any", "any", "1-442"), allow("any", "any", "444-65535")], ([], [])),
+        ([allow("0.0.0.0/1", "any"), allow("128.0.0.0/1", "0.0.0.0/1"),
+          allow("128.0.0.0/1", "128.0.0.0/2")], ([], [])),
+        ([allow("0.0.0.0/1", "any"), allow("128.0.0.0/1", "dmz")], ([], [])),
+        # Half of IPv4 and half of IPv6 are neither space.
+        ([allow("0.0.0.0/1", "any"), allow("::/1", "any")], ([], [])),
+        # Deny rules allow nothing.
+        ([allow("any", "any", "1-32767"),
+          {"from": "any", "to": "any", "port": "32768-65535", "action": "deny"}], ([], [])),
+    ],
+)  # fmt: skip
+def test_any_to_any(rules: list[dict[str, Any]], expected: tuple[list[int], list[str]]) -> None:
+    got = any_to_any(rules, ANY, ANY_PORT)
+    assert (got["rules"], got["covering"]) == expected
+
+
+FIREWALL = """
+    firewalls:
+      - id: fw-edge
+        rules:
+          - {from: any, to: any, port: 1-32767, action: allow}
+          - {from: any, to: any, port: 32768-65535, action: allow}
+          - {from: any, to: any, port: any, action: deny}
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "2 allow rules together allow any source to any destination on any port, their "
+               "ports covering every port (1-65535): {from: any, to: any, port: 1-32767, action: "
+               "allow}; {from: any, to: any, port: 32768-65535, action: allow}; everything that "
+               "an earlier rule does not block passes unfiltered"),
+        ("fr", "2 règles d'autorisation autorisent ensemble toute source vers toute destination "
+               "sur tout port, leurs ports couvrant tous les ports (1-65535) : {from: any, to: "
+               "any, port: 1-32767, action: allow} ; {from: any, to: any, port: 32768-65535, "
+               "action: allow} ; tout ce qu'une règle précédente ne bloque pas passe sans "
+               "filtrage"),
+    ],
+)  # fmt: skip
+def test_fw_004_fails_two_port_ranges_from_any_to_any(
+    tmp_path: Path, lang: str, message: str
+) -> None:
+    """FW-004 passed two rules from any to any on ports 1-32767 and 32768-65535: it compared
+    each `port` with the spellings of "any port" only."""
+    decl = write(tmp_path / "decl", {"fw.yaml": FIREWALL})
+    result = run_cli(["check", str(decl), "--as-of", AS_OF, "--format", "json", "--no-config",
+                      "--lang", lang])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    (finding,) = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "FW-004"]
+    # Located at the first of the rules (line 4 of the file written).
+    assert (finding["status"], finding["message"], finding["line"]) == ("fail", message, 4)
