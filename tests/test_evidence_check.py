@@ -631,6 +631,55 @@ def test_a_match_on_a_ptr_name_says_so(tmp_path: Path) -> None:
     ), err
 
 
+def test_the_ptr_note_does_not_claim_a_match_another_scan_made_by_name(tmp_path: Path) -> None:
+    """An internal scan names 127.0.0.1 `localhost` from its PTR record; an external scan
+    scanned the name `localhost` itself. A service declared `host: localhost` is matched by
+    both, and EVD-002 (external scans only) rests on the name match; yet every finding said
+    "(matched by its reverse DNS name (PTR) at 127.0.0.1)". The note is computed per service,
+    so it now says only what is known: one of the scans matched it by the PTR name."""
+    text = BY_ADDRESS.replace("host: portal.test", "host: localhost").replace(
+        "    addresses: [127.0.0.1]\n", ""
+    )
+    decl = write(tmp_path / "decl", {"svc.yaml": text})
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    ptr = (FIXTURES / "ptr-name.xml").read_text()
+    (ev / "internal.xml").write_text(ptr)
+    (ev / "internal.xml.evidence").write_text("vantage: internal\n")
+    # The same host, scanned by its name: nmap writes the name given as type "user".
+    by_name = ptr.replace('type="PTR"', 'type="user"').replace("xml 127.0.0.1", "xml localhost")
+    assert by_name.count('type="user"') == 1
+    (ev / "external.xml").write_text(by_name)
+    (ev / "external.xml.evidence").write_text("vantage: external\n")
+    mixed = (
+        " (one of the scans matched it by its reverse DNS name (PTR) at 127.0.0.1, another by "
+        "the name or address scanned)"
+    )
+    for lang, note in (
+        ("en", mixed),
+        ("fr", " (l'un des scans l'a rapproché par son nom DNS inverse (PTR) à l'adresse "
+               "127.0.0.1, un autre par le nom ou l'adresse analysés)"),
+    ):  # fmt: skip
+        result = run_cli(["check", str(decl), "--evidence", str(ev), "--as-of", AS_OF,
+                          "--format", "json", "--no-config", "--lang", lang])  # fmt: skip
+        assert result.exit_code == 1, result.stderr
+        found = {(f["rule"], f["target"]): f for f in json.loads(result.stdout)["findings"]}
+        for rule in ("EVD-002", "EVD-003", "EVD-005"):
+            finding = found[(rule, "services/portal")]
+            if finding["status"] != "not_applicable":
+                assert finding["message"].endswith(note), (rule, finding["message"])
+                assert "(PTR) à l'adresse 127.0.0.1)" not in finding["message"]
+                assert (
+                    "(matched by its reverse DNS name (PTR) at 127.0.0.1)" not in finding["message"]
+                )
+    # The port the internal scan saw (through the PTR name only) keeps the plain note.
+    port = found[("EVD-001", "evidence_ports/localhost:18021/tcp@internal")]
+    assert port["message"].endswith(
+        " (rapproché par son nom DNS inverse (PTR) à l'adresse 127.0.0.1)"
+    ), port["message"]
+    assert found[("EVD-002", "services/portal")]["status"] != "not_applicable"
+
+
 def test_an_address_that_is_not_one_is_a_located_error(tmp_path: Path) -> None:
     decl = write(tmp_path / "decl", {"svc.yaml": BY_ADDRESS.replace("[127.0.0.1]", "[portal.lan]")})
     for lang, said in (

@@ -165,19 +165,23 @@ def hosts_of(service: Any, data: Data) -> list[Any]:
     return _once(table.get(key, ()) for key in service_keys(service))
 
 
-def ptr_addresses(service: Any, items: Iterable[Any]) -> list[str]:
+def ptr_addresses(service: Any, items: Iterable[Any], direct: bool = False) -> list[str]:
     """The addresses of those ``items`` (scanned hosts or ports matched to ``service``) that
     match it only through a name nmap had from reverse DNS (a PTR record), not through the
-    name or the address scanned: a weaker match, which findings say (evidence/ptr.py)."""
+    name or the address scanned: a weaker match, which findings say (evidence/ptr.py). With
+    ``direct``, the addresses of the items that match it through the name or address
+    scanned instead."""
     keys = set(service_keys(service))
     out: list[str] = []
     for item in items:
-        ptr = item.get("ptr") if isinstance(item, dict) else None
-        if not ptr or not keys:
+        if not isinstance(item, dict) or not keys:
             continue
         through = keys.intersection(_keys(item))
-        if through and through <= set(ptr):
-            out += [a for a in item.get("addresses", ())[:1] if a not in out]
+        if not through:
+            continue
+        by_ptr = through <= set(item.get("ptr") or ())
+        if by_ptr != direct:
+            out += [a for a in (item.get("addresses") or sorted(through))[:1] if a not in out]
     return out
 
 

@@ -33,33 +33,56 @@ def with_ptr_notes(
     data = decl.as_data()
     if not any(item.get("ptr") for item in data.get("evidence_hosts") or ()):
         return list(findings)  # no PTR name in any scan: nothing to say
-    memo: dict[str, list[str]] = {}
+    memo: dict[str, str] = {}
     out = []
     for f in findings:
         if f.rule in scan_rules and f.status in _CONCLUDED:
-            addresses = memo.get(f.target)
-            if addresses is None:
-                addresses = memo[f.target] = _ptr_addresses(f.target, decl, data)
-            if addresses:
-                note = _("matched by its reverse DNS name (PTR) at {addresses}").format(
-                    addresses=", ".join(addresses)
-                )
+            note = memo.get(f.target)
+            if note is None:
+                note = memo[f.target] = _note(f.target, decl, data)
+            if note:
                 f = f._replace(message=f"{f.message} ({note})")
         out.append(f)
     return out
 
 
-def _ptr_addresses(target: str, decl: DeclarationSet, data: Mapping[str, Any]) -> list[str]:
+def _note(target: str, decl: DeclarationSet, data: Mapping[str, Any]) -> str:
+    """The note for ``target``, "" for none. The note is computed per target, not per rule:
+    which of a target's scan matches a rule's verdict rests on is not known here (EVD-002
+    reads the external scans only, EVD-005 any). When every match rests on a PTR name, the
+    finding does too; when another match rests on the name or address scanned, the note
+    says that one of them is a PTR match, never that the finding rests on it."""
     section, _sep, ident = target.partition("/")
     obj = decl.get(section, ident)
     if not isinstance(obj, dict):
-        return []
+        return ""
     if section == "services":
         seen = [*match.ports_of(obj, data), *match.hosts_of(obj, data)]
-        return match.ptr_addresses(obj, seen)
+        addresses = match.ptr_addresses(obj, seen)
+        if not addresses:
+            return ""
+        if match.ptr_addresses(obj, seen, direct=True):
+            return _(
+                "one of the scans matched it by its reverse DNS name (PTR) at {addresses}, "
+                "another by the name or address scanned"
+            ).format(addresses=", ".join(addresses))
+        return _("matched by its reverse DNS name (PTR) at {addresses}").format(
+            addresses=", ".join(addresses)
+        )
     if section == "evidence_ports":
         found: list[str] = []
+        direct = False
         for service in match.services_at(obj, data):
             found += [a for a in match.ptr_addresses(service, [obj]) if a not in found]
-        return found
-    return []
+            direct = direct or bool(match.ptr_addresses(service, [obj], direct=True))
+        if not found:
+            return ""
+        if direct:
+            return _(
+                "matched to a declared service by its reverse DNS name (PTR) at {addresses}, "
+                "to another by the name or address scanned"
+            ).format(addresses=", ".join(found))
+        return _("matched by its reverse DNS name (PTR) at {addresses}").format(
+            addresses=", ".join(found)
+        )
+    return ""
