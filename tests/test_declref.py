@@ -58,3 +58,31 @@ def test_rows_say_type_values_meaning_readers_and_example() -> None:
     # a FINESS number stays quoted in its example, or YAML would read an integer
     ej = next(line for line in text.splitlines() if line.startswith("| `ej`"))
     assert ej.endswith('| `"750712184"` |')
+
+
+def _readers(text: str, heading: str, field: str) -> set[str]:
+    part = text[text.index(f"### `{heading}`") :]
+    part = part[: part.index("\n### ", 1)] if "\n### " in part[1:] else part
+    row = next(line for line in part.splitlines() if line.startswith(f"| `{field}`"))
+    return set(re.findall(r"\[([A-Z]+-[0-9]+)\]", row.split(" | ")[4]))
+
+
+def test_a_rule_reads_what_its_expressions_read_not_the_words_of_its_messages() -> None:
+    """EXP-005 was listed as reading `services[].addresses` because its message says "the
+    addresses or networks of the partner's gateways"; FW-002 as reading a firewall's
+    `vendor` ("left vendor support"), EXP-006 the organisation's `name` ("name the person
+    accountable"). A rule reads a field through its conditions, requirements, located
+    fields, the expressions of its messages, and the helpers that read it for it."""
+    text = markdown()
+    addresses = _readers(text, "services[]", "addresses")
+    assert "EXP-005" not in addresses
+    # evidence_ports_of(target) matches a service by its host, addresses, port and protocol.
+    assert {"EVD-001", "EVD-003", "EVD-011", "EVD-012"} <= addresses
+    assert {"EVD-003", "EVD-011", "EVD-012"} <= _readers(text, "services[]", "host")
+    assert "FW-002" not in _readers(text, "firewalls[]", "vendor")
+    assert "EVD-009" in _readers(text, "firewalls[]", "vendor")
+    organisation = _readers(text, "organisation", "name")
+    assert not {"EXP-006", "GOV-002"} & organisation and "EVD-010" in organisation
+    # A subscript (`r["from"]`) and an optional field (`r.?to`) on a list item are reads.
+    for field in ("from", "to", "port", "action"):
+        assert "FW-004" in _readers(text, "firewalls[].rules[]", field), field

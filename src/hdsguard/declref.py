@@ -7,9 +7,12 @@ an example: the first value the built-in policies' inline test cases declare for
 with every install), else one made from its type.
 
 "Read by" is found in the built-in policy files: a rule reads a field of its own section when
-its conditions, requirements or messages name the field's path (``self.tls.min_version``,
-``requires: [last_patch]``); a rule of another section reads it when its description names
-the path in backticks (``HDS-001`` counts systems whose `health_data` is true).
+its expressions name the field's path (``self.tls.min_version``, ``requires: [last_patch]``):
+its conditions, requirements, located fields, and the ``{{ … }}`` expressions of its
+messages, never the words of a message (EXP-005's "the addresses or networks of the
+partner's gateways" reads no `addresses`) nor a parameter's description; a rule of another
+section reads it when its description names the path in backticks (``HDS-001`` counts
+systems whose `health_data` is true).
 """
 
 from __future__ import annotations
@@ -53,8 +56,10 @@ hand (tests/test_declref.py keeps it in sync). -->
 Every declaration file is a mapping whose top-level keys are the sections below; a file may
 hold any subset of them, and a list section may be split over many files. Every field is
 optional unless marked **required**: a rule that needs a field you did not declare fails and
-says what to declare. "Read by" lists the built-in rules whose condition or message reads the
-field (see [policies.md](policies.md)); a field no rule reads is kept for the auditors.
+says what to declare. "Read by" lists the built-in rules whose conditions or message
+expressions read the field, themselves or through a helper (see [policies.md](policies.md)),
+not those whose message text merely uses the same word; a field no rule reads is kept for
+the auditors.
 Dates are `YYYY-MM-DD`, countries ISO 3166-1 alpha-2 (`FR`), ids match
 `^[a-z0-9][a-z0-9._-]*$` (lower case, digits, `.`, `_`, `-`).
 """
@@ -256,9 +261,52 @@ def _flow(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-# Fields that hdsguard helpers read on behalf of rules applying to other sections:
-# (section, field) -> the helper's name (celenv.SECTIONS_READ names its section).
-_HELPER_READS = {("organisation", "kind"): "organisation_kind"}
+# Keys whose value is a message template: only its `{{ … }}` expressions read fields.
+_MESSAGES = frozenset({"message", "pass_message", "not_applicable_message", "warn_message"})
+_EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+# A CEL subscript by a string (`r["from"]` reads the field `from`: kept), or a string literal
+# (prose: dropped), matched left to right so that a subscript's quotes open no literal.
+_SUBSCRIPT_OR_LITERAL = re.compile(
+    r"""(\[\s*(?:"[^"]*"|'[^']*')\s*\])|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
+)
+
+
+def _code(expression: str) -> str:
+    """``expression`` without its string literals, its subscripts kept."""
+    return _SUBSCRIPT_OR_LITERAL.sub(lambda m: m.group(1) or '""', expression)
+
+
+def _reads(node: Any, key: str = "") -> Any:
+    """``node`` (a policy's logic) with what reads no field left out: the text of messages
+    around and inside their expressions (string literals), and the parameters' descriptions."""
+    if isinstance(node, dict):
+        return {k: _reads(v, str(k)) for k, v in node.items() if k != "description"}
+    if isinstance(node, list):
+        return [_reads(v, key) for v in node]
+    if key in _MESSAGES and isinstance(node, str):
+        return " ".join(_code(e) for e in _EXPRESSION.findall(node))
+    return node
+
+
+# Fields that hdsguard helpers read on behalf of rules (of the field's section or another):
+# (section, field) -> the helpers' names (celenv.SECTIONS_READ names their sections). The
+# evidence helpers match a service by its host, addresses, port and protocol
+# (hdsguard.evidence.match): EVD-003 reads them through evidence_ports_of(target) alone.
+_MATCHED_BY_HOST = (
+    "evidence_ports_of",
+    "evidence_hosts_of",
+    "services_at",
+    "observed_certificates",
+)
+_MATCHED_BY_PORT = ("evidence_ports_of", "services_at", "observed_certificates")
+_HELPER_READS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("organisation", "kind"): ("organisation_kind",),
+    ("services", "host"): _MATCHED_BY_HOST,
+    ("services", "addresses"): _MATCHED_BY_HOST,
+    ("services", "port"): _MATCHED_BY_PORT,
+    ("services", "protocol"): ("evidence_ports_of", "services_at"),
+    ("services", "tls.certificate"): ("observed_certificates",),
+}
 
 
 class _Readers:
@@ -276,7 +324,7 @@ class _Readers:
                 continue
             applies = data.get("applies_to", ())
             sections = frozenset([applies] if isinstance(applies, str) else applies)
-            logic = {k: v for k, v in data.items() if k not in _PROSE}
+            logic = _reads({k: v for k, v in data.items() if k not in _PROSE})
             self._own.append((str(data["id"]), sections, json.dumps(logic, default=str)))
             self._logic[str(data["id"])] = json.dumps(logic, default=str)
             self._prose.append((str(data["id"]), str(data.get("description", ""))))
@@ -294,13 +342,12 @@ class _Readers:
         }
         rules |= {rule for rule, text in self._prose if in_prose.search(text)}
         # A field read through a helper by rules on other sections (BIO-001 on biomedical).
-        helper = _HELPER_READS.get((section, relative))
-        if helper is not None:
+        for helper in _HELPER_READS.get((section, relative), ()):
             rules |= {rule for rule, text in self._logic.items() if f"{helper}(" in text}
         if "." in relative and not rules:
             # A field of the items of a list (`vulnerabilities[].cvss`): read by the rules
             # that read the list and name the field on an item (`v.cvss`).
             parent, leaf = relative.rsplit(".", 1)
-            on_item = re.compile(rf"\.{re.escape(leaf)}(?![\w])")
+            on_item = re.compile(rf"\.\??{re.escape(leaf)}(?![\w])")  # `r.to`, `r.?to`
             rules = {r for r in self.of(section, parent) if on_item.search(self._logic[r])}
         return sorted(rules)
