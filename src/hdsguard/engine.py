@@ -290,6 +290,11 @@ def evaluate_one(
         ]
     else:
         results = [_check(check, obj, activation) for check in policy.checks]
+    if policy.meta.missing_evidence == "warn" and _nothing_declared(policy, obj, results):
+        # A rule whose evidence lies outside the declaration contract, and not one of its
+        # fields declared: it warns (still no pass). Once its fields are declared, one left
+        # out or a declared weakness fails as in any rule.
+        results = [r._replace(status=Status.WARN) if r.missing else r for r in results]
     for status in (Status.FAIL, Status.ERROR, Status.WARN):
         hits = [r for r in results if r.status is status]
         if hits:
@@ -303,6 +308,16 @@ def evaluate_one(
                 messages.append(_missing_message(missing))
             return _Outcome(status, join_rendered(messages), (declared or hits)[0].field)
     return _pass(policy, activation, evidence)
+
+
+def _nothing_declared(policy: CompiledPolicy, obj: Any, results: list[_Outcome]) -> bool:
+    """Whether the only problems of ``results`` are missing evidence, and no field any check
+    of ``policy`` requires is declared on ``obj``."""
+    if not any(r.missing for r in results) or any(
+        r.status is Status.FAIL and not r.missing for r in results
+    ):
+        return False
+    return not any(_present(obj, path) for check in policy.checks for path in check.requires)
 
 
 def _pass(policy: CompiledPolicy, activation: cel.Activation, evidence: bool) -> _Outcome:

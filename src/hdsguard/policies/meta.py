@@ -49,6 +49,7 @@ class PolicyMeta:
     help_uri: str | None
     controls: tuple[Control, ...] = ()
     lang: str = "en"  # the language asked for these texts (some may have fallen back)
+    missing_evidence: str = "fail"  # or "warn": see Policy.missing_evidence
 
     @classmethod
     def of(cls, spec: Policy | PolicyRules, texts: PolicyTexts | None = None) -> PolicyMeta:
@@ -80,6 +81,7 @@ class PolicyMeta:
                 for name, p in spec.params.items()
             },
             override=spec.override,
+            missing_evidence=spec.missing_evidence,
             help_uri=spec.help_uri,
             controls=tuple(Control(c.framework, c.id, c.note) for c in spec.controls),
         )
@@ -100,6 +102,7 @@ class PolicyMeta:
 SEVERITIES = frozenset(s.value for s in Severity)
 SECTIONS = frozenset(SECTION_NAMES) | frozenset(EVIDENCE_SECTIONS)
 LANGS = frozenset({"en", "fr"})
+MISSING_EVIDENCE = frozenset({"fail", "warn"})
 TRANSLATION_KEYS = frozenset(
     {"title", "description", "rationale", "remediation", "message", "warn_message"}
     | {"pass_message", "not_applicable_message", "checks", "params", "references"}
@@ -165,6 +168,7 @@ class PolicyRules:
         "lang",
         "locate",
         "message",
+        "missing_evidence",
         "not_applicable_message",
         "override",
         "params",
@@ -209,6 +213,7 @@ class PolicyRules:
         help_uri: str | None,
         controls: list[Control],
         lang: str = "en",
+        missing_evidence: str = "fail",
         translations: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.id = id
@@ -233,6 +238,7 @@ class PolicyRules:
         self.warn_message = warn_message
         self.checks = checks
         self.override = override
+        self.missing_evidence = missing_evidence
         self.help_uri = help_uri
         self.controls = controls
         self.lang = lang
@@ -300,6 +306,7 @@ def _policy(data: Any) -> PolicyRules:
         warn_message=_text(get("warn_message"), optional=True),
         checks=None if checks is None else [_check(c) for c in _list(checks, 1)],
         override=_flag(get("override", False)),
+        missing_evidence=_choice(get("missing_evidence", "fail"), MISSING_EVIDENCE),
         help_uri=_text(get("help_uri"), optional=True),
         controls=[_control(c) for c in _list(get("controls", []))],
         lang=_choice(get("lang", "en"), LANGS),

@@ -19,6 +19,7 @@ from hdsguard.declarations.types import IsoDate
 from hdsguard.i18n import _
 
 StatusName = Literal["pass", "fail", "warn", "not_applicable", "error"]
+MissingEvidence = Literal["fail", "warn"]
 SeverityName = Literal["critical", "high", "medium", "low", "info"]
 SectionName = Literal[
     "organisation",
@@ -277,6 +278,12 @@ class Policy(_Strict):
     tests: list[TestCase] = Field(min_length=2)
     override: StrictBool = Field(
         default=False, description="A user policy that deliberately replaces a built-in one."
+    )
+    missing_evidence: MissingEvidence = Field(
+        default="fail",
+        description="What a finding whose only problem is evidence not declared (`requires`) "
+        "reports: `fail` (default), or `warn` for a rule whose evidence lies outside the "
+        "declaration contract (docs/policy-format.md); a declared weakness always fails.",
     )
     help_uri: StrictStr | None = None
     lang: LangName = Field(
