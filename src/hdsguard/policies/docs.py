@@ -17,7 +17,7 @@ from hdsguard.i18n import N_, _, translate
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.policies.meta import ParamInfo
-from hdsguard.policies.selftest import run_case
+from hdsguard.policies.selftest import case_date, run_case
 from hdsguard.wrapping import wrap
 
 
@@ -29,9 +29,15 @@ class Section(NamedTuple):
 
 def sections(runtime: CelRuntime, policy: CompiledPolicy) -> list[Section]:
     meta = policy.meta  # its texts are in the language the catalogue was loaded in
+    # A user's policy may leave out its description and rationale (the contract does not ask
+    # for them): no empty heading then.
     out = [
-        Section(N_("What it checks"), meta.description),
-        Section(N_("Why it matters"), meta.rationale),
+        Section(heading, body)
+        for heading, body in (
+            (N_("What it checks"), meta.description),
+            (N_("Why it matters"), meta.rationale),
+        )
+        if body
     ]
     if meta.params:
         out.append(
@@ -95,9 +101,11 @@ def _example(runtime: CelRuntime, policy: CompiledPolicy) -> Section | None:
         declarations = yaml.dump(
             case.declarations, Dumper=_Dumper, sort_keys=False, allow_unicode=True
         )
-        evaluated = _("# {name} (evaluated as of {date})").format(
-            name=case.name, date=case.as_of.isoformat()
-        )
+        date = case_date(case).isoformat()
+        if case.name:
+            evaluated = _("# {name} (evaluated as of {date})").format(name=case.name, date=date)
+        else:
+            evaluated = _("# evaluated as of {date}").format(date=date)
         body = f"{evaluated}\n{declarations}# => fail: {result.message}\n"
         return Section(N_("Example"), body, code=True)
     return None

@@ -95,8 +95,12 @@ class Check(_Strict):
 class TestCase(_Strict):
     """An executable example: these declarations must give this status."""
 
-    name: StrictStr
-    as_of: IsoDate
+    name: StrictStr = Field(default="", description="What the case shows (optional).")
+    as_of: IsoDate | None = Field(
+        default=None,
+        description="The evaluation date of the case. Default: the day the tests run; pin it "
+        "for a case whose verdict depends on a date (the built-in cases all do).",
+    )
     declarations: dict[str, Any]
     expect: StatusName
     target: StrictStr | None = Field(
@@ -241,8 +245,12 @@ class Policy(_Strict):
         AfterValidator(_each_once),
         Field(min_length=1, json_schema_extra=_section_or_list),
     ]
-    description: StrictStr = Field(description="What the rule checks, for users.")
-    rationale: StrictStr = Field(description="Why it matters; say when a threshold is a default.")
+    description: StrictStr = Field(
+        default="", description="What the rule checks, for users (the title when absent)."
+    )
+    rationale: StrictStr = Field(
+        default="", description="Why it matters; say when a threshold is a default."
+    )
     remediation: StrictStr
     references: list[StrictStr] = Field(
         min_length=1, description="Free-text references for readers (notes)."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,6 +31,11 @@ class CaseResult:
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+
+def case_date(case: TestCase) -> datetime.date:
+    """The case's evaluation date: its own, else today (a user's case that did not pin it)."""
+    return case.as_of or datetime.date.today()
 
 
 def run_cases(runtime: CelRuntime, policies: Iterable[CompiledPolicy]) -> list[CaseResult]:
@@ -76,7 +82,8 @@ def run_case(runtime: CelRuntime, policy: CompiledPolicy, index: int, case: Test
             attach(decl, {k: [{"at": at, **i} for i in v] for k, v in case.evidence.items()})
         except ValueError as exc:
             return result(None, _("invalid evidence in the case: {error}").format(error=exc))
-    findings = run(runtime, [policy], decl, case.as_of, {policy.id: case.params}).findings
+    as_of = case_date(case)
+    findings = run(runtime, [policy], decl, as_of, {policy.id: case.params}).findings
     if case.target is not None:
         chosen = [f for f in findings if f.target == case.target]
     else:
