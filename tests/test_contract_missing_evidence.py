@@ -1,5 +1,6 @@
-"""The rules hdsguard adds to the contract's catalogue, on fields the contract does not name
-(``missing_evidence: warn``), warn on a target that declares none of their fields: an
+"""The rules hdsguard adds to the contract's catalogue, on fields the contract does not name,
+and FW-004, whose `rules` the contract marks optional (``missing_evidence: warn``), warn on a
+target that declares none of their fields: an
 organisation that declares everything the contract names passes the gate (exit 0), with those
 rules listed as warnings, never as passes. One of their fields declared, the rest is required
 as in any rule; the contract's own rules still fail on missing evidence."""
@@ -50,13 +51,24 @@ def test_an_organisation_declaring_all_the_contract_names_passes_the_gate() -> N
     assert not statuses["pass"] & OUTSIDE_THE_CONTRACT  # a warning, never a pass
 
 
+def test_a_firewall_without_rules_warns(tmp_path: Path) -> None:
+    data = yaml.safe_load(CLEAN.read_text(encoding="utf-8"))
+    del data["firewalls"][0]["rules"]
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    code, report = _check(path)
+    fw_004 = next(f for f in report["findings"] if f["rule"] == "FW-004")  # type: ignore[attr-defined]
+    assert (code, fw_004["status"]) == (0, "warn")
+    assert "`rules` is not declared" in fw_004["message"]
+
+
 def test_the_rules_that_warn_are_the_ones_that_say_so() -> None:
     says_warn = {
         path.stem
         for path in (REPO / "policies").glob("*.yaml")
         if yaml.safe_load(path.read_text(encoding="utf-8")).get("missing_evidence") == "warn"
     }
-    assert says_warn == OUTSIDE_THE_CONTRACT
+    assert says_warn == OUTSIDE_THE_CONTRACT | {"FW-004"}
 
 
 def _with(tmp_path: Path, section: str, extra: dict[str, object]) -> Path:
