@@ -369,7 +369,6 @@ def test_signature_classification(alg: str, sha2: bool, weak: bool) -> None:
 def test_regulatory_dates() -> None:
     assert data.regulatory_date("hds_v2_deadline") == datetime.date(2026, 5, 16)
     assert data.regulatory_date("care_security_policy_since") == datetime.date(2022, 7, 16)
-    assert data.regulatory_date("hds_certification_start") == datetime.date(2018, 4, 1)
     for entry in data.load("regulatory")["dates"].values():
         assert entry["source"].strip()
     with pytest.raises(KeyError):

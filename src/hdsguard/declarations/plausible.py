@@ -19,9 +19,10 @@ Nor can an event or a certificate's first day lie implausibly far back: ``1900-0
 ``1970-01-01`` is what a form or a spreadsheet writes for "no date", not evidence, and a
 private certificate ``not_before: 1900-01-01`` passed TLS-003, a DPIA dated 1970 the rules
 that ask for one. Every such date must be on or after :data:`FLOOR` (no evidence this tool
-reads predates 1990), or a later floor a fact fixes (:data:`FLOORS`: no HDS certificate nor
-surveillance audit before the HDS certification scheme). End dates have no floor: one in
-the past already fails the rule that reads it (expired, unsupported).
+reads predates 1990). No later floor is set where the rule reading a date already fails an old
+one (an HDS certificate issued, or audited, before the HDS scheme of 2018 is expired, or its
+audit too old): a floor there would only turn a finding into an input error. End dates have
+no floor: one in the past already fails the rule that reads it (expired, unsupported).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from hdsguard import data
 from hdsguard.declarations.merge import DeclarationSet
 from hdsguard.errors import Problem
 from hdsguard.i18n import N_, _, labelled
@@ -52,19 +52,6 @@ FLOOR = "1990-01-01"
 """The earliest plausible date of an event or a certificate's first day: no patch, audit,
 test, review, signature or certificate this tool reads as evidence predates 1990; earlier
 dates (1900-01-01, 1970-01-01, the Unix epoch) are what tools and forms write for "no date"."""
-
-# Later floors a fact fixes: (section, path relative to an item) -> (the regulatory date
-# that is the floor, why). The HDS certification scheme replaced the former approval on 1 April 2018
-# (décret 2018-137 of 26 February 2018): no HDS certificate was issued, nor audited, before.
-FLOORS: dict[tuple[str, DatePath], tuple[str, str]] = {
-    (section, ("hds", field)): (
-        "hds_certification_start",
-        N_("HDS certification exists since {floor} (décret 2018-137), so no HDS certificate "
-           "was issued or audited before"),
-    )
-    for section in ("providers", "vendors")
-    for field in ("valid_from", "last_surveillance_audit")
-}  # fmt: skip
 
 NO_FLOOR = frozenset({"published"})
 """Event dates without the generic floor: the NVD dates a few CVEs before 1990 (sendmail's,
@@ -107,7 +94,7 @@ def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
                 message = (
                     _future(value, today)
                     if value > today and path[-1] not in START_DATES
-                    else _too_old(section, path, value)
+                    else _too_old(value)
                 )
                 problems.append(_problem(target, origin, path, message))
     for section, at, start, end, years, why in DURATIONS:
@@ -127,15 +114,7 @@ def _future(value: str, today: str) -> str:
     ).format(value=value, today=today)
 
 
-def _too_old(section: str, path: tuple[str | int, ...], value: str) -> str:
-    fact = FLOORS.get((section, tuple("*" if isinstance(s, int) else s for s in path)))
-    if fact is not None:
-        key, why = fact
-        floor = data.regulatory_date(key).isoformat()
-        return _(
-            "{value} is before {floor}, which is implausible: {why}; correct it from the "
-            "certificate or the audit report"
-        ).format(value=value, floor=floor, why=_(why).format(floor=floor))
+def _too_old(value: str) -> str:
     return _(
         "{value} is before {floor}, which is implausible: no evidence this tool reads predates "
         '{floor}, and such a date is what a form writes for "no date" (a placeholder, not '
@@ -143,11 +122,8 @@ def _too_old(section: str, path: tuple[str | int, ...], value: str) -> str:
     ).format(value=value, floor=FLOOR)
 
 
-def _floor(section: str, path: DatePath) -> str:
+def _floor(path: DatePath) -> str:
     """The earliest plausible value of a date field ("" for none)."""
-    fact = FLOORS.get((section, path))
-    if fact is not None:
-        return data.regulatory_date(fact[0]).isoformat()
     return "" if path[-1] in NO_FLOOR else FLOOR
 
 
@@ -220,7 +196,7 @@ def _event_trees() -> dict[str, _Tree]:
                 bounds, below = node.get(step, (None, {}))
                 if depth == len(path):
                     ceiling = _NO_CEILING if path[-1] in START_DATES else ""
-                    bounds = (_floor(section, path), ceiling)
+                    bounds = (_floor(path), ceiling)
                 node[step] = (bounds, below)
                 node = below
     return trees
