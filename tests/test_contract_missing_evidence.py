@@ -51,12 +51,17 @@ def test_an_organisation_declaring_all_the_contract_names_passes_the_gate() -> N
     assert not statuses["pass"] & OUTSIDE_THE_CONTRACT  # a warning, never a pass
 
 
-def test_a_firewall_without_rules_warns(tmp_path: Path) -> None:
+def _without(tmp_path: Path, field: str) -> Path:
+    """The clean clinic, its firewall without ``field``."""
     data = yaml.safe_load(CLEAN.read_text(encoding="utf-8"))
-    del data["firewalls"][0]["rules"]
+    del data["firewalls"][0][field]
     path = tmp_path / "org.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    code, report = _check(path)
+    return path
+
+
+def test_a_firewall_without_rules_warns(tmp_path: Path) -> None:
+    code, report = _check(_without(tmp_path, "rules"))
     fw_004 = next(f for f in report["findings"] if f["rule"] == "FW-004")  # type: ignore[attr-defined]
     assert (code, fw_004["status"]) == (0, "warn")
     assert "`rules` is not declared" in fw_004["message"]
@@ -94,11 +99,7 @@ def test_a_declared_weakness_fails(tmp_path: Path) -> None:
 
 
 def test_a_contract_rule_still_fails_on_missing_evidence(tmp_path: Path) -> None:
-    data = yaml.safe_load(CLEAN.read_text(encoding="utf-8"))
-    del data["firewalls"][0]["last_patch"]
-    path = tmp_path / "org.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    code, report = _check(path)
+    code, report = _check(_without(tmp_path, "last_patch"))
     fw_001 = next(f for f in report["findings"] if f["rule"] == "FW-001")  # type: ignore[attr-defined]
     assert (code, fw_001["status"]) == (1, "fail")
     assert "evidence missing" in fw_001["message"]
