@@ -6,6 +6,7 @@ the start-up shortcut of validation (the pre-check never accepts what the model 
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from pathlib import Path
@@ -313,14 +314,16 @@ def mutated(draw: st.DrawFn) -> Any:
         if parent is None:
             continue
         action = draw(st.sampled_from(["replace", "drop", "add"]))
+        # A copy: `sampled_from` hands out the same `[]` and `{}` every time, and a later edit
+        # inside one would change what every following example draws (hypothesis then
+        # reports the strategy as flaky).
         if action == "replace":
-            parent[key] = draw(odd_values)
+            parent[key] = copy.deepcopy(draw(odd_values))
         elif action == "drop":
             del parent[key]
         elif isinstance(parent, dict):
-            parent[draw(st.sampled_from(["notes", "nam", "id", "extra", "version"]))] = draw(
-                odd_values
-            )
+            name = draw(st.sampled_from(["notes", "nam", "id", "extra", "version"]))
+            parent[name] = copy.deepcopy(draw(odd_values))
     return data
 
 
