@@ -59,30 +59,29 @@ def _note(target: str, decl: DeclarationSet, data: Mapping[str, Any]) -> str:
     if section == "services":
         seen = [*match.ports_of(obj, data), *match.hosts_of(obj, data)]
         addresses = match.ptr_addresses(obj, seen)
-        if not addresses:
-            return ""
-        if match.ptr_addresses(obj, seen, direct=True):
-            return _(
-                "one of the scans matched it by its reverse DNS name (PTR) at {addresses}, "
-                "another by the name or address scanned"
-            ).format(addresses=", ".join(addresses))
-        return _("matched by its reverse DNS name (PTR) at {addresses}").format(
-            addresses=", ".join(addresses)
+        mixed = _(
+            "one of the scans matched it by its reverse DNS name (PTR) at {addresses}, "
+            "another by the name or address scanned"
         )
+        return _wording(addresses, bool(match.ptr_addresses(obj, seen, direct=True)), mixed)
     if section == "evidence_ports":
         found: list[str] = []
         direct = False
         for service in match.services_at(obj, data):
             found += [a for a in match.ptr_addresses(service, [obj]) if a not in found]
             direct = direct or bool(match.ptr_addresses(service, [obj], direct=True))
-        if not found:
-            return ""
-        if direct:
-            return _(
-                "matched to a declared service by its reverse DNS name (PTR) at {addresses}, "
-                "to another by the name or address scanned"
-            ).format(addresses=", ".join(found))
-        return _("matched by its reverse DNS name (PTR) at {addresses}").format(
-            addresses=", ".join(found)
+        mixed = _(
+            "matched to a declared service by its reverse DNS name (PTR) at {addresses}, "
+            "to another by the name or address scanned"
         )
+        return _wording(found, direct, mixed)
     return ""
+
+
+def _wording(addresses: list[str], direct: bool, mixed: str) -> str:
+    """The note for PTR matches at ``addresses`` ("" for none): ``mixed`` when another match
+    rests on the name or address scanned (``direct``)."""
+    if not addresses:
+        return ""
+    template = mixed if direct else _("matched by its reverse DNS name (PTR) at {addresses}")
+    return template.format(addresses=", ".join(addresses))
