@@ -141,5 +141,5 @@ def test_readme_shows_the_real_output_of_its_first_command(
     result = run_cli(["check", "examples/lab-group", "--as-of", AS_OF])
     lines = result.stdout.splitlines()
     assert lines[0].startswith("FAIL ") and "[critical]" in lines[0]  # critical first
-    assert "\n".join(lines[0:4]) + "\n…\n" in readme
+    assert "\n".join(lines[0:5]) + "\n…\n" in readme  # the first rule, its references too
     assert lines[-1] in readme

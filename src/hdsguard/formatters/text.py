@@ -3,8 +3,10 @@
 Order: new failures (critical first, then by rule), errors, warnings, waived findings, then
 the baselined failures (known, they do not fail the gate), and with ``--verbose`` the passes
 and not-applicable findings. When every target of a rule shares the same fix, it is printed
-once under the rule, not once per target. Lines are wrapped to ``RenderOptions.width`` when
-one is given (a terminal, or ``--width``); otherwise never, so pipes get the same bytes.
+once under the rule, not once per target. A rule's references (the regulatory texts behind
+it, in the run's language) close each block that needs action, once per block (``ref:``).
+Lines are wrapped to ``RenderOptions.width`` when one is given (a terminal, or ``--width``);
+otherwise never, so pipes get the same bytes.
 """
 
 from __future__ import annotations
@@ -79,8 +81,9 @@ def _blocks(report: Report, verbose: bool) -> list[list[Finding]]:
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
     places: dict[str, str] = {}  # each file's name as shown, escaped once for the report
+    refs: dict[str, str] = {}  # each rule's reference line, rendered once for the report
     for items in _blocks(report, options.verbose):
-        for piece in _block(report, items, options, places):
+        for piece in _block(report, items, options, places, refs):
             out(piece)
         out("\n")
     for n in report.notices:
@@ -95,11 +98,15 @@ def render(report: Report, options: RenderOptions) -> str:
 
 
 def _block(
-    report: Report, items: list[Finding], options: RenderOptions, places: dict[str, str]
+    report: Report,
+    items: list[Finding],
+    options: RenderOptions,
+    places: dict[str, str],
+    refs: dict[str, str],
 ) -> Iterator[str]:
     """The lines of one (status, rule), each finding's lines as one piece (one call of the
-    output per finding, not per line). ``places``: the files' names as shown, kept by the
-    writer."""
+    output per finding, not per line). ``places``: the files' names as shown, ``refs``: the
+    rules' reference lines, both kept by the writer."""
     first = items[0]
     status = first.status
     info = report.rules.get(first.rule)
@@ -133,6 +140,20 @@ def _block(
     if shared is not None:
         fix = _("fix (each of the {n}): {hint}").format(n=len(items), hint=shared)
         yield _wrap(f"  {fix}", "    ", options) + "\n"
+    if status in _NEEDS_FIX and first.references:
+        yield _reference_line(first, options, refs)
+
+
+def _reference_line(f: Finding, options: RenderOptions, refs: dict[str, str]) -> str:
+    """``  ref: CSP L.1111-8; CSP L.1115-1``: the references of ``f``'s rule (in the run's
+    language: the engine stamps the translated ones), once per rule and block, not per
+    finding; rendered once per rule for the whole report (a rule fails, warns and is
+    baselined in separate blocks)."""
+    line = refs.get(f.rule)
+    if line is None:
+        ref = _("ref: {references}").format(references=one_line(_("; ").join(f.references)))
+        line = refs[f.rule] = _wrap(f"  {ref}", "    ", options) + "\n"
+    return line
 
 
 def _shared_fix(items: list[Finding]) -> str | None:
