@@ -386,8 +386,13 @@ def test_bad_date_messages(value: object, detail: str) -> None:
         (("providers", 0, "hds", "referential"), "v3"),
         (("providers", 0, "storage_countries"), ["fr"]),
         (("providers", 0, "storage_countries"), ["FRA"]),
-        (("organisation", "finess", "ej"), "75071218"),
         (("organisation", "finess", "et"), "750100125"),
+        (("organisation", "finess", "ej"), True),
+        (("organisation", "finess", "ej"), {"number": "750712184"}),
+        (("organisation", "finess", "ej"), ["750712184"]),
+        (("organisation", "finess", "ej"), 750712184.0),
+        (("organisation", "finess", "et", 0), False),
+        (("organisation", "finess", "et", 0), None),
         (("organisation", "kind"), "hopital"),
         (("organisation", "security_officer", "email"), "not an email"),
         (("firewalls", 0, "rules", 0, "action"), "accept"),
@@ -399,6 +404,21 @@ def test_bad_values_rejected(path: tuple[str | int, ...], value: object) -> None
     errors = errors_of(with_change(path, value))
     assert errors
     assert all(error["loc"][: len(path)] == path for error in errors)
+
+
+# A malformed FINESS number is GOV-001's finding at the field, not an input error: the model
+# and the schema take any text, and an integer (a number YAML read without quotes), and leave
+# its form to the rule (tests/test_finess.py).
+@pytest.mark.parametrize(
+    "value", ["75071218", "75071218A", "", "2a0001238", "N/A", 750712184, 10002345, -1]
+)
+@pytest.mark.parametrize(
+    "path", [("organisation", "finess", "ej"), ("organisation", "finess", "et", 0)]
+)
+def test_any_finess_text_or_integer_is_accepted(path: tuple[str | int, ...], value: object) -> None:
+    document = with_change(path, value)
+    DeclarationFile.model_validate(document)
+    _validator().validate(document)
 
 
 def test_version_2_message_is_clear() -> None:

@@ -42,7 +42,6 @@ _TYPE_EXAMPLE = {"boolean": "true", "integer": "30", "string": "text"}
 _KNOWN_EXAMPLES = {
     "^[A-Z]{2}$": "FR",
     "^[a-z0-9][a-z0-9._-]*$": "fw-edge-1",
-    "^[0-9][0-9AB][0-9]{7}$": '"690028717"',
 }
 
 _COUNTRY_LIST = re.compile(r"\^\((?:[A-Z]{2}\|)+[A-Z]{2}\)\$$")
@@ -160,6 +159,9 @@ def _type(prop: Mapping[str, Any]) -> str:
     formats = {branch.get("format") for branch in prop.get("anyOf", ())}
     if formats == {"ipv4", "ipv6"}:
         return "IP address"
+    kinds = [branch.get("type") for branch in prop.get("anyOf", ())]
+    if kinds and all(isinstance(k, str) for k in kinds):  # a port number or a range text
+        return " or ".join(dict.fromkeys(str(k) for k in kinds))
     if "const" in prop:
         return str(prop.get("type", "value"))
     return str(prop.get("type", "value"))

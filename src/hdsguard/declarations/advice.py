@@ -20,17 +20,12 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$"
-FINESS_PATTERN = "^[0-9][0-9AB][0-9]{7}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
 RULE_PORT_PATTERN = "^(any|[0-9]{1,5}-[0-9]{1,5})$"
 
 MSG_ID = N_(
     "'{got}' is not a valid id: an id is lower case letters, digits, '.', '_' and '-', "
     "starting with a letter or a digit; write `{fix}`"
-)
-MSG_FINESS = N_(
-    "'{got}' is not a FINESS number: 9 characters, digits except the second which may be A "
-    'or B (Corsica: 2A, 2B), quoted so that leading zeros stay: e.g. `"690028717"`'
 )
 MSG_EMAIL = N_("'{got}' is not an e-mail address: write one such as `rssi@example.org`")
 MSG_RULE_PORT = N_(
@@ -62,8 +57,6 @@ def pattern_message(pattern: str, got: str) -> str:
     """What is wrong with ``got`` for ``pattern``, and what to write instead."""
     if pattern == ID_PATTERN:
         return _(MSG_ID).format(got=got, fix=make_id(got))
-    if pattern == FINESS_PATTERN:
-        return _(MSG_FINESS).format(got=got)
     if pattern == EMAIL_PATTERN:
         return _(MSG_EMAIL).format(got=got)
     if pattern == RULE_PORT_PATTERN:

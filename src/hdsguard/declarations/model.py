@@ -246,8 +246,13 @@ IpAddress = Annotated[
 ]
 """An IPv4 or IPv6 address (``192.0.2.10``, ``2001:db8::10``)."""
 
-FinessNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9][0-9AB][0-9]{7}$")]
-"""A 9-character FINESS number (the Luhn check digit is verified by a policy, not here)."""
+FinessNumber = Annotated[
+    StrictStr | Annotated[int, Field(strict=True)],
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer"}]}),
+]
+"""A FINESS number, as declared: any text, or an integer (quotes forgotten in YAML). Its form
+(9 characters, digits but Corsica's 2A/2B, a Luhn check digit) is judged by GOV-001, not here:
+a malformed number is a finding located at the field, not an input error that stops the run."""
 
 Email = Annotated[str, StringConstraints(strict=True, pattern=r"^[^@\s]+@[^@\s]+$")]
 """An e-mail address (only loosely checked)."""
@@ -398,12 +403,14 @@ class Finess(Strict):
     """FINESS numbers of the organisation (legal entity and establishments)."""
 
     ej: FinessNumber | None = Field(
-        None, description="FINESS number of the legal entity (entité juridique), 9 characters."
+        None,
+        description="FINESS number of the legal entity (entité juridique): 9 characters, "
+        'quoted ("750712184"); its form and Luhn check digit are checked by GOV-001.',
     )
     et: list[FinessNumber] | None = Field(
         None,
         description="FINESS numbers of the geographic establishments (établissements), "
-        "9 characters each.",
+        "9 characters each, quoted; checked by GOV-001.",
     )
 
 

@@ -241,7 +241,7 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         message = _("{message}: got '{got}' (write true or false)").format(message=message, got=got)
     elif kind in {"int_type", "string_type", "float_type", "list_type", "dict_type", "model_type"}:
         message = _("{message}, got {type}").format(message=message, type=_type_name(got))
-        if kind == "string_type" and isinstance(got, int):
+        if kind == "string_type" and type(got) is int:  # not a boolean
             message += _(' (quote it, e.g. "0123", to keep leading zeros)')
         elif (
             kind in {"int_type", "float_type"}

@@ -88,6 +88,61 @@ def finess_valid(number: str) -> bool:
     return len(number) == 9 and luhn_valid(number)
 
 
+# How many characters a FINESS number has; the first two are the département, where Corsica's
+# 2A and 2B are the only letters (domain.md, section 2).
+FINESS_LENGTH = 9
+
+
+def finess_text(value: Any) -> str:
+    """The characters of a FINESS number as declared: a text as it is, an integer (a YAML
+    number written without quotes) as its decimal digits."""
+    return value if isinstance(value, str) else str(value)
+
+
+def finess_position(value: Any) -> int:
+    """The position (1-based) of the first character of ``value`` not allowed where it is,
+    else 0: digits everywhere, but ``A`` or ``B`` second after a ``2`` (Corsica)."""
+    text = finess_text(value)
+    for i, ch in enumerate(text):
+        if ch in "0123456789":
+            continue
+        if i == 1 and ch in "AB" and text[0] == "2":
+            continue
+        return i + 1
+    return 0
+
+
+def finess_flaw(value: Any) -> str:
+    """What is wrong with a declared FINESS number, or "" when it is well-formed:
+    ``digits_lost`` (an integer of fewer than 9 digits: YAML read an unquoted number and
+    dropped its leading zeros), ``character`` (a character not allowed where it is,
+    :func:`finess_position`; the length may be wrong too), ``length`` (digits, but not 9),
+    ``luhn`` (a wrong check digit). A stray character comes before the length: in
+    ``"7507 12184"`` the space is what to fix, not the count."""
+    text = finess_text(value)
+    if isinstance(value, int) and value >= 0 and len(text) < FINESS_LENGTH:
+        return "digits_lost"
+    if finess_position(text):
+        return "character"
+    if len(text) != FINESS_LENGTH:
+        return "length"
+    return "" if luhn_valid(text) else "luhn"
+
+
+def finess_check_digit(value: Any) -> int:
+    """The check digit that would make a FINESS number with these first eight characters
+    pass, or -1 when none would (they are not eight well-formed characters)."""
+    head = finess_text(value)[: FINESS_LENGTH - 1]
+    return next((d for d in range(10) if finess_flaw(f"{head}{d}") == ""), -1)
+
+
+def finess_flawed(numbers: Any) -> list[int]:
+    """The indexes of the malformed FINESS numbers of a list (``finess.et``)."""
+    if not isinstance(numbers, list):
+        return []
+    return [i for i, n in enumerate(numbers) if finess_flaw(n)]
+
+
 # What people write in a text field they have not filled in, in English and French: such a
 # value names no certificate, no person, no law (a certificate number "N/A" or an owner "TBD"
 # passed the rules that asked for them). Compared case-folded, without accents, with the
@@ -151,7 +206,8 @@ _PURE = (
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "is_placeholder", "email_flaw",
-    "finess_valid", "get", "present", "index_of", "version_order", "same_signature",
+    "finess_valid", "finess_flaw", "finess_text", "finess_position", "finess_check_digit",
+    "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
     "cleartext_on_port",
@@ -502,6 +558,12 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("is_placeholder", [_S], _B, is_placeholder),
         ("email_flaw", [_S], _S, email_flaw),
         ("finess_valid", [_S], _B, finess_valid),
+        # A FINESS number is a text, or an integer where YAML read one without quotes.
+        ("finess_flaw", [_D], _S, finess_flaw),
+        ("finess_text", [_D], _S, finess_text),
+        ("finess_position", [_D], _I, finess_position),
+        ("finess_check_digit", [_D], _I, finess_check_digit),
+        ("finess_flawed", [_D], _L, finess_flawed),
         ("get", [_D, _S, _D], _D, lambda o, p, d: _default(_get(o, p), d)),
         ("present", [_D, _S], _B, lambda o, p: _get(o, p) is not None),
         ("index_of", [_L, _D], _I, _index_of),
