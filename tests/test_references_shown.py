@@ -1,23 +1,30 @@
 """The regulatory references behind a rule, shown where people read the result: the text
-output and the Markdown summary (the JSON, SARIF and JUnit reports carried them already), in
-the run's language, escaped like every other text a policy brings."""
+output, the Markdown summary and the HTML audit report (the JSON, SARIF and JUnit reports
+carried them already), in the run's language, escaped like every other text a policy brings."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from hdsguard.findings import Report, Status
 from hdsguard.formatters import RenderOptions
+from hdsguard.formatters.markdown import md
+from hdsguard.formatters.markdown import render as markdown
 from hdsguard.formatters.text import render as text
 from tests.format_samples import AS_OF, RULES, finding, sample_report
 from tests.helpers import REPO, run_cli
+from tests.test_fmt_markdown import PARSER, tables
 
 LAB = ["check", "examples/lab-group", "--as-of", AS_OF, "--no-config"]
 # The separator of a list in prose, and the label, per language.
 JOIN = {"en": "; ", "fr": " ; "}
 TEXT_LABEL = {"en": "  ref: ", "fr": "  réf. : "}
+MD_LABEL = {"en": "<br>**Ref:** ", "fr": "<br>**Réf. :** "}
+Tree = Callable[[dict[str, str]], Path]
 
 
 @pytest.fixture
@@ -99,3 +106,110 @@ def test_text_wraps_the_reference_line_like_the_others() -> None:
     assert all(len(line) <= 60 for line in block)
     assert len(block[at:]) > 1 and all(line.startswith("    ") for line in block[at + 1 :])
     assert " ".join(block[at:]).split() == whole.split()
+
+
+@pytest.mark.usefixtures("in_repo")
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_markdown_rows_end_with_their_rules_references_after_the_fix(lang: str) -> None:
+    refs, other = _references(lang), _references("fr" if lang == "en" else "en")
+    out = run_cli([*LAB, "--format", "markdown", "--lang", lang]).stdout
+    rows = [line for line in out.splitlines() if line.startswith("| **fail**")]
+    assert len(rows) > 20
+    rules = [row.split("[", 1)[1].split("]", 1)[0] for row in rows]
+    assert rules.count("HDS-001") == 2  # two targets: their rule cited on the first row only
+    fix = "<br>**Fix:** " if lang == "en" else "<br>**Correction :** "
+    for i, (rule, row) in enumerate(zip(rules, rows, strict=True)):
+        cell = row.rsplit(" | ", 1)[1]
+        if i and rules[i - 1] == rule:
+            assert MD_LABEL[lang] not in row, row
+            continue
+        assert cell.endswith(MD_LABEL[lang] + md(JOIN[lang].join(refs[rule])) + " |"), row
+        assert cell.index(fix) < cell.index(MD_LABEL[lang]), row  # after the fix
+        if refs[rule] != other[rule]:
+            assert md(JOIN["en"].join(other[rule])) not in row, row
+
+
+def test_markdown_cites_a_rules_references_on_its_first_row_only() -> None:
+    many = tuple(
+        finding("SMP-001", Status.FAIL, f"firewalls/fw-{i}", ("fw.yaml", i, 5), f"fw-{i} old")
+        for i in range(1, 41)
+    )
+    out = markdown(Report("t", AS_OF, many, RULES), RenderOptions())
+    rows = [line for line in out.splitlines() if line.startswith("| **fail**")]
+    assert len(rows) == 40 and out.count("**Ref:**") == 1
+    assert rows[0].endswith("<br>**Fix:** Fix fw-1.<br>**Ref:** ISO/IEC 27001:2022 Annex A 8.1 |")
+    out = markdown(sample_report(), RenderOptions())
+    # Every action row (the error's too, which has no fix) cites its rule.
+    assert out.count("**Ref:** ISO/IEC 27001:2022 Annex A 8.1 |") == 2  # new and baselined
+    assert out.count("**Ref:**") == 6
+    assert "| expires on 2026-12-10, in 12 days<br>**Fix:** Fix portal.<br>**Ref:** " in out
+    # Waived and evidence tables are not action tables: no references there.
+    assert "Ref:" not in out.split("<summary>1 waived</summary>", 1)[1]
+
+
+# A user's policy whose references hold what breaks documents: a pipe (a table cell), markup,
+# emphasis, backticks, a link, an ampersand, a mention; French ones as hostile.
+HOSTILE_EN = "ACME | 4.2 <script>alert(1)</script> *star* `code` [l](u) & @admin"
+HOSTILE_FR = "Politique ACME | 4.2 <b>gras</b> *étoile* `code` & <img src=x>"
+POLICY = f"""
+id: ACME-001
+title: Firewall patched this quarter
+severity: high
+applies_to: firewalls
+description: The last patch is at most 90 days old.
+rationale: Our own rule.
+remediation: Patch {{{{ self.id }}}}.
+references: [{json.dumps(HOSTILE_EN)}, "ACME 2"]
+requires: [last_patch]
+field: last_patch
+condition: days_since(self.last_patch) <= 90
+message: last patched {{{{ self.last_patch }}}}
+translations:
+  fr:
+    title: Pare-feu corrigé ce trimestre
+    references: [{json.dumps(HOSTILE_FR)}, "ACME 2 (fr)"]
+    description: Le dernier correctif date d'au plus 90 jours.
+    rationale: Notre propre règle.
+    remediation: Corriger {{{{ self.id }}}}.
+    message: dernier correctif le {{{{ self.last_patch }}}}
+tests:
+  - name: old
+    as_of: 2026-11-28
+    declarations: {{firewalls: [{{id: f, last_patch: 2025-06-02}}]}}
+    expect: fail
+  - name: recent
+    as_of: 2026-11-28
+    declarations: {{firewalls: [{{id: f, last_patch: 2026-11-01}}]}}
+    expect: pass
+"""
+DECLARATIONS = "firewalls:\n  - {id: fw-1, last_patch: 2025-06-02}\n"
+HOSTILE = {"en": f"{HOSTILE_EN}; ACME 2", "fr": f"{HOSTILE_FR} ; ACME 2 (fr)"}
+
+
+def _user_policy(tree: Tree, *args: str) -> str:
+    tree({"decl/firewalls.yaml": DECLARATIONS, "pol/p.yaml": POLICY})
+    result = run_cli(["check", "decl", "--policies", "pol", "--as-of", AS_OF, *args])
+    assert result.exit_code == 1, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_markdown_escapes_a_user_policys_references(tree: Tree, lang: str) -> None:
+    out = _user_policy(tree, "--format", "markdown", "--lang", lang)
+    (row,) = [line for line in out.splitlines() if "ACME-001" in line]
+    (table,) = [t for t in tables(out) if any("ACME-001" in r[1] for r in t)]
+    (cells,) = [r for r in table if r[1] == "ACME-001"]
+    assert len(cells) == 6  # the pipe did not split the cell
+    label = "Ref: " if lang == "en" else "Réf. : "
+    assert cells[5].endswith(label + HOSTILE[lang]), cells[5]  # shown as written, as text
+    assert "<script" not in row and "<b>" not in row and "<img" not in row
+    # Parsed, the cell holds no emphasis, code, link or markup of the reference's making:
+    # only the labels' bold and the line breaks between message, fix and references.
+    parsed = PARSER.parse(out)
+    (inline,) = [
+        t for t in parsed if t.type == "inline" and "<br>" in t.content and "ACME" in t.content
+    ]
+    kinds = {c.type for c in inline.children or []}
+    assert not kinds & {"em_open", "code_inline", "link_open"}, kinds
+    markup = {c.content for c in inline.children or [] if c.type == "html_inline"}
+    assert markup == {"<br>"}

@@ -1,8 +1,10 @@
 """A Markdown summary for a CI job summary or a merge-request comment.
 
 A header with the counts (failures by severity, new and baselined), a table of what needs
-action (fail, error, warn; critical first), then collapsed ``<details>`` sections for the
-baselined failures, the waived findings and the evidence (passes, not applicable).
+action (fail, error, warn; critical first), each row with its fix, and the first row of each
+rule with the rule's references (the regulatory texts behind it, in the run's language; the
+rows of a rule follow each other), then collapsed ``<details>`` sections for the baselined
+failures, the waived findings and the evidence (passes, not applicable).
 Each table stops after ``MAX_ROWS`` rows and says how many more the JSON report holds.
 
 Everything taken from declarations is escaped: a pipe cannot split a table cell, backticks,
@@ -46,17 +48,18 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
         _("| Status | Rule | Severity | Target | Location | Message |"),
         "|---|---|---|---|---|---|",
     ]
+    refs: dict[str, str] = {}  # each rule's references as a cell shows them, escaped once
     new = [f for f in action if not f.baselined]
     if new:
         lines += ["", *head]
-        lines += [_action_row(report, f) for f in new[:MAX_ROWS]]
+        lines += _action_rows(report, new[:MAX_ROWS], refs)
         lines += _more(len(new))
     else:
         lines += ["", _("No new failing or warning finding.")]
     known = [f for f in action if f.baselined]
     if known:
         title = _("{n} baselined (known failures, not failing the gate)").format(n=len(known))
-        rows = [_action_row(report, f) for f in known[:MAX_ROWS]]
+        rows = _action_rows(report, known[:MAX_ROWS], refs)
         lines += _details(len(known), title, [*head, *rows])
     waived = [f for f in report.findings if f.status is Status.WAIVED]
     if waived:
@@ -136,12 +139,29 @@ def _where(f: Finding) -> str:
     return md(f"{f.file}:{f.line or 1}:{f.column or 1}")
 
 
-def _action_row(report: Report, f: Finding) -> str:
+def _action_rows(report: Report, findings: list[Finding], refs: dict[str, str]) -> list[str]:
+    """The rows of an action table, the references on the first row of each rule only: a
+    rule failing on 40 targets cites its texts once, not 40 times (a comment has 65,536
+    characters)."""
+    rows: list[str] = []
+    previous: tuple[str, Status, bool] | None = None
+    for f in findings:
+        first = (f.rule, f.status, f.baselined) != previous
+        rows.append(_action_row(report, f, refs if first else None))
+        previous = (f.rule, f.status, f.baselined)
+    return rows
+
+
+def _action_row(report: Report, f: Finding, refs: dict[str, str] | None) -> str:
+    """One row; with ``refs`` (the rules' references, kept by the writer), the references
+    of its rule after its fix."""
     message = md(f.message)
     if f.related:
         message += "<br>" + _("**See also:** {related}").format(related=md(related_text(f)))
     if f.remediation and f.status is not Status.ERROR:
         message += "<br>" + _("**Fix:** {hint}").format(hint=md(f.remediation))
+    if refs is not None:
+        message += _references(f, refs)
     cells = [
         f"**{f.status.value}**" + (" " + _("(baselined)") if f.baselined else ""),
         _rule(report, f.rule),
@@ -151,6 +171,19 @@ def _action_row(report: Report, f: Finding) -> str:
         message,
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def _references(f: Finding, refs: dict[str, str]) -> str:
+    """``<br>**Ref:** …``: the references of ``f``'s rule in the run's language (the engine
+    stamps the translated ones), escaped once per rule for the whole summary; nothing for a
+    rule without references."""
+    cell = refs.get(f.rule)
+    if cell is None:
+        joined = md(_("; ").join(f.references))
+        cell = refs[f.rule] = (
+            "<br>" + _("**Ref:** {references}").format(references=joined) if f.references else ""
+        )
+    return cell
 
 
 def _waived_table(report: Report, findings: list[Finding]) -> list[str]:
