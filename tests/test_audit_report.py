@@ -253,10 +253,10 @@ def test_a_waived_finding_shows_its_waiver(tree: Tree) -> None:
     run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html"])
     rows = _page(Path("a.html").read_text(encoding="utf-8")).rows[""]
     (waived,) = [r for r in rows if r[:2] == ["waived", "GOV-002"]]
-    assert waived[3].endswith(
+    assert (
         "Waived until 2027-02-28 (last valid day), approved by DPO: Security officer being "
-        "recruited; the DPO acts meanwhile."
-    ), waived[3]
+        "recruited; the DPO acts meanwhile.References: ANSSI hygiene guide"  # then its rule's
+    ) in waived[3], waived[3]
 
 
 def test_provenance_dates_each_evidence_file(tmp_path: Path) -> None:

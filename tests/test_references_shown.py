@@ -17,6 +17,7 @@ from hdsguard.formatters.markdown import render as markdown
 from hdsguard.formatters.text import render as text
 from tests.format_samples import AS_OF, RULES, finding, sample_report
 from tests.helpers import REPO, run_cli
+from tests.test_audit_report import _page
 from tests.test_fmt_markdown import PARSER, tables
 
 LAB = ["check", "examples/lab-group", "--as-of", AS_OF, "--no-config"]
@@ -24,6 +25,7 @@ LAB = ["check", "examples/lab-group", "--as-of", AS_OF, "--no-config"]
 JOIN = {"en": "; ", "fr": " ; "}
 TEXT_LABEL = {"en": "  ref: ", "fr": "  réf. : "}
 MD_LABEL = {"en": "<br>**Ref:** ", "fr": "<br>**Réf. :** "}
+HTML_LABEL = {"en": "References: ", "fr": "Références : "}
 Tree = Callable[[dict[str, str]], Path]
 
 
@@ -213,3 +215,43 @@ def test_markdown_escapes_a_user_policys_references(tree: Tree, lang: str) -> No
     assert not kinds & {"em_open", "code_inline", "link_open"}, kinds
     markup = {c.content for c in inline.children or [] if c.type == "html_inline"}
     assert markup == {"<br>"}
+
+
+def _report(args: list[str], out: Path) -> str:
+    result = run_cli(["report", *args, "-o", str(out)])
+    assert result.exit_code == 1, result.stderr
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("in_repo")
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_html_report_shows_each_findings_rule_references(lang: str, tmp_path: Path) -> None:
+    refs, english = _references(lang), _references("en")
+    html = _report([*LAB[1:], "--lang", lang], tmp_path / "audit.html")
+    # The findings per target: status, rule, severity, message (its references last), where.
+    rows = [r for r in _page(html).rows[""] if len(r) == 5]
+    assert len(rows) > 40
+    for row in rows:
+        rule = row[1]
+        expected = HTML_LABEL[lang] + JOIN[lang].join(refs[rule])
+        assert row[3].endswith(" ".join(expected.split())), row
+        if lang == "fr" and refs[rule] != english[rule]:
+            assert JOIN["en"].join(english[rule]) not in html
+    # One note per shown finding; the folded passes carry none (their data holds no reference).
+    assert html.count('<div class="ref-note">') == len(rows)
+    folded = html.split('<script type="application/json" id="folded-data">', 1)[1]
+    assert HTML_LABEL[lang] not in folded and "ISO/IEC 27001" not in folded
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_html_report_escapes_a_user_policys_references(
+    tree: Tree, tmp_path: Path, lang: str
+) -> None:
+    tree({"decl/firewalls.yaml": DECLARATIONS, "pol/p.yaml": POLICY})
+    args = ["decl", "--policies", "pol", "--as-of", AS_OF, "--lang", lang]
+    html = _report(args, tmp_path / "audit.html")
+    (row,) = [r for r in _page(html).rows[""] if r[1] == "ACME-001"]
+    assert row[3].endswith(HTML_LABEL[lang] + " ".join(HOSTILE[lang].split())), row
+    # Shown as text: the report's own two script elements, no element of the policy's.
+    assert html.count("<script") == 2 and "<b>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&lt;b&gt;gras" in html

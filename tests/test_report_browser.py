@@ -88,6 +88,10 @@ def test_example_report_opens_cleanly(browser: Any, example: str, tmp_path: Path
     iso_rows = page.locator('table.matrix[data-framework="iso27001-2022"] tbody tr')
     assert iso_rows.count() == 93
     assert page.get_by_text("not assessed by hdsguard").count() > 0
+    # Each failing finding shows its rule's references under its message, as text.
+    notes = page.locator("#targets .ref-note")
+    assert (notes.count() > 0) is (example == "lab-group")  # the hospital fails nothing
+    assert notes.count() == 0 or str(notes.first.text_content()).startswith("References: ")
     # Passes are folded (a count, no list in the page), and listed on a click, from the
     # inline data, by the page's script; a second click does not list them twice.
     folded = page.locator("#targets details").first

@@ -41,6 +41,19 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+def references(view: AuditView) -> dict[str, str]:
+    """The line of references each shown finding's rule gets under its message ("References:
+    CSP L.1111-8; CSP L.1115-1", in the run's language: the engine stamps the translated
+    ones), joined once per rule, not per finding; empty for a rule without references."""
+    out: dict[str, str] = {}
+    for target in view.targets:
+        for f in target.shown:
+            if f.rule not in out:
+                joined = translate("semicolon").join(f.references)
+                out[f.rule] = translate("references_note", references=joined) if joined else ""
+    return out
+
+
 def render(view: AuditView, *, warn_days: int = 30, lang: str = "en") -> str:
     import jinja2
 
@@ -63,6 +76,7 @@ def render(view: AuditView, *, warn_days: int = 30, lang: str = "en") -> str:
         colours=COLOURS,
         warn_days=warn_days,
         lang=lang,
+        refs=references(view),
         # Already escaped for a script element (see folded.data): not HTML-escaped again.
         folded_data=markupsafe.Markup(folded.data(view.targets, translate)),
         script=markupsafe.Markup(folded.SCRIPT),

@@ -103,6 +103,9 @@ EN: dict[str, str] = {
     "waiver_state_unused": N_("matches no failing finding"),
     # under a finding's place: the evidence line that contradicts it, or the declaration
     "see_also": N_("see also: {related}"),
+    # under a failing, warning, waived or error finding, in the findings per target: the
+    # regulatory references behind its rule
+    "references_note": N_("References: {references}"),
     # under a waived finding, in the findings per target
     "waived_note": N_(
         "Waived until {expires} (last valid day), approved by {approver}: {justification}"
