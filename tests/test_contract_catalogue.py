@@ -203,3 +203,60 @@ def test_pat_003_a_kev_entry_exactly_14_days_after_listing_passes(tmp_path: Path
     assert status(result, "PAT-003", "services/at-15") == "fail"
     # The date of the review, when declared, is read: a stale one fails.
     assert status(result, "PAT-003", "services/stale-review") == "fail"
+
+
+# ------------------------------- VND-002: "keeps it at a certified provider", down the chain
+
+VENDOR_AT = """
+providers:
+  - id: host
+    name: SantéCloud
+{services}
+    hds: {{certificate: HDS-2025-0193, certifier: LNE, activities: {activities}, referential: v2,
+           valid_from: 2025-03-01, valid_until: 2028-02-28}}
+vendors:
+  - {{id: scribe, name: Scribe, country: FR, stores_health_data: true, hosted_by: host}}
+"""
+
+
+def vendor_at(tmp_path: Path, activities: str, services: str = "") -> Any:
+    return check(tmp_path, VENDOR_AT.format(activities=activities, services=services))
+
+
+def test_vnd_002_passes_a_vendor_kept_at_a_provider_certified_for_every_activity(
+    tmp_path: Path,
+) -> None:
+    # Catalogue: VND-002 "Vendor storing health data is HDS-certified or keeps it at a
+    # certified provider". A host certified for the six activities hosts it all, whether or
+    # not it says what is bought from it (HDS-002 asks the host for its `services`).
+    assert status(vendor_at(tmp_path, "[1, 2, 3, 4, 5, 6]"), "VND-002", "vendors/scribe") == "pass"
+    for bought in ("[saas]", "[managed_services]", "[iaas, paas, managed_services, backup]"):
+        result = vendor_at(tmp_path, "[1, 2, 3, 4, 5, 6]", f"    services: {bought}")
+        assert status(result, "VND-002", "vendors/scribe") == "pass", bought
+
+
+def test_vnd_002_still_fails_a_vendor_that_operates_on_an_infrastructure_host(
+    tmp_path: Path,
+) -> None:
+    # Issue 11: nobody certified operates the application (activity 5) on an IaaS.
+    result = vendor_at(tmp_path, "[1, 2, 3]")
+    assert status(result, "VND-002", "vendors/scribe") == "fail"
+    assert status(result, "HDS-002", "providers/host") == "fail"  # its `services` are missing
+    result = vendor_at(tmp_path, "[1, 2, 3, 4, 5, 6]", "    services: [iaas]")
+    assert status(result, "VND-002", "vendors/scribe") == "fail"
+
+
+def test_vnd_002_follows_the_chain_below_the_host(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        """
+        providers:
+          - {id: msp, name: InfoSanté, services: [managed_services], hosted_by: iaas,
+             hds: {certificate: HDS-M, activities: [5, 6], valid_until: 2028-01-01}}
+          - {id: iaas, name: CloudSanté, services: [iaas, paas],
+             hds: {certificate: HDS-I, activities: [1, 2, 3, 4], valid_until: 2028-01-01}}
+        vendors:
+          - {id: scribe, name: Scribe, stores_health_data: true, hosted_by: msp}
+        """,
+    )
+    assert status(result, "VND-002", "vendors/scribe") == "pass"

@@ -423,9 +423,10 @@ class Context:
         A design default [U]. A provider: the activities of the services bought from it,
         plus backup (6) when it backs up systems that may hold health data, whatever
         `services` says. A vendor storing health data: all six activities of hosting its
-        application, less those its host (`hosted_by`) both does and is certified for; an
-        IaaS host certified for 1-3 leaves 4-6, the platform, the operation of the
-        application and its backups, to the vendor.
+        application, less those the hosting chain below it (`hosted_by`, and that host's own
+        `hosted_by`…) both performs and is certified for; an IaaS host certified for 1-3
+        leaves 4-6, the platform, the operation of the application and its backups, to the
+        vendor. See :meth:`_host_covers` for what a host is taken to perform.
         """
         section, _, ident = target.partition("/")
         if section not in ("providers", "vendors"):
@@ -438,8 +439,21 @@ class Context:
         if section != "vendors" or obj.get("stores_health_data") is False:
             return []
         host = obj.get("hosted_by")
-        covered = self._host_covers(host) if isinstance(host, str) else set()
+        covered = self._chain_covers(host) if isinstance(host, str) else set()
         return [a for a in range(1, 7) if a not in covered]
+
+    def _chain_covers(self, ident: str, seen: frozenset[str] = frozenset()) -> set[int]:
+        """What the certified hosts of a chain perform: this host, then the host it runs on
+        (a SaaS editor certified for 5-6 on an IaaS certified for 1-4 covers all six)."""
+        host = self.lookup("providers", ident)
+        if not isinstance(host, dict) or ident in seen:
+            return set()
+        seen = seen | {ident}
+        covered = self._host_covers(ident, seen)
+        below = host.get("hosted_by")
+        if isinstance(below, str):
+            covered |= self._chain_covers(below, seen)
+        return covered
 
     def _provider_needs(
         self, ident: str, obj: dict[str, Any], seen: frozenset[str] = frozenset()
@@ -481,8 +495,14 @@ class Context:
         )
 
     def _host_covers(self, ident: str, seen: frozenset[str] = frozenset()) -> set[int]:
-        """The activities a host both performs (see :meth:`_provider_needs`) and is
-        certified for."""
+        """The activities a host both performs and is certified for.
+
+        What it performs: the activities of its `services` (see :meth:`_provider_needs`),
+        plus backup (6) when it operates the application (5): whoever runs a SaaS or a managed
+        service backs it up. A host that declares no `services` is taken to perform what its
+        certificate covers; HDS-002 fails it until it declares them, so the organisation is not
+        left green by the presumption.
+        """
         host = self.lookup("providers", ident)
         if not isinstance(host, dict):
             return set()
@@ -493,7 +513,13 @@ class Context:
         # covers nothing it could lend to what runs on it.
         if not isinstance(held, list) or not isinstance(number, str) or is_placeholder(number):
             return set()
-        return set(held) & set(self._provider_needs(ident, host, seen))
+        services = host.get("services")
+        if not isinstance(services, list) or not services:
+            return set(held)
+        performs = set(self._provider_needs(ident, host, seen))
+        if 5 in performs:
+            performs.add(6)
+        return set(held) & performs
 
 
 def _get(obj: Any, path: str) -> Any:
