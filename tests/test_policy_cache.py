@@ -40,6 +40,28 @@ def test_a_warm_cache_gives_the_same_report(
     assert warm.rules == cold.rules
 
 
+def test_each_language_keeps_its_compiled_catalogue(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    english = check(LAB, CheckOptions(as_of=AS_OF, lang="en")).findings
+    french = check(LAB, CheckOptions(as_of=AS_OF, lang="fr")).findings
+    assert len(list(cache_dir.glob("catalogue-*.marshal"))) == 2
+    # Runs taking turns between the languages read each one's entry: nothing is compiled.
+    _no_file_loading(monkeypatch)
+    assert check(LAB, CheckOptions(as_of=AS_OF, lang="en")).findings == english
+    assert check(LAB, CheckOptions(as_of=AS_OF, lang="fr")).findings == french
+
+
+def test_an_entry_of_an_older_naming_is_removed(cache_dir: Path) -> None:
+    check(LAB, CheckOptions(as_of=AS_OF, lang="en"))
+    old = cache_dir / f"catalogue-{'0' * 64}.marshal"
+    old.write_bytes(b"an entry named as before the language led the key")
+    (entry,) = cache_dir.glob("catalogue-en-*.marshal")
+    entry.unlink()
+    check(LAB, CheckOptions(as_of=AS_OF, lang="en"))
+    assert [p.name.split("-")[1] for p in cache_dir.glob("catalogue-*")] == ["en"]
+
+
 def test_a_changed_policy_file_is_recompiled(
     cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

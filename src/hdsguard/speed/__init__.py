@@ -44,11 +44,11 @@ Kept here:
   0.57 s, 1.03x -> 0.41x the C loader); and those of policies that may read anything, from
   one entry keyed on every file. :mod:`.declaration_cache`: parsed and validated
   files reused (the warm run's reading, ≈ 1.07 s -> 0.23 s at 10k in one process).
-  :mod:`.catalogue_cache`: the compiled catalogue reused (1.64x on the small example, the
-  pre-commit case). :mod:`.cache` is what the three share. Trust: keys hash the bytes read,
-  the whole installed package and the CEL build; entries are ``marshal`` data (never
-  pickle), sealed with a SHA-256 and their own key, in a directory only the user can
-  write; anything unreadable or unexpected is ignored and rebuilt
+  :mod:`.catalogue_cache`: the compiled catalogue reused, one entry per language (1.64x
+  on the small example, the pre-commit case). :mod:`.cache` is what the three share.
+  Trust: keys hash the bytes read, the whole installed package and the CEL build; entries
+  are ``marshal`` data (never pickle), sealed with a SHA-256 and their own key, in a
+  directory only the user can write; anything unreadable or unexpected is ignored and rebuilt
   (tests/test_cache_trust.py, tests/test_cache_equivalence.py). ``HDSGUARD_NO_CACHE=1``
   switches all three off.
 - :mod:`.fastpath`, the one-evaluation verdict (evaluation ≈ 1.9 s -> 1.3 s at 10k when it

@@ -29,6 +29,7 @@ import contextlib
 import dataclasses
 import hashlib
 import os
+import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
@@ -66,13 +67,15 @@ __all__ = [
 _FORMAT = 3  # 3: marshal data, no pickle
 _PREFIX = "catalogue-"
 _SUFFIX = ".marshal"
+_OTHER_LANGUAGE = re.compile(rf"{_PREFIX}[a-z]{{2,8}}-[0-9a-f]{{64}}{re.escape(_SUFFIX)}")
 
 
 def catalogue_key(
     files: Sequence[tuple[Path, bool]], contents: Mapping[Path, bytes], lang: str | None = None
 ) -> str:
-    """The hash of every input of the compiled catalogue (its texts' language included):
-    ``contents`` holds the bytes of each file, read once, the very bytes that are compiled."""
+    """The hash of every input of the compiled catalogue (its texts' language included),
+    after that language: ``contents`` holds the bytes of each file, read once, the very bytes
+    that are compiled. One entry is kept per language (:func:`store`)."""
     digest = hashlib.sha256()
     digest.update(f"lang={lang}\0".encode())
     for part in code_fingerprint(_FORMAT, _cel_stamp()):
@@ -84,7 +87,9 @@ def catalogue_key(
             continue
         digest.update(f"\0{display_path(path)}\0{builtin}\0{len(data)}\0".encode())
         digest.update(data)
-    return digest.hexdigest()
+    # The language leads the key so that store() keeps one entry per language: a French
+    # and an English run taking turns would otherwise each recompile the catalogue.
+    return f"{lang or 'default'}-{digest.hexdigest()}"
 
 
 def _cel_stamp() -> str:
@@ -123,9 +128,14 @@ def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
     blob = dumps(policies, key=key)
     if blob is None:
         return
+    language = key.partition("-")[0]
     try:
         for old in folder.glob(f"{_PREFIX}*"):
-            old.unlink(missing_ok=True)
+            # Another language's entry stays (one per language); this language's previous
+            # entry and anything of an older naming go.
+            other = old.name.removeprefix(_PREFIX).partition("-")[0]
+            if other == language or not _OTHER_LANGUAGE.fullmatch(old.name):
+                old.unlink(missing_ok=True)
     except OSError:
         return  # a read-only home or full disk only costs speed
     write_atomic(folder / f"{_PREFIX}{key}{_SUFFIX}", blob)
