@@ -454,3 +454,93 @@ def test_the_evaluation_date_defaults_to_today(tmp_path: Path, days: int, expect
     assert report["as_of"] == today.isoformat()
     (finding,) = [f for f in report["findings"] if f["rule"] == "FW-001"]
     assert finding["status"] == expected, finding["message"]
+
+
+# ------------------------------------------- PAT-003: a vulnerability that does not declare kev
+
+# CISA lists a flaw after it is published, never before: one published at most 14 days before
+# the evaluation date cannot be past the 14-day KEV deadline, whatever `kev` would say, nor past
+# the 15-day Internet-facing one. Older, or without `published`, it needs `kev`.
+
+
+def without_kev(exposure: str, published: str | None, cvss: float = 7.5) -> str:
+    date = "" if published is None else f", published: {published}"
+    return vulnerable(exposure, f"{{cve: CVE-2026-6001, cvss: {cvss}{date}}}")
+
+
+@pytest.mark.parametrize(
+    ("exposure", "published", "cvss", "expected"),
+    [
+        ("internal", ago(14), 7.5, P),
+        ("internal", ago(15), 7.5, F),
+        ("internal", AS_OF, 7.5, P),
+        ("internal", None, 7.5, F),
+        # Internet-facing and critical: 14 days old cannot be late on either deadline; 15 days
+        # old is within the Internet-facing one, but may be 15 days after a KEV listing.
+        ("internet", ago(14), 9.8, P),
+        ("internet", ago(15), 9.8, F),
+    ],
+)
+def test_pat_003_needs_kev_once_published_more_than_14_days_ago(
+    tmp_path: Path, exposure: str, published: str | None, cvss: float, expected: str
+) -> None:
+    case = Case("PAT-003", "no kev", WEB, without_kev(exposure, published, cvss), expected)
+    status, message = status_of(tmp_path, case)
+    assert status == expected, message
+
+
+@pytest.mark.parametrize(
+    ("lang", "published", "expected"),
+    [
+        (
+            "en",
+            ago(14),
+            "1 open vulnerability declared; none is declared known exploited; CVE-2026-6001"
+            " (published 2026-11-14, 14 days ago) does not declare `kev`: published within the"
+            " 14-day KEV deadline, it cannot be late yet",
+        ),
+        (
+            "en",
+            ago(15),
+            "evidence missing: CVE-2026-6001 does not declare `kev` (whether CISA lists it as"
+            " known exploited): published 2026-11-13, 15 days before 2026-11-28, it may have"
+            " been listed more than 14 days ago",
+        ),
+        (
+            "en",
+            None,
+            "evidence missing: CVE-2026-6001 does not declare `kev` (whether CISA lists it as"
+            " known exploited) nor `published`, which would show whether it can be past the"
+            " 14-day KEV deadline",
+        ),
+        (
+            "fr",
+            ago(14),
+            "1 vulnérabilité ouverte déclarée ; aucune n'est déclarée comme exploitée ;"
+            " CVE-2026-6001 (publiée le 14 novembre 2026, il y a 14 jours) ne déclare pas `kev` :"
+            " publiée dans le délai KEV de 14 jours, elle ne peut pas encore être en retard",
+        ),
+        (
+            "fr",
+            ago(15),
+            "preuve manquante : CVE-2026-6001 ne déclare pas `kev` (si la CISA la répertorie"
+            " comme exploitée) : publiée le 13 novembre 2026, 15 jours avant le 28 novembre"
+            " 2026, elle a pu être inscrite au catalogue KEV il y a plus de 14 jours",
+        ),
+        (
+            "fr",
+            None,
+            "preuve manquante : CVE-2026-6001 ne déclare pas `kev` (si la CISA la répertorie"
+            " comme exploitée) ni `published`, qui montrerait si elle peut avoir dépassé le"
+            " délai KEV de 14 jours",
+        ),
+    ],
+)
+def test_pat_003_says_why_kev_is_or_is_not_needed(
+    tmp_path: Path, lang: str, published: str | None, expected: str
+) -> None:
+    write(tmp_path / "decl", {"org.yaml": without_kev("internal", published)})
+    args = ["check", str(tmp_path / "decl"), "--no-config", "--as-of", AS_OF]
+    result = run_cli([*args, "--format", "json", "--lang", lang])
+    (finding,) = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "PAT-003"]
+    assert expected in finding["message"]
