@@ -140,7 +140,7 @@ def check(paths: Sequence[str], options: CheckOptions | None = None) -> Report:
 
 def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     from hdsguard import data
-    from hdsguard.engine import run
+    from hdsguard.engine import fields_in_use, run
     from hdsguard.policies.texts import fallback_notice
 
     tell = options.progress or _silent
@@ -190,6 +190,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     )
     from hdsguard.speed.findingsmemo import FindingsMemo
 
+    in_use = fields_in_use(policies, decl)
     memo = FindingsMemo.open(
         runtime.catalogue_key,
         decl.digests,
@@ -199,6 +200,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         options.severities,
         options.evidence,
         decl.observed(),
+        in_use,
     )
     results = run(
         runtime,
@@ -209,6 +211,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         options.severities,
         evidence=options.evidence,
         memo=memo,
+        in_use=in_use,
     )
     findings = results.findings
     if observed is not None:

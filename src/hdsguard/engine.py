@@ -67,6 +67,7 @@ def run(
     *,
     evidence: bool = True,
     memo: FindingsMemo | None = None,
+    in_use: frozenset[tuple[str, str]] | None = None,
 ) -> Results:
     """Findings for every (policy, target) pair, sorted by rule then target; on a large
     estate, evaluated by several processes (:mod:`hdsguard.speed.evalsplit`).
@@ -81,8 +82,13 @@ def run(
     them, and those of the policies that follow references on files whose inputs, the file
     and those declaring what the policies read, are unchanged): each target is evaluated on
     the policies the memo did not settle for its file (:meth:`Evaluation.todo`).
+
+    ``in_use``: :func:`fields_in_use` of the run, when the caller made it already (the memo
+    is keyed on it); else it is made here.
     """
     policies = list(policies)
+    if in_use is None:
+        in_use = fields_in_use(policies, decl)
     observed = decl.observed()
     references = {p.id: p.meta.references for p in policies}
     recalled = memo.recall(decl, policies, references, observed) if memo is not None else None
@@ -95,6 +101,7 @@ def run(
         severities,
         evidence=evidence,
         done=recalled.settled if recalled is not None else None,
+        in_use=in_use,
     )
     produced, counted = evaluate_all(evaluation, references)
     findings: list[Finding] = []
@@ -123,6 +130,7 @@ class Evaluation:
         *,
         evidence: bool,
         done: Callable[[str | None, str], bool] | None = None,
+        in_use: frozenset[tuple[str, str]] | None = None,
     ) -> None:
         self.runtime = runtime
         self.decl = decl
@@ -148,6 +156,11 @@ class Evaluation:
             }
         )
         self.by_section = _by_section(policies)
+        # The (rule, section) pairs of the rules that warn on missing evidence
+        # (`missing_evidence: warn`) where some target of the section declares one of the
+        # rule's fields: the organisation uses that vocabulary, so a target of the section
+        # that leaves it out fails as missing evidence (see evaluate_one).
+        self.in_use = fields_in_use(policies, decl) if in_use is None else in_use
         self.scoped = {
             section: {p.id: values[p.id] for p in group}
             for section, group in self.by_section.items()
@@ -187,6 +200,7 @@ class Evaluation:
         section, lo, hi = unit
         runtime, sections, now, evidence = self.runtime, self.sections, self.now, self.evidence
         scoped, counted, severity = self.scoped[section], self.counted, self.severity
+        in_use = self.in_use
         findings: list[Finding] = []
         tally: Tally = {}
         for target, obj, origin in self.decl.targets(section)[lo:hi]:
@@ -204,7 +218,12 @@ class Evaluation:
                 status = counted.get(verdict) if type(verdict) is int else None
                 if status is None:
                     outcome = evaluate_one(
-                        policy, obj, activation, evidence=evidence, verdict=verdict
+                        policy,
+                        obj,
+                        activation,
+                        evidence=evidence,
+                        verdict=verdict,
+                        in_use=(policy.id, section) in in_use,
                     )
                     if evidence or outcome.status not in COUNTED:
                         findings.append(
@@ -224,6 +243,31 @@ class Evaluation:
                 key = (policy.id, status, path)
                 tally[key] = tally.get(key, 0) + 1
         return findings, tally
+
+
+def fields_in_use(
+    policies: Iterable[CompiledPolicy], decl: DeclarationSet
+) -> frozenset[tuple[str, str]]:
+    """(rule, section) for each rule with ``missing_evidence: warn`` and each list section it
+    applies to where at least one object declares a field one of the rule's checks requires.
+
+    Such a rule warns on a target that declares none of its fields only while no target of
+    the section does: an organisation that never heard of `dpia` is not failed for it, but
+    one that declares it on some systems and leaves it out on another has missing evidence
+    there (:func:`evaluate_one`). A singleton is the only target of its section: its own
+    fields decide. The findings memo keys every entry on this set (a verdict of one target
+    depends on the others through it alone)."""
+    found: set[tuple[str, str]] = set()
+    for policy in policies:
+        if policy.meta.missing_evidence != "warn":
+            continue
+        paths = [path for check in policy.checks for path in check.requires]
+        for section in policy.meta.applies_to:
+            # The objects as read, not decl.targets(): no index is built for this.
+            objects = decl.lists.get(section, ())
+            if any(_present(obj, path) for obj in objects for path in paths):
+                found.add((policy.id, section))
+    return frozenset(found)
 
 
 def _by_section(policies: Iterable[CompiledPolicy]) -> dict[str, list[CompiledPolicy]]:
@@ -252,9 +296,11 @@ def evaluate_one(
     *,
     evidence: bool = True,
     verdict: Any = None,
+    in_use: bool = False,
 ) -> _Outcome:
     """The outcome of one policy on one target; ``verdict``: the policy's verdict when it was
-    already evaluated, else None (it is evaluated here)."""
+    already evaluated, else None (it is evaluated here); ``in_use``: whether some target of
+    the section declares a field the policy requires (:func:`fields_in_use`)."""
     if verdict is None:
         # One evaluation settles the common cases; anything else takes the exact path below.
         verdict = _verdict(policy, activation)
@@ -290,10 +336,15 @@ def evaluate_one(
         ]
     else:
         results = [_check(check, obj, activation) for check in policy.checks]
-    if policy.meta.missing_evidence == "warn" and _nothing_declared(policy, obj, results):
+    if (
+        policy.meta.missing_evidence == "warn"
+        and not in_use
+        and _nothing_declared(policy, obj, results)
+    ):
         # A rule whose evidence lies outside the declaration contract, and not one of its
-        # fields declared: it warns (still no pass). Once its fields are declared, one left
-        # out or a declared weakness fails as in any rule.
+        # fields declared on any target of the section: it warns (still no pass). Once its
+        # fields are declared, on this target or another of its section, one left out or a
+        # declared weakness fails as in any rule.
         results = [r._replace(status=Status.WARN) if r.missing else r for r in results]
     for status in (Status.FAIL, Status.ERROR, Status.WARN):
         hits = [r for r in results if r.status is status]

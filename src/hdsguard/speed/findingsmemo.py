@@ -6,7 +6,11 @@ that file's bytes (objects and positions), the compiled catalogue, the parameter
 severities, the evaluation date and whether evidence messages are rendered. The memo keeps,
 per declaration file, the findings of the local policies, and the outcomes they only counted
 (passes and not-applicable pairs of a run without evidence, :func:`hdsguard.engine.run`),
-under a key hashing all of these (the *context*, and the file's content key). In a run given
+under a key hashing all of these (the *context*, and the file's content key). The context
+also holds which rules that warn on missing evidence are in use in which sections
+(:func:`hdsguard.engine.fields_in_use`): through it alone, such a rule's verdict on a target
+depends on the other targets of its section, so its flip (a `dpia` declared on one system)
+makes every entry of the other state unused, and switching back finds them again. In a run given
 no evidence file, the policies that read other objects only through evidence helpers are
 local too (``policies.locality.EVIDENCE_HELPERS``); the key lists the policies memoized, so
 the entries of a run with evidence and of one without never mix.
@@ -106,9 +110,11 @@ class FindingsMemo:
         severities: Mapping[str, Severity],
         evidence: bool,
         observed: bool = False,
+        in_use: Iterable[tuple[str, str]] = (),
     ) -> FindingsMemo | None:
         """The memo of a run; ``evidence``: messages of passes rendered; ``observed``:
-        evidence files given (policies local only without them are then not memoized)."""
+        evidence files given (policies local only without them are then not memoized);
+        ``in_use``: the run's :func:`hdsguard.engine.fields_in_use`."""
         folder = subdir(SUBDIR)
         if folder is None or catalogue_key is None or not digests:
             return None
@@ -120,6 +126,10 @@ class FindingsMemo:
             "policies": [p.id for p in policies if p.local_in(observed)],
             "params": {k: dict(v) for k, v in sorted(params.items())},
             "severities": {k: v.value for k, v in sorted(severities.items())},
+            # Whether a rule that warns on missing evidence warns or fails on a target that
+            # declares none of its fields depends on the other targets of its section, through
+            # this alone: when it changes, no entry of the other state is used.
+            "in_use": sorted(f"{rule} {section}" for rule, section in in_use),
         }
         text = json.dumps(context, sort_keys=True, default=str)
         return cls(folder, hashlib.sha256(text.encode()).hexdigest(), digests)
