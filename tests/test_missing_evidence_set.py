@@ -1,4 +1,5 @@
-"""A rule that warns on missing evidence (``missing_evidence: warn``) judges it across the set.
+"""A rule that warns on missing evidence (``missing_evidence: warn``) judges it across the set
+(``warn_each``, for a field the contract marks optional, does not).
 
 It warns on a target that declares none of its fields only while no target of its section
 does: an organisation that never heard of `dpia` is not failed for it. Once the organisation
@@ -86,25 +87,23 @@ def test_a_field_used_on_a_system_that_does_not_apply_still_counts(tmp_path: Pat
     assert gov_010["systems/dpi"][0] == "fail"
 
 
-@pytest.mark.parametrize(
-    ("rule", "other", "target", "field"),
-    [
-        ("IAM-009", {"systems": [{**PACS, "ins": {"exchanged": False}}]}, "systems/dpi", "ins"),
-        (
-            "FW-004",
-            {"firewalls": [{"id": "fw-int", "internet_facing": False}]},
-            "firewalls/fw-int",
-            "rules",
-        ),
-    ],
-)
-def test_the_other_list_rules_judge_across_the_set(
-    tmp_path: Path, rule: str, other: dict[str, Any], target: str, field: str
-) -> None:
+def test_the_other_list_rules_judge_across_the_set(tmp_path: Path) -> None:
+    other = {"systems": [{**PACS, "ins": {"exchanged": False}}]}
     code, report = _check(_estate(tmp_path, other))
-    status, message = _status(report, rule)[target]
+    status, message = _status(report, "IAM-009")["systems/dpi"]
     assert (code, status) == (1, "fail")
-    assert f"evidence missing: `{field}" in message
+    assert "evidence missing: `ins" in message
+
+
+def test_a_firewall_without_rules_warns_whatever_the_others_declare(tmp_path: Path) -> None:
+    # FW-004 is `warn_each`: the contract marks `rules` optional, and keeping the rule set
+    # of the edge firewall only (the clean clinic's `fw-edge`) is its own case.
+    other = {"firewalls": [{"id": "fw-int", "internet_facing": False}]}
+    _code, report = _check(_estate(tmp_path, other))
+    status, message = _status(report, "FW-004")["firewalls/fw-int"]
+    assert status == "warn"
+    assert "evidence missing: `rules`" in message
+    assert _status(report, "FW-004")["firewalls/fw-edge"][0] == "pass"
 
 
 def test_a_singleton_still_warns_on_its_own_fields(tmp_path: Path) -> None:

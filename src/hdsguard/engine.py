@@ -337,14 +337,15 @@ def evaluate_one(
     else:
         results = [_check(check, obj, activation) for check in policy.checks]
     if (
-        policy.meta.missing_evidence == "warn"
+        policy.meta.missing_evidence != "fail"
         and not in_use
         and _nothing_declared(policy, obj, results)
     ):
         # A rule whose evidence lies outside the declaration contract, and not one of its
         # fields declared on any target of the section: it warns (still no pass). Once its
         # fields are declared, on this target or another of its section, one left out or a
-        # declared weakness fails as in any rule.
+        # declared weakness fails as in any rule. `warn_each` (fields the contract marks
+        # optional) is never in use: each target that declares none of them warns.
         results = [r._replace(status=Status.WARN) if r.missing else r for r in results]
     for status in (Status.FAIL, Status.ERROR, Status.WARN):
         hits = [r for r in results if r.status is status]

@@ -49,7 +49,7 @@ class PolicyMeta:
     help_uri: str | None
     controls: tuple[Control, ...] = ()
     lang: str = "en"  # the language asked for these texts (some may have fallen back)
-    missing_evidence: str = "fail"  # or "warn": see Policy.missing_evidence
+    missing_evidence: str = "fail"  # or "warn", "warn_each": see Policy.missing_evidence
 
     @classmethod
     def of(cls, spec: Policy | PolicyRules, texts: PolicyTexts | None = None) -> PolicyMeta:
@@ -102,7 +102,7 @@ class PolicyMeta:
 SEVERITIES = frozenset(s.value for s in Severity)
 SECTIONS = frozenset(SECTION_NAMES) | frozenset(EVIDENCE_SECTIONS)
 LANGS = frozenset({"en", "fr"})
-MISSING_EVIDENCE = frozenset({"fail", "warn"})
+MISSING_EVIDENCE = frozenset({"fail", "warn", "warn_each"})
 TRANSLATION_KEYS = frozenset(
     {"title", "description", "rationale", "remediation", "message", "warn_message"}
     | {"pass_message", "not_applicable_message", "checks", "params", "references"}

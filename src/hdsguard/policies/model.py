@@ -19,7 +19,7 @@ from hdsguard.declarations.types import IsoDate
 from hdsguard.i18n import _
 
 StatusName = Literal["pass", "fail", "warn", "not_applicable", "error"]
-MissingEvidence = Literal["fail", "warn"]
+MissingEvidence = Literal["fail", "warn", "warn_each"]
 SeverityName = Literal["critical", "high", "medium", "low", "info"]
 SectionName = Literal[
     "organisation",
@@ -291,7 +291,9 @@ class Policy(_Strict):
         default="fail",
         description="What a finding whose only problem is evidence not declared (`requires`) "
         "reports: `fail` (default), or `warn` for a rule whose evidence lies outside the "
-        "declaration contract (docs/policy-format.md); a declared weakness always fails.",
+        "declaration contract, while no target of its section declares it, or `warn_each` on "
+        "every target that declares none of it, for fields the contract marks optional "
+        "(docs/policy-format.md); a declared weakness always fails.",
     )
     help_uri: StrictStr | None = None
     lang: LangName = Field(
