@@ -706,14 +706,16 @@ CASES = [
 
 
 @cache
-def report(run: str, root: Path) -> dict[str, Any]:
+def report(run: str, root: Path, lang: str = "en") -> dict[str, Any]:
     build, as_of = RUNS[run]
-    folder = root / run
+    folder = root / f"{run}-{lang}"
     folder.mkdir()
     (folder / "decl.yaml").write_text(
         yaml.safe_dump(build(), sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
-    result = run_cli(["check", str(folder), "--no-config", "--as-of", as_of, "--format", "json"])
+    result = run_cli(
+        ["check", str(folder), "--no-config", "--as-of", as_of, "--format", "json", "--lang", lang]
+    )
     assert result.exit_code in (0, 1), result.output
     document: dict[str, Any] = json.loads(result.stdout)
     return document
@@ -724,10 +726,10 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("rows")
 
 
-def finding(root: Path, case: Case) -> dict[str, Any]:
+def finding(root: Path, case: Case, lang: str = "en") -> dict[str, Any]:
     found = [
         f
-        for f in report(case.run, root)["findings"]
+        for f in report(case.run, root, lang)["findings"]
         if f["rule"] == case.rule and f["target"] == case.target
     ]
     assert len(found) == 1, (str(case), found)
@@ -739,6 +741,35 @@ def finding(root: Path, case: Case) -> dict[str, Any]:
 def test_row(root: Path, case: Case) -> None:
     got = finding(root, case)
     assert got["status"] in case.expected, (str(case), got["status"], got["message"])
+
+
+# ------------------------------------------------------------------------- the messages
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        (
+            "en",
+            "Scribe Santé uses a sub-processor not declared as authorised by the organisation"
+            " (`authorised: true` only after its written authorisation): Dictée Express (FR)"
+            " — `authorised` not declared",
+        ),
+        (
+            "fr",
+            "Scribe Santé recourt à un sous-traitant ultérieur dont l'autorisation par"
+            " l'établissement n'est pas déclarée (`authorised: true` seulement après son"
+            " autorisation écrite) : Dictée Express (FR) — `authorised` non déclaré",
+        ),
+    ],
+)
+def test_vnd_004_an_undeclared_authorisation_is_not_called_a_refusal(
+    root: Path, lang: str, says: str
+) -> None:
+    # It read "uses a sub-processor the organisation has not authorised", of an authorisation
+    # nobody declared either way.
+    case = v("VND-004", "c", "v-sub-authorised-unknown", NOT_PASS)
+    assert finding(root, case, lang)["message"] == says
 
 
 # ------------------------------- (d) greens that lie, refused as input errors (exit 2)
