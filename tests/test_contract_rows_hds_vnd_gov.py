@@ -227,6 +227,7 @@ PROVIDERS: dict[str, tuple[dict[str, Any], bool]] = {
     # HDS-008
     "p-no-url": ({"hds.transparency_url": DROP}, True),
     "p-no-laws": ({"third_country_laws": DROP}, True),
+    "p-laws-and-page-only": ({"storage_countries": DROP, "remote_access_countries": DROP}, True),
     "p-ma-scc-no-laws": (
         {"remote_access_countries": ["FR", "MA"], "transfer_mechanism": "scc"},
         True,
@@ -574,6 +575,10 @@ CASES = [
     # HDS-008 Non-EU law exposure disclosed; transparency page URL known
     p("HDS-008", "a", "p-clean", PASS),
     p("HDS-008", "a", "p-ma-scc", PASS),
+    # the row's evidence suffices: the countries are HDS-006's and HDS-007's, which fail
+    p("HDS-008", "a", "p-laws-and-page-only", PASS),
+    p("HDS-006", "c", "p-laws-and-page-only", NOT_PASS),
+    p("HDS-007", "c", "p-laws-and-page-only", NOT_PASS),
     p("HDS-008", "b", "p-no-url", FAIL),
     p("HDS-008", "c", "p-no-laws", NOT_PASS),
     p("HDS-008", "d", "p-ma-scc-no-laws", NOT_PASS),  # a Moroccan desk, "no exposure"

@@ -63,7 +63,6 @@ REMEDIATION_NEED_NOT_NAME = {
     ("EXP-005", "peers"),
     # The location of each party: the remediation names the target to update as a whole.
     ("HDS-006", "country"),
-    ("HDS-008", "storage_countries"),
     # Whether the vendor reaches health data decides applicability of the audit delay; its
     # missing-evidence message names the field, the fix is the audit itself.
     ("VND-005", "health_data_access"),
