@@ -786,3 +786,235 @@ def test_the_input_refuses_what_no_rule_may_read_green(tmp_path: Path) -> None:
         assert f"decl.yaml:{line}:{column}: {where}: " in found[0], (found[0], line, column)
         assert says in found[0], found[0]
     assert len(errors) == len(REJECTIONS), result.stderr
+
+
+# ------------------------------------------------------------------ the messages, read
+#
+# What is wrong, where (the finding's line:column at the deciding field), the actual value and
+# how to fix it, in English and in French: (set, rule, target, the text at line:column, what
+# the message says in English, in French, what the fix says in English, in French).
+MESSAGES: list[tuple[str, str, str, str, str, str, str, str]] = [
+    (
+        "violations",
+        "EXP-001",
+        "services/http-login",
+        "protocol: http",
+        "http is a cleartext protocol and the service is exposed to the Internet",
+        "http est un protocole en clair et le service est exposé sur Internet",
+        "serve the service over its encrypted equivalent (https for http",
+        "servir le service par son équivalent chiffré (https pour http",
+    ),
+    (
+        "violations",
+        "EXP-002",
+        "services/no-auth",
+        "authentication: none",
+        "https service exposed to the Internet with `authentication: none`",
+        "service https exposé sur Internet avec `authentication: none`",
+        "Require authentication on no-auth",
+        "",
+    ),
+    (
+        "violations",
+        "EXP-004",
+        "services/admin-direct",
+        "via: direct",
+        "is reached from the Internet directly; it may be reached from the Internet only via vpn"
+        " or bastion",
+        "est joignable depuis Internet en direct ; elle ne doit l'être que via vpn ou bastion",
+        "publish it only through vpn or bastion",
+        "ne la publier que par vpn ou bastion",
+    ),
+    (
+        "violations",
+        "EXP-006",
+        "organisation",
+        "last_exposure_scan: 2026-06-01",
+        "last external exposure scan 2026-06-01, 180 days before 2026-11-28; the limit is 92",
+        "dernier scan externe d'exposition le 1er juin 2026, 180 jours avant le 28 novembre 2026",
+        "then set `last_exposure_scan` to the date of the report",
+        "",
+    ),
+    (
+        "violations",
+        "FW-001",
+        "firewalls/fw-unpatched",
+        "last_patch: 2026-01-15",
+        "last patched 2026-01-15, 317 days before 2026-11-28; the limit is 90 days",
+        "dernier correctif le 15 janvier 2026, 317 jours avant le 28 novembre 2026 ; la limite est"
+        " de 90 jours",
+        "then set `last_patch` to the date it was applied",
+        "",
+    ),
+    (
+        "violations",
+        "PAT-002",
+        "services/critical-open",
+        "{cve: CVE-2026-3001",
+        "CVE-2026-3001 (CVSS 9.8), published 2026-09-01, is still open on 2026-11-28, 88 days"
+        " later; the limit for a CVSS of 9 or more is 30 days after publication",
+        "CVE-2026-3001 (CVSS 9.8), publiée le 1er septembre 2026, est encore ouverte le 28"
+        " novembre 2026, 88 jours plus tard",
+        "Apply the vendor's fix",
+        "",
+    ),
+    (
+        "violations",
+        "BKP-001",
+        "systems/stale",
+        "last_success: 2026-11-20",
+        "last successful backup 2026-11-20, 8 days before 2026-11-28; the limit is 1 day",
+        "dernière sauvegarde réussie le 20 novembre 2026, 8 jours avant le 28 novembre 2026 ; la"
+        " limite est de 1 jour",
+        "Back up stale at least every 1 day",
+        "",
+    ),
+    (
+        "violations",
+        "IAM-004",
+        "identity",
+        "inactive_disable_days: 180",
+        "inactive accounts are disabled after 180 days (`identity.inactive_disable_days`); the"
+        " limit is 90 days",
+        "les comptes inactifs sont désactivés au bout de 180 jours",
+        "then set `identity.inactive_disable_days` to the delay applied",
+        "",
+    ),
+    (
+        "violations",
+        "LOG-002",
+        "logging",
+        "retention_days: 90",
+        "security logs are kept 90 days (`logging.retention_days`); the minimum is 180 days",
+        "les journaux de sécurité sont conservés 90 jours (`logging.retention_days`) ; le minimum"
+        " est de 180 jours",
+        "then set `logging.retention_days` to the retention applied",
+        "",
+    ),
+    (
+        "violations",
+        "TLS-001",
+        "services/tls-10",
+        'min_version: "1.0"',
+        'https service accepts TLS 1.0 and later (`tls.min_version: "1.0"`); the minimum is TLS'
+        " 1.2",
+        'le service https accepte TLS 1.0 et les versions suivantes (`tls.min_version: "1.0"`) ;'
+        " le minimum est TLS 1.2",
+        "Disable TLS versions older than 1.2 on tls-10",
+        "",
+    ),
+    (
+        "violations",
+        "TLS-003",
+        "certificates/too-long",
+        "not_after: 2027-06-01",
+        "issued 2026-06-01 and valid until 2027-06-01 lasts 365 days; the CA/Browser Forum"
+        " Baseline Requirements allow at most 200 days",
+        "émis le 1er juin 2026 et valide jusqu'au 1er juin 2027 dure 365 jours",
+        "Replace it with a certificate within the CA/Browser Forum limit",
+        "",
+    ),
+    (
+        "violations",
+        "FW-004",
+        "firewalls/fw-any-any",
+        "{from: any, to: any, port: any",
+        "1 of the 2 declared rules allows any source to any destination on any port: {from: any,"
+        " to: any, port: any, action: allow}",
+        "1 des 2 règles déclarées autorise toute source vers toute destination sur tout port",
+        "replace any rule that allows any source to any destination on any port",
+        "remplacer toute règle qui autorise toute source vers toute destination sur tout port",
+    ),
+    # A firewall without rules: the fix is to declare them, not "remove the any-to-any rule".
+    (
+        "missing",
+        "FW-004",
+        "firewalls/fw-bare",
+        "{id: fw-bare",
+        "evidence missing: `rules` is not declared",
+        "preuve manquante : `rules` n'est pas déclaré",
+        "Declare every rule of fw-bare in `rules` (its `from`, `to`, `port` and `action`, from"
+        " the firewall's configuration export)",
+        "Déclarer chaque règle de fw-bare dans `rules` (ses `from`, `to`, `port` et `action`,"
+        " d'après l'export de la configuration du pare-feu)",
+    ),
+    # `mfa` not declared is not "without multi-factor authentication": it is not said.
+    (
+        "missing",
+        "EXP-005",
+        "services/vpn-mfa-unsaid",
+        "{id: vpn-mfa-unsaid",
+        "evidence missing: `mfa` is not declared for this remote access service (openvpn, role"
+        " remote_access) reachable from the Internet with `authentication: password`: nothing"
+        " shows that it requires a second factor; declare whether it does (`mfa`)",
+        "preuve manquante : `mfa` n'est pas déclaré pour ce service d'accès distant (openvpn,"
+        " rôle remote_access) joignable depuis Internet avec `authentication: password` : rien ne"
+        " montre qu'il exige un second facteur",
+        "then declare `mfa: true`",
+        "",
+    ),
+    (
+        "violations",
+        "EXP-005",
+        "services/vpn-no-mfa",
+        "mfa: false",
+        "reachable from the Internet with `authentication: password` and without multi-factor"
+        " authentication (`mfa: false`)",
+        "joignable depuis Internet avec `authentication: password` et sans authentification"
+        " multifacteur (`mfa: false`)",
+        "then declare `mfa: true`",
+        "",
+    ),
+    (
+        "traps",
+        "BKP-005",
+        "systems/at-not-yet",
+        "provider: not-yet",
+        "the HDS certificate HDS-2026-0999 of backup provider Not Yet (providers/not-yet) is valid"
+        " only from 2027-01-01, 34 days after 2026-11-28",
+        "le certificat HDS HDS-2026-0999 du prestataire de sauvegarde Not Yet (providers/not-yet)"
+        " n'est valide qu'à partir du 1er janvier 2027, 34 jours après le 28 novembre 2026",
+        "Check the HDS certificate of Not Yet (providers/not-yet)",
+        "Vérifier le certificat HDS détenu par Not Yet (providers/not-yet)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def reports_fr(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The sets the messages are read in, reported in French."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in sorted({decl for decl, *_ in MESSAGES}):
+        root = write(tmp_path_factory.mktemp(name), {"decl.yaml": SETS[name]})
+        args = ["check", str(root / "decl.yaml"), "--no-config", "--as-of", AS_OF]
+        result = run_cli([*args, "--format", "json", "--lang", "fr"])
+        findings = json.loads(result.stdout)["findings"]
+        out[name] = {(f["rule"], f["target"]): f for f in findings}
+    return out
+
+
+@pytest.mark.parametrize(
+    ("decl", "rule", "target", "at", "en", "fr", "fix_en", "fix_fr"),
+    MESSAGES,
+    ids=[f"{rule}-{target}" for _, rule, target, *_ in MESSAGES],
+)
+def test_message(
+    reports: dict[str, dict[tuple[str, str], Any]],
+    reports_fr: dict[str, dict[tuple[str, str], Any]],
+    decl: str,
+    rule: str,
+    target: str,
+    at: str,
+    en: str,
+    fr: str,
+    fix_en: str,
+    fix_fr: str,
+) -> None:
+    english, french = reports[decl][(rule, target)], reports_fr[decl][(rule, target)]
+    row = SETS[decl].lstrip("\n").splitlines()[english["line"] - 1]
+    assert row[english["column"] - 1 :].startswith(at), (row, english["column"])
+    assert (french["line"], french["column"]) == (english["line"], english["column"])
+    assert en in english["message"], english["message"]
+    assert fr in french["message"], french["message"]
+    assert fix_en in english["remediation"], english["remediation"]
+    assert fix_fr in french["remediation"], french["remediation"]
