@@ -446,6 +446,11 @@ ORGANISATIONS: dict[str, dict[str, Any]] = {
         "incident_procedure.register": False,
         "continuity_plan.business_impact_analysis": False,
     },
+    # both too old, the pentest the more recent: GOV-006 is decided by it
+    "org-pentest-latest": {
+        "last_security_audit": day("2024-06-01"),
+        "last_pentest": day("2025-06-01"),
+    },
     # a software vendor: no FINESS, no ARS report
     "org-vendor": {
         "kind": "health_software_vendor",
@@ -706,6 +711,7 @@ CASES = [
     o("GOV-006", "a", "main", PASS),
     o("GOV-006", "a", "org-partial", PASS),  # a pentest alone
     o("GOV-006", "b", "org-violations", FAIL),
+    o("GOV-006", "b", "org-pentest-latest", FAIL),
     o("GOV-006", "c", "org-bare", NOT_PASS),
 ]
 
@@ -775,6 +781,21 @@ def test_vnd_004_an_undeclared_authorisation_is_not_called_a_refusal(
     # nobody declared either way.
     case = v("VND-004", "c", "v-sub-authorised-unknown", NOT_PASS)
     assert finding(root, case, lang)["message"] == says
+
+
+@pytest.mark.parametrize(
+    ("run", "field"),
+    [("org-violations", "last_security_audit"), ("org-pentest-latest", "last_pentest")],
+)
+def test_gov_006_points_at_the_most_recent_of_audit_and_pentest(
+    root: Path, run: str, field: str
+) -> None:
+    # format.md: line and column point at the field that decides the finding. It pointed at
+    # `last_security_audit` when the (more recent) pentest decided, or at the organisation
+    # when no audit was declared.
+    got = finding(root, o("GOV-006", "b", run, FAIL))
+    lines = (root / f"{run}-en" / "decl.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[got["line"] - 1][got["column"] - 1 :].startswith(f"{field}:"), got
 
 
 # ------------------------------- (d) greens that lie, refused as input errors (exit 2)
