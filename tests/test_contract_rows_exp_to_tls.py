@@ -457,6 +457,20 @@ certificates:
 # Greens that would lie, the input accepts: partial protections read as whole, a certificate
 # not valid yet, "any" spelt as an address range.
 TRAPS = """
+identity:
+  mfa_admin: true
+  default_credentials_changed: true
+  admin_workstations_internet: false
+  admin_accounts: {dedicated: true, individual: true}
+  inactive_disable_days: 0
+  active_directory: {krbtgt_last_reset: 2026-05-01, ads_level: 3}
+logging:
+  centralised: true
+  ntp: true
+  transport_encrypted: true
+  health_data_access_logged: true
+  retention_days: 0
+  last_access_review: 2026-06-30
 providers:
   - id: not-yet
     name: Not Yet
@@ -473,10 +487,31 @@ firewalls:
      firmware: {version: "7.4.4", end_of_support: 2029-03-31}, last_patch: 2026-10-15,
      last_rule_review: 2026-09-01, management_exposed: false, vulnerabilities: [],
      rules: [{from: 0.0.0.0/0, to: 0.0.0.0/0, port: any, action: allow}]}
+  - {id: fw-empty, vendor: Fortinet, model: F, internet_facing: true,
+     firmware: {version: "7.4.4", end_of_support: 2029-03-31}, last_patch: 2026-10-15,
+     last_rule_review: 2026-09-01, management_exposed: false, vulnerabilities: [], rules: []}
+  - {id: fw-edge-critical, vendor: Fortinet, model: F, internet_facing: true,
+     vulnerabilities: [{cve: CVE-2026-6001, cvss: 9.1, published: 2026-11-08, kev: false}]}
+  - {id: fw-inside-critical, vendor: Fortinet, model: F, internet_facing: false,
+     vulnerabilities: [{cve: CVE-2026-6002, cvss: 9.1, published: 2026-11-08, kev: false}]}
 certificates:
   - {id: not-yet-valid, subject: a.example.fr, not_before: 2027-01-01, not_after: 2027-06-01,
      public: true, signature_algorithm: sha256WithRSAEncryption}
+  - {id: unnamed-hash, subject: e.example.fr, not_before: 2026-09-01, not_after: 2027-01-01,
+     public: true, signature_algorithm: RSASSA-PSS}
+  - {id: ecdsa-sha1, subject: f.example.fr, not_before: 2026-09-01, not_after: 2027-01-01,
+     public: true, signature_algorithm: ecdsa-with-SHA1}
 services:
+  - {id: ldaps-direct, protocol: ldaps, exposure: internet, via: direct, role: other,
+     authentication: password, owner: DSI, purpose: directory, tls: {min_version: "1.2"}}
+  - {id: rdp-bastion, protocol: rdp, exposure: internet, via: bastion, role: remote_access,
+     authentication: password, mfa: true, owner: DSI, purpose: remote desktop}
+  - {id: ssh-without-role, protocol: ssh, exposure: internet, via: direct, authentication: key,
+     mfa: false, owner: DSI, purpose: sftp drop}
+  - {id: smtp-open, protocol: smtp, exposure: internet, via: direct, role: other,
+     authentication: none, owner: DSI, purpose: mail relay}
+  - {id: telnet-as-other, protocol: other, port: 23, exposure: internet, via: direct,
+     role: other, authentication: password, owner: DSI, purpose: legacy console}
   - {id: rdp-proxy-no-mfa, protocol: rdp, exposure: internet, via: reverse_proxy,
      role: remote_access, authentication: password, mfa: false, owner: DSI,
      purpose: remote desktop gateway}
@@ -526,6 +561,7 @@ certificates:
 services:
   - {id: no-protocol, exposure: internet, via: direct, role: web, authentication: password}
   - {id: ftp-no-exposure, protocol: ftp, role: file_transfer, authentication: password}
+  - {id: tls-unquoted, protocol: https, exposure: internal, tls: {min_version: 1.2}}
   - id: future-published
     protocol: ssh
     exposure: internal
@@ -551,6 +587,7 @@ REJECTIONS = [
     ("certificates/cert-undated", "required field 'not_after' is missing", "{id: cert-undated"),
     ("services/no-protocol", "required field 'protocol' is missing", "{id: no-protocol"),
     ("services/ftp-no-exposure", "required field 'exposure' is missing", "{id: ftp-no-exp"),
+    ("services/tls-unquoted.tls.min_version", 'write `"1.2"`, in quotes', "1.2}"),
     ("services/future-published.vulnerabilities[0].published", "after the", "2027-01-05"),
     ("services/future-kev.vulnerabilities[0].kev_added", "after the evaluation", "2026-12-21"),
 ]
@@ -730,6 +767,19 @@ CASES: list[tuple[str, str, str, str]] = [
     ("traps", "EXP-004", "services/admin-via-proxy", FAIL),  # only vpn / bastion
     ("traps", "EXP-005", "services/vpn-without-role", FAIL),  # a VPN is remote access
     ("traps", "EXP-006", "services/empty-owner", FAIL),
+    ("traps", "IAM-004", "identity", FAIL),  # 0 days: "never" in many directory tools
+    ("traps", "LOG-002", "logging", FAIL),  # kept 0 days
+    ("traps", "EXP-001", "services/telnet-as-other", FAIL),  # port 23 says what answers
+    ("traps", "EXP-002", "services/smtp-open", FAIL),
+    ("traps", "EXP-003", "services/ldaps-direct", FAIL),  # a directory, over TLS or not
+    ("traps", "EXP-003", "services/rdp-bastion", FAIL),  # the row: only vpn / reverse_proxy
+    ("traps", "EXP-005", "services/ssh-without-role", FAIL),  # ssh is remote access
+    ("traps", "FW-004", "firewalls/fw-empty", FAIL),  # `rules: []` shows no rule at all
+    ("traps", "PAT-002", "firewalls/fw-edge-critical", PASS),  # 20 days: within 30 …
+    ("traps", "PAT-003", "firewalls/fw-edge-critical", FAIL),  # … not within 15 on the edge
+    ("traps", "PAT-003", "firewalls/fw-inside-critical", PASS),
+    ("traps", "TLS-003", "certificates/unnamed-hash", FAIL),  # PSS says no hash
+    ("traps", "TLS-003", "certificates/ecdsa-sha1", FAIL),
 ]
 
 
