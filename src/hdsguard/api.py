@@ -17,7 +17,7 @@ from hdsguard.policies.load import CompiledPolicy, load_catalogue
 
 if TYPE_CHECKING:
     from hdsguard.baseline import Baseline
-    from hdsguard.config import LoadedConfig, WaiverPolicy
+    from hdsguard.config import LoadedConfig, WaiverPolicyValues
     from hdsguard.declarations.merge import DeclarationSet
     from hdsguard.evidence.load import EvidenceSet, EvidenceSpec
     from hdsguard.speed.ahead import Ahead
@@ -41,7 +41,7 @@ class CheckOptions:
     disabled: frozenset[str] = frozenset()
     only: frozenset[str] = frozenset()
     waivers_file: Path | None = None
-    waiver_policy: WaiverPolicy | None = None  # None: the defaults (warn 30 days, no cap)
+    waiver_policy: WaiverPolicyValues | None = None  # None: the defaults (warn 30 days, no cap)
     baseline_file: Path | None = None
     # Files never read as declarations (the config, waiver and baseline files are added).
     exclude: Sequence[Path] = ()
@@ -317,18 +317,23 @@ def _settings_problems(
         options.disabled or options.only or options.params or options.severities
     ):
         return []  # nothing to check, and no settings model to import (start-up time)
-    from hdsguard.config import Config, Rules, WaiverPolicy, rule_problems
-    from hdsguard.declarations.yamlsource import SourceFile
+    from hdsguard.config import rule_problems
 
     if options.config is not None:
         config = options.config
         return rule_problems(config.model, catalogue, config.source, config)
+    from hdsguard.configmodel import Config, Rules
+    from hdsguard.declarations.yamlsource import SourceFile
+
     settings = Config(
         rules=Rules(disable=sorted(options.disabled), enable=sorted(options.only) or None),
         params={rule: dict(values) for rule, values in options.params.items()},
         severity={rule: s.value for rule, s in options.severities.items()},
-        waiver_policy=options.waiver_policy or WaiverPolicy(),
     )
+    if options.waiver_policy is not None:
+        # As given, unvalidated: a policy read without the model (speed.configcheck) is no
+        # WaiverPolicy instance; rule_problems reads its `forbidden` either way.
+        settings = settings.model_copy(update={"waiver_policy": options.waiver_policy})
     return rule_problems(settings, catalogue, SourceFile("<options>", None, {}))
 
 
@@ -339,13 +344,13 @@ def _load_waivers(
     catalogue could not be loaded (None): then only read."""
     if options.waivers_file is None:
         return None
-    from hdsguard.config import WaiverPolicy
+    from hdsguard.speed.configcheck import PlainWaiverPolicy
     from hdsguard.waivers import load_waivers, waiver_problems
 
     waivers = load_waivers(options.waivers_file)
     if catalogue is None:
         return waivers
-    policy = options.waiver_policy or WaiverPolicy()
+    policy = options.waiver_policy or PlainWaiverPolicy()  # the model's defaults
     config_name = options.config.source.path if options.config else "the options"
     problems = waiver_problems(
         waivers, catalogue, options.severities, policy, options.as_of, config_name
@@ -387,11 +392,11 @@ def _exceptions(
     if waivers is None and baseline is None:
         return out, notices
     from hdsguard.baseline import apply_baseline
-    from hdsguard.config import WaiverPolicy
+    from hdsguard.speed.configcheck import PlainWaiverPolicy
     from hdsguard.waivers import apply_waivers
 
     if waivers is not None:
-        warn_days = (options.waiver_policy or WaiverPolicy()).warn_days
+        warn_days = (options.waiver_policy or PlainWaiverPolicy()).warn_days
         out, notices = apply_waivers(out, waivers, options.as_of, warn_days)
     if baseline is not None:
         out, more = apply_baseline(out, baseline)

@@ -5,6 +5,13 @@ Found by walking up from the current directory to the repository root (a directo
 ``.git``) or the filesystem root, or named with ``--config``. Paths inside it are relative to
 its own directory, so a bare ``hdsguard check`` works from anywhere in the repository.
 Command-line options win over the file. Its JSON Schema is ``schemas/config.schema.json``.
+
+This module reads the file (:func:`load_config`) and checks its rule settings against the
+catalogue (:func:`rule_problems`) without importing pydantic: a config certainly valid is read
+in plain Python (:func:`hdsguard.speed.configcheck.plain_config`, the same values as the
+model's); on any doubt the pydantic model, :mod:`hdsguard.configmodel` (the source of truth for
+the schema, the docs and every message about a config in error), validates the file as it
+always did.
 """
 
 from __future__ import annotations
@@ -13,159 +20,46 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from hdsguard.declarations.files import display_path
-from hdsguard.declarations.types import FormatVersion
-from hdsguard.declarations.validate import (
-    data_path,
-    did_you_mean,
-    did_you_mean_rule,
-    schema_problems,
-)
+from hdsguard.declarations.validate import did_you_mean, did_you_mean_rule
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _
-from hdsguard.modelfile import at, read_model, read_source, validate_model
-from hdsguard.policies.model import SeverityName
+from hdsguard.modelfile import at, read_source
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from hdsguard.configmodel import Config, WaiverPolicy
     from hdsguard.evidence.load import EvidenceSpec
     from hdsguard.policies.load import CompiledPolicy
     from hdsguard.policies.meta import PolicyMeta
+    from hdsguard.speed.configcheck import PlainConfig, PlainWaiverPolicy
+
+    # A config's values: the model's, or the same values read without it (load_config).
+    ConfigValues: TypeAlias = Config | PlainConfig
+    WaiverPolicyValues: TypeAlias = WaiverPolicy | PlainWaiverPolicy
 
 DEFAULT_WAIVERS = "waivers.yaml"
-DEFAULT_WARN_DAYS = 30
-
-RuleId = Annotated[str, Field(strict=True, min_length=1, description="A policy id (FW-001).")]
-Days = Annotated[int, Field(strict=True, ge=1)]
-
-
-class _Strict(BaseModel):
-    # defer_build: the validator is built on first use, not at import (start-up time).
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class Rules(_Strict):
-    """Which rules run: `enable` selects, then `disable` removes from the selection."""
-
-    disable: list[RuleId] = Field(default_factory=list, description="Rules that never run.")
-    enable: list[RuleId] | None = Field(
-        default=None,
-        min_length=1,
-        description="When set, only these rules run (all others are off).",
-    )
-
-
-class MaxDays(_Strict):
-    """Longest waiver allowed per severity of the waived rule, in days (no key: no cap)."""
-
-    critical: Days | None = None
-    high: Days | None = None
-    medium: Days | None = None
-    low: Days | None = None
-    info: Days | None = None
-
-
-class WaiverPolicy(_Strict):
-    """How waivers (accepted risks) are governed."""
-
-    warn_days: Annotated[int, Field(strict=True, ge=0)] = Field(
-        default=DEFAULT_WARN_DAYS,
-        description="A waiver expiring at most this many days after the evaluation date is "
-        "reported as expiring soon.",
-    )
-    max_days: MaxDays = Field(
-        default_factory=MaxDays,
-        description="Cap on a waiver's duration (expires - created, or expires - the "
-        "evaluation date when `created` is absent), by the rule's severity.",
-    )
-    forbidden: list[RuleId] = Field(
-        default_factory=list, description="Rules that may never be waived."
-    )
-
-
-class EvidenceEntry(_Strict):
-    """An evidence path with what is declared about it (instead of a sidecar file)."""
-
-    path: StrictStr = Field(description="Evidence file or directory.")
-    vantage: Literal["external", "internal"] | None = Field(
-        default=None,
-        description="Where a scan ran from: `external` (the Internet) or `internal`.",
-    )
-    host: StrictStr | None = Field(
-        default=None, description="The host that served a certificate file."
-    )
-
-
-class Config(_Strict):
-    """One ``.hdsguard.yaml`` file."""
-
-    version: FormatVersion | None = Field(
-        default=None, description="Version of the config format: 1."
-    )
-    declarations: list[StrictStr] | None = Field(
-        default=None,
-        min_length=1,
-        description="Declaration files or directories, relative to this file's directory; "
-        "used when `hdsguard check` is given no PATHS.",
-    )
-    policies: list[StrictStr] = Field(
-        default_factory=list,
-        description="Extra policy directories, relative to this file's directory, loaded "
-        "beside the built-in catalogue (and any --policies).",
-    )
-    rules: Rules = Field(default_factory=Rules)
-    params: dict[RuleId, dict[StrictStr, Any]] = Field(
-        default_factory=dict,
-        description="Parameter overrides per rule: `FW-001: {max_patch_age_days: 30}`; "
-        "type-checked against the parameters the policy declares.",
-    )
-    severity: dict[RuleId, SeverityName] = Field(
-        default_factory=dict, description="Severity overrides per rule: `EXP-006: medium`."
-    )
-    fail_on: SeverityName | None = Field(
-        default=None, description="Default of --fail-on (else `low`)."
-    )
-    lang: Literal["en", "fr"] | None = Field(
-        default=None,
-        description="Language of messages and reports, `en` or `fr` (--lang wins). Default: "
-        "from LC_ALL / LC_MESSAGES / LANG, else English.",
-    )
-    waivers: StrictStr | None = Field(
-        default=None,
-        description="Waiver file, relative to this file's directory. Default: `waivers.yaml` "
-        "next to this file, when it exists.",
-    )
-    baseline: StrictStr | None = Field(
-        default=None,
-        description="Baseline file used by `check` and written by `baseline`, relative to "
-        "this file's directory (default: none for check, .hdsguard-baseline.json for baseline).",
-    )
-    waiver_policy: WaiverPolicy = Field(default_factory=WaiverPolicy)
-    evidence: list[StrictStr | EvidenceEntry] = Field(
-        default_factory=list,
-        description="Evidence files or directories, relative to this file's directory (scans, "
-        "certificates, the CISA KEV catalogue, an ANS HDS registry snapshot): a path, or "
-        "`{path, vantage, host}` to declare a scan's vantage point or a certificate's host. "
-        "See docs/evidence.md.",
-    )
 
 
 @dataclass(frozen=True)
 class LoadedConfig:
     """A validated config, with its source (for located errors) and its directory.
 
-    A config read with ``load_config(path, partial=True)`` may have failed validation: its
-    ``model`` then holds what was valid (the settings in error are left at their default)
-    and ``broken`` names the top-level keys left out in whole or in part, so that what
-    depends on them is not checked (:meth:`problems` reports them)."""
+    ``model`` holds its values: a :class:`hdsguard.configmodel.Config`, or, for a config read
+    without the model (certainly valid), a :class:`hdsguard.speed.configcheck.PlainConfig`
+    with the same attribute names and values. A config read with
+    ``load_config(path, partial=True)`` may have failed validation: its ``model`` then holds
+    what was valid (the settings in error are left at their default) and ``broken`` names
+    the top-level keys left out in whole or in part, so that what depends on them is not
+    checked (:meth:`problems` reports them)."""
 
     file: Path
     source: SourceFile
-    model: Config
+    model: ConfigValues
     broken: frozenset[str] = frozenset()
     # The validation error of a config read in part; its messages are made by problems(),
     # once the run's language is known (the config's own `lang:` may choose it).
@@ -178,6 +72,9 @@ class LoadedConfig:
         """The config's problems (none when it validated)."""
         if self.invalid is None:
             return list(self.unread)
+        from hdsguard.configmodel import Config
+        from hdsguard.declarations.validate import schema_problems
+
         return [*self.unread, *schema_problems(self.source, self.invalid, Config)]
 
     def policies_incomplete(self) -> bool:
@@ -273,64 +170,49 @@ def load_config(path: Path, *, partial: bool = False) -> LoadedConfig:
     and its problems (:attr:`LoadedConfig.broken`, :meth:`LoadedConfig.problems`), so that a
     run reports them together with every other problem of its input rather than alone (a bad
     `severity:` hid an unknown rule id, a missing directory and every declaration error)."""
+    from hdsguard.speed.configcheck import plain_config
+
     file = Path(os.path.normpath(path.absolute()))
-    if not partial:
-        source, model = read_model(path, Config, "config")
-        return LoadedConfig(file, source, model)
     try:
         source = read_source(path)
+    except InputError as exc:
+        if not partial:
+            raise
+        return _unread(path, file, exc)
+    # Certainly valid (most configs): its values, without importing pydantic (start-up time).
+    plain = plain_config(source.data)
+    if plain is not None:
+        return LoadedConfig(file, source, plain)
+    from pydantic import ValidationError
+
+    from hdsguard.configmodel import Config, salvage
+    from hdsguard.modelfile import validate_model
+
+    if not partial:
+        return LoadedConfig(file, source, validate_model(source, Config, "config"))
+    try:
         model = validate_model(source, Config, "config", keep=True)
     except ValidationError as exc:
-        model, broken = _salvage(source.data, exc)
+        model, broken = salvage(source.data, exc)
         return LoadedConfig(file, source, model, broken, exc)
     except InputError as exc:
-        # Not read at all (a syntax error, a later format version): no setting of it is
-        # used, and nothing that depends on one is checked; the declarations named on the
-        # command line are still checked in the same run.
-        nothing = SourceFile(display_path(path), None, {})
-        return LoadedConfig(file, nothing, Config(), _EVERY_KEY, unread=exc.problems)
+        return _unread(path, file, exc)
     return LoadedConfig(file, source, model)
 
 
-_EVERY_KEY = frozenset(Config.model_fields)
+def _unread(path: Path, file: Path, exc: InputError) -> LoadedConfig:
+    """A config not read at all (a syntax error, a later format version): no setting of it
+    is used, and nothing that depends on one is checked; the declarations named on the
+    command line are still checked in the same run."""
+    from hdsguard.configmodel import Config
 
-
-def _salvage(data: dict[str, Any], exc: ValidationError) -> tuple[Config, frozenset[str]]:
-    """The config without the settings in error, and the top-level keys they were under.
-
-    A setting is as small as can be left out alone: an entry of a mapping of rules
-    (`severity.FW-001`, `params.FW-001`) or of a block (`rules.disable`,
-    `waiver_policy.max_days`), else the top-level key. If what is left still fails (an
-    error pydantic reported only once another was gone), the keys in error go whole; the
-    defaults are the last resort."""
-    kept: dict[str, Any] = dict(data)
-    broken: set[str] = set()
-    for err in exc.errors(include_url=False):
-        path = data_path(data, tuple(err["loc"]))
-        if not path or not isinstance(path[0], str):
-            return Config(), frozenset(data)
-        top = path[0]
-        broken.add(top)
-        inner = kept.get(top)
-        if len(path) >= 2 and isinstance(inner, dict) and isinstance(path[1], str):
-            kept[top] = {k: v for k, v in inner.items() if k != path[1]}
-        else:
-            kept.pop(top, None)
-    for _attempt in range(2):
-        try:
-            return Config.model_validate(kept), frozenset(broken)
-        except ValidationError as again:
-            for err in again.errors(include_url=False):
-                key = err["loc"][0] if err["loc"] else None
-                if not isinstance(key, str):
-                    return Config(), frozenset(data)
-                broken.add(key)
-                kept.pop(key, None)
-    return Config(), frozenset(data)
+    nothing = SourceFile(display_path(path), None, {})
+    every_key = frozenset(Config.model_fields)
+    return LoadedConfig(file, nothing, Config(), every_key, unread=exc.problems)
 
 
 def rule_problems(
-    config: Config,
+    config: ConfigValues,
     catalogue: Mapping[str, CompiledPolicy],
     source: SourceFile,
     loaded: LoadedConfig | None = None,

@@ -7,9 +7,7 @@ you mean" hints for unknown keys, and a ``version`` other than 1 refused.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, TypeVar
 
 from hdsguard.declarations.errtext import file_kind
 from hdsguard.declarations.files import display_path, read_text
@@ -19,7 +17,12 @@ from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _, labelled
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    # Imported where a model is validated: reading a file and locating a problem (read_source,
+    # at) need no pydantic, so that a certainly valid config does not import it.
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 
 
 def read_model(path: Path, model: type[M], what: str) -> tuple[SourceFile, M]:
@@ -51,6 +54,8 @@ def validate_model(source: SourceFile, model: type[M], what: str, *, keep: bool 
     problem = version_problem(source, data, what)
     if problem:
         raise InputError([problem])
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -88,7 +88,7 @@ def policy_schema() -> dict[str, object]:
 
 def config_schema() -> dict[str, object]:
     """JSON Schema (2020-12) of the organisation config, ``.hdsguard.yaml``."""
-    from hdsguard.config import Config
+    from hdsguard.configmodel import Config
 
     return model_schema(
         Config,

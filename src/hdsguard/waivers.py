@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from hdsguard.config import WaiverPolicy
 from hdsguard.declarations.types import SECTIONS, FormatVersion, IsoDate
 from hdsguard.declarations.validate import did_you_mean, did_you_mean_rule
 from hdsguard.declarations.yamlsource import SourceFile
@@ -35,6 +34,7 @@ from hdsguard.l10n import long_date
 from hdsguard.modelfile import at, read_model
 
 if TYPE_CHECKING:
+    from hdsguard.config import WaiverPolicyValues
     from hdsguard.policies.load import CompiledPolicy
 
 WAIVABLE = frozenset({Status.FAIL, Status.WARN, Status.ERROR})
@@ -95,7 +95,7 @@ def waiver_problems(
     waivers: WaiverSet,
     catalogue: Mapping[str, CompiledPolicy],
     severities: Mapping[str, Severity],
-    policy: WaiverPolicy,
+    policy: WaiverPolicyValues,
     as_of: datetime.date,
     config_name: str,
 ) -> list[Problem]:

@@ -60,6 +60,13 @@ Kept here:
   the pydantic model. Trust: it answers "certainly valid" or "ask the model", never
   "invalid", so messages cannot change (a property-based test: whatever it accepts, the
   model accepts).
+- :mod:`.configcheck`, the config read without pydantic (the small example with the config
+  ``hdsguard init`` writes: 0.18 s -> 0.11 s, 60 -> 48 MB peak): a ``.hdsguard.yaml`` certainly
+  valid is read in plain Python into frozen dataclasses with the model's attribute names,
+  defaults and values, and the run imports no pydantic. Trust: it answers "certainly valid" or
+  "ask the model", never "invalid"; the model validates anything unusual and words its
+  problems as before (tests/test_config_fastpath.py: by hypothesis, whatever it accepts the
+  model accepts with equal values, field by field, and the same rule problems).
 
 Kept where they act, one line or one function each, listed here so that they are known:
 
