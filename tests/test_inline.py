@@ -145,6 +145,58 @@ def test_listed_helpers_are_not_called_for_a_string() -> None:
     assert '"ftp", ' in rewritten or '"ftp"]' in rewritten
 
 
+# -------------------------------------------------------------------------------- index_of
+
+SCALARS = st.one_of(st.integers(-3, 3), st.sampled_from(["a", "b", ""]), st.booleans(), st.none())
+ITEMS = st.one_of(
+    SCALARS,
+    st.lists(SCALARS, max_size=2),
+    st.dictionaries(st.sampled_from(["cve", "cvss"]), SCALARS, max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.one_of(st.lists(ITEMS, max_size=5), SCALARS), value=ITEMS, pick=st.integers(0, 6))
+def test_index_of_inlined_gives_the_helpers_value(items: Any, value: Any, pick: int) -> None:
+    """The position written in CEL and the helper as written: the same value for a list
+    (an item of it, or another value), an error both ways for anything else."""
+    if isinstance(items, list) and items and pick < len(items):
+        value = items[pick]  # what `locate` asks: the position of an item of the list
+    activation = RUNTIME.activation({"self": {"l": items, "v": value}, "now": "2026-11-28"})
+    rewritten = RUNTIME.compile("index_of(self.l, self.v)")
+    as_written = RUNTIME.env.compile("index_of(self.l, self.v)")
+    value_, error = evaluate(rewritten, activation)
+    expected, expected_error = evaluate(as_written, activation)
+    assert (error is None) == (expected_error is None)
+    assert value_ == expected
+
+
+@pytest.mark.parametrize(
+    ("items", "value", "expected"),
+    [
+        ([1, True], True, 1),
+        ([0, False], False, 1),
+        ([1.0, 2], 1, 0),
+        ([{"a": 1}, {"a": True}], {"a": True}, 1),
+        ([None, 0], 0, 1),
+        ([[1], [True]], [True], 1),
+    ],
+)
+def test_index_of_compares_as_cel_does(items: Any, value: Any, expected: int) -> None:
+    activation = RUNTIME.activation({"self": {"l": items, "v": value}, "now": "2026-11-28"})
+    for program in (
+        RUNTIME.compile("index_of(self.l, self.v)"),
+        RUNTIME.env.compile("index_of(self.l, self.v)"),
+    ):
+        assert evaluate(program, activation) == (expected, None)
+
+
+def test_index_of_calls_the_helper_only_for_what_is_not_a_list() -> None:
+    rewritten = inline_helpers("index_of(self.rules, self.rules.filter(r, r.x)[0])")
+    assert rewritten.count("index_of(") == 1  # the fallback, behind the test of the type
+    assert "type(hds_io_l) == list ? hds_io_l.map(" in rewritten
+
+
 # ------------------------------------------------------------------------ evidence helpers
 
 SERVICE = {"id": "web", "host": "www.example.fr", "port": 443, "tls": {"certificate": "c1"}}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -251,6 +251,11 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "vendors_hosted_by": frozenset({"vendors"}),
     "services_of": frozenset({"services"}),
     "services_without_mfa": frozenset({"services"}),
+    "service_ids_without_mfa": frozenset({"services"}),
+    "service_field": frozenset({"services"}),
+    "first_items": frozenset(),
+    "internet_service_ids_on_premises": frozenset({"services", "systems"}),
+    "internet_facing_firewall_ids": frozenset({"firewalls"}),
     "health_data_at": frozenset({"systems", "vendors"}),
     "activities_needed": frozenset({"providers", "vendors", "systems"}),
     "organisation_kind": frozenset({"organisation"}),
@@ -613,6 +618,13 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # IAM-001: the services that deny an organisation-wide MFA statement, filtered here:
         # converting every service of a large estate to CEL cost 0.36 s at 10k objects.
         ("services_without_mfa", [_S], _L, lambda kind: _services_without_mfa(ctx, kind)),
+        # The names, not the objects: CEL converts every object a helper returns, ≈ 6 KB a
+        # service (20 MiB for the 1,750 services of the 10k benchmark's IAM-001 message).
+        ("service_ids_without_mfa", [_S], _L, lambda kind: _ids(_services_without_mfa(ctx, kind))),
+        ("service_field", [_S, _S], _D, lambda i, name: _scalar(ctx.lookup("services", i), name)),
+        # CEL's map() and filter() copy their list at each item (cel-expr-python 0.1.3 does
+        # not append in place): 52 MiB to name 1,750 services. A message names a few.
+        ("first_items", [_L, _I], _L, lambda items, n: items[: max(n, 0)]),
         ("health_data_at", [_S], _L, ctx.health_data_at),
         # Evidence (hdsguard.evidence.match says how observations match declarations). Each
         # takes an object or its target name (`target`): CEL converts an object argument back
@@ -671,6 +683,20 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # is declared at all (an absent inventory is missing evidence).
         ("internet_services_on_premises", [], _L, lambda: _internet_services_on_premises(ctx)),
         (
+            "internet_service_ids_on_premises",
+            [],
+            _L,
+            lambda: _ids(_internet_services_on_premises(ctx)),
+        ),
+        (
+            "internet_facing_firewall_ids",
+            [],
+            _L,
+            lambda: _ids(
+                f for f in ctx.section("firewalls") or () if f.get("internet_facing") is True
+            ),
+        ),
+        (
             "internet_facing_firewalls",
             [],
             _L,
@@ -717,6 +743,18 @@ def _services_without_mfa(ctx: Context, kind: str) -> list[Any]:
         if hit:
             out.append(s)
     return out
+
+
+def _ids(objects: Iterable[Any]) -> list[Any]:
+    """The ``id`` of each object (None where it has none: an error where CEL reads it)."""
+    return [o.get("id") for o in objects]
+
+
+def _scalar(obj: Any, name: str) -> Any:
+    """``obj``'s field ``name`` when it is a string, number or boolean, else None: a field
+    to show beside an object's name, without converting the object."""
+    value = obj.get(name) if isinstance(obj, dict) else None
+    return value if isinstance(value, str | int | float | bool) else None
 
 
 def _internet_services_on_premises(ctx: Context) -> list[Any]:
@@ -770,11 +808,27 @@ def _alnum(text: str) -> str:
 
 
 def _index_of(items: list[Any], value: Any) -> int:
-    """Position of ``value`` in ``items`` (-1 when absent): to locate a failing list item."""
+    """Position of ``value`` in ``items`` (-1 when absent): to locate a failing list item.
+    Items compare as CEL compares them (``true`` is not ``1``), as the inlined form of a call
+    (``policies.inline``) does."""
     for i, item in enumerate(items):
-        if item == value:
+        if _cel_equal(item, value):
             return i
     return -1
+
+
+def _cel_equal(a: Any, b: Any) -> bool:
+    """CEL's ``==`` on plain values: numbers equal across int and float, a boolean equal only
+    to a boolean, lists and maps item by item."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_cel_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_cel_equal(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
 
 
 def _is_date(text: str) -> bool:

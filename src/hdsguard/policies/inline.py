@@ -105,11 +105,24 @@ def _matcher(name: str, sections: tuple[str, ...]) -> Rewrite:
     return rewrite
 
 
+# ``index_of(list, value)`` converts the whole list at each call (a target's vulnerabilities
+# or rules: ≈ 1.4 KB leaked a call, 3.8 MB at 10k objects). For a list, it is the first
+# position where an item equals the value, in CEL: "1" where it does, "0" elsewhere, joined,
+# and the first "1" (-1 when none, as the helper). The helper still for anything else.
+_INDEX_OF = (
+    "cel.bind(hds_io_l, {items}, cel.bind(hds_io_v, {value}, type(hds_io_l) == list"
+    ' ? hds_io_l.map(hds_io_x, hds_io_x == hds_io_v ? "1" : "0").join("").indexOf("1")'
+    " : index_of(hds_io_l, hds_io_v)))"
+)
+
 _REWRITES: dict[str, Rewrite] = {
     "days_since": lambda args: _DAY.format(a="now", b=args[0]) if len(args) == 1 else None,
     "days_until": lambda args: _DAY.format(a=args[0], b="now") if len(args) == 1 else None,
     "days_between": lambda args: _DAY.format(a=args[1], b=args[0]) if len(args) == 2 else None,
     "kev_added": lambda args: _KEV.format(v=args[0]) if len(args) == 1 else None,
+    "index_of": lambda args: (
+        _INDEX_OF.format(items=args[0], value=args[1]) if len(args) == 2 else None
+    ),
     # The lists are shipped data: the catalogue cache's key covers the whole package.
     "in_eea": _member("in_eea", lambda: data.eea() | data.eea_territories()),
     "is_cleartext": _member("is_cleartext", data.cleartext_protocols),
