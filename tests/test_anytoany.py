@@ -8,9 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hdsguard.policies.anytoany import any_to_any, covers_any_port, port_intervals
+from hdsguard.policies.anytoany import any_to_any, any_to_any_alone, covers_any_port, port_intervals
+from hdsguard.policies.celenv import CelRuntime, evaluate
 from tests.helpers import AS_OF, run_cli, write
+
+RUNTIME = CelRuntime()
 
 ANY = ["any", "all", "*", "0.0.0.0/0", "::/0"]
 ANY_PORT = ["any", "all", "*", "1-65535", "0-65535"]
@@ -129,3 +134,36 @@ def test_fw_004_fails_two_port_ranges_from_any_to_any(
     (finding,) = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "FW-004"]
     # Located at the first of the rules (line 4 of the file written).
     assert (finding["status"], finding["message"], finding["line"]) == ("fail", message, 4)
+
+
+# The single-rule check as it was written before any_to_any_alone: a CEL filter calling a
+# helper for each side of each rule. Both must name the same rules.
+_PER_RULE = (
+    'self.rules.filter(r, r.?action.orValue("") == "allow"'
+    ' && covers_any_address([r.?from.orValue("")], self.any)'
+    ' && covers_any_address([r.?to.orValue("")], self.any)'
+    ' && covers_any_port([r.?port.orValue("any")], self.ports)).map(r, r)'
+)
+_ADDRESS = st.sampled_from(
+    ["any", " ANY ", "0.0.0.0/0", "0.0.0.0/1, 128.0.0.0/1", "::/0", "10.0.0.0/8", "dmz", "", "*"]
+)
+_RULE = st.fixed_dictionaries(
+    {"action": st.sampled_from(["allow", "deny"]), "from": _ADDRESS, "to": _ADDRESS},
+    optional={"port": st.sampled_from(["any", "1-65535", "443", "1-32767", "0-65535", 22])},
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rules=st.lists(_RULE, max_size=5))
+def test_any_to_any_alone_names_the_rules_the_per_rule_filter_named(
+    rules: list[dict[str, Any]],
+) -> None:
+    any_values = ["any", "all", "*", "0.0.0.0/0", "::/0"]
+    ports = ["any", "all", "*", "1-65535", "0-65535"]
+    activation = RUNTIME.activation(
+        {"self": {"rules": rules, "any": any_values, "ports": ports}, "now": AS_OF}
+    )
+    filtered, error = evaluate(RUNTIME.compile(_PER_RULE), activation)
+    assert error is None
+    alone = any_to_any_alone(rules, any_values, ports)
+    assert [rules[i] for i in alone] == filtered

@@ -19,7 +19,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hdsguard.policies.addresses import SEPARATORS, network
+from hdsguard.policies.addresses import SEPARATORS, covers_any, network
 
 Interval = tuple[int, int]  # inclusive bounds
 Box = tuple[tuple[Interval, ...], ...]
@@ -103,6 +103,26 @@ def _covers_boxes(boxes: Sequence[Box], whole: Sequence[Interval]) -> bool:
         if not holding or not _covers_boxes(holding, whole[1:]):
             return False
     return True
+
+
+def any_to_any_alone(
+    rules: Sequence[object], any_values: Iterable[object], any_ports: Iterable[object]
+) -> list[int]:
+    """The positions in ``rules`` of the allow rules that each allow any source to any
+    destination on any port by themselves: `from` and `to` every address
+    (:func:`hdsguard.policies.addresses.covers_any`), `port` absent or every port. One call
+    per firewall, where a CEL filter called a helper for each side of each rule, converting
+    the lists of spellings every time (cel-expr-python 0.1.3 leaks what it converts)."""
+    spellings, port_words = list(any_values), list(any_ports)
+    return [
+        index
+        for index, rule in enumerate(rules)
+        if isinstance(rule, Mapping)
+        and rule.get("action") == "allow"
+        and covers_any([rule.get("from", "")], spellings)
+        and covers_any([rule.get("to", "")], spellings)
+        and covers_any_port([rule.get("port", "any")], port_words)
+    ]
 
 
 def any_to_any(

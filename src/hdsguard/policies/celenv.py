@@ -210,6 +210,7 @@ _PURE = (
     "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
+    "any_to_any_alone",
     "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls",
 )  # fmt: skip
@@ -602,6 +603,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("names_addresses", [_S], _B, addresses.names_addresses),
         ("covers_any_port", [_L, _L], _B, anytoany.covers_any_port),
         ("any_to_any", [_L, _L, _L], _D, anytoany.any_to_any),
+        ("any_to_any_alone", [_L, _L, _L], _L, anytoany.any_to_any_alone),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
         ("certificate", [_S], _D, lambda i: ctx.lookup("certificates", i)),
