@@ -115,7 +115,10 @@ def test_kev_added_calls_the_helper_only_with_a_catalogue() -> None:
 
 # ------------------------------------------------------------------------------ shipped lists
 
-LISTED = ("in_eea", "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol")
+LISTED = (
+    "in_eea", "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol",
+    "is_cleartext_without_tls", "has_explicit_tls",
+)  # fmt: skip
 WORDS = st.one_of(
     st.sampled_from(["FR", "DE", "RE", "US", "CH", "fr", "ftp", "telnet", "rdp", "https", "ssh"]),
     st.text(max_size=6),
@@ -208,6 +211,7 @@ EVIDENCE = {
          "addresses": [], "state": "open", "protocol": "tcp"}
     ],
     "evidence_scans": [{"id": "ext.xml", "date": "2026-11-20", "vantage": "external"}],
+    "evidence_files": [{"path": "ext.xml", "kind": "nmap", "sha256": "ab"}],
     "evidence_certificates": [
         {"id": "c.pem", "sha256": "ab", "subject": "www.example.fr", "sans": [],
          "not_before": "2026-01-01", "not_after": "2026-12-31", "issuer": "x"}
@@ -218,6 +222,8 @@ EVIDENCE_CALLS = [
     'evidence_count("evidence_kev")',
     "evidence_count('evidence_scans') + evidence_count('services')",
     "evidence_scans()",
+    "evidence_files()",
+    "size(evidence_files()) > 0",
     'evidence_scans().exists(s, s.vantage == "external")',
     "evidence_ports_of(self)",
     "evidence_ports_of(self).map(p, p.product)",

@@ -15,25 +15,25 @@ argument). On a map of the declarations' schema (``kev`` a boolean, ``kev_added`
 string, nulls dropped: what every run evaluates) both give the same string, and anything but
 a map gives "" as the helper does (``tests/test_inline.py``).
 
-``in_eea(c)`` and the protocol classes (``is_cleartext(p)``…) ask whether a string is in a
-shipped list: 22,000 calls at 10k objects, 2.8 MB leaked; they become membership in that list,
-written in CEL, for a string argument (the helper is still called for anything else, so a
-wrong type is the same error).
+``in_eea(c)`` and the protocol classes (``is_cleartext(p)``, ``has_explicit_tls(p)``…) ask
+whether a string is in a shipped list: 28,000 calls at 10k objects, 3.4 MB leaked; they become
+membership in that list, written in CEL, for a string argument (the helper is still called for
+anything else, so a wrong type is the same error).
 
 The evidence helpers return nothing in a run given no evidence file (every evidence section
 empty), yet the rules call them on every target: ``evidence_count("...")`` (18,000–24,000
 calls at 10k objects, with ``kev_added``'s rewrite), ``evidence_ports_of(self)`` and
-``observed_certificates(self)`` (each converting the whole target, ≈ 800 bytes leaked a
-call), ``evidence_scans()`` (its new list leaked). Each such call is put behind
-``evidence_given()``, a helper without arguments (nothing converted, nothing leaked) saying
-whether any evidence section holds an item: when none does, the value the helper would give
-(0, []) is written instead. Only for arguments whose evaluation cannot fail or differ: a
-string literal for ``evidence_count`` (any string gives 0 then), ``self`` (the target
-object) for the matchers, which give [] for any value without evidence, and ``target`` when
-it names an object of a section the matcher may read (any other is the guard's error). The
-program is the same with evidence and without (the choice is made while it runs): a
-compiled catalogue serves both. ``tests/test_inline.py`` compares each with the helper as
-written, with and without evidence.
+``observed_certificates(self)`` (each converting the whole target, ≈ 800 bytes leaked a call),
+``evidence_scans()`` and ``evidence_files()`` (their new lists leaked). Each such call is put
+behind ``evidence_given()``, a helper without arguments (nothing converted, nothing leaked)
+saying whether any evidence section holds an item: when none does, the value the helper would
+give (0, []) is written instead. Only for arguments whose evaluation cannot fail or differ: a
+string literal for ``evidence_count`` (any string gives 0 then), ``self`` (the target object)
+for the matchers, which give [] for any value without evidence, and ``target`` when it names
+an object of a section the matcher may read (any other is the guard's error). The program is
+the same with evidence and without (the choice is made while it runs): a compiled catalogue
+serves both. ``tests/test_inline.py`` compares each with the helper as written, with and
+without evidence.
 """
 
 from __future__ import annotations
@@ -129,10 +129,13 @@ _REWRITES: dict[str, Rewrite] = {
     "is_high_risk": _member("is_high_risk", data.high_risk_protocols),
     "is_remote_access": _member("is_remote_access", data.remote_access_protocols),
     "is_tls_protocol": _member("is_tls_protocol", data.tls_protocols),
+    "is_cleartext_without_tls": _member("is_cleartext_without_tls", data.cleartext_without_tls),
+    "has_explicit_tls": _member("has_explicit_tls", data.explicit_tls_protocols),
     "evidence_count": _unless_evidence(
         "evidence_count", "0", lambda args: len(args) == 1 and bool(_LITERAL.fullmatch(args[0]))
     ),
     "evidence_scans": _unless_evidence("evidence_scans", "[]", lambda args: args == [""]),
+    "evidence_files": _unless_evidence("evidence_files", "[]", lambda args: args == [""]),
     "evidence_ports_of": _matcher("evidence_ports_of", ("services", "evidence_ports")),
     "observed_certificates": _matcher(
         "observed_certificates", ("certificates", "services", "evidence_certificates")
