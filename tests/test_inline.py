@@ -148,6 +148,36 @@ def test_listed_helpers_are_not_called_for_a_string() -> None:
     assert '"ftp", ' in rewritten or '"ftp"]' in rewritten
 
 
+# -------------------------------------------------------------------------- is_placeholder
+
+TEXTS = st.one_of(
+    st.sampled_from(["N/A", "  t.b.d.  ", "à définir", "Non   communiqué", "-", "", "TBD!"]),
+    st.text(max_size=40),
+    st.text(alphabet="aAéÉ 0-./_*ß\u0301\ufb01", max_size=40),
+    st.integers(0, 9),
+    st.none(),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=TEXTS, pad=st.sampled_from(["", " ", "x" * 15, "é" * 20]))
+def test_is_placeholder_inlined_gives_the_helpers_value(text: Any, pad: str) -> None:
+    """The short cut for a long text and the helper as written: the same value for a
+    string, an error both ways for anything else."""
+    if isinstance(text, str):
+        text = text + pad
+    activation = RUNTIME.activation({"self": {"t": text}, "now": "2026-11-28"})
+    value, error = evaluate(RUNTIME.compile("is_placeholder(self.t)"), activation)
+    expected, expected_error = evaluate(RUNTIME.env.compile("is_placeholder(self.t)"), activation)
+    assert (value, error is None) == (expected, expected_error is None)
+
+
+def test_is_placeholder_is_not_called_for_a_long_name() -> None:
+    rewritten = inline_helpers("is_placeholder(self.owner)")
+    assert rewritten.count("is_placeholder(") == 1  # the call behind the short cut
+    assert '.matches("^(?:[^A-Za-z0-9]*[A-Za-z0-9]){15}")' in rewritten
+
+
 # -------------------------------------------------------------------------------- index_of
 
 SCALARS = st.one_of(st.integers(-3, 3), st.sampled_from(["a", "b", ""]), st.booleans(), st.none())

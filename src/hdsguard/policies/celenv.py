@@ -307,6 +307,10 @@ class Context:
     observed: bool = False
     # EVD-004's limit, in days, past which a scan is stale (None: none known, none is).
     scan_age_limit: int | None = None
+    # What helpers returning a new list gave for an argument, this run: cel-expr-python 0.1.3
+    # keeps every object a helper returns, so the same argument gives the same list, kept once
+    # (health_data_at alone: 1.6 MB at 10k objects).
+    _given: dict[tuple[str, str, Any], Any] = field(default_factory=dict)
 
     def bind(
         self, as_of: datetime.date, sections: dict[str, Any], scan_age_limit: int | None = None
@@ -316,12 +320,29 @@ class Context:
         self._sections = sections
         self.observed = any(sections.get(name) for name in _EVIDENCE)
         self._refs = {}
+        self._given = {}
         self.allowed, self.helper = _NONE, ""
         self._index = {
             name: {item["id"]: item for item in items if isinstance(item, dict) and "id" in item}
             for name, items in sections.items()
             if isinstance(items, list)
         }
+
+    def once(self, name: str, impl: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """``impl`` giving, for an argument it was given before in this run and language,
+        the same value (the argument hashable: a string, or a list made a tuple)."""
+
+        def given(arg: Any) -> Any:
+            key = (name, i18n.current(), tuple(arg) if isinstance(arg, list) else arg)
+            try:
+                return self._given[key]
+            except KeyError:
+                value = self._given[key] = impl(arg)
+                return value
+            except TypeError:  # an item that cannot be a key: computed each time
+                return impl(arg)
+
+        return given
 
     def guard(
         self, name: str, sections: frozenset[str], impl: Callable[..., Any]
@@ -572,7 +593,12 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             lambda c: data.adequacy_recipient_field(c) or "",
         ),
         ("country_name", [_S], _S, _country_name),
-        ("required_activities", [_L], _L, lambda s: list(data.required_activities(s))),
+        (
+            "required_activities",
+            [_L],
+            _L,
+            ctx.once("required_activities", lambda s: list(data.required_activities(s))),
+        ),
         ("activity_name", [_I], _S, lambda n: data.activity_name(n, i18n.current())),
         ("is_cleartext", [_S], _B, lambda p: p in data.cleartext_protocols()),
         ("is_high_risk", [_S], _B, lambda p: p in data.high_risk_protocols()),
@@ -627,7 +653,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # CEL's map() and filter() copy their list at each item (cel-expr-python 0.1.3 does
         # not append in place): 52 MiB to name 1,750 services. A message names a few.
         ("first_items", [_L, _I], _L, lambda items, n: items[: max(n, 0)]),
-        ("health_data_at", [_S], _L, ctx.health_data_at),
+        ("health_data_at", [_S], _L, ctx.once("health_data_at", ctx.health_data_at)),
         # Evidence (hdsguard.evidence.match says how observations match declarations). Each
         # takes an object or its target name (`target`): CEL converts an object argument back
         # to Python on every call (≈ 20 us for a scanned port), a name costs a look-up.
@@ -664,7 +690,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("stale", [_S], _B, ctx.stale),
         ("scan_age_limit", [], _I, lambda: _rank(ctx.scan_age_limit)),
         ("kev_added", [_D], _S, ctx.kev_added),
-        ("activities_needed", [_S], _L, ctx.activities_needed),
+        ("activities_needed", [_S], _L, ctx.once("activities_needed", ctx.activities_needed)),
         # A rule on another section that depends on what the organisation is (BIO-001: a
         # hospital cannot run without biomedical devices) reads its kind through this helper,
         # so that the findings memo keys it on the file declaring the organisation.
