@@ -210,3 +210,26 @@ def test_findings_sort_by_rule_then_target_stably(found: list[Finding]) -> None:
     from hdsguard.findings import sorted_findings
 
     assert sorted_findings(found) == sorted(found, key=lambda f: (f.rule, f.target))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.sampled_from(["B-2", "A-1", "A-10", "C"]), st.sampled_from(["t/b", "t/a", "u"])
+        ),
+        max_size=40,
+    )
+)
+def test_findings_sort_by_rule_then_target_keeping_equal_pairs_in_order(
+    pairs: list[tuple[str, str]],
+) -> None:
+    from hdsguard.findings import Status, sort_findings
+
+    findings = [
+        Finding(rule, Status.FAIL, Severity.LOW, target, None, None, None, str(i), "", ())
+        for i, (rule, target) in enumerate(pairs)
+    ]
+    expected = sorted(findings, key=lambda f: (f.rule, f.target))  # stable: i in order
+    sort_findings(findings)
+    assert findings == expected

@@ -17,6 +17,7 @@ from cel_expr_python import cel
 
 from hdsguard.declarations.merge import DeclarationSet, Origin
 from hdsguard.speed.evalsplit import Batch, Unit, evaluate_all
+from hdsguard.speed.heap import trim
 
 if TYPE_CHECKING:
     from hdsguard.speed.findingsmemo import FindingsMemo
@@ -112,7 +113,12 @@ def run(
         add_tally(tally, recalled.tally)
     findings.extend(produced)
     add_tally(tally, counted)
+    large = len(findings) >= TRIM_FROM
+    if large:  # the helpers' results and the memo's rows freed: before the sort's keys
+        trim()
     sort_findings(findings)
+    if large:
+        trim()
     return Results(findings, tally)
 
 
@@ -453,6 +459,9 @@ def _not_bool(what: str, value: Any) -> str:
 
 
 _NEEDS_ACTION = frozenset({Status.FAIL, Status.WARN, Status.ERROR})
+# Findings from which a run hands the free C heap back around their sort
+# (:mod:`hdsguard.speed.heap`): a large estate's; a pre-commit run never imports ctypes.
+TRIM_FROM = 20_000
 
 
 def _finding(

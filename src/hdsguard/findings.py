@@ -82,17 +82,29 @@ class Finding(NamedTuple):
     related: tuple[tuple[str, int, int], ...] = ()
 
 
-# The order of findings everywhere: by rule, then target (items 0 and 3), at C speed.
-_RULE, _TARGET = operator.itemgetter(0), operator.itemgetter(3)
+# The key of a rule's findings' sort: their target (item 3), at C speed.
+_TARGET = operator.itemgetter(3)
 _STATUS = operator.itemgetter(1)
 
 
 def sort_findings(findings: list[Finding]) -> None:
-    """Order ``findings`` by rule, then target, in place and stably: by target, then (stable)
-    by rule. Each pass's keys are strings the findings hold, where one sort by (rule, target)
-    made a tuple per finding (8 MB at 10k objects, 80 MB at 100k, at the run's peak)."""
-    findings.sort(key=_TARGET)
-    findings.sort(key=_RULE)
+    """Order ``findings`` by rule, then target, in place and stably: each rule's findings, in
+    the order they come, sorted by target, the rules in order. One sort by (rule, target) made
+    a tuple per finding (8 MB at 10k objects, 80 MB at 100k); two sorts of the whole list (by
+    target, then stably by rule) a key per finding each and their merge space, 3 MiB at the
+    peak of a first run at 10k objects (JSON), where a rule's share is sorted at a time here."""
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        group = by_rule.get(finding[0])
+        if group is None:
+            group = by_rule[finding[0]] = []
+        group.append(finding)
+    start = 0
+    for rule in sorted(by_rule):
+        group = by_rule.pop(rule)
+        group.sort(key=_TARGET)
+        findings[start : start + len(group)] = group
+        start += len(group)
 
 
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -68,6 +68,12 @@ Kept here:
   problems as before (tests/test_config_fastpath.py: by hypothesis, whatever it accepts the
   model accepts with equal values, field by field, and the same rule problems).
 
+- :mod:`.heap`, the free pages of the C heap handed back to the system (glibc's
+  ``malloc_trim``) where a large run has just freed them: before a fork, after each unit of
+  forked evaluation, around the join of the helpers' findings and around their sort (peak
+  over all processes, cold 10k: JSON 145.7 -> 143-144 MiB, text 136.1 -> 134.6). Trust: it
+  only returns free memory; a run of fewer than 20,000 findings never calls it.
+
 Kept where they act, one line or one function each, listed here so that they are known:
 
 - the pydantic-free policy mirror (1.12x cold): :class:`hdsguard.policies.meta.PolicyRules`

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from hdsguard.findings import Finding, Tally, add_tally, checked_tally, from_rows, to_rows
+from hdsguard.speed.heap import trim
 
 if TYPE_CHECKING:
     from hdsguard.speed import forkjobs
@@ -80,7 +81,10 @@ def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...
         # then: at 10k objects (failing shape, cold, all processes) text 151.5 -> 140.4 MiB,
         # JSON 168.4 -> 150.5 MiB, for ~2 % more CPU (~3 us a finding packed and rebuilt).
         findings, tally = evaluation.evaluate(units[index])
-        return pack((to_rows(findings), tally))
+        packed = pack((to_rows(findings), tally))
+        del findings  # before the trim: their large strings are in the C heap
+        trim()
+        return packed
 
     def theirs(index: int, result: bytes) -> bytes | Batch | None:
         return decode(result, references)
@@ -91,9 +95,12 @@ def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...
         lambda share, send: work(evaluation, [units[i] for i in share], send),
         theirs,
     )
-    return _joined(
+    trim()
+    joined = _joined(
         _unpacked(results[i], units[i], evaluation, references) for i in range(len(units))
     )
+    trim()
+    return joined
 
 
 def _unpacked(
@@ -129,6 +136,8 @@ def work(evaluation: Evaluation, units: list[Unit], send: forkjobs.Send) -> None
         except Exception:  # the parent evaluates it again, and meets the error itself
             result = None
         send(pack(result))
+        del result
+        trim()
 
 
 def pack(value: Any) -> bytes:

@@ -31,6 +31,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TypeVar
 
+from hdsguard.speed.heap import trim
+
 try:
     import fcntl
 except ImportError:  # Windows: no fork either
@@ -191,7 +193,9 @@ def share_out(
     mine = list(shares[0])
     helpers: list[tuple[Helper, list[int]]] = []
     if len(shares) > 1:
-        _trim()
+        # A first run's compilation and parsing leave about 1.6 MiB of free C heap at 10k
+        # objects: pages both processes would otherwise carry, and copy when either reuses them.
+        trim()
     try:
         for share in shares[1:]:
             theirs = list(share)
@@ -247,19 +251,6 @@ def start(work: Callable[[Send], None], expected: int, running: Sequence[Helper]
             os._exit(status)  # no atexit handler, no flushing of the parent's buffers
     os.close(write_fd)
     return Helper(pid, read_fd, expected)
-
-
-def _trim() -> None:
-    """Hand the free pages of the C heap back to the system before forking (glibc's
-    ``malloc_trim``; nothing elsewhere). A first run's compilation and parsing leave about
-    1.6 MiB of them at 10k objects, pages that both processes would otherwise carry, and
-    copy when either reuses them. 0.2 ms, and 2 ms to import ctypes."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).malloc_trim(0)
-    except (ImportError, OSError, AttributeError):  # no ctypes, or not glibc
-        pass
 
 
 def frame(result: bytes) -> bytes:
