@@ -151,6 +151,8 @@ READ_FROM_ELSEWHERE = {
     "find the systems a provider hosts (systems_hosted_by(), health_data_at())",
     "services.id": "an identifier: EVD-001 and EVD-008 find services by host and port",
     "firewalls.id": "an identifier",
+    "firewalls.rules.port": "FW-004 reads it through any_to_any_alone() and any_to_any() "
+    "(policies/anytoany.py), one call per firewall",
     "certificates.id": "an identifier: services name their certificate by it (tls.certificate)",
     "certificates.sha256": READ_BY_HELPERS["sha256"],
     "services.tls.certificate": "EVD-006 and EVD-008 find the services serving a declared "
