@@ -29,6 +29,7 @@ from hdsguard import data, i18n
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
 from hdsguard.policies import addresses, anytoany
+from hdsguard.policies.placeholders import is_placeholder
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
 
@@ -141,31 +142,6 @@ def finess_flawed(numbers: Any) -> list[int]:
     if not isinstance(numbers, list):
         return []
     return [i for i, n in enumerate(numbers) if finess_flaw(n)]
-
-
-# What people write in a text field they have not filled in, in English and French: such a
-# value names no certificate, no person, no law (a certificate number "N/A" or an owner "TBD"
-# passed the rules that asked for them). Compared case-folded, without accents, with the
-# spaces collapsed and the punctuation around it aside.
-PLACEHOLDERS = frozenset(
-    {
-        "", "n/a", "na", "n.a", "n/c", "nc", "tbd", "tbc", "todo", "to do", "none", "null",
-        "nil", "unknown", "not applicable", "pending", "x", "xx", "xxx",
-        "a definir", "a completer", "a confirmer", "inconnu", "neant", "aucun", "aucune",
-        "non applicable", "sans objet", "en cours", "non communique",
-    }
-)  # fmt: skip
-
-
-def is_placeholder(text: str) -> bool:
-    """Whether ``text`` is blank or a placeholder (``N/A``, ``TBD``, ``à définir``, ``-``…)
-    rather than a value: a rule asking for a name, a number or a reference reads it as not
-    declared."""
-    import unicodedata
-
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    key = " ".join(plain.casefold().split()).strip(" .,;:!?-_*()[]\"'`")
-    return key in PLACEHOLDERS
 
 
 # Domains no mail can reach (RFC 2606, RFC 6761): `.invalid` never resolves, `.test` is for

@@ -43,6 +43,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from hdsguard import data
+from hdsguard.policies.placeholders import PLACEHOLDERS
 
 Rewrite = Callable[[list[str]], str | None]
 
@@ -123,8 +124,6 @@ def _placeholder(args: list[str]) -> str | None:
     any placeholder (10,600 calls at 10k objects, a name or purpose each: 1.2 MB leaked)."""
     if len(args) != 1:
         return None
-    from hdsguard.policies.celenv import PLACEHOLDERS
-
     longest = max(len(p) for p in PLACEHOLDERS)
     return (
         f"cel.bind(hds_ph, {args[0]}, type(hds_ph) == string"

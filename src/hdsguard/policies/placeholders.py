@@ -1,0 +1,31 @@
+"""Placeholders: what people write in a text field they have not filled in.
+
+Shared by the CEL helpers (``is_placeholder``, ``policies.celenv``) and their rewrite into
+plain CEL for a long text (``policies.inline``), which must agree on the longest placeholder.
+"""
+
+from __future__ import annotations
+
+# What people write in a text field they have not filled in, in English and French: such a
+# value names no certificate, no person, no law (a certificate number "N/A" or an owner "TBD"
+# passed the rules that asked for them). Compared case-folded, without accents, with the
+# spaces collapsed and the punctuation around it aside.
+PLACEHOLDERS = frozenset(
+    {
+        "", "n/a", "na", "n.a", "n/c", "nc", "tbd", "tbc", "todo", "to do", "none", "null",
+        "nil", "unknown", "not applicable", "pending", "x", "xx", "xxx",
+        "a definir", "a completer", "a confirmer", "inconnu", "neant", "aucun", "aucune",
+        "non applicable", "sans objet", "en cours", "non communique",
+    }
+)  # fmt: skip
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` is blank or a placeholder (``N/A``, ``TBD``, ``à définir``, ``-``…)
+    rather than a value: a rule asking for a name, a number or a reference reads it as not
+    declared."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    key = " ".join(plain.casefold().split()).strip(" .,;:!?-_*()[]\"'`")
+    return key in PLACEHOLDERS
