@@ -234,6 +234,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "internet_service_ids_on_premises": frozenset({"services", "systems"}),
     "internet_facing_firewall_ids": frozenset({"firewalls"}),
     "health_data_at": frozenset({"systems", "vendors"}),
+    "holdings_declared": frozenset({"systems", "vendors"}),
     "activities_needed": frozenset({"providers", "vendors", "systems"}),
     "organisation_kind": frozenset({"organisation"}),
     "internet_services_on_premises": frozenset({"services", "systems"}),
@@ -630,6 +631,15 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # not append in place): 52 MiB to name 1,750 services. A message names a few.
         ("first_items", [_L, _I], _L, lambda items, n: items[: max(n, 0)]),
         ("health_data_at", [_S], _L, ctx.once("health_data_at", ctx.health_data_at)),
+        # HDS-006 … HDS-009: whether the declarations can show where health data is held (a
+        # `systems` or `vendors` section holds an item). Without either, "holds no health
+        # data" would be asserted on missing evidence; no argument, so nothing is converted.
+        (
+            "holdings_declared",
+            [],
+            _B,
+            lambda: bool(ctx.section("systems")) or bool(ctx.section("vendors")),
+        ),
         # Evidence (hdsguard.evidence.match says how observations match declarations). Each
         # takes an object or its target name (`target`): CEL converts an object argument back
         # to Python on every call (≈ 20 us for a scanned port), a name costs a look-up.
