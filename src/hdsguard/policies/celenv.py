@@ -706,15 +706,13 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             "internet_facing_firewall_ids",
             [],
             _L,
-            lambda: _ids(
-                f for f in ctx.section("firewalls") or () if f.get("internet_facing") is True
-            ),
+            lambda: _ids(_internet_facing_firewalls(ctx)),
         ),
         (
             "internet_facing_firewalls",
             [],
             _L,
-            lambda: [f for f in ctx.section("firewalls") or () if f.get("internet_facing") is True],
+            lambda: _internet_facing_firewalls(ctx),
         ),
         # Small evidence sections as lists, a big one by its size: an expression reading `decl`
         # converts the whole set, evidence included (10k scanned ports: 75 ms per evaluation).
@@ -757,6 +755,10 @@ def _services_without_mfa(ctx: Context, kind: str) -> list[Any]:
         if hit:
             out.append(s)
     return out
+
+
+def _internet_facing_firewalls(ctx: Context) -> list[Any]:
+    return [f for f in ctx.section("firewalls") or () if f.get("internet_facing") is True]
 
 
 def _ids(objects: Iterable[Any]) -> list[Any]:
