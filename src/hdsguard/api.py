@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from hdsguard.declarations.merge import DeclarationSet
     from hdsguard.evidence.load import EvidenceSet, EvidenceSpec
     from hdsguard.speed.ahead import Ahead
-    from hdsguard.waivers import WaiverSet
+    from hdsguard.waiverfile import WaiverSet
 
 DOCS_URL = "https://github.com/hdsguard/hdsguard/blob/main/docs/policies.md"
 T = TypeVar("T")
@@ -345,7 +345,7 @@ def _load_waivers(
     if options.waivers_file is None:
         return None
     from hdsguard.speed.configcheck import PlainWaiverPolicy
-    from hdsguard.waivers import load_waivers, waiver_problems
+    from hdsguard.waiverfile import load_waivers, waiver_problems
 
     waivers = load_waivers(options.waivers_file)
     if catalogue is None:
@@ -391,14 +391,16 @@ def _exceptions(
     out, notices = list(findings), list[str]()
     if waivers is None and baseline is None:
         return out, notices
-    from hdsguard.baseline import apply_baseline
-    from hdsguard.speed.configcheck import PlainWaiverPolicy
-    from hdsguard.waivers import apply_waivers
-
     if waivers is not None:
+        from hdsguard.speed.configcheck import PlainWaiverPolicy
+        from hdsguard.waiverfile import apply_waivers
+
         warn_days = (options.waiver_policy or PlainWaiverPolicy()).warn_days
         out, notices = apply_waivers(out, waivers, options.as_of, warn_days)
     if baseline is not None:
+        # Imported only for a baseline: its module imports pydantic (start-up time).
+        from hdsguard.baseline import apply_baseline
+
         out, more = apply_baseline(out, baseline)
         notices += more
     return out, notices

@@ -21,7 +21,7 @@ from hdsguard.i18n import N_, current
 from hdsguard.policies.controls import FRAMEWORKS
 
 if TYPE_CHECKING:
-    from hdsguard.waivers import WaiverEntry
+    from hdsguard.waiverfile import WaiverValues
 
 SEVERITY_ORDER = tuple(Severity)
 # Areas of the summary: a rule's id prefix (FW-001 -> FW), named.
@@ -255,7 +255,7 @@ def _targets(findings: Sequence[Finding]) -> list[TargetView]:
 
 
 def waiver_rows(
-    entries: Sequence[WaiverEntry], report: Report, as_of: datetime.date, warn_days: int
+    entries: Sequence[WaiverValues], report: Report, as_of: datetime.date, warn_days: int
 ) -> list[WaiverRow]:
     """The register: every waiver of the file, with its state on the evaluation date."""
     waived = {(f.rule, f.target) for f in report.findings if f.waiver is not None}

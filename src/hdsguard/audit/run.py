@@ -43,7 +43,7 @@ def audit(
     warn_days = options.waiver_policy.warn_days if options.waiver_policy else 30
     waivers = None
     if options.waivers_file is not None:
-        from hdsguard.waivers import load_waivers
+        from hdsguard.waiverfile import load_waivers
 
         entries = load_waivers(options.waivers_file).entries
         waivers = model.waiver_rows(entries, report, as_of, warn_days)

@@ -1,0 +1,245 @@
+"""Governed waivers (dérogations): justified, approved, time-limited exceptions to a rule.
+
+A waiver names a rule and a target (exact ``section/id``, or an ``fnmatch`` pattern such as
+``firewalls/*``). It applies to the fail, warn and error findings it matches while the evaluation
+date is on or before ``expires`` (the last valid day, inclusive). States, and how they surface:
+
+- active: the finding becomes ``waived`` and carries the waiver; it never fails the gate;
+- expiring (at most ``warn_days`` before ``expires``): still waived, plus a report notice;
+- expired: it stops applying; the finding keeps its status, its message ends with
+  "(waiver expired on DATE)", and a notice says so;
+- orphan (matches no fail, warn or error finding): a notice, the exit code is unchanged.
+
+Unknown rules, forbidden rules and waivers longer than the configured cap are input errors.
+
+This module reads a waiver file (:func:`load_waivers`), checks it and applies it without
+importing pydantic: a file certainly valid is read in plain Python
+(:func:`hdsguard.speed.waivercheck.plain_waivers`, the same values as the model's); on any
+doubt the pydantic model, :class:`hdsguard.waivers.WaiverFile` (the source of truth for the
+schema and every message about a waiver file in error), validates the file as it always did.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
+
+from hdsguard.declarations.sections import SECTIONS
+from hdsguard.declarations.validate import did_you_mean, did_you_mean_rule
+from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.errors import Problem
+from hdsguard.findings import Finding, Severity, Status, Waiver
+from hdsguard.i18n import _, current, ngettext
+from hdsguard.l10n import long_date
+from hdsguard.modelfile import at, read_source
+
+if TYPE_CHECKING:
+    from hdsguard.config import WaiverPolicyValues
+    from hdsguard.policies.load import CompiledPolicy
+    from hdsguard.speed.waivercheck import PlainWaiverEntry
+    from hdsguard.waivers import WaiverEntry
+
+    # One waiver: the model's, or the same values read without it (load_waivers).
+    WaiverValues: TypeAlias = WaiverEntry | PlainWaiverEntry
+
+WAIVABLE = frozenset({Status.FAIL, Status.WARN, Status.ERROR})
+_GLOB = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class WaiverSet:
+    source: SourceFile
+    entries: tuple[WaiverValues, ...]
+
+    def where(self, index: int) -> str:
+        line, column = self.source.locate(("waivers", index))
+        return f"{self.source.path}:{line}:{column}"
+
+
+def load_waivers(path: Path) -> WaiverSet:
+    """The waivers of the file at ``path``; raises InputError with every problem of the file."""
+    from hdsguard.speed.waivercheck import plain_waivers
+
+    source = read_source(path)
+    # Certainly valid (most files): its waivers, without importing pydantic (start-up time).
+    plain = plain_waivers(source.data)
+    if plain is not None:
+        return WaiverSet(source, plain)
+    from hdsguard.modelfile import validate_model
+    from hdsguard.waivers import WaiverFile
+
+    return WaiverSet(source, tuple(validate_model(source, WaiverFile, "waiver").waivers))
+
+
+def waiver_problems(
+    waivers: WaiverSet,
+    catalogue: Mapping[str, CompiledPolicy],
+    severities: Mapping[str, Severity],
+    policy: WaiverPolicyValues,
+    as_of: datetime.date,
+    config_name: str,
+) -> list[Problem]:
+    """Unknown or forbidden rules, unknown sections, inverted dates, waivers over the cap."""
+    problems: list[Problem] = []
+    for index, entry in enumerate(waivers.entries):
+
+        def add(key: str, message: str, index: int = index) -> None:
+            problems.append(at(waivers.source, ("waivers", index, key), message))
+
+        if entry.rule not in catalogue:
+            hint = did_you_mean_rule(entry.rule, sorted(catalogue))
+            add("rule", _("unknown rule '{rule}'").format(rule=entry.rule) + hint)
+            continue
+        if entry.rule in policy.forbidden:
+            add(
+                "rule",
+                _("waivers for {rule} are forbidden (waiver_policy.forbidden in {config})").format(
+                    rule=entry.rule, config=config_name
+                ),
+            )
+        section = entry.target.split("/", 1)[0]
+        if not _GLOB & set(section) and section not in SECTIONS:
+            hint = did_you_mean(section, list(SECTIONS))
+            add("target", _("unknown section '{section}'").format(section=section) + hint)
+        if entry.created is not None and entry.created > entry.expires:
+            message = _("created {created} is after expires {expires}")
+            add("created", message.format(created=entry.created, expires=entry.expires))
+        elif entry.created is not None and entry.created > as_of:
+            # A waiver dated in the future would measure the cap from that date and apply
+            # from today: the cap could be escaped by the dates one writes.
+            add(
+                "created",
+                _(
+                    "created {created} is after the evaluation date {as_of}: a waiver cannot "
+                    "be granted in the future; write the date it was approved"
+                ).format(created=entry.created, as_of=as_of),
+            )
+        severity = severities.get(entry.rule, Severity(catalogue[entry.rule].meta.severity))
+        cap = getattr(policy.max_days, severity.value)
+        over = _over_cap(entry, severity, cap, as_of, config_name)
+        if over:
+            add("expires", over)
+    return problems
+
+
+def _over_cap(
+    entry: WaiverValues, severity: Severity, cap: int | None, as_of: datetime.date, config: str
+) -> str | None:
+    # From when it was granted, never later than the evaluation date (from which it applies).
+    if entry.created is not None and entry.created <= as_of:
+        start, named = entry.created, ""
+    else:
+        start, named = as_of, _(", the evaluation date")
+    duration = (entry.expires - start).days
+    if cap is None or duration <= cap:
+        return None
+    return _(
+        "waiver lasts {duration} days (from {start}{named}, to {expires}), over the "
+        "{cap}-day cap for {severity} findings (waiver_policy.max_days.{severity} in {config})"
+    ).format(
+        duration=duration,
+        start=start,
+        named=named,
+        expires=entry.expires,
+        cap=cap,
+        severity=severity.value,
+        config=config,
+    )
+
+
+def apply_waivers(
+    findings: Sequence[Finding], waivers: WaiverSet, as_of: datetime.date, warn_days: int
+) -> tuple[list[Finding], list[str]]:
+    """Findings with waivers applied, and the notices about the waivers' states."""
+    matched: set[int] = set()
+    # Waivers matching a finding that stays unwaived: an expired one "counts again" only there.
+    unwaived: set[int] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        hits = _matching(finding, waivers.entries) if finding.status in WAIVABLE else []
+        matched.update(i for i, _ in hits)
+        applied = _apply(finding, [w for _, w in hits], as_of)
+        if applied.status is not Status.WAIVED:
+            unwaived.update(i for i, _ in hits)
+        out.append(applied)
+    notices = [
+        n
+        for index, entry in enumerate(waivers.entries)
+        if (
+            n := _notice(
+                waivers.where(index),
+                entry,
+                index in matched,
+                as_of,
+                warn_days,
+                replaced=index not in unwaived,
+            )
+        )
+    ]
+    return out, notices
+
+
+def _matching(finding: Finding, entries: Iterable[WaiverValues]) -> list[tuple[int, WaiverValues]]:
+    hits = [
+        (i, w)
+        for i, w in enumerate(entries)
+        if w.rule == finding.rule and fnmatchcase(finding.target, w.target)
+    ]
+    # An exact target is more specific than a pattern: it is preferred, then file order.
+    return sorted(hits, key=lambda hit: (hit[1].target != finding.target, hit[0]))
+
+
+def _apply(finding: Finding, hits: Sequence[WaiverValues], as_of: datetime.date) -> Finding:
+    active = [w for w in hits if as_of <= w.expires]
+    if active:
+        w = active[0]
+        record = Waiver(w.justification, w.owner, w.approver, w.expires.isoformat(), w.ticket)
+        return finding._replace(status=Status.WAIVED, waiver=record)
+    if hits:
+        last = max(w.expires for w in hits)
+        ended = _(" (waiver expired on {date})").format(date=long_date(last, current()))
+        return finding._replace(message=finding.message + ended)
+    return finding
+
+
+def _notice(
+    where: str,
+    entry: WaiverValues,
+    matched: bool,
+    as_of: datetime.date,
+    warn_days: int,
+    *,
+    replaced: bool = False,
+) -> str | None:
+    """``replaced``: every finding the waiver matched is waived by another one."""
+    what = _("{where}: waiver for {rule} on {target}").format(
+        where=where, rule=entry.rule, target=entry.target
+    )
+    if not matched:
+        return _("{what} matches no fail, warn or error finding (orphan): remove it").format(
+            what=what
+        )
+    left = (entry.expires - as_of).days
+    expires = long_date(entry.expires, current())
+    if left < 0 and replaced:
+        return _(
+            "{what} expired on {date}, and another waiver covers what it matched: remove it"
+        ).format(what=what, date=expires)
+    if left < 0:
+        return _("{what} expired on {date}: the finding counts again").format(
+            what=what, date=expires
+        )
+    if left <= warn_days:
+        when = (
+            _("today is its last day")
+            if left == 0
+            else ngettext("{n} day left", "{n} days left", left).format(n=left)
+        )
+        return _("{what} expires on {date} ({when}): renew it or fix the finding").format(
+            what=what, date=expires, when=when
+        )
+    return None
