@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from cel_expr_python import cel
 
 from hdsguard.declarations.merge import DeclarationSet, Origin
+from hdsguard.declarations.sections import SINGLETON_SECTIONS
 from hdsguard.speed.evalsplit import Batch, Unit, evaluate_all
 from hdsguard.speed.heap import trim
 
@@ -209,6 +210,7 @@ class Evaluation:
         in_use = self.in_use
         findings: list[Finding] = []
         tally: Tally = {}
+        singleton = section in SINGLETON_SECTIONS
         for target, obj, origin in self.decl.targets(section)[lo:hi]:
             path = origin.source.path if origin is not None else None
             todo = self.todo(section, path)  # less what the memo gave
@@ -230,6 +232,7 @@ class Evaluation:
                         evidence=evidence,
                         verdict=verdict,
                         in_use=(policy.id, section) in in_use,
+                        undeclared=section if singleton and origin is None else None,
                     )
                     if evidence or outcome.status not in COUNTED:
                         findings.append(
@@ -303,10 +306,13 @@ def evaluate_one(
     evidence: bool = True,
     verdict: Any = None,
     in_use: bool = False,
+    undeclared: str | None = None,
 ) -> _Outcome:
     """The outcome of one policy on one target; ``verdict``: the policy's verdict when it was
     already evaluated, else None (it is evaluated here); ``in_use``: whether some target of
-    the section declares a field the policy requires (:func:`fields_in_use`)."""
+    the section declares a field the policy requires (:func:`fields_in_use`);
+    ``undeclared``: the singleton section the target is, when no file declares it (its
+    missing evidence then says to add the section, :func:`_undeclared_message`)."""
     if verdict is None:
         # One evaluation settles the common cases; anything else takes the exact path below.
         verdict = _verdict(policy, activation)
@@ -316,7 +322,7 @@ def evaluate_one(
         if verdict == fastpath.NOT_APPLICABLE:
             return _not_applicable(policy, activation, evidence)
     asked = type(verdict) is int and verdict >= fastpath.ASK
-    if asked and verdict == fastpath.ASK and len(policy.checks) == 1:
+    if asked and verdict == fastpath.ASK and len(policy.checks) == 1 and undeclared is None:
         check = policy.checks[0]
         if not check.requires and (check.warn_if is None or check.warn_message is None):
             # The verdict was this one condition, evaluated without error to false: a
@@ -362,7 +368,17 @@ def evaluate_one(
             declared = [h for h in hits if not h.missing]
             missing = list(dict.fromkeys(p for h in hits for p in h.missing))
             messages = [h.message for h in declared]
-            if missing:
+            if undeclared is not None:
+                # No file declares the section: the first thing to say is that it is absent
+                # and how to add it, with every field the failing checks read (their own
+                # messages, which say what a field means, follow).
+                fields = [*missing, *(_keys(h.field) for h in declared)]
+                named = [f for f in dict.fromkeys(fields) if f]
+                if named:
+                    messages = [_undeclared_message(undeclared, named), *messages]
+                elif missing:
+                    messages.append(_missing_message(missing))
+            elif missing:
                 messages.append(_missing_message(missing))
             return _Outcome(status, join_rendered(messages), (declared or hits)[0].field)
     return _pass(policy, activation, evidence)
@@ -451,6 +467,30 @@ def _missing_message(paths: list[tuple[str, ...]]) -> str:
     )
     # One string for each list of fields (a tenth of the failures at 10k objects say this).
     return intern(message.format(names=names))
+
+
+def _keys(field: tuple[str | int, ...]) -> tuple[str, ...]:
+    """``field`` when it is a path of keys (what a check names), else empty."""
+    return field if all(type(step) is str for step in field) else ()  # type: ignore[return-value]
+
+
+def _undeclared_message(section: str, paths: list[tuple[str, ...]]) -> str:
+    """Missing evidence of a singleton section that no file of the set declares: which
+    section, which fields the rule needs, and where and how to declare them, as a line of
+    YAML to paste."""
+    from hdsguard.declarations.fieldhint import section_snippet
+
+    names = ", ".join(f"`{'.'.join(p)}`" for p in paths)
+    message = ngettext(
+        "evidence missing: the `{section}` section is not declared in any file of the set, "
+        "so neither is {names}; add it to any declaration file with the field this rule "
+        "needs: `{snippet}`",
+        "evidence missing: the `{section}` section is not declared in any file of the set, "
+        "so neither are {names}; add it to any declaration file with the fields this rule "
+        "needs: `{snippet}`",
+        len(paths),
+    )
+    return message.format(section=section, names=names, snippet=section_snippet(section, paths))
 
 
 def _not_bool(what: str, value: Any) -> str:

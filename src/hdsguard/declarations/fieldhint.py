@@ -1,0 +1,241 @@
+"""What to write in a field: its expected value, read from the JSON Schema of the format.
+
+Two messages need it. A required field left out of an object ("required field 'protocol' is
+missing") says what to write, as the invalid-value message does (the allowed values, the form
+of a date, a country code, the section a reference names); a rule evaluated on a singleton
+section that no file declares says which section to add and gives the fields the rule needs as
+one line of YAML to paste (``identity: {mfa_admin: true|false}``).
+
+The declaration schema is read from ``schemas/declaration.schema.json`` (what the package
+ships, generated from the model, :mod:`hdsguard.schemagen`): the engine needs it for the second
+message without importing the pydantic model (tens of milliseconds, and a run whose every
+singleton is declared never reads it). Other models (config, waivers) give theirs through
+pydantic, on the error path only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from hdsguard.i18n import N_, _
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+Node = Mapping[str, Any]
+
+_ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$"
+# The country codes' schema is one alternation of the 249 ISO 3166-1 codes (model.Country).
+_COUNTRY_START = "^(AD|"
+
+MSG_CHOICES = N_("write one of {choices}")
+MSG_BOOL = N_("write `true` or `false`")
+MSG_DATE = N_("write a date as YYYY-MM-DD, such as `2026-11-28`")
+MSG_RANGE = N_("write a number from {low} to {high}")
+MSG_AT_LEAST = N_("write a number, {low} or more")
+MSG_WHOLE_RANGE = N_("write a whole number from {low} to {high}")
+MSG_WHOLE_AT_LEAST = N_("write a whole number, {low} or more")
+MSG_WHOLE = N_("write a whole number")
+MSG_NUMBER = N_("write a number")
+MSG_COUNTRY = N_("write an ISO 3166-1 alpha-2 country code, such as `FR`")
+MSG_ID = N_(
+    "write an id: lower case letters, digits, '.', '_' and '-', starting with a letter or a "
+    "digit, such as `{example}`"
+)
+MSG_REFERENCE = N_("write the id of one of the {section} the set declares (`{section}:`)")
+MSG_TEXT = N_("write a text")
+MSG_LIST = N_("write a list")
+MSG_MAPPING = N_("write a mapping")
+MSG_MAPPING_OF = N_("write a mapping with {fields}")
+
+# Placeholders of a value in a line of YAML to paste (the rest of the line is YAML itself).
+_WHOLE_PLACEHOLDER = N_("<whole number>")
+_NUMBER_PLACEHOLDER = N_("<number>")
+_COUNTRY_PLACEHOLDER = N_("<country code>")
+_ID_PLACEHOLDER = N_("<id>")
+
+
+@cache
+def declaration_schema() -> Node | None:
+    """The shipped declaration schema, or None when it cannot be read (a message then names
+    the fields without their values, never fails)."""
+    from hdsguard.shipped import shipped
+
+    try:
+        text = (shipped("schemas") / "declaration.schema.json").read_text("utf-8")
+        loaded = json.loads(text)
+    except (OSError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+@cache
+def model_schema(model: type[BaseModel]) -> Node | None:
+    """The JSON Schema of a pydantic model (config, waivers…), or None if it has none."""
+    try:
+        return model.model_json_schema()
+    except Exception:  # a hint is optional: pydantic raises several kinds on odd types
+        return None
+
+
+def node_at(schema: Node, path: Sequence[str | int]) -> Node | None:
+    """The schema of the value at ``path`` (keys and list indexes, as in a file) in
+    ``schema``, or None when the path leaves it."""
+    node: Node | None = resolve(schema, schema)
+    for step in path:
+        if node is None:
+            return None
+        if isinstance(step, int):
+            items = node.get("items")
+            node = resolve(schema, items) if isinstance(items, Mapping) else None
+        else:
+            props = node.get("properties")
+            child = props.get(step) if isinstance(props, Mapping) else None
+            node = resolve(schema, child) if isinstance(child, Mapping) else None
+    return node
+
+
+def resolve(schema: Node, node: Node) -> Node:
+    """``node`` with its ``$ref`` followed and a nullable ``anyOf`` reduced to its value; the
+    node's own keys (its description) win over the referenced ones."""
+    seen = 0
+    while seen < 20:  # a malformed schema must not loop
+        seen += 1
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            target: Any = schema
+            for part in ref[2:].split("/"):
+                target = target.get(part) if isinstance(target, Mapping) else None
+            if not isinstance(target, Mapping):
+                return node
+            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            continue
+        branches = node.get("anyOf")
+        if isinstance(branches, list):
+            kept = [b for b in branches if isinstance(b, Mapping) and b.get("type") != "null"]
+            if kept:
+                node = {**kept[0], **{k: v for k, v in node.items() if k != "anyOf"}}
+                continue
+        return node
+    return node
+
+
+def expected(node: Node, *, reference: str | None = None, example: str | None = None) -> str:
+    """What to write for a value of schema ``node``, as an instruction ("write one of `ftp`,
+    …"); ``reference``: the list section whose ids the field names; ``example``: an id made
+    from the object's name, for an ``id``."""
+    if reference is not None:
+        return _(MSG_REFERENCE).format(section=reference)
+    enum = node.get("enum")
+    if isinstance(enum, list) and enum:
+        return _(MSG_CHOICES).format(choices=", ".join(f"`{v}`" for v in enum))
+    kind = node.get("type")
+    if kind == "boolean":
+        return _(MSG_BOOL)
+    if kind == "string" and node.get("format") == "date":
+        return _(MSG_DATE)
+    if kind in ("integer", "number"):
+        whole = kind == "integer"
+        low, high = node.get("minimum"), node.get("maximum")
+        if low is not None and high is not None:
+            template = MSG_WHOLE_RANGE if whole else MSG_RANGE
+            return _(template).format(low=low, high=high)
+        if low is not None:
+            template = MSG_WHOLE_AT_LEAST if whole else MSG_AT_LEAST
+            return _(template).format(low=low)
+        return _(MSG_WHOLE if whole else MSG_NUMBER)
+    pattern = node.get("pattern")
+    if kind == "string" and isinstance(pattern, str):
+        if pattern.startswith(_COUNTRY_START):
+            return _(MSG_COUNTRY)
+        if pattern == _ID_PATTERN:
+            return _(MSG_ID).format(example=example or "item-1")
+    if kind == "string":
+        return _(MSG_TEXT)
+    if kind == "array":
+        return _(MSG_LIST)
+    if kind == "object":
+        required = node.get("required")
+        if isinstance(required, list) and required:
+            return _(MSG_MAPPING_OF).format(fields=", ".join(f"`{r}`" for r in required))
+        return _(MSG_MAPPING)
+    return ""
+
+
+def placeholder(schema: Node, node: Node, depth: int = 0) -> str:
+    """A value of schema ``node`` as it is written in YAML, with its choices or form where
+    the value is the reader's (``true|false``, ``YYYY-MM-DD``, ``1..5``)."""
+    enum = node.get("enum")
+    if isinstance(enum, list) and enum:
+        return "|".join(str(v) for v in enum)
+    kind = node.get("type")
+    if kind == "boolean":
+        return "true|false"
+    if kind == "string":
+        if node.get("format") == "date":
+            return "YYYY-MM-DD"
+        pattern = node.get("pattern")
+        if isinstance(pattern, str) and pattern.startswith(_COUNTRY_START):
+            return _(_COUNTRY_PLACEHOLDER)
+        if pattern == _ID_PATTERN:
+            return _(_ID_PLACEHOLDER)
+        return '"…"'
+    if kind in ("integer", "number"):
+        low, high = node.get("minimum"), node.get("maximum")
+        if low is not None and high is not None:
+            return f"{low}..{high}"
+        shown = _WHOLE_PLACEHOLDER if kind == "integer" else _NUMBER_PLACEHOLDER
+        return _(shown)
+    if kind == "array":
+        items = node.get("items")
+        if isinstance(items, Mapping) and depth < 4:
+            return f"[{placeholder(schema, resolve(schema, items), depth + 1)}, …]"
+        return "[…]"
+    if kind == "object" and depth < 4:
+        required = [r for r in node.get("required") or () if isinstance(r, str)]
+        return _mapping(schema, node, {name: {} for name in required}, depth)
+    return "…"
+
+
+def _mapping(schema: Node, node: Node, tree: Mapping[str, Any], depth: int) -> str:
+    """``{a: …, b: {c: …}}``: the fields of ``tree`` (key -> subtree, empty for a leaf) of the
+    object of schema ``node``, preceded by its required fields."""
+    required = [r for r in node.get("required") or () if isinstance(r, str)]
+    fields: dict[str, Mapping[str, Any]] = {name: {} for name in required if name not in tree}
+    fields.update(tree)
+    props = node.get("properties")
+    parts: list[str] = []
+    for name, sub in fields.items():
+        child = props.get(name) if isinstance(props, Mapping) else None
+        child = resolve(schema, child) if isinstance(child, Mapping) else None
+        if child is None:
+            parts.append(f"{name}: …")
+        elif sub and child.get("type") == "object":
+            parts.append(f"{name}: {_mapping(schema, child, sub, depth + 1)}")
+        else:
+            parts.append(f"{name}: {placeholder(schema, child, depth + 1)}")
+    return "{" + ", ".join(parts) + "}" if parts else "{…}"
+
+
+def section_snippet(section: str, paths: Sequence[Sequence[str]]) -> str:
+    """One line of YAML declaring ``section`` with the fields at ``paths`` (and the section's
+    required fields): ``identity: {admin_accounts: {dedicated: true|false}}``."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        level = tree
+        for step in path:
+            level = level.setdefault(str(step), {})
+    schema = declaration_schema()
+    node = node_at(schema, [section]) if schema is not None else None
+    if schema is None or node is None:
+        return f"{section}: " + _bare(tree)
+    return f"{section}: {_mapping(schema, node, tree, 0)}"
+
+
+def _bare(tree: Mapping[str, Any]) -> str:
+    """``{a: …, b: {c: …}}`` without a schema (one that cannot be read)."""
+    parts = [f"{k}: {_bare(v) if v else '…'}" for k, v in tree.items()]
+    return "{" + ", ".join(parts) + "}"
