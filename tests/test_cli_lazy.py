@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import REPO, run_cli
 
 _PROBE = """
@@ -42,3 +44,22 @@ def test_help_lists_every_command() -> None:
     assert names == sorted(
         ["baseline", "calendar", "check", "init", "policies", "report", "schema", "verify-pack"]
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("group", [[], ["policies"]])
+def test_the_command_lists_say_each_command_in_full(group: list[str], lang: str) -> None:
+    # Click cuts a command's first help sentence at about 60 characters and ends it with
+    # "...": `hdsguard --help` showed "Record the current failing findings of PATHS, keyed by
+    # (rule,...". Each command has a short help of its own, in both languages.
+    result = run_cli([*group, "--lang", lang, "--help"])
+    assert result.exit_code == 0
+    heading = "Commands:" if lang == "en" else "Commandes:"
+    listing = result.stdout.split(heading)[1]
+    assert listing.strip() and "..." not in listing and "…" not in listing
+
+
+def test_the_policies_group_takes_lang_like_every_command() -> None:
+    result = run_cli(["policies", "--lang", "fr", "explain", "FW-001"])
+    assert result.exit_code == 0, result.stderr
+    assert "Micrologiciel des pare-feu à jour des correctifs" in result.stdout

@@ -252,7 +252,7 @@ def check(
     sys.exit(report.exit_code(Severity(threshold)))
 
 
-@main.command()
+@main.command(short_help="Record today's failures, so that only new ones fail the gate")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--output",
@@ -310,7 +310,7 @@ def baseline(
     )
 
 
-@main.command()
+@main.command(short_help="Print a JSON Schema, or the field reference (--markdown)")
 @click.argument(
     "name",
     type=click.Choice(["declaration", "policy", "config", "waivers", "baseline", "hds-registry"]),

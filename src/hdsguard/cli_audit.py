@@ -50,6 +50,7 @@ _FAIL_ON = click.option(
 
 @click.command(
     cls=LocalisedCommand,
+    short_help="Write the audit report (HTML), or the evidence pack (--pack)",
     epilog="Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails (or a rule "
     "could not be evaluated); 2 invalid input, config, policy or command line, or the report "
     "cannot be written.",
@@ -135,6 +136,7 @@ def report(
 
 @click.command(
     cls=LocalisedCommand,
+    short_help="Write the upcoming deadlines as an iCalendar file",
     epilog="Exit codes: 0 the calendar is written; 2 invalid input, config, policy or "
     "command line, or the file cannot be written.",
 )
@@ -190,6 +192,7 @@ def calendar(
 @click.command(
     "verify-pack",
     cls=LocalisedCommand,
+    short_help="Check that an evidence pack is intact and reproducible",
     epilog="Exit codes: 0 every file matches the manifest and re-running the check on the "
     "packed inputs gives the packed JSON report; 1 a file was changed, added or removed, or "
     "the report differs; 2 the file is not a readable pack.",

@@ -53,7 +53,10 @@ def _ask(
     return answer
 
 
-@click.command(cls=LocalisedCommand)
+@click.command(
+    cls=LocalisedCommand,
+    short_help="Write a starting declaration set, config, hook and CI job",
+)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--name", help=f"{Q_NAME}.")
 @click.option("--kind", type=click.Choice(KINDS), help=f"{Q_KIND}. Default: clinic.")

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 OFF = "off in {config}"
 
 
-@click.group(cls=LocalisedGroup)
+@click.group(cls=LocalisedGroup, short_help="List, explain, test and document the policies")
+@lang_option  # `hdsguard policies --lang fr list`, as every command takes it
 def policies() -> None:
     """List, explain and test policies (the built-in catalogue, plus the `policies`
     directories and settings of your .hdsguard.yaml)."""
@@ -72,7 +73,7 @@ def _is_on(policy_id: str, options: CheckOptions) -> bool:
     return policy_id not in options.disabled and (not options.only or policy_id in options.only)
 
 
-@policies.command("list")
+@policies.command("list", short_help="List the policies: id, severity, sections, title")
 @config_options
 @click.option(
     "--section", type=click.Choice(SECTIONS), help="Only policies that apply to this section."
@@ -103,7 +104,9 @@ def list_policies(
         click.echo(safe_text(line))
 
 
-@policies.command("explain")
+@policies.command(
+    "explain", short_help="Explain one policy: what, why, parameters, fix, references"
+)
 @click.argument("policy_id")
 @config_options
 @lang_option
@@ -136,7 +139,7 @@ def explain_policy(
     click.echo(safe_text(text), nl=False)
 
 
-@policies.command("docs")
+@policies.command("docs", short_help="Write the Markdown catalogue of the built-in policies")
 @click.option("--output", "-o", type=OutputPath(), help="Write to FILE.")
 @lang_option
 @handle_errors
@@ -155,7 +158,7 @@ def policy_docs(output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-@policies.command("test")
+@policies.command("test", short_help="Run the inline test cases of the policies")
 @click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
 @click.option(
