@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -130,12 +131,72 @@ def test_skip_existing_keeps_the_repo_s_own_files_and_writes_the_others(here: Pa
 
 
 def test_unknown_protocol_is_refused(here: Path) -> None:
-    result = run_cli(["init", "--expose", "https,RDPX"])
+    result = run_cli(["init", "--expose", "https,XYZZY"])
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        "--expose: unknown protocol 'rdpx' in --expose; choose from ftp"
+        "--expose: unknown protocol 'xyzzy' in --expose; choose from ftp"
     )
     assert list(here.iterdir()) == [here / ".git"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "--expose: unknown protocol 'htps' in --expose; did you mean 'https'? (choose "),
+        ("fr", "--expose: protocole inconnu 'htps' dans --expose ; vouliez-vous dire 'https' ? "),
+    ],
+)
+def test_a_misspelt_protocol_gets_the_likely_one(here: Path, lang: str, expected: str) -> None:
+    result = run_cli(["--lang", lang, "init", "--expose", "htps,openvpn"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(expected)
+    assert list(here.iterdir()) == [here / ".git"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "system"),
+    [
+        ("imaging_centre", "pacs"),
+        ("medical_laboratory", "sil"),
+        ("medico_social", "dui"),
+        ("health_software_vendor", "platform"),
+        ("hospital", "dpi"),
+        ("clinic", "dpi"),
+    ],
+)
+def test_the_system_holding_health_data_is_the_kind_s_own(
+    here: Path, kind: str, system: str
+) -> None:
+    # An imaging centre started from a hospital's "dpi" (patient record) and had to rename it
+    # and every reference to it; its system is its RIS / PACS.
+    flags = [*FLAGS, "--no-input"]
+    flags[flags.index("clinic")] = kind
+    assert run_cli(flags).exit_code == 0
+    systems = yaml.safe_load((here / "declarations/systems.yaml").read_text(encoding="utf-8"))
+    assert [s["id"] for s in systems["systems"]] == [system]
+    network = yaml.safe_load((here / "declarations/network.yaml").read_text(encoding="utf-8"))
+    assert {s["system"] for s in network["services"]} == {system}
+    result = run_cli(["check", "--as-of", AS_OF])
+    assert result.exit_code == 1, result.stderr  # evidence to gather, no invalid reference
+
+
+def test_the_commented_hints_of_a_service_suit_its_protocol(here: Path) -> None:
+    # Uncommenting the hints of a VPN must not declare it open to patients with a password.
+    assert run_cli([*FLAGS[:-1], "https,openvpn,sftp"]).exit_code == 0
+    text = (here / "declarations/network.yaml").read_text(encoding="utf-8")
+    blocks = {b.split("\n", 1)[0]: b for b in text.split("  - id: internet-")[1:]}
+    hints = {
+        name: (
+            re.search(r"# audience: \[(\w+)\]", block).group(1),  # type: ignore[union-attr]
+            re.search(r"# authentication: (\w+)", block).group(1),  # type: ignore[union-attr]
+        )
+        for name, block in blocks.items()
+    }
+    assert hints == {
+        "https": ("patients", "password"),
+        "openvpn": ("staff", "certificate"),
+        "sftp": ("partners", "key"),
+    }
 
 
 def test_questions_in_a_terminal(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:

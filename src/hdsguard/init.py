@@ -71,6 +71,25 @@ ROLES: Mapping[str, str] = {
     "ipsec": "remote_access",
     "wireguard": "remote_access",
 }
+# The system holding health data that an organisation of each kind is first asked about, so
+# that an imaging centre starts from its PACS rather than from a hospital's patient record.
+MAIN_SYSTEMS: Mapping[str, tuple[str, str]] = {
+    "imaging_centre": ("pacs", "RIS / PACS"),
+    "medical_laboratory": ("sil", "Système d'information de laboratoire (SIL)"),
+    "medico_social": ("dui", "Dossier usager informatisé"),
+    "health_software_vendor": ("platform", "Plateforme hébergée"),
+}
+MAIN_SYSTEM = ("dpi", "Dossier patient informatisé")
+# Who usually uses a service of that role, and how it authenticates them: a hint to correct,
+# never "patients" on a VPN nor a password on SSH.
+AUDIENCES: Mapping[str, str] = {"web": "patients", "file_transfer": "partners"}
+AUTHENTICATIONS: Mapping[str, str] = {
+    "ssh": "key",
+    "sftp": "key",
+    "openvpn": "certificate",
+    "ipsec": "certificate",
+    "wireguard": "key",
+}
 CI_FILES = {"github": ".github/workflows/hdsguard.yml", "gitlab": ".gitlab/hdsguard.gitlab-ci.yml"}
 
 # Every sentence a user reads from this module, in one place (translation wraps these).
@@ -79,6 +98,9 @@ MSG_EXISTS = N_(
     "or --force to overwrite it"
 )
 MSG_UNKNOWN_PROTOCOL = N_("unknown protocol {name!r} in --expose; choose from {choices}")
+MSG_DID_YOU_MEAN = N_(
+    "unknown protocol {name!r} in --expose; did you mean {match!r}? (choose from {choices})"
+)
 
 # The skeleton's comments, in the run's language: a French RSSI fills in French guidance. The
 # field names and the values they take stay as the schema spells them.
@@ -173,8 +195,15 @@ def files(answers: Answers, protocols: Sequence[str]) -> dict[str, str]:
     """Path (relative to the target directory) -> content."""
     unknown = [p for p in answers.exposed if p not in protocols]
     if unknown:
+        import difflib
+
         choices = ", ".join(protocols)
-        message = _(MSG_UNKNOWN_PROTOCOL).format(name=unknown[0], choices=choices)
+        close = difflib.get_close_matches(unknown[0], protocols, n=1)
+        message = (
+            _(MSG_DID_YOU_MEAN).format(name=unknown[0], match=close[0], choices=choices)
+            if close
+            else _(MSG_UNKNOWN_PROTOCOL).format(name=unknown[0], choices=choices)
+        )
         raise InputError([Problem("--expose", None, None, message)])
     decl = answers.declarations.strip("/") or "declarations"
     out = {
@@ -282,7 +311,7 @@ logging:
 
 
 def _systems(a: Answers) -> str:
-    system = "dpi"
+    system, system_name = MAIN_SYSTEMS.get(a.kind, MAIN_SYSTEM)
     text = _head(C_SYSTEMS_HEAD) + "version: 1\n"
     hosted = ""
     if a.hosting == "provider":
@@ -319,7 +348,7 @@ providers:
         + f"""
 systems:
   - id: {system}
-    name: "Dossier patient informatisé"
+    name: {_q(system_name)}
     health_data: true
     criticality: critical              # low, medium, high, critical{hosted}
     # end_of_support: YYYY-MM-DD
@@ -340,6 +369,7 @@ systems:
 
 
 def _network(a: Answers) -> str:
+    system = MAIN_SYSTEMS.get(a.kind, MAIN_SYSTEM)[0]
     text = _head(C_NETWORK_HEAD) + "version: 1\n"
     if a.exposed:
         text += "\nservices:\n"
@@ -347,10 +377,13 @@ def _network(a: Answers) -> str:
             port = PORTS.get(protocol)
             port_line = f"port: {port}" if port else "# port: 443"
             host = f"host: {protocol}.example.org".ljust(35)
-            role = f"# role: {ROLES.get(protocol, 'other')}".ljust(35)
+            kind = ROLES.get(protocol, "other")
+            role = f"# role: {kind}".ljust(35)
+            audience = f"# audience: [{AUDIENCES.get(kind, 'staff')}]".ljust(35)
+            auth = f"# authentication: {AUTHENTICATIONS.get(protocol, 'password')}".ljust(35)
             text += f"""\
   - id: internet-{protocol}
-    system: dpi                        # {_(C_SERVES)}
+    {f"system: {system}":<35}# {_(C_SERVES)}
     {host}# {_(C_HOST)}
     {port_line}
     protocol: {protocol}
@@ -359,9 +392,9 @@ def _network(a: Answers) -> str:
     {role}# web, file_transfer, remote_access, admin, api, other
     # owner: "…"                       # {_(C_OWNER)}
     # purpose: "…"                     # {_(C_PURPOSE)}
-    # authentication: password         # none, anonymous, password, key, certificate
+    {auth}# none, anonymous, password, key, certificate
     # mfa: true
-    # audience: [patients]             # health_professionals, patients, staff, partners, machines
+    {audience}# health_professionals, patients, staff, partners, machines
     # tls: {{min_version: "1.2"}}
     # software: {{name: "…", version: "…", end_of_support: YYYY-MM-DD}}
     # vulnerabilities: []
