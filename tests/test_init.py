@@ -343,3 +343,18 @@ def test_the_hook_and_ci_files_are_commented_in_the_runs_language(here: Path, ci
     # the files stay what the tools read
     assert load_config(str(here / ".pre-commit-config.yaml"))["repos"][0]["hooks"][0]["id"]
     assert yaml.safe_load((here / CI_FILES[ci]).read_text(encoding="utf-8"))
+
+
+def test_the_baseline_line_of_the_config_adopts_the_gate(here: Path) -> None:
+    # `hdsguard baseline` writes .hdsguard-baseline.json, but `check` reads no baseline the
+    # config does not name: the config's commented line says so, and uncommenting it is all
+    # it takes for the gate to pass on the recorded failures.
+    assert run_cli(FLAGS).exit_code == 0
+    config = here / ".hdsguard.yaml"
+    line = next(x for x in config.read_text().splitlines() if x.startswith("# baseline:"))
+    assert line.endswith("# written by `hdsguard baseline`; `check` reads it once uncommented")
+    assert run_cli(["baseline", "--as-of", AS_OF]).exit_code == 0
+    assert run_cli(["check", "--as-of", AS_OF]).exit_code == 1
+    config.write_text(config.read_text().replace(line, line[2:]))
+    result = run_cli(["check", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.stdout[-400:]

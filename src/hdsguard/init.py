@@ -144,7 +144,7 @@ C_POLICIES = N_("your own rules, beside the built-in ones")
 C_FAIL_ON = N_("the gate threshold (default: low)")
 C_PARAMS = N_("stricter than the default 90 days")
 C_WAIVERS = N_("accepted risks (dérogations)")
-C_BASELINE = N_("written by `hdsguard baseline`")
+C_BASELINE = N_("written by `hdsguard baseline`; `check` reads it once uncommented")
 C_PRECOMMIT_HEAD = N_(
     "pre-commit (https://pre-commit.com): `pre-commit install`, then every commit runs\n"
     "hdsguard on the whole declaration set. This hook uses the hdsguard you\n"
