@@ -358,3 +358,13 @@ def test_the_baseline_line_of_the_config_adopts_the_gate(here: Path) -> None:
     config.write_text(config.read_text().replace(line, line[2:]))
     result = run_cli(["check", "--as-of", AS_OF])
     assert result.exit_code == 0, result.stdout[-400:]
+
+
+def test_the_readme_names_the_system_each_kind_starts_from() -> None:
+    from hdsguard.init import MAIN_SYSTEM, MAIN_SYSTEMS
+    from tests.helpers import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Start your own", 1)[1].split("\n## ", 1)[0]
+    for system, _name in [*MAIN_SYSTEMS.values(), MAIN_SYSTEM]:
+        assert f"`{system}`" in section
