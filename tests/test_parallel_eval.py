@@ -193,6 +193,46 @@ def test_a_failing_helper_changes_nothing(
     assert forks
 
 
+def _lazy_catalogue(monkeypatch: pytest.MonkeyPatch, cache: Path) -> tuple[CelRuntime, list[Any]]:
+    """The built-in catalogue read back from the cache: expressions deserialized on use."""
+    from hdsguard.speed import catalogue_cache
+
+    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(cache))
+    monkeypatch.setenv(forkjobs.ENV_JOBS, "1")
+    load_catalogue(CelRuntime())  # compiled, stored
+    runtime = CelRuntime()
+    policies = list(load_catalogue(runtime).values())
+    assert isinstance(policies[0].verdict, catalogue_cache.LazyExpression)
+    return runtime, policies
+
+
+@pytest.mark.parametrize("work", [REAL_WORK, _garbage], ids=["helper", "garbled helper"])
+def test_the_programs_are_released_once_every_unit_is_evaluated(
+    work: Callable[..., None],
+    estate: Path,
+    forks: list[int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a forked evaluation the parent forgets the deserialized programs (their C
+    memory, at the peak of a first run), units it evaluated for a garbled helper included;
+    the findings are the serial ones."""
+    from hdsguard.speed import catalogue_cache
+
+    serial = evaluate(estate, "1", monkeypatch, True)
+    runtime, policies = _lazy_catalogue(monkeypatch, tmp_path / "cache")
+    decl = load_declarations([str(estate)])
+    monkeypatch.setattr(evalsplit, "work", work)
+    released: list[int] = []
+    real_release = catalogue_cache.release
+    monkeypatch.setattr(catalogue_cache, "release", lambda: released.append(1) or real_release())
+    monkeypatch.setenv(forkjobs.ENV_JOBS, "2")
+    assert run(runtime, policies, decl, DAY, evidence=True) == serial
+    assert forks and released == [1]
+    verdicts = [p.verdict for p in policies if p.verdict is not None]
+    assert not any(v.deserialized for v in verdicts)
+
+
 def test_jobs_1_and_small_sets_never_fork(estate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forkjobs, "usable_cpus", lambda: 8)
     monkeypatch.delenv(forkjobs.ENV_JOBS, raising=False)

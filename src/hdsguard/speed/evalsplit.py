@@ -63,7 +63,7 @@ def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...
     if pairs < 2 * MIN_PAIRS_PER_JOB:
         # No fork can pay (a pre-commit hook's case: not even the means to fork are loaded).
         return _joined(evaluation.evaluate(unit) for unit in units)
-    from hdsguard.speed import forkjobs
+    from hdsguard.speed import catalogue_cache, forkjobs
 
     shares = forkjobs.plan(
         [weight for _, weight in weighted],
@@ -95,6 +95,11 @@ def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...
         lambda share, send: work(evaluation, [units[i] for i in share], send),
         theirs,
     )
+    # Every unit is evaluated: the compiled programs (21 MiB of C heap for the built-in
+    # catalogue) go before the parent holds every finding, the peak of a first run over all
+    # processes (10k objects, failing shape, JSON: see docs/performance.md). A unit whose
+    # results did not arrive deserializes what it needs again.
+    catalogue_cache.release()
     trim()
     joined = _joined(
         _unpacked(results[i], units[i], evaluation, references) for i in range(len(units))
