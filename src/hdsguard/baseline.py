@@ -4,6 +4,11 @@ A baseline lists the failing findings of one run keyed by (rule, target), never 
 so that edits which move lines do not resurface old findings. ``check --baseline FILE`` marks the
 findings still failing that it lists as ``baselined``: they keep status ``fail`` but do not fail
 the gate. Entries that no longer fail are reported as "fixed since baseline" notices.
+
+A baseline is read without importing pydantic when it is certainly valid (what ``hdsguard
+baseline`` writes: :func:`hdsguard.speed.baselinecheck.plain_baseline`, the model's values);
+on any doubt the pydantic model, :class:`hdsguard.baselinemodel.BaselineFile` (the source of
+truth for the schema and every message about a baseline in error), validates it as before.
 """
 
 from __future__ import annotations
@@ -13,44 +18,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from typing import TYPE_CHECKING
 
 from hdsguard.declarations.files import display_path, read_text
 from hdsguard.declarations.reader import parse
-from hdsguard.declarations.types import FormatVersion, IsoDate
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Finding, Report, Status
 from hdsguard.i18n import _, current, ngettext
 from hdsguard.l10n import long_date
-from hdsguard.modelfile import validate_model
+
+if TYPE_CHECKING:
+    from hdsguard.baselinemodel import BaselineFile
 
 BASELINE_NAME = ".hdsguard-baseline.json"
 BASELINE_VERSION = 1
-
-
-class _Strict(BaseModel):
-    # defer_build: the validator is built on first use, not at import (start-up time).
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class BaselineEntry(_Strict):
-    rule: StrictStr
-    target: StrictStr
-
-
-class Tool(_Strict):
-    name: StrictStr
-    version: StrictStr
-
-
-class BaselineFile(_Strict):
-    """A baseline file, written by `hdsguard baseline` (JSON)."""
-
-    version: FormatVersion = Field(description="Version of the baseline format: 1.")
-    tool: Tool = Field(description="The hdsguard that wrote the file.")
-    as_of: IsoDate = Field(description="Evaluation date of the run that wrote the file.")
-    findings: list[BaselineEntry] = Field(description="Accepted failing findings.")
 
 
 @dataclass(frozen=True)
@@ -91,7 +72,17 @@ def load_baseline(path: Path) -> Baseline:
         message = _("not a valid baseline: {detail}").format(detail=exc.msg)
         problem = Problem(display, exc.lineno, exc.colno, message)
         raise InputError([problem]) from None
-    model = validate_model(parse(text, display), BaselineFile, "baseline")
+    source = parse(text, display)
+    # Certainly valid (what `hdsguard baseline` writes): its values, without importing
+    # pydantic (start-up time). On any doubt the model validates it and words its problems.
+    from hdsguard.speed.baselinecheck import PlainBaselineFile, plain_baseline
+
+    model: PlainBaselineFile | BaselineFile | None = plain_baseline(source.data)
+    if model is None:
+        from hdsguard.baselinemodel import BaselineFile
+        from hdsguard.modelfile import validate_model
+
+        model = validate_model(source, BaselineFile, "baseline")
     keys = frozenset((e.rule, e.target) for e in model.findings)
     return Baseline(display, model.as_of, keys)
 

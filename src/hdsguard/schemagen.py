@@ -117,7 +117,7 @@ def waivers_schema() -> dict[str, object]:
 
 def baseline_schema() -> dict[str, object]:
     """JSON Schema (2020-12) of a baseline file written by ``hdsguard baseline``."""
-    from hdsguard.baseline import BaselineFile
+    from hdsguard.baselinemodel import BaselineFile
 
     return model_schema(
         BaselineFile,

@@ -71,7 +71,9 @@ Kept here:
   problems as before (tests/test_config_fastpath.py: by hypothesis, whatever it accepts the
   model accepts with equal values, field by field, and the same rule problems).
   :mod:`.waivercheck` does the same for a waiver file (with one: 0.24 s -> 0.18 s, 58 -> 47
-  MB on the shared machine; tests/test_waivers_fastpath.py).
+  MB on the shared machine; tests/test_waivers_fastpath.py), and :mod:`.baselinecheck` for a
+  baseline (``check --baseline``: 0.23 s -> 0.18 s, 58 -> 47 MB;
+  tests/test_baseline_fastpath.py).
 
 - :mod:`.heap`, the free pages of the C heap handed back to the system (glibc's
   ``malloc_trim``) where a large run has just freed them: before a fork, after each unit of
