@@ -60,6 +60,7 @@ __all__ = [
     "load",
     "loads",
     "materialise",
+    "prune",
     "release",
     "store",
     "stored",
@@ -68,7 +69,11 @@ __all__ = [
 _FORMAT = 3  # 3: marshal data, no pickle
 _PREFIX = "catalogue-"
 _SUFFIX = ".marshal"
-_OTHER_LANGUAGE = re.compile(rf"{_PREFIX}[a-z]{{2,8}}-[0-9a-f]{{64}}{re.escape(_SUFFIX)}")
+_ENTRY = re.compile(rf"{_PREFIX}[a-z]{{2,8}}-[0-9a-f]{{64}}{re.escape(_SUFFIX)}")
+# Entries kept, the most recently used: two checkouts (or a checkout and a subdirectory,
+# whose policy paths display differently) in two languages, taking turns, each read their
+# own entry instead of compiling 79 policies again (≈ 2.5 MB an entry).
+KEEP = 4
 
 
 def catalogue_key(
@@ -76,7 +81,7 @@ def catalogue_key(
 ) -> str:
     """The hash of every input of the compiled catalogue (its texts' language included),
     after that language: ``contents`` holds the bytes of each file, read once, the very bytes
-    that are compiled. One entry is kept per language (:func:`store`)."""
+    that are compiled. The last :data:`KEEP` entries used are kept (:func:`store`)."""
     digest = hashlib.sha256()
     digest.update(f"lang={lang}\0".encode())
     for part in code_fingerprint(_FORMAT, _cel_stamp()):
@@ -88,8 +93,7 @@ def catalogue_key(
             continue
         digest.update(f"\0{display_path(path)}\0{builtin}\0{len(data)}\0".encode())
         digest.update(data)
-    # The language leads the key so that store() keeps one entry per language: a French
-    # and an English run taking turns would otherwise each recompile the catalogue.
+    # The language leads the key: an entry's name says which language it holds.
     return f"{lang or 'default'}-{digest.hexdigest()}"
 
 
@@ -112,8 +116,15 @@ def load(
     folder = cache_dir()
     if folder is None:
         return None
+    path = folder / f"{_PREFIX}{key}{_SUFFIX}"
     decode = partial(loads, runtime, key=key, rebuild=rebuild)
-    return load_safely(folder / f"{_PREFIX}{key}{_SUFFIX}", decode)
+    policies = load_safely(path, decode)
+    if policies is not None:
+        # Used now: the last to be evicted (store() keeps the most recently used). The
+        # modification time only orders the pruning; it is never trusted for anything else.
+        with contextlib.suppress(OSError):
+            os.utime(path)
+    return policies
 
 
 def stored(key: str) -> bool | None:
@@ -129,17 +140,31 @@ def store(key: str, policies: Sequence[CompiledPolicy]) -> None:
     blob = dumps(policies, key=key)
     if blob is None:
         return
-    language = key.partition("-")[0]
+    name = f"{_PREFIX}{key}{_SUFFIX}"
+    if write_atomic(folder / name, blob):
+        prune(folder, name)
+
+
+def prune(folder: Path, kept: str) -> None:
+    """Keep ``kept`` and the :data:`KEEP` - 1 other entries most recently used (written, or
+    read by :func:`load`); remove the others and anything of an older naming. Two runs
+    pruning at once may remove one entry too many: that only costs a compilation."""
+    entries: list[tuple[int, str, Path]] = []
     try:
-        for old in folder.glob(f"{_PREFIX}*"):
-            # Another language's entry stays (one per language); this language's previous
-            # entry and anything of an older naming go.
-            other = old.name.removeprefix(_PREFIX).partition("-")[0]
-            if other == language or not _OTHER_LANGUAGE.fullmatch(old.name):
-                old.unlink(missing_ok=True)
+        found = list(folder.glob(f"{_PREFIX}*"))
     except OSError:
-        return  # a read-only home or full disk only costs speed
-    write_atomic(folder / f"{_PREFIX}{key}{_SUFFIX}", blob)
+        return
+    # Any OSError (a read-only home, an entry another run removed first) only costs speed.
+    for path in found:
+        with contextlib.suppress(OSError):
+            if not _ENTRY.fullmatch(path.name):
+                path.unlink(missing_ok=True)  # an older naming (pickle): never read
+            elif path.name != kept:
+                entries.append((path.stat().st_mtime_ns, path.name, path))
+    entries.sort(reverse=True)
+    for _mtime, _name, path in entries[KEEP - 1 :]:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
 def dumps(policies: Sequence[CompiledPolicy], *, key: str = "") -> bytes | None:
