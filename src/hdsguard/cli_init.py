@@ -59,7 +59,12 @@ def _ask(
 )
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--name", help=f"{Q_NAME}.")
-@click.option("--kind", type=click.Choice(KINDS), help=f"{Q_KIND}. Default: clinic.")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    help=f"{Q_KIND}; it names the system the skeleton starts from (pacs for an imaging centre, "
+    "sil for a laboratory, dpi for a hospital or a clinic). Default: clinic.",
+)
 @click.option(
     "--hosting",
     type=click.Choice(HOSTING),
