@@ -136,7 +136,8 @@ def test_a_quoted_number_is_told_to_lose_its_quotes(tree: Tree) -> None:
         "d.yaml:1:35: identity.inactive_disable_days: Input should be a valid integer, got a "
         "string (write 90 without quotes)",
         # not a whole number: dropping the quotes would not do
-        "d.yaml:2:27: logging.retention_days: Input should be a valid integer, got a string",
+        "d.yaml:2:27: logging.retention_days: Input should be a valid integer, got a string; "
+        "write a whole number, 0 or more",
         "d.yaml:3:36: detection.edr.servers_percent: Input should be a valid number, got a "
         "string (write 98.5 without quotes)",
     ]

@@ -45,7 +45,8 @@ EXPECTED = [
     "decl/systems.yaml:5:18: systems/dpi.criticality: invalid value 'extreme': write one of "
     "`low`, `medium`, `high`, `critical`",
     "decl/systems.yaml:8:16: systems/gam: hosted_by refers to 'nuage', but no item of "
-    "providers has that id (none is declared)",
+    "providers has that id (none is declared); declare it under `providers:` (`- id: nuage`), "
+    "or correct the id",
 ]
 
 

@@ -93,11 +93,11 @@ EXPECTED = [
     "decl/providers.yaml:4:11: YAML syntax error: the quote opened here is never closed: add "
     "the closing quote (while scanning a quoted scalar: found unexpected end of stream)",
     "decl/services.yaml:10:13: services/ris: system refers to 'rsi', but no item of systems "
-    "has that id",
+    "has that id; declare it under `systems:` (`- id: rsi`), or correct the id",
     "decl/systems.yaml:6:18: systems/dpi.criticality: invalid value 'extreme': write one of "
     "`low`, `medium`, `high`, `critical`",
     "decl/systems.yaml:13:16: systems/gam: hosted_by refers to 'nuage', but no item of "
-    "providers has that id",
+    "providers has that id; declare it under `providers:` (`- id: nuage`), or correct the id",
     f"decl/systems.yaml:15:21: systems/gam.backup.last_success: 2027-02-02 {FUTURE}",
 ]
 

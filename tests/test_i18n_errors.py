@@ -64,15 +64,21 @@ CASES = [
     ),
     pytest.param(
         {"decl/a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 2026-01-01\n    rules: 3\n"},
-        "decl/a.yaml:4:12: firewalls/fw-1.rules: Input should be a valid list, got an integer",
+        "decl/a.yaml:4:12: firewalls/fw-1.rules: Input should be a valid list, got an integer; "
+        "write a list, each item a mapping of its fields (`from`, `to`, `port`, `action`)",
         "decl/a.yaml:4:12: firewalls/fw-1.rules : la valeur doit être une liste, reçu un "
-        "nombre entier",
+        "nombre entier ; écrivez une liste, chaque élément étant un dictionnaire de ses champs "
+        "(`from`, `to`, `port`, `action`)",
         id="declaration-type",
     ),
     pytest.param(
         {"decl/a.yaml": "providers:\n  - name: Tana\n"},
-        "decl/a.yaml:2:5: providers[0]: required field 'id' is missing",
-        "decl/a.yaml:2:5: providers[0] : le champ obligatoire 'id' est absent",
+        "decl/a.yaml:2:5: providers[0]: required field 'id' is missing; add `id:` with an id "
+        "(lower case letters, digits, '.', '_' and '-', starting with a letter or a digit), "
+        "such as `tana`",
+        "decl/a.yaml:2:5: providers[0] : le champ obligatoire 'id' est absent ; ajoutez `id:` "
+        "avec un identifiant (minuscules, chiffres, '.', '_' et '-', commençant par une lettre "
+        "ou un chiffre), par exemple `tana`",
         id="declaration-required",
     ),
     pytest.param(
@@ -93,9 +99,10 @@ CASES = [
     pytest.param(
         {"decl/a.yaml": "firewalls:\n  - id: fw-1\n  - id: fw-1\n"},
         "decl/a.yaml:3:5: duplicate id 'fw-1' in firewalls: already declared at "
-        "decl/a.yaml:2:5; ids must be unique within a section",
+        "decl/a.yaml:2:5; ids must be unique within a section: rename one, or delete the copy",
         "decl/a.yaml:3:5: identifiant 'fw-1' en double dans firewalls : déjà déclaré en "
-        "decl/a.yaml:2:5 ; les identifiants doivent être uniques dans une section",
+        "decl/a.yaml:2:5 ; les identifiants doivent être uniques dans une section : renommez "
+        "l'un des deux, ou supprimez la copie",
         id="declaration-duplicate-id",
     ),
     pytest.param(
@@ -108,6 +115,106 @@ CASES = [
         "decl/a.yaml:7:16: systems/dpi : hosted_by désigne 'tanna', mais aucun élément de "
         "providers n'a cet identifiant (vouliez-vous dire 'tana' ?)",
         id="declaration-reference",
+    ),
+    # A required field left out says what to write in it, as an invalid value does.
+    pytest.param(
+        {"decl/a.yaml": "services:\n  - id: web\n    exposure: internet\n"},
+        "decl/a.yaml:2:5: services/web: required field 'protocol' is missing; add `protocol:` "
+        "with one of `ftp`, `ftps`, `sftp`, `ssh`, `telnet`, `http`, `https`, `rdp`, `smb`, "
+        "`vnc`, `ldap`, `ldaps`, `dicom`, `hl7`, `mysql`, `postgresql`, `mssql`, `oracle`, "
+        "`mongodb`, `smtp`, `imap`, `pop3`, `snmp`, `ipsec`, `openvpn`, `wireguard`, `rsync`, "
+        "`nfs`, `dns`, `other`",
+        "decl/a.yaml:2:5: services/web : le champ obligatoire 'protocol' est absent ; ajoutez "
+        "`protocol:` avec l'une des valeurs `ftp`, `ftps`, `sftp`, `ssh`, `telnet`, `http`, "
+        "`https`, `rdp`, `smb`, `vnc`, `ldap`, `ldaps`, `dicom`, `hl7`, `mysql`, `postgresql`, "
+        "`mssql`, `oracle`, `mongodb`, `smtp`, `imap`, `pop3`, `snmp`, `ipsec`, `openvpn`, "
+        "`wireguard`, `rsync`, `nfs`, `dns`, `other`",
+        id="declaration-required-enum",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "certificates:\n  - id: portal\n"},
+        "decl/a.yaml:2:5: certificates/portal: required field 'not_after' is missing; add "
+        "`not_after:` with a date written YYYY-MM-DD, such as `2026-11-28`",
+        "decl/a.yaml:2:5: certificates/portal : le champ obligatoire 'not_after' est absent ; "
+        "ajoutez `not_after:` avec une date écrite AAAA-MM-JJ, par exemple `2026-11-28`",
+        id="declaration-required-date",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "organisation:\n  kind: clinic\n"},
+        "decl/a.yaml:1:1: organisation: required field 'name' is missing; add `name:` with a text",
+        "decl/a.yaml:1:1: organisation : le champ obligatoire 'name' est absent ; ajoutez "
+        "`name:` avec un texte",
+        id="declaration-required-text",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "identity:\n  - mfa_admin: true\n"},
+        "decl/a.yaml:2:3: identity: a single section, not a list: write its fields under "
+        "`identity:` without the `- ` in front of them",
+        "decl/a.yaml:2:3: identity : une section unique, pas une liste : écrivez ses champs "
+        "sous `identity:` sans le `- ` devant eux",
+        id="declaration-singleton-as-list",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "logging: true\n"},
+        "decl/a.yaml:1:10: logging: a section of fields, not a boolean: write them under "
+        "`logging:`, one per line and indented, such as `centralised: …`",
+        "decl/a.yaml:1:10: logging : une section de champs, pas un booléen : écrivez-les sous "
+        "`logging:`, un par ligne et en retrait, par exemple `centralised: …`",
+        id="declaration-singleton-as-value",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "systems:\n  id: dpi\n  name: DPI\n"},
+        "decl/a.yaml:2:3: systems: a list, not a mapping: write each item under `systems:` "
+        "beginning with `- ` (`- id: …`)",
+        "decl/a.yaml:2:3: systems : une liste, pas un dictionnaire : écrivez chaque élément "
+        "sous `systems:` en le commençant par `- ` (`- id: …`)",
+        id="declaration-list-as-mapping",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "organisation:\n  name: X\n  security_officer: Jean\n"},
+        "decl/a.yaml:3:21: organisation.security_officer: Input should be a valid dictionary, "
+        "got a string; write a mapping of its fields (`name`, `email`)",
+        "decl/a.yaml:3:21: organisation.security_officer : la valeur doit être un dictionnaire "
+        "(clé: valeur), reçu une chaîne de caractères ; écrivez un dictionnaire de ses champs "
+        "(`name`, `email`)",
+        id="declaration-value-for-mapping",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "providers:\n  - id: p\n    name: P\n    storage_countries: FR\n"},
+        "decl/a.yaml:4:24: providers/p.storage_countries: Input should be a valid list, got a "
+        "string; write it as a list: `[FR]`",
+        "decl/a.yaml:4:24: providers/p.storage_countries : la valeur doit être une liste, reçu "
+        "une chaîne de caractères ; écrivez-le sous forme de liste : `[FR]`",
+        id="declaration-value-for-list",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "identity:\n  mfa_admin: 1\n"},
+        "decl/a.yaml:2:14: identity.mfa_admin: Input should be a valid boolean; write `true` or "
+        "`false`",
+        "decl/a.yaml:2:14: identity.mfa_admin : la valeur doit être un booléen ; écrivez `true` "
+        "ou `false`",
+        id="declaration-number-for-boolean",
+    ),
+    pytest.param(
+        {
+            "decl/a.yaml": "identity:\n  admin_accounts: {dedicated: true}\n"
+            "  inactive_disable_days: -1\n"
+        },
+        "decl/a.yaml:3:26: identity.inactive_disable_days: Input should be greater than or "
+        "equal to 0; write a whole number, 0 or more",
+        "decl/a.yaml:3:26: identity.inactive_disable_days : la valeur doit être supérieure ou "
+        "égale à 0 ; écrivez un nombre entier, 0 ou plus",
+        id="declaration-out-of-bounds",
+    ),
+    pytest.param(
+        {"decl/a.yaml": "systems:\n  - id: dpi\n    name: DPI\n    hosted_by: tana\n"},
+        "decl/a.yaml:4:16: systems/dpi: hosted_by refers to 'tana', but no item of providers "
+        "has that id (none is declared); declare it under `providers:` (`- id: tana`), or "
+        "correct the id",
+        "decl/a.yaml:4:16: systems/dpi : hosted_by désigne 'tana', mais aucun élément de "
+        "providers n'a cet identifiant (aucun n'est déclaré) ; déclarez-le sous `providers:` "
+        "(`- id: tana`), ou corrigez l'identifiant",
+        id="declaration-reference-to-nothing",
     ),
     pytest.param(
         {"decl/a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 2027-01-01\n"},

@@ -1,16 +1,17 @@
 """What to write in a field: its expected value, read from the JSON Schema of the format.
 
-Two messages need it. A required field left out of an object ("required field 'protocol' is
-missing") says what to write, as the invalid-value message does (the allowed values, the form
-of a date, a country code, the section a reference names); a rule evaluated on a singleton
-section that no file declares says which section to add and gives the fields the rule needs as
-one line of YAML to paste (``identity: {mfa_admin: true|false}``).
+Two kinds of message need it. A required field left out of an object ("required field
+'protocol' is missing"), or a value of the wrong type, says what to write, as the
+invalid-value message does (the allowed values, the form of a date, a country code, the
+section a reference names); a rule evaluated on a singleton section that no file declares
+says which section to add and gives the fields the rule needs as one line of YAML to paste
+(``identity: {mfa_admin: true|false}``).
 
 The declaration schema is read from ``schemas/declaration.schema.json`` (what the package
 ships, generated from the model, :mod:`hdsguard.schemagen`): the engine needs it for the second
 message without importing the pydantic model (tens of milliseconds, and a run whose every
-singleton is declared never reads it). Other models (config, waivers) give theirs through
-pydantic, on the error path only.
+singleton is declared never reads it). Config, waiver and baseline files keep pydantic's
+words (their fields are few, and documented in docs/configuration.md).
 """
 
 from __future__ import annotations
@@ -18,12 +19,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hdsguard.i18n import N_, _
-
-if TYPE_CHECKING:
-    from pydantic import BaseModel
 
 Node = Mapping[str, Any]
 
@@ -31,25 +29,27 @@ _ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$"
 # The country codes' schema is one alternation of the 249 ISO 3166-1 codes (model.Country).
 _COUNTRY_START = "^(AD|"
 
-MSG_CHOICES = N_("write one of {choices}")
-MSG_BOOL = N_("write `true` or `false`")
-MSG_DATE = N_("write a date as YYYY-MM-DD, such as `2026-11-28`")
-MSG_RANGE = N_("write a number from {low} to {high}")
-MSG_AT_LEAST = N_("write a number, {low} or more")
-MSG_WHOLE_RANGE = N_("write a whole number from {low} to {high}")
-MSG_WHOLE_AT_LEAST = N_("write a whole number, {low} or more")
-MSG_WHOLE = N_("write a whole number")
-MSG_NUMBER = N_("write a number")
-MSG_COUNTRY = N_("write an ISO 3166-1 alpha-2 country code, such as `FR`")
-MSG_ID = N_(
-    "write an id: lower case letters, digits, '.', '_' and '-', starting with a letter or a "
-    "digit, such as `{example}`"
+# What a value is, as the object of "add `field:` with …" or "write …".
+WHAT_CHOICES = N_("one of {choices}")
+WHAT_BOOL = N_("`true` or `false`")
+WHAT_DATE = N_("a date written YYYY-MM-DD, such as `2026-11-28`")
+WHAT_RANGE = N_("a number from {low} to {high}")
+WHAT_AT_LEAST = N_("a number, {low} or more")
+WHAT_WHOLE_RANGE = N_("a whole number from {low} to {high}")
+WHAT_WHOLE_AT_LEAST = N_("a whole number, {low} or more")
+WHAT_WHOLE = N_("a whole number")
+WHAT_NUMBER = N_("a number")
+WHAT_COUNTRY = N_("an ISO 3166-1 alpha-2 country code, such as `FR`")
+WHAT_ID = N_(
+    "an id (lower case letters, digits, '.', '_' and '-', starting with a letter or a "
+    "digit), such as `{example}`"
 )
-MSG_REFERENCE = N_("write the id of one of the {section} the set declares (`{section}:`)")
-MSG_TEXT = N_("write a text")
-MSG_LIST = N_("write a list")
-MSG_MAPPING = N_("write a mapping")
-MSG_MAPPING_OF = N_("write a mapping with {fields}")
+WHAT_REFERENCE = N_("the id of one of the `{section}` the set declares")
+WHAT_TEXT = N_("a text")
+WHAT_LIST = N_("a list")
+WHAT_LIST_OF = N_("a list, each item {item}")
+WHAT_MAPPING = N_("a mapping of fields")
+WHAT_MAPPING_OF = N_("a mapping of its fields ({fields})")
 
 # Placeholders of a value in a line of YAML to paste (the rest of the line is YAML itself).
 _WHOLE_PLACEHOLDER = N_("<whole number>")
@@ -72,15 +72,6 @@ def declaration_schema() -> Node | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-@cache
-def model_schema(model: type[BaseModel]) -> Node | None:
-    """The JSON Schema of a pydantic model (config, waivers…), or None if it has none."""
-    try:
-        return model.model_json_schema()
-    except Exception:  # a hint is optional: pydantic raises several kinds on odd types
-        return None
-
-
 def node_at(schema: Node, path: Sequence[str | int]) -> Node | None:
     """The schema of the value at ``path`` (keys and list indexes, as in a file) in
     ``schema``, or None when the path leaves it."""
@@ -99,8 +90,8 @@ def node_at(schema: Node, path: Sequence[str | int]) -> Node | None:
 
 
 def resolve(schema: Node, node: Node) -> Node:
-    """``node`` with its ``$ref`` followed and a nullable ``anyOf`` reduced to its value; the
-    node's own keys (its description) win over the referenced ones."""
+    """``node`` with its ``$ref`` followed and a nullable ``anyOf`` reduced to its one value;
+    the node's own keys (its description) win over the referenced ones."""
     seen = 0
     while seen < 20:  # a malformed schema must not loop
         seen += 1
@@ -116,58 +107,69 @@ def resolve(schema: Node, node: Node) -> Node:
         branches = node.get("anyOf")
         if isinstance(branches, list):
             kept = [b for b in branches if isinstance(b, Mapping) and b.get("type") != "null"]
-            if kept:
+            # Several kinds of value (a firewall rule's port: a number, a range or `any`):
+            # left as is, what to write is then not said rather than half said.
+            if len(kept) == 1:
                 node = {**kept[0], **{k: v for k, v in node.items() if k != "anyOf"}}
                 continue
         return node
     return node
 
 
-def expected(node: Node, *, reference: str | None = None, example: str | None = None) -> str:
-    """What to write for a value of schema ``node``, as an instruction ("write one of `ftp`,
-    …"); ``reference``: the list section whose ids the field names; ``example``: an id made
-    from the object's name, for an ``id``."""
+def expected(
+    schema: Node, node: Node, *, reference: str | None = None, example: str | None = None
+) -> str:
+    """What to write for a value of schema ``node``, for "add `field:` with …" ("one of
+    `ftp`, …", "a date written YYYY-MM-DD…"); ``reference``: the list section whose ids the
+    field names; ``example``: an id to suggest, for an ``id``. Empty when the schema says too
+    little to help."""
     if reference is not None:
-        return _(MSG_REFERENCE).format(section=reference)
+        return _(WHAT_REFERENCE).format(section=reference)
     enum = node.get("enum")
     if isinstance(enum, list) and enum:
-        return _(MSG_CHOICES).format(choices=", ".join(f"`{v}`" for v in enum))
+        return _(WHAT_CHOICES).format(choices=", ".join(f"`{v}`" for v in enum))
     kind = node.get("type")
     if kind == "boolean":
-        return _(MSG_BOOL)
+        return _(WHAT_BOOL)
     if kind == "string" and node.get("format") == "date":
-        return _(MSG_DATE)
+        return _(WHAT_DATE)
     if kind in ("integer", "number"):
         whole = kind == "integer"
         low, high = node.get("minimum"), node.get("maximum")
         if low is not None and high is not None:
-            template = MSG_WHOLE_RANGE if whole else MSG_RANGE
+            template = WHAT_WHOLE_RANGE if whole else WHAT_RANGE
             return _(template).format(low=low, high=high)
         if low is not None:
-            template = MSG_WHOLE_AT_LEAST if whole else MSG_AT_LEAST
+            template = WHAT_WHOLE_AT_LEAST if whole else WHAT_AT_LEAST
             return _(template).format(low=low)
-        return _(MSG_WHOLE if whole else MSG_NUMBER)
+        return _(WHAT_WHOLE if whole else WHAT_NUMBER)
     pattern = node.get("pattern")
     if kind == "string" and isinstance(pattern, str):
         if pattern.startswith(_COUNTRY_START):
-            return _(MSG_COUNTRY)
+            return _(WHAT_COUNTRY)
         if pattern == _ID_PATTERN:
-            return _(MSG_ID).format(example=example or "item-1")
+            return _(WHAT_ID).format(example=example or "item-1")
     if kind == "string":
-        return _(MSG_TEXT)
+        return _(WHAT_TEXT)
     if kind == "array":
-        return _(MSG_LIST)
+        items = node.get("items")
+        item = expected(schema, resolve(schema, items)) if isinstance(items, Mapping) else ""
+        return _(WHAT_LIST_OF).format(item=item) if item else _(WHAT_LIST)
     if kind == "object":
-        required = node.get("required")
-        if isinstance(required, list) and required:
-            return _(MSG_MAPPING_OF).format(fields=", ".join(f"`{r}`" for r in required))
-        return _(MSG_MAPPING)
+        props = node.get("properties")
+        names = [n for n in props if n != "notes"] if isinstance(props, Mapping) else []
+        if names and len(names) <= 8:
+            return _(WHAT_MAPPING_OF).format(fields=", ".join(f"`{n}`" for n in names))
+        return _(WHAT_MAPPING)
     return ""
 
 
 def placeholder(schema: Node, node: Node, depth: int = 0) -> str:
     """A value of schema ``node`` as it is written in YAML, with its choices or form where
     the value is the reader's (``true|false``, ``YYYY-MM-DD``, ``1..5``)."""
+    branches = node.get("anyOf")
+    if isinstance(branches, list) and branches and isinstance(branches[0], Mapping):
+        return placeholder(schema, resolve(schema, branches[0]), depth + 1)  # the usual form
     enum = node.get("enum")
     if isinstance(enum, list) and enum:
         return "|".join(str(v) for v in enum)

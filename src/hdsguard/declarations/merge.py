@@ -10,23 +10,13 @@ from typing import Any
 from hdsguard.declarations.sections import (
     EVIDENCE_SECTIONS,
     LIST_SECTIONS,
+    REFERENCES,
     SINGLETON_SECTIONS,
 )
 from hdsguard.declarations.validate import WHOLE, Broken
 from hdsguard.declarations.yamlsource import Anchor, Path, SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _
-
-# (section, field path inside an item, referenced section). A "*" step walks a list.
-REFERENCES: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("providers", ("hosted_by",), "providers"),
-    ("systems", ("hosted_by",), "providers"),
-    ("systems", ("backup", "provider"), "providers"),
-    ("services", ("system",), "systems"),
-    ("services", ("tls", "certificate"), "certificates"),
-    ("vendors", ("hosted_by",), "providers"),
-    ("vendors", ("systems", "*"), "systems"),
-)
 
 # Objects (list items) a declaration set may hold. The memory of a run grows with the findings,
 # at most (rules x objects): 100,000 objects of the benchmark's failing shape peak at 848 MiB
@@ -235,7 +225,7 @@ def _add_item(
                 column,
                 _(
                     "duplicate id '{id}' in {section}: already declared at {where}; ids must "
-                    "be unique within a section"
+                    "be unique within a section: rename one, or delete the copy"
                 ).format(id=ident, section=section, where=first.where(("id",))),
             )
         )
@@ -313,7 +303,7 @@ def check_references(
                             value=value,
                             target=target,
                         )
-                        + _suggest(value, known, unread),
+                        + _suggest(value, target, known, unread),
                     )
                 )
     return problems
@@ -347,10 +337,14 @@ def _values_at(node: Any, steps: tuple[str, ...], path: Path = ()) -> Iterator[t
         yield from _values_at(node[steps[0]], steps[1:], (*path, steps[0]))
 
 
-def _suggest(value: str, known: dict[str, Any], unread: bool = False) -> str:
+def _suggest(value: str, target: str, known: dict[str, Any], unread: bool = False) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
     if close:
         return _(" (did you mean '{close}'?)").format(close=close[0])
+    # Else the id names nothing: declare it, or name one that exists.
+    fix = _("; declare it under `{target}:` (`- id: {value}`), or correct the id").format(
+        target=target, value=value
+    )
     if not known and not unread:
-        return _(" (none is declared)")
-    return ""
+        return _(" (none is declared)") + fix
+    return fix

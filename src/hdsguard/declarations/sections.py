@@ -32,3 +32,16 @@ EVIDENCE_SECTIONS: tuple[str, ...] = (
     "evidence_kev",
     "evidence_hds_registry",
 )
+
+# The references between sections, checked when the set is merged (declarations.merge) and
+# named by the validation messages: (section, field path inside an item, referenced section).
+# A "*" step walks a list.
+REFERENCES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("providers", ("hosted_by",), "providers"),
+    ("systems", ("hosted_by",), "providers"),
+    ("systems", ("backup", "provider"), "providers"),
+    ("services", ("system",), "systems"),
+    ("services", ("tls", "certificate"), "certificates"),
+    ("vendors", ("hosted_by",), "providers"),
+    ("vendors", ("systems", "*"), "systems"),
+)

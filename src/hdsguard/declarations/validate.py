@@ -130,6 +130,13 @@ _TYPE_ERRORS = frozenset(
 )
 
 
+# Errors of a value of the right type but out of bounds, or a boolean written otherwise, whose
+# message gains what the field takes (`port: 70000`: "a whole number from 1 to 65535").
+_HINTED = frozenset(
+    {"bool_type", "greater_than_equal", "greater_than", "less_than_equal", "less_than"}
+)
+
+
 def _one_per_union(data: Any, errors: list[Any]) -> list[Any]:
     """One error per value that failed every member of a union, not one per member: the
     member whose type the value has says what is wrong (`port: "*"` does not have the form of
@@ -217,10 +224,16 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         missing = loc[-1]
         where = what or _("the top level")
         message = _("required field '{field}' is missing").format(field=missing)
+        message += _missing_hint(source.data, path, str(missing), model)
         return Problem(source.path, line, column, labelled(where, message))
     line, column = source.locate(path, value=True)
-    message = error_message(err)
     got = err.get("input")
+    if kind in ("model_type", "dict_type", "list_type") and _is_section(model, path):
+        # A whole section of the wrong shape: say what a section of that kind looks like.
+        message = _section_shape(str(path[0]), got)
+        return Problem(source.path, line, column, labelled(what, message))
+    # pydantic names the model's class ("instance of Identity"): a user wrote a mapping.
+    message = error_message({**err, "type": "dict_type"} if kind == "model_type" else err)
     if kind == "string_pattern_mismatch" and isinstance(got, str):
         from hdsguard.declarations.advice import pattern_message
 
@@ -250,7 +263,128 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         ):
             # `retention_days: "365"`: the fix is to drop the quotes, say so.
             message += _(" (write {got} without quotes)").format(got=got.strip())
+        elif kind == "list_type" and _scalar_items(path, model) and " " not in str(got):
+            # `storage_countries: FR`: the list of one item, as it is written.
+            message += _("; write it as a list: `[{got}]`").format(got=got)
+        elif kind != "string_type":  # "a text" would only repeat "a valid string"
+            message += _type_hint(source.data, path, model)
+    elif kind in _HINTED:
+        message += _type_hint(source.data, path, model)
     return Problem(source.path, line, column, labelled(what, message) if what else message)
+
+
+def _schema_of(model: type[BaseModel]) -> Any:
+    """The JSON Schema hints are read from: the shipped one for declarations (the format's
+    own), else none (config, waivers and baseline files keep pydantic's words)."""
+    if model.__name__ != "DeclarationFile":
+        return None
+    from hdsguard.declarations.fieldhint import declaration_schema
+
+    return declaration_schema()
+
+
+def _missing_hint(data: Any, container: Path, field: str, model: type[BaseModel]) -> str:
+    """``; add `protocol:` with one of `ftp`, …``: what to write for a required field left
+    out of the object at ``container``, or an empty string when the schema does not say."""
+    from hdsguard.declarations.fieldhint import expected, node_at
+
+    schema = _schema_of(model)
+    node = node_at(schema, [*container, field]) if schema is not None else None
+    if node is None:
+        return ""
+    reference = None
+    if container and isinstance(container[0], str):
+        from hdsguard.declarations.sections import REFERENCES
+
+        inside = (*(str(step) for step in container[2:]), field)
+        reference = next(
+            (to for section, at, to in REFERENCES if section == container[0] and at == inside),
+            None,
+        )
+    example = None
+    obj = _at(data, container)
+    if field == "id" and isinstance(obj, dict) and isinstance(obj.get("name"), str):
+        from hdsguard.declarations.advice import make_id
+
+        example = make_id(obj["name"])
+    what = expected(schema, node, reference=reference, example=example)
+    return _("; add `{field}:` with {what}").format(field=field, what=what) if what else ""
+
+
+def _type_hint(data: Any, path: Path, model: type[BaseModel]) -> str:
+    """``; write a whole number, 0 or more``: what the field at ``path`` takes, or an empty
+    string when the schema does not say."""
+    from hdsguard.declarations.fieldhint import expected, node_at
+
+    schema = _schema_of(model)
+    node = node_at(schema, list(path)) if schema is not None else None
+    what = expected(schema, node) if node is not None else ""
+    return _("; write {what}").format(what=what) if what else ""
+
+
+def _scalar_items(path: Path, model: type[BaseModel]) -> bool:
+    """Whether the list at ``path`` holds plain values (countries, ids), which one written
+    alone stands for as ``[value]``; not mappings (a firewall's `rules`)."""
+    from hdsguard.declarations.fieldhint import node_at, resolve
+
+    schema = _schema_of(model)
+    node = node_at(schema, list(path)) if schema is not None else None
+    items = node.get("items") if node is not None else None
+    if schema is None or not isinstance(items, dict):
+        return False
+    return resolve(schema, items).get("type") in ("string", "integer", "number")
+
+
+def _is_section(model: type[BaseModel], path: Path) -> bool:
+    from hdsguard.declarations.sections import SECTIONS
+
+    return model.__name__ == "DeclarationFile" and len(path) == 1 and path[0] in SECTIONS
+
+
+def _section_shape(section: str, got: Any) -> str:
+    """What a section written in the wrong shape should look like."""
+    from hdsguard.declarations.sections import SECTIONS
+
+    if SECTIONS[section]:
+        if isinstance(got, list):
+            return _(
+                "a single section, not a list: write its fields under `{section}:` without "
+                "the `- ` in front of them"
+            ).format(section=section)
+        return _(
+            "a section of fields, not {type}: write them under `{section}:`, one per line and "
+            "indented, such as `{field}: …`"
+        ).format(type=_type_name(got), section=section, field=_first_field(section))
+    if isinstance(got, dict):
+        return _(
+            "a list, not a mapping: write each item under `{section}:` beginning with `- ` "
+            "(`- id: …`)"
+        ).format(section=section)
+    return _(
+        "a list, not {type}: write each item under `{section}:` beginning with `- ` (`- id: …`)"
+    ).format(type=_type_name(got), section=section)
+
+
+def _first_field(section: str) -> str:
+    from hdsguard.declarations.fieldhint import declaration_schema, node_at
+
+    schema = declaration_schema()
+    node = node_at(schema, [section]) if schema is not None else None
+    props = node.get("properties") if node is not None else None
+    return next(iter(props), "…") if isinstance(props, dict) and props else "…"
+
+
+def _at(data: Any, path: Path) -> Any:
+    node = data
+    for step in path:
+        if isinstance(node, dict | list):
+            try:
+                node = node[step]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                return None
+        else:
+            return None
+    return node
 
 
 def _numeric(text: str, *, whole: bool) -> bool:
