@@ -131,6 +131,31 @@ def test_output_file(tree: Tree, tmp_path: Path) -> None:
             ],
             id="impossible-date",
         ),
+        # Dates as people write them: the fix is the ISO form of the same day.
+        pytest.param(
+            {"a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 14/10/2026\n"},
+            [
+                "a.yaml:3:17: firewalls/fw-1.last_patch: expected an ISO 8601 date (YYYY-MM-DD), "
+                "got '14/10/2026': write `2026-10-14`"
+            ],
+            id="day-first-date",
+        ),
+        pytest.param(
+            {"a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 3.4.2026\n"},
+            [
+                "a.yaml:3:17: firewalls/fw-1.last_patch: expected an ISO 8601 date (YYYY-MM-DD), "
+                "got '3.4.2026': write `2026-04-03` (read day first)"
+            ],
+            id="ambiguous-date",
+        ),
+        pytest.param(
+            {"a.yaml": "firewalls:\n  - id: fw-1\n    last_patch: 31/02/2026\n"},
+            [
+                "a.yaml:3:17: firewalls/fw-1.last_patch: expected an ISO 8601 date (YYYY-MM-DD), "
+                "got '31/02/2026'"
+            ],
+            id="no-such-day-written-day-first",
+        ),
         pytest.param(
             {"a.yaml": "firewalls:\n  - id: fw-1\n    internet_facing: yes\n"},
             [

@@ -126,6 +126,9 @@ def test_a_lone_surrogate_is_refused_located() -> None:
         ('{"a": 1} # comment', "f.json:1:10: not valid JSON"),
         ("a: 1\n", "f.json:1:1: not valid JSON"),
         ('{"a": NaN}', "f.json:1:7: NaN is not a JSON value"),
+        # Comments (JSONC, JavaScript): JSON has none, and the error says so, at the comment.
+        ('{\n  // the lab\n  "a": 1}', "f.json:2:3: not valid JSON: JSON has no comments"),
+        ('{"a": 1 /* note */}', "f.json:1:9: not valid JSON: JSON has no comments"),
     ],
 )
 def test_a_json_file_is_strict_json_or_a_located_error(text: str, where: str) -> None:

@@ -53,12 +53,49 @@ def _parse_iso_date(value: object) -> datetime.date:
     if not isinstance(value, str):
         raise ValueError(_(_DATE_HINT).format(got=_describe_type(value)))
     if not _ISO_DATE_RE.fullmatch(value):
-        raise ValueError(_(_DATE_HINT).format(got=repr(value)))
+        hint = _(_DATE_HINT).format(got=repr(value))
+        written = _written_as_iso(value)
+        if written is not None:
+            iso, both = written
+            hint += (
+                _(": write `{date}` (read day first)") if both else _(": write `{date}`")
+            ).format(date=iso)
+        raise ValueError(hint)
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as exc:
         got = labelled(repr(value), _date_error(exc))
         raise ValueError(_(_DATE_HINT).format(got=got)) from None
+
+
+# A date in the order people write it: day, month, year (14/10/2026, 14.10.2026, 14-10-2026),
+# or year first with another separator (2026/10/14). French users write the day first.
+_DAY_FIRST_RE = re.compile(r"\s*([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})\s*")
+_YEAR_FIRST_RE = re.compile(r"\s*([0-9]{4})[/.]([0-9]{1,2})[/.]([0-9]{1,2})\s*")
+
+
+def _written_as_iso(text: str) -> tuple[str, bool] | None:
+    """``text``, a date written another common way, as YYYY-MM-DD, and whether it could also
+    be read month first (3/4/2026); None when it is not one (or names no calendar day). Day
+    first, as in France; month first only where the day-first reading is no date
+    (10/14/2026)."""
+    found = _DAY_FIRST_RE.fullmatch(text)
+    if found is not None:
+        a, b, year = (int(x) for x in found.groups())
+        readings = [(year, b, a), (year, a, b)]
+    else:
+        found = _YEAR_FIRST_RE.fullmatch(text)
+        if found is None:
+            return None
+        year, month, day = (int(x) for x in found.groups())
+        readings = [(year, month, day)]
+    dates = []
+    for y, m, d in readings:
+        try:
+            dates.append(datetime.date(y, m, d).isoformat())
+        except ValueError:
+            continue
+    return (dates[0], len(set(dates)) > 1) if dates else None
 
 
 def _date_error(exc: ValueError) -> str:

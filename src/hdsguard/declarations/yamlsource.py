@@ -806,9 +806,17 @@ def _parse_json(text: str, display: str) -> SourceFile:
                 "strict JSON): remove the comma"
             ).format(closer=repr(text[exc.pos]))
             raise _json_problem(text, display, comma, message) from None
-        message = _("not valid JSON: {detail} (a .json file is read as strict JSON)").format(
-            detail=exc.msg
-        )
+        if text.startswith(("//", "/*"), exc.pos):
+            # A habit from JSONC and JavaScript: say that JSON has none, and where they are.
+            message = _(
+                "not valid JSON: JSON has no comments (a .json file is read as strict JSON): "
+                "remove the comment, or write the file in YAML (.yaml), whose comments start "
+                "with #"
+            )
+        else:
+            message = _("not valid JSON: {detail} (a .json file is read as strict JSON)").format(
+                detail=exc.msg
+            )
         raise InputError([Problem(display, exc.lineno, exc.colno, message)]) from None
     except _Constant as exc:
         at = max(text.find(str(exc)), 0)
