@@ -70,6 +70,19 @@ def test_every_message_says_what_to_write(tree: Tree) -> None:
     ]
 
 
+def test_an_item_of_another_section_is_one_problem_not_its_missing_fields(tree: Tree) -> None:
+    # A firewall pasted under `systems:` lacks a system's required `name`: saying so as well
+    # would have the user add a name to a firewall (HC, the fourteenth session).
+    text = "systems:\n  - id: fw-1\n    vendor: stormshield\n    last_patch: 2026-01-01\n"
+    tree({"bad.yaml": text})
+    result = run_cli(["check", "bad.yaml", "--no-config"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "bad.yaml:2:5: systems/fw-1: this looks like a firewall (`vendor`, `last_patch` are "
+        "fields of firewalls), not a system; firewalls go under `firewalls:`"
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "fixed"),
     [("Tana Transcription", "tana-transcription"), ("Serveur Échographie", "serveur-echographie"),

@@ -146,6 +146,29 @@ def test_a_reference_into_a_file_that_did_not_parse_is_not_unknown(tree: Tree) -
     assert "none is declared" not in err
 
 
+def test_a_reference_to_an_invalid_id_written_as_its_error_says_is_not_unknown(
+    tree: Tree,
+) -> None:
+    """`- id: PACS` is told to write `pacs`; a service naming `pacs` follows that error, and
+    "no item of systems has that id; declare it under `systems:`" would be wrong advice (HC,
+    the fourteenth session). A reference to an id nothing declares is still unknown."""
+    declared = "organisation: {name: X, kind: imaging_centre}\nsystems:\n  - {id: PACS, name: P}\n"
+    services = (
+        "services:\n"
+        "  - {id: vpn, protocol: openvpn, port: 1194, exposure: internet, system: pacs}\n"
+        "  - {id: web, protocol: https, port: 443, exposure: internet, system: ris}\n"
+    )
+    tree({"decl/a.yaml": declared, "decl/b.yaml": services})
+    code, _out, err = check()
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 2, err
+    assert "'PACS' is not a valid id" in lines[0] and "write `pacs`" in lines[0]
+    assert "services/web: system refers to 'ris'" in lines[1]
+    tree({"decl/a.yaml": declared.replace("PACS", "pacs"), "decl/b.yaml": services})
+    assert "refers to 'pacs'" not in check()[2]
+
+
 def test_the_references_are_checked_once_the_file_parses(tree: Tree) -> None:
     """The reference left unsaid is checked, and right, when its file is fixed."""
     tree({**FILES, "decl/providers.yaml": PROVIDERS.replace("SAS\n", 'SAS"\n')})

@@ -277,6 +277,7 @@ def check_references(
     problems), or to an id ``unsure`` says a file that could not be read may declare, is not
     reported: it would be a cascade of that other problem, and wrong once it is fixed."""
     problems: list[Problem] = []
+    invalid: set[tuple[str, str]] | None = None
     for section, field_path, target in REFERENCES:
         known = decl.by_id.get(target, {})
         for item in decl.lists.get(section, []):
@@ -287,6 +288,10 @@ def check_references(
                     continue
                 if (target, value) in decl.origins or (unsure is not None and unsure(value)):
                     continue  # declared, but invalid or unreadable: its own error is reported
+                if invalid is None:
+                    invalid = _fixed_ids(decl)
+                if (target, value) in invalid:
+                    continue  # `- id: PACS`, told to write `pacs`: referred to as fixed
                 origin = decl.origins[(section, item["id"])]
                 line, column = origin.source.locate((*origin.path, *path), value=True)
                 problems.append(
@@ -307,6 +312,18 @@ def check_references(
                     )
                 )
     return problems
+
+
+def _fixed_ids(decl: DeclarationSet) -> set[tuple[str, str]]:
+    """(section, id) for each declared id that is not valid as written, as its error says to
+    write it (`PACS` -> `pacs`): a reference to the fixed id follows that error."""
+    from hdsguard.declarations.advice import make_id
+
+    return {
+        (section, make_id(ident))
+        for section, ident in decl.origins
+        if isinstance(ident, str) and make_id(ident) != ident
+    }
 
 
 def _plainly_known(item: dict[str, Any], steps: tuple[str, ...], known: dict[str, Any]) -> bool:

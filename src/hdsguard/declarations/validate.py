@@ -108,6 +108,10 @@ def schema_problems(
     problems: list[Problem] = []
     told: set[Path] = set()
     for err in errors:
+        if moved and err["type"] != "extra_forbidden":
+            path = _data_path(source.data, tuple(err["loc"]))
+            if any(path[: len(c)] == c for c in moved):
+                continue  # an item of another section: where it goes is the one problem
         if err["type"] == "extra_forbidden":
             container = _data_path(source.data, tuple(err["loc"]))[:-1]
             if container in moved:
