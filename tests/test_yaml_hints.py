@@ -28,6 +28,20 @@ CASES = [
     # Unclosed quotes and brackets: where they were opened, not where libyaml gave up.
     ('organisation:\n  name: "A\n  kind: clinic\n', "3:9", "the quote opened here is never closed"),
     ('organisation:\n  finess: {ej: "1"\n', "3:11", "the '{' opened here is never closed"),
+    # Closed by the next value's opening quote, lines below: where it was opened, not there.
+    (
+        'services:\n  - id: web\n    owner: "Equipe SI\n    exposure: internet\n'
+        '    host: "portal.example.org"\n',
+        "4:12",
+        "the quote opened here is not closed on its line, so the value runs on to the next "
+        "quote, at line 6",
+    ),
+    # A '"' inside a single-quoted text opens nothing: the usual hint.
+    (
+        "organisation:\n  name: 'A \"B'\n security_officer: {name: B}\n",
+        "4:2",
+        "this line is indented like no key of the mapping that starts at line 1",
+    ),
     ('organisation:\n  finess: {et: ["1" "2"]}\n', "3:16", "the '[' opened here is never closed"),
     # Two documents in one file: the second is never silently dropped, and the fix is said.
     (

@@ -40,6 +40,19 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[Place, str]:
     elif "could not find expected ':'" in problem and opened is not None:
         where = _place(opened)
         hint = _("a key without ':' here: write 'key: value', with a space after the colon")
+    elif (
+        "did not find expected" in problem
+        and opened is not None
+        and mark is not None
+        and (quote := _unclosed_quote(text, opened.line, mark.line)) is not None
+    ):
+        # `owner: "Équipe SI` with its closing quote forgotten: the quoted value runs on over
+        # the next lines to the next '"', and libyaml stops at what follows it, lines below.
+        where = quote
+        hint = _(
+            "the quote opened here is not closed on its line, so the value runs on to the "
+            "next quote, at line {line}: add the closing quote"
+        ).format(line=mark.line + 1)
     elif "did not find expected key" in problem and opened is not None:
         hint = _(
             "this line is indented like no key of the mapping that starts at line {line}: "
@@ -79,6 +92,20 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[Place, str]:
 
 def _place(mark: yaml.Mark | None) -> Place:
     return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
+
+def _unclosed_quote(text: str, first: int, last: int) -> Place | None:
+    """Where a line from ``first`` to before ``last`` (0-based) opens a double quote it does
+    not close, when its first quote is a double one (a '"' inside a single-quoted text is
+    no quote); None when no line does."""
+    lines = text.splitlines()
+    for number in range(first, min(last, len(lines))):
+        line = lines[number]
+        quotes = [i for i, ch in enumerate(line) if ch == '"' and (i == 0 or line[i - 1] != "\\")]
+        single = line.find("'")
+        if len(quotes) % 2 == 1 and (single < 0 or single > quotes[0]):
+            return number + 1, quotes[-1] + 1
+    return None
 
 
 def _char_at(text: str, mark: yaml.Mark | None) -> str:
