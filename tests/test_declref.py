@@ -60,6 +60,18 @@ def test_rows_say_type_values_meaning_readers_and_example() -> None:
     assert ej.endswith('| `"750712184"` |')
 
 
+def test_examples_come_from_passing_cases_before_the_traps_of_the_others() -> None:
+    # BKP-003 fails `site: "Paris-1 "` (a trailing space), BKP-005 a certificate valid only
+    # from the day after the evaluation date: a reader would copy either (HC, the fourteenth
+    # session).
+    text = markdown()
+    systems = text[text.index("### `systems[]`") :]
+    site = next(line for line in systems.splitlines() if line.startswith("| `site`"))
+    assert site.endswith("| `Paris-1` |"), site
+    starts = [line for line in text.splitlines() if line.startswith("| `valid_from`")]
+    assert starts and all(not line.endswith("| `2026-11-29` |") for line in starts), starts
+
+
 def _readers(text: str, heading: str, field: str) -> set[str]:
     part = text[text.index(f"### `{heading}`") :]
     part = part[: part.index("\n### ", 1)] if "\n### " in part[1:] else part

@@ -3,8 +3,8 @@
 Generated from the declaration JSON Schema, itself generated from the pydantic model, so that
 the reference cannot drift from what the validator accepts (a test compares the file with
 this output). Each field gets its type, allowed values, meaning, the rules that read it and
-an example: the first value the built-in policies' inline test cases declare for it (shipped
-with every install), else one made from its type.
+an example: the first value the built-in policies' inline test cases declare for it, those
+that pass first (shipped with every install), else one made from its type.
 
 "Read by" is found in the built-in policy files: a rule reads a field of its own section when
 its expressions name the field's path (``self.tls.min_version``, ``requires: [last_patch]``):
@@ -214,18 +214,22 @@ def _text(text: str) -> str:
 
 
 def _examples(folder: Path) -> dict[str, str]:
-    """The first value declared for each field path in the policies' test cases."""
+    """The first value declared for each field path in the policies' passing test cases, else
+    in their other cases: those declare the traps their rules catch (a certificate valid only
+    from tomorrow), which a reader of the reference would copy. A text with spaces around it
+    (`"Paris-1 "`, BKP-003's trap) is never an example."""
     import yaml
 
-    found: dict[str, str] = {}
+    passing: dict[str, str] = {}
+    others: dict[str, str] = {}
     for file in sorted(folder.glob("*.yaml")):
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
         tests = data.get("tests") if isinstance(data, dict) else None
         for case in tests if isinstance(tests, list) else ():
             declared = case.get("declarations") if isinstance(case, dict) else None
             if isinstance(declared, dict):
-                _collect(declared, "", found)
-    return found
+                _collect(declared, "", passing if case.get("expect") == "pass" else others)
+    return {**others, **passing}
 
 
 def _collect(node: Any, path: str, found: dict[str, str]) -> None:
@@ -237,7 +241,7 @@ def _collect(node: Any, path: str, found: dict[str, str]) -> None:
         for item in node:
             _collect(item, path, found)
         return
-    if path not in found:
+    if path not in found and not (isinstance(node, str) and node != node.strip()):
         shown = _flow(node)
         if len(shown) <= 60:
             found[path] = shown
