@@ -172,6 +172,19 @@ def test_an_orphan_waiver_is_a_notice_and_a_passing_finding_stays_pass(tree: Tre
     ]
 
 
+def test_an_orphan_waiver_with_a_misspelt_target_names_the_likely_one(tree: Tree) -> None:
+    # "remove it" is the wrong advice for a typo: the finding it was written for still fails
+    # (found playing a new user, the fourteenth session).
+    result = run(tree, waivers(waiver("firewalls/fw-edge-l", "2027-03-01")))
+    assert result.exit_code == 1
+    assert ("FW-001", "firewalls/fw-edge-1", "fail") in rows(result)
+    assert notices(result) == [
+        "waivers.yaml:3:5: waiver for FW-001 on firewalls/fw-edge-l matches no fail, warn or "
+        "error finding (orphan): did you mean `firewalls/fw-edge-1`, whose FW-001 finding it "
+        "would waive? Correct the target, or remove the waiver"
+    ]
+
+
 def test_a_pattern_waives_every_match_and_an_exact_target_is_preferred(tree: Tree) -> None:
     config = CONFIG + "params:\n  FW-001: {max_patch_age_days: 60}\n"
     result = run(

@@ -177,10 +177,24 @@ def apply_waivers(
                 as_of,
                 warn_days,
                 replaced=index not in unwaived,
+                meant=None if index in matched else _meant(entry, out),
             )
         )
     ]
     return out, notices
+
+
+def _meant(entry: WaiverValues, findings: Sequence[Finding]) -> str | None:
+    """The target of an unwaived failing finding of the waiver's rule that its target, a
+    plain name, is likely a typo of (`providers/sauvegarde-oest`): "remove it" would be the
+    wrong advice there."""
+    if any(ch in entry.target for ch in "*?["):
+        return None
+    import difflib
+
+    failing = sorted({f.target for f in findings if f.rule == entry.rule and f.status in WAIVABLE})
+    close = difflib.get_close_matches(entry.target, failing, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _matching(finding: Finding, entries: Iterable[WaiverValues]) -> list[tuple[int, WaiverValues]]:
@@ -214,11 +228,18 @@ def _notice(
     warn_days: int,
     *,
     replaced: bool = False,
+    meant: str | None = None,
 ) -> str | None:
-    """``replaced``: every finding the waiver matched is waived by another one."""
+    """``replaced``: every finding the waiver matched is waived by another one; ``meant``:
+    the target an orphan's was likely a typo of."""
     what = _("{where}: waiver for {rule} on {target}").format(
         where=where, rule=entry.rule, target=entry.target
     )
+    if not matched and meant is not None:
+        return _(
+            "{what} matches no fail, warn or error finding (orphan): did you mean `{meant}`, "
+            "whose {rule} finding it would waive? Correct the target, or remove the waiver"
+        ).format(what=what, meant=meant, rule=entry.rule)
     if not matched:
         return _("{what} matches no fail, warn or error finding (orphan): remove it").format(
             what=what
