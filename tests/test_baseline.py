@@ -213,7 +213,8 @@ def test_writing_is_atomic(tree: Tree, tmp_path: Path, monkeypatch: pytest.Monke
         ),
         pytest.param(
             json.dumps({**EXPECTED_BASELINE, "findings": [{"rule": "FW-001"}]}),
-            "base.json:1:102: findings[0]: required field 'target' is missing",
+            "base.json:1:102: findings[0]: required field 'target' is missing; add `target:` "
+            "with a text",
             id="missing-target",
         ),
         pytest.param("[]", "base.json:1:1: a baseline file is a mapping of keys", id="a-list"),

@@ -201,7 +201,9 @@ def test_load_baseline_asks_the_model_on_a_doubt(
         load_baseline(path)
     assert asked[-1] is None
     [problem] = raised.value.problems
-    assert problem.message == "findings[0]: required field 'target' is missing"
+    assert problem.message == (
+        "findings[0]: required field 'target' is missing; add `target:` with a text"
+    )
 
 
 RUN = """

@@ -99,7 +99,8 @@ def test_declarations_in_error_read_no_other_directory(tree: Tree) -> None:
     code, _out, err = check()
     assert code == 2
     assert err.splitlines() == [
-        ".hdsguard.yaml:1:15: declarations: Input should be a valid list, got an integer",
+        ".hdsguard.yaml:1:15: declarations: Input should be a valid list, got an integer; write "
+        "a list, each item a text",
         ".hdsguard.yaml:2:10: fail_on: invalid value 'x': write one of `critical`, `high`, "
         "`medium`, `low`, `info`",
     ]

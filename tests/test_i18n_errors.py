@@ -269,9 +269,9 @@ CASES = [
     pytest.param(
         {".hdsguard.yaml": "waiver_policy:\n  max_days: {high: 0}\n", "decl/a.yaml": DECL},
         ".hdsguard.yaml:2:20: waiver_policy.max_days.high: Input should be greater than or "
-        "equal to 1",
+        "equal to 1; write a whole number, 1 or more",
         ".hdsguard.yaml:2:20: waiver_policy.max_days.high : la valeur doit être supérieure ou "
-        "égale à 1",
+        "égale à 1 ; écrivez un nombre entier, 1 ou plus",
         id="config-schema-minimum",
     ),
     pytest.param(

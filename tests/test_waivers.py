@@ -311,7 +311,8 @@ def test_text_output_shows_the_waiver_and_the_notices(tree: Tree) -> None:
         pytest.param(
             CONFIG,
             waiver("firewalls/fw-edge-1", "2027-01-01").replace("    expires: 2027-01-01\n", ""),
-            "waivers.yaml:3:5: waivers[0]: required field 'expires' is missing",
+            "waivers.yaml:3:5: waivers[0]: required field 'expires' is missing; add `expires:` "
+            "with a date written YYYY-MM-DD, such as `2026-11-28`",
             id="expires-required",
         ),
     ],

@@ -58,14 +58,20 @@ _COUNTRY_PLACEHOLDER = N_("<country code>")
 _ID_PLACEHOLDER = N_("<id>")
 
 
-@cache
 def declaration_schema() -> Node | None:
     """The shipped declaration schema, or None when it cannot be read (a message then names
     the fields without their values, never fails)."""
+    return shipped_schema("declaration")
+
+
+@cache
+def shipped_schema(name: str) -> Node | None:
+    """The shipped schema ``name`` (declaration, config, waivers, baseline), or None when it
+    cannot be read."""
     from hdsguard.shipped import shipped
 
     try:
-        text = (shipped("schemas") / "declaration.schema.json").read_text("utf-8")
+        text = (shipped("schemas") / f"{name}.schema.json").read_text("utf-8")
         loaded = json.loads(text)
     except (OSError, ValueError):
         return None

@@ -267,7 +267,7 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         ):
             # `retention_days: "365"`: the fix is to drop the quotes, say so.
             message += _(" (write {got} without quotes)").format(got=got.strip())
-        elif kind == "list_type" and _scalar_items(path, model) and " " not in str(got):
+        elif kind == "list_type" and _scalar_items(path, model, got) and " " not in str(got):
             # `storage_countries: FR`: the list of one item, as it is written.
             message += _("; write it as a list: `[{got}]`").format(got=got)
         elif kind != "string_type":  # "a text" would only repeat "a valid string"
@@ -277,14 +277,24 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
     return Problem(source.path, line, column, labelled(what, message) if what else message)
 
 
-def _schema_of(model: type[BaseModel]) -> Any:
-    """The JSON Schema hints are read from: the shipped one for declarations (the format's
-    own), else none (config, waivers and baseline files keep pydantic's words)."""
-    if model.__name__ != "DeclarationFile":
-        return None
-    from hdsguard.declarations.fieldhint import declaration_schema
+# The shipped JSON Schema of each file model, which hints are read from.
+_SCHEMAS = {
+    "DeclarationFile": "declaration",
+    "Config": "config",
+    "WaiverFile": "waivers",
+    "BaselineFile": "baseline",
+}
 
-    return declaration_schema()
+
+def _schema_of(model: type[BaseModel]) -> Any:
+    """The JSON Schema hints are read from: the shipped one of the file's kind, or None (a
+    model without one keeps pydantic's words)."""
+    name = _SCHEMAS.get(model.__name__)
+    if name is None:
+        return None
+    from hdsguard.declarations.fieldhint import shipped_schema
+
+    return shipped_schema(name)
 
 
 def _missing_hint(data: Any, container: Path, field: str, model: type[BaseModel]) -> str:
@@ -326,9 +336,10 @@ def _type_hint(data: Any, path: Path, model: type[BaseModel]) -> str:
     return _("; write {what}").format(what=what) if what else ""
 
 
-def _scalar_items(path: Path, model: type[BaseModel]) -> bool:
-    """Whether the list at ``path`` holds plain values (countries, ids), which one written
-    alone stands for as ``[value]``; not mappings (a firewall's `rules`)."""
+def _scalar_items(path: Path, model: type[BaseModel], got: Any) -> bool:
+    """Whether the list at ``path`` holds plain values (countries, ids) of the kind of
+    ``got``, which written alone stands for as ``[value]``; not mappings (a firewall's
+    `rules`), nor a number where the items are texts (a config's `declarations: 5`)."""
     from hdsguard.declarations.fieldhint import node_at, resolve
 
     schema = _schema_of(model)
@@ -336,7 +347,10 @@ def _scalar_items(path: Path, model: type[BaseModel]) -> bool:
     items = node.get("items") if node is not None else None
     if schema is None or not isinstance(items, dict):
         return False
-    return resolve(schema, items).get("type") in ("string", "integer", "number")
+    kind = resolve(schema, items).get("type")
+    if kind == "string":
+        return isinstance(got, str)
+    return kind in ("integer", "number") and type(got) in (int, float)
 
 
 def _is_section(model: type[BaseModel], path: Path) -> bool:
