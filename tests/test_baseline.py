@@ -54,7 +54,11 @@ def test_round_trip_survives_moved_lines(tree: Tree, tmp_path: Path) -> None:
     tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
     written = run_cli(["baseline", "--as-of", AS_OF])
     assert written.exit_code == 0
-    assert written.stderr == "hdsguard: wrote 2 failing findings to .hdsguard-baseline.json\n"
+    assert written.stderr == (
+        "hdsguard: wrote 2 failing findings to .hdsguard-baseline.json\n"
+        "hdsguard: `check` reads it with `--baseline .hdsguard-baseline.json`, or once the "
+        "config names it (`baseline: .hdsguard-baseline.json`)\n"
+    )
     text = (tmp_path / ".hdsguard-baseline.json").read_text()
     assert json.loads(text) == EXPECTED_BASELINE
     assert text.endswith("}\n")

@@ -305,9 +305,17 @@ def baseline(
         "hdsguard: wrote {count} failing findings to {file}",
         count,
     )
-    click.echo(
-        safe_text(wrote.format(count=count, file=escape_name(display_path(target)))), err=True
-    )
+    shown = escape_name(display_path(target))
+    click.echo(safe_text(wrote.format(count=count, file=shown)), err=True)
+    named = config.baseline_file() if config else None
+    if named is None or named.resolve() != target.resolve():
+        # A bare `check` reads only the baseline its config names: after `baseline`, it still
+        # failed on every finding just recorded (found playing a new user).
+        read = _(
+            "hdsguard: `check` reads it with `--baseline {file}`, or once the config names it "
+            "(`baseline: {file}`)"
+        )
+        click.echo(safe_text(read.format(file=shown)), err=True)
 
 
 @main.command(short_help="Print a JSON Schema, or the field reference (--markdown)")
