@@ -166,6 +166,17 @@ def apply_waivers(
         if applied.status is not Status.WAIVED:
             unwaived.update(i for i, _ in hits)
         out.append(applied)
+    by_rule: dict[str, list[str]] | None = None
+
+    def failing(found: Sequence[Finding]) -> Mapping[str, list[str]]:
+        nonlocal by_rule  # made once, for the first orphan
+        if by_rule is None:
+            by_rule = {}
+            for f in found:
+                if f.status in WAIVABLE:
+                    by_rule.setdefault(f.rule, []).append(f.target)
+        return by_rule
+
     notices = [
         n
         for index, entry in enumerate(waivers.entries)
@@ -177,23 +188,23 @@ def apply_waivers(
                 as_of,
                 warn_days,
                 replaced=index not in unwaived,
-                meant=None if index in matched else _meant(entry, out),
+                meant=None if index in matched else _meant(entry, failing(out)),
             )
         )
     ]
     return out, notices
 
 
-def _meant(entry: WaiverValues, findings: Sequence[Finding]) -> str | None:
-    """The target of an unwaived failing finding of the waiver's rule that its target, a
-    plain name, is likely a typo of (`providers/sauvegarde-oest`): "remove it" would be the
-    wrong advice there."""
+def _meant(entry: WaiverValues, failing: Mapping[str, list[str]]) -> str | None:
+    """The target of an unwaived failing finding of the waiver's rule (``failing``: their
+    targets by rule) that its target, a plain name, is likely a typo of
+    (`providers/sauvegarde-oest`): "remove it" would be the wrong advice there."""
     if any(ch in entry.target for ch in "*?["):
         return None
     import difflib
 
-    failing = sorted({f.target for f in findings if f.rule == entry.rule and f.status in WAIVABLE})
-    close = difflib.get_close_matches(entry.target, failing, n=1, cutoff=0.8)
+    targets = sorted(set(failing.get(entry.rule, ())))
+    close = difflib.get_close_matches(entry.target, targets, n=1, cutoff=0.8)
     return close[0] if close else None
 
 
