@@ -12,6 +12,8 @@ from tests.helpers import run_cli
 CASES = [
     # (file text, where, what the message must say)
     ("organisation:\n\tname: A\n", "3:1", "a tab cannot indent YAML: indent with spaces"),
+    # A tab in place of a list item's indentation: libyaml words it otherwise.
+    ("firewalls:\n  - id: fw1\n\tvendor: x\n", "4:1", "a tab cannot indent YAML"),
     ("organisation:\n  name: @lac\n", "3:9", "a value cannot start with '@' unless it is quoted"),
     ("organisation:\n  name: Clinique: du Lac\n", "3:17", "a second ': ' on one line"),
     ("organisation:\n  name: A\n  kind:clinic\n", "4:3", "a key without ':' here"),

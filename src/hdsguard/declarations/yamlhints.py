@@ -26,7 +26,9 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[Place, str]:
     detail = f"{context}: {problem}" if context and problem else problem or str(exc)
     found = _char_at(text, mark)
     hint: str | None = None
-    if "cannot start any token" in problem and found == "\t":
+    if ("cannot start any token" in problem and found == "\t") or (
+        "tab character that violates indentation" in problem
+    ):
         hint = _("a tab cannot indent YAML: indent with spaces")
     elif "cannot start any token" in problem and found in ("@", "`"):
         hint = _("a value cannot start with {char} unless it is quoted: write it in quotes").format(
