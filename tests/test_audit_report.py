@@ -491,6 +491,37 @@ def test_a_verdict_with_baselined_failures_says_the_baseline_accepts_them(tree: 
     )
 
 
+def test_the_verdict_line_names_accepted_risks_warnings_and_deadlines(tmp_path: Path) -> None:
+    # A verdict beside failures accepted by waivers and a rule failing tomorrow: the director
+    # reads the verdict first, so the line after it says what it does not (HC: a green verdict
+    # with a rule failing in eleven days).
+    config = REPO / "examples" / "config" / ".hdsguard.yaml"
+    argv = ["report", "--config", str(config), "--as-of", "2026-11-28"]
+    assert run_cli([*argv, "-o", str(tmp_path / "a.html")]).exit_code == 1
+    assert _also(tmp_path / "a.html") == (
+        "Also: 4 failing findings accepted by waivers (see the waiver register); 31 upcoming "
+        "deadlines by 2027-05-27, the first on 2026-11-29 (see the upcoming deadlines)."
+    )
+    assert run_cli([*argv, "--lang", "fr", "-o", str(tmp_path / "fr.html")]).exit_code == 1
+    assert _also(tmp_path / "fr.html") == (
+        "À noter aussi : 4 constats non conformes acceptés par des dérogations (voir le registre "
+        "des dérogations) ; 31 échéances d'ici le 27 mai 2027, la première le 29 novembre 2026 "
+        "(voir les échéances à venir)."
+    )
+    # Nothing to add: no such line.
+    hospital = ["report", str(REPO / "examples" / "hospital"), "--no-config", "--horizon", "0"]
+    out = tmp_path / "h.html"
+    assert run_cli([*hospital, "--as-of", "2026-11-28", "-o", str(out)]).exit_code == 0
+    assert _also(out) is None
+
+
+def _also(path: Path) -> str | None:
+    import html
+
+    found = re.search(r'id="verdict-also">(.*?)</p>', path.read_text(encoding="utf-8"), re.S)
+    return None if found is None else html.unescape(found.group(1))
+
+
 def _verdict(path: str) -> str:
     import html
 

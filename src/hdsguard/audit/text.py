@@ -27,6 +27,10 @@ EN: dict[str, str] = {
     "summary": N_("Summary"),
     "verdict": N_("Verdict"),
     "verdict_pass": N_("PASS: no finding fails at or above the {threshold} severity."),
+    # What the verdict line does not say and a director must not miss: accepted risks,
+    # warnings, and what turns to fail soon (HC, the fourteenth session: a green verdict
+    # beside a rule failing in eleven days).
+    "verdict_also": N_("Also: {items}."),
     "by_status": N_("Findings by status"),
     "by_severity": N_("Failing findings by severity"),
     "by_area": N_("Findings by area"),
@@ -166,6 +170,17 @@ PLURAL: dict[str, Callable[[int], str]] = {
         "the baseline accepts {count} failing finding at or above it, listed below.",
         "PASS: no finding outside the baseline fails at or above the {threshold} severity; "
         "the baseline accepts {count} failing findings at or above it, listed below.",
+        n,
+    ),
+    "also_waived": lambda n: ngettext(
+        "{count} failing finding accepted by a waiver (see the waiver register)",
+        "{count} failing findings accepted by waivers (see the waiver register)",
+        n,
+    ),
+    "also_warn": lambda n: ngettext("{count} warning", "{count} warnings", n),
+    "also_deadlines": lambda n: ngettext(
+        "{count} upcoming deadline by {until}, the first on {first} (see the upcoming deadlines)",
+        "{count} upcoming deadlines by {until}, the first on {first} (see the upcoming deadlines)",
         n,
     ),
     "verdict_fail": lambda n: ngettext(
