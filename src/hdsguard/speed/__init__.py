@@ -74,7 +74,8 @@ Kept here:
   :mod:`.waivercheck` does the same for a waiver file (with one: 0.24 s -> 0.18 s, 58 -> 47
   MB on the shared machine; tests/test_waivers_fastpath.py), and :mod:`.baselinecheck` for a
   baseline (``check --baseline``: 0.23 s -> 0.18 s, 58 -> 47 MB;
-  tests/test_baseline_fastpath.py).
+  tests/test_baseline_fastpath.py). What the three share (the doubt, a date) is
+  :mod:`.plainread`.
 
 - :mod:`.heap`, the free pages of the C heap handed back to the system (glibc's
   ``malloc_trim``) where a large run has just freed them: before a fork, after each unit of

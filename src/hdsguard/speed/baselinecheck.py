@@ -18,11 +18,12 @@ hypothesis, that whatever this accepts the model accepts with equal values, fiel
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from typing import Any
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+from hdsguard.speed.plainread import Doubt as _Doubt
+from hdsguard.speed.plainread import plain_date as _date
+
 _FILE_KEYS = frozenset({"version", "tool", "as_of", "findings"})
 _TOOL_KEYS = frozenset({"name", "version"})
 _ENTRY_KEYS = frozenset({"rule", "target"})
@@ -52,10 +53,6 @@ class PlainBaselineFile:
     tool: PlainTool
     as_of: datetime.date
     findings: list[PlainBaselineEntry]
-
-
-class _Doubt(Exception):
-    """Not certainly valid: ask the model."""
 
 
 def plain_baseline(data: Any) -> PlainBaselineFile | None:
@@ -93,14 +90,3 @@ def _texts(value: Any, keys: frozenset[str]) -> dict[str, str]:
     if not all(type(v) is str for v in value.values()):
         raise _Doubt
     return dict(value)
-
-
-def _date(value: Any) -> datetime.date:
-    if type(value) is datetime.date:
-        return value
-    if type(value) is not str or not _DATE.fullmatch(value):
-        raise _Doubt
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise _Doubt from None

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hdsguard.speed.plainread import Doubt as _Doubt
+
 DEFAULT_WARN_DAYS = 30  # WaiverPolicy.warn_days (the model takes it from here)
 # The model's literals (hdsguard.policies.model.SeverityName, Config.lang, EvidenceEntry.vantage),
 # kept equal to it by a test.
@@ -92,10 +94,6 @@ class PlainConfig:
     baseline: str | None = None
     waiver_policy: PlainWaiverPolicy = field(default_factory=PlainWaiverPolicy)
     evidence: list[str | PlainEvidenceEntry] = field(default_factory=list)
-
-
-class _Doubt(Exception):
-    """Not certainly valid: ask the model."""
 
 
 def plain_config(data: Any) -> PlainConfig | None:

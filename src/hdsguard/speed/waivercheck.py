@@ -20,13 +20,14 @@ accepts with equal values, field by field.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from hdsguard.speed.plainread import Doubt as _Doubt
+from hdsguard.speed.plainread import plain_date as _date
+
 _TEXTS = ("rule", "target", "justification", "owner", "approver")
 _KEYS = frozenset({*_TEXTS, "ticket", "created", "expires"})
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,10 +42,6 @@ class PlainWaiverEntry:
     ticket: str | None = None
     created: datetime.date | None = None
     expires: datetime.date
-
-
-class _Doubt(Exception):
-    """Not certainly valid: ask the model."""
 
 
 def plain_waivers(data: Any) -> tuple[PlainWaiverEntry, ...] | None:
@@ -84,14 +81,3 @@ def _text(value: Any) -> str:
     if type(value) is not str or not value or value[0].isspace() or value[-1].isspace():
         raise _Doubt
     return value
-
-
-def _date(value: Any) -> datetime.date:
-    if type(value) is datetime.date:
-        return value
-    if type(value) is not str or not _DATE.fullmatch(value):
-        raise _Doubt
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise _Doubt from None
