@@ -16,9 +16,7 @@ words (their fields are few, and documented in docs/configuration.md).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any
 
 from hdsguard.i18n import N_, _
@@ -61,21 +59,9 @@ _ID_PLACEHOLDER = N_("<id>")
 def declaration_schema() -> Node | None:
     """The shipped declaration schema, or None when it cannot be read (a message then names
     the fields without their values, never fails)."""
+    from hdsguard.shipped import shipped_schema
+
     return shipped_schema("declaration")
-
-
-@cache
-def shipped_schema(name: str) -> Node | None:
-    """The shipped schema ``name`` (declaration, config, waivers, baseline), or None when it
-    cannot be read."""
-    from hdsguard.shipped import shipped
-
-    try:
-        text = (shipped("schemas") / f"{name}.schema.json").read_text("utf-8")
-        loaded = json.loads(text)
-    except (OSError, ValueError):
-        return None
-    return loaded if isinstance(loaded, dict) else None
 
 
 def node_at(schema: Node, path: Sequence[str | int]) -> Node | None:

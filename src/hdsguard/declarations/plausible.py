@@ -28,7 +28,6 @@ no floor: one in the past already fails the rule that reads it (expired, unsuppo
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -272,9 +271,11 @@ def dated_fields() -> dict[str, tuple[DatePath, ...]]:
 
 
 def _dated(skip: frozenset[str]) -> dict[str, tuple[DatePath, ...]]:
-    from hdsguard.speed.precheck import schema_file
+    from hdsguard.shipped import shipped_schema
 
-    schema = json.loads(schema_file().read_text(encoding="utf-8"))
+    schema = shipped_schema("declaration")
+    if schema is None:  # never "no date to check": the installation is broken, say so
+        raise RuntimeError("the shipped declaration schema cannot be read")
     defs: dict[str, Any] = schema.get("$defs", {})
     out: dict[str, tuple[DatePath, ...]] = {}
     for section, node in schema["properties"].items():

@@ -292,7 +292,7 @@ def _schema_of(model: type[BaseModel]) -> Any:
     name = _SCHEMAS.get(model.__name__)
     if name is None:
         return None
-    from hdsguard.declarations.fieldhint import shipped_schema
+    from hdsguard.shipped import shipped_schema
 
     return shipped_schema(name)
 

@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import json
 import math
 import re
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 Check = Callable[[Any], bool]
 
-SCHEMA_NAME = "declaration.schema.json"
 # Keywords that only document; every other keyword must be understood, or the checker is off.
 _ANNOTATIONS = frozenset(
     {
@@ -46,13 +43,6 @@ class _Unsupported(Exception):
     """The schema uses something this checker does not implement: always ask the model."""
 
 
-def schema_file() -> Path:
-    """The shipped declaration schema: inside the wheel, or ``schemas/`` of a source checkout."""
-    from hdsguard.shipped import shipped
-
-    return shipped("schemas") / SCHEMA_NAME
-
-
 def certainly_valid(data: Any) -> bool:
     """True when the declaration model certainly accepts ``data``; False means "ask the model"."""
     check = _root()
@@ -62,8 +52,10 @@ def certainly_valid(data: Any) -> bool:
 @cache
 def _root() -> Check | None:
     try:
-        schema = json.loads(schema_file().read_text(encoding="utf-8"))
-        return _Compiler(schema).compile(schema)
+        from hdsguard.shipped import shipped_schema
+
+        schema = shipped_schema("declaration")
+        return None if schema is None else _Compiler(schema).compile(schema)
     except (OSError, ValueError, KeyError, TypeError, _Unsupported, re.error):
         return None
 
