@@ -63,9 +63,9 @@ def test_a_directory_with_only_such_files_is_an_error(root: None) -> None:
     result = run_cli(["check", "policies"])
     assert result.exit_code == 2
     assert result.stderr == (
-        "policies: skipped 1 file that is not a declaration: policies/FW-900.yaml (policy); "
-        "to read only your declarations, pass their directory (`hdsguard check DIR`) or set "
-        "`declarations:` in .hdsguard.yaml\n"
+        "policies: no declaration to check: 1 file found, and it is not a declaration: "
+        "policies/FW-900.yaml (policy); name the declaration files or directories to check, or "
+        "run `hdsguard init` to start a set\n"
     )
 
 

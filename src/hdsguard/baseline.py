@@ -25,6 +25,7 @@ from hdsguard.declarations.reader import parse
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Finding, Report, Status
 from hdsguard.i18n import _, current, ngettext
+from hdsguard.jsonwords import json_reason
 from hdsguard.l10n import long_date
 
 if TYPE_CHECKING:
@@ -69,7 +70,10 @@ def load_baseline(path: Path) -> Baseline:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        message = _("not a valid baseline: {detail}").format(detail=exc.msg)
+        other = _other_kind(text, display)  # a waiver file or a config, in YAML
+        if other is not None:
+            raise InputError([Problem(display, None, None, other)]) from None
+        message = _("not a valid baseline: {detail}").format(detail=json_reason(exc))
         problem = Problem(display, exc.lineno, exc.colno, message)
         raise InputError([problem]) from None
     source = parse(text, display)
@@ -85,6 +89,17 @@ def load_baseline(path: Path) -> Baseline:
         model = validate_model(source, BaselineFile, "baseline")
     keys = frozenset((e.rule, e.target) for e in model.findings)
     return Baseline(display, model.as_of, keys)
+
+
+def _other_kind(text: str, display: str) -> str | None:
+    """What a file that is not JSON is, when it has the shape of another of hdsguard's files."""
+    from hdsguard.declarations.shapes import misplaced
+
+    try:
+        data = parse(text, display).data
+    except InputError:
+        return None
+    return misplaced(data, "baseline", display)
 
 
 def apply_baseline(

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from hdsguard.declarations.files import display_path
+from hdsguard.declarations.shapes import misplaced
 from hdsguard.declarations.validate import did_you_mean, did_you_mean_rule
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
@@ -67,6 +68,9 @@ class LoadedConfig:
     # The problems of a config that could not be read at all (read in part: every setting
     # is then in `broken`).
     unread: tuple[Problem, ...] = ()
+    # The file is another kind of file (a declaration, waivers…) given as the config: it is
+    # then not kept out of the declarations as the config's own file.
+    misplaced: bool = False
 
     def problems(self) -> list[Problem]:
         """The config's problems (none when it validated)."""
@@ -158,7 +162,8 @@ class LoadedConfig:
 
     def own_files(self) -> tuple[Path, ...]:
         """Files that are never declarations: this config, its waivers and its baseline."""
-        files = [self.file, self.resolve(self.model.waivers or DEFAULT_WAIVERS)]
+        waivers = self.resolve(self.model.waivers or DEFAULT_WAIVERS)
+        files = [waivers] if self.misplaced else [self.file, waivers]
         baseline = self.baseline_file()
         return (*files, baseline) if baseline else tuple(files)
 
@@ -183,6 +188,12 @@ def load_config(path: Path, *, partial: bool = False) -> LoadedConfig:
     plain = plain_config(source.data)
     if plain is not None:
         return LoadedConfig(file, source, plain)
+    other = misplaced(source.data, "config", source.path)  # never the shape of a valid config
+    if other is not None:
+        problem = InputError([Problem(source.path, None, None, other)])
+        if not partial:
+            raise problem
+        return replace(_unread(path, file, problem), misplaced=True)
     from pydantic import ValidationError
 
     from hdsguard.configmodel import Config, salvage

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from hdsguard.declarations.errtext import file_kind
 from hdsguard.declarations.files import display_path, read_text
 from hdsguard.declarations.reader import parse
+from hdsguard.declarations.shapes import misplaced
 from hdsguard.declarations.validate import schema_problems, version_problem
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
@@ -59,6 +60,9 @@ def validate_model(source: SourceFile, model: type[M], what: str, *, keep: bool 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        other = misplaced(data, what, display)
+        if other is not None:  # one sentence, not one "unknown key" per key of another file
+            raise InputError([Problem(display, None, None, other)]) from None
         if keep:
             raise
         raise InputError(schema_problems(source, exc, model)) from None

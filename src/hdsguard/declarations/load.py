@@ -10,7 +10,7 @@ from typing import Any
 from hdsguard.declarations.files import decode_text, discover, display_path, read_bytes
 from hdsguard.declarations.merge import DeclarationSet, merge_parts
 from hdsguard.declarations.reader import parse
-from hdsguard.declarations.shapes import classify, named_message, skipped_notice
+from hdsguard.declarations.shapes import classify, named_message, nothing_left, skipped_notice
 from hdsguard.declarations.validate import Broken, validate_parts
 from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
@@ -106,7 +106,9 @@ def load_parts(
         if source is not None:  # always, here: a file that did not parse went on above
             sources.append(source)
     if skipped and not sources and not problems:
-        raise InputError([Problem(", ".join(paths) or ".", None, None, skipped_notice(skipped))])
+        # Every file found was something else: say that nothing is left to check, not only
+        # what was skipped (the notice alone left an exit 2 unexplained).
+        raise InputError([Problem(", ".join(paths) or ".", None, None, nothing_left(skipped))])
 
     def unsure(ident: str) -> bool:
         # An id written in a file that did not validate, or whose text appears in a file

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from hdsguard.declarations.sections import SECTIONS
 from hdsguard.i18n import N_, _, ngettext
 
 # Every sentence a user reads from this module, in one place (translation wraps these).
@@ -34,6 +35,16 @@ KINDS = {
     ),
 }
 MSG_NAMED = N_("this file is not a declaration: it looks like {kind}")
+# The other files hdsguard reads, each given a file of another kind (`--config waivers.yaml`).
+DECLARATION_KIND = N_(
+    "a declaration file (pass it, or its directory, as PATHS: `hdsguard check {path}`)"
+)
+MSG_NOT = {
+    "config": N_("this file is not an hdsguard config: it looks like {kind}"),
+    "waiver": N_("this file is not a waiver file: it looks like {kind}"),
+    "baseline": N_("this file is not a baseline: it looks like {kind}"),
+}
+_OWN_SHAPE = {"config": "config", "waiver": "waivers", "baseline": "baseline"}
 
 
 def named_message(kind: str) -> str:
@@ -69,6 +80,31 @@ def shape(data: Any) -> str | None:
     return None
 
 
+def misplaced(data: Any, expected: str, display: str) -> str | None:
+    """The message for a file read as ``expected`` (a key of ``MSG_NOT``) that has the shape of
+    another kind of file, or None. Asked only once the file failed validation, so a valid
+    file is never second-guessed; the shapes are strict (a config that writes its waivers
+    inline is still a config with an error, not "a waiver file")."""
+    if not isinstance(data, Mapping):
+        return None
+    if expected == "config" and Path(display).name == ".hdsguard.yaml":
+        return None  # named as a config is: a config, whatever it holds
+    keys = {str(k) for k in data} - {"version"}
+    if keys and keys <= set(SECTIONS):
+        kind = _(DECLARATION_KIND).format(path=display)
+    else:
+        found = shape(data)
+        items = data.get("waivers")
+        if found == "waivers" and (
+            keys != {"waivers"} or not items or not all(isinstance(i, Mapping) for i in items)
+        ):
+            found = None  # `waivers: [a, b]`: a config's `waivers:` in error, not a waiver file
+        if found is None or found == _OWN_SHAPE[expected]:
+            return None
+        kind = _(KINDS[found])
+    return _(MSG_NOT[expected]).format(kind=kind)
+
+
 def skipped_notice(skipped: Sequence[tuple[str, str]]) -> str:
     """One notice for every (path, kind) skipped."""
     count = len(skipped)
@@ -80,6 +116,21 @@ def skipped_notice(skipped: Sequence[tuple[str, str]]) -> str:
         "skipped {count} files that are not declarations: {files}; to read only your "
         "declarations, pass their directory (`hdsguard check DIR`) or set `declarations:` in "
         ".hdsguard.yaml",
+        count,
+    ).format(count=count, files=files)
+
+
+def nothing_left(skipped: Sequence[tuple[str, str]]) -> str:
+    """The error when every file found was skipped as not a declaration."""
+    count = len(skipped)
+    files = ", ".join(f"{path} ({kind})" for path, kind in skipped)
+    return ngettext(
+        "no declaration to check: {count} file found, and it is not a declaration: {files}; "
+        "name the declaration files or directories to check, or run `hdsguard init` to start "
+        "a set",
+        "no declaration to check: none of the {count} files found is a declaration: {files}; "
+        "name the declaration files or directories to check, or run `hdsguard init` to start "
+        "a set",
         count,
     ).format(count=count, files=files)
 

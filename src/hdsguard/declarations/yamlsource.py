@@ -35,6 +35,7 @@ import yaml
 
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import N_, _
+from hdsguard.jsonwords import json_reason
 
 Path = tuple[str | int, ...]
 # (key line, key column, value line, value column), 1-based. For list items key == value.
@@ -814,8 +815,8 @@ def _parse_json(text: str, display: str) -> SourceFile:
                 "with #"
             )
         else:
-            message = _("not valid JSON: {detail} (a .json file is read as strict JSON)").format(
-                detail=exc.msg
+            message = _("not valid JSON (a .json file is read as strict JSON): {detail}").format(
+                detail=json_reason(exc)
             )
         raise InputError([Problem(display, exc.lineno, exc.colno, message)]) from None
     except _Constant as exc:

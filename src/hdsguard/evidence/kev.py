@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from hdsguard.errors import InputError, fail
 from hdsguard.i18n import _
+from hdsguard.jsonwords import json_reason
 
 TOP = {"title", "catalogVersion", "dateReleased", "count", "vulnerabilities"}
 ENTRY = {
@@ -56,11 +57,11 @@ class Kev:
 def read_kev(path: str, text: bytes) -> Kev:
     try:
         data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = _("malformed JSON: {error}").format(error=json_reason(exc))
+        raise fail(path, exc.lineno, exc.colno, message) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise fail(
-            path, line, getattr(exc, "colno", None), _("malformed JSON: {error}").format(error=exc)
-        ) from None
+        raise fail(path, None, None, _("malformed JSON: {error}").format(error=exc)) from None
     if not isinstance(data, dict) or set(data) != TOP:
         keys = sorted(data) if isinstance(data, dict) else type(data).__name__
         raise _other_schema(path, 1, _("top-level keys {keys}").format(keys=keys))
