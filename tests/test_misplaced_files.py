@@ -100,8 +100,11 @@ def test_a_config_that_writes_its_waivers_inline_is_a_config_with_an_error(here:
     """Only a file that is nothing but a waiver list is called a waiver file."""
     write(here, {"conf/c.yaml": "fail_on: high\n" + WAIVERS})
     stderr = refused(["--config", "conf/c.yaml", "decl"])
-    assert "conf/c.yaml:3:3: waivers:" in stderr
-    assert "looks like" not in stderr
+    assert stderr.splitlines() == [
+        "conf/c.yaml:3:3: waivers: Input should be a valid string, got a list; `waivers:` names "
+        "the waiver file (a path, such as `waivers.yaml`): write the waivers in that file, "
+        "under its own `waivers:`"
+    ]
 
 
 def test_a_directory_of_non_declarations_says_nothing_is_left(here: Path) -> None:

@@ -260,6 +260,12 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         message = _("{message}, got {type}").format(message=message, type=_type_name(got))
         if kind == "string_type" and type(got) is int:  # not a boolean
             message += _(' (quote it, e.g. "0123", to keep leading zeros)')
+        elif kind == "string_type" and model.__name__ == "Config" and path == ("waivers",):
+            # Waivers written in the config itself, as some tools take them.
+            message += _(
+                "; `waivers:` names the waiver file (a path, such as `waivers.yaml`): write the "
+                "waivers in that file, under its own `waivers:`"
+            )
         elif (
             kind in {"int_type", "float_type"}
             and isinstance(got, str)
