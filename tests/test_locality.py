@@ -187,8 +187,11 @@ def test_the_rules_that_follow_references_read_these_sections() -> None:
         # the Internet services it runs itself, the firewalls in front of them
         "FW-005": ("firewalls", "services", "systems"),
         "GOV-011": ("systems",),  # the inventory of systems
-        **dict.fromkeys(("HDS-001", "HDS-007", "HDS-008", "HDS-009"), ("systems", "vendors")),
-        **dict.fromkeys(("HDS-002", "HDS-006", "VND-002"), ("providers", "systems", "vendors")),
+        # health_data_at() follows the providers running on a provider (`hosted_by`)
+        **dict.fromkeys(
+            ("HDS-001", "HDS-002", "HDS-006", "HDS-007", "HDS-008", "HDS-009", "VND-002"),
+            ("providers", "systems", "vendors"),
+        ),
     }
 
 
@@ -197,7 +200,10 @@ def test_the_rules_that_follow_references_read_these_sections() -> None:
     [
         ("self.name == 'x'", ()),
         ("provider(self.hosted_by).name == 'x'", ("providers",)),
-        ("size(health_data_at(self.id)) > 0 && system('s') != null", ("systems", "vendors")),
+        (
+            "size(health_data_at(self.id)) > 0 && system('s') != null",
+            ("providers", "systems", "vendors"),
+        ),
         ("size(evidence_ports_of(target)) == 0", ()),  # evidence: empty in such a run
         ("decl.providers.size() > 0", None),  # the whole set
     ],

@@ -233,7 +233,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "first_items": frozenset(),
     "internet_service_ids_on_premises": frozenset({"services", "systems"}),
     "internet_facing_firewall_ids": frozenset({"firewalls"}),
-    "health_data_at": frozenset({"systems", "vendors"}),
+    "health_data_at": frozenset({"systems", "vendors", "providers"}),
     "holdings_declared": frozenset({"systems", "vendors"}),
     "activities_needed": frozenset({"providers", "vendors", "systems"}),
     "organisation_kind": frozenset({"organisation"}),
@@ -386,23 +386,46 @@ class Context:
         """What health data a provider holds for the organisation, as readable phrases.
 
         A system that does not declare ``health_data`` (a vendor ``stores_health_data``) counts
-        as holding it: the rules that depend on this must not pass on missing evidence.
+        as holding it: the rules that depend on this must not pass on missing evidence. What a
+        provider running on this one (its ``hosted_by``, at any depth) holds is held here too:
+        an IT service company whose platform runs on a backup or hosting subcontractor puts
+        its clients' data on that subcontractor's disks, wherever its own contract says.
         """
+        held = self._held_at(provider, "")
+        seen = {provider}
+        above = [str(p.get("id")) for p in self.referring("providers", "hosted_by", provider)]
+        while above:
+            ident = above.pop(0)
+            if ident in seen:
+                continue
+            seen.add(ident)
+            held += self._held_at(ident, ident)
+            above += [str(p.get("id")) for p in self.referring("providers", "hosted_by", ident)]
+        return held
+
+    def _held_at(self, provider: str, through: str) -> list[str]:
+        """The health data a provider holds itself (hosted systems, backups, vendors' storage),
+        phrased as held through the provider ``through`` when it is not "" (the chain above)."""
         # In the run's language, like the messages that quote them (see _country_name).
-        hosted, backups = i18n._("system {id} (hosted)"), i18n._("system {id} (backups)")
-        storage = i18n._("vendor {id} (storage)")
+        if through:
+            hosted = i18n._("system {id} (hosted, through provider {via})")
+            backups = i18n._("system {id} (backups, through provider {via})")
+            storage = i18n._("vendor {id} (storage, through provider {via})")
+        else:
+            hosted, backups = i18n._("system {id} (hosted)"), i18n._("system {id} (backups)")
+            storage = i18n._("vendor {id} (storage)")
         held = [
-            hosted.format(id=s["id"])
+            hosted.format(id=s["id"], via=through)
             for s in self.referring("systems", "hosted_by", provider)
             if s.get("health_data") is not False
         ]
         held += [
-            backups.format(id=s["id"])
+            backups.format(id=s["id"], via=through)
             for s in self.referring("systems", "backup.provider", provider)
             if s.get("health_data") is not False
         ]
         held += [
-            storage.format(id=v["id"])
+            storage.format(id=v["id"], via=through)
             for v in self.referring("vendors", "hosted_by", provider)
             if v.get("stores_health_data") is not False
         ]
