@@ -80,8 +80,37 @@ def choice_message(got: str, options: Sequence[str]) -> str:
         return _(MSG_CASE).format(got=got, fix=same[0])
     choices = ", ".join(f"`{o}`" for o in options)
     message = _(MSG_CHOICES).format(got=got, choices=choices)
-    close = difflib.get_close_matches(got.lower(), list(options), n=1)
+    meant = WORDS_FOR.get(_plain(got), "")
+    close = [meant] if meant in options else []
+    close = close or difflib.get_close_matches(got.lower(), list(options), n=1)
     return message + (_(MSG_CLOSE).format(close=close[0]) if close else "")
+
+
+# What French (and a few everyday) words name in the vocabulary, as users write them: an
+# EHPAD is a medico-social establishment, and `ehpad` is close to no value by its letters.
+# Used only where the value is one of the field's options.
+WORDS_FOR = {
+    "ehpad": "medico_social", "ssiad": "medico_social", "esms": "medico_social",
+    "medico-social": "medico_social", "medicosocial": "medico_social",
+    "laboratoire": "medical_laboratory", "labo": "medical_laboratory",
+    "lbm": "medical_laboratory", "laboratory": "medical_laboratory",
+    "chu": "hospital", "ch": "hospital", "hopital": "hospital", "chru": "hospital",
+    "clinique": "clinic", "imagerie": "imaging_centre", "radiologie": "imaging_centre",
+    "cabinet": "other", "editeur": "health_software_vendor",
+    "sauvegarde": "backup", "infogerance": "managed_services",
+    "interne": "internal", "partenaire": "partner",
+    "aucune": "none", "aucun": "none", "mot de passe": "password", "certificat": "certificate",
+    "cle": "key", "anonyme": "anonymous",
+    "critique": "critical", "elevee": "high", "haute": "high", "moyenne": "medium",
+    "faible": "low", "basse": "low",
+    "autoriser": "allow", "refuser": "deny", "interdire": "deny",
+}  # fmt: skip
+
+
+def _plain(text: str) -> str:
+    """``text`` lower-cased, without accents or surrounding blanks: `Élevée` -> `elevee`."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    return decomposed.encode("ascii", "ignore").decode().lower()
 
 
 def misplaced_section(

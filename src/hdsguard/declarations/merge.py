@@ -185,21 +185,35 @@ def _add_singleton(
     first = decl.origins.get((section, ""))
     if first is not None:
         line, column = here.locate()
-        problems.append(
-            Problem(
-                source.path,
-                line,
-                column,
-                _(
-                    "section '{section}' is declared twice: it is also declared at {where}; "
-                    "keep one"
-                ).format(section=section, where=first.where()),
-            )
-        )
+        other = _other_organisation(section, value, decl.singletons.get(section))
+        if other is not None:
+            # Two organisations, not one declared twice: an IT service company that gives the
+            # sets of two clients in one run must not be told to delete one of them.
+            message = _(
+                "a second organisation in the same run: '{name}' here, '{other}' at {where}; "
+                "hdsguard checks one organisation per run: check each organisation's "
+                "declarations on its own (`hdsguard check DIR`, once per organisation; see "
+                'docs/ci.md, "Several organisations")'
+            ).format(name=value["name"], other=other, where=first.where())
+        else:
+            message = _(
+                "section '{section}' is declared twice: it is also declared at {where}; keep one"
+            ).format(section=section, where=first.where())
+        problems.append(Problem(source.path, line, column, message))
         return
     decl.origins[(section, "")] = here  # a second declaration is an error even so
     if not broken:  # else its own errors are reported: nothing of it is checked further
         decl.singletons[section] = without_nulls(value) if source.nulls else value
+
+
+def _other_organisation(section: str, value: dict[str, Any], first: Any) -> str | None:
+    """The name of the organisation declared first, when ``value`` names another one."""
+    if section != "organisation" or not isinstance(first, dict):
+        return None
+    name, other = value.get("name"), first.get("name")
+    if not isinstance(name, str) or not isinstance(other, str):
+        return None
+    return other if name.strip().casefold() != other.strip().casefold() else None
 
 
 def _add_item(

@@ -252,9 +252,18 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
         registry = (read_registry if kind == "hds_registry" else read_registry_json)(shown, text)
         out.registries.append(registry)
         kind, stamp = "hds_registry", registry.snapshot
+    elif _nmap_text(text):
+        raise fail(shown, 1, 1, _(_NMAP_TEXT))
     else:
         raise fail(shown, 1, 1, _(_UNKNOWN))
     out.files.append(EvidenceFile(shown, kind, digest, stamp))
+
+
+def _nmap_text(text: bytes) -> bool:
+    """Whether ``text`` is nmap's normal (-oN) or grepable (-oG) output, or a copy of what it
+    printed on the terminal: the first thing a consultant saves, and no evidence hdsguard reads."""
+    head = text[:4096].lstrip()
+    return head.startswith((b"# Nmap ", b"Starting Nmap ")) or b"Nmap scan report for " in head
 
 
 def _scanned_certificates(scan: Scan, vantage: str) -> list[tuple[ObservedCertificate, str | None]]:
@@ -357,6 +366,11 @@ _NO_VANTAGE = N_(
     "the scan's vantage point is not declared: write `vantage: external` (scanned from the "
     "Internet) or `vantage: internal` into {sidecar} beside it, or give it in the config's "
     "`evidence:` entry"
+)
+_NMAP_TEXT = N_(
+    "this is nmap's text output (-oN, -oG or what it printed), which hdsguard does not read: "
+    "run the scan again with `-oX FILE` for its XML output (`nmap -sT -sV -Pn -oX scan.xml "
+    "HOSTS`) and give that file; see docs/evidence.md"
 )
 _UNKNOWN = N_(
     "not a known kind of evidence: expected an nmap XML scan (-oX), a PEM or DER "
