@@ -64,8 +64,9 @@ def test_annotations_for_fail_error_warn_and_baselined() -> None:
         for c in commands(render(sample_report(), RenderOptions()))
     ]
     assert got == [
-        ("error", "infra/firewalls.yaml", "6", "SMP-001 Firewall patched recently [high]"),
+        # most severe first: GitHub shows only the first ten errors and ten warnings
         ("error", None, None, "SMP-002 MFA for administrators [critical]"),
+        ("error", "infra/firewalls.yaml", "6", "SMP-001 Firewall patched recently [high]"),
         ("warning", "infra/certs.yaml", "3", "SMP-003 Certificate not expiring soon [medium]"),
         ("error", "infra/vendor files/tana.yaml", "2", "SMP-004 Vendor audited [low]"),
         ("error", "infra/firewalls.yaml", "4", "SMP-005 Firmware recorded [info]"),
@@ -77,7 +78,7 @@ def test_annotations_for_fail_error_warn_and_baselined() -> None:
 
 def test_message_and_summary_line() -> None:
     text = render(sample_report(), RenderOptions())
-    first = commands(text)[0]
+    first = commands(text)[1]  # the critical finding without a location comes first
     assert first.properties["col"] == "17"
     assert first.data == "firewalls/fw-edge-1: patched 2025-06-02\nRemediation: Fix fw-edge-1."
     assert text.splitlines()[-1] == (
@@ -153,9 +154,9 @@ def test_fixture_tree_through_the_library() -> None:
         for c in commands(render(fixture_report(), RenderOptions()))
     ]
     assert got == [
-        ("error", "FMT-001"),
-        ("warning", "FMT-002"),
-        ("error", "FMT-003"),
-        ("error", "FMT-004"),
-        ("error", "FMT-005"),
+        ("error", "FMT-004"),  # critical
+        ("error", "FMT-001"),  # high
+        ("warning", "FMT-002"),  # medium
+        ("error", "FMT-003"),  # low
+        ("error", "FMT-005"),  # info
     ]

@@ -245,3 +245,20 @@ def test_the_anssi_measures_quoted_are_the_ones_mapped() -> None:
             if not quoted <= hygiene:
                 wrong.append((rid, sorted(quoted - hygiene)))
     assert wrong == []
+
+
+# ------------------------------------------------------------------ GitHub annotations
+
+
+def test_github_shows_the_most_severe_annotations_first() -> None:
+    # GitHub shows the first 10 errors of a step: on a client with 31 failures they were the
+    # first rules by name (BKP-002 high, FW-003 and GOV-003 medium…), the uncertified host
+    # storing health data in Morocco (HDS-001, HDS-006, critical) left out of the 10.
+    result = run_cli(["check", str(REPO / "examples" / "lab-group"), "--as-of", AS_OF,
+                      "--format", "github", "--no-config"])  # fmt: skip
+    rank = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+    for kind in ("error", "warning"):
+        lines = [line for line in result.output.splitlines() if line.startswith(f"::{kind} ")]
+        severities = [rank[re.findall(r" \[(\w+)\]::", line)[0]] for line in lines]
+        assert len(severities) > 10 or kind == "warning"
+        assert severities == sorted(severities, reverse=True), kind

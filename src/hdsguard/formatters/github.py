@@ -4,7 +4,8 @@
 finding, ``::warning …`` for a ``warn``, ``::notice …`` for a baselined failure and for each
 report notice; then a one-line summary. This is the default format
 when ``GITHUB_ACTIONS=true`` and no ``--format`` is given. GitHub shows at most 10 errors and
-10 warnings per step as annotations (all of them stay in the log): add
+10 warnings per step as annotations (all of them stay in the log), so they come most severe
+first (critical, then high…, each by rule and target); add
 ``--format markdown=…`` for the job summary or ``--format sarif=…`` for code scanning.
 
 Escaping follows the Actions runner: in the message ``%``, CR and LF become ``%25``, ``%0D``,
@@ -34,9 +35,14 @@ def escape_property(text: str) -> str:
 
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
-    shown = sorted_findings(f for f in report.findings if f.status in _COMMAND)
+    # Most severe first, then by rule and target: GitHub shows only the first 10 errors and 10
+    # warnings of a step as annotations, which must not be mediums while a critical is hidden.
+    shown = sorted(
+        sorted_findings(f for f in report.findings if f.status in _COMMAND),
+        key=lambda f: -f.severity.rank,
+    )
     known: dict[tuple[str, ...], str] = {}
-    # New problems first: GitHub shows only the first 10 errors of a step as annotations.
+    # New problems first, for the same reason.
     for f in shown:
         if not f.baselined:
             out(annotation(report, f, known) + "\n")
