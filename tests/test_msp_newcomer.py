@@ -262,3 +262,29 @@ def test_github_shows_the_most_severe_annotations_first() -> None:
         severities = [rank[re.findall(r" \[(\w+)\]::", line)[0]] for line in lines]
         assert len(severities) > 10 or kind == "warning"
         assert severities == sorted(severities, reverse=True), kind
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "resultats.bioaxe.example was scanned (external scan of 2026-12-06); port 21 was in none of their port ranges: scan it too (nmap -p 21, or -p 1-65535)"),
+        ("fr", "resultats.bioaxe.example a été scanné (scan externe du 6 décembre 2026) ; le port 21 n'était dans aucune de leurs plages de ports : le scanner aussi (nmap -p 21, ou -p 1-65535)"),
+    ],
+)  # fmt: skip
+def test_a_pass_on_a_scanned_host_names_the_port_no_scan_probed(
+    tmp_path: Path, lang: str, says: str
+) -> None:
+    # The consultant scanned -p 443 only: the FTP service on port 21 passed EVD-005 with
+    # "was scanned", as if its exposure had been looked at.
+    ftp = PORTAL.replace("id: results-https", "id: ftp").replace("port: 443", "port: 21")
+    ftp = ftp.replace("protocol: https", "protocol: ftp").replace("services:\n", "")
+    write(tmp_path, {"scan.xml": SCAN, "scan.xml.evidence": "vantage: external\n"})
+    (tmp_path / "d.yaml").write_text(PORTAL + ftp)
+    args = ["check", str(tmp_path / "d.yaml"), "--evidence", str(tmp_path / "scan.xml")]
+    result = run_cli(
+        [*args, "--no-config", "--as-of", "2026-12-06", "--format", "json", "--lang", lang]
+    )
+    found = {f["target"]: f for f in findings_of(result) if f["rule"] == "EVD-005"}
+    assert found["services/ftp"]["status"] == "pass"
+    assert found["services/ftp"]["message"].startswith(says)
+    assert "port 443" not in found["services/results-https"]["message"]
