@@ -178,12 +178,20 @@ def test_output_file(tree: Tree, tmp_path: Path) -> None:
             id="duplicate-id-across-files",
         ),
         pytest.param(
-            {"a.yaml": "organisation:\n  name: A\n", "b.yaml": "organisation:\n  name: B\n"},
+            {"a.yaml": "organisation:\n  name: A\n", "b.yaml": "organisation:\n  name: A\n"},
             [
                 "b.yaml:1:1: section 'organisation' is declared twice: it is also declared at "
                 "a.yaml:1:1; keep one"
             ],
             id="singleton-twice",
+        ),
+        pytest.param(
+            {"a.yaml": "organisation:\n  name: A\n", "b.yaml": "organisation:\n  name: B\n"},
+            [
+                "b.yaml:1:1: a second organisation in the same run: 'B' here, 'A' at a.yaml:1:1; "
+                "hdsguard checks one organisation per run"
+            ],
+            id="two-organisations",
         ),
         pytest.param(
             {
