@@ -16,6 +16,8 @@ Two generator shapes (bench/generate.py): ``usual`` (files of 200 objects, ~5 % 
 (rule, target) pairs failing), measured in the default text format as before, and ``failing``
 (a quarter of the pairs failing, a few files of 2,500 objects beside many of 25), measured in
 every format of ``--formats``, each against the C loader on the same files in the same run.
+A third, ``rulesets`` (bench/rulesets.py, not in the default ``--shapes``): 20 firewalls of
+1,000 and of 5,000 rules each, in text and JSON, whatever ``--sizes`` says.
 
 Every measurement is a fresh subprocess (what a pre-commit hook pays), timed wall-clock; the
 runs of one repetition are interleaved so that machine noise hits every command alike, and
@@ -103,7 +105,9 @@ for root, dirs, files in os.walk(sys.argv[1]):
 
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
-SHAPES = ("usual", "failing")
+SHAPES = ("usual", "failing", "rulesets")
+# The `rulesets` shape (bench/rulesets.py): firewalls x rules per firewall, whatever --sizes.
+RULESETS = ((20, 1000), (20, 5000))
 
 
 @dataclass
@@ -362,7 +366,24 @@ def measures(
                     edited = sorted((fail_dir / "network").glob("services-*.yaml"))[-1]
                     name = f"failing_{n}_text_edited"
                     out.append(Measure(name, argv, (0, 1), edit=edited))
+        if "rulesets" in shapes and n == sizes[0]:  # once, whatever the sizes
+            for firewalls, rules in RULESETS:
+                shape = f"{firewalls}x{rules}"
+                for fmt in ("text", "json"):
+                    argv = [exe, "check", str(data / f"rulesets-{shape}"), "--as-of", AS_OF]
+                    for state in ("cold", "warm"):
+                        name = f"rulesets_{shape}_{fmt}_{state}"
+                        argv_fmt = [*argv, "--format", fmt]
+                        out.append(Measure(name, argv_fmt, (0, 1), cold=state == "cold"))
     return out
+
+
+def make_rulesets(firewalls: int, rules: int, where: Path) -> None:
+    """The `rulesets` estate (bench/rulesets.py), in a subprocess as make_set does."""
+    if not where.is_dir():
+        argv = [sys.executable, str(Path(__file__).with_name("rulesets.py"))]
+        argv += [str(firewalls), str(rules), str(where)]
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
 
 
 def repetitions(m: Measure, reps: int, large: int) -> int:
@@ -593,6 +614,9 @@ def main(argv: list[str] | None = None) -> int:
                 make_set(n, data / f"json-{n}", "--json")
             if "failing" in shapes:
                 make_set(n, data / f"failing-{n}", "--shape", "failing")
+        if "rulesets" in shapes and not args.evidence_only:
+            for firewalls, rules in RULESETS:
+                make_rulesets(firewalls, rules, data / f"rulesets-{firewalls}x{rules}")
         plan = measures(sizes, data, not args.no_json, shapes, formats)
         if args.evidence_only:
             plan = [m for m in plan if m.name in EVIDENCE_MEASURES]
