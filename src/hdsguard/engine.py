@@ -217,6 +217,7 @@ class Evaluation:
             if not todo:
                 continue
             # One activation for every policy of the target: CEL converts the object once.
+            runtime.context.evaluating(target, obj)
             activation = runtime.activation(
                 {"self": obj, "params": scoped, "now": now, "target": target, "decl": sections}
             )

@@ -15,11 +15,14 @@ from not being there.
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from hdsguard.policies.addresses import SEPARATORS, covers_any, network
+from hdsguard.policies.addresses import SEPARATORS, network
 
 Interval = tuple[int, int]  # inclusive bounds
 Box = tuple[tuple[Interval, ...], ...]
@@ -28,7 +31,7 @@ _V4_MAX = 2**32 - 1
 _V6_MAX = 2**128 - 1
 _PORTS: Interval = (1, 65535)
 # Pruning the covering set to the rules it needs costs one coverage test per rule: above
-# this many rules, all the contributing rules are listed.
+# this many rules, the fewest largest ones that cover are found first (_largest_covering).
 _PRUNE_LIMIT = 64
 
 
@@ -37,10 +40,15 @@ def port_intervals(port: object, spellings: Iterable[object]) -> tuple[Interval,
     (``spellings``: `any`, `1-65535`, `0-65535`… ignoring case and spaces) is every port; a
     number, or a range `low-high`, is itself (`0-65535` is every port: port 0 is no
     destination port). Anything else allows no port this module can count on."""
+    return _port_intervals(port, {str(s).strip().lower() for s in spellings})
+
+
+def _port_intervals(port: object, words: set[str]) -> tuple[Interval, ...]:
+    """:func:`port_intervals`, the spellings already folded (``words``)."""
     if port is None or isinstance(port, bool):
         return (_PORTS,) if port is None else ()
     text = str(port).strip().lower()
-    if text in {str(s).strip().lower() for s in spellings}:
+    if text in words:
         return (_PORTS,)
     low_text, sep, high_text = text.partition("-")
     if not (low_text.strip().isdigit() and (not sep or high_text.strip().isdigit())):
@@ -64,15 +72,43 @@ def _address_intervals(value: object, spellings: set[str]) -> dict[int, tuple[In
     is nothing this module can count on."""
     text = str(value).strip().lower()
     found: dict[int, list[Interval]] = {4: [], 6: []}
-    for token in [text, *filter(None, SEPARATORS.split(text))]:
-        if token in spellings:
-            return {4: ((0, _V4_MAX),), 6: ((0, _V6_MAX),)}
-    for token in filter(None, SEPARATORS.split(text)):
-        net = network(token)
-        if net is not None:
-            version = 4 if isinstance(net, ipaddress.IPv4Network) else 6
-            found[version].append((int(net.network_address), int(net.broadcast_address)))
+    tokens = list(filter(None, SEPARATORS.split(text)))
+    if text in spellings or any(token in spellings for token in tokens):
+        return {4: ((0, _V4_MAX),), 6: ((0, _V6_MAX),)}
+    for token in tokens:
+        named = _network_interval(token)
+        if named is not None:
+            found[named[0]].append(named[1])
     return {v: tuple(found[v]) for v in (4, 6)}
+
+
+# An IPv4 address or network as ipaddress reads it, octets and prefix length written without
+# leading zeros (anything else goes to ipaddress: `010.0.0.1`, a netmask, an IPv6 address).
+_OCTET = "(0|[1-9][0-9]{0,2})"
+_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/(0|[1-9][0-9]?))?")
+
+
+@lru_cache(maxsize=8192)
+def _network_interval(token: str) -> tuple[int, Interval] | None:
+    """(IP version, addresses) of a network or address, None for anything else. Cached: a
+    rule set names the same zones, hosts and networks in many rules, and parsing one with
+    :mod:`ipaddress` costs ≈ 13 µs (a firewall of 5,000 rules: 0.1 s)."""
+    if "." not in token and ":" not in token:
+        return None  # neither an IPv4 (dotted) nor an IPv6 (colons) address: a name
+    quick = _IPV4.fullmatch(token)
+    if quick is not None:  # the usual `10.1.2.0/24`, read without ipaddress (≈ 10x faster)
+        *octets, prefix = quick.groups()
+        values = [int(o) for o in octets]
+        length = 32 if prefix is None else int(prefix)
+        if max(values) <= 255 and length <= 32:
+            address = (values[0] << 24) | (values[1] << 16) | (values[2] << 8) | values[3]
+            host = (1 << (32 - length)) - 1
+            return 4, (address & ~host & _V4_MAX, (address & ~host & _V4_MAX) | host)
+    net = network(token)
+    if net is None:
+        return None
+    version = 4 if isinstance(net, ipaddress.IPv4Network) else 6
+    return version, (int(net.network_address), int(net.broadcast_address))
 
 
 def _covers(intervals: Sequence[Interval], whole: Interval) -> bool:
@@ -89,44 +125,90 @@ def _covers(intervals: Sequence[Interval], whole: Interval) -> bool:
 
 def _covers_boxes(boxes: Sequence[Box], whole: Sequence[Interval]) -> bool:
     """Whether the union of ``boxes`` contains the box ``whole``: the first dimension is cut
-    where a box starts or ends, and the boxes holding each piece must cover the rest."""
+    where a box starts or ends, and the boxes holding each piece must cover the rest. The
+    cuts are swept in order, the boxes holding the current one kept as they start and end:
+    finding them anew at each cut made a firewall of 5,000 rules quadratic (25 M tests)."""
     if len(whole) == 1:
         return _covers([i for box in boxes for i in box[0]], whole[0])
     low, high = whole[0]
+    # Each interval of each box on the first dimension that reaches `whole`, by its start.
+    spans = sorted(
+        (a, b, k) for k, box in enumerate(boxes) for a, b in box[0] if a <= high and b >= low
+    )
     cuts = sorted(
         {low}
-        | {a for box in boxes for a, _ in box[0] if low < a <= high}
-        | {b + 1 for box in boxes for _, b in box[0] if low <= b < high}
+        | {a for a, _, _ in spans if low < a <= high}
+        | {b + 1 for _, b, _ in spans if low <= b < high}
     )
+    holding: dict[int, int] = {}  # box -> how many of its intervals hold the current cut
+    ends: list[tuple[int, int]] = []  # (last point, box) of those intervals: a heap
+    started = 0
     for cut in cuts:
-        holding = [box[1:] for box in boxes if any(a <= cut <= b for a, b in box[0])]
-        if not holding or not _covers_boxes(holding, whole[1:]):
+        while started < len(spans) and spans[started][0] <= cut:
+            _, b, k = spans[started]
+            started += 1
+            if b >= cut:
+                holding[k] = holding.get(k, 0) + 1
+                heapq.heappush(ends, (b, k))
+        while ends and ends[0][0] < cut:
+            _, k = heapq.heappop(ends)
+            holding[k] -= 1
+            if not holding[k]:
+                del holding[k]
+        if not holding or not _covers_boxes([boxes[k][1:] for k in sorted(holding)], whole[1:]):
             return False
     return True
+
+
+# An allow rule as boxes: (its position, sources and destinations per IP version, ports).
+_Allowed = tuple[int, dict[int, tuple[Interval, ...]], dict[int, tuple[Interval, ...]],
+                 tuple[Interval, ...]]  # fmt: skip
+
+
+def _allowed(
+    rules: Sequence[object], any_values: Iterable[object], any_ports: Iterable[object]
+) -> list[_Allowed]:
+    """The allow rules of ``rules`` that allow some port, each read once."""
+    words = {str(s).strip().lower() for s in any_values}
+    port_words = {str(s).strip().lower() for s in any_ports}
+    allowed: list[_Allowed] = []
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, Mapping) or rule.get("action") != "allow":
+            continue
+        ports = _port_intervals(rule.get("port"), port_words)
+        if ports:
+            sources = _address_intervals(rule.get("from", ""), words)
+            targets = _address_intervals(rule.get("to", ""), words)
+            allowed.append((index, sources, targets, ports))
+    return allowed
+
+
+def _every_address(named: dict[int, tuple[Interval, ...]]) -> bool:
+    return _covers(named[4], (0, _V4_MAX)) or _covers(named[6], (0, _V6_MAX))
+
+
+def _alone(allowed: Sequence[_Allowed]) -> list[int]:
+    return [
+        index
+        for index, sources, targets, ports in allowed
+        if _every_address(sources) and _every_address(targets) and _covers(ports, _PORTS)
+    ]
 
 
 def any_to_any_alone(
     rules: Sequence[object], any_values: Iterable[object], any_ports: Iterable[object]
 ) -> list[int]:
     """The positions in ``rules`` of the allow rules that each allow any source to any
-    destination on any port by themselves: `from` and `to` every address
-    (:func:`hdsguard.policies.addresses.covers_any`), `port` absent or every port. One call
-    per firewall, where a CEL filter called a helper for each side of each rule, converting
-    the lists of spellings every time (cel-expr-python 0.1.3 leaks what it converts)."""
-    spellings, port_words = list(any_values), list(any_ports)
-    return [
-        index
-        for index, rule in enumerate(rules)
-        if isinstance(rule, Mapping)
-        and rule.get("action") == "allow"
-        and covers_any([rule.get("from", "")], spellings)
-        and covers_any([rule.get("to", "")], spellings)
-        and covers_any_port([rule.get("port", "any")], port_words)
-    ]
+    destination on any port by themselves: `from` and `to` every address (as
+    :func:`hdsguard.policies.addresses.covers_any` reads them), `port` absent or every port
+    (:func:`covers_any_port`). One call per firewall, where a CEL filter called a helper for
+    each side of each rule, converting the lists of spellings every time (cel-expr-python
+    0.1.3 leaks what it converts)."""
+    return _alone(_allowed(rules, any_values, any_ports))
 
 
 def any_to_any(
-    rules: Sequence[Mapping[str, Any]], any_values: Iterable[object], any_ports: Iterable[object]
+    rules: Sequence[object], any_values: Iterable[object], any_ports: Iterable[object]
 ) -> dict[str, Any]:
     """Whether the allow rules of ``rules`` together allow any source to any destination on
     every port, none of them doing so alone (FW-004's single-rule check says that one).
@@ -135,18 +217,43 @@ def any_to_any(
     allow rules that together do (a rule the others cover without it is left out), and the
     parts of the rules that are pieces of a whole, in the order "sources", "destinations",
     "ports"; ``{"rules": [], "covering": []}`` when they do not."""
-    words = {str(s).strip().lower() for s in any_values}
-    port_words = list(any_ports)
-    allowed: list[tuple[int, dict[int, tuple[Interval, ...]], dict[int, tuple[Interval, ...]],
-                        tuple[Interval, ...]]] = []  # fmt: skip
-    for index, rule in enumerate(rules):
-        if not isinstance(rule, Mapping) or rule.get("action") != "allow":
-            continue
-        ports = port_intervals(rule.get("port"), port_words)
-        if ports:
-            sources = _address_intervals(rule.get("from", ""), words)
-            targets = _address_intervals(rule.get("to", ""), words)
-            allowed.append((index, sources, targets, ports))
+    return _together(_allowed(rules, any_values, any_ports))
+
+
+def analyse(
+    rules: Sequence[object], any_values: Iterable[object], any_ports: Iterable[object]
+) -> tuple[list[int], dict[str, Any]]:
+    """Both answers, from one reading of the rules: :func:`any_to_any_alone`'s and
+    :func:`any_to_any`'s."""
+    allowed = _allowed(rules, any_values, any_ports)
+    return _alone(allowed), _together(allowed)
+
+
+def _largest_covering(boxes: Mapping[int, Box], whole: Sequence[Interval]) -> dict[int, Box]:
+    """The fewest of ``boxes`` (which cover ``whole``), largest first, that still cover it:
+    a rule set of thousands of rules made whole by two halves of IPv4 named the 700 allow
+    rules between networks beside them (a 48 KB message), where the halves do it. Covering
+    only grows as boxes are added, so the count is found by halving (a dozen tests)."""
+    order = sorted(boxes, key=lambda i: (-_volume(boxes[i]), i))
+    low, high = 1, len(order)  # the whole list covers
+    while low < high:
+        middle = (low + high) // 2
+        if _covers_boxes([boxes[i] for i in order[:middle]], whole):
+            high = middle
+        else:
+            low = middle + 1
+    return {i: boxes[i] for i in sorted(order[:low])}
+
+
+def _volume(box: Box) -> int:
+    """How many (source, destination, port) points a box holds (overlaps counted twice)."""
+    size = 1
+    for intervals in box:
+        size *= sum(b - a + 1 for a, b in intervals)
+    return size
+
+
+def _together(allowed: Sequence[_Allowed]) -> dict[str, Any]:
     for src_v in (4, 6):
         for dst_v in (4, 6):
             whole = ((0, _V4_MAX if src_v == 4 else _V6_MAX),
@@ -156,7 +263,7 @@ def any_to_any(
                 return {"rules": [], "covering": []}  # one rule alone: the other check's
             if not _covers_boxes(list(boxes.values()), whole):
                 continue
-            needed = dict(boxes)
+            needed = dict(boxes) if len(boxes) <= _PRUNE_LIMIT else _largest_covering(boxes, whole)
             if len(needed) <= _PRUNE_LIMIT:
                 for i in list(needed):
                     others = [b for j, b in needed.items() if j != i]

@@ -173,7 +173,8 @@ def email_flaw(address: str) -> str:
 _NONE: frozenset[str] = frozenset()
 _EVIDENCE = frozenset(EVIDENCE_SECTIONS)
 
-# Helpers that read only their arguments (and the evaluation date, the data tables).
+# Helpers that read only their arguments (and the evaluation date, the data tables); FW-004's
+# two, given `target`, the target's own rules (Context.own refuses any other name).
 _PURE = (
     "days_since", "days_until", "days_between", "months_before", "months_since", "is_date",
     "in_eea",
@@ -288,6 +289,9 @@ class Context:
     # keeps every object a helper returns, so the same argument gives the same list, kept once
     # (health_data_at alone: 1.6 MB at 10k objects).
     _given: dict[tuple[str, str, Any], Any] = field(default_factory=dict)
+    # The target under evaluation, (name, object), named by the engine with its activation:
+    # what a helper given `target` reads instead of a list of the target's own (see own()).
+    _own: tuple[str, Any] = ("", None)
 
     def bind(
         self, as_of: datetime.date, sections: dict[str, Any], scan_age_limit: int | None = None
@@ -298,6 +302,7 @@ class Context:
         self.observed = any(sections.get(name) for name in _EVIDENCE)
         self._refs = {}
         self._given = {}
+        self._own = ("", None)
         self.allowed, self.helper = _NONE, ""
         self._index = {
             name: {item["id"]: item for item in items if isinstance(item, dict) and "id" in item}
@@ -320,6 +325,32 @@ class Context:
                 return impl(arg)
 
         return given
+
+    def remember(self, key: tuple[str, str, Any], compute: Callable[[], Any]) -> Any:
+        """What ``compute`` gives, computed once per ``key`` in this run."""
+        try:
+            return self._given[key]
+        except KeyError:
+            value = self._given[key] = compute()
+            return value
+
+    def evaluating(self, target: str, obj: Any) -> None:
+        """Name the target whose expressions are evaluated next (``target``, ``self``)."""
+        self._own = (target, obj)
+
+    def own(self, target: str) -> Any:
+        """The object under evaluation, given its name: a helper given `target` reads the
+        target's own fields there, where a list passed from CEL is converted at each call
+        (and leaked by cel-expr-python 0.1.3: a firewall's 5,000 rules, ≈ 2.5 MB a call).
+        Any other name is refused: the helper then reads nothing but the target, like
+        ``self`` (so a rule calling it stays local, hdsguard.policies.locality)."""
+        name, obj = self._own
+        if target != name or not name:
+            raise ValueError(
+                f"helper {self.helper or '(running)'} reads the rules of the target under "
+                f"evaluation ({name or 'none'}) given its name (`target`), not of '{target}'"
+            )
+        return obj
 
     def guard(
         self, name: str, sections: frozenset[str], impl: Callable[..., Any]
@@ -628,8 +659,21 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("covers_any_address", [_L, _L], _B, addresses.covers_any),
         ("names_addresses", [_S], _B, addresses.names_addresses),
         ("covers_any_port", [_L, _L], _B, anytoany.covers_any_port),
-        ("any_to_any", [_L, _L, _L], _D, anytoany.any_to_any),
-        ("any_to_any_alone", [_L, _L, _L], _L, anytoany.any_to_any_alone),
+        # FW-004 (one rule, then several together): given `target`, on the target's own
+        # rules read in Python, both answers computed once per firewall and run; given a list,
+        # on that list.
+        (
+            "any_to_any",
+            [_D, _L, _L],
+            _D,
+            lambda rules, a, p: _any_to_any(ctx, rules, a, p, "together"),
+        ),
+        (
+            "any_to_any_alone",
+            [_D, _L, _L],
+            _L,
+            lambda rules, a, p: _any_to_any(ctx, rules, a, p, "alone"),
+        ),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
         ("certificate", [_S], _D, lambda i: ctx.lookup("certificates", i)),
@@ -747,6 +791,25 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # it before the evidence helpers' calls, which a run without evidence then skips).
         ("evidence_given", [], _B, lambda: ctx.observed),
     ]
+
+
+def _any_to_any(ctx: Context, rules: Any, any_values: Any, any_ports: Any, answer: str) -> Any:
+    """FW-004's helpers (hdsguard.policies.anytoany): ``rules`` a list, or the target's name
+    (its own `rules`, absent or not a list: none)."""
+    if isinstance(rules, str):
+        key = ("any_to_any", rules, (tuple(map(str, any_values)), tuple(map(str, any_ports))))
+        obj = ctx.own(rules)
+        own = obj.get("rules") if isinstance(obj, dict) else None
+        found = ctx.remember(
+            key,
+            lambda: anytoany.analyse(own if isinstance(own, list) else [], any_values, any_ports),
+        )
+        return found[0] if answer == "alone" else found[1]
+    if not isinstance(rules, list):
+        raise TypeError(f"the rules must be a list or `target`, not {type(rules).__name__}")
+    if answer == "alone":
+        return anytoany.any_to_any_alone(rules, any_values, any_ports)
+    return anytoany.any_to_any(rules, any_values, any_ports)
 
 
 def _organisation_kind(ctx: Context) -> str:
