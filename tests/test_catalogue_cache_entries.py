@@ -1,6 +1,7 @@
 """The compiled-catalogue cache keeps the last few catalogues used, not one per language:
-two checkouts (or two policy directories) sharing one cache directory, taking turns, each
-read their own entry; the entries kept are still checked on every read."""
+two policy directories sharing one cache directory, taking turns, each read their own entry;
+one catalogue run from many directories is one entry; the entries kept are still checked on
+every read."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from hdsguard.api import load_policies
 from hdsguard.policies import load
 from hdsguard.speed import catalogue_cache
 from tests.helpers import AS_OF, REPO, run_cli
@@ -53,22 +55,43 @@ def checkout(root: Path) -> Path:
     return root
 
 
-def test_two_checkouts_taking_turns_each_read_their_own_entry(tmp_path: Path) -> None:
-    # At different depths, the built-in policies' paths display differently (relative to
-    # the current directory, as in every message): two catalogues, two keys.
-    one = checkout(tmp_path / "one")
-    two = checkout(tmp_path / "deeper" / "still" / "two")
-    expected = {w: hdsguard(w, None) for w in (one, two)}
-    assert expected[one][0] == expected[two][0] == 1
+def catalogue_files(cwd: Path, cache: Path | None) -> dict[str, str]:
+    """Each policy's file as the loaded catalogue displays it from ``cwd`` (with ``cache``,
+    read from the cache when it holds the catalogue)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(cwd)
+        if cache is None:
+            mp.setenv("HDSGUARD_NO_CACHE", "1")
+        else:
+            mp.delenv("HDSGUARD_NO_CACHE", raising=False)
+            mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        return {pid: p.file for pid, p in load_policies()[1].items()}
+
+
+SIX = ("one", "a/two", "a/b/three", "a/b/c/four", "a/b/c/d/five", "a/b/c/d/e/six")
+
+
+def test_six_directories_compile_the_catalogue_once(tmp_path: Path) -> None:
+    """The key held the policy files' paths as displayed, relative to the current directory:
+    at six depths, six catalogues, more than the cache keeps, so every run compiled. The
+    entry now holds the absolute paths and displays them from where it is read."""
+    places = [checkout(tmp_path / where) for where in SIX]
+    expected = {w: hdsguard(w, None) for w in places}
+    shown = {w: catalogue_files(w, None) for w in places}
+    assert expected[places[0]][0] == 1
+    assert len({tuple(files.values()) for files in shown.values()}) == len(SIX)
     cache = tmp_path / "cache"
-    for where in (one, two):
-        assert hdsguard(where, cache) == expected[where]  # compiled, stored
+    assert hdsguard(places[0], cache) == expected[places[0]]  # compiled, stored
+    assert len(entries(cache)) == 1
+    # The library's load, without a language (the command's run has the run's): its own.
+    assert catalogue_files(places[0], cache) == shown[places[0]]
     stored = entries(cache)
     assert len(stored) == 2
     with pytest.MonkeyPatch.context() as mp:
         no_compiling(mp)
-        for where in (one, two, one, two, one):
+        for where in (*places, *reversed(places)):
             assert hdsguard(where, cache) == expected[where]  # byte-identical, read back
+            assert catalogue_files(where, cache) == shown[where]
     assert entries(cache) == stored  # read, never rewritten
 
 
@@ -137,26 +160,30 @@ def test_an_entry_read_is_kept_before_older_ones(tmp_path: Path) -> None:
 
 
 def test_an_entry_copied_over_another_is_refused_and_rewritten(tmp_path: Path) -> None:
-    one = checkout(tmp_path / "one")
-    two = checkout(tmp_path / "deeper" / "two")
+    work = checkout(tmp_path / "work")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    shutil.copy(FIXTURES / "FMT-001.yaml", mine)
+    one: tuple[str, ...] = ()
+    two = ("--policies", str(mine))  # another catalogue: the built-in one and FMT-001
     cache = tmp_path / "cache"
-    expected = {w: hdsguard(w, None) for w in (one, two)}
-    hdsguard(one, cache)
+    expected = {w: hdsguard(work, None, *w) for w in (one, two)}
+    hdsguard(work, cache, *one)
     (name_one,) = entries(cache)
-    hdsguard(two, cache)
+    hdsguard(work, cache, *two)
     (name_two,) = set(entries(cache)) - {name_one}
     # Sealed and whole, but another catalogue's: its own key inside does not match.
     forged = (cache / name_one).read_bytes()
     (cache / name_two).write_bytes(forged)
-    assert hdsguard(two, cache) == expected[two]
+    assert hdsguard(work, cache, *two) == expected[two]
     assert (cache / name_two).read_bytes() != forged
     # A flipped bit is refused the same way; the other entry stays, and is read.
     blob = bytearray((cache / name_one).read_bytes())
     blob[len(blob) // 2] ^= 0x01
     (cache / name_one).write_bytes(bytes(blob))
-    assert hdsguard(one, cache) == expected[one]
+    assert hdsguard(work, cache, *one) == expected[one]
     assert (cache / name_one).read_bytes() != bytes(blob)
     with pytest.MonkeyPatch.context() as mp:
         no_compiling(mp)
-        assert hdsguard(two, cache) == expected[two]
-        assert hdsguard(one, cache) == expected[one]
+        assert hdsguard(work, cache, *two) == expected[two]
+        assert hdsguard(work, cache, *one) == expected[one]

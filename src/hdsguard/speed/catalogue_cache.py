@@ -2,10 +2,16 @@
 re-compile 53 policies (hundreds of CEL expressions) on every commit.
 
 The key hashes everything the compiled result depends on: the bytes (those that are then
-compiled, read once) and displayed path of every policy file, whether it is built-in, the
+compiled, read once) and absolute path of every policy file, whether it is built-in, the
 cel-expr-python build and the whole installed hdsguard package (:mod:`hdsguard.speed.cache`). A hit
 therefore gives exactly what a fresh load would; anything unreadable, corrupt, or stored under
 another key is ignored and the catalogue is rebuilt.
+
+The one thing a compiled policy holds that depends on the current directory is its file's
+path as displayed (relative to it, as in every message). The entry holds the absolute path
+instead, the one its key hashed, and :func:`loads` displays it from the current directory:
+the same checkout run from its root and from six subdirectories reads one entry, where each
+directory compiled its own (and, the cache keeping :data:`KEEP`, compiled at every run).
 
 The entry is data only: ``marshal`` of plain values (strings, numbers, tuples, dicts, the
 bytes of each serialized CEL expression), never pickle, sealed with a SHA-256 and its own key
@@ -70,9 +76,9 @@ _FORMAT = 3  # 3: marshal data, no pickle
 _PREFIX = "catalogue-"
 _SUFFIX = ".marshal"
 _ENTRY = re.compile(rf"{_PREFIX}[a-z]{{2,8}}-[0-9a-f]{{64}}{re.escape(_SUFFIX)}")
-# Entries kept, the most recently used: two checkouts (or a checkout and a subdirectory,
-# whose policy paths display differently) in two languages, taking turns, each read their
-# own entry instead of compiling 79 policies again (≈ 2.5 MB an entry).
+# Entries kept, the most recently used: two checkouts (or two policy directories) in two
+# languages, taking turns, each read their own entry instead of compiling 79 policies again
+# (≈ 2.5 MB an entry). Not one per current directory: the key holds no displayed path.
 KEEP = 4
 
 
@@ -88,10 +94,11 @@ def catalogue_key(
         digest.update(part.encode() + b"\0")
     for path, builtin in files:
         data = contents.get(path)
+        where = os.path.abspath(path)  # what the entry holds for the policy's `file`
         if data is None:  # unreadable: the load reports it
-            digest.update(f"\0{display_path(path)}\0{builtin}\0unreadable\0".encode())
+            digest.update(f"\0{where}\0{builtin}\0unreadable\0".encode("utf-8", "surrogateescape"))
             continue
-        digest.update(f"\0{display_path(path)}\0{builtin}\0{len(data)}\0".encode())
+        digest.update(f"\0{where}\0{builtin}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
         digest.update(data)
     # The language leads the key: an entry's name says which language it holds.
     return f"{lang or 'default'}-{digest.hexdigest()}"
@@ -168,11 +175,17 @@ def prune(folder: Path, kept: str) -> None:
 
 
 def dumps(policies: Sequence[CompiledPolicy], *, key: str = "") -> bytes | None:
-    """Compiled policies as a sealed entry, as a run uses them: without their file models.
+    """Compiled policies as a sealed entry, as a run uses them: without their file models,
+    each file's path absolute (:func:`loads` displays it from the directory it runs in).
     None when a value cannot be carried (a parameter default of another type)."""
     encoder = _Encoder()
-    body = [encoder.value(dataclasses.replace(p, spec=None)) for p in policies]
+    body = [encoder.value(_stored(p)) for p in policies]
     return seal(key, (_FORMAT, encoder.expressions, body))
+
+
+def _stored(policy: CompiledPolicy) -> CompiledPolicy:
+    """A policy as its entry holds it: no file model, its file's path absolute."""
+    return dataclasses.replace(policy, spec=None, file=os.path.abspath(policy.file))
 
 
 def loads(
@@ -191,8 +204,10 @@ def loads(
     source = _Source(runtime, serialized, body, key, rebuild)
     decoder = _Decoder(source)
     policies = [decoder.value(item) for item in body]
-    if not all(type(p) is CompiledPolicy for p in policies):
+    if not all(type(p) is CompiledPolicy and os.path.isabs(p.file) for p in policies):
         raise ValueError("not policies")
+    # Displayed as a fresh load displays it: relative to the current directory.
+    policies = [dataclasses.replace(p, file=display_path(Path(p.file))) for p in policies]
     source.spare = decoder.spare()
     return policies
 
@@ -387,7 +402,7 @@ class _Source:
         with contextlib.suppress(Exception):  # e.g. a policy file that no longer loads
             fresh = self.rebuild() if self.rebuild is not None else None
         encoder = _Encoder()
-        body = [encoder.value(dataclasses.replace(p, spec=None)) for p in fresh or ()]
+        body = [encoder.value(_stored(p)) for p in fresh or ()]
         if fresh is None or body != self.body or len(encoder.expressions) != len(self.done):
             folder = cache_dir()
             if folder is not None:
