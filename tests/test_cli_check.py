@@ -349,7 +349,7 @@ def test_as_of_is_a_calendar_date_written_yyyy_mm_dd(tree: Tree, as_of: str) -> 
     result = run_cli(["check", ".", "--as-of", as_of, "--format", "json"])
     assert result.exit_code == 2, result.stdout
     assert result.stdout == ""
-    assert f"expected a date YYYY-MM-DD, got {as_of!r}" in result.stderr
+    assert f"expected an ISO 8601 date (YYYY-MM-DD), got {as_of!r}" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -60,10 +60,25 @@ def test_every_listed_message_is_still_clicks_own() -> None:
         ),
         (
             ["check", "--as-of", "2026-13-01"],
-            ["Error: Invalid value for '--as-of': expected a date YYYY-MM-DD, got '2026-13-01'"],
             [
-                "Erreur : Valeur invalide pour '--as-of' : date attendue au format AAAA-MM-JJ, "
-                "reçu '2026-13-01'"
+                "Error: Invalid value for '--as-of': expected an ISO 8601 date (YYYY-MM-DD), got "
+                "'2026-13-01': month must be in 1..12"
+            ],
+            [
+                "Erreur : Valeur invalide pour '--as-of' : date ISO 8601 attendue (AAAA-MM-JJ), "
+                "reçu '2026-13-01' : le mois doit être compris entre 1 et 12"
+            ],
+        ),
+        (
+            # As a French user writes it: the same hint as for a declared date.
+            ["check", "--as-of", "06/12/2026"],
+            [
+                "Error: Invalid value for '--as-of': expected an ISO 8601 date (YYYY-MM-DD), got "
+                "'06/12/2026': write `2026-12-06` (read day first)"
+            ],
+            [
+                "Erreur : Valeur invalide pour '--as-of' : date ISO 8601 attendue (AAAA-MM-JJ), "
+                "reçu '06/12/2026' : écrivez `2026-12-06` (lu jour en premier)"
             ],
         ),
     ],

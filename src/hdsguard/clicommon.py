@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -15,6 +14,7 @@ import click
 
 from hdsguard.errors import InputError
 from hdsguard.i18n import _
+from hdsguard.isodate import parse_iso_text
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,18 +107,10 @@ class OutputPath(click.Path):
         return super().convert(value, param, ctx)
 
 
-# The calendar form only, as in declarations: date.fromisoformat also reads week dates
-# (`2026-W48` is Monday 2026-11-23) and the basic form `20261128`.
-_CALENDAR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def parse_date(_ctx: Any, _param: Any, value: str | None) -> datetime.date | None:
     if value is None:
         return None
     try:
-        if not _CALENDAR_DATE.fullmatch(value):
-            raise ValueError(value)
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        message = _("expected a date YYYY-MM-DD, got {value}").format(value=repr(value))
-        raise click.BadParameter(message) from None
+        return parse_iso_text(value)  # the same reading, and words, as a declared date
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None

@@ -34,7 +34,6 @@ from hdsguard.declarations.types import (  # noqa: F401  (re-exported)
     IsoDate,
     _describe_type,
     _format_version,
-    _parse_iso_date,
 )
 
 __all__ = [

@@ -6,10 +6,9 @@ models read one. Each read answers "certainly valid, with the model's values" or
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+from hdsguard.isodate import ISO_DATE
 
 
 class Doubt(Exception):
@@ -20,7 +19,7 @@ def plain_date(value: Any) -> datetime.date:
     """A date as the models read one: a YAML date, or a text YYYY-MM-DD naming a day."""
     if type(value) is datetime.date:
         return value
-    if type(value) is not str or not _DATE.fullmatch(value):
+    if type(value) is not str or not ISO_DATE.fullmatch(value):
         raise Doubt
     try:
         return datetime.date.fromisoformat(value)

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from hdsguard.isodate import ISO_DATE
+
 Check = Callable[[Any], bool]
 
 # Keywords that only document; every other keyword must be understood, or the checker is off.
@@ -36,7 +38,6 @@ _ANNOTATIONS = frozenset(
         "x-informational",
     }
 )
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class _Unsupported(Exception):
@@ -196,7 +197,7 @@ def _is_address(kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> Ch
 
 def _is_date(text: str) -> bool:
     """The model's date rule: ``YYYY-MM-DD`` digits that make a real calendar date."""
-    if not _DATE.fullmatch(text):
+    if not ISO_DATE.fullmatch(text):
         return False
     try:
         datetime.date.fromisoformat(text)
