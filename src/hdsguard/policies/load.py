@@ -368,12 +368,50 @@ def compile_policy(
     _check_params(meta, source, problems)
     if not isinstance(spec, PolicyRules):  # a built-in run's load has no inline tests
         _check_case_params(meta, spec, source, problems)
+    if not builtin:  # the built-in catalogue is checked by its tests, not on every compile
+        _check_self_fields(compiled, single, source, problems)
     if problems:
         raise InputError(problems)
     local, local_without_evidence, reads = _locality(compiled)
     return dataclasses.replace(
         compiled, local=local, local_without_evidence=local_without_evidence, reads=reads
     )
+
+
+def _check_self_fields(
+    policy: CompiledPolicy, single: bool, source: SourceFile, problems: list[Problem]
+) -> None:
+    """A field of ``self`` that no object the policy applies to can declare, located at the
+    expression or text that reads it (:mod:`.selffields`), once per field."""
+    from hdsguard.policies.selffields import unknown_field_messages
+
+    def parts(template: Template | None) -> list[cel.Expression | None]:
+        if template is None:
+            return []
+        return [*(p for p in template.parts if not isinstance(p, str)), template.values]
+
+    located: list[tuple[tuple[str | int, ...], list[cel.Expression | None]]] = [
+        (("applicable_if",), [policy.applicable_if]),
+        (("not_applicable_message",), parts(policy.not_applicable_message)),
+        (("pass_message",), parts(policy.pass_message)),
+        (("remediation",), parts(policy.remediation)),
+    ]
+    for index, check in enumerate(policy.checks):
+        base: tuple[str | int, ...] = () if single else ("checks", index)
+        located += [
+            ((*base, "condition"), [check.condition]),
+            ((*base, "warn_if"), [check.warn_if]),
+            ((*base, "locate"), [check.locate]),
+            ((*base, "message"), parts(check.message)),
+            ((*base, "warn_message"), parts(check.warn_message)),
+        ]
+    told: set[tuple[str, ...]] = set()  # one problem per path, where it is first read
+    for where, exprs in located:
+        key = "".join(f"[{w}]" if isinstance(w, int) else f".{w}" for w in where).lstrip(".")
+        for path, message in unknown_field_messages(policy.meta.applies_to, exprs, key):
+            if path not in told:
+                told.add(path)
+                problems.append(_at(source, where, message))
 
 
 def _verdict(runtime: CelRuntime, text: str, policy_id: str) -> cel.Expression | None:

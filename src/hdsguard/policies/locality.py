@@ -34,6 +34,7 @@ from typing import NamedTuple
 from cel_expr_python import cel
 
 from hdsguard.policies.celenv import SECTIONS_READ, VARIABLES
+from hdsguard.policies.protowire import fields
 
 # Variables whose value is decided by the target, its policy's parameters and the date.
 LOCAL_VARIABLES = frozenset({"self", "params", "now", "target"})
@@ -164,21 +165,21 @@ def _decoded_reach(blob: bytes) -> frozenset[str]:
 def _references(blob: bytes) -> Iterator[tuple[str, list[str]]]:
     """(name, overload ids) of each entry of the reference map of a serialized checked
     expression (a ``google.protobuf.Any`` holding a ``cel.expr.CheckedExpr``)."""
-    fields = dict(_singular(_fields(blob)))
-    checked = fields.get(2)
-    if fields.get(1) != _CHECKED.encode() or not isinstance(checked, bytes):
+    top = dict(_singular(fields(blob)))
+    checked = top.get(2)
+    if top.get(1) != _CHECKED.encode() or not isinstance(checked, bytes):
         raise ValueError("not a checked expression")
-    for number, entry in _fields(checked):
+    for number, entry in fields(checked):
         if number != 2:  # CheckedExpr.reference_map
             continue
         assert isinstance(entry, bytes)
-        for key, reference in _fields(entry):
+        for key, reference in fields(entry):
             if key != 2:  # the map entry's value
                 continue
             assert isinstance(reference, bytes)
             name = ""
             overloads: list[str] = []
-            for field, value in _fields(reference):
+            for field, value in fields(reference):
                 if field == 1:
                     assert isinstance(value, bytes)
                     name = value.decode()
@@ -197,42 +198,3 @@ def _singular(items: Iterable[tuple[int, bytes | int]]) -> Iterator[tuple[int, b
             raise ValueError("repeated field")
         seen.add(number)
         yield number, value
-
-
-def _fields(data: bytes) -> Iterator[tuple[int, bytes | int]]:
-    """The (field number, value) pairs of a protocol-buffer message: length-delimited fields
-    as bytes, varints and fixed-width fields as ints."""
-    pos = 0
-    while pos < len(data):
-        tag, pos = _varint(data, pos)
-        number, wire = tag >> 3, tag & 7
-        if wire == 0:
-            value, pos = _varint(data, pos)
-            yield number, value
-        elif wire == 2:
-            size, pos = _varint(data, pos)
-            if pos + size > len(data):
-                raise ValueError("truncated")
-            yield number, data[pos : pos + size]
-            pos += size
-        elif wire in (1, 5):
-            width = 8 if wire == 1 else 4
-            if pos + width > len(data):
-                raise ValueError("truncated")
-            yield number, int.from_bytes(data[pos : pos + width], "little")
-            pos += width
-        else:
-            raise ValueError(f"wire type {wire}")
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if pos >= len(data) or shift > 63:
-            raise ValueError("bad varint")
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7

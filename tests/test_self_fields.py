@@ -1,0 +1,115 @@
+"""A policy that reads a field of ``self`` no declaration can hold is refused when it loads.
+
+``!has(self.management_exposd) || …`` compiled (``self`` is dynamic) and passed on every
+firewall: a green that lies, in a user's own rule. Each case fails without
+``policies/selffields.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.load import load_catalogue
+from hdsguard.policies.selffields import self_paths, unknown_field_messages
+from tests.helpers import run_cli
+
+POLICY = """\
+id: ORG-001
+title: Firewall management is not exposed
+severity: high
+applies_to: {applies_to}
+condition: {condition}
+message: "{message}"
+remediation: Close it.
+references: [Internal network standard NET-2]
+tests:
+  - declarations: {{firewalls: [{{id: a}}]}}
+    expect: pass
+  - declarations: {{firewalls: [{{id: b, management_exposed: true}}]}}
+    expect: fail
+"""
+
+
+def refused(tmp_path: Path, lang: str = "en", **fields: str) -> list[str]:
+    values = {"applies_to": "firewalls", "message": "{{ self.id }} is exposed", **fields}
+    (tmp_path / "ours").mkdir(exist_ok=True)
+    (tmp_path / "ours" / "ORG-001.yaml").write_text(POLICY.format(**values), encoding="utf-8")
+    result = run_cli(["--lang", lang, "policies", "test", str(tmp_path / "ours")])
+    assert result.exit_code == 2, result.output
+    return [line.split("/ours/", 1)[1] for line in result.stderr.splitlines()]
+
+
+def test_a_misspelt_field_is_refused_with_the_one_it_meant(tmp_path: Path) -> None:
+    condition = "'!has(self.management_exposd) || !self.management_exposd'"
+    assert refused(tmp_path, condition=condition) == [
+        "ORG-001.yaml:5:12: condition reads `self.management_exposd`, but `management_exposd` "
+        "is no field an object of `firewalls` can declare (the declaration schema has no such "
+        "field): it would never see a declared value; did you mean `management_exposed`?"
+    ]
+    assert refused(tmp_path, "fr", condition=condition) == [
+        "ORG-001.yaml:5:12: condition lit `self.management_exposd`, mais `management_exposd` "
+        "n'est pas un champ qu'un objet de `firewalls` peut déclarer (le schéma des "
+        "déclarations n'a pas ce champ) : aucune valeur déclarée n'y serait jamais lue ; "
+        "vouliez-vous dire `management_exposed` ?"
+    ]
+
+
+def test_a_nested_field_and_a_message_placeholder_are_checked(tmp_path: Path) -> None:
+    lines = refused(
+        tmp_path,
+        applies_to="systems",
+        condition="self.backup.last_sucess > now",
+        message="{{ self.naem }} has no recent backup",
+    )
+    assert [line.split(": ", 1)[1].split(",")[0] for line in lines] == [
+        "condition reads `self.backup.last_sucess`",
+        "message reads `self.naem`",
+    ]
+    assert lines[0].endswith("did you mean `last_success`?")
+    assert lines[1].startswith("ORG-001.yaml:6:")
+    assert lines[1].endswith("did you mean `name`?")
+
+
+def test_a_field_of_one_of_the_sections_is_allowed(tmp_path: Path) -> None:
+    """PAT-001 reads `self.software` on services and systems: only services have it."""
+    (tmp_path / "ours").mkdir()
+    policy = POLICY.format(
+        applies_to="[services, firewalls]",
+        condition="'!has(self.software) || self.software.name != \"x\"'",
+        message="{{ self.id }}",
+    )
+    (tmp_path / "ours" / "ORG-001.yaml").write_text(policy, encoding="utf-8")
+    result = run_cli(["policies", "test", str(tmp_path / "ours")])
+    assert "no field" not in result.output
+
+
+def test_a_string_that_looks_like_a_field_is_not_read() -> None:
+    runtime = CelRuntime()
+    expr = runtime.compile('self.id != "self.idd" && self.rules.exists(r, r.idd == 1)', None)
+    assert self_paths(expr) == {("id",), ("rules",)}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_builtin_catalogue_reads_only_declarable_fields(lang: str) -> None:
+    """The check is skipped when the built-in catalogue compiles (its cost, on every first
+    run): this test runs it on every expression of every built-in policy instead."""
+    runtime = CelRuntime()
+    catalogue = load_catalogue(runtime, lang=lang)
+    checked = 0
+    for policy in catalogue.values():
+        exprs = [policy.applicable_if, policy.verdict]
+        templates = [policy.not_applicable_message, policy.pass_message, policy.remediation]
+        for check in policy.checks:
+            exprs += [check.condition, check.warn_if, check.locate]
+            templates += [check.message, check.warn_message]
+        for template in templates:
+            if template is not None:
+                exprs += [p for p in template.parts if not isinstance(p, str)]
+                exprs.append(template.values)
+        found = list(unknown_field_messages(policy.meta.applies_to, exprs, "expression"))
+        assert found == [], (policy.meta.id, found)
+        checked += sum(len(self_paths(e)) for e in exprs if e is not None)
+    assert checked > 500  # the catalogue's expressions were decoded, not skipped
