@@ -73,6 +73,18 @@ def test_a_nested_field_and_a_message_placeholder_are_checked(tmp_path: Path) ->
     assert lines[1].endswith("did you mean `name`?")
 
 
+def test_an_unknown_parameter_or_section_is_refused(tmp_path: Path) -> None:
+    lines = refused(
+        tmp_path,
+        condition="'!has(params.max_ag) || decl.firewall.size() > 0'",
+    )
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "condition reads `decl.firewall`, but no section is named `firewall`; did you mean "
+        "`firewalls`?",
+        "condition reads `params.max_ag`, but the policy has no parameter `max_ag`",
+    ]
+
+
 def test_a_field_of_one_of_the_sections_is_allowed(tmp_path: Path) -> None:
     """PAT-001 reads `self.software` on services and systems: only services have it."""
     (tmp_path / "ours").mkdir()
@@ -109,7 +121,8 @@ def test_the_builtin_catalogue_reads_only_declarable_fields(lang: str) -> None:
             if template is not None:
                 exprs += [p for p in template.parts if not isinstance(p, str)]
                 exprs.append(template.values)
-        found = list(unknown_field_messages(policy.meta.applies_to, exprs, "expression"))
+        meta = policy.meta
+        found = list(unknown_field_messages(meta.applies_to, meta.params, exprs, "expression"))
         assert found == [], (policy.meta.id, found)
         checked += sum(len(self_paths(e)) for e in exprs if e is not None)
     assert checked > 500  # the catalogue's expressions were decoded, not skipped

@@ -408,7 +408,8 @@ def _check_self_fields(
     told: set[tuple[str, ...]] = set()  # one problem per path, where it is first read
     for where, exprs in located:
         key = "".join(f"[{w}]" if isinstance(w, int) else f".{w}" for w in where).lstrip(".")
-        for path, message in unknown_field_messages(policy.meta.applies_to, exprs, key):
+        found = unknown_field_messages(policy.meta.applies_to, policy.meta.params, exprs, key)
+        for path, message in found:
             if path not in told:
                 told.add(path)
                 problems.append(_at(source, where, message))

@@ -12,17 +12,21 @@ comments cannot fool it. A path is refused only when no declared section the pol
 to has it (a rule on services and systems reads ``self.software`` in its services branch);
 a policy that also applies to an evidence section, whose objects the schema does not
 describe, and a field whose schema is free-form (no listed properties) are not checked.
+
+The same walk refuses ``params.max_ag`` when the policy declares no such parameter, and
+``decl.firewall`` (no such section): both were an ``error`` finding on every target at run
+time, and ``has(params.x)`` a silent false.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from cel_expr_python import cel
 
 from hdsguard.declarations.fieldhint import Node, declaration_schema, node_at, resolve
-from hdsguard.declarations.sections import SECTIONS
+from hdsguard.declarations.sections import EVIDENCE_SECTIONS, SECTIONS
 from hdsguard.i18n import _
 from hdsguard.policies.protowire import fields
 
@@ -33,11 +37,20 @@ _STRUCT_ENTRY, _ENTRY_VALUES = 2, (3, 4)
 _CHECKED_EXPR = 4  # CheckedExpr.expr
 _ANY_VALUE = 2  # google.protobuf.Any.value
 _MAX_DEPTH = 200  # the runtime refuses deeper nesting long before this
+# The variables whose fields are known when a policy loads: the target, the policy's own
+# parameters, the declaration set's sections.
+ROOTS = ("self", "params", "decl")
 
 
 def self_paths(expr: cel.Expression) -> set[tuple[str, ...]]:
     """Every ``self.a.b…`` chain ``expr`` reads (and each of its prefixes); an empty set when
     the tree cannot be decoded (nothing is then refused)."""
+    return {path[1:] for path in root_paths(expr) if path[0] == "self"}
+
+
+def root_paths(expr: cel.Expression) -> set[tuple[str, ...]]:
+    """Every chain ``expr`` reads from one of the variables of :data:`ROOTS`, the variable
+    first (``("params", "max_age")``), with each of its prefixes."""
     found: set[tuple[str, ...]] = set()
     try:
         top = dict(fields(expr.serialize()))
@@ -82,7 +95,8 @@ def _walk(expr: bytes, found: set[tuple[str, ...]], depth: int) -> None:
 
 
 def _chain(select: bytes) -> tuple[str, ...] | None:
-    """``("a", "b")`` for the select ``self.a.b``; None when it does not start at ``self``."""
+    """``("self", "a", "b")`` for the select ``self.a.b``; None when it does not start at one
+    of :data:`ROOTS`."""
     names: list[str] = []
     node = select
     for _step in range(_MAX_DEPTH):
@@ -96,33 +110,65 @@ def _chain(select: bytes) -> tuple[str, ...] | None:
             node = inner[_SELECT]  # type: ignore[assignment]
             continue
         ident = inner.get(_IDENT)
-        if isinstance(ident, bytes) and dict(fields(ident)).get(1) == b"self":
-            return tuple(reversed(names))
+        name = dict(fields(ident)).get(1) if isinstance(ident, bytes) else None
+        if isinstance(name, bytes) and name.decode() in ROOTS:
+            return (name.decode(), *reversed(names))
         return None
     return None
 
 
 def unknown_field_messages(
-    applies_to: Sequence[str], exprs: Iterable[cel.Expression | None], key: str
+    applies_to: Sequence[str],
+    params: Collection[str],
+    exprs: Iterable[cel.Expression | None],
+    key: str,
 ) -> Iterator[tuple[tuple[str, ...], str]]:
-    """The path and message of each ``self`` path of ``exprs`` that no section of ``applies_to`` can
-    declare, shortest first (``self.a`` rather than also ``self.a.b``); ``key`` names where
-    the policy file writes them (``checks[1].condition``)."""
-    schema = declaration_schema()
-    if schema is None or not applies_to or any(s not in SECTIONS for s in applies_to):
-        return
+    """The path and message of each chain of ``exprs`` that reads nothing: a field of ``self``
+    no section of ``applies_to`` can declare, a parameter the policy does not have
+    (``params``), a section that does not exist (``decl.x``); shortest first (``self.a``
+    rather than also ``self.a.b``). ``key`` names where the policy file writes them
+    (``checks[1].condition``)."""
     paths: set[tuple[str, ...]] = set()
     for expr in exprs:
         if expr is not None:
-            paths |= self_paths(expr)
+            paths |= root_paths(expr)
     reported: set[tuple[str, ...]] = set()
     for path in sorted(paths, key=lambda p: (len(p), p)):
         if any(path[: len(done)] == done for done in reported):
             continue
-        misses = [_miss(schema, section, path) for section in applies_to]
-        if all(miss is not None for miss in misses):
+        message = _unknown(path, applies_to, params, key)
+        if message is not None:
             reported.add(path)
-            yield path, _message(applies_to, path, [m for m in misses if m is not None], key)
+            yield path, message
+
+
+def _unknown(
+    path: tuple[str, ...], applies_to: Sequence[str], params: Collection[str], key: str
+) -> str | None:
+    root, name = path[0], path[1]
+    if root == "params":
+        if name in params:
+            return None
+        message = _("{key} reads `params.{name}`, but the policy has no parameter `{name}`")
+        return message.format(key=key, name=name) + _close(name, params)
+    if root == "decl":
+        sections = (*SECTIONS, *EVIDENCE_SECTIONS)
+        if name in sections:
+            return None
+        message = _("{key} reads `decl.{name}`, but no section is named `{name}`")
+        return message.format(key=key, name=name) + _close(name, sections)
+    schema = declaration_schema()
+    if schema is None or not applies_to or any(s not in SECTIONS for s in applies_to):
+        return None
+    misses = [_miss(schema, section, path[1:]) for section in applies_to]
+    if any(miss is None for miss in misses):
+        return None
+    return _message(applies_to, path[1:], [m for m in misses if m is not None], key)
+
+
+def _close(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
+    return _("; did you mean `{close}`?").format(close=close[0]) if close else ""
 
 
 def _miss(schema: Node, section: str, path: tuple[str, ...]) -> tuple[int, list[str]] | None:
@@ -146,13 +192,10 @@ def _message(
     index = min(at for at, _fields in misses)
     field = path[index]
     choices = sorted({name for at, names in misses if at == index for name in names})
-    close = difflib.get_close_matches(field, choices, n=1, cutoff=0.6)
     where = ", ".join(f"`{s}`" for s in applies_to)
     message = _(
         "{key} reads `self.{path}`, but `{field}` is no field an object of {sections} can "
         "declare (the declaration schema has no such field): it would never see a declared "
         "value"
     ).format(key=key, path=".".join(path[: index + 1]), field=field, sections=where)
-    if close:
-        message += _("; did you mean `{close}`?").format(close=close[0])
-    return message
+    return message + _close(field, choices)
