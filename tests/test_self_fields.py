@@ -100,8 +100,36 @@ def test_a_field_of_one_of_the_sections_is_allowed(tmp_path: Path) -> None:
 
 def test_a_string_that_looks_like_a_field_is_not_read() -> None:
     runtime = CelRuntime()
-    expr = runtime.compile('self.id != "self.idd" && self.rules.exists(r, r.idd == 1)', None)
-    assert self_paths(expr) == {("id",), ("rules",)}
+    expr = runtime.compile('self.id != "self.idd" && [dyn({})].exists(r, r.idd == 1)', None)
+    assert self_paths(expr) == {("id",)}
+
+
+def test_a_macro_variable_stands_for_what_it_ranges_over() -> None:
+    runtime = CelRuntime()
+    expr = runtime.compile(
+        "self.rules.exists(r, r.port == 22) && cel.bind(b, self.backup, b.mfa)"
+        " && [dyn({})].all(self, self.x == 1) && self.vulnerabilities.map(v, v).exists(w, w.c)",
+        None,
+    )
+    assert self_paths(expr) == {
+        ("rules",),
+        ("rules", 0, "port"),
+        ("backup",),
+        ("backup", "mfa"),
+        ("vulnerabilities",),
+    }
+
+
+def test_a_misspelt_field_of_a_list_item_is_refused(tmp_path: Path) -> None:
+    lines = refused(
+        tmp_path,
+        condition="'!self.rules.exists(r, has(r.form) && r.form == \"any\")'",
+    )
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "condition reads `self.rules[*].form`, but `form` is no field an object of "
+        "`firewalls` can declare (the declaration schema has no such field): it would never "
+        "see a declared value; did you mean `from`?"
+    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

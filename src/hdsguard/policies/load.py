@@ -405,7 +405,7 @@ def _check_self_fields(
             ((*base, "message"), parts(check.message)),
             ((*base, "warn_message"), parts(check.warn_message)),
         ]
-    told: set[tuple[str, ...]] = set()  # one problem per path, where it is first read
+    told: set[tuple[str | int, ...]] = set()  # one problem per path, where it is first read
     for where, exprs in located:
         key = "".join(f"[{w}]" if isinstance(w, int) else f".{w}" for w in where).lstrip(".")
         found = unknown_field_messages(policy.meta.applies_to, policy.meta.params, exprs, key)

@@ -37,41 +37,53 @@ _STRUCT_ENTRY, _ENTRY_VALUES = 2, (3, 4)
 _CHECKED_EXPR = 4  # CheckedExpr.expr
 _ANY_VALUE = 2  # google.protobuf.Any.value
 _MAX_DEPTH = 200  # the runtime refuses deeper nesting long before this
+# A chain read from a variable: the variable, then field names, and 0 for "an item of the
+# list" (``r`` in ``self.rules.exists(r, …)`` is ``("self", "rules", 0)``).
+FieldPath = tuple[str | int, ...]
 # The variables whose fields are known when a policy loads: the target, the policy's own
 # parameters, the declaration set's sections.
 ROOTS = ("self", "params", "decl")
 
 
-def self_paths(expr: cel.Expression) -> set[tuple[str, ...]]:
+def self_paths(expr: cel.Expression) -> set[FieldPath]:
     """Every ``self.a.b…`` chain ``expr`` reads (and each of its prefixes); an empty set when
     the tree cannot be decoded (nothing is then refused)."""
     return {path[1:] for path in root_paths(expr) if path[0] == "self"}
 
 
-def root_paths(expr: cel.Expression) -> set[tuple[str, ...]]:
+def root_paths(expr: cel.Expression) -> set[FieldPath]:
     """Every chain ``expr`` reads from one of the variables of :data:`ROOTS`, the variable
     first (``("params", "max_age")``), with each of its prefixes."""
-    found: set[tuple[str, ...]] = set()
+    found: set[FieldPath] = set()
     try:
         top = dict(fields(expr.serialize()))
         checked = top.get(_ANY_VALUE)
         if isinstance(checked, bytes):
             for number, value in fields(checked):
                 if number == _CHECKED_EXPR and isinstance(value, bytes):
-                    _walk(value, found, 0)
+                    _walk(value, found, 0, {})
     except Exception:  # an unexpected payload (the runtime raises plain RuntimeErrors)
         return set()
     return found
 
 
-def _walk(expr: bytes, found: set[tuple[str, ...]], depth: int) -> None:
+# Comprehension (the macros `all`, `exists`, `filter`, `map`, and `cel.bind`): its fields.
+_ITER_VAR, _ITER_RANGE, _ACCU_VAR, _ACCU_INIT = 1, 2, 3, 4
+_BODY = (5, 6, 7)  # loop condition, loop step, result: where the variables are bound
+Env = dict[str, "FieldPath | None"]  # None: a variable that shadows a root
+
+
+def _walk(expr: bytes, found: set[FieldPath], depth: int, env: Env) -> None:
     if depth > _MAX_DEPTH:
         raise ValueError("too deep")
     for kind, body in fields(expr):
         if not isinstance(body, bytes):
             continue
+        if kind == _COMPREHENSION:
+            _comprehension(body, found, depth, env)
+            continue
         if kind == _SELECT:
-            chain = _chain(body)
+            chain = _chain(body, env)
             if chain is not None:
                 found.add(chain)
             subs: Iterable[tuple[int, bytes | int]] = (
@@ -91,12 +103,62 @@ def _walk(expr: bytes, found: set[tuple[str, ...]], depth: int) -> None:
             continue
         for _number, sub in subs:
             if isinstance(sub, bytes):
-                _walk(sub, found, depth + 1)
+                _walk(sub, found, depth + 1, env)
 
 
-def _chain(select: bytes) -> tuple[str, ...] | None:
+def _comprehension(body: bytes, found: set[FieldPath], depth: int, env: Env) -> None:
+    """A macro's variables stand for what they range over: ``r`` in ``self.rules.exists(r,
+    …)`` is an item of ``self.rules``; ``x`` in ``cel.bind(x, self.backup, …)`` is
+    ``self.backup``. A variable bound to anything else shadows an outer one of its name."""
+    parts = dict(fields(body))
+    inner = dict(env)
+    for var, value, item in ((_ITER_VAR, _ITER_RANGE, True), (_ACCU_VAR, _ACCU_INIT, False)):
+        name, source = parts.get(var), parts.get(value)
+        if not isinstance(name, bytes):
+            continue
+        bound = _as_chain(source, env) if isinstance(source, bytes) else None
+        if bound is None:
+            inner[name.decode()] = None
+        else:
+            inner[name.decode()] = (*bound, 0) if item else bound
+    for number, sub in fields(body):
+        if isinstance(sub, bytes) and number in (_ITER_RANGE, _ACCU_INIT):
+            _walk(sub, found, depth + 1, env)
+        elif isinstance(sub, bytes) and number in _BODY:
+            _walk(sub, found, depth + 1, inner)
+
+
+def _as_chain(expr: bytes, env: Env) -> FieldPath | None:
+    """The path ``expr`` is, when it is a chain from a known variable (``self.rules``, ``r``)."""
+    parts = dict(fields(expr))
+    select, ident, call = parts.get(_SELECT), parts.get(_IDENT), parts.get(_CALL)
+    if isinstance(select, bytes):
+        return _chain(select, env)
+    if isinstance(ident, bytes):
+        return _root(ident, env)
+    if isinstance(call, bytes):
+        # `params[id]`: the loader binds `params` to the policy's own parameters this way
+        # (celenv.scope_to_policy); they are what `params.x` then reads.
+        function = [v for n, v in fields(call) if n == 2]
+        args = [v for n, v in fields(call) if n == 3 and isinstance(v, bytes)]
+        if function == [b"_[_]"] and args and _as_chain(args[0], env) == ("params",):
+            return ("params",)
+    return None
+
+
+def _root(ident: bytes, env: Env) -> FieldPath | None:
+    name = dict(fields(ident)).get(1)
+    if not isinstance(name, bytes):
+        return None
+    text = name.decode()
+    if text in env:
+        return env[text]
+    return (text,) if text in ROOTS else None
+
+
+def _chain(select: bytes, env: Env) -> FieldPath | None:
     """``("self", "a", "b")`` for the select ``self.a.b``; None when it does not start at one
-    of :data:`ROOTS`."""
+    of :data:`ROOTS` or a variable bound to a chain from one."""
     names: list[str] = []
     node = select
     for _step in range(_MAX_DEPTH):
@@ -110,10 +172,8 @@ def _chain(select: bytes) -> tuple[str, ...] | None:
             node = inner[_SELECT]  # type: ignore[assignment]
             continue
         ident = inner.get(_IDENT)
-        name = dict(fields(ident)).get(1) if isinstance(ident, bytes) else None
-        if isinstance(name, bytes) and name.decode() in ROOTS:
-            return (name.decode(), *reversed(names))
-        return None
+        root = _root(ident, env) if isinstance(ident, bytes) else None
+        return None if root is None else (*root, *reversed(names))
     return None
 
 
@@ -122,19 +182,19 @@ def unknown_field_messages(
     params: Collection[str],
     exprs: Iterable[cel.Expression | None],
     key: str,
-) -> Iterator[tuple[tuple[str, ...], str]]:
+) -> Iterator[tuple[FieldPath, str]]:
     """The path and message of each chain of ``exprs`` that reads nothing: a field of ``self``
     no section of ``applies_to`` can declare, a parameter the policy does not have
-    (``params``), a section that does not exist (``decl.x``); shortest first (``self.a``
-    rather than also ``self.a.b``). ``key`` names where the policy file writes them
-    (``checks[1].condition``)."""
-    paths: set[tuple[str, ...]] = set()
+    (``params``), a section that does not exist or a field of it no object can declare
+    (``decl.x``); shortest first (``self.a`` rather than also ``self.a.b``). ``key`` names
+    where the policy file writes them (``checks[1].condition``)."""
+    paths: set[FieldPath] = set()
     for expr in exprs:
         if expr is not None:
             paths |= root_paths(expr)
-    reported: set[tuple[str, ...]] = set()
-    for path in sorted(paths, key=lambda p: (len(p), p)):
-        if any(path[: len(done)] == done for done in reported):
+    reported: set[FieldPath] = set()
+    for path in sorted(paths, key=lambda p: (len(p), tuple(map(str, p)))):
+        if len(path) < 2 or any(path[: len(done)] == done for done in reported):
             continue
         message = _unknown(path, applies_to, params, key)
         if message is not None:
@@ -143,27 +203,37 @@ def unknown_field_messages(
 
 
 def _unknown(
-    path: tuple[str, ...], applies_to: Sequence[str], params: Collection[str], key: str
+    path: FieldPath, applies_to: Sequence[str], params: Collection[str], key: str
 ) -> str | None:
-    root, name = path[0], path[1]
+    root, name = path[0], str(path[1])
     if root == "params":
         if name in params:
             return None
         message = _("{key} reads `params.{name}`, but the policy has no parameter `{name}`")
         return message.format(key=key, name=name) + _close(name, params)
+    schema = declaration_schema()
     if root == "decl":
         sections = (*SECTIONS, *EVIDENCE_SECTIONS)
-        if name in sections:
+        if name not in sections:
+            message = _("{key} reads `decl.{name}`, but no section is named `{name}`")
+            return message.format(key=key, name=name) + _close(name, sections)
+        rest = path[2:]
+        if name not in SECTIONS or schema is None or not rest:
             return None
-        message = _("{key} reads `decl.{name}`, but no section is named `{name}`")
-        return message.format(key=key, name=name) + _close(name, sections)
-    schema = declaration_schema()
+        if not SECTIONS[name]:  # a list section: only its items have fields
+            if rest[0] != 0:
+                return None
+            rest = rest[1:]
+        miss = _miss(schema, name, rest)
+        return None if miss is None else _message([name], path, len(path) - len(rest), miss, key)
     if schema is None or not applies_to or any(s not in SECTIONS for s in applies_to):
         return None
     misses = [_miss(schema, section, path[1:]) for section in applies_to]
     if any(miss is None for miss in misses):
         return None
-    return _message(applies_to, path[1:], [m for m in misses if m is not None], key)
+    index = min(m[0] for m in misses if m is not None)
+    choices = sorted({n for m in misses if m is not None and m[0] == index for n in m[1]})
+    return _message(applies_to, path, 1, (index, choices), key)
 
 
 def _close(name: str, choices: Iterable[str]) -> str:
@@ -171,12 +241,19 @@ def _close(name: str, choices: Iterable[str]) -> str:
     return _("; did you mean `{close}`?").format(close=close[0]) if close else ""
 
 
-def _miss(schema: Node, section: str, path: tuple[str, ...]) -> tuple[int, list[str]] | None:
-    """Where ``path`` leaves the schema of an object of ``section`` (the index of the step
-    and the fields it could have named), or None when every step is a field."""
-    node = node_at(schema, [section] if SECTIONS[section] else [section, 0])
+def _miss(schema: Node, section: str, path: FieldPath) -> tuple[int, list[str]] | None:
+    """Where ``path`` (fields, and 0 for an item of a list) leaves the schema of an object of
+    ``section``: the index of the step and the fields it could have named; None when it does
+    not, or leaves what the schema describes."""
+    node: Node | None = node_at(schema, [section] if SECTIONS[section] else [section, 0])
     for index, step in enumerate(path):
-        props = node.get("properties") if node is not None else None
+        if node is None:
+            return None
+        if isinstance(step, int):
+            items = node.get("items")
+            node = resolve(schema, items) if isinstance(items, dict) else None
+            continue
+        props = node.get("properties")
         if not isinstance(props, dict):
             return None  # free-form, or past what the schema describes: not checked
         child = props.get(step)
@@ -187,15 +264,22 @@ def _miss(schema: Node, section: str, path: tuple[str, ...]) -> tuple[int, list[
 
 
 def _message(
-    applies_to: Sequence[str], path: tuple[str, ...], misses: list[tuple[int, list[str]]], key: str
+    sections: Sequence[str],
+    path: FieldPath,
+    start: int,
+    miss: tuple[int, list[str]],
+    key: str,
 ) -> str:
-    index = min(at for at, _fields in misses)
-    field = path[index]
-    choices = sorted({name for at, names in misses if at == index for name in names})
-    where = ", ".join(f"`{s}`" for s in applies_to)
+    """``path`` leaves the schema at its step ``start + miss[0]``."""
+    index, choices = miss
+    end = start + index
+    field = str(path[end])
+    written = "".join(
+        "[*]" if isinstance(step, int) else (step if at == 0 else f".{step}")
+        for at, step in enumerate(path[: end + 1])
+    )
     message = _(
-        "{key} reads `self.{path}`, but `{field}` is no field an object of {sections} can "
-        "declare (the declaration schema has no such field): it would never see a declared "
-        "value"
-    ).format(key=key, path=".".join(path[: index + 1]), field=field, sections=where)
+        "{key} reads `{path}`, but `{field}` is no field an object of {sections} can declare "
+        "(the declaration schema has no such field): it would never see a declared value"
+    ).format(key=key, path=written, field=field, sections=", ".join(f"`{s}`" for s in sections))
     return message + _close(field, choices)
