@@ -32,7 +32,7 @@ from hdsguard.policies.protowire import fields
 
 # Expr (cel.expr.syntax): the fields holding sub-expressions, by kind of expression.
 _IDENT, _SELECT, _CALL, _LIST, _STRUCT, _COMPREHENSION = 4, 5, 6, 7, 8, 9
-_SUB = {_CALL: (1, 3), _LIST: (1,), _COMPREHENSION: (2, 4, 5, 6, 7)}
+_SUB = {_CALL: (1, 3), _LIST: (1,)}  # a comprehension binds variables: _comprehension
 _STRUCT_ENTRY, _ENTRY_VALUES = 2, (3, 4)
 _CHECKED_EXPR = 4  # CheckedExpr.expr
 _ANY_VALUE = 2  # google.protobuf.Any.value
