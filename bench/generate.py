@@ -401,8 +401,14 @@ def generate(
     n: int, out: Path, *, as_json: bool = False, seed: int = 20261128, shape: str = "usual"
 ) -> list[Path]:
     """Write the set of ``n`` objects under ``out``; return the files written."""
+    return write_files(_Gen(n, seed, shape).files(), out, as_json=as_json)
+
+
+def write_files(files: dict[str, dict[str, Any]], out: Path, *, as_json: bool) -> list[Path]:
+    """Write each file (relative path without suffix -> content) under ``out`` in YAML or
+    JSON; return the files written."""
     written: list[Path] = []
-    for name, data in _Gen(n, seed, shape).files().items():
+    for name, data in files.items():
         path = out / f"{name}.{'json' if as_json else 'yaml'}"
         path.parent.mkdir(parents=True, exist_ok=True)
         if as_json:

@@ -15,7 +15,6 @@ halves, or the ports split in two ranges. The same seed gives the same files.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from generate import AS_OF, _Gen, to_yaml
+from generate import AS_OF, _Gen, write_files
 
 _ZONES = ("lan-soins", "lan-admin", "dmz", "biomed", "serveurs", "vpn-partenaires", "wifi")
 _PORTS: tuple[object, ...] = (443, 443, 80, 22, 3389, 104, 2575, 5432, 1433, "8000-8100", "any")
@@ -102,14 +101,7 @@ def generate(
             "version": 1,
             "firewalls": [firewall(index, rules, rng)],
         }
-    written = []
-    for name, data in files.items():
-        path = out / f"{name}.{'json' if as_json else 'yaml'}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(data, indent=2) + "\n" if as_json else to_yaml(data, name)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return write_files(files, out, as_json=as_json)
 
 
 def main() -> None:

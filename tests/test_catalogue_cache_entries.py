@@ -5,9 +5,11 @@ every read."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,8 +24,9 @@ FIXTURES = REPO / "tests" / "fixtures" / "formats" / "policies"
 NOW = time.time() - 3600  # the fake entries' times are before anything a test writes
 
 
-def hdsguard(cwd: Path, cache: Path | None, *args: str) -> Run:
-    """One JSON check of ``decl`` from ``cwd``, in this process, with ``cache`` (None: off)."""
+@contextlib.contextmanager
+def running_in(cwd: Path, cache: Path | None) -> Iterator[None]:
+    """The current directory ``cwd``, and ``cache`` as the cache directory (None: off)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(cwd)
         mp.delenv("GITHUB_ACTIONS", raising=False)
@@ -32,6 +35,12 @@ def hdsguard(cwd: Path, cache: Path | None, *args: str) -> Run:
         else:
             mp.delenv("HDSGUARD_NO_CACHE", raising=False)
             mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        yield
+
+
+def hdsguard(cwd: Path, cache: Path | None, *args: str) -> Run:
+    """One JSON check of ``decl`` from ``cwd``, in this process, with ``cache`` (None: off)."""
+    with running_in(cwd, cache):
         result = run_cli(
             ["check", "decl", "--no-config", "--as-of", AS_OF, "--format", "json", *args]
         )
@@ -58,13 +67,7 @@ def checkout(root: Path) -> Path:
 def catalogue_files(cwd: Path, cache: Path | None) -> dict[str, str]:
     """Each policy's file as the loaded catalogue displays it from ``cwd`` (with ``cache``,
     read from the cache when it holds the catalogue)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(cwd)
-        if cache is None:
-            mp.setenv("HDSGUARD_NO_CACHE", "1")
-        else:
-            mp.delenv("HDSGUARD_NO_CACHE", raising=False)
-            mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+    with running_in(cwd, cache):
         return {pid: p.file for pid, p in load_policies()[1].items()}
 
 
