@@ -187,7 +187,7 @@ _PURE = (
     "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
-    "any_to_any_alone",
+    "any_to_any_alone", "rules_not_stated",
     "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls",
 )  # fmt: skip
@@ -674,6 +674,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             _L,
             lambda rules, a, p: _any_to_any(ctx, rules, a, p, "alone"),
         ),
+        ("rules_not_stated", [_D], _L, lambda rules: _rules_not_stated(ctx, rules)),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
         ("certificate", [_S], _D, lambda i: ctx.lookup("certificates", i)),
@@ -810,6 +811,37 @@ def _any_to_any(ctx: Context, rules: Any, any_values: Any, any_ports: Any, answe
     if answer == "alone":
         return anytoany.any_to_any_alone(rules, any_values, any_ports)
     return anytoany.any_to_any(rules, any_values, any_ports)
+
+
+# What CEL's trim() removes: Python's whitespace but the separators \x1c-\x1f.
+_CEL_SPACE = "".join(
+    c for c in map(chr, range(0x3001)) if c.isspace() and not "\x1c" <= c <= "\x1f"
+)
+
+
+def _stated(value: Any) -> bool:
+    return isinstance(value, str) and value.strip(_CEL_SPACE) != ""
+
+
+def _rules_not_stated(ctx: Context, rules: Any) -> list[int]:
+    """FW-004: the positions of the rules (a list, or the target's own given `target`) that
+    do not state a `from` and a `to` (not blank, as CEL's trim() says) and an `action`."""
+    if isinstance(rules, str):
+        obj = ctx.own(rules)
+        rules = obj.get("rules") if isinstance(obj, dict) else None
+        rules = rules if isinstance(rules, list) else []
+    if not isinstance(rules, list):
+        raise TypeError(f"the rules must be a list or `target`, not {type(rules).__name__}")
+    return [
+        i
+        for i, r in enumerate(rules)
+        if not (
+            isinstance(r, dict)
+            and _stated(r.get("from"))
+            and _stated(r.get("to"))
+            and r.get("action") is not None
+        )
+    ]
 
 
 def _organisation_kind(ctx: Context) -> str:
