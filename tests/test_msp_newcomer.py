@@ -288,3 +288,39 @@ def test_a_pass_on_a_scanned_host_names_the_port_no_scan_probed(
     assert found["services/ftp"]["status"] == "pass"
     assert found["services/ftp"]["message"].startswith(says)
     assert "port 443" not in found["services/results-https"]["message"]
+
+
+# ------------------------------------------------------------------ the ANS registry
+
+
+@pytest.mark.parametrize(
+    ("holder", "status", "lang", "says"),
+    [
+        ("Médi-Infra Services SAS", "pass", "en", "held by Médi-Infra Services SAS, as declared"),
+        ("Médi-Infra Services SAS", "pass", "fr", "détenu par Médi-Infra Services SAS, comme déclaré"),
+        ("médi-infra services sas", "pass", "en", "as declared"),
+        ("Médi-Infra Services Ouest SAS", "fail", "en", "is held by Médi-Infra Services Ouest SAS in the ANS registry, not by Médi-Infra Services"),
+        ("Médi-Infra Santé SAS", "fail", "fr", "est détenu par Médi-Infra Santé SAS selon la liste ANS"),
+    ],
+)  # fmt: skip
+def test_a_legal_form_is_not_another_holder(
+    tmp_path: Path, holder: str, status: str, lang: str, says: str
+) -> None:
+    # The consultant copied the ANS row ("… SAS"); the infogérant declared its name without
+    # its legal form, and EVD-010 said the certificate was held by another entity.
+    registry = (
+        "# ANS HDS registry snapshot 2026-11-20\n"
+        "certificate,holder,certifier,activities,valid_from,valid_until\n"
+        f"HDS-MIS-2024-117,{holder},LNE,3;4;5,2024-09-01,2027-08-31\n"
+    )
+    decl = yaml.safe_dump({"providers": [{
+        "id": "msp", "name": "Médi-Infra Services", "services": ["managed_services"],
+        "hds": {"certificate": "HDS-MIS-2024-117", "activities": [3, 4, 5],
+                "valid_from": "2024-09-01", "valid_until": "2027-08-31"},
+    }]}, allow_unicode=True)  # fmt: skip
+    write(tmp_path, {"ans.csv": registry, "d.yaml": decl})
+    args = ["check", str(tmp_path / "d.yaml"), "--evidence", str(tmp_path / "ans.csv")]
+    result = run_cli([*args, "--no-config", "--as-of", AS_OF, "--format", "json", "--lang", lang])
+    found = [f for f in findings_of(result) if f["rule"] == "EVD-010"]
+    assert [f["status"] for f in found] == [status], found
+    assert says in found[0]["message"]
