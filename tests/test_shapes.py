@@ -12,8 +12,8 @@ POLICY = (REPO / "policies" / "FW-001.yaml").read_text(encoding="utf-8")
 BASELINE = '{"version": 1, "tool": {"name": "hdsguard", "version": "0"}, "as_of": "2026-11-28",'
 BASELINE += ' "findings": []}\n'
 NOTICE = (
-    "notice: skipped 4 files that are not declarations: hdsguard-baseline.json (baseline), "
-    "hdsguard.yaml (config), policies/FW-900.yaml (policy), waivers.yaml (waivers); "
+    "notice: skipped 4 files that are not declarations: hdsguard-baseline.json (baseline file), "
+    "hdsguard.yaml (hdsguard config), policies/FW-900.yaml (policy), waivers.yaml (waivers); "
     "to read only your declarations, pass their directory (`hdsguard check DIR`) or set "
     "`declarations:` in .hdsguard.yaml"
 )
@@ -48,6 +48,17 @@ def test_other_formats_tell_it_on_stderr(root: None) -> None:
     assert result.exit_code == 1
     assert result.stderr == "hdsguard: " + NOTICE + "\n"
     assert '"notices": [' in result.stdout
+
+
+def test_the_notice_names_each_kind_in_french(root: None) -> None:
+    result = run_cli(["--lang", "fr", "check", "--as-of", AS_OF, "--format", "json"])
+    assert result.stderr == (
+        "hdsguard : avis : 4 fichiers ignorés, qui ne sont pas des fichiers de déclarations : "
+        "hdsguard-baseline.json (fichier de référence), hdsguard.yaml (configuration hdsguard), "
+        "policies/FW-900.yaml (règle), waivers.yaml (dérogations) ; pour ne lire que vos "
+        "déclarations, passez leur répertoire (`hdsguard check DIR`) ou renseignez "
+        "`declarations:` dans .hdsguard.yaml\n"
+    )
 
 
 def test_a_named_file_is_never_skipped_but_says_what_it_is(root: None) -> None:

@@ -105,10 +105,26 @@ def misplaced(data: Any, expected: str, display: str) -> str | None:
     return _(MSG_NOT[expected]).format(kind=kind)
 
 
+# The short name of each kind, after a skipped file's path: `policies/FW-900.yaml (policy)`.
+SHORT = {
+    "policy": N_("policy"),
+    "waivers": N_("waivers"),
+    "baseline": N_("baseline file"),
+    "config": N_("hdsguard config"),
+    "pre-commit": N_("pre-commit config"),
+    "ci": N_("CI pipeline"),
+    "evidence": N_("evidence"),
+}
+
+
+def _listed(skipped: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{path} ({_(SHORT[kind])})" for path, kind in skipped)
+
+
 def skipped_notice(skipped: Sequence[tuple[str, str]]) -> str:
     """One notice for every (path, kind) skipped."""
     count = len(skipped)
-    files = ", ".join(f"{path} ({kind})" for path, kind in skipped)
+    files = _listed(skipped)
     return ngettext(
         "skipped {count} file that is not a declaration: {files}; to read only your "
         "declarations, pass their directory (`hdsguard check DIR`) or set `declarations:` in "
@@ -123,7 +139,7 @@ def skipped_notice(skipped: Sequence[tuple[str, str]]) -> str:
 def nothing_left(skipped: Sequence[tuple[str, str]]) -> str:
     """The error when every file found was skipped as not a declaration."""
     count = len(skipped)
-    files = ", ".join(f"{path} ({kind})" for path, kind in skipped)
+    files = _listed(skipped)
     return ngettext(
         "no declaration to check: {count} file found, and it is not a declaration: {files}; "
         "name the declaration files or directories to check, or run `hdsguard init` to start "
