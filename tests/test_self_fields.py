@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hdsguard.policies.celenv import CelRuntime
-from hdsguard.policies.load import load_catalogue
+from hdsguard.policies.load import load_catalogue, located_expressions
 from hdsguard.policies.selffields import self_paths, unknown_field_messages
 from tests.helpers import run_cli
 
@@ -140,15 +140,7 @@ def test_the_builtin_catalogue_reads_only_declarable_fields(lang: str) -> None:
     catalogue = load_catalogue(runtime, lang=lang)
     checked = 0
     for policy in catalogue.values():
-        exprs = [policy.applicable_if, policy.verdict]
-        templates = [policy.not_applicable_message, policy.pass_message, policy.remediation]
-        for check in policy.checks:
-            exprs += [check.condition, check.warn_if, check.locate]
-            templates += [check.message, check.warn_message]
-        for template in templates:
-            if template is not None:
-                exprs += [p for p in template.parts if not isinstance(p, str)]
-                exprs.append(template.values)
+        exprs = [e for _where, some in located_expressions(policy) for e in some]
         meta = policy.meta
         found = list(unknown_field_messages(meta.applies_to, meta.params, exprs, "expression"))
         assert found == [], (policy.meta.id, found)

@@ -378,43 +378,6 @@ def compile_policy(
     )
 
 
-def _check_self_fields(
-    policy: CompiledPolicy, single: bool, source: SourceFile, problems: list[Problem]
-) -> None:
-    """A field of ``self`` that no object the policy applies to can declare, located at the
-    expression or text that reads it (:mod:`.selffields`), once per field."""
-    from hdsguard.policies.selffields import unknown_field_messages
-
-    def parts(template: Template | None) -> list[cel.Expression | None]:
-        if template is None:
-            return []
-        return [*(p for p in template.parts if not isinstance(p, str)), template.values]
-
-    located: list[tuple[tuple[str | int, ...], list[cel.Expression | None]]] = [
-        (("applicable_if",), [policy.applicable_if]),
-        (("not_applicable_message",), parts(policy.not_applicable_message)),
-        (("pass_message",), parts(policy.pass_message)),
-        (("remediation",), parts(policy.remediation)),
-    ]
-    for index, check in enumerate(policy.checks):
-        base: tuple[str | int, ...] = () if single else ("checks", index)
-        located += [
-            ((*base, "condition"), [check.condition]),
-            ((*base, "warn_if"), [check.warn_if]),
-            ((*base, "locate"), [check.locate]),
-            ((*base, "message"), parts(check.message)),
-            ((*base, "warn_message"), parts(check.warn_message)),
-        ]
-    told: set[tuple[str | int, ...]] = set()  # one problem per path, where it is first read
-    for where, exprs in located:
-        key = "".join(f"[{w}]" if isinstance(w, int) else f".{w}" for w in where).lstrip(".")
-        found = unknown_field_messages(policy.meta.applies_to, policy.meta.params, exprs, key)
-        for path, message in found:
-            if path not in told:
-                told.add(path)
-                problems.append(_at(source, where, message))
-
-
 def _verdict(runtime: CelRuntime, text: str, policy_id: str) -> cel.Expression | None:
     try:
         return runtime.compile(text, policy_id)
@@ -433,26 +396,64 @@ _TEMPLATE_KEYS = (
 )
 
 
+Located = list[tuple[tuple[str | int, ...], list[cel.Expression | None]]]
+
+
+def located_expressions(policy: CompiledPolicy, *, single: bool = True) -> Located:
+    """Every compiled expression of ``policy``, the placeholders of its texts included, with
+    where its file writes it (``("checks", 1, "condition")``; ``single``: a policy written
+    with one `condition` rather than `checks`). The verdict, made of the conditions, comes
+    last."""
+
+    def parts(template: Template | None) -> list[cel.Expression | None]:
+        if template is None:
+            return []
+        return [*(p for p in template.parts if not isinstance(p, str)), template.values]
+
+    located: Located = [
+        (("applicable_if",), [policy.applicable_if]),
+        (("not_applicable_message",), parts(policy.not_applicable_message)),
+        (("pass_message",), parts(policy.pass_message)),
+        (("remediation",), parts(policy.remediation)),
+    ]
+    for index, check in enumerate(policy.checks):
+        base: tuple[str | int, ...] = () if single else ("checks", index)
+        located += [
+            ((*base, "condition"), [check.condition]),
+            ((*base, "warn_if"), [check.warn_if]),
+            ((*base, "locate"), [check.locate]),
+            ((*base, "message"), parts(check.message)),
+            ((*base, "warn_message"), parts(check.warn_message)),
+        ]
+    located.append(((), [policy.verdict]))
+    return located
+
+
+def _check_self_fields(
+    policy: CompiledPolicy, single: bool, source: SourceFile, problems: list[Problem]
+) -> None:
+    """A field of ``self`` that no object the policy applies to can declare, a parameter it
+    does not have, a section that does not exist (:mod:`.selffields`): located at the
+    expression or text that reads it, once per path."""
+    from hdsguard.policies.selffields import unknown_field_messages
+
+    told: set[tuple[str | int, ...]] = set()  # one problem per path, where it is first read
+    for where, exprs in located_expressions(policy, single=single):
+        key = "".join(f"[{w}]" if isinstance(w, int) else f".{w}" for w in where).lstrip(".")
+        found = unknown_field_messages(policy.meta.applies_to, policy.meta.params, exprs, key)
+        for path, message in found:
+            if path not in told:
+                told.add(path)
+                problems.append(_at(source, where, message))
+
+
 def _locality(policy: CompiledPolicy) -> Locality:
     """Whether no compiled expression of the policy, placeholders included, can read another
     object than its target, as the checked syntax tree says (:mod:`.locality`): in any run,
     and in a run given no evidence; and which sections its helpers read in the latter."""
     from hdsguard.policies.locality import classify
 
-    templates: list[Template | None] = [
-        policy.not_applicable_message,
-        policy.pass_message,
-        policy.remediation,
-    ]
-    exprs: list[cel.Expression | None] = [policy.applicable_if, policy.verdict]
-    for check in policy.checks:
-        exprs += [check.condition, check.warn_if, check.locate]
-        templates += [check.message, check.warn_message]
-    for template in templates:
-        if template is not None:
-            exprs += [p for p in template.parts if not isinstance(p, str)]
-            exprs.append(template.values)
-    return classify(exprs)
+    return classify(e for _where, exprs in located_expressions(policy) for e in exprs)
 
 
 def split_path(text: str) -> tuple[str | int, ...]:
