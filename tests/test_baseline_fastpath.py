@@ -235,3 +235,117 @@ def test_a_run_with_a_valid_baseline_does_not_import_pydantic(tmp_path: Path) ->
     assert out.returncode == 0, out.stderr  # the one failure is baselined
     assert "1 fail (0 new; 1 baselined)" in out.stdout, out.stdout
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- the baseline read with json alone (baselinecheck.json_baseline) ----------------------
+
+
+def test_the_characters_refused_are_pyyamls() -> None:
+    import yaml.reader
+
+    assert baselinecheck._NON_PRINTABLE.pattern == yaml.reader.Reader.NON_PRINTABLE.pattern
+
+
+def _outcome(path: Path) -> Any:
+    """What load_baseline gives: the baseline, or its problems."""
+    try:
+        return load_baseline(path)
+    except InputError as exc:
+        return [(p.file, p.line, p.column, p.message) for p in exc.problems]
+
+
+# JSON texts around what `hdsguard baseline` writes, with what the locating reader refuses or
+# reads otherwise: duplicate keys, NaN, huge integers, \u escapes (lone surrogates among
+# them), characters YAML refuses, broken JSON.
+_GOOD_TEXTS = st.sampled_from(['"firewalls/fw-1"', '"é"', '"\\n"', '"\\/"', '""'])
+_TARGETS = st.one_of(
+    *[_GOOD_TEXTS] * 6,
+    st.sampled_from(
+        ['"a\\u00e9"', '"\\ud800"', '"\\ud83d\\ude00"', '"\x7f"', '"\x85"', '"\ufffe"',
+         "NaN", "1" * 4400, "1", "null"]
+    ),
+)  # fmt: skip
+_VERSIONS = st.one_of(
+    *[st.just("1")] * 6,
+    st.sampled_from(["1.0", "true", "2", "Infinity", "-1", "1" * 4400, '"1"']),
+)
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    entries = [
+        f'{{"rule": {draw(_TARGETS)}, "target": {draw(_TARGETS)}}}'
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    if entries and draw(st.booleans()):
+        entries[0] = entries[0][:-1] + ', "rule": "FW-002"}'  # a duplicate key
+    head = f'"version": {draw(_VERSIONS)}, "tool": {{"name": "hdsguard", "version": "0.1.0"}}'
+    text = f'{{{head}, "as_of": "2026-11-28", "findings": [{", ".join(entries)}]}}\n'
+    if draw(st.booleans()):
+        text = text.replace(", ", ",\n  ")
+    cut = draw(st.sampled_from([None, None, None, None, None, -3, 10]))
+    return text if cut is None else text[:cut]
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_texts(), name=st.sampled_from(["b.json", "B.JSON", "b.txt"]))
+def test_whatever_json_alone_accepts_the_locating_reader_reads_alike(text: str, name: str) -> None:
+    try:
+        quick = baselinecheck.json_baseline(text, name)
+    except json.JSONDecodeError as exc:
+        with pytest.raises(json.JSONDecodeError) as plain:  # the same error, where
+            json.loads(text, parse_int=lambda _digits: 0)  # a huge integer raised
+
+        assert (plain.value.msg, plain.value.pos) == (exc.msg, exc.pos)
+        return
+    if quick is not None:
+        assert plain_baseline(parse(text, name).data) == quick  # parses: no problem to word
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_texts(), name=st.sampled_from(["b.json", "b.txt"]))
+def test_load_baseline_gives_what_it_gave_without_the_json_read(
+    tmp_path_factory: pytest.TempPathFactory, text: str, name: str
+) -> None:
+    path = tmp_path_factory.mktemp("b") / name
+    path.write_text(text, "utf-8")
+    quick = _outcome(path)
+
+    def locating_only(text: str, _display: str) -> None:
+        json.loads(text, parse_int=lambda _digits: 0)  # not JSON: the same error
+        # Valid JSON: the locating reader and the model, every time.
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(baselinecheck, "json_baseline", locating_only)
+        assert _outcome(path) == quick
+
+
+def test_a_large_baseline_is_read_without_the_locating_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """5,000 findings: the locating reader took 36 ms of the 58 for positions only a problem
+    needs."""
+    findings = [{"rule": "FW-001", "target": f"firewalls/fw-{i:05d}"} for i in range(5000)]
+    path = tmp_path / ".hdsguard-baseline.json"
+    path.write_text(json.dumps({**GOOD, "findings": findings}, indent=2) + "\n", "utf-8")
+    import hdsguard.baseline
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the locating reader read a certainly valid baseline")
+
+    monkeypatch.setattr(hdsguard.baseline, "parse", refuse)
+    assert len(load_baseline(path).keys) == 5000
+    # A doubt still takes it: its problem located, as before.
+    path.write_text(json.dumps({**GOOD, "findings": [{"rule": "FW-001"}]}, indent=2), "utf-8")
+    with pytest.raises(AssertionError, match="locating reader"):
+        load_baseline(path)
+
+
+def test_an_integer_over_pythons_digit_limit_is_a_located_problem(tmp_path: Path) -> None:
+    """It was an internal error: json.loads raised a ValueError no one caught."""
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps(GOOD).replace('"version": 1', '"version": ' + "1" * 5000))
+    with pytest.raises(InputError) as raised:
+        load_baseline(path)
+    [problem] = raised.value.problems
+    assert (problem.file.endswith("base.json"), problem.line) == (True, 1)

@@ -67,8 +67,13 @@ def load_baseline(path: Path) -> Baseline:
         )
         raise InputError([Problem(display, None, None, message)])
     text = read_text(path, display)
+    # Certainly valid (what `hdsguard baseline` writes): its values, read with json alone,
+    # without positions or pydantic (start-up time). On any doubt the locating reader reads
+    # it, and the model validates it and words its problems.
+    from hdsguard.speed.baselinecheck import PlainBaselineFile, json_baseline, plain_baseline
+
     try:
-        json.loads(text)
+        model: PlainBaselineFile | BaselineFile | None = json_baseline(text, display)
     except json.JSONDecodeError as exc:
         other = _other_kind(text, display)  # a waiver file or a config, in YAML
         if other is not None:
@@ -76,17 +81,14 @@ def load_baseline(path: Path) -> Baseline:
         message = _("not a valid baseline: {detail}").format(detail=json_reason(exc))
         problem = Problem(display, exc.lineno, exc.colno, message)
         raise InputError([problem]) from None
-    source = parse(text, display)
-    # Certainly valid (what `hdsguard baseline` writes): its values, without importing
-    # pydantic (start-up time). On any doubt the model validates it and words its problems.
-    from hdsguard.speed.baselinecheck import PlainBaselineFile, plain_baseline
-
-    model: PlainBaselineFile | BaselineFile | None = plain_baseline(source.data)
     if model is None:
-        from hdsguard.baselinemodel import BaselineFile
-        from hdsguard.modelfile import validate_model
+        source = parse(text, display)
+        model = plain_baseline(source.data)
+        if model is None:
+            from hdsguard.baselinemodel import BaselineFile
+            from hdsguard.modelfile import validate_model
 
-        model = validate_model(source, BaselineFile, "baseline")
+            model = validate_model(source, BaselineFile, "baseline")
     keys = frozenset((e.rule, e.target) for e in model.findings)
     return Baseline(display, model.as_of, keys)
 
