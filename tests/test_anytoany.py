@@ -40,12 +40,19 @@ def allow(src: str, dst: str, port: object = None) -> dict[str, Any]:
         (["1-442", "444-65535"], False),  # 443 left out
         (["2-65535"], False),
         (["1-32767", "32769-65535"], False),
-        (["65535-1"], False),  # a reversed range allows nothing this can count on
+        (["65535-1"], True),  # written backwards, still every port (refused as input too)
         ([], False),
     ],
 )
 def test_covers_any_port(ports: list[object], whole: bool) -> None:
     assert covers_any_port(ports, ANY_PORT) is whole
+
+
+def test_a_range_written_backwards_names_the_same_ports() -> None:
+    # `65535-1` read as empty allowed nothing, and an any-to-any rule passed (found by HB).
+    assert port_intervals("65535-1", ANY_PORT) == ((1, 65535),)
+    assert covers_any_port(["65535-1"], ANY_PORT)
+    assert port_intervals("8080-8000", ANY_PORT) == ((8000, 8080),)
 
 
 def test_port_intervals_clip_to_the_valid_ports() -> None:

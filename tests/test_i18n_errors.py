@@ -18,6 +18,10 @@ from hdsguard.i18n import language
 from tests.helpers import AS_OF, run_cli, write
 
 DECL = "firewalls:\n  - id: fw-1\n    last_patch: 2026-11-01\n"
+FW_PORT = (
+    "firewalls:\n  - id: fw-1\n    rules:\n"
+    "      - {{from: a, to: b, port: {port}, action: allow}}\n"
+)
 WAIVER = (
     "  - rule: {rule}\n    target: {target}\n    justification: j\n    owner: o\n"
     "    approver: a\n{created}    expires: {expires}\n"
@@ -37,6 +41,71 @@ def _waivers(rule: str, target: str, expires: str, created: str = "") -> str:
 
 
 CASES = [
+    # A firewall rule's port out of range says what to write, as the other values do: its
+    # schema is a union (a number, a range, `any`) that says no one thing (found by HB).
+    pytest.param(
+        {"decl/a.yaml": FW_PORT.format(port="70000")},
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port: 70000 is not a port: a port number "
+        "runs from 1 to 65535; write one (`443`), a range (`8000-8080`), or `any` (or leave "
+        "`port` out) for every port",
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port : 70000 n'est pas un port : un numéro "
+        "de port va de 1 à 65535 ; écrivez-en un (`443`), une plage (`8000-8080`) ou `any` (ou "
+        "omettez `port`) pour tous les ports",
+        id="declaration-rule-port-out-of-range",
+    ),
+    pytest.param(
+        {"decl/a.yaml": FW_PORT.format(port="0")},
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port: 0 is not a port: a port number "
+        "runs from 1 to 65535; write one (`443`), a range (`8000-8080`), or `any` (or leave "
+        "`port` out) for every port",
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port : 0 n'est pas un port : un numéro "
+        "de port va de 1 à 65535 ; écrivez-en un (`443`), une plage (`8000-8080`) ou `any` (ou "
+        "omettez `port`) pour tous les ports",
+        id="declaration-rule-port-zero",
+    ),
+    # Quoted and out of range: "write it without quotes" would only lead to the error above.
+    pytest.param(
+        {"decl/a.yaml": FW_PORT.format(port="'-1'")},
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port: -1 is not a port: a port number "
+        "runs from 1 to 65535; write one (`443`), a range (`8000-8080`), or `any` (or leave "
+        "`port` out) for every port",
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port : -1 n'est pas un port : un numéro "
+        "de port va de 1 à 65535 ; écrivez-en un (`443`), une plage (`8000-8080`) ou `any` (ou "
+        "omettez `port`) pour tous les ports",
+        id="declaration-rule-port-negative-quoted",
+    ),
+    pytest.param(
+        {"decl/a.yaml": FW_PORT.format(port="'70000'")},
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port: 70000 is not a port: a port number "
+        "runs from 1 to 65535; write one (`443`), a range (`8000-8080`), or `any` (or leave "
+        "`port` out) for every port",
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port : 70000 n'est pas un port : un numéro "
+        "de port va de 1 à 65535 ; écrivez-en un (`443`), une plage (`8000-8080`) ou `any` (ou "
+        "omettez `port`) pour tous les ports",
+        id="declaration-rule-port-quoted-out-of-range",
+    ),
+    # A range of the right form whose ends make no sense: `65535-1`, every port written
+    # backwards, was read as no port and let an any-to-any rule pass FW-004 (found by HB).
+    pytest.param(
+        {"decl/a.yaml": FW_PORT.format(port="65535-1")},
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port: '65535-1' is not a port range: its "
+        "ends run from 0 to 65535, the first no greater than the second; write one such as "
+        "`8000-8080`, or `any` (or leave `port` out) for every port",
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port : '65535-1' n'est pas une plage de "
+        "ports : ses bornes vont de 0 à 65535, la première au plus égale à la seconde ; "
+        "écrivez-en une comme `8000-8080`, ou `any` (ou omettez `port`) pour tous les ports",
+        id="declaration-rule-port-range-backwards",
+    ),
+    pytest.param(
+        {"decl/a.yaml": FW_PORT.format(port="1-70000")},
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port: '1-70000' is not a port range: its "
+        "ends run from 0 to 65535, the first no greater than the second; write one such as "
+        "`8000-8080`, or `any` (or leave `port` out) for every port",
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port : '1-70000' n'est pas une plage de "
+        "ports : ses bornes vont de 0 à 65535, la première au plus égale à la seconde ; "
+        "écrivez-en une comme `8000-8080`, ou `any` (ou omettez `port`) pour tous les ports",
+        id="declaration-rule-port-range-too-high",
+    ),
     pytest.param(
         {"decl/a.yaml": "organisation:\n  name: Clinique\n  finess_number: '690028717'\n"},
         "decl/a.yaml:3:3: unknown key 'finess_number' in organisation; did you mean 'finess'?",

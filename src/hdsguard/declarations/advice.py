@@ -33,6 +33,14 @@ MSG_RULE_PORT = N_(
     "(or leave `port` out) for every port"
 )
 MSG_QUOTED_PORT = N_("'{got}' is quoted: a port number is written without quotes, `{got}`")
+MSG_PORT_RANGE = N_(
+    "{got} is not a port: a port number runs from 1 to 65535; write one (`443`), a range "
+    "(`8000-8080`), or `any` (or leave `port` out) for every port"
+)
+MSG_BAD_RANGE = N_(
+    "'{got}' is not a port range: its ends run from 0 to 65535, the first no greater than "
+    "the second; write one such as `8000-8080`, or `any` (or leave `port` out) for every port"
+)
 MSG_PATTERN = N_("'{got}' does not have the expected form (it must match `{pattern}`)")
 MSG_CASE = N_("invalid value '{got}': write `{fix}` (lower case)")
 MSG_CHOICES = N_("invalid value '{got}': write one of {choices}")
@@ -60,8 +68,23 @@ def pattern_message(pattern: str, got: str) -> str:
     if pattern == EMAIL_PATTERN:
         return _(MSG_EMAIL).format(got=got)
     if pattern == RULE_PORT_PATTERN:
-        return _(MSG_QUOTED_PORT if got.isdigit() else MSG_RULE_PORT).format(got=got)
+        if re.fullmatch(r"-?[0-9]+", got):
+            # A quoted number out of range would be refused once unquoted too: say so now.
+            quoted = 1 <= int(got) <= 65535
+            return _(MSG_QUOTED_PORT if quoted else MSG_PORT_RANGE).format(got=got)
+        return _(MSG_RULE_PORT).format(got=got)
     return _(MSG_PATTERN).format(got=got, pattern=pattern)
+
+
+def port_range_problem(text: str) -> str | None:
+    """What is wrong with a firewall rule's port range of the right form (``0-70000``,
+    ``8080-8000``), or None for ``any`` and a range that makes sense."""
+    low, sep, high = text.partition("-")
+    if not sep or not (low.isdigit() and high.isdigit()):
+        return None
+    if int(high) > 65535 or int(low) > int(high):
+        return _(MSG_BAD_RANGE).format(got=text)
+    return None
 
 
 def make_id(text: str) -> str:

@@ -102,7 +102,27 @@ def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
                 bad = _duration(holder, start, end, years, why, as_of)
                 if bad:
                     problems.append(_problem(target, origin, (*base, end), bad))
+    problems.extend(_port_ranges(decl))
     return problems
+
+
+def _port_ranges(decl: DeclarationSet) -> Iterator[Problem]:
+    """Firewall rule port ranges of the right form but no meaning: an end above 65535, or
+    the ends reversed (`65535-1`, every port written backwards, read as no port at all let
+    an any-to-any rule pass FW-004). The schema's pattern (digits-digits) cannot say it,
+    and a file it accepts never meets the model, so the check is made here, on every set."""
+    from hdsguard.declarations.advice import port_range_problem
+
+    for target, obj, origin in decl.targets("firewalls"):
+        rules = obj.get("rules") if isinstance(obj, dict) else None
+        if not isinstance(rules, list):
+            continue
+        for i, rule in enumerate(rules):
+            port = rule.get("port") if isinstance(rule, dict) else None
+            if isinstance(port, str):
+                bad = port_range_problem(port)
+                if bad:
+                    yield _problem(target, origin, ("rules", i, "port"), bad)
 
 
 def _future(value: str, today: str) -> str:

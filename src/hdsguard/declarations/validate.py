@@ -278,6 +278,12 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
             message += _("; write it as a list: `[{got}]`").format(got=got)
         elif kind != "string_type":  # "a text" would only repeat "a valid string"
             message += _type_hint(source.data, path, model)
+    elif kind in _HINTED and _is_rule_port(path, model):
+        # A rule's port is a number, a range or `any`: the schema's union says no one thing
+        # to write, the message says all three.
+        from hdsguard.declarations.advice import MSG_PORT_RANGE
+
+        message = _(MSG_PORT_RANGE).format(got=got)
     elif kind in _HINTED:
         message += _type_hint(source.data, path, model)
     return Problem(source.path, line, column, labelled(what, message) if what else message)
@@ -340,6 +346,22 @@ def _type_hint(data: Any, path: Path, model: type[BaseModel]) -> str:
     node = node_at(schema, list(path)) if schema is not None else None
     what = expected(schema, node) if node is not None else ""
     return _("; write {what}").format(what=what) if what else ""
+
+
+def _is_rule_port(path: Path, model: type[BaseModel]) -> bool:
+    """Whether the field at ``path`` takes a firewall rule's port: a number or a range."""
+    from hdsguard.declarations.advice import RULE_PORT_PATTERN
+    from hdsguard.declarations.fieldhint import node_at, resolve
+
+    schema = _schema_of(model)
+    node = node_at(schema, list(path)) if schema is not None else None
+    branches = node.get("anyOf") if node is not None else None
+    if schema is None or not isinstance(branches, list):
+        return False
+    return any(
+        isinstance(b, dict) and resolve(schema, b).get("pattern") == RULE_PORT_PATTERN
+        for b in branches
+    )
 
 
 def _scalar_items(path: Path, model: type[BaseModel], got: Any) -> bool:

@@ -38,8 +38,9 @@ _PRUNE_LIMIT = 64
 def port_intervals(port: object, spellings: Iterable[object]) -> tuple[Interval, ...]:
     """The ports a rule's `port` allows, within 1-65535: absent or a spelling of "any"
     (``spellings``: `any`, `1-65535`, `0-65535`… ignoring case and spaces) is every port; a
-    number, or a range `low-high`, is itself (`0-65535` is every port: port 0 is no
-    destination port). Anything else allows no port this module can count on."""
+    number, or a range `low-high`, is itself, its ends in either order (`0-65535` is every
+    port: port 0 is no destination port). Anything else allows no port this module can count
+    on."""
     return _port_intervals(port, {str(s).strip().lower() for s in spellings})
 
 
@@ -55,6 +56,9 @@ def _port_intervals(port: object, words: set[str]) -> tuple[Interval, ...]:
         return ()
     low = int(low_text)
     high = int(high_text) if sep else low
+    # Written backwards (`65535-1`), a range still names the ports between its ends: read
+    # as empty, every port backwards allowed nothing and an any-to-any rule passed.
+    low, high = min(low, high), max(low, high)
     low, high = max(low, _PORTS[0]), min(high, _PORTS[1])
     return ((low, high),) if low <= high else ()
 
