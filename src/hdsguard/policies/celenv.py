@@ -465,15 +465,15 @@ class Context:
     def kev_added(self, vulnerability: Any) -> str:
         """When a declared vulnerability was added to the CISA KEV catalogue: the catalogue's
         ``dateAdded`` when one was given as evidence and lists the CVE (the declaration is not
-        trusted then), else the declared ``kev_added`` of a ``kev: true`` one; "" if neither."""
+        trusted then), else the declared ``kev_added``, whatever ``kev`` says (``kev: false``
+        beside the date of a KEV listing contradicts it: the date is not left unread); "" if
+        neither."""
         if not isinstance(vulnerability, dict):
             return ""
         entry = self.lookup("evidence_kev", str(vulnerability.get("cve", "")))
         if entry is not None:
             return str(entry["date_added"])
-        if vulnerability.get("kev") is True:
-            return str(vulnerability.get("kev_added") or "")
-        return ""
+        return str(vulnerability.get("kev_added") or "")
 
     def activities_needed(self, target: str) -> list[int]:
         """The HDS activities a certificate holder must cover for what it actually does.

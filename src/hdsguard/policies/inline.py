@@ -52,7 +52,7 @@ _DAY = '(timestamp(({a}) + "T00:00:00Z") - timestamp(({b}) + "T00:00:00Z")).getH
 _KEV = (
     'cel.bind(hds_kev_v, {v}, evidence_given() && evidence_count("evidence_kev") > 0'
     " ? kev_added(hds_kev_v)"
-    " : type(hds_kev_v) == map && hds_kev_v.?kev.orValue(false) == true"
+    " : type(hds_kev_v) == map"
     ' ? string(hds_kev_v.?kev_added.orValue("")) : "")'
 )
 
