@@ -188,3 +188,72 @@ def test_the_snippets_are_valid_yaml(clinic: Path) -> None:
             snippet = f["message"].split("needs: `", 1)[1].split("`", 1)[0]
             parsed = yaml.safe_load(snippet)
             assert isinstance(parsed, dict) and list(parsed) == [f["target"]], snippet
+
+
+def _text(root: Path, *extra: str) -> str:
+    result = run_cli(["check", str(root), "--no-config", "--as-of", AS_OF, *extra])
+    assert result.exit_code == 1, result.output
+    return result.stdout
+
+
+def test_a_report_read_top_to_bottom_says_an_absent_section_once(clinic: Path) -> None:
+    """Text and Markdown: one note per undeclared section (after the findings in text, which
+    lists failures first; before the table in Markdown), with every field they need; each
+    finding keeps the fields it misses. JSON keeps each finding whole (found by HB: the
+    sentence was repeated in each of seven `identity` findings)."""
+    text = _text(clinic)
+    # identity (7 findings) and logging (3); detection, messaging, biomedical have one each,
+    # whose message stays whole.
+    notes = [line for line in text.splitlines() if line.startswith("note: ")]
+    assert [n.split("`")[1] for n in notes] == ["identity", "logging"]
+    assert text.count("the `identity` section is not declared in any file of the set") == 1
+    assert text.count("the `detection` section is not declared in any file of the set") == 1
+    note = next(line for line in text.splitlines() if line.startswith("note: the `identity`"))
+    assert "7 findings need its fields: add it to any declaration file, with them: " in note
+    snippet = note.split(", with them: `", 1)[1].rstrip("`")
+    assert snippet.startswith("identity: {mfa_admin: true|false, ")
+    declared = yaml.safe_load(snippet)["identity"]
+    assert {"mfa_admin", "default_credentials_changed", "admin_accounts"} <= set(declared)
+    assert (
+        "    evidence missing: `mfa_admin` (the `identity` section is not declared: see the note "
+        "on it)\n"
+    ) in text
+    assert text.startswith("FAIL ")
+    assert text.index("FAIL IAM-001") < text.index("note: the `identity`")
+    markdown = _text(clinic, "--format", "markdown")
+    assert markdown.count("the \\`identity\\` section is not declared in any file of the set") == 1
+    assert "- Note: the \\`identity\\` section is not declared" in markdown
+    assert "evidence missing: \\`mfa\\_admin\\` (the \\`identity\\` section is not declared" in (
+        markdown
+    )
+    report = _report(clinic)
+    assert _finding(report, "IAM-001", "identity")["message"].startswith(
+        "evidence missing: the `identity` section is not declared in any file of the set"
+    )
+
+
+def test_one_finding_of_an_absent_section_keeps_its_whole_message(tmp_path: Path) -> None:
+    config = "rules:\n  enable: [LOG-002]\n"
+    root = write(tmp_path, {"decl/d.yaml": ONLY_ORGANISATION, "c.yaml": config})
+    result = run_cli(
+        ["check", str(root / "decl"), "--config", str(root / "c.yaml"), "--as-of", AS_OF]
+    )
+    assert result.exit_code == 1, result.output
+    text = result.stdout
+    assert "note:" not in text
+    assert (
+        "evidence missing: the `logging` section is not declared in any file of the set, so "
+        "neither is `retention_days`"
+    ) in text
+
+
+def test_the_note_in_french(clinic: Path) -> None:
+    text = _text(clinic, "--lang", "fr")
+    assert text.count("la section `identity` n'est déclarée dans aucun fichier de l'ensemble") == 1
+    assert "note : la section `identity` n'est déclarée dans aucun fichier de l'ensemble, et " in (
+        text
+    )
+    assert (
+        "    preuve manquante : `mfa_admin` (la section `identity` n'est pas déclarée : voir la "
+        "note à son sujet)\n"
+    ) in text

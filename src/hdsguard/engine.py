@@ -476,22 +476,12 @@ def _keys(field: tuple[str | int, ...]) -> tuple[str, ...]:
 
 
 def _undeclared_message(section: str, paths: list[tuple[str, ...]]) -> str:
-    """Missing evidence of a singleton section that no file of the set declares: which
-    section, which fields the rule needs, and where and how to declare them, as a line of
-    YAML to paste."""
-    from hdsguard.declarations.fieldhint import section_snippet
+    """Missing evidence of a singleton section that no file of the set declares
+    (:func:`hdsguard.undeclared.message`: which section, which fields the rule needs, and
+    where and how to declare them)."""
+    from hdsguard.undeclared import message
 
-    names = ", ".join(f"`{'.'.join(p)}`" for p in paths)
-    message = ngettext(
-        "evidence missing: the `{section}` section is not declared in any file of the set, "
-        "so neither is {names}; add it to any declaration file with the field this rule "
-        "needs: `{snippet}`",
-        "evidence missing: the `{section}` section is not declared in any file of the set, "
-        "so neither are {names}; add it to any declaration file with the fields this rule "
-        "needs: `{snippet}`",
-        len(paths),
-    )
-    return message.format(section=section, names=names, snippet=section_snippet(section, paths))
+    return message(section, paths)
 
 
 def _not_bool(what: str, value: Any) -> str:

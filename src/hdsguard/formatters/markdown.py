@@ -16,6 +16,7 @@ cannot break a row. GitHub and GitLab both render this (GitHub Flavored Markdown
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
 from hdsguard.formatters import RenderOptions, Write, collect
@@ -23,6 +24,7 @@ from hdsguard.formatters.escape import document_line
 from hdsguard.formatters.text import fail_detail, related_text, status_count
 from hdsguard.i18n import _, current, labelled
 from hdsguard.l10n import long_date
+from hdsguard.undeclared import notes, shorten
 
 _ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
 _EVIDENCE = (Status.PASS, Status.NOT_APPLICABLE)
@@ -44,6 +46,11 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
     lines = _header(report)
     action = [f for f in report.findings if f.status in _ACTION]
     action.sort(key=_action_order)
+    # An undeclared singleton section is said once, before the table of what needs action.
+    noted = notes(f.message for f in action[:MAX_ROWS] if f.file is None)
+    if noted:
+        note = _("- Note: {note}")
+        lines += ["", *(note.format(note=md(n)) for n in noted.values())]
     head = [
         _("| Status | Rule | Severity | Target | Location | Message |"),
         "|---|---|---|---|---|---|",
@@ -52,14 +59,14 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
     new = [f for f in action if not f.baselined]
     if new:
         lines += ["", *head]
-        lines += _action_rows(report, new[:MAX_ROWS], refs)
+        lines += _action_rows(report, new[:MAX_ROWS], refs, noted)
         lines += _more(len(new))
     else:
         lines += ["", _("No new failing or warning finding.")]
     known = [f for f in action if f.baselined]
     if known:
         title = _("{n} baselined (known failures, not failing the gate)").format(n=len(known))
-        rows = _action_rows(report, known[:MAX_ROWS], refs)
+        rows = _action_rows(report, known[:MAX_ROWS], refs, noted)
         lines += _details(len(known), title, [*head, *rows])
     waived = [f for f in report.findings if f.status is Status.WAIVED]
     if waived:
@@ -139,23 +146,27 @@ def _where(f: Finding) -> str:
     return md(f"{f.file}:{f.line or 1}:{f.column or 1}")
 
 
-def _action_rows(report: Report, findings: list[Finding], refs: dict[str, str]) -> list[str]:
+def _action_rows(
+    report: Report, findings: list[Finding], refs: dict[str, str], noted: Mapping[str, str]
+) -> list[str]:
     """The rows of an action table, the references on the first row of each rule only: a
     rule failing on 40 targets cites its texts once, not 40 times (a comment has 65,536
-    characters)."""
+    characters). ``noted``: the undeclared sections a note before the table names."""
     rows: list[str] = []
     previous: tuple[str, Status, bool] | None = None
     for f in findings:
         first = (f.rule, f.status, f.baselined) != previous
-        rows.append(_action_row(report, f, refs if first else None))
+        rows.append(_action_row(report, f, refs if first else None, noted))
         previous = (f.rule, f.status, f.baselined)
     return rows
 
 
-def _action_row(report: Report, f: Finding, refs: dict[str, str] | None) -> str:
+def _action_row(
+    report: Report, f: Finding, refs: dict[str, str] | None, noted: Mapping[str, str]
+) -> str:
     """One row; with ``refs`` (the rules' references, kept by the writer), the references
-    of its rule after its fix."""
-    message = md(f.message)
+    of its rule after its fix; the fields its section misses when a note names it."""
+    message = md(shorten(f.message, noted) if noted and f.file is None else f.message)
     if f.related:
         message += "<br>" + _("**See also:** {related}").format(related=md(related_text(f)))
     if f.remediation and f.status is not Status.ERROR:

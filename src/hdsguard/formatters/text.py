@@ -11,7 +11,7 @@ otherwise never, so pipes get the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import groupby
 
 from hdsguard.findings import STATUS_ORDER, Finding, Report, Severity, Status
@@ -19,6 +19,7 @@ from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import name, one_line, printable
 from hdsguard.i18n import _, current, labelled, ngettext
 from hdsguard.l10n import long_date
+from hdsguard.undeclared import notes, shorten
 from hdsguard.wrapping import wrap
 
 _LABEL = {
@@ -82,9 +83,16 @@ def _blocks(report: Report, verbose: bool) -> list[list[Finding]]:
 def write(report: Report, options: RenderOptions, out: Write) -> None:
     places: dict[str, str] = {}  # each file's name as shown, escaped once for the report
     refs: dict[str, str] = {}  # each rule's reference line, rendered once for the report
-    for items in _blocks(report, options.verbose):
-        for piece in _block(report, items, options, places, refs):
+    blocks = _blocks(report, options.verbose)
+    # An undeclared singleton section is said once, after the findings (failures come first).
+    noted = notes(f.message for items in blocks for f in items if f.file is None)
+    for items in blocks:
+        for piece in _block(report, items, options, places, refs, noted):
             out(piece)
+        out("\n")
+    for note in noted.values():
+        out(_wrap(_("note: {note}").format(note=one_line(note)), "  ", options) + "\n")
+    if noted:
         out("\n")
     for n in report.notices:
         out(_wrap(_("notice: {notice}").format(notice=name(n)), "  ", options) + "\n")
@@ -103,10 +111,12 @@ def _block(
     options: RenderOptions,
     places: dict[str, str],
     refs: dict[str, str],
+    noted: Mapping[str, str],
 ) -> Iterator[str]:
     """The lines of one (status, rule), each finding's lines as one piece (one call of the
     output per finding, not per line). ``places``: the files' names as shown, ``refs``: the
-    rules' reference lines, both kept by the writer."""
+    rules' reference lines, both kept by the writer; ``noted``: the undeclared sections a
+    note after the findings names (their findings say only the fields they miss)."""
     first = items[0]
     status = first.status
     info = report.rules.get(first.rule)
@@ -117,7 +127,7 @@ def _block(
     for f in items:
         lines = [
             _wrap(f"  {_where(f, places)}  {name(f.target)}", "    ", options),
-            _wrap(f"    {one_line(f.message)}", "      ", options),
+            _wrap(f"    {one_line(_message(f, noted))}", "      ", options),
         ]
         if f.related:
             also = _("see also: {related}").format(related=related_text(f))
@@ -142,6 +152,11 @@ def _block(
         yield _wrap(f"  {fix}", "    ", options) + "\n"
     if status in _NEEDS_FIX and first.references:
         yield _reference_line(first, options, refs)
+
+
+def _message(f: Finding, noted: Mapping[str, str]) -> str:
+    """``f``'s message, cut to the fields it misses when a note says its section is absent."""
+    return shorten(f.message, noted) if noted and f.file is None else f.message
 
 
 def _reference_line(f: Finding, options: RenderOptions, refs: dict[str, str]) -> str:
