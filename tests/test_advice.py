@@ -128,10 +128,14 @@ def test_a_firewall_rule_port_gets_one_message_that_says_what_to_write(tree: Tre
     assert result.stderr.splitlines() == [
         "fw.yaml:4:36: firewalls/fw.rules[0].port: '*' is not a port: write a port number "
         "(`443`), a range (`8000-8080`), or `any` (or leave `port` out) for every port",
-        "fw.yaml:5:36: firewalls/fw.rules[1].port: Input should be less than or equal to 65535",
+        "fw.yaml:5:36: firewalls/fw.rules[1].port: 70000 is not a port: a port number runs "
+        "from 1 to 65535; write one (`443`), a range (`8000-8080`), or `any` (or leave `port` "
+        "out) for every port",
         "fw.yaml:6:36: firewalls/fw.rules[2].port: '443' is quoted: a port number is written "
         "without quotes, `443`",
-        "fw.yaml:7:36: firewalls/fw.rules[3].port: Input should be a valid integer, got a list",
+        "fw.yaml:7:36: firewalls/fw.rules[3].port: Input should be a valid integer, got a list; "
+        "write a port number (`443`), a range (`8000-8080`) or `any`, one rule for each port "
+        "or range",
     ]
 
 

@@ -84,6 +84,16 @@ CASES = [
         "omettez `port`) pour tous les ports",
         id="declaration-rule-port-quoted-out-of-range",
     ),
+    pytest.param(
+        {"decl/a.yaml": FW_PORT.format(port="[80, 443]")},
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port: Input should be a valid integer, got a "
+        "list; write a port number (`443`), a range (`8000-8080`) or `any`, one rule for each "
+        "port or range",
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port : la valeur doit être un nombre entier, "
+        "reçu une liste ; écrivez un numéro de port (`443`), une plage (`8000-8080`) ou `any`, "
+        "une règle par port ou par plage",
+        id="declaration-rule-port-list",
+    ),
     # A range of the right form whose ends make no sense: `65535-1`, every port written
     # backwards, was read as no port and let an any-to-any rule pass FW-004 (found by HB).
     pytest.param(

@@ -276,6 +276,12 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         elif kind == "list_type" and _scalar_items(path, model, got) and " " not in str(got):
             # `storage_countries: FR`: the list of one item, as it is written.
             message += _("; write it as a list: `[{got}]`").format(got=got)
+        elif _is_rule_port(path, model):
+            # `port: [80, 443]`: the union (a number, a range, `any`) says no one thing.
+            message += _(
+                "; write a port number (`443`), a range (`8000-8080`) or `any`, one rule for "
+                "each port or range"
+            )
         elif kind != "string_type":  # "a text" would only repeat "a valid string"
             message += _type_hint(source.data, path, model)
     elif kind in _HINTED and _is_rule_port(path, model):
