@@ -360,10 +360,6 @@ def informational(reason: str) -> dict[str, Any]:
 
 _IDENTIFIES = "identifies the object for people; rules decide on its dated, checkable facts"
 _NOTES_INFO = informational("free text for people; a rule cannot decide on prose")
-_WHY_2 = (
-    "the accreditation of a certifier cannot be checked offline; the ANS registry of "
-    "certified hosts is the evidence"
-)
 _WHY_3 = "rules decide on the clauses, not on the signature date (checked for plausibility only)"
 _WHY_4 = "GDPR art. 28(2) sets no minimum notice period: context for the contract review"
 _WHY_5 = (
@@ -691,8 +687,9 @@ class HdsCertificate(Strict):
     certificate: StrictStr | None = Field(None, description="Certificate number.")
     certifier: StrictStr | None = Field(
         None,
-        description="Accredited certification body that issued the certificate.",
-        json_schema_extra=informational(_WHY_2),
+        description="Accredited certification body that issued the certificate (HDS-003: "
+        "neither a placeholder nor the holder itself; its accreditation is not checked "
+        "offline, the ANS registry of certified hosts is the evidence, EVD-010).",
     )
     activities: list[HdsActivity] | None = Field(
         None, description="HDS activities covered by the certificate (CSP R.1111-8-8), 1 to 6."
