@@ -25,7 +25,6 @@ from hdsguard.declarations.reader import parse
 from hdsguard.errors import InputError, Problem
 from hdsguard.findings import Finding, Report, Status
 from hdsguard.i18n import _, current, ngettext
-from hdsguard.jsonwords import json_reason
 from hdsguard.l10n import long_date
 
 if TYPE_CHECKING:
@@ -75,6 +74,8 @@ def load_baseline(path: Path) -> Baseline:
     try:
         model: PlainBaselineFile | BaselineFile | None = json_baseline(text, display)
     except json.JSONDecodeError as exc:
+        from hdsguard.jsonwords import json_reason  # only a broken file needs it
+
         other = _other_kind(text, display)  # a waiver file or a config, in YAML
         if other is not None:
             raise InputError([Problem(display, None, None, other)]) from None

@@ -35,7 +35,6 @@ import yaml
 
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import N_, _
-from hdsguard.jsonwords import json_reason
 
 Path = tuple[str | int, ...]
 # (key line, key column, value line, value column), 1-based. For list items key == value.
@@ -800,6 +799,8 @@ def _parse_json(text: str, display: str) -> SourceFile:
             text, object_pairs_hook=objects, parse_constant=_constant, parse_int=_json_int
         )
     except json.JSONDecodeError as exc:
+        from hdsguard.jsonwords import json_reason  # only a broken file needs it
+
         comma = _trailing_comma(text, exc.pos)
         if comma is not None:
             message = _(
