@@ -1020,10 +1020,10 @@ MESSAGES: list[tuple[str, str, str, str, str, str, str, str]] = [
         "BKP-005",
         "systems/at-not-yet",
         "provider: not-yet",
-        "the HDS certificate HDS-2026-0999 of backup provider Not Yet (providers/not-yet) is valid"
-        " only from 2027-01-01, 34 days after 2026-11-28",
-        "le certificat HDS HDS-2026-0999 du prestataire de sauvegarde Not Yet (providers/not-yet)"
-        " n'est valide qu'à partir du 1er janvier 2027, 34 jours après le 28 novembre 2026",
+        "backups are made by Not Yet (providers/not-yet), where HDS certificate HDS-2026-0999 of"
+        " Not Yet does not count: it is valid only from 2027-01-01, 34 days after 2026-11-28",
+        "le certificat HDS HDS-2026-0999 de Not Yet ne vaut pas : il n'est valide qu'à partir du"
+        " 1er janvier 2027, 34 jours après le 28 novembre 2026",
         "Check the HDS certificate of Not Yet (providers/not-yet)",
         "Vérifier le certificat HDS détenu par Not Yet (providers/not-yet)",
     ),

@@ -34,6 +34,8 @@ READ_BY_HELPERS = {
     "kev_added": "PAT-003 reads a vulnerability's date of KEV listing through kev_added(v)",
     "addresses": "EVD-001, EVD-002, EVD-005 and the other evidence rules: evidence.match "
     "matches a service to the scanned hosts by its host and its declared addresses",
+    "certifier": "HDS-001, HDS-002, HDS-003, VND-002, BKP-005 and the hosting chain read an HDS "
+    "certificate's certifier through hds_flaws (policies.hdscert, the one definition)",
 }
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 # A CEL string literal, and a free function call (`provider(`, not `s.exists(`).

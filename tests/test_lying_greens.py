@@ -86,8 +86,8 @@ vendors:
         ("HDS-004", "providers/p1", '`hds.certificate` is "TBD", a placeholder'),
         ("HDS-005", "providers/p1", '`hds.certificate` is "TBD", a placeholder'),
         ("HDS-003", "vendors/v1", "`hds.certificate` is blank: no HDS certificate of V"),
-        ("BKP-005", "systems/s2", 'backup provider Host (providers/p1) is "TBD", a placeholder'),
-        ("VND-002", "vendors/v2", 'whose HDS certificate number is "TBD", a placeholder'),
+        ("BKP-005", "systems/s2", 'Host does not count: its number `hds.certificate` is "TBD"'),
+        ("VND-002", "vendors/v2", 'Host does not count: its number `hds.certificate` is "TBD"'),
     ],
 )
 def test_a_placeholder_is_not_evidence(tmp_path: Path, rule: str, target: str, says: str) -> None:
@@ -101,8 +101,8 @@ def test_a_placeholder_is_not_evidence(tmp_path: Path, rule: str, target: str, s
     ("rule", "target", "says"),
     [
         ("HDS-003", "providers/p1", "`hds.certificate` vaut « TBD », une valeur d'attente"),
-        ("BKP-005", "systems/s2", "(providers/p1) vaut « TBD », une valeur d'attente"),
-        ("VND-002", "vendors/v2", "dont le numéro de certificat HDS vaut « TBD »"),
+        ("BKP-005", "systems/s2", "Host ne vaut pas : son numéro `hds.certificate` vaut « TBD »"),
+        ("VND-002", "vendors/v2", "Host ne vaut pas : son numéro `hds.certificate` vaut « TBD »"),
     ],
 )
 def test_a_placeholder_number_is_no_certificate_in_french_too(

@@ -28,7 +28,7 @@ from cel_expr_python import cel
 from hdsguard import data, i18n
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
-from hdsguard.policies import addresses, anytoany
+from hdsguard.policies import addresses, anytoany, hdscert
 from hdsguard.policies.placeholders import is_placeholder
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
@@ -189,7 +189,7 @@ _PURE = (
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
     "any_to_any_alone", "rules_not_stated",
     "cleartext_on_port",
-    "is_cleartext_without_tls", "has_explicit_tls",
+    "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text",
 )  # fmt: skip
 
 # The one definition of a stale scan: one that started more than EVD-004's
@@ -227,6 +227,8 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "systems_hosted_by": frozenset({"systems"}),
     "systems_backed_up_by": frozenset({"systems"}),
     "vendors_hosted_by": frozenset({"vendors"}),
+    "provider_hds_flaws": frozenset({"providers"}),
+    "provider_hds_flaw_text": frozenset({"providers"}),
     "services_of": frozenset({"services"}),
     "services_without_mfa": frozenset({"services"}),
     "service_ids_without_mfa": frozenset({"services"}),
@@ -566,10 +568,9 @@ class Context:
             return set()
         hds = host.get("hds")
         held = hds.get("activities") if isinstance(hds, dict) else None
-        number = hds.get("certificate") if isinstance(hds, dict) else None
-        # A certificate without a number (blank, "TBD") is no certificate (HDS-001): it
-        # covers nothing it could lend to what runs on it.
-        if not isinstance(held, list) or not isinstance(number, str) or is_placeholder(number):
+        # A certificate that does not count (no number, expired, self-certified…: the one
+        # definition, hdscert) covers nothing it could lend to what runs on it.
+        if not isinstance(held, list) or hdscert.flaws(host, self.as_of):
             return set()
         services = host.get("services")
         if not isinstance(services, list) or not services:
@@ -687,6 +688,23 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             lambda i: ctx.referring("systems", "backup.provider", i),
         ),
         ("vendors_hosted_by", [_S], _L, lambda i: ctx.referring("vendors", "hosted_by", i)),
+        # The one definition of a certificate that counts (hdscert): the holder under
+        # evaluation given `target` (read in Python, nothing converted) or a map; a provider
+        # given its id.
+        ("hds_flaws", [_D], _L, lambda h: hdscert.flaws(_holder(ctx, h), ctx.as_of)),
+        ("hds_flaw_text", [_D], _S, lambda h: hdscert.explain(_holder(ctx, h), ctx.as_of)),
+        (
+            "provider_hds_flaws",
+            [_S],
+            _L,
+            lambda i: hdscert.flaws(ctx.lookup("providers", i), ctx.as_of),
+        ),
+        (
+            "provider_hds_flaw_text",
+            [_S],
+            _S,
+            lambda i: hdscert.explain(ctx.lookup("providers", i), ctx.as_of),
+        ),
         ("services_of", [_S], _L, lambda i: ctx.referring("services", "system", i)),
         # IAM-001: the services that deny an organisation-wide MFA statement, filtered here:
         # converting every service of a large estate to CEL cost 0.36 s at 10k objects.
@@ -792,6 +810,12 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # it before the evidence helpers' calls, which a run without evidence then skips).
         ("evidence_given", [], _B, lambda: ctx.observed),
     ]
+
+
+def _holder(ctx: Context, holder: Any) -> Any:
+    """A certificate holder given to the hds helpers: `target` (the object under evaluation)
+    or the object itself."""
+    return ctx.own(holder) if isinstance(holder, str) else holder
 
 
 def _any_to_any(ctx: Context, rules: Any, any_values: Any, any_ports: Any, answer: str) -> Any:
