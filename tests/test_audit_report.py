@@ -466,13 +466,20 @@ def test_a_verdict_with_baselined_failures_says_the_baseline_accepts_them(tree: 
     tree({".hdsguard.yaml": CONFIG, "decl/fw.yaml": FIREWALLS})
     assert run_cli(["baseline", "--as-of", "2026-11-28"]).exit_code == 0
     argv = ["report", "--as-of", "2026-11-28", "--baseline", ".hdsguard-baseline.json"]
+    # A baseline records its findings' messages in the run's language: the French report
+    # reads one written in French.
+    assert (
+        run_cli(["baseline", "--as-of", "2026-11-28", "--lang", "fr", "-o", "fr.json"]).exit_code
+        == 0
+    )
+    argv_fr = ["report", "--as-of", "2026-11-28", "--baseline", "fr.json"]
     assert run_cli([*argv, "-o", "a.html"]).exit_code == 0
     verdict = _verdict("a.html")
     assert verdict == (
         "PASS: no finding outside the baseline fails at or above the low severity; the baseline "
         "accepts 1 failing finding at or above it, listed below."
     )
-    assert run_cli([*argv, "-o", "fr.html", "--lang", "fr"]).exit_code == 0
+    assert run_cli([*argv_fr, "-o", "fr.html", "--lang", "fr"]).exit_code == 0
     verdict = _verdict("fr.html")
     assert verdict == (
         "CONFORME : aucun constat non conforme de sévérité faible ou supérieure hors de la "
@@ -484,7 +491,7 @@ def test_a_verdict_with_baselined_failures_says_the_baseline_accepts_them(tree: 
     assert verdict == (
         "FAIL: 1 finding fails at or above the low severity, besides 1 accepted by the baseline."
     )
-    assert run_cli([*argv, "-o", "fr-b.html", "--lang", "fr"]).exit_code == 1
+    assert run_cli([*argv_fr, "-o", "fr-b.html", "--lang", "fr"]).exit_code == 1
     assert _verdict("fr-b.html") == (
         "NON CONFORME : 1 constat non conforme de sévérité faible ou supérieure ; la référence "
         "en accepte en outre 1."

@@ -17,9 +17,20 @@ EXPECTED_BASELINE = {
     "version": 1,
     "tool": {"name": "hdsguard", "version": __version__},
     "as_of": AS_OF,
+    "lang": "en",
+    # What each finding said: a finding of the same rule and target that says something else
+    # fails for another reason, and is not hidden (tests/test_baseline_reason.py).
     "findings": [
-        {"rule": "FW-001", "target": "firewalls/fw-dmz-1"},
-        {"rule": "FW-001", "target": "firewalls/fw-edge-1"},
+        {
+            "rule": "FW-001",
+            "target": "firewalls/fw-dmz-1",
+            "message": "last patched 2026-09-20, 69 days before 2026-11-28; the limit is 60 days",
+        },
+        {
+            "rule": "FW-001",
+            "target": "firewalls/fw-edge-1",
+            "message": "last patched 2025-06-02, 544 days before 2026-11-28; the limit is 60 days",
+        },
     ],
 }
 STRICT = CONFIG + "params:\n  FW-001: {max_patch_age_days: 60}\n"
@@ -147,7 +158,7 @@ def test_new_failures_fail_and_waived_findings_stay_out_of_the_baseline(
     tree({".hdsguard.yaml": STRICT, "waivers.yaml": waivers, "decl/fw.yaml": FIREWALLS})
     run_cli(["baseline", "--as-of", AS_OF])
     keys = json.loads((tmp_path / ".hdsguard-baseline.json").read_text())["findings"]
-    assert keys == [{"rule": "FW-001", "target": "firewalls/fw-dmz-1"}]
+    assert [(k["rule"], k["target"]) for k in keys] == [("FW-001", "firewalls/fw-dmz-1")]
     (tmp_path / "waivers.yaml").unlink()
     result = run_cli(
         ["check", "--baseline", ".hdsguard-baseline.json", "--as-of", AS_OF, "--format", "json"]
@@ -174,11 +185,8 @@ def test_the_evidence_rules_failures_are_recorded_with_evidence(tmp_path: Path) 
     args = [str(lab), "--as-of", "2026-11-28", "--no-config", "--evidence", str(lab / "evidence")]
     assert run_cli(["baseline", *args, "-o", str(base)]).exit_code == 0
     keys = json.loads(base.read_text())["findings"]
-    ftp = {
-        "rule": "EVD-001",
-        "target": "evidence_ports/resultats.biolab-rhone.example:21/tcp@external",
-    }
-    assert ftp in keys
+    ftp = ("EVD-001", "evidence_ports/resultats.biolab-rhone.example:21/tcp@external")
+    assert ftp in [(k["rule"], k["target"]) for k in keys]
     result = run_cli(["check", *args, "--baseline", str(base), "--format", "json"])
     assert result.exit_code == 0, result.stdout[-500:]
     assert not [
@@ -218,7 +226,7 @@ def test_writing_is_atomic(tree: Tree, tmp_path: Path, monkeypatch: pytest.Monke
         ),
         pytest.param(
             json.dumps({**EXPECTED_BASELINE, "findings": [{"rule": "FW-001"}]}),
-            "base.json:1:102: findings[0]: required field 'target' is missing; add `target:` "
+            "base.json:1:116: findings[0]: required field 'target' is missing; add `target:` "
             "with a text",
             id="missing-target",
         ),
@@ -281,7 +289,14 @@ def test_the_french_summary_of_new_and_baselined_failures(tree: Tree, tmp_path: 
     # text summary and in the Markdown heading alike.
     tree({".hdsguard.yaml": STRICT + "baseline: base.json\n", "decl/fw.yaml": MOVED})
     (tmp_path / "base.json").write_text(
-        json.dumps({**EXPECTED_BASELINE, "findings": EXPECTED_BASELINE["findings"][1:]})
+        # Keyed by rule and target alone (a baseline written before messages were recorded):
+        # the English messages of EXPECTED_BASELINE are not compared in a French run.
+        json.dumps(
+            {
+                **{k: v for k, v in EXPECTED_BASELINE.items() if k != "lang"},
+                "findings": [{"rule": "FW-001", "target": "firewalls/fw-edge-1"}],
+            }
+        )
     )
     text = run_cli(["check", "--as-of", AS_OF, "--lang", "fr"]).stdout
     assert "(2 nouveaux : 2 élevées ; 1 déjà connu)" in text

@@ -401,7 +401,7 @@ def _exceptions(
         # Imported only for a baseline: its module imports pydantic (start-up time).
         from hdsguard.baseline import apply_baseline
 
-        out, more = apply_baseline(out, baseline)
+        out, more = apply_baseline(out, baseline, options.as_of)
         notices += more
     return out, notices
 

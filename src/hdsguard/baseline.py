@@ -1,9 +1,14 @@
 """Baselines: accept today's failures so that a CI gate only fails on new ones.
 
 A baseline lists the failing findings of one run keyed by (rule, target), never by file or line,
-so that edits which move lines do not resurface old findings. ``check --baseline FILE`` marks the
-findings still failing that it lists as ``baselined``: they keep status ``fail`` but do not fail
-the gate. Entries that no longer fail are reported as "fixed since baseline" notices.
+so that edits which move lines do not resurface old findings, each with what it said (its
+message, and the language of the run). ``check --baseline FILE`` marks the findings still
+failing that it lists as ``baselined``: they keep status ``fail`` but do not fail the gate.
+A finding that now says something else, its dates and durations aside (:func:`reason`), fails
+for another reason than the one accepted: it is not baselined, and a notice says what was
+accepted (an FTP service accepted while anonymous FTP was refused, now exposing telnet, stayed
+hidden; found by HB). Entries that no longer fail are reported as "fixed since baseline"
+notices.
 
 A baseline is read without importing pydantic when it is certainly valid (what ``hdsguard
 baseline`` writes: :func:`hdsguard.speed.baselinecheck.plain_baseline`, the model's values);
@@ -15,8 +20,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,16 +45,25 @@ class Baseline:
     path: str
     as_of: datetime.date
     keys: frozenset[tuple[str, str]]
+    # What each entry said when it was written (None: a baseline written before hdsguard
+    # recorded it), in the language `lang` (None: not recorded).
+    messages: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    lang: str | None = None
 
 
 def baseline_text(report: Report) -> str:
-    """The baseline of ``report``: its ``fail`` findings, sorted, deterministic JSON."""
-    keys = sorted({(f.rule, f.target) for f in report.findings if f.status is Status.FAIL})
+    """The baseline of ``report``: its ``fail`` findings with what each says, in the run's
+    language, sorted, deterministic JSON."""
+    said = {(f.rule, f.target): f.message for f in report.findings if f.status is Status.FAIL}
     data = {
         "version": BASELINE_VERSION,
         "tool": {"name": "hdsguard", "version": report.tool_version},
         "as_of": report.as_of,
-        "findings": [{"rule": rule, "target": target} for rule, target in keys],
+        "lang": current(),
+        "findings": [
+            {"rule": rule, "target": target, "message": said[(rule, target)]}
+            for rule, target in sorted(said)
+        ],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -90,8 +105,8 @@ def load_baseline(path: Path) -> Baseline:
             from hdsguard.modelfile import validate_model
 
             model = validate_model(source, BaselineFile, "baseline")
-    keys = frozenset((e.rule, e.target) for e in model.findings)
-    return Baseline(display, model.as_of, keys)
+    messages = {(e.rule, e.target): e.message for e in model.findings}
+    return Baseline(display, model.as_of, frozenset(messages), messages, model.lang)
 
 
 def _other_kind(text: str, display: str) -> str | None:
@@ -105,18 +120,54 @@ def _other_kind(text: str, display: str) -> str | None:
     return misplaced(data, "baseline", display)
 
 
+# What changes in a message from one day to the next while its reason stays: the evaluation
+# date, and the durations counted from it ("expired on 2026-09-30, 59 days before
+# 2026-11-28"). Every other word and number (a protocol, a port, a CVE, a score, a date
+# declared) is the reason, and a change to it is a new reason.
+_DURATION = re.compile(
+    r"\b\d+(?:[\s\u00a0]+(?:and|et)[\s\u00a0]+\d+)?[\s\u00a0]+"
+    r"(days?|jours?|months?|mois|years?|ans?|années?)\b"
+)
+
+
+def reason(message: str, as_of: datetime.date, lang: str) -> str:
+    """``message`` without what the passing of days changes in it: the evaluation date
+    ``as_of`` (as the messages of ``lang`` write it) and the durations in days, months or
+    years (``59 days``, ``14 months``): two messages with the same reason on different
+    days have the same reason."""
+    for day in {as_of.isoformat(), long_date(as_of, lang)}:
+        message = message.replace(day, "{now}")
+    return _DURATION.sub(lambda m: "# " + m.group(1).rstrip("s"), message)
+
+
 def apply_baseline(
-    findings: Sequence[Finding], baseline: Baseline
+    findings: Sequence[Finding], baseline: Baseline, as_of: datetime.date | None = None
 ) -> tuple[list[Finding], list[str]]:
-    """Mark the failing findings the baseline lists; notices for entries that no longer fail."""
+    """Mark the failing findings the baseline lists, when they fail for the reason it
+    accepted (``as_of``: this run's evaluation date, for :func:`reason`); notices for the
+    others, and for entries that no longer fail."""
+    lang = current()
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     waived: set[tuple[str, str]] = set()
+    changed: list[tuple[str, str, str]] = []
+    foreign = unrecorded = 0
     for f in findings:
         key = (f.rule, f.target)
         if f.status is Status.FAIL and key in baseline.keys:
             seen.add(key)
-            f = f._replace(baselined=True)
+            accepted = baseline.messages.get(key)
+            if accepted is None:  # written before messages were recorded: as then
+                unrecorded += 1
+                f = f._replace(baselined=True)
+            elif (baseline.lang or lang) != lang:
+                foreign += 1
+            elif reason(accepted, baseline.as_of, lang) == reason(
+                f.message, as_of or baseline.as_of, lang
+            ):
+                f = f._replace(baselined=True)
+            else:
+                changed.append((f.rule, f.target, accepted))
         elif f.status is Status.WAIVED:
             waived.add(key)
         out.append(f)
@@ -135,6 +186,43 @@ def apply_baseline(
             file=baseline.path, rule=rule, target=target, date=date
         )
         for rule, target in sorted(baseline.keys - seen)
+    ]
+    if foreign:
+        # Messages in another language cannot be compared: none is taken as the same reason.
+        notices.append(
+            ngettext(
+                "{file}: the baseline of {date} records its messages in {theirs}, this run "
+                "writes them in {ours}: whether the {count} finding it lists still fails for "
+                "the reason it accepted cannot be told, so it counts as new; run `check` with "
+                "`--lang {theirs}`, or write the baseline again",
+                "{file}: the baseline of {date} records its messages in {theirs}, this run "
+                "writes them in {ours}: whether the {count} findings it lists still fail for "
+                "the reason it accepted cannot be told, so they count as new; run `check` with "
+                "`--lang {theirs}`, or write the baseline again",
+                foreign,
+            ).format(file=baseline.path, date=date, theirs=baseline.lang, ours=lang, count=foreign)
+        )
+    if unrecorded:
+        notices.append(
+            ngettext(
+                "{file}: the baseline of {date} records no message for {count} finding (written "
+                "before hdsguard recorded them): it is matched by rule and target alone, so a "
+                "new reason to fail would stay hidden; run `hdsguard baseline` to record it",
+                "{file}: the baseline of {date} records no message for {count} findings "
+                "(written before hdsguard recorded them): they are matched by rule and target "
+                "alone, so a new reason to fail would stay hidden; run `hdsguard baseline` to "
+                "record them",
+                unrecorded,
+            ).format(file=baseline.path, date=date, count=unrecorded)
+        )
+    another = _(
+        "{file}: {rule} on {target} fails for another reason than the one the baseline of "
+        "{date} accepted, so it counts as new; it accepted: {accepted}. To accept the new "
+        "reason, run `hdsguard baseline`"
+    )
+    notices += [
+        another.format(file=baseline.path, rule=rule, target=target, date=date, accepted=said)
+        for rule, target, said in sorted(changed)
     ]
     return out, notices
 

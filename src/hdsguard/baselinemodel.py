@@ -6,6 +6,8 @@ module only when a file is not certainly valid (:mod:`hdsguard.speed.baselineche
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from hdsguard.declarations.types import FormatVersion, IsoDate
@@ -19,6 +21,13 @@ class _Strict(BaseModel):
 class BaselineEntry(_Strict):
     rule: StrictStr
     target: StrictStr
+    message: StrictStr | None = Field(
+        None,
+        description="The finding's message when the baseline was written: what was accepted. "
+        "A finding of the same rule and target that now says something else (its dates and "
+        "durations aside) fails for another reason, and is not hidden. Absent in a baseline "
+        "written before hdsguard recorded it: then rule and target alone match.",
+    )
 
 
 class Tool(_Strict):
@@ -33,3 +42,6 @@ class BaselineFile(_Strict):
     tool: Tool = Field(description="The hdsguard that wrote the file.")
     as_of: IsoDate = Field(description="Evaluation date of the run that wrote the file.")
     findings: list[BaselineEntry] = Field(description="Accepted failing findings.")
+    lang: Literal["en", "fr"] | None = Field(
+        None, description="Language of the messages recorded (`en` or `fr`)."
+    )

@@ -49,6 +49,11 @@ _NON_PRINTABLE = re.compile(
 _FILE_KEYS = frozenset({"version", "tool", "as_of", "findings"})
 _TOOL_KEYS = frozenset({"name", "version"})
 _ENTRY_KEYS = frozenset({"rule", "target"})
+# What `hdsguard baseline` writes since it records what each finding said (and in which
+# language); a file written before has neither, and is read as before.
+_FILE_KEYS_LANG = _FILE_KEYS | {"lang"}
+_ENTRY_KEYS_MESSAGE = _ENTRY_KEYS | {"message"}
+_LANGS = frozenset({"en", "fr"})
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class PlainBaselineEntry:
 
     rule: str
     target: str
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,13 +81,17 @@ class PlainBaselineFile:
     tool: PlainTool
     as_of: datetime.date
     findings: list[PlainBaselineEntry]
+    lang: str | None = None
 
 
 def plain_baseline(data: Any) -> PlainBaselineFile | None:
     """The values of parsed baseline ``data`` when the model certainly accepts it with these
     values; None means "ask the model" (never "invalid")."""
     try:
-        _keys(data, _FILE_KEYS)
+        _keys(data, _FILE_KEYS_LANG if type(data) is dict and "lang" in data else _FILE_KEYS)
+        lang = data.get("lang")
+        if lang is not None and (type(lang) is not str or lang not in _LANGS):
+            raise _Doubt
         version = data["version"]
         # Only 1: the model, and the version check before it, word every refusal.
         if type(version) is not int or version != 1:
@@ -93,7 +103,8 @@ def plain_baseline(data: Any) -> PlainBaselineFile | None:
             version=1,
             tool=PlainTool(**_texts(data["tool"], _TOOL_KEYS)),
             as_of=_date(data["as_of"]),
-            findings=[PlainBaselineEntry(**_texts(f, _ENTRY_KEYS)) for f in findings],
+            findings=[PlainBaselineEntry(**_entry(f)) for f in findings],
+            lang=lang,
         )
     except _Doubt:
         return None
@@ -145,3 +156,8 @@ def _texts(value: Any, keys: frozenset[str]) -> dict[str, str]:
     if not all(type(v) is str for v in value.values()):
         raise _Doubt
     return dict(value)
+
+
+def _entry(value: Any) -> dict[str, str]:
+    keys = _ENTRY_KEYS_MESSAGE if type(value) is dict and "message" in value else _ENTRY_KEYS
+    return _texts(value, keys)

@@ -1,0 +1,150 @@
+"""A baseline accepts a finding for what it said: the same rule and target failing for another
+reason is new (found by HB: it stayed hidden, a green that lied)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import Result
+
+from hdsguard.baseline import reason
+from tests.config_support import AS_OF, CONFIG, FIREWALLS, Tree
+from tests.helpers import run_cli
+
+DAY = datetime.date.fromisoformat(AS_OF)
+STRICT = CONFIG + "params:\n  FW-001: {max_patch_age_days: 60}\n"
+CHECK = ["check", "--baseline", ".hdsguard-baseline.json", "--format", "json"]
+
+# An FTP service accepted as a known debt; then the same service exposes telnet.
+EXPOSED = """
+version: 1
+systems:
+  - {id: lab, name: Lab, health_data: true}
+services:
+  - {id: results, system: lab, host: ftp.lab.example, port: 21, protocol: ftp,
+     exposure: internet, via: direct, role: file_transfer, authentication: password,
+     owner: DSI, purpose: results for GPs}
+"""
+EXP_CONFIG = "version: 1\ndeclarations: [decl]\nrules:\n  enable: [EXP-001]\n"
+
+
+def _report(result: Result) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def _baselined(result: Result) -> dict[str, bool]:
+    findings = _report(result)["findings"]
+    assert isinstance(findings, list)
+    return {f["target"]: f.get("baselined", False) for f in findings if f["status"] == "fail"}
+
+
+def test_the_baseline_records_what_each_finding_said(tree: Tree, tmp_path: Path) -> None:
+    tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF])
+    written = json.loads((tmp_path / ".hdsguard-baseline.json").read_text())
+    assert written["lang"] == "en"
+    edge = written["findings"][1]
+    assert edge["target"] == "firewalls/fw-edge-1"
+    assert "2025-06-02" in edge["message"]
+
+
+def test_another_protocol_on_the_same_service_is_a_new_reason(tree: Tree, tmp_path: Path) -> None:
+    tree({".hdsguard.yaml": EXP_CONFIG, "decl/s.yaml": EXPOSED})
+    run_cli(["baseline", "--as-of", AS_OF])
+    same = run_cli([*CHECK, "--as-of", AS_OF])
+    assert same.exit_code == 0
+    assert _baselined(same) == {"services/results": True}
+
+    (tmp_path / "decl" / "s.yaml").write_text(
+        EXPOSED.replace("port: 21, protocol: ftp", "port: 23, protocol: telnet")
+    )
+    now = run_cli([*CHECK, "--as-of", AS_OF])
+    assert now.exit_code == 1
+    assert _baselined(now) == {"services/results": False}
+    notices = _report(now)["notices"]
+    assert isinstance(notices, list)
+    assert any(
+        n.startswith(
+            ".hdsguard-baseline.json: EXP-001 on services/results fails for another reason "
+            "than the one the baseline of 2026-11-28 accepted, so it counts as new; it "
+            "accepted: "
+        )
+        and "ftp" in n
+        for n in notices
+    ), notices
+
+
+def test_deleting_the_evidence_of_a_baselined_finding_is_a_new_reason(
+    tree: Tree, tmp_path: Path
+) -> None:
+    tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF])
+    deleted = FIREWALLS.replace("    last_patch: 2025-06-02\n", "")
+    (tmp_path / "decl" / "fw.yaml").write_text(deleted)
+    now = run_cli([*CHECK, "--as-of", AS_OF])
+    assert now.exit_code == 1
+    assert _baselined(now) == {"firewalls/fw-edge-1": False, "firewalls/fw-dmz-1": True}
+
+
+def test_the_days_passing_are_not_a_new_reason(tree: Tree, tmp_path: Path) -> None:
+    tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF])
+    later = run_cli([*CHECK, "--as-of", "2026-12-01"])
+    assert later.exit_code == 0, later.stdout
+    assert _baselined(later) == {"firewalls/fw-edge-1": True, "firewalls/fw-dmz-1": True}
+
+
+def test_reason_leaves_out_the_date_and_the_durations_only() -> None:
+    a = "HDS certificate X expired on 2026-09-30, 59 days before 2026-11-28"
+    b = "HDS certificate X expired on 2026-09-30, 76 days before 2026-12-15"
+    assert reason(a, DAY, "en") == reason(b, datetime.date(2026, 12, 15), "en")
+    fr = "expiré le 30 septembre 2026, 59 jours avant le 28 novembre 2026"
+    fr2 = "expiré le 30 septembre 2026, 1 jour avant le 29 novembre 2026"
+    assert reason(fr, DAY, "fr") == reason(fr2, datetime.date(2026, 11, 29), "fr")
+    # A port, a CVE, a declared date: the reason itself.
+    assert reason("ftp on port 21", DAY, "en") != reason("ftp on port 2121", DAY, "en")
+    assert reason("CVE-2024-1111 (CVSS 9.8)", DAY, "en") != reason(
+        "CVE-2025-2222 (CVSS 9.8)", DAY, "en"
+    )
+
+
+def test_a_baseline_in_another_language_hides_nothing(tree: Tree, tmp_path: Path) -> None:
+    tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF, "--lang", "fr"])
+    now = run_cli([*CHECK, "--as-of", AS_OF, "--lang", "en"])
+    assert now.exit_code == 1
+    assert _baselined(now) == {"firewalls/fw-edge-1": False, "firewalls/fw-dmz-1": False}
+    notices = _report(now)["notices"]
+    assert isinstance(notices, list)
+    assert any("records its messages in fr, this run writes them in en" in n for n in notices)
+    assert run_cli([*CHECK, "--as-of", AS_OF, "--lang", "fr"]).exit_code == 0
+
+
+def test_a_baseline_without_messages_matches_as_before_and_says_so(
+    tree: Tree, tmp_path: Path
+) -> None:
+    old = {
+        "version": 1,
+        "tool": {"name": "hdsguard", "version": "0.1.0"},
+        "as_of": AS_OF,
+        "findings": [
+            {"rule": "FW-001", "target": "firewalls/fw-dmz-1"},
+            {"rule": "FW-001", "target": "firewalls/fw-edge-1"},
+        ],
+    }
+    tree(
+        {
+            ".hdsguard.yaml": STRICT,
+            "decl/fw.yaml": FIREWALLS,
+            ".hdsguard-baseline.json": json.dumps(old),
+        }
+    )
+    now = run_cli([*CHECK, "--as-of", AS_OF])
+    assert now.exit_code == 0
+    notices = _report(now)["notices"]
+    assert isinstance(notices, list)
+    assert any("records no message for 2 findings" in n for n in notices), notices
