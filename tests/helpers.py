@@ -11,7 +11,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from hdsguard.cli import main
-from hdsguard.declarations.yamlsource import SourceFile
+from hdsguard.declarations.located import SourceFile
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-28"

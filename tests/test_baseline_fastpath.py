@@ -19,9 +19,9 @@ from pydantic import BaseModel
 
 from hdsguard.baseline import load_baseline
 from hdsguard.baselinemodel import BaselineEntry, BaselineFile, Tool
+from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.reader import parse
 from hdsguard.declarations.validate import version_problem
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError
 from hdsguard.speed import baselinecheck
 from hdsguard.speed.baselinecheck import (

@@ -20,16 +20,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hdsguard.declarations import reader
+from hdsguard.declarations import yamlsource
+from hdsguard.declarations.located import SourceFile, flatten, unpack_pos
 from hdsguard.declarations.reader import parse
-from hdsguard.declarations.yamlsource import (
-    MAX_DEPTH,
-    MAX_SCALAR_CHARS,
-    SourceFile,
-    _parse_yaml,
-    flatten,
-    unpack_pos,
-)
+from hdsguard.declarations.yamlsource import MAX_DEPTH, MAX_SCALAR_CHARS, _parse_yaml
 from hdsguard.errors import InputError
 from hdsguard.speed import blockyaml
 from hdsguard.speed.blockyaml import parse_block
@@ -143,7 +137,7 @@ def test_parse_uses_the_fast_path_and_the_composer_for_the_rest(
         calls.append(display)
         return _parse_yaml(text, display)
 
-    monkeypatch.setattr(reader, "_parse_yaml", composer)
+    monkeypatch.setattr(yamlsource, "_parse_yaml", composer)
     assert parse("a: 1\nb: [x]\n", "f.yaml").data == {"a": 1, "b": ["x"]}
     assert calls == []
     assert parse("a: |\n  text\n", "g.yaml").data == {"a": "text\n"}

@@ -273,7 +273,7 @@ CATALOGUE = load_policies()[1]
 def test_whatever_the_fast_read_accepts_the_model_accepts_with_equal_values(data: Any) -> None:
     from pydantic import ValidationError
 
-    from hdsguard.declarations.yamlsource import SourceFile
+    from hdsguard.declarations.located import SourceFile
 
     before = repr(data)
     plain = plain_config(data)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from hdsguard.declarations import load
-from hdsguard.declarations.yamlsource import SourceFile, flatten
+from hdsguard.declarations.located import SourceFile, flatten
 from hdsguard.speed import declaration_cache as decl_cache
 from tests.helpers import AS_OF, REPO, data_paths, run_cli, text_of, write
 

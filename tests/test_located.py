@@ -1,5 +1,5 @@
-"""A SourceFile keeps its positions as compact nodes (yamlsource.Located): every position the
-readers built (yamlsource.Where, dicts and ints) is found in them, by the same paths, and a
+"""A SourceFile keeps its positions as compact nodes (located.Located): every position the
+readers built (located.Where, dicts and ints) is found in them, by the same paths, and a
 lookup gives what it gave on the mirror of dicts, for every key of the examples and of odd
 files (flow collections, nulls, nested lists, JSON with partial positions)."""
 
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from hdsguard.declarations import yamlsource
+from hdsguard.declarations import located
+from hdsguard.declarations.located import Entry, Pos, SourceFile, Where, _walk, flatten
 from hdsguard.declarations.reader import parse
-from hdsguard.declarations.yamlsource import Entry, Pos, SourceFile, Where, _walk, flatten
 from tests.helpers import REPO, data_paths
 
 ODD = {
@@ -26,7 +26,7 @@ ODD = {
     "list.json": '{\n  "a": ["x", "y"],\n  "b": [{"k": 1}, {}, [1, {"z": null}]]\n}\n',
     "compact.json": '{"a":{"b":[1,2,{"c":3}]},"d":null}',
     "root-list.json": '[1, {"a": 2}, []]\n',
-    # Wider than yamlsource._SEARCHED: keys found through a dict.
+    # Wider than located._SEARCHED: keys found through a dict.
     "wide.yaml": "".join(f"k{i}: {i}\n" for i in range(100)) + "last:\n  - {a: 1}\n",
     "wide.json": "{" + ", ".join(f'"k{i}": [{i}]' for i in range(100)) + "}",
 }
@@ -75,13 +75,13 @@ def test_compact_positions_hold_every_parsed_one(
     name: str, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[Any] = []
-    real = yamlsource.compact
+    real = located.compact
 
     def keep(where: Any) -> Any:
         built.append(where)
         return real(where)
 
-    monkeypatch.setattr(yamlsource, "compact", keep)
+    monkeypatch.setattr(located, "compact", keep)
     source = parse(text, name)
     raw = built[0]
     assert isinstance(raw, dict | list)  # what the reader built, before compaction
@@ -108,7 +108,7 @@ def test_same_shaped_objects_share_their_keys() -> None:
 
 
 def test_positions_given_as_mirror_are_made_compact() -> None:
-    source = SourceFile("f.yaml", {"a": [1]}, {"a": (yamlsource.pack_pos(1, 1, 1, 4), [None])})
+    source = SourceFile("f.yaml", {"a": [1]}, {"a": (located.pack_pos(1, 1, 1, 4), [None])})
     assert isinstance(source.positions, tuple)
     assert source.locate(("a",)) == (1, 1)
     assert source.locate(("a",), value=True) == (1, 4)

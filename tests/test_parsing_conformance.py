@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hdsguard.declarations.load import load_declarations
+from hdsguard.declarations.located import SourceFile, flatten, unpack_pos
 from hdsguard.declarations.reader import parse
-from hdsguard.declarations.yamlsource import SourceFile, flatten, unpack_pos
 from hdsguard.errors import InputError
 from hdsguard.speed import precheck
 from tests.helpers import REPO, holds_none, random_spot

@@ -1,4 +1,4 @@
-"""Positions mirror the data (yamlsource.Where): one entry per key and per item, found by
+"""Positions mirror the data (located.Where): one entry per key and per item, found by
 path, and the closest recorded ancestor when a path goes further than the file."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from hdsguard.declarations.located import Anchor, flatten
 from hdsguard.declarations.reader import parse
-from hdsguard.declarations.yamlsource import Anchor, _parse_yaml, flatten
+from hdsguard.declarations.yamlsource import _parse_yaml
 from tests.helpers import REPO
 from tests.helpers import data_paths as paths
 

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from hdsguard.declarations.load import load_declarations
+from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.merge import merge
 from hdsguard.declarations.validate import validate
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.engine import run
 from hdsguard.errors import InputError
 from hdsguard.findings import Finding, Status

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.reader import parse
 from hdsguard.declarations.validate import version_problem
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.speed.waivercheck import PlainWaiverEntry, plain_waivers
 from hdsguard.waiverfile import load_waivers
 from hdsguard.waivers import WaiverEntry, WaiverFile

@@ -323,7 +323,7 @@ def _settings_problems(
         config = options.config
         return rule_problems(config.model, catalogue, config.source, config)
     from hdsguard.configmodel import Config, Rules
-    from hdsguard.declarations.yamlsource import SourceFile
+    from hdsguard.declarations.located import SourceFile
 
     settings = Config(
         rules=Rules(disable=sorted(options.disabled), enable=sorted(options.only) or None),

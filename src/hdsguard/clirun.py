@@ -100,6 +100,8 @@ def prepare_run(
 def with_evidence(options: CheckOptions, evidence_paths: Sequence[Path]) -> CheckOptions:
     """``options`` reading the config's evidence files and then those given with
     ``--evidence`` (which adds to them), as every command that evaluates reads them."""
+    if not evidence_paths:  # a pre-commit hook's case: the evidence reader is not imported
+        return options
     from hdsguard.evidence.load import EvidenceSpec
 
     specs = (*options.evidence_files, *(EvidenceSpec(p) for p in evidence_paths))

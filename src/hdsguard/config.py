@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from hdsguard.declarations.files import display_path
+from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.shapes import misplaced
 from hdsguard.declarations.validate import did_you_mean, did_you_mean_rule
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _
 from hdsguard.modelfile import at, read_source

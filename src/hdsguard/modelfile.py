@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from hdsguard.declarations.errtext import file_kind
 from hdsguard.declarations.files import display_path, read_text
+from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.reader import parse
 from hdsguard.declarations.shapes import misplaced
 from hdsguard.declarations.validate import schema_problems, version_problem
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _, labelled
 

@@ -28,9 +28,9 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
+from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.sections import SECTIONS
 from hdsguard.declarations.validate import did_you_mean, did_you_mean_rule
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import Problem
 from hdsguard.findings import Finding, Severity, Status, Waiver
 from hdsguard.i18n import _, current, ngettext

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from hdsguard.declarations.files import decode_text, discover, display_path, read_bytes
+from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.merge import DeclarationSet, merge_parts
 from hdsguard.declarations.reader import parse
 from hdsguard.declarations.shapes import classify, named_message, nothing_left, skipped_notice
 from hdsguard.declarations.validate import Broken, validate_parts
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.progress import READING
 from hdsguard.speed.declaration_cache import DeclarationCache

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hdsguard.declarations.located import Anchor, Path, SourceFile
 from hdsguard.declarations.sections import (
     EVIDENCE_SECTIONS,
     LIST_SECTIONS,
@@ -14,7 +15,6 @@ from hdsguard.declarations.sections import (
     SINGLETON_SECTIONS,
 )
 from hdsguard.declarations.validate import WHOLE, Broken
-from hdsguard.declarations.yamlsource import Anchor, Path, SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _
 

@@ -9,7 +9,10 @@ scalars.
 
 from __future__ import annotations
 
-from hdsguard.declarations.yamlsource import SourceFile, _parse_json, _parse_yaml
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hdsguard.declarations.located import SourceFile
 
 
 def parse(text: str, display: str, *, as_json: bool | None = None) -> SourceFile:
@@ -19,11 +22,18 @@ def parse(text: str, display: str, *, as_json: bool | None = None) -> SourceFile
     error, never read as YAML. Otherwise the block-style fast path, then the composer, which
     also gives every error message.
     """
+    # Each reader imported on first use: a warm run reads its files from the cache, and a
+    # config in block YAML needs no composer; importing PyYAML and compiling the readers'
+    # patterns would be most of what such a run pays.
     if as_json if as_json is not None else display.lower().endswith(".json"):
+        from hdsguard.declarations.yamlsource import _parse_json
+
         return _parse_json(text, display)
-    # Imported on first use: a warm run reads its files from the cache, and compiling the
-    # reader's patterns would be most of what it pays to import it.
     from hdsguard.speed.blockyaml import parse_block
 
     source = parse_block(text, display)
-    return source if source is not None else _parse_yaml(text, display)
+    if source is not None:
+        return source
+    from hdsguard.declarations.yamlsource import _parse_yaml
+
+    return _parse_yaml(text, display)

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from hdsguard.declarations.errtext import error_message, file_kind
-from hdsguard.declarations.yamlsource import Path, SourceFile
 from hdsguard.errors import Problem
 from hdsguard.i18n import N_, _, labelled
 from hdsguard.speed.precheck import certainly_valid
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
+
+    from hdsguard.declarations.located import Path, SourceFile
 
 FORMAT_VERSION = 1
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from hdsguard.errors import InputError, Problem, fail
 from hdsguard.i18n import N_, _
 
@@ -312,6 +310,8 @@ def _declared(path: Path, shown: str, spec: EvidenceSpec) -> tuple[str | None, s
 
 
 def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None]:
+    import yaml  # here: a run with no sidecar (every run without evidence) needs no YAML
+
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text)

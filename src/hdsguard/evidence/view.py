@@ -14,8 +14,8 @@ from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.merge import DeclarationSet, Origin
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.evidence.load import EvidenceSet
 from hdsguard.evidence.nmapmodel import Host
 

@@ -20,7 +20,7 @@ import datetime
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from cel_expr_python import cel
@@ -1018,8 +1018,6 @@ class CelRuntime:
     """A compiled-once CEL environment plus the context its helpers read."""
 
     def __init__(self) -> None:
-        from cel_expr_python.ext import ext_bindings, ext_math, ext_optional, ext_strings
-
         self.context = Context()
         # Set by load_catalogue: the hash of every input of the compiled catalogue (None when
         # it could not be computed); the findings memo keys on it.
@@ -1027,6 +1025,17 @@ class CelRuntime:
         # Set by load_catalogue: EVD-004's default `max_scan_age_days` (None without EVD-004),
         # what a run that does not evaluate EVD-004 counts stale scans by (scan_age_limit).
         self.scan_age_default: int | None = None
+        # Compiled expressions by (text, policy id when the text reads params): the catalogue
+        # repeats many texts, placeholders such as `{{ self.id }}` above all.
+        self._compiled: dict[tuple[str, str | None], cel.Expression] = {}
+
+    @cached_property
+    def env(self) -> cel.Env:
+        """The CEL environment, built when first needed: a run whose findings all come from
+        the findings memo, over a cached catalogue, never compiles nor evaluates, and building
+        it (every helper's declaration, four extensions) is about a tenth of such a run."""
+        from cel_expr_python.ext import ext_bindings, ext_math, ext_optional, ext_strings
+
         decls = []
         for name, params, returns, impl in _functions(self.context):
             sections = SECTIONS_READ[name]  # a helper without an entry is refused here
@@ -1045,10 +1054,7 @@ class CelRuntime:
             ext_optional.ExtOptional(),
             ext_math.ExtMath(),
         ]
-        self.env = cel.NewEnv(variables=VARIABLES, extensions=extensions)
-        # Compiled expressions by (text, policy id when the text reads params): the catalogue
-        # repeats many texts, placeholders such as `{{ self.id }}` above all.
-        self._compiled: dict[tuple[str, str | None], cel.Expression] = {}
+        return cel.NewEnv(variables=VARIABLES, extensions=extensions)
 
     def compile(self, source: str, policy_id: str | None = None) -> cel.Expression:
         """Compile or raise ValueError with CEL's own caret-marked explanation.

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 from cel_expr_python import cel
 
 from hdsguard.declarations.files import decode_text, display_path, read_bytes, read_text
-from hdsguard.declarations.reader import parse
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import _, labelled, language
 from hdsguard.policies.celenv import SCAN_AGE_PARAM, SCAN_AGE_RULE, CelRuntime
@@ -37,6 +35,7 @@ from hdsguard.speed.fastpath import verdict_source
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
+    from hdsguard.declarations.located import SourceFile
     from hdsguard.policies.locality import Locality
     from hdsguard.policies.meta import CheckRules
     from hdsguard.policies.model import Check, Policy
@@ -240,6 +239,10 @@ def load_policy(
     """``with_spec=False``: a run's load, whose ``spec`` may be None; a built-in policy's
     inline tests are then not even read (a user's still are: a broken test case is refused).
     ``raw``: the file's bytes, already read (those the catalogue key hashed)."""
+    # Only a catalogue compiled from its files parses YAML: a cached one (every warm run)
+    # does not even import the reader.
+    from hdsguard.declarations.reader import parse
+
     display = display_path(path)
     text = read_text(path, display) if raw is None else decode_text(raw, display)
     if builtin and not with_spec:
@@ -279,6 +282,7 @@ def _builtin_for_run(
     construct opened above that line and cut short fails to parse, and such a failure, like
     any doubt about the rest of the file (see ``meta.rules_of``), takes the general way.
     """
+    from hdsguard.declarations.reader import parse
     from hdsguard.policies.meta import rules_of
 
     tests = _TESTS_KEY.search(text)

@@ -6,9 +6,9 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.merge import merge
 from hdsguard.declarations.validate import validate
-from hdsguard.declarations.yamlsource import SourceFile
 from hdsguard.errors import InputError
 from hdsguard.findings import Finding
 from hdsguard.i18n import _

@@ -24,16 +24,12 @@ from itertools import chain
 from sys import intern
 from typing import Any, Final
 
-from hdsguard.declarations.yamlsource import (
-    _COL_BITS,
-    _LINE_BITS,
+from hdsguard.declarations.located import _COL_BITS, _LINE_BITS, Entry, SourceFile, Where
+from hdsguard.declarations.scalars import (
     _NUMBER_START,
     _SPECIAL,
     MAX_DEPTH,
     MAX_SCALAR_CHARS,
-    Entry,
-    SourceFile,
-    Where,
     resolve_plain,
 )
 

@@ -40,7 +40,7 @@ import time
 from functools import cache, partial
 from pathlib import Path
 
-from hdsguard.declarations.yamlsource import EMPTY, Located, SourceFile
+from hdsguard.declarations.located import EMPTY, Located, SourceFile
 from hdsguard.speed.cache import code_fingerprint, load_safely, module_stamp, subdir, write_atomic
 
 # 2: positions packed into one int; 3: positions mirror the data; 4: 26-bit columns;
@@ -163,8 +163,16 @@ def decode(blob: bytes, key: str, display: str, raw: bytes) -> SourceFile | None
         return None
     # A JSON file keeps its bytes while its positions are partial (SourceFile.locate).
     return SourceFile(
-        display, data, partial(_positions, positions), raw if incomplete else None, nulls
+        display, data, partial(_positions, positions), raw if incomplete else None, nulls, _reread
     )
+
+
+def _reread(text: str, display: str) -> Located | None:
+    """The composer's positions of a cached file whose positions are partial (JSON), read when
+    a finding needs one they lack: the composer (and YAML) imported then, not on every run."""
+    from hdsguard.declarations.yamlsource import composed_positions
+
+    return composed_positions(text, display)
 
 
 def _positions(packed: bytes) -> Located:
