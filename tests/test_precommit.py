@@ -26,6 +26,9 @@ from pre_commit.clientlib import load_config, load_manifest
 
 from tests.helpers import REPO
 
+# One worker under xdist: the hook's virtualenv is built once, in the module's PRE_COMMIT_HOME.
+pytestmark = pytest.mark.xdist_group("pre-commit")
+
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 CONFIG = REPO / ".pre-commit-config.yaml"
 GIT_ID = ["-c", "user.email=tests@hdsguard.invalid", "-c", "user.name=hdsguard tests"]
@@ -150,14 +153,29 @@ class InfraRepo:
 
 
 @pytest.fixture(scope="module")
-def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfraRepo]:
+def hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, str]]:
+    """A snapshot of this project, its commit, and an environment for git and pre-commit with
+    one PRE_COMMIT_HOME: pre-commit builds the hook's virtualenv (pip-installs hdsguard, about
+    7 s) once for the module, as for a developer whose hooks are installed already. Each
+    test still makes its own infrastructure repository."""
     if not (REPO / ".git").exists() or shutil.which("git") is None:
         pytest.skip("needs git and a git checkout of hdsguard")
     base = tmp_path_factory.mktemp("pre-commit")
     source = base / "hdsguard-src"
     source.mkdir()
     rev = snapshot(source)
-    root = base / "infra-repo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV"))}
+    env["PRE_COMMIT_HOME"] = str(base / "pre-commit-home")
+    env.pop("GITHUB_ACTIONS", None)
+    return source, rev, env
+
+
+@pytest.fixture(scope="module")
+def infra(
+    tmp_path_factory: pytest.TempPathFactory, hook_source: tuple[Path, str, dict[str, str]]
+) -> Iterator[InfraRepo]:
+    source, rev, env = hook_source
+    root = tmp_path_factory.mktemp("pre-commit-infra") / "infra-repo"
     shutil.copytree(REPO / "examples" / "hospital", root / "infra")
     config = {
         "repos": [
@@ -176,9 +194,6 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfraRepo]:
         ]
     }
     git(root, "init", "-q")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV"))}
-    env["PRE_COMMIT_HOME"] = str(base / "pre-commit-home")
-    env.pop("GITHUB_ACTIONS", None)
     repo = InfraRepo(root, env)
     repo.write(".pre-commit-config.yaml", yaml.safe_dump(config, sort_keys=False))
     repo.write("policies/ACME-001.yaml", POLICY)
@@ -266,18 +281,10 @@ waivers:
 
 
 @pytest.fixture(scope="module")
-def governed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
-    """A snapshot of this project, a PRE_COMMIT_HOME, and an environment for git commits."""
-    if not (REPO / ".git").exists() or shutil.which("git") is None:
-        pytest.skip("needs git and a git checkout of hdsguard")
-    base = tmp_path_factory.mktemp("pre-commit-governed")
-    source = base / "hdsguard-src"
-    source.mkdir()
-    snapshot(source)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV"))}
-    env["PRE_COMMIT_HOME"] = str(base / "pre-commit-home")
-    env.pop("GITHUB_ACTIONS", None)
-    yield source, env
+def governed(hook_source: tuple[Path, str, dict[str, str]]) -> tuple[Path, dict[str, str]]:
+    """The snapshot of this project and the environment (its PRE_COMMIT_HOME) for git commits."""
+    source, _rev, env = hook_source
+    return source, env
 
 
 def _governed_repo(root: Path, source: Path, snippet: dict[str, Any], env: dict[str, str]) -> None:
