@@ -66,6 +66,33 @@ def _serving(server: http.server.ThreadingHTTPServer) -> Iterator[int]:
         server.server_close()
 
 
+def loopback_probes(tmp_path: Path) -> list[str]:
+    """nmap options that make ``-sV`` wait 1 s, not 5 to 11, for each probe's answer.
+
+    A service scan waits for every probe's answer up to the probe's ``totalwaitms`` (6 s for
+    the banner a server may send first, 5 s by default): on a TLS port, which answers neither
+    the banner wait nor the plain-text lines, a scan took 17.5 s, with nothing to receive.
+    Timing templates (``-T4``/``-T5``) do not shorten these waits; only the probe database
+    does. A copy of nmap's own database with every wait at 1 s, read through ``--datadir``
+    (nmap's other data files still come from its install), gives the same XML: the servers
+    here answer on loopback at once. Where the database cannot be found: nmap's own waits."""
+    assert NMAP is not None
+    installed = Path(NMAP).resolve().parent.parent / "share" / "nmap" / "nmap-service-probes"
+    if not installed.is_file():
+        return []
+    lines = []
+    for line in installed.read_text(encoding="latin-1").splitlines():
+        if line.startswith(("totalwaitms ", "tcpwrappedms ")):
+            continue  # replaced below (tcpwrappedms must stay under totalwaitms)
+        lines.append(line)
+        if line.startswith("Probe "):
+            lines.append("totalwaitms 1000")
+    datadir = tmp_path / "nmap-data"
+    datadir.mkdir()
+    (datadir / "nmap-service-probes").write_text("\n".join(lines) + "\n", encoding="latin-1")
+    return ["--datadir", str(datadir)]
+
+
 def scan_with_nmap(tmp_path: Path, ports: str, options: list[str], vantage: str) -> Path:
     """``nmap -sT -Pn -p PORTS OPTIONS -oX`` of 127.0.0.1 into an evidence directory, with the
     sidecar that declares its vantage point; the path of the scan's XML."""
@@ -96,7 +123,8 @@ def test_real_nmap_finds_the_undeclared_ftp_and_the_served_certificate(tmp_path:
     with ftp_banner_server() as ftp, https_server(tmp_path) as https:
         assert NMAP is not None
         subprocess.run(
-            [NMAP, "-sT", "-sV", "-Pn", "-p", f"{ftp},{https}", "-oX", str(scan), LOOPBACK],
+            [NMAP, "-sT", "-sV", *loopback_probes(tmp_path), "-Pn", "-p", f"{ftp},{https}",
+             "-oX", str(scan), LOOPBACK],
             check=True, capture_output=True, timeout=300,
         )  # fmt: skip
         served = ssl.get_server_certificate((LOOPBACK, https))  # what openssl s_client shows
@@ -201,7 +229,9 @@ def test_real_nmap_tells_a_portal_declared_https_that_answers_in_clear(tmp_path:
     plain HTTP on the other, which fails and points at its declared protocol and at the
     scan's line."""
     with http_server() as plain, https_server(tmp_path) as tls:
-        scan = scan_with_nmap(tmp_path, f"{plain},{tls}", ["-sV"], "external")
+        scan = scan_with_nmap(
+            tmp_path, f"{plain},{tls}", ["-sV", *loopback_probes(tmp_path)], "external"
+        )
     decl = write(tmp_path / "decl", {"services.yaml": f"""
         services:
           - {{id: results, host: {LOOPBACK}, port: {plain}, protocol: https, exposure: internet,
