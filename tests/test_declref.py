@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from hdsguard.declref import markdown
 from hdsguard.schemagen import declaration_schema
 from tests.helpers import REPO, run_cli
@@ -11,23 +13,29 @@ from tests.helpers import REPO, run_cli
 DOC = REPO / "docs" / "declarations.md"
 
 
-def test_docs_are_in_sync_with_the_model() -> None:
+@pytest.fixture(scope="module")
+def text() -> str:
+    """The reference generated from the model and the catalogue (3-4 s), once for the module:
+    the tests read parts of the same text."""
+    return markdown()
+
+
+def test_docs_are_in_sync_with_the_model(text: str) -> None:
     # After changing the model or a policy: hdsguard schema --markdown > docs/declarations.md
-    assert DOC.read_text(encoding="utf-8") == markdown()
+    assert DOC.read_text(encoding="utf-8") == text
 
 
-def test_schema_markdown_prints_it() -> None:
+def test_schema_markdown_prints_it(text: str) -> None:
     result = run_cli(["schema", "--markdown"])
     assert result.exit_code == 0
-    assert result.stdout == markdown()
+    assert result.stdout == text
     wrong = run_cli(["schema", "policy", "--markdown"])
     assert wrong.exit_code == 2
     assert "--markdown documents declarations only" in wrong.stderr
 
 
-def test_every_section_and_field_is_documented() -> None:
+def test_every_section_and_field_is_documented(text: str) -> None:
     schema = declaration_schema()
-    text = markdown()
     for section in schema["properties"]:
         assert f"## `{section}`" in text
     for model in schema["$defs"].values():
@@ -35,8 +43,7 @@ def test_every_section_and_field_is_documented() -> None:
             assert re.search(rf"^\| `{name}`", text, re.MULTILINE), name
 
 
-def test_rows_say_type_values_meaning_readers_and_example() -> None:
-    text = markdown()
+def test_rows_say_type_values_meaning_readers_and_example(text: str) -> None:
     services = text[text.index("### `services[]`") :]
     protocol = next(line for line in services.splitlines() if line.startswith("| `protocol`"))
     cells = protocol.split(" | ")
@@ -60,11 +67,10 @@ def test_rows_say_type_values_meaning_readers_and_example() -> None:
     assert ej.endswith('| `"750712184"` |')
 
 
-def test_examples_come_from_passing_cases_before_the_traps_of_the_others() -> None:
+def test_examples_come_from_passing_cases_before_the_traps_of_the_others(text: str) -> None:
     # BKP-003 fails `site: "Paris-1 "` (a trailing space), BKP-005 a certificate valid only
     # from the day after the evaluation date: a reader would copy either (HC, the fourteenth
     # session).
-    text = markdown()
     systems = text[text.index("### `systems[]`") :]
     site = next(line for line in systems.splitlines() if line.startswith("| `site`"))
     assert site.endswith("| `Paris-1` |"), site
@@ -79,13 +85,12 @@ def _readers(text: str, heading: str, field: str) -> set[str]:
     return set(re.findall(r"\[([A-Z]+-[0-9]+)\]", row.split(" | ")[4]))
 
 
-def test_a_rule_reads_what_its_expressions_read_not_the_words_of_its_messages() -> None:
+def test_a_rule_reads_what_its_expressions_read_not_the_words_of_its_messages(text: str) -> None:
     """EXP-005 was listed as reading `services[].addresses` because its message says "the
     addresses or networks of the partner's gateways"; FW-002 as reading a firewall's
     `vendor` ("left vendor support"), EXP-006 the organisation's `name` ("name the person
     accountable"). A rule reads a field through its conditions, requirements, located
     fields, the expressions of its messages, and the helpers that read it for it."""
-    text = markdown()
     addresses = _readers(text, "services[]", "addresses")
     assert "EXP-005" not in addresses
     # evidence_ports_of(target) matches a service by its host, addresses, port and protocol.
