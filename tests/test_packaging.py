@@ -12,6 +12,9 @@ import pytest
 
 from tests.helpers import REPO
 
+# One worker under xdist: the wheel is built once (2-3 s).
+pytestmark = pytest.mark.xdist_group("wheel")
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -21,9 +21,13 @@ from tests.audit_support import files
 from tests.helpers import REPO, run_cli
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian's chromium is not installed (.ci/run installs it)",
+    ),
+    pytest.mark.xdist_group("browser"),  # one worker under xdist: chromium started once
+]
 Tree = Callable[[dict[str, str]], Path]
 SECTIONS = [
     "Summary",
