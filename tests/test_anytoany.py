@@ -55,6 +55,14 @@ def test_a_range_written_backwards_names_the_same_ports() -> None:
     assert port_intervals("8080-8000", ANY_PORT) == ((8000, 8080),)
 
 
+@pytest.mark.parametrize("port", ["４４３", "٤٤٣", "０-６５５３５", "٠-٦٥٥٣٥", "1-６５５３５"])
+def test_digits_of_another_script_are_no_port(port: str) -> None:
+    # int() reads them (found by HB); the declarations refuse them, located: a port counted
+    # here is one they accept.
+    assert port_intervals(port, ANY_PORT) == ()
+    assert not covers_any_port([port], ANY_PORT)
+
+
 def test_port_intervals_clip_to_the_valid_ports() -> None:
     assert port_intervals("0-80", ANY_PORT) == ((1, 80),)
     assert port_intervals(443, ANY_PORT) == ((443, 443),)

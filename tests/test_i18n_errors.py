@@ -116,6 +116,29 @@ CASES = [
         "écrivez-en une comme `8000-8080`, ou `any` (ou omettez `port`) pour tous les ports",
         id="declaration-rule-port-range-too-high",
     ),
+    # Port 0 alone is refused (1 to 65535); `0-0` named only it, yet was accepted and read as
+    # no port at all (found by HB). `0-65535` stays every port.
+    pytest.param(
+        {"decl/a.yaml": FW_PORT.format(port="0-0")},
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port: '0-0' is not a port range: port 0 is "
+        "no destination port, so it allows none; write the ports it allows, from 1 to 65535 "
+        "(`8000-8080`), or `any` (or leave `port` out) for every port",
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port : '0-0' n'est pas une plage de ports : "
+        "le port 0 n'est pas un port de destination, elle n'en autorise donc aucun ; écrivez "
+        "les ports qu'elle autorise, de 1 à 65535 (`8000-8080`), ou `any` (ou omettez `port`) "
+        "pour tous les ports",
+        id="declaration-rule-port-range-zero",
+    ),
+    # Digits of another script: int() reads "٤٤٣" as 443; refused, located (found by HB).
+    pytest.param(
+        {"decl/a.yaml": FW_PORT.format(port='"٤٤٣"')},
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port: '٤٤٣' is not a port: write a port "
+        "number (`443`), a range (`8000-8080`), or `any` (or leave `port` out) for every port",
+        "decl/a.yaml:4:32: firewalls/fw-1.rules[0].port : '٤٤٣' n'est pas un port : écrivez un "
+        "numéro de port (`443`), une plage (`8000-8080`) ou `any` (ou omettez `port`) pour tous "
+        "les ports",
+        id="declaration-rule-port-other-digits",
+    ),
     pytest.param(
         {"decl/a.yaml": "organisation:\n  name: Clinique\n  finess_number: '690028717'\n"},
         "decl/a.yaml:3:3: unknown key 'finess_number' in organisation; did you mean 'finess'?",

@@ -41,6 +41,11 @@ MSG_BAD_RANGE = N_(
     "'{got}' is not a port range: its ends run from 0 to 65535, the first no greater than "
     "the second; write one such as `8000-8080`, or `any` (or leave `port` out) for every port"
 )
+MSG_ZERO_RANGE = N_(
+    "'{got}' is not a port range: port 0 is no destination port, so it allows none; write "
+    "the ports it allows, from 1 to 65535 (`8000-8080`), or `any` (or leave `port` out) for "
+    "every port"
+)
 MSG_PATTERN = N_("'{got}' does not have the expected form (it must match `{pattern}`)")
 MSG_CASE = N_("invalid value '{got}': write `{fix}` (lower case)")
 MSG_CHOICES = N_("invalid value '{got}': write one of {choices}")
@@ -80,10 +85,14 @@ def port_range_problem(text: str) -> str | None:
     """What is wrong with a firewall rule's port range of the right form (``0-70000``,
     ``8080-8000``), or None for ``any`` and a range that makes sense."""
     low, sep, high = text.partition("-")
-    if not sep or not (low.isdigit() and high.isdigit()):
+    if not sep or not (re.fullmatch("[0-9]+", low) and re.fullmatch("[0-9]+", high)):
         return None
     if int(high) > 65535 or int(low) > int(high):
         return _(MSG_BAD_RANGE).format(got=text)
+    if int(high) == 0:
+        # Port 0 alone is refused as no port (1 to 65535); as the low end of a range it is
+        # read as the range from 1 (`0-65535`, every port): `0-0` named no port, yet passed.
+        return _(MSG_ZERO_RANGE).format(got=text)
     return None
 
 

@@ -1185,7 +1185,8 @@ class FirewallRule(Strict):
     port: Port | RulePort | None = Field(
         None,
         description='Destination port (1 to 65535), a range "8000-8080", or "any"; '
-        "absent means any port.",
+        "absent means any port. A range's ends run from 0 to 65535 (port 0 is no destination "
+        'port: "0-65535" is every port, "0-0" none, and refused); digits are ASCII.',
     )
     action: FirewallRuleAction | None = Field(
         None, description="Whether the rule allows or denies the traffic."

@@ -30,6 +30,7 @@ Box = tuple[tuple[Interval, ...], ...]
 _V4_MAX = 2**32 - 1
 _V6_MAX = 2**128 - 1
 _PORTS: Interval = (1, 65535)
+_DIGITS = re.compile(r"[0-9]+")  # ASCII: re's \d, str.isdigit() and int() read any script's
 # Pruning the covering set to the rules it needs costs one coverage test per rule: above
 # this many rules, the fewest largest ones that cover are found first (_largest_covering).
 _PRUNE_LIMIT = 64
@@ -52,7 +53,10 @@ def _port_intervals(port: object, words: set[str]) -> tuple[Interval, ...]:
     if text in words:
         return (_PORTS,)
     low_text, sep, high_text = text.partition("-")
-    if not (low_text.strip().isdigit() and (not sep or high_text.strip().isdigit())):
+    # ASCII digits only: int() reads "４４３" and "٤٤٣" as 443, which the declarations refuse
+    # (a located message, RULE_PORT_PATTERN): a port this module counts is one they accept.
+    low_ok = _DIGITS.fullmatch(low_text.strip()) is not None
+    if not (low_ok and (not sep or _DIGITS.fullmatch(high_text.strip()) is not None)):
         return ()
     low = int(low_text)
     high = int(high_text) if sep else low

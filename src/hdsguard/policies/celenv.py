@@ -189,7 +189,7 @@ _PURE = (
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
     "any_to_any_alone", "rules_not_stated",
     "cleartext_on_port",
-    "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text",
+    "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text", "same_holder",
 )  # fmt: skip
 
 # The one definition of a stale scan: one that started more than EVD-004's
@@ -693,6 +693,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # given its id.
         ("hds_flaws", [_D], _L, lambda h: hdscert.flaws(_holder(ctx, h), ctx.as_of)),
         ("hds_flaw_text", [_D], _S, lambda h: hdscert.explain(_holder(ctx, h), ctx.as_of)),
+        ("same_holder", [_S, _S], _B, hdscert.same_holder),
         (
             "provider_hds_flaws",
             [_S],

@@ -58,6 +58,24 @@ def _key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+# Legal forms a registry appends to a holder's name ("OVH SAS" for a provider declared "OVH").
+LEGAL_FORMS = (
+    "sas", "sasu", "sa", "sarl", "eurl", "se", "sca", "snc", "gie", "gmbh", "ag", "ltd",
+    "limited", "inc", "llc", "bv", "nv", "spa", "srl", "sl",
+)  # fmt: skip
+
+
+def same_holder(registry: str, declared: str) -> bool:
+    """Whether the holder the ANS registry lists and a declared name are the same entity
+    (EVD-010): the same name as :func:`same_name` reads them (case-folded, Unicode-normalised:
+    EVD-010 lowercased ASCII only, so "MÉDI-INFRA" was another holder than "Médi-Infra"), or
+    one is the other with a legal form after it ("OVH SAS", "OVH")."""
+    held, named = _key(registry), _key(declared)
+    return held == named or any(
+        held == f"{named} {form}" or named == f"{held} {form}" for form in LEGAL_FORMS
+    )
+
+
 def flaws(holder: Any, as_of: datetime.date) -> list[str]:
     """Every reason (codes of :data:`FLAWS`, in that order) why ``holder`` (a provider or a
     vendor, as declared) holds no real HDS certificate on ``as_of``; [] when it holds one."""
