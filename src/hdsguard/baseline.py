@@ -23,6 +23,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -135,9 +136,16 @@ def reason(message: str, as_of: datetime.date, lang: str) -> str:
     ``as_of`` (as the messages of ``lang`` write it) and the durations in days, months or
     years (``59 days``, ``14 months``): two messages with the same reason on different
     days have the same reason."""
-    for day in {as_of.isoformat(), long_date(as_of, lang)}:
+    for day in _day_texts(as_of, lang):
         message = message.replace(day, "{now}")
     return _DURATION.sub(lambda m: "# " + m.group(1).rstrip("s"), message)
+
+
+@lru_cache(maxsize=8)
+def _day_texts(as_of: datetime.date, lang: str) -> tuple[str, ...]:
+    """How the messages of ``lang`` write ``as_of``: once per run, not once per finding (a
+    French date is formatted by Babel)."""
+    return tuple(dict.fromkeys((as_of.isoformat(), long_date(as_of, lang))))
 
 
 def apply_baseline(
