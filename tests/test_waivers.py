@@ -269,28 +269,6 @@ def test_text_output_shows_the_waiver_and_the_notices(tree: Tree) -> None:
             "(waiver_policy.max_days.critical in .hdsguard.yaml)",
             id="cap-follows-the-severity-override",
         ),
-        # A critical finding is waived for 90 days at most unless the config says otherwise:
-        # without a cap, an accepted critical risk could last years (found by HB).
-        pytest.param(
-            CONFIG + "severity: {FW-001: critical}\n",
-            waiver("firewalls/fw-edge-1", "2029-11-28", created="2026-11-28"),
-            "waivers.yaml:10:14: waivers[0].expires: waiver lasts 1096 days (from 2026-11-28, to "
-            "2029-11-28), over the 90-day cap for critical findings "
-            "(waiver_policy.max_days.critical, 90 days unless .hdsguard.yaml sets it: a critical "
-            "risk is accepted for a quarter at most, then approved again); shorten it, or set "
-            "another cap (null: none)",
-            id="default-cap-for-critical",
-        ),
-        pytest.param(
-            CONFIG + "severity: {FW-001: critical}\nwaiver_policy: {max_days: {high: 180}}\n",
-            waiver("firewalls/fw-edge-1", "2027-02-27"),
-            "waivers.yaml:9:14: waivers[0].expires: waiver lasts 91 days (from 2026-11-28, the "
-            "evaluation date, to 2027-02-27), over the 90-day cap for critical findings "
-            "(waiver_policy.max_days.critical, 90 days unless .hdsguard.yaml sets it: a critical "
-            "risk is accepted for a quarter at most, then approved again); shorten it, or set "
-            "another cap (null: none)",
-            id="default-cap-kept-when-another-severity-is-set",
-        ),
         pytest.param(
             CONFIG,
             waiver("firewall/fw-edge-1", "2027-01-01"),
@@ -349,21 +327,6 @@ def test_a_waiver_at_the_cap_is_accepted(tree: Tree) -> None:
     config = CONFIG + "waiver_policy: {max_days: {high: 90}}\n"
     result = run(tree, waivers(waiver("firewalls/fw-edge-1", "2027-02-26")), config)
     assert result.exit_code == 0
-
-
-@pytest.mark.parametrize(
-    ("setting", "expires"),
-    [
-        ("", "2027-02-26"),  # exactly the default 90 days
-        ("waiver_policy: {max_days: {critical: 400}}\n", "2027-12-31"),
-        ("waiver_policy: {max_days: {critical: null}}\n", "2029-11-28"),  # no cap, said so
-    ],
-)
-def test_the_default_critical_cap_can_be_set(tree: Tree, setting: str, expires: str) -> None:
-    config = CONFIG + "severity: {FW-001: critical}\n" + setting
-    result = run(tree, waivers(waiver("firewalls/fw-edge-1", expires)), config)
-    assert result.exit_code == 0, result.stderr
-    assert edge(result)["status"] == "waived"
 
 
 def test_the_waiver_file_is_not_read_as_declarations(tree: Tree) -> None:

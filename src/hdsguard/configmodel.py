@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 from hdsguard.declarations.types import FormatVersion
 from hdsguard.declarations.validate import data_path
 from hdsguard.policies.model import SeverityName
-from hdsguard.speed.configcheck import DEFAULT_CRITICAL_WAIVER_DAYS, DEFAULT_WARN_DAYS
+from hdsguard.speed.configcheck import DEFAULT_WARN_DAYS
 
 RuleId = Annotated[str, Field(strict=True, min_length=1, description="A policy id (FW-001).")]
 Days = Annotated[int, Field(strict=True, ge=1)]
@@ -36,14 +36,9 @@ class Rules(_Strict):
 
 
 class MaxDays(_Strict):
-    """Longest waiver allowed per severity of the waived rule, in days (no key: no cap, but
-    for critical rules: 90 days unless set; `null` removes it)."""
+    """Longest waiver allowed per severity of the waived rule, in days (no key: no cap)."""
 
-    critical: Days | None = Field(
-        default=DEFAULT_CRITICAL_WAIVER_DAYS,
-        description="Longest waiver of a critical finding, in days: 90 unless set (a "
-        "critical risk is accepted for a quarter at most, then approved again); null: no cap.",
-    )
+    critical: Days | None = None
     high: Days | None = None
     medium: Days | None = None
     low: Days | None = None

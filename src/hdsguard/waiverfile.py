@@ -36,7 +36,6 @@ from hdsguard.findings import Finding, Severity, Status, Waiver
 from hdsguard.i18n import _, current, ngettext
 from hdsguard.l10n import long_date
 from hdsguard.modelfile import at, read_source
-from hdsguard.speed.configcheck import DEFAULT_CRITICAL_WAIVER_DAYS
 
 if TYPE_CHECKING:
     from hdsguard.config import WaiverPolicyValues
@@ -138,19 +137,6 @@ def _over_cap(
     duration = (entry.expires - start).days
     if cap is None or duration <= cap:
         return None
-    if severity is Severity.CRITICAL and cap == DEFAULT_CRITICAL_WAIVER_DAYS:
-        # The default: say where it comes from, and how to set another (in the config a
-        # run without one would read).
-        config = ".hdsguard.yaml" if config == "the options" else config
-        return _(
-            "waiver lasts {duration} days (from {start}{named}, to {expires}), over the "
-            "{cap}-day cap for critical findings (waiver_policy.max_days.critical, {cap} days "
-            "unless {config} sets it: a critical risk is accepted for a quarter at most, then "
-            "approved again); shorten it, or set another cap (null: none)"
-        ).format(
-            duration=duration, start=start, named=named, expires=entry.expires, cap=cap,
-            config=config,
-        )  # fmt: skip
     return _(
         "waiver lasts {duration} days (from {start}{named}, to {expires}), over the "
         "{cap}-day cap for {severity} findings (waiver_policy.max_days.{severity} in {config})"

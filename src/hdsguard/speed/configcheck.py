@@ -28,10 +28,6 @@ from typing import Any
 from hdsguard.speed.plainread import Doubt as _Doubt
 
 DEFAULT_WARN_DAYS = 30  # WaiverPolicy.warn_days (the model takes it from here)
-# MaxDays.critical: a waiver of a critical finding lasts at most a quarter unless the config
-# says otherwise (`null`: no cap). Without it, an accepted critical risk (an uncertified host of
-# health data, FTP open to the Internet) could be waived for years by default (found by HB).
-DEFAULT_CRITICAL_WAIVER_DAYS = 90
 # The model's literals (hdsguard.policies.model.SeverityName, Config.lang, EvidenceEntry.vantage),
 # kept equal to it by a test.
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -56,7 +52,7 @@ class PlainRules:
 class PlainMaxDays:
     """:class:`hdsguard.configmodel.MaxDays`, without pydantic."""
 
-    critical: int | None = DEFAULT_CRITICAL_WAIVER_DAYS
+    critical: int | None = None
     high: int | None = None
     medium: int | None = None
     low: int | None = None
