@@ -81,6 +81,9 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: a real external tool (pre-commit); runs in CI too")
+    # pytest-xdist's own mark, declared here too: a venv made before xdist joined the test
+    # extra runs the suite in one process, where the mark changes nothing.
+    config.addinivalue_line("markers", "xdist_group(name): tests kept on one xdist worker")
 
 
 @pytest.fixture

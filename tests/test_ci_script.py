@@ -22,4 +22,5 @@ def test_ci_runs_the_readme_test_command() -> None:
     ran = pytest_args(run)
     assert ran[: len(documented)] == documented
     assert all(arg.startswith("--durations") for arg in ran[len(documented) :])
-    assert "-n" in documented  # the suite runs on every CPU
+    assert "-n" in documented  # the suite runs on every CPU,
+    assert documented[documented.index("--dist") + 1] == "loadgroup"  # xdist_group kept
