@@ -413,6 +413,8 @@ logging:
   health_data_access_logged: true
   retention_days: 200
   last_access_review: 2025-06-01
+# Declared empty (nothing exposed): an absent services section fails EXP-006 as missing evidence.
+services: []
 """
 
 # The evidence absent: fields, blocks and inventories the rows need are not declared.

@@ -84,7 +84,8 @@ def hds005(referential: str) -> str:
 
 
 def exp006(scan: str) -> str:
-    return f"organisation: {{name: CH, last_exposure_scan: {scan}}}\n"
+    # `services: []`: the inventory declared (absent, it fails as missing evidence).
+    return f"organisation: {{name: CH, last_exposure_scan: {scan}}}\nservices: []\n"
 
 
 def firewall(fields: str) -> str:

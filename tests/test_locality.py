@@ -182,6 +182,7 @@ def test_the_rules_that_follow_references_read_these_sections() -> None:
         "BIO-001": ("organisation",),  # organisation_kind(): a hospital runs such devices
         "BKP-005": ("providers",),
         "EVD-001": ("evidence_ports", "services"),
+        "EXP-006": ("services",),  # services_count(): whether the inventory is declared
         "IAM-001": ("services",),  # services_without_mfa(): a service may deny mfa_admin: true
         **dict.fromkeys(("EXP-002", "EXP-007", "IAM-008"), ("systems",)),
         # the Internet services it runs itself, the firewalls in front of them

@@ -83,6 +83,15 @@ def test_a_changed_kind_changes_bio_001_on_a_warm_run(tmp_path: Path) -> None:
             ("systems.yaml", "systems: [{{id: dpi, name: DPI, health_data: {}}}]\n"),
             [("false", "fail"), ("true", "pass"), ("false", "fail")],
         ),
+        # EXP-006 reads whether the services section is declared, even with no object: a
+        # file declaring `services: []` declares no object, yet its edit changes the verdict.
+        (
+            "EXP-006",
+            "hospital, last_exposure_scan: 2026-11-20",
+            {},
+            ("inventory.yaml", "{}: []\n"),
+            [("services", "pass"), ("firewalls", "fail"), ("services", "pass")],
+        ),
     ],
 )
 def test_an_organisation_rule_follows_the_section_it_reads_on_a_warm_run(

@@ -109,7 +109,8 @@ def test_the_snippet_declares_what_the_rule_reads(tmp_path: Path, clinic: Path) 
 
 
 def test_an_undeclared_organisation_names_its_required_name(tmp_path: Path) -> None:
-    root = write(tmp_path / "decl", {"d.yaml": "version: 1\nidentity: {mfa_admin: true}\n"})
+    decl = "version: 1\nidentity: {mfa_admin: true}\nservices: []\n"
+    root = write(tmp_path / "decl", {"d.yaml": decl})
     report = _report(root)
     gov_001 = _finding(report, "GOV-001", "organisation")
     assert (gov_001["status"], gov_001["file"]) == ("fail", None)

@@ -52,6 +52,11 @@ class DeclarationSet:
     _targets: dict[str, list[tuple[str, dict[str, Any], Origin | None]]] = field(
         default_factory=dict, repr=False
     )
+    # The files that declare each list section, in the set's order, whether or not they
+    # declare an object of it: `services: []` says "none" where an absent section says
+    # nothing (a rule reading the section's presence is keyed on these files in the findings
+    # memo, as on the files declaring its objects).
+    declared_in: dict[str, list[str]] = field(default_factory=dict)
     # Sections whose `by_id` and `origins` entries are made on their first look-up, by the
     # callable given (evidence.view.attach: the 10,000 hosts of a sweep, which no built-in
     # rule looks up one by one).
@@ -147,6 +152,10 @@ def merge_parts(
             if section in SINGLETON_SECTIONS and isinstance(value, dict):
                 _add_singleton(decl, source, section, value, problems, (section, None) in bad)
             elif section in LIST_SECTIONS and isinstance(value, list):
+                # Declared, even empty: the policies see `services: []` as a list, an absent
+                # section not at all.
+                decl.lists.setdefault(section, [])
+                decl.declared_in.setdefault(section, []).append(source.path)
                 if count + len(value) > MAX_OBJECTS:
                     raise InputError([*problems, _too_many(source, section, MAX_OBJECTS - count)])
                 count += len(value)

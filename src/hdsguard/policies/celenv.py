@@ -243,6 +243,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "internet_services_on_premises": frozenset({"services", "systems"}),
     "internet_facing_firewalls": frozenset({"firewalls"}),
     "systems_count": frozenset({"systems"}),
+    "services_count": frozenset({"services"}),
     # Evidence helpers: the evidence they match, and the declarations they match it with (the
     # object a target name names: a service's ports, a certificate's observations).
     "evidence_ports_of": frozenset({"evidence_ports", "services"}),
@@ -779,6 +780,15 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
                 for s in ctx.section("systems") or ()
                 if not health_data_only or s.get("health_data") is not False
             ),
+        ),
+        # EXP-006: how many network services are declared, -1 when no file declares the
+        # section. `services: []` is declared (0: none); an absent section is missing
+        # evidence, not "nothing exposed": every exposure rule would have no target.
+        (
+            "services_count",
+            [],
+            _I,
+            lambda: -1 if ctx.section("services") is None else len(ctx.section("services")),
         ),
         # FW-005: whether the perimeter that filters the organisation's own Internet services
         # is declared at all (an absent inventory is missing evidence).
