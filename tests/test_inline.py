@@ -16,10 +16,13 @@ from tests.helpers import REPO
 
 RUNTIME = CelRuntime()
 DATES = st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2060, 12, 31))
+# End dates reach 9999-12-31 (RFC 5280's "no expiration"): beyond CEL's ±290-year durations,
+# which made the rewrite an error ("integer overflow") where the helper gives the days.
+ANY_DATES = st.one_of(DATES, st.dates(max_value=datetime.date(9999, 12, 31)))
 
 
 @settings(max_examples=200, deadline=None)
-@given(day=DATES, now=DATES, other=DATES)
+@given(day=ANY_DATES, now=DATES, other=ANY_DATES)
 def test_inlined_helpers_compute_whole_days(
     day: datetime.date, now: datetime.date, other: datetime.date
 ) -> None:
@@ -52,6 +55,15 @@ def test_rewrite(source: str, expected: str | None) -> None:
     else:
         assert expected in rewritten
         assert "days_" not in rewritten
+
+
+def test_the_far_end_of_the_calendar_is_a_number_of_days() -> None:
+    expr = RUNTIME.compile("[days_until(self.d), days_between(self.e, self.d)]")
+    variables = {"self": {"d": "9999-12-31", "e": "0001-01-01"}, "now": "2026-11-28"}
+    value, error = evaluate(expr, RUNTIME.activation(variables))
+    assert error is None
+    far = datetime.date(9999, 12, 31)
+    assert value == [(far - datetime.date(2026, 11, 28)).days, (far - datetime.date.min).days]
 
 
 def test_a_bad_date_is_still_an_error_not_a_value() -> None:

@@ -112,6 +112,50 @@ def test_hds_certificates_last_at_most_three_years(
             assert f"{section}/h.hds.valid_until:" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            "systems: [{id: s, name: S, health_data: false, end_of_support: 9999-12-31}]",
+            "decl.yaml:1:64: systems/s.end_of_support: 9999-12-31 is more than 100 years",
+        ),
+        (
+            "firewalls: [{id: fw-1, firmware: {end_of_support: 2999-12-31}}]",
+            "firewalls/fw-1.firmware.end_of_support: 2999-12-31 is more than 100 years",
+        ),
+        (
+            "services:\n  - id: s\n    protocol: ssh\n    exposure: internal\n"
+            "    software: {name: OpenSSH, end_of_support: 9999-01-01}\n",
+            "services/s.software.end_of_support: 9999-01-01 is more than 100 years",
+        ),
+    ],
+)
+def test_an_end_of_support_a_century_ahead_is_a_placeholder(
+    tmp_path: Path, text: str, where: str
+) -> None:
+    # "Supported until 9999-12-31" passed PAT-001 and FW-002 (an error before: CEL overflow).
+    result = check(tmp_path, text)
+    assert result.exit_code == 2
+    assert where in result.stderr
+    assert 'what a form writes for "no end date"' in result.stderr
+
+
+def test_far_end_dates_within_the_horizon_or_of_certificates_are_read(tmp_path: Path) -> None:
+    # 2099-12-31, a fixture's "well ahead", is read; a certificate's 9999-12-31 is RFC 5280's
+    # "no expiration", and its rules give verdicts, not an error.
+    result = check(
+        tmp_path,
+        "systems: [{id: s, name: S, health_data: false, end_of_support: 2099-12-31}]\n"
+        "certificates: [{id: c, subject: x, not_before: 2026-01-01, not_after: 9999-12-31,"
+        " public: false, signature_algorithm: sha256WithRSAEncryption}]\n",
+    )
+    assert result.exit_code in (0, 1), result.stderr
+    status = {(f["rule"], f["target"]): f["status"] for f in findings_of(result)}
+    assert status[("PAT-001", "systems/s")] == "pass"
+    assert status[("TLS-002", "certificates/c")] == "pass"
+    assert status[("TLS-003", "certificates/c")] == "pass"
+
+
 def test_a_certificate_cannot_end_before_it_begins(tmp_path: Path) -> None:
     result = check(
         tmp_path, "certificates: [{id: c, not_before: 2026-06-01, not_after: 2026-05-01}]"

@@ -52,6 +52,15 @@ FLOOR = "1990-01-01"
 test, review, signature or certificate this tool reads as evidence predates 1990; earlier
 dates (1900-01-01, 1970-01-01, the Unix epoch) are what tools and forms write for "no date"."""
 
+SUPPORT_ENDS = frozenset({"end_of_support"})
+"""End dates a vendor announces: none lies more than :data:`SUPPORT_HORIZON_YEARS` ahead."""
+
+SUPPORT_HORIZON_YEARS = 100
+"""No vendor announces support a century ahead: an `end_of_support` beyond it (9999-12-31,
+2999-12-31) is what a form writes for "no end date", a placeholder that passed PAT-001 and
+FW-002 as "supported until 9999-12-31" (and made them an error before: integer overflow).
+Far-future dates that fixtures write for "well ahead" (2099-12-31) stay within it."""
+
 NO_FLOOR = frozenset({"published"})
 """Event dates without the generic floor: the NVD dates a few CVEs before 1990 (sendmail's,
 1988), and an old publication date only makes the patch deadlines stricter."""
@@ -102,8 +111,37 @@ def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
                 bad = _duration(holder, start, end, years, why, as_of)
                 if bad:
                     problems.append(_problem(target, origin, (*base, end), bad))
+    problems.extend(_support_ends(decl, as_of))
     problems.extend(_port_ranges(decl))
     return problems
+
+
+def _support_ends(decl: DeclarationSet, as_of: datetime.date) -> Iterator[Problem]:
+    """Every announced end of support beyond :data:`SUPPORT_HORIZON_YEARS`: a placeholder."""
+    horizon = _add_years(as_of, SUPPORT_HORIZON_YEARS).isoformat()
+    for section, paths in _support_paths().items():
+        for target, obj, origin in decl.targets(section):
+            for path in paths:
+                for where, value in _walk(obj, path, ()):
+                    if isinstance(value, str) and value > horizon:
+                        yield _problem(target, origin, where, _too_far(value, as_of))
+
+
+def _too_far(value: str, as_of: datetime.date) -> str:
+    return _(
+        "{value} is more than {years} years after the evaluation date {today}, which is "
+        "implausible: no vendor announces support so far ahead, and such a date is what a form "
+        'writes for "no end date" (a placeholder, not evidence); write the last day of support '
+        "the vendor announces, or leave the field out until it is known"
+    ).format(value=value, years=SUPPORT_HORIZON_YEARS, today=as_of.isoformat())
+
+
+@cache
+def _support_paths() -> dict[str, tuple[DatePath, ...]]:
+    """Section -> paths of its announced ends of support, read from the shipped schema."""
+    every = _dated(frozenset())
+    found = {s: tuple(p for p in paths if p[-1] in SUPPORT_ENDS) for s, paths in every.items()}
+    return {section: paths for section, paths in found.items() if paths}
 
 
 def _port_ranges(decl: DeclarationSet) -> Iterator[Problem]:

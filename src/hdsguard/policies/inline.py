@@ -47,7 +47,11 @@ from hdsguard.policies.placeholders import PLACEHOLDERS
 
 Rewrite = Callable[[list[str]], str | None]
 
-_DAY = '(timestamp(({a}) + "T00:00:00Z") - timestamp(({b}) + "T00:00:00Z")).getHours() / 24'
+# Seconds since the epoch, not a duration: CEL durations hold ±290 years (int64
+# nanoseconds), and an end date of 9999-12-31, legal for a certificate (RFC 5280's "no
+# expiration"), made every rule reading it an error ("integer overflow") where the helper
+# gives the number of days.
+_DAY = '(int(timestamp(({a}) + "T00:00:00Z")) - int(timestamp(({b}) + "T00:00:00Z"))) / 86400'
 # The argument is bound once (it may be any expression); the name is not one a text can mean.
 _KEV = (
     'cel.bind(hds_kev_v, {v}, evidence_given() && evidence_count("evidence_kev") > 0'
