@@ -79,7 +79,7 @@ def test_a_changed_kind_changes_bio_001_on_a_warm_run(tmp_path: Path) -> None:
         (
             "GOV-011",
             "hospital",
-            {},
+            {"vendors.yaml": "vendors: []\n"},
             ("systems.yaml", "systems: [{{id: dpi, name: DPI, health_data: {}}}]\n"),
             [("false", "fail"), ("true", "pass"), ("false", "fail")],
         ),
@@ -91,6 +91,14 @@ def test_a_changed_kind_changes_bio_001_on_a_warm_run(tmp_path: Path) -> None:
             {},
             ("inventory.yaml", "{}: []\n"),
             [("services", "pass"), ("firewalls", "fail"), ("services", "pass")],
+        ),
+        # GOV-011 reads whether the vendors section is declared, likewise.
+        (
+            "GOV-011",
+            "clinic",
+            {"systems.yaml": "systems: [{id: dpi, name: DPI, health_data: true}]\n"},
+            ("inventory.yaml", "{}: []\n"),
+            [("vendors", "pass"), ("certificates", "fail"), ("vendors", "pass")],
         ),
     ],
 )

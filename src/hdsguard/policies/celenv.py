@@ -244,6 +244,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "internet_facing_firewalls": frozenset({"firewalls"}),
     "systems_count": frozenset({"systems"}),
     "services_count": frozenset({"services"}),
+    "vendors_count": frozenset({"vendors"}),
     # Evidence helpers: the evidence they match, and the declarations they match it with (the
     # object a target name names: a service's ports, a certificate's observations).
     "evidence_ports_of": frozenset({"evidence_ports", "services"}),
@@ -789,6 +790,13 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             [],
             _I,
             lambda: -1 if ctx.section("services") is None else len(ctx.section("services")),
+        ),
+        # GOV-011: the same for the vendors (subcontractors with access to systems or data).
+        (
+            "vendors_count",
+            [],
+            _I,
+            lambda: -1 if ctx.section("vendors") is None else len(ctx.section("vendors")),
         ),
         # FW-005: whether the perimeter that filters the organisation's own Internet services
         # is declared at all (an absent inventory is missing evidence).
