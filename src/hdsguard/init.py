@@ -129,6 +129,8 @@ C_CERTIFIER = N_("the accredited body that certified it")
 C_TRANSPARENCY = N_("its page on transfers")
 C_LAWS = N_('non-EU laws it discloses (e.g. "US: CLOUD Act")')
 C_HOSTED_BY = N_("the id of its provider, above")
+C_VENDORS = N_("subcontractors with access to systems or data; `vendors: []` if none")
+C_NO_SERVICES = N_("none reachable from the Internet or partners, as answered")
 C_NETWORK_HEAD = N_("What can be reached from where, and the firewalls in front of it.")
 C_SERVES = N_("the system it serves")
 C_HOST = N_("its public name or address")
@@ -364,6 +366,18 @@ systems:
     #   auth_independent: true
     #   mfa: true
     # ins: {{exchanged: true, qualified: true}}
+
+# vendors:                             # {_(C_VENDORS)}
+#   - id: editor
+#     name: "…"
+#     country: FR
+#     systems: [{system}]
+#     processes_personal_data: true
+#     health_data_access: true
+#     stores_health_data: false
+#     subprocessors: []
+#     last_audit: YYYY-MM-DD
+#     contract: {{dpa: true, breach_notice_hours: 48}}
 """
     )
 
@@ -371,6 +385,8 @@ systems:
 def _network(a: Answers) -> str:
     system = MAIN_SYSTEMS.get(a.kind, MAIN_SYSTEM)[0]
     text = _head(C_NETWORK_HEAD) + "version: 1\n"
+    if not a.exposed:
+        text += f"\n# services: []                       # {_(C_NO_SERVICES)}\n"
     if a.exposed:
         text += "\nservices:\n"
         for protocol in a.exposed:
