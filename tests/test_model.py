@@ -343,7 +343,12 @@ def test_bad_dates_rejected(path: tuple[str | int, ...], value: object) -> None:
         (20260101, "got an integer"),
         ("28/11/2026", "got '28/11/2026'"),
         ("20261128", "got '20261128'"),
-        ("2026-11-28T10:00:00", "got '2026-11-28T10:00:00'"),
+        ("2026-11-28T10:00:00", "got '2026-11-28T10:00:00': write `2026-11-28`"),
+        # A time zone is not read either: the day as written is what to write.
+        ("2026-11-28T23:30:00-05:00", "got '2026-11-28T23:30:00-05:00': write `2026-11-28`"),
+        ("2026-11-28 10:00:00Z", "got '2026-11-28 10:00:00Z': write `2026-11-28`"),
+        ("2026-1-5", "got '2026-1-5': write `2026-01-05`"),
+        ("2026-02-30T10:00:00Z", "got '2026-02-30T10:00:00Z'"),  # no day: no hint
         (True, "got a boolean"),
         (datetime.datetime(2026, 11, 28, 10, 0), "got a date and time"),
     ],

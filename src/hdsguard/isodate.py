@@ -21,6 +21,13 @@ DATE_HINT = N_("expected an ISO 8601 date (YYYY-MM-DD), got {got}")
 # or year first with another separator (2026/10/14). French users write the day first.
 _DAY_FIRST_RE = re.compile(r"\s*([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})\s*")
 _YEAR_FIRST_RE = re.compile(r"\s*([0-9]{4})[/.]([0-9]{1,2})[/.]([0-9]{1,2})\s*")
+# Year first with dashes but a one-digit month or day (2026-1-5), or a date with a time and
+# a zone (2026-11-28T10:00:00+01:00, 2026-11-28 10:00, 2026-11-28Z): the day as written is
+# the date to write; a time and a zone are not read (no rule decides on hours).
+_DASHED_RE = re.compile(
+    r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:(?:[T ][0-9]{1,2}(?::[0-9]{2}){0,2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)\s*"
+)
 
 
 def parse_iso_text(value: str) -> datetime.date:
@@ -52,7 +59,7 @@ def written_as_iso(text: str) -> tuple[str, bool] | None:
         a, b, year = (int(x) for x in found.groups())
         readings = [(year, b, a), (year, a, b)]
     else:
-        found = _YEAR_FIRST_RE.fullmatch(text)
+        found = _YEAR_FIRST_RE.fullmatch(text) or _DASHED_RE.fullmatch(text)
         if found is None:
             return None
         year, month, day = (int(x) for x in found.groups())
