@@ -857,18 +857,15 @@ def _any_to_any(ctx: Context, rules: Any, any_values: Any, any_ports: Any, answe
 
 
 # What CEL's trim() removes: Python's whitespace but the separators \x1c-\x1f.
-_CEL_SPACE = "".join(
-    c for c in map(chr, range(0x3001)) if c.isspace() and not "\x1c" <= c <= "\x1f"
-)
-
-
 def _stated(value: Any) -> bool:
-    return isinstance(value, str) and value.strip(_CEL_SPACE) != ""
+    """A rule's `from` or `to` names an address: not blank, nor a placeholder (TBD, "?"),
+    as FW-004's condition reads it with is_placeholder()."""
+    return isinstance(value, str) and not is_placeholder(value)
 
 
 def _rules_not_stated(ctx: Context, rules: Any) -> list[int]:
     """FW-004: the positions of the rules (a list, or the target's own given `target`) that
-    do not state a `from` and a `to` (not blank, as CEL's trim() says) and an `action`."""
+    do not state a `from` and a `to` (neither blank nor a placeholder) and an `action`."""
     if isinstance(rules, str):
         obj = ctx.own(rules)
         rules = obj.get("rules") if isinstance(obj, dict) else None
