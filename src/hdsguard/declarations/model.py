@@ -361,7 +361,6 @@ def informational(reason: str) -> dict[str, Any]:
 _IDENTIFIES = "identifies the object for people; rules decide on its dated, checkable facts"
 _NOTES_INFO = informational("free text for people; a rule cannot decide on prose")
 _WHY_3 = "rules decide on the clauses, not on the signature date (checked for plausibility only)"
-_WHY_4 = "GDPR art. 28(2) sets no minimum notice period: context for the contract review"
 _WHY_5 = (
     "HDS v2 certification already requires an ISO 27001 ISMS, checked through the HDS "
     "certificate (HDS-001 to HDS-005)"
@@ -759,8 +758,10 @@ class Contract(Strict):
     )
     objection_days: NonNegativeInt | None = Field(
         None,
-        description="Days the organisation has to object to a new sub-processor after notice.",
-        json_schema_extra=informational(_WHY_4),
+        description=(
+            "Days the organisation has to object to a new sub-processor after notice "
+            "(0, no opportunity to object, fails VND-004 and HDS-009: GDPR art. 28(2))."
+        ),
     )
     patch_sla: PatchSla | None = Field(
         None, description="Contractual deadlines to deliver security patches."
