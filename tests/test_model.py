@@ -370,6 +370,8 @@ def test_bad_date_messages(value: object, detail: str) -> None:
         (("services", 0, "port"), True),
         (("services", 0, "port"), 0),
         (("services", 0, "port"), 65536),
+        # Beyond CEL's integers: every rule reading it was an error ("out of range").
+        (("identity", "inactive_disable_days"), 2**63),
         (("firewalls", 0, "rules", 0, "port"), "443"),
         (("firewalls", 0, "id"), "Bad Id"),
         (("firewalls", 0, "id"), "-edge"),

@@ -259,7 +259,7 @@ Email = Annotated[str, StringConstraints(strict=True, pattern=r"^[^@\s]+@[^@\s]+
 Port = Annotated[int, Field(strict=True, ge=1, le=65535)]
 """A TCP/UDP port number."""
 
-NonNegativeInt = Annotated[int, Field(strict=True, ge=0)]
+NonNegativeInt = Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)]
 """An integer >= 0 (counts of days or hours)."""
 
 Cvss = Annotated[float, Field(strict=True, ge=0, le=10)]
