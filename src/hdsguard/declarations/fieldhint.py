@@ -28,6 +28,11 @@ _ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$"
 _COUNTRY_START = "^(AD|"
 
 # What a value is, as the object of "add `field:` with …" or "write …".
+# The largest integer the policies' engine (CEL) holds: the model bounds counts of days with
+# it so that no rule fails to evaluate, but it is no limit a user writes to: a hint says "0 or
+# more", not "from 0 to 9223372036854775807".
+ENGINE_INT_MAX = 2**63 - 1
+
 WHAT_CHOICES = N_("one of {choices}")
 WHAT_BOOL = N_("`true` or `false`")
 WHAT_DATE = N_("a date written YYYY-MM-DD, such as `2026-11-28`")
@@ -127,7 +132,7 @@ def expected(
         return _(WHAT_DATE)
     if kind in ("integer", "number"):
         whole = kind == "integer"
-        low, high = node.get("minimum"), node.get("maximum")
+        low, high = node.get("minimum"), _user_max(node)
         if low is not None and high is not None:
             template = WHAT_WHOLE_RANGE if whole else WHAT_RANGE
             return _(template).format(low=low, high=high)
@@ -178,7 +183,7 @@ def placeholder(schema: Node, node: Node, depth: int = 0) -> str:
             return _(_ID_PLACEHOLDER)
         return '"…"'
     if kind in ("integer", "number"):
-        low, high = node.get("minimum"), node.get("maximum")
+        low, high = node.get("minimum"), _user_max(node)
         if low is not None and high is not None:
             return f"{low}..{high}"
         shown = _WHOLE_PLACEHOLDER if kind == "integer" else _NUMBER_PLACEHOLDER
@@ -233,3 +238,9 @@ def _bare(tree: Mapping[str, Any]) -> str:
     """``{a: …, b: {c: …}}`` without a schema (one that cannot be read)."""
     parts = [f"{k}: {_bare(v) if v else '…'}" for k, v in tree.items()]
     return "{" + ", ".join(parts) + "}"
+
+
+def _user_max(node: Mapping[str, Any]) -> Any:
+    """The maximum of ``node`` a user writes to, None for the engine's own bound."""
+    high = node.get("maximum")
+    return None if high == ENGINE_INT_MAX else high

@@ -26,6 +26,7 @@ from pydantic import (
 
 # Shared scalar types and section names live in a light module (no model classes), so that
 # importing them does not build the ~40 models below (start-up time).
+from hdsguard.declarations.fieldhint import ENGINE_INT_MAX
 from hdsguard.declarations.types import (  # noqa: F401  (re-exported)
     LIST_SECTIONS,
     SECTIONS,
@@ -259,7 +260,7 @@ Email = Annotated[str, StringConstraints(strict=True, pattern=r"^[^@\s]+@[^@\s]+
 Port = Annotated[int, Field(strict=True, ge=1, le=65535)]
 """A TCP/UDP port number."""
 
-NonNegativeInt = Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)]
+NonNegativeInt = Annotated[int, Field(strict=True, ge=0, le=ENGINE_INT_MAX)]
 """An integer >= 0 (counts of days or hours)."""
 
 Cvss = Annotated[float, Field(strict=True, ge=0, le=10)]
