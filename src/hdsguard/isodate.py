@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import lru_cache
 
 from hdsguard.i18n import N_, _, labelled
 
@@ -82,3 +83,11 @@ def _date_error(exc: ValueError) -> str:
         "month must be in 1..12": N_("month must be in 1..12"),
     }
     return _(known[reason]) if reason in known else reason
+
+
+@lru_cache(maxsize=4096)
+def declared_day(text: str) -> datetime.date:
+    """The date of ``text`` as a validated declaration holds it (``YYYY-MM-DD``, checked by
+    the model): read once per text, as the rules read the same few dates many times. Raises
+    ValueError on text that is not a date."""
+    return datetime.date.fromisoformat(text)

@@ -20,7 +20,7 @@ import datetime
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from cel_expr_python import cel
@@ -28,6 +28,7 @@ from cel_expr_python import cel
 from hdsguard import data, i18n
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
+from hdsguard.isodate import declared_day
 from hdsguard.policies import addresses, anytoany, hdscert
 from hdsguard.policies.placeholders import is_placeholder
 
@@ -42,9 +43,7 @@ VARIABLES = {
 }
 
 
-@lru_cache(maxsize=4096)
-def _date(text: str) -> datetime.date:
-    return datetime.date.fromisoformat(text)
+_date = declared_day
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:

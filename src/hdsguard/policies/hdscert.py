@@ -21,6 +21,7 @@ import unicodedata
 from typing import Any
 
 from hdsguard import i18n
+from hdsguard.isodate import declared_day
 from hdsguard.policies.placeholders import is_placeholder
 
 # Why a certificate does not count, in the order a reader fixes them (and HDS-001's checks
@@ -42,7 +43,7 @@ def _day(value: Any) -> datetime.date | None:
         return value
     if isinstance(value, str):
         try:
-            return datetime.date.fromisoformat(value)
+            return declared_day(value)
         except ValueError:
             return None
     return None
