@@ -374,3 +374,64 @@ def test_the_example_config_applies_to_the_lab_group(monkeypatch: pytest.MonkeyP
         "waivers.yaml:42:5: waiver for LOG-002 on logging expires on 2026-12-20 "
         "(22 days left): renew it or fix the finding"
     ]
+
+
+CRITICAL = CONFIG + "severity: {FW-001: critical}\n"
+LONG_CRITICAL = (
+    "waivers.yaml:3:5: waiver for FW-001 on firewalls/fw-edge-1 accepts a critical risk for "
+    "120 days (from 2026-11-01, to 2027-03-01): a critical risk is usually reviewed every 90 "
+    "days. Review it sooner (a shorter `expires`, renewed after the review), or cap critical "
+    "waivers in the config: `waiver_policy.max_days.critical: 90` (none is set)"
+)
+
+
+def test_a_long_critical_waiver_without_a_cap_is_a_notice_not_an_error(tree: Tree) -> None:
+    # The severity after the config's override decides; the waiver still applies.
+    item = waiver("firewalls/fw-edge-1", "2027-03-01", created="2026-11-01")
+    result = run(tree, waivers(item), CRITICAL)
+    assert result.exit_code == 0
+    assert ("FW-001", "firewalls/fw-edge-1", "waived") in rows(result)
+    assert notices(result) == [LONG_CRITICAL]
+    # The same waiver of a high rule, or a critical one with a cap set, or a quarter long:
+    # nothing to say (the cap, when set, is what decides).
+    assert notices(run(tree, waivers(item))) == []
+    capped = CRITICAL + "waiver_policy: {max_days: {critical: 365}}\n"
+    assert notices(run(tree, waivers(item), capped)) == []
+    quarter = waiver("firewalls/fw-edge-1", "2027-01-30", created="2026-11-01")
+    assert notices(run(tree, waivers(quarter), CRITICAL)) == []
+
+
+def test_a_long_critical_waiver_without_created_counts_from_the_evaluation_date(
+    tree: Tree,
+) -> None:
+    result = run(tree, waivers(waiver("firewalls/fw-edge-1", "2027-03-01")), CRITICAL)
+    assert notices(result) == [
+        "waivers.yaml:3:5: waiver for FW-001 on firewalls/fw-edge-1 accepts a critical risk for "
+        "93 days (from 2026-11-28, the evaluation date, to 2027-03-01): a critical risk is "
+        "usually reviewed every 90 days. Review it sooner (a shorter `expires`, renewed after "
+        "the review), or cap critical waivers in the config: "
+        "`waiver_policy.max_days.critical: 90` (none is set)"
+    ]
+
+
+def test_an_expired_long_critical_waiver_gets_only_its_expiry_notice(tree: Tree) -> None:
+    item = waiver("firewalls/fw-edge-1", "2027-03-01", created="2026-11-01")
+    result = run(tree, waivers(item), CRITICAL, as_of="2027-03-02")
+    assert result.exit_code == 1
+    assert notices(result) == [
+        "waivers.yaml:3:5: waiver for FW-001 on firewalls/fw-edge-1 expired on 2027-03-01: "
+        "the finding counts again"
+    ]
+
+
+def test_the_long_critical_waiver_notice_in_french(tree: Tree) -> None:
+    item = waiver("firewalls/fw-edge-1", "2027-03-01", created="2026-11-01")
+    tree({".hdsguard.yaml": CRITICAL, "waivers.yaml": waivers(item), "decl/fw.yaml": FIREWALLS})
+    result = run_cli(["check", "--as-of", AS_OF, "--format", "json", "--lang", "fr"])
+    assert notices(result) == [
+        "waivers.yaml:3:5: la dérogation à FW-001 pour firewalls/fw-edge-1 accepte un risque "
+        "critique pendant 120 jours (du 1er novembre 2026, au 1er mars 2027) : un risque critique "
+        "se revoit d'ordinaire tous les 90 jours. Revoyez-le plus tôt (un `expires` plus proche, "
+        "renouvelé après la revue), ou plafonnez les dérogations critiques dans la configuration "
+        ": `waiver_policy.max_days.critical: 90` (aucun plafond n'est fixé)"
+    ]

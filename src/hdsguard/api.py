@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -345,7 +345,7 @@ def _load_waivers(
     if options.waivers_file is None:
         return None
     from hdsguard.speed.configcheck import PlainWaiverPolicy
-    from hdsguard.waiverfile import load_waivers, waiver_problems
+    from hdsguard.waiverfile import load_waivers, review_notices, waiver_problems
 
     waivers = load_waivers(options.waivers_file)
     if catalogue is None:
@@ -357,7 +357,8 @@ def _load_waivers(
     )
     if problems:
         raise InputError(problems)
-    return waivers
+    reviews = review_notices(waivers, catalogue, options.severities, policy, options.as_of)
+    return replace(waivers, reviews=reviews) if reviews else waivers
 
 
 def _evidence_files(observed: EvidenceSet | None) -> tuple[EvidenceFileInfo, ...]:

@@ -8,7 +8,11 @@ date is on or before ``expires`` (the last valid day, inclusive). States, and ho
 - expiring (at most ``warn_days`` before ``expires``): still waived, plus a report notice;
 - expired: it stops applying; the finding keeps its status, its message ends with
   "(waiver expired on DATE)", and a notice says so;
-- orphan (matches no fail, warn or error finding): a notice, the exit code is unchanged.
+- orphan (matches no fail, warn or error finding): a notice, the exit code is unchanged;
+- long critical (a critical rule waived for more than :data:`CRITICAL_REVIEW_DAYS` days while
+  the config sets no ``waiver_policy.max_days.critical``): a notice, never an error. A waiver
+  file valid under the declaration contract must not stop every run, nor break an existing
+  long waiver on upgrade; the config's cap is what enforces a limit.
 
 Unknown rules, forbidden rules and waivers longer than the configured cap are input errors.
 
@@ -48,12 +52,18 @@ if TYPE_CHECKING:
 
 WAIVABLE = frozenset({Status.FAIL, Status.WARN, Status.ERROR})
 _GLOB = frozenset("*?[")
+# How long a critical risk is usually accepted before it is reviewed again: a quarter (the
+# cap `examples/config` sets). Past it, with no cap configured, a waiver gets a notice.
+CRITICAL_REVIEW_DAYS = 90
 
 
 @dataclass(frozen=True)
 class WaiverSet:
     source: SourceFile
     entries: tuple[WaiverValues, ...]
+    # (index of the waiver, notice) for each long critical waiver (:func:`review_notices`),
+    # found when the file is checked against the catalogue and the config.
+    reviews: tuple[tuple[int, str], ...] = ()
 
     def where(self, index: int) -> str:
         line, column = self.source.locate(("waivers", index))
@@ -126,15 +136,21 @@ def waiver_problems(
     return problems
 
 
-def _over_cap(
-    entry: WaiverValues, severity: Severity, cap: int | None, as_of: datetime.date, config: str
-) -> str | None:
+def _span(entry: WaiverValues, as_of: datetime.date) -> tuple[datetime.date, str, int]:
+    """When a waiver's duration counts from, how a message names that start ("" or ", the
+    evaluation date"), and the duration in days."""
     # From when it was granted, never later than the evaluation date (from which it applies).
     if entry.created is not None and entry.created <= as_of:
         start, named = entry.created, ""
     else:
         start, named = as_of, _(", the evaluation date")
-    duration = (entry.expires - start).days
+    return start, named, (entry.expires - start).days
+
+
+def _over_cap(
+    entry: WaiverValues, severity: Severity, cap: int | None, as_of: datetime.date, config: str
+) -> str | None:
+    start, named, duration = _span(entry, as_of)
     if cap is None or duration <= cap:
         return None
     return _(
@@ -149,6 +165,50 @@ def _over_cap(
         severity=severity.value,
         config=config,
     )
+
+
+def review_notices(
+    waivers: WaiverSet,
+    catalogue: Mapping[str, CompiledPolicy],
+    severities: Mapping[str, Severity],
+    policy: WaiverPolicyValues,
+    as_of: datetime.date,
+) -> tuple[tuple[int, str], ...]:
+    """A notice for each waiver still in force that accepts a critical risk (the rule's
+    severity after the config's overrides) for more than :data:`CRITICAL_REVIEW_DAYS` days,
+    when the config caps no critical waiver (``waiver_policy.max_days.critical``); each with
+    its waiver's index. ``waivers`` is assumed checked (:func:`waiver_problems`)."""
+    if policy.max_days.critical is not None:
+        return ()  # the cap decides, as an error past it
+    found: list[tuple[int, str]] = []
+    for index, entry in enumerate(waivers.entries):
+        known = catalogue.get(entry.rule)
+        if known is None or as_of > entry.expires:  # an expired waiver accepts nothing now
+            continue
+        if severities.get(entry.rule, Severity(known.meta.severity)) is not Severity.CRITICAL:
+            continue
+        start, named, duration = _span(entry, as_of)
+        if duration <= CRITICAL_REVIEW_DAYS:
+            continue
+        what = _("{where}: waiver for {rule} on {target}").format(
+            where=waivers.where(index), rule=entry.rule, target=entry.target
+        )
+        lang = current()
+        notice = _(
+            "{what} accepts a critical risk for {duration} days (from {start}{named}, to "
+            "{expires}): a critical risk is usually reviewed every {review} days. Review it "
+            "sooner (a shorter `expires`, renewed after the review), or cap critical waivers "
+            "in the config: `waiver_policy.max_days.critical: {review}` (none is set)"
+        ).format(
+            what=what,
+            duration=duration,
+            start=long_date(start, lang),
+            named=named,
+            expires=long_date(entry.expires, lang),
+            review=CRITICAL_REVIEW_DAYS,
+        )
+        found.append((index, notice))
+    return tuple(found)
 
 
 def apply_waivers(
@@ -177,21 +237,19 @@ def apply_waivers(
                     by_rule.setdefault(f.rule, []).append(f.target)
         return by_rule
 
-    notices = [
-        n
-        for index, entry in enumerate(waivers.entries)
-        if (
-            n := _notice(
-                waivers.where(index),
-                entry,
-                index in matched,
-                as_of,
-                warn_days,
-                replaced=index not in unwaived,
-                meant=None if index in matched else _meant(entry, failing(out)),
-            )
+    reviews = dict(waivers.reviews)
+    notices: list[str] = []
+    for index, entry in enumerate(waivers.entries):
+        state = _notice(
+            waivers.where(index),
+            entry,
+            index in matched,
+            as_of,
+            warn_days,
+            replaced=index not in unwaived,
+            meant=None if index in matched else _meant(entry, failing(out)),
         )
-    ]
+        notices += [n for n in (state, reviews.get(index)) if n]
     return out, notices
 
 
