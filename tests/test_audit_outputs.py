@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -170,6 +171,112 @@ def test_verify_pack_finds_a_report_the_inputs_do_not_give(tree: Tree) -> None:
     assert "re-running the check on the packed inputs gives another report" in result.stderr
 
 
+def _forged(m: dict[str, bytes], member: str, old: bytes, new: bytes) -> None:
+    """``member`` changed, and the manifest's digest and size of it rewritten to match."""
+    assert old in m[member]
+    m[member] = m[member].replace(old, new)
+    manifest = json.loads(m["manifest.json"])
+    for entry in manifest["files"]:
+        entry["sha256"] = hashlib.sha256(m[entry["path"]]).hexdigest()
+        entry["size"] = len(m[entry["path"]])
+    m["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def test_verify_pack_finds_a_forged_html_verdict(tree: Tree) -> None:
+    """report.html is what a director reads: its verdict turned to PASS, with the manifest
+    rewritten to match, was "intact" when only report.json was reproduced."""
+    _pack(tree)
+    with zipfile.ZipFile("p.zip") as archive:
+        html = archive.read("report.html").decode("utf-8")
+    verdict = re.search(r'<p class="verdict fail" id="verdict">[^<]*</p>', html)
+    assert verdict is not None
+    forged = '<p class="verdict pass" id="verdict">PASS: nothing fails.</p>'
+    _rewrite(Path("p.zip"), lambda m: _forged(m, "report.html", verdict[0].encode(),
+                                              forged.encode()))  # fmt: skip
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 1, result.stderr
+    assert "report.html: re-running the report on the packed inputs gives another " in (
+        result.stderr
+    )
+
+
+def test_verify_pack_finds_a_forged_sarif(tree: Tree) -> None:
+    _pack(tree)
+    _rewrite(Path("p.zip"), lambda m: _forged(m, "report.sarif", b'"error"', b'"note"'))
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 1
+    assert "report.sarif: re-running the report on the packed inputs" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        (b'"size": ', b'"size": 1', "(changed: files)"),
+        (b'"name": "hdsguard"', b'"name": "hdsguard2"', "(changed: tool)"),
+        (b'"format": 1', b'"format": 2', "(changed: format)"),
+        (b'\n  "as_of"', b'\n "as_of"', "(changed: its text)"),
+    ],
+)
+def test_verify_pack_finds_a_changed_byte_of_the_manifest(
+    tree: Tree, old: bytes, new: bytes, says: str
+) -> None:
+    """The manifest is no member of its own list: a size, the tool or the format changed in
+    it was "intact"."""
+    _pack(tree)
+
+    def edit(m: dict[str, bytes]) -> None:
+        assert old in m["manifest.json"]
+        m["manifest.json"] = m["manifest.json"].replace(old, new, 1)
+
+    _rewrite(Path("p.zip"), edit)
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 1, result.stderr
+    assert "manifest.json: not the manifest the packed inputs give " + says in result.stderr
+
+
+def test_a_key_nothing_reads_in_the_recorded_command_is_refused(tree: Tree) -> None:
+    """`lang` changed to `lago` would be read as absent (English) and pass unseen."""
+    _pack(tree)
+    _rewrite(Path("p.zip"), lambda m: m.update(
+        {"manifest.json": m["manifest.json"].replace(b'"lang"', b'"lago"')}))  # fmt: skip
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 2
+    assert "no valid manifest.json (unknown key 'lago' in command)" in result.stderr
+
+
+def test_the_verdicts_threshold_and_horizon_are_recorded_and_reproduced(tree: Tree) -> None:
+    """report.html's verdict and deadlines depend on --fail-on and --horizon: recorded, so
+    that verify-pack rebuilds the same page."""
+    tree(files())
+    argv = ["report", "--as-of", "2026-11-28", "--pack", "p.zip", "--fail-on", "critical",
+            "--horizon", "30"]  # fmt: skip
+    assert run_cli(argv).exit_code == 1  # a critical rule fails (missing evidence)
+    with zipfile.ZipFile("p.zip") as archive:
+        command = json.loads(archive.read("manifest.json"))["command"]
+    assert (command["fail_on"], command["horizon"]) == ("critical", 30)
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 0, result.stderr
+    assert "intact; the packed inputs reproduce its reports and manifest" in result.stderr
+
+
+def test_an_input_removed_with_its_manifest_entry_is_exit_1(tree: Tree) -> None:
+    """The packed inputs no longer run: the pack does not reproduce its reports (exit 1),
+    not "an unreadable pack" (exit 2) with a located error in a temporary directory."""
+    _pack(tree)
+
+    def drop(m: dict[str, bytes]) -> None:
+        del m["inputs/waivers.yaml"]
+        manifest = json.loads(m["manifest.json"])
+        manifest["files"] = [f for f in manifest["files"] if f["path"] != "inputs/waivers.yaml"]
+        m["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(Path("p.zip"), drop)
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 1, result.stderr
+    assert "the packed inputs cannot be checked again (" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_verify_pack_finds_an_added_file(tree: Tree) -> None:
     _pack(tree)
     _rewrite(Path("p.zip"), lambda m: m.update({"inputs/extra.yaml": b"firewalls: []\n"}))
@@ -190,7 +297,7 @@ def test_a_french_pack_verifies_on_an_english_machine(tree: Tree) -> None:
     assert manifest["command"]["lang"] == "fr"
     english = run_cli(["verify-pack", "p.zip", "--lang", "en"])
     assert english.exit_code == 0, english.stderr
-    assert "intact; the packed inputs reproduce report.json" in english.stderr
+    assert "intact; the packed inputs reproduce its reports and manifest" in english.stderr
     # A forged French pack is reported in French to a French reader.
     _rewrite(Path("p.zip"), lambda m: m.update({"inputs/extra.yaml": b"firewalls: []\n"}))
     french = run_cli(["verify-pack", "p.zip", "--lang", "fr"])

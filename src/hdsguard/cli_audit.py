@@ -3,7 +3,7 @@
 Exit codes: 0 nothing fails at or above --fail-on; 1 a finding fails (or a rule could not be
 evaluated); 2 invalid input,
 config, policy or command line, or the output cannot be written. `verify-pack` has its own:
-0 the pack is intact and reproduces its JSON report, 1 it does not, 2 it cannot be read.
+0 the pack is intact and reproduces its reports, 1 it does not, 2 it cannot be read.
 """
 
 from __future__ import annotations
@@ -123,6 +123,9 @@ def report(
             "evidence": [display_path(p) for p in evidence_paths],
             # The reports' prose depends on it: verify-pack re-runs in this language.
             "lang": i18n.current(),
+            # report.html's verdict and deadlines depend on them: verify-pack rebuilds it.
+            "fail_on": threshold.value,
+            "horizon": horizon,
         }
         write_pack(pack, result, html, command)
     # Like `calendar` and `init`: a CI log shows what was written (the verdict is the exit
@@ -193,16 +196,16 @@ def calendar(
     "verify-pack",
     cls=LocalisedCommand,
     short_help="Check that an evidence pack is intact and reproducible",
-    epilog="Exit codes: 0 every file matches the manifest and re-running the check on the "
-    "packed inputs gives the packed JSON report; 1 a file was changed, added or removed, or "
-    "the report differs; 2 the file is not a readable pack.",
+    epilog="Exit codes: 0 every file matches the manifest and re-running the report on the "
+    "packed inputs gives the packed reports (JSON, HTML, SARIF) and manifest; 1 a file was "
+    "changed, added or removed, or a report differs; 2 the file is not a readable pack.",
 )
 @click.argument("pack", type=click.Path(dir_okay=False, path_type=Path))
 @lang_option
 @handle_errors
 def verify_pack(pack: Path) -> None:
     """Check an evidence pack written by `hdsguard report --pack`: the SHA-256 of every file,
-    and that the packed inputs still give the packed JSON report."""
+    and that the packed inputs still give the packed reports and manifest, byte for byte."""
     from hdsguard.audit.pack import PackError
     from hdsguard.audit.pack import verify_pack as verify
     from hdsguard.clicommon import safe_text
@@ -216,5 +219,7 @@ def verify_pack(pack: Path) -> None:
         click.echo(safe_text(i18n.labelled(str(pack), problem)), err=True)
     if problems:
         sys.exit(1)
-    intact = i18n._("hdsguard: {pack}: intact; the packed inputs reproduce report.json")
+    intact = i18n._(
+        "hdsguard: {pack}: intact; the packed inputs reproduce its reports and manifest"
+    )
     click.echo(intact.format(pack=pack), err=True)

@@ -84,7 +84,9 @@ def _member(display: str) -> str:
     return INPUTS + pure.as_posix()
 
 
-def pack_bytes(audit: Audit, html: str, command: Mapping[str, Any]) -> bytes:
+def pack_members(audit: Audit, html: str, command: Mapping[str, Any]) -> dict[str, bytes]:
+    """Every member of the pack of ``audit``, manifest included, the inputs read from the
+    current directory (verify_pack builds them again from the packed inputs and compares)."""
     from hdsguard.formatters import RenderOptions, renderer
 
     sarif = renderer("sarif")
@@ -106,6 +108,11 @@ def pack_bytes(audit: Audit, html: str, command: Mapping[str, Any]) -> bytes:
         ],
     }
     members[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    return members
+
+
+def pack_bytes(audit: Audit, html: str, command: Mapping[str, Any]) -> bytes:
+    members = pack_members(audit, html, command)
     stamp = (*datetime.date.fromisoformat(audit.report.as_of).timetuple()[:3], 0, 0, 0)
     return _zip(members, max(stamp, (1980, 1, 1, 0, 0, 0)))
 
@@ -136,7 +143,8 @@ class PackError(Exception):
 
 
 def verify_pack(path: Path) -> list[str]:
-    """What is wrong with the pack (empty: intact, and it reproduces its JSON report).
+    """What is wrong with the pack (empty: intact, and its inputs reproduce every report and
+    the manifest, byte for byte).
 
     Raises PackError when the file is not a readable pack at all.
     """
@@ -154,6 +162,7 @@ def verify_pack(path: Path) -> list[str]:
             lang = command.get("lang", DEFAULT)
             if lang not in LANGUAGES:
                 raise ValueError(f"lang {lang!r}")
+            _recorded_verdict(command)
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             message = _("{path}: no valid {manifest} ({error})")
             raise PackError(message.format(path=path, manifest=MANIFEST, error=exc)) from None
@@ -162,20 +171,96 @@ def verify_pack(path: Path) -> list[str]:
             return problems
         for name in listed:
             _member_name_check(name)
-        with tempfile.TemporaryDirectory(prefix="hdsguard-pack-") as tmp:
-            for name in listed:
-                if name.startswith(INPUTS):
-                    target = Path(tmp, name[len(INPUTS) :])
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(archive.read(name))
-            # The reports' prose is in the language of the packing run: re-run in it.
-            with language(lang):
-                rerun = _rerun(Path(tmp), command)
-        if rerun != archive.read("report.json").decode("utf-8"):
-            return [
-                _("report.json: re-running the check on the packed inputs gives another report")
-            ]
-    return []
+        packed = {name: archive.read(name) for name in archive.namelist()}
+    with tempfile.TemporaryDirectory(prefix="hdsguard-pack-") as tmp:
+        for name, data in packed.items():
+            if name.startswith(INPUTS):
+                target = Path(tmp, name[len(INPUTS) :])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        # The reports' prose is in the language of the packing run: re-run in it.
+        with language(lang):
+            try:
+                rebuilt = _rebuild(Path(tmp), command)
+            except InputError as exc:
+                return [_unreadable_inputs(exc)]
+    return _differences(packed, rebuilt)
+
+
+# The members a person or a tool reads as the result: each must be what the packed inputs
+# give. A forged HTML report (the page a director reads, "PASS") with its manifest entry
+# rewritten passed when only report.json was compared.
+_REPORTS = ("report.html", "report.sarif")
+
+
+def _differences(packed: Mapping[str, bytes], rebuilt: Mapping[str, bytes]) -> list[str]:
+    if packed.get("report.json") != rebuilt.get("report.json"):
+        # The inputs give another result: the other reports differ for the same reason.
+        return [_("report.json: re-running the check on the packed inputs gives another report")]
+    problems = []
+    for name in _REPORTS:
+        if packed.get(name) != rebuilt.get(name):
+            says = _(
+                "{name}: re-running the report on the packed inputs gives another {name}: "
+                "it was changed after it was written"
+            )
+            problems.append(says.format(name=name))
+    if not problems and packed.get(MANIFEST) != rebuilt.get(MANIFEST):
+        problems.append(_manifest_difference(packed[MANIFEST], rebuilt[MANIFEST]))
+    return problems
+
+
+def _manifest_difference(packed: bytes, rebuilt: bytes) -> str:
+    """What of the manifest the packed inputs do not give: its reports and inputs are
+    intact (checked before), so a size, the tool, the evaluation date, a file the run does
+    not read, or its text was changed."""
+    were = json.loads(packed)
+    are = json.loads(rebuilt)
+    unread = sorted(
+        {str(f["path"]) for f in were["files"]} - {str(f["path"]) for f in are["files"]}
+    )
+    if unread:
+        says = _("{name}: listed in {manifest}, but re-running the report does not read it")
+        return says.format(name=unread[0], manifest=MANIFEST)
+    changed = [key for key in are if were.get(key) != are[key]]
+    changed += [key for key in were if key not in are]
+    says = _(
+        "{manifest}: not the manifest the packed inputs give (changed: {keys}); a manifest "
+        "is written by `hdsguard report --pack`, never edited"
+    )
+    return says.format(manifest=MANIFEST, keys=", ".join(changed) or _("its text"))
+
+
+def _unreadable_inputs(exc: InputError) -> str:
+    first = exc.problems[0]
+    where = ":".join(str(x) for x in (first.file, first.line, first.column) if x is not None)
+    says = _("the packed inputs cannot be checked again ({where}: {message}): a file was removed "
+             "from the pack, or its inputs changed")  # fmt: skip
+    return says.format(where=where, message=first.message)
+
+
+# What `report --pack` records of its command line (`lang`, `fail_on` and `horizon` are
+# absent from packs written before they were recorded).
+_COMMAND_KEYS = frozenset(
+    {"paths", "as_of", "config", "policy_dirs", "baseline", "evidence", "lang", "fail_on",
+     "horizon"}
+)  # fmt: skip
+
+
+def _recorded_verdict(command: Mapping[str, Any]) -> None:
+    """The verdict's threshold and the horizon recorded (since they decide report.html), as
+    `report` takes them; absent from packs written before they were recorded."""
+    from hdsguard.findings import Severity
+
+    unknown = sorted(set(command) - _COMMAND_KEYS)
+    if unknown:  # a key nothing reads would let a changed byte pass (`lang` made `lago`)
+        raise ValueError(f"unknown key {unknown[0]!r} in command")
+    fail_on = command.get("fail_on")
+    if fail_on is not None and fail_on not in {s.value for s in Severity}:
+        raise ValueError(f"fail_on {fail_on!r}")
+    horizon = command.get("horizon", 0)
+    if type(horizon) is not int or not 0 <= horizon <= 3660:
+        raise ValueError(f"horizon {horizon!r}")
 
 
 def _member_name_check(name: str) -> None:
@@ -202,12 +287,15 @@ def _digest_problems(archive: zipfile.ZipFile, listed: Mapping[str, Any]) -> lis
     return problems
 
 
-def _rerun(root: Path, command: Mapping[str, Any]) -> str:
-    """The JSON report of the packed command, run in ``root`` as it was run at packing."""
-    from hdsguard.api import check, options_from_config
-    from hdsguard.formatters import RenderOptions, renderer
+def _rebuild(root: Path, command: Mapping[str, Any]) -> dict[str, bytes]:
+    """Every member of the pack the packed command writes, run in ``root`` as at packing."""
+    from hdsguard.api import options_from_config
+    from hdsguard.audit.deadlines import DEFAULT_HORIZON_DAYS
+    from hdsguard.audit.html import render
+    from hdsguard.audit.run import audit
+    from hdsguard.findings import Severity
+    from hdsguard.i18n import current
 
-    render = renderer("json")
     before = os.getcwd()
     os.chdir(root)
     try:
@@ -229,6 +317,12 @@ def _rerun(root: Path, command: Mapping[str, Any]) -> str:
             added = tuple(EvidenceSpec(Path(e)) for e in command["evidence"])
             options = dataclasses.replace(options, evidence_files=(*options.evidence_files, *added))
         paths: Sequence[str] = [str(p) for p in command["paths"]]
-        return render(check(paths, options), RenderOptions())
+        # Packs written before the verdict's threshold and the horizon were recorded: the
+        # defaults `report` then used.
+        fail_on = command.get("fail_on") or (config.model.fail_on if config else None) or "low"
+        horizon = command.get("horizon", DEFAULT_HORIZON_DAYS)
+        result = audit(paths, options, threshold=Severity(fail_on), horizon_days=horizon)
+        html = render(result.view, warn_days=result.warn_days, lang=current())
+        return pack_members(result, html, command)
     finally:
         os.chdir(before)
