@@ -441,3 +441,58 @@ def test_a_newer_scan_of_another_address_under_the_same_name_closes_nothing(
         "older.xml:17",
     )
     assert ports["resultats.biolab-rhone.example:443/tcp@external"]["addresses"] == ["203.0.113.99"]
+
+
+def test_a_fifo_or_a_device_among_the_evidence_is_refused_not_read(tmp_path: Path) -> None:
+    """A FIFO in an evidence directory hung the run (a pre-commit hook, a CI job) forever, a
+    link to /dev/zero filled the memory, and /dev/zero given by name was "not found"."""
+    import os
+
+    (tmp_path / "fifo.xml").parent.mkdir(exist_ok=True)
+    os.mkfifo(tmp_path / "fifo.xml")
+    (tmp_path / "zero.xml").symlink_to("/dev/zero")
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(tmp_path)])
+    assert sorted(str(p).rsplit("/", 1)[-1] for p in exc.value.problems) == [
+        "fifo.xml: not a regular file (FIFO or device?)",
+        "zero.xml: not a regular file (FIFO or device?)",
+    ]
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(Path("/dev/zero"))])
+    assert problem(exc).endswith("dev/zero: not a regular file (FIFO or device?)")
+
+
+def test_an_evidence_file_over_the_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hdsguard.evidence import load
+
+    monkeypatch.setattr(load, "MAX_EVIDENCE_BYTES", 1024 * 1024)
+    big = tmp_path / "scan.xml"
+    with big.open("wb") as handle:
+        handle.write((LAB / "scan-external.xml").read_bytes())
+        handle.truncate(3 * 1024 * 1024)  # sparse: no 3 MiB written
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(big, vantage="external")])
+    assert problem(exc).endswith("scan.xml: file is 3 MiB, over the 1 MiB limit: split it")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # fromtimestamp raised OverflowError, then ValueError: "internal error", unlocated.
+        ('start="1795158725"', 'start="99999999999999999999"', "x.xml:5:1: <nmaprun> start "),
+        ('start="1795158725"', 'start="253402300800"', "x.xml:5:1: <nmaprun> start "),
+        # Accepted: an "open port 99999", and a range that covers nothing.
+        ('portid="21"', 'portid="99999"', "x.xml:17:1: <port> with portid '99999', not a port"),
+        ('services="21-22,', 'services="22-21,', "x.xml:6:1: <scaninfo> services '22-21,"),
+        ('services="21-22,', 'services="21-65536,', "x.xml:6:1: <scaninfo> services '21-65536,"),
+    ],
+)
+def test_numbers_nmap_never_writes_are_located_errors(old: str, new: str, expected: str) -> None:
+    text = (LAB / "scan-external.xml").read_text(encoding="utf-8")
+    assert old in text
+    for read in (read_scan, read_exact):  # from the bytes and element by element alike
+        with pytest.raises(InputError) as exc:
+            read("x.xml", text.replace(old, new, 1).encode())
+        assert problem(exc).startswith(expected), problem(exc)

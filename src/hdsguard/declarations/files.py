@@ -210,12 +210,12 @@ def read_text(path: Path, display: str) -> str:
     return decode_text(read_bytes(path, display), display)
 
 
-def read_bytes(path: Path, display: str) -> bytes:
-    """The file's bytes; refuses what is not a regular file, or too large.
+def read_bytes(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes; refuses what is not a regular file, or over ``limit`` bytes.
 
     The file is opened without blocking and checked through its descriptor, so that a FIFO
     (or a file swapped for one after a check) can never hang a pre-commit hook, and at most
-    ``MAX_FILE_BYTES`` are read whatever the file claims its size is.
+    ``limit`` bytes are read whatever the file claims its size is.
     """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -226,13 +226,13 @@ def read_bytes(path: Path, display: str) -> bytes:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise fail(display, None, None, _("not a regular file (FIFO or device?)"))
-            if st.st_size > MAX_FILE_BYTES:
-                raise _too_large(display, st.st_size)
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            if st.st_size > limit:
+                raise _too_large(display, st.st_size, limit)
+            raw = handle.read(limit + 1)
         except OSError as exc:
             raise _cannot_read(display, exc) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise _too_large(display, len(raw))
+    if len(raw) > limit:
+        raise _too_large(display, len(raw), limit)
     return raw
 
 
@@ -288,8 +288,8 @@ def os_reason(exc: OSError) -> str:
     return _(known) if known else str(exc.strerror or exc)
 
 
-def _too_large(display: str, size: int) -> InputError:
-    limit = MAX_FILE_BYTES // 1024 // 1024
+def _too_large(display: str, size: int, limit_bytes: int) -> InputError:
+    limit = limit_bytes // 1024 // 1024
     return fail(
         display,
         None,

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from hdsguard.evidence.nmapmodel import Scan
     from hdsguard.evidence.registry import Registry
 
+# A scan of 100,000 hosts is about 70 MB (docs/performance.md, "Evidence: 10,000 scanned
+# hosts": 6.7 MB for 10,000 with a port open on each); the CISA catalogue about 1.5 MB.
+MAX_EVIDENCE_BYTES = 128 * 1024 * 1024
+
 # Not .yaml: a sidecar beside a scan in a declaration directory is never read as a declaration.
 SIDECAR = ".evidence"
 VANTAGES = ("external", "internal")
@@ -169,8 +173,8 @@ def from_the_future(evidence: EvidenceSet, as_of: datetime.date) -> list[Problem
 
 
 def _files(path: Path, problems: list[Problem]) -> list[Path]:
-    if path.is_file():
-        return [path.absolute()]
+    if path.exists() and not path.is_dir():
+        return [path.absolute()]  # a FIFO or a device too: read_bytes says what it is
     if not path.is_dir():
         problems.append(Problem(str(path), None, None, _("evidence file or directory not found")))
         return []
@@ -210,12 +214,11 @@ def _orphan_sidecars(root: Path, names: list[str]) -> list[Problem]:
 
 
 def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise fail(
-            shown, None, None, _("cannot read: {reason}").format(reason=exc.strerror)
-        ) from None
+    from hdsguard.declarations.files import read_bytes
+
+    # As a declaration file is read: a FIFO in an evidence directory hung the run, and a
+    # link to /dev/zero (or a stray multi-gigabyte file) filled the memory.
+    text = read_bytes(path, shown, MAX_EVIDENCE_BYTES)
     digest = hashlib.sha256(text).hexdigest()
     kind = sniff(text)
     vantage, host = _declared(path, shown, spec)

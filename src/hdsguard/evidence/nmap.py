@@ -74,7 +74,14 @@ class _Reader:
         start = attrs.get("start")
         if start is None or not start.isdigit():
             raise self.error(_("<nmaprun> has no `start` time: is this file written by nmap -oX?"))
-        when = datetime.datetime.fromtimestamp(int(start), datetime.UTC)
+        try:
+            when = datetime.datetime.fromtimestamp(int(start), datetime.UTC)
+        except (OverflowError, ValueError, OSError):  # past year 9999, or the platform's time_t
+            raise self.error(
+                _("<nmaprun> start {start!r}: not a time nmap writes (seconds since 1970)").format(
+                    start=start
+                )
+            ) from None
         at = (self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1)
         self.scan = Scan(self.path, when, attrs.get("args", ""), at=at)
         self.parser.StartElementHandler = self.start
@@ -98,7 +105,7 @@ class _Reader:
         if self.host is None:
             return
         number = attrs.get("portid", "")
-        if not number.isdigit():
+        if not number.isdigit() or int(number) > MAX_PORT:
             raise self.error(
                 _("<port> with portid {number!r}, not a port number").format(number=number)
             )
@@ -207,12 +214,21 @@ class _Reader:
         out = []
         for part in filter(None, text.split(",")):
             lo, _dash, hi = part.partition("-")
-            if not lo.isdigit() or not (hi or lo).isdigit():
+            if not _port_range(lo, hi or lo):
                 raise self.error(
                     _("<scaninfo> services {text!r}: not a list of port ranges").format(text=text)
                 )
             out.append((int(lo), int(hi or lo)))
         return out
+
+
+MAX_PORT = 65535
+
+
+def _port_range(lo: str, hi: str) -> bool:
+    """Whether ``lo``-``hi`` is a range of port numbers (a reversed one covers nothing, and a
+    number past 65535 is no port: nmap writes neither)."""
+    return lo.isdigit() and hi.isdigit() and int(lo) <= int(hi) <= MAX_PORT
 
 
 def _port_list(text: str) -> list[tuple[int, int]]:
@@ -257,7 +273,10 @@ def read_scan(path: str, text: bytes) -> Scan:
             found = nmapsplit.split(text, body)
             scan = read_exact(path, found.rest)
             hosts = _merged(found.hosts, scan.hosts)
-            if hosts is not None:
+            # A port number past 65535 read from the bytes: the exact reading locates it.
+            if hosts is not None and all(
+                p.port <= MAX_PORT for h in found.hosts if h is not None for p in h.ports
+            ):
                 scan.hosts = hosts
                 return scan
     return read_exact(path, text)
