@@ -51,6 +51,27 @@ def test_explain_shows_the_organisation_values(org: None) -> None:
     assert "IN THIS ORGANISATION" not in plain
 
 
+def test_explain_shows_the_organisation_values_in_french(org: None) -> None:
+    """A French `explain` ended with this section in English ("IN THIS ORGANISATION",
+    "runs", "severity", "the default")."""
+    result = run_cli(["policies", "explain", "FW-001", "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(
+        "\n"
+        "DANS CET ÉTABLISSEMENT (.hdsguard.yaml)\n"
+        "  - s'exécute\n"
+        "  - gravité : high\n"
+        "  - rend le verdict non conforme quand elle échoue : le `fail_on` de la "
+        "configuration est high\n"
+        "  - `max_patch_age_days` = `30` (par défaut : `90`)\n"
+        "  - dérogations de 90 jours au plus (`waiver_policy.max_days.high`)\n"
+    )
+    gov = run_cli(["policies", "explain", "GOV-001", "--lang", "fr"]).stdout
+    assert "  - ne s'exécute pas : désactivée par `rules` dans la configuration\n" in gov
+    own = run_cli(["policies", "explain", "acme-001", "--lang", "fr"]).stdout
+    assert "  - une règle propre à l'établissement, définie dans pol/ACME-001.yaml\n" in own
+
+
 def test_explain_and_list_know_the_organisation_rules(org: None) -> None:
     own = run_cli(["policies", "explain", "acme-001"])
     assert own.exit_code == 0
