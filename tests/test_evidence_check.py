@@ -1399,3 +1399,60 @@ def test_stale_certificates_are_judged_alike_by_warm_cold_and_cacheless_runs(
         "2026-11-28": dict.fromkeys(CERT_RULES, "pass"),
         "2027-01-10": dict.fromkeys(CERT_RULES, "not_applicable"),
     }
+
+
+OTHER_MACHINE = (
+    " (a scan found localhost at 127.0.0.1, none of the addresses the service declares "
+    "(127.0.0.2): the scanner reached another machine, or `addresses` is out of date; correct "
+    "`addresses`, or scan the declared address)"
+)
+
+
+def test_a_scan_of_the_name_at_an_undeclared_address_is_another_machine(
+    tmp_path: Path,
+) -> None:
+    """A service declared `host: localhost` at `addresses: [127.0.0.2]`; the scan of the name
+    found it at 127.0.0.1 (the scanner's DNS sent it to another machine, or the declared
+    address is out of date). Every rule passed on that other machine: EVD-005 "localhost was
+    scanned", EVD-003 "nginx as declared", EVD-001 "declared by services/portal". What a scan
+    saw at an address the service does not declare is not the service: no match, and each
+    finding says why (tests/fixtures/evidence/ptr-name.xml, the name given as scanned)."""
+    text = BY_ADDRESS.replace("host: portal.test", "host: localhost").replace(
+        "addresses: [127.0.0.1]", "addresses: [127.0.0.2]"
+    )
+    decl = write(tmp_path / "decl", {"svc.yaml": text})
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    by_name = (FIXTURES / "ptr-name.xml").read_text().replace('type="PTR"', 'type="user"')
+    (ev / "scan.xml").write_text(by_name)
+    (ev / "scan.xml.evidence").write_text("vantage: internal\n")
+    code, report, err = check(str(decl), "--evidence", str(ev))
+    assert code == 1, err
+    evd = by_rule(report, "EVD-")
+    coverage = evd[("EVD-005", "services/portal")]
+    assert coverage["status"] == "fail"
+    assert coverage["message"].endswith(OTHER_MACHINE), coverage["message"]
+    software = evd[("EVD-003", "services/portal")]
+    assert software["status"] == "not_applicable" and software["message"].endswith(OTHER_MACHINE)
+    port = evd[("EVD-001", "evidence_ports/localhost:18021/tcp@internal")]
+    assert (port["status"], port["message"]) == (
+        "fail",
+        "port 18021/tcp is open on localhost (ftp vsftpd 3.0.3), seen from the internal scan of "
+        "2026-11-25; no declared service has this host and port (services/portal declares this "
+        "host name and port at 127.0.0.2, not at 127.0.0.1: the scanner reached another "
+        "machine, or `addresses` is out of date)",
+    )
+    french = run_cli(["check", str(decl), "--evidence", str(ev), "--as-of", AS_OF, "--format",
+                      "json", "--no-config", "--lang", "fr"])  # fmt: skip
+    (evd5,) = [f for f in json.loads(french.stdout)["findings"]
+               if (f["rule"], f["target"]) == ("EVD-005", "services/portal")]  # fmt: skip
+    assert "un scan a trouvé localhost à l'adresse 127.0.0.1" in evd5["message"], evd5["message"]
+    # The address declared among others: the scan is of the service, as before.
+    text = text.replace("addresses: [127.0.0.2]", "addresses: [127.0.0.2, 127.0.0.1]")
+    decl = write(tmp_path / "decl2", {"svc.yaml": text})
+    code, report, err = check(str(decl), "--evidence", str(ev))
+    evd = by_rule(report, "EVD-")
+    assert evd[("EVD-005", "services/portal")]["message"] == (
+        "localhost was scanned (internal scan of 2026-11-25)"
+    ), err
+    assert evd[("EVD-001", "evidence_ports/localhost:18021/tcp@internal")]["status"] == "pass"

@@ -215,11 +215,13 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     )
     findings = results.findings
     if observed is not None:
+        from hdsguard.evidence.elsewhere import with_elsewhere_notes
         from hdsguard.evidence.ptr import with_ptr_notes
         from hdsguard.evidence.related import with_related
 
         tags = {p.id: p.meta.tags for p in policies if "evidence" in p.meta.tags}
         findings = with_ptr_notes(with_related(findings, decl, tags), decl, tags)
+        findings = with_elsewhere_notes(findings, decl, tags)
     findings, notices = _exceptions(findings, options, waivers, baseline)
     fallback = fallback_notice(lang, (p.id for p in policies if p.fell_back))
     if fallback:

@@ -2,7 +2,8 @@
 
 - a port or host seen by a scan is a declared service's when the service's ``host``, or one of
   its declared ``addresses``, is one of the scanned host's names or addresses (ignoring case;
-  addresses in their canonical form), and (for a port) the port numbers
+  addresses in their canonical form), but never at an address a service declaring
+  ``addresses`` does not declare (:func:`elsewhere`), and (for a port) the port numbers
   are equal and the port's transport is one the service's ``protocol`` runs on
   (:func:`hdsguard.data.transports`: an SNMP agent declared on 161 is not a TCP port 161);
 - a certificate seen is a declared certificate's when its SHA-256 fingerprint is the declared
@@ -150,6 +151,42 @@ def host_key(text: str) -> str:
     return key
 
 
+def declared_addresses(service: Any) -> frozenset[str]:
+    """The addresses ``service`` declares itself at: its ``addresses``, and its ``host`` when
+    that is an address (none: it declares a name only, and any address of it will do)."""
+    if not isinstance(service, dict):
+        return frozenset()
+    listed = service.get("addresses")
+    if not isinstance(listed, list) or not listed:
+        return frozenset()
+    keys = {host_key(a) for a in listed if isinstance(a, str) and a}
+    host = _host(service)
+    if host is not None and _is_address(host):
+        keys.add(host)
+    return frozenset(keys)
+
+
+def elsewhere(service: Any, item: Any) -> bool:
+    """Whether the scanned ``item`` (a host or port) carries ``service``'s host name but none
+    of the addresses the service declares: the scanner's DNS sent it to another machine (a
+    stale record, a split-horizon resolver, an old server left running), or the declared
+    ``addresses`` are out of date. Either way what the scan saw there is not the service: no
+    match, so that no rule passes on another machine (evidence/elsewhere.py says why)."""
+    declared = declared_addresses(service)
+    if not declared or not isinstance(item, dict):
+        return False
+    addresses = item.get("addresses") or ()
+    return bool(addresses) and declared.isdisjoint(addresses)
+
+
+def _is_address(key: str) -> bool:
+    try:
+        ipaddress.ip_address(key)
+    except ValueError:
+        return False
+    return True
+
+
 def ports_of(service: Any, data: Data) -> list[Any]:
     keys = service_keys(service)
     if not keys:
@@ -157,12 +194,27 @@ def ports_of(service: Any, data: Data) -> list[Any]:
     table = _index(data).get("ports")
     number = service.get("port")
     found = _once(table.get((key, number), ()) for key in keys)
-    return [p for p in found if _same_transport(service, p)] if found else []
+    return (
+        [p for p in found if _same_transport(service, p) and not elsewhere(service, p)]
+        if found
+        else []
+    )
 
 
 def hosts_of(service: Any, data: Data) -> list[Any]:
     table = _index(data).get("hosts")
-    return _once(table.get(key, ()) for key in service_keys(service))
+    found = _once(table.get(key, ()) for key in service_keys(service))
+    return [h for h in found if not elsewhere(service, h)] if found else found
+
+
+def named_elsewhere(service: Any, data: Data) -> list[Any]:
+    """The scanned hosts that carry ``service``'s host name at none of its declared
+    addresses (:func:`elsewhere`): what its findings name when no scan matched it."""
+    if not declared_addresses(service):
+        return []
+    table = _index(data).get("hosts")
+    found = _once(table.get(key, ()) for key in service_keys(service))
+    return [h for h in found if elsewhere(service, h)]
 
 
 def ptr_addresses(service: Any, items: Iterable[Any], direct: bool = False) -> list[str]:
@@ -205,10 +257,20 @@ def services_on(item: Any, data: Data) -> list[Any]:
     table = _index(data).get("services")
     hits = [table[k] for k in _keys(item) if k in table]
     if len(hits) <= 1:
-        return list(hits[0]) if hits else []
-    found = {id(s): s for group in hits for s in group}
+        return [s for s in hits[0] if not elsewhere(s, item)] if hits else []
+    found = {id(s): s for group in hits for s in group if not elsewhere(s, item)}
     order = {id(s): i for i, s in enumerate(data.get("services", ()))} if len(found) > 1 else {}
     return sorted(found.values(), key=lambda s: order.get(id(s), 0))
+
+
+def elsewhere_at(port: Any, data: Data) -> list[Any]:
+    """The declared services on ``port``'s number and transport that carry the scanned host's
+    name but declare none of its addresses (:func:`elsewhere`): not matched to it."""
+    if not isinstance(port, dict):
+        return []
+    table = _index(data).get("services")
+    found = _once(table.get(k, ()) for k in port.get("names", ()))
+    return [s for s in on_port(found, port) if elsewhere(s, port)]
 
 
 def services_at(port: Any, data: Data) -> list[Any]:
