@@ -259,6 +259,22 @@ def test_a_waived_finding_shows_its_waiver(tree: Tree) -> None:
     ) in waived[3], waived[3]
 
 
+def test_a_failing_finding_shows_how_to_fix_it(lab_report: str) -> None:
+    """The report an auditor and a director read gave each failing finding its message,
+    references and place, but not its remediation, which every other output (text, SARIF,
+    Markdown, JUnit) gives: the action plan had to be rebuilt from the JSON."""
+    rows = _page(lab_report).rows[""]
+    (backup,) = [r for r in rows if r[:2] == ["fail", "BKP-003"]]
+    assert (
+        "destroys production and its backups togetherFix: Add to the backups of billing a copy "
+        "that cannot be modified from the network"
+    ) in backup[3], backup[3]
+    assert backup[3].index("Fix: ") < backup[3].index("References: ")
+    # every failing or warning row says what to do; a waived one says why it is accepted
+    assert all("Fix: " in r[3] for r in rows if r[0] in ("fail", "warn"))
+    assert not any("Fix: " in r[3] for r in rows if r[0] == "waived")
+
+
 def test_provenance_dates_each_evidence_file(tmp_path: Path) -> None:
     """The evidence table gives each file's own date (a scan's start) beside its hash: a
     report resting on a months-old scan said so nowhere but in the findings' messages."""

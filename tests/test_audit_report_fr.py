@@ -82,6 +82,15 @@ def test_key_headings_and_sentences_are_french(reports: dict[str, tuple[str, _Te
         assert expected in text, expected
 
 
+def test_a_failing_finding_says_how_to_fix_it_in_french(
+    reports: dict[str, tuple[str, _Text]],
+) -> None:
+    _html, page = reports["fr"]
+    text = " ".join(" ".join(page.text).split())
+    assert "Correction : Ajouter aux sauvegardes de billing une copie non modifiable" in text
+    assert "Fix: " not in text
+
+
 def test_no_english_heading_is_left(reports: dict[str, tuple[str, _Text]]) -> None:
     english = set(reports["en"][1].headings)
     french = reports["fr"][1].headings

@@ -107,6 +107,9 @@ EN: dict[str, str] = {
     "waiver_state_unused": N_("matches no failing finding"),
     # under a finding's place: the evidence line that contradicts it, or the declaration
     "see_also": N_("see also: {related}"),
+    # under a failing or warning finding, in the findings per target: how to fix it (the
+    # rule's remediation, as the text, SARIF and Markdown outputs give it)
+    "fix_note": N_("Fix: {remediation}"),
     # under a failing, warning, waived or error finding, in the findings per target: the
     # regulatory references behind its rule
     "references_note": N_("References: {references}"),
