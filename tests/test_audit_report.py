@@ -512,6 +512,17 @@ def test_a_verdict_with_baselined_failures_says_the_baseline_accepts_them(tree: 
         "NON CONFORME : 1 constat non conforme de sévérité faible ou supérieure ; la référence "
         "en accepte en outre 1."
     )
+    # The verdict says which failure is new only if the rows say which ones the baseline
+    # accepts: every row just said "fail", the new one among them.
+    rows = {r[1] + " " + r[3].split(" days")[0]: r[3] for r in _page(Path("b.html").read_text(
+        encoding="utf-8")).rows[""] if r[0] == "fail"}  # fmt: skip
+    accepted = "Accepted by the baseline: a failure known when the gate was adopted"
+    assert [key for key, text in rows.items() if accepted in text] == [
+        "FW-001 last patched 2025-06-02, 544"
+    ], rows
+    assert len(rows) == 2
+    french = Path("fr-b.html").read_text(encoding="utf-8")
+    assert french.count("Acceptée par la référence : une non-conformité déjà connue") == 1
 
 
 def test_the_verdict_line_names_accepted_risks_warnings_and_deadlines(tmp_path: Path) -> None:

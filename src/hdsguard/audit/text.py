@@ -107,6 +107,12 @@ EN: dict[str, str] = {
     "waiver_state_unused": N_("matches no failing finding"),
     # under a finding's place: the evidence line that contradicts it, or the declaration
     "see_also": N_("see also: {related}"),
+    # under a failing finding the baseline accepts, in the findings per target: the verdict
+    # says how many there are "listed below"; the rows must say which
+    "baselined_note": N_(
+        "Accepted by the baseline: a failure known when the gate was adopted; it does not "
+        "make the verdict FAIL."
+    ),
     # under a failing or warning finding, in the findings per target: how to fix it (the
     # rule's remediation, as the text, SARIF and Markdown outputs give it)
     "fix_note": N_("Fix: {remediation}"),
