@@ -273,6 +273,7 @@ def read_declarations(
     """
     from hdsguard.declarations.load import load_parts
     from hdsguard.declarations.plausible import implausible
+    from hdsguard.declarations.portranges import port_range_problems
 
     problems = [] if problems is None else problems
     observed = _collect(problems, _load_evidence, options)
@@ -293,6 +294,7 @@ def read_declarations(
         decl, found = parts
         problems.extend(found)
         problems.extend(implausible(decl, options.as_of))
+        problems.extend(port_range_problems(decl))
     if problems or decl is None:
         raise InputError(problems)
     if observed is not None:

@@ -313,7 +313,7 @@ def evaluate_one(
     already evaluated, else None (it is evaluated here); ``in_use``: whether some target of
     the section declares a field the policy requires (:func:`fields_in_use`);
     ``undeclared``: the singleton section the target is, when no file declares it (its
-    missing evidence then says to add the section, :func:`_undeclared_message`)."""
+    missing evidence then says to add the section, :func:`hdsguard.undeclared.message`)."""
     if verdict is None:
         # One evaluation settles the common cases; anything else takes the exact path below.
         verdict = _verdict(policy, activation)
@@ -376,7 +376,9 @@ def evaluate_one(
                 fields = [*missing, *(_keys(h.field) for h in declared)]
                 named = [f for f in dict.fromkeys(fields) if f]
                 if named:
-                    messages = [_undeclared_message(undeclared, named), *messages]
+                    from hdsguard.undeclared import message as undeclared_message
+
+                    messages = [undeclared_message(undeclared, named), *messages]
                 elif missing:
                     messages.append(_missing_message(missing))
             elif missing:
@@ -473,15 +475,6 @@ def _missing_message(paths: list[tuple[str, ...]]) -> str:
 def _keys(field: tuple[str | int, ...]) -> tuple[str, ...]:
     """``field`` when it is a path of keys (what a check names), else empty."""
     return field if all(type(step) is str for step in field) else ()  # type: ignore[return-value]
-
-
-def _undeclared_message(section: str, paths: list[tuple[str, ...]]) -> str:
-    """Missing evidence of a singleton section that no file of the set declares
-    (:func:`hdsguard.undeclared.message`: which section, which fields the rule needs, and
-    where and how to declare them)."""
-    from hdsguard.undeclared import message
-
-    return message(section, paths)
 
 
 def _not_bool(what: str, value: Any) -> str:

@@ -16,7 +16,7 @@ from hdsguard.declarations.sections import (
 )
 from hdsguard.declarations.validate import WHOLE, Broken
 from hdsguard.errors import InputError, Problem
-from hdsguard.i18n import _
+from hdsguard.i18n import _, labelled
 
 # Objects (list items) a declaration set may hold. The memory of a run grows with the findings,
 # at most (rules x objects): 100,000 objects of the benchmark's failing shape peak at 848 MiB
@@ -34,6 +34,16 @@ class Origin(Anchor):
     def where(self, field_path: Sequence[str | int] = ()) -> str:
         line, column = self.locate(field_path)
         return f"{self.source.path}:{line}:{column}"
+
+
+def problem_at(target: str, origin: Origin | None, path: Path, message: str) -> Problem:
+    """A problem with the field at ``path`` of the declared object ``target``, located at its
+    value (``<declarations>`` for an object read without positions)."""
+    where = target + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path)
+    if origin is None:
+        return Problem("<declarations>", None, None, labelled(where, message))
+    line, column = origin.locate(path, value=True)
+    return Problem(origin.source.path, line, column, labelled(where, message))
 
 
 @dataclass

@@ -32,9 +32,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from hdsguard.declarations.merge import DeclarationSet
+from hdsguard.declarations.merge import DeclarationSet, problem_at
 from hdsguard.errors import Problem
-from hdsguard.i18n import N_, _, labelled
+from hdsguard.i18n import N_, _
 
 END_DATES = frozenset({"valid_until", "not_after", "end_of_support"})
 """Date fields that name a last valid day (the format contract's end dates), not an event."""
@@ -104,15 +104,14 @@ def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
                     if value > today and path[-1] not in START_DATES
                     else _too_old(value)
                 )
-                problems.append(_problem(target, origin, path, message))
+                problems.append(problem_at(target, origin, path, message))
     for section, at, start, end, years, why in DURATIONS:
         for target, obj, origin in decl.targets(section):
             for base, holder in _holders(obj, at):
                 bad = _duration(holder, start, end, years, why, as_of)
                 if bad:
-                    problems.append(_problem(target, origin, (*base, end), bad))
+                    problems.append(problem_at(target, origin, (*base, end), bad))
     problems.extend(_support_ends(decl, as_of))
-    problems.extend(_port_ranges(decl))
     return problems
 
 
@@ -124,7 +123,7 @@ def _support_ends(decl: DeclarationSet, as_of: datetime.date) -> Iterator[Proble
             for path in paths:
                 for where, value in _walk(obj, path, ()):
                     if isinstance(value, str) and value > horizon:
-                        yield _problem(target, origin, where, _too_far(value, as_of))
+                        yield problem_at(target, origin, where, _too_far(value, as_of))
 
 
 def _too_far(value: str, as_of: datetime.date) -> str:
@@ -142,25 +141,6 @@ def _support_paths() -> dict[str, tuple[DatePath, ...]]:
     every = _dated(frozenset())
     found = {s: tuple(p for p in paths if p[-1] in SUPPORT_ENDS) for s, paths in every.items()}
     return {section: paths for section, paths in found.items() if paths}
-
-
-def _port_ranges(decl: DeclarationSet) -> Iterator[Problem]:
-    """Firewall rule port ranges of the right form but no meaning: an end above 65535, or
-    the ends reversed (`65535-1`, every port written backwards, read as no port at all let
-    an any-to-any rule pass FW-004). The schema's pattern (digits-digits) cannot say it,
-    and a file it accepts never meets the model, so the check is made here, on every set."""
-    from hdsguard.declarations.advice import port_range_problem
-
-    for target, obj, origin in decl.targets("firewalls"):
-        rules = obj.get("rules") if isinstance(obj, dict) else None
-        if not isinstance(rules, list):
-            continue
-        for i, rule in enumerate(rules):
-            port = rule.get("port") if isinstance(rule, dict) else None
-            if isinstance(port, str):
-                bad = port_range_problem(port)
-                if bad:
-                    yield _problem(target, origin, ("rules", i, "port"), bad)
 
 
 def _future(value: str, today: str) -> str:
@@ -221,14 +201,6 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
-
-
-def _problem(target: str, origin: Any, path: tuple[str | int, ...], message: str) -> Problem:
-    where = target + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path)
-    if origin is None:
-        return Problem("<declarations>", None, None, labelled(where, message))
-    line, column = origin.locate(path, value=True)
-    return Problem(origin.source.path, line, column, labelled(where, message))
 
 
 # The event dates of a section as a tree: each step, the bounds of the date that ends there

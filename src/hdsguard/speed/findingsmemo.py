@@ -438,16 +438,11 @@ def _declaring(decl: DeclarationSet) -> tuple[dict[str, list[str]], dict[str, se
         sections.setdefault(origin.source.path, set()).add(section)
     # A file declaring a list section with no object (`services: []`) counts too: whether the
     # section is declared at all is what a rule may read (EXP-006's services inventory).
-    declaring_only: dict[str, set[str]] = {}
+    every = {path: set(found) for path, found in sections.items()}
     for section, paths in decl.declared_in.items():
         for path in paths:
-            if section not in sections.get(path, ()):
-                declaring_only.setdefault(path, set()).add(section)
+            every.setdefault(path, set()).add(section)
     declaring: dict[str, list[str]] = {}
-    every = {
-        path: sections.get(path, set()) | declaring_only.get(path, set())
-        for path in {*sections, *declaring_only}
-    }
     for path in sorted(every, key=lambda path: order.get(path, len(order))):
         for section in sorted(every[path]):
             declaring.setdefault(section, []).append(path)
