@@ -215,6 +215,21 @@ def scan_age_limit(
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+COUNTED = "#count"
+"""Suffix of a read that sees only how many objects a section holds (`services#count`), -1 when
+no file declares it (:func:`section_count`). The findings memo keys such a read on that number
+alone, not on every file declaring the section: EXP-006 asks the organisation whether a
+services inventory exists, and keyed on the services files it made every service of a
+10k-object set evaluated again after a comment was added to one services file (0.36 s to
+1.14 s for the pre-commit hook's usual case)."""
+
+
+def section_count(items: Any) -> int:
+    """How many objects a list section holds, -1 when it is absent (None): what a counted
+    read (:data:`COUNTED`) sees. `services: []` is declared (0); an absent section is not."""
+    return -1 if items is None else len(items)
+
+
 # The sections each helper reads, whatever its arguments: every helper has an entry (a test
 # checks it), those reading nothing an empty one. The context enforces it (Context.guard).
 SECTIONS_READ: dict[str, frozenset[str]] = {
@@ -242,8 +257,8 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "internet_services_on_premises": frozenset({"services", "systems"}),
     "internet_facing_firewalls": frozenset({"firewalls"}),
     "systems_count": frozenset({"systems"}),
-    "services_count": frozenset({"services"}),
-    "vendors_count": frozenset({"vendors"}),
+    "services_count": frozenset({"services" + COUNTED}),
+    "vendors_count": frozenset({"vendors" + COUNTED}),
     # Evidence helpers: the evidence they match, and the declarations they match it with (the
     # object a target name names: a service's ports, a certificate's observations).
     "evidence_ports_of": frozenset({"evidence_ports", "services"}),
@@ -385,6 +400,13 @@ class Context:
         """The section ``name`` (None when absent), if the running helper may read it."""
         self._allow(name)
         return self._sections.get(name)
+
+    def count(self, name: str) -> int:
+        """How many objects the section ``name`` holds (:func:`section_count`), if the running
+        helper may read it, or only count it (:data:`COUNTED`)."""
+        if name not in self.allowed:
+            self._allow(name + COUNTED)
+        return section_count(self._sections.get(name))
 
     def lookup(self, section: str, ident: str) -> Any:
         self._allow(section)
@@ -788,14 +810,14 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             "services_count",
             [],
             _I,
-            lambda: -1 if ctx.section("services") is None else len(ctx.section("services")),
+            lambda: ctx.count("services"),
         ),
         # GOV-011: the same for the vendors (subcontractors with access to systems or data).
         (
             "vendors_count",
             [],
             _I,
-            lambda: -1 if ctx.section("vendors") is None else len(ctx.section("vendors")),
+            lambda: ctx.count("vendors"),
         ),
         # FW-005: whether the perimeter that filters the organisation's own Internet services
         # is declared at all (an absent inventory is missing evidence).

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from cel_expr_python import cel
 
-from hdsguard.policies.celenv import SECTIONS_READ, VARIABLES
+from hdsguard.policies.celenv import COUNTED, SECTIONS_READ, VARIABLES
 from hdsguard.policies.protowire import fields
 
 # Variables whose value is decided by the target, its policy's parameters and the date.
@@ -106,7 +106,8 @@ def sections_read(helpers: Iterable[str]) -> tuple[str, ...] | None:
         if known is None:  # _OTHER, or a helper without an entry
             return None
         sections |= known
-    return tuple(sorted(sections))
+    # A section read whole says its count too: a counted read of it adds nothing.
+    return tuple(sorted(s for s in sections if s.removesuffix(COUNTED) not in sections - {s}))
 
 
 # What an expression may reach beyond its target: the hdsguard helpers it calls, and

@@ -25,10 +25,12 @@ a key (:meth:`FindingsMemo.group_key`) hashing the context, the group's rules, t
 name and content key, and for each section read the name and content key of every file
 declaring an object of it, in the set's order. A file that gains or loses such objects, is
 added, removed, renamed or reordered, changes that list; an object moved between files
-changes both. After one services file is edited, no group reads services: only that file's
-targets are evaluated again. A group's findings are kept inside the file's own entry, beside
-its local findings, with the group's previous state (a branch switched back finds it): one
-entry file per group and file doubled the files a first run writes.
+changes both. A helper that only counts a section's objects (``services_count()``, a
+*counted* read, ``celenv.COUNTED``) keys on that number instead. After one services file is
+edited, no group reads services: only that file's targets are evaluated again. A group's
+findings are kept inside the file's own entry, beside its local findings, with the group's
+previous state (a branch switched back finds it): one entry file per group and file doubled
+the files a first run writes.
 
 The policies of which nothing can be said (they read ``decl``, call a helper without an
 entry, or their syntax tree does not decode) have one entry for the whole set, keyed on every
@@ -71,6 +73,7 @@ from hdsguard.findings import (
     from_rows,
     to_shared_rows,
 )
+from hdsguard.policies.celenv import COUNTED, section_count
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.speed.cache import (
     code_fingerprint,
@@ -159,16 +162,21 @@ class FindingsMemo:
             return None
         return _hash([self.context, "non-local", ",".join(sorted(rules)), path, digest, files])
 
-    def files_key(self, files: Mapping[str, Sequence[str]]) -> str | None:
+    def files_key(
+        self, files: Mapping[str, Sequence[str]], counts: Mapping[str, int] | None = None
+    ) -> str | None:
         """A hash of each section's name, then the name and content key of every file
-        declaring an object of it (``files``), in order; None when a file has no content key.
-        Made once per group, not once per file."""
+        declaring an object of it (``files``), in order, and of each counted read's name and
+        number (``counts``); None when a file has no content key. Made once per group, not
+        once per file."""
         parts: list[str] = []
         for section, paths in sorted(files.items()):
             named = self._named(paths)
             if named is None:
                 return None
             parts += [section, *named]
+        for section, count in sorted((counts or {}).items()):
+            parts += [section, str(count)]
         return _hash(parts)
 
     def _named(self, paths: Iterable[str]) -> list[str] | None:
@@ -241,11 +249,21 @@ class FindingsMemo:
     ) -> dict[str, list[tuple[str, frozenset[str]]]]:
         """Per file, (key, rules) of each group of policies with targets in it."""
         declaring, targets_in = _declaring(decl) if groups else ({}, {})
+        data = decl.as_data() if groups else {}
         slots: dict[str, list[tuple[str, frozenset[str]]]] = {}
         for reads, group in groups.items():
             rules = frozenset(p.id for p in group)
             applies = {s for p in group for s in p.meta.applies_to}
-            files = self.files_key({s: declaring.get(s, []) for s in reads})
+            # A counted read sees one number (celenv.section_count): the key holds it, not the
+            # files declaring the section, which an edit of any of them would change.
+            counts = {
+                s: section_count(data.get(s.removesuffix(COUNTED)))
+                for s in reads
+                if s.endswith(COUNTED)
+            }
+            files = self.files_key(
+                {s: declaring.get(s, []) for s in reads if s not in counts}, counts
+            )
             for path in paths:
                 if files is not None and targets_in.get(path, set()) & applies:
                     key = self.group_key(path, rules, files)
