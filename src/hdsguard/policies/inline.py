@@ -43,7 +43,6 @@ import re
 from collections.abc import Callable, Iterator
 
 from hdsguard import data
-from hdsguard.policies.placeholders import PLACEHOLDERS
 
 Rewrite = Callable[[list[str]], str | None]
 
@@ -121,21 +120,6 @@ _INDEX_OF = (
 )
 
 
-def _placeholder(args: list[str]) -> str | None:
-    """``is_placeholder(x)`` false without a call for a string holding more ASCII letters and
-    digits than the longest placeholder: the helper's normal form (accents and case folded,
-    spaces collapsed, punctuation around it aside) keeps each of them, so it is longer than
-    any placeholder (10,600 calls at 10k objects, a name or purpose each: 1.2 MB leaked)."""
-    if len(args) != 1:
-        return None
-    longest = max(len(p) for p in PLACEHOLDERS)
-    return (
-        f"cel.bind(hds_ph, {args[0]}, type(hds_ph) == string"
-        f' && hds_ph.matches("^(?:[^A-Za-z0-9]*[A-Za-z0-9]){{{longest + 1}}}")'
-        " ? false : is_placeholder(hds_ph))"
-    )
-
-
 _REWRITES: dict[str, Rewrite] = {
     "days_since": lambda args: _DAY.format(a="now", b=args[0]) if len(args) == 1 else None,
     "days_until": lambda args: _DAY.format(a=args[0], b="now") if len(args) == 1 else None,
@@ -152,7 +136,6 @@ _REWRITES: dict[str, Rewrite] = {
     "is_tls_protocol": _member("is_tls_protocol", data.tls_protocols),
     "is_cleartext_without_tls": _member("is_cleartext_without_tls", data.cleartext_without_tls),
     "has_explicit_tls": _member("has_explicit_tls", data.explicit_tls_protocols),
-    "is_placeholder": _placeholder,
     "evidence_count": _unless_evidence(
         "evidence_count", "0", lambda args: len(args) == 1 and bool(_LITERAL.fullmatch(args[0]))
     ),

@@ -1,7 +1,9 @@
 """Placeholders: what people write in a text field they have not filled in.
 
-Shared by the CEL helpers (``is_placeholder``, ``policies.celenv``) and their rewrite into
-plain CEL for a long text (``policies.inline``), which must agree on the longest placeholder.
+Shared by the CEL helper ``is_placeholder`` (``policies.celenv``) and the rules that read an
+e-mail address or a name. The helper is called, never rewritten into CEL: the rewrite that
+spared a long text its call matched a pattern, which cel-expr-python compiles at each
+evaluation (109 µs against 6 µs for the call; ``tests/test_inline.py``).
 """
 
 from __future__ import annotations
