@@ -54,9 +54,12 @@ def test_the_command_lists_say_each_command_in_full(group: list[str], lang: str)
     # (rule,...". Each command has a short help of its own, in both languages.
     result = run_cli([*group, "--lang", lang, "--help"])
     assert result.exit_code == 0
-    heading = "Commands:" if lang == "en" else "Commandes:"
+    heading = "Commands:" if lang == "en" else "Commandes :"
     listing = result.stdout.split(heading)[1]
     assert listing.strip() and "..." not in listing and "…" not in listing
+    # French puts a space before the colon of every heading, as "Usage :" (it wrote
+    # "Options:" and "Commandes:" beside it).
+    assert ("\nOptions:\n" if lang == "en" else "\nOptions :\n") in result.stdout
 
 
 def test_the_policies_group_takes_lang_like_every_command() -> None:

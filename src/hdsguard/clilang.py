@@ -28,6 +28,7 @@ LANG_HELP = N_(
 # Click's own words in a help page (its catalogue is not ours).
 CLICK_WORDS = (
     N_("Usage:"),
+    N_("{heading}:"),
     N_("Options"),
     N_("Commands"),
     N_("Show this message and exit."),
@@ -79,7 +80,10 @@ class _Formatter(click.HelpFormatter):
         super().write_usage(prog, args, prefix or f"{translate('Usage:')} ")
 
     def write_heading(self, heading: str) -> None:
-        super().write_heading(translate(heading))
+        # click writes "{heading}:"; French puts a space before the colon, as "Usage :" has
+        # ("Options:" and "Commandes:" stood beside it in every French --help).
+        line = translate("{heading}:").format(heading=translate(heading))
+        self.write(f"{'':>{self.current_indent}}{line}\n")
 
 
 class _Context(click.Context):

@@ -377,6 +377,7 @@ _NMAP_TEXT = N_(
 )
 _UNKNOWN = N_(
     "not a known kind of evidence: expected an nmap XML scan (-oX), a PEM or DER "
-    "certificate, the CISA KEV catalogue (JSON) or an ANS HDS registry snapshot (CSV); "
+    "certificate, the CISA KEV catalogue (JSON) or an ANS HDS registry snapshot (CSV or "
+    "JSON); "
     "see docs/evidence.md"
 )
