@@ -1063,7 +1063,8 @@ class Software(Strict):
     last_patch: IsoDate | None = Field(
         None,
         description="Day the latest security update of this software was applied (YYYY-MM-DD): "
-        "CISA KEV entries added after it are listed for review (EVD-009).",
+        "CISA KEV entries added after it are listed for review (EVD-009); a version a scan "
+        "identified before it neither confirms nor contradicts `version` (EVD-003).",
     )
 
 
