@@ -31,7 +31,8 @@ SOUND = {"certificate": "HDS-2025-0193", "certifier": "LNE", "valid_until": "202
         ({**SOUND, "certifier": "medi-cloud"}, ["self_certified"]),  # its id
         ({**SOUND, "certifier": "MÉDI-INFRA"}, ["self_certified"]),
         ({**SOUND, "certifier": "Ｍédi-Infra"}, ["self_certified"]),  # a full-width letter
-        ({k: v for k, v in SOUND.items() if k != "certifier"}, []),  # optional, as before
+        # No certifier is missing evidence: it counted until session 17 (found by HB).
+        ({k: v for k, v in SOUND.items() if k != "certifier"}, ["certifier_missing"]),
         ({**SOUND, "certificate": "N/A"}, ["certificate_placeholder"]),
         ({**SOUND, "valid_until": "2026-11-27"}, ["expired"]),
         ({**SOUND, "valid_until": AS_OF}, []),  # its last valid day
@@ -41,6 +42,7 @@ SOUND = {"certificate": "HDS-2025-0193", "certifier": "LNE", "valid_until": "202
             ["certificate_missing", "valid_until_missing", "not_yet_valid",
              "certifier_placeholder"],
         ),
+        ({"valid_until": "2028-02-28"}, ["certificate_missing", "certifier_missing"]),
     ],
 )  # fmt: skip
 def test_what_makes_a_certificate_not_count(hds: dict[str, Any], flaws: list[str]) -> None:
@@ -137,3 +139,94 @@ def test_no_rule_keeps_its_own_copy_of_the_definition() -> None:
                 if isinstance(text, str) and _COPIES.search(text):
                     copies.append(f"{path.name}: {key}: {_COPIES.search(text)}")
     assert copies == []
+
+
+# Session 17 (found by HB): a certificate naming no certifier counted everywhere, and HDS-008
+# read a transparency page of a certificate that does not count.
+NO_CERTIFIER = """
+providers:
+  - id: alp
+    name: AlpCloud Santé
+    services: [iaas]
+    storage_countries: [FR]
+    remote_access_countries: [FR]
+    third_country_laws: []
+    transfer_mechanism: none
+    contract: {hds_clauses: true, dpa: true, audit_right: true, reversibility: true}
+    hds: {certificate: HDS-2025-0193, activities: [1, 2, 3, 4, 5, 6], referential: v2,
+          valid_until: 2028-02-28, last_surveillance_audit: 2026-06-01,
+          transparency_url: "https://alpcloud.example/transparence"}
+vendors:
+  - {id: scribe, name: Scribe, stores_health_data: true, hosted_by: alp}
+systems:
+  - {id: dpi, name: DPI, health_data: true, hosted_by: alp,
+     backup: {encrypted: true, provider: alp}}
+"""
+
+
+def _no_certifier(tmp_path: Path, *extra: str) -> dict[tuple[str, str], dict[str, Any]]:
+    write(tmp_path, {"decl.yaml": NO_CERTIFIER})
+    result = run_cli(
+        ["check", str(tmp_path / "decl.yaml"), "--as-of", AS_OF, "--format", "json", *extra]
+    )
+    return {(f["rule"], f["target"]): f for f in findings_of(result)}
+
+
+@pytest.mark.parametrize(
+    ("rule", "target", "says"),
+    [
+        ("HDS-001", "providers/alp", "names no certifier (evidence missing: `hds.certifier` is "
+         "not declared)"),
+        ("HDS-002", "providers/alp", "HDS certificate HDS-2025-0193 of AlpCloud Santé does not "
+         "count: evidence missing: it names no certifier (`hds.certifier` is not declared: "
+         "write the accredited body"),
+        ("HDS-003", "providers/alp", "names no certifier"),
+        ("HDS-004", "providers/alp", "does not count: evidence missing: it names no certifier"),
+        ("HDS-005", "providers/alp", "does not count: evidence missing: it names no certifier"),
+        ("HDS-008", "providers/alp", "does not count: evidence missing: it names no certifier"),
+        ("VND-002", "vendors/scribe", "does not count: evidence missing: it names no certifier"),
+        ("BKP-005", "systems/dpi", "does not count: evidence missing: it names no certifier"),
+    ],
+)  # fmt: skip
+def test_a_certificate_naming_no_certifier_counts_for_no_rule(
+    tmp_path: Path, rule: str, target: str, says: str
+) -> None:
+    found = _no_certifier(tmp_path)[(rule, target)]
+    assert found["status"] == "fail", found
+    assert says in found["message"]
+
+
+@pytest.mark.parametrize("rule", ["HDS-006", "HDS-007", "HDS-009"])
+def test_location_access_and_contract_rules_read_no_certificate(tmp_path: Path, rule: str) -> None:
+    """Decided in each policy's description: the data is where it is, reached from where it
+    is, under the contract signed, whether or not the host's certificate counts."""
+    found = _no_certifier(tmp_path)[(rule, "providers/alp")]
+    assert found["status"] == "pass", found
+    assert "certif" not in found["message"]
+
+
+def test_french_elides_de_before_a_vowel(tmp_path: Path) -> None:
+    findings = _no_certifier(tmp_path, "--lang", "fr")
+    message = findings[("HDS-002", "providers/alp")]["message"]
+    assert (
+        "le certificat HDS HDS-2025-0193 d'AlpCloud Santé ne vaut pas : preuve manquante : il "
+        "ne nomme aucun organisme certificateur" in message
+    )
+    assert "de AlpCloud" not in message.split("; aucun")[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "said"),
+    [
+        ("AlpCloud", "fr", "d'AlpCloud"),
+        ("Équinoxe", "fr", "d'Équinoxe"),
+        ("OVH", "fr", "d'OVH"),
+        ("Médi-Infra", "fr", "de Médi-Infra"),
+        ("Hôpital Nord", "fr", "de Hôpital Nord"),  # an h may be aspirated: not elided
+        ("AlpCloud", "en", "of AlpCloud"),
+    ],
+)
+def test_of_name(name: str, lang: str, said: str) -> None:
+    from hdsguard import l10n
+
+    assert l10n.of_name(name, lang) == said

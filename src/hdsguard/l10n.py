@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A date standing alone in a text: not part of an identifier (CHG-2026-11-28, cert-2026-11-28)
@@ -65,3 +66,17 @@ def country_name(code: str, english: str | None, lang: str) -> str | None:
     from babel import Locale
 
     return str(Locale.parse(lang).territories.get(code, english or code))
+
+
+# French elides "de" before a vowel sound: "d'AlpCloud", "d'Équinoxe", but "de Médi-Infra".
+# Only a written vowel is read (an h may be mute or aspirated, which the letters do not say).
+_FRENCH_VOWELS = frozenset("aeiouy")
+
+
+def of_name(name: str, lang: str) -> str:
+    """The complement naming a holder: ``of AlpCloud`` in English, ``d'AlpCloud`` (before a
+    vowel, accented or not) or ``de Médi-Infra`` in French."""
+    if lang != "fr":
+        return f"of {name}"
+    first = unicodedata.normalize("NFD", name.lstrip()[:1])[:1].casefold()
+    return f"d'{name}" if first in _FRENCH_VOWELS else f"de {name}"

@@ -687,11 +687,12 @@ class HdsCertificate(Strict):
     certificate: StrictStr | None = Field(None, description="Certificate number.")
     certifier: StrictStr | None = Field(
         None,
-        description="Accredited certification body that issued the certificate: when "
-        "declared, neither a placeholder nor the holder itself (its name or id), or the "
-        "certificate counts for no rule (HDS-001 to HDS-005, VND-002, BKP-005); its "
-        "accreditation is not checked offline, the ANS registry of certified hosts is the "
-        "evidence, EVD-010.",
+        description="Accredited certification body that issued the certificate, as printed on "
+        "it and in the ANS list of certified hosts: neither a placeholder nor the holder "
+        "itself (its name or id); a certificate that names none is missing evidence and, like "
+        "one with a placeholder or self-certified, counts for no rule (HDS-001 to HDS-005, "
+        "VND-002, BKP-005); its accreditation is not checked offline, the ANS registry of "
+        "certified hosts is the evidence, EVD-010.",
     )
     activities: list[HdsActivity] | None = Field(
         None, description="HDS activities covered by the certificate (CSP R.1111-8-8), 1 to 6."

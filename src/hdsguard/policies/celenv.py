@@ -25,7 +25,7 @@ from typing import Any
 
 from cel_expr_python import cel
 
-from hdsguard import data, i18n
+from hdsguard import data, i18n, l10n
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
 from hdsguard.isodate import declared_day
@@ -178,7 +178,7 @@ _PURE = (
     "days_since", "days_until", "days_between", "months_before", "months_since", "is_date",
     "in_eea",
     "is_adequate", "is_adequate_for", "adequacy_field", "country_name", "required_activities",
-    "activity_name",
+    "activity_name", "fr_de",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "is_placeholder", "email_flaw",
@@ -259,6 +259,8 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "systems_count": frozenset({"systems"}),
     "services_count": frozenset({"services" + COUNTED}),
     "vendors_count": frozenset({"vendors" + COUNTED}),
+    "certificates_count": frozenset({"certificates" + COUNTED}),
+    "exposed_tls_service_ids": frozenset({"services"}),
     # Evidence helpers: the evidence they match, and the declarations they match it with (the
     # object a target name names: a service's ports, a certificate's observations).
     "evidence_ports_of": frozenset({"evidence_ports", "services"}),
@@ -655,6 +657,8 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             ctx.once("required_activities", lambda s: list(data.required_activities(s))),
         ),
         ("activity_name", [_I], _S, lambda n: data.activity_name(n, i18n.current())),
+        # French templates: "de" before a name, elided before a vowel ("d'AlpCloud").
+        ("fr_de", [_S], _S, lambda n: l10n.of_name(n, "fr")),
         ("is_cleartext", [_S], _B, lambda p: p in data.cleartext_protocols()),
         ("is_high_risk", [_S], _B, lambda p: p in data.high_risk_protocols()),
         ("is_remote_access", [_S], _B, lambda p: p in data.remote_access_protocols()),
@@ -819,6 +823,15 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             _I,
             lambda: ctx.count("vendors"),
         ),
+        # GOV-011: the same for the TLS certificates, and the services that present one to
+        # the Internet: with no `certificates` section, TLS-002 and TLS-003 have no target.
+        (
+            "certificates_count",
+            [],
+            _I,
+            lambda: ctx.count("certificates"),
+        ),
+        ("exposed_tls_service_ids", [], _L, lambda: _ids(_exposed_tls_services(ctx))),
         # FW-005: whether the perimeter that filters the organisation's own Internet services
         # is declared at all (an absent inventory is missing evidence).
         ("internet_services_on_premises", [], _L, lambda: _internet_services_on_premises(ctx)),
@@ -963,6 +976,23 @@ def _internet_services_on_premises(ctx: Context) -> list[Any]:
         name = service.get("system")
         system = ctx.lookup("systems", name) if isinstance(name, str) else None
         if not (isinstance(system, dict) and isinstance(system.get("hosted_by"), str)):
+            out.append(service)
+    return out
+
+
+def _exposed_tls_services(ctx: Context) -> list[Any]:
+    """Services reachable from the Internet (EXP-001's reach: `exposure: internet`, or
+    `partner` outside a VPN) that speak TLS (a protocol that runs over TLS by definition, or a
+    declared `tls` block): each presents a certificate to clients the organisation does not
+    control."""
+    tls = data.tls_protocols()
+    out = []
+    for service in ctx.section("services") or ():
+        exposure = service.get("exposure")
+        reached = exposure == "internet" or (
+            exposure == "partner" and service.get("via", "direct") != "vpn"
+        )
+        if reached and (service.get("protocol") in tls or isinstance(service.get("tls"), dict)):
             out.append(service)
     return out
 

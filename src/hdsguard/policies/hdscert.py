@@ -9,9 +9,12 @@ VND-002 and BKP-005 (found by HB).
 
 A certificate counts when it is declared (``hds``), has a number that is not blank or a
 placeholder, a last valid day (``valid_until``) not past and a first one (``valid_from``, when
-declared) reached, and, when a certifier is declared (the field is optional: its
-accreditation cannot be checked offline, EVD-010 reads the ANS registry), one that is neither
-a placeholder nor the holder itself: HDS certificates are issued by accredited bodies.
+declared) reached, and a certifier (``hds.certifier``) that is neither a placeholder nor the
+holder itself: HDS certificates are issued by accredited bodies, and the ANS list of certified
+hosts names the certifier of each. A certificate that names no certifier is missing evidence
+(domain.md, section 3: a missing field a rule needs is reported as missing evidence); it
+counted until session 17 (found by HB). Whether the body named is accredited cannot be checked
+offline: EVD-010 compares the declaration with the ANS registry.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import datetime
 import unicodedata
 from typing import Any
 
-from hdsguard import i18n
+from hdsguard import i18n, l10n
 from hdsguard.isodate import declared_day
 from hdsguard.policies.placeholders import is_placeholder
 
@@ -33,6 +36,7 @@ FLAWS = (
     "valid_until_missing",
     "expired",
     "not_yet_valid",
+    "certifier_missing",
     "certifier_placeholder",
     "self_certified",
 )
@@ -98,14 +102,15 @@ def flaws(holder: Any, as_of: datetime.date) -> list[str]:
     if since is not None and since > as_of:
         found.append("not_yet_valid")
     certifier = hds.get("certifier")
-    if isinstance(certifier, str):
-        if is_placeholder(certifier):
-            found.append("certifier_placeholder")
-        elif any(
-            isinstance(own, str) and same_name(certifier, own)
-            for own in (holder.get("name"), holder.get("id"))
-        ):
-            found.append("self_certified")
+    if not isinstance(certifier, str):
+        found.append("certifier_missing")
+    elif is_placeholder(certifier):
+        found.append("certifier_placeholder")
+    elif any(
+        isinstance(own, str) and same_name(certifier, own)
+        for own in (holder.get("name"), holder.get("id"))
+    ):
+        found.append("self_certified")
     return found
 
 
@@ -125,12 +130,14 @@ def explain(holder: Any, as_of: datetime.date) -> str:
         return i18n._("{name} declares no HDS certificate (no `hds` block)").format(name=name)
     # French sets a space before a semicolon or a colon, as in the rules' own messages.
     reasons = (" ; " if i18n.current() == "fr" else "; ").join(parts)
+    # "of AlpCloud", "d'AlpCloud": French elides its preposition before a vowel.
+    of_name = l10n.of_name(name, i18n.current())
     if shown:
-        return i18n._("HDS certificate {number} of {name} does not count: {reasons}").format(
-            number=shown, name=name, reasons=reasons
+        return i18n._("HDS certificate {number} {of_name} does not count: {reasons}").format(
+            number=shown, of_name=of_name, reasons=reasons
         )
-    return i18n._("the HDS certificate of {name} does not count: {reasons}").format(
-        name=name, reasons=reasons
+    return i18n._("the HDS certificate {of_name} does not count: {reasons}").format(
+        of_name=of_name, reasons=reasons
     )
 
 
@@ -162,6 +169,12 @@ def _reason(code: str, hds: dict[str, Any], number: str, as_of: datetime.date) -
             "it is valid only from {date}, {n} days after {now}",
             days,
         ).format(date=since.isoformat(), n=days, now=now)
+    if code == "certifier_missing":
+        return i18n._(
+            "evidence missing: it names no certifier (`hds.certifier` is not declared: write "
+            "the accredited body printed on it and in the ANS list of certified hosts, such as "
+            "`certifier: LNE`)"
+        )
     certifier = str(hds.get("certifier", "")).strip()
     if code == "certifier_placeholder":
         return i18n._(
