@@ -2,10 +2,12 @@
 
 The contract gives a FINESS number as "9 characters, Luhn check digit" and the catalogue's
 GOV-001 as "FINESS numbers well-formed": a number of the wrong length, with a letter where a
-digit belongs, or written without quotes so that YAML dropped its leading zeros, is what the
+digit belongs, or written without quotes as an integer of fewer than 9 digits, is what the
 rule is there to find. The run goes on (exit 1, GOV-001 `fail` on `organisation` at the
 field's line:column); only a value that is no number at all (a mapping, a list, a boolean)
-stays an input error (exit 2), located too.
+stays an input error (exit 2), located too, and so does a number written with a leading zero
+and no quotes (`0750712184`): YAML would drop the zero, so the reader refuses it at the field
+with its digits as written.
 """
 
 from __future__ import annotations
@@ -64,12 +66,8 @@ def _gov_001(report: dict[str, Any]) -> dict[str, Any]:
         ('"ABCDEFGHI"', "has `A` at position 1"),
         ('""', "the legal entity's FINESS number (`finess.ej`) is empty"),
         ('"750712185"', "fails the Luhn check (with these first eight characters the check"),
-        # Unquoted: YAML reads an integer, and a number of département 01 loses its zero.
+        # Unquoted: YAML reads an integer (one written with a leading zero is refused, below).
         ("75071218", "is written without quotes: read as the integer 75071218, it lost its"),
-        (
-            "010002345",
-            'has 8 digits instead of 9 (write it in quotes with its zeros: `"010002345"`)',
-        ),
         ("7507121840", "7507121840 (`finess.ej`) has 10 characters instead of 9"),
         ("750712185", "750712185 (`finess.ej`) fails the Luhn check"),
     ],
@@ -84,6 +82,28 @@ def test_a_malformed_legal_entity_number_fails_gov_001_at_the_field(
     assert (finding["line"], finding["column"]) == EJ_AT
     assert says in finding["message"]
     assert "the legal entity's FINESS number" in finding["message"]
+
+
+# A number written with a leading zero is read without it: `0750712184`, 10 digits, passed as
+# the valid 750712184 (found by HB, session 17). The digits as written are refused at the field,
+# the same by the block-YAML fast path (which leaves such a file to the composer) and the
+# composer.
+@pytest.mark.parametrize(
+    ("ej", "et1", "at", "written"),
+    [
+        ("0750712184", '"130786049"', "7:9", "0750712184"),
+        ("010002345", '"130786049"', "7:9", "010002345"),
+        ('"750712184"', "0130786049", "10:9", "0130786049"),
+    ],
+)
+def test_a_number_written_with_a_leading_zero_is_refused_as_written(
+    tmp_path: Path, ej: str, et1: str, at: str, written: str
+) -> None:
+    path = _clinic(tmp_path, ej, et1)
+    code, report, stderr = _check(path)
+    assert (code, report) == (2, {})
+    assert f"org.yaml:{at}: `{written}` is a number written with a leading zero" in stderr
+    assert f'write it in quotes, `"{written}"`' in stderr
 
 
 @pytest.mark.parametrize(

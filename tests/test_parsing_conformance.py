@@ -65,7 +65,6 @@ def assert_same(text: str) -> None:
         ("12", 12),
         ("+12", 12),
         ("-0", 0),
-        ("0123", 123),
         ("0o17", 15),
         ("0x1F", 31),
         ("1_000", "1_000"),
@@ -96,6 +95,37 @@ def test_nan_is_a_number_in_yaml_and_refused_as_json_constant() -> None:
     # NaN is not JSON: a .json file is strict JSON or a located error (issue 12, point 15).
     with pytest.raises(InputError, match="NaN is not a JSON value"):
         parse('{"k": NaN}', "f.json")
+
+
+# A number written with a leading zero is read otherwise by YAML 1.1 (octal, or a text) and 1.2
+# (the zero dropped): refused at its place. Read as 1.2 reads it, `ej: 0750712184` (10 digits)
+# passed GOV-001 as the valid FINESS number 750712184 (found by HB, session 17).
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        ("organisation:\n  finess: {ej: 0750712184}\n", "f.yaml:2:16", "`0750712184` is a number "
+         "written with a leading zero, which YAML reads as 750712184, dropping the zero: write it "
+         'in quotes, `"0750712184"`'),
+        ("organisation:\n  finess:\n    et:\n      - 010002345\n", "f.yaml:4:9",
+         "which YAML reads as 10002345"),
+        ("k: -0123\n", "f.yaml:1:4", "or `-123` if it is a number"),
+    ],
+)  # fmt: skip
+def test_a_number_with_a_leading_zero_is_refused_at_its_place(
+    text: str, where: str, says: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        parse(text, "f.yaml")
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(where + ": ") and says in str(problem), str(problem)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["k: 0\n", "k: '0123'\n", 'k: "0750712184"\n', "k: 0o17\n", "k: 2026-01-05\n", "k: 0.5\n"],
+)
+def test_zero_and_quoted_zeros_are_read(text: str) -> None:
+    parse(text, "f.yaml")
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,11 @@ _NUMBER = re.compile(
     r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
 )
 _NUMBER_START = frozenset("0123456789+-.")
+# A decimal integer written with a leading zero (`0750712184`, `010002345`): YAML 1.2 reads
+# 750712184 and drops the zero, YAML 1.1 reads an octal number or a text. Readers refuse it
+# at its place (issue 12: what the two read differently is refused or read as 1.2 reads it):
+# read as 1.2 reads it, a 10-digit FINESS number passed GOV-001 as a valid 9-digit one.
+LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
 
 
 def resolve_plain(text: str) -> Any:

@@ -47,6 +47,7 @@ from hdsguard.declarations.located import (
     unpack_pos,
 )
 from hdsguard.declarations.scalars import (
+    LEADING_ZERO,
     MAX_ALIAS_EXPANSION,
     MAX_DEPTH,
     MAX_SCALAR_CHARS,
@@ -135,6 +136,9 @@ class _Builder:
         # The C composer marks plain scalars with style "" and the pure one with None.
         if node.style or node.tag == _STR:
             # Quoted, block scalars, or plain scalars explicitly tagged !!str stay text.
+            return text
+        if text[:1] in "0+-" and LEADING_ZERO.fullmatch(text) is not None:
+            self.problem(node, _leading_zero_text(text))
             return text
         return resolve_plain(text)
 
@@ -730,3 +734,12 @@ class _JsonPositions:
                     raise _Fallback
                 items.append(None)  # nor a scalar's
         return items
+
+
+def _leading_zero_text(text: str) -> str:
+    """What to write instead of a number written with a leading zero (`0750712184`)."""
+    return _(
+        "`{text}` is a number written with a leading zero, which YAML reads as {value}, "
+        'dropping the zero: write it in quotes, `"{text}"`, if it is an identifier such as '
+        "a FINESS number, or `{value}` if it is a number"
+    ).format(text=text, value=int(text))

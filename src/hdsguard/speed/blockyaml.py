@@ -39,6 +39,14 @@ from hdsguard.declarations.scalars import (
 _UNUSUAL = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+# What may be a plain scalar that is a number written with a leading zero (`ej: 0750712184`,
+# `- 010`, `[1, 010]`), which the composer refuses at its place: left to it. The whole scalar,
+# after an indicator and a space, or alone on its line: a name ending in digits
+# (`name: Site 0001`) or a date (`2026-01-05`) does not match; a false alarm (`a - 01`) only
+# costs the fast path for that file.
+_LEADING_ZERO = re.compile(
+    r"(?:^[ ]*|[:-][ ]+|[\[{,][ ]*)[-+]?0[0-9]+[ ]*(?=$|#|[,\]}])", re.MULTILINE
+)
 # A plain scalar may not start with an indicator or a space; "-" may start one before a digit
 # or a dot (negative numbers), as "- " is a sequence entry.
 _PLAIN_START = r"""(?:[^\s#'"\[\]{}&*!|>%@`?:,-]|-(?=[0-9.]))"""
@@ -114,7 +122,7 @@ def parse_block(text: str, display: str) -> SourceFile | None:
     if "\r" in text:
         # libyaml counts CR LF as one line break and leaves it out of scalars, as LF.
         text = text.replace("\r\n", "\n")
-    if _UNUSUAL.search(text) is not None:
+    if _UNUSUAL.search(text) is not None or _LEADING_ZERO.search(text) is not None:
         return None
     if text and text[-1] != "\n":
         text += "\n"
