@@ -118,6 +118,19 @@ def test_a_changed_kind_changes_bio_001_on_a_warm_run(tmp_path: Path) -> None:
             ("inventory.yaml", "{}: []\n"),
             [("vendors", "pass"), ("certificates", "fail"), ("vendors", "pass")],
         ),
+        # And whether the certificates section is declared, once an Internet service speaks
+        # TLS (found by HB, session 17).
+        (
+            "GOV-011",
+            "clinic",
+            {
+                "systems.yaml": "systems: [{id: dpi, name: DPI, health_data: true}]\n"
+                "vendors: []\n"
+                "services: [{id: portal, system: dpi, exposure: internet, protocol: https}]\n"
+            },
+            ("inventory.yaml", "{}: []\n"),
+            [("certificates", "pass"), ("firewalls", "fail"), ("certificates", "pass")],
+        ),
     ],
 )
 def test_an_organisation_rule_follows_the_section_it_reads_on_a_warm_run(
