@@ -255,11 +255,41 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         # `min_version: 1.2` unquoted is a number, the choice is the text "1.2": say so,
         # rather than "should be '1.2'" to a user who wrote 1.2.
         message = _('invalid value {got} (a number): write `"{got}"`, in quotes').format(got=got)
+    elif (
+        (kind.startswith("literal_error") or kind == "enum")
+        and type(got) in (int, float)
+        and _numbered_choices(got, _options(str(err.get("ctx", {}).get("expected", ""))))
+    ):
+        # `referential: 2`, `min_version: 1`: the number the choice is written with, not the
+        # choice; say which texts it stands for rather than "should be 'v1.1' or 'v2'".
+        shown = _numbered_choices(got, _options(str(err.get("ctx", {}).get("expected", ""))))
+        message = (
+            _('invalid value {got} (a number): write `"{fix}"`, in quotes').format(
+                got=got, fix=shown[0]
+            )
+            if len(shown) == 1
+            else _("invalid value {got} (a number): write one of {choices}, in quotes").format(
+                got=got, choices=", ".join(f'`"{o}"`' for o in shown)
+            )
+        )
+    elif kind == "less_than_equal" and _beyond_engine(got):
+        # Beyond what the rules' engine holds: no count of days or hours is that large, and
+        # "less than or equal to 9223372036854775807" names no value a person would write.
+        message = _(
+            "{got} is far too large ({digits} digits): no count is that large; write the real "
+            "number"
+        ).format(got=got, digits=len(str(got)))
     elif kind.startswith("bool") and isinstance(got, str):
         message = _("{message}: got '{got}' (write true or false)").format(message=message, got=got)
     elif kind in {"int_type", "string_type", "float_type", "list_type", "dict_type", "model_type"}:
         message = _("{message}, got {type}").format(message=message, type=_type_name(got))
-        if kind == "string_type" and type(got) is int:  # not a boolean
+        span = _range_text(got) if kind == "int_type" else None
+        if span is not None and _scalar_items(path[:-1], model, 0):
+            # `activities: [1-6]`: a range is no number; write each number of it.
+            message += _("; a range is not a number: write each one, `[{numbers}]`").format(
+                numbers=", ".join(map(str, span))
+            )
+        elif kind == "string_type" and type(got) is int:  # not a boolean
             message += _(' (quote it, e.g. "0123", to keep leading zeros)')
         elif kind == "string_type" and model.__name__ == "Config" and path == ("waivers",):
             # Waivers written in the config itself, as some tools take them.
@@ -342,6 +372,33 @@ def _missing_hint(data: Any, container: Path, field: str, model: type[BaseModel]
         example = make_id(obj["name"])
     what = expected(schema, node, reference=reference, example=example)
     return _("; add `{field}:` with {what}").format(field=field, what=what) if what else ""
+
+
+def _beyond_engine(got: Any) -> bool:
+    """Whether ``got`` is a whole number larger than the rules' engine holds."""
+    from hdsguard.declarations.fieldhint import ENGINE_INT_MAX
+
+    return type(got) is int and got > ENGINE_INT_MAX
+
+
+def _numbered_choices(got: int | float, options: Sequence[str]) -> list[str]:
+    """The choices a number written without quotes stands for: `2` for ``v2``, `1` for
+    ``1.0`` to ``1.3`` (none for a number that begins no choice)."""
+    text = str(got)
+    return [
+        o for o in options if o in (text, f"v{text}") or o.startswith((f"{text}.", f"v{text}."))
+    ]
+
+
+_RANGE = re.compile(r"\s*([0-9]{1,3})\s*-\s*([0-9]{1,3})\s*")
+
+
+def _range_text(got: Any) -> list[int] | None:
+    """The numbers of a range written as one text (`1-6`), low to high, or None."""
+    match = _RANGE.fullmatch(got) if isinstance(got, str) else None
+    if match is None or int(match[1]) > int(match[2]):
+        return None
+    return list(range(int(match[1]), int(match[2]) + 1))
 
 
 def _type_hint(data: Any, path: Path, model: type[BaseModel]) -> str:
