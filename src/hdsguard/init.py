@@ -131,6 +131,9 @@ C_LAWS = N_('non-EU laws it discloses (e.g. "US: CLOUD Act")')
 C_HOSTED_BY = N_("the id of its provider, above")
 C_VENDORS = N_("subcontractors with access to systems or data; `vendors: []` if none")
 C_NO_SERVICES = N_("none reachable from the Internet or partners, as answered")
+C_CERTIFICATES = N_(
+    "the TLS certificates the Internet services present; `certificates: []` if none is yours"
+)
 C_NETWORK_HEAD = N_("What can be reached from where, and the firewalls in front of it.")
 C_SERVES = N_("the system it serves")
 C_HOST = N_("its public name or address")
@@ -432,6 +435,14 @@ firewalls:
     # rules:
     #   - {{from: internet, to: reverse-proxy, port: 443, action: allow}}
     #   - {{from: any, to: any, action: deny}}
+
+# certificates:                        # {_(C_CERTIFICATES)}
+#   - id: www
+#     subject: www.example.org
+#     not_before: YYYY-MM-DD
+#     not_after: YYYY-MM-DD
+#     public: true
+#     signature_algorithm: sha256WithRSAEncryption
 """
     )
 
