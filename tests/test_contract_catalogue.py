@@ -252,9 +252,10 @@ def test_vnd_002_follows_the_chain_below_the_host(tmp_path: Path) -> None:
         """
         providers:
           - {id: msp, name: InfoSanté, services: [managed_services], hosted_by: iaas,
-             hds: {certificate: HDS-M, activities: [5, 6], valid_until: 2028-01-01}}
+             hds: {certificate: HDS-M, certifier: LNE, activities: [5, 6], valid_until: 2028-01-01}}
           - {id: iaas, name: CloudSanté, services: [iaas, paas],
-             hds: {certificate: HDS-I, activities: [1, 2, 3, 4], valid_until: 2028-01-01}}
+             hds: {certificate: HDS-I, certifier: LNE, activities: [1, 2, 3, 4],
+                   valid_until: 2028-01-01}}
         vendors:
           - {id: scribe, name: Scribe, stores_health_data: true, hosted_by: msp}
         """,

@@ -64,7 +64,10 @@ def status_of(tmp_path: Path, case: Case) -> tuple[str, str]:
 
 
 def provider(hds: str) -> str:
-    return f"providers:\n  - {{id: host, name: Host, hds: {{certificate: HDS-1, {hds}}}}}\n"
+    return (
+        "providers:\n  - {id: host, name: Host, "
+        f"hds: {{certificate: HDS-1, certifier: LNE, {hds}}}}}\n"
+    )
 
 
 def hds003(valid_until: str) -> str:

@@ -300,7 +300,7 @@ vendors:
   - id: v
     name: Télé-Consult
     stores_health_data: true
-    hds: {certificate: HDS-V, activities: [1, 2, 3, 4, 5, 6], referential: "%s",
+    hds: {certificate: HDS-V, certifier: LNE, activities: [1, 2, 3, 4, 5, 6], referential: "%s",
           valid_from: 2024-10-01, valid_until: 2027-09-30%s}
 """
 
@@ -328,7 +328,7 @@ def test_a_vendors_own_certificate_gets_every_hds_check(
 @pytest.mark.parametrize(
     ("hds", "expected"),
     [
-        ("{certificate: H, valid_until: 2026-11-28}", "pass"),  # its last valid day
+        ("{certificate: H, certifier: LNE, valid_until: 2026-11-28}", "pass"),  # last valid day
         ("{certificate: H, valid_until: 2026-11-27}", "fail"),  # expired: not held any more
         ("{certificate: H, valid_from: 2026-11-29, valid_until: 2029-11-28}", "fail"),
         ("{certificate: H}", "fail"),  # validity unknown: nothing shows it is held
@@ -350,7 +350,7 @@ def test_a_certificate_is_held_only_while_valid(tmp_path: Path, hds: str, expect
     assert status(result, "HDS-003", "vendors/v") == validity
     if expected == "pass":
         [finding] = [f for f in findings_of(result) if f["rule"] == "HDS-001"]
-        assert "holds HDS certificate H, valid until 2026-11-28, for" in finding["message"]
+        assert "holds HDS certificate H (LNE), valid until 2026-11-28, for" in finding["message"]
 
 
 def test_an_expired_certificate_says_when_and_points_at_hds_003(tmp_path: Path) -> None:

@@ -191,7 +191,8 @@ def test_the_rules_that_follow_references_read_these_sections() -> None:
         **dict.fromkeys(("EXP-002", "EXP-007", "IAM-008"), ("systems",)),
         # the Internet services it runs itself, the firewalls in front of them
         "FW-005": ("firewalls", "services", "systems"),
-        "GOV-011": ("systems", "vendors#count"),  # the systems; whether vendors are declared
+        # the systems; whether vendors and certificates are declared; the services speaking TLS
+        "GOV-011": ("certificates#count", "services", "systems", "vendors#count"),
         # health_data_at() follows the providers running on a provider (`hosted_by`)
         **dict.fromkeys(
             ("HDS-001", "HDS-002", "HDS-006", "HDS-007", "HDS-008", "HDS-009", "VND-002"),
