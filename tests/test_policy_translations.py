@@ -53,9 +53,13 @@ def _french(spec: Policy) -> dict[str, str]:
     return out
 
 
+# `fr_de(x)` quotes x with its French preposition ("d'AlpCloud"): the same value as `x`.
+_FR_DE = re.compile(r"\s*fr_de\((.*)\)\s*", re.DOTALL)
+
+
 def _values(text: str) -> set[str]:
     """What a text quotes: its placeholders, without their string literals (the words)."""
-    return {re.sub(r"\s+", "", _STRING.sub('""', p)) for p in placeholders(text)}
+    return {re.sub(r"\s+", "", _STRING.sub('""', _FR_DE.sub(r"\1", p))) for p in placeholders(text)}
 
 
 def test_every_builtin_policy_has_french_text() -> None:
