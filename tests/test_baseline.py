@@ -18,18 +18,20 @@ EXPECTED_BASELINE = {
     "tool": {"name": "hdsguard", "version": __version__},
     "as_of": AS_OF,
     "lang": "en",
-    # What each finding said: a finding of the same rule and target that says something else
-    # fails for another reason, and is not hidden (tests/test_baseline_reason.py).
+    # Why each finding failed, and what it said: a finding of the same rule and target that
+    # fails for another reason is not hidden (tests/test_baseline_reason.py).
     "findings": [
         {
             "rule": "FW-001",
             "target": "firewalls/fw-dmz-1",
             "message": "last patched 2026-09-20, 69 days before 2026-11-28; the limit is 60 days",
+            "reason": '[["0","fail","last_patch",["2026-09-20",60]]]',
         },
         {
             "rule": "FW-001",
             "target": "firewalls/fw-edge-1",
             "message": "last patched 2025-06-02, 544 days before 2026-11-28; the limit is 60 days",
+            "reason": '[["0","fail","last_patch",["2025-06-02",60]]]',
         },
     ],
 }

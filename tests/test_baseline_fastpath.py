@@ -103,6 +103,8 @@ GOOD: dict[str, Any] = {
         {"findings": [{"rule": "FW-001", "target": None}]},
         {"findings": [{"rule": 1, "target": "x"}]},
         {"findings": [{"rule": "FW-001", "target": "x", "file": "a.yaml"}]},
+        {"findings": [{"rule": "FW-001", "target": "x", "reason": None}]},
+        {"findings": [{"rule": "FW-001", "target": "x", "message": "m", "reason": 1}]},
         {"findings": ["FW-001"]},
         {"findings": {"rule": "FW-001", "target": "x"}},
         {"extra": 1},
@@ -137,7 +139,10 @@ dates = st.one_of(
     st.none(),
     st.integers(),
 )
-entries = st.fixed_dictionaries({"rule": texts, "target": texts})
+# What each entry said and why it failed are optional (baselines written before they were).
+entries = st.fixed_dictionaries(
+    {"rule": texts, "target": texts}, optional={"message": texts, "reason": texts}
+)
 tools = st.fixed_dictionaries({"name": texts, "version": texts})
 odd = st.sampled_from([None, 1, True, "", [], {}, "x", {"rule": "FW-001"}])
 

@@ -12,7 +12,7 @@ from click.testing import Result
 
 from hdsguard.baseline import reason
 from tests.config_support import AS_OF, CONFIG, FIREWALLS, Tree
-from tests.helpers import run_cli
+from tests.helpers import REPO, run_cli
 
 DAY = datetime.date.fromisoformat(AS_OF)
 STRICT = CONFIG + "params:\n  FW-001: {max_patch_age_days: 60}\n"
@@ -112,9 +112,20 @@ def test_reason_leaves_out_the_date_and_the_durations_only() -> None:
     )
 
 
-def test_a_baseline_in_another_language_hides_nothing(tree: Tree, tmp_path: Path) -> None:
+def _without_reasons(path: Path) -> None:
+    """The baseline at ``path`` as hdsguard wrote it before it recorded reasons."""
+    data = json.loads(path.read_text())
+    for entry in data["findings"]:
+        del entry["reason"]
+    path.write_text(json.dumps(data))
+
+
+def test_a_baseline_without_reasons_in_another_language_hides_nothing(
+    tree: Tree, tmp_path: Path
+) -> None:
     tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
     run_cli(["baseline", "--as-of", AS_OF, "--lang", "fr"])
+    _without_reasons(tmp_path / ".hdsguard-baseline.json")
     now = run_cli([*CHECK, "--as-of", AS_OF, "--lang", "en"])
     assert now.exit_code == 1
     assert _baselined(now) == {"firewalls/fw-edge-1": False, "firewalls/fw-dmz-1": False}
@@ -148,3 +159,110 @@ def test_a_baseline_without_messages_matches_as_before_and_says_so(
     notices = _report(now)["notices"]
     assert isinstance(notices, list)
     assert any("records no message for 2 findings" in n for n in notices), notices
+
+
+# A vendor supplying the software of a system, whose contract sets patch deadlines (VND-008:
+# at most 30 days for a critical vulnerability, 90 for a high one).
+SLA = """
+version: 1
+systems:
+  - {id: dpi, name: DPI}
+vendors:
+  - {id: valmed, name: Valmed Software, systems: [dpi],
+     contract: {patch_sla: {critical_days: 60, high_days: 90}}}
+"""
+SLA_CONFIG = "version: 1\ndeclarations: [decl]\nrules:\n  enable: [VND-008]\n"
+
+
+def test_the_baseline_records_each_findings_reason(tree: Tree, tmp_path: Path) -> None:
+    tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF])
+    edge = json.loads((tmp_path / ".hdsguard-baseline.json").read_text())["findings"][1]
+    # FW-001's first check, its field, and what its message quotes but the patch's age and
+    # the evaluation date: the declared date and the limit.
+    assert edge["reason"] == '[["0","fail","last_patch",["2025-06-02",60]]]'
+    assert edge["message"] == (
+        "last patched 2025-06-02, 544 days before 2026-11-28; the limit is 60 days"
+    )
+
+
+def test_a_declared_duration_that_changes_is_a_new_reason(tree: Tree, tmp_path: Path) -> None:
+    # The message-only comparison left out every "N days": an SLA going from 60 to 120 days
+    # (further from the 30-day limit) stayed baselined.
+    tree({".hdsguard.yaml": SLA_CONFIG, "decl/v.yaml": SLA})
+    run_cli(["baseline", "--as-of", AS_OF])
+    assert run_cli([*CHECK, "--as-of", AS_OF]).exit_code == 0
+    (tmp_path / "decl" / "v.yaml").write_text(
+        SLA.replace("critical_days: 60", "critical_days: 120")
+    )
+    now = run_cli([*CHECK, "--as-of", AS_OF])
+    assert now.exit_code == 1
+    assert _baselined(now) == {"vendors/valmed": False}
+    notices = _report(now)["notices"]
+    assert isinstance(notices, list)
+    assert any(
+        "VND-008 on vendors/valmed fails for another reason" in n
+        and "it accepted: the contract with Valmed Software allows 60 days" in n
+        for n in notices
+    ), notices
+
+
+def test_a_patch_a_week_older_is_the_same_reason(tree: Tree, tmp_path: Path) -> None:
+    tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF])
+    later = run_cli([*CHECK, "--as-of", "2026-12-05"])
+    assert later.exit_code == 0, later.stdout
+    assert _baselined(later) == {"firewalls/fw-edge-1": True, "firewalls/fw-dmz-1": True}
+    assert _report(later).get("notices", []) == []
+
+
+def test_a_run_in_french_matches_an_english_baseline(tree: Tree, tmp_path: Path) -> None:
+    tree({".hdsguard.yaml": SLA_CONFIG, "decl/v.yaml": SLA, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF, "--lang", "en"])
+    for lang in ("fr", "en"):
+        now = run_cli([*CHECK, "--as-of", AS_OF, "--lang", lang])
+        assert now.exit_code == 0, now.stdout
+        assert _baselined(now) == {"vendors/valmed": True}
+        assert _report(now).get("notices", []) == []
+    # And the other way round, with what the French messages quote (a date, a country).
+    run_cli(["baseline", "--as-of", AS_OF, "--lang", "fr"])
+    assert run_cli([*CHECK, "--as-of", AS_OF, "--lang", "en"]).exit_code == 0
+
+
+def test_a_reworded_message_is_the_same_reason(tree: Tree, tmp_path: Path) -> None:
+    # A new hdsguard version that rewords a message: the baseline's message differs, not why.
+    tree({".hdsguard.yaml": STRICT, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF])
+    path = tmp_path / ".hdsguard-baseline.json"
+    data = json.loads(path.read_text())
+    for entry in data["findings"]:
+        entry["message"] = "firmware patched long ago: " + entry["message"].upper()
+    path.write_text(json.dumps(data))
+    now = run_cli([*CHECK, "--as-of", AS_OF])
+    assert now.exit_code == 0, now.stdout
+    assert _baselined(now) == {"firewalls/fw-edge-1": True, "firewalls/fw-dmz-1": True}
+
+
+def test_the_examples_give_the_same_reasons_in_both_languages() -> None:
+    from hdsguard.api import CheckOptions, check
+
+    for example in ("lab-group", "minimal", "hospital"):
+        found = {}
+        for lang in ("en", "fr"):
+            options = CheckOptions(as_of=DAY, lang=lang)
+            report = check([str(REPO / "examples" / example)], options)
+            found[lang] = {(f.rule, f.target): f.reason for f in report.findings}
+        assert found["en"] == found["fr"], example
+        reasons = [r for r in found["en"].values() if r]
+        assert all(json.loads(r) for r in reasons)
+
+
+def test_a_limit_changed_in_the_config_is_a_new_reason(tree: Tree, tmp_path: Path) -> None:
+    # What the message quotes from `params` is part of the reason: the risk was accepted
+    # against a 90-day limit, not against the 60 days the organisation now sets.
+    tree({".hdsguard.yaml": CONFIG, "decl/fw.yaml": FIREWALLS})
+    run_cli(["baseline", "--as-of", AS_OF])
+    tree({".hdsguard.yaml": STRICT})
+    now = run_cli([*CHECK, "--as-of", AS_OF])
+    assert now.exit_code == 1
+    assert _baselined(now) == {"firewalls/fw-edge-1": False, "firewalls/fw-dmz-1": False}

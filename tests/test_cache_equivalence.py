@@ -121,6 +121,40 @@ def test_warm_cold_and_cacheless_runs_agree_through_mutations(
                 assert got == expected, f"{what}, {as_of}: {label} run differs"
 
 
+def written_baseline(root: Path, cache: Path | None, out: str) -> str:
+    """The baseline `hdsguard baseline` writes (each failing finding's reason, cached in the
+    findings memo like the rest of a finding, and its message)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        if cache is None:
+            mp.setenv("HDSGUARD_NO_CACHE", "1")
+        else:
+            mp.delenv("HDSGUARD_NO_CACHE", raising=False)
+            mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        args = ["baseline", "decl", "--no-config", "--as-of", "2026-11-28", "--output", out]
+        result = run_cli(args)
+    assert result.exit_code == 0, result.stderr
+    return (root / out).read_text(encoding="utf-8")
+
+
+def test_warm_cold_and_cacheless_baselines_agree(tmp_path: Path) -> None:
+    root = tmp_path / "work"
+    shutil.copytree(REPO / "examples" / "lab-group", root / "decl")
+    kept = tmp_path / "kept-cache"
+    states = ("as shipped", "a firewall patched", "a file made JSON", "an id changed")
+    for n, (what, mutate) in enumerate(MUTATIONS):
+        mutate(root / "decl")
+        if what not in states:
+            continue
+        expected = written_baseline(root, None, "none.json")
+        assert '"reason": "[[' in expected
+        cold = written_baseline(root, tmp_path / f"cold-{n}", "cold.json")
+        first = written_baseline(root, kept, "kept.json")
+        warm = written_baseline(root, kept, "warm.json")
+        for label, got in (("cold", cold), ("kept", first), ("warm", warm)):
+            assert got == expected, f"{what}: {label} baseline differs"
+
+
 def test_concurrent_runs_agree(tmp_path: Path) -> None:
     root = tmp_path / "work"
     shutil.copytree(REPO / "examples" / "lab-group", root / "decl")

@@ -1,14 +1,19 @@
 """Baselines: accept today's failures so that a CI gate only fails on new ones.
 
 A baseline lists the failing findings of one run keyed by (rule, target), never by file or line,
-so that edits which move lines do not resurface old findings, each with what it said (its
-message, and the language of the run). ``check --baseline FILE`` marks the findings still
+so that edits which move lines do not resurface old findings, each with why it failed: its
+reason (:mod:`hdsguard.reasons`: the checks that did not hold, their field, the values their
+message quotes less those the passing of days changes), and what it said (its message, in the
+language of the run, for a person to read). ``check --baseline FILE`` marks the findings still
 failing that it lists as ``baselined``: they keep status ``fail`` but do not fail the gate.
-A finding that now says something else, its dates and durations aside (:func:`reason`), fails
-for another reason than the one accepted: it is not baselined, and a notice says what was
-accepted (an FTP service accepted while anonymous FTP was refused, now exposing telnet, stayed
-hidden; found by HB). Entries that no longer fail are reported as "fixed since baseline"
-notices.
+A finding whose reason is not the one recorded fails for another reason than the one accepted:
+it is not baselined, and a notice says what was accepted (an FTP service accepted while
+anonymous FTP was refused, now exposing telnet, stayed hidden; found by HB). Reasons do not
+depend on the run's language nor on a message's wording: a baseline survives `--lang` and a
+new version's rewording, and a declared duration that changes (an SLA from 60 to 120 days) is a
+new reason. A baseline written before reasons were recorded compares messages, its dates and
+durations aside (:func:`reason`), in the language it was written in. Entries that no longer
+fail are reported as "fixed since baseline" notices.
 
 A baseline is read without importing pydantic when it is certainly valid (what ``hdsguard
 baseline`` writes: :func:`hdsguard.speed.baselinecheck.plain_baseline`, the model's values);
@@ -50,19 +55,27 @@ class Baseline:
     # recorded it), in the language `lang` (None: not recorded).
     messages: dict[tuple[str, str], str | None] = field(default_factory=dict)
     lang: str | None = None
+    # Why each entry failed (hdsguard.reasons; None: a baseline written before hdsguard
+    # recorded it, whose messages are compared instead).
+    reasons: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
 
 def baseline_text(report: Report) -> str:
-    """The baseline of ``report``: its ``fail`` findings with what each says, in the run's
-    language, sorted, deterministic JSON."""
-    said = {(f.rule, f.target): f.message for f in report.findings if f.status is Status.FAIL}
+    """The baseline of ``report``: its ``fail`` findings with why each fails and what it
+    says, in the run's language, sorted, deterministic JSON."""
+    said = {(f.rule, f.target): f for f in report.findings if f.status is Status.FAIL}
     data = {
         "version": BASELINE_VERSION,
         "tool": {"name": "hdsguard", "version": report.tool_version},
         "as_of": report.as_of,
         "lang": current(),
         "findings": [
-            {"rule": rule, "target": target, "message": said[(rule, target)]}
+            {
+                "rule": rule,
+                "target": target,
+                "message": said[(rule, target)].message,
+                "reason": said[(rule, target)].reason,
+            }
             for rule, target in sorted(said)
         ],
     }
@@ -107,7 +120,8 @@ def load_baseline(path: Path) -> Baseline:
 
             model = validate_model(source, BaselineFile, "baseline")
     messages = {(e.rule, e.target): e.message for e in model.findings}
-    return Baseline(display, model.as_of, frozenset(messages), messages, model.lang)
+    reasons = {(e.rule, e.target): e.reason for e in model.findings}
+    return Baseline(display, model.as_of, frozenset(messages), messages, model.lang, reasons)
 
 
 def _other_kind(text: str, display: str) -> str | None:
@@ -121,6 +135,7 @@ def _other_kind(text: str, display: str) -> str | None:
     return misplaced(data, "baseline", display)
 
 
+# Baselines written before reasons were recorded compare messages (:func:`reason`).
 # What changes in a message from one day to the next while its reason stays: the evaluation
 # date, and the durations counted from it ("expired on 2026-09-30, 59 days before
 # 2026-11-28"). Every other word and number (a protocol, a port, a CVE, a score, a date
@@ -152,8 +167,9 @@ def apply_baseline(
     findings: Sequence[Finding], baseline: Baseline, as_of: datetime.date | None = None
 ) -> tuple[list[Finding], list[str]]:
     """Mark the failing findings the baseline lists, when they fail for the reason it
-    accepted (``as_of``: this run's evaluation date, for :func:`reason`); notices for the
-    others, and for entries that no longer fail."""
+    accepted (its recorded reason; in a baseline that records none, its message, compared on
+    ``as_of``, this run's evaluation date, by :func:`reason`); notices for the others, and
+    for entries that no longer fail."""
     lang = current()
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
@@ -165,7 +181,13 @@ def apply_baseline(
         if f.status is Status.FAIL and key in baseline.keys:
             seen.add(key)
             accepted = baseline.messages.get(key)
-            if accepted is None:  # written before messages were recorded: as then
+            why = baseline.reasons.get(key)
+            if why is not None:  # whatever the language and wording of either message
+                if why == f.reason:
+                    f = f._replace(baselined=True)
+                else:
+                    changed.append((f.rule, f.target, accepted or why))
+            elif accepted is None:  # written before messages were recorded: as then
                 unrecorded += 1
                 f = f._replace(baselined=True)
             elif (baseline.lang or lang) != lang:

@@ -28,6 +28,15 @@ class BaselineEntry(_Strict):
         "durations aside) fails for another reason, and is not hidden. Absent in a baseline "
         "written before hdsguard recorded it: then rule and target alone match.",
     )
+    reason: StrictStr | None = Field(
+        None,
+        description="Why the finding failed when the baseline was written, as neither the "
+        "language of a run, nor the wording of a message, nor the passing of days change it: "
+        "the checks that did not hold, their field and the values their message quotes, less "
+        "those read from the evaluation date (one line of JSON). A finding of the same rule "
+        "and target whose reason differs counts as new. Absent in a baseline written before "
+        "hdsguard recorded it: then the message is compared.",
+    )
 
 
 class Tool(_Strict):

@@ -22,6 +22,7 @@ from hdsguard.speed.heap import trim
 
 if TYPE_CHECKING:
     from hdsguard.speed.findingsmemo import FindingsMemo
+from hdsguard import reasons
 from hdsguard.findings import (
     COUNTED,
     Finding,
@@ -46,6 +47,8 @@ class _Outcome(NamedTuple):
     message: str
     field: tuple[str | int, ...]
     missing: tuple[tuple[str, ...], ...] = ()
+    # Why it does not pass, in parts (hdsguard.reasons); none for a pass or not applicable.
+    pieces: tuple[reasons.Piece, ...] = ()
 
 
 class Results(NamedTuple):
@@ -230,6 +233,7 @@ class Evaluation:
                         policy,
                         obj,
                         activation,
+                        runtime=runtime,
                         evidence=evidence,
                         verdict=verdict,
                         in_use=(policy.id, section) in in_use,
@@ -304,12 +308,15 @@ def evaluate_one(
     obj: Any,
     activation: cel.Activation,
     *,
+    runtime: CelRuntime | None = None,
     evidence: bool = True,
     verdict: Any = None,
     in_use: bool = False,
     undeclared: str | None = None,
 ) -> _Outcome:
-    """The outcome of one policy on one target; ``verdict``: the policy's verdict when it was
+    """The outcome of one policy on one target; ``runtime``: the run's (a failure's reason
+    quotes the policy's main-language message, compiled there when the run's is another);
+    ``verdict``: the policy's verdict when it was
     already evaluated, else None (it is evaluated here); ``in_use``: whether some target of
     the section declares a field the policy requires (:func:`fields_in_use`);
     ``undeclared``: the singleton section the target is, when no file declares it (its
@@ -329,26 +336,25 @@ def evaluate_one(
             # The verdict was this one condition, evaluated without error to false: a
             # failure, as the exact path would find it by evaluating it again (each undeclared
             # port of a 10k-host scan paid that second evaluation).
-            return _Outcome(
-                Status.FAIL, check.message.render(activation), _field(check, activation)
-            )
+            return _failed(policy.id, check, activation, runtime)
     if policy.applicable_if is not None and not asked:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
             why = _("applicable_if could not be evaluated: {error}").format(error=error)
-            return _Outcome(Status.ERROR, why, ())
+            return _Outcome(Status.ERROR, why, (), (), _APPLICABLE_IF_ERROR)
         if not isinstance(applicable, bool):
-            return _Outcome(Status.ERROR, _not_bool("applicable_if", applicable), ())
+            why = _not_bool("applicable_if", applicable)
+            return _Outcome(Status.ERROR, why, (), (), _APPLICABLE_IF_ERROR)
         if not applicable:
             return _not_applicable(policy, activation, evidence)
     failed = fastpath.failed_checks(verdict) if asked else 0
     if failed:  # the verdict says which checks do not hold cleanly: the others pass silently
         results = [
-            _check(check, obj, activation) if failed >> i & 1 else _CLEAN
+            _check(policy.id, check, obj, activation, runtime) if failed >> i & 1 else _CLEAN
             for i, check in enumerate(policy.checks)
         ]
     else:
-        results = [_check(check, obj, activation) for check in policy.checks]
+        results = [_check(policy.id, check, obj, activation, runtime) for check in policy.checks]
     if (
         policy.meta.missing_evidence != "fail"
         and not in_use
@@ -383,7 +389,9 @@ def evaluate_one(
                     messages.append(_missing_message(missing))
             elif missing:
                 messages.append(_missing_message(missing))
-            return _Outcome(status, join_rendered(messages), (declared or hits)[0].field)
+            pieces = tuple(p for h in hits for p in h.pieces)
+            field = (declared or hits)[0].field
+            return _Outcome(status, join_rendered(messages), field, (), pieces)
     return _pass(policy, activation, evidence)
 
 
@@ -411,32 +419,57 @@ def _not_applicable(policy: CompiledPolicy, activation: cel.Activation, evidence
 
 # What _check gives a check that holds cleanly (present, true, no warning).
 _CLEAN = _Outcome(Status.PASS, "", ())
+_APPLICABLE_IF_ERROR: tuple[reasons.Piece, ...] = ((reasons.APPLICABLE_IF, reasons.ERROR, "", []),)
 
 
-def _check(check: CompiledCheck, obj: Any, activation: cel.Activation) -> _Outcome:
+def _check(
+    policy_id: str,
+    check: CompiledCheck,
+    obj: Any,
+    activation: cel.Activation,
+    runtime: CelRuntime | None,
+) -> _Outcome:
     missing = _missing(obj, check.requires)
     if missing:
-        return _Outcome(Status.FAIL, _missing_message(missing), missing[0], tuple(missing))
+        pieces = (reasons.missing_piece(check, missing),)
+        return _Outcome(Status.FAIL, _missing_message(missing), missing[0], tuple(missing), pieces)
     holds, error = evaluate(check.condition, activation)
     if error is not None:
         why = _("condition could not be evaluated: {error}").format(error=error)
-        return _Outcome(Status.ERROR, why, check.field)
+        return _Outcome(Status.ERROR, why, check.field, (), _error(check))
     if not isinstance(holds, bool):
-        return _Outcome(Status.ERROR, _not_bool("condition", holds), check.field)
+        return _Outcome(Status.ERROR, _not_bool("condition", holds), check.field, (), _error(check))
     if not holds:
-        return _Outcome(Status.FAIL, check.message.render(activation), _field(check, activation))
+        return _failed(policy_id, check, activation, runtime)
     if check.warn_if is not None and check.warn_message is not None:
         warn, error = evaluate(check.warn_if, activation)
         if error is not None:
             why = _("warn_if could not be evaluated: {error}").format(error=error)
-            return _Outcome(Status.ERROR, why, check.field)
+            return _Outcome(Status.ERROR, why, check.field, (), _error(check))
         if not isinstance(warn, bool):  # as for `condition`: never silently a pass
-            return _Outcome(Status.ERROR, _not_bool("warn_if", warn), check.field)
+            why = _not_bool("warn_if", warn)
+            return _Outcome(Status.ERROR, why, check.field, (), _error(check))
         if warn:
-            return _Outcome(
-                Status.WARN, check.warn_message.render(activation), _field(check, activation)
-            )
+            message, values = check.warn_message.render_quoting(activation)
+            quoted = reasons.quoted(runtime, policy_id, check, True, activation, values)
+            pieces = (reasons.piece(check, reasons.WARN, quoted),)
+            return _Outcome(Status.WARN, message, _field(check, activation), (), pieces)
     return _CLEAN
+
+
+def _failed(
+    policy_id: str, check: CompiledCheck, activation: cel.Activation, runtime: CelRuntime | None
+) -> _Outcome:
+    """The outcome of a check whose condition evaluated to false: its message, and the
+    values of its reason (rendered together: one evaluation when they are the same)."""
+    message, values = check.message.render_quoting(activation)
+    quoted = reasons.quoted(runtime, policy_id, check, False, activation, values)
+    pieces = (reasons.piece(check, reasons.FAIL, quoted),)
+    return _Outcome(Status.FAIL, message, _field(check, activation), (), pieces)
+
+
+def _error(check: CompiledCheck) -> tuple[reasons.Piece, ...]:
+    return (reasons.piece(check, reasons.ERROR, []),)
 
 
 def _field(check: CompiledCheck, activation: cel.Activation) -> tuple[str | int, ...]:
@@ -520,4 +553,8 @@ def _finding(
         outcome.message,
         hint,
         policy.meta.references,
+        None,
+        False,
+        (),
+        reasons.text(outcome.pieces) if outcome.pieces else "",
     )

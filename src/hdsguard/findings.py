@@ -80,6 +80,10 @@ class Finding(NamedTuple):
     # Other places the finding is about: the evidence line that contradicts a declaration, or
     # the declaration an observation contradicts, as (file, line, column).
     related: tuple[tuple[str, int, int], ...] = ()
+    # Why it does not pass, as neither the language of the run, nor the wording of its
+    # message, nor the passing of days change it (hdsguard.reasons): what a baseline
+    # compares; "" for a pass or a not-applicable finding.
+    reason: str = ""
 
 
 # The key of a rule's findings' sort: their target (item 3), at C speed.
@@ -114,9 +118,9 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 
 # A finding as plain values, for marshal (the findings memo, results of helper processes):
-# rule, status, severity, target, file, line, column, message, remediation. The references
-# come from the rule; waiver and baseline are applied after.
-Row = tuple[str, str, str, str, str | None, int | None, int | None, str, str]
+# rule, status, severity, target, file, line, column, message, remediation, reason. The
+# references come from the rule; waiver and baseline are applied after.
+Row = tuple[str, str, str, str, str | None, int | None, int | None, str, str, str]
 _STATUS_BY_VALUE = {s.value: s for s in Status}
 _SEVERITY_BY_VALUE = {s.value: s for s in Severity}
 
@@ -130,7 +134,10 @@ def to_rows(findings: Iterable[Finding]) -> list[Row]:
     (the rule's) nor waiver or baseline marks (applied after, on every run). Inlined: this
     runs for every finding of a first run."""
     plain = _PLAIN
-    return [(f[0], plain[f[1]], plain[f[2]], f[3], f[4], f[5], f[6], f[7], f[8]) for f in findings]
+    return [
+        (f[0], plain[f[1]], plain[f[2]], f[3], f[4], f[5], f[6], f[7], f[8], f[13])
+        for f in findings
+    ]
 
 
 def to_shared_rows(findings: Iterable[Finding]) -> list[Row]:
@@ -143,21 +150,28 @@ def to_shared_rows(findings: Iterable[Finding]) -> list[Row]:
     plain, intern = _PLAIN, sys.intern
     return [
         (intern(f[0]), plain[f[1]], plain[f[2]], f[3],
-         None if f[4] is None else intern(f[4]), f[5], f[6], f[7], f[8])
+         None if f[4] is None else intern(f[4]), f[5], f[6], f[7], f[8], f[13])
         for f in findings
     ]  # fmt: skip
 
 
 def from_rows(rows: Iterable[Row], references: Mapping[str, tuple[str, ...]]) -> list[Finding]:
-    """The findings of rows; KeyError, ValueError or TypeError when one is not a row.
-    Inlined, and built as tuples (a NamedTuple's constructor is a Python function): this
-    runs for every finding a memo or a helper process gives back."""
-    status_of, severity_of, new = _STATUS_BY_VALUE, _SEVERITY_BY_VALUE, tuple.__new__
+    """The findings of rows; KeyError, ValueError or TypeError when one is not a row (a
+    reason that is not a text included: a baseline compares it). Inlined, and built as
+    tuples (a NamedTuple's constructor is a Python function): this runs for every finding a
+    memo or a helper process gives back."""
+    status_of, severity_of, new, text = _STATUS_BY_VALUE, _SEVERITY_BY_VALUE, tuple.__new__, str
     return [
         new(Finding, (rule, status_of[status], severity_of[severity], target, file, line,
-                      column, message, remediation, references[rule], None, False, ()))
-        for rule, status, severity, target, file, line, column, message, remediation in rows
+                      column, message, remediation, references[rule], None, False, (),
+                      reason if type(reason) is text else _not_text(reason)))
+        for rule, status, severity, target, file, line, column, message, remediation, reason
+        in rows
     ]  # fmt: skip
+
+
+def _not_text(value: object) -> str:
+    raise TypeError(f"a reason is a text, not {type(value).__name__}")
 
 
 # Outcomes counted instead of reported (an output that hides passes, ``evidence=False``): how

@@ -280,8 +280,33 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
 }
 
 
+# The helpers that read the evaluation date (through the context: no helper is given `now`).
+# What an expression quotes through one of them, or through `now` itself, changes with the
+# passing of days: a finding's reason leaves it out (hdsguard.policies.locality.reads_date).
+# The context holds every helper to it: any other reading the date raises DateNotAllowed (the
+# pair is then an `error` finding), so a helper added later cannot read it unlisted.
+DATE_READ = frozenset(
+    {
+        "days_since",
+        "days_until",
+        "months_since",
+        "stale",
+        "hds_flaws",
+        "hds_flaw_text",
+        "provider_hds_flaws",
+        "provider_hds_flaw_text",
+        # The activities a host covers count only while its certificate counts (hdscert).
+        "activities_needed",
+    }
+)
+
+
 class SectionNotAllowed(RuntimeError):
     """A helper read a section its entry of SECTIONS_READ does not name."""
+
+
+class DateNotAllowed(RuntimeError):
+    """A helper read the evaluation date without being named in DATE_READ."""
 
 
 @dataclass
@@ -292,7 +317,10 @@ class Context:
     checks the same), allowed only for the sections of the helper running (:meth:`guard`).
     """
 
-    as_of: datetime.date = field(default_factory=datetime.date.today)
+    # The evaluation date, read by the helpers of DATE_READ only (:attr:`as_of`).
+    _as_of: datetime.date = field(default_factory=datetime.date.today)
+    # Whether the running helper may read the date (it is one of DATE_READ: :meth:`dating`).
+    _dated: bool = False
     _sections: dict[str, Any] = field(default_factory=dict)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict)
     # (section, key path) -> {id: objects whose key holds it}, built on first use: a scan per
@@ -316,7 +344,8 @@ class Context:
     def bind(
         self, as_of: datetime.date, sections: dict[str, Any], scan_age_limit: int | None = None
     ) -> None:
-        self.as_of = as_of
+        self._as_of = as_of
+        self._dated = False
         self.scan_age_limit = scan_age_limit
         self._sections = sections
         self.observed = any(sections.get(name) for name in _EVIDENCE)
@@ -329,6 +358,29 @@ class Context:
             for name, items in sections.items()
             if isinstance(items, list)
         }
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The evaluation date, for a helper of DATE_READ; DateNotAllowed for any other."""
+        if not self._dated:
+            raise DateNotAllowed(
+                f"helper {self.helper or '(none named)'} read the evaluation date, and is not "
+                "named in hdsguard.policies.celenv.DATE_READ"
+            )
+        return self._as_of
+
+    def dating(self, impl: Callable[..., Any]) -> Callable[..., Any]:
+        """A helper's ``impl``, allowed to read the evaluation date while it runs."""
+
+        def dated(*args: Any) -> Any:
+            outer = self._dated
+            self._dated = True
+            try:
+                return impl(*args)
+            finally:
+                self._dated = outer
+
+        return dated
 
     def once(self, name: str, impl: Callable[[Any], Any]) -> Callable[[Any], Any]:
         """``impl`` giving, for an argument it was given before in this run and language,
@@ -1095,6 +1147,9 @@ class CelRuntime:
         # Compiled expressions by (text, policy id when the text reads params): the catalogue
         # repeats many texts, placeholders such as `{{ self.id }}` above all.
         self._compiled: dict[tuple[str, str | None], cel.Expression] = {}
+        # The main-language messages a failure's reason quotes in a run in another language,
+        # compiled when first needed, by (policy id, text) (hdsguard.reasons).
+        self.reason_templates: dict[tuple[str, str], Any] = {}
 
     @cached_property
     def env(self) -> cel.Env:
@@ -1106,6 +1161,8 @@ class CelRuntime:
         decls = []
         for name, params, returns, impl in _functions(self.context):
             sections = SECTIONS_READ[name]  # a helper without an entry is refused here
+            if name in DATE_READ:
+                impl = self.context.dating(impl)
             if sections:  # the others run with nothing allowed
                 impl = self.context.guard(name, sections, impl)
             sig = "_".join(t.name().lower() for t in params)

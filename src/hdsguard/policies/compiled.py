@@ -24,6 +24,12 @@ class CompiledCheck:
     field: tuple[str | int, ...]
     locate: cel.Expression | None
     requires: tuple[tuple[str, ...], ...]
+    # How a finding's reason names the check (hdsguard.reasons): its `id`, else its position.
+    key: str = "0"
+    # The main-language messages when the run's are translations (None: the run's are the
+    # main ones): a reason quotes the main-language values, whatever the run's language.
+    main_message: str | None = None
+    main_warn_message: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ from hdsguard.policies.compiled import CompiledPolicy as CompiledPolicy
 from hdsguard.policies.meta import PolicyMeta, PolicyRules
 from hdsguard.policies.template import Template, compile_template, literal
 from hdsguard.policies.texts import (
+    PlacedProblem,
     PolicyTexts,
-    TranslationProblem,
     default_not_applicable_message,
     default_pass_message,
 )
@@ -335,20 +335,30 @@ def compile_policy(
     checks: list[CompiledCheck] = []
     single = not spec.checks
     all_checks: Sequence[Check | CheckRules] = spec.all_checks()
+
+    def main_text(text: str | None, key: str, check: int | None) -> str | None:
+        """``text``, the main-language one, when the run's is a translation (a failure's
+        reason quotes the main one: hdsguard.reasons); None when the run's is ``text``."""
+        return text if texts.get(text, key, check)[0] != text else None
+
     for i, check in enumerate(all_checks):
         base: tuple[str | int, ...] = () if single else ("checks", i)
         condition = expr(check.condition, *base, "condition")
+        at = None if single else i
         checks.append(
             CompiledCheck(
                 condition=condition,  # type: ignore[arg-type]  # None only when problems
-                message=tmpl(check.message, "", "message", None if single else i),
+                message=tmpl(check.message, "", "message", at),
                 warn_if=expr(check.warn_if, *base, "warn_if"),
-                warn_message=tmpl(check.warn_message, "", "warn_message", None if single else i)
+                warn_message=tmpl(check.warn_message, "", "warn_message", at)
                 if check.warn_message
                 else None,
                 field=split_path(check.field) if check.field else (),
                 locate=expr(check.locate, *base, "locate"),
                 requires=tuple(tuple(r.split(".")) for r in check.requires),
+                key=check.id or str(i),
+                main_message=main_text(check.message, "message", at),
+                main_warn_message=main_text(check.warn_message, "warn_message", at),
             )
         )
     meta = PolicyMeta.of(spec, texts)
@@ -527,7 +537,7 @@ def _schema_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         placed = (err.get("ctx") or {}).get("error")
-        if isinstance(placed, TranslationProblem):  # its message names the path already
+        if isinstance(placed, PlacedProblem):  # its message names the path already
             line, column = source.locate(placed.where)
             problems.append(Problem(source.path, line, column, str(placed)))
             continue

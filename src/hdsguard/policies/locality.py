@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from cel_expr_python import cel
 
-from hdsguard.policies.celenv import COUNTED, SECTIONS_READ, VARIABLES
+from hdsguard.policies.celenv import COUNTED, DATE_READ, SECTIONS_READ, VARIABLES
 from hdsguard.policies.protowire import fields
 
 # Variables whose value is decided by the target, its policy's parameters and the date.
@@ -199,3 +199,38 @@ def _singular(items: Iterable[tuple[int, bytes | int]]) -> Iterator[tuple[int, b
             raise ValueError("repeated field")
         seen.add(number)
         yield number, value
+
+
+# The bytes without which a serialized checked expression cannot read the evaluation date:
+# the variable's name, or a helper of DATE_READ's overload id (``hds_days_since_string``).
+_MAY_DATE = re.compile(
+    b"|".join(
+        re.escape(name.encode())
+        for name in ["now", *sorted(f"{_HELPER_OVERLOAD}{h}_" for h in DATE_READ)]
+    )
+)
+
+
+def reads_date(expr: cel.Expression) -> bool:
+    """Whether ``expr`` reads the evaluation date: the variable ``now``, or a helper that
+    reads it (``celenv.DATE_READ``, which the CEL context enforces), as its checked syntax
+    tree's reference map says. What such an expression gives changes with the passing of
+    days alone (an age, a number of days left). In doubt (a payload that does not decode),
+    False: what it quotes is then part of a finding's reason, so that a change to it is
+    never hidden (at worst the finding counts as new)."""
+    try:
+        blob = expr.serialize()
+    except Exception:  # the runtime raises plain RuntimeErrors: doubt
+        return False
+    if _MAY_DATE.search(blob) is None:
+        return False
+    try:
+        references = list(_references(blob))
+    except Exception:  # an unexpected payload: doubt
+        return False
+    for name, overloads in references:
+        if not overloads and name == "now":
+            return True
+        if any(o.startswith(_HELPER_OVERLOAD) for o in overloads) and name in DATE_READ:
+            return True
+    return False

@@ -111,6 +111,7 @@ PARAM_TYPES = frozenset({"integer", "number", "string", "boolean", "date", "list
 # The model's patterns; fullmatch() as pydantic's regex, where `$` is the end of the text.
 _POLICY_ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")
 _FIELD_PATH = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*")
+_CHECK_ID = re.compile(r"[a-z][a-z0-9_-]*")
 # Beyond 2**53 an int does not always convert to float as pydantic converts it.
 _EXACT_FLOAT = 2**53
 
@@ -125,6 +126,7 @@ class CheckRules:
     __slots__ = (
         "condition",
         "field",
+        "id",
         "locate",
         "message",
         "requires",
@@ -142,7 +144,9 @@ class CheckRules:
         requires: list[str],
         warn_if: str | None,
         warn_message: str | None,
+        id: str | None = None,  # the policy file's key
     ) -> None:
+        self.id = id
         self.condition = condition
         self.message = message
         self.field = field
@@ -249,10 +253,13 @@ class PolicyRules:
         if self.checks:
             return list(self.checks)
         assert self.condition is not None and self.message is not None
-        return [CheckRules(**{key: getattr(self, key) for key in CheckRules.__slots__})]
+        return [CheckRules(**{key: getattr(self, key) for key in SHORTHAND_KEYS})]
 
 
 CHECK_KEYS = frozenset(CheckRules.__slots__)
+# The keys of a check a policy may also write at its top level (one check): all but `id`,
+# which is the policy's there.
+SHORTHAND_KEYS = CHECK_KEYS - {"id"}
 POLICY_KEYS = frozenset(PolicyRules.__slots__)
 PARAM_KEYS = frozenset(f.name for f in dataclasses.fields(ParamInfo))
 _REQUIRED = frozenset(
@@ -304,7 +311,7 @@ def _policy(data: Any) -> PolicyRules:
         requires=[_text(r, pattern=_FIELD_PATH) for r in _list(get("requires", []))],
         warn_if=_cel(get("warn_if"), optional=True),
         warn_message=_text(get("warn_message"), optional=True),
-        checks=None if checks is None else [_check(c) for c in _list(checks, 1)],
+        checks=None if checks is None else _checks(checks),
         override=_flag(get("override", False)),
         missing_evidence=_choice(get("missing_evidence", "fail"), MISSING_EVIDENCE),
         help_uri=_text(get("help_uri"), optional=True),
@@ -319,7 +326,7 @@ def _policy(data: Any) -> PolicyRules:
         raise _Doubt
     # The model's own rules beyond the field types (Policy._one_form; in the one-check form,
     # all_checks() builds a Check, whose validator wants warn_if and warn_message together).
-    shorthand = any(getattr(rules, key) for key in CHECK_KEYS)
+    shorthand = any(getattr(rules, key) for key in SHORTHAND_KEYS)
     if rules.checks and shorthand:
         raise _Doubt
     if not rules.checks and (
@@ -362,6 +369,14 @@ def _translation(data: Any) -> dict[str, Any]:
     return block
 
 
+def _checks(data: Any) -> list[CheckRules]:
+    checks = [_check(c) for c in _list(data, 1)]
+    ids = [c.id for c in checks if c.id is not None]
+    if len(set(ids)) != len(ids):  # Policy's _ids_once words it
+        raise _Doubt
+    return checks
+
+
 def _check(data: Any) -> CheckRules:
     if type(data) is not dict or not {"condition", "message"} <= data.keys() <= CHECK_KEYS:
         raise _Doubt
@@ -374,6 +389,7 @@ def _check(data: Any) -> CheckRules:
         requires=[_text(r, pattern=_FIELD_PATH) for r in _list(get("requires", []))],
         warn_if=_cel(get("warn_if"), optional=True),
         warn_message=_text(get("warn_message"), optional=True),
+        id=_text(get("id"), optional=True, pattern=_CHECK_ID),
     )
     if (check.warn_if is None) != (check.warn_message is None):
         raise _Doubt

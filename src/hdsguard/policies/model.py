@@ -45,6 +45,7 @@ SectionName = Literal[
 PolicyId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", strict=True)]
 Cel = Annotated[str, Field(min_length=1, strict=True, description="A CEL expression.")]
 FieldPath = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*$", strict=True)]
+CheckId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", strict=True)]
 
 
 class _Strict(BaseModel):
@@ -66,6 +67,13 @@ class Param(_Strict):
 class Check(_Strict):
     """One condition of a policy; the target complies when every check holds."""
 
+    id: CheckId | None = Field(
+        default=None,
+        description="A name for the check, unique in the policy (lowercase letters, digits, "
+        "`-`, `_`, starting with a letter): the reason of its findings names the check by it "
+        "rather than by its position, so that reordering or adding checks keeps the reasons "
+        "baselines recorded.",
+    )
     condition: Cel = Field(description="CEL: true when the target complies with this check.")
     message: StrictStr = Field(description="Why it fails; `{{ cel }}` placeholders quote values.")
     field: FieldPath | None = Field(
@@ -233,6 +241,23 @@ class ControlRef(_Strict):
 _CHECK_KEYS = ("condition", "message", "field", "locate", "requires", "warn_if", "warn_message")
 
 
+def _ids_once(checks: list[Check] | None) -> None:
+    """Each check `id` names one check: a finding's reason names the check by it."""
+    from hdsguard.policies.texts import PlacedProblem
+
+    seen: dict[str, int] = {}
+    for index, check in enumerate(checks or ()):
+        if check.id is None:
+            continue
+        if check.id in seen:
+            message = _(
+                "checks[{index}].id: '{id}' is already the id of checks[{first}]; give each "
+                "check its own id"
+            ).format(index=index, id=check.id, first=seen[check.id])
+            raise PlacedProblem(message, ("checks", index, "id"))
+        seen[check.id] = index
+
+
 class Policy(_Strict):
     """One rule of the catalogue: one YAML file in ``policies/``."""
 
@@ -312,6 +337,11 @@ class Policy(_Strict):
         problem = translation_problem(self)
         if problem is not None:
             raise problem  # a ValueError that says where, for the located error
+        return self
+
+    @model_validator(mode="after")
+    def _check_ids_once(self) -> Policy:
+        _ids_once(self.checks)
         return self
 
     @model_validator(mode="after")

@@ -43,13 +43,64 @@ class Template:
         if self.values is not None:
             values, error = evaluate(self.values, activation)
             if error is None and type(values) is list:
-                lang = self.lang
-                if lang == "en":  # a string is quoted as it is (to_text's first case)
-                    texts = [v if type(v) is str else to_text(v, lang) for v in values]
-                else:
-                    texts = [to_text(v, lang) for v in values]
-                return intern(_grammar(self._pattern.format(*texts).strip(), self.lang))
+                return self._filled(values)
         return intern(_grammar(self.render_each(activation).strip(), self.lang))
+
+    def render_quoting(self, activation: cel.Activation) -> tuple[str, list[Any]]:
+        """:meth:`render`, and the value of every placeholder (None for one that could not be
+        evaluated): a failing check's reason quotes some (hdsguard.reasons), at no further
+        evaluation."""
+        if self.values is not None:
+            values, error = evaluate(self.values, activation)
+            if error is None and type(values) is list:
+                return self._filled(values), values
+        out: list[str] = []
+        quoted: list[Any] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value, error = evaluate(part, activation)
+            quoted.append(None if error else value)
+            out.append(_unknown(self.lang) if error else to_text(value, self.lang))
+        return intern(_grammar("".join(out).strip(), self.lang)), quoted
+
+    def _filled(self, values: list[Any]) -> str:
+        lang = self.lang
+        if lang == "en":  # a string is quoted as it is (to_text's first case)
+            texts = [v if type(v) is str else to_text(v, lang) for v in values]
+        else:
+            texts = [to_text(v, lang) for v in values]
+        return intern(_grammar(self._pattern.format(*texts).strip(), lang))
+
+    @cached_property
+    def steady(self) -> tuple[int, ...]:
+        """The positions, among the placeholders, of those that do not read the evaluation
+        date (:func:`hdsguard.policies.locality.reads_date`): what a finding's reason quotes.
+        Decided once per template, when a finding first needs it."""
+        from hdsguard.policies.locality import reads_date
+
+        placeholders = [p for p in self.parts if not isinstance(p, str)]
+        return tuple(i for i, p in enumerate(placeholders) if not reads_date(_real(p)))
+
+    def steady_values(
+        self, activation: cel.Activation, values: list[Any] | None = None
+    ) -> list[Any]:
+        """The values of the :attr:`steady` placeholders: picked from ``values`` (every
+        placeholder's, from :meth:`render_quoting`) when given, else evaluated (all in one
+        evaluation when it can); one that cannot be evaluated is None."""
+        steady = self.steady
+        if values is None and self.values is not None:
+            found, error = evaluate(self.values, activation)
+            values = found if error is None and type(found) is list else None
+        if values is not None and len(values) > (steady[-1] if steady else -1):
+            return [values[i] for i in steady]
+        placeholders = [p for p in self.parts if not isinstance(p, str)]
+        out: list[Any] = []
+        for i in steady:
+            value, error = evaluate(placeholders[i], activation)
+            out.append(None if error else value)
+        return out
 
     @cached_property
     def _pattern(self) -> str:
@@ -70,6 +121,15 @@ class Template:
             value, error = evaluate(part, activation)
             out.append(_unknown(self.lang) if error else to_text(value, self.lang))
         return "".join(out)
+
+
+def _real(part: Any) -> Any:
+    """The compiled expression itself: a cached catalogue's stand-in (a LazyExpression,
+    hdsguard.speed.catalogue_cache) is deserialized first, so that what is decided from its
+    tree is decided on a checked expression, never on bytes read back from the cache (forged
+    bytes have the catalogue compiled again there)."""
+    real = getattr(part, "expression", None)
+    return real() if callable(real) else part
 
 
 # French counts 0 and 1 in the singular ("0 jour", "1 heure"), English only 1: a message

@@ -57,13 +57,18 @@ def as_dict(block: Any) -> dict[str, Any]:
     return dumped
 
 
-class TranslationProblem(ValueError):
-    """What does not fit in a policy's translations, and the path in the file it is about:
-    the load reports it there (file:line:column), not at the top of the file."""
+class PlacedProblem(ValueError):
+    """What does not fit in a policy, and the path in the file it is about: the load reports
+    it there (file:line:column), not at the top of the file."""
 
     def __init__(self, message: str, where: Where) -> None:
         super().__init__(message)
         self.where = where
+
+
+class TranslationProblem(PlacedProblem):
+    """What does not fit in a policy's translations, and the path in the file it is about:
+    the load reports it there (file:line:column), not at the top of the file."""
 
 
 def translation_problem(spec: _Spec) -> TranslationProblem | None:

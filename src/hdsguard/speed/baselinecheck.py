@@ -52,7 +52,8 @@ _ENTRY_KEYS = frozenset({"rule", "target"})
 # What `hdsguard baseline` writes since it records what each finding said (and in which
 # language); a file written before has neither, and is read as before.
 _FILE_KEYS_LANG = _FILE_KEYS | {"lang"}
-_ENTRY_KEYS_MESSAGE = _ENTRY_KEYS | {"message"}
+# And since it records why each failed (the reason); either may be absent.
+_ENTRY_OPTIONAL = frozenset({"message", "reason"})
 _LANGS = frozenset({"en", "fr"})
 
 
@@ -63,6 +64,7 @@ class PlainBaselineEntry:
     rule: str
     target: str
     message: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,5 +161,5 @@ def _texts(value: Any, keys: frozenset[str]) -> dict[str, str]:
 
 
 def _entry(value: Any) -> dict[str, str]:
-    keys = _ENTRY_KEYS_MESSAGE if type(value) is dict and "message" in value else _ENTRY_KEYS
+    keys = _ENTRY_KEYS | (_ENTRY_OPTIONAL & value.keys()) if type(value) is dict else _ENTRY_KEYS
     return _texts(value, keys)

@@ -87,8 +87,9 @@ from hdsguard.speed.cache import (
 # 2: sealed with the entry's own key; 3: the counted outcomes beside the findings (an entry
 # of format 2 holds the passes of a run without evidence as findings: refused, rebuilt);
 # 4: a file's entry holds its groups' findings too (one file written per declaration file);
-# 5: the rows in chunks (:func:`hdsguard.speed.cache.sealed_chunks`), never held whole.
-_FORMAT = 5
+# 5: the rows in chunks (:func:`hdsguard.speed.cache.sealed_chunks`), never held whole;
+# 6: each row ends with the finding's reason (hdsguard.reasons).
+_FORMAT = 6
 # Rows per chunk: a chunk's rows and bytes (≈ 300 KB) are all a write holds at a time, where
 # the largest entry at 10k objects (40,000 rows) was 6 MB of rows and as many of payload.
 _CHUNK = 2000
@@ -505,7 +506,8 @@ def _count(value: object) -> int:
 def _joined(chunks: Sequence[memoryview]) -> list[Row]:
     """The rows of ``chunks``, one list; ValueError when a chunk is not a list, or empty
     (the writer makes none). Each row is checked as its finding is made (:func:`from_rows`:
-    nine fields, a known status, severity and rule), as before chunks."""
+    ten fields, a known status, severity and rule, a reason that is a text), as before
+    chunks."""
     rows: list[Row] = []
     for chunk in chunks:
         part = marshal.loads(chunk)
