@@ -104,3 +104,38 @@ def test_a_contract_rule_still_fails_on_missing_evidence(tmp_path: Path) -> None
     fw_001 = next(f for f in report["findings"] if f["rule"] == "FW-001")  # type: ignore[attr-defined]
     assert (code, fw_001["status"]) == (1, "fail")
     assert "evidence missing" in fw_001["message"]
+
+
+def test_an_undeclared_vulnerability_inventory_is_told_to_declare_it(tmp_path: Path) -> None:
+    """PAT-002 and PAT-003 fail a service that declares no `vulnerabilities` as missing
+    evidence, but their fix said "Patch vpn now, or take it off the Internet": an action
+    nobody can take without knowing what is open (found with a skeleton of `hdsguard init`).
+    The fix says to declare the inventory; once declared, it says to patch."""
+    decl = tmp_path / "d.yaml"
+    decl.write_text(
+        "services:\n"
+        "  - {id: vpn, host: vpn.example, port: 1194, protocol: openvpn, exposure: internet}\n"
+    )
+    _code, report = _check(decl)
+    fixes = {
+        f["rule"]: f["remediation"]
+        for f in report["findings"]  # type: ignore[attr-defined]
+        if f["rule"] in ("PAT-002", "PAT-003")
+    }
+    assert fixes.keys() == {"PAT-002", "PAT-003"}
+    for rule, fix in fixes.items():
+        assert fix.startswith("Declare the vulnerabilities open on vpn in `vulnerabilities`"), (
+            rule,
+            fix,
+        )
+    decl.write_text(decl.read_text().replace("exposure: internet}", "exposure: internet, "
+        "vulnerabilities: [{cve: CVE-2024-3400, cvss: 10, published: 2024-04-12, kev: true, "
+        "kev_added: 2024-04-12}]}"))  # fmt: skip
+    _code, report = _check(decl)
+    fixes = {
+        f["rule"]: f["remediation"]
+        for f in report["findings"]  # type: ignore[attr-defined]
+        if f["rule"] in ("PAT-002", "PAT-003") and f["status"] == "fail"
+    }
+    assert fixes["PAT-003"].startswith("Patch vpn now"), fixes
+    assert fixes["PAT-002"].startswith("Apply the vendor's fix"), fixes
