@@ -244,6 +244,37 @@ def test_a_key_nothing_reads_in_the_recorded_command_is_refused(tree: Tree) -> N
     assert "no valid manifest.json (unknown key 'lago' in command)" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        # an internal error (ValueError, TypeError) before
+        ("as_of", "2026-13-45", "(month must be in 1..12)"),
+        ("paths", 5, "(paths 5: not a list)"),
+        # read as its characters, its "/" walked the whole file system
+        ("evidence", "decl", "(evidence 'decl': not a list)"),
+        # read outside the pack
+        ("evidence", ["/etc/ssl"], "(evidence '/etc/ssl': not a path inside the pack)"),
+        ("paths", ["../decl"], "(paths '../decl': not a path inside the pack)"),
+        ("config", "/etc/hdsguard.yaml", "(config '/etc/hdsguard.yaml': not a path inside"),
+    ],
+)
+def test_a_recorded_command_report_pack_never_writes_is_refused(
+    tree: Tree, key: str, value: object, says: str
+) -> None:
+    _pack(tree)
+
+    def edit(m: dict[str, bytes]) -> None:
+        manifest = json.loads(m["manifest.json"])
+        manifest["command"][key] = value
+        m["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(Path("p.zip"), edit)
+    result = run_cli(["verify-pack", "p.zip"])
+    assert result.exit_code == 2, result.stderr
+    assert "no valid manifest.json " + says in result.stderr
+    assert "internal error" not in result.stderr
+
+
 def test_the_verdicts_threshold_and_horizon_are_recorded_and_reproduced(tree: Tree) -> None:
     """report.html's verdict and deadlines depend on --fail-on and --horizon: recorded, so
     that verify-pack rebuilds the same page."""

@@ -162,7 +162,7 @@ def verify_pack(path: Path) -> list[str]:
             lang = command.get("lang", DEFAULT)
             if lang not in LANGUAGES:
                 raise ValueError(f"lang {lang!r}")
-            _recorded_verdict(command)
+            _recorded_command(command)
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             message = _("{path}: no valid {manifest} ({error})")
             raise PackError(message.format(path=path, manifest=MANIFEST, error=exc)) from None
@@ -247,20 +247,47 @@ _COMMAND_KEYS = frozenset(
 )  # fmt: skip
 
 
-def _recorded_verdict(command: Mapping[str, Any]) -> None:
-    """The verdict's threshold and the horizon recorded (since they decide report.html), as
-    `report` takes them; absent from packs written before they were recorded."""
+def _recorded_command(command: Mapping[str, Any]) -> None:
+    """The recorded command, as `report --pack` writes it (ValueError otherwise): the re-run
+    reads its paths inside the extracted pack only. A bad date or a path given as a string
+    was an internal error; an evidence path `"lab/evidence"` read as its characters walked
+    `/`, the whole file system, and an absolute or `..` path read files outside the pack."""
     from hdsguard.findings import Severity
 
     unknown = sorted(set(command) - _COMMAND_KEYS)
     if unknown:  # a key nothing reads would let a changed byte pass (`lang` made `lago`)
         raise ValueError(f"unknown key {unknown[0]!r} in command")
+    datetime.date.fromisoformat(_text(command, "as_of"))
+    for key in ("paths", "policy_dirs", "evidence"):
+        listed = command.get(key, [])
+        if not isinstance(listed, list):
+            raise ValueError(f"{key} {listed!r}: not a list")
+        for path in listed:
+            _inside(key, path)
+    for key in ("config", "baseline"):
+        if command.get(key) is not None:
+            _inside(key, command[key])
+    # The verdict's threshold and the horizon decide report.html; absent from packs written
+    # before they were recorded.
     fail_on = command.get("fail_on")
     if fail_on is not None and fail_on not in {s.value for s in Severity}:
         raise ValueError(f"fail_on {fail_on!r}")
     horizon = command.get("horizon", 0)
     if type(horizon) is not int or not 0 <= horizon <= 3660:
         raise ValueError(f"horizon {horizon!r}")
+
+
+def _text(command: Mapping[str, Any], key: str) -> str:
+    value = command.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"{key} {value!r}")
+    return value
+
+
+def _inside(key: str, path: object) -> None:
+    pure = PurePosixPath(path) if isinstance(path, str) and path else None
+    if pure is None or pure.is_absolute() or ".." in pure.parts:
+        raise ValueError(f"{key} {path!r}: not a path inside the pack")
 
 
 def _member_name_check(name: str) -> None:
