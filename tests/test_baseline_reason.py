@@ -266,3 +266,27 @@ def test_a_limit_changed_in_the_config_is_a_new_reason(tree: Tree, tmp_path: Pat
     now = run_cli([*CHECK, "--as-of", AS_OF])
     assert now.exit_code == 1
     assert _baselined(now) == {"firewalls/fw-edge-1": False, "firewalls/fw-dmz-1": False}
+
+
+PATCHED = """
+version: 1
+firewalls:
+  - id: fw-1
+    last_patch: 2026-11-01
+    vulnerabilities_reviewed: 2026-11-20
+    vulnerabilities:
+      - {cve: CVE-2026-21762, cvss: 9.8, published: 2026-09-08}
+"""
+
+
+def test_another_cve_quoted_with_its_age_is_a_new_reason(tree: Tree, tmp_path: Path) -> None:
+    # PAT-002 quotes the CVE in the placeholder that computes its age: left out with it, a
+    # CVE replaced by another of the same score and age stayed baselined.
+    config = "version: 1\ndeclarations: [decl]\nrules:\n  enable: [PAT-002]\n"
+    tree({".hdsguard.yaml": config, "decl/fw.yaml": PATCHED})
+    run_cli(["baseline", "--as-of", AS_OF])
+    assert run_cli([*CHECK, "--as-of", "2026-12-05"]).exit_code == 0  # a week older: the same
+    tree({"decl/fw.yaml": PATCHED.replace("CVE-2026-21762", "CVE-2026-11111")})
+    now = run_cli([*CHECK, "--as-of", AS_OF])
+    assert now.exit_code == 1
+    assert _baselined(now) == {"firewalls/fw-1": False}

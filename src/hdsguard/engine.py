@@ -336,7 +336,7 @@ def evaluate_one(
             # The verdict was this one condition, evaluated without error to false: a
             # failure, as the exact path would find it by evaluating it again (each undeclared
             # port of a 10k-host scan paid that second evaluation).
-            return _failed(policy.id, check, activation, runtime)
+            return _failed(policy.id, check, obj, activation, runtime)
     if policy.applicable_if is not None and not asked:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
@@ -440,7 +440,7 @@ def _check(
     if not isinstance(holds, bool):
         return _Outcome(Status.ERROR, _not_bool("condition", holds), check.field, (), _error(check))
     if not holds:
-        return _failed(policy_id, check, activation, runtime)
+        return _failed(policy_id, check, obj, activation, runtime)
     if check.warn_if is not None and check.warn_message is not None:
         warn, error = evaluate(check.warn_if, activation)
         if error is not None:
@@ -451,19 +451,23 @@ def _check(
             return _Outcome(Status.ERROR, why, check.field, (), _error(check))
         if warn:
             message, values = check.warn_message.render_quoting(activation)
-            quoted = reasons.quoted(runtime, policy_id, check, True, activation, values)
+            quoted = reasons.quoted(runtime, policy_id, check, True, activation, values, obj)
             pieces = (reasons.piece(check, reasons.WARN, quoted),)
             return _Outcome(Status.WARN, message, _field(check, activation), (), pieces)
     return _CLEAN
 
 
 def _failed(
-    policy_id: str, check: CompiledCheck, activation: cel.Activation, runtime: CelRuntime | None
+    policy_id: str,
+    check: CompiledCheck,
+    obj: Any,
+    activation: cel.Activation,
+    runtime: CelRuntime | None,
 ) -> _Outcome:
     """The outcome of a check whose condition evaluated to false: its message, and the
     values of its reason (rendered together: one evaluation when they are the same)."""
     message, values = check.message.render_quoting(activation)
-    quoted = reasons.quoted(runtime, policy_id, check, False, activation, values)
+    quoted = reasons.quoted(runtime, policy_id, check, False, activation, values, obj)
     pieces = (reasons.piece(check, reasons.FAIL, quoted),)
     return _Outcome(Status.FAIL, message, _field(check, activation), (), pieces)
 

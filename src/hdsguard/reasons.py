@@ -52,10 +52,13 @@ def quoted(
     warn: bool,
     activation: cel.Activation,
     values: list[Any] | None,
+    obj: Any = None,
 ) -> list[Any]:
     """The values the main-language message (``warn``: warn_message) of ``check`` quotes, less
     those that read the date; ``values``: every placeholder's value of the run's message, as it
-    was rendered (None when not at hand)."""
+    was rendered (None when not at hand). What a placeholder that reads the date reads from
+    the target ``obj`` and no other placeholder quotes (PAT-002's CVE, quoted with its age)
+    comes last, as declared: ``{"vulnerabilities": [...]}``."""
     template = check.warn_message if warn else check.message
     main = check.main_warn_message if warn else check.main_message
     if template is None:
@@ -63,13 +66,21 @@ def quoted(
     if main is not None and runtime is not None:
         template = _main_template(runtime, policy_id, main)
         values = None  # the run's message quotes other placeholders
+    declared = _declared(template, obj)
     if not template.steady:
-        return []
+        return declared
     if i18n.current() == _REASON_LANG:
-        return template.steady_values(activation, values)
+        return template.steady_values(activation, values) + declared
     # A helper may word what it returns in the run's language (a country's name): English.
     with i18n.language(_REASON_LANG):
-        return template.steady_values(activation)
+        return template.steady_values(activation) + declared
+
+
+def _declared(template: Template, obj: Any) -> list[Any]:
+    fields = template.dated_fields
+    if not fields or not isinstance(obj, dict):
+        return []
+    return [{name: obj.get(name) for name in fields}]
 
 
 def _main_template(runtime: CelRuntime, policy_id: str, text: str) -> Template:

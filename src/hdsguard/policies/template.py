@@ -83,6 +83,21 @@ class Template:
         placeholders = [p for p in self.parts if not isinstance(p, str)]
         return tuple(i for i, p in enumerate(placeholders) if not reads_date(_real(p)))
 
+    @cached_property
+    def dated_fields(self) -> tuple[str, ...]:
+        """The fields of ``self`` (first step of a path) that a placeholder reading the date
+        reads and no other placeholder does: left out with their placeholder, they would leave
+        a declared value out of a finding's reason (a CVE quoted with its age)."""
+        from hdsguard.policies.locality import reads_date
+        from hdsguard.policies.selffields import self_paths
+
+        dated: set[str] = set()
+        steady: set[str] = set()
+        for part in (_real(p) for p in self.parts if not isinstance(p, str)):
+            heads = {str(path[0]) for path in self_paths(part) if path}
+            (dated if reads_date(part) else steady).update(heads)
+        return tuple(sorted(dated - steady))
+
     def steady_values(
         self, activation: cel.Activation, values: list[Any] | None = None
     ) -> list[Any]:
