@@ -36,7 +36,7 @@ from hdsguard.findings import (
 from hdsguard.i18n import _, ngettext
 from hdsguard.policies.celenv import CelRuntime, evaluate, scan_age_limit
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, split_path
-from hdsguard.policies.template import join_rendered
+from hdsguard.policies.template import Template, join_rendered
 from hdsguard.speed import fastpath
 
 
@@ -450,10 +450,7 @@ def _check(
             why = _not_bool("warn_if", warn)
             return _Outcome(Status.ERROR, why, check.field, (), _error(check))
         if warn:
-            message, values = check.warn_message.render_quoting(activation)
-            quoted = reasons.quoted(runtime, policy_id, check, True, activation, values, obj)
-            pieces = (reasons.piece(check, reasons.WARN, quoted),)
-            return _Outcome(Status.WARN, message, _field(check, activation), (), pieces)
+            return _failed(policy_id, check, obj, activation, runtime, check.warn_message)
     return _CLEAN
 
 
@@ -463,13 +460,17 @@ def _failed(
     obj: Any,
     activation: cel.Activation,
     runtime: CelRuntime | None,
+    warning: Template | None = None,
 ) -> _Outcome:
-    """The outcome of a check whose condition evaluated to false: its message, and the
-    values of its reason (rendered together: one evaluation when they are the same)."""
-    message, values = check.message.render_quoting(activation)
-    quoted = reasons.quoted(runtime, policy_id, check, False, activation, values, obj)
-    pieces = (reasons.piece(check, reasons.FAIL, quoted),)
-    return _Outcome(Status.FAIL, message, _field(check, activation), (), pieces)
+    """The outcome of a check whose condition evaluated to false (``warning``: its
+    ``warn_message``, for a condition that holds while ``warn_if`` is true): its message, and
+    the values of its reason (rendered together: one evaluation when they are the same)."""
+    warn = warning is not None
+    message, values = (warning or check.message).render_quoting(activation)
+    quoted = reasons.quoted(runtime, policy_id, check, warn, activation, values, obj)
+    status, kind = (Status.WARN, reasons.WARN) if warn else (Status.FAIL, reasons.FAIL)
+    pieces = (reasons.piece(check, kind, quoted),)
+    return _Outcome(status, message, _field(check, activation), (), pieces)
 
 
 def _error(check: CompiledCheck) -> tuple[reasons.Piece, ...]:

@@ -7,7 +7,7 @@ out of date) is not matched to it (:func:`hdsguard.evidence.match.elsewhere`): a
 another machine is not earned. The rules then see no scan of the service, and of the port
 they see no declared service, so their findings would say "appears in none of the scans" or
 "no declared service has this host and port" and stop there. Each finding of a rule tagged
-``scan`` on such a service or port says why, in every status: "a scan found localhost at
+``scan`` on such a service or port says why, in every status but error: "a scan found localhost at
 127.0.0.1, none of the addresses the service declares (127.0.0.2)…".
 """
 
@@ -18,8 +18,11 @@ from typing import Any
 
 from hdsguard.declarations.merge import DeclarationSet
 from hdsguard.evidence import match
+from hdsguard.evidence.scannotes import with_scan_notes
 from hdsguard.findings import Finding, Status
 from hdsguard.i18n import _
+
+_NOT_ERROR = frozenset(Status) - {Status.ERROR}
 
 
 def with_elsewhere_notes(
@@ -30,18 +33,7 @@ def with_elsewhere_notes(
     data = decl.as_data()
     if not any(match.declared_addresses(s) for s in data.get("services") or ()):
         return list(findings)  # no service declares addresses: nothing to say
-    scan_rules = {rule for rule, tags in rules.items() if "scan" in tags}
-    memo: dict[str, str] = {}
-    out = []
-    for f in findings:
-        if f.rule in scan_rules and f.status is not Status.ERROR:
-            note = memo.get(f.target)
-            if note is None:
-                note = memo[f.target] = _note(f.target, decl, data)
-            if note:
-                f = f._replace(message=f"{f.message} ({note})")
-        out.append(f)
-    return out
+    return with_scan_notes(findings, rules, _NOT_ERROR, lambda t: _note(t, decl, data))
 
 
 def _note(target: str, decl: DeclarationSet, data: Mapping[str, Any]) -> str:

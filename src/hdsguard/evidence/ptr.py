@@ -18,6 +18,7 @@ from typing import Any
 
 from hdsguard.declarations.merge import DeclarationSet
 from hdsguard.evidence import match
+from hdsguard.evidence.scannotes import with_scan_notes
 from hdsguard.findings import Finding, Status
 from hdsguard.i18n import _
 
@@ -29,21 +30,10 @@ def with_ptr_notes(
 ) -> list[Finding]:
     """``findings`` with the note added to those of the rules tagged ``scan`` (``rules``:
     rule id -> its tags) whose target was matched to a scan through a PTR name only."""
-    scan_rules = {rule for rule, tags in rules.items() if "scan" in tags}
     data = decl.as_data()
     if not any(item.get("ptr") for item in data.get("evidence_hosts") or ()):
         return list(findings)  # no PTR name in any scan: nothing to say
-    memo: dict[str, str] = {}
-    out = []
-    for f in findings:
-        if f.rule in scan_rules and f.status in _CONCLUDED:
-            note = memo.get(f.target)
-            if note is None:
-                note = memo[f.target] = _note(f.target, decl, data)
-            if note:
-                f = f._replace(message=f"{f.message} ({note})")
-        out.append(f)
-    return out
+    return with_scan_notes(findings, rules, _CONCLUDED, lambda t: _note(t, decl, data))
 
 
 def _note(target: str, decl: DeclarationSet, data: Mapping[str, Any]) -> str:
