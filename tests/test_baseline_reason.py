@@ -249,7 +249,7 @@ def test_the_examples_give_the_same_reasons_in_both_languages() -> None:
     for example in ("lab-group", "minimal", "hospital"):
         found = {}
         for lang in ("en", "fr"):
-            options = CheckOptions(as_of=DAY, lang=lang)
+            options = CheckOptions(as_of=DAY, lang=lang, reasons=True)
             report = check([str(REPO / "examples" / example)], options)
             found[lang] = {(f.rule, f.target): f.reason for f in report.findings}
         assert found["en"] == found["fr"], example

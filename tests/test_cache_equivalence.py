@@ -155,6 +155,24 @@ def test_warm_cold_and_cacheless_baselines_agree(tmp_path: Path) -> None:
             assert got == expected, f"{what}: {label} baseline differs"
 
 
+def test_a_memo_without_reasons_never_serves_a_baseline(tmp_path: Path) -> None:
+    # A check that compares no baseline makes no reasons (hdsguard.api.wants_reasons): its
+    # memo entries hold none, and must serve neither `hdsguard baseline` nor `check
+    # --baseline` (an empty reason would make every baselined finding new, or be recorded).
+    root = tmp_path / "work"
+    shutil.copytree(REPO / "examples" / "lab-group", root / "decl")
+    kept = tmp_path / "kept-cache"
+    plain = ("--format", "json", "--as-of", "2026-11-28")
+    assert hdsguard(root, kept, *plain)[0] == 1
+    expected = written_baseline(root, None, "none.json")
+    assert written_baseline(root, kept, "warm.json") == expected
+    compared = (*plain, "--baseline", "none.json")
+    assert hdsguard(root, kept, *plain)[0] == 1
+    warm = hdsguard(root, kept, *compared)
+    assert warm == hdsguard(root, None, *compared)
+    assert warm[0] == 0, warm  # every failure accepted: each reason matched
+
+
 def test_concurrent_runs_agree(tmp_path: Path) -> None:
     root = tmp_path / "work"
     shutil.copytree(REPO / "examples" / "lab-group", root / "decl")

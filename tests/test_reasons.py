@@ -77,12 +77,12 @@ def test_a_helper_reading_the_date_unlisted_is_an_error_not_a_silent_reason(
 
 
 def _reasons(root: Path | str, as_of: datetime.date, lang: str = "en") -> dict[str, str]:
-    report = check([str(root)], CheckOptions(as_of=as_of, lang=lang))
+    report = check([str(root)], CheckOptions(as_of=as_of, lang=lang, reasons=True))
     return {f"{f.rule} {f.target}": f.reason for f in report.findings}
 
 
 def test_passes_and_not_applicable_have_no_reason_the_others_have_one() -> None:
-    report = check([LAB], CheckOptions(as_of=AS_OF))
+    report = check([LAB], CheckOptions(as_of=AS_OF, reasons=True))
     for f in report.findings:
         if f.status in (Status.PASS, Status.NOT_APPLICABLE):
             assert f.reason == "", f
@@ -91,6 +91,22 @@ def test_passes_and_not_applicable_have_no_reason_the_others_have_one() -> None:
             assert pieces, f
             assert all(len(p) == 4 and p[1] in ("fail", "warn", "missing", "error")
                        for p in pieces)  # fmt: skip
+
+
+def test_reasons_are_made_only_when_asked_or_a_baseline_compares_them(tmp_path: Path) -> None:
+    # A run that compares no baseline reads no reason: it makes none (a first run's CPU).
+    plain = check([LAB], CheckOptions(as_of=AS_OF))
+    assert {f.reason for f in plain.findings} == {""}
+    assert plain.summary()["fail"] > 40
+    asked = check([LAB], CheckOptions(as_of=AS_OF, reasons=True))
+    baseline = tmp_path / "baseline.json"
+    empty = {"version": 1, "tool": {"name": "hdsguard", "version": "0"}, "as_of": "2026-11-28"}
+    baseline.write_text(json.dumps({**empty, "findings": []}))
+    compared = check([LAB], CheckOptions(as_of=AS_OF, baseline_file=baseline))
+    with_reason = [(f.rule, f.target, f.reason) for f in asked.findings]
+    assert [(f.rule, f.target, f.reason) for f in compared.findings] == with_reason
+    # Nothing else differs.
+    assert [f._replace(reason="") for f in asked.findings] == list(plain.findings)
 
 
 def test_a_later_day_changes_no_reason() -> None:
@@ -175,7 +191,9 @@ FIREWALL = "version: 1\nfirewalls:\n  - {id: fw-1, vendor: Fortinet, last_patch:
 
 
 def _policy_reason(root: Path) -> str:
-    options = CheckOptions(as_of=AS_OF, policy_dirs=[root / "pol"], only=frozenset({"ACME-002"}))
+    options = CheckOptions(
+        as_of=AS_OF, policy_dirs=[root / "pol"], only=frozenset({"ACME-002"}), reasons=True
+    )
     (finding,) = check([str(root / "d")], options).findings
     return finding.reason
 

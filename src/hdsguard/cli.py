@@ -292,9 +292,14 @@ def baseline(
     options = with_evidence(options, evidence_paths)
     target = output or (config.baseline_file() if config else None) or Path(BASELINE_NAME)
     refuse_input_files([target], targets, options, keep=target, hint=["--output"])
-    # Only failing findings are recorded: pass messages need not be rendered.
+    # Only failing findings are recorded, with their reasons: pass messages need not be
+    # rendered.
     options = replace(
-        options, baseline_file=None, exclude=(*options.exclude, target), evidence=False
+        options,
+        baseline_file=None,
+        exclude=(*options.exclude, target),
+        evidence=False,
+        reasons=True,
     )
     report = run_check(targets, options)
     write_atomic(target, baseline_text(report))

@@ -71,6 +71,7 @@ def run(
     severities: Mapping[str, Severity] | None = None,
     *,
     evidence: bool = True,
+    with_reasons: bool = True,
     memo: FindingsMemo | None = None,
     in_use: frozenset[tuple[str, str]] | None = None,
 ) -> Results:
@@ -81,6 +82,9 @@ def run(
     never built into findings nor located, nor their messages rendered: an output that never
     shows them (terminal text without --verbose, SARIF, annotations) needs their number only,
     and they are most pairs of a large estate.
+
+    ``with_reasons=False``: failing findings carry no reason (``Finding.reason`` is empty): only a
+    baseline compares reasons, and computing them costs a first run about 5 % of its CPU.
 
     ``memo`` reuses the findings and counts of local policies on files unchanged since an
     earlier run (in a run without evidence files, also those of the policies local without
@@ -105,6 +109,7 @@ def run(
         params,
         severities,
         evidence=evidence,
+        with_reasons=with_reasons,
         done=recalled.settled if recalled is not None else None,
         in_use=in_use,
     )
@@ -139,6 +144,7 @@ class Evaluation:
         severities: Mapping[str, Severity] | None,
         *,
         evidence: bool,
+        with_reasons: bool = True,
         done: Callable[[str | None, str], bool] | None = None,
         in_use: frozenset[tuple[str, str]] | None = None,
     ) -> None:
@@ -152,6 +158,7 @@ class Evaluation:
         runtime.context.bind(as_of, self.sections, limit)
         self.now = as_of.isoformat()
         self.evidence = evidence
+        self.with_reasons = with_reasons
         self.severity = {
             p.id: (severities or {}).get(p.id, Severity(p.meta.severity)) for p in policies
         }
@@ -209,6 +216,7 @@ class Evaluation:
         """The findings of ``unit``, and (without evidence) its counted outcomes."""
         section, lo, hi = unit
         runtime, sections, now, evidence = self.runtime, self.sections, self.now, self.evidence
+        with_reasons = self.with_reasons
         scoped, counted, severity = self.scoped[section], self.counted, self.severity
         in_use = self.in_use
         findings: list[Finding] = []
@@ -235,6 +243,7 @@ class Evaluation:
                         activation,
                         runtime=runtime,
                         evidence=evidence,
+                        with_reasons=with_reasons,
                         verdict=verdict,
                         in_use=(policy.id, section) in in_use,
                         undeclared=section if singleton and origin is None else None,
@@ -249,6 +258,7 @@ class Evaluation:
                                 outcome,
                                 activation,
                                 places,
+                                with_reasons,
                             )
                         )
                         continue
@@ -310,12 +320,15 @@ def evaluate_one(
     *,
     runtime: CelRuntime | None = None,
     evidence: bool = True,
+    with_reasons: bool = True,
     verdict: Any = None,
     in_use: bool = False,
     undeclared: str | None = None,
 ) -> _Outcome:
     """The outcome of one policy on one target; ``runtime``: the run's (a failure's reason
     quotes the policy's main-language message, compiled there when the run's is another);
+    ``with_reasons``: a failure's reason made (its values quoted; else its pieces hold
+    none, and :func:`_finding` makes no reason of them);
     ``verdict``: the policy's verdict when it was
     already evaluated, else None (it is evaluated here); ``in_use``: whether some target of
     the section declares a field the policy requires (:func:`fields_in_use`);
@@ -336,7 +349,7 @@ def evaluate_one(
             # The verdict was this one condition, evaluated without error to false: a
             # failure, as the exact path would find it by evaluating it again (each undeclared
             # port of a 10k-host scan paid that second evaluation).
-            return _failed(policy.id, check, obj, activation, runtime)
+            return _failed(policy.id, check, obj, activation, runtime, with_reasons)
     if policy.applicable_if is not None and not asked:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
@@ -350,11 +363,16 @@ def evaluate_one(
     failed = fastpath.failed_checks(verdict) if asked else 0
     if failed:  # the verdict says which checks do not hold cleanly: the others pass silently
         results = [
-            _check(policy.id, check, obj, activation, runtime) if failed >> i & 1 else _CLEAN
+            _check(policy.id, check, obj, activation, runtime, with_reasons)
+            if failed >> i & 1
+            else _CLEAN
             for i, check in enumerate(policy.checks)
         ]
     else:
-        results = [_check(policy.id, check, obj, activation, runtime) for check in policy.checks]
+        results = [
+            _check(policy.id, check, obj, activation, runtime, with_reasons)
+            for check in policy.checks
+        ]
     if (
         policy.meta.missing_evidence != "fail"
         and not in_use
@@ -428,6 +446,7 @@ def _check(
     obj: Any,
     activation: cel.Activation,
     runtime: CelRuntime | None,
+    with_reasons: bool,
 ) -> _Outcome:
     missing = _missing(obj, check.requires)
     if missing:
@@ -440,7 +459,7 @@ def _check(
     if not isinstance(holds, bool):
         return _Outcome(Status.ERROR, _not_bool("condition", holds), check.field, (), _error(check))
     if not holds:
-        return _failed(policy_id, check, obj, activation, runtime)
+        return _failed(policy_id, check, obj, activation, runtime, with_reasons)
     if check.warn_if is not None and check.warn_message is not None:
         warn, error = evaluate(check.warn_if, activation)
         if error is not None:
@@ -450,7 +469,9 @@ def _check(
             why = _not_bool("warn_if", warn)
             return _Outcome(Status.ERROR, why, check.field, (), _error(check))
         if warn:
-            return _failed(policy_id, check, obj, activation, runtime, check.warn_message)
+            return _failed(
+                policy_id, check, obj, activation, runtime, with_reasons, check.warn_message
+            )
     return _CLEAN
 
 
@@ -460,15 +481,20 @@ def _failed(
     obj: Any,
     activation: cel.Activation,
     runtime: CelRuntime | None,
+    with_reasons: bool,
     warning: Template | None = None,
 ) -> _Outcome:
     """The outcome of a check whose condition evaluated to false (``warning``: its
     ``warn_message``, for a condition that holds while ``warn_if`` is true): its message, and
-    the values of its reason (rendered together: one evaluation when they are the same)."""
+    the values of its reason (rendered together: one evaluation when they are the same), when
+    ``with_reasons``."""
     warn = warning is not None
-    message, values = (warning or check.message).render_quoting(activation)
-    quoted = reasons.quoted(runtime, policy_id, check, warn, activation, values, obj)
     status, kind = (Status.WARN, reasons.WARN) if warn else (Status.FAIL, reasons.FAIL)
+    template = warning or check.message
+    if not with_reasons:
+        return _Outcome(status, template.render(activation), _field(check, activation), (), ())
+    message, values = template.render_quoting(activation)
+    quoted = reasons.quoted(runtime, policy_id, check, warn, activation, values, obj)
     pieces = (reasons.piece(check, kind, quoted),)
     return _Outcome(status, message, _field(check, activation), (), pieces)
 
@@ -534,6 +560,7 @@ def _finding(
     outcome: _Outcome,
     activation: cel.Activation,
     places: dict[tuple[str | int, ...], tuple[int, int]],
+    with_reasons: bool = True,
 ) -> Finding:
     file = line = column = None
     if origin is not None:
@@ -561,5 +588,5 @@ def _finding(
         None,
         False,
         (),
-        reasons.text(outcome.pieces) if outcome.pieces else "",
+        reasons.text(outcome.pieces) if with_reasons and outcome.pieces else "",
     )

@@ -70,7 +70,7 @@ def evaluator(paths: Sequence[str], options: CheckOptions) -> Evaluator:
     def run_at(day: datetime.date, pairs: Collection[Pair]) -> Mapping[Pair, Finding]:
         chosen = [policies[r] for r in sorted({rule for rule, _ in pairs}) if r in policies]
         evaluation = Evaluation(runtime, chosen, decl, day, options.params, options.severities,
-                                evidence=False)  # fmt: skip
+                                evidence=False, with_reasons=False)  # fmt: skip
         found: dict[Pair, Finding] = {}
         for section, index in sorted({where[t] for _, t in pairs if t in where}):
             if section in evaluation.by_section:

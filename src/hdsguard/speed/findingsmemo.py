@@ -115,10 +115,12 @@ class FindingsMemo:
         evidence: bool,
         observed: bool = False,
         in_use: Iterable[tuple[str, str]] = (),
+        reasons: bool = True,
     ) -> FindingsMemo | None:
         """The memo of a run; ``evidence``: messages of passes rendered; ``observed``:
         evidence files given (policies local only without them are then not memoized);
-        ``in_use``: the run's :func:`hdsguard.engine.fields_in_use`."""
+        ``in_use``: the run's :func:`hdsguard.engine.fields_in_use`; ``reasons``: whether
+        failing findings carry their reason (the entries of a run without them hold none)."""
         folder = subdir(SUBDIR)
         if folder is None or catalogue_key is None or not digests:
             return None
@@ -127,6 +129,7 @@ class FindingsMemo:
             "catalogue": catalogue_key,
             "as_of": as_of.isoformat(),
             "evidence": evidence,
+            "reasons": reasons,
             "policies": [p.id for p in policies if p.local_in(observed)],
             "params": {k: dict(v) for k, v in sorted(params.items())},
             "severities": {k: v.value for k, v in sorted(severities.items())},
