@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from hdsguard.audit.packread import PackError, open_pack, read_members
 from hdsguard.declarations.files import display_path
 from hdsguard.errors import InputError, Problem
 from hdsguard.i18n import DEFAULT, LANGUAGES, _, language
@@ -138,40 +139,30 @@ def write_pack(path: Path, audit: Audit, html: str, command: Mapping[str, Any]) 
 # ----------------------------------------------------------------------------- verification
 
 
-class PackError(Exception):
-    """The pack cannot be read as a pack (exit 2)."""
-
-
 def verify_pack(path: Path) -> list[str]:
     """What is wrong with the pack (empty: intact, and its inputs reproduce every report and
     the manifest, byte for byte).
 
-    Raises PackError when the file is not a readable pack at all.
+    Raises PackError when the file is not a readable pack at all, or a hostile one
+    (hdsguard.audit.packread: too many or too large members, unsafe names, links).
     """
+    with open_pack(path) as archive:
+        packed = read_members(path, archive)
     try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        message = _("{path}: not a readable zip file ({error})")
-        raise PackError(message.format(path=path, error=exc)) from None
-    with archive:
-        try:
-            manifest = json.loads(archive.read(MANIFEST))
-            listed = {str(f["path"]): f for f in manifest["files"]}
-            command = manifest["command"]
-            # Packs written before the language was recorded were English.
-            lang = command.get("lang", DEFAULT)
-            if lang not in LANGUAGES:
-                raise ValueError(f"lang {lang!r}")
-            _recorded_command(command)
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            message = _("{path}: no valid {manifest} ({error})")
-            raise PackError(message.format(path=path, manifest=MANIFEST, error=exc)) from None
-        problems = _digest_problems(archive, listed)
-        if problems:
-            return problems
-        for name in listed:
-            _member_name_check(name)
-        packed = {name: archive.read(name) for name in archive.namelist()}
+        manifest = json.loads(packed[MANIFEST])
+        listed = {str(f["path"]): f for f in manifest["files"]}
+        command = manifest["command"]
+        # Packs written before the language was recorded were English.
+        lang = command.get("lang", DEFAULT)
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang {lang!r}")
+        _recorded_command(command)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        message = _("{path}: no valid {manifest} ({error})")
+        raise PackError(message.format(path=path, manifest=MANIFEST, error=exc)) from None
+    problems = _digest_problems(packed, listed)
+    if problems:
+        return problems
     with tempfile.TemporaryDirectory(prefix="hdsguard-pack-") as tmp:
         for name, data in packed.items():
             if name.startswith(INPUTS):
@@ -290,15 +281,9 @@ def _inside(key: str, path: object) -> None:
         raise ValueError(f"{key} {path!r}: not a path inside the pack")
 
 
-def _member_name_check(name: str) -> None:
-    pure = PurePosixPath(name)
-    if pure.is_absolute() or ".." in pure.parts:
-        raise PackError(_("unsafe path in the pack: {name}").format(name=repr(name)))
-
-
-def _digest_problems(archive: zipfile.ZipFile, listed: Mapping[str, Any]) -> list[str]:
+def _digest_problems(packed: Mapping[str, bytes], listed: Mapping[str, Any]) -> list[str]:
     problems = []
-    present = set(archive.namelist()) - {MANIFEST}
+    present = set(packed) - {MANIFEST}
     for name in sorted(present - listed.keys()):
         problems.append(_("{name}: in the pack but not in the manifest").format(name=name))
     for name, entry in sorted(listed.items()):
@@ -307,7 +292,7 @@ def _digest_problems(archive: zipfile.ZipFile, listed: Mapping[str, Any]) -> lis
                 _("{name}: in the manifest but missing from the pack").format(name=name)
             )
             continue
-        digest = hashlib.sha256(archive.read(name)).hexdigest()
+        digest = hashlib.sha256(packed[name]).hexdigest()
         if digest != entry.get("sha256"):
             says = _("{name}: SHA-256 {digest}, the manifest says {listed}")
             problems.append(says.format(name=name, digest=digest, listed=entry.get("sha256")))
