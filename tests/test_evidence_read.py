@@ -239,6 +239,30 @@ def test_a_pem_with_garbage_is_a_located_error() -> None:
     assert problem(exc).startswith("d.pem:1:1: damaged PEM certificate block")
 
 
+@pytest.mark.parametrize(
+    ("block", "why"),
+    [
+        (b"MIIB!!!", "son texte base64 est endommagé"),
+        (b"AAAA", "son contenu n'est pas un certificat X.509 lisible"),
+    ],
+)
+def test_a_damaged_pem_is_explained_in_the_runs_language(block: bytes, why: str) -> None:
+    """cryptography's English (`ParseError { kind: … }`, `Unable to load PEM file`) was the
+    whole explanation, in a French run too."""
+    from hdsguard.i18n import language
+
+    damaged = b"-----BEGIN CERTIFICATE-----\n" + block + b"\n-----END CERTIFICATE-----\n"
+    with language("fr"), pytest.raises(InputError) as exc:
+        read_pem("d.pem", damaged)
+    says = problem(exc)
+    assert says.startswith(f"d.pem:1:1: bloc de certificat PEM endommagé : {why}"), says
+    assert "ParseError" not in says and "Unable" not in says
+    assert says.endswith("exportez à nouveau le certificat")
+    with language("fr"), pytest.raises(InputError) as exc:
+        read_der("c.der", b"abc")
+    assert problem(exc).startswith("c.der: pas un certificat X.509 DER : son contenu n'est pas")
+
+
 def test_the_kev_catalogue_is_read_in_its_published_schema() -> None:
     kev = read_kev("kev.json", (FIXTURES / "kev.json").read_bytes())
     assert (kev.version, kev.released) == ("2026.11.26", "2026-11-26")

@@ -54,9 +54,8 @@ def read_pem(path: str, text: bytes) -> list[ObservedCertificate]:
         try:
             cert = x509.load_pem_x509_certificate(match.group(0))
         except ValueError as exc:
-            raise fail(
-                path, line, 1, _("damaged PEM certificate block: {error}").format(error=exc)
-            ) from None
+            says = _("damaged PEM certificate block: {why}; export the certificate again")
+            raise fail(path, line, 1, says.format(why=_why(exc))) from None
         out.append(_observed(path, line, len(out), cert))
         pos = match.end()
     _only_blank(path, text, pos, len(text))
@@ -88,10 +87,20 @@ def read_der(path: str, text: bytes) -> list[ObservedCertificate]:
     try:
         cert = x509.load_der_x509_certificate(text)
     except ValueError as exc:
-        raise fail(
-            path, None, None, _("not a DER X.509 certificate: {error}").format(error=exc)
-        ) from None
+        says = _("not a DER X.509 certificate: {why}; export the certificate again")
+        raise fail(path, None, None, says.format(why=_why(exc))) from None
     return [_observed(path, 1, 0, cert)]
+
+
+def _why(exc: ValueError) -> str:
+    """What is wrong, in the run's language: cryptography's own words are English and name
+    its internals (`ParseError { kind: ShortData … }`), shown as they were in a French run."""
+    if str(exc).startswith("Unable to load PEM"):
+        return _("its base64 text is broken (a character that is not base64, or a cut line)")
+    return _(
+        "its content is not a readable X.509 certificate (truncated, or a key or another "
+        "kind of file)"
+    )
 
 
 def _only_blank(path: str, text: bytes, start: int, end: int) -> None:
