@@ -343,7 +343,7 @@ def test_an_evidence_directory_without_evidence_is_an_error(tmp_path: Path) -> N
         load_evidence([EvidenceSpec(tmp_path)])
     assert problem(exc).endswith(
         ": no evidence file in this directory (hidden files, README.md and .evidence sidecars "
-        "are skipped): see docs/evidence.md"
+        "are skipped); skipped here: README.md: see docs/evidence.md"
     )
 
 

@@ -179,22 +179,51 @@ def _files(path: Path, problems: list[Problem]) -> list[Path]:
         problems.append(Problem(str(path), None, None, _("evidence file or directory not found")))
         return []
     found = []
+    skipped: list[str] = []
     for root, dirs, names in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [
-            Path(root, n).absolute()
-            for n in sorted(names)
-            if not n.startswith(".") and not n.endswith(SIDECAR) and n != "README.md"
-        ]
+        kept = sorted(d for d in dirs if not d.startswith(".") and not d.endswith(SIDECAR))
+        skipped += [os.path.relpath(Path(root, d), path) for d in sorted(dirs) if d not in kept]
+        problems += _sidecar_directories(Path(root), dirs, names)
+        dirs[:] = kept
+        for n in sorted(names):
+            if n.startswith(".") or n.endswith(SIDECAR) or n == "README.md":
+                skipped.append(os.path.relpath(Path(root, n), path))
+            else:
+                found.append(Path(root, n).absolute())
         problems += _orphan_sidecars(Path(root), names)
     if not found:
         # Given on purpose: a scan job that wrote nothing here must not leave every evidence
-        # rule silently not applicable, as if no evidence had been asked for.
-        problems.append(
-            Problem(str(path), None, None, _("no evidence file in this directory (hidden "
-                    "files, README.md and .evidence sidecars are skipped): see docs/evidence.md"))
-        )  # fmt: skip
+        # rule silently not applicable, as if no evidence had been asked for. What was
+        # skipped is named: a directory of sidecars and dot-files looks full in a listing.
+        says = _("no evidence file in this directory (hidden files, README.md and .evidence "
+                 "sidecars are skipped){skipped}: see docs/evidence.md")  # fmt: skip
+        shown = ""
+        if skipped:
+            listed = ", ".join(skipped[:3])
+            more = len(skipped) - 3
+            shown = _("; skipped here: {names}").format(names=listed) + (
+                _(" and {count} more").format(count=more) if more > 0 else ""
+            )
+        problems.append(Problem(str(path), None, None, says.format(skipped=shown)))
     return found
+
+
+def _display(path: Path) -> str:
+    from hdsguard.declarations.files import display_path
+
+    return display_path(path)
+
+
+def _sidecar_directories(root: Path, dirs: list[str], names: list[str]) -> list[Problem]:
+    """Directories named as sidecars whose evidence file is not beside them (one beside its
+    file is said when the file is read: see _declared). Never walked: their files would be
+    read as evidence."""
+    present = set(names)
+    return [
+        Problem(_display(root / d), None, None, _(_SIDECAR_DIRECTORY))
+        for d in sorted(dirs)
+        if d.endswith(SIDECAR) and not d.startswith(".") and d[: -len(SIDECAR)] not in present
+    ]
 
 
 def _orphan_sidecars(root: Path, names: list[str]) -> list[Problem]:
@@ -306,6 +335,10 @@ def sniff(text: bytes) -> str | None:
 def _declared(path: Path, shown: str, spec: EvidenceSpec) -> tuple[str | None, str | None]:
     vantage, host = spec.vantage, spec.host
     sidecar = path.with_name(path.name + SIDECAR)
+    if sidecar.exists() and not sidecar.is_file():
+        # A directory (or a FIFO) was passed over: the scan then read as one without a
+        # vantage point, "write it into scan.xml.evidence" while that name existed.
+        raise fail(f"{shown}{SIDECAR}", None, None, _(_SIDECAR_DIRECTORY))
     if sidecar.is_file():
         side_vantage, side_host = _sidecar(sidecar, f"{shown}{SIDECAR}")
         vantage, host = vantage or side_vantage, host or side_host
@@ -365,6 +398,11 @@ def scan_date(scan: Scan) -> datetime.date:
     return scan.start.date()
 
 
+_SIDECAR_DIRECTORY = N_(
+    "not a file: a sidecar is a YAML file named after its evidence file (scan.xml -> "
+    "scan.xml.evidence) holding `vantage` and/or `host`; replace this directory with such a "
+    "file"
+)
 _NO_VANTAGE = N_(
     "the scan's vantage point is not declared: write `vantage: external` (scanned from the "
     "Internet) or `vantage: internal` into {sidecar} beside it, or give it in the config's "
