@@ -1402,9 +1402,9 @@ def test_stale_certificates_are_judged_alike_by_warm_cold_and_cacheless_runs(
 
 
 OTHER_MACHINE = (
-    " (a scan found localhost at 127.0.0.1, none of the addresses the service declares "
-    "(127.0.0.2): the scanner reached another machine, or `addresses` is out of date; correct "
-    "`addresses`, or scan the declared address)"
+    " (a scan found the name localhost at 127.0.0.1, not among the addresses the service "
+    "declares (127.0.0.2): that scan reached another machine, or `addresses` is out of date; "
+    "correct `addresses`, or scan the declared address)"
 )
 
 
@@ -1431,7 +1431,12 @@ def test_a_scan_of_the_name_at_an_undeclared_address_is_another_machine(
     evd = by_rule(report, "EVD-")
     coverage = evd[("EVD-005", "services/portal")]
     assert coverage["status"] == "fail"
-    assert coverage["message"].endswith(OTHER_MACHINE), coverage["message"]
+    # "appears in none of the scans (…) (a scan found localhost …)" contradicted itself.
+    said = coverage["message"]
+    assert said.startswith(
+        "localhost appears at none of its declared addresses (127.0.0.2) in the scans ("
+    ), said
+    assert said.endswith(f"/ev/scan.xml, internal, 2026-11-25){OTHER_MACHINE}"), said
     software = evd[("EVD-003", "services/portal")]
     assert software["status"] == "not_applicable" and software["message"].endswith(OTHER_MACHINE)
     port = evd[("EVD-001", "evidence_ports/localhost:18021/tcp@internal")]
@@ -1446,7 +1451,15 @@ def test_a_scan_of_the_name_at_an_undeclared_address_is_another_machine(
                       "json", "--no-config", "--lang", "fr"])  # fmt: skip
     (evd5,) = [f for f in json.loads(french.stdout)["findings"]
                if (f["rule"], f["target"]) == ("EVD-005", "services/portal")]  # fmt: skip
-    assert "un scan a trouvé localhost à l'adresse 127.0.0.1" in evd5["message"], evd5["message"]
+    assert evd5["message"].startswith(
+        "localhost ne figure à aucune de ses adresses déclarées (127.0.0.2) dans les scans ("
+    ), evd5["message"]
+    assert evd5["message"].endswith(
+        "/ev/scan.xml, scan interne du 25 novembre 2026) (un scan a trouvé le nom "
+        "localhost à l'adresse 127.0.0.1, hors des adresses que déclare le service (127.0.0.2) : "
+        "ce scan a atteint une autre machine, ou `addresses` n'est plus à jour ; corriger "
+        "`addresses`, ou scanner l'adresse déclarée)"
+    ), evd5["message"]
     # The address declared among others: the scan is of the service, as before.
     text = text.replace("addresses: [127.0.0.2]", "addresses: [127.0.0.2, 127.0.0.1]")
     decl = write(tmp_path / "decl2", {"svc.yaml": text})

@@ -7,8 +7,10 @@ out of date) is not matched to it (:func:`hdsguard.evidence.match.elsewhere`): a
 another machine is not earned. The rules then see no scan of the service, and of the port
 they see no declared service, so their findings would say "appears in none of the scans" or
 "no declared service has this host and port" and stop there. Each finding of a rule tagged
-``scan`` on such a service or port says why, in every status but error: "a scan found localhost at
-127.0.0.1, none of the addresses the service declares (127.0.0.2)…".
+``scan`` on such a service or port says why, in every status but error: "a scan found the name
+localhost at 127.0.0.1, not among the addresses the service declares (127.0.0.2)…". EVD-005 then
+says the host "appears at none of its declared addresses", not "in none of the scans", which
+the note contradicted.
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ def _note(target: str, decl: DeclarationSet, data: Mapping[str, Any]) -> str:
         if not hosts:
             return ""
         return _(
-            "a scan found {host} at {found}, none of the addresses the service declares "
-            "({declared}): the scanner reached another machine, or `addresses` is out of "
-            "date; correct `addresses`, or scan the declared address"
+            "a scan found the name {host} at {found}, not among the addresses the service "
+            "declares ({declared}): that scan reached another machine, or `addresses` is out "
+            "of date; correct `addresses`, or scan the declared address"
         ).format(
             host=obj.get("host"),
             found=", ".join(_addresses(hosts)),
