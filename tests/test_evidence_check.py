@@ -1168,6 +1168,48 @@ def test_the_newest_scan_that_printed_a_certificate_stands_for_its_port(tmp_path
     )
 
 
+def test_a_certificate_renewed_after_the_scan_is_neither_passed_nor_failed(
+    tmp_path: Path,
+) -> None:
+    """The declaration names the certificate renewed on 27 November; the scan of the 26th
+    saw its predecessor (valid from the 25th). EVD-006 failed "is valid from another day" and
+    EVD-007 "expires earlier", though nothing contradicts the renewal: the scan predates it.
+    Not a pass either (the renewal is not confirmed): not applicable, "scan again". A scan
+    after the renewal that still sees the old certificate fails, as before."""
+    decl = write(tmp_path / "decl", {"d.yaml": PORTAL_CERT_DECL.replace(
+        "not_before: 2026-11-25", "not_before: 2026-11-27") % "2027-02-25"})  # fmt: skip
+    keys = [("EVD-006", "certificates/portal-cert"), ("EVD-007", "certificates/portal-cert")]
+    for day, status in (("2026-11-26", "not_applicable"), ("2026-11-28", "fail")):
+        evidence = tmp_path / f"evidence-{day}"
+        _ssl_cert_scan(evidence, "scan.xml", day)
+        code, report, err = check(str(decl), "--evidence", str(evidence))
+        assert code == 1, err
+        evd = by_rule(report, "EVD-")
+        assert [evd[key]["status"] for key in keys] == [status] * 2, (day, evd[keys[0]])
+        (evd8,) = [f for (rule, _), f in evd.items() if rule == "EVD-008"]
+        assert evd8["status"] == "pass"  # the old certificate is still the declared one's
+    evidence = tmp_path / "evidence-2026-11-26"
+    _, report, _ = check(str(decl), "--evidence", str(evidence))
+    said = by_rule(report, "EVD-")[keys[1]]["message"]
+    assert said.startswith(
+        "the scans that presented a certificate matching this declaration predate it ("
+    ), said
+    assert said.endswith(
+        "scan.xml#localhost:39671, internal scan of 2026-11-26, valid from 2026-11-25; declared "
+        "valid from 2026-11-27): they saw the certificate it renewed, and nothing of this one; "
+        "scan again with --script ssl-cert"
+    ), said
+    french = run_cli(["check", str(decl), "--evidence", str(evidence), "--as-of", AS_OF,
+                      "--format", "json", "--no-config", "--lang", "fr"])  # fmt: skip
+    (evd6,) = [f for f in json.loads(french.stdout)["findings"] if f["rule"] == "EVD-006"]
+    assert "lui sont antérieurs (" in evd6["message"], evd6["message"]
+    assert evd6["message"].endswith(
+        "scan interne du 26 novembre 2026, valide à partir du 25 novembre 2026 ; déclaré valide "
+        "à partir du 27 novembre 2026) : ils ont vu le certificat qu'il a renouvelé, et rien de "
+        "celui-ci ; scanner à nouveau avec --script ssl-cert"
+    ), evd6["message"]
+
+
 CERT_RULES = ("EVD-006", "EVD-007", "EVD-008")
 
 

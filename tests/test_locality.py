@@ -46,6 +46,7 @@ CALLS = {
     "evidence_ports_of": "evidence_ports_of(target)",
     "evidence_hosts_of": "evidence_hosts_of(self)",
     "observed_certificates": "observed_certificates(decl.certificates[0])",
+    "predating_certificates": "predating_certificates(decl.certificates[0])",
     "declared_certificates": "declared_certificates({'id': 'x', 'sha256': 'ab'})",
     "kev_entries": "kev_entries('nginx')",
     "kev_entries_of": "kev_entries_of('Fortinet', 'FortiOS')",

@@ -206,8 +206,8 @@ def calendar(
 def verify_pack(pack: Path) -> None:
     """Check an evidence pack written by `hdsguard report --pack`: the SHA-256 of every file,
     and that the packed inputs still give the packed reports and manifest, byte for byte."""
-    from hdsguard.audit.pack import PackError
     from hdsguard.audit.pack import verify_pack as verify
+    from hdsguard.audit.packread import PackError
     from hdsguard.clicommon import safe_text
 
     try:

@@ -303,15 +303,21 @@ _MATCHED_BY_HOST = (
     "evidence_hosts_of",
     "services_at",
     "observed_certificates",
+    "predating_certificates",
 )
-_MATCHED_BY_PORT = ("evidence_ports_of", "services_at", "observed_certificates")
+_MATCHED_BY_PORT = (
+    "evidence_ports_of",
+    "services_at",
+    "observed_certificates",
+    "predating_certificates",
+)
 _HELPER_READS: dict[tuple[str, str], tuple[str, ...]] = {
     ("organisation", "kind"): ("organisation_kind",),
     ("services", "host"): _MATCHED_BY_HOST,
     ("services", "addresses"): _MATCHED_BY_HOST,
     ("services", "port"): _MATCHED_BY_PORT,
     ("services", "protocol"): ("evidence_ports_of", "services_at"),
-    ("services", "tls.certificate"): ("observed_certificates",),
+    ("services", "tls.certificate"): ("observed_certificates", "predating_certificates"),
 }
 
 

@@ -302,6 +302,35 @@ def _same_transport(service: dict[str, Any], port: dict[str, Any]) -> bool:
 
 
 def observed_certificates(cert: Any, data: Data) -> list[Any]:
+    """The certificates seen that are evidence about ``cert``: those matching it, less those
+    a scan saw before ``cert`` began (:func:`predating_certificates`)."""
+    return [c for c in certificates_matching(cert, data) if not _predates(c, cert)]
+
+
+def predating_certificates(cert: Any, data: Data) -> list[Any]:
+    """The certificates matching ``cert`` that a scan printed before the declared
+    ``not_before``, other than ``cert`` itself (another start date, no matching
+    fingerprint): the certificate was renewed after the scan, which saw its predecessor and
+    says nothing of it. Neither a pass (the renewal is not confirmed) nor a failure (nothing
+    contradicts it): EVD-006 and EVD-007 say to scan again. A file carries no date."""
+    return [c for c in certificates_matching(cert, data) if _predates(c, cert)]
+
+
+def _predates(observed: Any, cert: Any) -> bool:
+    start = cert.get("not_before")
+    scanned = observed.get("scan_date") or ""
+    if not start or not scanned or _fingerprint(cert):
+        return False
+    return bool(scanned < str(start) and observed.get("not_before") != str(start))
+
+
+def _fingerprint(cert: Any) -> str:
+    fingerprint = cert.get("sha256")
+    return fingerprint.lower().replace(":", "") if isinstance(fingerprint, str) else ""
+
+
+def certificates_matching(cert: Any, data: Data) -> list[Any]:
+    """Every certificate seen that matches declared ``cert``, whenever it was seen."""
     if not isinstance(cert, dict):
         return []
     seen = data.get("evidence_certificates") or []
@@ -309,9 +338,9 @@ def observed_certificates(cert: Any, data: Data) -> list[Any]:
         # Nothing observed: no need to look for the services that serve it (this ran for
         # every declared certificate of every run, evidence or not, over every service).
         return []
-    fingerprint = cert.get("sha256")
-    if isinstance(fingerprint, str) and fingerprint:
-        return [c for c in seen if c["sha256"] == fingerprint.lower().replace(":", "")]
+    fingerprint = _fingerprint(cert)
+    if fingerprint:
+        return [c for c in seen if c["sha256"] == fingerprint]
     # Indexed: a pass over every service for each declared certificate cost a 10k-object
     # estate about a second.
     places = _index(data).get("serving").get(cert.get("id"), ())
@@ -392,7 +421,9 @@ def declared_certificates(observed: Any, data: Data) -> list[Any]:
     return [
         c
         for c in data.get("certificates", [])
-        if any(o.get("id") == ident for o in observed_certificates(c, data))
+        # A certificate a scan saw before the declared one began is its predecessor: still
+        # declared (EVD-008), though no evidence about the renewal (EVD-006, EVD-007).
+        if any(o.get("id") == ident for o in certificates_matching(c, data))
     ]
 
 

@@ -102,7 +102,7 @@ class _Related:
         return places
 
     def _certificate(self, cert: dict[str, Any], kinds: frozenset[str]) -> list[Place]:
-        return [_at(c) for c in match.observed_certificates(cert, self.data)]
+        return [_at(c) for c in match.certificates_matching(cert, self.data)]
 
     def _hds(self, holder: dict[str, Any], kinds: frozenset[str]) -> list[Place]:
         number = (holder.get("hds") or {}).get("certificate")

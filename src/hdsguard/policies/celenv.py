@@ -267,6 +267,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "evidence_hosts_of": frozenset({"evidence_hosts", "services"}),
     "services_at": frozenset({"evidence_ports", "services"}),
     "observed_certificates": frozenset({"evidence_certificates", "certificates", "services"}),
+    "predating_certificates": frozenset({"evidence_certificates", "certificates", "services"}),
     "declared_certificates": frozenset({"evidence_certificates", "certificates", "services"}),
     "kev_entries": frozenset({"evidence_kev"}),
     "kev_entries_of": frozenset({"evidence_kev"}),
@@ -817,6 +818,12 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             [_D],
             _L,
             lambda o: match.observed_certificates(ctx.resolve(o), view),
+        ),
+        (
+            "predating_certificates",
+            [_D],
+            _L,
+            lambda o: match.predating_certificates(ctx.resolve(o), view),
         ),
         (
             "declared_certificates",

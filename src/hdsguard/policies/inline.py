@@ -145,6 +145,9 @@ _REWRITES: dict[str, Rewrite] = {
     "observed_certificates": _matcher(
         "observed_certificates", ("certificates", "services", "evidence_certificates")
     ),
+    "predating_certificates": _matcher(
+        "predating_certificates", ("certificates", "services", "evidence_certificates")
+    ),
 }
 
 

@@ -48,6 +48,7 @@ EVIDENCE_HELPERS = frozenset(
         "evidence_ports_of",
         "evidence_hosts_of",
         "observed_certificates",
+        "predating_certificates",
         "declared_certificates",
         "kev_entries",
         "kev_entries_of",
