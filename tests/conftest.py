@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, write
+from tests.helpers import REPO, use_cache, write
 
 
 @pytest.fixture(autouse=True)
@@ -51,8 +51,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """hdsguard's caches in a fresh directory of the test, switched on even where the
     environment switches them off."""
     folder = tmp_path / "cache"
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(folder))
-    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+    use_cache(monkeypatch, folder)
     return folder
 
 

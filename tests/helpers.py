@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from hdsguard.cli import main
@@ -119,3 +120,14 @@ def assert_counted_as_found(verbose: Any, quiet: Any) -> None:
         (f.rule, f.status.value, f.file) for f in verbose.findings if f.status in COUNTED
     )
     assert quiet.tally == dict(expected)
+
+
+def use_cache(monkeypatch: pytest.MonkeyPatch, cache: Path | None) -> None:
+    """Runs from now on (until ``monkeypatch`` undoes it) keep hdsguard's caches in the
+    directory ``cache``, or use none (None). Both variables are set together: a test that
+    set the directory and left an earlier "no cache" in place measured nothing."""
+    if cache is None:
+        monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    else:
+        monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+        monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(cache))

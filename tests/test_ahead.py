@@ -17,7 +17,7 @@ from hdsguard.errors import InputError
 from hdsguard.formatters import RenderOptions, writer
 from hdsguard.policies import load
 from hdsguard.speed import ahead, forkjobs
-from tests.helpers import REPO
+from tests.helpers import REPO, use_cache
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork") or forkjobs.usable_cpus() < 2, reason="needs fork and two CPUs"
@@ -53,7 +53,7 @@ def _json(paths: list[str], **options: object) -> str:
 
 def _without_cache(paths: list[str], monkeypatch: pytest.MonkeyPatch, **options: object) -> str:
     with monkeypatch.context() as m:
-        m.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(m, None)
         return _json(paths, **options)
 
 
@@ -89,7 +89,7 @@ def test_no_helper_when_it_would_not_pay(
     monkeypatch.setattr(ahead, "MIN_BYTES", 1)
     assert ahead.start(lambda: None, (), "en", ["no/such/dir"], ()) is None
     with monkeypatch.context() as m:
-        m.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(m, None)
         assert start() is None  # nowhere to store the catalogue
     _json([HOSPITAL])  # fills the cache
     assert start() is None  # already compiled

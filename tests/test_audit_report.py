@@ -18,7 +18,7 @@ from hdsguard.audit import folded
 from hdsguard.audit.text import EN, PLURAL
 from hdsguard.findings import Finding, Report, Severity, Status
 from tests.audit_support import files
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, run_cli, use_cache
 
 Tree = Callable[[dict[str, str]], Path]
 
@@ -140,9 +140,8 @@ def test_same_inputs_same_bytes_cold_warm_and_without_cache(
 ) -> None:
     tree(files())
     digests = []
-    for env in ({}, {}, {"HDSGUARD_NO_CACHE": "1"}):
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+    for cache in (Path("cache").absolute(), Path("cache").absolute(), None):
+        use_cache(monkeypatch, cache)
         assert run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html"]).exit_code == 1
         digests.append(hashlib.sha256(Path("a.html").read_bytes()).hexdigest())
     assert len(set(digests)) == 1

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, run_cli, use_cache
 
 Mutation = Callable[[Path], None]
 
@@ -92,11 +92,7 @@ def hdsguard(root: Path, cache: Path | None, *args: str) -> tuple[int, str, str]
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
         mp.delenv("GITHUB_ACTIONS", raising=False)
-        if cache is None:
-            mp.setenv("HDSGUARD_NO_CACHE", "1")
-        else:
-            mp.delenv("HDSGUARD_NO_CACHE", raising=False)
-            mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        use_cache(mp, cache)
         result = run_cli(["check", "decl", "--no-config", *args])
     return result.exit_code, result.stdout, result.stderr
 
@@ -126,11 +122,7 @@ def written_baseline(root: Path, cache: Path | None, out: str) -> str:
     findings memo like the rest of a finding, and its message)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
-        if cache is None:
-            mp.setenv("HDSGUARD_NO_CACHE", "1")
-        else:
-            mp.delenv("HDSGUARD_NO_CACHE", raising=False)
-            mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        use_cache(mp, cache)
         args = ["baseline", "decl", "--no-config", "--as-of", "2026-11-28", "--output", out]
         result = run_cli(args)
     assert result.exit_code == 0, result.stderr

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.helpers import REPO, run_cli, write
+from tests.helpers import REPO, run_cli, use_cache, write
 
 AS_OF = "2026-11-28"
 
@@ -41,7 +41,7 @@ def check(*args: str) -> Result:
 
 def uncached(*args: str) -> Result:
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(mp, None)
         return check(*args)
 
 
@@ -87,7 +87,7 @@ def test_a_relative_cache_directory_is_refused(
     expected = uncached("decl")
     assert check("decl").stdout == expected.stdout
     assert not (tmp_path / ".cache").exists()
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", "cache")
+    use_cache(monkeypatch, Path("cache"))
     assert check("decl").stdout == expected.stdout
     assert not (tmp_path / "cache").exists()
 

@@ -17,7 +17,7 @@ import pytest
 from hdsguard.api import load_policies
 from hdsguard.policies import load
 from hdsguard.speed import catalogue_cache
-from tests.helpers import AS_OF, REPO, run_cli
+from tests.helpers import AS_OF, REPO, run_cli, use_cache
 
 Run = tuple[int, str, str]
 FIXTURES = REPO / "tests" / "fixtures" / "formats" / "policies"
@@ -30,11 +30,7 @@ def running_in(cwd: Path, cache: Path | None) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(cwd)
         mp.delenv("GITHUB_ACTIONS", raising=False)
-        if cache is None:
-            mp.setenv("HDSGUARD_NO_CACHE", "1")
-        else:
-            mp.delenv("HDSGUARD_NO_CACHE", raising=False)
-            mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        use_cache(mp, cache)
         yield
 
 

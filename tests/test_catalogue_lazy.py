@@ -23,7 +23,7 @@ from hdsguard.policies.template import Template
 from hdsguard.speed import catalogue_cache
 from hdsguard.speed.cache import seal, unseal
 from hdsguard.speed.catalogue_cache import LazyExpression
-from tests.helpers import REPO
+from tests.helpers import REPO, use_cache
 
 AS_OF = datetime.date(2026, 11, 28)
 LAB = [str(REPO / "examples" / "lab-group")]
@@ -115,7 +115,7 @@ def test_a_warm_run_deserialises_nothing_and_another_date_what_it_evaluates(
     later = datetime.date(2027, 3, 1)  # the memo misses: every pair evaluated again
     warm = check(LAB, CheckOptions(as_of=later))
     assert used
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     assert warm.findings == check(LAB, CheckOptions(as_of=later)).findings
 
 
@@ -198,11 +198,9 @@ def test_an_expression_that_does_not_deserialise_has_the_catalogue_compiled_agai
     _forge(entry, key)
     forged = entry.read_bytes()
     warm = check(LAB, CheckOptions(as_of=later))  # evaluates: reaches the forged bytes
-    os.environ["HDSGUARD_NO_CACHE"] = "1"
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        use_cache(mp, None)
         fresh = check(LAB, CheckOptions(as_of=later))
-    finally:
-        del os.environ["HDSGUARD_NO_CACHE"]
     assert warm.findings == fresh.findings
     assert entry.read_bytes() != forged  # rewritten from the compiled catalogue
     policies = catalogue_cache.load(CelRuntime(), key)

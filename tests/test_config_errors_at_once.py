@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import run_cli, use_cache
 
 AS_OF = "2026-12-01"
 Tree = Callable[[dict[str, str]], Path]
@@ -140,7 +140,7 @@ def test_config_and_declaration_problems_are_the_same_cold_warm_and_without_cach
     assert cold[2].splitlines() == EXPECTED
     assert check() == cold
     with monkeypatch.context() as m:
-        m.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(m, None)
         assert check() == cold
 
 

@@ -18,7 +18,7 @@ from hdsguard.config import load_config
 from hdsguard.findings import COUNTED, Finding, Report, Status
 from hdsguard.speed import evalsplit, findingsmemo, forkjobs
 from hdsguard.speed.cache import seal, unseal_chunks
-from tests.helpers import AS_OF, REPO, record_forks, run_cli
+from tests.helpers import AS_OF, REPO, record_forks, run_cli, use_cache
 
 DAY = datetime.date.fromisoformat(AS_OF)
 EXAMPLES = sorted(p.name for p in (REPO / "examples").iterdir() if p.is_dir())
@@ -74,11 +74,7 @@ def reports(
     out = []
     for evidence in (True, False):
         cache = tmp_path / f"cache-{evidence}"
-        monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(cache))
-        if mode == "no-cache":
-            monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
-        else:
-            monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+        use_cache(monkeypatch, None if mode == "no-cache" else cache)
         report = checked(paths, evidence)
         if mode == "warm":
             assert list((cache / "findings").glob("*.marshal"))  # the memo is used
@@ -102,7 +98,7 @@ def fork_small_sets(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def test_a_quiet_check_builds_no_pass_finding(
     where: str, failing: Path, built: list[Status], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     paths = [str(failing if where == "failing" else REPO / "examples" / where)]
     quiet = checked(paths, evidence=False)
     assert len(built) == len(quiet.findings)  # one built per finding kept, and no other:
@@ -153,11 +149,7 @@ def test_the_outputs_that_hide_passes_print_the_verbose_counts(
 ) -> None:
     if forked:
         fork_small_sets(monkeypatch)
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / "cache"))
-    if mode == "no-cache":
-        monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
-    else:
-        monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+    use_cache(monkeypatch, None if mode == "no-cache" else tmp_path / "cache")
     runs = 2 if mode == "warm" else 1
     for _ in range(runs):  # the last run of a warm mode reads the memo
         verbose = last_line([str(failing), "--verbose"])
@@ -173,8 +165,7 @@ def test_a_memo_entry_of_the_previous_format_is_refused(
 ) -> None:
     """Format 2 kept a quiet run's passes as findings: such an entry is never read back."""
     cache = tmp_path / "cache"
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(cache))
-    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+    use_cache(monkeypatch, cache)
     lab = [str(REPO / "examples" / "lab-group")]
     cold = checked(lab, evidence=False)
     entries = sorted((cache / "findings").glob("*.marshal"))

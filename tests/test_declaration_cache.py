@@ -20,7 +20,7 @@ import pytest
 from hdsguard.declarations import load
 from hdsguard.declarations.located import SourceFile, flatten
 from hdsguard.speed import declaration_cache as decl_cache
-from tests.helpers import AS_OF, REPO, data_paths, run_cli, text_of, write
+from tests.helpers import AS_OF, REPO, data_paths, run_cli, text_of, use_cache, write
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -31,8 +31,7 @@ FORMATS = ("text", "json", "sarif")
 
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+    use_cache(monkeypatch, tmp_path / "cache")
     return tmp_path / "cache" / decl_cache.SUBDIR
 
 
@@ -59,7 +58,7 @@ def report(target: str, fmt: str = "text") -> tuple[int, str, str]:
 
 def cold(target: str, fmt: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
     with monkeypatch.context() as m:
-        m.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(m, None)
         return report(target, fmt)
 
 
@@ -110,7 +109,7 @@ def test_cached_source_is_the_parsed_source(
     generate(300, tmp_path / "j", as_json=True)
     for folder in ("y", "j"):
         with monkeypatch.context() as m:
-            m.setenv("HDSGUARD_NO_CACHE", "1")
+            use_cache(m, None)
             fresh = load.load_declarations([folder]).sources
         load.load_declarations([folder])
         warm = load.load_declarations([folder]).sources
@@ -138,7 +137,7 @@ def test_a_cached_files_positions_are_made_when_first_needed(
     monkeypatch.chdir(tmp_path)
     generate(300, tmp_path / "y")
     with monkeypatch.context() as m:
-        m.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(m, None)
         fresh = load.load_declarations(["y"]).sources
     load.load_declarations(["y"])  # fills the cache
     made: list[bytes] = []
@@ -354,7 +353,7 @@ def test_no_cache_when_disabled(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     shutil.copytree(LAB, tmp_path / "lab")
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     report("lab")
     parsed.clear()
     report("lab")
@@ -368,10 +367,9 @@ def test_an_unwritable_cache_only_costs_speed(
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache directory should be")
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(blocker))
-    monkeypatch.delenv("HDSGUARD_NO_CACHE", raising=False)
+    use_cache(monkeypatch, blocker)
     with monkeypatch.context() as m:
-        m.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(m, None)
         expected = report(str(LAB))
     assert report(str(LAB)) == expected
     assert report(str(LAB)) == expected

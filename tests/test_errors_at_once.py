@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import run_cli, use_cache
 
 AS_OF = "2026-12-01"
 
@@ -222,7 +222,7 @@ def test_cold_warm_and_cacheless_runs_report_the_same_problems(
     warm = check()
     again = check()
     with monkeypatch.context() as m:
-        m.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(m, None)
         cacheless = check()
     assert warm == cold
     assert again == cold

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from tests.evidence_support import certificate, pem, sha1_signed
-from tests.helpers import AS_OF, REPO, run_cli, write
+from tests.helpers import AS_OF, REPO, run_cli, use_cache, write
 from tests.test_fmt_sarif import schema as sarif_schema
 
 LAB = "examples/lab-group"
@@ -112,7 +112,7 @@ def test_every_format_shows_both_locations() -> None:
 def test_reports_with_evidence_are_deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
     args = ["check", LAB, "--evidence", EVIDENCE, "--as-of", AS_OF, "--format", "json"]
     first, second = run_cli(args).stdout, run_cli(args).stdout
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     assert first == second == run_cli(args).stdout
 
 
@@ -1425,10 +1425,9 @@ def test_stale_certificates_are_judged_alike_by_warm_cold_and_cacheless_runs(
     for as_of in ("2026-11-28", "2027-01-10", "2026-11-28"):
         args = ["check", str(decl), "--evidence", str(evidence), "--as-of", as_of,
                 "--format", "json", "--no-config"]  # fmt: skip
-        monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(monkeypatch, None)
         expected = run_cli(args).stdout
-        monkeypatch.delenv("HDSGUARD_NO_CACHE")
-        monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        use_cache(monkeypatch, cache)
         runs = [run_cli(args).stdout, run_cli(args).stdout]  # cold or kept, then warm
         assert runs == [expected, expected], as_of
         outputs.setdefault(as_of, []).append(expected)

@@ -15,7 +15,7 @@ from hdsguard.evidence.load import EvidenceSpec
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.policies.locality import reads_other_objects
-from tests.helpers import REPO, run_cli, write
+from tests.helpers import REPO, run_cli, use_cache, write
 
 AS_OF = datetime.date(2026, 11, 28)
 
@@ -72,7 +72,7 @@ def test_warm_runs_give_byte_identical_reports(
     lab = [str(REPO / "examples" / "lab-group")]
     cold = report_json(lab)
     warm = report_json(lab)
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     assert warm == cold == report_json(lab)
 
 
@@ -124,7 +124,7 @@ def test_another_date_is_evaluated_again(cache: Path, as_of: str) -> None:
     report_json(lab)
     result = run_cli(["check", *lab, "--as-of", as_of, "--format", "json"])
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(mp, None)
         fresh = run_cli(["check", *lab, "--as-of", as_of, "--format", "json"])
     assert result.stdout == fresh.stdout
     assert json.loads(result.stdout)["as_of"] == as_of
@@ -223,7 +223,7 @@ def test_the_rules_that_follow_references_follow_every_change_of_the_set(
         write(decl, state)
         warm = report_json(args)
         with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("HDSGUARD_NO_CACHE", "1")
+            use_cache(mp, None)
             assert warm == report_json(args), state
     statuses = [f["status"] for f in json.loads(warm)["findings"] if f["rule"] == "ACME-010"]
     assert statuses == ["pass"]

@@ -32,7 +32,7 @@ from hdsguard.policies.celenv import (
 )
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.policies.locality import EVIDENCE_HELPERS, LOCAL_HELPERS, classify
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, run_cli, use_cache
 
 AS_OF = datetime.date(2026, 11, 28)
 
@@ -163,7 +163,7 @@ def test_runs_with_and_without_evidence_never_share_memo_entries(
     # Without, with, without again, with again: each as a run without any cache gives it.
     runs = [json_report(), json_report("--evidence", evidence)]
     runs += [json_report(), json_report("--evidence", evidence)]
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     assert runs == [json_report(), json_report("--evidence", evidence)] * 2
     assert runs[0] != runs[1]
 
@@ -256,7 +256,7 @@ def test_a_helper_reading_a_section_its_entry_does_not_name_fails(
 def test_a_helper_reading_too_much_makes_its_pairs_errors(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     lab = [str(REPO / "examples" / "lab-group")]
     before = {f.target: f.status.value for f in check(lab, CheckOptions(as_of=AS_OF)).findings
               if f.rule == "HDS-001"}  # fmt: skip
@@ -311,7 +311,7 @@ def test_expressions_skipped_undecoded_reach_what_decoding_says(
         return original(expr)
 
     monkeypatch.setattr(locality, "_reach", keeping)
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path))  # compiled here, not read back
+    use_cache(monkeypatch, tmp_path)  # compiled here, not read back
     load_policies(())
     runtime = CelRuntime()
     for source in (

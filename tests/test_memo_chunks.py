@@ -15,7 +15,7 @@ import pytest
 
 from hdsguard.speed import findingsmemo
 from hdsguard.speed.cache import seal, sealed_chunks, unseal_chunks, write_atomic
-from tests.helpers import REPO, write
+from tests.helpers import REPO, use_cache, write
 from tests.test_findings_memo import CROSS, count_pairs, report_json
 
 ROW = ("R-001", "fail", "high", "systems/s", "s.yaml", 3, 5, "message", "remediation")
@@ -120,7 +120,7 @@ def test_entries_in_chunks_are_read_back_whole(
     assert report_json(estate) == cold
     assert pairs == [(0, 0)]  # every finding came from the memo
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(mp, None)
         assert report_json(estate) == cold
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import run_cli, use_cache
 
 ORGANISATION = "organisation: {name: CH de Vienne, kind: %s}\n"
 BIOMEDICAL = "biomedical: {connected_devices: false}\n"
@@ -29,11 +29,7 @@ def hdsguard(
     """One JSON check of ``root``'s ``files``, with ``cache`` (None: no cache at all)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
-        if cache is None:
-            mp.setenv("HDSGUARD_NO_CACHE", "1")
-        else:
-            mp.delenv("HDSGUARD_NO_CACHE", raising=False)
-            mp.setenv("HDSGUARD_CACHE_DIR", str(cache))
+        use_cache(mp, cache)
         args = ["check", *files, "--no-config"]
         result = run_cli([*args, "--as-of", "2026-11-28", "--format", "json"])
     return result.exit_code, result.stdout, result.stderr

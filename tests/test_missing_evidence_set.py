@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, run_cli, use_cache
 
 AS_OF = "2026-11-28"
 CLEAN = REPO / "tests" / "data" / "contract" / "clean-clinic.yaml"
@@ -127,7 +127,7 @@ def test_a_warm_run_after_editing_the_other_file_gives_the_new_verdict(
         code, warm = _check(root)
         assert _status(warm, "GOV-010")["systems/dpi"][0] == expected[state]
         with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("HDSGUARD_NO_CACHE", "1")
+            use_cache(mp, None)
             cold = _check(root)
         assert (code, warm) == cold
     assert (cache / "findings").is_dir()  # the memo was there to be wrong

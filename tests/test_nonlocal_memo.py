@@ -25,6 +25,7 @@ from hdsguard.api import CheckOptions, check
 from hdsguard.declarations.files import display_path
 from hdsguard.findings import Report
 from hdsguard.policies.load import CompiledPolicy
+from tests.helpers import use_cache
 
 AS_OF = datetime.date(2026, 11, 28)
 # The rules that follow references, by the sections their helpers read (policies/locality.py).
@@ -52,7 +53,7 @@ def run(root: Path) -> Report:
 
 def uncached(root: Path) -> Report:
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(mp, None)
         return run(root)
 
 
@@ -246,7 +247,7 @@ def test_without_evidence_the_counted_passes_are_kept_per_file_too(
         counted = Counted(mp)
         warm = check([str(estate)], options)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HDSGUARD_NO_CACHE", "1")
+        use_cache(mp, None)
         fresh = check([str(estate)], options)
     assert (warm.findings, warm.counted) == (fresh.findings, fresh.counted)
     assert set(non_local(counted)) == BY_SYSTEMS

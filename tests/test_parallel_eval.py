@@ -16,7 +16,7 @@ from hdsguard.engine import Results, run
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import load_catalogue
 from hdsguard.speed import evalsplit, forkjobs
-from tests.helpers import AS_OF, REPO, forbid_forks, record_forks, run_cli
+from tests.helpers import AS_OF, REPO, forbid_forks, record_forks, run_cli, use_cache
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -72,7 +72,7 @@ def test_the_cli_reports_and_memo_are_the_same(
     outputs = []
     for jobs in ("1", "2"):
         monkeypatch.setenv(forkjobs.ENV_JOBS, jobs)
-        monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path / jobs))
+        use_cache(monkeypatch, tmp_path / jobs)
         args = ["check", str(estate), "--as-of", AS_OF, "--format", "json"]
         cold, warm = run_cli(args), run_cli(args)  # the second reads the findings memo
         assert cold.stdout == warm.stdout
@@ -197,7 +197,7 @@ def _lazy_catalogue(monkeypatch: pytest.MonkeyPatch, cache: Path) -> tuple[CelRu
     """The built-in catalogue read back from the cache: expressions deserialized on use."""
     from hdsguard.speed import catalogue_cache
 
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(cache))
+    use_cache(monkeypatch, cache)
     monkeypatch.setenv(forkjobs.ENV_JOBS, "1")
     load_catalogue(CelRuntime())  # compiled, stored
     runtime = CelRuntime()

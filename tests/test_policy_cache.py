@@ -11,7 +11,7 @@ import pytest
 from hdsguard.api import CheckOptions, check
 from hdsguard.policies import load
 from hdsguard.speed import catalogue_cache as cache
-from tests.helpers import REPO
+from tests.helpers import REPO, use_cache
 
 AS_OF = datetime.date(2026, 11, 28)
 LAB = [str(REPO / "examples" / "lab-group")]
@@ -87,7 +87,7 @@ def test_a_corrupt_cache_is_rebuilt(cache_dir: Path) -> None:
 
 
 def test_no_cache_when_disabled(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     check(LAB, CheckOptions(as_of=AS_OF))
     assert not cache_dir.exists()
     assert cache.cache_dir() is None

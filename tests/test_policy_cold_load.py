@@ -30,7 +30,7 @@ from hdsguard.policies.model import Check, Param, Policy, SectionName, SeverityN
 from hdsguard.policies.template import placeholders
 from hdsguard.speed import catalogue_cache as cache
 from hdsguard.speed.catalogue_cache import LazyExpression
-from tests.helpers import REPO, random_spot, run_cli
+from tests.helpers import REPO, random_spot, run_cli, use_cache
 from tests.test_policy_loading import GOOD
 
 BUILTINS = sorted((REPO / "policies").glob("*.yaml"))
@@ -334,7 +334,7 @@ def comparable(policy: CompiledPolicy, recorder: _RecordingEnv) -> Any:
 def test_a_run_compiles_the_builtins_as_the_authoring_commands_do(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     monkeypatch.setenv("HDSGUARD_JOBS", "1")  # every expression compiled here, recorded
     fast_runtime, fast_recorder = recording_runtime()
     fast = load_catalogue(fast_runtime)
@@ -447,7 +447,7 @@ def _expressions(value: Any) -> list[cel.Expression | LazyExpression]:
 def test_a_shared_expression_is_stored_and_loaded_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path))
+    use_cache(monkeypatch, tmp_path)
     runtime = CelRuntime()
     cold = list(load_catalogue(runtime).values())
     assert runtime.catalogue_key is not None

@@ -15,7 +15,7 @@ from hdsguard.findings import Status
 from hdsguard.policies import celenv
 from hdsguard.policies.celenv import DATE_READ, SECTIONS_READ, CelRuntime, Context
 from hdsguard.policies.locality import reads_date
-from tests.helpers import REPO, write
+from tests.helpers import REPO, use_cache, write
 
 AS_OF = datetime.date(2026, 11, 28)
 LAB = str(REPO / "examples" / "lab-group")
@@ -65,7 +65,7 @@ def test_a_helper_reading_the_date_unlisted_is_an_error_not_a_silent_reason(
 ) -> None:
     # What a helper reads from the date must be left out of the reason: one that reads it
     # without saying so fails loudly, as a helper reading an unlisted section does.
-    monkeypatch.setenv("HDSGUARD_NO_CACHE", "1")
+    use_cache(monkeypatch, None)
     before = {f.target: f.status for f in check([LAB], CheckOptions(as_of=AS_OF)).findings
               if f.rule == "HDS-003"}  # fmt: skip
     assert Status.ERROR not in before.values()

@@ -16,7 +16,7 @@ from hdsguard.findings import Finding, Status
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import load_catalogue
 from hdsguard.speed import evalsplit, forkjobs
-from tests.helpers import AS_OF, REPO, record_forks, run_cli
+from tests.helpers import AS_OF, REPO, record_forks, run_cli, use_cache
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -61,7 +61,7 @@ def test_the_memo_keeps_them_shared(
 ) -> None:
     import json
 
-    monkeypatch.setenv("HDSGUARD_CACHE_DIR", str(tmp_path))
+    use_cache(monkeypatch, tmp_path)
     args = ["check", str(estate), "--as-of", AS_OF, "--format", "json"]
     cold, warm = run_cli(args), run_cli(args)
     assert cold.stdout == warm.stdout
