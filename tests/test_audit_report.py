@@ -288,6 +288,11 @@ def test_provenance_dates_each_evidence_file(tmp_path: Path) -> None:
         ["nmap", "2026-11-20T07:12:05Z"],
         ["nmap", "2026-11-21T09:02:10Z"],
     ]
+    # The page gives every input of its reproduction: "the same declarations, configuration
+    # and evaluation date" was false of a report resting on evidence (or in French).
+    text = out.read_text(encoding="utf-8")
+    assert "The same files read (listed above), hdsguard version, evaluation date and " in text
+    assert "The same declarations, configuration" not in text
 
 
 def test_an_evidence_finding_shows_its_second_location(tmp_path: Path) -> None:

@@ -160,9 +160,13 @@ EN: dict[str, str] = {
     "rules_disabled": N_("Rules disabled ({count})"),
     "params": N_("Parameters set by the configuration"),
     "severities": N_("Severities set by the configuration"),
+    # Not "the same declarations": evidence, waivers, the baseline, the language and the
+    # tool's version change the report too (an auditor re-running it with the declarations
+    # alone would get another one and suspect the file).
     "deterministic": N_(
-        "The same declarations, configuration and evaluation date give this same file, byte "
-        "for byte."
+        "The same files read (listed above), hdsguard version, evaluation date and language "
+        "give this same file, byte for byte; `hdsguard verify-pack` checks an evidence pack "
+        "this way."
     ),
 }
 
