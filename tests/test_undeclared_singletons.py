@@ -258,3 +258,40 @@ def test_the_note_in_french(clinic: Path) -> None:
         "    preuve manquante : `mfa_admin` (la section `identity` n'est pas déclarée : voir la "
         "note à son sujet)\n"
     ) in text
+
+
+def test_the_note_comes_from_the_findings_record_never_from_their_messages() -> None:
+    """undeclared.py read its own rendered sentence back with a pattern to find the section
+    and fields (in the run's language, the names parsed between backquotes). The engine now
+    records them on the finding: a message that merely reads like the sentence (a user
+    policy's own words) is left whole, and the record alone decides the note."""
+    from hdsguard.findings import Finding, Severity, Status
+    from hdsguard.undeclared import message, notes, shorten
+
+    paths = (("mfa_admin",), ("admin_accounts", "dedicated"))
+    sentence = message("identity", paths)
+
+    def finding(rule: str, text: str, recorded: bool) -> Finding:
+        said = ("identity", paths, len(sentence)) if recorded else None
+        return Finding(rule, Status.FAIL, Severity.HIGH, "identity", None, None, None, text,
+                       "", (), undeclared=said)  # fmt: skip
+
+    recorded = [finding(r, sentence + "; and more", True) for r in ("IAM-001", "IAM-002")]
+    lookalike = finding("CUS-001", sentence, False)
+    noted = notes([*recorded, lookalike])
+    assert list(noted) == ["identity"] and "2 findings need its fields" in noted["identity"]
+    assert shorten(recorded[0], noted) == (
+        "evidence missing: `mfa_admin`, `admin_accounts.dedicated` (the `identity` section is "
+        "not declared: see the note on it); and more"
+    )
+    assert shorten(lookalike, noted) == sentence
+
+
+def test_the_record_survives_the_findings_memo(clinic: Path, cache: Path) -> None:
+    """A warm run's findings come from the memo: their record with them, so the text
+    report of a warm run is the cold one's, note and shortened messages included."""
+    args = ["check", str(clinic), "--no-config", "--as-of", AS_OF]
+    cold, warm = run_cli(args), run_cli(args)
+    assert "note: the `identity` section is not declared" in cold.stdout
+    assert warm.stdout == cold.stdout
+    assert list(cache.rglob("*.marshal"))

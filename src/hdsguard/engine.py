@@ -29,6 +29,7 @@ from hdsguard.findings import (
     Severity,
     Status,
     Tally,
+    Undeclared,
     add_tally,
     sort_findings,
     tally_by_status,
@@ -49,6 +50,8 @@ class _Outcome(NamedTuple):
     missing: tuple[tuple[str, ...], ...] = ()
     # Why it does not pass, in parts (hdsguard.reasons); none for a pass or not applicable.
     pieces: tuple[reasons.Piece, ...] = ()
+    # The missing section the message opens with (Finding.undeclared).
+    undeclared: Undeclared | None = None
 
 
 class Results(NamedTuple):
@@ -393,6 +396,7 @@ def evaluate_one(
             declared = [h for h in hits if not h.missing]
             missing = list(dict.fromkeys(p for h in hits for p in h.missing))
             messages = [h.message for h in declared]
+            said: Undeclared | None = None
             if undeclared is not None:
                 # No file declares the section: the first thing to say is that it is absent
                 # and how to add it, with every field the failing checks read (their own
@@ -402,14 +406,16 @@ def evaluate_one(
                 if named:
                     from hdsguard.undeclared import message as undeclared_message
 
-                    messages = [undeclared_message(undeclared, named), *messages]
+                    sentence = undeclared_message(undeclared, named)
+                    messages = [sentence, *messages]
+                    said = (undeclared, tuple(named), len(sentence))
                 elif missing:
                     messages.append(_missing_message(missing))
             elif missing:
                 messages.append(_missing_message(missing))
             pieces = tuple(p for h in hits for p in h.pieces)
             field = (declared or hits)[0].field
-            return _Outcome(status, join_rendered(messages), field, (), pieces)
+            return _Outcome(status, join_rendered(messages), field, (), pieces, said)
     return _pass(policy, activation, evidence)
 
 
@@ -589,4 +595,5 @@ def _finding(
         False,
         (),
         reasons.text(outcome.pieces) if with_reasons and outcome.pieces else "",
+        outcome.undeclared,
     )

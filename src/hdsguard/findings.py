@@ -84,6 +84,14 @@ class Finding(NamedTuple):
     # message, nor the passing of days change it (hdsguard.reasons): what a baseline
     # compares; "" for a pass or a not-applicable finding.
     reason: str = ""
+    # When the message opens with the missing-section sentence (hdsguard.undeclared): the
+    # section, the fields it names, and the sentence's length, so that a report naming the
+    # section once shortens the message without reading it back.
+    undeclared: Undeclared | None = None
+
+
+# (section, the fields as paths, the length of the sentence that opens the message).
+Undeclared = tuple[str, tuple[tuple[str, ...], ...], int]
 
 
 # The key of a rule's findings' sort: their target (item 3), at C speed.
@@ -118,9 +126,11 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 
 # A finding as plain values, for marshal (the findings memo, results of helper processes):
-# rule, status, severity, target, file, line, column, message, remediation, reason. The
-# references come from the rule; waiver and baseline are applied after.
-Row = tuple[str, str, str, str, str | None, int | None, int | None, str, str, str]
+# rule, status, severity, target, file, line, column, message, remediation, reason,
+# undeclared. The references come from the rule; waiver and baseline are applied after.
+Row = tuple[
+    str, str, str, str, str | None, int | None, int | None, str, str, str, Undeclared | None
+]
 _STATUS_BY_VALUE = {s.value: s for s in Status}
 _SEVERITY_BY_VALUE = {s.value: s for s in Severity}
 
@@ -135,7 +145,7 @@ def to_rows(findings: Iterable[Finding]) -> list[Row]:
     runs for every finding of a first run."""
     plain = _PLAIN
     return [
-        (f[0], plain[f[1]], plain[f[2]], f[3], f[4], f[5], f[6], f[7], f[8], f[13])
+        (f[0], plain[f[1]], plain[f[2]], f[3], f[4], f[5], f[6], f[7], f[8], f[13], f[14])
         for f in findings
     ]
 
@@ -150,7 +160,7 @@ def to_shared_rows(findings: Iterable[Finding]) -> list[Row]:
     plain, intern = _PLAIN, sys.intern
     return [
         (intern(f[0]), plain[f[1]], plain[f[2]], f[3],
-         None if f[4] is None else intern(f[4]), f[5], f[6], f[7], f[8], f[13])
+         None if f[4] is None else intern(f[4]), f[5], f[6], f[7], f[8], f[13], f[14])
         for f in findings
     ]  # fmt: skip
 
@@ -164,14 +174,31 @@ def from_rows(rows: Iterable[Row], references: Mapping[str, tuple[str, ...]]) ->
     return [
         new(Finding, (rule, status_of[status], severity_of[severity], target, file, line,
                       column, message, remediation, references[rule], None, False, (),
-                      reason if type(reason) is text else _not_text(reason)))
-        for rule, status, severity, target, file, line, column, message, remediation, reason
-        in rows
+                      reason if type(reason) is text else _not_text(reason),
+                      None if undeclared is None else _undeclared(undeclared, message)))
+        for (rule, status, severity, target, file, line, column, message, remediation, reason,
+             undeclared) in rows
     ]  # fmt: skip
 
 
 def _not_text(value: object) -> str:
     raise TypeError(f"a reason is a text, not {type(value).__name__}")
+
+
+def _undeclared(value: object, message: str) -> Undeclared:
+    """``value`` as read back (a memo on disk), checked: a section, paths of names, and a
+    length within ``message``; TypeError otherwise."""
+    if type(value) is tuple and len(value) == 3:
+        section, paths, length = value
+        if (
+            type(section) is str
+            and type(paths) is tuple
+            and all(type(p) is tuple and all(type(n) is str for n in p) for p in paths)
+            and type(length) is int
+            and 0 < length <= len(message)
+        ):
+            return section, paths, length
+    raise TypeError("not an undeclared section's record")
 
 
 # Outcomes counted instead of reported (an output that hides passes, ``evidence=False``): how

@@ -89,7 +89,7 @@ class FindingEncoder:
         for f in findings:
             (
                 rule, status, severity, target, file, line, column, message, remediation,
-                references, waiver, baselined, related, _reason,
+                references, waiver, baselined, related, _reason, _undeclared,
             ) = f  # fmt: skip
             head = heads.get((rule, status, severity))
             if head is None:

@@ -210,7 +210,7 @@ def _cases(findings: list[Finding], classname: str, memo: _Memo) -> Iterator[str
     for f in findings:
         (
             _rule, status, _severity, target, file, line, _column, message, _remediation,
-            _references, _waiver, baselined, _related, _reason,
+            _references, _waiver, baselined, _related, _reason, _undeclared,
         ) = f  # fmt: skip
         name = names.get(target)
         if name is None:
@@ -319,7 +319,7 @@ class _Failures:
     def __call__(self, f: Finding) -> str:
         (
             _rule, _status, severity, target, file, line, column, message, remediation,
-            references, _waiver, _baselined, related, _reason,
+            references, _waiver, _baselined, related, _reason, _undeclared,
         ) = f  # fmt: skip
         words = self.words
         if related or words is None:

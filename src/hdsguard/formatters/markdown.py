@@ -47,7 +47,7 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
     action = [f for f in report.findings if f.status in _ACTION]
     action.sort(key=_action_order)
     # An undeclared singleton section is said once, before the table of what needs action.
-    noted = notes(f.message for f in action[:MAX_ROWS] if f.file is None)
+    noted = notes(f for f in action[:MAX_ROWS] if f.file is None)
     if noted:
         note = _("- Note: {note}")
         lines += ["", *(note.format(note=md(n)) for n in noted.values())]
@@ -166,7 +166,7 @@ def _action_row(
 ) -> str:
     """One row; with ``refs`` (the rules' references, kept by the writer), the references
     of its rule after its fix; the fields its section misses when a note names it."""
-    message = md(shorten(f.message, noted) if noted and f.file is None else f.message)
+    message = md(shorten(f, noted) if noted and f.file is None else f.message)
     if f.related:
         message += "<br>" + _("**See also:** {related}").format(related=md(related_text(f)))
     if f.remediation and f.status is not Status.ERROR:

@@ -205,7 +205,7 @@ class ResultEncoder:
         for f in findings:
             (
                 rule, status, severity, target, file, line, column, message, remediation,
-                _references, _waiver, baselined, related, _reason,
+                _references, _waiver, baselined, related, _reason, _undeclared,
             ) = f  # fmt: skip
             head = heads.get((rule, status, severity))
             if head is None:

@@ -85,7 +85,7 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
     refs: dict[str, str] = {}  # each rule's reference line, rendered once for the report
     blocks = _blocks(report, options.verbose)
     # An undeclared singleton section is said once, after the findings (failures come first).
-    noted = notes(f.message for items in blocks for f in items if f.file is None)
+    noted = notes(f for items in blocks for f in items if f.file is None)
     for items in blocks:
         for piece in _block(report, items, options, places, refs, noted):
             out(piece)
@@ -156,7 +156,7 @@ def _block(
 
 def _message(f: Finding, noted: Mapping[str, str]) -> str:
     """``f``'s message, cut to the fields it misses when a note says its section is absent."""
-    return shorten(f.message, noted) if noted and f.file is None else f.message
+    return shorten(f, noted) if noted and f.file is None else f.message
 
 
 def _reference_line(f: Finding, options: RenderOptions, refs: dict[str, str]) -> str:

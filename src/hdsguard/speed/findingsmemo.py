@@ -88,8 +88,9 @@ from hdsguard.speed.cache import (
 # of format 2 holds the passes of a run without evidence as findings: refused, rebuilt);
 # 4: a file's entry holds its groups' findings too (one file written per declaration file);
 # 5: the rows in chunks (:func:`hdsguard.speed.cache.sealed_chunks`), never held whole;
-# 6: each row ends with the finding's reason (hdsguard.reasons).
-_FORMAT = 6
+# 6: each row ends with the finding's reason (hdsguard.reasons); 7: then its undeclared
+# section (Finding.undeclared), which no report reads back from the message any more.
+_FORMAT = 7
 # Rows per chunk: a chunk's rows and bytes (≈ 300 KB) are all a write holds at a time, where
 # the largest entry at 10k objects (40,000 rows) was 6 MB of rows and as many of payload.
 _CHUNK = 2000
