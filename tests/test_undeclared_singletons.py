@@ -272,7 +272,7 @@ def test_the_note_comes_from_the_findings_record_never_from_their_messages() -> 
     sentence = message("identity", paths)
 
     def finding(rule: str, text: str, recorded: bool) -> Finding:
-        said = ("identity", paths, len(sentence)) if recorded else None
+        said = ("identity", paths) if recorded else None
         return Finding(rule, Status.FAIL, Severity.HIGH, "identity", None, None, None, text,
                        "", (), undeclared=said)  # fmt: skip
 

@@ -406,9 +406,8 @@ def evaluate_one(
                 if named:
                     from hdsguard.undeclared import message as undeclared_message
 
-                    sentence = undeclared_message(undeclared, named)
-                    messages = [sentence, *messages]
-                    said = (undeclared, tuple(named), len(sentence))
+                    messages = [undeclared_message(undeclared, named), *messages]
+                    said = (undeclared, tuple(named))
                 elif missing:
                     messages.append(_missing_message(missing))
             elif missing:

@@ -85,13 +85,13 @@ class Finding(NamedTuple):
     # compares; "" for a pass or a not-applicable finding.
     reason: str = ""
     # When the message opens with the missing-section sentence (hdsguard.undeclared): the
-    # section, the fields it names, and the sentence's length, so that a report naming the
-    # section once shortens the message without reading it back.
+    # section and the fields it names, so that a report naming the section once shortens
+    # the message without reading it back.
     undeclared: Undeclared | None = None
 
 
-# (section, the fields as paths, the length of the sentence that opens the message).
-Undeclared = tuple[str, tuple[tuple[str, ...], ...], int]
+# (section, the fields the sentence names, as paths).
+Undeclared = tuple[str, tuple[tuple[str, ...], ...]]
 
 
 # The key of a rule's findings' sort: their target (item 3), at C speed.
@@ -160,9 +160,19 @@ def to_shared_rows(findings: Iterable[Finding]) -> list[Row]:
     plain, intern = _PLAIN, sys.intern
     return [
         (intern(f[0]), plain[f[1]], plain[f[2]], f[3],
-         None if f[4] is None else intern(f[4]), f[5], f[6], f[7], f[8], f[13], f[14])
+         None if f[4] is None else intern(f[4]), f[5], f[6], f[7], f[8], f[13],
+         None if f[14] is None else _shared_undeclared(f[14]))
         for f in findings
     ]  # fmt: skip
+
+
+def _shared_undeclared(said: Undeclared) -> Undeclared:
+    """``said`` built afresh of interned names: marshal marks an object shared by the number
+    of references it has, so a record read back from a memo (its names shared) and the same
+    record made by the engine would be written as different bytes, and a rewritten memo
+    entry would differ from the first one."""
+    intern = sys.intern
+    return intern(said[0]), tuple(tuple(intern(n) for n in path) for path in said[1])
 
 
 def from_rows(rows: Iterable[Row], references: Mapping[str, tuple[str, ...]]) -> list[Finding]:
@@ -175,7 +185,7 @@ def from_rows(rows: Iterable[Row], references: Mapping[str, tuple[str, ...]]) ->
         new(Finding, (rule, status_of[status], severity_of[severity], target, file, line,
                       column, message, remediation, references[rule], None, False, (),
                       reason if type(reason) is text else _not_text(reason),
-                      None if undeclared is None else _undeclared(undeclared, message)))
+                      None if undeclared is None else _undeclared(undeclared)))
         for (rule, status, severity, target, file, line, column, message, remediation, reason,
              undeclared) in rows
     ]  # fmt: skip
@@ -185,19 +195,18 @@ def _not_text(value: object) -> str:
     raise TypeError(f"a reason is a text, not {type(value).__name__}")
 
 
-def _undeclared(value: object, message: str) -> Undeclared:
-    """``value`` as read back (a memo on disk), checked: a section, paths of names, and a
-    length within ``message``; TypeError otherwise."""
-    if type(value) is tuple and len(value) == 3:
-        section, paths, length = value
+def _undeclared(value: object) -> Undeclared:
+    """``value`` as read back (a memo on disk), checked: a section and paths of names;
+    TypeError otherwise."""
+    if type(value) is tuple and len(value) == 2:
+        section, paths = value
         if (
             type(section) is str
             and type(paths) is tuple
-            and all(type(p) is tuple and all(type(n) is str for n in p) for p in paths)
-            and type(length) is int
-            and 0 < length <= len(message)
+            and paths
+            and all(type(p) is tuple and p and all(type(n) is str for n in p) for p in paths)
         ):
-            return section, paths, length
+            return section, paths
     raise TypeError("not an undeclared section's record")
 
 

@@ -8,8 +8,9 @@ minimal example: thirteen times); there, :func:`notes` says it once per section,
 line of YAML declaring every field the findings need, and :func:`shorten` leaves each
 finding the fields it misses.
 
-The engine records on the finding (``Finding.undeclared``) which section, which fields and
-how much of the message the sentence takes: nothing here reads a message back.
+The engine records on the finding (``Finding.undeclared``) which section and which fields
+the sentence names; the sentence is made again from them (the same words, in the run's
+language) to know where the rest of the message begins: nothing here reads a message back.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def notes(findings: Iterable[Finding]) -> dict[str, str]:
     for finding in findings:
         if finding.undeclared is None:
             continue
-        section, paths, _length = finding.undeclared
+        section, paths = finding.undeclared
         counts[section] = counts.get(section, 0) + 1
         for path in paths:
             fields.setdefault(section, {})[path] = None
@@ -81,8 +82,8 @@ def shorten(finding: Finding, noted: Iterable[str]) -> str:
     message itself."""
     if finding.undeclared is None or finding.undeclared[0] not in noted:
         return finding.message
-    section, paths, length = finding.undeclared
+    section, paths = finding.undeclared
     short = _(
         "evidence missing: {names} (the `{section}` section is not declared: see the note on it)"
     ).format(names=_names(paths), section=section)
-    return short + finding.message[length:]
+    return short + finding.message[len(message(section, paths)) :]
