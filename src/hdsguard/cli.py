@@ -40,6 +40,7 @@ _LAZY = {
     "policies": "hdsguard.cli_policies:policies",
     "report": "hdsguard.cli_audit:report",
     "verify-pack": "hdsguard.cli_audit:verify_pack",
+    "waivers": "hdsguard.cli_waivers:waivers",
 }
 
 
@@ -228,6 +229,16 @@ def check(
     targets, options, config = prepare_run(
         paths, as_of, policy_dirs, config_file, no_config, baseline_file
     )
+    if new_only and options.baseline_file is None:
+        # Without a baseline nothing is baselined: every failure would be shown as new, and a
+        # gate meant to fail on new findings only would fail on all of them, saying nothing.
+        raise click.UsageError(
+            _(
+                "--new-only leaves out the failures a baseline lists, and no baseline is "
+                "named: give one with `--baseline FILE` or `baseline:` in the config (write "
+                "it with `hdsguard baseline`), or drop --new-only"
+            )
+        )
     evidence = verbose or any(o.format in EVIDENCE_FORMATS for o in outputs)
     from hdsguard.progress import on_terminal
 

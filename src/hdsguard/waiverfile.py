@@ -128,12 +128,33 @@ def waiver_problems(
                     "be granted in the future; write the date it was approved"
                 ).format(created=entry.created, as_of=as_of),
             )
+        for j, item in enumerate(entry.accepts or ()):
+            unknown = _unknown_check(str(item.check), catalogue[entry.rule])
+            if unknown:
+                problems.append(
+                    at(waivers.source, ("waivers", index, "accepts", j, "check"), unknown)
+                )
         severity = severities.get(entry.rule, Severity(catalogue[entry.rule].meta.severity))
         cap = getattr(policy.max_days, severity.value)
         over = _over_cap(entry, severity, cap, as_of, config_name)
         if over:
             add("expires", over)
     return problems
+
+
+def _unknown_check(key: str, policy: CompiledPolicy) -> str | None:
+    """What is wrong with ``key`` as a check of ``policy`` in a waiver's ``accepts``, or None."""
+    from hdsguard.reasons import APPLICABLE_IF
+
+    keys = [c.key for c in policy.checks]
+    if key in keys or key == APPLICABLE_IF:
+        return None
+    return _("{rule} has no check `{key}`{hint}; its checks are: {keys}").format(
+        rule=policy.id,
+        key=key,
+        hint=did_you_mean(key, keys),
+        keys=", ".join(f"`{k}`" for k in keys),
+    )
 
 
 def _span(entry: WaiverValues, as_of: datetime.date) -> tuple[datetime.date, str, int]:
@@ -218,13 +239,22 @@ def apply_waivers(
     matched: set[int] = set()
     # Waivers matching a finding that stays unwaived: an expired one "counts again" only there.
     unwaived: set[int] = set()
+    # Waivers in force matching a finding whose reason their `accepts` does not cover: each
+    # with those findings, as they end (waived by another waiver, or not).
+    refused: dict[int, list[Finding]] = {}
     out: list[Finding] = []
     for finding in findings:
         hits = _matching(finding, waivers.entries) if finding.status in WAIVABLE else []
+        if hits:
+            hits, refusing = _by_accepts(finding, hits, as_of)
+        else:
+            refusing = []
         matched.update(i for i, _ in hits)
         applied = _apply(finding, [w for _, w in hits], as_of)
         if applied.status is not Status.WAIVED:
             unwaived.update(i for i, _ in hits)
+        for i in refusing:
+            refused.setdefault(i, []).append(applied)
         out.append(applied)
     by_rule: dict[str, list[str]] | None = None
 
@@ -249,8 +279,56 @@ def apply_waivers(
             replaced=index not in unwaived,
             meant=None if index in matched else _meant(entry, failing(out)),
         )
+        if index in refused and index not in matched:
+            state = None  # not an orphan: what it matched fails for another reason
         notices += [n for n in (state, reviews.get(index)) if n]
+        notices += [_refused_notice(waivers.where(index), entry, f) for f in refused.get(index, ())]
     return out, notices
+
+
+def _by_accepts(
+    finding: Finding, hits: list[tuple[int, WaiverValues]], as_of: datetime.date
+) -> tuple[list[tuple[int, WaiverValues]], list[int]]:
+    """``hits`` less the waivers in force whose ``accepts`` does not cover the finding's
+    reason, and those waivers' indices. An expired waiver accepts nothing any more: it stays
+    a hit, and says it expired."""
+    from hdsguard.waiveraccepts import covers
+
+    kept: list[tuple[int, WaiverValues]] = []
+    refusing: list[int] = []
+    for i, w in hits:
+        if w.accepts and as_of <= w.expires and not covers(w.accepts, finding.reason):
+            refusing.append(i)
+        else:
+            kept.append((i, w))
+    return kept, refusing
+
+
+def _refused_notice(where: str, entry: WaiverValues, finding: Finding) -> str:
+    from hdsguard.waiveraccepts import changes
+
+    what = _("{where}: waiver for {rule} on {target}").format(
+        where=where, rule=entry.rule, target=entry.target
+    )
+    changed = changes(entry.accepts or (), finding.reason)
+    if finding.status is Status.WAIVED:
+        message = _(
+            "{what} does not accept why the finding on {found} does not pass ({changed}); "
+            "another waiver waives it. If this one should accept it too, update its `accepts` "
+            "(`hdsguard waivers suggest` prints it)"
+        )
+    else:
+        message = _(
+            "{what} does not accept why the finding on {found} does not pass ({changed}): "
+            "the finding keeps its status `{status}`. If this reason is accepted too, update the "
+            "waiver's `accepts` (`hdsguard waivers suggest` prints it)"
+        )
+    return message.format(
+        what=what,
+        found=finding.target,
+        changed=changed,
+        status=finding.status.value,
+    )
 
 
 def _meant(entry: WaiverValues, failing: Mapping[str, list[str]]) -> str | None:

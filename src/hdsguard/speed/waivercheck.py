@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hdsguard.waivers import AcceptedCheck
 
 from hdsguard.speed.plainread import Doubt as _Doubt
 from hdsguard.speed.plainread import plain_date as _date
@@ -42,6 +45,8 @@ class PlainWaiverEntry:
     ticket: str | None = None
     created: datetime.date | None = None
     expires: datetime.date
+    # A waiver with `accepts` is read by the model (a doubt here): none in a plain entry.
+    accepts: list[AcceptedCheck] | None = None
 
 
 def plain_waivers(data: Any) -> tuple[PlainWaiverEntry, ...] | None:
@@ -68,11 +73,17 @@ def _entry(value: Any) -> PlainWaiverEntry:
         raise _Doubt
     if any(k not in value for k in (*_TEXTS, "expires")):
         raise _Doubt
-    texts = {k: _text(value[k]) for k in _TEXTS}
     ticket = _text(value["ticket"]) if "ticket" in value else None
     created = _date(value["created"]) if "created" in value else None
     return PlainWaiverEntry(
-        **texts, ticket=ticket, created=created, expires=_date(value["expires"])
+        rule=_text(value["rule"]),
+        target=_text(value["target"]),
+        justification=_text(value["justification"]),
+        owner=_text(value["owner"]),
+        approver=_text(value["approver"]),
+        ticket=ticket,
+        created=created,
+        expires=_date(value["expires"]),
     )
 
 
