@@ -5,6 +5,10 @@ variables as its conditions. A message with several placeholders also gets them 
 list expression: one CEL call renders it (most of the cost of a call from Python is the call
 itself), and only when that list fails (a placeholder's error fails the whole list) is each
 placeholder evaluated on its own, so that only the failing one reads "(unknown)".
+
+A placeholder written ``{{# … }}`` is never shown: the hidden placeholders of a message are
+what a finding's reason quotes (:mod:`hdsguard.reasons`), where the shown ones cannot say it:
+a CVE quoted with its age, a sentence built in CEL (docs/policy-format.md).
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from hdsguard.i18n import _
 from hdsguard.policies.celenv import CelRuntime, evaluate
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+# What opens a hidden placeholder: ``{{# self.vulnerabilities.map(v, v.cve) }}`` (no CEL
+# expression starts with it).
+HIDDEN = "#"
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,9 @@ class Template:
     values: cel.Expression | None = None
     # The language of the text: quoted values are written as its readers expect (dates).
     lang: str = "en"
+    # The positions, among the placeholders, of those written ``{{# … }}``: evaluated for a
+    # finding's reason, never shown.
+    hidden: tuple[int, ...] = ()
 
     def render(self, activation: cel.Activation) -> str:
         """The message for ``activation``'s values, without the blanks a placeholder that
@@ -61,12 +71,15 @@ class Template:
                 out.append(part)
                 continue
             value, error = evaluate(part, activation)
+            if len(quoted) not in self.hidden:
+                out.append(_unknown(self.lang) if error else to_text(value, self.lang))
             quoted.append(None if error else value)
-            out.append(_unknown(self.lang) if error else to_text(value, self.lang))
         return intern(_grammar("".join(out).strip(), self.lang)), quoted
 
     def _filled(self, values: list[Any]) -> str:
         lang = self.lang
+        if self.hidden:
+            values = [v for i, v in enumerate(values) if i not in self.hidden]
         if lang == "en":  # a string is quoted as it is (to_text's first case)
             texts = [v if type(v) is str else to_text(v, lang) for v in values]
         else:
@@ -80,22 +93,32 @@ class Template:
         Decided once per template, when a finding first needs it."""
         from hdsguard.policies.locality import reads_date
 
+        if self.hidden:
+            # The policy says what the reason quotes: its shown placeholders are words (an
+            # English sentence a placeholder builds), and what a hidden one selects by date
+            # (the CVEs past their limit) changes only when another crosses it: a new reason.
+            return self.hidden
         placeholders = [p for p in self.parts if not isinstance(p, str)]
         return tuple(i for i, p in enumerate(placeholders) if not reads_date(_real(p)))
 
     @cached_property
     def dated_fields(self) -> tuple[str, ...]:
         """The fields of ``self`` (first step of a path) that a placeholder reading the date
-        reads and no other placeholder does: left out with their placeholder, they would leave
-        a declared value out of a finding's reason (a CVE quoted with its age)."""
+        reads and no other placeholder does (with hidden placeholders: that a shown one reads
+        and no hidden one does): left out with their placeholder, they would leave a declared
+        value out of a finding's reason (a CVE quoted with its age)."""
         from hdsguard.policies.locality import reads_date
         from hdsguard.policies.selffields import self_paths
 
         dated: set[str] = set()
         steady: set[str] = set()
-        for part in (_real(p) for p in self.parts if not isinstance(p, str)):
+        placeholders = [_real(p) for p in self.parts if not isinstance(p, str)]
+        for i, part in enumerate(placeholders):
             heads = {str(path[0]) for path in self_paths(part) if path}
-            (dated if reads_date(part) else steady).update(heads)
+            if self.hidden:  # a field a shown placeholder reads and no hidden one quotes
+                (steady if i in self.hidden else dated).update(heads)
+            else:
+                (dated if reads_date(part) else steady).update(heads)
         return tuple(sorted(dated - steady))
 
     def steady_values(
@@ -119,19 +142,29 @@ class Template:
 
     @cached_property
     def _pattern(self) -> str:
-        """The parts as one ``str.format`` pattern, ``{}`` for each placeholder: a message
-        rendered for each of 10,000 failing ports is one call, not one per part."""
-        return "".join(
-            part.replace("{", "{{").replace("}", "}}") if isinstance(part, str) else "{}"
-            for part in self.parts
-        )
+        """The parts as one ``str.format`` pattern, ``{}`` for each shown placeholder: a
+        message rendered for each of 10,000 failing ports is one call, not one per part."""
+        out: list[str] = []
+        index = 0
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part.replace("{", "{{").replace("}", "}}"))
+                continue
+            if index not in self.hidden:
+                out.append("{}")
+            index += 1
+        return "".join(out)
 
     def render_each(self, activation: cel.Activation) -> str:
         """Each placeholder evaluated on its own (what :meth:`render` falls back to)."""
         out: list[str] = []
+        index = -1
         for part in self.parts:
             if isinstance(part, str):
                 out.append(part)
+                continue
+            index += 1
+            if index in self.hidden:
                 continue
             value, error = evaluate(part, activation)
             out.append(_unknown(self.lang) if error else to_text(value, self.lang))
@@ -167,11 +200,15 @@ def compile_template(
 ) -> Template:
     """Compile every placeholder; raise ValueError naming the one that does not compile."""
     parts: list[str | cel.Expression] = []
+    hidden: list[int] = []
     pos = 0
-    for match in _PLACEHOLDER.finditer(text):
+    for index, match in enumerate(_PLACEHOLDER.finditer(text)):
         if match.start() > pos:
             parts.append(text[pos : match.start()])
         source = match.group(1).strip()
+        if source.startswith(HIDDEN):
+            hidden.append(index)
+            source = source[len(HIDDEN) :].strip()
         try:
             parts.append(runtime.compile(source, policy_id))
         except ValueError as exc:
@@ -185,7 +222,7 @@ def compile_template(
         if isinstance(part, str) and "{{" in part:
             message = _("unclosed placeholder: {opening} without {closing}")
             raise ValueError(message.format(opening="`{{`", closing="`}}`"))
-    return Template(tuple(parts), _values(runtime, text, policy_id), lang)
+    return Template(tuple(parts), _values(runtime, text, policy_id), lang, tuple(hidden))
 
 
 def _values(runtime: CelRuntime, text: str, policy_id: str | None) -> cel.Expression | None:
@@ -200,8 +237,9 @@ def _values(runtime: CelRuntime, text: str, policy_id: str | None) -> cel.Expres
 
 
 def placeholders(text: str) -> list[str]:
-    """The CEL source of every ``{{ … }}`` of a message."""
-    return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text)]
+    """The CEL source of every ``{{ … }}`` of a message (a hidden one's, ``{{# … }}``,
+    without its mark)."""
+    return [m.group(1).strip().removeprefix(HIDDEN).strip() for m in _PLACEHOLDER.finditer(text)]
 
 
 # The words of quoted values in French text (a value, not a message of the code's catalogue:

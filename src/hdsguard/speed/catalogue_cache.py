@@ -72,7 +72,7 @@ __all__ = [
     "stored",
 ]
 
-_FORMAT = 3  # 3: marshal data, no pickle
+_FORMAT = 4  # 3: marshal data, no pickle; 4: a template holds its hidden placeholders
 _PREFIX = "catalogue-"
 _SUFFIX = ".marshal"
 _ENTRY = re.compile(rf"{_PREFIX}[a-z]{{2,8}}-[0-9a-f]{{64}}{re.escape(_SUFFIX)}")
