@@ -195,7 +195,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     from hdsguard.speed.findingsmemo import FindingsMemo
 
     in_use = fields_in_use(policies, decl)
-    with_reasons = wants_reasons(options)
+    with_reasons = wants_reasons(options, waivers)
     memo = FindingsMemo.open(
         runtime.catalogue_key,
         decl.digests,
@@ -246,11 +246,13 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
     )
 
 
-def wants_reasons(options: CheckOptions) -> bool:
-    """Whether the run's failing findings need their reason: asked for, or a baseline to
-    compare them with."""
+def wants_reasons(options: CheckOptions, waivers: WaiverSet | None = None) -> bool:
+    """Whether the run's failing findings need their reason: asked for, a baseline to
+    compare them with, or a waiver that names what it `accepts` (hdsguard.waiveraccepts)."""
     if options.reasons is not None:
         return options.reasons
+    if waivers is not None and any(entry.accepts for entry in waivers.entries):
+        return True
     return options.baseline_file is not None
 
 

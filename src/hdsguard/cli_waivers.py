@@ -71,7 +71,10 @@ def suggest(
     from hdsguard.api import check as run_check
 
     paths_, options, _config = prepare_run(paths, as_of, policy_dirs, config_file, no_config)
-    options = replace(with_evidence(options, evidence_paths), baseline_file=None, evidence=False)
+    # Reasons are what it prints: asked for even without a baseline (api.wants_reasons).
+    options = replace(
+        with_evidence(options, evidence_paths), baseline_file=None, evidence=False, reasons=True
+    )
     report = run_check(paths_, options)
     chosen = [
         f
