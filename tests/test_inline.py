@@ -374,7 +374,10 @@ def _expressions(text: str) -> list[str]:
             for item in node:
                 walk(item)
         elif isinstance(node, str):
-            found.extend(m.strip() for m in re.findall(r"\{\{(.*?)\}\}", node))
+            # A hidden placeholder, `{{# … }}`, holds an expression after its mark.
+            found.extend(
+                m.strip().removeprefix("#").strip() for m in re.findall(r"\{\{(.*?)\}\}", node)
+            )
 
     walk(yaml.safe_load(text))
     return found
