@@ -157,8 +157,6 @@ READ_FROM_ELSEWHERE = {
     "(policies/anytoany.py), one call per firewall",
     "certificates.id": "an identifier: services name their certificate by it (tls.certificate)",
     "certificates.sha256": READ_BY_HELPERS["sha256"],
-    "services.tls.certificate": "EVD-006 and EVD-008 find the services serving a declared "
-    "certificate through observed_certificates() (evidence.match)",
     "services.addresses": READ_BY_HELPERS["addresses"],
     "services.vulnerabilities.kev_added": READ_BY_HELPERS["kev_added"],
     "firewalls.vulnerabilities.kev_added": READ_BY_HELPERS["kev_added"],
