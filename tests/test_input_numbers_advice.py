@@ -26,8 +26,8 @@ providers:
         (PROVIDER.format(field="activities: [1-6]"),
          "a range is not a number: write each one, `[1, 2, 3, 4, 5, 6]`"),
         ("services:\n  - {id: web, protocol: https, exposure: internet, tls: {min_version: 1}}\n",
-         'invalid value 1 (a number): write one of `"1.0"`, `"1.1"`, `"1.2"`, `"1.3"`, in '
-         "quotes"),
+         'invalid value 1 (a number): version 1 most likely means `"1.0"`; write it in quotes, '
+         'or the version meant: `"1.1"`, `"1.2"`, `"1.3"`'),
         ("identity:\n  inactive_disable_days: 99999999999999999999999999\n",
          "99999999999999999999999999 is far too large (26 digits): no count is that large; "
          "write the real number"),
@@ -47,3 +47,16 @@ def test_in_french(tmp_path: Path) -> None:
         ["check", str(tmp_path / "decl.yaml"), "--as-of", "2026-11-28", "--lang", "fr"]
     )
     assert 'valeur invalide 2 (un nombre) : écrivez `"v2"`, entre guillemets' in result.stderr
+
+
+def test_a_whole_version_names_its_likely_meaning_in_french(tmp_path: Path) -> None:
+    text = "services:\n  - {id: web, protocol: https, exposure: internet, tls: {min_version: 1}}\n"
+    write(tmp_path, {"decl.yaml": text})
+    result = run_cli(
+        ["check", str(tmp_path / "decl.yaml"), "--as-of", "2026-11-28", "--lang", "fr"]
+    )
+    assert result.exit_code == 2
+    assert (
+        'valeur invalide 1 (un nombre) : la version 1 désigne très probablement `"1.0"` ; '
+        'écrivez-la entre guillemets, ou la version voulue : `"1.1"`, `"1.2"`, `"1.3"`'
+    ) in result.stderr, result.stderr

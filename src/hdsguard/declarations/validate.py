@@ -263,15 +263,26 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         # `referential: 2`, `min_version: 1`: the number the choice is written with, not the
         # choice; say which texts it stands for rather than "should be 'v1.1' or 'v2'".
         shown = _numbered_choices(got, _options(str(err.get("ctx", {}).get("expected", ""))))
-        message = (
-            _('invalid value {got} (a number): write `"{fix}"`, in quotes').format(
+        likely = f"{got}.0" if type(got) is int and f"{got}.0" in shown else None
+        if likely is not None:
+            # `min_version: 1` most likely means TLS 1.0 (often called "TLS 1"), but it may be
+            # a minimum half-written: name the likely reading, and the others, without guessing.
+            message = _(
+                'invalid value {got} (a number): version {got} most likely means `"{fix}"`; '
+                "write it in quotes, or the version meant: {choices}"
+            ).format(
+                got=got,
+                fix=likely,
+                choices=", ".join(f'`"{o}"`' for o in shown if o != likely),
+            )
+        elif len(shown) == 1:
+            message = _('invalid value {got} (a number): write `"{fix}"`, in quotes').format(
                 got=got, fix=shown[0]
             )
-            if len(shown) == 1
-            else _("invalid value {got} (a number): write one of {choices}, in quotes").format(
+        else:
+            message = _("invalid value {got} (a number): write one of {choices}, in quotes").format(
                 got=got, choices=", ".join(f'`"{o}"`' for o in shown)
             )
-        )
     elif kind == "less_than_equal" and _beyond_engine(got):
         # Beyond what the rules' engine holds: no count of days or hours is that large, and
         # "less than or equal to 9223372036854775807" names no value a person would write.
