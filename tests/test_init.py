@@ -154,6 +154,34 @@ def test_a_misspelt_protocol_gets_the_likely_one(here: Path, lang: str, expected
 
 
 @pytest.mark.parametrize(
+    ("args", "lang", "meant"),
+    [
+        (["--kind", "clinique"], "en", "'other'; did you mean `clinic`?"),
+        (["--kind", "clinique"], "fr", "'other' ; vouliez-vous dire `clinic` ?"),
+        (["--kind", "EHPAD"], "fr", "vouliez-vous dire `medico_social` ?"),
+        (["--kind", "Hospital"], "en", "did you mean `hospital`?"),
+        (["--hosting", "hébergeur"], "fr", "vouliez-vous dire `provider` ?"),
+        (["--hosting", "prem"], "en", "did you mean `premises`?"),
+        (["--ci", "gitlb"], "en", "did you mean `gitlab`?"),
+    ],
+)
+def test_every_choice_of_init_names_the_one_meant(
+    here: Path, args: list[str], lang: str, meant: str
+) -> None:
+    # A French user writes `--kind clinique`: every enum init takes says which value it meant.
+    result = run_cli(["--lang", lang, "init", "--no-input", *args])
+    assert result.exit_code == 2
+    assert meant in result.stderr, result.stderr
+    assert list(here.iterdir()) == [here / ".git"]
+
+
+def test_a_choice_close_to_none_gets_no_guess(here: Path) -> None:
+    result = run_cli(["init", "--no-input", "--kind", "zzz"])
+    assert result.exit_code == 2
+    assert "did you mean" not in result.stderr
+
+
+@pytest.mark.parametrize(
     ("kind", "system"),
     [
         ("imaging_centre", "pacs"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -37,6 +38,23 @@ NEXT = N_(
 )
 
 
+class HintedChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice whose refusal names the option meant: `--kind clinique` -> did you mean
+    `clinic`? (French words, another case or a slip of the letters, as in declarations)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as error:
+            from hdsguard.declarations.advice import MSG_CLOSE, closest_choice
+
+            close = closest_choice(str(value), [str(c) for c in self.choices])
+            if close is None:
+                raise
+            message = error.message.rstrip(". ") + _(MSG_CLOSE).format(close=close)
+            raise click.BadParameter(message, ctx=ctx, param=param) from None
+
+
 def _ask(
     value: str | None,
     question: str,
@@ -48,7 +66,7 @@ def _ask(
         return value
     if not interactive:
         return default
-    kind = click.Choice(choices) if choices else None
+    kind = HintedChoice(choices) if choices else None
     answer: str = click.prompt(_(question), default=default, type=kind)
     return answer
 
@@ -61,13 +79,13 @@ def _ask(
 @click.option("--name", help=f"{Q_NAME}.")
 @click.option(
     "--kind",
-    type=click.Choice(KINDS),
+    type=HintedChoice(KINDS),
     help=f"{Q_KIND}; it names the system the skeleton starts from (pacs for an imaging centre, "
     "sil for a laboratory, dpi for a hospital or a clinic). Default: clinic.",
 )
 @click.option(
     "--hosting",
-    type=click.Choice(HOSTING),
+    type=HintedChoice(HOSTING),
     help="Where the systems holding health data run. Default: premises.",
 )
 @click.option("--provider", help="Name of the hosting provider (with --hosting provider).")
@@ -78,7 +96,7 @@ def _ask(
 @click.option(
     "--declarations", default="declarations", show_default=True, help="Declaration directory."
 )
-@click.option("--ci", type=click.Choice(CI), help="CI job to write. Default: github.")
+@click.option("--ci", type=HintedChoice(CI), help="CI job to write. Default: github.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @click.option(
     "--skip-existing",

@@ -105,17 +105,27 @@ def make_id(text: str) -> str:
 
 def choice_message(got: str, options: Sequence[str]) -> str:
     """``write `rdp``` for ``RDP``; else the allowed values, with the closest one."""
-    import difflib
-
     same = [o for o in options if o.lower() == got.strip().lower()]
     if same:
         return _(MSG_CASE).format(got=got, fix=same[0])
     choices = ", ".join(f"`{o}`" for o in options)
     message = _(MSG_CHOICES).format(got=got, choices=choices)
+    close = closest_choice(got, options)
+    return message + (_(MSG_CLOSE).format(close=close) if close else "")
+
+
+def closest_choice(got: str, options: Sequence[str]) -> str | None:
+    """The option ``got`` most likely means: the same word in another case, a French or
+    everyday word for it (`clinique`, `ehpad`, `hebergeur`), else the closest by its letters;
+    None when nothing is close."""
+    import difflib
+
+    same = [o for o in options if o.lower() == got.strip().lower()]
     meant = WORDS_FOR.get(_plain(got), "")
-    close = [meant] if meant in options else []
-    close = close or difflib.get_close_matches(got.lower(), list(options), n=1)
-    return message + (_(MSG_CLOSE).format(close=close[0]) if close else "")
+    if same or meant in options:
+        return same[0] if same else meant
+    close = difflib.get_close_matches(got.lower(), list(options), n=1)
+    return close[0] if close else None
 
 
 # What French (and a few everyday) words name in the vocabulary, as users write them: an
@@ -136,6 +146,9 @@ WORDS_FOR = {
     "critique": "critical", "elevee": "high", "haute": "high", "moyenne": "medium",
     "faible": "low", "basse": "low",
     "autoriser": "allow", "refuser": "deny", "interdire": "deny",
+    # `hdsguard init --hosting` and `--ci`
+    "locaux": "premises", "sur site": "premises", "sur place": "premises",
+    "hebergeur": "provider", "prestataire": "provider", "fournisseur": "provider",
 }  # fmt: skip
 
 
