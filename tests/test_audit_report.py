@@ -537,13 +537,13 @@ def test_the_verdict_line_names_accepted_risks_warnings_and_deadlines(tmp_path: 
     argv = ["report", "--config", str(config), "--as-of", "2026-11-28"]
     assert run_cli([*argv, "-o", str(tmp_path / "a.html")]).exit_code == 1
     assert _also(tmp_path / "a.html") == (
-        "Also: 4 failing findings accepted by waivers (see the waiver register); 31 upcoming "
+        "Also: 4 failing findings accepted by waivers (see the waiver register); 32 upcoming "
         "deadlines by 2027-05-27, the first on 2026-11-29 (see the upcoming deadlines)."
     )
     assert run_cli([*argv, "--lang", "fr", "-o", str(tmp_path / "fr.html")]).exit_code == 1
     assert _also(tmp_path / "fr.html") == (
         "À noter aussi : 4 constats non conformes acceptés par des dérogations (voir le registre "
-        "des dérogations) ; 31 échéances d'ici le 27 mai 2027, la première le 29 novembre 2026 "
+        "des dérogations) ; 32 échéances d'ici le 27 mai 2027, la première le 29 novembre 2026 "
         "(voir les échéances à venir)."
     )
     # Nothing to add: no such line.
