@@ -189,6 +189,7 @@ def test_the_rules_that_follow_references_read_these_sections() -> None:
         # services_count(): whether the inventory is declared, and how many: a counted read
         "EXP-006": ("services#count",),
         "IAM-001": ("services",),  # services_without_mfa(): a service may deny mfa_admin: true
+        "TLS-004": ("certificates",),  # certificate(): the one the exposed service presents
         **dict.fromkeys(("EXP-002", "EXP-007", "IAM-008"), ("systems",)),
         # the Internet services it runs itself, the firewalls in front of them
         "FW-005": ("firewalls", "services", "systems"),
