@@ -160,3 +160,28 @@ def test_a_quoted_number_is_told_to_lose_its_quotes(tree: Tree) -> None:
     ]
     french = run_cli(["check", "d.yaml", "--no-config", "--lang", "fr"]).stderr.splitlines()
     assert french[0].endswith("reçu une chaîne de caractères (écrivez 90 sans guillemets)")
+
+
+def test_a_number_written_with_its_unit_is_told_to_write_the_number_alone(tree: Tree) -> None:
+    # `breach_notice_hours: 72h` read "should be a valid integer, got a string": what to write?
+    tree(
+        {
+            "d.yaml": "logging: {retention_days: 365 jours}\n"
+            "vendors:\n  - {id: v, name: V, contract: {breach_notice_hours: 72h}}\n"
+            "services:\n  - {id: s, port: 443/tcp}\n"
+        }
+    )
+    result = run_cli(["check", "d.yaml", "--no-config"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "d.yaml:1:27: logging.retention_days: Input should be a valid integer, got "
+        "'365 jours': write the number alone, `365`"
+    )
+    assert lines[1].startswith("d.yaml:3:54: vendors/v.contract.breach_notice_hours: ")
+    assert lines[1].endswith("got '72h': write the number alone, `72`")
+    assert not any("443/tcp'" in line and "number alone" in line for line in lines)
+    french = run_cli(["check", "d.yaml", "--no-config", "--lang", "fr"]).stderr.splitlines()
+    assert french[0].endswith(
+        "la valeur doit être un nombre entier, reçu '365 jours' : écrivez le nombre seul, `365`"
+    )

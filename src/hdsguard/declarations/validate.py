@@ -293,7 +293,10 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
     elif kind.startswith("bool") and isinstance(got, str):
         message = _("{message}: got '{got}' (write true or false)").format(message=message, got=got)
     elif kind in {"int_type", "string_type", "float_type", "list_type", "dict_type", "model_type"}:
-        message = _("{message}, got {type}").format(message=message, type=_type_name(got))
+        plain, message = (
+            message,
+            _("{message}, got {type}").format(message=message, type=_type_name(got)),
+        )
         span = _range_text(got) if kind == "int_type" else None
         if span is not None and _scalar_items(path[:-1], model, 0):
             # `activities: [1-6]`: a range is no number; write each number of it.
@@ -315,6 +318,13 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         ):
             # `retention_days: "365"`: the fix is to drop the quotes, say so.
             message += _(" (write {got} without quotes)").format(got=got.strip())
+        elif kind == "int_type" and isinstance(got, str) and _WITH_UNIT.fullmatch(got):
+            # `breach_notice_hours: 72h`, `retention_days: 365 jours`: the field's name gives
+            # the unit; the value is the number alone.
+            number = _WITH_UNIT.fullmatch(got).group(1)  # type: ignore[union-attr]
+            message = _("{message}, got '{got}': write the number alone, `{number}`").format(
+                message=plain, got=got.strip(), number=number
+            )
         elif kind == "list_type" and _scalar_items(path, model, got) and " " not in str(got):
             # `storage_countries: FR`: the list of one item, as it is written.
             message += _("; write it as a list: `[{got}]`").format(got=got)
@@ -401,6 +411,8 @@ def _numbered_choices(got: int | float, options: Sequence[str]) -> list[str]:
     ]
 
 
+# A whole number followed by a unit or a word: `72h`, `48 heures`, `365 days`.
+_WITH_UNIT = re.compile(r"\s*([0-9]{1,9})\s*[^\W\d_][^\d]{0,19}")
 _RANGE = re.compile(r"\s*([0-9]{1,3})\s*-\s*([0-9]{1,3})\s*")
 
 
