@@ -346,3 +346,20 @@ def test_plan_balances_weights() -> None:
     assert abs(loads[0] / 0.8 - loads[1]) <= max(weights)
     # Eight CPUs, but weight enough for four processes only: 455.
     assert len(forkjobs.plan(weights, 8, min_per_job=100, parent_capacity=1.0)) == 4
+
+
+def test_a_ctrl_c_while_the_programs_are_readied_for_the_helpers_stops_the_run(
+    estate: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The programs were deserialised in an os.register_at_fork hook: a Ctrl-C landing there
+    # was printed ("Exception ignored in: <function _before_fork> … Traceback") and lost, the
+    # run going on to its end (seen once in the suite, under load: test_ctrl_c_is_exit_130).
+    from hdsguard.speed import catalogue_cache
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(catalogue_cache, "materialise", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(estate, "2", monkeypatch, True)
+    assert not forks

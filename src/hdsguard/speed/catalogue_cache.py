@@ -25,8 +25,9 @@ whose findings all come from the findings memo evaluates none, and deserialising
 the built-in catalogue was ≈ 35 ms of it. The serialized bytes are those the checksum covered;
 should one still not deserialise (an entry forged with its checksum recomputed), the
 catalogue is compiled again from its files, as when an entry is refused at load, and the
-entry rewritten; before a fork (evaluation helpers), every expression not yet deserialised is,
-so that each helper does not deserialise its own copy.
+entry rewritten; before the evaluation helpers fork, :func:`materialise` deserialises every
+expression not yet deserialised (:mod:`.evalsplit` calls it), so that each helper does not
+deserialise its own copy.
 """
 
 from __future__ import annotations
@@ -438,13 +439,3 @@ def release() -> None:
     _BOUND.clear()
     for source in list(_SOURCES):
         source.release()
-
-
-def _before_fork() -> None:
-    # An expression that cannot be read is the evaluation's error to report, not the fork's.
-    with contextlib.suppress(Exception):
-        materialise()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_before_fork)

@@ -15,6 +15,7 @@ process produced them.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import zlib
 from collections.abc import Iterable, Mapping
@@ -89,6 +90,12 @@ def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...
     def theirs(index: int, result: bytes) -> bytes | Batch | None:
         return decode(result, references)
 
+    # Every expression deserialised once, before the helpers fork, rather than in each of
+    # them (they share the parent's pages). Not in an os.register_at_fork hook, as it was: a
+    # Ctrl-C landing there was printed as "Exception ignored … Traceback" and lost, the run
+    # going on to its end. An expression that cannot be read is the evaluation's error.
+    with contextlib.suppress(Exception):
+        catalogue_cache.materialise()
     results = forkjobs.share_out(
         shares,
         here,
