@@ -14,7 +14,7 @@ from click.testing import Result
 
 from tests.helpers import AS_OF
 
-__all__ = ["AS_OF", "CONFIG", "FIREWALLS", "Tree", "rows", "waiver"]
+__all__ = ["AS_OF", "CONFIG", "EXPOSED", "EXP_CONFIG", "FIREWALLS", "Tree", "rows", "waiver"]
 
 Tree = Callable[[dict[str, str]], Path]
 
@@ -30,6 +30,19 @@ firewalls:
   - id: fw-core-1
     last_patch: 2026-10-20
 """
+
+# An FTP service open to the Internet (EXP-001 fails): the rule's reason, baselined or waived,
+# then the same service exposing telnet.
+EXPOSED = """
+version: 1
+systems:
+  - {id: lab, name: Lab, health_data: true}
+services:
+  - {id: results, system: lab, host: ftp.lab.example, port: 21, protocol: ftp,
+     exposure: internet, via: direct, role: file_transfer, authentication: password,
+     owner: DSI, purpose: results for GPs}
+"""
+EXP_CONFIG = "version: 1\ndeclarations: [decl]\nrules:\n  enable: [EXP-001]\n"
 
 CONFIG = """
 version: 1

@@ -11,7 +11,7 @@ from typing import Any
 from click.testing import Result
 
 from hdsguard.baseline import reason
-from tests.config_support import AS_OF, CONFIG, FIREWALLS, Tree
+from tests.config_support import AS_OF, CONFIG, EXP_CONFIG, EXPOSED, FIREWALLS, Tree
 from tests.helpers import REPO, run_cli
 
 DAY = datetime.date.fromisoformat(AS_OF)
@@ -19,16 +19,6 @@ STRICT = CONFIG + "params:\n  FW-001: {max_patch_age_days: 60}\n"
 CHECK = ["check", "--baseline", ".hdsguard-baseline.json", "--format", "json"]
 
 # An FTP service accepted as a known debt; then the same service exposes telnet.
-EXPOSED = """
-version: 1
-systems:
-  - {id: lab, name: Lab, health_data: true}
-services:
-  - {id: results, system: lab, host: ftp.lab.example, port: 21, protocol: ftp,
-     exposure: internet, via: direct, role: file_transfer, authentication: password,
-     owner: DSI, purpose: results for GPs}
-"""
-EXP_CONFIG = "version: 1\ndeclarations: [decl]\nrules:\n  enable: [EXP-001]\n"
 
 
 def _report(result: Result) -> dict[str, Any]:

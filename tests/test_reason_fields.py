@@ -22,7 +22,7 @@ from hdsguard.api import load_policies
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.policies.template import compile_template, placeholders
-from tests.config_support import AS_OF, Tree
+from tests.config_support import AS_OF, EXPOSED, Tree
 from tests.helpers import REPO, run_cli
 
 
@@ -153,17 +153,6 @@ def test_an_unrelated_vulnerability_does_not_make_a_baselined_finding_new(
     late = "      - {cve: CVE-2026-22222, cvss: 9.1, published: 2026-08-01, kev: false}\n"
     tree({"decl/fw.yaml": FIREWALL.format(more=late)})
     assert not _baselined(run_cli(CHECK))
-
-
-EXPOSED = """
-version: 1
-systems:
-  - {id: lab, name: Lab, health_data: true}
-services:
-  - {id: results, system: lab, host: ftp.lab.example, port: 21, protocol: ftp,
-     exposure: internet, via: direct, role: file_transfer, authentication: password,
-     owner: DSI, purpose: results for GPs}
-"""
 
 
 def test_exp_001_quotes_codes_not_its_english_sentence(tree: Tree, tmp_path: Path) -> None:

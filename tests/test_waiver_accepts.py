@@ -9,19 +9,8 @@ from typing import Any
 
 from click.testing import Result
 
-from tests.config_support import AS_OF, Tree
+from tests.config_support import AS_OF, EXP_CONFIG, EXPOSED, Tree
 from tests.helpers import run_cli
-
-EXPOSED = """
-version: 1
-systems:
-  - {id: lab, name: Lab, health_data: true}
-services:
-  - {id: results, system: lab, host: ftp.lab.example, port: 21, protocol: ftp,
-     exposure: internet, via: direct, role: file_transfer, authentication: password,
-     owner: DSI, purpose: results for GPs}
-"""
-EXP_CONFIG = "version: 1\ndeclarations: [decl]\nrules:\n  enable: [EXP-001]\n"
 
 # BKP-003: check 0 is the offline or immutable copy, check 1 the off-site one.
 BACKUP = """
