@@ -146,3 +146,20 @@ def test_the_builtin_catalogue_reads_only_declarable_fields(lang: str) -> None:
         assert found == [], (policy.meta.id, found)
         checked += sum(len(self_paths(e)) for e in exprs if e is not None)
     assert checked > 500  # the catalogue's expressions were decoded, not skipped
+
+
+def test_an_optional_select_is_checked_like_a_select(tmp_path: Path) -> None:
+    # `self.?x.orValue(…)` reads `x` as `self.x` does: a typo there never saw a value either,
+    # and was not refused (found by HA, eighteenth session).
+    condition = "'!self.?management_exposd.orValue(false)'"
+    assert refused(tmp_path, condition=condition) == [
+        "ORG-001.yaml:5:12: condition reads `self.management_exposd`, but `management_exposd` "
+        "is no field an object of `firewalls` can declare (the declaration schema has no such "
+        "field): it would never see a declared value; did you mean `management_exposed`?"
+    ]
+    runtime = CelRuntime()
+    expr = runtime.compile(
+        'self.?backup.?mfa.orValue(false) && self.rules.exists(r, r.?to.orValue("") == "x")',
+        None,
+    )
+    assert self_paths(expr) == {("backup",), ("backup", "mfa"), ("rules",), ("rules", 0, "to")}

@@ -32,6 +32,7 @@ from hdsguard.policies.protowire import fields
 
 # Expr (cel.expr.syntax): the fields holding sub-expressions, by kind of expression.
 _IDENT, _SELECT, _CALL, _LIST, _STRUCT, _COMPREHENSION = 4, 5, 6, 7, 8, 9
+_CONST, _STRING = 3, 6  # Expr.const_expr, Constant.string_value
 _SUB = {_CALL: (1, 3), _LIST: (1,)}  # a comprehension binds variables: _comprehension
 _STRUCT_ENTRY, _ENTRY_VALUES = 2, (3, 4)
 _CHECKED_EXPR = 4  # CheckedExpr.expr
@@ -90,6 +91,10 @@ def _walk(expr: bytes, found: set[FieldPath], depth: int, env: Env) -> None:
                 (n, v) for n, v in fields(body) if n == 1
             )  # the operand
         elif kind in _SUB:
+            if kind == _CALL:
+                chain = _optional(body, env)
+                if chain is not None:  # `self.?a`: a select that may find nothing
+                    found.add(chain)
             subs = ((n, v) for n, v in fields(body) if n in _SUB[kind])
         elif kind == _STRUCT:
             subs = (
@@ -143,7 +148,23 @@ def _as_chain(expr: bytes, env: Env) -> FieldPath | None:
         args = [v for n, v in fields(call) if n == 3 and isinstance(v, bytes)]
         if function == [b"_[_]"] and args and _as_chain(args[0], env) == ("params",):
             return ("params",)
+        return _optional(call, env)
     return None
+
+
+def _optional(call: bytes, env: Env) -> FieldPath | None:
+    """``("self", "a")`` for the optional select ``self.?a`` (the call ``_?._(self, "a")``):
+    it reads the field as ``self.a`` does, and a typo there never sees a value either."""
+    function = [v for n, v in fields(call) if n == 2]
+    args = [v for n, v in fields(call) if n == 3 and isinstance(v, bytes)]
+    if function != [b"_?._"] or len(args) != 2:
+        return None
+    constant = dict(fields(args[1])).get(_CONST)
+    name = dict(fields(constant)).get(_STRING) if isinstance(constant, bytes) else None
+    base = _as_chain(args[0], env)
+    if base is None or not isinstance(name, bytes):
+        return None
+    return (*base, name.decode())
 
 
 def _root(ident: bytes, env: Env) -> FieldPath | None:
@@ -157,8 +178,8 @@ def _root(ident: bytes, env: Env) -> FieldPath | None:
 
 
 def _chain(select: bytes, env: Env) -> FieldPath | None:
-    """``("self", "a", "b")`` for the select ``self.a.b``; None when it does not start at one
-    of :data:`ROOTS` or a variable bound to a chain from one."""
+    """``("self", "a", "b")`` for the select ``self.a.b`` (or ``self.?a.b``); None when it
+    does not start at one of :data:`ROOTS` or a variable bound to a chain from one."""
     names: list[str] = []
     node = select
     for _step in range(_MAX_DEPTH):
@@ -171,9 +192,8 @@ def _chain(select: bytes, env: Env) -> FieldPath | None:
         if isinstance(inner.get(_SELECT), bytes):
             node = inner[_SELECT]  # type: ignore[assignment]
             continue
-        ident = inner.get(_IDENT)
-        root = _root(ident, env) if isinstance(ident, bytes) else None
-        return None if root is None else (*root, *reversed(names))
+        base = _as_chain(operand, env)  # an identifier, or an optional select below
+        return None if base is None else (*base, *reversed(names))
     return None
 
 
