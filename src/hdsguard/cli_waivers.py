@@ -89,6 +89,8 @@ def suggest(
 
 def suggestions(findings: Sequence[Finding], as_of: str) -> str:
     """The waiver items of ``findings``, after a comment saying what to add."""
+    from hdsguard.waiveraccepts import parts  # one reading of a reason, as `accepts` reads it
+
     head = _(
         "Waiver items for the findings that do not pass on {as_of} (hdsguard waivers suggest). "
         "Paste one under `waivers:` and write its justification, owner, approver and expires "
@@ -106,7 +108,7 @@ def suggestions(findings: Sequence[Finding], as_of: str) -> str:
         lines.append(f"- rule: {_scalar(f.rule)}")
         lines.append(f"  target: {_scalar(f.target)}")
         lines.append("  accepts:")
-        lines += [f"    - {_item(part)}" for part in json.loads(f.reason)]
+        lines += [f"    - {_item(part)}" for part in parts(f.reason)]
     return "\n".join(lines) + "\n"
 
 
