@@ -525,7 +525,8 @@ ROWS: tuple[Row, ...] = (
         "VND-005",
         context={"health_data_access": False, "critical": False, "last_audit": "2024-06-01"},
     ),
-    r("vendors.stores_health_data", EDITOR, {"stores_health_data": True}, "VND-002"),
+    # The editor's TN and US sub-processors do not say they store none: HDS-006 (EXI 28).
+    r("vendors.stores_health_data", EDITOR, {"stores_health_data": True}, "HDS-006 VND-002"),
     r(
         "vendors.hosted_by",
         TRANSCRIPTION,
@@ -543,8 +544,25 @@ ROWS: tuple[Row, ...] = (
     ),
     r("vendors.transfer_mechanism", EDITOR, {"transfer_mechanism": "none"}, "VND-003"),
     r("vendors.transfer_mechanism", EDITOR, {"transfer_mechanism": "derogation"}, "VND-003"),
-    r("vendors.subprocessors", TELECONSULT, {"subprocessors": DROP}, "VND-003 VND-004"),
-    r("vendors.subprocessors.country", TELECONSULT, {"subprocessors.0.country": "IN"}, "VND-003"),
+    r("vendors.subprocessors", TELECONSULT, {"subprocessors": DROP}, "HDS-006 VND-003 VND-004"),
+    # The sub-processor keeps the health data (`stores_health_data: true`): EXI 28 too.
+    r(
+        "vendors.subprocessors.country",
+        TELECONSULT,
+        {"subprocessors.0.country": "IN"},
+        "HDS-006 VND-003",
+    ),
+    r(
+        "vendors.subprocessors.stores_health_data",
+        TELECONSULT,
+        {"subprocessors.0.stores_health_data": True},
+        "HDS-006",
+        context={
+            "transfer_mechanism": "scc",
+            "subprocessors.0.country": "IN",
+            "subprocessors.0.stores_health_data": False,
+        },
+    ),
     r(
         "vendors.subprocessors.authorised",
         TELECONSULT,
@@ -851,7 +869,9 @@ FORMAT_FIELDS = _FORMAT_TEXT.split()
 def test_every_contract_field_has_a_row_or_a_reason() -> None:
     covered = {row.place for row in ROWS} | set(NO_DANGER)
     assert sorted(set(FORMAT_FIELDS) - covered) == []
-    assert sorted(covered - set(FORMAT_FIELDS)) == sorted({"vendors.subprocessors.dpf_certified"})
+    assert sorted(covered - set(FORMAT_FIELDS)) == sorted(
+        {"vendors.subprocessors.dpf_certified", "vendors.subprocessors.stores_health_data"}
+    )
     # The names are the model's: a renamed field would leave its row testing nothing.
     model = {place for place, _key, _info in fields(DeclarationFile)}
     assert sorted(p for p in FORMAT_FIELDS if p not in model) == []

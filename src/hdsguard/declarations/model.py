@@ -838,6 +838,14 @@ class Subprocessor(Strict):
     authorised: StrictBool | None = Field(
         None, description="Whether the organisation authorised this sub-processor in writing."
     )
+    # Added in the nineteenth session: HDS EXI 28 bounds where the host's subcontractors store
+    # health data, and nothing else said which sub-processors store it (HDS-006).
+    stores_health_data: StrictBool | None = Field(
+        None,
+        description="Whether the sub-processor stores the organisation's health data (in its "
+        "`country`). Absent on a sub-processor outside the EEA of a vendor storing health data, "
+        "HDS-006 fails as missing evidence.",
+    )
     dpf_certified: StrictBool | None = Field(
         None,
         description="Whether the sub-processor is certified under the EU-US Data Privacy Framework "
