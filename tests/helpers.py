@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,23 @@ def assert_counted_as_found(verbose: Any, quiet: Any) -> None:
         (f.rule, f.status.value, f.file) for f in verbose.findings if f.status in COUNTED
     )
     assert quiet.tally == dict(expected)
+
+
+def cache_env(
+    cache: Path | None, base: Mapping[str, str] | None = None, **extra: str
+) -> dict[str, str]:
+    """The environment of a child hdsguard process (``base``, default this process's, with
+    ``extra``) keeping its caches in ``cache``, or using none (None). As :func:`use_cache`,
+    both variables are set together: a child given a cache directory while an inherited
+    ``HDSGUARD_NO_CACHE=1`` stays in place would run without cache and measure nothing."""
+    env = {**(os.environ if base is None else base), **extra}
+    if cache is None:
+        env["HDSGUARD_NO_CACHE"] = "1"
+        env.pop("HDSGUARD_CACHE_DIR", None)
+    else:
+        env.pop("HDSGUARD_NO_CACHE", None)
+        env["HDSGUARD_CACHE_DIR"] = str(cache)
+    return env
 
 
 def use_cache(monkeypatch: pytest.MonkeyPatch, cache: Path | None) -> None:

@@ -30,7 +30,7 @@ from hdsguard.speed.baselinecheck import (
     PlainTool,
     plain_baseline,
 )
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, cache_env, run_cli
 
 MIRRORS: list[tuple[type[BaseModel], type[Any]]] = [
     (BaselineFile, PlainBaselineFile),
@@ -233,7 +233,7 @@ def test_a_run_with_a_valid_baseline_does_not_import_pydantic(tmp_path: Path) ->
         "version: 1\nfirewalls:\n  - id: fw-edge-1\n    last_patch: 2025-06-02\n", "utf-8"
     )
     (tmp_path / "base.json").write_text(json.dumps(GOOD, indent=2) + "\n", "utf-8")
-    env = {"PATH": "", "HDSGUARD_NO_CACHE": "1"}
+    env = cache_env(None, {"PATH": ""})
     out = subprocess.run(
         [sys.executable, "-c", RUN], capture_output=True, text=True, cwd=tmp_path, env=env
     )

@@ -6,7 +6,6 @@ kept across the whole sequence, so that every run meets the entries of the state
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import REPO, run_cli, use_cache
+from tests.helpers import REPO, cache_env, run_cli, use_cache
 
 Mutation = Callable[[Path], None]
 
@@ -172,8 +171,7 @@ def test_concurrent_runs_agree(tmp_path: Path) -> None:
     expected = hdsguard(root, None, *args)
     args = ("--no-config", *args)
     cache = tmp_path / "shared-cache"
-    env = {k: v for k, v in os.environ.items() if k != "HDSGUARD_NO_CACHE"}
-    env["HDSGUARD_CACHE_DIR"] = str(cache)
+    env = cache_env(cache)
     for _round in range(2):  # an empty cache, then a full one
         runs = [
             subprocess.Popen(

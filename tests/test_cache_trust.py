@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.helpers import REPO, run_cli, use_cache, write
+from tests.helpers import REPO, cache_env, run_cli, use_cache, write
 
 AS_OF = "2026-11-28"
 
@@ -247,13 +247,7 @@ def test_the_memo_follows_every_file_of_the_package(tmp_path: Path) -> None:
             """
         },
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(src),
-        "HDSGUARD_CACHE_DIR": str(tmp_path / "cache"),
-        "HDSGUARD_JOBS": "1",
-    }
-    env.pop("HDSGUARD_NO_CACHE", None)
+    env = cache_env(tmp_path / "cache", PYTHONPATH=str(src), HDSGUARD_JOBS="1")
 
     def run(**extra: str) -> str:
         done = subprocess.run(

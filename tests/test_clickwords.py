@@ -11,7 +11,7 @@ import pytest
 
 from hdsguard import clickwords
 from hdsguard.i18n import language
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, cache_env, run_cli
 
 
 def _click_source() -> str:
@@ -101,7 +101,7 @@ def test_usage_errors_in_both_languages(
 
 
 def test_the_locale_variables_make_usage_errors_french() -> None:
-    env = {"PATH": "/usr/bin:/bin", "LANG": "fr_FR.UTF-8", "HDSGUARD_NO_CACHE": "1"}
+    env = cache_env(None, {"PATH": "/usr/bin:/bin", "LANG": "fr_FR.UTF-8"})
     result = subprocess.run(
         [sys.executable, "-m", "hdsguard", "check", "--bogus"],
         capture_output=True,

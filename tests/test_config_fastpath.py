@@ -33,7 +33,7 @@ from hdsguard.speed.configcheck import (
     PlainWaiverPolicy,
     plain_config,
 )
-from tests.helpers import REPO
+from tests.helpers import REPO, cache_env
 
 MIRRORS: list[tuple[type[BaseModel], type[Any]]] = [
     (Config, PlainConfig),
@@ -331,7 +331,7 @@ def test_a_run_with_the_config_init_writes_does_not_import_pydantic(
     for name, text in files(Answers(lang=lang, ci="none"), ()).items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, "utf-8")
-    env = {"PATH": "", "HDSGUARD_NO_CACHE": "1"}
+    env = cache_env(None, {"PATH": ""})
     out = subprocess.run(
         [sys.executable, "-c", RUN], capture_output=True, text=True, cwd=tmp_path, env=env
     )

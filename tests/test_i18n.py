@@ -15,7 +15,7 @@ from hdsguard.i18n import catalogue_path, read_catalogue
 from hdsguard.i18n_extract import expected_messages
 from hdsguard.l10n import long_date
 from hdsguard.policies.template import to_text
-from tests.helpers import AS_OF, REPO, run_cli
+from tests.helpers import AS_OF, REPO, cache_env, run_cli
 
 # Words that are the same in both languages (a heading in capitals, click's "Options", the
 # audit report's column headings).
@@ -207,7 +207,7 @@ def test_an_english_run_does_not_import_babel() -> None:
         "    pass\n"
         "print('babel' in sys.modules)\n"
     )
-    env = {"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin", "HDSGUARD_NO_CACHE": "1"}
+    env = cache_env(None, {"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"})
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import AS_OF, REPO, run_cli, write
+from tests.helpers import AS_OF, REPO, cache_env, run_cli, write
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -24,7 +24,7 @@ LAB = str(REPO / "examples" / "lab-group")
 
 
 def env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "HDSGUARD_CACHE_DIR": str(tmp_path / "cache"), **extra}
+    return cache_env(tmp_path / "cache", **extra)
 
 
 # --- 16. every byte, or exit 2 --------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_ctrl_c_is_exit_130(tmp_path: Path) -> None:
         proc = subprocess.Popen(
             [sys.executable, "-m", "hdsguard", "check", "estate", "--as-of", AS_OF,
              "--format", "json=report.json"],
-            cwd=tmp_path, env={**env(tmp_path), "HDSGUARD_CACHE_DIR": str(cache)},
+            cwd=tmp_path, env=cache_env(cache),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
         deadline = time.monotonic() + 60

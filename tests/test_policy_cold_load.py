@@ -30,7 +30,7 @@ from hdsguard.policies.model import Check, Param, Policy, SectionName, SeverityN
 from hdsguard.policies.template import placeholders
 from hdsguard.speed import catalogue_cache as cache
 from hdsguard.speed.catalogue_cache import LazyExpression
-from tests.helpers import REPO, random_spot, run_cli, use_cache
+from tests.helpers import REPO, cache_env, random_spot, run_cli, use_cache
 from tests.test_policy_loading import GOOD
 
 BUILTINS = sorted((REPO / "policies").glob("*.yaml"))
@@ -352,7 +352,7 @@ def test_a_run_on_the_builtins_does_not_import_pydantic() -> None:
         "import sys; from hdsguard.api import load_policies; load_policies(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'))"
     )
-    env = {"PATH": "", "HDSGUARD_NO_CACHE": "1"}
+    env = cache_env(None, {"PATH": ""})
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, check=True
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import AS_OF, REPO, write
+from tests.helpers import AS_OF, REPO, cache_env, write
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -21,7 +21,7 @@ LAB = str(REPO / "examples" / "lab-group")  # rules fail
 
 
 def hdsguard(*args: str, cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, HDSGUARD_CACHE_DIR=str(cwd / "cache"))
+    env = cache_env(cwd / "cache")
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
         [sys.executable, "-m", "hdsguard", *args], cwd=cwd, env=env, check=False, **kwargs
     )
@@ -61,7 +61,7 @@ def test_invalid_input_exits_2_with_located_messages(tmp_path: Path) -> None:
 
 def test_a_reader_that_goes_away_changes_nothing_else(tmp_path: Path) -> None:
     generate(300, tmp_path / "estate")
-    env = dict(os.environ, HDSGUARD_CACHE_DIR=str(tmp_path / "cache"))
+    env = cache_env(tmp_path / "cache")
     command = [sys.executable, "-m", "hdsguard", "check", str(tmp_path / "estate")]
     proc = subprocess.Popen(  # well over a pipe's buffer: the writer meets a closed pipe
         [*command, "--as-of", AS_OF, "--format", "json"],
@@ -190,7 +190,7 @@ def test_the_report_is_kept_until_the_process_leaves(tmp_path: Path) -> None:
     """Freeing the report when the command's frame unwinds only costs time before os._exit:
     it is kept, and the exit code and output are those of the run; called as a library
     function (tests, CliRunner), the command keeps nothing."""
-    env = dict(os.environ, HDSGUARD_CACHE_DIR=str(tmp_path / "cache"))
+    env = cache_env(tmp_path / "cache")
     argv = ["check", LAB, "--as-of", AS_OF, "--format", "json"]
     done = subprocess.run(
         [sys.executable, "-c", _KEPT, *argv], cwd=tmp_path, env=env, capture_output=True

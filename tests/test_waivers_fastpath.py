@@ -22,7 +22,7 @@ from hdsguard.declarations.validate import version_problem
 from hdsguard.speed.waivercheck import PlainWaiverEntry, plain_waivers
 from hdsguard.waiverfile import load_waivers
 from hdsguard.waivers import WaiverEntry, WaiverFile
-from tests.helpers import REPO
+from tests.helpers import REPO, cache_env
 
 
 def same(plain: PlainWaiverEntry, model: WaiverEntry) -> None:
@@ -197,7 +197,7 @@ def test_a_run_with_a_plain_waiver_file_does_not_import_pydantic(tmp_path: Path)
         "    created: 2026-11-01\n    expires: 2026-12-20\n",
         "utf-8",
     )
-    env = {"PATH": "", "HDSGUARD_NO_CACHE": "1"}
+    env = cache_env(None, {"PATH": ""})
     out = subprocess.run(
         [sys.executable, "-c", RUN], capture_output=True, text=True, cwd=tmp_path, env=env
     )

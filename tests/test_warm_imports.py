@@ -6,14 +6,13 @@ The first run, which reads the files, does both."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, cache_env
 
 _PROBE = """
 import json, sys
@@ -41,7 +40,7 @@ print(json.dumps({"yaml": "yaml" in sys.modules, "env": bool(built), "code": cod
 
 
 def _run(cache: Path, where: Path, argv: list[str]) -> dict[str, object]:
-    env = {**os.environ, "HDSGUARD_CACHE_DIR": str(cache)}
+    env = cache_env(cache)
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, *argv, "--as-of", "2026-11-28"],
         capture_output=True,
