@@ -286,3 +286,55 @@ def test_policies_test_refuses_a_builtin_id_as_check_does(tree: Tree) -> None:
     assert "override: true" in refused.stderr
     Path("pol/fw.yaml").write_text(clash + "override: true\n")
     assert run_cli(["policies", "test", "pol"]).exit_code == 0
+
+
+def test_a_key_the_target_lacks_says_to_require_it(tree: Tree) -> None:
+    """A new policy's first runtime error: the condition reads a field some target leaves
+    out. The error finding names the field and what to do, not only CEL's words."""
+    unguarded = GOOD.replace("requires: [vendor]\n", "")
+    tree({"pol/acme.yaml": unguarded, "d/fw.yaml": "firewalls:\n  - id: fw-1\n"})
+    result = run_cli(["check", "d", "--policies", "pol", "--as-of", AS_OF, "--format", "json"])
+    [acme] = [f for f in findings_of(result) if f["rule"] == "ACME-001"]
+    assert acme["status"] == "error"
+    assert acme["message"].startswith("condition could not be evaluated: ")
+    assert acme["message"].endswith(
+        "; it read `vendor`, which this target does not declare: name the field in the "
+        "check's `requires`, so that a target without it fails as missing evidence, or test "
+        "it with `has()`"
+    )
+    french = run_cli(["check", "d", "--policies", "pol", "--as-of", AS_OF, "--lang", "fr",
+                      "--format", "json"])  # fmt: skip
+    [acme] = [f for f in findings_of(french) if f["rule"] == "ACME-001"]
+    assert "`vendor`" in acme["message"] and "`requires`" in acme["message"]
+    assert "which this target" not in acme["message"]
+
+
+@pytest.mark.parametrize(
+    ("case", "where", "says"),
+    [
+        (  # the object written where its name goes
+            "{target: {id: a, vendor: X}, expect: pass}",
+            "tests.0.target",
+            "a test case's `target` names the object it checks, as `section/id`",
+        ),
+        (
+            "{name: no set, expect: pass}",
+            "tests.0.declarations",
+            "a test case runs on `declarations`, a declaration set",
+        ),
+        (
+            "{declarations: {firewalls: [{id: a, vendor: X}]}}",
+            "tests.0.expect",
+            "a test case names the status it expects: `expect: pass`, `fail`",
+        ),
+    ],
+)
+def test_a_first_inline_case_s_mistakes_are_explained(
+    tree: Tree, case: str, where: str, says: str
+) -> None:
+    head, _tests, _rest = GOOD.partition("tests:\n")
+    tree({"pol/acme.yaml": f"{head}tests:\n  - {case}\n"})
+    result = run_cli(["policies", "test", "pol"])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if f": {where}: " in line]
+    assert lines and lines[0].startswith("pol/acme.yaml:") and says in lines[0], result.stderr

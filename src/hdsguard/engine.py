@@ -9,6 +9,7 @@ output that hides passes counts its pass and not-applicable outcomes instead (:f
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Mapping
 from sys import intern
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -356,7 +357,7 @@ def evaluate_one(
     if policy.applicable_if is not None and not asked:
         applicable, error = evaluate(policy.applicable_if, activation)
         if error is not None:
-            why = _("applicable_if could not be evaluated: {error}").format(error=error)
+            why = _could_not(_("applicable_if could not be evaluated: {error}"), error)
             return _Outcome(Status.ERROR, why, (), (), _APPLICABLE_IF_ERROR)
         if not isinstance(applicable, bool):
             why = _not_bool("applicable_if", applicable)
@@ -459,7 +460,7 @@ def _check(
         return _Outcome(Status.FAIL, _missing_message(missing), missing[0], tuple(missing), pieces)
     holds, error = evaluate(check.condition, activation)
     if error is not None:
-        why = _("condition could not be evaluated: {error}").format(error=error)
+        why = _could_not(_("condition could not be evaluated: {error}"), error)
         return _Outcome(Status.ERROR, why, check.field, (), _error(check))
     if not isinstance(holds, bool):
         return _Outcome(Status.ERROR, _not_bool("condition", holds), check.field, (), _error(check))
@@ -468,7 +469,7 @@ def _check(
     if check.warn_if is not None and check.warn_message is not None:
         warn, error = evaluate(check.warn_if, activation)
         if error is not None:
-            why = _("warn_if could not be evaluated: {error}").format(error=error)
+            why = _could_not(_("warn_if could not be evaluated: {error}"), error)
             return _Outcome(Status.ERROR, why, check.field, (), _error(check))
         if not isinstance(warn, bool):  # as for `condition`: never silently a pass
             why = _not_bool("warn_if", warn)
@@ -544,6 +545,25 @@ def _missing_message(paths: list[tuple[str, ...]]) -> str:
 def _keys(field: tuple[str | int, ...]) -> tuple[str, ...]:
     """``field`` when it is a path of keys (what a check names), else empty."""
     return field if all(type(step) is str for step in field) else ()  # type: ignore[return-value]
+
+
+# The CEL runtime's words when an expression reads a key its map lacks.
+_NO_KEY = re.compile(r'Key not found in map\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _could_not(template: str, error: str) -> str:
+    """Why an expression gave no verdict; when it read a key the target does not declare
+    (what a new policy usually meets first), what to do about it."""
+    why = template.format(error=error)
+    missing = _NO_KEY.search(error)
+    if missing is not None:
+        hint = _(
+            "; it read `{key}`, which this target does not declare: name the field in the "
+            "check's `requires`, so that a target without it fails as missing evidence, or "
+            "test it with `has()`"
+        )
+        why += hint.format(key=missing.group(1))
+    return why
 
 
 def _not_bool(what: str, value: Any) -> str:

@@ -547,11 +547,38 @@ def _schema_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
         message = error_message(err)
         if err["type"] == "extra_forbidden":
             message = _unknown_key(loc)
-        message = _advice(err) or message
+        message = _advice(err) or _case_advice(loc, err) or message
         problems.append(
             Problem(source.path, line, column, labelled(where, message) if where else message)
         )
     return problems
+
+
+def _case_advice(loc: tuple[str | int, ...], err: Any) -> str | None:
+    """What an inline test case needs, for the mistakes a first policy makes: the object
+    written as the ``target`` (which names it), or a case without its declarations or its
+    expected status. The other errors keep the general sentence."""
+    if len(loc) != 3 or loc[0] != "tests" or not isinstance(loc[1], int):
+        return None
+    key, kind = loc[2], err["type"]
+    if key == "target" and kind == "string_type":
+        return _(
+            "a test case's `target` names the object it checks, as `section/id` "
+            "(`services/web-1`); the object itself goes in `declarations` "
+            "(`declarations: {services: [{id: web-1, …}]}`)"
+        )
+    if key == "declarations" and kind == "missing":
+        return _(
+            "a test case runs on `declarations`, a declaration set written as in a declaration "
+            "file (`declarations: {services: [{id: web-1, …}]}`); add it "
+            "(docs/policy-format.md, Inline tests)"
+        )
+    if key == "expect" and kind == "missing":
+        return _(
+            "a test case names the status it expects: `expect: pass`, `fail`, `warn`, "
+            "`not_applicable` or `error`"
+        )
+    return None
 
 
 def _unknown_key(loc: tuple[str | int, ...]) -> str:
