@@ -525,8 +525,9 @@ ROWS: tuple[Row, ...] = (
         "VND-005",
         context={"health_data_access": False, "critical": False, "last_audit": "2024-06-01"},
     ),
-    # The editor's TN and US sub-processors do not say they store none: HDS-006 (EXI 28).
-    r("vendors.stores_health_data", EDITOR, {"stores_health_data": True}, "HDS-006 VND-002"),
+    # The editor's TN and US sub-processors do not say they store the health data: they are
+    # VND-003's transfers, not HDS-006's storage locations.
+    r("vendors.stores_health_data", EDITOR, {"stores_health_data": True}, "VND-002"),
     r(
         "vendors.hosted_by",
         TRANSCRIPTION,
@@ -544,7 +545,8 @@ ROWS: tuple[Row, ...] = (
     ),
     r("vendors.transfer_mechanism", EDITOR, {"transfer_mechanism": "none"}, "VND-003"),
     r("vendors.transfer_mechanism", EDITOR, {"transfer_mechanism": "derogation"}, "VND-003"),
-    r("vendors.subprocessors", TELECONSULT, {"subprocessors": DROP}, "HDS-006 VND-003 VND-004"),
+    # An absent list is VND-004's missing evidence (and VND-003's), not repeated by HDS-006.
+    r("vendors.subprocessors", TELECONSULT, {"subprocessors": DROP}, "VND-003 VND-004"),
     # The sub-processor keeps the health data (`stores_health_data: true`): EXI 28 too.
     r(
         "vendors.subprocessors.country",

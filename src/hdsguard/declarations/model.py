@@ -843,8 +843,8 @@ class Subprocessor(Strict):
     stores_health_data: StrictBool | None = Field(
         None,
         description="Whether the sub-processor stores the organisation's health data (in its "
-        "`country`). Absent on a sub-processor outside the EEA of a vendor storing health data, "
-        "HDS-006 fails as missing evidence.",
+        "`country`). `true` makes it a storage location HDS-006 checks is in the EEA; absent, "
+        "its transfer is VND-003's.",
     )
     dpf_certified: StrictBool | None = Field(
         None,
