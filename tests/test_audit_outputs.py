@@ -436,7 +436,53 @@ def test_pack_with_evidence_carries_and_reproduces_it(
     assert any(f["rule"] == "EVD-001" and f["status"] == "fail" for f in report["findings"])
     html = Path("a.html").read_text(encoding="utf-8")
     sha = hashlib.sha256(Path("lab/evidence/scan-external.xml").read_bytes()).hexdigest()
-    assert '<td class="mono">lab/evidence/scan-external.xml</td><td>nmap</td>' in html
+    assert '<td class="mono">lab/evidence/scan-external.xml</td><td>nmap scan</td>' in html
     assert sha in html
     verified = run_cli(["verify-pack", "p.zip"])
     assert verified.exit_code == 0, verified.stderr
+
+
+def test_the_provenance_names_each_sidecar_with_its_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sidecar declares a scan's vantage point (or a certificate's host), which decides the
+    evidence rules' verdicts: the pack carried it, but the HTML provenance and the JSON
+    report named only the scans, so an auditor reading them could not tell which vantage
+    point the verdicts rest on, nor check it. Each is named now with its SHA-256, as every
+    other input, and the manifest lists its packed copy with the same digest."""
+    import shutil
+
+    shutil.copytree(REPO / "examples" / "lab-group", tmp_path / "lab")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["report", "lab", "--no-config", "--evidence", "lab/evidence",
+                      "--as-of", "2026-11-28", "--pack", "p.zip", "-o", "a.html"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    sidecar = "lab/evidence/scan-external.xml.evidence"
+    sha = hashlib.sha256(Path(sidecar).read_bytes()).hexdigest()
+    html = Path("a.html").read_text(encoding="utf-8")
+    assert (
+        f'<tr><td class="mono">{sidecar}</td><td>sidecar (vantage point, host)</td>'
+        f'<td class="mono"></td><td class="mono">{sha}</td></tr>'
+    ) in html
+    with zipfile.ZipFile("p.zip") as archive:
+        report = json.loads(archive.read("report.json"))
+        manifest = json.loads(archive.read("manifest.json"))
+        packed_html = archive.read("report.html").decode("utf-8")
+    assert sha in packed_html
+    (scan,) = [e for e in report["evidence"] if e["path"] == "lab/evidence/scan-external.xml"]
+    assert scan["sidecar"] == {"path": sidecar, "sha256": sha}
+    assert {"path": f"inputs/{sidecar}", "sha256": sha, "size": 80} in manifest["files"]
+    # A scan whose vantage point the config gives has no sidecar, and no `sidecar` key.
+    Path(sidecar).unlink()
+    Path("c.yaml").write_text(
+        "evidence:\n  - {path: lab/evidence/scan-external.xml, vantage: external}\n"
+        "  - lab/evidence/scan-internal.xml\n"
+    )
+    plain = run_cli(["check", "lab", "--config", "c.yaml", "--as-of", "2026-11-28",
+                     "--format", "json"])  # fmt: skip
+    assert plain.exit_code == 1, plain.stderr
+    listed = {e["path"]: e for e in json.loads(plain.stdout)["evidence"]}
+    assert "sidecar" not in listed["lab/evidence/scan-external.xml"]
+    assert listed["lab/evidence/scan-internal.xml"]["sidecar"]["path"] == (
+        "lab/evidence/scan-internal.xml.evidence"
+    )

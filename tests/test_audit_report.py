@@ -285,8 +285,10 @@ def test_provenance_dates_each_evidence_file(tmp_path: Path) -> None:
     rows = _page(out.read_text(encoding="utf-8")).rows["table-evidence"]
     assert rows[0][:3] == ["File", "Kind", "Observed (its own timestamp)"]
     assert [r[1:3] for r in rows[1:]] == [
-        ["nmap", "2026-11-20T07:12:05Z"],
-        ["nmap", "2026-11-21T09:02:10Z"],
+        ["nmap scan", "2026-11-20T07:12:05Z"],
+        ["sidecar (vantage point, host)", ""],
+        ["nmap scan", "2026-11-21T09:02:10Z"],
+        ["sidecar (vantage point, host)", ""],
     ]
     # The page gives every input of its reproduction: "the same declarations, configuration
     # and evaluation date" was false of a report resting on evidence (or in French).

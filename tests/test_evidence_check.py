@@ -82,6 +82,13 @@ def test_the_report_lists_each_evidence_file_with_its_hash_and_timestamp() -> No
         "kind": "nmap",
         "sha256": hashlib.sha256(external.read_bytes()).hexdigest(),
         "timestamp": "2026-11-20T07:12:05Z",
+        # the sidecar that declares its vantage point, an input of the verdicts too
+        "sidecar": {
+            "path": f"{EVIDENCE}/scan-external.xml.evidence",
+            "sha256": hashlib.sha256(
+                (REPO / EVIDENCE / "scan-external.xml.evidence").read_bytes()
+            ).hexdigest(),
+        },
     }
     assert [e["path"] for e in report["evidence"]] == [
         f"{EVIDENCE}/scan-external.xml",
@@ -1208,6 +1215,41 @@ def test_a_certificate_renewed_after_the_scan_is_neither_passed_nor_failed(
         "à partir du 27 novembre 2026) : ils ont vu le certificat qu'il a renouvelé, et rien de "
         "celui-ci ; scanner à nouveau avec --script ssl-cert"
     ), evd6["message"]
+
+
+def test_a_scan_made_on_the_declared_first_day_that_saw_the_old_certificate_is_set_aside(
+    tmp_path: Path,
+) -> None:
+    """The renewal is declared from 27 November, a day: its hour is not declared. The scan
+    started on the 27th at 01:23 UTC saw the predecessor (valid from the 25th): it may have run
+    before the renewal was installed that day. It was compared, and EVD-006 and EVD-007 failed
+    a renewal made that afternoon; it is set aside like a scan of the day before, said so. A
+    scan of that day that saw the renewed certificate is compared (docs/evidence.md)."""
+    decl = write(tmp_path / "decl", {"d.yaml": PORTAL_CERT_DECL.replace(
+        "not_before: 2026-11-25", "not_before: 2026-11-27") % "2027-02-25"})  # fmt: skip
+    keys = [("EVD-006", "certificates/portal-cert"), ("EVD-007", "certificates/portal-cert")]
+    evidence = tmp_path / "evidence"
+    _ssl_cert_scan(evidence, "scan.xml", "2026-11-27")
+    code, report, err = check(str(decl), "--evidence", str(evidence))
+    assert code == 1, err
+    evd = by_rule(report, "EVD-")
+    assert [evd[key]["status"] for key in keys] == ["not_applicable"] * 2, evd[keys[0]]
+    said = evd[keys[1]]["message"]
+    assert said.startswith(
+        "the scans that presented a certificate matching this declaration were made before it "
+        "or on the day it begins, and a scan of that day may have run before the renewal was "
+        "installed ("
+    ), said
+    assert said.endswith(
+        "scan.xml#localhost:39671, internal scan of 2026-11-27 (its first day), "
+        "valid from 2026-11-25; declared valid from 2026-11-27): they saw the certificate it "
+        "renewed, and nothing of this one; scan again with --script ssl-cert"
+    )
+    # The same scan, the declared start being the certificate it saw: compared, and passed.
+    same = write(tmp_path / "same", {"d.yaml": PORTAL_CERT_DECL % "2027-01-24"})
+    _ssl_cert_scan(evidence, "scan.xml", "2026-11-25")
+    code, report, err = check(str(same), "--evidence", str(evidence))
+    assert [by_rule(report, "EVD-")[key]["status"] for key in keys] == ["pass"] * 2, err
 
 
 CERT_RULES = ("EVD-006", "EVD-007", "EVD-008")

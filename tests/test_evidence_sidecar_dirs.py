@@ -78,3 +78,56 @@ def test_in_french(here: Path) -> None:
     )
     assert " ; ignorés ici : scan.xml.evidence : voir docs/evidence.md" in problems[0]
     assert problems[1].startswith("ev/scan.xml.evidence: pas un fichier : ")
+
+
+DECLARATION = "version: 1\norganisation: {name: Clinique du Lac, kind: clinic}\n"
+
+
+@pytest.mark.parametrize("evidence", [False, True])
+def test_a_sidecar_directory_in_a_declaration_directory_is_the_same_located_error(
+    here: Path, evidence: bool
+) -> None:
+    """`infra/evidence/scan.xml.evidence/` inside the declaration directory: the declaration
+    walker read its YAML and JSON files as declarations (a file shaped like one counted
+    silently), while the evidence walker refused the directory. Both say one thing now, once,
+    with or without --evidence, and neither reads its files."""
+    from tests.helpers import run_cli
+
+    (here / "infra/evidence/scan.xml.evidence").mkdir(parents=True)
+    (here / "infra/org.yaml").write_text(DECLARATION)
+    (here / "infra/evidence/scan.xml").write_bytes(SCAN.read_bytes())
+    # Shaped like a declaration: it was read as one, and its duplicate organisation refused.
+    (here / "infra/evidence/scan.xml.evidence/old.yaml").write_text(DECLARATION)
+    args = ["check", "infra", "--as-of", "2026-11-28", "--no-config"]
+    args += ["--evidence", "infra/evidence"] if evidence else []
+    result = run_cli(args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        "infra/evidence/scan.xml.evidence: not a file: a sidecar is a YAML file named after its "
+        "evidence file (scan.xml -> scan.xml.evidence) holding `vantage` and/or `host`; replace "
+        "this directory with such a file"
+    ]
+
+
+def test_evidence_kept_inside_a_declaration_directory_is_never_read_as_declarations(
+    here: Path,
+) -> None:
+    """The documented layout `infra/` + `infra/evidence/` checked without --evidence: scans
+    and sidecars are no declaration files; a KEV catalogue and an ANS registry snapshot in
+    JSON are recognised and skipped with a notice (the snapshot was read as a declaration, its
+    rows as the `certificates` section: one error per key)."""
+    from tests.helpers import run_cli
+
+    fixtures = REPO / "tests/fixtures/evidence"
+    (here / "infra/evidence").mkdir(parents=True)
+    (here / "infra/org.yaml").write_text(DECLARATION)
+    (here / "infra/evidence/scan.xml").write_bytes(SCAN.read_bytes())
+    (here / "infra/evidence/scan.xml.evidence").write_text("vantage: external\n")
+    for name in ("kev.json", "hds-registry.json"):
+        (here / "infra/evidence" / name).write_bytes((fixtures / name).read_bytes())
+    result = run_cli(["check", "infra", "--as-of", "2026-11-28", "--no-config"])
+    assert result.exit_code == 1, result.output
+    assert (
+        "notice: skipped 2 files that are not declarations: infra/evidence/hds-registry.json "
+        "(evidence), infra/evidence/kev.json (evidence)" in result.output
+    ), result.output

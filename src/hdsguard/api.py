@@ -384,7 +384,10 @@ def _load_waivers(
 
 def _evidence_files(observed: EvidenceSet | None) -> tuple[EvidenceFileInfo, ...]:
     files = observed.files if observed is not None else []
-    return tuple(EvidenceFileInfo(f.path, f.kind, f.sha256, f.timestamp) for f in files)
+    return tuple(
+        EvidenceFileInfo(f.path, f.kind, f.sha256, f.timestamp, f.sidecar, f.sidecar_sha256)
+        for f in files
+    )
 
 
 def _load_evidence(options: CheckOptions) -> EvidenceSet | None:

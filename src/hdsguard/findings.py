@@ -260,6 +260,10 @@ class EvidenceFileInfo(NamedTuple):
     kind: str
     sha256: str
     timestamp: str | None
+    # Its `.evidence` sidecar, when one was read: it declares the vantage point or the host,
+    # which decide verdicts, so it is an input the provenance names with its digest.
+    sidecar: str | None = None
+    sidecar_sha256: str | None = None
 
 
 class RuleInfo(NamedTuple):

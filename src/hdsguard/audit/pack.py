@@ -50,14 +50,12 @@ def _json_report(audit: Audit) -> str:
 
 
 def _input_files(audit: Audit) -> list[str]:
-    """Every file the run read, as displayed (relative to the current directory)."""
-    from hdsguard.evidence.load import SIDECAR
+    """Every file the run read, as displayed (relative to the current directory): the
+    provenance's evidence lists each sidecar read (vantage, host) beside its file."""
     from hdsguard.policies.load import policy_files
 
     p = audit.view.provenance
     files = [d.path for d in p.declarations] + [d.path for d in p.evidence]
-    # An evidence file's sidecar (vantage, host) is read with it.
-    files += [f"{d.path}{SIDECAR}" for d in p.evidence if Path(f"{d.path}{SIDECAR}").is_file()]
     files += [f.path for f in (p.config_file, p.waivers_file, p.baseline_file) if f is not None]
     for directory in p.policy_dirs:
         files += [display_path(f) for f in policy_files(Path(directory))]

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from hdsguard.api import CheckOptions
 
 
+# The kind of an evidence file's sidecar in the provenance (its vantage point, its host).
+SIDECAR_KIND = "sidecar"
+
+
 @dataclass(frozen=True)
 class FileDigest:
     path: str  # as displayed in findings: relative to the current directory
@@ -66,12 +70,17 @@ def declaration_files(paths: Sequence[str], options: CheckOptions) -> list[Path]
 
 
 def evidence_digests(report: Report) -> list[FileDigest]:
-    """The evidence files the check read (scans, certificates…, docs/evidence.md), with the
-    SHA-256 the check took of the bytes it read."""
-    return sorted(
-        (FileDigest(f.path, f.sha256, -1, f.kind, f.timestamp) for f in report.evidence),
-        key=lambda d: d.path,
-    )
+    """The evidence files the check read (scans, certificates…, docs/evidence.md) and their
+    `.evidence` sidecars (kind ``sidecar``: the vantage point or host they declare decides
+    verdicts), with the SHA-256 the check took of the bytes it read. A sidecar sorts just
+    after its file (``scan.xml``, ``scan.xml.evidence``)."""
+    digests = [FileDigest(f.path, f.sha256, -1, f.kind, f.timestamp) for f in report.evidence]
+    digests += [
+        FileDigest(f.sidecar, f.sidecar_sha256 or "", -1, SIDECAR_KIND)
+        for f in report.evidence
+        if f.sidecar is not None
+    ]
+    return sorted(digests, key=lambda d: d.path)
 
 
 def build(

@@ -156,6 +156,14 @@ EN: dict[str, str] = {
     # the evidence's own date: a scan's start, a catalogue's release, a snapshot's day
     "evidence_timestamp": N_("Observed (its own timestamp)"),
     "no_evidence": N_("No evidence file was read."),
+    # the kinds of evidence file (docs/evidence.md), named for a reader, not as identifiers
+    "evidence_kind_nmap": N_("nmap scan"),
+    "evidence_kind_certificate": N_("TLS certificate"),
+    "evidence_kind_kev": N_("CISA KEV catalogue"),
+    "evidence_kind_hds_registry": N_("ANS HDS registry snapshot"),
+    # an evidence file's `.evidence` sidecar: it declares the scan's vantage point or the
+    # certificate's host, which decide verdicts
+    "evidence_kind_sidecar": N_("sidecar (vantage point, host)"),
     "rules_run": N_("Rules run ({count})"),
     "rules_disabled": N_("Rules disabled ({count})"),
     "params": N_("Parameters set by the configuration"),

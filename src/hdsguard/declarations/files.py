@@ -24,6 +24,10 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
+# The suffix of an evidence file's sidecar (hdsguard.evidence.load.SIDECAR): a directory so
+# named is no declaration directory.
+_SIDECAR = ".evidence"
+
 # Version-control metadata: never declarations, and too large to search for them.
 _VCS_DIRS = frozenset({".git", ".hg", ".svn"})
 
@@ -39,7 +43,8 @@ def discover(
     a symbolic link to a file or a directory outside it is refused, located, and never read;
     hidden files and directories (a leading dot) are not read, and each one that holds a
     declaration file is announced in ``notices`` (``.git``, ``.hg``, ``.svn`` are not
-    searched). A file named on the command line is read wherever it is.
+    searched); a directory named like an evidence sidecar (``scan.xml.evidence``) is a
+    located error, never walked. A file named on the command line is read wherever it is.
     """
     excluded = {_real(p) for p in exclude}
     found: list[Path] = []
@@ -149,6 +154,9 @@ class _Walk:
                     if entry.name not in _VCS_DIRS:
                         self.hidden_dir(path)
                     continue
+                if entry.name.endswith(_SIDECAR):
+                    self.sidecar_dir(path)
+                    continue
                 target = _real(path)
                 if is_link and not self.inside(target):
                     self.outside(path, _("symbolic link to a directory outside {top}"))
@@ -187,6 +195,16 @@ class _Walk:
                 ),
             )
         )
+
+    def sidecar_dir(self, path: Path) -> None:
+        # A directory named as an evidence sidecar (scan.xml.evidence/): never walked, as in
+        # an evidence directory (hdsguard.evidence.load), and the same located error, so that
+        # a check with or without --evidence says one thing. Its files were read as
+        # declarations: a `vantage.yaml` inside was an "unknown key", and a YAML or JSON file
+        # shaped like a declaration was counted silently.
+        from hdsguard.evidence.load import SIDECAR_DIRECTORY
+
+        self.problems.append(Problem(display_path(path), None, None, _(SIDECAR_DIRECTORY)))
 
     def hidden_dir(self, path: Path) -> None:
         count = 0

@@ -73,6 +73,10 @@ def shape(data: Any) -> str | None:
         return "config"
     if "catalogVersion" in keys and "vulnerabilities" in keys:  # the CISA KEV catalogue
         return "evidence"
+    # An ANS HDS registry snapshot in JSON (evidence/registry_json.py): its `certificates`
+    # rows were read as the declarations' section of that name, one error per key.
+    if "ans_hds_registry_snapshot" in keys:
+        return "evidence"
     if "repos" in keys:
         return "pre-commit"
     if "jobs" in keys or "stages" in keys:

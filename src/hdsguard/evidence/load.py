@@ -56,6 +56,10 @@ class EvidenceFile:
     kind: str  # nmap | certificate | kev | hds_registry
     sha256: str
     timestamp: str | None  # the evidence's own date (scan start, release, snapshot…)
+    # The sidecar read with it (its vantage point or host decides verdicts): its path as
+    # displayed and the SHA-256 of the bytes read, named in every report's provenance.
+    sidecar: str | None = None
+    sidecar_sha256: str | None = None
 
 
 @dataclass
@@ -220,7 +224,7 @@ def _sidecar_directories(root: Path, dirs: list[str], names: list[str]) -> list[
     read as evidence."""
     present = set(names)
     return [
-        Problem(_display(root / d), None, None, _(_SIDECAR_DIRECTORY))
+        Problem(_display(root / d), None, None, _(SIDECAR_DIRECTORY))
         for d in sorted(dirs)
         if d.endswith(SIDECAR) and not d.startswith(".") and d[: -len(SIDECAR)] not in present
     ]
@@ -250,7 +254,7 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
     text = read_bytes(path, shown, MAX_EVIDENCE_BYTES)
     digest = hashlib.sha256(text).hexdigest()
     kind = sniff(text)
-    vantage, host = _declared(path, shown, spec)
+    vantage, host, sidecar_digest = _declared(path, shown, spec)
     # cryptography and defusedxml cost ~40 ms of imports, each reader a few: paid only when
     # such a file is read (never by the pre-commit hook of an organisation that gives no
     # evidence, nor the other readers by a scan).
@@ -286,7 +290,8 @@ def _read(out: EvidenceSet, path: Path, shown: str, spec: EvidenceSpec) -> None:
         raise fail(shown, 1, 1, _(_NMAP_TEXT))
     else:
         raise fail(shown, 1, 1, _(_UNKNOWN))
-    out.files.append(EvidenceFile(shown, kind, digest, stamp))
+    sidecar = f"{shown}{SIDECAR}" if sidecar_digest is not None else None
+    out.files.append(EvidenceFile(shown, kind, digest, stamp, sidecar, sidecar_digest))
 
 
 def _nmap_text(text: bytes) -> bool:
@@ -332,24 +337,30 @@ def sniff(text: bytes) -> str | None:
     return None
 
 
-def _declared(path: Path, shown: str, spec: EvidenceSpec) -> tuple[str | None, str | None]:
+def _declared(
+    path: Path, shown: str, spec: EvidenceSpec
+) -> tuple[str | None, str | None, str | None]:
+    """The vantage point and host declared for ``path``, and the SHA-256 of its sidecar when
+    one was read (None: none beside it)."""
     vantage, host = spec.vantage, spec.host
+    digest = None
     sidecar = path.with_name(path.name + SIDECAR)
     if sidecar.exists() and not sidecar.is_file():
         # A directory (or a FIFO) was passed over: the scan then read as one without a
         # vantage point, "write it into scan.xml.evidence" while that name existed.
-        raise fail(f"{shown}{SIDECAR}", None, None, _(_SIDECAR_DIRECTORY))
+        raise fail(f"{shown}{SIDECAR}", None, None, _(SIDECAR_DIRECTORY))
     if sidecar.is_file():
-        side_vantage, side_host = _sidecar(sidecar, f"{shown}{SIDECAR}")
+        side_vantage, side_host, digest = _sidecar(sidecar, f"{shown}{SIDECAR}")
         vantage, host = vantage or side_vantage, host or side_host
-    return vantage, host
+    return vantage, host, digest
 
 
-def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None]:
+def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None, str]:
     import yaml  # here: a run with no sidecar (every run without evidence) needs no YAML
 
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
         data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -374,7 +385,7 @@ def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None]:
         )
     if host is not None and not isinstance(host, str):
         raise fail(shown, 1, 1, _("host: a host name or address, as a string"))
-    return vantage, host
+    return vantage, host, hashlib.sha256(raw).hexdigest()
 
 
 _SIDECAR_KEYS = ("vantage", "host")
@@ -398,7 +409,7 @@ def scan_date(scan: Scan) -> datetime.date:
     return scan.start.date()
 
 
-_SIDECAR_DIRECTORY = N_(
+SIDECAR_DIRECTORY = N_(
     "not a file: a sidecar is a YAML file named after its evidence file (scan.xml -> "
     "scan.xml.evidence) holding `vantage` and/or `host`; replace this directory with such a "
     "file"

@@ -317,11 +317,23 @@ def predating_certificates(cert: Any, data: Data) -> list[Any]:
 
 
 def _predates(observed: Any, cert: Any) -> bool:
+    """Whether the scan that printed ``observed`` says nothing of ``cert``: made before its
+    declared first day, or on that day while it saw an earlier certificate.
+
+    The scan records the instant it started (UTC: ``scan_date`` is its day), the declaration
+    only the day ``cert`` begins, as the certificate's notBefore gives it in UTC: its hour,
+    and so whether the renewal was installed before the scan, are not declared. A scan of
+    that day that saw the certificate ``cert`` renewed may have run before the renewal:
+    neither a pass nor a failure (a same-day scan compared failed a renewal made that
+    afternoon). One that saw a certificate starting that day or later is compared."""
     start = cert.get("not_before")
     scanned = observed.get("scan_date") or ""
     if not start or not scanned or _fingerprint(cert):
         return False
-    return bool(scanned < str(start) and observed.get("not_before") != str(start))
+    start, seen = str(start), str(observed.get("not_before") or "")
+    if scanned < start:
+        return seen != start
+    return bool(scanned == start and seen and seen < start)
 
 
 def _fingerprint(cert: Any) -> str:

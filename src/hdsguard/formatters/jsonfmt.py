@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import Any
 
-from hdsguard.findings import Finding, Report, Severity, Status
+from hdsguard.findings import EvidenceFileInfo, Finding, Report, Severity, Status
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import utf8_name
 from hdsguard.formatters.jsonstream import Streamed, dump, encode
@@ -141,7 +141,7 @@ def report_dict(report: Report, *, streamed: bool = False) -> dict[str, Any]:
     if report.notices:
         out["notices"] = list(report.notices)
     if report.evidence:
-        out["evidence"] = [e._replace(path=utf8_name(e.path))._asdict() for e in report.evidence]
+        out["evidence"] = [_evidence_file(e) for e in report.evidence]
     return out
 
 
@@ -152,3 +152,17 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
 
 def render(report: Report, options: RenderOptions) -> str:
     return collect(write, report, options)
+
+
+def _evidence_file(info: EvidenceFileInfo) -> dict[str, Any]:
+    """An evidence file as the report lists it; its sidecar (``{path, sha256}``) only when one
+    was read, so that a report without sidecars keeps its keys."""
+    out: dict[str, Any] = {
+        "path": utf8_name(info.path),
+        "kind": info.kind,
+        "sha256": info.sha256,
+        "timestamp": info.timestamp,
+    }
+    if info.sidecar is not None:
+        out["sidecar"] = {"path": utf8_name(info.sidecar), "sha256": info.sidecar_sha256}
+    return out
