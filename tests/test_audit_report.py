@@ -241,8 +241,10 @@ def test_waiver_register_and_provenance(tree: Tree) -> None:
     config_sha = hashlib.sha256((root / ".hdsguard.yaml").read_bytes()).hexdigest()
     assert provenance["Configuration"] == f".hdsguard.yaml sha256:{config_sha}"
     assert provenance["Evaluation date"] == "2026-11-28"
+    # Each data file by its title, its file name beside it for reproduction.
     data = dict(page.rows["table-data"][1:])
-    assert data["frameworks/iso27001-2022"] == "2026-12-04" and "countries" in data
+    assert data["ISO/IEC 27001:2022, Annex A (frameworks/iso27001-2022.json)"] == "2026-12-04"
+    assert "Countries: EEA members and adequacy decisions (countries.json)" in data
 
 
 def test_a_waived_finding_shows_its_waiver(tree: Tree) -> None:

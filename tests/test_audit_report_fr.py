@@ -275,3 +275,48 @@ def test_dates_and_rule_ids_of_the_deadlines_are_not_cut(
             "#table-deadlines td:nth-child(1),#table-deadlines td:nth-child(3){white-space:nowrap}"
             in html
         )
+
+
+def test_the_report_reads_as_a_french_auditor_expects(
+    reports: dict[str, tuple[str, _Text]],
+) -> None:
+    """Read whole as a French auditor and a hospital director would (the nineteenth session):
+    an area named by its prefix was repeated ("TLS (TLS)", "Hébergement HDS (HDS)"); the data
+    files of the provenance were their internal names ("countries", "frameworks/hds-v2")."""
+    _html, page = reports["fr"]
+    text = " ".join(" ".join(page.text).split())
+    assert "TLS (TLS)" not in text and "Hébergement HDS (HDS)" not in text
+    assert "Pare-feu (FW)" in text  # a name that does not say its prefix keeps it
+    assert "Pays : membres de l'EEE et décisions d'adéquation (countries.json)" in text
+    assert (
+        "Référentiel de certification HDS v2 (arrêté du 26 avril 2024) "
+        "(frameworks/hds-v2.json)" in text
+    )
+
+
+def test_a_requirement_says_by_what_rule_and_on_what_it_passes(tmp_path: Path) -> None:
+    """A requirement assessed by one rule read "conforme", and the rule "1 conforme": an
+    auditor could not tell on which target, nor on what declared value. The rule's result now
+    names the targets it judged (the first three, then how many more), each linked to its
+    findings; a rule that gave one finding quotes it, with its declaration line."""
+    out = tmp_path / "h.html"
+    args = ["report", str(REPO / "examples" / "hospital"), "--as-of", "2026-11-28"]
+    result = run_cli([*args, "--no-config", "--lang", "fr", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    # The page's text as a browser shows it (tags removed, whitespace folded).
+    text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", "", html)).split())
+    assert (
+        "GOV-002 Un responsable de la sécurité (RSSI) désigné, avec un nom et une adresse "
+        "électronique : 1 conforme sur organisation : « responsable de la sécurité désigné : "
+        "Claire Dumesnil <rssi@ch-valmont.example> » (examples/hospital/organisation.yaml:17)"
+    ) in text
+    assert (
+        "HDS-009 Le contrat d'hébergement comporte les clauses de l'article R.1111-11 : "
+        "2 conformes sur providers/imagerie-cloud, providers/santecloud"
+    ) in text
+    assert "sur systems/dpi, systems/gam, systems/pacs et 1 autre" in text
+    # Each target named links to its block among the findings per target.
+    block = re.search(r'<div class="target[^"]*" id="(target-\d+)">\s*<h3>organisation</h3>', html)
+    assert block is not None
+    assert f'<a href="#{block.group(1)}">organisation</a>' in html

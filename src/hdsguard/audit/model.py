@@ -49,6 +49,13 @@ class RuleResult:
     rule: str
     title: str
     counts: dict[str, int]  # status -> count, only non-zero
+    # What the result rests on, so that "passing" says by what and on what: the targets
+    # judged (not the not-applicable ones), the first few with their anchor in the findings
+    # per target, and how many more; and when the rule gave one finding only, that finding
+    # (its message quotes the declared values or the evidence it rests on).
+    targets: tuple[tuple[str, int], ...] = ()
+    more: int = 0
+    single: Finding | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,9 @@ def build(
     as_of = datetime.date.fromisoformat(report.as_of)
     findings = report.findings
     severity_counts = Counter(f.severity.value for f in findings if f.status is Status.FAIL)
+    targets = _targets(findings)
+    # The anchor of each target's block in the findings per target (id="target-N").
+    results = _rule_results(report, {tv.target: i for i, tv in enumerate(targets, 1)})
     return AuditView(
         report=report,
         organisation=organisation,
@@ -139,9 +149,9 @@ def build(
         severity_counts={s.value: severity_counts[s.value] for s in SEVERITY_ORDER},
         areas=_areas(findings),
         # The list's own texts (name, scope, titles) in the run's language.
-        matrices=[_matrix(rl.in_language(current()), report) for rl in framework_lists()],
+        matrices=[_matrix(rl.in_language(current()), report, results) for rl in framework_lists()],
         others=_others(report),
-        targets=_targets(findings),
+        targets=targets,
         waivers=list(waivers) if waivers is not None else None,
         waivers_file=provenance.waivers_file.path if provenance.waivers_file else None,
         baselined=sum(1 for f in findings if f.baselined),
@@ -164,13 +174,36 @@ def _areas(findings: Sequence[Finding]) -> list[tuple[str, str, dict[str, int]]]
     ]
 
 
-def _rule_counts(report: Report) -> dict[str, dict[str, int]]:
+# How many targets a rule's result names in the matrix before "and N more": the matrix is
+# read on paper, and a rule run over 10,000 services would otherwise fill pages.
+SHOWN_TARGETS = 3
+
+
+def _rule_results(report: Report, anchors: Mapping[str, int]) -> dict[str, RuleResult]:
+    """Each rule's result on the estate: its counts per status, the targets it judged and,
+    for a rule that gave one finding, that finding."""
     tally: dict[str, Counter[str]] = defaultdict(Counter)
+    judged: dict[str, list[str]] = defaultdict(list)
+    only: dict[str, Finding] = {}
     for f in report.findings:
         tally[f.rule][f.status.value] += 1
-    return {
-        rule: {s.value: c[s.value] for s in STATUS_ORDER if c[s.value]} for rule, c in tally.items()
-    }
+        only[f.rule] = f
+        if f.status is not Status.NOT_APPLICABLE:
+            judged[f.rule].append(f.target)
+    out = {}
+    for rule, c in tally.items():
+        single = only[rule] if sum(c.values()) == 1 else None
+        # One finding: its target, whatever its status (a not-applicable one says why).
+        targets = [single.target] if single else sorted(set(judged[rule]))
+        out[rule] = RuleResult(
+            rule,
+            report.rules[rule].title if rule in report.rules else rule,
+            {s.value: c[s.value] for s in STATUS_ORDER if c[s.value]},
+            tuple((t, anchors.get(t, 0)) for t in targets[:SHOWN_TARGETS]),
+            max(0, len(targets) - SHOWN_TARGETS),
+            single,
+        )
+    return out
 
 
 def _controls_by_framework(report: Report) -> dict[str, dict[str, list[str]]]:
@@ -200,8 +233,7 @@ def _state(results: Sequence[RuleResult]) -> str:
     return "state_na"
 
 
-def _matrix(listing: RequirementList, report: Report) -> Matrix:
-    counts = _rule_counts(report)
+def _matrix(listing: RequirementList, report: Report, results: Mapping[str, RuleResult]) -> Matrix:
     cited = _controls_by_framework(report).get(listing.framework, {})
     by_requirement: dict[str, set[str]] = defaultdict(set)
     also: list[tuple[str, list[str]]] = []
@@ -213,12 +245,12 @@ def _matrix(listing: RequirementList, report: Report) -> Matrix:
             by_requirement[requirement].update(rules)
     rows = []
     for req in listing.requirements:
-        results = [
-            RuleResult(rule, report.rules[rule].title, counts.get(rule, {}))
+        assessed_by = [
+            results.get(rule) or RuleResult(rule, report.rules[rule].title, {})
             for rule in sorted(by_requirement.get(req.id, ()))
         ]
-        state = _state(results) if results else "not_assessed"
-        rows.append(MatrixRow(req.id, req.title, state, results))
+        state = _state(assessed_by) if assessed_by else "not_assessed"
+        rows.append(MatrixRow(req.id, req.title, state, assessed_by))
     assessed = sum(1 for r in rows if r.state != "not_assessed")
     return Matrix(listing.framework, listing, rows, assessed, also)
 

@@ -73,6 +73,11 @@ EN: dict[str, str] = {
     "state_warn": N_("passing with warnings"),
     # a rule that gave no finding at all (an evidence rule run without evidence)
     "no_results": N_("no finding on this estate"),
+    # before the targets a rule judged, under its result in the matrix ("on providers/ovh,
+    # providers/santecloud and 2 more"), or its one finding ("on organisation: …")
+    "rule_on": N_("on"),
+    # a finding's message quoted in the matrix, after its target
+    "quoted": N_("\u201c{text}\u201d"),
     "coverage_line": N_(
         "{assessed} of {total} listed requirements are assessed by hdsguard rules."
     ),
@@ -221,6 +226,7 @@ PLURAL: dict[str, Callable[[int], str]] = {
         "{count} passing or not-applicable findings",
         n,
     ),
+    "and_more": lambda n: ngettext("and {count} more", "and {count} more", n),
     "print_omits": lambda n: ngettext(
         "Printed, this section holds only the targets with a failing, warning, waived or error "
         "finding ({clean} target with only passing or not-applicable findings is left out), "
@@ -251,6 +257,31 @@ SEVERITY_NAMES = {
     "low": N_("low"),
     "info": "info",
 }
+
+
+# The reference data files (hdsguard/data/*.json, docs/data.md), named for a reader of the
+# provenance; the framework lists are named by their own title.
+DATA_TITLES = {
+    "cabf_lifetimes": N_("Maximum TLS certificate lifetimes (CA/Browser Forum)"),
+    "countries": N_("Countries: EEA members and adequacy decisions"),
+    "hds_activities": N_("HDS hosting activities"),
+    "protocols": N_("Network protocols: cleartext, remote access, TLS versions"),
+    "regulatory": N_("Regulatory dates"),
+    "signature_algorithms": N_("Certificate signature algorithms"),
+}
+
+
+def data_title(name: str) -> str:
+    """The title of a reference data file of the provenance (``countries``,
+    ``frameworks/hds-v2``) in the run's language; its name when it has none."""
+    if name.startswith("frameworks/"):
+        from hdsguard.audit.frameworks import framework_lists
+
+        for listing in framework_lists():
+            if f"frameworks/{listing.framework}" == name:
+                return listing.in_language(current()).title
+        return name
+    return _(DATA_TITLES[name]) if name in DATA_TITLES else name
 
 
 def translate(key: str, **values: Any) -> str:
