@@ -795,9 +795,9 @@ def test_every_file_from_the_future_is_reported_at_once_in_french(tmp_path: Path
     assert result.exit_code == 2
     lines = sorted(line.split(": ", 1)[1] for line in result.stderr.splitlines())
     scans = [
-        f"l'analyse a commencé le {day} (UTC), après la date d'évaluation 2026-11-18 : une "
+        f"le scan a commencé le {day} (UTC), après la date d'évaluation 2026-11-18 : une "
         "preuve venue du futur n'en est pas une ; corrigez l'horloge de la machine qui "
-        "analyse et relancez l'analyse, ou évaluez à une date ultérieure avec --as-of"
+        "scanne et relancez le scan, ou évaluez à une date ultérieure avec --as-of"
         for day in ("2026-11-20", "2026-11-21")
     ]
     expected = [

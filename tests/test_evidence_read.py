@@ -374,6 +374,33 @@ def test_a_misspelt_sidecar_key_is_named_at_its_line_with_a_hint(tmp_path: Path)
     )
 
 
+@pytest.mark.parametrize(
+    ("sidecar", "expected"),
+    [
+        # libyaml's report was quoted whole: "<unicode string>", its line breaks escaped.
+        (
+            "vantage: [external\n",
+            "ext.xml.evidence:1:10: YAML syntax error: the '[' opened here is never closed, "
+            "or two of its items have no ',' between them: add the ']' or the ','",
+        ),
+        # A misspelt value said what to write, not what was meant, and at 1:1.
+        (
+            "# from the probe\nvantage: extrenal\n",
+            "ext.xml.evidence:2:1: vantage 'extrenal': write `external` or `internal`; did you "
+            "mean 'external'?",
+        ),
+    ],
+)
+def test_a_broken_sidecar_is_explained_at_its_place(
+    tmp_path: Path, sidecar: str, expected: str
+) -> None:
+    (tmp_path / "ext.xml").write_bytes((LAB / "scan-external.xml").read_bytes())
+    (tmp_path / "ext.xml.evidence").write_text(sidecar)
+    with pytest.raises(InputError) as exc:
+        load_evidence([EvidenceSpec(tmp_path)])
+    assert problem(exc).split("/")[-1].startswith(expected), problem(exc)
+
+
 UDP = (FIXTURES / "udp-open-filtered.xml").read_bytes()
 # tests/fixtures/evidence/udp-open-filtered.xml: nmap 7.93's own output (-sU -Pn -p
 # 16161,16162 -oX) against 127.0.0.1, a UDP socket bound on 16161 that never answers

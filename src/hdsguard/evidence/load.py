@@ -358,10 +358,18 @@ def _declared(
 def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None, str]:
     import yaml  # here: a run with no sidecar (every run without evidence) needs no YAML
 
+    text = ""
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
         data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        # As in a declaration file: where the mistake was made and what it means, not
+        # libyaml's multi-line report quoting "<unicode string>" with its line breaks escaped.
+        from hdsguard.declarations.yamlhints import explain
+
+        (line, column), message = explain(exc, text)
+        raise fail(shown, line, column, message) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -377,12 +385,11 @@ def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None, str]:
         raise _unknown_key(shown, text, unknown[0])
     vantage, host = data.get("vantage"), data.get("host")
     if vantage is not None and vantage not in VANTAGES:
-        raise fail(
-            shown,
-            1,
-            1,
-            _("vantage {vantage!r}: write `external` or `internal`").format(vantage=vantage),
-        )
+        from hdsguard.declarations.validate import did_you_mean
+
+        says = _("vantage {vantage!r}: write `external` or `internal`").format(vantage=vantage)
+        hint = did_you_mean(vantage, VANTAGES) if isinstance(vantage, str) else ""
+        raise fail(shown, _key_line(text, "vantage"), 1, says + hint)
     if host is not None and not isinstance(host, str):
         raise fail(shown, 1, 1, _("host: a host name or address, as a string"))
     return vantage, host, hashlib.sha256(raw).hexdigest()
@@ -391,11 +398,16 @@ def _sidecar(path: Path, shown: str) -> tuple[str | None, str | None, str]:
 _SIDECAR_KEYS = ("vantage", "host")
 
 
+def _key_line(text: str, key: str) -> int:
+    """The line of ``key:`` in a sidecar (1 when not found)."""
+    lines = text.splitlines()
+    return next((i for i, s in enumerate(lines, 1) if s.lstrip().startswith(f"{key}:")), 1)
+
+
 def _unknown_key(shown: str, text: str, key: str) -> InputError:
     from hdsguard.declarations.validate import did_you_mean
 
-    lines = text.splitlines()
-    line = next((i for i, s in enumerate(lines, 1) if s.lstrip().startswith(f"{key}:")), 1)
+    line = _key_line(text, key)
     return fail(
         shown,
         line,
