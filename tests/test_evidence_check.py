@@ -997,7 +997,10 @@ def test_one_scan_given_under_two_vantage_points_is_refused(tmp_path: Path) -> N
     [
         ("truncated.xml", "truncated.xml:7:94: XML mal formé ("),
         ("interrupted.xml", "interrupted.xml:10: le scan ne s'est pas terminé"),
-        ("kev-cut.json", "kev-cut.json:1: pas le schéma du catalogue CISA KEV que lit hdsguard"),
+        (
+            "kev-cut.json",
+            "kev-cut.json:1: pas le schéma du catalogue KEV de la CISA que lit hdsguard",
+        ),
         ("not-nmap.xml", "XML dont la racine est <report>, pas un scan nmap (<nmaprun>)"),
     ],
 )
