@@ -239,14 +239,29 @@ def test_a_pem_with_garbage_is_a_located_error() -> None:
     assert problem(exc).startswith("d.pem:1:1: damaged PEM certificate block")
 
 
+def test_a_character_changed_in_a_pem_is_located_where_it_was_changed() -> None:
+    """Two characters typed over the base64 of the sixth line: the error named the block's
+    BEGIN line, 1:1, and the reader had 20 lines of base64 to search."""
+    good = pem(certificate("a.example", not_before=D(2026, 1, 1), not_after=D(2026, 12, 31)))
+    lines = good.splitlines(keepends=True)
+    lines[5] = lines[5][:10] + b"!!" + lines[5][12:]
+    with pytest.raises(InputError) as exc:
+        read_pem("d.pem", b"".join(lines))
+    assert problem(exc).startswith(
+        "d.pem:6:11: damaged PEM certificate block: its base64 text is broken"
+    ), problem(exc)
+
+
 @pytest.mark.parametrize(
-    ("block", "why"),
+    ("block", "where", "why"),
     [
-        (b"MIIB!!!", "son texte base64 est endommagé"),
-        (b"AAAA", "son contenu n'est pas un certificat X.509 lisible"),
+        (b"MIIB!!!", "2:5", "son texte base64 est endommagé"),
+        (b"AAAA", "1:1", "son contenu n'est pas un certificat X.509 lisible"),
     ],
 )
-def test_a_damaged_pem_is_explained_in_the_runs_language(block: bytes, why: str) -> None:
+def test_a_damaged_pem_is_explained_in_the_runs_language(
+    block: bytes, where: str, why: str
+) -> None:
     """cryptography's English (`ParseError { kind: … }`, `Unable to load PEM file`) was the
     whole explanation, in a French run too."""
     from hdsguard.i18n import language
@@ -255,7 +270,7 @@ def test_a_damaged_pem_is_explained_in_the_runs_language(block: bytes, why: str)
     with language("fr"), pytest.raises(InputError) as exc:
         read_pem("d.pem", damaged)
     says = problem(exc)
-    assert says.startswith(f"d.pem:1:1: bloc de certificat PEM endommagé : {why}"), says
+    assert says.startswith(f"d.pem:{where}: bloc de certificat PEM endommagé : {why}"), says
     assert "ParseError" not in says and "Unable" not in says
     assert says.endswith("exportez à nouveau le certificat")
     with language("fr"), pytest.raises(InputError) as exc:

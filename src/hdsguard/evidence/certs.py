@@ -55,13 +55,32 @@ def read_pem(path: str, text: bytes) -> list[ObservedCertificate]:
             cert = x509.load_pem_x509_certificate(match.group(0))
         except ValueError as exc:
             says = _("damaged PEM certificate block: {why}; export the certificate again")
-            raise fail(path, line, 1, says.format(why=_why(exc))) from None
+            where = _not_base64(text, match.start(), match.end()) or (line, 1)
+            raise fail(path, *where, says.format(why=_why(exc))) from None
         out.append(_observed(path, line, len(out), cert))
         pos = match.end()
     _only_blank(path, text, pos, len(text))
     if not out:
         raise fail(path, 1, 1, _("no certificate: a PEM file needs a BEGIN CERTIFICATE block"))
     return out
+
+
+_BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r")
+
+
+def _not_base64(text: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The line and column of the first character of a PEM block's body that base64 has not
+    (a character changed by hand, an editor's smart quote): the block's BEGIN line told where
+    the block starts, not where it is broken. None when every character is base64's."""
+    body_start = text.index(b"\n", start) + 1 if b"\n" in text[start:end] else end
+    body_end = text.rfind(b"-----END", start, end)
+    for offset in range(body_start, max(body_start, body_end)):
+        char = text[offset]
+        if char != 0x0A and char not in _BASE64:
+            line = text.count(b"\n", 0, offset) + 1
+            column = offset - (text.rfind(b"\n", 0, offset) + 1) + 1
+            return line, column
+    return None
 
 
 def read_scanned(
