@@ -128,6 +128,7 @@ def test_evidence_kept_inside_a_declaration_directory_is_never_read_as_declarati
     result = run_cli(["check", "infra", "--as-of", "2026-11-28", "--no-config"])
     assert result.exit_code == 1, result.output
     assert (
-        "notice: skipped 2 files that are not declarations: infra/evidence/hds-registry.json "
-        "(evidence), infra/evidence/kev.json (evidence)" in result.output
+        "notice: skipped 2 evidence files in the declarations: infra/evidence/hds-registry.json "
+        "(evidence), infra/evidence/kev.json (evidence); they are not declarations: give them "
+        "with --evidence" in result.output
     ), result.output

@@ -129,6 +129,18 @@ def skipped_notice(skipped: Sequence[tuple[str, str]]) -> str:
     """One notice for every (path, kind) skipped."""
     count = len(skipped)
     files = _listed(skipped)
+    if all(kind == "evidence" for _path, kind in skipped):
+        # Evidence kept inside the declaration directory (docs/evidence.md): "pass their
+        # directory" told a user who had done just that; what it needs is --evidence.
+        return ngettext(
+            "skipped {count} evidence file in the declarations: {files}; it is not a "
+            "declaration: give it with --evidence (or under `evidence:` in .hdsguard.yaml) for "
+            "the EVD- rules to read it",
+            "skipped {count} evidence files in the declarations: {files}; they are not "
+            "declarations: give them with --evidence (or under `evidence:` in .hdsguard.yaml) "
+            "for the EVD- rules to read them",
+            count,
+        ).format(count=count, files=files)
     return ngettext(
         "skipped {count} file that is not a declaration: {files}; to read only your "
         "declarations, pass their directory (`hdsguard check DIR`) or set `declarations:` in "
