@@ -282,11 +282,15 @@ def test_the_report_reads_as_a_french_auditor_expects(
 ) -> None:
     """Read whole as a French auditor and a hospital director would (the nineteenth session):
     an area named by its prefix was repeated ("TLS (TLS)", "Hébergement HDS (HDS)"); the data
-    files of the provenance were their internal names ("countries", "frameworks/hds-v2")."""
+    files of the provenance were their internal names ("countries", "frameworks/hds-v2"); a
+    list's scope began with a capital after the colon."""
     _html, page = reports["fr"]
     text = " ".join(" ".join(page.text).split())
     assert "TLS (TLS)" not in text and "Hébergement HDS (HDS)" not in text
     assert "Pare-feu (FW)" in text  # a name that does not say its prefix keeps it
+    # After a colon, French goes on in lower case ("Périmètre de la liste : Les 31…").
+    assert "Périmètre de la liste : les 31 exigences numérotées" in text
+    assert not re.search(r"(Périmètre de la liste|référentiel complet) : [A-ZÉ]", text)
     assert "Pays : membres de l'EEE et décisions d'adéquation (countries.json)" in text
     assert (
         "Référentiel de certification HDS v2 (arrêté du 26 avril 2024) "
