@@ -27,6 +27,13 @@ def display_path(path: Path) -> str:
 # The suffix of an evidence file's sidecar (hdsguard.evidence.load.SIDECAR): a directory so
 # named is no declaration directory.
 _SIDECAR = ".evidence"
+# A directory named as a sidecar, in a declaration or an evidence directory: one message for
+# both walkers (here, as hdsguard.evidence.load imports this module, not the reverse).
+SIDECAR_DIRECTORY = N_(
+    "not a file: a sidecar is a YAML file named after its evidence file (scan.xml -> "
+    "scan.xml.evidence) holding `vantage` and/or `host`; replace this directory with such a "
+    "file"
+)
 
 # Version-control metadata: never declarations, and too large to search for them.
 _VCS_DIRS = frozenset({".git", ".hg", ".svn"})
@@ -202,8 +209,6 @@ class _Walk:
         # a check with or without --evidence says one thing. Its files were read as
         # declarations: a `vantage.yaml` inside was an "unknown key", and a YAML or JSON file
         # shaped like a declaration was counted silently.
-        from hdsguard.evidence.load import SIDECAR_DIRECTORY
-
         self.problems.append(Problem(display_path(path), None, None, _(SIDECAR_DIRECTORY)))
 
     def hidden_dir(self, path: Path) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hdsguard.declarations.files import SIDECAR_DIRECTORY
 from hdsguard.errors import InputError, Problem, fail
 from hdsguard.i18n import N_, _
 
@@ -421,11 +422,6 @@ def scan_date(scan: Scan) -> datetime.date:
     return scan.start.date()
 
 
-SIDECAR_DIRECTORY = N_(
-    "not a file: a sidecar is a YAML file named after its evidence file (scan.xml -> "
-    "scan.xml.evidence) holding `vantage` and/or `host`; replace this directory with such a "
-    "file"
-)
 _NO_VANTAGE = N_(
     "the scan's vantage point is not declared: write `vantage: external` (scanned from the "
     "Internet) or `vantage: internal` into {sidecar} beside it, or give it in the config's "
