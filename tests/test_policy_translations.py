@@ -120,3 +120,16 @@ def test_every_reference_has_its_french(policy_id: str) -> None:
         assert re.findall(r"\d+", translated) == re.findall(r"\d+", english), translated
     assert FRENCH[policy_id].meta.references == tuple(french)
     assert ENGLISH[policy_id].meta.references == tuple(spec.references)
+
+
+def test_evd_012_s_french_pass_names_the_declared_minimum_correctly() -> None:
+    """ "aucune version antérieure à TLS 1.2 déclaré": the participle agreed with nothing a
+    French reader could find; the declared minimum is named as such."""
+    fr = FRENCH["EVD-012"]
+    cases = enumerate(fr.authoring().tests)
+    index, case = next((i, c) for i, c in cases if c.name.startswith("the server accepts"))
+    with language("fr"):
+        french = run_case(RUNTIME_FR, fr, index, case)
+    assert french.message.endswith("aucune version antérieure au minimum déclaré, TLS 1.2"), (
+        french.message
+    )
