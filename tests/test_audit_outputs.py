@@ -308,6 +308,33 @@ def test_an_input_removed_with_its_manifest_entry_is_exit_1(tree: Tree) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_inputs_a_french_pack_cannot_rerun_are_reported_in_the_verifiers_language(
+    tree: Tree,
+) -> None:
+    """A French pack whose inputs no longer run, verified in English: its reason was the
+    French of the re-run, whatever --lang said (the docs: verify-pack reports in its own run's
+    language)."""
+    tree(files())
+    assert (
+        run_cli(["report", "--as-of", "2026-11-28", "--pack", "p.zip", "--lang", "fr"]).exit_code
+        == 1
+    )
+
+    def drop(m: dict[str, bytes]) -> None:
+        del m["inputs/waivers.yaml"]
+        manifest = json.loads(m["manifest.json"])
+        manifest["files"] = [f for f in manifest["files"] if f["path"] != "inputs/waivers.yaml"]
+        m["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(Path("p.zip"), drop)
+    english = run_cli(["verify-pack", "p.zip", "--lang", "en"])
+    assert english.exit_code == 1, english.stderr
+    assert "the packed inputs cannot be checked again (" in english.stderr
+    assert "entrées archivées" not in english.stderr and " : " not in english.stderr, english.stderr
+    french = run_cli(["verify-pack", "p.zip", "--lang", "fr"])
+    assert "les entrées archivées ne peuvent plus être contrôlées (" in french.stderr
+
+
 def test_verify_pack_finds_an_added_file(tree: Tree) -> None:
     _pack(tree)
     _rewrite(Path("p.zip"), lambda m: m.update({"inputs/extra.yaml": b"firewalls: []\n"}))

@@ -171,8 +171,18 @@ def verify_pack(path: Path) -> list[str]:
         with language(lang):
             try:
                 rebuilt = _rebuild(Path(tmp), command)
+            except InputError:
+                rebuilt = None
+        if rebuilt is None:
+            # Inputs refused in one language are refused in every one: read them again in
+            # this run's, so that the reason is said in it (a French pack verified on an
+            # English machine gave an English sentence around a French reason, and a French
+            # one whatever --lang said).
+            try:
+                _rebuild(Path(tmp), command)
             except InputError as exc:
                 return [_unreadable_inputs(exc)]
+            rebuilt = {}
     return _differences(packed, rebuilt)
 
 
