@@ -50,16 +50,15 @@ def test_no_reason_of_the_catalogue_holds_a_whole_field() -> None:
 # The messages whose shown placeholders build an English sentence of six words or more in
 # CEL and that name no hidden placeholder: their reason quotes that sentence, so rewording it
 # makes the reason new (a baseline or a waiver's `accepts` written before no longer matches).
-# EXP-001, EXP-002, EXP-004 to EXP-007, FW-004, FW-005 and VND-008 now quote the declared
-# values; these are left to convert the same way (a hidden placeholder per declared value),
-# and no message may join them.
+# EXP-001, EXP-002, EXP-004 to EXP-007, FW-004, FW-005 and VND-001 to VND-006 and VND-008
+# now quote the declared values; these are left to convert the same way (a hidden placeholder
+# per declared value), and no message may join them.
 _SENTENCES_LEFT = frozenset(
     {
         "EVD-001", "EVD-002", "EVD-003", "EVD-005", "EVD-006", "EVD-007", "EVD-010", "EVD-011",
         "EVD-012", "EVD-013", "GOV-001", "GOV-002", "GOV-003", "GOV-004", "GOV-008", "GOV-009",
         "GOV-011", "HDS-001", "HDS-002", "HDS-003", "HDS-006", "HDS-007", "HDS-008", "HDS-009",
-        "IAM-007", "IAM-008", "IAM-009", "TLS-001", "TLS-003", "VND-001", "VND-002", "VND-003",
-        "VND-004", "VND-005", "VND-006",
+        "IAM-007", "IAM-008", "IAM-009", "TLS-001", "TLS-003",
     }
 )  # fmt: skip
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'')
