@@ -50,15 +50,15 @@ def test_no_reason_of_the_catalogue_holds_a_whole_field() -> None:
 # The messages whose shown placeholders build an English sentence of six words or more in
 # CEL and that name no hidden placeholder: their reason quotes that sentence, so rewording it
 # makes the reason new (a baseline or a waiver's `accepts` written before no longer matches).
-# EXP-001, EXP-002, EXP-004 to EXP-007, FW-004, FW-005 and VND-001 to VND-006 and VND-008
-# now quote the declared values; these are left to convert the same way (a hidden placeholder
-# per declared value), and no message may join them.
+# EXP-001, EXP-002, EXP-004 to EXP-007, FW-004, FW-005, VND-001 to VND-006, VND-008, HDS-001
+# to HDS-003, HDS-006 to HDS-009, TLS-001 and TLS-003 now quote the declared values; these
+# are left to convert the same way (a hidden placeholder per declared value), and no message
+# may join them.
 _SENTENCES_LEFT = frozenset(
     {
         "EVD-001", "EVD-002", "EVD-003", "EVD-005", "EVD-006", "EVD-007", "EVD-010", "EVD-011",
         "EVD-012", "EVD-013", "GOV-001", "GOV-002", "GOV-003", "GOV-004", "GOV-008", "GOV-009",
-        "GOV-011", "HDS-001", "HDS-002", "HDS-003", "HDS-006", "HDS-007", "HDS-008", "HDS-009",
-        "IAM-007", "IAM-008", "IAM-009", "TLS-001", "TLS-003",
+        "GOV-011", "IAM-007", "IAM-008", "IAM-009",
     }
 )  # fmt: skip
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'')
