@@ -3,11 +3,11 @@ message: a baseline one member of a team wrote in English must match the CI that
 French, and rewording a message must not make every baselined finding of its rule new.
 
 Measured on every failing (or warning) inline case of the built-in catalogue (593 cases of
-80 policies when this was written): the English and the French runs give the same reasons
+80 policies when this was written): the English and the French runs gave the same reasons
 (the reason is made from the main-language message, evaluated in English); rewording the
 English messages changed the reasons of 221 cases of 46 policies, every one a policy whose
-shown placeholders build words in CEL. Those left are listed below, and the list only
-shrinks.
+shown placeholders build words in CEL (42 with sentences, 12 with shorter words: " (365
+recommended)"). Each now quotes the declared values in hidden placeholders.
 """
 
 from __future__ import annotations
@@ -32,17 +32,6 @@ if TYPE_CHECKING:
     from hdsguard.policies.model import TestCase
 
 Reasons = dict[tuple[str, int], tuple[str, str]]  # (policy, case) -> (status, reason)
-
-# The policies whose reason, on one of their failing inline cases, quotes words a shown
-# placeholder builds in CEL, shorter than the sentences tests/test_reason_fields.py finds (" (365
-# recommended)", "activity 6 (backup of health data)"): rewording them makes the reason new.
-# Left to convert the same way (a hidden placeholder per declared value); none may join.
-_WORDS_LEFT = frozenset(
-    {
-        "BKP-005", "DET-001", "EXP-003", "FW-002", "GOV-006", "IAM-001", "LOG-002", "MSG-001",
-        "PAT-001", "PAT-002", "PAT-003", "TLS-002",
-    }
-)  # fmt: skip
 
 
 def _findings(runtime: CelRuntime, policy: CompiledPolicy, index: int, case: TestCase) -> Any:
@@ -133,19 +122,14 @@ def _write_reworded_catalogue(folder: Path) -> None:
         (folder / path.name).write_text(text, encoding="utf-8")
 
 
-def test_rewording_a_message_changes_no_reason_but_those_left(tmp_path: Path) -> None:
+def test_rewording_a_message_changes_no_reason(tmp_path: Path) -> None:
     _write_reworded_catalogue(tmp_path)
     before, after = _builtin("en"), _reasons(tmp_path, "en")
     assert after.keys() == before.keys()
-    changed = {key[0] for key in before if before[key] != after[key]}
-    left = _WORDS_LEFT
-    assert changed <= left, (
-        f"{sorted(changed - left)}: rewording the message changes the finding's reason; quote "
-        "the declared values in hidden placeholders `{{# … }}` (docs/policy-format.md)"
-    )
-    assert changed >= _WORDS_LEFT, (
-        f"{sorted(_WORDS_LEFT - changed)} no longer quote their wording: take them out of "
-        "_WORDS_LEFT"
+    changed = sorted({key[0] for key in before if before[key] != after[key]})
+    assert changed == [], (
+        f"{changed}: rewording the message changes the finding's reason; quote the declared "
+        "values in hidden placeholders `{{# … }}` (docs/policy-format.md)"
     )
 
 
