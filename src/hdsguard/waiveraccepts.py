@@ -10,8 +10,10 @@ only when every part of its reason is one the waiver accepts (a finding that fai
 of the accepted checks is still within what was accepted); a key an item leaves out accepts
 any value of it.
 
-The items are compared as the reason writes its parts (one line of JSON each), so a value
-read from YAML (a date written without quotes) compares as the reason quotes it.
+The items are compared as the reason writes its parts (one line of JSON each, with the
+reason's own encoder, :mod:`hdsguard.reasonjson`), so a value read from YAML (a date written
+without quotes) compares as the reason quotes it; a whole number compares the same written
+``9`` or ``9.0`` (CEL quotes a CVSS threshold as the double 9.0).
 """
 
 from __future__ import annotations
@@ -21,13 +23,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from hdsguard.i18n import _
+from hdsguard.reasonjson import encode, same_numbers
 
 if TYPE_CHECKING:
     from hdsguard.waivers import AcceptedCheck
-
-_ENCODE = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str
-).encode
 
 
 def parts(reason: str) -> list[list[Any]]:
@@ -50,8 +49,13 @@ def _same(item: AcceptedCheck, part: Sequence[Any]) -> bool:
         str(item.check) == key
         and (item.outcome is None or item.outcome == outcome)
         and (item.field is None or item.field == field)
-        and (item.values is None or _ENCODE(item.values) == _ENCODE(values))
+        and (item.values is None or _values(item.values) == _values(values))
     )
+
+
+def _values(values: Any) -> str:
+    """``values`` as compared: as the reason writes them, a whole number in either form."""
+    return encode(same_numbers(values))
 
 
 def covers(accepts: Sequence[AcceptedCheck], reason: str) -> bool:
@@ -97,7 +101,7 @@ def changes(accepts: Sequence[AcceptedCheck], reason: str) -> str:
         else:
             said.append(
                 _("{check} quotes {values}, where the waiver accepts {accepted}").format(
-                    check=check, values=_ENCODE(values), accepted=_ENCODE(accepted.values)
+                    check=check, values=encode(values), accepted=encode(accepted.values)
                 )
             )
     return "; ".join(said)
