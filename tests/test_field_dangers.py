@@ -499,7 +499,17 @@ ROWS: tuple[Row, ...] = (
         "VND-003",
         context={"subprocessors": [{"name": "S", "country": "FR", "authorised": True}]},
     ),
-    r("vendors.country", TELECONSULT, {"country": "MA"}, "HDS-006 VND-003"),
+    # TELECONSULT declares `storage_countries` (read instead of `country` by HDS-006): the
+    # country where it operates from is then a transfer only (VND-003).
+    r("vendors.country", TELECONSULT, {"country": "MA"}, "VND-003"),
+    r(
+        "vendors.country",
+        TELECONSULT,
+        {"country": "MA"},
+        "HDS-006 VND-003",
+        context={"storage_countries": DROP},
+    ),
+    r("vendors.storage_countries", TELECONSULT, {"storage_countries": ["FR", "US"]}, "HDS-006"),
     r(
         "vendors.critical",
         "transcription-seine",
@@ -872,7 +882,11 @@ def test_every_contract_field_has_a_row_or_a_reason() -> None:
     covered = {row.place for row in ROWS} | set(NO_DANGER)
     assert sorted(set(FORMAT_FIELDS) - covered) == []
     assert sorted(covered - set(FORMAT_FIELDS)) == sorted(
-        {"vendors.subprocessors.dpf_certified", "vendors.subprocessors.stores_health_data"}
+        {
+            "vendors.subprocessors.dpf_certified",
+            "vendors.subprocessors.stores_health_data",
+            "vendors.storage_countries",
+        }
     )
     # The names are the model's: a renamed field would leave its row testing nothing.
     model = {place for place, _key, _info in fields(DeclarationFile)}

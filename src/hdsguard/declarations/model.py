@@ -903,6 +903,16 @@ class Vendor(Strict):
     hds: HdsCertificate | None = Field(
         None, description="The vendor's own HDS certificate, when it hosts the data itself."
     )
+    # Added in the nineteenth session: `country` says where the vendor operates from, which
+    # need not be where its own servers are; HDS-006 read it as the storage location, for
+    # want of anything else.
+    storage_countries: list[Country] | None = Field(
+        None,
+        description="Countries where the vendor stores the organisation's data on its own "
+        "servers (ISO 3166-1 alpha-2); `[]` with `hosted_by` when it keeps none itself. "
+        "Absent, HDS-006 takes a vendor storing health data without `hosted_by` to store it "
+        "in its `country`.",
+    )
     systems: list[Id] | None = Field(None, description="Ids of the systems the vendor reaches.")
     supplies_software: StrictBool | None = Field(
         None,
