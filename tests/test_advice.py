@@ -83,6 +83,48 @@ def test_an_item_of_another_section_is_one_problem_not_its_missing_fields(tree: 
     ]
 
 
+MISPLACED_FIELDS = """\
+identity:
+  name: Admins
+logging:
+  centralised: true
+  mfa_admin: true
+systems:
+  - id: dpi
+    name: DPI
+    storage_countries: [FR]
+services:
+  - id: www
+    protocol: https
+    exposure: internet
+    last_patch: 2026-11-01
+"""
+
+
+def test_a_field_written_under_another_section_is_told_where_it_belongs(tree: Tree) -> None:
+    # HA, the nineteenth session: `mfa_admin:` under `logging:` was told only the keys of
+    # logging; a name most sections have (`name`) still gets them.
+    tree({"bad.yaml": MISPLACED_FIELDS})
+    result = run_cli(["check", "bad.yaml", "--no-config"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "bad.yaml:2:3: unknown key 'name' in identity; expected one of: mfa_admin, mfa_remote, "
+        "default_credentials_changed, admin_workstations_internet, admin_accounts, "
+        "inactive_disable_days, active_directory, notes",
+        "bad.yaml:5:3: unknown key 'mfa_admin' in logging; `mfa_admin` belongs to `identity`, "
+        "not to `logging`: move it there",
+        "bad.yaml:9:5: unknown key 'storage_countries' in systems/dpi; `storage_countries` "
+        "belongs to the items of `providers` or to the items of `vendors`, not to the items of "
+        "`systems`: move it to the right one",
+        "bad.yaml:14:5: unknown key 'last_patch' in services/www; `last_patch` belongs to the "
+        "items of `firewalls`, not to the items of `services`: move it there",
+    ]
+    french = run_cli(["check", "bad.yaml", "--no-config", "--lang", "fr"])
+    assert "`mfa_admin` se déclare dans `identity`, pas dans `logging` : déplacez-la" in (
+        french.stderr
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "fixed"),
     [("Tana Transcription", "tana-transcription"), ("Serveur Échographie", "serveur-echographie"),

@@ -55,6 +55,14 @@ MSG_MISPLACED = N_(
     "{section} go under `{section}:`"
 )
 
+# A single key written in the wrong section (`mfa_admin:` under `logging:`), when it is a
+# field of the top level of other sections and no spelling is close in its own.
+MSG_FIELD_ELSEWHERE = N_("; `{key}` belongs to {place}, not to {here}: move it there")
+MSG_FIELD_ELSEWHERE_2 = N_(
+    "; `{key}` belongs to {place} or to {other}, not to {here}: move it to the right one"
+)
+MSG_FIELD_OF_ITEMS = N_("the items of `{section}`")
+
 # How one item of each list section is called in messages, with its article.
 SINGULAR = {
     "providers": N_("a provider"),
@@ -196,3 +204,34 @@ def _at(data: Any, path: tuple[str | int, ...]) -> Any:
         else:
             return None
     return node
+
+
+def field_elsewhere(container: tuple[str | int, ...], key: str, model: type[BaseModel]) -> str:
+    """``"; `mfa_admin` belongs to `identity`, not to `logging`: move it there"`` when
+    ``key``, unknown at the top of the section object at ``container`` (a singleton, or an
+    item of a list section), is a field at the top of other sections; else ``""``.
+
+    A field pasted under the neighbouring section is the mistake a person makes when several
+    sections share a file; "expected one of: …" lists what the section holds, not where the
+    key belongs."""
+    from hdsguard.declarations.model import field_names
+    from hdsguard.declarations.sections import SECTIONS
+
+    if not container or not isinstance(container[0], str) or container[0] not in SECTIONS:
+        return ""
+    here = container[0]
+    if len(container) != (1 if SECTIONS[here] else 2):
+        return ""  # deeper (a `backup` block, a contract): the key's place is less certain
+    places = [
+        f"`{section}`" if one else _(MSG_FIELD_OF_ITEMS).format(section=section)
+        for section, one in SECTIONS.items()
+        if section != here and key in field_names(model, [section] if one else [section, 0])
+    ]
+    if not places or len(places) > 2:
+        return ""  # a name most sections have (`name`, `notes`) says nothing of where it goes
+    shown_here = f"`{here}`" if SECTIONS[here] else _(MSG_FIELD_OF_ITEMS).format(section=here)
+    if len(places) == 2:
+        return _(MSG_FIELD_ELSEWHERE_2).format(
+            key=key, place=places[0], other=places[1], here=shown_here
+        )
+    return _(MSG_FIELD_ELSEWHERE).format(key=key, place=places[0], here=shown_here)

@@ -219,6 +219,10 @@ def _problem(source: SourceFile, err: Any, model: type[BaseModel]) -> Problem:
         allowed = field_names(model, list(path[:-1]))
         line, column = source.locate(path)
         hint = did_you_mean(str(key), allowed)
+        if not hint and model.__name__ == "DeclarationFile":
+            from hdsguard.declarations.advice import field_elsewhere
+
+            hint = field_elsewhere(tuple(path[:-1]), str(key), model)
         where = _describe(source.data, path[:-1]) or _("the top level")
         message = _("unknown key '{key}' in {where}").format(key=key, where=where) + hint
         if not hint and allowed:
