@@ -120,7 +120,8 @@ def test_a_warm_run_deserialises_nothing_and_another_date_what_it_evaluates(
 
 def _fallback_only(policies: list[CompiledPolicy]) -> dict[int, LazyExpression]:
     """The expressions that are only parts of templates rendering from their list
-    expression (Template.values): evaluated only when that fails (Template.render_each)."""
+    expressions (Template.values, and Template.shown when some placeholders are hidden):
+    evaluated only when that fails (Template.render_each)."""
     parts: dict[int, LazyExpression] = {}
     elsewhere: set[int] = set()
 
@@ -131,8 +132,10 @@ def _fallback_only(policies: list[CompiledPolicy]) -> dict[int, LazyExpression]:
             else:
                 elsewhere.add(id(value))
         elif isinstance(value, Template):
-            walk(value.parts, value.values is not None)
+            listed = value.values is not None and (value.shown is not None or not value.hidden)
+            walk(value.parts, listed)
             walk(value.values, False)
+            walk(value.shown, False)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             for field in dataclasses.fields(value):
                 walk(getattr(value, field.name), False)

@@ -73,7 +73,9 @@ __all__ = [
     "stored",
 ]
 
-_FORMAT = 4  # 3: marshal data, no pickle; 4: a template holds its hidden placeholders
+# 3: marshal data, no pickle; 4: a template holds its hidden placeholders; 5: and its shown
+# ones as one list
+_FORMAT = 5
 _PREFIX = "catalogue-"
 _SUFFIX = ".marshal"
 _ENTRY = re.compile(rf"{_PREFIX}[a-z]{{2,8}}-[0-9a-f]{{64}}{re.escape(_SUFFIX)}")
@@ -279,7 +281,11 @@ class _Decoder:
             if len(names) != len(items):
                 raise ValueError(f"{cls.__name__}: wrong number of fields")
             built = cls(**{n: self.value(v) for n, v in zip(names, items, strict=True)})
-            if cls is Template and built.values is not None:
+            if (
+                cls is Template
+                and built.values is not None
+                and (built.shown is not None or not built.hidden)
+            ):
                 for part in built.parts:
                     if type(part) is LazyExpression:
                         self._fallback[part.index] = self._fallback.get(part.index, 0) + 1
