@@ -290,18 +290,21 @@ def test_the_verdicts_threshold_and_horizon_are_recorded_and_reproduced(tree: Tr
     assert "intact; the packed inputs reproduce its reports and manifest" in result.stderr
 
 
+def _drop_waivers(m: dict[str, bytes]) -> None:
+    """The pack without its waiver file, nor the manifest's entry for it: its inputs no
+    longer reproduce its reports."""
+    del m["inputs/waivers.yaml"]
+    manifest = json.loads(m["manifest.json"])
+    manifest["files"] = [f for f in manifest["files"] if f["path"] != "inputs/waivers.yaml"]
+    m["manifest.json"] = json.dumps(manifest).encode()
+
+
 def test_an_input_removed_with_its_manifest_entry_is_exit_1(tree: Tree) -> None:
     """The packed inputs no longer run: the pack does not reproduce its reports (exit 1),
     not "an unreadable pack" (exit 2) with a located error in a temporary directory."""
     _pack(tree)
 
-    def drop(m: dict[str, bytes]) -> None:
-        del m["inputs/waivers.yaml"]
-        manifest = json.loads(m["manifest.json"])
-        manifest["files"] = [f for f in manifest["files"] if f["path"] != "inputs/waivers.yaml"]
-        m["manifest.json"] = json.dumps(manifest).encode()
-
-    _rewrite(Path("p.zip"), drop)
+    _rewrite(Path("p.zip"), _drop_waivers)
     result = run_cli(["verify-pack", "p.zip"])
     assert result.exit_code == 1, result.stderr
     assert "the packed inputs cannot be checked again (" in result.stderr
@@ -320,13 +323,7 @@ def test_inputs_a_french_pack_cannot_rerun_are_reported_in_the_verifiers_languag
         == 1
     )
 
-    def drop(m: dict[str, bytes]) -> None:
-        del m["inputs/waivers.yaml"]
-        manifest = json.loads(m["manifest.json"])
-        manifest["files"] = [f for f in manifest["files"] if f["path"] != "inputs/waivers.yaml"]
-        m["manifest.json"] = json.dumps(manifest).encode()
-
-    _rewrite(Path("p.zip"), drop)
+    _rewrite(Path("p.zip"), _drop_waivers)
     english = run_cli(["verify-pack", "p.zip", "--lang", "en"])
     assert english.exit_code == 1, english.stderr
     assert "the packed inputs cannot be checked again (" in english.stderr
