@@ -125,6 +125,34 @@ def test_an_interrupted_report_write_is_130_and_leaves_no_temporary_file(
     assert "hdsguard: interrupted" in result.stderr
 
 
+# A KeyboardInterrupt raised inside a weak reference's callback, as a Ctrl-C landing in the
+# import system's module-lock callback raised it (CI, the nineteenth session: "Exception
+# ignored in: <function _get_module_lock.<locals>.cb> … Traceback", and the run went on).
+_SWALLOWED = """
+import sys, time, weakref
+from hdsguard import cli
+sys.unraisablehook = cli._interrupt_again(sys.unraisablehook)
+class Held: pass
+def callback(_ref): raise KeyboardInterrupt
+held = Held()
+ref = weakref.ref(held, callback)
+try:
+    del held
+    for _ in range(500): time.sleep(0.01)  # the run goes on: the interrupt comes in it
+    print("went on")
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+def test_an_interrupt_swallowed_by_a_callback_is_delivered_again() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _SWALLOWED], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "interrupted", done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
 def test_ctrl_c_is_exit_130(tmp_path: Path) -> None:
     generate(3000, tmp_path / "estate")
     for attempt in range(5):

@@ -10,9 +10,9 @@ import dataclasses
 import datetime
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -86,6 +86,27 @@ def run() -> None:
         _until_exit = None
 
 
+def _interrupt_again(default: Callable[[Any], object]) -> Callable[[Any], None]:
+    """A hook for the exceptions Python cannot raise (``sys.unraisablehook``): a Ctrl-C whose
+    KeyboardInterrupt was raised inside a callback (a weak reference's, such as the import
+    system's module locks) was printed as "Exception ignored in … Traceback" and lost, and the
+    run went on. It is delivered again instead, as a signal sent from another thread, which
+    the main thread handles at the next point where Python checks for one, out of the callback
+    (tests/test_output_process.py); any other exception goes to ``default``."""
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            import _thread
+
+            # From another thread: called here, in the main thread, the handler would raise
+            # inside this hook, and be ignored again.
+            _thread.start_new_thread(_thread.interrupt_main, ())
+            return
+        default(unraisable)
+
+    return hook
+
+
 def _run() -> None:
     import contextlib
     import os
@@ -103,6 +124,7 @@ def _run() -> None:
 
     with contextlib.suppress(ValueError):  # not the main thread
         signal.signal(signal.SIGINT, on_interrupt)
+    sys.unraisablehook = _interrupt_again(sys.unraisablehook)
     try:
         main(prog_name="hdsguard")
         status: object = 0
