@@ -129,8 +129,9 @@ def test_an_interrupted_report_write_is_130_and_leaves_no_temporary_file(
 # import system's module-lock callback raised it (CI, the nineteenth session: "Exception
 # ignored in: <function _get_module_lock.<locals>.cb> … Traceback", and the run went on).
 _SWALLOWED = """
-import sys, time, weakref
+import signal, sys, time, weakref
 from hdsguard import cli
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as hdsguard's: not an inherited SIG_IGN
 sys.unraisablehook = cli._interrupt_again(sys.unraisablehook)
 class Held: pass
 def callback(_ref): raise KeyboardInterrupt
