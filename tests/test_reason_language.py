@@ -8,6 +8,11 @@ Measured on every failing (or warning) inline case of the built-in catalogue (59
 English messages changed the reasons of 221 cases of 46 policies, every one a policy whose
 shown placeholders build words in CEL (42 with sentences, 12 with shorter words: " (365
 recommended)"). Each now quotes the declared values in hidden placeholders.
+
+Words a helper builds in Python were left as written by that rewording, and a French run's
+reason is evaluated in English: HDS-001 and HDS-006 to HDS-009 quoted ``health_data_at``'s
+phrases ("system gam (hosted)") and HDS-006 an English country name, and both tests passed.
+The rewording now changes those words too; the rules quote ids (``health_data_refs``) and codes.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
 import yaml
 
-from hdsguard import i18n
+from hdsguard import data, i18n
 from hdsguard.declarations.located import SourceFile
 from hdsguard.declarations.merge import merge
 from hdsguard.engine import run
@@ -122,9 +128,24 @@ def _write_reworded_catalogue(folder: Path) -> None:
         (folder / path.name).write_text(text, encoding="utf-8")
 
 
-def test_rewording_a_message_changes_no_reason(tmp_path: Path) -> None:
+def _reword_the_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words the helpers build in Python changed too: a phrase of hdsguard's catalogue
+    (``health_data_at``'s "system gam (hosted)") and a country's English name
+    (``country_name``) are worded by code a translator or a data update rewords, as a
+    message's own text is. Rewording only the policies' CEL literals left them as written:
+    HDS-006 and HDS-007 quoted them in their reasons, and this test passed."""
+    gettext, name = i18n._, data.country_name
+    monkeypatch.setattr(i18n, "_", lambda message: "now " + gettext(message))
+    monkeypatch.setattr(data, "country_name", lambda code: "now " + (name(code) or code))
+
+
+def test_rewording_a_message_changes_no_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write_reworded_catalogue(tmp_path)
-    before, after = _builtin("en"), _reasons(tmp_path, "en")
+    before = _builtin("en")
+    _reword_the_helpers(monkeypatch)
+    after = _reasons(tmp_path, "en")
     assert after.keys() == before.keys()
     changed = sorted({key[0] for key in before if before[key] != after[key]})
     assert changed == [], (

@@ -251,6 +251,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "internet_service_ids_on_premises": frozenset({"services", "systems"}),
     "internet_facing_firewall_ids": frozenset({"firewalls"}),
     "health_data_at": frozenset({"systems", "vendors", "providers"}),
+    "health_data_refs": frozenset({"systems", "vendors", "providers"}),
     "holdings_declared": frozenset({"systems", "vendors"}),
     "activities_needed": frozenset({"providers", "vendors", "systems"}),
     "organisation_kind": frozenset({"organisation"}),
@@ -494,7 +495,40 @@ class Context:
         return limit is not None and date != "" and (self.as_of - _date(date)).days > limit
 
     def health_data_at(self, provider: str) -> list[str]:
-        """What health data a provider holds for the organisation, as readable phrases.
+        """What health data a provider holds for the organisation (:meth:`health_data_refs`),
+        as readable phrases in the run's language, like the messages that quote them (see
+        _country_name): "system gam (hosted)", "vendor tana (storage, through provider p2)"."""
+        phrases = {
+            ("systems", "hosted_by"): (
+                i18n._("system {id} (hosted)"),
+                i18n._("system {id} (hosted, through provider {via})"),
+            ),
+            ("systems", "backup.provider"): (
+                i18n._("system {id} (backups)"),
+                i18n._("system {id} (backups, through provider {via})"),
+            ),
+            ("vendors", "hosted_by"): (
+                i18n._("vendor {id} (storage)"),
+                i18n._("vendor {id} (storage, through provider {via})"),
+            ),
+        }
+        held = []
+        for ref in self.health_data_refs(provider):
+            section, ident = ref[0].split("/", 1)
+            direct, through = phrases[(section, ref[1])]
+            if len(ref) == 2:
+                held.append(direct.format(id=ident))
+            else:
+                held.append(through.format(id=ident, via=ref[2].split("/", 1)[1]))
+        return held
+
+    def health_data_refs(self, provider: str) -> list[list[str]]:
+        """What health data a provider holds for the organisation, as ids: ``[target, field]``
+        for an item whose ``field`` names the provider (``["systems/gam", "hosted_by"]``,
+        ``["systems/gam", "backup.provider"]``, ``["vendors/tana", "hosted_by"]``), and
+        ``[target, field, "providers/p2"]`` for one held through the provider p2 above it.
+        What a reason quotes: ids and field names, which no translation or rewording changes
+        (health_data_at's phrases are worded by hdsguard's catalogue).
 
         A system that does not declare ``health_data`` (a vendor ``stores_health_data``) counts
         as holding it: the rules that depend on this must not pass on missing evidence. What a
@@ -514,29 +548,22 @@ class Context:
             above += [str(p.get("id")) for p in self.referring("providers", "hosted_by", ident)]
         return held
 
-    def _held_at(self, provider: str, through: str) -> list[str]:
+    def _held_at(self, provider: str, through: str) -> list[list[str]]:
         """The health data a provider holds itself (hosted systems, backups, vendors' storage),
-        phrased as held through the provider ``through`` when it is not "" (the chain above)."""
-        # In the run's language, like the messages that quote them (see _country_name).
-        if through:
-            hosted = i18n._("system {id} (hosted, through provider {via})")
-            backups = i18n._("system {id} (backups, through provider {via})")
-            storage = i18n._("vendor {id} (storage, through provider {via})")
-        else:
-            hosted, backups = i18n._("system {id} (hosted)"), i18n._("system {id} (backups)")
-            storage = i18n._("vendor {id} (storage)")
+        as held through the provider ``through`` when it is not "" (the chain above)."""
+        via = [f"providers/{through}"] if through else []
         held = [
-            hosted.format(id=s["id"], via=through)
+            [f"systems/{s['id']}", "hosted_by", *via]
             for s in self.referring("systems", "hosted_by", provider)
             if s.get("health_data") is not False
         ]
         held += [
-            backups.format(id=s["id"], via=through)
+            [f"systems/{s['id']}", "backup.provider", *via]
             for s in self.referring("systems", "backup.provider", provider)
             if s.get("health_data") is not False
         ]
         held += [
-            storage.format(id=v["id"], via=through)
+            [f"vendors/{v['id']}", "hosted_by", *via]
             for v in self.referring("vendors", "hosted_by", provider)
             if v.get("stores_health_data") is not False
         ]
@@ -798,6 +825,8 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # not append in place): 52 MiB to name 1,750 services. A message names a few.
         ("first_items", [_L, _I], _L, lambda items, n: items[: max(n, 0)]),
         ("health_data_at", [_S], _L, ctx.once("health_data_at", ctx.health_data_at)),
+        # The same as ids, for the reasons (hidden placeholders): no words to reword.
+        ("health_data_refs", [_S], _L, ctx.once("health_data_refs", ctx.health_data_refs)),
         # HDS-006 … HDS-009: whether the declarations can show where health data is held (a
         # `systems` or `vendors` section holds an item). Without either, "holds no health
         # data" would be asserted on missing evidence; no argument, so nothing is converted.
