@@ -918,7 +918,7 @@ MESSAGES: list[tuple[str, str, str, str, str, str, str, str]] = [
         "last successful backup 2026-11-20, 8 days before 2026-11-28; the limit is 1 day",
         "dernière sauvegarde réussie le 20 novembre 2026, 8 jours avant le 28 novembre 2026 ; la"
         " limite est de 1 jour",
-        "Back up stale at least every 1 day",
+        "Back up stale at least once a day",
         "",
     ),
     (
