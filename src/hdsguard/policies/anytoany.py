@@ -174,10 +174,15 @@ _Allowed = tuple[int, dict[int, tuple[Interval, ...]], dict[int, tuple[Interval,
 
 
 def _allowed(
-    rules: Sequence[object], any_values: Iterable[object], any_ports: Iterable[object]
+    rules: Sequence[object],
+    any_values: Iterable[object],
+    any_ports: Iterable[object],
+    any_sources: Iterable[object] = (),
 ) -> list[_Allowed]:
-    """The allow rules of ``rules`` that allow some port, each read once."""
+    """The allow rules of ``rules`` that allow some port, each read once; ``any_sources``:
+    more spellings read as every address in `from` only (the Internet's, FW-004)."""
     words = {str(s).strip().lower() for s in any_values}
+    source_words = words | {str(s).strip().lower() for s in any_sources}
     port_words = {str(s).strip().lower() for s in any_ports}
     allowed: list[_Allowed] = []
     for index, rule in enumerate(rules):
@@ -185,7 +190,7 @@ def _allowed(
             continue
         ports = _port_intervals(rule.get("port"), port_words)
         if ports:
-            sources = _address_intervals(rule.get("from", ""), words)
+            sources = _address_intervals(rule.get("from", ""), source_words)
             targets = _address_intervals(rule.get("to", ""), words)
             allowed.append((index, sources, targets, ports))
     return allowed
@@ -235,6 +240,28 @@ def analyse(
     :func:`any_to_any`'s."""
     allowed = _allowed(rules, any_values, any_ports)
     return _alone(allowed), _together(allowed)
+
+
+def from_internet(
+    rules: Sequence[object],
+    internet_values: Iterable[object],
+    any_values: Iterable[object],
+    any_ports: Iterable[object],
+) -> list[int]:
+    """The positions of the allow rules from the Internet (`from` one of ``internet_values``:
+    internet, wan, outside…) to any destination on every port, alone or together as
+    :func:`any_to_any` reads them, the Internet counted as every source. The Internet is
+    only a source here: `to: internet` (outbound browsing) is not any destination. Rules
+    the any-to-any checks already name are left out, so none is reported twice."""
+    plain = _allowed(rules, any_values, any_ports)
+    wide = _allowed(rules, any_values, any_ports, internet_values)
+    named = set(_alone(plain))
+    alone = [i for i in _alone(wide) if i not in named]
+    if alone or named or _together(plain)["rules"]:
+        # Any-to-any already fails the firewall: a covering its rules make up with the
+        # Internet's is theirs to report; an Internet rule that does so alone is added.
+        return alone
+    return list(_together(wide)["rules"])
 
 
 def _largest_covering(boxes: Mapping[int, Box], whole: Sequence[Interval]) -> dict[int, Box]:

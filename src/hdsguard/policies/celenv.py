@@ -186,7 +186,7 @@ _PURE = (
     "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "transports", "stale", "scan_age_limit",
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
-    "any_to_any_alone", "rules_not_stated",
+    "any_to_any_alone", "internet_to_any", "rules_not_stated",
     "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text", "same_holder",
 )  # fmt: skip
@@ -782,6 +782,14 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             _L,
             lambda rules, a, p: _any_to_any(ctx, rules, a, p, "alone"),
         ),
+        # FW-004's third reading: allow rules from the Internet (`from` a spelling of
+        # `internet_values`) to any destination on any port, the Internet as every source.
+        (
+            "internet_to_any",
+            [_D, _L, _L, _L],
+            _L,
+            lambda rules, i, a, p: _internet_to_any(ctx, rules, i, a, p),
+        ),
         ("rules_not_stated", [_D], _L, lambda rules: _rules_not_stated(ctx, rules)),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
@@ -976,6 +984,27 @@ def _any_to_any(ctx: Context, rules: Any, any_values: Any, any_ports: Any, answe
     if answer == "alone":
         return anytoany.any_to_any_alone(rules, any_values, any_ports)
     return anytoany.any_to_any(rules, any_values, any_ports)
+
+
+def _internet_to_any(
+    ctx: Context, rules: Any, internet_values: Any, any_values: Any, any_ports: Any
+) -> list[int]:
+    """FW-004's :func:`hdsguard.policies.anytoany.from_internet`: ``rules`` a list, or the
+    target's name (its own `rules`, read in Python and computed once per firewall)."""
+    if isinstance(rules, str):
+        words = tuple(tuple(map(str, v)) for v in (internet_values, any_values, any_ports))
+        obj = ctx.own(rules)
+        own = obj.get("rules") if isinstance(obj, dict) else None
+        found: list[int] = ctx.remember(
+            ("internet_to_any", rules, words),
+            lambda: anytoany.from_internet(
+                own if isinstance(own, list) else [], internet_values, any_values, any_ports
+            ),
+        )
+        return found
+    if not isinstance(rules, list):
+        raise TypeError(f"the rules must be a list or `target`, not {type(rules).__name__}")
+    return anytoany.from_internet(rules, internet_values, any_values, any_ports)
 
 
 # What CEL's trim() removes: Python's whitespace but the separators \x1c-\x1f.
