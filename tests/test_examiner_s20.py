@@ -82,3 +82,48 @@ firewalls:
 def test_fw004_internet_source(tmp_path: Path, rule: str, status: str) -> None:
     result = check(tmp_path, FW.format(rules=f"      - {rule}"))
     assert finding(result, "FW-004", "firewalls/fw-edge")["status"] == status
+
+
+# ------------------------------------------------------------------ hosted_by loops
+
+PROVIDER = """
+  - id: {id}
+    name: {id}
+    services: [iaas]
+    hosted_by: {host}"""
+
+
+def providers(*links: tuple[str, str]) -> str:
+    return "providers:" + "".join(PROVIDER.format(id=i, host=h) for i, h in links) + "\n"
+
+
+def test_a_hosted_by_loop_is_a_located_error(tmp_path: Path) -> None:
+    result = check(tmp_path, providers(("pb", "pa"), ("pa", "pb")))
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.count("forms a loop") == 1, result.stderr
+    # Paths are relative to the current directory: the file's name ends each.
+    assert (
+        "decl.yaml:9:16: providers/pa: `hosted_by` forms a loop that names no real host: "
+        "pa hosted by pb ("
+    ) in result.stderr
+    assert "decl.yaml:9:16), pb hosted by pa (" in result.stderr
+    assert "decl.yaml:5:16); a chain of hosts ends" in result.stderr
+
+
+def test_a_loop_is_named_once_from_the_provider_that_leads_into_it(tmp_path: Path) -> None:
+    result = check(tmp_path, providers(("pa", "pb"), ("pb", "pc"), ("pc", "pd"), ("pd", "pb")))
+    assert result.exit_code == 2
+    assert result.stderr.count("forms a loop") == 1, result.stderr
+    assert "pb hosted by pc" in result.stderr and "pa hosted by" not in result.stderr
+
+
+def test_a_provider_hosted_by_itself_is_an_error_in_french_too(tmp_path: Path) -> None:
+    result = check(tmp_path, providers(("pa", "pa")), "--lang", "fr")
+    assert result.exit_code == 2
+    assert "providers/pa : `hosted_by` désigne pa lui-même" in result.stderr
+
+
+def test_a_chain_that_ends_is_accepted(tmp_path: Path) -> None:
+    text = providers(("pa", "pb"), ("pb", "pc")) + "  - {id: pc, name: pc, services: [iaas]}\n"
+    result = check(tmp_path, text)
+    assert result.exit_code in (0, 1), result.stderr

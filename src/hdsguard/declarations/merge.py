@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hdsguard.declarations.cycles import hosting_loops
 from hdsguard.declarations.located import Anchor, Path, SourceFile
 from hdsguard.declarations.sections import (
     EVIDENCE_SECTIONS,
@@ -174,6 +175,7 @@ def merge_parts(
                 for index, item in enumerate(value):
                     _add_item(decl, source, section, index, item, problems, (section, index) in bad)
     problems.extend(check_references(decl, unsure, unread))
+    problems.extend(hosting_loops(decl))
     return decl, problems
 
 

@@ -788,7 +788,9 @@ class Provider(Strict):
         "(a SaaS editor's IaaS host), when it does not run its own: the activities that host "
         "performs and is certified for need not be on this provider's HDS certificate. "
         "Declare that host as a provider too, with its `hds` block and, in `services`, what "
-        "it provides (iaas…).",
+        "it provides (iaas…). The chain must end at a provider that runs its own "
+        "infrastructure: a loop (A hosted by B and B by A, or A by itself) names no real host "
+        "and is a located error, each link named.",
     )
     iso27001: Iso27001 | None = Field(
         None,
