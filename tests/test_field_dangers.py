@@ -132,7 +132,10 @@ def _hds_rows() -> Iterator[Row]:
         # registry): the dangerous values are a missing certifier and the holder itself.
         yield r(f"{place}.certifier", base, {"hds.certifier": DROP}, void)
         yield r(f"{place}.certifier", base, {"hds.certifier": holder}, void)
-        yield r(f"{place}.activities", base, {"hds.activities": [1, 2]}, "HDS-002")
+        # A vendor's own certificate short of the six activities fails VND-002 too: both
+        # rules read the same need (activities_needed), twentieth session.
+        scope = "HDS-002" if section == "providers" else "HDS-002 VND-002"
+        yield r(f"{place}.activities", base, {"hds.activities": [1, 2]}, scope)
         yield r(f"{place}.referential", base, {"hds.referential": "v1.1"}, "HDS-005")
         yield r(f"{place}.valid_from", base, {"hds.valid_from": "2024-01-01"}, refused="valid_from")
         yield r(f"{place}.valid_until", base, {"hds.valid_until": "2026-11-01"}, lapsed)
