@@ -127,3 +127,43 @@ def test_a_chain_that_ends_is_accepted(tmp_path: Path) -> None:
     text = providers(("pa", "pb"), ("pb", "pc")) + "  - {id: pc, name: pc, services: [iaas]}\n"
     result = check(tmp_path, text)
     assert result.exit_code in (0, 1), result.stderr
+
+
+# ------------------------------------------------------------------ HDS-008, the page's URL
+
+HOST = """
+providers:
+  - id: p1
+    name: Host
+    storage_countries: [FR]
+    remote_access_countries: [FR]
+    third_country_laws: []
+    hds: {{certificate: HDS-1, certifier: LNE, valid_until: 2028-12-31, transparency_url: "{url}"}}
+systems:
+  - {{id: gam, name: GAM, health_data: true, hosted_by: p1}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("https://host.example/transparence", "pass"),
+        # EXI 31 asks the host to publish the page, not over which protocol: plain http is
+        # still a page (the decision pinned).
+        ("http://host.example/transparence", "pass"),
+        ("HTTPS://HOST.EXAMPLE/T", "pass"),  # the scheme in capitals is the same URL
+        ("", "fail"),
+        (" ", "fail"),
+        ("TBD", "fail"),
+        ("N/A", "fail"),
+        ("ftp://host.example/t", "fail"),
+        ("mailto:dpo@host.example", "fail"),
+        ("www.host.example/t", "fail"),
+        ("https://", "fail"),
+        ("https://TBD", "fail"),
+        ("https://localhost/t", "fail"),
+    ],
+)
+def test_hds008_transparency_url(tmp_path: Path, url: str, status: str) -> None:
+    result = check(tmp_path, HOST.format(url=url))
+    assert finding(result, "HDS-008", "providers/p1")["status"] == status
