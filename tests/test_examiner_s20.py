@@ -167,3 +167,78 @@ systems:
 def test_hds008_transparency_url(tmp_path: Path, url: str, status: str) -> None:
     result = check(tmp_path, HOST.format(url=url))
     assert finding(result, "HDS-008", "providers/p1")["status"] == status
+
+
+# ------------------------------------------------------------------ HDS certificate span
+
+CERT = """
+{section}:
+  - id: h1
+    name: Holder
+    {extra}
+    hds: {{certificate: HDS-1, certifier: LNE, activities: [1, 2, 3, 4, 5, 6],
+           valid_from: {start}, valid_until: {end}}}
+"""
+
+
+@pytest.mark.parametrize("section", ["providers", "vendors"])
+@pytest.mark.parametrize(
+    ("start", "end", "refused"),
+    [
+        ("2025-01-01", "2027-12-31", False),  # three years, the last day inclusive
+        # The anniversary written as the end, as certificates print it: the one day of
+        # tolerance an inclusive end allows (the decision pinned, twentieth session).
+        ("2025-01-01", "2028-01-01", False),
+        ("2025-01-01", "2028-01-02", True),  # three years and two days
+        ("2025-01-01", "2028-02-01", True),  # three years and a month
+        ("2024-06-01", "2029-06-01", True),  # five years
+    ],
+)
+def test_an_hds_certificate_longer_than_three_years_is_refused(
+    tmp_path: Path, section: str, start: str, end: str, refused: bool
+) -> None:
+    extra = "stores_health_data: true" if section == "vendors" else "services: [iaas]"
+    result = check(tmp_path, CERT.format(section=section, extra=extra, start=start, end=end))
+    if not refused:
+        assert result.exit_code in (0, 1), result.stderr
+        return
+    assert result.exit_code == 2, result.stdout
+    assert "decl.yaml:6:" in result.stderr  # at the value of valid_until
+    assert (
+        f"{section}/h1.hds.valid_until: `valid_from` {start} to `valid_until` {end} is longer "
+        "than 3 years, which is implausible"
+    ) in result.stderr
+
+
+# ------------------------------------------------------------------ VND-002 and HDS-002 agree
+
+VENDOR = """
+providers:
+  - id: iaas
+    name: CloudSanté
+    services: [iaas]
+    hds: {{certificate: HDS-I, certifier: LNE, activities: [1, 2, 3], valid_until: 2028-01-01}}
+vendors:
+  - id: v1
+    name: Transcripto
+    stores_health_data: true
+    {host}
+    hds: {{certificate: HDS-V, certifier: LNE, activities: {activities}, valid_until: 2028-06-01}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("host", "activities", "status"),
+    [
+        ("", "[5]", "fail"),  # activity 5 alone, on no certified host
+        ("hosted_by: iaas", "[5]", "fail"),  # 4 and 6 left to nobody
+        ("hosted_by: iaas", "[4, 5, 6]", "pass"),
+        ("", "[1, 2, 3, 4, 5, 6]", "pass"),
+    ],
+)
+def test_vnd002_and_hds002_read_the_same_need(
+    tmp_path: Path, host: str, activities: str, status: str
+) -> None:
+    result = check(tmp_path, VENDOR.format(host=host, activities=activities))
+    for rule in ("VND-002", "HDS-002"):
+        assert finding(result, rule, "vendors/v1")["status"] == status, rule
