@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hdsguard.policies.anytoany import from_internet
+from hdsguard.policies.anytoany import analyse, from_internet
 from tests.helpers import AS_OF, findings_of, run_cli, write
 
 ANY = ["any", "all", "*", "0.0.0.0/0", "::/0"]
@@ -56,6 +58,30 @@ def finding(result: Any, rule: str, target: str) -> dict[str, Any]:
 )
 def test_from_internet(rules: list[dict[str, Any]], expected: list[int]) -> None:
     assert from_internet(rules, INTERNET, ANY, PORTS) == expected
+
+
+_SIDE = st.sampled_from(["any", "internet", " WAN", "lan", "0.0.0.0/1", "128.0.0.0/1", "dmz", ""])
+_RULE = st.fixed_dictionaries(
+    {"action": st.sampled_from(["allow", "allow", "deny"]), "from": _SIDE, "to": _SIDE},
+    optional={"port": st.sampled_from(["any", 443, "1-32767", "32768-65535"])},
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rules=st.lists(_RULE, max_size=6))
+def test_from_internet_given_the_any_to_any_answers_answers_the_same(
+    rules: list[dict[str, Any]],
+) -> None:
+    """FW-004 hands from_internet the any-to-any answers it already has (one reading of the
+    rules fewer): the answer is the one it computes itself."""
+    plain = analyse(rules, ANY, PORTS)
+    assert from_internet(rules, INTERNET, ANY, PORTS, plain) == from_internet(
+        rules, INTERNET, ANY, PORTS
+    )
+    if not any(
+        "internet" in str(r["from"]).lower() or "wan" in str(r["from"]).lower() for r in rules
+    ):
+        assert from_internet(rules, INTERNET, ANY, PORTS) == []
 
 
 FW = """

@@ -992,14 +992,18 @@ def _internet_to_any(
     """FW-004's :func:`hdsguard.policies.anytoany.from_internet`: ``rules`` a list, or the
     target's name (its own `rules`, read in Python and computed once per firewall)."""
     if isinstance(rules, str):
-        words = tuple(tuple(map(str, v)) for v in (internet_values, any_values, any_ports))
+        spellings = (tuple(map(str, any_values)), tuple(map(str, any_ports)))
         obj = ctx.own(rules)
         own = obj.get("rules") if isinstance(obj, dict) else None
+        listed = own if isinstance(own, list) else []
+        # The any-to-any answers, as _any_to_any remembers them: computed once per firewall.
+        plain = ctx.remember(
+            ("any_to_any", rules, spellings),
+            lambda: anytoany.analyse(listed, any_values, any_ports),
+        )
         found: list[int] = ctx.remember(
-            ("internet_to_any", rules, words),
-            lambda: anytoany.from_internet(
-                own if isinstance(own, list) else [], internet_values, any_values, any_ports
-            ),
+            ("internet_to_any", rules, (tuple(map(str, internet_values)), spellings)),
+            lambda: anytoany.from_internet(listed, internet_values, any_values, any_ports, plain),
         )
         return found
     if not isinstance(rules, list):

@@ -106,7 +106,10 @@ Kept where they act, one line or one function each, listed here so that they are
   :mod:`hdsguard.policies.anytoany`, an IPv4 network written the usual way is read without
   ``ipaddress``, and cached. Trust: given a list, the same helpers answer from it, and by
   hypothesis both ways answer alike, as both readings of an address do
-  (tests/test_fw004_scale.py).
+  (tests/test_fw004_scale.py). Its third helper, ``internet_to_any``, reuses those
+  remembered answers and returns at once on a rule set with no rule from the Internet (5,000
+  rules: 76 -> 38 ms with Internet sources, 5 ms without); trust: by hypothesis, the same
+  answer as computing them itself (tests/test_examiner_s20.py).
 - the two-step scan reader, :mod:`hdsguard.evidence.nmapsplit` (reading a 10,000-host sweep
   0.085 s -> 0.058 s): after expat has read the whole file with defusedxml's guards, two
   regular expressions read the hosts and ports written exactly as nmap writes them. Trust:
