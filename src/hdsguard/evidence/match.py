@@ -317,23 +317,47 @@ def predating_certificates(cert: Any, data: Data) -> list[Any]:
 
 
 def _predates(observed: Any, cert: Any) -> bool:
-    """Whether the scan that printed ``observed`` says nothing of ``cert``: made before its
-    declared first day, or on that day while it saw an earlier certificate.
-
-    The scan records the instant it started (UTC: ``scan_date`` is its day), the declaration
-    only the day ``cert`` begins, as the certificate's notBefore gives it in UTC: its hour,
-    and so whether the renewal was installed before the scan, are not declared. A scan of
-    that day that saw the certificate ``cert`` renewed may have run before the renewal:
-    neither a pass nor a failure (a same-day scan compared failed a renewal made that
-    afternoon). One that saw a certificate starting that day or later is compared."""
+    """Whether the scan that printed ``observed`` says nothing of ``cert``
+    (:func:`before_change`): made before its declared first day, or on that day while it saw
+    an earlier certificate. One that saw a certificate starting that day is compared, and so
+    is one made earlier that saw it (the declared day is the certificate's, not the scan's)."""
     start = cert.get("not_before")
     scanned = observed.get("scan_date") or ""
     if not start or not scanned or _fingerprint(cert):
         return False
     start, seen = str(start), str(observed.get("not_before") or "")
-    if scanned < start:
-        return seen != start
-    return bool(scanned == start and seen and seen < start)
+    if seen == start:
+        return False
+    return before_change(str(scanned), start, bool(seen) and seen < start)
+
+
+def before_change(scanned: str, day: str, saw_previous: bool) -> bool:
+    """Whether a scan made on ``scanned`` (the UTC day it started) says nothing of a change
+    the declarations date ``day``: a certificate's renewal (its `not_before`, EVD-006 and
+    EVD-007), a software patch (`software.last_patch`, EVD-003). Made before that day, it saw
+    what the change replaced. Made on that day, it may have run before the change was
+    installed: the declaration gives the day, not the hour. So a scan of that day that saw
+    the previous state (``saw_previous``: an earlier certificate, an older version than
+    declared) is neither a pass nor a failure (a same-day scan compared failed a renewal made
+    that afternoon); one that saw the new state is compared. No day declared, or a scan
+    without a date (a certificate file): compared."""
+    if not day or not scanned:
+        return False
+    return scanned < day or (scanned == day and saw_previous)
+
+
+def predates_patch(port: Any, software: Any) -> bool:
+    """Whether the scan that identified ``port``'s version says nothing of ``software`` as
+    declared (:func:`before_change`): made before its `last_patch`, or on that day while it
+    identified an older version than the declared `version` (the one the patch replaced)."""
+    if not isinstance(port, dict) or not isinstance(software, dict):
+        return False
+    from hdsguard.evidence.versions import version_order  # imports packaging: only when used
+
+    seen, declared = str(port.get("version") or ""), str(software.get("version") or "")
+    older = bool(seen and declared) and version_order(seen, declared) == "older"
+    day = str(software.get("last_patch") or "")
+    return before_change(str(port.get("scan_date") or ""), day, older)
 
 
 def _fingerprint(cert: Any) -> str:
