@@ -476,7 +476,8 @@ def test_every_kind_of_deadline_the_issue_names_is_found(tmp_path: Path) -> None
                       "--horizon", "1000", "-o", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.stderr
     rows = _page(out.read_text(encoding="utf-8")).rows["table-deadlines"][1:]
-    found = {(r[2], r[4]): (r[0], r[1]) for r in rows}
+    # One row names every target a deadline falls due for on that day for that reason.
+    found = {(r[2], target): (r[0], r[1]) for r in rows for target in r[4].split(", ")}
     assert {pair: found.get(pair) for pair in expected} == {
         pair: (date, "rule fails") for pair, date in expected.items()
     }
@@ -601,3 +602,32 @@ def test_report_says_what_it_wrote(tree: Tree) -> None:
     result = run_cli(["report", "--as-of", "2026-11-28", "-o", "a.html", "--pack", "a.zip"])
     assert result.stderr == "hdsguard: wrote a.html\nhdsguard: wrote a.zip\n"
     assert result.stdout == ""
+
+
+def test_a_deadline_shared_by_targets_is_one_row() -> None:
+    """Nine targets failing PAT-003 on one day with one message were nine rows of the same
+    sentence: 8 of the 52 pages of the printed French hospital report. One row now names
+    every target; another day, rule or message is another row."""
+    from hdsguard.audit.deadlines import Deadline
+    from hdsguard.audit.html import deadline_rows
+
+    def due(day: int, rule: str, target: str, message: str = "review 15 days old") -> Deadline:
+        when = datetime.date(2026, 12, day)
+        return Deadline(when, "rule", rule, target, "critical", message, None, None)
+
+    rows = deadline_rows(
+        [
+            due(8, "PAT-003", "firewalls/a"),
+            due(8, "PAT-003", "services/b"),
+            due(8, "PAT-003", "services/c", "another message"),
+            due(8, "PAT-002", "services/b"),
+            due(9, "PAT-003", "services/d"),
+            due(8, "PAT-003", "services/e"),
+        ]
+    )
+    assert [(d.date.day, d.rule, d.message, targets) for d, targets in rows] == [
+        (8, "PAT-003", "review 15 days old", ["firewalls/a", "services/b", "services/e"]),
+        (8, "PAT-003", "another message", ["services/c"]),
+        (8, "PAT-002", "review 15 days old", ["services/b"]),
+        (9, "PAT-003", "review 15 days old", ["services/d"]),
+    ]

@@ -10,8 +10,9 @@ to any host, and its Content-Security-Policy forbids any.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import markupsafe
 
@@ -20,6 +21,9 @@ from hdsguard.audit.model import AuditView
 from hdsguard.audit.text import data_title, day, severity, status_count, translate
 from hdsguard.formatters.escape import document_text
 from hdsguard.i18n import translate as tr
+
+if TYPE_CHECKING:
+    from hdsguard.audit.deadlines import Deadline
 
 # The status colours of the charts (the same as the style sheet's).
 COLOURS = {
@@ -54,6 +58,20 @@ def references(view: AuditView) -> dict[str, str]:
     return out
 
 
+def deadline_rows(deadlines: Sequence[Deadline]) -> list[tuple[Deadline, list[str]]]:
+    """The upcoming deadlines, one row per day, kind, rule, severity and message, with every
+    target it falls due for: nine targets failing PAT-003 on one day for one reason were
+    nine rows of the same sentence (a French hospital report printed 8 pages of them)."""
+    rows: dict[tuple[Any, ...], tuple[Deadline, list[str]]] = {}
+    for d in deadlines:
+        key = (d.date, d.kind, d.rule, d.severity, d.message)
+        if key in rows:
+            rows[key][1].append(d.target)
+        else:
+            rows[key] = (d, [d.target])
+    return list(rows.values())
+
+
 def render(view: AuditView, *, warn_days: int = 30, lang: str = "en") -> str:
     import jinja2
 
@@ -78,6 +96,7 @@ def render(view: AuditView, *, warn_days: int = 30, lang: str = "en") -> str:
         warn_days=warn_days,
         lang=lang,
         refs=references(view),
+        deadline_rows=deadline_rows(view.deadlines),
         # Already escaped for a script element (see folded.data): not HTML-escaped again.
         folded_data=markupsafe.Markup(folded.data(view.targets, translate)),
         script=markupsafe.Markup(folded.SCRIPT),
