@@ -18,7 +18,7 @@ from hdsguard.api import CheckOptions, check
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.compiled import CompiledPolicy
 from hdsguard.policies.load import load_catalogue
-from hdsguard.policies.template import Template
+from hdsguard.policies.template import DeferredPart, Template
 from hdsguard.speed import catalogue_cache
 from hdsguard.speed.cache import seal, unseal
 from hdsguard.speed.catalogue_cache import LazyExpression
@@ -118,55 +118,75 @@ def test_a_warm_run_deserialises_nothing_and_another_date_what_it_evaluates(
     assert warm.findings == check(LAB, CheckOptions(as_of=later)).findings
 
 
-def _fallback_only(policies: list[CompiledPolicy]) -> dict[int, LazyExpression]:
-    """The expressions that are only parts of templates rendering from their list
-    expressions (Template.values, and Template.shown when some placeholders are hidden):
-    evaluated only when that fails (Template.render_each)."""
-    parts: dict[int, LazyExpression] = {}
+def _deferred(value: Any) -> Iterator[DeferredPart]:
+    if isinstance(value, DeferredPart):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _deferred(getattr(value, field.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _deferred(item)
+
+
+def _quoting_only(policies: list[CompiledPolicy]) -> dict[int, LazyExpression]:
+    """The expressions that are only the list of every placeholder of a template with hidden
+    ones (Template.values), which only a finding's reason evaluates."""
+    quoting: dict[int, LazyExpression] = {}
     elsewhere: set[int] = set()
 
-    def walk(value: Any, fallback: bool) -> None:
+    def walk(value: Any) -> None:
         if isinstance(value, LazyExpression):
-            if fallback:
-                parts[id(value)] = value
-            else:
-                elsewhere.add(id(value))
+            elsewhere.add(id(value))
         elif isinstance(value, Template):
-            listed = value.values is not None and (value.shown is not None or not value.hidden)
-            walk(value.parts, listed)
-            walk(value.values, False)
-            walk(value.shown, False)
+            if value.hidden and isinstance(value.values, LazyExpression):
+                quoting[id(value.values)] = value.values
+            else:
+                walk(value.values)
+            walk(value.parts)
+            walk(value.shown)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             for field in dataclasses.fields(value):
-                walk(getattr(value, field.name), False)
+                walk(getattr(value, field.name))
         elif isinstance(value, (tuple, list)):
             for item in value:
-                walk(item, fallback)
+                walk(item)
 
-    walk(policies, False)
-    return {k: v for k, v in parts.items() if k not in elsewhere}
+    walk(policies)
+    return {k: v for k, v in quoting.items() if k not in elsewhere}
 
 
-def test_materialise_deserialises_every_expression_but_the_templates_fallbacks(
+def test_materialise_deserialises_what_a_run_without_reasons_evaluates(
     cache_dir: Path,
 ) -> None:
     # What evalsplit calls before the helpers fork, so that each does not deserialise its own
     # copy (test_parallel_eval: a Ctrl-C there stops the run).
     policies, env, _key = _warm(cache_dir)
     lazy = list({id(e): e for e in _lazy(policies)}.values())
-    spare = _fallback_only(policies)
-    assert len(spare) > 100  # a third of the built-in catalogue's expressions
+    spare = _quoting_only(policies)
+    deferred = list(_deferred(policies))
+    # The lists of the messages with hidden placeholders: a quarter of the programs' bytes.
+    assert len(spare) > 100
+    # The placeholders a template's list renders are stored as their source, compiled only
+    # when needed alone (Template.render_each): a third of what the catalogue compiled.
+    assert len(deferred) > 300
     catalogue_cache.materialise()
     assert all(e.deserialized is (id(e) not in spare) for e in lazy)
     assert len(env.deserialised) == len(lazy) - len(spare)  # each once
-    # A fallback is deserialised when a template needs it: FW-001's message, each part alone.
+    assert not any(part.compiled for part in deferred)
+    # A fallback is compiled when a template needs it: FW-001's message, each part alone.
     check = next(p for p in policies if p.id == "FW-001").checks[0]
     assert check.message.values is not None
     firewall = {"id": "fw", "last_patch": "2020-01-01"}
     variables = {"self": firewall, "params": {}, "now": "2026-11-28", "target": "firewalls/fw"}
     activation = CelRuntime().activation({**variables, "decl": {}})
     assert check.message.render_each(activation) == check.message.render(activation)
-    assert any(e.deserialized for e in spare.values())
+    assert any(part.compiled for part in deferred)
+    # A reason deserializes the list of all when it needs it.
+    hidden = next(t for p in policies for c in p.checks for t in [c.message] if t.hidden)
+    assert isinstance(hidden.values, LazyExpression) and not hidden.values.deserialized
+    hidden.render_quoting(activation)
+    assert hidden.values.deserialized
 
 
 def test_released_expressions_are_deserialised_again_when_used(cache_dir: Path) -> None:

@@ -325,7 +325,9 @@ def test_expressions_skipped_undecoded_reach_what_decoding_says(
     ):
         blobs.append(runtime.compile(source).serialize())
     skipped = [b for b in blobs if locality._MAY_REACH.search(b) is None]
-    assert len(skipped) > len(blobs) // 2  # most are never decoded
+    # Nearly half are never decoded (three in four while every placeholder a template's list
+    # renders was also compiled alone, most of them `self.x`).
+    assert len(skipped) > len(blobs) * 2 // 5
     for blob in blobs:
         expr = runtime.env.deserialize(blob)
         assert original(expr) == locality._decoded_reach(blob)

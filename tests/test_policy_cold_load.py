@@ -27,7 +27,7 @@ from hdsguard.policies.inline import inline_helpers
 from hdsguard.policies.load import CompiledPolicy, load_catalogue, load_policy
 from hdsguard.policies.meta import PolicyMeta, rules_of
 from hdsguard.policies.model import Check, Param, Policy, SectionName, SeverityName
-from hdsguard.policies.template import placeholders
+from hdsguard.policies.template import DeferredPart, placeholders
 from hdsguard.speed import catalogue_cache as cache
 from hdsguard.speed.catalogue_cache import LazyExpression
 from tests.helpers import REPO, cache_env, random_spot, run_cli, use_cache
@@ -321,6 +321,8 @@ def comparable(policy: CompiledPolicy, recorder: _RecordingEnv) -> Any:
     def plain(value: Any) -> Any:
         if isinstance(value, cel.Expression):
             return recorder.texts[id(value)]
+        if isinstance(value, DeferredPart):  # compiled when needed alone: its source
+            return ("deferred", value.source, value.policy_id)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             fields = dataclasses.fields(value)
             return [(f.name, plain(getattr(value, f.name))) for f in fields if f.name != "spec"]

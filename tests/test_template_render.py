@@ -9,6 +9,7 @@ rendered too), and requires equal findings, messages included.
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 from functools import cache
@@ -27,7 +28,7 @@ from hdsguard.errors import InputError
 from hdsguard.findings import Finding, Status
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledCheck, CompiledPolicy, load_catalogue
-from hdsguard.policies.template import Template, compile_template
+from hdsguard.policies.template import DeferredPart, Template, compile_template
 from tests.helpers import REPO
 from tests.test_fuzz import mutated_data
 from tests.test_verdict import DAY
@@ -130,3 +131,95 @@ def test_a_placeholder_that_gives_nothing_leaves_no_blank_at_either_end() -> Non
         template = compile_template(runtime, text)
         assert template.render(activation) == expected
         assert template.render_each(activation).strip() == expected
+
+
+class _CountingEnv:
+    """A CEL environment that records the texts it compiles (type-checked: a program kept)."""
+
+    def __init__(self, env: Any) -> None:
+        self.env = env
+        self.compiled: list[str] = []
+
+    def compile(self, text: str, disable_check: bool = False) -> Any:
+        if not disable_check:
+            self.compiled.append(text)
+        return self.env.compile(text, disable_check)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.env, name)
+
+
+def counting_runtime() -> tuple[CelRuntime, _CountingEnv]:
+    runtime = CelRuntime()
+    env = _CountingEnv(runtime.env)
+    runtime.env = env  # type: ignore[assignment]
+    return runtime, env
+
+
+def test_a_placeholder_its_list_renders_is_compiled_alone_only_when_needed() -> None:
+    """Issue 17: every placeholder compiled alone beside its template's list held 458 more
+    programs of the built-in catalogue's (0.1-0.5 MiB each), most never evaluated alone; the
+    hidden placeholders of the reasons had pushed a first run's peak over 150 MB."""
+    runtime, env = counting_runtime()
+    text = "{{ self.host }}:{{ self.port }}{{# self.cves.map(c, c.id) }} open"
+    template = compile_template(runtime, text, "T-1")
+    assert template.values is not None and template.shown is not None
+    assert len(env.compiled) == 2  # the list of every placeholder, the list of the shown ones
+    assert all(isinstance(p, DeferredPart) and not p.compiled for p in _placeholders(template))
+    activation = runtime.activation({"self": {"host": "a.example", "cves": [{"id": "CVE-1"}]}})
+    assert template.render(activation) == "a.example:(unknown) open"  # the list fails
+    assert len(env.compiled) == 4  # then each shown placeholder alone, once
+    assert template.render(activation) == "a.example:(unknown) open"
+    assert len(env.compiled) == 4
+    assert template.render_quoting(activation)[1] == ["a.example", None, ["CVE-1"]]
+    assert len(env.compiled) == 5  # and the hidden one, for a reason
+
+
+def test_a_placeholder_no_list_renders_is_compiled_at_once() -> None:
+    runtime, env = counting_runtime()
+    one = compile_template(runtime, "patched {{ self.last_patch }}")
+    assert one.values is None and not any(isinstance(p, DeferredPart) for p in one.parts)
+    # One shown placeholder beside a hidden one: rendered alone at every rendering.
+    shown = compile_template(runtime, "{{ self.port }} open{{# self.host }}", "T-1")
+    assert shown.values is not None and shown.shown is None
+    port, host = _placeholders(shown)
+    assert not isinstance(port, DeferredPart) and isinstance(host, DeferredPart)
+    activation = runtime.activation({"self": {"host": "a.example", "port": 21}})
+    assert shown.render(activation) == "21 open"
+    assert not host.compiled
+    assert env.compiled == ["self.last_patch", "[self.port\n,self.host\n]", "self.port"]
+
+
+def test_the_builtin_catalogue_compiles_no_placeholder_its_list_renders() -> None:
+    runtime, env = counting_runtime()
+    policies = load_catalogue(runtime).values()
+    listed = [
+        t
+        for p in policies
+        for t in templates(p)
+        if t is not None and t.values is not None and (t.shown is not None or not t.hidden)
+    ]
+    assert len(listed) > 200
+    parts = [p for t in listed for p in _placeholders(t)]
+    assert all(isinstance(p, DeferredPart) and not p.compiled for p in parts)
+    assert not set(env.compiled) & {p.source for p in parts if isinstance(p, DeferredPart)}
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("{{ self.a, self.b }} and {{ self.c }}", "{{ self.a, self.b }}"),  # fits in a list
+        ("{{ self.a] + [self.b }} and {{ self.c }}", "{{ self.a] + [self.b }}"),
+        ("{{ self.a }} and {{ self.b + }}", "{{ self.b + }}"),
+        ("{{ self.a }} and {{ nope(self.b) }}", "{{ nope(self.b) }}"),
+    ],
+)
+def test_a_placeholder_that_does_not_compile_alone_is_refused_by_name(
+    text: str, named: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(f"in placeholder {named}:")):
+        compile_template(CelRuntime(), text)
+
+
+def _placeholders(template: Template) -> list[Any]:
+    return [p for p in template.parts if not isinstance(p, str)]

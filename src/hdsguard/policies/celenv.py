@@ -1217,6 +1217,8 @@ class CelRuntime:
         # Compiled expressions by (text, policy id when the text reads params): the catalogue
         # repeats many texts, placeholders such as `{{ self.id }}` above all.
         self._compiled: dict[tuple[str, str | None], cel.Expression] = {}
+        # The texts known to parse (:meth:`parses`): `self.id` is a placeholder of many lists.
+        self._parsed: set[str] = set()
         # The main-language messages a failure's reason quotes in a run in another language,
         # compiled when first needed, by (policy id, text) (hdsguard.reasons).
         self.reason_templates: dict[tuple[str, str], Any] = {}
@@ -1299,6 +1301,19 @@ class CelRuntime:
                 raise ValueError("the expression cannot be scoped to its policy's parameters")
         self._compiled[(source, scope)] = expr
         return expr
+
+    def parses(self, source: str) -> bool:
+        """Whether ``source`` is one CEL expression, its types unchecked: what a placeholder
+        compiled only inside its template's list must be on its own (``a, b`` fits in a list,
+        and is no expression). Nothing is kept."""
+        if source in self._parsed:
+            return True
+        try:
+            self.env.compile(source, True)
+        except RuntimeError:
+            return False
+        self._parsed.add(source)
+        return True
 
     def activation(self, variables: dict[str, Any]) -> cel.Activation:
         return self.env.Activation(variables)

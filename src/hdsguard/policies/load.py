@@ -23,7 +23,7 @@ from hdsguard.policies.celenv import SCAN_AGE_PARAM, SCAN_AGE_RULE, CelRuntime
 from hdsguard.policies.compiled import CompiledCheck as CompiledCheck
 from hdsguard.policies.compiled import CompiledPolicy as CompiledPolicy
 from hdsguard.policies.meta import PolicyMeta, PolicyRules
-from hdsguard.policies.template import Template, compile_template, literal
+from hdsguard.policies.template import DeferredPart, Template, compile_template, literal
 from hdsguard.policies.texts import (
     PlacedProblem,
     PolicyTexts,
@@ -422,7 +422,10 @@ def located_expressions(policy: CompiledPolicy, *, single: bool = True) -> Locat
     def parts(template: Template | None) -> list[cel.Expression | None]:
         if template is None:
             return []
-        return [*(p for p in template.parts if not isinstance(p, str)), template.values]
+        # The list of every placeholder reads what each does: a placeholder compiled only
+        # when needed alone (DeferredPart) is not compiled for this.
+        compiled = (p for p in template.parts if not isinstance(p, (str, DeferredPart)))
+        return [*compiled, template.values]
 
     located: Located = [
         (("applicable_if",), [policy.applicable_if]),

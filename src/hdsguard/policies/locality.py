@@ -120,8 +120,8 @@ _OTHER = "\0other objects"
 # The bytes without which a serialized checked expression cannot reach anything: every name
 # of its reference map is stored as plain UTF-8, so an hdsguard helper's overload id holds
 # _HELPER_OVERLOAD, a non-local global holds its name, and a reference qualified below a
-# local variable (``self.x`` as one name) holds that variable and a dot. Three expressions in
-# four of the catalogue hold none of them (a comparison of `self`'s fields), and need not
+# local variable (``self.x`` as one name) holds that variable and a dot. Nearly half the
+# catalogue's expressions hold none of them (a comparison of `self`'s fields), and need not
 # be decoded: decoding in Python was a fifth of compiling the catalogue.
 _MAY_REACH = re.compile(
     b"|".join(

@@ -4,7 +4,10 @@ Each ``{{ … }}`` holds a CEL expression, compiled with the policy and evaluate
 variables as its conditions. A message with several placeholders also gets them all as one
 list expression: one CEL call renders it (most of the cost of a call from Python is the call
 itself), and only when that list fails (a placeholder's error fails the whole list) is each
-placeholder evaluated on its own, so that only the failing one reads "(unknown)".
+placeholder evaluated on its own, so that only the failing one reads "(unknown)". Such a
+placeholder is compiled alone only then (:class:`DeferredPart`): the list's compilation
+checks it, and holding every placeholder compiled twice, alone and in its list, was 458 of
+the built-in catalogue's 1,299 programs, most of them never evaluated alone.
 
 A placeholder written ``{{# … }}`` is never shown: the hidden placeholders of a message are
 what a finding's reason quotes (:mod:`hdsguard.reasons`), where the shown ones cannot say it:
@@ -31,9 +34,46 @@ _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 HIDDEN = "#"
 
 
+class DeferredPart:
+    """A placeholder that a list expression renders (:attr:`Template.values`, and
+    :attr:`Template.shown` with hidden placeholders), compiled alone from its source the first
+    time it is needed alone: its list failed to evaluate (:meth:`Template.render_each`), or
+    a finding's reason reads its own syntax tree (:attr:`Template.steady`). Its list compiled
+    and its source parses alone (:func:`compile_template`), so it compiles alone too.
+
+    Compiled programs are what a first run's memory holds (issue 17: 0.1-0.5 MiB of C heap
+    each, ten times their serialized size); a template's list already holds every
+    placeholder. A cached catalogue stores its source, not a program
+    (:mod:`hdsguard.speed.catalogue_cache`)."""
+
+    __slots__ = ("_compiled", "_runtime", "policy_id", "source")
+
+    def __init__(self, runtime: CelRuntime, source: str, policy_id: str | None) -> None:
+        self._runtime = runtime
+        self.source = source
+        self.policy_id = policy_id
+        self._compiled: cel.Expression | None = None
+
+    def expression(self) -> cel.Expression:
+        """The placeholder compiled (now, if it was not yet); ValueError if it does not."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = self._runtime.compile(self.source, self.policy_id)
+        return compiled
+
+    @property
+    def compiled(self) -> bool:
+        return self._compiled is not None
+
+
+# A part of a template: its text, or a placeholder (compiled, a cached catalogue's stand-in
+# for a compiled one, or compiled when first needed alone).
+Part = str | cel.Expression | DeferredPart
+
+
 @dataclass(frozen=True)
 class Template:
-    parts: tuple[str | cel.Expression, ...]
+    parts: tuple[Part, ...]
     # Every placeholder, in order, as one list expression (None: fewer than two, or the list
     # does not compile).
     values: cel.Expression | None = None
@@ -76,7 +116,7 @@ class Template:
             if isinstance(part, str):
                 out.append(part)
                 continue
-            value, error = evaluate(part, activation)
+            value, error = _evaluate(part, activation)
             if len(quoted) not in self.hidden:
                 out.append(_unknown(self.lang) if error else to_text(value, self.lang))
             quoted.append(None if error else value)
@@ -144,7 +184,7 @@ class Template:
         placeholders = [p for p in self.parts if not isinstance(p, str)]
         out: list[Any] = []
         for i in steady:
-            value, error = evaluate(placeholders[i], activation)
+            value, error = _evaluate(placeholders[i], activation)
             out.append(None if error else value)
         return out
 
@@ -174,16 +214,29 @@ class Template:
             index += 1
             if index in self.hidden:
                 continue
-            value, error = evaluate(part, activation)
+            value, error = _evaluate(part, activation)
             out.append(_unknown(self.lang) if error else to_text(value, self.lang))
         return "".join(out)
 
 
+def _evaluate(
+    part: cel.Expression | DeferredPart, activation: cel.Activation
+) -> tuple[Any, str | None]:
+    """A placeholder evaluated alone: :func:`evaluate`, compiling a deferred one first (should
+    it not compile, its error, as an evaluation's)."""
+    if isinstance(part, DeferredPart):
+        try:
+            return evaluate(part.expression(), activation)
+        except ValueError as exc:
+            return None, str(exc)
+    return evaluate(part, activation)
+
+
 def _real(part: Any) -> Any:
-    """The compiled expression itself: a cached catalogue's stand-in (a LazyExpression,
-    hdsguard.speed.catalogue_cache) is deserialized first, so that what is decided from its
-    tree is decided on a checked expression, never on bytes read back from the cache (forged
-    bytes have the catalogue compiled again there)."""
+    """The compiled expression itself: a deferred placeholder is compiled, and a cached
+    catalogue's stand-in (a LazyExpression, hdsguard.speed.catalogue_cache) deserialized, so
+    that what is decided from its tree is decided on a checked expression, never on bytes
+    read back from the cache (forged bytes have the catalogue compiled again there)."""
     real = getattr(part, "expression", None)
     return real() if callable(real) else part
 
@@ -206,36 +259,55 @@ def _unknown(lang: str) -> str:
 def compile_template(
     runtime: CelRuntime, text: str, policy_id: str | None = None, lang: str = "en"
 ) -> Template:
-    """Compile every placeholder; raise ValueError naming the one that does not compile."""
-    parts: list[str | cel.Expression] = []
+    """Compile the placeholders: several as one list expression (with hidden ones, the shown
+    ones as a second list), each alone only where no list renders the message; raise
+    ValueError naming the first that does not compile."""
+    sources, hidden = _sources(text)
+    values = _values(sources, runtime, policy_id)
+    shown = None
+    if hidden:
+        shown = _values([s for i, s in enumerate(sources) if i not in hidden], runtime, policy_id)
+    compiled: list[cel.Expression | DeferredPart] = []
+    for index, source in enumerate(sources):
+        # Alone, a placeholder is evaluated at each rendering when no list holds it; a
+        # hidden one is only ever evaluated in the list of all.
+        alone = values is None or (index not in hidden and hidden != [] and shown is None)
+        try:
+            if alone or not runtime.parses(source):
+                # Compiled now: what renders it, or the error that names it (`{{ a, b }}`
+                # fits in a list, not alone).
+                compiled.append(runtime.compile(source, policy_id))
+            else:
+                compiled.append(DeferredPart(runtime, source, policy_id))
+        except ValueError as exc:
+            message = _("in placeholder {placeholder}: {error}")
+            raise ValueError(message.format(placeholder=f"{{{{ {source} }}}}", error=exc)) from None
+    texts = _PLACEHOLDER.split(text)[::2]
+    for part in texts:
+        # `{{ self.id` and no `}}`: a placeholder that cannot compile, not text to show as is.
+        if "{{" in part:
+            message = _("unclosed placeholder: {opening} without {closing}")
+            raise ValueError(message.format(opening="`{{`", closing="`}}`"))
+    parts: list[Part] = []
+    for index, piece in enumerate(texts):
+        if piece:
+            parts.append(piece)
+        if index < len(compiled):
+            parts.append(compiled[index])
+    return Template(tuple(parts), values, lang, tuple(hidden), shown)
+
+
+def _sources(text: str) -> tuple[list[str], list[int]]:
+    """The CEL source of each placeholder, and the positions of the hidden ones."""
+    sources: list[str] = []
     hidden: list[int] = []
-    pos = 0
     for index, match in enumerate(_PLACEHOLDER.finditer(text)):
-        if match.start() > pos:
-            parts.append(text[pos : match.start()])
         source = match.group(1).strip()
         if source.startswith(HIDDEN):
             hidden.append(index)
             source = source[len(HIDDEN) :].strip()
-        try:
-            parts.append(runtime.compile(source, policy_id))
-        except ValueError as exc:
-            message = _("in placeholder {placeholder}: {error}")
-            raise ValueError(message.format(placeholder=f"{{{{ {source} }}}}", error=exc)) from None
-        pos = match.end()
-    if pos < len(text):
-        parts.append(text[pos:])
-    for part in parts:
-        # `{{ self.id` and no `}}`: a placeholder that cannot compile, not text to show as is.
-        if isinstance(part, str) and "{{" in part:
-            message = _("unclosed placeholder: {opening} without {closing}")
-            raise ValueError(message.format(opening="`{{`", closing="`}}`"))
-    sources = placeholders(text)
-    shown = None
-    if hidden:
-        shown = _values([s for i, s in enumerate(sources) if i not in hidden], runtime, policy_id)
-    values = _values(sources, runtime, policy_id)
-    return Template(tuple(parts), values, lang, tuple(hidden), shown)
+        sources.append(source)
+    return sources, hidden
 
 
 def _values(

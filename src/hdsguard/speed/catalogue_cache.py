@@ -27,7 +27,9 @@ should one still not deserialise (an entry forged with its checksum recomputed),
 catalogue is compiled again from its files, as when an entry is refused at load, and the
 entry rewritten; before the evaluation helpers fork, :func:`materialise` deserialises every
 expression not yet deserialised (:mod:`.evalsplit` calls it), so that each helper does not
-deserialise its own copy.
+deserialise its own copy. A placeholder that its template's list expression renders is stored
+as its source (:class:`hdsguard.policies.template.DeferredPart`), compiled only if ever needed
+alone.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from hdsguard.declarations.files import display_path
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.compiled import CompiledCheck, CompiledPolicy
 from hdsguard.policies.meta import ParamInfo, PolicyMeta
-from hdsguard.policies.template import Template
+from hdsguard.policies.template import DeferredPart, Template
 from hdsguard.speed.cache import (
     cache_dir,
     code_fingerprint,
@@ -74,8 +76,8 @@ __all__ = [
 ]
 
 # 3: marshal data, no pickle; 4: a template holds its hidden placeholders; 5: and its shown
-# ones as one list
-_FORMAT = 5
+# ones as one list; 6: a placeholder its list renders as its source (DeferredPart)
+_FORMAT = 6
 _PREFIX = "catalogue-"
 _SUFFIX = ".marshal"
 _ENTRY = re.compile(rf"{_PREFIX}[a-z]{{2,8}}-[0-9a-f]{{64}}{re.escape(_SUFFIX)}")
@@ -227,6 +229,7 @@ _CLASSES: dict[bytes, type[Any]] = {
 }
 _TAGS = {cls: tag for tag, cls in _CLASSES.items()}
 _EXPR = b"E"
+_DEFERRED = b"D"  # a DeferredPart: its source and policy id
 
 
 class _Encoder:
@@ -243,6 +246,8 @@ class _Encoder:
                 self.expressions.append(value.serialize())
                 self.objects.append(value)
             return (_EXPR, index)
+        if type(value) is DeferredPart:
+            return (_DEFERRED, value.source, value.policy_id)
         tag = _TAGS.get(type(value))
         if tag is not None:
             return (tag, *(self.value(getattr(value, f.name)) for f in dataclasses.fields(value)))
@@ -259,15 +264,16 @@ class _Decoder:
     def __init__(self, source: _Source) -> None:
         self.source = source
         self._done: dict[int, LazyExpression] = {}
-        # How many times each expression is referred to, and how many of those as a part of
-        # a template that renders from its list expression (Template.values).
+        # How many times each expression is referred to, and how many of those as the list
+        # of every placeholder of a template with hidden ones (Template.values), which only
+        # a finding's reason evaluates (Template.render_quoting).
         self._uses: dict[int, int] = {}
-        self._fallback: dict[int, int] = {}
+        self._quoting: dict[int, int] = {}
 
     def spare(self) -> frozenset[int]:
-        """The expressions only a template's fallback evaluates (Template.render_each: its
-        list expression failed), which a fork need not find deserialized."""
-        return frozenset(i for i, n in self._fallback.items() if n == self._uses[i])
+        """The expressions only a finding's reason evaluates, which a fork need not find
+        deserialized: most runs make no reason (a baseline's do)."""
+        return frozenset(i for i, n in self._quoting.items() if n == self._uses[i])
 
     def value(self, value: Any) -> Any:
         kind = type(value)
@@ -276,19 +282,16 @@ class _Decoder:
             if tag == _EXPR:
                 (index,) = items
                 return self.expression(index)
+            if tag == _DEFERRED:
+                return self.deferred(items)
             cls = _CLASSES[tag]
             names = [f.name for f in dataclasses.fields(cls)]
             if len(names) != len(items):
                 raise ValueError(f"{cls.__name__}: wrong number of fields")
             built = cls(**{n: self.value(v) for n, v in zip(names, items, strict=True)})
-            if (
-                cls is Template
-                and built.values is not None
-                and (built.shown is not None or not built.hidden)
-            ):
-                for part in built.parts:
-                    if type(part) is LazyExpression:
-                        self._fallback[part.index] = self._fallback.get(part.index, 0) + 1
+            if cls is Template and built.hidden and type(built.values) is LazyExpression:
+                index = built.values.index
+                self._quoting[index] = self._quoting.get(index, 0) + 1
             return built
         if kind is tuple:
             return tuple(self.value(v) for v in value)
@@ -308,6 +311,15 @@ class _Decoder:
         if done is None:
             done = self._done[index] = LazyExpression(self.source, index)
         return done
+
+    def deferred(self, items: list[Any]) -> DeferredPart:
+        """A placeholder stored as its source and policy id, compiled when needed alone."""
+        if len(items) != 2:
+            raise ValueError("bad placeholder")
+        source, policy_id = items
+        if type(source) is not str or not (policy_id is None or type(policy_id) is str):
+            raise ValueError("bad placeholder")
+        return DeferredPart(self.source.runtime, source, policy_id)
 
 
 class LazyExpression:
@@ -393,8 +405,10 @@ class _Source:
 
     def materialise(self) -> None:
         """Every expression deserialized (before a fork: not once per helper), but those only
-        a template's fallback evaluates: 29 % of the built-in catalogue's, rarely or never
-        evaluated, each about ten times its serialized size once deserialized."""
+        a finding's reason evaluates (the list of every placeholder of a template with hidden
+        ones: 129 of the built-in catalogue's 807, 0.62 of its 2.26 MB, each about ten times
+        its serialized size once deserialized). A template's placeholders compiled alone
+        only for its fallback are not stored as programs at all (DeferredPart)."""
         spare = self.spare
         for index, done in enumerate(self.done):
             if done is None and index not in spare:
