@@ -38,6 +38,22 @@ def findings_of(result: Result) -> list[dict[str, Any]]:
     return findings
 
 
+def check_declaration(tmp_path: Path, text: str, *extra: str) -> Result:
+    """``hdsguard check`` of ``text`` as the one declaration file ``decl.yaml`` in
+    ``tmp_path``, as of :data:`AS_OF`, with a JSON report."""
+    write(tmp_path, {"decl.yaml": text})
+    args = ["check", str(tmp_path / "decl.yaml"), "--as-of", AS_OF, "--format", "json"]
+    return run_cli([*args, *extra])
+
+
+def only_finding(result: Result, rule: str, target: str) -> dict[str, Any]:
+    """The one finding of ``rule`` on ``target`` in a JSON report (the test fails, showing
+    the output, unless there is exactly one)."""
+    found = [f for f in findings_of(result) if f["rule"] == rule and f["target"] == target]
+    assert len(found) == 1, (rule, target, result.stdout, result.stderr)
+    return found[0]
+
+
 def random_spot(draw: Any, data: Any) -> tuple[Any, Any]:
     """A random (container, key) pair some levels deep in ``data`` (hypothesis ``draw``), or
     (None, None) to mean the whole document: where a mutation test edits."""

@@ -12,23 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hdsguard.policies.anytoany import analyse, from_internet
-from tests.helpers import AS_OF, findings_of, run_cli, write
+from tests.helpers import check_declaration, only_finding
 
 ANY = ["any", "all", "*", "0.0.0.0/0", "::/0"]
 PORTS = ["any", "1-65535", "0-65535"]
 INTERNET = ["internet", "wan", "outside", "untrust", "external"]
 
 
-def check(tmp_path: Path, text: str, *extra: str) -> Any:
-    write(tmp_path, {"decl.yaml": text})
-    args = ["check", str(tmp_path / "decl.yaml"), "--as-of", AS_OF, "--format", "json"]
-    return run_cli([*args, *extra])
-
-
-def finding(result: Any, rule: str, target: str) -> dict[str, Any]:
-    found = [f for f in findings_of(result) if f["rule"] == rule and f["target"] == target]
-    assert len(found) == 1, (rule, target, result.stdout, result.stderr)
-    return found[0]
+check = check_declaration
+finding = only_finding
 
 
 # ------------------------------------------------------------------ FW-004, the Internet

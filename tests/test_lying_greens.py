@@ -5,24 +5,14 @@ rules' inline cases hold the wording, these check the verdict end to end."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from hdsguard.policies.celenv import is_placeholder
-from tests.helpers import AS_OF, findings_of, run_cli, write
+from tests.helpers import check_declaration, only_finding
 
-
-def check(tmp_path: Path, text: str, *extra: str) -> Any:
-    write(tmp_path, {"decl.yaml": text})
-    args = ["check", str(tmp_path / "decl.yaml"), "--as-of", AS_OF, "--format", "json"]
-    return run_cli([*args, *extra])
-
-
-def finding(result: Any, rule: str, target: str) -> dict[str, Any]:
-    found = [f for f in findings_of(result) if f["rule"] == rule and f["target"] == target]
-    assert len(found) == 1, (rule, target, result.stdout)
-    return found[0]
+check = check_declaration
+finding = only_finding
 
 
 # ------------------------------------------------------------------ placeholders
