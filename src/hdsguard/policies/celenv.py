@@ -972,19 +972,29 @@ def _any_to_any(ctx: Context, rules: Any, any_values: Any, any_ports: Any, answe
     """FW-004's helpers (hdsguard.policies.anytoany): ``rules`` a list, or the target's name
     (its own `rules`, absent or not a list: none)."""
     if isinstance(rules, str):
-        key = ("any_to_any", rules, (tuple(map(str, any_values)), tuple(map(str, any_ports))))
-        obj = ctx.own(rules)
-        own = obj.get("rules") if isinstance(obj, dict) else None
-        found = ctx.remember(
-            key,
-            lambda: anytoany.analyse(own if isinstance(own, list) else [], any_values, any_ports),
-        )
+        found = _analysed(ctx, rules, any_values, any_ports)[1]
         return found[0] if answer == "alone" else found[1]
     if not isinstance(rules, list):
         raise TypeError(f"the rules must be a list or `target`, not {type(rules).__name__}")
     if answer == "alone":
         return anytoany.any_to_any_alone(rules, any_values, any_ports)
     return anytoany.any_to_any(rules, any_values, any_ports)
+
+
+def _analysed(
+    ctx: Context, target: str, any_values: Any, any_ports: Any
+) -> tuple[list[Any], tuple[list[int], dict[str, Any]]]:
+    """The target's own `rules` (absent or not a list: none) and
+    :func:`hdsguard.policies.anytoany.analyse`'s answer for them, computed once per firewall
+    and spelling lists: FW-004's any-to-any checks and its Internet check share it."""
+    obj = ctx.own(target)
+    own = obj.get("rules") if isinstance(obj, dict) else None
+    listed = own if isinstance(own, list) else []
+    key = ("any_to_any", target, (tuple(map(str, any_values)), tuple(map(str, any_ports))))
+    plain: tuple[list[int], dict[str, Any]] = ctx.remember(
+        key, lambda: anytoany.analyse(listed, any_values, any_ports)
+    )
+    return listed, plain
 
 
 def _internet_to_any(
@@ -994,14 +1004,7 @@ def _internet_to_any(
     target's name (its own `rules`, read in Python and computed once per firewall)."""
     if isinstance(rules, str):
         spellings = (tuple(map(str, any_values)), tuple(map(str, any_ports)))
-        obj = ctx.own(rules)
-        own = obj.get("rules") if isinstance(obj, dict) else None
-        listed = own if isinstance(own, list) else []
-        # The any-to-any answers, as _any_to_any remembers them: computed once per firewall.
-        plain = ctx.remember(
-            ("any_to_any", rules, spellings),
-            lambda: anytoany.analyse(listed, any_values, any_ports),
-        )
+        listed, plain = _analysed(ctx, rules, any_values, any_ports)
         found: list[int] = ctx.remember(
             ("internet_to_any", rules, (tuple(map(str, internet_values)), spellings)),
             lambda: anytoany.from_internet(listed, internet_values, any_values, any_ports, plain),
