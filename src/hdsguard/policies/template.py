@@ -326,7 +326,7 @@ def _values(
 def placeholders(text: str) -> list[str]:
     """The CEL source of every ``{{ … }}`` of a message (a hidden one's, ``{{# … }}``,
     without its mark)."""
-    return [m.group(1).strip().removeprefix(HIDDEN).strip() for m in _PLACEHOLDER.finditer(text)]
+    return _sources(text)[0]
 
 
 # The words of quoted values in French text (a value, not a message of the code's catalogue:
