@@ -209,3 +209,15 @@ def test_a_broken_kev_catalogue_is_worded_too() -> None:
         "JSON mal formé : il manque une valeur ici : un texte entre guillemets doubles, un "
         "nombre, true, false, null, un objet (entre accolades) ou une liste (entre crochets)"
     )
+
+
+@pytest.mark.parametrize("body", ["waivers: {}\n", "waivers: {rule: GOV-001}\n", "waivers: 3\n"])
+def test_a_waiver_file_whose_list_is_not_a_list_is_a_waiver_file_in_error(
+    here: Path, body: str
+) -> None:
+    """`waivers: {}` in the waiver file was called "an hdsguard config", which names its waiver
+    file with a path: the file is a waiver file, and its error is located at the value."""
+    write(here, {"conf/w.yaml": body, "conf/c.yaml": "waivers: w.yaml\n"})
+    stderr = refused(["--config", "conf/c.yaml", "decl"])
+    assert stderr.startswith("conf/w.yaml:1:10: waivers: Input should be a valid list"), stderr
+    assert "not a waiver file" not in stderr

@@ -103,6 +103,10 @@ def misplaced(data: Any, expected: str, display: str) -> str | None:
             keys != {"waivers"} or not items or not all(isinstance(i, Mapping) for i in items)
         ):
             found = None  # `waivers: [a, b]`: a config's `waivers:` in error, not a waiver file
+        if found == "config" and keys == {"waivers"} and not isinstance(items, str):
+            # `waivers: {}` in a waiver file: a config names its waiver file with a path, so
+            # this is a waiver file in error, and its own error says what is wrong where.
+            found = None
         if found is None or found == _OWN_SHAPE[expected]:
             return None
         kind = _(KINDS[found])
