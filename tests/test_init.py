@@ -39,7 +39,7 @@ WRITTEN = [
 ]
 NEXT = (
     "Next: run `hdsguard check` — it fails, listing the evidence to declare (field reference: "
-    "docs/declarations.md or `hdsguard schema --markdown`). Then `pre-commit install`.\n"
+    "`hdsguard schema --markdown`, or hdsguard's docs/declarations.md). Then `pre-commit install`.\n"
 )
 
 

@@ -34,7 +34,7 @@ KEPT = N_("hdsguard: kept {path} (it exists); merge by hand what hdsguard would 
 NOTHING = N_("hdsguard: every file exists already; nothing written")
 NEXT = N_(
     "Next: run `hdsguard check` — it fails, listing the evidence to declare (field reference: "
-    "docs/declarations.md or `hdsguard schema --markdown`). Then `pre-commit install`."
+    "`hdsguard schema --markdown`, or hdsguard's docs/declarations.md). Then `pre-commit install`."
 )
 
 

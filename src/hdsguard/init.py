@@ -105,8 +105,8 @@ MSG_DID_YOU_MEAN = N_(
 # The skeleton's comments, in the run's language: a French RSSI fills in French guidance. The
 # field names and the values they take stay as the schema spells them.
 C_ORG_HEAD = N_(
-    "Who you are, identity and logging. Field reference: docs/declarations.md\n"
-    "(or `hdsguard schema --markdown`). Uncomment a field once you hold the evidence for it:\n"
+    "Who you are, identity and logging. Field reference: `hdsguard schema --markdown`\n"
+    "(hdsguard's docs/declarations.md). Uncomment a field once you hold the evidence for it:\n"
     "a rule whose evidence is missing fails and says what to declare."
 )
 C_FINESS = N_("FINESS numbers, 9 characters, quoted")
@@ -142,7 +142,7 @@ C_PURPOSE = N_("why it is exposed")
 C_LAST_PATCH = N_("date of the last firmware or security patch")
 C_CONFIG_HEAD = N_(
     "hdsguard configuration: a bare `hdsguard check` reads the declarations below.\n"
-    "Reference: docs/configuration.md (or `hdsguard schema config`)."
+    "Reference: hdsguard's docs/configuration.md (or `hdsguard schema config`)."
 )
 C_LANG = N_("messages and reports: en or fr (`--lang` wins)")
 C_POLICIES = N_("your own rules, beside the built-in ones")
@@ -153,11 +153,11 @@ C_BASELINE = N_("written by `hdsguard baseline`; `check` reads it once uncomment
 C_PRECOMMIT_HEAD = N_(
     "pre-commit (https://pre-commit.com): `pre-commit install`, then every commit runs\n"
     "hdsguard on the whole declaration set. This hook uses the hdsguard you\n"
-    "installed; to let pre-commit install it instead, see the `hdsguard` hook in docs/ci.md."
+    "installed; to let pre-commit install it instead, see the `hdsguard` hook in hdsguard's docs/ci.md."
 )
 C_ALWAYS_RUN = N_("a waiver, the config or the baseline changes the verdict too")
 C_GITLAB_INCLUDE = N_("Add to .gitlab-ci.yml:  include: [{{local: {file}}}]")
-C_PIN = N_("Pin a commit: replace @main with a commit sha (see docs/install.md).")
+C_PIN = N_("Pin a commit: replace @main with a commit sha (see hdsguard's docs/install.md).")
 C_GITHUB_HEAD = N_(
     "hdsguard on every push and pull request: annotations, a job summary, code scanning."
 )
