@@ -81,3 +81,66 @@ def test_exp001_a_port_the_organisation_trusts_is_left_out(tmp_path: Path) -> No
     text = SERVICE.format(protocol="sftp", exposure="internet", port=21, extra="")
     result = check(tmp_path, text, "--config", str(tmp_path / "cfg.yaml"))
     assert finding(result, "EXP-001", "services/s1")["status"] == "fail"
+
+
+# ------------------------------------------------------------------ PAT-003, the `cve` id
+
+VULN = """
+firewalls:
+  - id: fw1
+    internet_facing: false
+    vulnerabilities:
+      - {{{cve}cvss: 6.5, published: {published}, kev: false}}
+"""
+KEV = Path(__file__).parent / "fixtures" / "evidence" / "kev.json"
+
+
+@pytest.mark.parametrize(
+    ("cve", "status"),
+    [
+        # Passed: a `kev: false` that no catalogue or scan could check, on no id at all.
+        ("TBD", "fail"),
+        ('""', "fail"),
+        ("N/A", "fail"),
+        ("unknown", "fail"),
+        ("CVE-XXXX", "fail"),
+        ("CVE-2024-xxxx", "fail"),
+        ("cve-24-3400", "fail"),
+        # Real ids, in any case, and ids of flaws that have no CVE.
+        ("CVE-2024-3400", "pass"),
+        ("cve-2024-3400", "pass"),
+        ("CVE-2021-44228", "pass"),
+        ("GHSA-jfh8-c2jp-5v3q", "pass"),
+        ("FG-IR-24-015", "pass"),
+        (None, "pass"),  # no `cve`: optional, read as before
+    ],
+)
+def test_pat003_kev_false_needs_a_vulnerability_id(
+    tmp_path: Path, cve: str | None, status: str
+) -> None:
+    text = VULN.format(cve="" if cve is None else f"cve: {cve}, ", published="2026-09-01")
+    result = check(tmp_path, text)
+    assert result.exit_code in (0, 1), result.stderr  # never refused: a verdict
+    assert finding(result, "PAT-003", "firewalls/fw1")["status"] == status
+
+
+def test_pat003_a_placeholder_id_within_the_kev_deadline_is_not_late_yet(tmp_path: Path) -> None:
+    # Published 10 days before: CISA cannot have listed it 14 days ago, whatever its id.
+    text = VULN.format(cve="cve: TBD, ", published="2026-11-18")
+    assert finding(check(tmp_path, text), "PAT-003", "firewalls/fw1")["status"] == "pass"
+
+
+def test_pat003_in_french(tmp_path: Path) -> None:
+    text = VULN.format(cve="cve: CVE-XXXX, ", published="2026-09-01")
+    found = finding(check(tmp_path, text, "--lang", "fr"), "PAT-003", "firewalls/fw1")
+    assert "`cve: CVE-XXXX` a la forme d'un identifiant CVE sans en être un" in found["message"]
+
+
+def test_pat003_the_kev_catalogue_reads_a_cve_in_any_case(tmp_path: Path) -> None:
+    """A lower-case id missed the catalogue's CVE-2024-21762 (added 2024-02-09): `kev: false`
+    stood and PAT-003 passed."""
+    text = VULN.format(cve="cve: ' cve-2024-21762', ", published="2024-02-08")
+    result = check(tmp_path, text, "--evidence", str(KEV))
+    found = finding(result, "PAT-003", "firewalls/fw1")
+    assert found["status"] == "fail", found
+    assert "added to the CISA KEV catalogue 2024-02-09" in found["message"]

@@ -1094,7 +1094,9 @@ class Vulnerability(Strict):
 
     cve: StrictStr | None = Field(
         None,
-        description="CVE identifier (CVE-2024-3400).",
+        description="CVE identifier (CVE-2024-3400, any case), or the vendor's advisory id "
+        "(GHSA-…, FG-IR-24-015) for a flaw that has none. A placeholder (TBD, N/A, CVE-XXXX) "
+        "names no vulnerability: its `kev: false` cannot be checked (PAT-003).",
         json_schema_extra=informational(_IDENTIFIES),
     )
     cvss: Cvss | None = Field(None, description="CVSS base score, 0 to 10.")

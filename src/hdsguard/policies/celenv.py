@@ -30,7 +30,7 @@ from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
 from hdsguard.isodate import declared_day
 from hdsguard.policies import addresses, anytoany, hdscert
-from hdsguard.policies.placeholders import is_placeholder
+from hdsguard.policies.placeholders import cve_key, is_placeholder, vulnerability_id_flaw
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
 
@@ -181,7 +181,7 @@ _PURE = (
     "activity_name", "fr_de",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
-    "is_placeholder", "email_flaw",
+    "is_placeholder", "vulnerability_id_flaw", "email_flaw",
     "finess_valid", "finess_flaw", "finess_text", "finess_position", "finess_check_digit",
     "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "predates_patch", "transports", "stale", "scan_age_limit",
@@ -577,7 +577,7 @@ class Context:
         neither."""
         if not isinstance(vulnerability, dict):
             return ""
-        entry = self.lookup("evidence_kev", str(vulnerability.get("cve", "")))
+        entry = self.lookup("evidence_kev", cve_key(vulnerability.get("cve", "")))
         if entry is not None:
             return str(entry["date_added"])
         return str(vulnerability.get("kev_added") or "")
@@ -753,6 +753,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("regulatory_date", [_S], _S, lambda k: data.regulatory_date(k).isoformat()),
         ("luhn_valid", [_S], _B, luhn_valid),
         ("is_placeholder", [_S], _B, is_placeholder),
+        ("vulnerability_id_flaw", [_S], _S, vulnerability_id_flaw),
         ("email_flaw", [_S], _S, email_flaw),
         ("finess_valid", [_S], _B, finess_valid),
         # A FINESS number is a text, or an integer where YAML read one without quotes.
@@ -877,7 +878,7 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ),
         ("version_order", [_S, _S], _S, _version_order),
         ("observed_cleartext", [_S, _S], _S, data.observed_cleartext),
-        ("kev_entry", [_S], _D, lambda i: ctx.lookup("evidence_kev", i)),
+        ("kev_entry", [_S], _D, lambda i: ctx.lookup("evidence_kev", cve_key(i))),
         ("hds_registry_entry", [_S], _D, lambda i: ctx.lookup("evidence_hds_registry", i)),
         ("same_signature", [_S, _S], _B, lambda a, b: _alnum(a) == _alnum(b)),
         ("names_host", [_D, _S], _B, match.names_host),

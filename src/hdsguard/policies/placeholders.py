@@ -8,6 +8,7 @@ evaluation (109 µs against 6 µs for the call; ``tests/test_inline.py``).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 # What people write in a text field they have not filled in, in English and French: such a
@@ -39,3 +40,28 @@ def is_placeholder(text: str) -> bool:
         plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     key = " ".join(plain.casefold().split()).strip(" .,;:!?-_*()[]\"'`")
     return key in PLACEHOLDERS
+
+
+# A CVE id as MITRE assigns them: the year, then four digits or more (CVE-2024-3400,
+# CVE-2021-44228); any case, as people copy them from advisories.
+_CVE_ID = re.compile(r"CVE-\d{4}-\d{4,}", re.IGNORECASE)
+
+
+def vulnerability_id_flaw(text: str) -> str:
+    """Why ``text`` names no vulnerability, as a code: ``placeholder`` (``TBD``, ``N/A``,
+    blank), ``malformed_cve`` (``CVE-XXXX``, ``CVE-2024-xxxx``: the form of a CVE id without
+    one), or "" for an id. Any other id is accepted (``GHSA-…``, a vendor's advisory id such
+    as ``FG-IR-24-015``): a flaw without a CVE has only those, and the KEV catalogue cannot
+    list it (PAT-003)."""
+    if is_placeholder(text):
+        return "placeholder"
+    plain = text.strip()
+    if plain[:3].upper() == "CVE" and not _CVE_ID.fullmatch(plain):
+        return "malformed_cve"
+    return ""
+
+
+def cve_key(cve: object) -> str:
+    """A declared ``cve`` as the KEV catalogue spells its ids (upper case, no spaces around):
+    ``cve-2024-3400`` is the catalogue's CVE-2024-3400."""
+    return str(cve).strip().upper()
