@@ -155,11 +155,12 @@ def test_choices() -> None:
 def test_a_firewall_rule_port_gets_one_message_that_says_what_to_write(tree: Tree) -> None:
     # `port` is a number or a text ("8000-8080", "any"): a wrong value got one message per
     # member of that union, one of them nonsense ("should be a valid string, got an integer
-    # (quote it ... to keep leading zeros)" for 70000).
+    # (quote it ... to keep leading zeros)" for 70000). "*" is a port (any), since the
+    # twenty-first session: "every" is the word that is none.
     tree(
         {
             "fw.yaml": "firewalls:\n  - id: fw\n    rules:\n"
-            '      - {from: any, to: any, port: "*", action: allow}\n'
+            '      - {from: any, to: any, port: "every", action: allow}\n'
             "      - {from: any, to: any, port: 70000, action: allow}\n"
             '      - {from: any, to: any, port: "443", action: allow}\n'
             "      - {from: any, to: any, port: [80, 443], action: allow}\n"
@@ -168,7 +169,7 @@ def test_a_firewall_rule_port_gets_one_message_that_says_what_to_write(tree: Tre
     result = run_cli(["check", "fw.yaml", "--no-config"])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "fw.yaml:4:36: firewalls/fw.rules[0].port: '*' is not a port: write a port number "
+        "fw.yaml:4:36: firewalls/fw.rules[0].port: 'every' is not a port: write a port number "
         "(`443`), a range (`8000-8080`), or `any` (or leave `port` out) for every port",
         "fw.yaml:5:36: firewalls/fw.rules[1].port: 70000 is not a port: a port number runs "
         "from 1 to 65535; write one (`443`), a range (`8000-8080`), or `any` (or leave `port` "

@@ -144,3 +144,42 @@ def test_pat003_the_kev_catalogue_reads_a_cve_in_any_case(tmp_path: Path) -> Non
     found = finding(result, "PAT-003", "firewalls/fw1")
     assert found["status"] == "fail", found
     assert "added to the CISA KEV catalogue 2024-02-09" in found["message"]
+
+
+# ------------------------------------------------------------------ FW-004, "*" as a port
+
+
+FW_RULE = """
+firewalls:
+  - id: fw1
+    rules: [{{from: any, to: any, port: "{port}", action: allow}}]
+"""
+
+
+def _fw004_any_port_values() -> list[str]:
+    import yaml
+
+    from hdsguard.policies.load import builtin_policy_dir
+
+    policy = yaml.safe_load((builtin_policy_dir() / "FW-004.yaml").read_text(encoding="utf-8"))
+    return [str(v) for v in policy["params"]["any_port_values"]["default"]]
+
+
+def test_fw004_every_spelling_of_any_port_is_a_port_the_declarations_accept(
+    tmp_path: Path,
+) -> None:
+    """Each default of `any_port_values` (and its upper case) is accepted by the schema and
+    read as every port: "*" was listed there and refused (exit 2) by the schema."""
+    spellings = _fw004_any_port_values()
+    assert "*" in spellings
+    for i, port in enumerate(spellings + [s.upper() for s in spellings]):
+        result = check(tmp_path / str(i), FW_RULE.format(port=port))
+        assert result.exit_code == 1, (port, result.stderr)
+        assert finding(result, "FW-004", "firewalls/fw1")["status"] == "fail", port
+
+
+@pytest.mark.parametrize("port", ["anything", "every", "**", "0-70000", "tbd"])
+def test_fw004_a_port_that_is_no_spelling_is_still_refused(tmp_path: Path, port: str) -> None:
+    result = check(tmp_path, FW_RULE.format(port=port))
+    assert result.exit_code == 2, result.stdout
+    assert "decl.yaml:3:" in result.stderr and "is not a port" in result.stderr

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
-RULE_PORT_PATTERN = "^(any|[0-9]{1,5}-[0-9]{1,5})$"
+# "any", "all" or "*" in any case (firewall exports write each: Fortinet's service ALL, a
+# "*" column), or a range: every spelling of FW-004's `any_port_values` that is not a range.
+RULE_PORT_PATTERN = r"^([Aa][Nn][Yy]|[Aa][Ll][Ll]|\*|[0-9]{1,5}-[0-9]{1,5})$"
 
 MSG_ID = N_(
     "'{got}' is not a valid id: an id is lower case letters, digits, '.', '_' and '-', "

@@ -1196,7 +1196,13 @@ class Firmware(Strict):
     )
 
 
-RulePort = Annotated[str, StringConstraints(strict=True, pattern=r"^(any|[0-9]{1,5}-[0-9]{1,5})$")]
+# The pattern is hdsguard.declarations.advice.RULE_PORT_PATTERN (its located message).
+RulePort = Annotated[
+    str,
+    StringConstraints(
+        strict=True, pattern=r"^([Aa][Nn][Yy]|[Aa][Ll][Ll]|\*|[0-9]{1,5}-[0-9]{1,5})$"
+    ),
+]
 
 
 class FirewallRule(Strict):
@@ -1210,8 +1216,9 @@ class FirewallRule(Strict):
     )
     port: Port | RulePort | None = Field(
         None,
-        description='Destination port (1 to 65535), a range "8000-8080", or "any"; '
-        "absent means any port. A range's ends run from 0 to 65535 (port 0 is no destination "
+        description='Destination port (1 to 65535), a range "8000-8080", or "any" (also "all" '
+        'or "*", in any case, as firewall exports write it); absent means any port. '
+        "A range's ends run from 0 to 65535 (port 0 is no destination "
         'port: "0-65535" is every port, "0-0" none, and refused); digits are ASCII.',
     )
     action: FirewallRuleAction | None = Field(
