@@ -183,3 +183,71 @@ def test_fw004_a_port_that_is_no_spelling_is_still_refused(tmp_path: Path, port:
     result = check(tmp_path, FW_RULE.format(port=port))
     assert result.exit_code == 2, result.stdout
     assert "decl.yaml:3:" in result.stderr and "is not a port" in result.stderr
+
+
+# ------------------------------------------------------------------ FW-004, Internet to a zone
+
+FW_EDGE = """
+firewalls:
+  - id: fw-edge
+    {facing}
+    rules:
+{rules}
+"""
+
+
+@pytest.mark.parametrize(
+    ("facing", "rules", "status"),
+    [
+        # Passed: a named destination was enough, on every port.
+        ("", ["{from: internet, to: dmz, port: any, action: allow}"], "fail"),
+        ("", ["{from: Untrust, to: 203.0.113.10, action: allow}"], "fail"),
+        ("", ['{from: outside, to: dmz, port: "*", action: allow}'], "fail"),
+        (
+            "",
+            [
+                "{from: internet, to: dmz, port: 1-1023, action: allow}",
+                "{from: internet, to: dmz, port: 1024-65535, action: allow}",
+            ],
+            "fail",
+        ),
+        ("internet_facing: true", ["{from: any, to: dmz, action: allow}"], "fail"),
+        # Pinned: "any" is the Internet only on the firewall that faces it (an internal
+        # firewall's any-to-host rule is segmentation, not exposure).
+        ("internet_facing: false", ["{from: any, to: backup-srv, action: allow}"], "pass"),
+        ("", ["{from: internet, to: dmz, port: 443, action: allow}"], "pass"),
+        (
+            "",
+            [
+                "{from: internet, to: dmz, port: 1-1023, action: allow}",
+                "{from: internet, to: lan, port: 1024-65535, action: allow}",
+            ],
+            "pass",
+        ),
+        ("", ["{from: internet, to: dmz, port: any, action: deny}"], "pass"),
+        ("", ["{from: lan, to: internet, port: any, action: allow}"], "pass"),
+    ],
+)
+def test_fw004_the_internet_to_a_named_destination_on_every_port(
+    tmp_path: Path, facing: str, rules: list[str], status: str
+) -> None:
+    body = "\n".join(f"      - {r}" for r in rules)
+    result = check(tmp_path, FW_EDGE.format(facing=facing, rules=body))
+    assert finding(result, "FW-004", "firewalls/fw-edge")["status"] == status
+
+
+def test_fw004_the_internet_to_a_zone_is_located_and_said_in_french(tmp_path: Path) -> None:
+    rules = (
+        "      - {from: lan, to: internet, action: allow}\n"
+        "      - {from: wan, to: dmz, action: allow}"
+    )
+    found = finding(
+        check(tmp_path, FW_EDGE.format(facing="", rules=rules), "--lang", "fr"),
+        "FW-004",
+        "firewalls/fw-edge",
+    )
+    assert found["line"] == 6, found
+    assert found["message"].startswith(
+        "1 des 2 règles déclarées autorise Internet à atteindre une destination nommée sur tout "
+        "port : {from: wan, to: dmz, port: any, action: allow}"
+    ), found["message"]

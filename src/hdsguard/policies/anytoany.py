@@ -272,6 +272,46 @@ def from_internet(
     return list(_together(wide)["rules"])
 
 
+def internet_every_port(
+    rules: Sequence[object],
+    internet_values: Iterable[object],
+    any_values: Iterable[object],
+    any_ports: Iterable[object],
+    facing: bool,
+) -> list[int]:
+    """The positions of the allow rules from the Internet to one named destination (a zone,
+    a network, a host) that allow it every port, alone or with the other Internet rules to
+    the same destination (`1-32767` and `32768-65535`). On a firewall that faces the Internet
+    (``facing``), a source spelt "any" includes it. A destination spelt "any" is the other
+    checks' (any-to-any, :func:`from_internet`), one spelt "internet" is no inbound flow, and
+    a blank or placeholder one is :func:`hdsguard.policies.celenv` ``rules_not_stated``'s."""
+    from hdsguard.policies.placeholders import is_placeholder
+
+    words = {str(s).strip().lower() for s in internet_values}
+    anywhere = {str(s).strip().lower() for s in any_values}
+    sources = words | anywhere if facing else words
+    port_words = {str(s).strip().lower() for s in any_ports}
+    by_destination: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        if not _from_internet(rule, sources) or not isinstance(rule, Mapping):
+            continue
+        to = rule.get("to")
+        text = str(to).strip().lower() if isinstance(to, str) else ""
+        if not text or is_placeholder(text) or text in words or text in anywhere:
+            continue
+        by_destination.setdefault(text, []).append(index)
+    found: list[int] = []
+    for indexes in by_destination.values():
+        ports = {i: _port_intervals(_mapping(rules[i]).get("port"), port_words) for i in indexes}
+        if _covers([part for parts in ports.values() for part in parts], _PORTS):
+            found += [i for i in indexes if ports[i]]
+    return sorted(found)
+
+
+def _mapping(rule: object) -> Mapping[str, Any]:
+    return rule if isinstance(rule, Mapping) else {}
+
+
 def _from_internet(rule: object, words: set[str]) -> bool:
     """Whether ``rule`` allows traffic whose `from` names one of ``words``, as
     :func:`_address_intervals` reads a spelling (the whole value, or one of its items)."""

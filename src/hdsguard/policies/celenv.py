@@ -173,7 +173,8 @@ _NONE: frozenset[str] = frozenset()
 _EVIDENCE = frozenset(EVIDENCE_SECTIONS)
 
 # Helpers that read only their arguments (and the evaluation date, the data tables); FW-004's
-# two, given `target`, the target's own rules (Context.own refuses any other name).
+# three, given `target`, the target's own rules (and `internet_facing`: Context.own refuses any
+# other name).
 _PURE = (
     "days_since", "days_until", "days_between", "months_before", "months_since", "is_date",
     "in_eea",
@@ -186,7 +187,7 @@ _PURE = (
     "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "predates_patch", "transports", "stale", "scan_age_limit",
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
-    "any_to_any_alone", "internet_to_any", "rules_not_stated",
+    "any_to_any_alone", "internet_to_any", "internet_every_port", "rules_not_stated",
     "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text", "same_holder",
 )  # fmt: skip
@@ -791,6 +792,13 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             _L,
             lambda rules, i, a, p: _internet_to_any(ctx, rules, i, a, p),
         ),
+        # FW-004: allow rules from the Internet to one named destination on every port.
+        (
+            "internet_every_port",
+            [_S, _L, _L, _L],
+            _L,
+            lambda target, i, a, p: _internet_every_port(ctx, target, i, a, p),
+        ),
         ("rules_not_stated", [_D], _L, lambda rules: _rules_not_stated(ctx, rules)),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
@@ -1014,6 +1022,19 @@ def _internet_to_any(
     if not isinstance(rules, list):
         raise TypeError(f"the rules must be a list or `target`, not {type(rules).__name__}")
     return anytoany.from_internet(rules, internet_values, any_values, any_ports)
+
+
+def _internet_every_port(
+    ctx: Context, target: str, internet_values: Any, any_values: Any, any_ports: Any
+) -> list[int]:
+    """FW-004's :func:`hdsguard.policies.anytoany.internet_every_port` for the firewall
+    ``target``: its own `rules`, "any" a source from the Internet when it declares
+    `internet_facing: true`."""
+    obj = ctx.own(target)
+    own = obj.get("rules") if isinstance(obj, dict) else None
+    listed = own if isinstance(own, list) else []
+    facing = isinstance(obj, dict) and obj.get("internet_facing") is True
+    return anytoany.internet_every_port(listed, internet_values, any_values, any_ports, facing)
 
 
 # What CEL's trim() removes: Python's whitespace but the separators \x1c-\x1f.
