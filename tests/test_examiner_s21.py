@@ -136,10 +136,11 @@ def test_pat003_in_french(tmp_path: Path) -> None:
     assert "`cve: CVE-XXXX` a la forme d'un identifiant CVE sans en être un" in found["message"]
 
 
-def test_pat003_the_kev_catalogue_reads_a_cve_in_any_case(tmp_path: Path) -> None:
-    """A lower-case id missed the catalogue's CVE-2024-21762 (added 2024-02-09): `kev: false`
-    stood and PAT-003 passed."""
-    text = VULN.format(cve="cve: ' cve-2024-21762', ", published="2024-02-08")
+@pytest.mark.parametrize("cve", ["' cve-2024-21762'", "2024-21762"])
+def test_pat003_the_kev_catalogue_reads_a_cve_in_any_case(tmp_path: Path, cve: str) -> None:
+    """A lower-case id, or one without its prefix, missed the catalogue's CVE-2024-21762
+    (added 2024-02-09): `kev: false` stood and PAT-003 passed."""
+    text = VULN.format(cve=f"cve: {cve}, ", published="2024-02-08")
     result = check(tmp_path, text, "--evidence", str(KEV))
     found = finding(result, "PAT-003", "firewalls/fw1")
     assert found["status"] == "fail", found

@@ -61,7 +61,13 @@ def vulnerability_id_flaw(text: str) -> str:
     return ""
 
 
+# A CVE id without its prefix, as some scanners' reports print it (2024-3400).
+_BARE_CVE = re.compile(r"\d{4}-\d{4,}")
+
+
 def cve_key(cve: object) -> str:
-    """A declared ``cve`` as the KEV catalogue spells its ids (upper case, no spaces around):
-    ``cve-2024-3400`` is the catalogue's CVE-2024-3400."""
-    return str(cve).strip().upper()
+    """A declared ``cve`` as the KEV catalogue spells its ids (upper case, no spaces around,
+    the ``CVE-`` prefix): ``cve-2024-3400`` and ``2024-3400`` are the catalogue's
+    CVE-2024-3400."""
+    text = str(cve).strip().upper()
+    return f"CVE-{text}" if _BARE_CVE.fullmatch(text) else text
