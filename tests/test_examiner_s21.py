@@ -294,3 +294,16 @@ def test_the_renewal_limit_is_said_in_french(tmp_path: Path) -> None:
     result = check(tmp_path, RENEWED.format(start="2026-07-01", end="2030-03-01"), "--lang", "fr")
     assert result.exit_code == 2
     assert "ce qui ajoute au plus 6 mois (ISO/IEC 17021-1, 9.6.3.2.3)" in result.stderr
+
+
+def test_fw004_a_rule_the_internet_to_any_check_names_is_not_named_again(tmp_path: Path) -> None:
+    rules = (
+        "      - {from: internet, to: 0.0.0.0/1, action: allow}\n"
+        "      - {from: internet, to: 128.0.0.0/1, action: allow}"
+    )
+    found = finding(
+        check(tmp_path, FW_EDGE.format(facing="", rules=rules)), "FW-004", "firewalls/fw-edge"
+    )
+    assert found["status"] == "fail"
+    assert "the Internet to reach any destination on any port" in found["message"]
+    assert "a named destination" not in found["message"], found["message"]

@@ -1029,12 +1029,16 @@ def _internet_every_port(
 ) -> list[int]:
     """FW-004's :func:`hdsguard.policies.anytoany.internet_every_port` for the firewall
     ``target``: its own `rules`, "any" a source from the Internet when it declares
-    `internet_facing: true`."""
+    `internet_facing: true`; the rules FW-004's other checks name are left out."""
     obj = ctx.own(target)
-    own = obj.get("rules") if isinstance(obj, dict) else None
-    listed = own if isinstance(own, list) else []
+    listed, (alone, together) = _analysed(ctx, target, any_values, any_ports)
     facing = isinstance(obj, dict) and obj.get("internet_facing") is True
-    return anytoany.internet_every_port(listed, internet_values, any_values, any_ports, facing)
+    found = anytoany.internet_every_port(listed, internet_values, any_values, any_ports, facing)
+    # A rule the any-to-any or Internet-to-any checks name (`to: 0.0.0.0/1` beside
+    # `128.0.0.0/1`) is theirs: reported twice, it read as two problems.
+    named = {*alone, *together["rules"]}
+    named.update(_internet_to_any(ctx, target, internet_values, any_values, any_ports))
+    return [i for i in found if i not in named]
 
 
 # What CEL's trim() removes: Python's whitespace but the separators \x1c-\x1f.
