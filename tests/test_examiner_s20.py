@@ -207,11 +207,8 @@ CERT = """
         # The anniversary written as the end, as certificates print it: the one day of
         # tolerance an inclusive end allows (the decision pinned, twentieth session).
         ("2025-01-01", "2028-01-01", False),
-        # Three years and two days, and a month: an early renewal keeps the old expiry
-        # (ISO/IEC 17021-1 9.6.3.2.3), six months at most (twenty-first session).
-        ("2025-01-01", "2028-01-02", False),
-        ("2025-01-01", "2028-02-01", False),
-        ("2025-01-01", "2028-07-02", True),  # three years, six months and a day
+        ("2025-01-01", "2028-01-02", True),  # three years and two days
+        ("2025-01-01", "2028-02-01", True),  # three years and a month
         ("2024-06-01", "2029-06-01", True),  # five years
     ],
 )

@@ -254,48 +254,6 @@ def test_fw004_the_internet_to_a_zone_is_located_and_said_in_french(tmp_path: Pa
     ), found["message"]
 
 
-# ------------------------------------------------------------------ HDS certificate, renewal
-
-RENEWED = """
-providers:
-  - id: h1
-    name: Host
-    services: [iaas]
-    hds: {{certificate: HDS-1, certifier: LNE, activities: [1, 2, 3],
-           valid_from: {start}, valid_until: {end}}}
-"""
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "refused"),
-    [
-        # Renewed on 15 September 2026, the old certificate expiring on 31 December 2026: the
-        # new one keeps that expiry, three years on (ISO/IEC 17021-1 9.6.3.2.3). Refused before.
-        ("2026-09-15", "2029-12-31", False),
-        ("2026-07-01", "2030-01-01", False),  # decided six months ahead, the anniversary
-        ("2026-07-01", "2030-01-02", True),  # more than an early renewal adds
-        ("2024-06-01", "2029-06-01", True),
-    ],
-)
-def test_an_early_renewed_hds_certificate_is_accepted(
-    tmp_path: Path, start: str, end: str, refused: bool
-) -> None:
-    result = check(tmp_path, RENEWED.format(start=start, end=end))
-    if not refused:
-        assert result.exit_code in (0, 1), result.stderr
-        assert finding(result, "HDS-003", "providers/h1")["status"] == "pass"
-        return
-    assert result.exit_code == 2, result.stdout
-    assert "decl.yaml:6:49: providers/h1.hds.valid_until" in result.stderr
-    assert "which adds at most 6 months (ISO/IEC 17021-1, 9.6.3.2.3)" in result.stderr
-
-
-def test_the_renewal_limit_is_said_in_french(tmp_path: Path) -> None:
-    result = check(tmp_path, RENEWED.format(start="2026-07-01", end="2030-03-01"), "--lang", "fr")
-    assert result.exit_code == 2
-    assert "ce qui ajoute au plus 6 mois (ISO/IEC 17021-1, 9.6.3.2.3)" in result.stderr
-
-
 def test_fw004_a_rule_the_internet_to_any_check_names_is_not_named_again(tmp_path: Path) -> None:
     rules = (
         "      - {from: internet, to: 0.0.0.0/1, action: allow}\n"

@@ -65,31 +65,16 @@ NO_FLOOR = frozenset({"published"})
 """Event dates without the generic floor: the NVD dates a few CVEs before 1990 (sendmail's,
 1988), and an old publication date only makes the patch deadlines stricter."""
 
-# An HDS certificate renewed early spans more than 3 years: ISO/IEC 17021-1:2015 §9.6.3.2.3
-# (the accreditation standard of HDS certifiers) lets the expiry date of a certificate renewed
-# before the old one expires be based on the old expiry, while its issue date is on or after
-# the recertification decision. The span is then 3 years plus the time from the decision to
-# the old expiry. Certification bodies plan the recertification audit in the last months of
-# the cycle (two to three months ahead of the expiry is what they ask for), so six months
-# covers an early audit and the decision that follows it; a longer span is still refused.
-EARLY_RENEWAL_MONTHS = 6
-
-# (section, object path, start field, end field, maximum years, months beyond them that an
-# early renewal adds, why): durations a referential bounds. HDS certificates: 3 years (HDS
-# certification scheme, arrêté of 26 April 2024), plus an early renewal's months.
-DURATIONS: tuple[tuple[str, DatePath, str, str, int | None, int, str], ...] = (
+# (section, object path, start field, end field, maximum years, why): durations a referential
+# bounds. HDS certificates: 3 years (HDS certification scheme, arrêté of 26 April 2024).
+DURATIONS: tuple[tuple[str, DatePath, str, str, int | None, str], ...] = (
     (
         "providers",
         ("hds",),
         "valid_from",
         "valid_until",
         3,
-        EARLY_RENEWAL_MONTHS,
-        N_(
-            "an HDS certificate is issued for three years (HDS certification scheme), and a "
-            "renewal decided before the old certificate expires may keep its expiry date, "
-            "which adds at most {months} months (ISO/IEC 17021-1, 9.6.3.2.3)"
-        ),
+        N_("an HDS certificate is issued for three years (HDS certification scheme)"),
     ),
     (
         "vendors",
@@ -97,22 +82,9 @@ DURATIONS: tuple[tuple[str, DatePath, str, str, int | None, int, str], ...] = (
         "valid_from",
         "valid_until",
         3,
-        EARLY_RENEWAL_MONTHS,
-        N_(
-            "an HDS certificate is issued for three years (HDS certification scheme), and a "
-            "renewal decided before the old certificate expires may keep its expiry date, "
-            "which adds at most {months} months (ISO/IEC 17021-1, 9.6.3.2.3)"
-        ),
+        N_("an HDS certificate is issued for three years (HDS certification scheme)"),
     ),
-    (
-        "certificates",
-        (),
-        "not_before",
-        "not_after",
-        None,
-        0,
-        N_("a certificate ends after it begins"),
-    ),
+    ("certificates", (), "not_before", "not_after", None, N_("a certificate ends after it begins")),
 )
 
 
@@ -133,10 +105,10 @@ def implausible(decl: DeclarationSet, as_of: datetime.date) -> list[Problem]:
                     else _too_old(value)
                 )
                 problems.append(problem_at(target, origin, path, message))
-    for section, at, start, end, years, months, why in DURATIONS:
+    for section, at, start, end, years, why in DURATIONS:
         for target, obj, origin in decl.targets(section):
             for base, holder in _holders(obj, at):
-                bad = _duration(holder, start, end, (years, months), why, as_of)
+                bad = _duration(holder, start, end, years, why, as_of)
                 if bad:
                     problems.append(problem_at(target, origin, (*base, end), bad))
     problems.extend(_support_ends(decl, as_of))
@@ -193,54 +165,35 @@ def _floor(path: DatePath) -> str:
 
 
 def _duration(
-    holder: Any,
-    start: str,
-    end: str,
-    limit: tuple[int | None, int],
-    why: str,
-    as_of: datetime.date,
+    holder: Any, start: str, end: str, years: int | None, why: str, as_of: datetime.date
 ) -> str | None:
-    """What is implausible in ``holder``'s span from ``start`` to ``end``: longer than
-    ``limit`` (years, and the months an early renewal adds), or ending before it begins."""
-    years, months = limit
-    why = _(why).format(months=months)
     first, last = holder.get(start), holder.get(end)
     if first is None and isinstance(last, str) and years is not None:
         # No start declared: a certificate valid on the evaluation date began on it at the
         # latest, so it cannot end more than `years` after it; "valid until 2035" would
         # otherwise pass every validity rule.
-        if datetime.date.fromisoformat(last) > _add_months(_add_years(as_of, years), months):
+        if datetime.date.fromisoformat(last) > _add_years(as_of, years):
             return _(
                 "`{end}` {last} is more than {years} years after the evaluation date {today} "
                 "and `{start}` is not declared, which is implausible: {why}; correct the date, "
                 "or declare `{start}` from the certificate"
-            ).format(end=end, last=last, years=years, today=as_of.isoformat(), start=start, why=why)
+            ).format(
+                end=end, last=last, years=years, today=as_of.isoformat(), start=start, why=_(why)
+            )
         return None
     if not (isinstance(first, str) and isinstance(last, str)):
         return None
     begin, finish = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
     if finish < begin:
         return _("`{end}` {last} is before `{start}` {first}: {why}; correct the dates").format(
-            end=end, last=last, start=start, first=first, why=why
+            end=end, last=last, start=start, first=first, why=_(why)
         )
-    if years is not None and finish > _add_months(_add_years(begin, years), months):
+    if years is not None and finish > _add_years(begin, years):
         return _(
             "`{start}` {first} to `{end}` {last} is longer than {years} years, which is "
             "implausible: {why}; correct the dates from the certificate"
-        ).format(start=start, first=first, end=end, last=last, years=years, why=why)
+        ).format(start=start, first=first, end=end, last=last, years=years, why=_(why))
     return None
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` ``months`` later, on the last day of a shorter month (31 August + 6: 28 or
-    29 February)."""
-    import calendar
-
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
