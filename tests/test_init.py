@@ -39,7 +39,8 @@ WRITTEN = [
 ]
 NEXT = (
     "Next: run `hdsguard check` — it fails, listing the evidence to declare (field reference: "
-    "`hdsguard schema --markdown`, or hdsguard's docs/declarations.md). Then `pre-commit install`.\n"
+    "`hdsguard schema --markdown`, or hdsguard's docs/declarations.md). "
+    "Then `pre-commit install`.\n"
 )
 
 

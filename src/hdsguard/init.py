@@ -153,7 +153,8 @@ C_BASELINE = N_("written by `hdsguard baseline`; `check` reads it once uncomment
 C_PRECOMMIT_HEAD = N_(
     "pre-commit (https://pre-commit.com): `pre-commit install`, then every commit runs\n"
     "hdsguard on the whole declaration set. This hook uses the hdsguard you\n"
-    "installed; to let pre-commit install it instead, see the `hdsguard` hook in hdsguard's docs/ci.md."
+    "installed; to let pre-commit install it instead, see the `hdsguard` hook in "
+    "hdsguard's docs/ci.md."
 )
 C_ALWAYS_RUN = N_("a waiver, the config or the baseline changes the verdict too")
 C_GITLAB_INCLUDE = N_("Add to .gitlab-ci.yml:  include: [{{local: {file}}}]")
