@@ -265,3 +265,22 @@ def test_fw004_a_rule_the_internet_to_any_check_names_is_not_named_again(tmp_pat
     assert found["status"] == "fail"
     assert "the Internet to reach any destination on any port" in found["message"]
     assert "a named destination" not in found["message"], found["message"]
+
+
+def test_an_early_renewed_hds_certificate_is_refused_with_the_way_to_declare_it(
+    tmp_path: Path,
+) -> None:
+    """domain.md §3: a duration the referential bounds (an HDS certificate: 3 years) cannot
+    exceed it. A certificate renewed on 2026-09-15 that keeps its predecessor's expiry
+    (2026-12-31) and reads 2026-09-15 to 2029-12-31 stays refused (the twenty-first session
+    reverted a six-month tolerance); the error says how to declare its three-year cycle."""
+    text = (
+        "providers:\n  - {id: h, name: H, services: [iaas], hds: {certificate: C, certifier: "
+        "LNE, activities: [1, 2, 3], valid_from: 2026-09-15, valid_until: 2029-12-31}}\n"
+    )
+    result = check(tmp_path, text)
+    assert result.exit_code == 2, result.stdout
+    assert "is longer than 3 years" in result.stderr
+    assert "its three-year cycle begins the day after the old expiry" in result.stderr
+    cycle = text.replace("2026-09-15", "2027-01-01")
+    assert check(tmp_path, cycle).exit_code in (0, 1)

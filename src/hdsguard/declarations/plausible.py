@@ -191,7 +191,9 @@ def _duration(
     if years is not None and finish > _add_years(begin, years):
         return _(
             "`{start}` {first} to `{end}` {last} is longer than {years} years, which is "
-            "implausible: {why}; correct the dates from the certificate"
+            "implausible: {why}; correct the dates from the certificate (a certificate renewed "
+            "before its predecessor expired, keeping that expiry date: its three-year cycle "
+            "begins the day after the old expiry, declare that day as `{start}`)"
         ).format(start=start, first=first, end=end, last=last, years=years, why=_(why))
     return None
 
