@@ -26,6 +26,7 @@ SAME_IN_FRENCH = frozenset(
         "Options",
         "Configuration",
         "Date",
+        "date",
         "Justification",
         "Message",
         "SHA-256",

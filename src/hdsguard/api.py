@@ -55,6 +55,11 @@ class CheckOptions:
     # which only a baseline compares; None: when ``baseline_file`` is given. Computing reasons
     # costs a first run about 5 % of its CPU and a large estate some MiB.
     reasons: bool | None = None
+    # Whether each rule's remediation (``Report.rules``) is worded for every target, as SARIF's
+    # rule help prints it (hdsguard.policies.rulehelp); False: its template as written, which
+    # no other output prints. Wording it may build the CEL environment, which a run whose
+    # findings all come from the memo otherwise never does.
+    rule_help: bool = True
     # Evidence files or directories (scans, certificates, KEV, ANS registry): docs/evidence.md.
     evidence_files: Sequence[EvidenceSpec] = ()
     # The language of the report's prose, "en" or "fr"; None: the run's (hdsguard.i18n).
@@ -238,7 +243,12 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         tool_version=__version__,
         as_of=options.as_of.isoformat(),
         findings=tuple(findings),
-        rules={p.id: rule_info(p, options.severities) for p in policies},
+        rules={
+            p.id: rule_info(
+                p, options.severities, runtime if options.rule_help else None, options.params
+            )
+            for p in policies
+        },
         data_versions=data.data_versions(),
         notices=(*skipped, *notices),
         evidence=_evidence_files(observed),
@@ -431,15 +441,27 @@ def _exceptions(
     return out, notices
 
 
-def rule_info(policy: CompiledPolicy, severities: Mapping[str, Severity] | None = None) -> RuleInfo:
+def rule_info(
+    policy: CompiledPolicy,
+    severities: Mapping[str, Severity] | None = None,
+    runtime: CelRuntime | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> RuleInfo:
+    """The rule as SARIF describes it once; its remediation worded for every target, with the
+    run's params (:mod:`hdsguard.policies.rulehelp`), when ``runtime`` is given."""
     meta = policy.meta
+    remediation = meta.remediation
+    if runtime is not None and remediation:
+        from hdsguard.policies.rulehelp import remediation_help
+
+        remediation = remediation_help(runtime, policy, (params or {}).get(policy.id))
     return RuleInfo(
         id=meta.id,
         title=meta.title,
         severity=(severities or {}).get(meta.id, Severity(meta.severity)),
         description=meta.description,
         rationale=meta.rationale,
-        remediation=meta.remediation,
+        remediation=remediation,
         references=tuple(meta.references),
         tags=tuple(meta.tags),
         # The catalogue page documents the built-in rules only: a user's policy (an override

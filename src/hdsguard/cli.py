@@ -239,7 +239,7 @@ def check(
     `declarations`, else the current directory."""
     from hdsguard.api import check as run_check
     from hdsguard.findings import Severity
-    from hdsguard.formatters import EVIDENCE_FORMATS
+    from hdsguard.formatters import EVIDENCE_FORMATS, RULE_HELP_FORMATS
     from hdsguard.output import Output, parse_outputs, refuse_input_files, write_outputs
 
     # A one-shot run keeps millions of long-lived objects (declarations, findings) and makes
@@ -264,7 +264,11 @@ def check(
     evidence = verbose or any(o.format in EVIDENCE_FORMATS for o in outputs)
     from hdsguard.progress import on_terminal
 
-    options = dataclasses.replace(with_evidence(options, evidence_paths), evidence=evidence)
+    options = dataclasses.replace(
+        with_evidence(options, evidence_paths),
+        evidence=evidence,
+        rule_help=any(o.format in RULE_HELP_FORMATS for o in outputs),
+    )
     refuse_input_files([o.file for o in outputs], targets, options)
     status = on_terminal()
     try:

@@ -23,6 +23,9 @@ FORMATS: dict[str, str] = {
 
 # Formats that print the messages of passing and not-applicable findings (audit evidence).
 EVIDENCE_FORMATS = frozenset({"json", "junit", "markdown", "oscal"})
+# Formats that print each rule's help (its remediation worded for every target:
+# hdsguard.policies.rulehelp), which a run words only when one of them is asked for.
+RULE_HELP_FORMATS = frozenset({"sarif"})
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ messages shown are the ones hdsguard really prints.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -17,6 +16,7 @@ from hdsguard.i18n import N_, _, translate
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.policies.meta import ParamInfo
+from hdsguard.policies.rulehelp import remediation_help
 from hdsguard.policies.selftest import case_date, run_case
 from hdsguard.wrapping import wrap
 
@@ -43,7 +43,8 @@ def sections(runtime: CelRuntime, policy: CompiledPolicy) -> list[Section]:
         out.append(
             Section(N_("Defaults"), "\n".join(_param_line(n, p) for n, p in meta.params.items()))
         )
-    out.append(Section(N_("Remediation"), _placeholders(meta.remediation)))
+    # Worded for every target: no placeholder's CEL in prose (hdsguard.policies.rulehelp).
+    out.append(Section(N_("Remediation"), remediation_help(runtime, policy)))
     out.append(Section(N_("References"), "\n".join(f"- {r}" for r in meta.references)))
     if meta.controls:
         out.append(
@@ -59,14 +60,6 @@ def sections(runtime: CelRuntime, policy: CompiledPolicy) -> list[Section]:
     if example is not None:
         out.append(example)
     return out
-
-
-_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.DOTALL)
-
-
-def _placeholders(text: str) -> str:
-    """Show ``{{ self.id }}`` as ``<self.id>``: readers see where a value goes."""
-    return _PLACEHOLDER.sub(lambda m: f"<{m.group(1)}>", text)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -140,6 +133,15 @@ def markdown_catalogue(
             "in its configuration. Each example is the rule's own failing test case, with the\n"
             "message hdsguard prints for it."
         ).format(count=len(chosen)),
+        "",
+        _(
+            "Each rule's remediation is written for every target: `<id>`, `<host>`… stand for\n"
+            "the target's declared fields (`<target>` for its name, `<date>` for the date of\n"
+            "the evaluation), a value that depends on parameters only is given for their\n"
+            "defaults, and where the advice depends on the target, each case comes with its\n"
+            'condition ("If `vulnerabilities` is not declared: …"). A finding\'s remediation\n'
+            "fills them in for its target."
+        ),
         "",
         _("| id | severity | applies to | title |"),
         "|---|---|---|---|",

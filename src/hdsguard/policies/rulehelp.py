@@ -1,0 +1,345 @@
+"""A rule's remediation as its help reads it: for every target, not one.
+
+A finding's remediation is its template rendered on the failing target. The rule's own help
+(the "Remediation" of docs/policies.md and docs/policies.fr.md, ``policies explain``, the
+``help`` of SARIF's ``tool.driver.rules`` that GitHub code scanning shows) has no target:
+printing a placeholder's CEL there (``<!self.?vulnerabilities.hasValue() ? "Declare …" :
+…>``) gives an auditor a program to read. So each placeholder is worded (docs/policies.md
+says the same to its readers):
+
+- one that reads only ``params`` and constants is evaluated with the rule's params (the
+  defaults in the docs, the run's in SARIF): ``{{ params.max_backup_age_days == 1 ? "once a
+  day" : … }}`` reads "once a day";
+- a plain path of the target is a slot named after the declared field, ``<id>``,
+  ``<backup.provider>`` (``<target>`` for the target's name, ``<date>`` for the evaluation
+  date); a computation on the target is a slot named after what it computes;
+- a conditional on the target whose alternatives are sentences becomes one paragraph per
+  alternative, each with its condition in words ("If `vulnerabilities` is not declared: …",
+  "Otherwise: …"; "Where it applies: …" when the condition has no words here); one whose
+  alternative is empty and the other a fragment (`` at <host>``) keeps the fragment; one that
+  chooses between two fragments of a sentence gives the whole text once per alternative.
+
+No CEL operator is left in the prose (tests/test_rulehelp.py reads the whole catalogue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hdsguard.i18n import N_, _
+from hdsguard.policies.celenv import DATE_READ, SECTIONS_READ, CelRuntime, evaluate
+from hdsguard.policies.celprose import Node, Unreadable, free_names, parse, path
+from hdsguard.policies.compiled import CompiledPolicy
+from hdsguard.policies.template import _grammar, _sources, to_text
+
+# What a computation on the target is called in a slot: by the helper it calls.
+_HELPER_WORDS = {
+    "provider": N_("provider"),
+    "system": N_("system"),
+    "vendor": N_("vendor"),
+    "observed_certificates": N_("observed certificates"),
+    "evidence_ports_of": N_("protocols observed"),
+    "internet_service_ids_on_premises": N_("services exposed from the premises"),
+    "cabf_max_days": N_("maximum lifetime"),
+}
+_ELLIPSIS = "<…>"
+
+
+def remediation_help(
+    runtime: CelRuntime, policy: CompiledPolicy, params: Mapping[str, Any] | None = None
+) -> str:
+    """The rule-level remediation of ``policy``, in the language of its texts, with its
+    default params overridden by ``params``; paragraphs separated by a blank line."""
+    values = {**policy.default_params(), **(params or {})}
+    return _Wording(runtime, policy.id, values, policy.remediation.lang).text(
+        policy.meta.remediation
+    )
+
+
+class _Wording:
+    def __init__(self, runtime: CelRuntime, policy_id: str, params: dict[str, Any], lang: str):
+        self.runtime = runtime
+        self.policy_id = policy_id
+        self.params = params
+        self.lang = lang
+        # The placeholder source each node was parsed from (by id): a node's span is in it.
+        self._from: dict[int, str] = {}
+
+    def text(self, template: str) -> str:
+        from hdsguard.policies.template import _PLACEHOLDER
+
+        pieces = _PLACEHOLDER.split(template)
+        sources, hidden = _sources(template)
+        parts: list[str | Node | None] = []  # None: a placeholder that is never shown
+        for index, piece in enumerate(pieces):
+            if index % 2 == 0:
+                parts.append(piece)
+                continue
+            number = index // 2
+            if number in hidden:
+                parts.append(None)
+                continue
+            try:
+                tree = parse(sources[number])
+            except Unreadable:
+                parts.append(_ELLIPSIS)
+                continue
+            self._remember(tree, sources[number])
+            parts.append(tree)
+        return "\n\n".join(self._paragraphs(parts))
+
+    def _remember(self, node: Node, source: str) -> None:
+        self._from[id(node)] = source
+        for child in (*node.children, *node.args, *([node.target] if node.target else [])):
+            self._remember(child, source)
+
+    def _paragraphs(self, parts: list[str | Node | None]) -> list[str]:
+        out: list[str] = []
+        line = ""
+        for index, part in enumerate(parts):
+            if part is None:
+                continue
+            if isinstance(part, str):
+                line += part
+                continue
+            node = self._chosen(part)
+            if self._conditional(node):
+                test, yes, no = node.children
+                yes_text, no_text = self._inline(yes), self._inline(no)
+                if _sentence(yes_text) or _sentence(no_text) or no.kind == "cond":
+                    out.append(line)
+                    out += self._alternatives(node)
+                    line = ""
+                    continue
+                if (
+                    yes_text.strip()
+                    and no_text.strip()
+                    and not (_slot(yes_text) and _slot(no_text))
+                ):
+                    # Two fragments of one sentence: the whole text once for each.
+                    words = self._condition(test)
+                    first = self._paragraphs([*parts[:index], yes, *parts[index + 1 :]])
+                    other = self._paragraphs([*parts[:index], no, *parts[index + 1 :]])
+                    return [*_lead(first, _if(words)), *_lead(other, _otherwise(words))]
+            line += self._inline(node)
+        out.append(line)
+        return [_grammar(" ".join(p.split(" ")).strip(), self.lang) for p in out if p.strip()]
+
+    def _alternatives(self, node: Node, first: bool = True) -> list[str]:
+        test, yes, no = node.children
+        words = self._condition(test)
+        yes_text = self._inline(yes).strip()
+        nested = self._chosen(no)
+        if words is not None and self._conditional(nested) and yes_text:
+            lead = _if(words) if first else _otherwise_if(words)
+            return [lead + yes_text, *self._alternatives(nested, first=False)]
+        no_text = self._inline(no).strip()
+        if words is None:
+            if yes_text and no_text:
+                return [_("In some cases: ") + yes_text, _("In the others: ") + no_text]
+            return [_("Where it applies: ") + (yes_text or no_text)]
+        if not yes_text:
+            negated = self._condition(test, negate=True) or words
+            return [(_if(negated) if first else _otherwise_if(negated)) + no_text]
+        out = [(_if(words) if first else _otherwise_if(words)) + yes_text]
+        if no_text:
+            out.append(_otherwise(words) + no_text)
+        return out
+
+    # -- inline text -------------------------------------------------------------------
+
+    def _inline(self, node: Node) -> str:
+        node = self._chosen(node)
+        if node.kind == "lit":
+            return to_text(node.value, self.lang)
+        if self._pure(node):
+            value = self._evaluate(node)
+            return _ELLIPSIS if value is None else to_text(value, self.lang)
+        if node.kind == "op" and node.name == "+":
+            return "".join(self._inline(child) for child in node.children)
+        if node.kind == "call" and node.name == "string" and node.target is None and node.args:
+            return self._inline(node.args[0])
+        if node.kind == "cond":
+            yes, no = (self._inline(child) for child in node.children[1:])
+            if not yes.strip() or not no.strip():
+                return yes or no  # an optional fragment (" at <host>")
+            if _slot(yes) and _slot(no):
+                return "<" + _("{a} or {b}").format(a=yes[1:-1], b=no[1:-1]) + ">"
+            return f"{yes} / {no}"
+        return self._slot(node)
+
+    def _slot(self, node: Node) -> str:
+        chain = path(node)
+        if chain is not None:
+            if chain[0] == "self" and len(chain) > 1:
+                return "<" + ".".join(chain[1:]) + ">"
+            if chain == ("target",):
+                return "<" + _("target") + ">"
+            if chain == ("now",):
+                return "<" + _("date") + ">"
+        helper = _innermost_call(node)
+        if helper is not None:
+            word = _HELPER_WORDS.get(helper)
+            return "<" + (_(word) if word else helper.replace("_", " ")) + ">"
+        return _ELLIPSIS
+
+    # -- what reads only the params ------------------------------------------------------
+
+    def _pure(self, node: Node) -> bool:
+        for name in free_names(node):
+            if name.endswith("()"):
+                helper = name[:-2]
+                if SECTIONS_READ.get(helper) or helper in DATE_READ:
+                    return False
+            elif name != "params":
+                return False
+        return True
+
+    def _chosen(self, node: Node) -> Node:
+        """A conditional whose test reads only the params, replaced by its chosen branch."""
+        while node.kind == "cond" and self._pure(node.children[0]):
+            test = self._evaluate(node.children[0])
+            if not isinstance(test, bool):
+                break
+            node = node.children[1] if test else node.children[2]
+        return node
+
+    def _conditional(self, node: Node) -> bool:
+        return node.kind == "cond" and not self._pure(node.children[0])
+
+    def _evaluate(self, node: Node) -> Any:
+        chain = path(node)
+        if chain is not None and chain[0] == "params" and len(chain) == 2:
+            return self.params.get(chain[1])  # no compilation for the most common case
+        source = self._from[id(node)][node.start : node.end]
+        try:
+            expr = self.runtime.compile(source, self.policy_id)
+        except ValueError:
+            return None
+        activation = self.runtime.activation({"params": {self.policy_id: self.params}})
+        value, error = evaluate(expr, activation)
+        return None if error else value
+
+    # -- conditions in words ---------------------------------------------------------------
+
+    def _condition(self, node: Node, negate: bool = False) -> str | None:
+        terms = self._terms(node, negate)
+        if terms is None:
+            return None
+        kind, items = terms
+        if kind == "or":
+            return _(", or ").join(items)
+        return _(" and ").join(items)
+
+    def _terms(self, node: Node, negate: bool) -> tuple[str, list[str]] | None:
+        if node.kind == "not":
+            return self._terms(node.children[0], not negate)
+        if node.kind == "op" and node.name in ("&&", "||"):
+            joined = "and" if (node.name == "&&") != negate else "or"
+            items: list[str] = []
+            for child in node.children:
+                inner = self._terms(child, negate)
+                if inner is None:
+                    return None
+                if inner[0] == joined or len(inner[1]) == 1:
+                    items += inner[1]
+                else:
+                    items.append(_(" and ").join(inner[1]))
+            return joined, items
+        atom = self._atom(node, negate)
+        return None if atom is None else ("and", [atom])
+
+    def _atom(self, node: Node, negate: bool) -> str | None:
+        if node.kind == "call" and node.name == "hasValue" and node.target is not None:
+            field = _field(path(node.target))
+            if field is None:
+                return None
+            text = _("`{field}` is not declared") if negate else _("`{field}` is declared")
+            return text.format(field=field)
+        if node.kind == "op" and node.name in ("==", "!="):
+            left, right = node.children
+            if left.kind == "lit":
+                left, right = right, left
+            if right.kind != "lit":
+                return None
+            equal = (node.name == "==") != negate
+            value = _literal(right.value)
+            if path(left) == ("target",):
+                text = _("the target is {value}") if equal else _("the target is not {value}")
+                return text.format(value=value)
+            field = _field(path(left))
+            if field is None:
+                return None
+            text = _("`{field}` is {value}") if equal else _("`{field}` is not {value}")
+            return text.format(field=field, value=value)
+        if (
+            node.kind == "call"
+            and node.name == "startsWith"
+            and node.target is not None
+            and path(node.target) == ("target",)
+            and len(node.args) == 1
+            and node.args[0].kind == "lit"
+        ):
+            section = str(node.args[0].value).rstrip("/")
+            if negate:
+                return _("the target is not declared in `{section}`").format(section=section)
+            return _("the target is declared in `{section}`").format(section=section)
+        return None
+
+
+def _field(chain: tuple[str, ...] | None) -> str | None:
+    if chain is None or chain[0] != "self" or len(chain) < 2:
+        return None
+    return ".".join(chain[1:])
+
+
+def _literal(value: object) -> str:
+    if value == "":
+        return _("empty")
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    return f"`{value}`"
+
+
+def _innermost_call(node: Node) -> str | None:
+    """The helper a computation starts from: ``provider`` in ``provider(x).name``,
+    ``observed_certificates`` in ``observed_certificates(self).map(…).join(…)``."""
+    found: str | None = None
+    while True:
+        if node.kind == "call":
+            if node.target is None:
+                return node.name
+            found = node.name
+        if node.kind in ("call", "select") and node.target is not None:
+            node = node.target
+            continue
+        return found if node.kind == "call" else None
+
+
+def _sentence(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and text[0].isupper() and text.endswith(".")
+
+
+def _slot(text: str) -> bool:
+    return text.startswith("<") and text.endswith(">") and text.count("<") == 1
+
+
+def _if(words: str | None) -> str:
+    return _("If {condition}: ").format(condition=words) if words else _("In some cases: ")
+
+
+def _otherwise_if(words: str) -> str:
+    return _("Otherwise, if {condition}: ").format(condition=words)
+
+
+def _otherwise(words: str | None) -> str:
+    return _("Otherwise: ") if words else _("In the others: ")
+
+
+def _lead(paragraphs: list[str], lead: str) -> list[str]:
+    if not paragraphs:
+        return []
+    first = paragraphs[0]
+    return [lead + first, *paragraphs[1:]]

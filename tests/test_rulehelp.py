@@ -1,0 +1,136 @@
+"""A rule's remediation, as its help shows it (docs/policies*.md, ``policies explain``, SARIF's
+``tool.driver.rules[].help``), is prose for every target: no placeholder's CEL in it."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from functools import cache
+
+import pytest
+
+from hdsguard.api import CheckOptions, check
+from hdsguard.formatters import RenderOptions
+from hdsguard.formatters.sarif import render
+from hdsguard.i18n import language
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.celprose import Unreadable, free_names, parse
+from hdsguard.policies.load import CompiledPolicy, load_catalogue
+from hdsguard.policies.rulehelp import remediation_help
+from tests.helpers import REPO, run_cli
+
+# What CEL leaves in a text it was printed into: an operator, a string literal joined in, a
+# call of its library, a placeholder.
+_CEL = re.compile(
+    r'\? "|" :|" \+|\+ "|\.\?|hasValue|orValue|\.map\(|\.join\(|\.filter\(|startsWith\(|\{\{|'
+    r"<[^>]*[()?=\"!&|+][^>]*>"
+)
+
+
+@cache
+def catalogue(lang: str) -> tuple[CelRuntime, dict[str, CompiledPolicy]]:
+    runtime = CelRuntime()
+    with language(lang):
+        return runtime, load_catalogue(runtime, lang=lang)
+
+
+def worded(lang: str, rule: str, params: dict[str, object] | None = None) -> str:
+    runtime, policies = catalogue(lang)
+    with language(lang):
+        return remediation_help(runtime, policies[rule], params)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_rule_help_of_the_catalogue_prints_cel(lang: str) -> None:
+    runtime, policies = catalogue(lang)
+    with language(lang):
+        bad = {
+            p.id: text
+            for p in policies.values()
+            if _CEL.search(text := remediation_help(runtime, p)) or "<…>" in text
+        }
+    assert not bad
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_catalogue_pages_print_no_cel(lang: str) -> None:
+    page = "policies.md" if lang == "en" else "policies.fr.md"
+    text = (REPO / "docs" / page).read_text(encoding="utf-8")
+    remediations = re.findall(r"### (?:Remediation|Correction)\n\n(.*?)\n### ", text, re.DOTALL)
+    assert len(remediations) == 80
+    assert not [r for r in remediations if _CEL.search(r)]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_sarif_rule_help_prints_no_cel(lang: str) -> None:
+    options = CheckOptions(as_of=datetime.date(2026, 11, 28), lang=lang)
+    with language(lang):
+        report = check([str(REPO / "examples" / "hospital")], options)
+        log = json.loads(render(report, RenderOptions()))
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert len(rules) == 80
+    helps = {r["id"]: r["help"]["text"] + r["help"]["markdown"] for r in rules}
+    assert not [rule for rule, text in helps.items() if _CEL.search(text.replace("&lt;", "<"))]
+    assert "at least once a day" in helps["BKP-001"] or "une fois par jour" in helps["BKP-001"]
+
+
+def test_params_only_placeholders_are_evaluated_with_the_rules_params() -> None:
+    assert "Back up <id> at least once a day," in worded("en", "BKP-001")
+    assert "at least every 2 days," in worded("en", "BKP-001", {"max_backup_age_days": 2})
+    assert "au moins tous les 2 jours," in worded("fr", "BKP-001", {"max_backup_age_days": 2})
+    assert "within 30 days for critical" in worded("en", "VND-008")
+    assert "publish it only through vpn or reverse_proxy" in worded("en", "EXP-003")
+
+
+def test_a_conditional_on_the_target_gives_each_case_with_its_condition() -> None:
+    english = worded("en", "PAT-003").split("\n\n")
+    assert [p.split(":")[0] for p in english] == [
+        "If `vulnerabilities` is not declared",
+        "Otherwise",
+    ]
+    assert english[0].startswith(
+        "If `vulnerabilities` is not declared: Declare the vulnerabilities"
+    )
+    french = worded("fr", "PAT-003").split("\n\n")
+    assert french[0].startswith("Si `vulnerabilities` n'est pas déclaré : Déclarer")
+    assert french[1].startswith("Sinon : Corriger <id> dès maintenant")
+    nested = worded("en", "EXP-004").split("\n\n")
+    assert [p.split(":")[0] for p in nested] == [
+        "If the target is declared in `firewalls`",
+        "Otherwise, if `role` is not declared",
+        "Otherwise",
+    ]
+
+
+def test_an_optional_fragment_stays_and_a_condition_without_words_says_where_it_applies() -> None:
+    assert worded("en", "TLS-002").startswith("Renew the certificate <id> (<subject>), deploy")
+    tls3 = worded("en", "TLS-003").split("\n\n")
+    assert tls3[0].startswith("Where it applies: Reissue the certificate <id>")
+    assert tls3[2].startswith(
+        "If `signature_algorithm` is not declared, or `public` is not declared, or `public` "
+        "is `true` and `not_before` is not declared: Declare the missing fields"
+    )
+
+
+def test_a_choice_between_two_fragments_gives_the_whole_text_for_each() -> None:
+    first, other = worded("en", "EXP-001").split("\n\n")
+    assert first.startswith("If `protocol` is `other`: Declare the protocol the service")
+    assert "stop exposing <protocol> on the Internet or to partners at <host>:" in first
+    assert other.startswith("Otherwise: Stop exposing <protocol> on the Internet")
+
+
+def test_the_reader_parses_the_placeholders_it_words() -> None:
+    tree = parse('required_activities(["backup"]).map(a, "activity " + string(a)).join(", ")')
+    assert free_names(tree) == {"required_activities()", "map()", "string()", "join()"}
+    assert "self" in free_names(parse('self.?a.orValue("x") == "" ? "" : params.b'))
+    with pytest.raises(Unreadable):
+        parse("self.a ? ")
+
+
+def test_explain_words_the_remediation_too() -> None:
+    result = run_cli(["policies", "explain", "PAT-003"])
+    assert result.exit_code == 0
+    remediation = result.stdout.split("\nREMEDIATION\n")[1].split("\nREFERENCES\n")[0]
+    assert not _CEL.search(remediation)
+    assert "If `vulnerabilities` is not declared:" in remediation
