@@ -126,9 +126,24 @@ def test_dates_of_the_tables_are_french_and_machine_files_keep_iso(
     french, english = reports["fr"][0], reports["en"][0]
     assert "<title>Rapport d&#39;audit hdsguard 28 novembre 2026</title>" in french
     assert "<title>hdsguard audit report 2026-11-28</title>" in english
-    iso_cells = re.findall(r'<td class="mono">(\d{4}-\d{2}-\d{2})</td>', french)
-    english_cells = re.findall(r'<td class="mono">(\d{4}-\d{2}-\d{2})</td>', english)
-    assert len(iso_cells) < len(english_cells)  # deadlines and waivers written out
+    # No ISO date is left in the French page, the provenance's included (its evaluation date
+    # and the dates of the data files were 2026-11-28 until the twenty-first session); an
+    # identifier that holds a date (HDS-2024-0871, CHG-2026-11-28) is not one.
+    assert not re.findall(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])", french)
+    assert "Date d&#39;évaluation</th><td>28 novembre 2026</td>" in french
+    assert re.search(r"<td>\d{1,2}(er)? [a-zéû]+ 2026</td></tr>", french)  # a data file's date
+    assert "<th>Evaluation date</th><td>2026-11-28</td>" in english
+
+
+def test_an_evidence_timestamp_is_written_out_in_french(tmp_path: Path) -> None:
+    lab = REPO / "examples" / "lab-group"
+    args = ["report", str(lab), "--as-of", "2026-11-28", "--no-config"]
+    out = tmp_path / "r.html"
+    evidence = ["--evidence", str(lab / "evidence" / "scan-external.xml")]
+    run_cli([*args, *evidence, "--lang", "fr", "-o", str(out)])
+    assert "<td>20 novembre 2026 à 07:12:05 UTC</td>" in out.read_text(encoding="utf-8")
+    run_cli([*args, *evidence, "--lang", "en", "-o", str(out)])
+    assert "<td>2026-11-20T07:12:05Z</td>" in out.read_text(encoding="utf-8")
 
 
 def test_the_deadlines_messages_are_the_rules_french_ones(

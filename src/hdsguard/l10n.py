@@ -34,6 +34,19 @@ def long_date(value: datetime.date | str, lang: str) -> str:
     return text
 
 
+# An evidence file's own timestamp as the evidence loaders write it: a UTC instant.
+_ISO_UTC = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?Z")
+
+
+def long_moment(text: str, lang: str) -> str:
+    """A date or a UTC instant in prose form: ``2026-11-20T07:12:05Z`` reads ``20 novembre
+    2026 à 07:12:05 UTC`` in French; anything else as :func:`iso_date_text` writes it."""
+    match = _ISO_UTC.fullmatch(text) if lang != "en" else None
+    if match is None:
+        return iso_date_text(text, lang)
+    return f"{long_date(match.group(1), lang)} à {match.group(2)} UTC"
+
+
 def iso_date_text(text: str, lang: str) -> str:
     """A quoted value that is an ISO date, in prose form; any other text unchanged."""
     if lang == "en" or _ISO_DATE.fullmatch(text) is None:

@@ -18,7 +18,7 @@ import markupsafe
 
 from hdsguard.audit import folded
 from hdsguard.audit.model import AuditView
-from hdsguard.audit.text import data_title, day, severity, status_count, translate
+from hdsguard.audit.text import data_title, day, moment, severity, status_count, translate
 from hdsguard.formatters.escape import document_text
 from hdsguard.i18n import translate as tr
 
@@ -89,6 +89,7 @@ def render(view: AuditView, *, warn_days: int = 30, lang: str = "en") -> str:
         t=translate,
         tr=tr,
         day=day,
+        moment=moment,
         data_title=data_title,
         sev=severity,
         count_of=status_count,

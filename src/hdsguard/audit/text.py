@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hdsguard.i18n import N_, _, current, ngettext
-from hdsguard.l10n import iso_date_text, long_date
+from hdsguard.l10n import iso_date_text, long_date, long_moment
 
 EN: dict[str, str] = {
     "title": N_("hdsguard audit report"),
@@ -313,6 +313,12 @@ def day(value: datetime.date | str) -> str:
     """A date of the report's prose or tables: ISO in English, "1er décembre 2026" in
     French."""
     return long_date(value, current())
+
+
+def moment(value: str) -> str:
+    """An evidence file's own timestamp in the report's tables: as read in English,
+    "20 novembre 2026 à 07:12 UTC" in French."""
+    return long_moment(value, current())
 
 
 def _value(value: Any) -> Any:
