@@ -54,7 +54,8 @@ def _french(spec: Policy) -> dict[str, str]:
 
 
 # `fr_de(x)` quotes x with its French preposition ("d'AlpCloud"): the same value as `x`.
-_FR_DE = re.compile(r"\s*fr_de\((.*)\)\s*", re.DOTALL)
+# Its argument may hold one level of parentheses; the call may sit inside a longer expression.
+_FR_DE = re.compile(r"\s*fr_de\(((?:[^()]|\([^()]*\))*)\)\s*", re.DOTALL)
 
 
 def _values(text: str) -> set[str]:
