@@ -871,11 +871,12 @@ MESSAGES: list[tuple[str, str, str, str, str, str, str, str]] = [
         "EXP-004",
         "services/admin-direct",
         "via: direct",
-        "is reached from the Internet directly; it may be reached from the Internet only via vpn"
-        " or bastion",
-        "est joignable depuis Internet en direct ; elle ne doit l'être que via vpn ou bastion",
-        "publish it only through vpn or bastion",
-        "ne la publier que par vpn ou bastion",
+        "is reached from the Internet directly; it may be reached from the Internet only through a"
+        " VPN or through a bastion",
+        "est joignable depuis Internet directement ; elle ne doit l'être que par un VPN ou par un"
+        " bastion",
+        "publish it only through a VPN or through a bastion",
+        "ne la publier que par un VPN ou par un bastion",
     ),
     (
         "violations",

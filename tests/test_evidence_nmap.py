@@ -302,7 +302,7 @@ def test_real_nmap_finds_a_service_declared_behind_the_vpn_open_from_outside(
     seen = rules[("EVD-013", "services/rdp-gw")]
     assert seen["status"] == "fail"
     assert seen["message"].startswith(
-        f"declared reachable through the vpn (`via: vpn`), but {LOOPBACK}:{port} was seen open "
+        f"declared reachable through a VPN (`via: vpn`), but {LOOPBACK}:{port} was seen open "
         "by the external scan of "
     ), seen["message"]
     assert rules[("EXP-003", "services/rdp-gw")]["status"] == "pass"

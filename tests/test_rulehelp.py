@@ -80,7 +80,7 @@ def test_params_only_placeholders_are_evaluated_with_the_rules_params() -> None:
     assert "at least every 2 days," in worded("en", "BKP-001", {"max_backup_age_days": 2})
     assert "au moins tous les 2 jours," in worded("fr", "BKP-001", {"max_backup_age_days": 2})
     assert "within 30 days for critical" in worded("en", "VND-008")
-    assert "publish it only through vpn or reverse_proxy" in worded("en", "EXP-003")
+    assert "publish it only through a VPN or through a reverse proxy:" in worded("en", "EXP-003")
 
 
 def test_a_conditional_on_the_target_gives_each_case_with_its_condition() -> None:

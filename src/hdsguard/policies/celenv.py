@@ -29,7 +29,7 @@ from hdsguard import data, i18n, l10n
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
 from hdsguard.isodate import declared_day
-from hdsguard.policies import addresses, anytoany, hdscert
+from hdsguard.policies import addresses, anytoany, hdscert, valuewords
 from hdsguard.policies.placeholders import cve_key, is_placeholder, vulnerability_id_flaw
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
@@ -179,7 +179,7 @@ _PURE = (
     "days_since", "days_until", "days_between", "months_before", "months_since", "is_date",
     "in_eea",
     "is_adequate", "is_adequate_for", "adequacy_field", "country_name", "required_activities",
-    "activity_name", "fr_de",
+    "activity_name", "fr_de", "worded",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "is_placeholder", "vulnerability_id_flaw", "email_flaw",
@@ -740,6 +740,8 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("activity_name", [_I], _S, lambda n: data.activity_name(n, i18n.current())),
         # French templates: "de" before a name, elided before a vowel ("d'AlpCloud").
         ("fr_de", [_S], _S, lambda n: l10n.of_name(n, "fr")),
+        # An enumerated value in words ("directly" for `via: direct`): policies/valuewords.py.
+        ("worded", [_S, _S], _S, valuewords.worded),
         ("is_cleartext", [_S], _B, lambda p: p in data.cleartext_protocols()),
         ("is_high_risk", [_S], _B, lambda p: p in data.high_risk_protocols()),
         ("is_remote_access", [_S], _B, lambda p: p in data.remote_access_protocols()),

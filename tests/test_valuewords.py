@@ -1,0 +1,49 @@
+"""Declared enumerated values read as words in messages: "reached directly", not "via direct";
+"le service est joignable uniquement depuis le réseau interne (`exposure: internal`)", not
+"exposition internal" (the twenty-first session's French reading)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from hdsguard.i18n import language
+from hdsguard.policies.valuewords import WORDS, worded
+from tests.helpers import REPO, run_cli
+
+# A declared value quoted as code outside backticks, as the messages wrote them.
+_RAW = re.compile(
+    r"\bvia (direct|vpn|reverse_proxy|bastion)\b|\bexposure is (internal|partner|internet)\b"
+    r"|\bexposition (internal|partner|internet)\b|\((on_site|questionnaire|certification|pentest)\)"
+    r"|\brôle (web|admin|api)\b|\brole (web|admin|api):"
+)
+
+
+def test_worded_gives_the_run_language_and_keeps_what_it_does_not_list() -> None:
+    assert worded("via", "direct") == "directly"
+    assert worded("audit_kind", "on_site") == "on-site audit"
+    assert worded("via", "carrier_pigeon") == "carrier_pigeon"
+    assert worded("colour", "blue") == "blue"
+    with language("fr"):
+        assert worded("via", "direct") == "directement"
+        assert worded("exposure", "internal") == "joignable uniquement depuis le réseau interne"
+        assert all(worded(f, v) != v for f, values in WORDS.items() for v in values)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("example", ["hospital", "lab-group"])
+def test_no_message_quotes_a_declared_value_as_code(example: str, lang: str) -> None:
+    args = ["check", str(REPO / "examples" / example), "--as-of", "2026-11-28", "--no-config"]
+    result = run_cli([*args, "--lang", lang, "--format", "json", "--verbose"])
+    texts = [
+        f"{f['rule']}: {f[key]}"
+        for f in json.loads(result.stdout)["findings"]
+        for key in ("message", "remediation")
+        if f.get(key)
+    ]
+    assert not [t for t in texts if _RAW.search(t)]
+    if example == "lab-group":
+        reached = "reached directly" if lang == "en" else "joint directement"
+        assert any(t.startswith("EXP-001") and reached in t for t in texts)
