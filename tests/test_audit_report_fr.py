@@ -290,6 +290,10 @@ def test_dates_and_rule_ids_of_the_deadlines_are_not_cut(
             "#table-deadlines td:nth-child(1),#table-deadlines td:nth-child(3){white-space:nowrap}"
             in html
         )
+        # The rules of a reference without a requirement list ("TLS-" / "001", twenty-first
+        # session): each id is kept whole, the list still wraps between ids.
+        assert "#table-others .rule-id{white-space:nowrap}" in html
+        assert '<span class="rule-id">TLS-001</span>' in html
 
 
 def test_the_report_reads_as_a_french_auditor_expects(
