@@ -134,3 +134,28 @@ def test_explain_words_the_remediation_too() -> None:
     remediation = result.stdout.split("\nREMEDIATION\n")[1].split("\nREFERENCES\n")[0]
     assert not _CEL.search(remediation)
     assert "If `vulnerabilities` is not declared:" in remediation
+
+
+def test_a_run_words_the_rules_remediation_only_when_asked() -> None:
+    paths = [str(REPO / "examples" / "minimal")]
+    as_of = datetime.date(2026, 11, 28)
+    worded_run = check(paths, CheckOptions(as_of=as_of))
+    plain_run = check(paths, CheckOptions(as_of=as_of, rule_help=False))
+    assert "{{" not in worded_run.rules["BKP-001"].remediation
+    assert "at least once a day" in worded_run.rules["BKP-001"].remediation
+    assert "{{ params.max_backup_age_days" in plain_run.rules["BKP-001"].remediation
+
+
+def test_check_words_the_rules_remediation_for_sarif_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def counted(runtime: object, policy: CompiledPolicy, params: object = None) -> str:
+        calls.append(policy.id)
+        return ""
+
+    monkeypatch.setattr("hdsguard.policies.rulehelp.remediation_help", counted)
+    args = ["check", str(REPO / "examples" / "minimal"), "--as-of", "2026-11-28", "--no-config"]
+    run_cli([*args, "--format", "text"])
+    assert calls == []
+    run_cli([*args, "--format", "sarif"])
+    assert len(calls) == 80
