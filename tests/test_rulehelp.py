@@ -17,7 +17,7 @@ from hdsguard.i18n import language
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.celprose import Unreadable, free_names, parse
 from hdsguard.policies.load import CompiledPolicy, load_catalogue
-from hdsguard.policies.rulehelp import remediation_help
+from hdsguard.policies.rulehelp import remediation_help, worded_text
 from tests.helpers import REPO, run_cli
 
 # What CEL leaves in a text it was printed into: an operator, a string literal joined in, a
@@ -114,10 +114,33 @@ def test_an_optional_fragment_stays_and_a_condition_without_words_says_where_it_
 
 
 def test_a_choice_between_two_fragments_gives_the_whole_text_for_each() -> None:
-    first, other = worded("en", "EXP-001").split("\n\n")
-    assert first.startswith("If `protocol` is `other`: Declare the protocol the service")
-    assert "stop exposing <protocol> on the Internet or to partners at <host>:" in first
-    assert other.startswith("Otherwise: Stop exposing <protocol> on the Internet")
+    runtime = catalogue("en")[0]
+    # At the top of a message (EXP-001 before the twenty-first session)...
+    template = (
+        '{{ self.protocol == "other" ? "Declare it; if it is cleartext, stop" : "Stop" }} '
+        'exposing {{ self.protocol }}{{ self.?host.hasValue() ? " at " + self.host : "" }}.'
+    )
+    assert worded_text(runtime, template, {}).split("\n\n") == [
+        "If `protocol` is `other`: Declare it; if it is cleartext, stop exposing <protocol> at "
+        "<host>.",
+        "Otherwise: Stop exposing <protocol> at <host>.",
+    ]
+    # ...or in the other branch of a conditional whose condition has no words here (EXP-001
+    # as the twenty-first session rewrote it).
+    template = (
+        '{{ size(self.ports) > 2 && params.strict ? "Close the extra ports." '
+        ': (self.protocol == "other" ? "Declare it, then stop" : "Stop") + " exposing " '
+        '+ self.protocol + " on the Internet." }}'
+    )
+    assert worded_text(runtime, template, {"strict": True}).split("\n\n") == [
+        "Where it applies: Close the extra ports.",
+        "Otherwise, if `protocol` is `other`: Declare it, then stop exposing <protocol> on the "
+        "Internet.",
+        "Otherwise: Stop exposing <protocol> on the Internet.",
+    ]
+    # A choice between two plain slots stays one slot.
+    template = 'presented by {{ self.host != "" ? self.host : self.id }}'
+    assert worded_text(runtime, template, {}) == "presented by <host or id>"
 
 
 def test_the_reader_parses_the_placeholders_it_words() -> None:

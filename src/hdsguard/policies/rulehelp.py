@@ -17,7 +17,9 @@ says the same to its readers):
   alternative, each with its condition in words ("If `vulnerabilities` is not declared: …",
   "Otherwise: …"; "Where it applies: …" when the condition has no words here); one whose
   alternative is empty and the other a fragment (`` at <host>``) keeps the fragment; one that
-  chooses between two fragments of a sentence gives the whole text once per alternative.
+  chooses between two fragments of a sentence gives the whole sentence once per alternative,
+  at the top of the message or in another conditional's branch ("Otherwise, if `protocol` is
+  `other`: Declare …, stop exposing <protocol> …" / "Otherwise: Stop exposing <protocol> …").
 
 No CEL operator is left in the prose (tests/test_rulehelp.py reads the whole catalogue).
 """
@@ -25,6 +27,7 @@ No CEL operator is left in the prose (tests/test_rulehelp.py reads the whole cat
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from hdsguard.i18n import N_, _
@@ -52,13 +55,25 @@ def remediation_help(
     """The rule-level remediation of ``policy``, in the language of its texts, with its
     default params overridden by ``params``; paragraphs separated by a blank line."""
     values = {**policy.default_params(), **(params or {})}
-    return _Wording(runtime, policy.id, values, policy.remediation.lang).text(
-        policy.meta.remediation
-    )
+    return worded_text(runtime, policy.meta.remediation, values, policy.remediation.lang, policy.id)
+
+
+def worded_text(
+    runtime: CelRuntime,
+    template: str,
+    params: Mapping[str, Any],
+    lang: str = "en",
+    policy_id: str | None = None,
+) -> str:
+    """Any message ``template`` worded as :func:`remediation_help` words a remediation, its
+    ``params`` given whole."""
+    return _Wording(runtime, policy_id, dict(params), lang).text(template)
 
 
 class _Wording:
-    def __init__(self, runtime: CelRuntime, policy_id: str, params: dict[str, Any], lang: str):
+    def __init__(
+        self, runtime: CelRuntime, policy_id: str | None, params: dict[str, Any], lang: str
+    ) -> None:
         self.runtime = runtime
         self.policy_id = policy_id
         self.params = params
@@ -121,31 +136,62 @@ class _Wording:
                     words = self._condition(test)
                     first = self._paragraphs([*parts[:index], yes, *parts[index + 1 :]])
                     other = self._paragraphs([*parts[:index], no, *parts[index + 1 :]])
-                    return [*_lead(first, _if(words)), *_lead(other, _otherwise(words))]
+                    return [*_lead(first, _lead_of(words, True)), *_lead(other, _("Otherwise: "))]
             line += self._inline(node)
         out.append(line)
         return [_grammar(" ".join(p.split(" ")).strip(), self.lang) for p in out if p.strip()]
 
     def _alternatives(self, node: Node, first: bool = True) -> list[str]:
+        """One paragraph per case of a conditional on the target: "If W: …", then for the
+        other branch "Otherwise, if …: …" (a conditional again, or a branch that chooses
+        between two fragments of its sentence) or "Otherwise: …"."""
         test, yes, no = node.children
         words = self._condition(test)
         yes_text = self._inline(yes).strip()
-        nested = self._chosen(no)
-        if words is not None and self._conditional(nested) and yes_text:
-            lead = _if(words) if first else _otherwise_if(words)
-            return [lead + yes_text, *self._alternatives(nested, first=False)]
+        other = self._unfolded(self._chosen(no))
+        if self._conditional(other) and yes_text:
+            return [_lead_of(words, first) + yes_text, *self._alternatives(other, first=False)]
         no_text = self._inline(no).strip()
-        if words is None:
-            if yes_text and no_text:
-                return [_("In some cases: ") + yes_text, _("In the others: ") + no_text]
-            return [_("Where it applies: ") + (yes_text or no_text)]
         if not yes_text:
-            negated = self._condition(test, negate=True) or words
-            return [(_if(negated) if first else _otherwise_if(negated)) + no_text]
-        out = [(_if(words) if first else _otherwise_if(words)) + yes_text]
+            negated = self._condition(test, negate=True) if words is not None else None
+            return [_lead_of(negated, first) + no_text] if no_text else []
+        out = [_lead_of(words, first) + yes_text]
         if no_text:
-            out.append(_otherwise(words) + no_text)
+            out.append(_("Otherwise: ") + no_text)
         return out
+
+    def _unfolded(self, node: Node) -> Node:
+        """``(c ? "Declare …, stop" : "Stop") + " exposing …"``, a sentence whose start
+        depends on the target, as ``c ? "Declare …, stop exposing …" : "Stop exposing …"``:
+        each case then reads whole. Any other node as it is."""
+        choice = self._fragment_choice(node)
+        if choice is None or choice is node:
+            return node
+        test, yes, no = choice.children
+        unfolded = Node(
+            "cond",
+            node.start,
+            node.end,
+            children=(test, _replaced(node, choice, yes), _replaced(node, choice, no)),
+        )
+        self._remember(unfolded, self._from[id(node)])  # the new nodes' spans are in it
+        return unfolded
+
+    def _fragment_choice(self, node: Node) -> Node | None:
+        """The first conditional on the target, among the pieces ``node`` joins with ``+``,
+        that chooses between two fragments (neither empty nor both plain slots)."""
+        node = self._chosen(node)
+        if node.kind == "op" and node.name == "+":
+            for child in node.children:
+                found = self._fragment_choice(child)
+                if found is not None:
+                    return found
+            return None
+        if self._conditional(node):
+            yes, no = (self._inline(child) for child in node.children[1:])
+            if yes.strip() and no.strip() and not (_slot(yes) and _slot(no)):
+                return node
+        return None
 
     # -- inline text -------------------------------------------------------------------
 
@@ -153,11 +199,13 @@ class _Wording:
         node = self._chosen(node)
         if node.kind == "lit":
             return to_text(node.value, self.lang)
+        if node.kind == "op" and node.name == "+":
+            # Piece by piece, before any evaluation: a sentence _unfolded rebuilt keeps the
+            # span of the text it came from, not of its own pieces.
+            return "".join(self._inline(child) for child in node.children)
         if self._pure(node):
             value = self._evaluate(node)
             return _ELLIPSIS if value is None else to_text(value, self.lang)
-        if node.kind == "op" and node.name == "+":
-            return "".join(self._inline(child) for child in node.children)
         if node.kind == "call" and node.name == "string" and node.target is None and node.args:
             return self._inline(node.args[0])
         if node.kind == "cond":
@@ -212,7 +260,9 @@ class _Wording:
         chain = path(node)
         if chain is not None and chain[0] == "params" and len(chain) == 2:
             return self.params.get(chain[1])  # no compilation for the most common case
-        source = self._from[id(node)][node.start : node.end]
+        source = self._from.get(id(node), "")[node.start : node.end]
+        if not source:
+            return None
         try:
             expr = self.runtime.compile(source, self.policy_id)
         except ValueError:
@@ -326,16 +376,23 @@ def _slot(text: str) -> bool:
     return text.startswith("<") and text.endswith(">") and text.count("<") == 1
 
 
-def _if(words: str | None) -> str:
-    return _("If {condition}: ").format(condition=words) if words else _("In some cases: ")
-
-
-def _otherwise_if(words: str) -> str:
+def _lead_of(words: str | None, first: bool) -> str:
+    """What opens a case: "If W: ", "Otherwise, if W: "; a condition without words here,
+    "Where it applies: " (TLS-003's checks on a certificate's signature and lifetime)."""
+    if words is None:
+        return _("Where it applies: ") if first else _("Otherwise, where it applies: ")
+    if first:
+        return _("If {condition}: ").format(condition=words)
     return _("Otherwise, if {condition}: ").format(condition=words)
 
 
-def _otherwise(words: str | None) -> str:
-    return _("Otherwise: ") if words else _("In the others: ")
+def _replaced(node: Node, old: Node, new: Node) -> Node:
+    """``node`` with ``old`` (one of its pieces, by identity) replaced by ``new``."""
+    if node is old:
+        return new
+    if not node.children:
+        return node
+    return replace(node, children=tuple(_replaced(c, old, new) for c in node.children))
 
 
 def _lead(paragraphs: list[str], lead: str) -> list[str]:
