@@ -206,7 +206,7 @@ def test_nis2_not_concerned_is_refused_for_a_hospital(tmp_path: Path) -> None:
         "organisation",
     )
     assert finding["status"] == "fail"
-    assert "but it is of kind hospital (`kind: hospital`)" in finding["message"]
+    assert "but it is a hospital (`kind: hospital`)" in finding["message"]
 
 
 def test_a_new_external_portal_must_say_who_uses_it(tmp_path: Path) -> None:

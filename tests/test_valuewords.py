@@ -47,3 +47,23 @@ def test_no_message_quotes_a_declared_value_as_code(example: str, lang: str) -> 
     if example == "lab-group":
         reached = "reached directly" if lang == "en" else "joint directement"
         assert any(t.startswith("EXP-001") and reached in t for t in texts)
+
+
+# How the policies quoted a declared value as a word of the sentence before the twenty-first
+# session ("of kind hospital", "via direct", "exposition internal", "(on_site)").
+_QUOTED_RAW = re.compile(
+    r"""(?:of\ kind|de\ type|\(kind|\(type|via|exposure\ is|exposition|rôle|role)\ *
+        (?:"\ *\+\ *|\{\{\ *)self\.(?:kind|via|exposure|role)\b
+      |"\ \("\s*\+\s*self\.audit_kind""",
+    re.VERBOSE,
+)
+
+
+def test_no_policy_quotes_a_declared_value_as_a_word() -> None:
+    quoted = {
+        path.name: [m.group(0) for m in _QUOTED_RAW.finditer(path.read_text(encoding="utf-8"))]
+        for path in sorted((REPO / "policies").glob("*.yaml"))
+    }
+    assert not {name: found for name, found in quoted.items() if found}
+    with language("fr"):
+        assert worded("kind", "medical_laboratory") == "un laboratoire de biologie médicale"

@@ -27,6 +27,17 @@ WORDS: dict[str, dict[str, str]] = {
         "partner": N_("exposed to partners"),
         "internal": N_("reachable only from the internal network"),
     },
+    # A noun phrase with its article: "the organisation is a medical laboratory".
+    "kind": {
+        "hospital": N_("a hospital"),
+        "ght": N_("a hospital group (GHT)"),
+        "clinic": N_("a clinic"),
+        "medical_laboratory": N_("a medical laboratory"),
+        "imaging_centre": N_("an imaging centre"),
+        "medico_social": N_("a medico-social establishment"),
+        "health_software_vendor": N_("a health software vendor"),
+        "other": N_("an organisation of another kind"),
+    },
     "audit_kind": {
         "on_site": N_("on-site audit"),
         "questionnaire": N_("audit by questionnaire"),
