@@ -22,7 +22,7 @@ from hdsguard.policies.template import DeferredPart, Template
 from hdsguard.speed import catalogue_cache
 from hdsguard.speed.cache import seal, unseal
 from hdsguard.speed.catalogue_cache import LazyExpression
-from tests.helpers import REPO, use_cache
+from tests.helpers import REPO, run_cli, use_cache
 
 AS_OF = datetime.date(2026, 11, 28)
 LAB = [str(REPO / "examples" / "lab-group")]
@@ -243,3 +243,68 @@ def test_an_expression_that_cannot_be_recovered_is_an_error_and_the_entry_delete
         first.eval  # noqa: B018 (the first read of ``eval`` deserialises)
     assert not entry.exists()
     assert policies  # the catalogue read before the forgery is unaffected
+
+
+def _deferred_marks(value: Any) -> Iterator[tuple[Any, ...]]:
+    """Each placeholder an entry stores as its list's (the tag b"D"), as stored."""
+    if type(value) is tuple and value and value[0] == b"D":
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _deferred_marks(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _deferred_marks(item)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["self.(", '"a forged message"', "now"],  # no CEL; valid CEL that says something else
+)
+def test_a_forged_placeholder_changes_nothing_a_run_without_cache_says(
+    cache_dir: Path, tmp_path: Path, forged: str
+) -> None:
+    # An attacker holding the entry's key rewrites what it stores of each placeholder its
+    # list renders, and seals it again. A finding's reason reads those placeholders' trees
+    # (Template.steady, dated_fields), as a baseline does: from their list, never from a text
+    # of the entry that could say something else (format 6 stored their source: a traceback,
+    # or silently another reason, another verdict against the baseline).
+    lab = str(REPO / "examples" / "lab-group")
+    baseline = str(tmp_path / "accepted.json")
+    assert run_cli(["baseline", lab, "--as-of", "2026-11-28", "-o", baseline]).exit_code == 0
+    (entry,) = cache_dir.glob("catalogue-*.marshal")
+    key = entry.name.removeprefix("catalogue-").removesuffix(".marshal")
+    fmt, serialized, body = unseal(entry.read_bytes(), key)
+    assert len(list(_deferred_marks(body))) > 300
+
+    def forge(value: Any) -> Any:
+        if type(value) is tuple and value and value[0] == b"D":
+            return tuple(forged if type(v) is str else v for v in value)
+        if isinstance(value, tuple):
+            return tuple(forge(v) for v in value)
+        if isinstance(value, list):
+            return [forge(v) for v in value]
+        if isinstance(value, dict):
+            return {k: forge(v) for k, v in value.items()}
+        return value
+
+    blob = seal(key, (fmt, serialized, forge(body)))
+    assert blob is not None
+    entry.write_bytes(blob)
+    # Another day: the memo misses, every pair is evaluated and compared with the baseline.
+    args = [lab, "--as-of", "2027-01-15"]
+    rerecorded = str(tmp_path / "again.json")
+    runs = [
+        run_cli(["check", *args, "--baseline", baseline, "--format", "json"]),
+        run_cli(["baseline", *args, "-o", rerecorded]),
+    ]
+    warm = [(r.exit_code, r.stdout) for r in runs]
+    again = Path(rerecorded).read_text(encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        use_cache(mp, None)
+        runs = [
+            run_cli(["check", *args, "--baseline", baseline, "--format", "json"]),
+            run_cli(["baseline", *args, "-o", rerecorded]),
+        ]
+    assert warm == [(r.exit_code, r.stdout) for r in runs]
+    assert again == Path(rerecorded).read_text(encoding="utf-8")

@@ -321,8 +321,8 @@ def comparable(policy: CompiledPolicy, recorder: _RecordingEnv) -> Any:
     def plain(value: Any) -> Any:
         if isinstance(value, cel.Expression):
             return recorder.texts[id(value)]
-        if isinstance(value, DeferredPart):  # compiled when needed alone: its source
-            return ("deferred", value.source, value.policy_id)
+        if isinstance(value, DeferredPart):  # cut out of its list when needed alone
+            return ("deferred", plain(value.listed), value.position)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             fields = dataclasses.fields(value)
             return [(f.name, plain(getattr(value, f.name))) for f in fields if f.name != "spec"]

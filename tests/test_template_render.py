@@ -167,12 +167,14 @@ def test_a_placeholder_its_list_renders_is_compiled_alone_only_when_needed() -> 
     assert len(env.compiled) == 2  # the list of every placeholder, the list of the shown ones
     assert all(isinstance(p, DeferredPart) and not p.compiled for p in _placeholders(template))
     activation = runtime.activation({"self": {"host": "a.example", "cves": [{"id": "CVE-1"}]}})
+    host, port, cves = _placeholders(template)
     assert template.render(activation) == "a.example:(unknown) open"  # the list fails
-    assert len(env.compiled) == 4  # then each shown placeholder alone, once
+    # Then each shown placeholder is cut out of its list, never compiled again from a text.
+    assert host.compiled and port.compiled and not cves.compiled
     assert template.render(activation) == "a.example:(unknown) open"
-    assert len(env.compiled) == 4
     assert template.render_quoting(activation)[1] == ["a.example", None, ["CVE-1"]]
-    assert len(env.compiled) == 5  # and the hidden one, for a reason
+    assert cves.compiled  # and the hidden one, for a reason
+    assert len(env.compiled) == 2
 
 
 def test_a_placeholder_no_list_renders_is_compiled_at_once() -> None:
@@ -191,7 +193,7 @@ def test_a_placeholder_no_list_renders_is_compiled_at_once() -> None:
 
 
 def test_the_builtin_catalogue_compiles_no_placeholder_its_list_renders() -> None:
-    runtime, env = counting_runtime()
+    runtime, _env = counting_runtime()
     policies = load_catalogue(runtime).values()
     listed = [
         t
@@ -202,7 +204,6 @@ def test_the_builtin_catalogue_compiles_no_placeholder_its_list_renders() -> Non
     assert len(listed) > 200
     parts = [p for t in listed for p in _placeholders(t)]
     assert all(isinstance(p, DeferredPart) and not p.compiled for p in parts)
-    assert not set(env.compiled) & {p.source for p in parts if isinstance(p, DeferredPart)}
 
 
 @pytest.mark.parametrize(
@@ -223,3 +224,35 @@ def test_a_placeholder_that_does_not_compile_alone_is_refused_by_name(
 
 def _placeholders(template: Template) -> list[Any]:
     return [p for p in template.parts if not isinstance(p, str)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ self.id }} patched {{ days_since(self.last_patch) }} days ago, {{ now }}",
+        "{{ self.name }} over {{ params.max_age_days }} days ({{ double(params.min_cvss) }})",
+        "{{ self.vulnerabilities.filter(v, kev_added(v) != '').map(v, v.cve) }} "
+        "{{ {'a': self.id}.a }}{{# cel.bind(x, self.tls, x.min_version) }}",
+    ],
+)
+def test_a_placeholder_cut_out_of_its_list_is_the_placeholder_compiled_alone(text: str) -> None:
+    # What a finding's reason reads from a placeholder's tree (the date, the fields of self),
+    # its type and its value: the same cut out of its list as compiled from its text.
+    from hdsguard.policies.locality import reads_date
+    from hdsguard.policies.selffields import root_paths
+    from hdsguard.policies.template import placeholders
+
+    runtime = CelRuntime()
+    template = compile_template(runtime, text, "FW-001")
+    parts = _placeholders(template)
+    assert all(isinstance(p, DeferredPart) for p in parts)
+    firewall = {"id": "fw", "name": "edge", "last_patch": "2026-01-05", "tls": {}}
+    variables = {"self": firewall, "params": {"FW-001": {"max_age_days": 90, "min_cvss": 7}}}
+    activation = runtime.activation({**variables, "now": "2026-11-28", "decl": {}})
+    for source, part in zip(placeholders(text), parts, strict=True):
+        alone, cut = runtime.compile(source, "FW-001"), part.expression()
+        assert reads_date(cut) == reads_date(alone)
+        assert root_paths(cut) == root_paths(alone)
+        assert str(cut.return_type()) == str(alone.return_type())
+        got, want = cut.eval(activation), alone.eval(activation)
+        assert (got.type(), str(got.value())) == (want.type(), str(want.value()))

@@ -5,9 +5,9 @@ variables as its conditions. A message with several placeholders also gets them 
 list expression: one CEL call renders it (most of the cost of a call from Python is the call
 itself), and only when that list fails (a placeholder's error fails the whole list) is each
 placeholder evaluated on its own, so that only the failing one reads "(unknown)". Such a
-placeholder is compiled alone only then (:class:`DeferredPart`): the list's compilation
-checks it, and holding every placeholder compiled twice, alone and in its list, was 458 of
-the built-in catalogue's 1,299 programs, most of them never evaluated alone.
+placeholder is then cut out of its list's program (:class:`DeferredPart`), never compiled
+alone: holding every placeholder compiled twice, alone and in its list, was 458 of the
+built-in catalogue's 1,299 programs, most of them never evaluated alone.
 
 A placeholder written ``{{# … }}`` is never shown: the hidden placeholders of a message are
 what a finding's reason quotes (:mod:`hdsguard.reasons`), where the shown ones cannot say it:
@@ -27,6 +27,7 @@ from cel_expr_python import cel
 
 from hdsguard.i18n import _
 from hdsguard.policies.celenv import CelRuntime, evaluate
+from hdsguard.policies.listpart import item
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 # What opens a hidden placeholder: ``{{# self.vulnerabilities.map(v, v.cve) }}`` (no CEL
@@ -36,34 +37,60 @@ HIDDEN = "#"
 
 class DeferredPart:
     """A placeholder that a list expression renders (:attr:`Template.values`, and
-    :attr:`Template.shown` with hidden placeholders), compiled alone from its source the first
-    time it is needed alone: its list failed to evaluate (:meth:`Template.render_each`), or
-    a finding's reason reads its own syntax tree (:attr:`Template.steady`). Its list compiled
-    and its source parses alone (:func:`compile_template`), so it compiles alone too.
+    :attr:`Template.shown` with hidden placeholders), cut out of that list's checked tree
+    (:func:`hdsguard.policies.listpart.item`) the first time it is needed alone: its list
+    failed to evaluate (:meth:`Template.render_each`), or a finding's reason reads its own
+    syntax tree (:attr:`Template.steady`). Its source parses alone (:func:`compile_template`).
 
     Compiled programs are what a first run's memory holds (issue 17: 0.1-0.5 MiB of C heap
     each, ten times their serialized size); a template's list already holds every
-    placeholder. A cached catalogue stores its source, not a program
+    placeholder. Nothing but its list and its position in it is kept: a cached catalogue
+    stores no text of it that could say something else than its list
     (:mod:`hdsguard.speed.catalogue_cache`)."""
 
-    __slots__ = ("_compiled", "_runtime", "policy_id", "source")
+    __slots__ = ("_compiled", "_runtime", "listed", "position")
 
-    def __init__(self, runtime: CelRuntime, source: str, policy_id: str | None) -> None:
+    def __init__(self, runtime: CelRuntime, listed: cel.Expression, position: int) -> None:
         self._runtime = runtime
-        self.source = source
-        self.policy_id = policy_id
+        self.listed = listed
+        self.position = position
         self._compiled: cel.Expression | None = None
 
     def expression(self) -> cel.Expression:
-        """The placeholder compiled (now, if it was not yet); ValueError if it does not."""
+        """The placeholder as a program of its own (made now, if it was not yet); ValueError
+        if its list has no such item."""
         compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled = self._runtime.compile(self.source, self.policy_id)
+            # A cached list is deserialized first: bytes that do not deserialise have the
+            # catalogue compiled again, as for any cached program.
+            data = _real(self.listed).serialize()
+            try:
+                compiled = self._runtime.env.deserialize(item(data, self.position))
+            except Exception as exc:  # the runtime raises plain RuntimeErrors
+                raise ValueError(f"placeholder {self.position + 1}: {exc}") from None
+            self._compiled = compiled
         return compiled
 
     @property
     def compiled(self) -> bool:
         return self._compiled is not None
+
+
+def deferred(
+    runtime: CelRuntime,
+    index: int,
+    values: cel.Expression | None,
+    shown: cel.Expression | None,
+    hidden: Sequence[int],
+) -> DeferredPart:
+    """Placeholder ``index`` of a template as its list renders it: a shown one beside hidden
+    ones from the list of the shown ones, any other from the list of all. ValueError when
+    no list renders it."""
+    if hidden and index not in hidden and shown is not None:
+        return DeferredPart(runtime, shown, index - sum(1 for h in hidden if h < index))
+    if values is None or (hidden and index not in hidden):
+        raise ValueError("no list renders this placeholder")
+    return DeferredPart(runtime, values, index)
 
 
 # A part of a template: its text, or a placeholder (compiled, a cached catalogue's stand-in
@@ -222,8 +249,8 @@ class Template:
 def _evaluate(
     part: cel.Expression | DeferredPart, activation: cel.Activation
 ) -> tuple[Any, str | None]:
-    """A placeholder evaluated alone: :func:`evaluate`, compiling a deferred one first (should
-    it not compile, its error, as an evaluation's)."""
+    """A placeholder evaluated alone: :func:`evaluate`, a deferred one cut out of its list
+    first (should that fail, its error, as an evaluation's)."""
     if isinstance(part, DeferredPart):
         try:
             return evaluate(part.expression(), activation)
@@ -278,7 +305,7 @@ def compile_template(
                 # fits in a list, not alone).
                 compiled.append(runtime.compile(source, policy_id))
             else:
-                compiled.append(DeferredPart(runtime, source, policy_id))
+                compiled.append(deferred(runtime, index, values, shown, hidden))
         except ValueError as exc:
             message = _("in placeholder {placeholder}: {error}")
             raise ValueError(message.format(placeholder=f"{{{{ {source} }}}}", error=exc)) from None

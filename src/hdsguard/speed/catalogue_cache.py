@@ -28,8 +28,12 @@ catalogue is compiled again from its files, as when an entry is refused at load,
 entry rewritten; before the evaluation helpers fork, :func:`materialise` deserialises every
 expression not yet deserialised (:mod:`.evalsplit` calls it), so that each helper does not
 deserialise its own copy. A placeholder that its template's list expression renders is stored
-as its source (:class:`hdsguard.policies.template.DeferredPart`), compiled only if ever needed
-alone.
+as a mark (:class:`hdsguard.policies.template.DeferredPart`): if ever needed alone, it is
+cut out of that list's program, so the entry holds no text of it that could disagree with its
+list. Its list is checked as every program is: bytes that do not deserialise have the
+catalogue compiled again. A forged entry whose every program still deserialises (its
+checksum recomputed) is beyond what a read can tell from a fresh compile: the directory's
+ownership and mode are what keep others from writing one (:mod:`hdsguard.speed.cache`).
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from hdsguard.declarations.files import display_path
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.compiled import CompiledCheck, CompiledPolicy
 from hdsguard.policies.meta import ParamInfo, PolicyMeta
-from hdsguard.policies.template import DeferredPart, Template
+from hdsguard.policies.template import DeferredPart, Template, deferred
 from hdsguard.speed.cache import (
     cache_dir,
     code_fingerprint,
@@ -76,8 +80,9 @@ __all__ = [
 ]
 
 # 3: marshal data, no pickle; 4: a template holds its hidden placeholders; 5: and its shown
-# ones as one list; 6: a placeholder its list renders as its source (DeferredPart)
-_FORMAT = 6
+# ones as one list; 6: a placeholder its list renders as its source (DeferredPart); 7: as
+# a mark, its list and position saying which (no text that could disagree with its list)
+_FORMAT = 7
 _PREFIX = "catalogue-"
 _SUFFIX = ".marshal"
 _ENTRY = re.compile(rf"{_PREFIX}[a-z]{{2,8}}-[0-9a-f]{{64}}{re.escape(_SUFFIX)}")
@@ -209,6 +214,8 @@ def loads(
     source = _Source(runtime, serialized, body, key, rebuild)
     decoder = _Decoder(source)
     policies = [decoder.value(item) for item in body]
+    if decoder.marks != decoder.taken:
+        raise ValueError("a placeholder outside a template")
     if not all(type(p) is CompiledPolicy and os.path.isabs(p.file) for p in policies):
         raise ValueError("not policies")
     # Displayed as a fresh load displays it: relative to the current directory.
@@ -229,7 +236,8 @@ _CLASSES: dict[bytes, type[Any]] = {
 }
 _TAGS = {cls: tag for tag, cls in _CLASSES.items()}
 _EXPR = b"E"
-_DEFERRED = b"D"  # a DeferredPart: its source and policy id
+_DEFERRED = b"D"  # a DeferredPart: nothing more (Template parts only)
+_MARK = object()  # a DeferredPart read, not yet given its list (_Decoder.deferred)
 
 
 class _Encoder:
@@ -246,8 +254,8 @@ class _Encoder:
                 self.expressions.append(value.serialize())
                 self.objects.append(value)
             return (_EXPR, index)
-        if type(value) is DeferredPart:
-            return (_DEFERRED, value.source, value.policy_id)
+        if type(value) is DeferredPart:  # its list and position say which: nothing stored
+            return (_DEFERRED,)
         tag = _TAGS.get(type(value))
         if tag is not None:
             return (tag, *(self.value(getattr(value, f.name)) for f in dataclasses.fields(value)))
@@ -269,6 +277,8 @@ class _Decoder:
         # a finding's reason evaluates (Template.render_quoting).
         self._uses: dict[int, int] = {}
         self._quoting: dict[int, int] = {}
+        # Placeholder marks read, and those a template's parts took (any other: refused).
+        self.marks = self.taken = 0
 
     def spare(self) -> frozenset[int]:
         """The expressions only a finding's reason evaluates, which a fork need not find
@@ -279,16 +289,19 @@ class _Decoder:
         kind = type(value)
         if kind is tuple and value and type(value[0]) is bytes:
             tag, *items = value
+            if tag == _DEFERRED and not items:
+                self.marks += 1
+                return _MARK
             if tag == _EXPR:
                 (index,) = items
                 return self.expression(index)
-            if tag == _DEFERRED:
-                return self.deferred(items)
             cls = _CLASSES[tag]
             names = [f.name for f in dataclasses.fields(cls)]
             if len(names) != len(items):
                 raise ValueError(f"{cls.__name__}: wrong number of fields")
             built = cls(**{n: self.value(v) for n, v in zip(names, items, strict=True)})
+            if cls is Template:
+                built = self.deferred(built)
             if cls is Template and built.hidden and type(built.values) is LazyExpression:
                 index = built.values.index
                 self._quoting[index] = self._quoting.get(index, 0) + 1
@@ -312,14 +325,26 @@ class _Decoder:
             done = self._done[index] = LazyExpression(self.source, index)
         return done
 
-    def deferred(self, items: list[Any]) -> DeferredPart:
-        """A placeholder stored as its source and policy id, compiled when needed alone."""
-        if len(items) != 2:
-            raise ValueError("bad placeholder")
-        source, policy_id = items
-        if type(source) is not str or not (policy_id is None or type(policy_id) is str):
-            raise ValueError("bad placeholder")
-        return DeferredPart(self.source.runtime, source, policy_id)
+    def deferred(self, template: Template) -> Template:
+        """``template`` with each placeholder stored as a mark (:data:`_DEFERRED`) taken
+        from its list, as :func:`hdsguard.policies.template.compile_template` takes it."""
+        if not any(p is _MARK for p in template.parts):
+            return template
+        if not all(
+            type(e) in (LazyExpression, type(None)) for e in (template.values, template.shown)
+        ):
+            raise ValueError("a template's list is not an expression")
+        parts: list[Any] = []
+        index = 0
+        for part in template.parts:
+            if part is _MARK:
+                self.taken += 1
+                hidden, values, shown = template.hidden, template.values, template.shown
+                part = deferred(self.source.runtime, index, values, shown, hidden)
+            if type(part) is not str:
+                index += 1
+            parts.append(part)
+        return dataclasses.replace(template, parts=tuple(parts))
 
 
 class LazyExpression:
