@@ -202,41 +202,47 @@ def _cases(findings: list[Finding], classname: str, memo: _Memo) -> Iterator[str
     with what it reads in locals, and what they repeat escaped once (:class:`_Memo`); the
     others by :func:`_case`. ``classname``: the rule escaped."""
     passed, not_applicable, failed = Status.PASS, Status.NOT_APPLICABLE, Status.FAIL
+    warned = Status.WARN
     names, skips, failure = memo.names, memo.skips, memo.failure
+    warning = failure.warning
+    opening = f'{_CASE}<testcase name="'
+
     # Per file of this suite: the attributes between the name and the line number.
     middles: dict[str, str] = {}
     batch: list[str] = []
     put = batch.append
-    for f in findings:
-        (
-            _rule, status, _severity, target, file, line, _column, message, _remediation,
-            _references, _waiver, baselined, _related, _reason, _undeclared,
-        ) = f  # fmt: skip
-        name = names.get(target)
-        if name is None:
-            name = names[target] = _line_attribute(target)
-        if type(line) is not int or file is None or baselined:
-            put(_case(f, name, classname, memo))
-        else:
-            middle = middles.get(file)
-            if middle is None:
-                middle = middles[file] = f'" classname="{classname}"{memo.file(file)} line="'
-            if status is passed:  # nothing inside
-                put(f'{_CASE}<testcase name="{name}{middle}{line}" time="0" />')
-            elif status is not_applicable:
-                end = skips.get(message)
-                if end is None:  # the reason, the end of the case
-                    end = skips[message] = _inside(_child(f))
-                put(f'{_CASE}<testcase name="{name}{middle}{line}{end}')
-            elif status is failed:
-                put(f'{_CASE}<testcase name="{name}{middle}{line}{_inside(failure(f))}')
+    for start in range(0, len(findings), _BATCH):
+        for f in findings[start : start + _BATCH]:
+            (
+                _rule, status, _severity, target, file, line, _column, message, _remediation,
+                _references, _waiver, baselined, _related, _reason, _undeclared,
+            ) = f  # fmt: skip
+            name = names.get(target)
+            if name is None:
+                name = names[target] = _line_attribute(target)
+            if type(line) is not int or file is None or baselined:
+                put(_case(f, name, classname, memo))
             else:
-                put(f'{_CASE}<testcase name="{name}{middle}{line}{_inside(_child(f))}')
-        if len(batch) == _BATCH:
-            yield "".join(batch)
-            batch.clear()
-    if batch:
+                middle = middles.get(file)
+                if middle is None:
+                    middle = middles[file] = f'" classname="{classname}"{memo.file(file)} line="'
+                # The most frequent first: at 10k objects, 61,424 not applicable, 37,289
+                # passed, 25,705 failed, 4,604 warned.
+                if status is not_applicable:
+                    end = skips.get(message)
+                    if end is None:  # the reason, the end of the case
+                        end = skips[message] = _inside(_child(f))
+                    put(f"{opening}{name}{middle}{line}{end}")
+                elif status is passed:  # nothing inside
+                    put(f'{opening}{name}{middle}{line}" time="0" />')
+                elif status is failed:
+                    put(f"{opening}{name}{middle}{line}{_inside(failure(f))}")
+                elif status is warned:
+                    put(f"{opening}{name}{middle}{line}{_inside(warning(f))}")
+                else:
+                    put(f"{opening}{name}{middle}{line}{_inside(_child(f))}")
         yield "".join(batch)
+        batch.clear()
 
 
 def _inside(child: str | None) -> str:
@@ -280,6 +286,11 @@ class _Memo:
         return place
 
 
+# A rule's pieces of its failures: the type attribute up to the details, the last lines and
+# the end, the last lines alone.
+_RulePieces = tuple[str, str, str]
+
+
 class _Failures:
     """``<failure>`` of a failing finding that is not baselined, as :func:`_child` writes it.
     Every escaping used here replaces characters one by one (:func:`xml_text`, then
@@ -314,27 +325,54 @@ class _Failures:
         self.texts: dict[str, str] = {}  # target: details
         self.places: dict[str, str] = {}  # file: the location line up to the line number
         # (severity, references): the type attribute up to the details, the end
-        self.rules: dict[tuple[Severity, tuple[str, ...]], tuple[str, str]] = {}
+        self.rules: dict[tuple[Severity, tuple[str, ...]], _RulePieces] = {}
+        self.last: tuple[Severity, tuple[str, ...], _RulePieces] | None = None
 
     def __call__(self, f: Finding) -> str:
+        parts = self.parts(f)
+        if parts is None:
+            return self.general(f)
+        known, rule, details = parts
+        return f'<failure message="{known[0]}{rule[0]}{details}{rule[1]}'
+
+    def warning(self, f: Finding) -> str | None:
+        """``<system-out>`` of a warning that is not baselined, as :func:`_child` writes it:
+        the same details as a failure's (4,604 warnings at 10k objects, a tenth of the
+        writing when each was worded line by line)."""
+        parts = self.parts(f)
+        if parts is None:
+            return _child(f)
+        _known, rule, details = parts
+        return f"<system-out>WARN {details}{rule[2]}</system-out>"
+
+    def parts(self, f: Finding) -> tuple[tuple[str, str], _RulePieces, str] | None:
+        """The message's pieces (attribute, text), the rule's (:meth:`rule`) and the details
+        up to their last lines, escaped; None for a finding the general path writes."""
         (
             _rule, _status, severity, target, file, line, column, message, remediation,
             references, _waiver, _baselined, related, _reason, _undeclared,
         ) = f  # fmt: skip
         words = self.words
         if related or words is None:
-            return self.general(f)
+            return None
         if file is not None and (type(line) is not int or type(column) is not int):
-            return self.general(f)
+            return None
         known = self.messages.get(message)
         if known is None:
             known = self.messages[message] = (_line_attribute(message), _text(message))
         text = self.texts.get(target)
         if text is None:
             text = self.texts[target] = _text(target)
-        rule = self.rules.get((severity, references))
-        if rule is None:
-            rule = self.rules[severity, references] = self.rule(severity.value, references)
+        # A suite is one rule: its findings share severity and references (the same objects).
+        last = self.last
+        if last is not None and last[0] is severity and last[1] is references:
+            rule = last[2]
+        else:
+            found = self.rules.get((severity, references))
+            if found is None:
+                found = self.rules[severity, references] = self.rule(severity.value, references)
+            rule = found
+            self.last = (severity, references, rule)
         hint = f"\n{words[0]}{_text(remediation)}{words[1]}" if remediation else ""
         if file is None:
             where = self.unplaced
@@ -343,13 +381,13 @@ class _Failures:
             if place is None:
                 place = self.places[file] = _cdata(xml_text(f"{words[2]}{file}:"))
             where = f"{place}{line or 1}:{column or 1}{words[3]}"
-        return f'<failure message="{known[0]}{rule[0]}{text}: {known[1]}{hint}\n{where}{rule[1]}'
+        return known, rule, f"{text}: {known[1]}{hint}\n{where}"
 
-    def rule(self, severity: str, references: tuple[str, ...]) -> tuple[str, str]:
+    def rule(self, severity: str, references: tuple[str, ...]) -> _RulePieces:
         """The pieces of a failure a rule's findings share: the type attribute up to the
-        details, the last lines and the end."""
+        details, the last lines and the end; and the last lines alone (a warning's)."""
         tail = _cdata(_tail(severity, references, self.language))
-        return f'" type="{_attribute(severity)}">', f"\n{tail}</failure>"
+        return f'" type="{_attribute(severity)}">', f"\n{tail}</failure>", f"\n{tail}"
 
     def general(self, f: Finding) -> str:
         severity = f.severity.value
