@@ -12,6 +12,7 @@ import pytest
 from hdsguard import engine
 from hdsguard.api import CheckOptions, check
 from hdsguard.evidence.load import EvidenceSpec
+from hdsguard.findings import Stamps
 from hdsguard.policies.celenv import CelRuntime
 from hdsguard.policies.load import CompiledPolicy
 from hdsguard.policies.locality import reads_other_objects
@@ -168,9 +169,9 @@ def count_pairs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     seen: list[tuple[int, int]] = []
     original = engine.evaluate_all
 
-    def counting(evaluation: engine.Evaluation, references: dict[str, tuple[str, ...]]):  # type: ignore[no-untyped-def]
+    def counting(evaluation: engine.Evaluation, stamps: Stamps):  # type: ignore[no-untyped-def]
         announced = sum(weight for _, weight in evaluation.units(250))
-        findings, tally = original(evaluation, references)
+        findings, tally = original(evaluation, stamps)
         seen.append((announced, len(findings) + sum(tally.values())))
         return findings, tally
 

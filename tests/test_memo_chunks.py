@@ -218,3 +218,22 @@ def test_another_files_entry_is_evaluated_again(
     rewritten = entries(cache)
     for name, blob in written.items():
         assert decoded(name, rewritten[name]) == decoded(name, blob)
+
+
+def test_a_rows_severity_is_the_runs_never_the_one_read_back(
+    cache: Path, estate: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An entry forged with its key (checksum recomputed) says every finding is low: a
+    # critical failure would no longer break a gate at `high`. A finding's severity is its
+    # rule's in the run (the memo's key holds the severities), stamped as it is read back.
+    cold = report_json(estate)
+    written = entries(cache)
+    assert written
+    for name, blob in written.items():
+        key = name.removesuffix(findingsmemo.SUFFIX)
+        head, chunks = _head_and_chunks(blob, key)
+        rows = ([(*row[:2], "low", *row[3:]) for row in marshal.loads(c)] for c in chunks)
+        assert write_atomic(cache / "findings" / name, sealed_chunks(key, head, rows))
+    pairs = count_pairs(monkeypatch)
+    assert report_json(estate) == cold
+    assert pairs == [(0, 0)]  # every finding came from the forged entries

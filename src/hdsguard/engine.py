@@ -103,8 +103,13 @@ def run(
     if in_use is None:
         in_use = fields_in_use(policies, decl)
     observed = decl.observed()
-    references = {p.id: p.meta.references for p in policies}
-    recalled = memo.recall(decl, policies, references, observed) if memo is not None else None
+    # What each finding of a rule is stamped with, whether evaluated, from a helper process
+    # or from the memo (whose rows' severities are never read back: findings.from_rows).
+    stamps = {
+        p.id: ((severities or {}).get(p.id, Severity(p.meta.severity)), p.meta.references)
+        for p in policies
+    }
+    recalled = memo.recall(decl, policies, stamps, observed) if memo is not None else None
     evaluation = Evaluation(
         runtime,
         policies,
@@ -117,7 +122,7 @@ def run(
         done=recalled.settled if recalled is not None else None,
         in_use=in_use,
     )
-    produced, counted = evaluate_all(evaluation, references)
+    produced, counted = evaluate_all(evaluation, stamps)
     findings: list[Finding] = []
     tally: Tally = {}
     if memo is not None and recalled is not None:

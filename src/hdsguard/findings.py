@@ -132,7 +132,6 @@ Row = tuple[
     str, str, str, str, str | None, int | None, int | None, str, str, str, Undeclared | None
 ]
 _STATUS_BY_VALUE = {s.value: s for s in Status}
-_SEVERITY_BY_VALUE = {s.value: s for s in Severity}
 
 
 # Plain str of each member: a dict lookup, not the enum's ``value`` descriptor, per finding.
@@ -175,19 +174,28 @@ def _shared_undeclared(said: Undeclared) -> Undeclared:
     return intern(said[0]), tuple(tuple(intern(n) for n in path) for path in said[1])
 
 
-def from_rows(rows: Iterable[Row], references: Mapping[str, tuple[str, ...]]) -> list[Finding]:
-    """The findings of rows; KeyError, ValueError or TypeError when one is not a row (a
+# What the run stamps on each finding of a rule: its severity (the policy's, or the config's
+# override) and its references.
+Stamps = Mapping[str, tuple[Severity, tuple[str, ...]]]
+
+
+def from_rows(rows: Iterable[Row], stamps: Stamps) -> list[Finding]:
+    """The findings of rows, each stamped with its rule's severity and references in this run
+    (``stamps``), never with a severity read back: a row's is the run's when it was written
+    (the memo's key holds the severities), so a row saying another (a damaged or forged
+    entry) changes nothing. KeyError, ValueError or TypeError when one is not a row (a
     reason that is not a text included: a baseline compares it). Inlined, and built as
     tuples (a NamedTuple's constructor is a Python function): this runs for every finding a
     memo or a helper process gives back."""
-    status_of, severity_of, new, text = _STATUS_BY_VALUE, _SEVERITY_BY_VALUE, tuple.__new__, str
+    status_of, new, text = _STATUS_BY_VALUE, tuple.__new__, str
     return [
-        new(Finding, (rule, status_of[status], severity_of[severity], target, file, line,
-                      column, message, remediation, references[rule], None, False, (),
+        new(Finding, (rule, status_of[status], stamp[0], target, file, line,
+                      column, message, remediation, stamp[1], None, False, (),
                       reason if type(reason) is text else _not_text(reason),
                       None if undeclared is None else _undeclared(undeclared)))
-        for (rule, status, severity, target, file, line, column, message, remediation, reason,
+        for (rule, status, _severity, target, file, line, column, message, remediation, reason,
              undeclared) in rows
+        for stamp in (stamps[rule],)
     ]  # fmt: skip
 
 

@@ -18,10 +18,18 @@ from __future__ import annotations
 import contextlib
 import marshal
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from hdsguard.findings import Finding, Tally, add_tally, checked_tally, from_rows, to_rows
+from hdsguard.findings import (
+    Finding,
+    Stamps,
+    Tally,
+    add_tally,
+    checked_tally,
+    from_rows,
+    to_rows,
+)
 from hdsguard.speed.heap import trim
 
 if TYPE_CHECKING:
@@ -56,7 +64,7 @@ MAX_JOBS = 4
 UNIT_TARGETS = 250
 
 
-def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...]]) -> Batch:
+def evaluate_all(evaluation: Evaluation, stamps: Stamps) -> Batch:
     """The findings of every unit of ``evaluation``, unit after unit, and their counts."""
     weighted = evaluation.units(UNIT_TARGETS)
     units = [unit for unit, _ in weighted]
@@ -88,7 +96,7 @@ def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...
         return packed
 
     def theirs(index: int, result: bytes) -> bytes | Batch | None:
-        return decode(result, references)
+        return decode(result, stamps)
 
     # Every expression deserialised once, before the helpers fork, rather than in each of
     # them (they share the parent's pages). Not in an os.register_at_fork hook, as it was: a
@@ -108,9 +116,7 @@ def evaluate_all(evaluation: Evaluation, references: Mapping[str, tuple[str, ...
     # results did not arrive deserializes what it needs again.
     catalogue_cache.release()
     trim()
-    joined = _joined(
-        _unpacked(results[i], units[i], evaluation, references) for i in range(len(units))
-    )
+    joined = _joined(_unpacked(results[i], units[i], evaluation, stamps) for i in range(len(units)))
     trim()
     return joined
 
@@ -119,12 +125,12 @@ def _unpacked(
     result: bytes | Batch,
     unit: Unit,
     evaluation: Evaluation,
-    references: Mapping[str, tuple[str, ...]],
+    stamps: Stamps,
 ) -> Batch:
     """A unit's findings and counts from what :func:`evaluate_all` kept of it."""
     if not isinstance(result, bytes):
         return result
-    batch = decode(result, references)
+    batch = decode(result, stamps)
     return batch if batch is not None else evaluation.evaluate(unit)
 
 
@@ -161,10 +167,10 @@ def pack(value: Any) -> bytes:
     return zlib.compress(marshal.dumps(value, 4), 1)
 
 
-def decode(result: bytes, references: Mapping[str, tuple[str, ...]]) -> Batch | None:
+def decode(result: bytes, stamps: Stamps) -> Batch | None:
     """A helper's findings and counts for one unit, or None when they are not usable."""
     try:
         rows, tally = marshal.loads(zlib.decompress(result))
-        return from_rows(rows, references), checked_tally(tally)
+        return from_rows(rows, stamps), checked_tally(tally)
     except Exception:  # garbled or None: the parent evaluates the unit itself
         return None

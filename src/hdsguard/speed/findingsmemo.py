@@ -67,6 +67,7 @@ from hdsguard.findings import (
     Finding,
     Row,
     Severity,
+    Stamps,
     Tally,
     add_tally,
     checked_tally,
@@ -198,7 +199,7 @@ class FindingsMemo:
         self,
         decl: DeclarationSet,
         policies: Sequence[CompiledPolicy],
-        references: Mapping[str, tuple[str, ...]],
+        stamps: Stamps,
         observed: bool,
     ) -> Recalled:
         """What the memo holds for this run: findings and counts, the policies they settle
@@ -224,10 +225,10 @@ class FindingsMemo:
             mine = slots.get(path, [])
             recalled.files[path] = _File(key, kept, [k for k, _ in mine])
             rows = (kept[0], kept[1]) if kept is not None else None
-            self._take(recalled, _Entry(key, local, path), rows, references)
+            self._take(recalled, _Entry(key, local, path), rows, stamps)
             for group_key, rules in mine:
                 rows = kept[2].get(group_key) if kept is not None else None
-                self._take(recalled, _Entry(group_key, rules, path), rows, references)
+                self._take(recalled, _Entry(group_key, rules, path), rows, stamps)
         if observed:  # evidence is read with settings the keys do not hold
             return recalled
         # The rest: the policies reading anything, on the whole set, and every policy on the
@@ -237,7 +238,7 @@ class FindingsMemo:
         if key is not None:
             kept = self._read(key)
             rows = (kept[0], kept[1]) if kept is not None else None
-            self._take(recalled, _Entry(key, frozenset(whole), None), rows, references)
+            self._take(recalled, _Entry(key, frozenset(whole), None), rows, stamps)
         if recalled.done.get(None):
             for path in paths:
                 recalled.done[path] = recalled.done.get(path, frozenset()) | whole
@@ -281,14 +282,14 @@ class FindingsMemo:
         recalled: Recalled,
         entry: _Entry,
         rows: tuple[list[Row], Tally] | None,
-        references: Mapping[str, tuple[str, ...]],
+        stamps: Stamps,
     ) -> None:
         """The findings of ``entry`` from the ``rows`` kept for it, or the entry in the list
         of those to write."""
         hit = None
         if rows is not None:
             try:
-                hit = from_rows(rows[0], references), rows[1]
+                hit = from_rows(rows[0], stamps), rows[1]
             except (KeyError, ValueError, TypeError):
                 hit = None
         if hit is None:
