@@ -83,7 +83,12 @@ class FindingEncoder:
         k_file, k_line, k_column = f'{sep}"file": ', f'{sep}"line": ', f'{sep}"column": '
         k_message, k_remediation = f'{sep}"message": ', f'{sep}"remediation": '
         k_references, end = f'{sep}"references": ', nl + "}"
+        empty = text("")
         lead, between = "", "," + nl
+        # A rule's messages repeat (a pass or not-applicable message names no target): each
+        # encoded once while its rule's findings follow each other, then forgotten.
+        messages: dict[str, str] = {}
+        last_rule = None
         batch: list[str] = []
         put = batch.append
         for f in findings:
@@ -91,6 +96,12 @@ class FindingEncoder:
                 rule, status, severity, target, file, line, column, message, remediation,
                 references, waiver, baselined, related, _reason, _undeclared,
             ) = f  # fmt: skip
+            if rule is not last_rule:
+                messages.clear()
+                last_rule = rule
+            message_text = messages.get(message)
+            if message_text is None:
+                message_text = messages[message] = text(message)
             head = heads.get((rule, status, severity))
             if head is None:
                 head = heads[rule, status, severity] = (
@@ -111,7 +122,8 @@ class FindingEncoder:
                 f"{lead}{head}{text(target)}{k_file}{file_text}"
                 f"{k_line}{line if type(line) is int else encode(line, inner)}"
                 f"{k_column}{column if type(column) is int else encode(column, inner)}"
-                f"{k_message}{text(message)}{k_remediation}{text(remediation)}{tail}{end}"
+                f"{k_message}{message_text}{k_remediation}"
+                f"{text(remediation) if remediation else empty}{tail}{end}"
             )
             lead = between
             if len(batch) == size:
