@@ -18,18 +18,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hdsguard.policies.protowire import ANY_URL as _ANY_URL
+from hdsguard.policies.protowire import ANY_VALUE as _ANY_VALUE
+from hdsguard.policies.protowire import CHECKED_EXPR as _EXPR
+from hdsguard.policies.protowire import CHECKED_REFERENCES as _REFERENCES
+from hdsguard.policies.protowire import CHECKED_TYPES as _TYPES
+from hdsguard.policies.protowire import CHECKED_URL as _CHECKED
+from hdsguard.policies.protowire import ENTRY_VALUES as _ENTRY_SUBS
+from hdsguard.policies.protowire import EXPR_CALL as _CALL
+from hdsguard.policies.protowire import EXPR_COMPREHENSION as _COMPREHENSION
+from hdsguard.policies.protowire import EXPR_ID as _ID
+from hdsguard.policies.protowire import EXPR_LIST as _LIST
+from hdsguard.policies.protowire import EXPR_SELECT as _SELECT
+from hdsguard.policies.protowire import EXPR_STRUCT as _STRUCT
+from hdsguard.policies.protowire import MAX_DEPTH as _MAX_DEPTH
+from hdsguard.policies.protowire import STRUCT_ENTRY as _STRUCT_ENTRY
 from hdsguard.policies.protowire import varint
 
-_CHECKED = b"type.googleapis.com/cel.expr.CheckedExpr"
-# google.protobuf.Any; cel.expr.CheckedExpr; cel.expr.Expr and the messages it holds.
-_ANY_URL, _ANY_VALUE = 1, 2
-_REFERENCES, _TYPES, _EXPR = 2, 3, 4
-_ID, _SELECT, _CALL, _LIST, _STRUCT, _COMPREHENSION = 2, 5, 6, 7, 8, 9
 _SUBS = {_SELECT: (1,), _CALL: (1, 3), _LIST: (1,), _COMPREHENSION: (2, 4, 5, 6, 7)}
 _LIST_OPTIONAL = 2  # CreateList.optional_indices: `[?a]`, never a placeholder list
-_STRUCT_ENTRY, _ENTRY_ID, _ENTRY_SUBS = 2, 1, (3, 4)
+_ENTRY_ID = 1  # CreateStruct.Entry.id
 _RESULT = 7  # Comprehension.result: what a cel.bind gives
-_MAX_DEPTH = 200
 
 
 Field = tuple[int, int, int | bytes, bytes]  # number, wire type, value, the field's bytes

@@ -34,7 +34,7 @@ from typing import NamedTuple
 from cel_expr_python import cel
 
 from hdsguard.policies.celenv import COUNTED, DATE_READ, SECTIONS_READ, VARIABLES
-from hdsguard.policies.protowire import fields
+from hdsguard.policies.protowire import CHECKED_URL, fields
 
 # Variables whose value is decided by the target, its policy's parameters and the date.
 LOCAL_VARIABLES = frozenset({"self", "params", "now", "target"})
@@ -66,7 +66,7 @@ EVIDENCE_HELPERS = frozenset(
 # and any added later, are non-local.
 _GLOBALS = frozenset(VARIABLES)
 _HELPER_OVERLOAD = "hds_"  # prefix of every hdsguard helper's overload id (celenv)
-_CHECKED = "type.googleapis.com/cel.expr.CheckedExpr"
+_CHECKED = CHECKED_URL.decode()
 
 
 def reads_other_objects(expr: cel.Expression, allowed: frozenset[str] = LOCAL_HELPERS) -> bool:

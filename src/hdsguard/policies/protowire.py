@@ -5,6 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+# The field numbers of cel.expr (checked.proto, syntax.proto) and google.protobuf.Any that the
+# readers of a checked expression share (:mod:`.selffields`, :mod:`.listpart`, :mod:`.locality`).
+CHECKED_URL = b"type.googleapis.com/cel.expr.CheckedExpr"
+ANY_URL, ANY_VALUE = 1, 2  # google.protobuf.Any
+CHECKED_REFERENCES, CHECKED_TYPES, CHECKED_EXPR = 2, 3, 4  # CheckedExpr
+# Expr: its id, then the field of each kind of expression.
+EXPR_ID, EXPR_CONST, EXPR_IDENT, EXPR_SELECT, EXPR_CALL = 2, 3, 4, 5, 6
+EXPR_LIST, EXPR_STRUCT, EXPR_COMPREHENSION = 7, 8, 9
+STRUCT_ENTRY, ENTRY_VALUES = 2, (3, 4)  # CreateStruct.entries; Entry.map_key, Entry.value
+MAX_DEPTH = 200  # the runtime refuses deeper nesting long before this
+
 
 def fields(data: bytes) -> Iterator[tuple[int, bytes | int]]:
     """The (field number, value) pairs of a protocol-buffer message: length-delimited fields

@@ -28,16 +28,22 @@ from cel_expr_python import cel
 from hdsguard.declarations.fieldhint import Node, declaration_schema, node_at, resolve
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS, SECTIONS
 from hdsguard.i18n import _
+from hdsguard.policies.protowire import ANY_VALUE as _ANY_VALUE
+from hdsguard.policies.protowire import CHECKED_EXPR as _CHECKED_EXPR
+from hdsguard.policies.protowire import ENTRY_VALUES as _ENTRY_VALUES
+from hdsguard.policies.protowire import EXPR_CALL as _CALL
+from hdsguard.policies.protowire import EXPR_COMPREHENSION as _COMPREHENSION
+from hdsguard.policies.protowire import EXPR_CONST as _CONST
+from hdsguard.policies.protowire import EXPR_IDENT as _IDENT
+from hdsguard.policies.protowire import EXPR_LIST as _LIST
+from hdsguard.policies.protowire import EXPR_SELECT as _SELECT
+from hdsguard.policies.protowire import EXPR_STRUCT as _STRUCT
+from hdsguard.policies.protowire import MAX_DEPTH as _MAX_DEPTH
+from hdsguard.policies.protowire import STRUCT_ENTRY as _STRUCT_ENTRY
 from hdsguard.policies.protowire import fields
 
-# Expr (cel.expr.syntax): the fields holding sub-expressions, by kind of expression.
-_IDENT, _SELECT, _CALL, _LIST, _STRUCT, _COMPREHENSION = 4, 5, 6, 7, 8, 9
-_CONST, _STRING = 3, 6  # Expr.const_expr, Constant.string_value
+_STRING = 6  # Constant.string_value
 _SUB = {_CALL: (1, 3), _LIST: (1,)}  # a comprehension binds variables: _comprehension
-_STRUCT_ENTRY, _ENTRY_VALUES = 2, (3, 4)
-_CHECKED_EXPR = 4  # CheckedExpr.expr
-_ANY_VALUE = 2  # google.protobuf.Any.value
-_MAX_DEPTH = 200  # the runtime refuses deeper nesting long before this
 # A chain read from a variable: the variable, then field names, and 0 for "an item of the
 # list" (``r`` in ``self.rules.exists(r, …)`` is ``("self", "rules", 0)``).
 FieldPath = tuple[str | int, ...]
