@@ -8,6 +8,7 @@ Regenerate the golden file after an intended change with ``pytest --update-golde
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -124,7 +125,7 @@ def test_rule_metadata_for_github() -> None:
     assert smp1["shortDescription"]["text"] == "Firewall patched recently"
     assert smp1["fullDescription"]["text"] == "Firewall patched recently (description)."
     assert smp1["helpUri"].endswith("#smp-001")
-    assert "Remediation: Fix <self.id> and update `last_patch`." in smp1["help"]["text"]
+    assert "Remediation: Fix <id> and update `last_patch`." in smp1["help"]["text"]
     assert "ISO/IEC 27001:2022 Annex A 8.1" in smp1["help"]["text"]
     assert "## Remediation" in smp1["help"]["markdown"]
     props = smp1["properties"]
@@ -135,6 +136,24 @@ def test_rule_metadata_for_github() -> None:
         SECURITY_SEVERITY.values()
     )
     assert all(isinstance(v, str) for v in SECURITY_SEVERITY.values())
+
+
+def test_a_rule_built_by_hand_has_the_slots_of_a_catalogue_rule() -> None:
+    """A library user's RuleInfo holds its remediation as a template: SARIF words it as the
+    catalogue's help, never as CEL (``<self.id>`` before the twenty-second session)."""
+    remediation = (
+        "{{ self.?vulnerabilities.hasValue() ? \"Patch \" + self.id + \" within \" "
+        "+ string(params.max_days) + \" days.\" : \"Declare the vulnerabilities of \" "
+        "+ self.id + \".\" }}"
+    )
+    hand = sample_report().rules["SMP-001"]._replace(remediation=remediation)
+    report = replace(sample_report(), rules={"SMP-001": hand})
+    rule = sarif(report)["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["help"]["text"].split("\n\n")[1:3] == [
+        "Remediation: If `vulnerabilities` is declared: Patch <id> within <max_days> days.",
+        "Otherwise: Declare the vulnerabilities of <id>.",
+    ]
+    assert "Otherwise: Declare the vulnerabilities of &lt;id&gt;." in rule["help"]["markdown"]
 
 
 def test_rule_index_points_at_the_rule() -> None:

@@ -103,14 +103,70 @@ def test_a_conditional_on_the_target_gives_each_case_with_its_condition() -> Non
     ]
 
 
-def test_an_optional_fragment_stays_and_a_condition_without_words_says_where_it_applies() -> None:
+def test_an_optional_fragment_stays_and_a_condition_takes_its_authors_words() -> None:
     assert worded("en", "TLS-002").startswith("Renew the certificate <id> (<subject>), deploy")
     tls3 = worded("en", "TLS-003").split("\n\n")
-    assert tls3[0].startswith("Where it applies: Reissue the certificate <id>")
+    assert tls3[0].startswith(
+        "If `signature_algorithm` is not a SHA-2 or EdDSA signature: Reissue the certificate <id>"
+    )
+    assert tls3[1].startswith(
+        "If the certificate is public and lasts longer than the CA/Browser Forum maximum for its "
+        "issue date: Replace it"
+    )
+    assert worded("fr", "TLS-003").startswith(
+        "Si `signature_algorithm` n'est pas une signature SHA-2 ou EdDSA : Réémettre"
+    )
     assert tls3[2].startswith(
         "If `signature_algorithm` is not declared, or `public` is not declared, or `public` "
         "is `true` and `not_before` is not declared: Declare the missing fields"
     )
+
+
+# What opens a case of the help, and a text that opens with a condition of its own.
+_LEADS = {
+    "en": r"(?:If |Otherwise, if |Otherwise|Where it applies|Otherwise, where it applies)",
+    "fr": r"(?:Si |Sinon, si |Sinon|Le cas échéant|Sinon, le cas échéant)",
+}
+_OWN = {"en": r"If ", "fr": r"(?:Si |S'ils? )"}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_condition_of_the_catalogue_has_words(lang: str) -> None:
+    runtime, policies = catalogue(lang)
+    # "Where it applies: …", "Otherwise, where it applies: …": a case its reader cannot tell.
+    unworded = re.compile("where it applies: " if lang == "en" else "le cas échéant : ", re.I)
+    with language(lang):
+        bad = [p.id for p in policies.values() if unworded.search(remediation_help(runtime, p))]
+    assert bad == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_case_of_the_catalogue_opens_with_a_second_condition(lang: str) -> None:
+    runtime, policies = catalogue(lang)
+    twice = re.compile(_LEADS[lang] + r"[^\n]*? ?: " + _OWN[lang])
+    with language(lang):
+        helps = {p.id: remediation_help(runtime, p) for p in policies.values()}
+    assert [rule for rule, text in helps.items() if twice.search(text)] == []
+    english = worded("en", "VND-008").split("\n\n")[1]
+    assert english.startswith(
+        "If the target is not declared in `providers` and `supplies_software` is not declared and "
+        "`contract.patch_sla` is not declared, and if <name> supplies no software the "
+        "organisation runs ("
+    )
+    french = worded("fr", "VND-008").split("\n\n")[1]
+    assert "n'est pas déclaré, et si <name> ne fournit aucun logiciel" in french
+
+
+def test_a_case_whose_text_opens_with_a_condition_reads_as_one_sentence() -> None:
+    runtime = catalogue("en")[0]
+    template = (
+        '{{ self.?role.hasValue() ? "If it is a relay, close it." : '
+        '"If it is unused, remove it." }}'
+    )
+    assert worded_text(runtime, template, {}).split("\n\n") == [
+        "If `role` is declared, and if it is a relay, close it.",
+        "Otherwise, if it is unused, remove it.",
+    ]
 
 
 def test_a_choice_between_two_fragments_gives_the_whole_text_for_each() -> None:

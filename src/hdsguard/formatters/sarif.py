@@ -39,7 +39,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status, sorted_findings
 from hdsguard.formatters import RenderOptions, Write, collect
@@ -52,6 +53,9 @@ from hdsguard.formatters.sarifresult import artifact as artifact
 from hdsguard.formatters.sarifresult import fingerprint as fingerprint
 from hdsguard.formatters.sarifresult import level as level
 from hdsguard.i18n import N_, _
+
+if TYPE_CHECKING:
+    from hdsguard.policies.celenv import CelRuntime
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -75,7 +79,6 @@ _SRCROOT = N_(
     "relative `uri` is relative to it. Its absolute path is left out on purpose, so that the "
     "report names no machine's directory and the same inputs give the same bytes everywhere."
 )
-_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 
 
 def write(report: Report, options: RenderOptions, out: Write) -> None:
@@ -182,8 +185,26 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß"
 
 
 def _plain(text: str) -> str:
-    """Policy text for a rule description: ``{{ self.id }}`` placeholders shown as ``<self.id>``."""
-    return document_text(_PLACEHOLDER.sub(r"<\1>", text.strip()))
+    """Policy text for a rule's description and help. A template (a :class:`RuleInfo` a
+    library user built, or a run's without ``rule_help``) is worded as a catalogue rule's
+    remediation is (:mod:`hdsguard.policies.rulehelp`): ``{{ self.id }}`` reads ``<id>``,
+    each case of a conditional on the target its own paragraph, never CEL."""
+    text = text.strip()
+    if "{{" in text:
+        # Imported here: only such a template needs the CEL runtime (start-up time).
+        from hdsguard.i18n import current
+        from hdsguard.policies.rulehelp import worded_text
+
+        text = worded_text(_runtime(), text, {}, current())
+    return document_text(text)
+
+
+@cache
+def _runtime() -> CelRuntime:
+    """One CEL runtime for the templates of a process's reports, made when first needed."""
+    from hdsguard.policies.celenv import CelRuntime
+
+    return CelRuntime()
 
 
 def _help_text(rule: RuleInfo) -> str:

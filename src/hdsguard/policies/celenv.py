@@ -179,7 +179,7 @@ _PURE = (
     "days_since", "days_until", "days_between", "months_before", "months_since", "is_date",
     "in_eea",
     "is_adequate", "is_adequate_for", "adequacy_field", "country_name", "required_activities",
-    "activity_name", "fr_de", "worded",
+    "activity_name", "fr_de", "worded", "when",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "is_placeholder", "vulnerability_id_flaw", "email_flaw",
@@ -742,6 +742,9 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("fr_de", [_S], _S, lambda n: l10n.of_name(n, "fr")),
         # An enumerated value in words ("directly" for `via: direct`): policies/valuewords.py.
         ("worded", [_S, _S], _S, valuewords.worded),
+        # A condition with the words a rule's help says it in (policies/rulehelp.py), where
+        # they cannot be read from the condition itself; the condition's value, unchanged.
+        ("when", [_S, _B], _B, lambda _words, test: test),
         ("is_cleartext", [_S], _B, lambda p: p in data.cleartext_protocols()),
         ("is_high_risk", [_S], _B, lambda p: p in data.high_risk_protocols()),
         ("is_remote_access", [_S], _B, lambda p: p in data.remote_access_protocols()),

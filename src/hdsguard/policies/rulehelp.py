@@ -15,7 +15,10 @@ says the same to its readers):
   date); a computation on the target is a slot named after what it computes;
 - a conditional on the target whose alternatives are sentences becomes one paragraph per
   alternative, each with its condition in words ("If `vulnerabilities` is not declared: …",
-  "Otherwise: …"; "Where it applies: …" when the condition has no words here); one whose
+  "Otherwise: …"): the declared fields and constants it compares, or the words its author gave
+  it with ``when(words, condition)`` (TLS-003: "If the certificate is public and lasts longer
+  than …"), else "Where it applies: …" (a user's rule); a case whose text opens with a
+  condition of its own joins the two in one sentence ("If W, and if <name> …", VND-008); one whose
   alternative is empty and the other a fragment (`` at <host>``) keeps the fragment; one that
   chooses between two fragments of a sentence gives the whole sentence once per alternative,
   at the top of the message or in another conditional's branch ("Otherwise, if `protocol` is
@@ -136,7 +139,10 @@ class _Wording:
                     words = self._condition(test)
                     first = self._paragraphs([*parts[:index], yes, *parts[index + 1 :]])
                     other = self._paragraphs([*parts[:index], no, *parts[index + 1 :]])
-                    return [*_lead(first, _lead_of(words, True)), *_lead(other, _("Otherwise: "))]
+                    return [
+                        *self._lead(first, words, "if"),
+                        *self._lead(other, None, "else"),
+                    ]
             line += self._inline(node)
         out.append(line)
         return [_grammar(" ".join(p.split(" ")).strip(), self.lang) for p in out if p.strip()]
@@ -149,16 +155,40 @@ class _Wording:
         words = self._condition(test)
         yes_text = self._inline(yes).strip()
         other = self._unfolded(self._chosen(no))
+        kind = "if" if first else "elif"
         if self._conditional(other) and yes_text:
-            return [_lead_of(words, first) + yes_text, *self._alternatives(other, first=False)]
+            return [self._case(words, kind, yes_text), *self._alternatives(other, first=False)]
         no_text = self._inline(no).strip()
         if not yes_text:
             negated = self._condition(test, negate=True) if words is not None else None
-            return [_lead_of(negated, first) + no_text] if no_text else []
-        out = [_lead_of(words, first) + yes_text]
+            return [self._case(negated, kind, no_text)] if no_text else []
+        out = [self._case(words, kind, yes_text)]
         if no_text:
-            out.append(_("Otherwise: ") + no_text)
+            out.append(self._case(None, "else", no_text))
         return out
+
+    def _lead(self, paragraphs: list[str], words: str | None, kind: str) -> list[str]:
+        """``paragraphs`` with their first one opened as a case (:meth:`_case`)."""
+        if not paragraphs:
+            return []
+        return [self._case(words, kind, paragraphs[0]), *paragraphs[1:]]
+
+    def _case(self, words: str | None, kind: str, text: str) -> str:
+        """One case's paragraph: "If W: …" (``kind`` "if"), "Otherwise, if W: …" ("elif"),
+        "Otherwise: …" ("else"); "Where it applies: …" when its condition has no words here
+        (a user's rule: the catalogue words every one, tests/test_rulehelp.py). A text that
+        opens with a condition of its own ("If <name> supplies no software …, declare …",
+        VND-008) is joined to the case's in one sentence: "If W, and if <name> …"."""
+        if not text.startswith(_OWN_CONDITION.get(self.lang, ("If ",))):
+            return _lead_of(words, kind) + text
+        case = text[:1].lower() + text[1:]
+        if kind == "else":
+            return _("Otherwise, {case}").format(case=case)
+        if words is None:
+            return _lead_of(words, kind) + text
+        if kind == "if":
+            return _("If {condition}, and {case}").format(condition=words, case=case)
+        return _("Otherwise, if {condition}, and {case}").format(condition=words, case=case)
 
     def _unfolded(self, node: Node) -> Node:
         """``(c ? "Declare …, stop" : "Stop") + " exposing …"``, a sentence whose start
@@ -204,6 +234,9 @@ class _Wording:
             # span of the text it came from, not of its own pieces.
             return "".join(self._inline(child) for child in node.children)
         if self._pure(node):
+            missing = self._missing_param(node)
+            if missing is not None:
+                return "<" + missing + ">"
             value = self._evaluate(node)
             return _ELLIPSIS if value is None else to_text(value, self.lang)
         if node.kind == "call" and node.name == "string" and node.target is None and node.args:
@@ -216,6 +249,17 @@ class _Wording:
                 return "<" + _("{a} or {b}").format(a=yes[1:-1], b=no[1:-1]) + ">"
             return f"{yes} / {no}"
         return self._slot(node)
+
+    def _missing_param(self, node: Node) -> str | None:
+        """The name of the parameter ``node`` quotes (``params.x``, ``string(params.x)``) when
+        it has no value here: a template worded without its params (a RuleInfo built by hand,
+        in SARIF), whose slot is then named after it."""
+        while node.kind == "call" and node.name == "string" and len(node.args) == 1:
+            node = node.args[0]
+        chain = path(node)
+        if chain and len(chain) == 2 and chain[0] == "params" and chain[1] not in self.params:
+            return chain[1]
+        return None
 
     def _slot(self, node: Node) -> str:
         chain = path(node)
@@ -301,6 +345,17 @@ class _Wording:
         return None if atom is None else ("and", [atom])
 
     def _atom(self, node: Node, negate: bool) -> str | None:
+        if (
+            node.kind == "call"
+            and node.name == "when"
+            and node.target is None
+            and len(node.args) == 2
+            and node.args[0].kind == "lit"
+            and isinstance(node.args[0].value, str)
+        ):
+            # The author's words for the condition (docs/policy-format.md); none for its
+            # negation, which they do not say.
+            return None if negate else node.args[0].value
         if node.kind == "call" and node.name == "hasValue" and node.target is not None:
             field = _field(path(node.target))
             if field is None:
@@ -376,12 +431,19 @@ def _slot(text: str) -> bool:
     return text.startswith("<") and text.endswith(">") and text.count("<") == 1
 
 
-def _lead_of(words: str | None, first: bool) -> str:
-    """What opens a case: "If W: ", "Otherwise, if W: "; a condition without words here,
-    "Where it applies: " (TLS-003's checks on a certificate's signature and lifetime)."""
+# How a text of each language opens with a condition ("S'il" as well as "Si" in French; not
+# "S'" alone, which opens "S'assurer que …").
+_OWN_CONDITION = {"en": ("If ",), "fr": ("Si ", "S'il ", "S'ils ")}
+
+
+def _lead_of(words: str | None, kind: str) -> str:
+    """What opens a case of ``kind`` ("if", "elif", "else"): "If W: ", "Otherwise, if W: ",
+    "Otherwise: "; a condition without words here, "Where it applies: "."""
+    if kind == "else":
+        return _("Otherwise: ")
     if words is None:
-        return _("Where it applies: ") if first else _("Otherwise, where it applies: ")
-    if first:
+        return _("Where it applies: ") if kind == "if" else _("Otherwise, where it applies: ")
+    if kind == "if":
         return _("If {condition}: ").format(condition=words)
     return _("Otherwise, if {condition}: ").format(condition=words)
 
@@ -393,10 +455,3 @@ def _replaced(node: Node, old: Node, new: Node) -> Node:
     if not node.children:
         return node
     return replace(node, children=tuple(_replaced(c, old, new) for c in node.children))
-
-
-def _lead(paragraphs: list[str], lead: str) -> list[str]:
-    if not paragraphs:
-        return []
-    first = paragraphs[0]
-    return [lead + first, *paragraphs[1:]]
