@@ -142,9 +142,9 @@ def test_a_rule_built_by_hand_has_the_slots_of_a_catalogue_rule() -> None:
     """A library user's RuleInfo holds its remediation as a template: SARIF words it as the
     catalogue's help, never as CEL (``<self.id>`` before the twenty-second session)."""
     remediation = (
-        "{{ self.?vulnerabilities.hasValue() ? \"Patch \" + self.id + \" within \" "
-        "+ string(params.max_days) + \" days.\" : \"Declare the vulnerabilities of \" "
-        "+ self.id + \".\" }}"
+        '{{ self.?vulnerabilities.hasValue() ? "Patch " + self.id + " within " '
+        '+ string(params.max_days) + " days." : "Declare the vulnerabilities of " '
+        '+ self.id + "." }}'
     )
     hand = sample_report().rules["SMP-001"]._replace(remediation=remediation)
     report = replace(sample_report(), rules={"SMP-001": hand})

@@ -15,7 +15,7 @@ from hdsguard.formatters import RenderOptions
 from hdsguard.formatters.sarif import render
 from hdsguard.i18n import language
 from hdsguard.policies.celenv import CelRuntime
-from hdsguard.policies.celprose import Unreadable, free_names, parse
+from hdsguard.policies.celtree import free_names, path, tree
 from hdsguard.policies.load import CompiledPolicy, load_catalogue
 from hdsguard.policies.rulehelp import remediation_help, worded_text
 from tests.helpers import REPO, run_cli
@@ -199,12 +199,22 @@ def test_a_choice_between_two_fragments_gives_the_whole_text_for_each() -> None:
     assert worded_text(runtime, template, {}) == "presented by <host or id>"
 
 
-def test_the_reader_parses_the_placeholders_it_words() -> None:
-    tree = parse('required_activities(["backup"]).map(a, "activity " + string(a)).join(", ")')
-    assert free_names(tree) == {"required_activities()", "map()", "string()", "join()"}
-    assert "self" in free_names(parse('self.?a.orValue("x") == "" ? "" : params.b'))
-    with pytest.raises(Unreadable):
-        parse("self.a ? ")
+def test_the_help_reads_the_checked_tree_of_each_placeholder() -> None:
+    runtime = catalogue("en")[0]
+    node = tree(
+        runtime.compile(
+            'required_activities(["backup"]).map(a, "activity " + string(a)).join(", ")'
+        )
+    )
+    # The macro is a comprehension whose variable is bound: only functions are read.
+    assert "a" not in free_names(node)
+    assert {"required_activities()", "string()", "join()"} <= free_names(node)
+    scoped = tree(runtime.compile('self.?a.orValue("x") == "" ? "" : params.b', "X-001"))
+    assert scoped.kind == "cond"  # the binding that scoped params to the policy is unwrapped
+    assert {"self", "params"} <= free_names(scoped)
+    assert path(scoped.children[0].children[0]) == ("self", "a")
+    # A placeholder that does not compile is no CEL in the help either.
+    assert worded_text(runtime, "Fix {{ self.a ? }} now.", {}) == "Fix <…> now."
 
 
 def test_explain_words_the_remediation_too() -> None:

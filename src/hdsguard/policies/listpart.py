@@ -17,6 +17,7 @@ the item reads, not its neighbours.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from hdsguard.policies.protowire import ANY_URL as _ANY_URL
 from hdsguard.policies.protowire import ANY_VALUE as _ANY_VALUE
@@ -73,6 +74,40 @@ def item(checked: bytes, position: int) -> bytes:
         elif key in ids:
             out.append(raw)
     return _field(_ANY_URL, _CHECKED) + _field(_ANY_VALUE, b"".join(out))
+
+
+def subtree(checked: bytes, expr: bytes) -> bytes:
+    """``expr``, a node of the checked expression ``checked`` (both serialized), as a checked
+    expression of its own: with the reference and type entries of its own nodes
+    (:func:`hdsguard.policies.celtree.alone`). ValueError when ``checked`` is no checked
+    expression."""
+    rest, entries = _indexed(checked)
+    ids: set[int] = set()
+    _ids(expr, ids, 0)
+    own = b"".join(raw for key in sorted(ids) for raw in entries.get(key, ()))
+    body = _field(_EXPR, expr) + own + rest
+    return _field(_ANY_URL, _CHECKED) + _field(_ANY_VALUE, body)
+
+
+@lru_cache(maxsize=16)
+def _indexed(checked: bytes) -> tuple[bytes, dict[int, list[bytes]]]:
+    """The fields of a checked expression other than its expression and its reference and type
+    entries, and those entries by node id: one reading for the many nodes the rule help
+    evaluates out of one message's list."""
+    top = _values(checked)
+    value = top.get(_ANY_VALUE)
+    if top.get(_ANY_URL) != _CHECKED or not isinstance(value, bytes):
+        raise ValueError("not a checked expression")
+    rest: list[bytes] = []
+    entries: dict[int, list[bytes]] = {}
+    for number, _wire, v, raw in _fields(value):
+        if number in (_REFERENCES, _TYPES):
+            key = _entry(v)[0]
+            if key is not None:
+                entries.setdefault(key, []).append(raw)
+        elif number != _EXPR:
+            rest.append(raw)
+    return b"".join(rest), entries
 
 
 def _pick(expr: bytes, position: int, binds: list[int]) -> tuple[bytes, int]:

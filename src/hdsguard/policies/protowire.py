@@ -43,6 +43,27 @@ def fields(data: bytes) -> Iterator[tuple[int, bytes | int]]:
             raise ValueError(f"wire type {wire}")
 
 
+def first(data: bytes, wanted: int) -> bytes | None:
+    """The first length-delimited field ``wanted`` of a message, the others skipped unread (a
+    checked expression's reference and type maps come before its expression)."""
+    pos = 0
+    while pos < len(data):
+        tag, pos = varint(data, pos)
+        number, wire = tag >> 3, tag & 7
+        if wire == 0:
+            pos = varint(data, pos)[1]
+        elif wire == 2:
+            size, pos = varint(data, pos)
+            if number == wanted:
+                return data[pos : pos + size] if pos + size <= len(data) else None
+            pos += size
+        elif wire in (1, 5):
+            pos += 8 if wire == 1 else 4
+        else:
+            raise ValueError(f"wire type {wire}")
+    return None
+
+
 def varint(data: bytes, pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:
