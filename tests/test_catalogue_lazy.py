@@ -109,8 +109,11 @@ def test_a_warm_run_deserialises_nothing_and_another_date_what_it_evaluates(
 
     cold = check(LAB, CheckOptions(as_of=AS_OF))  # compiled: nothing lazy
     monkeypatch.setattr(catalogue_cache._Source, "expression", counted)
-    assert check(LAB, CheckOptions(as_of=AS_OF)).findings == cold.findings
+    again = check(LAB, CheckOptions(as_of=AS_OF))
+    assert again.findings == cold.findings
     assert used == []  # every finding from the memo: no expression evaluated
+    # The rules' help, worded from the cached programs' bytes, is the compiled ones'.
+    assert again.rules == cold.rules
     later = datetime.date(2027, 3, 1)  # the memo misses: every pair evaluated again
     warm = check(LAB, CheckOptions(as_of=later))
     assert used

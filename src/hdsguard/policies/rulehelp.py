@@ -48,7 +48,6 @@ from hdsguard.policies.template import (
     DeferredPart,
     Template,
     _grammar,
-    _real,
     compile_template,
     to_text,
 )
@@ -128,12 +127,15 @@ class _Wording:
 
     def _tree(self, part: Any) -> Node:
         """A placeholder's tree: its own program's, or its item of the list that renders it
-        (no program is made for it)."""
+        (no program is made for it). A cached catalogue's program is read from the bytes it
+        holds, not deserialized (:mod:`hdsguard.speed.catalogue_cache`): a warm run that
+        words the help keeps no program more in memory than one that does not, and those
+        bytes are the compiled program's (tests/test_catalogue_lazy.py)."""
         if not isinstance(part, DeferredPart):
-            return tree(_real(part))
+            return tree(part)
         listed = self._lists.get(id(part.listed))
         if listed is None:
-            listed = self._lists[id(part.listed)] = tree(_real(part.listed))
+            listed = self._lists[id(part.listed)] = tree(part.listed)
         if listed.kind != "list" or not 0 <= part.position < len(listed.children):
             raise ValueError("no such item")
         return listed.children[part.position]
