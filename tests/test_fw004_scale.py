@@ -176,11 +176,15 @@ def test_an_absent_port_is_any_port_whatever_the_spellings(
 
 # The condition of FW-004's first check, whose failing rules rules_not_stated names.
 _STATED = (
-    '!is_placeholder(r.?from.orValue("")) && !is_placeholder(r.?to.orValue(""))'
+    '(r.?from.orValue("").trim() == "*" || !is_placeholder(r.?from.orValue("")))'
+    ' && (r.?to.orValue("").trim() == "*" || !is_placeholder(r.?to.orValue("")))'
     " && r.?action.hasValue()"
 )
 _SIDE = st.sampled_from(
-    ["lan", "", " ", "\t", "\x1c", "\u3000", "\xa0 x", "\u200b", "any", "TBD", "?", " n/a "]
+    [
+        *["lan", "", " ", "\t", "\x1c", "\u3000", "\xa0 x", "\u200b", "any", "TBD", "?"],
+        *[" n/a ", "*", " * ", "\x1c*", "\u3000*", "**", "*TBD*"],
+    ]
 )
 _LOOSE_RULE = st.fixed_dictionaries(
     {}, optional={"from": _SIDE, "to": _SIDE, "action": st.sampled_from(["allow", "deny"])}

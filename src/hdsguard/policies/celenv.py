@@ -187,7 +187,8 @@ _PURE = (
     "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "predates_patch", "transports", "stale", "scan_age_limit",
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
-    "any_to_any_alone", "internet_to_any", "internet_every_port", "rules_not_stated",
+    "any_to_any_alone", "internet_to_any", "internet_every_port", "any_every_port",
+    "rules_not_stated",
     "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text", "same_holder",
 )  # fmt: skip
@@ -804,6 +805,14 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             _L,
             lambda target, i, a, p: _internet_every_port(ctx, target, i, a, p),
         ),
+        # FW-004: the same with a source spelt "any", on a firewall that does not say
+        # whether it faces the Internet (`internet_facing` absent).
+        (
+            "any_every_port",
+            [_S, _L, _L, _L],
+            _L,
+            lambda target, i, a, p: _any_every_port(ctx, target, i, a, p),
+        ),
         ("rules_not_stated", [_D], _L, lambda rules: _rules_not_stated(ctx, rules)),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
@@ -1046,11 +1055,38 @@ def _internet_every_port(
     return [i for i in found if i not in named]
 
 
-# What CEL's trim() removes: Python's whitespace but the separators \x1c-\x1f.
+def _any_every_port(
+    ctx: Context, target: str, internet_values: Any, any_values: Any, any_ports: Any
+) -> list[int]:
+    """FW-004 on a firewall that does not declare `internet_facing`: the allow rules that
+    :func:`_internet_every_port` would name if it did declare `true` (a source spelt "any"
+    to one named destination on every port), but does not name now. Whether "any" includes
+    the Internet is then unknown: neither a failure (the field is optional) nor a pass
+    (nothing shows the Internet is left out). A firewall declaring `false` has none."""
+    obj = ctx.own(target)
+    if not isinstance(obj, dict) or isinstance(obj.get("internet_facing"), bool):
+        return []
+    listed, (alone, together) = _analysed(ctx, target, any_values, any_ports)
+    found = anytoany.internet_every_port(listed, internet_values, any_values, any_ports, True)
+    named = {*alone, *together["rules"]}
+    named.update(_internet_to_any(ctx, target, internet_values, any_values, any_ports))
+    named.update(_internet_every_port(ctx, target, internet_values, any_values, any_ports))
+    return [i for i in found if i not in named]
+
+
+# What CEL's trim() keeps that Python's strip() removes: the separators \x1c-\x1f.
+_NOT_CEL_SPACE = frozenset("\x1c\x1d\x1e\x1f")
+
+
 def _stated(value: Any) -> bool:
     """A rule's `from` or `to` names an address: not blank, nor a placeholder (TBD, "?"),
-    as FW-004's condition reads it with is_placeholder()."""
-    return isinstance(value, str) and not is_placeholder(value)
+    as FW-004's condition reads it with is_placeholder(); but "*", which is_placeholder()
+    reads as blank (it strips the stars of `*TBD*`), is the firewalls' own spelling of any
+    (a false red, twenty-second session)."""
+    if not isinstance(value, str):
+        return False
+    star = value.strip() == "*" and not _NOT_CEL_SPACE.intersection(value)
+    return star or not is_placeholder(value)
 
 
 def _rules_not_stated(ctx: Context, rules: Any) -> list[int]:

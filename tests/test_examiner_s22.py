@@ -1,0 +1,123 @@
+"""The judgement calls an outside examiner left open (twenty-second session), settled from
+domain.md and format.md: each case here passed, or was refused, before its fix; the cases
+that pin a verdict found right say why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import check_declaration, only_finding
+
+check = check_declaration
+finding = only_finding
+
+
+# ------------------------------------------------------------------ FW-004, any to a zone
+
+FIREWALL = """
+firewalls:
+  - id: fw1
+    {facing}
+    rules:
+{rules}
+"""
+
+
+def _rules(*rules: str) -> str:
+    return "\n".join(f"      - {r}" for r in rules)
+
+
+@pytest.mark.parametrize("source", ["any", "0.0.0.0/0", '"::/0"', '"*"', "all", "ANY"])
+@pytest.mark.parametrize(
+    ("facing", "status"),
+    [
+        # Passed: `internet_facing` is optional, and its absence read as "internal". Whether
+        # "any" includes the Internet is then unknown: missing evidence, a warning (the
+        # field being optional, never a failure: the lead's standing decision).
+        ("", "warn"),
+        # Pinned: "any" is the Internet on the firewall that faces it (twenty-first session)...
+        ("internet_facing: true", "fail"),
+        # ...and on one declared internal, any source to one destination is segmentation,
+        # not any-to-any: the pass is earned by the declared `false`.
+        ("internet_facing: false", "pass"),
+    ],
+)
+def test_fw004_any_source_to_a_named_zone_on_every_port(
+    tmp_path: Path, source: str, facing: str, status: str
+) -> None:
+    rules = _rules(f"{{from: {source}, to: dmz, port: any, action: allow}}")
+    result = check(tmp_path, FIREWALL.format(facing=facing, rules=rules))
+    assert finding(result, "FW-004", "firewalls/fw1")["status"] == status
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        # A named port is a flow, on any firewall.
+        ["{from: any, to: dmz, port: 443, action: allow}"],
+        ["{from: any, to: dmz, port: 1-1023, action: allow}"],
+        ["{from: any, to: dmz, port: any, action: deny}"],
+        ["{from: lan, to: dmz, port: any, action: allow}"],
+    ],
+)
+def test_fw004_named_ports_or_named_sources_pass_without_internet_facing(
+    tmp_path: Path, rules: list[str]
+) -> None:
+    result = check(tmp_path, FIREWALL.format(facing="", rules=_rules(*rules)))
+    assert finding(result, "FW-004", "firewalls/fw1")["status"] == "pass"
+
+
+def test_fw004_the_warning_is_located_says_what_to_declare_and_is_french(
+    tmp_path: Path,
+) -> None:
+    rules = _rules(
+        "{from: lan, to: dmz, port: 443, action: allow}",
+        "{from: any, to: dmz, port: 1-32767, action: allow}",
+        "{from: any, to: dmz, port: 32768-65535, action: allow}",
+    )
+    text = FIREWALL.format(facing="", rules=rules)
+    found = finding(check(tmp_path, text), "FW-004", "firewalls/fw1")
+    assert found["status"] == "warn"
+    assert found["line"] == 6, found
+    assert found["message"].startswith(
+        "2 of the 3 declared rules allow any source to reach a named destination on every "
+        "port: {from: any, to: dmz, port: 1-32767, action: allow}; {from: any, to: dmz, port: "
+        "32768-65535, action: allow}; fw1 does not declare `internet_facing`"
+    ), found["message"]
+    assert "declare `internet_facing: false`" in found["message"]
+    french = finding(check(tmp_path, text, "--lang", "fr"), "FW-004", "firewalls/fw1")
+    assert french["message"].startswith(
+        "2 des 3 règles déclarées autorisent toute source à atteindre une destination nommée "
+        "sur tout port : "
+    ), french["message"]
+    assert "fw1 ne déclare pas `internet_facing`" in french["message"]
+
+
+def test_fw004_a_failure_from_the_internet_is_not_softened_by_the_warning(
+    tmp_path: Path,
+) -> None:
+    rules = _rules(
+        "{from: internet, to: dmz, action: allow}",
+        "{from: any, to: lan, action: allow}",
+    )
+    found = finding(
+        check(tmp_path, FIREWALL.format(facing="", rules=rules)), "FW-004", "firewalls/fw1"
+    )
+    assert found["status"] == "fail"
+    assert found["line"] == 5, found
+    assert "the Internet to reach a named destination" in found["message"]
+
+
+@pytest.mark.parametrize("side", ['{from: "*", to: dmz', '{from: lan, to: " * "'])
+def test_fw004_a_star_is_any_not_a_placeholder(tmp_path: Path, side: str) -> None:
+    """A "*" (any_values' own spelling, and the one firewall exports print) failed as a side
+    that "does not state" an address: is_placeholder() strips the stars of `*TBD*`."""
+    rules = _rules(side + ", port: 443, action: allow}")
+    found = finding(
+        check(tmp_path, FIREWALL.format(facing="internet_facing: true", rules=rules)),
+        "FW-004",
+        "firewalls/fw1",
+    )
+    assert found["status"] == "pass", found["message"]
