@@ -121,3 +121,49 @@ def test_fw004_a_star_is_any_not_a_placeholder(tmp_path: Path, side: str) -> Non
         "firewalls/fw1",
     )
     assert found["status"] == "pass", found["message"]
+
+
+# ------------------------------------------------------------------ EVD-009, CVE ids' case
+
+KEV = Path(__file__).parent / "fixtures" / "evidence" / "kev.json"
+FORTIGATE = """
+firewalls:
+  - id: fw1
+    vendor: Fortinet
+    firmware: {{product: FortiOS}}
+    last_patch: 2024-01-02
+    vulnerabilities:
+{vulnerabilities}
+"""
+VULNERABILITY = "      - {{cve: {cve}, cvss: 9.8, published: {day}, kev: true, kev_added: {day}}}"
+
+
+def _evd009(tmp_path: Path, *cves: tuple[str, str]) -> dict[str, object]:
+    lines = [VULNERABILITY.format(cve=cve, day=day) for cve, day in cves]
+    text = FORTIGATE.format(vulnerabilities="\n".join(lines))
+    return finding(check(tmp_path, text, "--evidence", str(KEV)), "EVD-009", "firewalls/fw1")
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("cve-2024-21762", "cve-2026-24858"),  # was: both listed as undeclared
+        ("2024-21762", '" CVE-2026-24858 "'),
+        ("CVE-2024-21762", "CVE-2026-24858"),  # pinned: the catalogue's own spelling
+    ],
+)
+def test_evd009_a_declared_cve_matches_the_catalogue_whatever_its_case(
+    tmp_path: Path, spellings: tuple[str, str]
+) -> None:
+    found = _evd009(tmp_path, (spellings[0], "2024-02-09"), (spellings[1], "2026-07-28"))
+    assert found["status"] == "pass", found["message"]
+
+
+def test_evd009_a_lower_case_id_declares_its_own_entry_only(tmp_path: Path) -> None:
+    """The other direction: normalising both sides must not let one declared id stand for
+    another; the catalogue's CVE-2024-21762 is still listed beside a declared
+    cve-2026-24858."""
+    found = _evd009(tmp_path, ("cve-2026-24858", "2026-07-28"))
+    assert found["status"] == "fail"
+    assert "CVE-2024-21762 (Fortinet FortiOS, added 2024-02-09)" in str(found["message"])
+    assert "CVE-2026-24858" not in str(found["message"])

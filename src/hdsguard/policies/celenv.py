@@ -182,7 +182,7 @@ _PURE = (
     "activity_name", "fr_de", "worded", "when",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
-    "is_placeholder", "vulnerability_id_flaw", "email_flaw",
+    "is_placeholder", "vulnerability_id_flaw", "cve_key", "email_flaw",
     "finess_valid", "finess_flaw", "finess_text", "finess_position", "finess_check_digit",
     "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "predates_patch", "transports", "stale", "scan_age_limit",
@@ -761,6 +761,9 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("luhn_valid", [_S], _B, luhn_valid),
         ("is_placeholder", [_S], _B, is_placeholder),
         ("vulnerability_id_flaw", [_S], _S, vulnerability_id_flaw),
+        # A CVE id as the KEV catalogue spells it (`cve-2024-3400` and `2024-3400` are
+        # CVE-2024-3400): EVD-009 compares declared ids to the catalogue's with it.
+        ("cve_key", [_S], _S, cve_key),
         ("email_flaw", [_S], _S, email_flaw),
         ("finess_valid", [_S], _B, finess_valid),
         # A FINESS number is a text, or an integer where YAML read one without quotes.
