@@ -4,11 +4,12 @@ that pin a verdict found right say why."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import check_declaration, only_finding
+from tests.helpers import AS_OF, check_declaration, only_finding, run_cli
 
 check = check_declaration
 finding = only_finding
@@ -167,3 +168,42 @@ def test_evd009_a_lower_case_id_declares_its_own_entry_only(tmp_path: Path) -> N
     assert found["status"] == "fail"
     assert "CVE-2024-21762 (Fortinet FortiOS, added 2024-02-09)" in str(found["message"])
     assert "CVE-2026-24858" not in str(found["message"])
+
+
+# ------------------------------------------------------------------ EXP-001, where it points
+
+SERVICES = """
+services:
+  - id: s1
+    protocol: {protocol}
+    exposure: internet
+    port: {port}
+"""
+
+
+@pytest.mark.parametrize(
+    ("protocol", "port", "line"),
+    [
+        # Pointed at `protocol` (line 3), a value that reads right: the port contradicts it.
+        ("sftp", 21, 5),
+        ("ssh", 23, 5),
+        # Pinned: a cleartext protocol is what is wrong, whatever its port.
+        ("ftp", 21, 3),
+        ("telnet", 2323, 3),
+    ],
+)
+def test_exp001_is_located_at_the_field_that_contradicts(
+    tmp_path: Path, protocol: str, port: int, line: int
+) -> None:
+    text = SERVICES.format(protocol=protocol, port=port)
+    found = finding(check(tmp_path, text), "EXP-001", "services/s1")
+    assert found["status"] == "fail"
+    assert (found["line"], found["column"]) == (line, 5), found
+    decl = ["check", str(tmp_path / "decl.yaml"), "--as-of", AS_OF]
+    sarif = run_cli([*decl, "--format", "sarif"])
+    (result,) = [r for r in json.loads(sarif.stdout)["runs"][0]["results"]
+                 if r["ruleId"] == "EXP-001"]  # fmt: skip
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (line, 5)
+    text_report = run_cli([*decl, "--format", "text"])
+    assert f"decl.yaml:{line}:5  services/s1" in text_report.stdout, text_report.stdout
