@@ -111,6 +111,29 @@ def test_fw004_a_failure_from_the_internet_is_not_softened_by_the_warning(
     assert "the Internet to reach a named destination" in found["message"]
 
 
+@pytest.mark.parametrize(
+    ("facing", "status"),
+    [("internet_facing: true", "fail"), ("", "warn"), ("internet_facing: false", "pass")],
+)
+def test_fw004_networks_making_up_every_address_to_a_zone_are_any_source(
+    tmp_path: Path, facing: str, status: str
+) -> None:
+    """`0.0.0.0/1` and `128.0.0.0/1` to the DMZ on every port passed on a firewall facing
+    the Internet, where one rule from `0.0.0.0/0` failed."""
+    rules = _rules(
+        "{from: 0.0.0.0/1, to: dmz, action: allow}",
+        "{from: 128.0.0.0/1, to: DMZ, port: any, action: allow}",
+        "{from: lan, to: dmz, port: 443, action: allow}",
+    )
+    found = finding(
+        check(tmp_path, FIREWALL.format(facing=facing, rules=rules)), "FW-004", "firewalls/fw1"
+    )
+    assert found["status"] == status, found["message"]
+    if status != "pass":
+        assert "2 of the 3 declared rules allow" in found["message"], found["message"]
+        assert "{from: lan" not in found["message"]
+
+
 @pytest.mark.parametrize("side", ['{from: "*", to: dmz', '{from: lan, to: " * "'])
 def test_fw004_a_star_is_any_not_a_placeholder(tmp_path: Path, side: str) -> None:
     """A "*" (any_values' own spelling, and the one firewall exports print) failed as a side

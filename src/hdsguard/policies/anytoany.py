@@ -282,30 +282,54 @@ def internet_every_port(
     """The positions of the allow rules from the Internet to one named destination (a zone,
     a network, a host) that allow it every port, alone or with the other Internet rules to
     the same destination (`1-32767` and `32768-65535`). On a firewall that faces the Internet
-    (``facing``), a source spelt "any" includes it. A destination spelt "any" is the other
-    checks' (any-to-any, :func:`from_internet`), one spelt "internet" is no inbound flow, and
-    a blank or placeholder one is :func:`hdsguard.policies.celenv` ``rules_not_stated``'s."""
+    (``facing``), a source spelt "any" includes it, and so do networks that together make up
+    every address (`0.0.0.0/1` and `128.0.0.0/1`: they passed, the examiner, twenty-second
+    session). A destination spelt "any" is the other checks' (any-to-any,
+    :func:`from_internet`), one spelt "internet" is no inbound flow, and a blank or
+    placeholder one is :func:`hdsguard.policies.celenv` ``rules_not_stated``'s. A rule the
+    others cover without it (`443` beside `any`) is left out."""
     from hdsguard.policies.placeholders import is_placeholder
 
     words = {str(s).strip().lower() for s in internet_values}
     anywhere = {str(s).strip().lower() for s in any_values}
-    sources = words | anywhere if facing else words
     port_words = {str(s).strip().lower() for s in any_ports}
-    by_destination: dict[str, list[int]] = {}
+    every: dict[int, tuple[Interval, ...]] = {4: ((0, _V4_MAX),), 6: ((0, _V6_MAX),)}
+    by_destination: dict[str, dict[int, tuple[dict[int, tuple[Interval, ...]], Box]]] = {}
     for index, rule in enumerate(rules):
-        if not _from_internet(rule, sources) or not isinstance(rule, Mapping):
+        if not isinstance(rule, Mapping) or rule.get("action") != "allow":
             continue
         to = rule.get("to")
         text = str(to).strip().lower() if isinstance(to, str) else ""
         if not text or is_placeholder(text) or text in words or text in anywhere:
             continue
-        by_destination.setdefault(text, []).append(index)
-    found: list[int] = []
-    for indexes in by_destination.values():
-        ports = {i: _port_intervals(_mapping(rules[i]).get("port"), port_words) for i in indexes}
-        if _covers([part for parts in ports.values() for part in parts], _PORTS):
-            found += [i for i in indexes if ports[i]]
+        if _from_internet(rule, words):
+            sources = every
+        elif facing:
+            sources = _address_intervals(rule.get("from", ""), anywhere)
+        else:
+            continue
+        ports = _port_intervals(rule.get("port"), port_words)
+        if ports and (sources[4] or sources[6]):
+            by_destination.setdefault(text, {})[index] = (sources, (ports,))
+    found: set[int] = set()
+    for entries in by_destination.values():
+        for version in (4, 6):
+            boxes = {i: (s[version], *p) for i, (s, p) in entries.items() if s[version]}
+            whole = (every[version][0], _PORTS)
+            if _covers_boxes(list(boxes.values()), whole):
+                found.update(_needed(boxes, whole))
     return sorted(found)
+
+
+def _needed(boxes: Mapping[int, Box], whole: Sequence[Interval]) -> list[int]:
+    """The rules of ``boxes`` (which cover ``whole``) that the others do not make useless,
+    as :func:`_together` prunes them."""
+    needed = dict(boxes) if len(boxes) <= _PRUNE_LIMIT else _largest_covering(boxes, whole)
+    if len(needed) <= _PRUNE_LIMIT:
+        for i in list(needed):
+            if _covers_boxes([b for j, b in needed.items() if j != i], whole):
+                del needed[i]
+    return list(needed)
 
 
 def _mapping(rule: object) -> Mapping[str, Any]:
