@@ -230,3 +230,41 @@ def test_exp001_is_located_at_the_field_that_contradicts(
     assert (region["startLine"], region["startColumn"]) == (line, 5)
     text_report = run_cli([*decl, "--format", "text"])
     assert f"decl.yaml:{line}:5  services/s1" in text_report.stdout, text_report.stdout
+
+
+# ------------------------------------------------------------------ HDS-002, what it says
+
+HOSTED = """
+providers:
+  - id: p1
+    name: Archiva
+    {services}
+    hds: {{certificate: HDS-2025-0007, certifier: LNE, activities: {activities}, referential: v2,
+          valid_from: 2025-12-31, valid_until: 2028-12-30}}
+systems:
+  - {{id: gam, name: GAM, health_data: true, hosted_by: p1}}
+"""
+
+
+@pytest.mark.parametrize("services", ["", "services: []"])
+def test_hds002_a_provider_without_services_is_not_said_to_list_only_backup(
+    tmp_path: Path, services: str
+) -> None:
+    """It was told both that `services` is not declared (or empty) and that its `services`
+    "lists only backup": untrue of the input."""
+    text = HOSTED.format(services=services, activities="[1, 2, 3]")
+    found = finding(check(tmp_path, text), "HDS-002", "providers/p1")
+    assert found["status"] == "fail"
+    assert "lists only backup" not in found["message"], found["message"]
+    assert "`services`" in found["message"]
+
+
+def test_hds002_no_activity_is_said_so(tmp_path: Path) -> None:
+    text = HOSTED.format(services="services: [iaas]", activities="[]")
+    found = finding(check(tmp_path, text), "HDS-002", "providers/p1")
+    assert found["message"].startswith(
+        "HDS certificate HDS-2025-0007 of Archiva covers no activity, but what it does requires "
+        "activities 1, 2, 3"
+    ), found["message"]
+    french = finding(check(tmp_path, text, "--lang", "fr"), "HDS-002", "providers/p1")
+    assert "détenu par Archiva ne couvre aucune activité, mais" in french["message"]
