@@ -268,3 +268,21 @@ def test_hds002_no_activity_is_said_so(tmp_path: Path) -> None:
     ), found["message"]
     french = finding(check(tmp_path, text, "--lang", "fr"), "HDS-002", "providers/p1")
     assert "détenu par Archiva ne couvre aucune activité, mais" in french["message"]
+
+
+# ------------------------------------------------------------------ TLS-001, TLS-004: what they say
+
+
+@pytest.mark.parametrize("protocol", ["mysql", "ldap", "dicom", "rdp"])
+def test_tls_rules_do_not_say_a_protocol_cannot_run_over_tls(tmp_path: Path, protocol: str) -> None:
+    """ "mysql does not run over TLS by definition" read as mysql being unable to: it is
+    only not one of the protocols defined over TLS (https, ftps…), and no `tls` block says
+    it does here."""
+    text = f"services:\n  - {{id: s1, protocol: {protocol}, exposure: partner, via: vpn}}\n"
+    for rule in ("TLS-001", "TLS-004"):
+        found = finding(check(tmp_path, text), rule, "services/s1")
+        assert found["status"] == "not_applicable"
+        assert found["message"] == (
+            f"{protocol} is not a protocol defined over TLS (as https is), and the service "
+            "declares no `tls` block"
+        ), found["message"]
