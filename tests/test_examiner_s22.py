@@ -275,7 +275,7 @@ def test_hds002_no_activity_is_said_so(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("protocol", ["mysql", "ldap", "dicom", "rdp"])
 def test_tls_rules_do_not_say_a_protocol_cannot_run_over_tls(tmp_path: Path, protocol: str) -> None:
-    """ "mysql does not run over TLS by definition" read as mysql being unable to: it is
+    """Saying "mysql does not run over TLS by definition" read as mysql being unable to: it is
     only not one of the protocols defined over TLS (https, ftps…), and no `tls` block says
     it does here."""
     text = f"services:\n  - {{id: s1, protocol: {protocol}, exposure: partner, via: vpn}}\n"
