@@ -318,6 +318,10 @@ _HELPER_READS: dict[tuple[str, str], tuple[str, ...]] = {
     ("services", "port"): _MATCHED_BY_PORT,
     ("services", "protocol"): ("evidence_ports_of", "services_at"),
     ("services", "tls.certificate"): ("observed_certificates", "predating_certificates"),
+    # PAT-003 reads a vulnerability's date of KEV listing through kev_added(v): the table
+    # said no rule read it.
+    ("services", "vulnerabilities.kev_added"): ("kev_added",),
+    ("firewalls", "vulnerabilities.kev_added"): ("kev_added",),
 }
 
 
