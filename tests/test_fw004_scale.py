@@ -176,8 +176,7 @@ def test_an_absent_port_is_any_port_whatever_the_spellings(
 
 # The condition of FW-004's first check, whose failing rules rules_not_stated names.
 _STATED = (
-    '(r.?from.orValue("").trim() == "*" || !is_placeholder(r.?from.orValue("")))'
-    ' && (r.?to.orValue("").trim() == "*" || !is_placeholder(r.?to.orValue("")))'
+    'states_address(r.?from.orValue("")) && states_address(r.?to.orValue(""))'
     " && r.?action.hasValue()"
 )
 _SIDE = st.sampled_from(

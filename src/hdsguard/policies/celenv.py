@@ -188,7 +188,7 @@ _PURE = (
     "observed_cleartext", "names_host", "predates_patch", "transports", "stale", "scan_age_limit",
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
     "any_to_any_alone", "internet_to_any", "internet_every_port", "any_every_port",
-    "rules_not_stated",
+    "rules_not_stated", "states_address",
     "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text", "same_holder",
 )  # fmt: skip
@@ -817,6 +817,9 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             lambda target, i, a, p: _any_every_port(ctx, target, i, a, p),
         ),
         ("rules_not_stated", [_D], _L, lambda rules: _rules_not_stated(ctx, rules)),
+        # FW-004: a rule's `from` or `to` names an address (not blank nor a placeholder; "*"
+        # is any), as rules_not_stated reads it.
+        ("states_address", [_S], _B, _stated),
         ("provider", [_S], _D, lambda i: ctx.lookup("providers", i)),
         ("system", [_S], _D, lambda i: ctx.lookup("systems", i)),
         ("certificate", [_S], _D, lambda i: ctx.lookup("certificates", i)),
@@ -1048,14 +1051,34 @@ def _internet_every_port(
     ``target``: its own `rules`, "any" a source from the Internet when it declares
     `internet_facing: true`; the rules FW-004's other checks name are left out."""
     obj = ctx.own(target)
-    listed, (alone, together) = _analysed(ctx, target, any_values, any_ports)
     facing = isinstance(obj, dict) and obj.get("internet_facing") is True
-    found = anytoany.internet_every_port(listed, internet_values, any_values, any_ports, facing)
-    # A rule the any-to-any or Internet-to-any checks name (`to: 0.0.0.0/1` beside
-    # `128.0.0.0/1`) is theirs: reported twice, it read as two problems.
-    named = {*alone, *together["rules"]}
-    named.update(_internet_to_any(ctx, target, internet_values, any_values, any_ports))
-    return [i for i in found if i not in named]
+    return _every_port(ctx, target, internet_values, any_values, any_ports, facing)
+
+
+def _every_port(
+    ctx: Context,
+    target: str,
+    internet_values: Any,
+    any_values: Any,
+    any_ports: Any,
+    facing: bool,
+) -> list[int]:
+    """:func:`hdsguard.policies.anytoany.internet_every_port` for the firewall ``target``,
+    less the rules FW-004's other checks name; computed once per firewall, spelling lists and
+    ``facing`` (the condition, the locate, the message and the warning all ask)."""
+
+    def compute() -> list[int]:
+        listed, (alone, together) = _analysed(ctx, target, any_values, any_ports)
+        found = anytoany.internet_every_port(listed, internet_values, any_values, any_ports, facing)
+        # A rule the any-to-any or Internet-to-any checks name (`to: 0.0.0.0/1` beside
+        # `128.0.0.0/1`) is theirs: reported twice, it read as two problems.
+        named = {*alone, *together["rules"]}
+        named.update(_internet_to_any(ctx, target, internet_values, any_values, any_ports))
+        return [i for i in found if i not in named]
+
+    spellings = tuple(tuple(map(str, v)) for v in (internet_values, any_values, any_ports))
+    found: list[int] = ctx.remember(("every_port", target, (spellings, facing)), compute)
+    return found
 
 
 def _any_every_port(
@@ -1069,27 +1092,20 @@ def _any_every_port(
     obj = ctx.own(target)
     if not isinstance(obj, dict) or isinstance(obj.get("internet_facing"), bool):
         return []
-    listed, (alone, together) = _analysed(ctx, target, any_values, any_ports)
-    found = anytoany.internet_every_port(listed, internet_values, any_values, any_ports, True)
-    named = {*alone, *together["rules"]}
-    named.update(_internet_to_any(ctx, target, internet_values, any_values, any_ports))
-    named.update(_internet_every_port(ctx, target, internet_values, any_values, any_ports))
+    found = _every_port(ctx, target, internet_values, any_values, any_ports, True)
+    named = set(_every_port(ctx, target, internet_values, any_values, any_ports, False))
     return [i for i in found if i not in named]
-
-
-# What CEL's trim() keeps that Python's strip() removes: the separators \x1c-\x1f.
-_NOT_CEL_SPACE = frozenset("\x1c\x1d\x1e\x1f")
 
 
 def _stated(value: Any) -> bool:
     """A rule's `from` or `to` names an address: not blank, nor a placeholder (TBD, "?"),
-    as FW-004's condition reads it with is_placeholder(); but "*", which is_placeholder()
-    reads as blank (it strips the stars of `*TBD*`), is the firewalls' own spelling of any
-    (a false red, twenty-second session)."""
+    as is_placeholder() reads it; but "*", which is_placeholder() reads as blank (it strips
+    the stars of `*TBD*`), is the firewalls' own spelling of any (a false red, twenty-second
+    session). FW-004's condition (`states_address`) and rules_not_stated read it here."""
     if not isinstance(value, str):
         return False
-    star = value.strip() == "*" and not _NOT_CEL_SPACE.intersection(value)
-    return star or not is_placeholder(value)
+    # Stripped as FW-004's helpers read a spelling of any (policies.anytoany).
+    return value.strip() == "*" or not is_placeholder(value)
 
 
 def _rules_not_stated(ctx: Context, rules: Any) -> list[int]:
