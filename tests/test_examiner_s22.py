@@ -85,7 +85,7 @@ def test_fw004_the_warning_is_located_says_what_to_declare_and_is_french(
     assert found["message"].startswith(
         "2 of the 3 declared rules allow any source to reach a named destination on every "
         "port: {from: any, to: dmz, port: 1-32767, action: allow}; {from: any, to: dmz, port: "
-        "32768-65535, action: allow}; fw1 does not declare `internet_facing`"
+        "32768-65535, action: allow}; the firewall does not declare `internet_facing`"
     ), found["message"]
     assert "declare `internet_facing: false`" in found["message"]
     french = finding(check(tmp_path, text, "--lang", "fr"), "FW-004", "firewalls/fw1")
@@ -93,7 +93,7 @@ def test_fw004_the_warning_is_located_says_what_to_declare_and_is_french(
         "2 des 3 règles déclarées autorisent toute source à atteindre une destination nommée "
         "sur tout port : "
     ), french["message"]
-    assert "fw1 ne déclare pas `internet_facing`" in french["message"]
+    assert "le pare-feu ne déclare pas `internet_facing`" in french["message"]
 
 
 def test_fw004_a_failure_from_the_internet_is_not_softened_by_the_warning(
