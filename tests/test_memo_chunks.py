@@ -237,3 +237,51 @@ def test_a_rows_severity_is_the_runs_never_the_one_read_back(
     pairs = count_pairs(monkeypatch)
     assert report_json(estate) == cold
     assert pairs == [(0, 0)]  # every finding came from the forged entries
+
+
+def _forge(blob: bytes, key: str, how: str) -> bytes | None:
+    """``blob``'s entry forged with its key (checksum recomputed), its head's counts kept:
+    ``"foreign row"``, a file's local rows given a row of one of its groups (a rule outside
+    the local entry's); ``"row twice"``, its first row repeated; ``"foreign count"``, its
+    local counts given one of a group's rules. None when the entry has no such part."""
+    head, chunks = _head_and_chunks(blob, key)
+    fmt, tally, count, groups = head
+    rows = [marshal.loads(c) for c in chunks]
+    if how == "row twice":
+        if not rows:
+            return None
+        rows[0] = [*rows[0], rows[0][0]]
+    elif not groups or not count or len(rows) <= count:
+        return None  # no group beside local rows: a whole set's entry, or a file's without
+    elif how == "foreign row":
+        rows[0] = [*rows[0], rows[count][0]]
+    else:
+        row = rows[count][0]
+        tally = {**tally, (row[0], "pass", row[4]): 1}
+    return b"".join(sealed_chunks(key, (fmt, tally, count, groups), rows))
+
+
+@pytest.mark.parametrize("how", ["foreign row", "row twice", "foreign count"])
+def test_a_row_outside_its_entry_or_twice_discards_the_entry(
+    cache: Path, estate: list[str], monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    # Rows are read back as written (status, message, location, reason, counts): a forged
+    # one naming a rule its entry does not hold, or a (rule, target) pair twice, would give
+    # a finding twice. Such an entry is discarded and its findings evaluated again, as for
+    # any other mismatch: the report is a cache-less run's.
+    cold = report_json(estate)
+    written = entries(cache)
+    forged = 0
+    for name, blob in written.items():
+        bad = _forge(blob, name.removesuffix(findingsmemo.SUFFIX), how)
+        if bad is not None:
+            (cache / "findings" / name).write_bytes(bad)
+            forged += 1
+    assert forged
+    pairs = count_pairs(monkeypatch)
+    assert report_json(estate) == cold
+    ((announced, evaluated),) = pairs
+    assert announced == evaluated > 0
+    with pytest.MonkeyPatch.context() as mp:
+        use_cache(mp, None)
+        assert report_json(estate) == cold

