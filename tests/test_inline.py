@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hdsguard import i18n
+from hdsguard.policies import valuewords
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.inline import _REWRITES, inline_helpers
 from tests.helpers import REPO
@@ -393,3 +395,84 @@ def test_the_matchers_skipped_for_a_target_name_read_its_section() -> None:
         named = set(re.findall(r'startsWith\("([a-z_]+)/"\)', text))
         assert named
         assert named <= SECTIONS_READ[name]
+
+
+# -------------------------------------------------------------------------------- worded
+
+FIELDS = [*valuewords.WORDS, "not_listed"]
+WORDED_VALUES = st.one_of(
+    st.sampled_from([v for words in valuewords.WORDS.values() for v in words]),
+    st.sampled_from(["", "Direct", "internet ", "d'accord", 'a "b"']),
+    st.text(max_size=6),
+    st.integers(0, 9),
+    st.none(),
+    st.lists(st.just("vpn"), max_size=1),
+)
+
+
+def _runtime_in(lang: str) -> CelRuntime:
+    """A runtime whose expressions are compiled while the run is in ``lang`` (a runtime keeps
+    what it compiled: one per language)."""
+    runtime = CelRuntime()
+    with i18n.language(lang):
+        for field in FIELDS:
+            runtime.compile(f'worded("{field}", self.w)')
+    return runtime
+
+
+RUNTIMES = {lang: _runtime_in(lang) for lang in i18n.LANGUAGES}
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=WORDED_VALUES)
+def test_worded_inlined_gives_the_helpers_words(value: Any) -> None:
+    """Compiled in either language and evaluated in either: the helper's words for a string
+    (the language of the run, never the one compiled), an error both ways for anything else,
+    and a missing field the same error."""
+    for compiled_in, runtime in RUNTIMES.items():
+        for lang in i18n.LANGUAGES:
+            with i18n.language(lang):
+                for field in FIELDS:
+                    source = f'worded("{field}", self.w)'
+                    rewritten = runtime.compile(source)
+                    as_written = runtime.env.compile(source)
+                    for self_ in ({"w": value}, {}):
+                        activation = runtime.activation({"self": self_, "now": "2026-11-28"})
+                        value_, error = evaluate(rewritten, activation)
+                        expected, expected_error = evaluate(as_written, activation)
+                        assert value_ == expected, (compiled_in, lang, field)
+                        assert error == expected_error, (compiled_in, lang, field)
+                        assert (error is None) == ("w" in self_ and isinstance(value, str))
+
+
+def test_worded_in_the_compiled_language_calls_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The call converts and leaks its arguments (cel-expr-python 0.1.3): a string value of a
+    listed field is worded in CEL when the run is in the language compiled in; the helper is
+    still called in the other language."""
+    calls: list[tuple[str, str]] = []
+    real = valuewords.worded
+
+    def counted(field: str, value: str) -> str:
+        calls.append((field, value))
+        return real(field, value)
+
+    monkeypatch.setattr(valuewords, "worded", counted)
+    for lang in i18n.LANGUAGES:
+        runtime = CelRuntime()  # its helpers take the counting `worded`
+        with i18n.language(lang):
+            program = runtime.compile('worded("via", self.via) + worded("kind", self.kind)')
+            calls.clear()
+            activation = runtime.activation(
+                {"self": {"via": "direct", "kind": "clinic"}, "now": "2026-11-28"}
+            )
+            assert evaluate(program, activation) == (
+                real("via", "direct") + real("kind", "clinic"),
+                None,
+            )
+            assert calls == []
+        other = "fr" if lang == "en" else "en"
+        with i18n.language(other):
+            calls.clear()
+            worded = evaluate(program, activation)[0]
+            assert worded == real("via", "direct") + real("kind", "clinic")
+            assert calls == [("via", "direct"), ("kind", "clinic")]

@@ -179,7 +179,7 @@ _PURE = (
     "days_since", "days_until", "days_between", "months_before", "months_since", "is_date",
     "in_eea",
     "is_adequate", "is_adequate_for", "adequacy_field", "country_name", "required_activities",
-    "activity_name", "fr_de", "worded", "when",
+    "activity_name", "fr_de", "worded", "when", "hds_language",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "is_placeholder", "vulnerability_id_flaw", "cve_key", "email_flaw",
@@ -746,6 +746,10 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # A condition with the words a rule's help says it in (policies/rulehelp.py), where
         # they cannot be read from the condition itself; the condition's value, unchanged.
         ("when", [_S, _B], _B, lambda _words, test: test),
+        # The run's language, which policies.inline's rewrite of `worded` tests before giving
+        # the words of the language it was compiled in: no argument to convert, and the same
+        # string object each time (cel-expr-python 0.1.3 leaks what a helper returns).
+        ("hds_language", [], _S, i18n.current),
         ("is_cleartext", [_S], _B, lambda p: p in data.cleartext_protocols()),
         ("is_high_risk", [_S], _B, lambda p: p in data.high_risk_protocols()),
         ("is_remote_access", [_S], _B, lambda p: p in data.remote_access_protocols()),

@@ -34,6 +34,14 @@ an object of a section the matcher may read (any other is the guard's error). Th
 the same with evidence and without (the choice is made while it runs): a compiled catalogue
 serves both. ``tests/test_inline.py`` compares each with the helper as written, with and
 without evidence.
+
+``worded(field, value)`` words a declared value in messages (``via: direct`` "directly"):
+14,204 calls at 10k objects, each leaking its two strings and their tuple, ≈ 4 MiB over both
+processes at a first run's peak. For a field it lists, the call becomes a comparison of the
+value with each listed value, giving that value's words in the language the expression is
+compiled in, when the run is in that language (``hds_language()``, without an argument:
+nothing converted, and the same string object each time); the helper is still called in
+another language, and for anything but a string (its error).
 """
 
 from __future__ import annotations
@@ -42,7 +50,8 @@ import json
 import re
 from collections.abc import Callable, Iterator
 
-from hdsguard import data
+from hdsguard import data, i18n
+from hdsguard.policies import valuewords
 
 Rewrite = Callable[[list[str]], str | None]
 
@@ -120,6 +129,26 @@ _INDEX_OF = (
 )
 
 
+def _worded(args: list[str]) -> str | None:
+    """``worded("field", value)``: the words of the compiling language in CEL, for a field
+    :mod:`~hdsguard.policies.valuewords` lists and a string value, the helper otherwise."""
+    if len(args) != 2 or not _LITERAL.fullmatch(args[0]):
+        return None
+    words = valuewords.WORDS.get(args[0][1:-1])
+    if not words:
+        return None
+    field, lang = args[0][1:-1], i18n.current()
+    # The helper's own words, in the language of this compilation (the same lookup).
+    said = {
+        value: json.dumps(valuewords.worded(field, value), ensure_ascii=False) for value in words
+    }
+    chosen = " : ".join(f"hds_w == {json.dumps(value)} ? {text}" for value, text in said.items())
+    return (
+        f'cel.bind(hds_w, {args[1]}, hds_language() == "{lang}" && type(hds_w) == string'
+        f" ? ({chosen} : hds_w) : worded({args[0]}, hds_w))"
+    )
+
+
 _REWRITES: dict[str, Rewrite] = {
     "days_since": lambda args: _DAY.format(a="now", b=args[0]) if len(args) == 1 else None,
     "days_until": lambda args: _DAY.format(a=args[0], b="now") if len(args) == 1 else None,
@@ -148,6 +177,9 @@ _REWRITES: dict[str, Rewrite] = {
     "predating_certificates": _matcher(
         "predating_certificates", ("certificates", "services", "evidence_certificates")
     ),
+    # The words are the language's: the catalogue cache's key holds the language and covers
+    # the package (the .po catalogue included).
+    "worded": _worded,
 }
 
 
