@@ -129,6 +129,11 @@ _INDEX_OF = (
 )
 
 
+# The variable the rewrite binds the value to: the rule help (rulehelp._innermost_call) reads
+# a binding of it as the ``worded`` call the text wrote.
+WORDED_VAR = "hds_w"
+
+
 def _worded(args: list[str]) -> str | None:
     """``worded("field", value)``: the words of the compiling language in CEL, for a field
     :mod:`~hdsguard.policies.valuewords` lists and a string value, the helper otherwise."""
@@ -142,10 +147,13 @@ def _worded(args: list[str]) -> str | None:
     said = {
         value: json.dumps(valuewords.worded(field, value), ensure_ascii=False) for value in words
     }
-    chosen = " : ".join(f"hds_w == {json.dumps(value)} ? {text}" for value, text in said.items())
+    chosen = " : ".join(
+        f"{WORDED_VAR} == {json.dumps(value)} ? {text}" for value, text in said.items()
+    )
     return (
-        f'cel.bind(hds_w, {args[1]}, hds_language() == "{lang}" && type(hds_w) == string'
-        f" ? ({chosen} : hds_w) : worded({args[0]}, hds_w))"
+        f'cel.bind({WORDED_VAR}, {args[1]}, hds_language() == "{lang}"'
+        f" && type({WORDED_VAR}) == string ? ({chosen} : {WORDED_VAR})"
+        f" : worded({args[0]}, {WORDED_VAR}))"
     )
 
 

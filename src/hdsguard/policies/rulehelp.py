@@ -43,6 +43,7 @@ from hdsguard.i18n import N_, _
 from hdsguard.policies.celenv import DATE_READ, SECTIONS_READ, CelRuntime, evaluate
 from hdsguard.policies.celtree import Node, alone, free_names, path, tree
 from hdsguard.policies.compiled import CompiledPolicy
+from hdsguard.policies.inline import WORDED_VAR
 from hdsguard.policies.template import (
     _PLACEHOLDER,
     DeferredPart,
@@ -307,7 +308,7 @@ class _Wording:
                 helper = name[:-2]
                 if SECTIONS_READ.get(helper) or helper in DATE_READ:
                     return False
-            elif name != "params":
+            elif name != "params" and name not in _CEL_TYPES:
                 return False
         return True
 
@@ -428,11 +429,22 @@ def _literal(value: object) -> str:
     return f"`{value}`"
 
 
+# CEL's type names, constants a test such as ``type(v) == string`` reads (inline.py's
+# compiled ``worded``), not variables.
+_CEL_TYPES = frozenset(
+    {"bool", "bytes", "double", "int", "list", "map", "null_type", "string", "type", "uint"}
+)
+
+
 def _innermost_call(node: Node) -> str | None:
     """The helper a computation starts from: ``provider`` in ``provider(x).name``,
     ``observed_certificates`` in ``observed_certificates(self).map(…).join(…)``."""
     found: str | None = None
     while True:
+        if node.kind == "fold" and node.value == WORDED_VAR and node.children[4].kind == "cond":
+            # ``worded(f, v)`` as inline.py compiles it: its last branch calls the helper.
+            node = node.children[4].children[2]
+            continue
         if node.kind == "fold":  # a macro: what it ranges over
             node = node.children[0]
             continue
