@@ -219,12 +219,19 @@ def _text(body: bytes, number: int) -> str:
     return value.decode() if isinstance(value, bytes) else ""
 
 
+# CEL's type names: constants a test such as ``type(v) == string`` reads (inline.py's
+# compiled ``worded``), not variables.
+CEL_TYPES = frozenset(
+    {"bool", "bytes", "double", "int", "list", "map", "null_type", "string", "type", "uint"}
+)
+
+
 def free_names(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
-    """The variables ``node`` reads (those a comprehension binds excluded), and the functions
-    it calls, each as ``name()``."""
+    """The variables ``node`` reads (those a comprehension binds and CEL's type names
+    excluded), and the functions it calls, each as ``name()``."""
     out: set[str] = set()
     if node.kind == "ident":
-        return out if node.name in bound else {node.name}
+        return out if node.name in bound or node.name in CEL_TYPES else {node.name}
     if node.kind == "call":
         out.add(f"{node.name}()")
     if node.kind == "fold":

@@ -308,7 +308,7 @@ class _Wording:
                 helper = name[:-2]
                 if SECTIONS_READ.get(helper) or helper in DATE_READ:
                     return False
-            elif name != "params" and name not in _CEL_TYPES:
+            elif name != "params":
                 return False
         return True
 
@@ -427,13 +427,6 @@ def _literal(value: object) -> str:
     if isinstance(value, bool):
         return "`true`" if value else "`false`"
     return f"`{value}`"
-
-
-# CEL's type names, constants a test such as ``type(v) == string`` reads (inline.py's
-# compiled ``worded``), not variables.
-_CEL_TYPES = frozenset(
-    {"bool", "bytes", "double", "int", "list", "map", "null_type", "string", "type", "uint"}
-)
 
 
 def _innermost_call(node: Node) -> str | None:
