@@ -27,7 +27,6 @@ from cel_expr_python import cel
 
 from hdsguard.i18n import _
 from hdsguard.policies.celenv import CelRuntime, evaluate
-from hdsguard.policies.listpart import item
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 # What opens a hidden placeholder: ``{{# self.vulnerabilities.map(v, v.cve) }}`` (no CEL
@@ -61,6 +60,10 @@ class DeferredPart:
         if its list has no such item."""
         compiled = self._compiled
         if compiled is None:
+            # Imported here: a warm run (every finding from the memo) never cuts one out, and a
+            # pre-commit hook pays for each import (listpart and protowire: ~3 ms).
+            from hdsguard.policies.listpart import item
+
             # A cached list is deserialized first: bytes that do not deserialise have the
             # catalogue compiled again, as for any cached program.
             data = _real(self.listed).serialize()
