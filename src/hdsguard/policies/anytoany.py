@@ -335,8 +335,8 @@ def internet_every_port(
 
 
 def _needed(boxes: Mapping[int, Box], whole: Sequence[Interval]) -> list[int]:
-    """The rules of ``boxes`` (which cover ``whole``) that the others do not make useless,
-    as :func:`_together` prunes them."""
+    """The rules of ``boxes`` (which cover ``whole``) that the others do not make useless
+    (:func:`_together` and :func:`internet_every_port` name only those)."""
     needed = dict(boxes) if len(boxes) <= _PRUNE_LIMIT else _largest_covering(boxes, whole)
     if len(needed) <= _PRUNE_LIMIT:
         for i in list(needed):
@@ -392,16 +392,11 @@ def _together(allowed: Sequence[_Allowed]) -> dict[str, Any]:
                 return {"rules": [], "covering": []}  # one rule alone: the other check's
             if not _covers_boxes(list(boxes.values()), whole):
                 continue
-            needed = dict(boxes) if len(boxes) <= _PRUNE_LIMIT else _largest_covering(boxes, whole)
-            if len(needed) <= _PRUNE_LIMIT:
-                for i in list(needed):
-                    others = [b for j, b in needed.items() if j != i]
-                    if _covers_boxes(others, whole):
-                        del needed[i]
+            needed = _needed(boxes, whole)
             parts = [
                 name
                 for k, name in enumerate(("sources", "destinations", "ports"))
-                if not all(_covers(box[k], whole[k]) for box in needed.values())
+                if not all(_covers(boxes[i][k], whole[k]) for i in needed)
             ]
             return {"rules": sorted(needed), "covering": parts}
     return {"rules": [], "covering": []}
