@@ -1,36 +1,41 @@
-"""A compiled expression's checked syntax tree as nodes, for :mod:`.rulehelp`.
+"""A compiled expression's checked syntax tree as nodes: the one decoder of it.
 
-A rule's help (docs/policies.md, SARIF ``help``) shows its remediation for no target in
-particular: what a placeholder computes from the target cannot be evaluated there, and its CEL
-must not be shown as prose either. :mod:`.rulehelp` words it from the tree the runtime checked
+Every reader of a checked expression reads it here, from its serialized form
+(:mod:`.protowire`), never from the text, which a second parser would have to read as the
+runtime does: :mod:`.rulehelp` words a rule's remediation from the tree the runtime checked
 when the policy loaded (the placeholder's own program, or its item of the message's list,
-:mod:`.template`), decoded here from its serialized form (:mod:`.protowire`), as
-:mod:`.selffields` reads the fields of ``self`` from it: never from the text, which a second
-parser would have to read as the runtime does. A node that reads only ``params`` is evaluated
-alone (:func:`alone`), cut out of that tree with the reference and type entries of its nodes
-(:mod:`.listpart`), never compiled again from a text.
+:mod:`.template`); :mod:`.selffields` follows the paths of ``self`` its nodes read;
+:mod:`.listpart` cuts one item, or one node, out of it with the reference and type entries of
+its nodes (:func:`ids`); :mod:`.locality` reads its reference map (:func:`references`). A node
+that reads only ``params`` is evaluated alone (:func:`alone`), never compiled again from a
+text.
 
 The macros are already expanded there: ``list.map(x, …)``, ``exists``, ``cel.bind`` are
 comprehensions (kind ``fold``); ``has(self.a)`` is a call of ``has``; ``self.?a`` is an optional
 select. The ``cel.bind(params, params["ID"], …)`` that scopes a text reading ``params`` to its
-policy (:func:`hdsguard.policies.celenv.scope_to_policy`) is unwrapped: ``params`` then reads the
-policy's own parameters.
+policy (:func:`hdsguard.policies.celenv.scope_to_policy`) is unwrapped by :func:`tree`:
+``params`` then reads the policy's own parameters.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cel_expr_python import cel
 
 from hdsguard.policies.protowire import (
+    ANY_URL,
     ANY_VALUE,
     CHECKED_EXPR,
+    CHECKED_REFERENCES,
+    CHECKED_URL,
     EXPR_CALL,
     EXPR_COMPREHENSION,
     EXPR_CONST,
+    EXPR_ID,
     EXPR_IDENT,
     EXPR_LIST,
     EXPR_SELECT,
@@ -51,16 +56,21 @@ _OPERATORS = {
 _NULL, _BOOL, _INT, _UINT, _DOUBLE, _STRING, _BYTES = 1, 2, 3, 4, 5, 6, 7
 # Comprehension: iter_var, iter_range, accu_var, accu_init, loop_condition, loop_step, result.
 _FOLD_PARTS = (2, 4, 5, 6, 7)
+_LIST_OPTIONAL = 2  # CreateList.optional_indices: `[?a]`
+_ENTRY_ID = 1  # CreateStruct.Entry.id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """``kind``: lit, ident, select (``optional`` for ``.?``), call (``target`` for a
-    method), cond, op (binary ``name``), not, neg, list, map, index, fold (a comprehension:
-    ``name`` its item variable, ``value`` its accumulator, ``children`` its range, initial
-    value, condition, step and result). ``expr`` is the node's serialized ``cel.expr.Expr``
-    and ``checked`` the serialized checked expression it is part of (empty for a node
-    :mod:`.rulehelp` built)."""
+    method), cond, op (binary ``name``), not, neg, list (``optional`` when it has optional
+    items, ``[?a]``), map, index (``optional`` for ``[?k]``), fold (a comprehension: ``name``
+    its item variable, ``value`` its accumulator, ``children`` its range, initial value,
+    condition, step and result). ``id`` is the node's id in the checked tree (0 for a node
+    :mod:`.rulehelp` built or a part a comprehension leaves out), ``other_ids`` those of the
+    pieces of its expression that are no node here (a map's entries, the field name of an
+    optional select). ``expr`` is the node's serialized ``cel.expr.Expr`` and ``checked`` the
+    serialized checked expression it is part of (empty for a node :mod:`.rulehelp` built)."""
 
     kind: str
     name: str = ""
@@ -69,22 +79,36 @@ class Node:
     target: Node | None = None
     optional: bool = False
     children: tuple[Node, ...] = field(default=())
+    id: int = 0
+    other_ids: tuple[int, ...] = ()
     expr: bytes = field(default=b"", repr=False)
     checked: bytes = field(default=b"", repr=False)
 
 
 def tree(expression: Any) -> Node:
     """The root of ``expression``'s checked tree (a ``cel.Expression``, or what serializes as
-    one); ValueError when it cannot be decoded."""
-    checked = expression.serialize()
+    one), the binding of ``params`` to its policy unwrapped; ValueError when it cannot be
+    decoded."""
+    node = decode(expression.serialize())
+    if node.kind == "fold" and node.value == "params" and _scoping(node):
+        return node.children[4]
+    return node
+
+
+def decode(checked: bytes) -> Node:
+    """The root of the checked expression ``checked`` (a serialized ``google.protobuf.Any``),
+    as the runtime wrote it; ValueError when it cannot be decoded."""
     body = first(checked, ANY_VALUE)
     root = first(body, CHECKED_EXPR) if body is not None else None
     if root is None:
         raise ValueError("not a checked expression")
-    node = _node(root, checked, 0)
-    if node.kind == "fold" and node.value == "params" and _scoping(node):
-        return node.children[4]
-    return node
+    return node_of(root, checked)
+
+
+def node_of(expr: bytes, checked: bytes) -> Node:
+    """The node of ``expr``, a serialized ``cel.expr.Expr`` of the checked expression
+    ``checked``."""
+    return _node(expr, checked, 0)
 
 
 def _scoping(fold: Node) -> bool:
@@ -102,32 +126,44 @@ def _scoping(fold: Node) -> bool:
 def _node(expr: bytes, checked: bytes, depth: int) -> Node:
     if depth > MAX_DEPTH:
         raise ValueError("too deep")
+    node_id = 0
     for number, body in fields(expr):
         if not isinstance(body, bytes):
+            if number == EXPR_ID and isinstance(body, int):
+                node_id = body
             continue
         if number == EXPR_CONST:
-            return Node("lit", value=_constant(body), expr=expr, checked=checked)
+            return Node("lit", value=_constant(body), id=node_id, expr=expr, checked=checked)
         if number == EXPR_IDENT:
-            return Node("ident", name=_text(body, 1), expr=expr, checked=checked)
+            return Node("ident", name=_text(body, 1), id=node_id, expr=expr, checked=checked)
         if number == EXPR_SELECT:
-            return _select(body, expr, checked, depth)
+            return _select(body, node_id, expr, checked, depth)
         if number == EXPR_CALL:
-            return _call(body, expr, checked, depth)
+            return _call(body, node_id, expr, checked, depth)
         if number == EXPR_LIST:
             items = _subs(body, (1,), checked, depth)
-            return Node("list", children=items, expr=expr, checked=checked)
+            optional = any(n == _LIST_OPTIONAL for n, _v in fields(body))
+            return Node(
+                "list", children=items, optional=optional, id=node_id, expr=expr, checked=checked
+            )
         if number == EXPR_STRUCT:
-            return _struct(body, expr, checked, depth)
+            return _struct(body, node_id, expr, checked, depth)
         if number == EXPR_COMPREHENSION:
             parts = _subs(body, _FOLD_PARTS, checked, depth, ordered=True)
             names = (_text(body, 1), _text(body, 3))
             return Node(
-                "fold", name=names[0], value=names[1], children=parts, expr=expr, checked=checked
+                "fold",
+                name=names[0],
+                value=names[1],
+                children=parts,
+                id=node_id,
+                expr=expr,
+                checked=checked,
             )
     raise ValueError("an expression of no known kind")
 
 
-def _select(body: bytes, expr: bytes, checked: bytes, depth: int) -> Node:
+def _select(body: bytes, node_id: int, expr: bytes, checked: bytes, depth: int) -> Node:
     parts = dict(fields(body))
     operand = parts.get(1)
     if not isinstance(operand, bytes):
@@ -136,15 +172,16 @@ def _select(body: bytes, expr: bytes, checked: bytes, depth: int) -> Node:
         "select",
         name=_text(body, 2),
         target=_node(operand, checked, depth + 1),
+        id=node_id,
         expr=expr,
         checked=checked,
     )
     if parts.get(3):  # test_only: `has(self.a)`
-        return Node("call", name="has", args=(selected,), expr=expr, checked=checked)
+        return Node("call", name="has", args=(selected,), id=node_id, expr=expr, checked=checked)
     return selected
 
 
-def _call(body: bytes, expr: bytes, checked: bytes, depth: int) -> Node:
+def _call(body: bytes, node_id: int, expr: bytes, checked: bytes, depth: int) -> Node:
     parts = fields(body)
     function, target, args = "", None, []
     for number, value in parts:
@@ -154,7 +191,15 @@ def _call(body: bytes, expr: bytes, checked: bytes, depth: int) -> Node:
             function = value.decode()
         elif number == 3 and isinstance(value, bytes):
             args.append(_node(value, checked, depth + 1))
-    node = Node("call", name=function, target=target, args=tuple(args), expr=expr, checked=checked)
+    node = Node(
+        "call",
+        name=function,
+        target=target,
+        args=tuple(args),
+        id=node_id,
+        expr=expr,
+        checked=checked,
+    )
     if function in _OPERATORS and len(args) == 2:
         return replace(node, kind="op", name=_OPERATORS[function], args=(), children=node.args)
     if function == "_?_:_" and len(args) == 3:
@@ -163,21 +208,39 @@ def _call(body: bytes, expr: bytes, checked: bytes, depth: int) -> Node:
         kind = "not" if function == "!_" else "neg"
         return replace(node, kind=kind, name="", args=(), children=node.args)
     if function in ("_[_]", "_[?_]") and len(args) == 2:
-        return replace(node, kind="index", name="", args=(), children=node.args)
+        optional = function == "_[?_]"
+        return replace(node, kind="index", name="", args=(), children=node.args, optional=optional)
     if function == "_?._" and len(args) == 2 and isinstance(args[1].value, str):
         return replace(
-            node, kind="select", name=args[1].value, target=args[0], args=(), optional=True
+            node,
+            kind="select",
+            name=args[1].value,
+            target=args[0],
+            args=(),
+            optional=True,
+            other_ids=(args[1].id,),
         )
     return node
 
 
-def _struct(body: bytes, expr: bytes, checked: bytes, depth: int) -> Node:
+def _struct(body: bytes, node_id: int, expr: bytes, checked: bytes, depth: int) -> Node:
     """A map literal: its keys and values, one after the other."""
     items: list[Node] = []
+    entries: list[int] = []
     for number, entry in fields(body):
         if number == STRUCT_ENTRY and isinstance(entry, bytes):
             items += _subs(entry, (3, 4), checked, depth, ordered=True)
-    return Node("map", children=tuple(items), expr=expr, checked=checked)
+            entry_id = dict(fields(entry)).get(_ENTRY_ID)
+            if isinstance(entry_id, int):
+                entries.append(entry_id)
+    return Node(
+        "map",
+        children=tuple(items),
+        id=node_id,
+        other_ids=tuple(entries),
+        expr=expr,
+        checked=checked,
+    )
 
 
 def _subs(
@@ -193,6 +256,64 @@ def _subs(
     return tuple(
         _node(by_number[n], checked, depth + 1) if n in by_number else Node("list") for n in numbers
     )
+
+
+def ids(node: Node) -> set[int]:
+    """The id of every piece of ``node``'s expression (a map's entries included): the keys of
+    the reference and type entries that are its own."""
+    found: set[int] = set()
+    stack = [node]
+    while stack:
+        each = stack.pop()
+        if each.id:
+            found.add(each.id)
+        found.update(each.other_ids)
+        stack += each.args
+        stack += each.children
+        if each.target is not None:
+            stack.append(each.target)
+    return found
+
+
+def references(checked: bytes) -> Iterator[tuple[str, list[str]]]:
+    """(name, overload ids) of each entry of the reference map of ``checked``, a serialized
+    checked expression (a ``google.protobuf.Any`` holding a ``cel.expr.CheckedExpr``): a
+    variable has no overload ids. ValueError when it is no such thing."""
+    top = dict(_singular(fields(checked)))
+    body = top.get(ANY_VALUE)
+    if top.get(ANY_URL) != CHECKED_URL or not isinstance(body, bytes):
+        raise ValueError("not a checked expression")
+    for number, entry in fields(body):
+        if number != CHECKED_REFERENCES:
+            continue
+        for key, reference in fields(_bytes(entry)):
+            if key != 2:  # the map entry's value
+                continue
+            name = ""
+            overloads: list[str] = []
+            for part, value in fields(_bytes(reference)):
+                if part == 1:
+                    name = _bytes(value).decode()
+                elif part == 3:
+                    overloads.append(_bytes(value).decode())
+            if not name:
+                raise ValueError("a reference without a name")
+            yield name, overloads
+
+
+def _bytes(value: bytes | int) -> bytes:
+    if not isinstance(value, bytes):
+        raise ValueError("a number where a message or text belongs")
+    return value
+
+
+def _singular(items: Iterable[tuple[int, bytes | int]]) -> Iterator[tuple[int, bytes | int]]:
+    seen: set[int] = set()
+    for number, value in items:
+        if number in seen:
+            raise ValueError("repeated field")
+        seen.add(number)
+        yield number, value
 
 
 def _constant(body: bytes) -> object:
@@ -267,6 +388,6 @@ def alone(runtime_env: cel.Env, node: Node) -> cel.Expression:
     if not node.expr or not node.checked:
         raise ValueError("a node of no checked tree")
     try:
-        return runtime_env.deserialize(subtree(node.checked, node.expr))
+        return runtime_env.deserialize(subtree(node))
     except Exception as exc:  # the runtime raises plain RuntimeErrors
         raise ValueError(str(exc)) from None

@@ -9,40 +9,30 @@ render silently, where a forged program does not deserialise; docs/performance.m
 
 The list is ``[a, b, …]``, or that list inside the ``cel.bind(params, …)`` that scopes a
 text reading ``params`` to its policy (:func:`hdsguard.policies.celenv.scope_to_policy`):
-the item keeps that binding. The reference and type maps keep the entries of the item's own
-nodes only, so that what is read from its tree (the date, the fields of ``self``) is what
-the item reads, not its neighbours.
+the item keeps that binding. The tree is read as :mod:`.celtree` decodes it; the reference
+and type maps keep the entries of the item's own nodes only (:func:`.celtree.ids`), so that
+what is read from its tree (the date, the fields of ``self``) is what the item reads, not its
+neighbours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 
+from hdsguard.policies.celtree import Node, ids, node_of
 from hdsguard.policies.protowire import ANY_URL as _ANY_URL
 from hdsguard.policies.protowire import ANY_VALUE as _ANY_VALUE
 from hdsguard.policies.protowire import CHECKED_EXPR as _EXPR
 from hdsguard.policies.protowire import CHECKED_REFERENCES as _REFERENCES
 from hdsguard.policies.protowire import CHECKED_TYPES as _TYPES
 from hdsguard.policies.protowire import CHECKED_URL as _CHECKED
-from hdsguard.policies.protowire import ENTRY_VALUES as _ENTRY_SUBS
-from hdsguard.policies.protowire import EXPR_CALL as _CALL
 from hdsguard.policies.protowire import EXPR_COMPREHENSION as _COMPREHENSION
-from hdsguard.policies.protowire import EXPR_ID as _ID
-from hdsguard.policies.protowire import EXPR_LIST as _LIST
-from hdsguard.policies.protowire import EXPR_SELECT as _SELECT
-from hdsguard.policies.protowire import EXPR_STRUCT as _STRUCT
-from hdsguard.policies.protowire import MAX_DEPTH as _MAX_DEPTH
-from hdsguard.policies.protowire import STRUCT_ENTRY as _STRUCT_ENTRY
-from hdsguard.policies.protowire import varint
+from hdsguard.policies.protowire import each
 
-_SUBS = {_SELECT: (1,), _CALL: (1, 3), _LIST: (1,), _COMPREHENSION: (2, 4, 5, 6, 7)}
-_LIST_OPTIONAL = 2  # CreateList.optional_indices: `[?a]`, never a placeholder list
-_ENTRY_ID = 1  # CreateStruct.Entry.id
 _RESULT = 7  # Comprehension.result: what a cel.bind gives
 
 
-Field = tuple[int, int, int | bytes, bytes]  # number, wire type, value, the field's bytes
+Field = tuple[int, int | bytes, bytes]  # number, value, the field's bytes
 
 
 def item(checked: bytes, position: int) -> bytes:
@@ -54,16 +44,14 @@ def item(checked: bytes, position: int) -> bytes:
     if top.get(_ANY_URL) != _CHECKED or not isinstance(value, bytes):
         raise ValueError("not a checked expression")
     body = _fields(value)
-    roots = [v for number, _wire, v, _raw in body if number == _EXPR]
+    roots = [v for number, v, _raw in body if number == _EXPR]
     if len(roots) != 1 or not isinstance(roots[0], bytes):
         raise ValueError("not one expression")
     binds: list[int] = []
-    root, own = _pick(roots[0], position, binds)
-    ids: set[int] = set()
-    _ids(root, ids, 0)
-    types = dict(_entry(v) for n, _w, v, _r in body if n == _TYPES)
+    root, own, kept = _pick(node_of(roots[0], checked), position, binds)
+    types = dict(_entry(v) for n, v, _r in body if n == _TYPES)
     out: list[bytes] = []
-    for number, _wire, v, raw in body:
+    for number, v, raw in body:
         if number == _EXPR:
             out.append(_field(_EXPR, root))
         elif number not in (_REFERENCES, _TYPES):
@@ -71,21 +59,19 @@ def item(checked: bytes, position: int) -> bytes:
         elif (key := _entry(v)[0]) in binds and number == _TYPES and own in types:
             # The binding of params now gives the item, not the list: the item's type.
             out.append(_field(_TYPES, _key(key) + _field(2, types[own])))
-        elif key in ids:
+        elif key in kept:
             out.append(raw)
     return _field(_ANY_URL, _CHECKED) + _field(_ANY_VALUE, b"".join(out))
 
 
-def subtree(checked: bytes, expr: bytes) -> bytes:
-    """``expr``, a node of the checked expression ``checked`` (both serialized), as a checked
-    expression of its own: with the reference and type entries of its own nodes
-    (:func:`hdsguard.policies.celtree.alone`). ValueError when ``checked`` is no checked
+def subtree(node: Node) -> bytes:
+    """``node``, a node of a checked expression (:mod:`.celtree`), as a checked expression of
+    its own: with the reference and type entries of its own nodes
+    (:func:`hdsguard.policies.celtree.alone`). ValueError when its tree is no checked
     expression."""
-    rest, entries = _indexed(checked)
-    ids: set[int] = set()
-    _ids(expr, ids, 0)
-    own = b"".join(raw for key in sorted(ids) for raw in entries.get(key, ()))
-    body = _field(_EXPR, expr) + own + rest
+    rest, entries = _indexed(node.checked)
+    own = b"".join(raw for key in sorted(ids(node)) for raw in entries.get(key, ()))
+    body = _field(_EXPR, node.expr) + own + rest
     return _field(_ANY_URL, _CHECKED) + _field(_ANY_VALUE, body)
 
 
@@ -100,7 +86,7 @@ def _indexed(checked: bytes) -> tuple[bytes, dict[int, list[bytes]]]:
         raise ValueError("not a checked expression")
     rest: list[bytes] = []
     entries: dict[int, list[bytes]] = {}
-    for number, _wire, v, raw in _fields(value):
+    for number, v, raw in _fields(value):
         if number in (_REFERENCES, _TYPES):
             key = _entry(v)[0]
             if key is not None:
@@ -110,41 +96,41 @@ def _indexed(checked: bytes) -> tuple[bytes, dict[int, list[bytes]]]:
     return b"".join(rest), entries
 
 
-def _pick(expr: bytes, position: int, binds: list[int]) -> tuple[bytes, int]:
-    """The item's expression and id: the list's item, or a cel.bind around it whose result it
-    is (its id added to ``binds``)."""
+def _pick(node: Node, position: int, binds: list[int]) -> tuple[bytes, int, set[int]]:
+    """The item's expression, its id and the ids of its nodes: the list's item, or a cel.bind
+    around it whose result it is (its id added to ``binds``, its other nodes kept)."""
     if len(binds) > 1:  # the list, inside at most the binding of params
         raise ValueError("not a list")
-    parts = _fields(expr)
-    kinds = {number: value for number, _wire, value, _raw in parts if number != _ID}
-    node = _values(expr).get(_ID)
-    listed, bound = kinds.get(_LIST), kinds.get(_COMPREHENSION)
-    if len(kinds) == 1 and isinstance(listed, bytes):
-        items = [v for n, _w, v, _r in _fields(listed) if n == 1]
-        if any(n == _LIST_OPTIONAL for n, _w, _v, _r in _fields(listed)):
+    if node.kind == "list":
+        if node.optional:
             raise ValueError("a list of optional items")
-        if not 0 <= position < len(items) or not isinstance(items[position], bytes):
+        if not 0 <= position < len(node.children):
             raise ValueError("no such item")
-        chosen = items[position]
-        assert isinstance(chosen, bytes)
-        own = _values(chosen).get(_ID)
-        return chosen, own if isinstance(own, int) else -1
-    if len(kinds) == 1 and isinstance(bound, bytes) and isinstance(node, int):
-        binds.append(node)
-        inner: list[bytes] = []
-        own = -1
-        for number, _wire, value, raw in _fields(bound):
-            if number == _RESULT and isinstance(value, bytes):
-                result, own = _pick(value, position, binds)
-                inner.append(_field(_RESULT, result))
-            else:
-                inner.append(raw)
-        wrapped = b"".join(
-            _field(_COMPREHENSION, b"".join(inner)) if number == _COMPREHENSION else raw
-            for number, _wire, _value, raw in parts
+        chosen = node.children[position]
+        return chosen.expr, chosen.id or -1, ids(chosen)
+    if node.kind == "fold" and node.id:
+        binds.append(node.id)
+        result, own, kept = _pick(node.children[4], position, binds)
+        for part in node.children[:4]:
+            kept |= ids(part)
+        kept.add(node.id)
+        inner = b"".join(
+            _field(_RESULT, result) if number == _RESULT else raw
+            for number, _value, raw in _fields(_only(node.expr, _COMPREHENSION))
         )
-        return wrapped, own
+        wrapped = b"".join(
+            _field(_COMPREHENSION, inner) if number == _COMPREHENSION else raw
+            for number, _value, raw in _fields(node.expr)
+        )
+        return wrapped, own, kept
     raise ValueError("not a list")
+
+
+def _only(expr: bytes, number: int) -> bytes:
+    value = _values(expr).get(number)
+    if not isinstance(value, bytes):
+        raise ValueError("not a list")
+    return value
 
 
 def _entry(value: int | bytes) -> tuple[int | None, bytes]:
@@ -162,63 +148,13 @@ def _key(key: int) -> bytes:
     return _varint(1 << 3) + _varint(key)
 
 
-def _ids(expr: bytes, ids: set[int], depth: int) -> None:
-    """The id of every node of ``expr`` (struct entries included)."""
-    if depth > _MAX_DEPTH:
-        raise ValueError("too deep")
-    for number, wire, value, _raw in _fields(expr):
-        if number == _ID and wire == 0 and isinstance(value, int):
-            ids.add(value)
-        elif not isinstance(value, bytes):
-            continue
-        elif number in _SUBS:
-            for sub, _w, inner, _r in _fields(value):
-                if sub in _SUBS[number] and isinstance(inner, bytes):
-                    _ids(inner, ids, depth + 1)
-        elif number == _STRUCT:
-            for sub, _w, entry, _r in _fields(value):
-                if sub != _STRUCT_ENTRY or not isinstance(entry, bytes):
-                    continue
-                for part, wire2, inner, _r2 in _fields(entry):
-                    if part == _ENTRY_ID and wire2 == 0 and isinstance(inner, int):
-                        ids.add(inner)
-                    elif part in _ENTRY_SUBS and isinstance(inner, bytes):
-                        _ids(inner, ids, depth + 1)
-
-
 def _fields(data: bytes) -> list[Field]:
-    return list(_each(data))
+    """Each field of a protocol-buffer message with its own bytes, to copy it unchanged."""
+    return [(number, value, data[start:end]) for number, _wire, value, start, end in each(data)]
 
 
 def _values(data: bytes) -> dict[int, int | bytes]:
-    return {number: value for number, _wire, value, _raw in _each(data)}
-
-
-def _each(data: bytes) -> Iterator[Field]:
-    """Each field of a protocol-buffer message, with its own bytes (to copy it unchanged)."""
-    pos = 0
-    while pos < len(data):
-        start = pos
-        tag, pos = varint(data, pos)
-        number, wire = tag >> 3, tag & 7
-        value: int | bytes
-        if wire == 0:
-            value, pos = varint(data, pos)
-        elif wire == 2:
-            size, pos = varint(data, pos)
-            if pos + size > len(data):
-                raise ValueError("truncated")
-            value = data[pos : pos + size]
-            pos += size
-        elif wire in (1, 5):
-            width = 8 if wire == 1 else 4
-            if pos + width > len(data):
-                raise ValueError("truncated")
-            value = int.from_bytes(data[pos : pos + width], "little")
-            pos += width
-        else:
-            raise ValueError(f"wire type {wire}")
-        yield number, wire, value, data[start:pos]
+    return {number: value for number, _wire, value, _start, _end in each(data)}
 
 
 def _field(number: int, value: bytes) -> bytes:

@@ -5,10 +5,11 @@ A policy is *local* when none of its expressions can: the findings memo (:mod:`h
 speed.findingsmemo`) then reuses its findings on an unchanged file. Reading the text with a
 regular expression was fooled by CEL's raw and triple-quoted strings; the checker's reference
 map is not: it lists every variable an expression reads and every function it calls, with the
-overload chosen. A local expression reads no global variable but ``self``, ``params``,
-``now`` and ``target`` (so never ``decl``) and calls no hdsguard helper but those that read
-no section (:data:`LOCAL_HELPERS`: an empty entry in ``celenv.SECTIONS_READ``; a helper
-added later has no entry, so it is refused until it gets one).
+overload chosen (decoded by :func:`hdsguard.policies.celtree.references`). A local expression
+reads no global variable but ``self``, ``params``, ``now`` and ``target`` (so never ``decl``)
+and calls no hdsguard helper but those that read no section (:data:`LOCAL_HELPERS`: an empty
+entry in ``celenv.SECTIONS_READ``; a helper added later has no entry, so it is refused until
+it gets one).
 Anything uncertain (a payload that does not decode as expected) counts as non-local, which
 only costs speed.
 
@@ -28,13 +29,14 @@ decoded: the memo keys its findings on a file on the files declaring those secti
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from cel_expr_python import cel
 
 from hdsguard.policies.celenv import COUNTED, DATE_READ, SECTIONS_READ, VARIABLES
-from hdsguard.policies.protowire import CHECKED_URL, fields
+from hdsguard.policies.celtree import references
+from hdsguard.policies.protowire import CHECKED_URL
 
 # Variables whose value is decided by the target, its policy's parameters and the date.
 LOCAL_VARIABLES = frozenset({"self", "params", "now", "target"})
@@ -151,55 +153,17 @@ def _reach(expr: cel.Expression) -> frozenset[str]:
 def _decoded_reach(blob: bytes) -> frozenset[str]:
     """What the reference map of ``blob``, a serialized checked expression, reaches."""
     try:
-        references = list(_references(blob))
+        entries = list(references(blob))
     except Exception:  # an unexpected payload: doubt
         return frozenset({_OTHER})
     reach: set[str] = set()
-    for name, overloads in references:
+    for name, overloads in entries:
         if not overloads:  # a variable: a global one, or one bound by a macro (`x` in all(x, …))
             if name.split(".")[0] in _GLOBALS and name not in LOCAL_VARIABLES:
                 reach.add(_OTHER)
         elif any(o.startswith(_HELPER_OVERLOAD) for o in overloads):
             reach.add(name)
     return frozenset(reach)
-
-
-def _references(blob: bytes) -> Iterator[tuple[str, list[str]]]:
-    """(name, overload ids) of each entry of the reference map of a serialized checked
-    expression (a ``google.protobuf.Any`` holding a ``cel.expr.CheckedExpr``)."""
-    top = dict(_singular(fields(blob)))
-    checked = top.get(2)
-    if top.get(1) != _CHECKED.encode() or not isinstance(checked, bytes):
-        raise ValueError("not a checked expression")
-    for number, entry in fields(checked):
-        if number != 2:  # CheckedExpr.reference_map
-            continue
-        assert isinstance(entry, bytes)
-        for key, reference in fields(entry):
-            if key != 2:  # the map entry's value
-                continue
-            assert isinstance(reference, bytes)
-            name = ""
-            overloads: list[str] = []
-            for field, value in fields(reference):
-                if field == 1:
-                    assert isinstance(value, bytes)
-                    name = value.decode()
-                elif field == 3:
-                    assert isinstance(value, bytes)
-                    overloads.append(value.decode())
-            if not name:
-                raise ValueError("a reference without a name")
-            yield name, overloads
-
-
-def _singular(items: Iterable[tuple[int, bytes | int]]) -> Iterator[tuple[int, bytes | int]]:
-    seen: set[int] = set()
-    for number, value in items:
-        if number in seen:
-            raise ValueError("repeated field")
-        seen.add(number)
-        yield number, value
 
 
 # The bytes without which a serialized checked expression cannot read the evaluation date:
@@ -226,10 +190,10 @@ def reads_date(expr: cel.Expression) -> bool:
     if _MAY_DATE.search(blob) is None:
         return False
     try:
-        references = list(_references(blob))
+        entries = list(references(blob))
     except Exception:  # an unexpected payload: doubt
         return False
-    for name, overloads in references:
+    for name, overloads in entries:
         if not overloads and name == "now":
             return True
         if any(o.startswith(_HELPER_OVERLOAD) for o in overloads) and name in DATE_READ:

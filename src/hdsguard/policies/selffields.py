@@ -28,22 +28,9 @@ from cel_expr_python import cel
 from hdsguard.declarations.fieldhint import Node, declaration_schema, node_at, resolve
 from hdsguard.declarations.sections import EVIDENCE_SECTIONS, SECTIONS
 from hdsguard.i18n import _
-from hdsguard.policies.protowire import ANY_VALUE as _ANY_VALUE
-from hdsguard.policies.protowire import CHECKED_EXPR as _CHECKED_EXPR
-from hdsguard.policies.protowire import ENTRY_VALUES as _ENTRY_VALUES
-from hdsguard.policies.protowire import EXPR_CALL as _CALL
-from hdsguard.policies.protowire import EXPR_COMPREHENSION as _COMPREHENSION
-from hdsguard.policies.protowire import EXPR_CONST as _CONST
-from hdsguard.policies.protowire import EXPR_IDENT as _IDENT
-from hdsguard.policies.protowire import EXPR_LIST as _LIST
-from hdsguard.policies.protowire import EXPR_SELECT as _SELECT
-from hdsguard.policies.protowire import EXPR_STRUCT as _STRUCT
-from hdsguard.policies.protowire import MAX_DEPTH as _MAX_DEPTH
-from hdsguard.policies.protowire import STRUCT_ENTRY as _STRUCT_ENTRY
-from hdsguard.policies.protowire import fields
+from hdsguard.policies.celtree import Node as Expr
+from hdsguard.policies.celtree import tree
 
-_STRING = 6  # Constant.string_value
-_SUB = {_CALL: (1, 3), _LIST: (1,)}  # a comprehension binds variables: _comprehension
 # A chain read from a variable: the variable, then field names, and 0 for "an item of the
 # list" (``r`` in ``self.rules.exists(r, …)`` is ``("self", "rules", 0)``).
 FieldPath = tuple[str | int, ...]
@@ -63,143 +50,68 @@ def root_paths(expr: cel.Expression) -> set[FieldPath]:
     first (``("params", "max_age")``), with each of its prefixes."""
     found: set[FieldPath] = set()
     try:
-        top = dict(fields(expr.serialize()))
-        checked = top.get(_ANY_VALUE)
-        if isinstance(checked, bytes):
-            for number, value in fields(checked):
-                if number == _CHECKED_EXPR and isinstance(value, bytes):
-                    _walk(value, found, 0, {})
+        _walk(tree(expr), found, {})
     except Exception:  # an unexpected payload (the runtime raises plain RuntimeErrors)
         return set()
     return found
 
 
-# Comprehension (the macros `all`, `exists`, `filter`, `map`, and `cel.bind`): its fields.
-_ITER_VAR, _ITER_RANGE, _ACCU_VAR, _ACCU_INIT = 1, 2, 3, 4
-_BODY = (5, 6, 7)  # loop condition, loop step, result: where the variables are bound
 Env = dict[str, "FieldPath | None"]  # None: a variable that shadows a root
 
 
-def _walk(expr: bytes, found: set[FieldPath], depth: int, env: Env) -> None:
-    if depth > _MAX_DEPTH:
-        raise ValueError("too deep")
-    for kind, body in fields(expr):
-        if not isinstance(body, bytes):
-            continue
-        if kind == _COMPREHENSION:
-            _comprehension(body, found, depth, env)
-            continue
-        if kind == _SELECT:
-            chain = _chain(body, env)
-            if chain is not None:
-                found.add(chain)
-            subs: Iterable[tuple[int, bytes | int]] = (
-                (n, v) for n, v in fields(body) if n == 1
-            )  # the operand
-        elif kind in _SUB:
-            if kind == _CALL:
-                chain = _optional(body, env)
-                if chain is not None:  # `self.?a`: a select that may find nothing
-                    found.add(chain)
-            subs = ((n, v) for n, v in fields(body) if n in _SUB[kind])
-        elif kind == _STRUCT:
-            subs = (
-                (n, v)
-                for entry_n, entry in fields(body)
-                if entry_n == _STRUCT_ENTRY and isinstance(entry, bytes)
-                for n, v in fields(entry)
-                if n in _ENTRY_VALUES
-            )
-        else:
-            continue
-        for _number, sub in subs:
-            if isinstance(sub, bytes):
-                _walk(sub, found, depth + 1, env)
+def _walk(node: Expr, found: set[FieldPath], env: Env) -> None:
+    if node.kind == "fold":
+        _comprehension(node, found, env)
+        return
+    if node.kind == "select":  # `self.a`, or `self.?a`: a select that may find nothing
+        chain = _as_chain(node, env)
+        if chain is not None:
+            found.add(chain)
+    if node.target is not None:
+        _walk(node.target, found, env)
+    for sub in (*node.args, *node.children):
+        _walk(sub, found, env)
 
 
-def _comprehension(body: bytes, found: set[FieldPath], depth: int, env: Env) -> None:
+def _comprehension(fold: Expr, found: set[FieldPath], env: Env) -> None:
     """A macro's variables stand for what they range over: ``r`` in ``self.rules.exists(r,
     …)`` is an item of ``self.rules``; ``x`` in ``cel.bind(x, self.backup, …)`` is
     ``self.backup``. A variable bound to anything else shadows an outer one of its name."""
-    parts = dict(fields(body))
+    items, init, *body = fold.children
     inner = dict(env)
-    for var, value, item in ((_ITER_VAR, _ITER_RANGE, True), (_ACCU_VAR, _ACCU_INIT, False)):
-        name, source = parts.get(var), parts.get(value)
-        if not isinstance(name, bytes):
+    for name, source, item in ((fold.name, items, True), (str(fold.value), init, False)):
+        if not name:
             continue
-        bound = _as_chain(source, env) if isinstance(source, bytes) else None
+        bound = _as_chain(source, env)
         if bound is None:
-            inner[name.decode()] = None
+            inner[name] = None
         else:
-            inner[name.decode()] = (*bound, 0) if item else bound
-    for number, sub in fields(body):
-        if isinstance(sub, bytes) and number in (_ITER_RANGE, _ACCU_INIT):
-            _walk(sub, found, depth + 1, env)
-        elif isinstance(sub, bytes) and number in _BODY:
-            _walk(sub, found, depth + 1, inner)
+            inner[name] = (*bound, 0) if item else bound
+    _walk(items, found, env)
+    _walk(init, found, env)
+    for part in body:
+        _walk(part, found, inner)
 
 
-def _as_chain(expr: bytes, env: Env) -> FieldPath | None:
-    """The path ``expr`` is, when it is a chain from a known variable (``self.rules``, ``r``)."""
-    parts = dict(fields(expr))
-    select, ident, call = parts.get(_SELECT), parts.get(_IDENT), parts.get(_CALL)
-    if isinstance(select, bytes):
-        return _chain(select, env)
-    if isinstance(ident, bytes):
-        return _root(ident, env)
-    if isinstance(call, bytes):
+def _as_chain(node: Expr, env: Env) -> FieldPath | None:
+    """The path ``node`` is, when it is a chain from a known variable (``self.rules``, ``r``,
+    ``self.?a.b``); None when it does not start at one of :data:`ROOTS` or a variable bound
+    to a chain from one."""
+    if node.kind == "ident":
+        if node.name in env:
+            return env[node.name]
+        return (node.name,) if node.name in ROOTS else None
+    if node.kind == "select" and node.target is not None:
+        base = _as_chain(node.target, env)
+        return None if base is None else (*base, node.name)
+    if (
+        node.kind == "index"
+        and not node.optional
+        and _as_chain(node.children[0], env) == ("params",)
+    ):
         # `params[id]`: the loader binds `params` to the policy's own parameters this way
         # (celenv.scope_to_policy); they are what `params.x` then reads.
-        function = [v for n, v in fields(call) if n == 2]
-        args = [v for n, v in fields(call) if n == 3 and isinstance(v, bytes)]
-        if function == [b"_[_]"] and args and _as_chain(args[0], env) == ("params",):
-            return ("params",)
-        return _optional(call, env)
-    return None
-
-
-def _optional(call: bytes, env: Env) -> FieldPath | None:
-    """``("self", "a")`` for the optional select ``self.?a`` (the call ``_?._(self, "a")``):
-    it reads the field as ``self.a`` does, and a typo there never sees a value either."""
-    function = [v for n, v in fields(call) if n == 2]
-    args = [v for n, v in fields(call) if n == 3 and isinstance(v, bytes)]
-    if function != [b"_?._"] or len(args) != 2:
-        return None
-    constant = dict(fields(args[1])).get(_CONST)
-    name = dict(fields(constant)).get(_STRING) if isinstance(constant, bytes) else None
-    base = _as_chain(args[0], env)
-    if base is None or not isinstance(name, bytes):
-        return None
-    return (*base, name.decode())
-
-
-def _root(ident: bytes, env: Env) -> FieldPath | None:
-    name = dict(fields(ident)).get(1)
-    if not isinstance(name, bytes):
-        return None
-    text = name.decode()
-    if text in env:
-        return env[text]
-    return (text,) if text in ROOTS else None
-
-
-def _chain(select: bytes, env: Env) -> FieldPath | None:
-    """``("self", "a", "b")`` for the select ``self.a.b`` (or ``self.?a.b``); None when it
-    does not start at one of :data:`ROOTS` or a variable bound to a chain from one."""
-    names: list[str] = []
-    node = select
-    for _step in range(_MAX_DEPTH):
-        parts = dict(fields(node))
-        field, operand = parts.get(2), parts.get(1)
-        if not isinstance(field, bytes) or not isinstance(operand, bytes):
-            return None
-        names.append(field.decode())
-        inner = dict(fields(operand))
-        if isinstance(inner.get(_SELECT), bytes):
-            node = inner[_SELECT]  # type: ignore[assignment]
-            continue
-        base = _as_chain(operand, env)  # an identifier, or an optional select below
-        return None if base is None else (*base, *reversed(names))
+        return ("params",)
     return None
 
 
