@@ -103,3 +103,14 @@ def test_a_rule_reads_what_its_expressions_read_not_the_words_of_its_messages(te
     # A subscript (`r["from"]`) and an optional field (`r.?to`) on a list item are reads.
     for field in ("from", "to", "port", "action"):
         assert "FW-004" in _readers(text, "firewalls[].rules[]", field), field
+
+
+def test_a_field_a_helper_reads_on_the_object_it_is_given_has_its_readers(text: str) -> None:
+    """VND-003 reads a sub-processor's `dpf_certified` through `is_adequate_for(s.country, s)`
+    (a US recipient is covered only when certified): the table said no rule read it. The
+    helper's fields are the data file's (countries.json, `recipient_field`)."""
+    assert _readers(text, "vendors[].subprocessors[]", "dpf_certified") == {"VND-003"}
+    assert "VND-003" in _readers(text, "vendors[]", "dpf_certified")
+    assert "HDS-007" in _readers(text, "providers[]", "dpf_certified")
+    # A rule that gives the helper its own target reads no field of the sub-processors.
+    assert "HDS-007" not in _readers(text, "vendors[].subprocessors[]", "dpf_certified")

@@ -12,7 +12,9 @@ its conditions, requirements, located fields, and the ``{{ … }}`` expressions 
 messages, never the words of a message (EXP-005's "the addresses or networks of the
 partner's gateways" reads no `addresses`) nor a parameter's description; a rule of another
 section reads it when its description names the path in backticks (``HDS-001`` counts
-systems whose `health_data` is true).
+systems whose `health_data` is true). A helper reads fields for the rules that call it: those
+of other objects (``_HELPER_READS``), and those of the object a rule gives it
+(``is_adequate_for(s.country, s)`` reads the `dpf_certified` of a sub-processor ``s``).
 """
 
 from __future__ import annotations
@@ -325,6 +327,23 @@ _HELPER_READS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# Helpers that read fields of the object a rule passes them, last argument
+# (`is_adequate_for(s.country, s)` reads `s.dpf_certified`): the fields each may read. A rule
+# reads such a field on `self` when it passes `self`, on the items of a list when it passes
+# a variable (`s`, an item of `self.subprocessors` the list rows below check).
+def _argument_reads() -> dict[str, frozenset[str]]:
+    from hdsguard import data
+
+    return {"is_adequate_for": data.adequacy_recipient_fields()}
+
+
+def _passing(helpers: list[str], argument: str) -> str:
+    """A pattern for a call of one of ``helpers`` whose last argument matches ``argument``
+    (its other arguments may hold one level of parentheses: ``self.?country.orValue("")``)."""
+    names = "|".join(re.escape(h) for h in helpers)
+    return rf"(?<![\w.])(?:{names})\((?:[^()]|\([^()]*\))*,\s*{argument}\s*\)"
+
+
 class _Readers:
     """Which built-in rules read a field, from the text of the policy files."""
 
@@ -349,7 +368,11 @@ class _Readers:
         if not relative:  # a top-level value such as `version`
             return []
         word = re.escape(relative)
-        in_logic = re.compile(rf"(?<![\w.]){word}(?![\w])|self\.{word}(?![\w])")
+        leaf = relative.rsplit(".", 1)[-1]
+        # The helpers that read this field of the object they are given.
+        given = [h for h, names in _argument_reads().items() if leaf in names]
+        on_self = rf"|{_passing(given, 'self')}" if given and "." not in relative else ""
+        in_logic = re.compile(rf"(?<![\w.]){word}(?![\w])|self\.{word}(?![\w]){on_self}")
         in_prose = re.compile(rf"`{word}(`|:)")
         rules = {
             rule
@@ -363,7 +386,10 @@ class _Readers:
         if "." in relative and not rules:
             # A field of the items of a list (`vulnerabilities[].cvss`): read by the rules
             # that read the list and name the field on an item (`v.cvss`).
-            parent, leaf = relative.rsplit(".", 1)
-            on_item = re.compile(rf"\.\??{re.escape(leaf)}(?![\w])")  # `r.to`, `r.?to`
+            parent = relative.rsplit(".", 1)[0]
+            # `r.to`, `r.?to`, or the item given to a helper that reads the field on it.
+            variable = r"(?!self\b)[a-z_]\w*"  # a macro's item (`s`), not the target
+            through = f"|{_passing(given, variable)}" if given else ""
+            on_item = re.compile(rf"\.\??{re.escape(leaf)}(?![\w]){through}")
             rules = {r for r in self.of(section, parent) if on_item.search(self._logic[r])}
         return sorted(rules)

@@ -22,6 +22,7 @@ from typing import Any
 __all__ = [
     "activity_name",
     "adequacy_recipient_field",
+    "adequacy_recipient_fields",
     "adequacy_scope",
     "adequate",
     "adequate_for",
@@ -183,6 +184,12 @@ def adequacy_recipient_field(code: str) -> str | None:
     """The declaration field a recipient in ``code`` must set to true to be covered by a
     partial adequacy decision (``"dpf_certified"`` for the US), else ``None``."""
     return _recipient_fields().get(code)
+
+
+def adequacy_recipient_fields() -> frozenset[str]:
+    """Every declaration field a partial adequacy decision reads on a recipient: what
+    :func:`adequate_for` (the helper ``is_adequate_for``) may read of the object it is given."""
+    return frozenset(_recipient_fields().values())
 
 
 def adequate_for(code: str, recipient: object) -> bool:
