@@ -7,8 +7,8 @@ when the policy loaded (the placeholder's own program, or its item of the messag
 :mod:`.template`); :mod:`.selffields` follows the paths of ``self`` its nodes read;
 :mod:`.listpart` cuts one item, or one node, out of it with the reference and type entries of
 its nodes (:func:`ids`); :mod:`.locality` reads its reference map (:func:`references`). A node
-that reads only ``params`` is evaluated alone (:func:`alone`), never compiled again from a
-text.
+that reads only ``params`` is evaluated alone (:func:`hdsguard.policies.listpart.alone`),
+never compiled again from a text.
 
 The macros are already expanded there: ``list.map(x, …)``, ``exists``, ``cel.bind`` are
 comprehensions (kind ``fold``); ``has(self.a)`` is a call of ``has``; ``self.?a`` is an optional
@@ -23,8 +23,6 @@ import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
-
-from cel_expr_python import cel
 
 from hdsguard.policies.protowire import (
     ANY_URL,
@@ -378,16 +376,3 @@ def path(node: Node) -> tuple[str, ...] | None:
         head = path(node.target)
         return None if head is None else (*head, node.name)
     return None
-
-
-def alone(runtime_env: cel.Env, node: Node) -> cel.Expression:
-    """``node`` as a program of its own, cut out of the checked tree it is part of;
-    ValueError when it cannot be."""
-    from hdsguard.policies.listpart import subtree
-
-    if not node.expr or not node.checked:
-        raise ValueError("a node of no checked tree")
-    try:
-        return runtime_env.deserialize(subtree(node))
-    except Exception as exc:  # the runtime raises plain RuntimeErrors
-        raise ValueError(str(exc)) from None

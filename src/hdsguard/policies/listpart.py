@@ -12,12 +12,15 @@ text reading ``params`` to its policy (:func:`hdsguard.policies.celenv.scope_to_
 the item keeps that binding. The tree is read as :mod:`.celtree` decodes it; the reference
 and type maps keep the entries of the item's own nodes only (:func:`.celtree.ids`), so that
 what is read from its tree (the date, the fields of ``self``) is what the item reads, not its
-neighbours.
+neighbours. A node the rule help evaluates with the params alone is cut out of its tree the
+same way (:func:`alone`).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+
+from cel_expr_python import cel
 
 from hdsguard.policies.celtree import Node, ids, node_of
 from hdsguard.policies.protowire import ANY_URL as _ANY_URL
@@ -64,11 +67,21 @@ def item(checked: bytes, position: int) -> bytes:
     return _field(_ANY_URL, _CHECKED) + _field(_ANY_VALUE, b"".join(out))
 
 
+def alone(runtime_env: cel.Env, node: Node) -> cel.Expression:
+    """``node`` as a program of its own, cut out of the checked tree it is part of;
+    ValueError when it cannot be."""
+    if not node.expr or not node.checked:
+        raise ValueError("a node of no checked tree")
+    try:
+        return runtime_env.deserialize(subtree(node))
+    except Exception as exc:  # the runtime raises plain RuntimeErrors
+        raise ValueError(str(exc)) from None
+
+
 def subtree(node: Node) -> bytes:
     """``node``, a node of a checked expression (:mod:`.celtree`), as a checked expression of
-    its own: with the reference and type entries of its own nodes
-    (:func:`hdsguard.policies.celtree.alone`). ValueError when its tree is no checked
-    expression."""
+    its own: with the reference and type entries of its own nodes (:func:`alone`). ValueError
+    when its tree is no checked expression."""
     rest, entries = _indexed(node.checked)
     own = b"".join(raw for key in sorted(ids(node)) for raw in entries.get(key, ()))
     body = _field(_EXPR, node.expr) + own + rest

@@ -41,9 +41,10 @@ from typing import Any
 
 from hdsguard.i18n import N_, _
 from hdsguard.policies.celenv import DATE_READ, SECTIONS_READ, CelRuntime, evaluate
-from hdsguard.policies.celtree import Node, alone, free_names, path, tree
+from hdsguard.policies.celtree import Node, free_names, path, tree
 from hdsguard.policies.compiled import CompiledPolicy
 from hdsguard.policies.inline import WORDED_VAR
+from hdsguard.policies.listpart import alone
 from hdsguard.policies.template import (
     _PLACEHOLDER,
     DeferredPart,
