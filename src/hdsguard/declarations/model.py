@@ -362,10 +362,6 @@ def informational(reason: str) -> dict[str, Any]:
 _IDENTIFIES = "identifies the object for people; rules decide on its dated, checkable facts"
 _NOTES_INFO = informational("free text for people; a rule cannot decide on prose")
 _WHY_3 = "rules decide on the clauses, not on the signature date (checked for plausibility only)"
-_WHY_5 = (
-    "HDS v2 certification already requires an ISO 27001 ISMS, checked through the HDS "
-    "certificate (HDS-001 to HDS-005)"
-)
 _WHY_6 = (
     "SecNumCloud is not required of health-data hosts by the CSP or HDS v2; context for "
     "the non-EU law exposure of HDS-008"
@@ -792,10 +788,14 @@ class Provider(Strict):
         "infrastructure: a loop (A hosted by B and B by A, or A by itself) names no real host "
         "and is a located error, each link named.",
     )
+    # Read since the twenty-third session: it was informational, and an expired ISO 27001
+    # certificate passed silently, though HDS v2 is an ISO 27001 ISMS plus HDS requirements.
     iso27001: Iso27001 | None = Field(
         None,
-        description="The provider's ISO 27001 certificate.",
-        json_schema_extra=informational(_WHY_5),
+        description="The provider's ISO 27001 certificate. Optional; once its `valid_until` "
+        "has passed, HDS-003 warns on a provider that declares an HDS certificate (HDS v2 "
+        "is an ISO 27001 ISMS plus HDS requirements; the HDS certificate stays the binding "
+        "evidence).",
     )
     secnumcloud: StrictBool | None = Field(
         None,
