@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.helpers import check_declaration, only_finding
+from tests.helpers import REPO, check_declaration, only_finding
 
 check = check_declaration
 finding = only_finding
@@ -71,3 +72,38 @@ def test_hds003_an_absent_iso27001_date_is_never_a_warning(tmp_path: Path, iso: 
     found = finding(check(tmp_path, PROVIDER.format(iso=iso)), "HDS-003", "providers/p1")
     assert found["status"] == "pass", found
     assert found["line"] == 4, found
+
+
+# ------------------------------------- FW-004 and PAT-003 on the same absent internet_facing
+
+BOTH = """
+firewalls:
+  - id: fw1
+    rules:
+      - {from: any, to: dmz, port: any, action: allow}
+    vulnerabilities:
+      - {cve: CVE-2026-3333, cvss: 9.3, published: 2026-10-01, kev: false}
+"""
+
+
+def test_fw004_warns_and_pat003_fails_on_the_same_absent_internet_facing(
+    tmp_path: Path,
+) -> None:
+    # Pinned (the lead's decision): PAT-003's field decides a deadline of domain.md's own
+    # table for a declared critical flaw (a failure, standing since the twenty-first
+    # session); FW-004's judges the catalogue's any-to-zone extension over optional rules (a
+    # warning, twenty-second session). What changed is that each description says why.
+    result = check(tmp_path, BOTH)
+    assert finding(result, "FW-004", "firewalls/fw1")["status"] == "warn"
+    pat = finding(result, "PAT-003", "firewalls/fw1")
+    assert pat["status"] == "fail"
+    assert "evidence missing: `internet_facing` is not declared" in pat["message"]
+    assert "where FW-004 only warns on the same absence" in _description("PAT-003")
+    assert "where PAT-003 fails on it" in _description("FW-004")
+
+
+def _description(rule: str) -> str:
+    text: str = yaml.safe_load((REPO / "policies" / f"{rule}.yaml").read_text("utf-8"))[
+        "description"
+    ]
+    return text
