@@ -107,3 +107,126 @@ def _description(rule: str) -> str:
         "description"
     ]
     return text
+
+
+# ------------------------------------------ contradictory evidence is not plausible evidence
+
+SERVICE = """
+services:
+  - id: web
+    protocol: https
+    exposure: internal
+    vulnerabilities:
+      - {{cve: CVE-2026-0001, cvss: 5.0, published: 2026-11-01, kev: false}}
+      - {vuln}
+"""
+
+
+@pytest.mark.parametrize(
+    ("vuln", "rule", "column", "words"),
+    [
+        # Passed: listed by CISA before its publication; PAT-002's 30-day clock runs from
+        # the later date, PAT-003's from the earlier.
+        (
+            "{cve: CVE-2026-7004, cvss: 9.8, published: 2026-11-25, kev: true, "
+            "kev_added: 2026-11-20}",
+            "PAT-003",
+            75,
+            "CVE-2026-7004 declares `kev_added` 2026-11-20, before `published` 2026-11-25",
+        ),
+        (
+            "{cve: CVE-2026-7004, cvss: 9.8, published: 2026-11-25, kev: true, "
+            "kev_added: 2026-11-20}",
+            "PAT-002",
+            41,
+            "CVE-2026-7004 (CVSS 9.8), published 2026-11-25 as declared, yet added to the "
+            "CISA KEV catalogue on 2026-11-20 (`kev_added`), before it",
+        ),
+        # Passed as a KEV entry within its deadline: red only once late.
+        (
+            "{cve: CVE-2026-7002, cvss: 7.5, published: 2026-09-01, kev: false, "
+            "kev_added: 2026-11-20}",
+            "PAT-003",
+            64,
+            "CVE-2026-7002 declares `kev: false` beside `kev_added` 2026-11-20: the "
+            "declaration contradicts itself, and it is read as known exploited",
+        ),
+        # Passed: an id of 2026 published in 2020; a wrong id misses the KEV catalogue.
+        (
+            "{cve: CVE-2026-1234, cvss: 7.5, published: 2020-11-20, kev: false}",
+            "PAT-003",
+            41,
+            "`cve: CVE-2026-1234` cannot have been published on 2020-11-20, before 2026",
+        ),
+        (
+            "{cve: CVE-2027-0001, cvss: 9.1, published: 2026-11-20, kev: false}",
+            "PAT-002",
+            41,
+            "CVE-2027-0001 (CVSS 9.1), published 2026-11-20 as declared, yet its id is of "
+            "2027, a later year",
+        ),
+    ],
+)
+def test_a_contradiction_warns_at_the_contradicting_field(
+    tmp_path: Path, vuln: str, rule: str, column: int, words: str
+) -> None:
+    found = finding(check(tmp_path, SERVICE.format(vuln=vuln)), rule, "services/web")
+    assert found["status"] == "warn", found
+    assert (found["line"], found["column"]) == (7, column), found
+    assert words in found["message"], found["message"]
+
+
+def test_a_late_kev_entry_declared_not_kev_stays_red_and_says_so(tmp_path: Path) -> None:
+    vuln = (
+        "{cve: CVE-2026-7002, cvss: 7.5, published: 2026-09-01, kev: false, kev_added: 2026-10-01}"
+    )
+    found = finding(check(tmp_path, SERVICE.format(vuln=vuln)), "PAT-003", "services/web")
+    assert found["status"] == "fail"
+    assert "its declared `kev: false` contradicts its `kev_added`" in found["message"]
+    french = check(tmp_path, SERVICE.format(vuln=vuln), "--lang", "fr")
+    assert (
+        "son `kev: false` déclaré contredit son `kev_added`"
+        in (finding(french, "PAT-003", "services/web")["message"])
+    )
+
+
+@pytest.mark.parametrize(
+    "vuln",
+    [
+        # Pinned: listed on its publication day; an id reserved one year, published the next.
+        "{cve: CVE-2026-7004, cvss: 9.8, published: 2026-11-20, kev: true, kev_added: 2026-11-20}",
+        "{cve: CVE-2025-1234, cvss: 9.8, published: 2026-11-20, kev: false}",
+        "{cve: GHSA-abcd-efgh-ijkl, cvss: 9.8, published: 2026-11-20, kev: false}",
+    ],
+)
+def test_consistent_declarations_stay_green(tmp_path: Path, vuln: str) -> None:
+    result = check(tmp_path, SERVICE.format(vuln=vuln))
+    for rule in ("PAT-002", "PAT-003"):
+        assert finding(result, rule, "services/web")["status"] == "pass", rule
+
+
+ORGANISATION = """
+organisation:
+  name: Clinique du Parc
+  kind: clinic
+  finess:
+    ej: "750712184"
+    et: ["690781810", {et}]
+"""
+
+
+def test_gov001_warns_on_the_legal_entitys_number_among_the_establishments(
+    tmp_path: Path,
+) -> None:
+    # Passed: a number is either a legal entity's or an establishment's, never both.
+    found = finding(
+        check(tmp_path, ORGANISATION.format(et='"750712184"')), "GOV-001", "organisation"
+    )
+    assert found["status"] == "warn", found
+    assert (found["line"], found["column"]) == (6, 23), found
+    assert found["message"].startswith(
+        "the legal entity's FINESS number 750712184 (`finess.ej`) is declared as an "
+        "establishment's too (`finess.et`)"
+    ), found["message"]
+    other = check(tmp_path, ORGANISATION.format(et='"130786049"'))
+    assert finding(other, "GOV-001", "organisation")["status"] == "pass"

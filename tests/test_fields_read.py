@@ -158,8 +158,6 @@ READ_FROM_ELSEWHERE = {
     "certificates.id": "an identifier: services name their certificate by it (tls.certificate)",
     "certificates.sha256": READ_BY_HELPERS["sha256"],
     "services.addresses": READ_BY_HELPERS["addresses"],
-    "services.vulnerabilities.kev_added": READ_BY_HELPERS["kev_added"],
-    "firewalls.vulnerabilities.kev_added": READ_BY_HELPERS["kev_added"],
 }
 
 
