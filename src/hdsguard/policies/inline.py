@@ -129,7 +129,7 @@ _INDEX_OF = (
 )
 
 
-# The variable the rewrite binds the value to: the rule help (rulehelp._innermost_call) reads
+# The variable the rewrite binds the value to: the rule help (slotwords._innermost_call) reads
 # a binding of it as the ``worded`` call the text wrote.
 WORDED_VAR = "hds_w"
 

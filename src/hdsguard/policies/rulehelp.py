@@ -31,6 +31,10 @@ Each placeholder is read from the tree the runtime checked when the policy loade
 its text: the help says what the runtime runs. Wording the whole catalogue this way costs a
 SARIF run ≈ 25-40 ms (decoding the trees, evaluating the parts that read only params); no
 other run words it (``CheckOptions.rule_help``).
+
+This module assembles the help (paragraphs, cases, a sentence once per alternative); what a
+condition says in words is :mod:`.conditionwords`, what a slot is called :mod:`.slotwords`,
+and what the params alone decide :mod:`.paramvalues`.
 """
 
 from __future__ import annotations
@@ -39,12 +43,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from hdsguard.i18n import N_, _
-from hdsguard.policies.celenv import DATE_READ, SECTIONS_READ, CelRuntime, evaluate
-from hdsguard.policies.celtree import Node, free_names, path, tree
+from hdsguard.i18n import _
+from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.celtree import Node, tree
 from hdsguard.policies.compiled import CompiledPolicy
-from hdsguard.policies.inline import WORDED_VAR
-from hdsguard.policies.listpart import alone
+from hdsguard.policies.conditionwords import case, condition
+from hdsguard.policies.paramvalues import Params
+from hdsguard.policies.slotwords import ELLIPSIS, slot
 from hdsguard.policies.template import (
     _PLACEHOLDER,
     DeferredPart,
@@ -53,18 +58,6 @@ from hdsguard.policies.template import (
     compile_template,
     to_text,
 )
-
-# What a computation on the target is called in a slot: by the helper it calls.
-_HELPER_WORDS = {
-    "provider": N_("provider"),
-    "system": N_("system"),
-    "vendor": N_("vendor"),
-    "observed_certificates": N_("observed certificates"),
-    "evidence_ports_of": N_("protocols observed"),
-    "internet_service_ids_on_premises": N_("services exposed from the premises"),
-    "cabf_max_days": N_("maximum lifetime"),
-}
-_ELLIPSIS = "<…>"
 
 
 def remediation_help(
@@ -91,7 +84,7 @@ def worded_text(
         compiled = compile_template(runtime, template, policy_id, lang)
     except ValueError:
         pieces = _PLACEHOLDER.split(template)
-        return wording.words([_ELLIPSIS if i % 2 else p for i, p in enumerate(pieces)])
+        return wording.words([ELLIPSIS if i % 2 else p for i, p in enumerate(pieces)])
     return wording.text(compiled)
 
 
@@ -99,9 +92,8 @@ class _Wording:
     def __init__(
         self, runtime: CelRuntime, policy_id: str | None, params: dict[str, Any], lang: str
     ) -> None:
-        self.runtime = runtime
+        self.values = Params(runtime, params)
         self.policy_id = policy_id
-        self.params = params
         self.lang = lang
         # The tree of each list expression a template's placeholders are items of, by id.
         self._lists: dict[int, Node] = {}
@@ -120,7 +112,7 @@ class _Wording:
                 try:
                     parts.append(self._tree(part))
                 except ValueError:
-                    parts.append(_ELLIPSIS)
+                    parts.append(ELLIPSIS)
             number += 1
         return self.words(parts)
 
@@ -151,8 +143,8 @@ class _Wording:
             if isinstance(part, str):
                 line += part
                 continue
-            node = self._chosen(part)
-            if self._conditional(node):
+            node = self.values.chosen(part)
+            if self.values.conditional(node):
                 test, yes, no = node.children
                 yes_text, no_text = self._inline(yes), self._inline(no)
                 if _sentence(yes_text) or _sentence(no_text) or no.kind == "cond":
@@ -166,7 +158,7 @@ class _Wording:
                     and not (_slot(yes_text) and _slot(no_text))
                 ):
                     # Two fragments of one sentence: the whole text once for each.
-                    words = self._condition(test)
+                    words = condition(test)
                     first = self._paragraphs([*parts[:index], yes, *parts[index + 1 :]])
                     other = self._paragraphs([*parts[:index], no, *parts[index + 1 :]])
                     return [
@@ -182,43 +174,29 @@ class _Wording:
         other branch "Otherwise, if …: …" (a conditional again, or a branch that chooses
         between two fragments of its sentence) or "Otherwise: …"."""
         test, yes, no = node.children
-        words = self._condition(test)
+        words = condition(test)
         yes_text = self._inline(yes).strip()
-        other = self._unfolded(self._chosen(no))
+        other = self._unfolded(self.values.chosen(no))
         kind = "if" if first else "elif"
-        if self._conditional(other) and yes_text:
-            return [self._case(words, kind, yes_text), *self._alternatives(other, first=False)]
+        if self.values.conditional(other) and yes_text:
+            return [self._case_of(words, kind, yes_text), *self._alternatives(other, first=False)]
         no_text = self._inline(no).strip()
         if not yes_text:
-            negated = self._condition(test, negate=True) if words is not None else None
-            return [self._case(negated, kind, no_text)] if no_text else []
-        out = [self._case(words, kind, yes_text)]
+            negated = condition(test, negate=True) if words is not None else None
+            return [self._case_of(negated, kind, no_text)] if no_text else []
+        out = [self._case_of(words, kind, yes_text)]
         if no_text:
-            out.append(self._case(None, "else", no_text))
+            out.append(self._case_of(None, "else", no_text))
         return out
 
     def _lead(self, paragraphs: list[str], words: str | None, kind: str) -> list[str]:
         """``paragraphs`` with their first one opened as a case (:meth:`_case`)."""
         if not paragraphs:
             return []
-        return [self._case(words, kind, paragraphs[0]), *paragraphs[1:]]
+        return [self._case_of(words, kind, paragraphs[0]), *paragraphs[1:]]
 
-    def _case(self, words: str | None, kind: str, text: str) -> str:
-        """One case's paragraph: "If W: …" (``kind`` "if"), "Otherwise, if W: …" ("elif"),
-        "Otherwise: …" ("else"); "Where it applies: …" when its condition has no words here
-        (a user's rule: the catalogue words every one, tests/test_rulehelp.py). A text that
-        opens with a condition of its own ("If <name> supplies no software …, declare …",
-        VND-008) is joined to the case's in one sentence: "If W, and if <name> …"."""
-        if not text.startswith(_OWN_CONDITION.get(self.lang, ("If ",))):
-            return _lead_of(words, kind) + text
-        case = text[:1].lower() + text[1:]
-        if kind == "else":
-            return _("Otherwise, {case}").format(case=case)
-        if words is None:
-            return _lead_of(words, kind) + text
-        if kind == "if":
-            return _("If {condition}, and {case}").format(condition=words, case=case)
-        return _("Otherwise, if {condition}, and {case}").format(condition=words, case=case)
+    def _case_of(self, words: str | None, kind: str, text: str) -> str:
+        return case(words, kind, text, self.lang)
 
     def _unfolded(self, node: Node) -> Node:
         """``(c ? "Declare …, stop" : "Stop") + " exposing …"``, a sentence whose start
@@ -235,14 +213,14 @@ class _Wording:
     def _fragment_choice(self, node: Node) -> Node | None:
         """The first conditional on the target, among the pieces ``node`` joins with ``+``,
         that chooses between two fragments (neither empty nor both plain slots)."""
-        node = self._chosen(node)
+        node = self.values.chosen(node)
         if node.kind == "op" and node.name == "+":
             for child in node.children:
                 found = self._fragment_choice(child)
                 if found is not None:
                     return found
             return None
-        if self._conditional(node):
+        if self.values.conditional(node):
             yes, no = (self._inline(child) for child in node.children[1:])
             if yes.strip() and no.strip() and not (_slot(yes) and _slot(no)):
                 return node
@@ -251,19 +229,19 @@ class _Wording:
     # -- inline text -------------------------------------------------------------------
 
     def _inline(self, node: Node) -> str:
-        node = self._chosen(node)
+        node = self.values.chosen(node)
         if node.kind == "lit":
             return to_text(node.value, self.lang)
         if node.kind == "op" and node.name == "+":
             # Piece by piece, before any evaluation: a sentence _unfolded rebuilt is no node
             # of a checked tree, and its pieces are.
             return "".join(self._inline(child) for child in node.children)
-        if self._pure(node):
-            missing = self._missing_param(node)
+        if self.values.pure(node):
+            missing = self.values.missing(node)
             if missing is not None:
                 return "<" + missing + ">"
-            value = self._evaluate(node)
-            return _ELLIPSIS if value is None else to_text(value, self.lang)
+            value = self.values.evaluate(node)
+            return ELLIPSIS if value is None else to_text(value, self.lang)
         if node.kind == "call" and node.name == "string" and node.target is None and node.args:
             return self._inline(node.args[0])
         if node.kind == "cond":
@@ -273,195 +251,11 @@ class _Wording:
             if _slot(yes) and _slot(no):
                 return "<" + _("{a} or {b}").format(a=yes[1:-1], b=no[1:-1]) + ">"
             return f"{yes} / {no}"
-        return self._slot(node)
-
-    def _missing_param(self, node: Node) -> str | None:
-        """The name of the parameter ``node`` quotes (``params.x``, ``string(params.x)``) when
-        it has no value here: a template worded without its params (a RuleInfo built by hand,
-        in SARIF), whose slot is then named after it."""
-        while node.kind == "call" and node.name == "string" and len(node.args) == 1:
-            node = node.args[0]
-        chain = path(node)
-        if chain and len(chain) == 2 and chain[0] == "params" and chain[1] not in self.params:
-            return chain[1]
-        return None
-
-    def _slot(self, node: Node) -> str:
-        chain = path(node)
-        if chain is not None:
-            if chain[0] == "self" and len(chain) > 1:
-                return "<" + ".".join(chain[1:]) + ">"
-            if chain == ("target",):
-                return "<" + _("target") + ">"
-            if chain == ("now",):
-                return "<" + _("date") + ">"
-        helper = _innermost_call(node)
-        if helper is not None:
-            word = _HELPER_WORDS.get(helper)
-            return "<" + (_(word) if word else helper.replace("_", " ")) + ">"
-        return _ELLIPSIS
+        return slot(node)
 
     # -- what reads only the params ------------------------------------------------------
 
-    def _pure(self, node: Node) -> bool:
-        for name in free_names(node):
-            if name.endswith("()"):
-                helper = name[:-2]
-                if SECTIONS_READ.get(helper) or helper in DATE_READ:
-                    return False
-            elif name != "params":
-                return False
-        return True
-
-    def _chosen(self, node: Node) -> Node:
-        """A conditional whose test reads only the params, replaced by its chosen branch."""
-        while node.kind == "cond" and self._pure(node.children[0]):
-            test = self._evaluate(node.children[0])
-            if not isinstance(test, bool):
-                break
-            node = node.children[1] if test else node.children[2]
-        return node
-
-    def _conditional(self, node: Node) -> bool:
-        return node.kind == "cond" and not self._pure(node.children[0])
-
-    def _evaluate(self, node: Node) -> Any:
-        chain = path(node)
-        if chain is not None and chain[0] == "params" and len(chain) == 2:
-            return self.params.get(chain[1])  # no compilation for the most common case
-        try:
-            expr = alone(self.runtime.env, node)
-        except ValueError:
-            return None
-        # Cut out of the binding that scoped it to its policy: ``params`` is the policy's own.
-        activation = self.runtime.activation({"params": self.params})
-        value, error = evaluate(expr, activation)
-        return None if error else value
-
     # -- conditions in words ---------------------------------------------------------------
-
-    def _condition(self, node: Node, negate: bool = False) -> str | None:
-        terms = self._terms(node, negate)
-        if terms is None:
-            return None
-        kind, items = terms
-        if kind == "or":
-            return _(", or ").join(items)
-        return _(" and ").join(items)
-
-    def _terms(self, node: Node, negate: bool) -> tuple[str, list[str]] | None:
-        if node.kind == "not":
-            return self._terms(node.children[0], not negate)
-        if node.kind == "op" and node.name in ("&&", "||"):
-            joined = "and" if (node.name == "&&") != negate else "or"
-            items: list[str] = []
-            for child in node.children:
-                inner = self._terms(child, negate)
-                if inner is None:
-                    return None
-                if inner[0] == joined or len(inner[1]) == 1:
-                    items += inner[1]
-                else:
-                    items.append(_(" and ").join(inner[1]))
-            return joined, items
-        atom = self._atom(node, negate)
-        return None if atom is None else ("and", [atom])
-
-    def _atom(self, node: Node, negate: bool) -> str | None:
-        if (
-            node.kind == "call"
-            and node.name == "when"
-            and node.target is None
-            and len(node.args) == 2
-            and node.args[0].kind == "lit"
-            and isinstance(node.args[0].value, str)
-        ):
-            # The author's words for the condition (docs/policy-format.md); none for its
-            # negation, which they do not say.
-            return None if negate else node.args[0].value
-        if node.kind == "call" and node.name == "hasValue" and node.target is not None:
-            field = _field(path(node.target))
-            if field is None:
-                return None
-            text = _("`{field}` is not declared") if negate else _("`{field}` is declared")
-            return text.format(field=field)
-        if node.kind == "op" and node.name in ("==", "!="):
-            left, right = node.children
-            if left.kind == "lit":
-                left, right = right, left
-            if right.kind != "lit":
-                return None
-            equal = (node.name == "==") != negate
-            value = _literal(right.value)
-            if path(left) == ("target",):
-                text = _("the target is {value}") if equal else _("the target is not {value}")
-                return text.format(value=value)
-            field = _field(path(left))
-            if field is None:
-                return None
-            text = _("`{field}` is {value}") if equal else _("`{field}` is not {value}")
-            return text.format(field=field, value=value)
-        if (
-            node.kind == "call"
-            and node.name == "startsWith"
-            and node.target is not None
-            and path(node.target) == ("target",)
-            and len(node.args) == 1
-            and node.args[0].kind == "lit"
-        ):
-            section = str(node.args[0].value).rstrip("/")
-            if negate:
-                return _("the target is not declared in `{section}`").format(section=section)
-            return _("the target is declared in `{section}`").format(section=section)
-        return None
-
-
-def _field(chain: tuple[str, ...] | None) -> str | None:
-    if chain is None or chain[0] != "self" or len(chain) < 2:
-        return None
-    return ".".join(chain[1:])
-
-
-def _literal(value: object) -> str:
-    if value == "":
-        return _("empty")
-    if isinstance(value, bool):
-        return "`true`" if value else "`false`"
-    return f"`{value}`"
-
-
-def _innermost_call(node: Node) -> str | None:
-    """The helper a computation starts from: ``provider`` in ``provider(x).name``,
-    ``observed_certificates`` in ``observed_certificates(self).map(…).join(…)``."""
-    found: str | None = None
-    while True:
-        if node.kind == "fold" and node.value == WORDED_VAR and node.children[4].kind == "cond":
-            # ``worded(f, v)`` as inline.py compiles it: its last branch calls the helper.
-            node = node.children[4].children[2]
-            continue
-        if node.kind == "fold":  # a macro: what it ranges over
-            node = node.children[0]
-            continue
-        if node.kind == "cond" and _evidence_guard(node.children[0]):
-            node = node.children[1]
-            continue
-        if node.kind == "call":
-            if node.target is None:
-                return node.name
-            found = node.name
-        if node.kind in ("call", "select") and node.target is not None:
-            node = node.target
-            continue
-        return found if node.kind == "call" else None
-
-
-def _evidence_guard(node: Node) -> bool:
-    """``evidence_given()`` (or ``evidence_given() || …``): what the compiled program tests
-    before it calls the evidence helper the text calls (``evidence_given() ?
-    observed_certificates(self) : []``, :mod:`hdsguard.policies.inline`)."""
-    if node.kind == "op" and node.name == "||":
-        return _evidence_guard(node.children[0])
-    return node.kind == "call" and node.name == "evidence_given" and not node.args
 
 
 def _sentence(text: str) -> bool:
@@ -471,23 +265,6 @@ def _sentence(text: str) -> bool:
 
 def _slot(text: str) -> bool:
     return text.startswith("<") and text.endswith(">") and text.count("<") == 1
-
-
-# How a text of each language opens with a condition ("S'il" as well as "Si" in French; not
-# "S'" alone, which opens "S'assurer que …").
-_OWN_CONDITION = {"en": ("If ",), "fr": ("Si ", "S'il ", "S'ils ")}
-
-
-def _lead_of(words: str | None, kind: str) -> str:
-    """What opens a case of ``kind`` ("if", "elif", "else"): "If W: ", "Otherwise, if W: ",
-    "Otherwise: "; a condition without words here, "Where it applies: "."""
-    if kind == "else":
-        return _("Otherwise: ")
-    if words is None:
-        return _("Where it applies: ") if kind == "if" else _("Otherwise, where it applies: ")
-    if kind == "if":
-        return _("If {condition}: ").format(condition=words)
-    return _("Otherwise, if {condition}: ").format(condition=words)
 
 
 def _replaced(node: Node, old: Node, new: Node) -> Node:
