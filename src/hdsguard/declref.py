@@ -334,7 +334,8 @@ _HELPER_READS: dict[tuple[str, str], tuple[str, ...]] = {
 def _argument_reads() -> dict[str, frozenset[str]]:
     from hdsguard import data
 
-    return {"is_adequate_for": data.adequacy_recipient_fields()}
+    fields = data.adequacy_recipient_fields()
+    return {"is_adequate_for": fields, "eea_or_adequate_for": fields}
 
 
 def _passing(helpers: list[str], argument: str) -> str:

@@ -177,7 +177,7 @@ _EVIDENCE = frozenset(EVIDENCE_SECTIONS)
 # other name).
 _PURE = (
     "days_since", "days_until", "days_between", "months_before", "months_since", "is_date",
-    "in_eea",
+    "in_eea", "eea_or_adequate_for",
     "is_adequate", "is_adequate_for", "adequacy_field", "country_name", "required_activities",
     "activity_name", "fr_de", "worded", "when", "hds_language",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
@@ -725,6 +725,12 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         ("in_eea", [_S], _B, data.in_eea),
         ("is_adequate", [_S], _B, lambda c: c in data.adequate()),
         ("is_adequate_for", [_S, _D], _B, data.adequate_for),
+        (
+            "eea_or_adequate_for",
+            [_S, _D],
+            _B,
+            lambda c, r: data.in_eea(c) or data.adequate_for(c, r),
+        ),
         (
             "adequacy_field",
             [_S],

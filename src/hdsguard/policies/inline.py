@@ -167,6 +167,13 @@ _REWRITES: dict[str, Rewrite] = {
     ),
     # The lists are shipped data: the catalogue cache's key covers the whole package.
     "in_eea": _member("in_eea", lambda: data.eea() | data.eea_territories()),
+    # One name for a test VND-003 makes of each recipient: compiled as written out, so that
+    # the program (verdicts, memory) is the one the two calls gave.
+    "eea_or_adequate_for": lambda args: (
+        f"({_REWRITES['in_eea']([args[0]])}) || is_adequate_for({args[0]}, {args[1]})"
+        if len(args) == 2
+        else None
+    ),
     "is_cleartext": _member("is_cleartext", data.cleartext_protocols),
     "is_high_risk": _member("is_high_risk", data.high_risk_protocols),
     "is_remote_access": _member("is_remote_access", data.remote_access_protocols),
