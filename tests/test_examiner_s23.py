@@ -230,3 +230,35 @@ def test_gov001_warns_on_the_legal_entitys_number_among_the_establishments(
     ), found["message"]
     other = check(tmp_path, ORGANISATION.format(et='"130786049"'))
     assert finding(other, "GOV-001", "organisation")["status"] == "pass"
+
+
+# ------------------------------------- probe: a teleradiology group reading images abroad
+
+READERS = """
+vendors:
+  - id: dayread-us
+    name: DayRead Imaging LLC
+    service: Second opinion on imaging examinations
+    country: US
+    processes_personal_data: true
+    health_data_access: true
+    stores_health_data: false
+    transfer_mechanism: scc
+    subprocessors:
+      - {name: CloudDictate, country: US, authorised: true}
+"""
+
+
+def test_vnd003_names_the_recipients_of_a_transfer_not_their_countries_twice(
+    tmp_path: Path,
+) -> None:
+    # Read "transfers to US (United States), US (United States) are covered by scc": the
+    # vendor and its sub-processor, in the same country, were one country said twice.
+    found = finding(check(tmp_path, READERS), "VND-003", "vendors/dayread-us")
+    assert found["status"] == "pass"
+    assert found["message"] == (
+        "transfers to DayRead Imaging LLC (US, United States), sub-processor CloudDictate "
+        "(US, United States) are covered by scc"
+    ), found["message"]
+    french = finding(check(tmp_path, READERS, "--lang", "fr"), "VND-003", "vendors/dayread-us")
+    assert "le sous-traitant ultérieur CloudDictate (US, " in french["message"]
