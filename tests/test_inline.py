@@ -476,3 +476,94 @@ def test_worded_in_the_compiled_language_calls_no_helper(monkeypatch: pytest.Mon
             worded = evaluate(program, activation)[0]
             assert worded == real("via", "direct") + real("kind", "clinic")
             assert calls == [("via", "direct"), ("kind", "clinic")]
+
+
+# ----------------------------------------------------------------- FW-004's helpers by name
+
+FW_CALLS = [
+    "any_to_any_alone(target, params.any_values, params.any_port_values)",
+    "any_to_any(target, params.any_values, params.any_port_values).rules",
+    "internet_to_any(target, params.internet_values, params.any_values, params.any_port_values)",
+    "internet_every_port(target, params.internet_values, params.any_values,"
+    " params.any_port_values)",
+    "any_every_port(target, params.internet_values, params.any_values, params.any_port_values)",
+]
+FIREWALL = {
+    "id": "fw1",
+    "internet_facing": True,
+    "rules": [
+        {"from": "any", "to": "any", "port": "any", "action": "allow"},
+        {"from": "internet", "to": "web", "port": "1-65535", "action": "allow"},
+        {"from": "wan", "to": "0.0.0.0/0", "port": 443, "action": "allow"},
+        {"from": "lan", "to": "dmz", "port": "*", "action": "allow"},
+        {"from": "0.0.0.0/0", "to": "db", "action": "allow"},
+    ],
+}
+SPELLINGS = st.one_of(
+    st.lists(st.sampled_from(["any", "all", "*", "0.0.0.0/0", "internet", "wan", "1-65535"])),
+    st.lists(st.one_of(st.sampled_from(["any", "*"]), st.integers(0, 3)), max_size=3),
+    st.sampled_from(["any", 3, None]),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    any_values=SPELLINGS,
+    any_ports=SPELLINGS,
+    internet=SPELLINGS,
+    bound=st.booleans(),
+    facing=st.sampled_from([True, False, None]),
+)
+def test_fw004_helpers_by_name_give_the_helpers_value(
+    any_values: Any, any_ports: Any, internet: Any, bound: bool, facing: bool | None
+) -> None:
+    """Given the policy and its parameters' names (the lists read from the run's
+    parameters) and as written (the lists converted at each call): the same value, or an
+    error both ways; the parameters not bound (no engine), the call as written."""
+    from hdsguard.policies.celenv import scope_to_policy
+
+    params = {
+        "any_values": any_values,
+        "any_port_values": any_ports,
+        "internet_values": internet,
+    }
+    firewall = {k: v for k, v in FIREWALL.items() if k != "internet_facing"}
+    if facing is not None:  # any_every_port reads a firewall that does not say
+        firewall["internet_facing"] = facing
+    runtime = CelRuntime()
+    for source in FW_CALLS:
+        rewritten = runtime.compile(source, "FW-004")
+        as_written = runtime.env.compile(scope_to_policy(source, "FW-004"))
+        for program in (rewritten, as_written):
+            runtime.context.bind(
+                datetime.date(2026, 11, 28),
+                {"firewalls": [firewall]},
+                None,
+                {"FW-004": params} if bound else None,
+            )
+            runtime.context.evaluating("firewalls/fw1", firewall)
+            activation = runtime.activation(
+                {
+                    "self": firewall,
+                    "params": {"FW-004": params},
+                    "now": "2026-11-28",
+                    "target": "firewalls/fw1",
+                }
+            )
+            if program is rewritten:
+                got = evaluate(program, activation)
+            else:
+                expected = evaluate(program, activation)
+        assert got == expected, source
+        if all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in params.values()):
+            assert got[1] is None, source
+
+
+def test_fw004_helpers_are_given_names_not_lists() -> None:
+    rewritten = inline_helpers(FW_CALLS[0], "FW-004")
+    assert 'hds_any_to_any_alone(target, "FW-004", "any_values", "any_port_values")' in rewritten
+    assert rewritten.count("any_to_any_alone(target, hds_p0, hds_p1)") == 1  # the fallback
+    assert inline_helpers(FW_CALLS[0]) == FW_CALLS[0]  # no policy: as written
+    assert inline_helpers("any_to_any_alone(self.rules, params.a, params.b)", "P") == (
+        "any_to_any_alone(self.rules, params.a, params.b)"
+    )

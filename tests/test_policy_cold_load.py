@@ -70,7 +70,8 @@ def reference(env: Any, source: str, policy_id: str | None) -> str:
     except RuntimeError as exc:
         text = str(exc).removeprefix("INVALID_ARGUMENT: ").removesuffix(" [INVALID_ARGUMENT]")
         return "error: " + text.replace("<input>", "condition")
-    for candidate in (inline_helpers(source), source):
+    scope = policy_id if "params" in source else None  # FW-004's helpers take its id
+    for candidate in (inline_helpers(source, scope), source):
         if policy_id is not None and "params" in candidate:
             candidate = f"cel.bind(params, params[{json.dumps(policy_id)}], {candidate}\n)"
         if candidate == source:

@@ -164,7 +164,7 @@ class Evaluation:
         # The helpers (provider(), …) read the same declarations the expressions see, and
         # count a scan stale by EVD-004's limit for this run (stale()).
         limit = scan_age_limit(values, params, runtime.scan_age_default)
-        runtime.context.bind(as_of, self.sections, limit)
+        runtime.context.bind(as_of, self.sections, limit, values)
         self.now = as_of.isoformat()
         self.evidence = evidence
         self.with_reasons = with_reasons

@@ -189,6 +189,8 @@ _PURE = (
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
     "any_to_any_alone", "internet_to_any", "internet_every_port", "any_every_port",
     "rules_not_stated", "states_address",
+    "hds_params_bound", "hds_any_to_any", "hds_any_to_any_alone", "hds_internet_to_any",
+    "hds_internet_every_port", "hds_any_every_port",
     "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text", "same_holder",
 )  # fmt: skip
@@ -344,10 +346,18 @@ class Context:
     # The target under evaluation, (name, object), named by the engine with its activation:
     # what a helper given `target` reads instead of a list of the target's own (see own()).
     _own: tuple[str, Any] = ("", None)
+    params: Mapping[str, Mapping[str, Any]] | None = None
 
     def bind(
-        self, as_of: datetime.date, sections: dict[str, Any], scan_age_limit: int | None = None
+        self,
+        as_of: datetime.date,
+        sections: dict[str, Any],
+        scan_age_limit: int | None = None,
+        params: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
+        """``params``: each policy's parameters as the engine's activations give them, which
+        FW-004's helpers read by name (policies.inline); None where no engine evaluates."""
+        self.params = params
         self._as_of = as_of
         self._dated = False
         self.scan_age_limit = scan_age_limit
@@ -826,6 +836,40 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
             _L,
             lambda target, i, a, p: _any_every_port(ctx, target, i, a, p),
         ),
+        # The same five given the policy and its parameters' names: the lists read in Python
+        # from the run's parameters (Context.params), none converted nor leaked at each call
+        # (policies.inline puts them behind `hds_params_bound()`).
+        ("hds_params_bound", [], _B, lambda: ctx.params is not None),
+        (
+            "hds_any_to_any",
+            [_S, _S, _S, _S],
+            _D,
+            lambda t, pid, a, p: _any_to_any(ctx, t, *_named2(ctx, pid, a, p), "together"),
+        ),
+        (
+            "hds_any_to_any_alone",
+            [_S, _S, _S, _S],
+            _L,
+            lambda t, pid, a, p: _any_to_any(ctx, t, *_named2(ctx, pid, a, p), "alone"),
+        ),
+        (
+            "hds_internet_to_any",
+            [_S, _S, _S, _S, _S],
+            _L,
+            lambda t, pid, i, a, p: _internet_to_any(ctx, t, *_named3(ctx, pid, i, a, p)),
+        ),
+        (
+            "hds_internet_every_port",
+            [_S, _S, _S, _S, _S],
+            _L,
+            lambda t, pid, i, a, p: _internet_every_port(ctx, t, *_named3(ctx, pid, i, a, p)),
+        ),
+        (
+            "hds_any_every_port",
+            [_S, _S, _S, _S, _S],
+            _L,
+            lambda t, pid, i, a, p: _any_every_port(ctx, t, *_named3(ctx, pid, i, a, p)),
+        ),
         ("rules_not_stated", [_D], _L, lambda rules: _rules_not_stated(ctx, rules)),
         # FW-004: a rule's `from` or `to` names an address (not blank nor a placeholder; "*"
         # is any), as rules_not_stated reads it.
@@ -1052,6 +1096,21 @@ def _internet_to_any(
     if not isinstance(rules, list):
         raise TypeError(f"the rules must be a list or `target`, not {type(rules).__name__}")
     return anytoany.from_internet(rules, internet_values, any_values, any_ports)
+
+
+def _named(ctx: Context, policy: str, name: str) -> Any:
+    """The parameter ``name`` of ``policy`` in this run (KeyError when it has none)."""
+    if ctx.params is None:
+        raise KeyError("no parameters bound")
+    return ctx.params[policy][name]
+
+
+def _named2(ctx: Context, policy: str, a: str, b: str) -> tuple[Any, Any]:
+    return _named(ctx, policy, a), _named(ctx, policy, b)
+
+
+def _named3(ctx: Context, policy: str, a: str, b: str, c: str) -> tuple[Any, Any, Any]:
+    return _named(ctx, policy, a), _named(ctx, policy, b), _named(ctx, policy, c)
 
 
 def _internet_every_port(
@@ -1374,7 +1433,7 @@ class CelRuntime:
                 return None
 
         # Most texts call no helper rewritten there: no scan.
-        inlined = inline_helpers(source) if worth_scanning(source) else source
+        inlined = inline_helpers(source, scope) if worth_scanning(source) else source
         expr = None
         # The scoped text holds the user's text whole, where `params` is dyn as it is outside:
         # once the user's text parses, the scoped one type-checks only if the user's does, so

@@ -198,14 +198,55 @@ _REWRITES: dict[str, Rewrite] = {
 }
 
 
+# FW-004's helpers given `target` and spelling lists of the policy's params: 3,100 calls at
+# 10k objects, each converting two or three lists of strings and leaking them (≈ 1.4 KB a
+# call, ≈ 4 MiB over both processes at a first run's peak). Given the policy's id and the
+# parameters' names instead, the helper reads the same lists from the run's parameters
+# (Context.params, bound by the engine from what its activations hold), when they are lists
+# of strings and parameters are bound; the helper as written otherwise.
+_PARAM = re.compile(r"params\.([a-z_][a-z0-9_]*)")
+_NAMED = {
+    "any_to_any": 2,
+    "any_to_any_alone": 2,
+    "internet_to_any": 3,
+    "internet_every_port": 3,
+    "any_every_port": 3,
+}
+
+
+def _by_name(name: str, args: list[str], policy_id: str | None) -> str | None:
+    """``name(target, params.a, …)`` of a policy: ``hds_<name>(target, "<policy>", "a", …)``
+    behind the test that each list is one of strings, the call as written otherwise."""
+    found = [_PARAM.fullmatch(a) for a in args[1:]]
+    if policy_id is None or args[:1] != ["target"] or len(found) != _NAMED[name]:
+        return None
+    keys = [m.group(1) for m in found if m is not None]
+    if len(keys) != len(found):
+        return None
+    bound = [f"hds_p{i}" for i in range(len(keys))]
+    tests = " && ".join(
+        f"type({b}) == list && {b}.all(hds_px, type(hds_px) == string)" for b in bound
+    )
+    quoted = ", ".join(json.dumps(k) for k in keys)
+    body = (
+        f"hds_params_bound() && {tests}"
+        f" ? hds_{name}(target, {json.dumps(policy_id)}, {quoted})"
+        f" : {name}(target, {', '.join(bound)})"
+    )
+    for b, arg in reversed(list(zip(bound, args[1:], strict=True))):
+        body = f"cel.bind({b}, {arg}, {body})"
+    return body
+
+
 def worth_scanning(source: str) -> bool:
     """Whether ``source`` may call a helper rewritten here (most texts call none)."""
-    return any(name in source for name in _REWRITES)
+    return any(name in source for name in _REWRITES) or any(name in source for name in _NAMED)
 
 
-def inline_helpers(source: str) -> str:
+def inline_helpers(source: str, policy_id: str | None = None) -> str:
     """``source`` with every call of a helper of ``_REWRITES`` (the date helpers,
-    ``kev_added``, ``in_eea``, the protocol classes) replaced by its CEL definition."""
+    ``kev_added``, ``in_eea``, the protocol classes) replaced by its CEL definition;
+    ``policy_id``: the policy whose ``params`` the text reads (FW-004's helpers)."""
     out: list[str] = []
     i = 0
     while (found := _NEXT.search(source, i)) is not None:
@@ -218,8 +259,12 @@ def inline_helpers(source: str) -> str:
             continue
         close = matching(source, found.end() - 1)
         if close is not None:
-            args = [inline_helpers(a.strip()) for a in split_args(source[found.end() : close])]
-            body = _REWRITES[name](args)
+            args = [
+                inline_helpers(a.strip(), policy_id)
+                for a in split_args(source[found.end() : close])
+            ]
+            rewrite = _REWRITES.get(name)
+            body = rewrite(args) if rewrite is not None else _by_name(name, args, policy_id)
             if body is not None:
                 out.append(f"({body})")
                 i = close + 1
@@ -234,7 +279,9 @@ def inline_helpers(source: str) -> str:
 # nor a field or method (`x.days_since(...)`), then its bracket. One search, not a test of
 # every helper at every character: that was 8 % of compiling the catalogue.
 _NEXT = re.compile(
-    r"[\"']|(?<![\w.])(" + "|".join(re.escape(name) for name in _REWRITES) + r")\s*\("
+    r"[\"']|(?<![\w.])("
+    + "|".join(re.escape(name) for name in sorted([*_REWRITES, *_NAMED], key=len, reverse=True))
+    + r")\s*\("
 )
 
 
