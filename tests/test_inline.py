@@ -567,3 +567,48 @@ def test_fw004_helpers_are_given_names_not_lists() -> None:
     assert inline_helpers("any_to_any_alone(self.rules, params.a, params.b)", "P") == (
         "any_to_any_alone(self.rules, params.a, params.b)"
     )
+
+
+# ---------------------------------------------------------------------------- when(words, c)
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=st.one_of(st.booleans(), st.text(max_size=3), st.integers(), st.none()))
+def test_when_inlined_gives_the_helpers_value(value: Any) -> None:
+    """The condition itself for a boolean; the helper's error for anything else, and a
+    missing field the same error."""
+    for source in ('when("the words", self.c)', "when('it (is) so', self.c) && true"):
+        rewritten = RUNTIME.compile(source)
+        as_written = RUNTIME.env.compile(source)
+        for self_ in ({"c": value}, {}):
+            activation = RUNTIME.activation({"self": self_, "now": "2026-11-28"})
+            assert evaluate(rewritten, activation) == evaluate(as_written, activation)
+
+
+def test_when_with_a_boolean_calls_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The call converts and leaks its words (cel-expr-python 0.1.3); the words of a
+    string literal stay in the compiled text, for the rule help."""
+    from hdsguard.policies import celenv
+
+    calls: list[tuple[Any, ...]] = []
+    real = celenv._functions
+
+    def counting(ctx: Any) -> Any:
+        out = []
+        for name, params, returns, impl in real(ctx):
+            if name == "when":
+                impl = lambda *args, _impl=impl: calls.append(args) or _impl(*args)  # noqa: E731
+            out.append((name, params, returns, impl))
+        return out
+
+    monkeypatch.setattr(celenv, "_functions", counting)
+    runtime = CelRuntime()
+    program = runtime.compile('when("the words", self.c > 1) ? "a" : "b"')
+    activation = runtime.activation({"self": {"c": 2}, "now": "2026-11-28"})
+    assert evaluate(program, activation) == ("a", None)
+    assert calls == []
+    assert 'when("the words", hds_when)' in inline_helpers('when("the words", self.c > 1)')
+    # Words that are not one string literal: the call as written.
+    assert inline_helpers('when("a" + "b", self.c)') == 'when("a" + "b", self.c)'
+    odd = runtime.compile('when("w", self.c)')  # a string: no overload, an error
+    assert evaluate(odd, runtime.activation({"self": {"c": "x"}, "now": "2026-11-28"}))[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from hdsguard.i18n import _
 from hdsguard.policies.celtree import Node, path
+from hdsguard.policies.inline import WHEN_VAR
 
 
 def condition(node: Node, negate: bool = False) -> str | None:
@@ -44,6 +45,18 @@ def _terms(node: Node, negate: bool) -> tuple[str, list[str]] | None:
     return None if atom is None else ("and", [atom])
 
 
+def _when_words(node: Node) -> str | None:
+    """The words of ``when(words, condition)`` as inline.py compiles it (``cel.bind(hds_when,
+    condition, type(hds_when) == bool ? hds_when : when(words, hds_when))``), else None."""
+    if node.kind != "fold" or node.value != WHEN_VAR or node.children[4].kind != "cond":
+        return None
+    call = node.children[4].children[2]
+    if call.kind != "call" or call.name != "when" or len(call.args) != 2:
+        return None
+    words = call.args[0]
+    return words.value if words.kind == "lit" and isinstance(words.value, str) else None
+
+
 def _atom(node: Node, negate: bool) -> str | None:
     if (
         node.kind == "call"
@@ -56,6 +69,9 @@ def _atom(node: Node, negate: bool) -> str | None:
         # The author's words for the condition (docs/policy-format.md); none for its
         # negation, which they do not say.
         return None if negate else node.args[0].value
+    words = _when_words(node)
+    if words is not None:
+        return None if negate else words
     if node.kind == "call" and node.name == "hasValue" and node.target is not None:
         field = _field(path(node.target))
         if field is None:

@@ -42,6 +42,12 @@ value with each listed value, giving that value's words in the language the expr
 compiled in, when the run is in that language (``hds_language()``, without an argument:
 nothing converted, and the same string object each time); the helper is still called in
 another language, and for anything but a string (its error).
+
+``when("words", condition)`` gives its condition and exists for the rule help, which reads
+the words (policies/rulehelp.py): 2,328 calls at 10k objects, each leaking its words. With
+the words a string literal, the call becomes its condition, bound to ``hds_when`` and given
+as it is when it is a boolean (the helper, with the same words, for anything else: its
+error); the rule help reads that binding as the call (its words are in the helper's branch).
 """
 
 from __future__ import annotations
@@ -157,6 +163,23 @@ def _worded(args: list[str]) -> str | None:
     )
 
 
+# The variable the rewrite of ``when`` binds the condition to: the rule help
+# (rulehelp._when_words) reads a binding of it as the ``when`` call the text wrote.
+WHEN_VAR = "hds_when"
+
+
+def _when(args: list[str]) -> str | None:
+    """``when("words", condition)``: the condition itself when it is a boolean, the helper
+    (given the same words) for anything else, so that its error is the same. Only for words
+    written as one string literal: evaluating them cannot fail, and the help reads them."""
+    if len(args) != 2 or args[0][:1] not in ("'", '"') or _string_end(args[0], 0) != len(args[0]):
+        return None
+    return (
+        f"cel.bind({WHEN_VAR}, {args[1]}, type({WHEN_VAR}) == bool"
+        f" ? {WHEN_VAR} : when({args[0]}, {WHEN_VAR}))"
+    )
+
+
 _REWRITES: dict[str, Rewrite] = {
     "days_since": lambda args: _DAY.format(a="now", b=args[0]) if len(args) == 1 else None,
     "days_until": lambda args: _DAY.format(a=args[0], b="now") if len(args) == 1 else None,
@@ -195,6 +218,7 @@ _REWRITES: dict[str, Rewrite] = {
     # The words are the language's: the catalogue cache's key holds the language and covers
     # the package (the .po catalogue included).
     "worded": _worded,
+    "when": _when,
 }
 
 
