@@ -612,3 +612,151 @@ def test_when_with_a_boolean_calls_no_helper(monkeypatch: pytest.MonkeyPatch) ->
     assert inline_helpers('when("a" + "b", self.c)') == 'when("a" + "b", self.c)'
     odd = runtime.compile('when("w", self.c)')  # a string: no overload, an error
     assert evaluate(odd, runtime.activation({"self": {"c": "x"}, "now": "2026-11-28"}))[1]
+
+
+# ------------------------------------------- helpers given the target's own name or field
+
+
+OWN_DECL: dict[str, Any] = {
+    "providers": [
+        {"id": "p1", "name": "P1", "services": ["iaas"],
+         "hds": {"certificate": "C-1", "certifier": "TBD", "activities": [1, 2],
+                 "valid_from": "2024-01-01", "valid_until": "2026-01-01"}},
+        {"id": "p2", "name": "P2", "hosted_by": "p1"},
+    ],
+    "systems": [{"id": "s1", "hosted_by": "p1", "backup": {"provider": "p2", "site": "N/A"}}],
+    "certificates": [{"id": "c1", "subject": "x"}],
+    "vendors": [{"id": "v1", "hosted_by": "p2", "country": "FR"}],
+}  # fmt: skip
+# Values of a field: a string the sections know, one they do not, a placeholder, another type.
+FIELD_VALUES = st.one_of(
+    st.sampled_from(["p1", "p2", "s1", "c1", "nope", "TBD", "", "1.2", "2024-05-01",
+                     "sha256WithRSAEncryption", "sha1WithRSAEncryption", "FR", "US"]),
+    st.integers(0, 3),
+    st.none(),
+)  # fmt: skip
+
+
+def _own_cases() -> list[tuple[str, str | None]]:
+    from hdsguard.policies.owntwins import OWN_PATHS, OWN_TARGET
+
+    return [(name, None) for name in OWN_TARGET] + [
+        (name, path) for name, paths in OWN_PATHS.items() for path in paths
+    ]
+
+
+def _at(path: str, value: Any) -> dict[str, Any]:
+    """An object with ``value`` at ``path`` (none there for None)."""
+    obj: dict[str, Any] = {"id": "p1"}
+    if value is None:
+        return obj
+    *parents, leaf = path.split(".")
+    node = obj
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[leaf] = value
+    return obj
+
+
+@pytest.mark.parametrize(("helper", "path"), _own_cases())
+@settings(max_examples=25, deadline=None)
+@given(value=FIELD_VALUES, section=st.sampled_from(["providers", "systems", "vendors"]),
+       under_evaluation=st.sampled_from(["self", "other", "none"]))  # fmt: skip
+def test_helpers_given_the_targets_own_name_or_field_give_the_helpers_value(
+    helper: str, path: str | None, value: Any, section: str, under_evaluation: str
+) -> None:
+    """The twin without arguments (the target under evaluation) and the helper as written:
+    the same value, or the same error, whether the target is the one under evaluation or
+    not (then the helper is called), whatever the field holds."""
+    source = f"{helper}(target)" if path is None else f"{helper}(self.{path})"
+    obj = OWN_DECL[section][0] if path is None else _at(path, value)
+    target = f"{section}/{obj['id']}"
+    rewritten = RUNTIME.compile(source)
+    as_written = RUNTIME.env.compile(source)
+    assert "hds_own_" in inline_helpers(source)
+    results = []
+    for program in (rewritten, as_written):
+        RUNTIME.context.bind(datetime.date(2026, 11, 28), OWN_DECL)
+        if under_evaluation != "none":
+            RUNTIME.context.evaluating(target if under_evaluation == "self" else "x/y", obj)
+        activation = RUNTIME.activation(
+            {"self": obj, "params": {}, "now": "2026-11-28", "target": target, "decl": OWN_DECL}
+        )
+        results.append(evaluate(program, activation))
+    assert results[0] == results[1], source
+
+
+def test_the_target_under_evaluation_calls_the_twin_not_the_helper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A call with an argument leaks it (cel-expr-python 0.1.3): the target's own name or
+    field is read in Python by the twin, the helper is called for any other target."""
+    from hdsguard.policies import celenv
+
+    calls: list[str] = []
+    real = celenv._functions
+
+    def counting(ctx: Any) -> Any:
+        out = []
+        for name, params, returns, impl in real(ctx):
+            if params:  # a helper given arguments
+                impl = lambda *a, _f=impl, _n=name: calls.append(_n) or _f(*a)  # noqa: E731
+            out.append((name, params, returns, impl))
+        return out
+
+    monkeypatch.setattr(celenv, "_functions", counting)
+    runtime = CelRuntime()
+    source = "provider(self.hosted_by).name + string(size(hds_flaws(target)))"
+    program = runtime.compile(source)
+    obj = OWN_DECL["systems"][0]
+    runtime.context.bind(datetime.date(2026, 11, 28), OWN_DECL)
+    activation = runtime.activation(
+        {"self": obj, "params": {}, "now": "2026-11-28", "target": "systems/s1"}
+    )
+    runtime.context.evaluating("systems/s1", obj)
+    assert evaluate(program, activation) == ("P11", None)  # one flaw: no `hds` block
+    assert calls == []
+    runtime.context.evaluating("systems/other", obj)
+    assert evaluate(program, activation)[0] is None  # hds_flaws refuses another target
+    assert calls == ["provider", "hds_flaws"]
+
+
+def test_the_shipped_rules_give_no_argument_to_these_helpers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A check of the shipped examples calls none of the helpers whose arguments the
+    catalogue's rules used to leak at every call: FW-004's lists, when()'s words, the
+    target's own name or field (counted by helper and argument)."""
+    from hdsguard.api import CheckOptions, check
+    from hdsguard.policies import celenv
+    from tests.helpers import use_cache
+
+    use_cache(monkeypatch, None)
+    calls: dict[str, int] = {}
+    real = celenv._functions
+
+    def counting(ctx: Any) -> Any:
+        out = []
+        for name, params, returns, impl in real(ctx):
+            if params:
+
+                def counted(*args: Any, _f: Any = impl, _n: str = name) -> Any:
+                    calls[_n] = calls.get(_n, 0) + 1
+                    return _f(*args)
+
+                impl = counted
+            out.append((name, params, returns, impl))
+        return out
+
+    monkeypatch.setattr(celenv, "_functions", counting)
+    monkeypatch.setenv("HDSGUARD_JOBS", "1")
+    examples = [str(REPO / "examples" / name) for name in ("hospital", "lab-group")]
+    for folder in examples:
+        check([folder], CheckOptions(as_of=datetime.date(2026, 11, 28)))
+    leaking = {
+        "any_to_any", "any_to_any_alone", "internet_to_any", "internet_every_port",
+        "any_every_port", "when", "hds_flaws", "hds_flaw_text", "activities_needed",
+        "health_data_at", "certificate", "system", "is_sha2",
+    }  # fmt: skip
+    assert calls, "nothing counted"
+    assert not {name: n for name, n in calls.items() if name in leaking}

@@ -30,6 +30,7 @@ from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
 from hdsguard.isodate import declared_day
 from hdsguard.policies import addresses, anytoany, hdscert, valuewords
+from hdsguard.policies.owntwins import OWN_PATHS, OWN_TARGET, own_twin
 from hdsguard.policies.placeholders import cve_key, is_placeholder, vulnerability_id_flaw
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
@@ -189,8 +190,8 @@ _PURE = (
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
     "any_to_any_alone", "internet_to_any", "internet_every_port", "any_every_port",
     "rules_not_stated", "states_address",
-    "hds_params_bound", "hds_any_to_any", "hds_any_to_any_alone", "hds_internet_to_any",
-    "hds_internet_every_port", "hds_any_every_port",
+    "hds_target", "hds_params_bound", "hds_any_to_any", "hds_any_to_any_alone",
+    "hds_internet_to_any", "hds_internet_every_port", "hds_any_every_port",
     "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text", "same_holder",
 )  # fmt: skip
@@ -305,6 +306,17 @@ DATE_READ = frozenset(
         "activities_needed",
     }
 )
+
+# The twins of the helpers called on the target's own name or field (policies.owntwins): a
+# twin reads what its helper reads (SECTIONS_READ, DATE_READ: the helper's own entry, looked
+# up when the environment is built).
+# Each twin and the helper it stands for.
+TWIN_OF: dict[str, str] = {
+    **{own_twin(name): name for name in OWN_TARGET},
+    **{own_twin(name, path): name for name, paths in OWN_PATHS.items() for path in paths},
+}
+SECTIONS_READ.update({twin: SECTIONS_READ[name] for twin, name in TWIN_OF.items()})
+DATE_READ = DATE_READ | {twin for twin, name in TWIN_OF.items() if name in DATE_READ}
 
 
 class SectionNotAllowed(RuntimeError):
@@ -423,6 +435,27 @@ class Context:
     def evaluating(self, target: str, obj: Any) -> None:
         """Name the target whose expressions are evaluated next (``target``, ``self``)."""
         self._own = (target, obj)
+
+    def own_name(self) -> str:
+        """The name of the target under evaluation ("" outside the engine's loop): what
+        ``hds_target()`` gives, the same string object at each call."""
+        return self._own[0]
+
+    def own_field(self, keys: tuple[str, ...]) -> Any:
+        """The field at ``keys`` of the target under evaluation, None where it has none."""
+        value = self._own[1]
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    def shared(self, value: list[Any]) -> list[Any]:
+        """One list for each value of ``value`` in this run: cel-expr-python 0.1.3 keeps
+        every object a helper returns, and hds_flaws gave a new ``["expired"]`` at each of
+        its 7,000 calls at 10k objects. Strings only (a key must not equate 1 and true)."""
+        if not all(type(item) is str for item in value):
+            return value
+        found: list[Any] = self._given.setdefault(("shared", "", tuple(value)), value)
+        return found
 
     def own(self, target: str) -> Any:
         """The object under evaluation, given its name: a helper given `target` reads the
@@ -719,8 +752,30 @@ def _country_name(code: str) -> str:
     return country_name(code, english, lang) or code
 
 
-def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., Any]]]:
-    """(name, parameter types, return type, implementation) of every helper."""
+Helper = tuple[str, list[Any], Any, Callable[..., Any]]
+
+
+def _functions(ctx: Context) -> list[Helper]:
+    """(name, parameter types, return type, implementation) of every helper, the twins of
+    OWN_TARGET and OWN_PATHS included."""
+    plain = _plain_functions(ctx)
+    impls = {name: (returns, impl) for name, _params, returns, impl in plain}
+    twins: list[Helper] = []
+    for name in OWN_TARGET:
+        returns, impl = impls[name]
+        twins.append((own_twin(name), [], returns, lambda f=impl: f(ctx.own_name())))
+    for name, paths in OWN_PATHS.items():
+        returns, impl = impls[name]
+        for path in paths:
+            keys = tuple(path.split("."))
+            twins.append(
+                (own_twin(name, path), [], returns, lambda f=impl, k=keys: f(ctx.own_field(k)))
+            )
+    return plain + twins
+
+
+def _plain_functions(ctx: Context) -> list[Helper]:
+    """The helpers as the rules call them."""
     # What the evidence matchers (hdsguard.evidence.match) read: the context's sections, each
     # read checked. Not kept by the context, which would make a reference cycle (the run
     # goes without the cycle collector, cli.py).
@@ -840,6 +895,9 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # from the run's parameters (Context.params), none converted nor leaked at each call
         # (policies.inline puts them behind `hds_params_bound()`).
         ("hds_params_bound", [], _B, lambda: ctx.params is not None),
+        # The name of the target under evaluation, which policies.inline compares with
+        # `target` before it calls a twin of OWN_TARGET or OWN_PATHS.
+        ("hds_target", [], _S, ctx.own_name),
         (
             "hds_any_to_any",
             [_S, _S, _S, _S],
@@ -889,14 +947,19 @@ def _functions(ctx: Context) -> list[tuple[str, list[Any], Any, Callable[..., An
         # The one definition of a certificate that counts (hdscert): the holder under
         # evaluation given `target` (read in Python, nothing converted) or a map; a provider
         # given its id.
-        ("hds_flaws", [_D], _L, lambda h: hdscert.flaws(_holder(ctx, h), ctx.as_of)),
+        (
+            "hds_flaws",
+            [_D],
+            _L,
+            lambda h: ctx.shared(hdscert.flaws(_holder(ctx, h), ctx.as_of)),
+        ),
         ("hds_flaw_text", [_D], _S, lambda h: hdscert.explain(_holder(ctx, h), ctx.as_of)),
         ("same_holder", [_S, _S], _B, hdscert.same_holder),
         (
             "provider_hds_flaws",
             [_S],
             _L,
-            lambda i: hdscert.flaws(ctx.lookup("providers", i), ctx.as_of),
+            lambda i: ctx.shared(hdscert.flaws(ctx.lookup("providers", i), ctx.as_of)),
         ),
         (
             "provider_hds_flaw_text",
@@ -1390,11 +1453,12 @@ class CelRuntime:
 
         decls = []
         for name, params, returns, impl in _functions(self.context):
-            sections = SECTIONS_READ[name]  # a helper without an entry is refused here
-            if name in DATE_READ:
+            helper = TWIN_OF.get(name, name)  # a twin reads what its helper reads
+            sections = SECTIONS_READ[helper]  # a helper without an entry is refused here
+            if helper in DATE_READ:
                 impl = self.context.dating(impl)
             if sections:  # the others run with nothing allowed
-                impl = self.context.guard(name, sections, impl)
+                impl = self.context.guard(helper, sections, impl)
             sig = "_".join(t.name().lower() for t in params)
             overload = cel.Overload(
                 f"hds_{name}_{sig}", return_type=returns, parameters=params, impl=impl

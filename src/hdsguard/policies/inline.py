@@ -48,6 +48,15 @@ the words (policies/rulehelp.py): 2,328 calls at 10k objects, each leaking its w
 the words a string literal, the call becomes its condition, bound to ``hds_when`` and given
 as it is when it is a boolean (the helper, with the same words, for anything else: its
 error); the rule help reads that binding as the call (its words are in the helper's branch).
+
+The helpers the rules give the target's own name (``hds_flaws(target)``) or one of its
+fields (``provider(self.hosted_by)``, ``is_placeholder(self.owner)``): 45,000 calls at 10k
+objects, each leaking a string and its tuple (≈ 110 bytes). Each listed in
+``owntwins.OWN_TARGET`` or ``owntwins.OWN_PATHS`` has a twin without arguments that reads the
+same value in Python from the target under evaluation; the call becomes the twin when
+``target`` is that target (``hds_target()``, without argument, gives its name) and, for a
+field, the field's value is a string; the helper otherwise (the value bound once, so that
+the field's error, when it has none, is the text's).
 """
 
 from __future__ import annotations
@@ -58,6 +67,7 @@ from collections.abc import Callable, Iterator
 
 from hdsguard import data, i18n
 from hdsguard.policies import valuewords
+from hdsguard.policies.owntwins import OWN_PATHS, OWN_TARGET, own_twin
 
 Rewrite = Callable[[list[str]], str | None]
 
@@ -180,6 +190,36 @@ def _when(args: list[str]) -> str | None:
     )
 
 
+# The variable the rewrite of a helper given the target's name or field binds the argument
+# to: the rule help (rulehelp._innermost_call) reads the binding as the helper's call.
+OWN_VAR = "hds_own_v"
+_SELF_PATH = re.compile(r"self((?:\.[a-z_][a-z0-9_]*)+)")
+
+
+def _own(name: str) -> Rewrite:
+    """``name(target)`` (OWN_TARGET) or ``name(self.<field>)`` (OWN_PATHS): the twin without
+    arguments while the text's target is the one under evaluation (``hds_target()``) and,
+    for a field, its value a string (the helper given anything else may err or differ); the
+    helper as written otherwise. The argument is bound once, as the text evaluates it."""
+    paths = OWN_PATHS.get(name, ())
+
+    def rewrite(args: list[str]) -> str | None:
+        if len(args) != 1:
+            return None
+        if args[0] == "target" and name in OWN_TARGET:
+            test, twin = f"{OWN_VAR} == hds_target()", own_twin(name)
+        else:
+            found = _SELF_PATH.fullmatch(args[0])
+            path = found.group(1)[1:] if found is not None else None
+            if path not in paths:
+                return None
+            test = f"target == hds_target() && type({OWN_VAR}) == string"
+            twin = own_twin(name, path)
+        return f"cel.bind({OWN_VAR}, {args[0]}, {test} ? {twin}() : {name}({OWN_VAR}))"
+
+    return rewrite
+
+
 _REWRITES: dict[str, Rewrite] = {
     "days_since": lambda args: _DAY.format(a="now", b=args[0]) if len(args) == 1 else None,
     "days_until": lambda args: _DAY.format(a=args[0], b="now") if len(args) == 1 else None,
@@ -219,6 +259,7 @@ _REWRITES: dict[str, Rewrite] = {
     # the package (the .po catalogue included).
     "worded": _worded,
     "when": _when,
+    **{name: _own(name) for name in (*OWN_TARGET, *OWN_PATHS)},
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hdsguard.i18n import N_, _
 from hdsguard.policies.celtree import Node, path
-from hdsguard.policies.inline import WORDED_VAR
+from hdsguard.policies.inline import OWN_VAR, WORDED_VAR
 
 # What a computation on the target is called in a slot: by the helper it calls.
 _HELPER_WORDS = {
@@ -44,8 +44,13 @@ def _innermost_call(node: Node) -> str | None:
     ``observed_certificates`` in ``observed_certificates(self).map(…).join(…)``."""
     found: str | None = None
     while True:
-        if node.kind == "fold" and node.value == WORDED_VAR and node.children[4].kind == "cond":
-            # ``worded(f, v)`` as inline.py compiles it: its last branch calls the helper.
+        if (
+            node.kind == "fold"
+            and node.value in (WORDED_VAR, OWN_VAR)
+            and node.children[4].kind == "cond"
+        ):
+            # ``worded(f, v)``, ``provider(self.hosted_by)``… as inline.py compiles them: the
+            # last branch calls the helper.
             node = node.children[4].children[2]
             continue
         if node.kind == "fold":  # a macro: what it ranges over
