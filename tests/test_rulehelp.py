@@ -207,7 +207,7 @@ def test_the_help_reads_the_checked_tree_of_each_placeholder() -> None:
     runtime = catalogue("en")[0]
     node = tree(
         runtime.compile(
-            'required_activities(["backup"]).map(a, "activity " + string(a)).join(", ")'
+            'required_activities(self.services).map(a, "activity " + string(a)).join(", ")'
         )
     )
     # The macro is a comprehension whose variable is bound: only functions are read.
