@@ -513,13 +513,20 @@ SPELLINGS = st.one_of(
     internet=SPELLINGS,
     bound=st.booleans(),
     facing=st.sampled_from([True, False, None]),
+    under_evaluation=st.booleans(),
 )
 def test_fw004_helpers_by_name_give_the_helpers_value(
-    any_values: Any, any_ports: Any, internet: Any, bound: bool, facing: bool | None
+    any_values: Any,
+    any_ports: Any,
+    internet: Any,
+    bound: bool,
+    facing: bool | None,
+    under_evaluation: bool,
 ) -> None:
     """Given the policy and its parameters' names (the lists read from the run's
     parameters) and as written (the lists converted at each call): the same value, or an
-    error both ways; the parameters not bound (no engine), the call as written."""
+    error both ways; the parameters not bound (no engine) or another target under
+    evaluation, the call as written."""
     from hdsguard.policies.celenv import scope_to_policy
 
     params = {
@@ -541,7 +548,8 @@ def test_fw004_helpers_by_name_give_the_helpers_value(
                 None,
                 {"FW-004": params} if bound else None,
             )
-            runtime.context.evaluating("firewalls/fw1", firewall)
+            name = "firewalls/fw1" if under_evaluation else "firewalls/other"
+            runtime.context.evaluating(name, firewall)
             activation = runtime.activation(
                 {
                     "self": firewall,
@@ -555,13 +563,16 @@ def test_fw004_helpers_by_name_give_the_helpers_value(
             else:
                 expected = evaluate(program, activation)
         assert got == expected, source
-        if all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in params.values()):
+        listed = all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in params.values()
+        )
+        if listed and under_evaluation:
             assert got[1] is None, source
 
 
 def test_fw004_helpers_are_given_names_not_lists() -> None:
     rewritten = inline_helpers(FW_CALLS[0], "FW-004")
-    assert 'hds_any_to_any_alone(target, "FW-004", "any_values", "any_port_values")' in rewritten
+    assert 'hds_any_to_any_alone("FW-004 any_values any_port_values")' in rewritten
     assert rewritten.count("any_to_any_alone(target, hds_p0, hds_p1)") == 1  # the fallback
     assert inline_helpers(FW_CALLS[0]) == FW_CALLS[0]  # no policy: as written
     assert inline_helpers("any_to_any_alone(self.rules, params.a, params.b)", "P") == (

@@ -891,42 +891,43 @@ def _plain_functions(ctx: Context) -> list[Helper]:
             _L,
             lambda target, i, a, p: _any_every_port(ctx, target, i, a, p),
         ),
-        # The same five given the policy and its parameters' names: the lists read in Python
-        # from the run's parameters (Context.params), none converted nor leaked at each call
-        # (policies.inline puts them behind `hds_params_bound()`).
+        # The same five on the target under evaluation, given the policy and its parameters'
+        # names in one string: the lists read in Python from the run's parameters
+        # (Context.params), none converted nor leaked at each call (policies.inline puts them
+        # behind `hds_params_bound()` and `hds_target()`).
         ("hds_params_bound", [], _B, lambda: ctx.params is not None),
         # The name of the target under evaluation, which policies.inline compares with
         # `target` before it calls a twin of OWN_TARGET or OWN_PATHS.
         ("hds_target", [], _S, ctx.own_name),
         (
             "hds_any_to_any",
-            [_S, _S, _S, _S],
+            [_S],
             _D,
-            lambda t, pid, a, p: _any_to_any(ctx, t, *_named2(ctx, pid, a, p), "together"),
+            lambda spec: _any_to_any(ctx, ctx.own_name(), *_named2(ctx, spec), "together"),
         ),
         (
             "hds_any_to_any_alone",
-            [_S, _S, _S, _S],
+            [_S],
             _L,
-            lambda t, pid, a, p: _any_to_any(ctx, t, *_named2(ctx, pid, a, p), "alone"),
+            lambda spec: _any_to_any(ctx, ctx.own_name(), *_named2(ctx, spec), "alone"),
         ),
         (
             "hds_internet_to_any",
-            [_S, _S, _S, _S, _S],
+            [_S],
             _L,
-            lambda t, pid, i, a, p: _internet_to_any(ctx, t, *_named3(ctx, pid, i, a, p)),
+            lambda spec: _internet_to_any(ctx, ctx.own_name(), *_named(ctx, spec, 3)),
         ),
         (
             "hds_internet_every_port",
-            [_S, _S, _S, _S, _S],
+            [_S],
             _L,
-            lambda t, pid, i, a, p: _internet_every_port(ctx, t, *_named3(ctx, pid, i, a, p)),
+            lambda spec: _internet_every_port(ctx, ctx.own_name(), *_named(ctx, spec, 3)),
         ),
         (
             "hds_any_every_port",
-            [_S, _S, _S, _S, _S],
+            [_S],
             _L,
-            lambda t, pid, i, a, p: _any_every_port(ctx, t, *_named3(ctx, pid, i, a, p)),
+            lambda spec: _any_every_port(ctx, ctx.own_name(), *_named(ctx, spec, 3)),
         ),
         ("rules_not_stated", [_D], _L, lambda rules: _rules_not_stated(ctx, rules)),
         # FW-004: a rule's `from` or `to` names an address (not blank nor a placeholder; "*"
@@ -1161,19 +1162,19 @@ def _internet_to_any(
     return anytoany.from_internet(rules, internet_values, any_values, any_ports)
 
 
-def _named(ctx: Context, policy: str, name: str) -> Any:
-    """The parameter ``name`` of ``policy`` in this run (KeyError when it has none)."""
+def _named(ctx: Context, spec: str, count: int) -> list[Any]:
+    """The ``count`` parameters that ``spec`` names after its policy's id ("FW-004
+    any_values any_port_values") in this run (KeyError when there are none)."""
     if ctx.params is None:
         raise KeyError("no parameters bound")
-    return ctx.params[policy][name]
+    policy, *names = spec.rsplit(" ", count)
+    own = ctx.params[policy]
+    return [own[name] for name in names]
 
 
-def _named2(ctx: Context, policy: str, a: str, b: str) -> tuple[Any, Any]:
-    return _named(ctx, policy, a), _named(ctx, policy, b)
-
-
-def _named3(ctx: Context, policy: str, a: str, b: str, c: str) -> tuple[Any, Any, Any]:
-    return _named(ctx, policy, a), _named(ctx, policy, b), _named(ctx, policy, c)
+def _named2(ctx: Context, spec: str) -> tuple[Any, Any]:
+    first, second = _named(ctx, spec, 2)
+    return first, second
 
 
 def _internet_every_port(

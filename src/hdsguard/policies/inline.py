@@ -278,12 +278,12 @@ _REWRITES: dict[str, Rewrite] = {
 }
 
 
-# FW-004's helpers given `target` and spelling lists of the policy's params: 3,100 calls at
-# 10k objects, each converting two or three lists of strings and leaking them (≈ 1.4 KB a
-# call, ≈ 4 MiB over both processes at a first run's peak). Given the policy's id and the
-# parameters' names instead, the helper reads the same lists from the run's parameters
-# (Context.params, bound by the engine from what its activations hold), when they are lists
-# of strings and parameters are bound; the helper as written otherwise.
+# FW-004's helpers given `target` and spelling lists of the policy's params: 3,607 calls at
+# 10k objects, each converting two or three lists of strings and leaking them (≈ 1.1 KB a
+# call). Given the policy's id and the parameters' names instead, in one string, the helper
+# reads the same lists from the run's parameters (Context.params, bound by the engine from
+# what its activations hold) for the target under evaluation, when they are lists of
+# strings and parameters are bound; the helper as written otherwise.
 _PARAM = re.compile(r"params\.([a-z_][a-z0-9_]*)")
 _NAMED = {
     "any_to_any": 2,
@@ -295,8 +295,10 @@ _NAMED = {
 
 
 def _by_name(name: str, args: list[str], policy_id: str | None) -> str | None:
-    """``name(target, params.a, …)`` of a policy: ``hds_<name>(target, "<policy>", "a", …)``
-    behind the test that each list is one of strings, the call as written otherwise."""
+    """``name(target, params.a, …)`` of a policy: ``hds_<name>("<policy> a …")`` behind the
+    tests that the target is the one under evaluation and each list one of strings, the
+    call as written otherwise (one string argument: each converted and leaked at each call,
+    the target's name and three strings were ≈ 350 bytes)."""
     found = [_PARAM.fullmatch(a) for a in args[1:]]
     if policy_id is None or args[:1] != ["target"] or len(found) != _NAMED[name]:
         return None
@@ -307,10 +309,10 @@ def _by_name(name: str, args: list[str], policy_id: str | None) -> str | None:
     tests = " && ".join(
         f"type({b}) == list && {b}.all(hds_px, type(hds_px) == string)" for b in bound
     )
-    quoted = ", ".join(json.dumps(k) for k in keys)
+    spec = json.dumps(" ".join([policy_id, *keys]))
     body = (
-        f"hds_params_bound() && {tests}"
-        f" ? hds_{name}(target, {json.dumps(policy_id)}, {quoted})"
+        f"hds_params_bound() && target == hds_target() && {tests}"
+        f" ? hds_{name}({spec})"
         f" : {name}(target, {', '.join(bound)})"
     )
     for b, arg in reversed(list(zip(bound, args[1:], strict=True))):
