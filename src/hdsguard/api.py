@@ -253,6 +253,7 @@ def _check(paths: Sequence[str], options: CheckOptions, lang: str) -> Report:
         notices=(*skipped, *notices),
         evidence=_evidence_files(observed),
         counted=results.counted(),
+        ordered=True,
     )
 
 

@@ -306,6 +306,10 @@ class Report:
     # check run without evidence (``CheckOptions.evidence=False``: outputs that never show
     # them). ``summary()`` adds them; a report with evidence has none.
     counted: Mapping[Status, int] = field(default_factory=dict)
+    # Whether ``findings`` are in :func:`sort_findings`'s order already: a check's report
+    # (the engine sorts them; waivers, the baseline and the evidence notes keep their order),
+    # which the writers then do not sort again (≈ 20 ms of a warm JUnit run at 10k objects).
+    ordered: bool = False
 
     def summary(self) -> dict[str, int]:
         """How many (rule, target) pairs ended in each status, found or counted."""

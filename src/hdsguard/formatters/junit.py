@@ -54,7 +54,8 @@ def write(report: Report, options: RenderOptions, out: Write) -> None:
     out('<?xml version="1.0" encoding="UTF-8"?>\n')
     # Each suite's findings and counts first: the root's counts are their sums (counting
     # the whole report again cost as much as counting every suite).
-    groups = groupby(sorted_findings(report.findings), key=_RULE)
+    found = report.findings if report.ordered else sorted_findings(report.findings)
+    groups = groupby(found, key=_RULE)
     suites = [(rule, found, _counts(found)) for rule, found in ((r, list(g)) for r, g in groups)]
     totals = [sum(counts[i] for *_, counts in suites) for i in range(4)]
     root = _start("testsuites", [("name", "hdsguard"), *_attributes(totals)])

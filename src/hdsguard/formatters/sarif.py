@@ -42,7 +42,7 @@ import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status, sorted_findings
+from hdsguard.findings import Finding, Report, RuleInfo, Severity, Status, sort_findings
 from hdsguard.formatters import RenderOptions, Write, collect
 from hdsguard.formatters.escape import document_text
 from hdsguard.formatters.jsonstream import Streamed, dump
@@ -93,7 +93,9 @@ def render(report: Report, options: RenderOptions) -> str:
 def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
     """The whole log; ``streamed``: its results as a :class:`Streamed` list, each built only
     when it is written."""
-    reported = sorted_findings(f for f in report.findings if f.status in _REPORTED)
+    reported = [f for f in report.findings if f.status in _REPORTED]
+    if not report.ordered:
+        sort_findings(reported)
     rules = _rules(report, reported)
     index = {rule.id: i for i, rule in enumerate(rules)}
     encoder = ResultEncoder(index)
