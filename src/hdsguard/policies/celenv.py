@@ -31,7 +31,12 @@ from hdsguard.evidence import match
 from hdsguard.isodate import declared_day
 from hdsguard.policies import addresses, anytoany, hdscert, valuewords
 from hdsguard.policies.owntwins import OWN_PATHS, OWN_TARGET, own_twin
-from hdsguard.policies.placeholders import cve_key, is_placeholder, vulnerability_id_flaw
+from hdsguard.policies.placeholders import (
+    cve_key,
+    cve_year,
+    is_placeholder,
+    vulnerability_id_flaw,
+)
 
 _S, _I, _B, _D, _L = cel.Type.STRING, cel.Type.INT, cel.Type.BOOL, cel.Type.DYN, cel.Type.LIST
 
@@ -183,7 +188,7 @@ _PURE = (
     "activity_name", "fr_de", "worded", "when", "hds_language",
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
-    "is_placeholder", "vulnerability_id_flaw", "cve_key", "email_flaw",
+    "is_placeholder", "vulnerability_id_flaw", "cve_key", "cve_year", "email_flaw",
     "finess_valid", "finess_flaw", "finess_text", "finess_position", "finess_check_digit",
     "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "predates_patch", "transports", "stale", "scan_age_limit",
@@ -839,6 +844,9 @@ def _plain_functions(ctx: Context) -> list[Helper]:
         # A CVE id as the KEV catalogue spells it (`cve-2024-3400` and `2024-3400` are
         # CVE-2024-3400): EVD-009 compares declared ids to the catalogue's with it.
         ("cve_key", [_S], _S, cve_key),
+        # Its year (0 when it is not a CVE id): PAT-002 and PAT-003 compare it with the year
+        # of `published`.
+        ("cve_year", [_S], _I, cve_year),
         ("email_flaw", [_S], _S, email_flaw),
         ("finess_valid", [_S], _B, finess_valid),
         # A FINESS number is a text, or an integer where YAML read one without quotes.

@@ -73,3 +73,14 @@ def cve_key(cve: object) -> str:
     CVE-2024-3400."""
     text = str(cve).strip().upper()
     return f"CVE-{text}" if _BARE_CVE.fullmatch(text) else text
+
+
+_CVE_YEAR = re.compile(r"CVE-([0-9]{4})-[0-9]+")
+
+
+def cve_year(cve: object) -> int:
+    """The year of a declared ``cve`` spelt as :func:`cve_key` spells it (``CVE-2026-1234``:
+    2026), 0 when it is not a CVE id. PAT-002 and PAT-003 compare it with the `published`
+    year in one call, where a ``matches`` in CEL compiled its pattern at each evaluation."""
+    found = _CVE_YEAR.fullmatch(cve_key(cve))
+    return int(found.group(1)) if found else 0
