@@ -819,7 +819,7 @@ def _plain_functions(ctx: Context) -> list[Helper]:
         ("fr_de", [_S], _S, lambda n: l10n.of_name(n, "fr")),
         # An enumerated value in words ("directly" for `via: direct`): policies/valuewords.py.
         ("worded", [_S, _S], _S, valuewords.worded),
-        # A condition with the words a rule's help says it in (policies/rulehelp.py), where
+        # A condition with the words a rule's help says it in (policies/conditionwords.py), where
         # they cannot be read from the condition itself; the condition's value, unchanged.
         ("when", [_S, _B], _B, lambda _words, test: test),
         # The run's language, which policies.inline's rewrite of `worded` tests before giving

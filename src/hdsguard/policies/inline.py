@@ -44,7 +44,7 @@ nothing converted, and the same string object each time); the helper is still ca
 another language, and for anything but a string (its error).
 
 ``when("words", condition)`` gives its condition and exists for the rule help, which reads
-the words (policies/rulehelp.py): 2,328 calls at 10k objects, each leaking its words. With
+the words (policies/conditionwords.py): 2,328 calls at 10k objects, each leaking its words. With
 the words a string literal, the call becomes its condition, bound to ``hds_when`` and given
 as it is when it is a boolean (the helper, with the same words, for anything else: its
 error); the rule help reads that binding as the call (its words are in the helper's branch).
@@ -174,7 +174,7 @@ def _worded(args: list[str]) -> str | None:
 
 
 # The variable the rewrite of ``when`` binds the condition to: the rule help
-# (rulehelp._when_words) reads a binding of it as the ``when`` call the text wrote.
+# (conditionwords._when_words) reads a binding of it as the ``when`` call the text wrote.
 WHEN_VAR = "hds_when"
 
 
@@ -191,7 +191,7 @@ def _when(args: list[str]) -> str | None:
 
 
 # The variable the rewrite of a helper given the target's name or field binds the argument
-# to: the rule help (rulehelp._innermost_call) reads the binding as the helper's call.
+# to: the rule help (slotwords._innermost_call) reads the binding as the helper's call.
 OWN_VAR = "hds_own_v"
 _SELF_PATH = re.compile(r"self((?:\.[a-z_][a-z0-9_]*)+)")
 
