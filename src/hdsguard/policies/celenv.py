@@ -35,6 +35,7 @@ from hdsguard.policies.placeholders import (
     cve_key,
     cve_year,
     is_placeholder,
+    published_contradicted_by,
     vulnerability_id_flaw,
 )
 
@@ -189,6 +190,7 @@ _PURE = (
     "is_cleartext", "is_high_risk", "is_remote_access", "is_tls_protocol", "tls_rank",
     "cabf_max_days", "is_sha2", "is_weak_signature", "regulatory_date", "luhn_valid",
     "is_placeholder", "vulnerability_id_flaw", "cve_key", "cve_year", "email_flaw",
+    "published_contradicted_by",
     "finess_valid", "finess_flaw", "finess_text", "finess_position", "finess_check_digit",
     "finess_flawed", "get", "present", "index_of", "version_order", "same_signature",
     "observed_cleartext", "names_host", "predates_patch", "transports", "stale", "scan_age_limit",
@@ -847,6 +849,9 @@ def _plain_functions(ctx: Context) -> list[Helper]:
         # Its year (0 when it is not a CVE id): PAT-002 and PAT-003 compare it with the year
         # of `published`.
         ("cve_year", [_S], _I, cve_year),
+        # Whether fields of a vulnerability contradict its `published` (PAT-002, PAT-003);
+        # policies.inline compiles a call into the tests it makes, in CEL.
+        ("published_contradicted_by", [_D, _L], _B, published_contradicted_by),
         ("email_flaw", [_S], _S, email_flaw),
         ("finess_valid", [_S], _B, finess_valid),
         # A FINESS number is a text, or an integer where YAML read one without quotes.

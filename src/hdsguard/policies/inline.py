@@ -224,13 +224,47 @@ def _required_activities(args: list[str]) -> str | None:
     """``required_activities(["backup"])``: the activities, a list of numbers, for a list of
     plain string literals (BKP-005 and HDS-002: 3,008 calls at 10k objects, each leaking
     its list); the helper for anything else."""
-    if len(args) != 1 or args[0][:1] != "[" or matching(args[0], 0) != len(args[0]) - 1:
+    items = _literals(args[0]) if len(args) == 1 else None
+    if items is None:
         return None
-    items = [item.strip() for item in split_args(args[0][1:-1])]
-    if not all(_LITERAL.fullmatch(item) for item in items):
+    return "[" + ", ".join(str(a) for a in data.required_activities(items)) + "]"
+
+
+def _literals(text: str) -> list[str] | None:
+    """The strings of a list written as plain string literals (``["backup", "iaas"]``), else
+    None."""
+    if text[:1] != "[" or matching(text, 0) != len(text) - 1:
         return None
-    activities = data.required_activities(item[1:-1] for item in items)
-    return "[" + ", ".join(str(a) for a in activities) + "]"
+    items = [item.strip() for item in split_args(text[1:-1])]
+    return [i[1:-1] for i in items] if all(_LITERAL.fullmatch(i) for i in items) else None
+
+
+# ``published_contradicted_by(v, ["kev_added", "cve"])``: the tests PAT-002 and PAT-003
+# wrote out in each of their texts (a KEV listing before publication; a CVE id of a later
+# year), joined with ``||`` in the order listed, so that the program is the one they gave:
+# cve_year (a short string) its only call, not made once a listed test before it holds.
+# For a list of those names written as literals; the argument is bound once unless it is a
+# name (a non-map is an error, as for the helper).
+_CONTRADICTS = {
+    "kev_added": (
+        "{v}.?kev_added.hasValue() && {v}.?published.hasValue()"
+        " && string({v}.kev_added) < string({v}.published)"
+    ),
+    "cve": (
+        "{v}.?cve.hasValue() && {v}.?published.hasValue()"
+        " && cve_year({v}.cve) > int(string({v}.published).substring(0, 4))"
+    ),
+}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _contradicted(args: list[str]) -> str | None:
+    fields = _literals(args[1]) if len(args) == 2 else None
+    if not fields or not all(f in _CONTRADICTS for f in fields):
+        return None
+    v = args[0] if _NAME.fullmatch(args[0]) else "hds_pc_v"
+    body = " || ".join(f"({_CONTRADICTS[f].format(v=v)})" for f in fields)
+    return body if v == args[0] else f"cel.bind({v}, {args[0]}, {body})"
 
 
 _REWRITES: dict[str, Rewrite] = {
@@ -250,6 +284,7 @@ _REWRITES: dict[str, Rewrite] = {
         if len(args) == 2
         else None
     ),
+    "published_contradicted_by": _contradicted,
     "is_cleartext": _member("is_cleartext", data.cleartext_protocols),
     "is_high_risk": _member("is_high_risk", data.high_risk_protocols),
     "is_remote_access": _member("is_remote_access", data.remote_access_protocols),

@@ -9,6 +9,7 @@ evaluation (109 µs against 6 µs for the call; ``tests/test_inline.py``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 # What people write in a text field they have not filled in, in English and French: such a
@@ -84,3 +85,26 @@ def cve_year(cve: object) -> int:
     year in one call, where a ``matches`` in CEL compiled its pattern at each evaluation."""
     found = _CVE_YEAR.fullmatch(cve_key(cve))
     return int(found.group(1)) if found else 0
+
+
+def published_contradicted_by(vulnerability: Mapping[str, object], fields: list[str]) -> bool:
+    """Whether one of ``fields`` of a declared vulnerability contradicts its ``published``
+    date: ``kev_added`` lying before it (CISA lists a flaw after its publication, never
+    before), ``cve`` an id of a later year (:func:`cve_year`). PAT-002 and PAT-003 warn on
+    them; ``policies.inline`` compiles a call into those tests written in CEL."""
+    if not isinstance(vulnerability, Mapping) or not set(fields) <= {"kev_added", "cve"}:
+        raise TypeError("published_contradicted_by(vulnerability, ['kev_added', 'cve'])")
+    published = vulnerability.get("published")
+    return published is not None and any(
+        _contradicts(published, field, vulnerability.get(field)) for field in fields
+    )
+
+
+def _contradicts(published: object, field: str, value: object) -> bool:
+    if value is None:
+        return False
+    if field == "kev_added":
+        return str(value) < str(published)
+    if not isinstance(value, str) or len(str(published)) < 4:  # CEL's errors
+        raise TypeError(f"no year in `published` {published!r} or `cve` {value!r}")
+    return cve_year(value) > int(str(published)[:4])
