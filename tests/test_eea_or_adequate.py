@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import given, settings
@@ -50,3 +51,16 @@ def test_the_helper_and_its_rewrite_give_the_two_tests_value(country: Any, certi
 def test_vnd_003_names_the_test_once() -> None:
     text = (REPO / "policies" / "VND-003.yaml").read_text(encoding="utf-8")
     assert "is_adequate_for(" not in text.replace("eea_or_adequate_for(", "")
+
+
+# The test written out, or its negation (HDS-007 wrote both five times).
+_WRITTEN_OUT = re.compile(
+    r"(?<![\w.])in_eea\((?P<c>[^()]*)\)\s*\|\|\s*is_adequate_for\((?P=c),"
+    r"|!\s*in_eea\((?P<n>[^()]*)\)\s*&&\s*!\s*is_adequate_for\((?P=n),"
+)
+
+
+def test_no_rule_writes_the_test_out() -> None:
+    for path in sorted((REPO / "policies").glob("*.yaml")):
+        found = _WRITTEN_OUT.search(path.read_text(encoding="utf-8"))
+        assert found is None, f"{path.name}: {found and found.group(0)}: eea_or_adequate_for"
