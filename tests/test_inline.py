@@ -625,6 +625,22 @@ def test_when_with_a_boolean_calls_no_helper(monkeypatch: pytest.MonkeyPatch) ->
     assert evaluate(odd, runtime.activation({"self": {"c": "x"}, "now": "2026-11-28"}))[1]
 
 
+@pytest.mark.parametrize(
+    ("source", "rewritten"),
+    [(r'when("the \"words\"", x)', True), ("when('''it's so''', x)", True),
+     ('when("a" + "b", x)', False), ("when(words, x)", False),
+     ('worded("via", x)', True), ("worded('via', x)", True), ('worded("""via""", x)', False),
+     (r'worded("v\x69a", x)', False), ('worded("vi" + "a", x)', False),
+     ('worded("host", x)', False)],
+)  # fmt: skip
+def test_when_and_worded_rewrite_calls_given_one_string_literal(
+    source: str, rewritten: bool
+) -> None:
+    """One test of "one string literal" for both: any for the words of `when`, which the
+    help reads; for `worded`, one whose text is a field it words (no quote nor escape)."""
+    assert (inline_helpers(source) != source) is rewritten
+
+
 # ------------------------------------------- helpers given the target's own name or field
 
 

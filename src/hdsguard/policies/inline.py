@@ -153,9 +153,9 @@ WORDED_VAR = "hds_w"
 def _worded(args: list[str]) -> str | None:
     """``worded("field", value)``: the words of the compiling language in CEL, for a field
     :mod:`~hdsguard.policies.valuewords` lists and a string value, the helper otherwise."""
-    if len(args) != 2 or not _LITERAL.fullmatch(args[0]):
+    if len(args) != 2 or not _one_literal(args[0]):
         return None
-    words = valuewords.WORDS.get(args[0][1:-1])
+    words = valuewords.WORDS.get(args[0][1:-1])  # a field's name: no quote nor escape in it
     if not words:
         return None
     field, lang = args[0][1:-1], i18n.current()
@@ -182,7 +182,7 @@ def _when(args: list[str]) -> str | None:
     """``when("words", condition)``: the condition itself when it is a boolean, the helper
     (given the same words) for anything else, so that its error is the same. Only for words
     written as one string literal: evaluating them cannot fail, and the help reads them."""
-    if len(args) != 2 or args[0][:1] not in ("'", '"') or _string_end(args[0], 0) != len(args[0]):
+    if len(args) != 2 or not _one_literal(args[0]):
         return None
     return (
         f"cel.bind({WHEN_VAR}, {args[1]}, type({WHEN_VAR}) == bool"
@@ -400,6 +400,11 @@ _NEXT = re.compile(
     + "|".join(re.escape(name) for name in sorted([*_REWRITES, *_NAMED], key=len, reverse=True))
     + r")\s*\("
 )
+
+
+def _one_literal(text: str) -> bool:
+    """Whether ``text`` is one string literal, whatever it holds (its evaluation cannot fail)."""
+    return text[:1] in ("'", '"') and _string_end(text, 0) == len(text)
 
 
 def _string_end(source: str, start: int) -> int:
