@@ -11,7 +11,7 @@ import pytest
 
 from hdsguard.api import load_policies
 from hdsguard.policies.celenv import CelRuntime
-from hdsguard.policies.celtree import decode, ids, references, tree
+from hdsguard.policies.celtree import Node, decode, ids, may_bind, references, tree
 from hdsguard.policies.load import located_expressions
 from hdsguard.policies.protowire import ANY_VALUE, CHECKED_TYPES, each
 from tests.helpers import REPO, use_cache
@@ -82,3 +82,69 @@ def test_no_other_module_reads_the_wire_format() -> None:
         and {a.name for a in node.names} & {"each", "fields", "first", "varint"}
     )
     assert readers == ["celtree.py", "listpart.py"]
+
+
+def _bound(node: Node) -> set[str]:
+    """The names the comprehensions of ``node`` bind (item and accumulator variables)."""
+    found = {node.name, str(node.value)} if node.kind == "fold" else set()
+    for child in (*node.args, *node.children, *([node.target] if node.target else [])):
+        found |= _bound(child)
+    return found
+
+
+BINDING = [
+    "decl.systems.map(self, self.id)",
+    "decl.systems.map((self), self.id)",
+    "decl.systems.map( ( self ) , self.id)",
+    "decl.systems.filter(self, self.id == '')",
+    "decl.systems.map(self, self.id != '', self.id)",
+    "decl.systems.all(target, target.id != '')",
+    "decl.systems.exists(target, target.id != '')",
+    "decl.systems.exists_one(target, target.id != '')",
+    "cel.bind(self, 1, self) > 0",
+    "cel.bind(target, 'x', target) == target",
+    "self.?a.optMap(self, self) == optional.none()",
+    "decl.systems.map(s, cel.bind(x, s, [1].all(target, target > 0)))",
+]
+NOT_BINDING = [
+    "self.a == target",
+    ".self.a == 'self'",
+    "'self, target' == target",
+    "decl.systems.map(s, s.id + target).exists(x, x == self.id)",
+    "cel.bind(selfish, self, selfish.targets) == []",
+    "decl.systems.map(targets, targets.self)",
+]
+# A string holding the bytes of a comprehension's variable `self`: counted as one (a doubt).
+DOUBT = ['"\\n\\x04self" == target']
+
+
+@pytest.mark.parametrize("text", BINDING + NOT_BINDING + DOUBT)
+def test_may_bind_says_whether_a_comprehension_binds_self_or_target(text: str) -> None:
+    checked = CelRuntime().env.compile(text).serialize()
+    binds = bool(_bound(decode(checked)) & {"self", "target"})
+    assert binds == (text in BINDING)
+    assert may_bind(checked, ("self", "target")) == (binds or text in DOUBT)
+
+
+def test_may_bind_agrees_with_the_decoded_tree_over_the_catalogue(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Exact for `self` and `target` on every expression of the catalogue (a doubt would
+    lose its twins, inline.py), and never False where a comprehension binds the name, for
+    each name one binds there."""
+    use_cache(monkeypatch, tmp_path)
+    exprs = [
+        e
+        for policy in load_policies(())[1].values()
+        for _where, located in located_expressions(policy, single=False)
+        for e in located
+        if e is not None
+    ]
+    names = set().union(*(_bound(decode(e.serialize())) for e in exprs)) - {""}
+    assert {"hds_own_v", "x", "@result"} <= names
+    for expr in exprs:
+        checked = expr.serialize()
+        bound = _bound(decode(checked))
+        assert may_bind(checked, ("self", "target")) == bool(bound & {"self", "target"})
+        for name in bound & names:
+            assert may_bind(checked, (name,))

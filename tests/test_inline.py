@@ -14,7 +14,7 @@ from hdsguard import i18n
 from hdsguard.policies import valuewords
 from hdsguard.policies.celenv import CelRuntime, evaluate
 from hdsguard.policies.inline import _REWRITES, inline_helpers
-from tests.helpers import REPO
+from tests.helpers import AS_OF, REPO, findings_of, run_cli
 
 RUNTIME = CelRuntime()
 DATES = st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2060, 12, 31))
@@ -685,27 +685,42 @@ def _at(path: str, value: Any) -> dict[str, Any]:
     return obj
 
 
+# A text whose call is not on the target under evaluation: the call inside a comprehension
+# that binds `self` or `target` to another value (`{}` stands for the call).
+REBINDING = [
+    "{}",
+    "cel.bind(self, decl.providers[1], {})",
+    'cel.bind(target, "providers/p2", {})',
+    "decl.providers.map(self, {})",
+    '["providers/p2", target].map(target, {})',
+    "decl.systems.map(s, cel.bind((self), s, {}))",
+    'decl.vendors.exists(self, dyn({}) == "x") ? 1 : 2',
+]
+
+
 @pytest.mark.parametrize(("helper", "path"), _own_cases())
 @settings(max_examples=25, deadline=None)
 @given(value=FIELD_VALUES, section=st.sampled_from(["providers", "systems", "vendors"]),
-       under_evaluation=st.sampled_from(["self", "other", "none"]))  # fmt: skip
+       around=st.sampled_from(REBINDING))  # fmt: skip
 def test_helpers_given_the_targets_own_name_or_field_give_the_helpers_value(
-    helper: str, path: str | None, value: Any, section: str, under_evaluation: str
+    helper: str, path: str | None, value: Any, section: str, around: str
 ) -> None:
     """The twin without arguments (the target under evaluation) and the helper as written:
-    the same value, or the same error, whether the target is the one under evaluation or
-    not (then the helper is called), whatever the field holds."""
-    source = f"{helper}(target)" if path is None else f"{helper}(self.{path})"
+    the same value, or the same error, whatever the field holds, and in a text that binds
+    `self` or `target` to another object (the helper is called: a twin read the target's
+    own field there, `provider(self.hosted_by)` of the providers giving the target's
+    provider for each)."""
+    call = f"{helper}(target)" if path is None else f"{helper}(self.{path})"
+    source = around.format(call)
     obj = OWN_DECL[section][0] if path is None else _at(path, value)
     target = f"{section}/{obj['id']}"
     rewritten = RUNTIME.compile(source)
     as_written = RUNTIME.env.compile(source)
-    assert "hds_own_" in inline_helpers(source)
+    assert "hds_own_" in inline_helpers(call)
     results = []
     for program in (rewritten, as_written):
         RUNTIME.context.bind(datetime.date(2026, 11, 28), OWN_DECL)
-        if under_evaluation != "none":
-            RUNTIME.context.evaluating(target if under_evaluation == "self" else "x/y", obj)
+        RUNTIME.context.evaluating(target, obj)  # as the engine names it
         activation = RUNTIME.activation(
             {"self": obj, "params": {}, "now": "2026-11-28", "target": target, "decl": OWN_DECL}
         )
@@ -738,14 +753,67 @@ def test_the_target_under_evaluation_calls_the_twin_not_the_helper(
     obj = OWN_DECL["systems"][0]
     runtime.context.bind(datetime.date(2026, 11, 28), OWN_DECL)
     activation = runtime.activation(
-        {"self": obj, "params": {}, "now": "2026-11-28", "target": "systems/s1"}
+        {"self": obj, "params": {}, "now": "2026-11-28", "target": "systems/s1", "decl": OWN_DECL}
     )
-    runtime.context.evaluating("systems/s1", obj)
     assert evaluate(program, activation) == ("P11", None)  # one flaw: no `hds` block
     assert calls == []
-    runtime.context.evaluating("systems/other", obj)
-    assert evaluate(program, activation)[0] is None  # hds_flaws refuses another target
+    # `self` and `target` bound to other values: the helpers, given them.
+    rebinding = runtime.compile(
+        'decl.vendors.map(self, cel.bind(target, "vendors/" + self.id, '
+        "provider(self.hosted_by).name + string(size(hds_flaws(target)))))"
+    )
+    assert evaluate(rebinding, activation)[0] is None  # hds_flaws refuses another target
     assert calls == ["provider", "hds_flaws"]
+    calls.clear()
+    # The same call where only the comprehension's own variable is bound: the twins.
+    other = runtime.compile(f"decl.vendors.map(v, {source})")
+    assert evaluate(other, activation) == (["P11"], None)
+    assert calls == []
+
+
+REBINDING_POLICY = """
+id: ACME-002
+title: Every system's provider is named
+severity: low
+applies_to: systems
+description: A rule reading the other systems through `self`.
+rationale: A twin read the target's own field where `self` was another system.
+remediation: Name the provider.
+references: [internal policy 12]
+condition: decl.systems.all(self, provider(self.hosted_by).name != "Bad")
+message: a system's provider is Bad
+tests:
+  - name: bad
+    as_of: 2026-11-28
+    declarations:
+      providers: [{id: p1, name: Good}, {id: p2, name: Bad}]
+      systems: [{id: a, name: A, hosted_by: p1}, {id: b, name: B, hosted_by: p2}]
+    target: systems/a
+    expect: fail
+  - name: good
+    as_of: 2026-11-28
+    declarations:
+      providers: [{id: p1, name: Good}]
+      systems: [{id: a, name: A, hosted_by: p1}]
+    expect: pass
+"""
+
+
+def test_a_rule_that_binds_self_to_another_object_reads_that_objects_field(tree: Any) -> None:
+    """`decl.systems.all(self, provider(self.hosted_by)…)`: each system's provider, not the
+    target's own each time (a twin reads the target under evaluation; its call gave s1 a
+    pass, its own provider being Good)."""
+    tree(
+        {
+            "pol/acme.yaml": REBINDING_POLICY,
+            "d/estate.yaml": "providers:\n  - {id: p1, name: Good}\n  - {id: p2, name: Bad}\n"
+            "systems:\n  - {id: s1, name: S1, hosted_by: p1}\n"
+            "  - {id: s2, name: S2, hosted_by: p2}\n",
+        }
+    )
+    result = run_cli(["check", "d", "--policies", "pol", "--as-of", AS_OF, "--format", "json"])
+    acme = [(f["target"], f["status"]) for f in findings_of(result) if f["rule"] == "ACME-002"]
+    assert acme == [("systems/s1", "fail"), ("systems/s2", "fail")]
 
 
 def test_the_shipped_rules_give_no_argument_to_these_helpers(

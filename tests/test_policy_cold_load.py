@@ -23,6 +23,7 @@ from hdsguard.declarations.reader import parse
 from hdsguard.errors import InputError
 from hdsguard.policies import load, meta
 from hdsguard.policies.celenv import CelRuntime
+from hdsguard.policies.celtree import may_bind
 from hdsguard.policies.inline import inline_helpers
 from hdsguard.policies.load import CompiledPolicy, load_catalogue, load_policy
 from hdsguard.policies.meta import PolicyMeta, rules_of
@@ -66,12 +67,14 @@ def recording_runtime() -> tuple[CelRuntime, _RecordingEnv]:
 def reference(env: Any, source: str, policy_id: str | None) -> str:
     """What the general way compiles for ``source`` (the text), or ``error: <message>``."""
     try:
-        env.compile(source)
+        checked = env.compile(source)
     except RuntimeError as exc:
         text = str(exc).removeprefix("INVALID_ARGUMENT: ").removesuffix(" [INVALID_ARGUMENT]")
         return "error: " + text.replace("<input>", "condition")
     scope = policy_id if "params" in source else None  # FW-004's helpers take its id
-    for candidate in (inline_helpers(source, scope), source):
+    # The twins only where no comprehension binds `self` or `target` (celtree.may_bind).
+    own = not may_bind(checked.serialize(), ("self", "target"))
+    for candidate in (inline_helpers(source, scope, own=own), source):
         if policy_id is not None and "params" in candidate:
             candidate = f"cel.bind(params, params[{json.dumps(policy_id)}], {candidate}\n)"
         if candidate == source:
@@ -121,6 +124,9 @@ TOKENS = [
     " now ",
     " && ",
     "self.x",
+    "provider(self.hosted_by)",
+    "hds_flaws(target)",
+    ".map(self, ",
     "[",
     "]",
     "r'\\'",

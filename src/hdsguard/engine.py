@@ -237,7 +237,7 @@ class Evaluation:
             if not todo:
                 continue
             # One activation for every policy of the target: CEL converts the object once.
-            runtime.context.evaluating(target, obj)
+            # It names the target under evaluation, which the twins read (CelRuntime).
             activation = runtime.activation(
                 {"self": obj, "params": scoped, "now": now, "target": target, "decl": sections}
             )

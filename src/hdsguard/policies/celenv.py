@@ -30,7 +30,7 @@ from hdsguard.declarations.sections import EVIDENCE_SECTIONS
 from hdsguard.evidence import match
 from hdsguard.isodate import declared_day
 from hdsguard.policies import addresses, anytoany, hdscert, valuewords
-from hdsguard.policies.owntwins import OWN_PATHS, OWN_TARGET, own_twin
+from hdsguard.policies.owntwins import OWN_PATHS, OWN_TARGET, TWIN_OF, own_twin
 from hdsguard.policies.placeholders import (
     cve_key,
     cve_year,
@@ -197,7 +197,7 @@ _PURE = (
     "names_product", "covers_any_address", "names_addresses", "covers_any_port", "any_to_any",
     "any_to_any_alone", "internet_to_any", "internet_every_port", "any_every_port",
     "rules_not_stated", "states_address",
-    "hds_target", "hds_params_bound", "hds_any_to_any", "hds_any_to_any_alone",
+    "hds_params_bound", "hds_any_to_any", "hds_any_to_any_alone",
     "hds_internet_to_any", "hds_internet_every_port", "hds_any_every_port",
     "cleartext_on_port",
     "is_cleartext_without_tls", "has_explicit_tls", "hds_flaws", "hds_flaw_text", "same_holder",
@@ -317,11 +317,6 @@ DATE_READ = frozenset(
 # The twins of the helpers called on the target's own name or field (policies.owntwins): a
 # twin reads what its helper reads (SECTIONS_READ, DATE_READ: the helper's own entry, looked
 # up when the environment is built).
-# Each twin and the helper it stands for.
-TWIN_OF: dict[str, str] = {
-    **{own_twin(name): name for name in OWN_TARGET},
-    **{own_twin(name, path): name for name, paths in OWN_PATHS.items() for path in paths},
-}
 SECTIONS_READ.update({twin: SECTIONS_READ[name] for twin, name in TWIN_OF.items()})
 DATE_READ = DATE_READ | {twin for twin, name in TWIN_OF.items() if name in DATE_READ}
 
@@ -444,8 +439,7 @@ class Context:
         self._own = (target, obj)
 
     def own_name(self) -> str:
-        """The name of the target under evaluation ("" outside the engine's loop): what
-        ``hds_target()`` gives, the same string object at each call."""
+        """The name of the target under evaluation ("" before any is named)."""
         return self._own[0]
 
     def own_field(self, keys: tuple[str, ...]) -> Any:
@@ -907,11 +901,8 @@ def _plain_functions(ctx: Context) -> list[Helper]:
         # The same five on the target under evaluation, given the policy and its parameters'
         # names in one string: the lists read in Python from the run's parameters
         # (Context.params), none converted nor leaked at each call (policies.inline puts them
-        # behind `hds_params_bound()` and `hds_target()`).
+        # behind `hds_params_bound()`).
         ("hds_params_bound", [], _B, lambda: ctx.params is not None),
-        # The name of the target under evaluation, which policies.inline compares with
-        # `target` before it calls a twin of OWN_TARGET or OWN_PATHS.
-        ("hds_target", [], _S, ctx.own_name),
         (
             "hds_any_to_any",
             [_S],
@@ -1438,6 +1429,10 @@ def scope_to_policy(source: str, policy_id: str) -> str:
     return f"cel.bind(params, params[{json.dumps(policy_id)}], {source}\n)"
 
 
+# The variables a twin reads the value of in Python (policies.inline).
+_OWN_NAMES = ("target", "self")
+
+
 class CelRuntime:
     """A compiled-once CEL environment plus the context its helpers read."""
 
@@ -1502,6 +1497,7 @@ class CelRuntime:
         known = self._compiled.get((source, scope))
         if known is not None:
             return known
+        from hdsguard.policies.celtree import may_bind
         from hdsguard.policies.inline import inline_helpers, worth_scanning
 
         def attempt(text: str, *, check: bool = True) -> cel.Expression | None:
@@ -1526,6 +1522,10 @@ class CelRuntime:
                 text = str(exc).removeprefix("INVALID_ARGUMENT: ")
                 text = text.removesuffix(" [INVALID_ARGUMENT]")
                 raise ValueError(text.replace("<input>", "condition")) from None
+            # A twin reads the target under evaluation (policies.inline): not where the text
+            # may rebind `target` or `self`.
+            if inlined != source and may_bind(checked.serialize(), _OWN_NAMES):
+                inlined = inline_helpers(source, scope, own=False)
             # The date-helper rewrite is only a speed-up: without it the helpers stay correct.
             for candidate in (inlined, source):
                 if policy_id is not None:
@@ -1552,6 +1552,11 @@ class CelRuntime:
         return True
 
     def activation(self, variables: dict[str, Any]) -> cel.Activation:
+        """The activation of ``variables``; with ``target``, its target and ``self`` are from
+        now on the target under evaluation, which the twins (policies.inline) read: an
+        activation is evaluated before the next is made (the engine makes one per target)."""
+        if "target" in variables:
+            self.context.evaluating(variables["target"], variables.get("self"))
         return self.env.Activation(variables)
 
 

@@ -19,6 +19,7 @@ policy (:func:`hdsguard.policies.celenv.scope_to_policy`) is unwrapped by :func:
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -297,6 +298,52 @@ def references(checked: bytes) -> Iterator[tuple[str, list[str]]]:
             if not name:
                 raise ValueError("a reference without a name")
             yield name, overloads
+
+
+# Comprehension (syntax.proto): the fields naming a variable it binds, iter_var, accu_var
+# (`cel.bind(x, …)` binds its name there) and iter_var2.
+_BINDING_FIELDS = (1, 3, 8)
+_NAME = 1  # the field naming an Ident, a Reference, and a comprehension's iter_var
+_MAP_VALUE = 2  # a map entry's value (the reference map's Reference)
+
+
+def _tag(number: int) -> int:
+    return number << 3 | 2  # a length-delimited field (one byte below field 16)
+
+
+def may_bind(checked: bytes, names: Iterable[str]) -> bool:
+    """Whether a comprehension of ``checked`` (a serialized checked expression) may bind one
+    of ``names`` (``list.map(self, …)``, ``cel.bind(target, …)``): False proves that each of
+    them in the expression is the environment's variable. Read from the serialized bytes, not
+    decoded (:func:`decode`, about 1 ms an expression, would cost a cold run's compilation
+    more than what it decides saves): a name a comprehension binds is a length-delimited field
+    1, 3 or 8 of the comprehension holding that name. The same bytes, a field 1 holding the
+    name, are also every identifier reading it (the Ident, field 4 of its Expr, whose only
+    field it is: ``22 06 0a 04 self``) and the reference map's entry for it (a Reference
+    whose only field it is, the entry's field 2: ``12 06 0a 04 self``). Those two prefixes
+    cannot come before a comprehension's field 1, its first (fields are written in the order
+    of their numbers): the bytes before it are the comprehension's length, whose last byte
+    follows either its field tag (``4a``) or a byte of the length with its high bit set. Any
+    other occurrence (a field 3 or 8, a string constant holding the bytes) counts as a
+    binding: in doubt, True. ``tests/test_inline.py`` compares this with the decoded tree
+    over the catalogue."""
+    for name in names:
+        text = name.encode()
+        if len(text) > 100:  # its length would not be one byte
+            return True
+        size = bytes([len(text)])
+        pattern = re.compile(
+            b"[" + bytes(_tag(n) for n in _BINDING_FIELDS) + b"]" + re.escape(size + text)
+        )
+        read = (
+            bytes([_tag(EXPR_IDENT), len(text) + 2]),
+            bytes([_tag(_MAP_VALUE), len(text) + 2]),
+        )
+        for found in pattern.finditer(checked):
+            at = found.start()
+            if checked[at] != _tag(_NAME) or checked[at - 2 : at] not in read:
+                return True
+    return False
 
 
 def _bytes(value: bytes | int) -> bytes:

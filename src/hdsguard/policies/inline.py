@@ -53,10 +53,14 @@ The helpers the rules give the target's own name (``hds_flaws(target)``) or one 
 fields (``provider(self.hosted_by)``, ``is_placeholder(self.owner)``): 45,000 calls at 10k
 objects, each leaking a string and its tuple (≈ 110 bytes). Each listed in
 ``owntwins.OWN_TARGET`` or ``owntwins.OWN_PATHS`` has a twin without arguments that reads the
-same value in Python from the target under evaluation; the call becomes the twin when
-``target`` is that target (``hds_target()``, without argument, gives its name) and, for a
-field, the field's value is a string; the helper otherwise (the value bound once, so that
-the field's error, when it has none, is the text's).
+same value in Python from the target under evaluation, the one whose activation was made last
+(:meth:`~hdsguard.policies.celenv.CelRuntime.activation`). In a text where no comprehension
+binds ``target`` or ``self`` (``list.map(self, …)``, ``cel.bind(target, …)``: the compiler
+checks the text's checked tree, :func:`~hdsguard.policies.celtree.may_bind`), each of them is
+that target's own, and the call becomes the twin: for a field, when the field's value is a
+string, the helper otherwise (the value bound once, so that the field's error, when it has
+none, is the text's). In any other text, the helpers as written (``own=False``); FW-004's
+helpers by name, below, likewise.
 """
 
 from __future__ import annotations
@@ -190,32 +194,35 @@ def _when(args: list[str]) -> str | None:
     )
 
 
-# The variable the rewrite of a helper given the target's name or field binds the argument
-# to: the rule help (slotwords._innermost_call) reads the binding as the helper's call.
+# The variable the rewrite of a helper given the target's field binds the argument to: the
+# rule help (slotwords._innermost_call) reads the binding as the helper's call.
 OWN_VAR = "hds_own_v"
+# The helpers whose calls read the target under evaluation in Python: only in a text that
+# cannot rebind `target` or `self`.
+_OWN = frozenset({*OWN_TARGET, *OWN_PATHS})
 _SELF_PATH = re.compile(r"self((?:\.[a-z_][a-z0-9_]*)+)")
 
 
 def _own(name: str) -> Rewrite:
-    """``name(target)`` (OWN_TARGET) or ``name(self.<field>)`` (OWN_PATHS): the twin without
-    arguments while the text's target is the one under evaluation (``hds_target()``) and,
-    for a field, its value a string (the helper given anything else may err or differ); the
-    helper as written otherwise. The argument is bound once, as the text evaluates it."""
+    """``name(target)`` (OWN_TARGET): the twin without arguments; ``name(self.<field>)``
+    (OWN_PATHS): the twin while the field's value is a string (the helper given anything else
+    may err or differ), the helper otherwise, the value bound once as the text evaluates it.
+    Only in a text that cannot rebind ``target`` or ``self`` (see the module's docstring)."""
     paths = OWN_PATHS.get(name, ())
 
     def rewrite(args: list[str]) -> str | None:
         if len(args) != 1:
             return None
         if args[0] == "target" and name in OWN_TARGET:
-            test, twin = f"{OWN_VAR} == hds_target()", own_twin(name)
-        else:
-            found = _SELF_PATH.fullmatch(args[0])
-            path = found.group(1)[1:] if found is not None else None
-            if path not in paths:
-                return None
-            test = f"target == hds_target() && type({OWN_VAR}) == string"
-            twin = own_twin(name, path)
-        return f"cel.bind({OWN_VAR}, {args[0]}, {test} ? {twin}() : {name}({OWN_VAR}))"
+            return f"{own_twin(name)}()"  # `target` is a string: nothing to test nor to err
+        found = _SELF_PATH.fullmatch(args[0])
+        path = found.group(1)[1:] if found is not None else None
+        if path not in paths:
+            return None
+        return (
+            f"cel.bind({OWN_VAR}, {args[0]}, type({OWN_VAR}) == string"
+            f" ? {own_twin(name, path)}() : {name}({OWN_VAR}))"
+        )
 
     return rewrite
 
@@ -309,7 +316,7 @@ _REWRITES: dict[str, Rewrite] = {
     "when": _when,
     # Shipped data: the catalogue cache's key covers the whole package.
     "required_activities": _required_activities,
-    **{name: _own(name) for name in (*OWN_TARGET, *OWN_PATHS)},
+    **{name: _own(name) for name in _OWN},
 }
 
 
@@ -331,9 +338,9 @@ _NAMED = {
 
 def _by_name(name: str, args: list[str], policy_id: str | None) -> str | None:
     """``name(target, params.a, …)`` of a policy: ``hds_<name>("<policy> a …")`` behind the
-    tests that the target is the one under evaluation and each list one of strings, the
-    call as written otherwise (one string argument: each converted and leaked at each call,
-    the target's name and three strings were ≈ 350 bytes)."""
+    test that each list is one of strings, the call as written otherwise (one string
+    argument: each converted and leaked at each call, the target's name and three strings
+    were ≈ 350 bytes). Only in a text that cannot rebind ``target``."""
     found = [_PARAM.fullmatch(a) for a in args[1:]]
     if policy_id is None or args[:1] != ["target"] or len(found) != _NAMED[name]:
         return None
@@ -346,9 +353,7 @@ def _by_name(name: str, args: list[str], policy_id: str | None) -> str | None:
     )
     spec = json.dumps(" ".join([policy_id, *keys]))
     body = (
-        f"hds_params_bound() && target == hds_target() && {tests}"
-        f" ? hds_{name}({spec})"
-        f" : {name}(target, {', '.join(bound)})"
+        f"hds_params_bound() && {tests} ? hds_{name}({spec}) : {name}(target, {', '.join(bound)})"
     )
     for b, arg in reversed(list(zip(bound, args[1:], strict=True))):
         body = f"cel.bind({b}, {arg}, {body})"
@@ -360,10 +365,12 @@ def worth_scanning(source: str) -> bool:
     return any(name in source for name in _REWRITES) or any(name in source for name in _NAMED)
 
 
-def inline_helpers(source: str, policy_id: str | None = None) -> str:
+def inline_helpers(source: str, policy_id: str | None = None, *, own: bool = True) -> str:
     """``source`` with every call of a helper of ``_REWRITES`` (the date helpers,
     ``kev_added``, ``in_eea``, the protocol classes) replaced by its CEL definition;
-    ``policy_id``: the policy whose ``params`` the text reads (FW-004's helpers)."""
+    ``policy_id``: the policy whose ``params`` the text reads (FW-004's helpers). ``own``
+    False: the helpers that read the target under evaluation in Python (twins, FW-004's
+    helpers by name) as written, for a text that may rebind ``target`` or ``self``."""
     out: list[str] = []
     i = 0
     while (found := _NEXT.search(source, i)) is not None:
@@ -377,11 +384,16 @@ def inline_helpers(source: str, policy_id: str | None = None) -> str:
         close = matching(source, found.end() - 1)
         if close is not None:
             args = [
-                inline_helpers(a.strip(), policy_id)
+                inline_helpers(a.strip(), policy_id, own=own)
                 for a in split_args(source[found.end() : close])
             ]
             rewrite = _REWRITES.get(name)
-            body = rewrite(args) if rewrite is not None else _by_name(name, args, policy_id)
+            if not own and (name in _OWN or rewrite is None):
+                body = None
+            elif rewrite is not None:
+                body = rewrite(args)
+            else:
+                body = _by_name(name, args, policy_id)
             if body is not None:
                 out.append(f"({body})")
                 i = close + 1

@@ -6,8 +6,8 @@ cel-expr-python 0.1.3 never releases the arguments of a call (the tuple and the 
 converted from CEL, ≈ 110 bytes a call). Each has a twin without arguments
 (:func:`own_twin`, registered by :mod:`.celenv`) that reads the same value in Python from the
 target under evaluation, and :mod:`.inline` calls the twin where the text gives that name or
-field while that target is the one under evaluation (the helper as written otherwise). Apart
-from both modules, which import it: celenv imports inline only when it compiles.
+field and cannot rebind ``target`` or ``self`` (the helper as written otherwise). Apart from
+both modules, which import it: celenv imports inline only when it compiles.
 """
 
 from __future__ import annotations
@@ -35,3 +35,11 @@ def own_twin(helper: str, path: str | None = None) -> str:
     """The name of ``helper``'s twin given the target's name (``path`` None) or the target's
     field ``path``."""
     return f"hds_own_{helper}" + ("" if path is None else "__" + path.replace(".", "__"))
+
+
+# Each twin and the helper it stands for: it reads what its helper reads (celenv), and the
+# rule help names a slot computed by a twin after its helper (slotwords).
+TWIN_OF: dict[str, str] = {
+    **{own_twin(name): name for name in OWN_TARGET},
+    **{own_twin(name, path): name for name, paths in OWN_PATHS.items() for path in paths},
+}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from hdsguard.i18n import N_, _
 from hdsguard.policies.celtree import Node, path
 from hdsguard.policies.inline import OWN_VAR, WORDED_VAR
+from hdsguard.policies.owntwins import TWIN_OF
 
 # What a computation on the target is called in a slot: by the helper it calls.
 _HELPER_WORDS = {
@@ -60,8 +61,8 @@ def _innermost_call(node: Node) -> str | None:
             node = node.children[1]
             continue
         if node.kind == "call":
-            if node.target is None:
-                return node.name
+            if node.target is None:  # a twin (inline.py) is its helper's call
+                return TWIN_OF.get(node.name, node.name)
             found = node.name
         if node.kind in ("call", "select") and node.target is not None:
             node = node.target
