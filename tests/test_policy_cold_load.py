@@ -205,6 +205,23 @@ def test_an_edited_expression_compiles_or_fails_as_the_general_way(
         assert outcome(RUNTIME, RECORDER, source, pid) == reference(RECORDER.env, source, pid)
 
 
+def test_a_text_whose_only_rewrites_are_twins_is_compiled_once() -> None:
+    """The rewritten text compiles exactly when the text does (policies.inline): one
+    compilation, not the text's then the rewritten one's (89 texts of the catalogue); an
+    error is still about the text as written, and a text rebinding `self` keeps its helpers."""
+    runtime, recorder = recording_runtime()
+    source = 'provider(self.hosted_by).name == "x" && size(hds_flaws(target)) == 0'
+    assert outcome(runtime, recorder, source, "ACME-001") == inline_helpers(source)
+    assert len(recorder.texts) == 1
+    bad = "is_placeholder(self.owner) + 1 == 2"  # a boolean plus a number
+    worded = outcome(runtime, recorder, bad, None)
+    assert worded == reference(recorder.env, bad, None)
+    assert worded.startswith("error: ") and "is_placeholder(self.owner) + 1" in worded
+    assert "hds_own" not in worded
+    rebinding = "decl.systems.all(self, provider(self.hosted_by) != null)"
+    assert outcome(runtime, recorder, rebinding, None) == rebinding
+
+
 def test_a_text_is_compiled_once_per_policy_only_when_it_reads_params() -> None:
     runtime = CelRuntime()
     assert runtime.compile("self.id", "A-1") is runtime.compile("self.id", "B-1")
