@@ -873,8 +873,8 @@ MESSAGES: list[tuple[str, str, str, str, str, str, str, str]] = [
         "via: direct",
         "is reached from the Internet directly; it may be reached from the Internet only through a"
         " VPN or through a bastion",
-        "est joignable depuis Internet directement ; elle ne doit l'être que par un VPN ou par un"
-        " bastion",
+        "est joignable depuis Internet directement ; elle ne doit être joignable depuis Internet"
+        " que par un VPN ou par un bastion",
         "publish it only through a VPN or through a bastion",
         "ne la publier que par un VPN ou par un bastion",
     ),

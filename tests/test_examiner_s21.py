@@ -57,7 +57,7 @@ def test_exp001_the_port_message_names_the_port_its_protocol_and_the_fix(
     assert found["status"] == "fail"
     assert found["message"].startswith(
         "sftp is declared on port 21, the well-known port of ftp, a cleartext protocol, and "
-        "the service is exposed to partners over the Internet: a secure protocol declared on a "
+        "the service is exposed to partners outside a VPN: a secure protocol declared on a "
         "cleartext protocol's port is implausible evidence"
     ), found["message"]
     assert "nmap -sV -p 21" in found["remediation"]

@@ -1,0 +1,98 @@
+"""The examiner's twenty-fourth session: messages that asserted what the declaration does not
+say, and what probing organisations not tried before (a GHT, a health software vendor, JSON
+declaration sets) found. Each case here failed, or read otherwise, before its fix; the cases
+that pin a verdict found right say why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import check_declaration, findings_of, only_finding
+
+check = check_declaration
+finding = only_finding
+
+
+# ------------------------------------ EXP-*: a partner service is not "over the Internet"
+
+# A partner link on a private address: nothing in it says the Internet carries it. The
+# verdicts follow the catalogue (partner exposure outside a VPN counts as Internet exposure);
+# the messages say what is declared: partners, outside a VPN, and how they reach it.
+PARTNER = """
+services:
+  - {id: ftp-lab, protocol: ftp, host: 10.0.5.3, port: 21, exposure: partner, via: direct,
+     role: file_transfer, authentication: password}
+  - {id: admin, protocol: https, host: 10.0.5.4, port: 443, exposure: partner, via: direct,
+     role: admin, authentication: password, mfa: false}
+  - {id: admin-vpn, protocol: https, host: 10.0.5.5, port: 443, exposure: partner, via: vpn,
+     role: admin, authentication: password, mfa: true}
+  - {id: pacs, protocol: dicom, host: 10.0.5.6, port: 104, exposure: partner, via: direct,
+     role: other, authentication: certificate}
+"""
+
+
+def _messages(tmp_path: Path, *lang: str) -> dict[tuple[str, str], str]:
+    result = check(tmp_path, PARTNER, *lang)
+    # A not-applicable finding says why the rule is out of scope ("not reachable from the
+    # Internet": partners through a VPN), which is true.
+    findings = [f for f in findings_of(result) if f["status"] != "not_applicable"]
+    return {(f["rule"], f["target"]): f["message"] for f in findings}
+
+
+def test_partner_messages_do_not_say_the_internet(tmp_path: Path) -> None:
+    found = _messages(tmp_path)
+    for (rule, target), message in found.items():
+        if rule.startswith("EXP-") and target.startswith("services/"):
+            assert "over the Internet" not in message, (rule, target, message)
+            assert "from the Internet" not in message, (rule, target, message)
+    assert found["EXP-001", "services/ftp-lab"] == (
+        "ftp is a cleartext protocol and the service is exposed to partners outside a VPN "
+        "(10.0.5.3, port 21, reached directly): credentials and data travel unencrypted over "
+        "networks the organisation does not control"
+    )
+    assert found["EXP-004", "services/admin"].startswith(
+        "the administration interface (https on 10.0.5.4) is reached by partners directly; it "
+        "may be reached by partners only through a VPN or through a bastion; the "
+        "administration interface (https on 10.0.5.4) is reachable by partners without"
+    )
+    assert found["EXP-004", "services/admin-vpn"] == (
+        "administration interface reached by partners only through a VPN, with MFA"
+    )
+    assert found["EXP-003", "services/pacs"].startswith(
+        "dicom is a high-risk protocol and the service is exposed to partners directly "
+        "(10.0.5.6, port 104); it may be reached by partners only through"
+    )
+    assert found["EXP-002", "services/pacs"].startswith(
+        "exposed to partners outside a VPN with `authentication: certificate`"
+    )
+    assert found["EXP-007", "services/pacs"].startswith(
+        "dicom service reachable by partners outside a VPN gives access to health data"
+    )
+
+
+def test_partner_messages_do_not_say_the_internet_in_french(tmp_path: Path) -> None:
+    found = _messages(tmp_path, "--lang", "fr")
+    for (rule, target), message in found.items():
+        if rule.startswith("EXP-") and target.startswith("services/"):
+            assert "à travers Internet" not in message, (rule, target, message)
+            assert "depuis Internet" not in message, (rule, target, message)
+    assert found["EXP-001", "services/ftp-lab"] == (
+        "ftp est un protocole en clair et le service est exposé aux partenaires hors VPN "
+        "(10.0.5.3, port 21, joint directement) : identifiants et données traversent sans "
+        "chiffrement des réseaux que l'organisation ne maîtrise pas"
+    )
+    assert found["EXP-004", "services/admin-vpn"] == (
+        "interface d'administration joignable par des partenaires uniquement par un VPN, avec "
+        "authentification multifacteur"
+    )
+
+
+@pytest.mark.parametrize("rule", ["EXP-001", "EXP-004"])
+def test_internet_exposure_keeps_its_words(tmp_path: Path, rule: str) -> None:
+    # Pinned: only the partner wording changed.
+    text = PARTNER.replace("exposure: partner", "exposure: internet")
+    target = "services/ftp-lab" if rule == "EXP-001" else "services/admin"
+    found = finding(check(tmp_path, text), rule, target)
+    assert "the Internet" in found["message"], found
