@@ -96,3 +96,60 @@ def test_internet_exposure_keeps_its_words(tmp_path: Path, rule: str) -> None:
     target = "services/ftp-lab" if rule == "EXP-001" else "services/admin"
     found = finding(check(tmp_path, text), rule, target)
     assert "the Internet" in found["message"], found
+
+
+# ---------------------------------------------- VND-003: the evidence a pass rests on, art. 49
+
+VENDORS = """
+vendors:
+  - {id: dicta, name: DictaCloud Inc, country: US, processes_personal_data: true,
+     dpf_certified: true, subprocessors: []}
+  - {id: scribe, name: Scribe, country: FR, processes_personal_data: true,
+     transfer_mechanism: scc, subprocessors: [{name: CloudCo, country: US, dpf_certified: true},
+     {name: Typist, country: MA}]}
+  - {id: maroc, name: Scribe Maroc, country: MA, processes_personal_data: true,
+     transfer_mechanism: none, subprocessors: []}
+  - {id: inde, name: Scribe Inde, country: IN, processes_personal_data: true, subprocessors: []}
+  - {id: tunis, name: Scribe Tunis, country: TN, processes_personal_data: true,
+     transfer_mechanism: derogation, subprocessors: []}
+"""
+
+
+def test_vnd003_a_pass_on_the_us_decision_names_the_data_privacy_framework(
+    tmp_path: Path,
+) -> None:
+    # Passed as "processes the data in the EEA or in countries with an adequacy decision":
+    # the US decision covers only DPF-certified recipients, the evidence the pass rests on.
+    found = finding(check(tmp_path, VENDORS), "VND-003", "vendors/dicta")
+    assert found["status"] == "pass"
+    assert found["message"] == (
+        "DictaCloud Inc (US) processes the data in the EEA or in countries with an adequacy "
+        "decision; the US adequacy decision covers DictaCloud Inc only as certified under the "
+        "EU-US Data Privacy Framework (`dpf_certified: true`)"
+    )
+    found = finding(check(tmp_path, VENDORS), "VND-003", "vendors/scribe")
+    assert found["status"] == "pass"
+    assert found["message"].endswith(
+        "; the US adequacy decision covers sub-processor CloudCo only as certified under the "
+        "EU-US Data Privacy Framework (`dpf_certified: true`)"
+    ), found["message"]
+    french = finding(check(tmp_path, VENDORS, "--lang", "fr"), "VND-003", "vendors/dicta")
+    assert french["message"].endswith(
+        " ; la décision d'adéquation (US) ne couvre DictaCloud Inc qu'au titre de sa "
+        "certification Data Privacy Framework UE–États-Unis (`dpf_certified: true`)"
+    ), french["message"]
+
+
+@pytest.mark.parametrize(
+    ("target", "status", "art49"),
+    [("maroc", "fail", False), ("inde", "fail", False), ("tunis", "warn", True)],
+)
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_vnd003_remediation_names_art49_only_for_a_declared_derogation(
+    tmp_path: Path, target: str, status: str, art49: bool, lang: str
+) -> None:
+    # The remediation told every vendor "While a GDPR art. 49 derogation is relied on…",
+    # untrue of one that declares `none` or no mechanism.
+    found = finding(check(tmp_path, VENDORS, "--lang", lang), "VND-003", f"vendors/{target}")
+    assert found["status"] == status, found
+    assert ("art. 49" in found["remediation"]) is art49, found["remediation"]
