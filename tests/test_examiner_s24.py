@@ -153,3 +153,50 @@ def test_vnd003_remediation_names_art49_only_for_a_declared_derogation(
     found = finding(check(tmp_path, VENDORS, "--lang", lang), "VND-003", f"vendors/{target}")
     assert found["status"] == status, found
     assert ("art. 49" in found["remediation"]) is art49, found["remediation"]
+
+
+# ------------------------------- VND-005, GOV-011: what an undeclared field is counted as
+
+MINIMAL = """
+organisation: {name: Clinique du Parc, kind: clinic}
+systems:
+  - {id: dpi, name: DPI}
+  - {id: paie, name: Paie, health_data: false}
+vendors:
+  - {id: scribe, name: Scribe}
+"""
+
+
+def test_vnd005_does_not_say_an_undeclared_access_is_one(tmp_path: Path) -> None:
+    # Read "although it can access health data" of a vendor that does not say whether it can.
+    found = finding(check(tmp_path, MINIMAL), "VND-005", "vendors/scribe")
+    assert found["status"] == "fail"
+    assert "although it may access health data;" in found["message"], found["message"]
+    assert "can access health data;" not in found["message"].split("; no audit")[1]
+    french = finding(check(tmp_path, MINIMAL, "--lang", "fr"), "VND-005", "vendors/scribe")
+    assert "alors qu'il peut avoir accès à des données de santé ;" in french["message"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        (
+            "en",
+            "2 systems declared, 1 of them holding health data or counted so (1 does not declare "
+            "`health_data`)",
+        ),
+        (
+            "fr",
+            "2 systèmes déclarés, dont 1 détenant des données de santé ou comptés comme tels (1 "
+            "ne déclare pas `health_data`)",
+        ),
+    ],
+)
+def test_gov011_says_which_systems_only_count_as_holding_health_data(
+    tmp_path: Path, lang: str, message: str
+) -> None:
+    # Read "1 of them holding health data" of a system that does not say it holds any: it
+    # counts as holding it (every rule reads it so), which the pass now says.
+    found = finding(check(tmp_path, MINIMAL, "--lang", lang), "GOV-011", "organisation")
+    assert found["status"] == "pass"
+    assert found["message"] == message, found["message"]

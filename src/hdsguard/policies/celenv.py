@@ -270,6 +270,7 @@ SECTIONS_READ: dict[str, frozenset[str]] = {
     "internet_services_on_premises": frozenset({"services", "systems"}),
     "internet_facing_firewalls": frozenset({"firewalls"}),
     "systems_count": frozenset({"systems"}),
+    "systems_silent_on_health_data": frozenset({"systems"}),
     "services_count": frozenset({"services" + COUNTED}),
     "vendors_count": frozenset({"vendors" + COUNTED}),
     "certificates_count": frozenset({"certificates" + COUNTED}),
@@ -1054,6 +1055,14 @@ def _plain_functions(ctx: Context) -> list[Helper]:
                 for s in ctx.section("systems") or ()
                 if not health_data_only or s.get("health_data") is not False
             ),
+        ),
+        # GOV-011's pass: how many of those count as holding health data only because they do
+        # not declare `health_data`, so that it does not say they hold it.
+        (
+            "systems_silent_on_health_data",
+            [],
+            _I,
+            lambda: sum(1 for s in ctx.section("systems") or () if "health_data" not in s),
         ),
         # EXP-006: how many network services are declared, -1 when no file declares the
         # section. `services: []` is declared (0: none); an absent section is missing
