@@ -200,3 +200,19 @@ def test_gov011_says_which_systems_only_count_as_holding_health_data(
     found = finding(check(tmp_path, MINIMAL, "--lang", lang), "GOV-011", "organisation")
     assert found["status"] == "pass"
     assert found["message"] == message, found["message"]
+
+
+def test_gov011_a_partner_service_speaking_tls_is_not_said_to_be_on_the_internet(
+    tmp_path: Path,
+) -> None:
+    # Read "1 service reachable from the Internet speaks TLS" of a partner link.
+    text = MINIMAL + (
+        "services:\n  - {id: api, system: dpi, protocol: https, host: 10.0.5.3,"
+        " exposure: partner, via: direct}\n"
+    )
+    found = finding(check(tmp_path, text), "GOV-011", "organisation")
+    assert found["status"] == "fail"
+    assert (
+        "yet 1 service reachable from the Internet or by partners outside a VPN speaks TLS "
+        "(services/api)" in found["message"]
+    ), found["message"]
