@@ -1507,7 +1507,12 @@ class CelRuntime:
         if known is not None:
             return known
         from hdsguard.policies.celtree import may_bind
-        from hdsguard.policies.inline import inline_helpers, worth_scanning
+        from hdsguard.policies.inline import (
+            TARGET_READERS,
+            TYPE_KEEPING,
+            inline_helpers,
+            worth_scanning,
+        )
 
         def attempt(text: str, *, check: bool = True) -> cel.Expression | None:
             try:
@@ -1516,7 +1521,10 @@ class CelRuntime:
                 return None
 
         # Most texts call no helper rewritten there: no scan.
-        inlined = inline_helpers(source, scope) if worth_scanning(source) else source
+        applied: set[str] = set()
+        inlined = (
+            inline_helpers(source, scope, applied=applied) if worth_scanning(source) else source
+        )
         expr = None
         # The scoped text holds the user's text whole, where `params` is dyn as it is outside:
         # once the user's text parses, the scoped one type-checks only if the user's does, so
@@ -1525,9 +1533,9 @@ class CelRuntime:
         if inlined == source and scope is not None and attempt(source, check=False) is not None:
             expr = attempt(scope_to_policy(source, scope))
         elif (
-            inlined != source
+            applied
+            and applied <= TYPE_KEEPING
             and scope is None
-            and inline_helpers(source, own=False) == source
             and (expr := attempt(inlined)) is not None
             and may_bind(expr.serialize(), _OWN_NAMES)
         ):
@@ -1546,7 +1554,7 @@ class CelRuntime:
                 raise ValueError(text.replace("<input>", "condition")) from None
             # A twin reads the target under evaluation (policies.inline): not where the text
             # may rebind `target` or `self`.
-            if inlined != source and may_bind(checked.serialize(), _OWN_NAMES):
+            if not applied.isdisjoint(TARGET_READERS) and may_bind(checked.serialize(), _OWN_NAMES):
                 inlined = inline_helpers(source, scope, own=False)
             # The date-helper rewrite is only a speed-up: without it the helpers stay correct.
             for candidate in (inlined, source):

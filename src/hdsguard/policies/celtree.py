@@ -19,6 +19,7 @@ policy (:func:`hdsguard.policies.celenv.scope_to_policy`) is unwrapped by :func:
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 from collections.abc import Iterable, Iterator
@@ -311,7 +312,7 @@ def _tag(number: int) -> int:
     return number << 3 | 2  # a length-delimited field (one byte below field 16)
 
 
-def may_bind(checked: bytes, names: Iterable[str]) -> bool:
+def may_bind(checked: bytes, names: tuple[str, ...]) -> bool:
     """Whether a comprehension of ``checked`` (a serialized checked expression) may bind one
     of ``names`` (``list.map(self, …)``, ``cel.bind(target, …)``): False proves that each of
     them in the expression is the environment's variable. Read from the serialized bytes, not
@@ -325,25 +326,30 @@ def may_bind(checked: bytes, names: Iterable[str]) -> bool:
     of their numbers): the bytes before it are the comprehension's length, whose last byte
     follows either its field tag (``4a``) or a byte of the length with its high bit set. Any
     other occurrence (a field 3 or 8, a string constant holding the bytes) counts as a
-    binding: in doubt, True. ``tests/test_inline.py`` compares this with the decoded tree
+    binding: in doubt, True. ``tests/test_celtree.py`` compares this with the decoded tree
     over the catalogue."""
+    return _binding(names).search(checked) is not None
+
+
+@functools.lru_cache(maxsize=4)
+def _binding(names: tuple[str, ...]) -> re.Pattern[bytes]:
+    """The bytes of a comprehension binding one of ``names`` (:func:`may_bind`): a field 1
+    holding the name after neither prefix that reads it, or a field 3 or 8 holding it; one
+    search of the serialized expression, at C speed."""
+    found: list[bytes] = []
     for name in names:
         text = name.encode()
         if len(text) > 100:  # its length would not be one byte
-            return True
-        size = bytes([len(text)])
-        pattern = re.compile(
-            b"[" + bytes(_tag(n) for n in _BINDING_FIELDS) + b"]" + re.escape(size + text)
-        )
-        read = (
-            bytes([_tag(EXPR_IDENT), len(text) + 2]),
-            bytes([_tag(_MAP_VALUE), len(text) + 2]),
-        )
-        for found in pattern.finditer(checked):
-            at = found.start()
-            if checked[at] != _tag(_NAME) or checked[at - 2 : at] not in read:
-                return True
-    return False
+            return re.compile(b"")  # matches anything: in doubt
+        held = bytes([len(text)]) + text
+        # The Ident, or the Reference, whose only field it is: its tag, then ``held``.
+        size = len(held) + 1
+        read = [bytes([_tag(EXPR_IDENT), size]), bytes([_tag(_MAP_VALUE), size])]
+        unread = b"".join(b"(?<!" + re.escape(prefix) + b")" for prefix in read)
+        found.append(unread + re.escape(bytes([_tag(_NAME)]) + held))
+        others = bytes(_tag(n) for n in _BINDING_FIELDS if n != _NAME)
+        found.append(b"[" + re.escape(others) + b"]" + re.escape(held))
+    return re.compile(b"|".join(found))
 
 
 def _bytes(value: bytes | int) -> bytes:

@@ -360,17 +360,32 @@ def _by_name(name: str, args: list[str], policy_id: str | None) -> str | None:
     return body
 
 
+# The helpers whose rewrite reads the target under evaluation in Python (twins, FW-004's
+# helpers by name): only in a text that cannot rebind `target` or `self`.
+TARGET_READERS = _OWN | frozenset(_NAMED)
+# The helpers whose rewrite keeps the text's types: the twins (each call given `target`, a
+# string, or a field of `self`, dyn, type-checks, and the program has the helper's type).
+TYPE_KEEPING = _OWN
+
+
 def worth_scanning(source: str) -> bool:
     """Whether ``source`` may call a helper rewritten here (most texts call none)."""
     return any(name in source for name in _REWRITES) or any(name in source for name in _NAMED)
 
 
-def inline_helpers(source: str, policy_id: str | None = None, *, own: bool = True) -> str:
+def inline_helpers(
+    source: str,
+    policy_id: str | None = None,
+    *,
+    own: bool = True,
+    applied: set[str] | None = None,
+) -> str:
     """``source`` with every call of a helper of ``_REWRITES`` (the date helpers,
     ``kev_added``, ``in_eea``, the protocol classes) replaced by its CEL definition;
     ``policy_id``: the policy whose ``params`` the text reads (FW-004's helpers). ``own``
-    False: the helpers that read the target under evaluation in Python (twins, FW-004's
-    helpers by name) as written, for a text that may rebind ``target`` or ``self``."""
+    False: the helpers that read the target under evaluation in Python (TARGET_READERS) as
+    written, for a text that may rebind ``target`` or ``self``. ``applied``: the names of
+    the helpers rewritten are added to it."""
     out: list[str] = []
     i = 0
     while (found := _NEXT.search(source, i)) is not None:
@@ -384,7 +399,7 @@ def inline_helpers(source: str, policy_id: str | None = None, *, own: bool = Tru
         close = matching(source, found.end() - 1)
         if close is not None:
             args = [
-                inline_helpers(a.strip(), policy_id, own=own)
+                inline_helpers(a.strip(), policy_id, own=own, applied=applied)
                 for a in split_args(source[found.end() : close])
             ]
             rewrite = _REWRITES.get(name)
@@ -396,6 +411,8 @@ def inline_helpers(source: str, policy_id: str | None = None, *, own: bool = Tru
                 body = _by_name(name, args, policy_id)
             if body is not None:
                 out.append(f"({body})")
+                if applied is not None:
+                    applied.add(name)
                 i = close + 1
                 continue
         out.append(source[start])
