@@ -89,6 +89,11 @@ class FindingEncoder:
         # encoded once while its rule's findings follow each other, then forgotten.
         messages: dict[str, str] = {}
         last_rule = None
+        # The findings come sorted by rule: most follow one of the same rule, status and
+        # severity (the same head) and references (the same tail), checked by identity
+        # before any tuple is built and hashed.
+        last_status = last_severity = last_references = None
+        head = tail_base = ""
         batch: list[str] = []
         put = batch.append
         for f in findings:
@@ -99,21 +104,29 @@ class FindingEncoder:
             if rule is not last_rule:
                 messages.clear()
                 last_rule = rule
+                last_status = None  # a new head
             message_text = messages.get(message)
             if message_text is None:
                 message_text = messages[message] = text(message)
-            head = heads.get((rule, status, severity))
-            if head is None:
-                head = heads[rule, status, severity] = (
-                    f'{{{inner}"rule": {text(rule)}{sep}"status": {encoded[status]}'
-                    f'{sep}"severity": {encoded[severity]}{sep}"target": '
-                )
+            if status is not last_status or severity is not last_severity:
+                last_status, last_severity = status, severity
+                known = heads.get((rule, status, severity))
+                if known is None:
+                    known = heads[rule, status, severity] = (
+                        f'{{{inner}"rule": {text(rule)}{sep}"status": {encoded[status]}'
+                        f'{sep}"severity": {encoded[severity]}{sep}"target": '
+                    )
+                head = known
             file_text = files.get(file)
             if file_text is None:
                 file_text = files[file] = text(utf8_name(file)) if file else encode(file, inner)
-            tail = tails.get(references)
-            if tail is None:
-                tail = tails[references] = k_references + encode(list(references), inner)
+            if references is not last_references:
+                last_references = references
+                known = tails.get(references)
+                if known is None:
+                    known = tails[references] = k_references + encode(list(references), inner)
+                tail_base = known
+            tail = tail_base
             if waiver is not None or baselined or related:
                 tail += "".join(
                     f"{sep}{text(key)}: {encode(value, inner)}" for key, value in _rare(f).items()
