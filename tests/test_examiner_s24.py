@@ -216,3 +216,52 @@ def test_gov011_a_partner_service_speaking_tls_is_not_said_to_be_on_the_internet
         "yet 1 service reachable from the Internet or by partners outside a VPN speaks TLS "
         "(services/api)" in found["message"]
     ), found["message"]
+
+
+# ---------------------------- PAT-003: a failure names the contradictions of its own dates
+
+VULNERABLE = """
+services:
+  - id: lab-link
+    protocol: https
+    host: 10.0.5.3
+    exposure: partner
+    via: direct
+    vulnerabilities:
+      - {cve: CVE-2026-1234, cvss: 9.8, published: 2026-11-01, kev: false}
+      - {cve: CVE-2027-0001, cvss: 9.1, published: 2026-11-01, kev: true, kev_added: 2026-10-01}
+"""
+
+
+def test_pat003_failure_names_the_contradicted_dates_it_counts_from(tmp_path: Path) -> None:
+    # The failure said "CVE-2027-0001 (CVSS 9.1), published 2026-11-01, is still open … 27
+    # days later" and nothing of the contradictions, whose warning a failure hides: a reader
+    # fixing it took the dates for sound.
+    found = finding(check(tmp_path, VULNERABLE), "PAT-003", "services/lab-link")
+    assert found["status"] == "fail"
+    message = found["message"]
+    assert (
+        "CVE-2027-0001, known exploited (added to the CISA KEV catalogue 2026-10-01; declared "
+        "before its `published` 2026-11-01: one of the two dates is wrong; its id is of 2027, "
+        "after its `published` 2026-11-01: the id or the date is wrong), is still open"
+    ) in message, message
+    assert (
+        "CVE-2027-0001 (CVSS 9.1), published 2026-11-01 (a date its `kev_added` 2026-10-01 "
+        "precedes and its id, of 2027, follows: the deadline runs from a date that may be "
+        "wrong), is still open"
+    ) in message, message
+    # Pinned: the sound entry reads as before.
+    assert "CVE-2026-1234 (CVSS 9.8), published 2026-11-01, is still open" in message
+    # A partner link is not said to face the Internet (the catalogue's reading stays).
+    assert "service exposed to partners outside a VPN: CVE-2026-1234" in message
+    assert "Internet" not in message
+
+
+def test_pat003_failure_names_the_contradicted_dates_in_french(tmp_path: Path) -> None:
+    found = finding(check(tmp_path, VULNERABLE, "--lang", "fr"), "PAT-003", "services/lab-link")
+    assert (
+        "publiée le 1er novembre 2026 (une date que précède son `kev_added` (1er octobre 2026) "
+        "et que suit l'année de son identifiant (2027) : le délai court à partir d'une date "
+        "peut-être fausse)"
+    ) in found["message"], found["message"]
+    assert "service exposé aux partenaires hors VPN : CVE-2026-1234" in found["message"]
