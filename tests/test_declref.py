@@ -114,3 +114,12 @@ def test_a_field_a_helper_reads_on_the_object_it_is_given_has_its_readers(text: 
     assert "HDS-007" in _readers(text, "providers[]", "dpf_certified")
     # A rule that gives the helper its own target reads no field of the sub-processors.
     assert "HDS-007" not in _readers(text, "vendors[].subprocessors[]", "dpf_certified")
+
+
+def test_optional_selects_and_named_fields_are_reads(text: str) -> None:
+    """BKP-003 writes `self.?backup.?provider` (an optional select on each step) and PAT-002
+    reads `kev_added` through `published_contradicted_by(v, ["kev_added", "cve"])`: the table
+    listed neither (HB, twenty-fourth session)."""
+    assert "BKP-003" in _readers(text, "systems[].backup", "provider")
+    assert {"PAT-002", "PAT-003"} <= _readers(text, "services[].vulnerabilities[]", "kev_added")
+    assert {"PAT-002", "PAT-003"} <= _readers(text, "firewalls[].vulnerabilities[]", "kev_added")

@@ -322,8 +322,9 @@ _HELPER_READS: dict[tuple[str, str], tuple[str, ...]] = {
     ("services", "tls.certificate"): ("observed_certificates", "predating_certificates"),
     # PAT-003 reads a vulnerability's date of KEV listing through kev_added(v): the table
     # said no rule read it.
-    ("services", "vulnerabilities.kev_added"): ("kev_added",),
-    ("firewalls", "vulnerabilities.kev_added"): ("kev_added",),
+    # PAT-002 and PAT-003 read it through published_contradicted_by(v, ["kev_added", …]).
+    ("services", "vulnerabilities.kev_added"): ("kev_added", "published_contradicted_by"),
+    ("firewalls", "vulnerabilities.kev_added"): ("kev_added", "published_contradicted_by"),
 }
 
 
@@ -368,12 +369,13 @@ class _Readers:
     def of(self, section: str, relative: str) -> list[str]:
         if not relative:  # a top-level value such as `version`
             return []
-        word = re.escape(relative)
+        # `backup.provider` is also written `self.?backup.?provider` (BKP-003 reads it so).
+        word = r"\.\??".join(re.escape(part) for part in relative.split("."))
         leaf = relative.rsplit(".", 1)[-1]
         # The helpers that read this field of the object they are given.
         given = [h for h, names in _argument_reads().items() if leaf in names]
         on_self = rf"|{_passing(given, 'self')}" if given and "." not in relative else ""
-        in_logic = re.compile(rf"(?<![\w.]){word}(?![\w])|self\.{word}(?![\w]){on_self}")
+        in_logic = re.compile(rf"(?<![\w.]){word}(?![\w])|self\.\??{word}(?![\w]){on_self}")
         in_prose = re.compile(rf"`{word}(`|:)")
         rules = {
             rule
