@@ -224,6 +224,17 @@ def test_output_file(tree: Tree, tmp_path: Path) -> None:
             id="future-version",
         ),
         pytest.param(
+            {"a.yaml": 'version: "1"\nfirewalls: []\n'},
+            ["a.yaml:1:10: unsupported declaration format version '1': write `version: 1`"],
+            id="version-as-text-yaml",
+        ),
+        pytest.param(
+            # The YAML fix pasted into a JSON file is a syntax error: the fix is JSON there.
+            {"a.json": '{"version": "1", "firewalls": []}\n'},
+            ["a.json:1:13: unsupported declaration format version '1': write `\"version\": 1`"],
+            id="version-as-text-json",
+        ),
+        pytest.param(
             {"a.yaml": "firewalls:\n  - id: fw-1\n  last_patch: [\n"},
             ["a.yaml:3:3: YAML syntax error:"],
             id="yaml-syntax",

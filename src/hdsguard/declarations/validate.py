@@ -186,11 +186,13 @@ def did_you_mean_rule(rule: str, ids: Sequence[str]) -> str:
 
 
 def version_problem(
-    source: SourceFile, data: dict[str, Any], what: str = "declaration"
+    source: SourceFile, data: dict[str, Any], what: str = "declaration", *, as_json: bool = False
 ) -> Problem | None:
     """A ``version`` other than 1 is refused: never misread a later format.
 
-    ``what`` is one of :data:`FILE_KINDS` (the kind of file, in the run's language)."""
+    ``what`` is one of :data:`FILE_KINDS` (the kind of file, in the run's language); ``as_json``:
+    the file is JSON whatever its name (else a name ending ``.json`` says so), whose fix is
+    written in JSON."""
     if "version" not in data or data["version"] == FORMAT_VERSION:
         return None
     line, column = source.locate(("version",), value=True)
@@ -200,6 +202,11 @@ def version_problem(
             "{what} format version {version} is newer than this hdsguard understands "
             "(version {supported}): upgrade hdsguard rather than risk misreading the file"
         ).format(what=file_kind(what), version=version, supported=FORMAT_VERSION)
+    elif as_json or source.path.lower().endswith(".json"):
+        # `version: 1` is YAML: pasted into a JSON file it is a syntax error.
+        message = _('unsupported {what} format version {version}: write `"version": 1`').format(
+            what=file_kind(what), version=repr(version)
+        )
     else:
         message = _("unsupported {what} format version {version}: write `version: 1`").format(
             what=file_kind(what), version=repr(version)

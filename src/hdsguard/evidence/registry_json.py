@@ -77,7 +77,7 @@ def read_registry_json(path: str, text: bytes) -> Registry:
             1,
             _("an ANS HDS registry snapshot is a JSON object with `{key}`").format(key=KEY),
         )
-    problem = version_problem(source, data, "ANS HDS registry snapshot")
+    problem = version_problem(source, data, "ANS HDS registry snapshot", as_json=True)
     if problem is not None:
         raise InputError([problem])
     try:
