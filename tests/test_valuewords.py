@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,25 @@ def test_no_policy_quotes_a_declared_value_as_a_word() -> None:
     assert not {name: found for name, found in quoted.items() if found}
     with language("fr"):
         assert worded("kind", "medical_laboratory") == "un laboratoire de biologie médicale"
+
+
+@pytest.mark.parametrize(
+    ("lang", "covered"),
+    [
+        ("en", "are covered by standard contractual clauses (`scc`)"),
+        ("fr", "sont couverts par des clauses contractuelles types (`scc`)"),
+    ],
+)
+def test_a_transfer_mechanism_reads_as_words(tmp_path: Path, lang: str, covered: str) -> None:
+    """VND-003's pass said "are covered by scc", a code word (HA, twenty-fourth session)."""
+    (tmp_path / "v.yaml").write_text(
+        "vendors:\n"
+        "  - {id: dict, name: DictaMed, country: TN, transfer_mechanism: scc,"
+        " processes_personal_data: true}\n",
+        encoding="utf-8",
+    )
+    args = ["--lang", lang, "check", str(tmp_path), "--as-of", "2026-11-28", "--no-config"]
+    result = run_cli([*args, "--format", "json", "--verbose"])
+    (finding,) = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "VND-003"]
+    assert finding["status"] == "pass"
+    assert finding["message"].endswith(covered), finding["message"]

@@ -38,6 +38,14 @@ WORDS: dict[str, dict[str, str]] = {
         "health_software_vendor": N_("a health software vendor"),
         "other": N_("an organisation of another kind"),
     },
+    # After "covered by": "transfers to … are covered by standard contractual clauses".
+    "transfer_mechanism": {
+        "adequacy": N_("an adequacy decision"),
+        "scc": N_("standard contractual clauses (`scc`)"),
+        "bcr": N_("binding corporate rules (`bcr`)"),
+        "derogation": N_("a GDPR art. 49 derogation"),
+        "none": N_("no safeguard"),
+    },
     "audit_kind": {
         "on_site": N_("on-site audit"),
         "questionnaire": N_("audit by questionnaire"),
