@@ -258,7 +258,7 @@ def test_vnd003_names_the_recipients_of_a_transfer_not_their_countries_twice(
     assert found["status"] == "pass"
     assert found["message"] == (
         "transfers to DayRead Imaging LLC (US, United States), sub-processor CloudDictate "
-        "(US, United States) are covered by scc"
+        "(US, United States) are covered by standard contractual clauses (`scc`)"
     ), found["message"]
     french = finding(check(tmp_path, READERS, "--lang", "fr"), "VND-003", "vendors/dayread-us")
     assert "le sous-traitant ultérieur CloudDictate (US, " in french["message"]
