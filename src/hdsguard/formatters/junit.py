@@ -245,13 +245,15 @@ def _cases(findings: list[Finding], classname: str, memo: _Memo) -> Iterator[str
         batch.clear()
 
 
-# A failed case's end around its <failure> element, from its message on (_Failures.ending).
-_FAILURE, _END = f'" time="0">{_CHILD}<failure message="', f"{_CASE}</testcase>"
+# A case's end after its line attribute, around the element inside it; a failed case's
+# opens its <failure> element too (_Failures.ending).
+_OPEN, _END = f'" time="0">{_CHILD}', f"{_CASE}</testcase>"
+_FAILURE = f'{_OPEN}<failure message="'
 
 
 def _inside(child: str | None) -> str:
     """A case's end after its line attribute: with ``child`` inside, or empty."""
-    return f'" time="0">{_CHILD}{child}{_CASE}</testcase>' if child else '" time="0" />'
+    return f"{_OPEN}{child}{_END}" if child else '" time="0" />'
 
 
 def _case(f: Finding, name: str, classname: str, memo: _Memo) -> str:
