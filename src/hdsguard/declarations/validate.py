@@ -202,14 +202,13 @@ def version_problem(
             "{what} format version {version} is newer than this hdsguard understands "
             "(version {supported}): upgrade hdsguard rather than risk misreading the file"
         ).format(what=file_kind(what), version=version, supported=FORMAT_VERSION)
-    elif as_json or source.path.lower().endswith(".json"):
-        # `version: 1` is YAML: pasted into a JSON file it is a syntax error.
-        message = _('unsupported {what} format version {version}: write `"version": 1`').format(
-            what=file_kind(what), version=repr(version)
-        )
     else:
-        message = _("unsupported {what} format version {version}: write `version: 1`").format(
-            what=file_kind(what), version=repr(version)
+        # `version: 1` is YAML: pasted into a JSON file it is a syntax error.
+        json_file = as_json or source.path.lower().endswith(".json")
+        message = _("unsupported {what} format version {version}: write `{fix}`").format(
+            what=file_kind(what),
+            version=repr(version),
+            fix='"version": 1' if json_file else "version: 1",
         )
     return Problem(source.path, line, column, message)
 
